@@ -1,0 +1,218 @@
+package io.cutover.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.lab.impl.BindServer;
+import io.cutover.lab.impl.LabBuilder;
+import io.cutover.lab.impl.LabInfo;
+import io.cutover.lab.impl.LabLayout;
+import io.cutover.lab.impl.LabTeardown;
+import io.cutover.lab.impl.OvsFabric;
+import io.cutover.lab.impl.Shell;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A running lab: hosts as network namespaces, Open vSwitch bridges, a BIND server. Made by {@link #up},
+ * found again by {@link #attach}, removed by {@link #close()} or {@link #down(String)}.
+ *
+ * <pre>{@code
+ * try (Lab lab = Lab.up(null, Topology.LAN)) {
+ *     lab.exec("client", "ping", "-c", "1", lab.port("vm1").ipv4Address()).orThrow();
+ * }
+ * }</pre>
+ */
+public final class Lab implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LabLayout layout;
+    private final Topology topology;
+    private final OvsFabric fabric;
+    private final BindServer dns;
+
+    private Lab(LabLayout layout, Topology topology) {
+        this.layout = layout;
+        this.topology = topology;
+        this.fabric = new OvsFabric(layout.ovsDir(), layout.namespace(Topology.FABRIC));
+        this.dns = new BindServer(layout.dnsDir(), layout.namespace("dns"), topology);
+    }
+
+    /**
+     * Builds a lab. If anything fails half way, what was made is removed and the error is thrown.
+     *
+     * @param name     the lab's name, or {@code null} for a new unique one
+     * @param topology its shape
+     * @throws MissingPrerequisiteException not root, or a program is missing
+     * @throws LabException                 a step failed
+     */
+    public static Lab up(String name, Topology topology) {
+        LabLayout layout = new LabLayout(name == null ? newName() : name);
+        new LabBuilder(layout, topology).build();
+        return new Lab(layout, topology);
+    }
+
+    /** The lab called {@code name}, already up. */
+    public static Lab attach(String name) {
+        LabLayout layout = new LabLayout(name);
+        return new Lab(layout, LabInfo.read(layout).topology());
+    }
+
+    /**
+     * Removes everything the lab called {@code name} made, also when its maker was killed half way.
+     *
+     * @throws LabException when something could not be removed (it says what)
+     */
+    public static void down(String name) {
+        LabTeardown.removeOrThrow(new LabLayout(name));
+    }
+
+    /** The names of the labs on this machine. */
+    public static List<String> list() {
+        if (!Files.isDirectory(LabLayout.LABS_ROOT)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(LabLayout.LABS_ROOT)) {
+            return dirs.map(dir -> dir.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new LabException("cannot list " + LabLayout.LABS_ROOT + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A new lab name, unique with overwhelming probability: {@code lab-} and six hex digits. */
+    public static String newName() {
+        byte[] random = new byte[3];
+        new SecureRandom().nextBytes(random);
+        return "lab-" + HexFormat.of().formatHex(random);
+    }
+
+    public String name() {
+        return layout.name();
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    /** The lab's run directory (daemons' sockets, databases, logs, the DNS key). */
+    public Path dir() {
+        return layout.dir();
+    }
+
+    /** The namespace that stands for {@code node}, such as {@code lab-1a2b3c-client}. */
+    public String namespace(String node) {
+        return layout.namespace(node);
+    }
+
+    /** The port of {@code node} into its bridge. */
+    public Port port(String node) {
+        return topology.port(node).orElseThrow(() -> new IllegalArgumentException("no host " + node + " in this lab"));
+    }
+
+    /** Runs a command inside {@code node}'s namespace; check {@link CommandResult#ok()} or call orThrow. */
+    public CommandResult exec(String node, String... command) {
+        return Shell.runIn(namespace(node), command);
+    }
+
+    /** Starts a long-running command inside {@code node}'s namespace, its output going to {@code log}. */
+    public Process spawn(String node, List<String> command, Path log) {
+        try {
+            return new ProcessBuilder(Shell.inNamespace(namespace(node), command))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new LabException("cannot start " + command + " in " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs Java code in {@code node}'s namespace (its sockets live there). Close it when done. */
+    public Netns netns(String node) {
+        return Netns.of(namespace(node));
+    }
+
+    /** {@code node}'s neighbour table, IPv4 and IPv6. */
+    public List<Neighbour> neighbours(String node) {
+        String json = Shell.run("ip", "-j", "-n", namespace(node), "neigh", "show").orThrow().stdout();
+        List<Neighbour> neighbours = new ArrayList<>();
+        try {
+            for (JsonNode entry : JSON.readTree(json.isBlank() ? "[]" : json)) {
+                List<String> states = new ArrayList<>();
+                entry.path("state").forEach(state -> states.add(state.asText()));
+                neighbours.add(new Neighbour(entry.path("dst").asText(), entry.path("dev").asText(),
+                        entry.hasNonNull("lladdr") ? entry.get("lladdr").asText() : null, List.copyOf(states)));
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot parse 'ip -j neigh' of " + node + ": " + e.getMessage(), e);
+        }
+        return neighbours;
+    }
+
+    /** Runs {@code ovs-vsctl} against this lab's database. */
+    public CommandResult vsctl(String... args) {
+        return fabric.vsctl(args);
+    }
+
+    /** Runs {@code ovs-ofctl} against this lab's bridges (by name: {@code br-a}). */
+    public CommandResult ofctl(String... args) {
+        return fabric.ofctl(args);
+    }
+
+    /** Runs {@code ovs-appctl} against this lab's {@code ovs-vswitchd}, such as {@code fdb/show br-a}. */
+    public CommandResult appctl(String... args) {
+        return fabric.appctl(args);
+    }
+
+    /** The ports of a bridge. */
+    public List<String> bridgePorts(String bridge) {
+        return fabric.ports(bridge);
+    }
+
+    /**
+     * Unplugs {@code node}'s cable from its bridge and plugs it into {@code bridge}: the namespace, its
+     * addresses and its TCP state move as a real VM does.
+     */
+    public void movePort(String node, String bridge) {
+        String port = port(node).switchSide();
+        String current = fabric.vsctl("port-to-br", port).orThrow().stdout().strip();
+        if (!current.equals(bridge)) {
+            fabric.vsctl("del-port", current, port, "--", "add-port", bridge, port).orThrow();
+        }
+    }
+
+    /** The address of the lab's BIND server. */
+    public String dnsServer() {
+        return dns.address();
+    }
+
+    /** The TSIG key file (BIND {@code key {}} syntax, as {@code tsig-keygen} writes it). */
+    public Path tsigKeyFile() {
+        return dns.keyFile();
+    }
+
+    /** Stops the BIND server (to test what happens while DNS is down). */
+    public void stopDns() {
+        dns.stop();
+    }
+
+    /** Starts the BIND server again after {@link #stopDns()}. */
+    public void startDns() {
+        dns.start(null);
+    }
+
+    public boolean dnsRunning() {
+        return dns.running();
+    }
+
+    /** Removes the lab and everything it made. */
+    @Override
+    public void close() {
+        down(name());
+    }
+}

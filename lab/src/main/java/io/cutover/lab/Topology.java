@@ -1,0 +1,143 @@
+package io.cutover.lab;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The shape of a lab: its hosts, bridges, cables and routes. Addresses come from 198.18.0.0/15 (and
+ * 2001:2::/48 for IPv6), the benchmarking ranges, and exist only inside the lab's namespaces.
+ *
+ * <ul>
+ *   <li>{@link #LAN}: {@code client} and {@code dns} on {@code br-tor}; {@code hostA} and the VM {@code vm1} on
+ *       {@code br-a}; {@code hostB} on {@code br-b}; both leaf bridges patched to {@code br-tor}; one subnet.</li>
+ *   <li>{@link #WAN}: site A ({@code br-a}, router {@code rtrA}) and site B ({@code br-b}, router {@code rtrB}) on
+ *       different subnets, joined by the router {@code wan}, which also serves the client site ({@code br-tor}).</li>
+ * </ul>
+ * In both, {@code hostA} and {@code hostB} share a direct underlay cable (tunnel and migration traffic).
+ */
+public enum Topology {
+    LAN(
+            List.of("br-tor", "br-a", "br-b"),
+            List.of(List.of("br-tor", "br-a"), List.of("br-tor", "br-b")),
+            List.of(
+                    new Port("client", "eth0", "br-tor", "198.18.0.10/24", "2001:2::10/64", null),
+                    new Port("dns", "eth0", "br-tor", "198.18.0.53/24", "2001:2::53/64", null),
+                    new Port("hostA", "eth0", "br-a", "198.18.0.1/24", "2001:2::1/64", null),
+                    new Port("hostB", "eth0", "br-b", "198.18.0.2/24", "2001:2::2/64", null),
+                    new Port("vm1", "eth0", "br-a", "198.18.0.100/24", "2001:2::100/64", Topology.VM_MAC)),
+            List.of(new Wire("hostA", "eth1", "198.19.0.1/30", "hostB", "eth1", "198.19.0.2/30")),
+            List.of(),
+            Set.of()),
+    WAN(
+            List.of("br-tor", "br-a", "br-b"),
+            List.of(),
+            List.of(
+                    new Port("client", "eth0", "br-tor", "198.18.3.10/24", null, null),
+                    new Port("dns", "eth0", "br-tor", "198.18.3.53/24", null, null),
+                    new Port("wan", "eth0", "br-tor", "198.18.3.1/24", null, null),
+                    new Port("rtrA", "eth0", "br-a", "198.18.1.1/24", null, null),
+                    new Port("hostA", "eth0", "br-a", "198.18.1.11/24", null, null),
+                    new Port("vm1", "eth0", "br-a", "198.18.1.100/24", null, Topology.VM_MAC),
+                    new Port("rtrB", "eth0", "br-b", "198.18.2.1/24", null, null),
+                    new Port("hostB", "eth0", "br-b", "198.18.2.12/24", null, null)),
+            List.of(
+                    new Wire("wan", "to-a", "198.18.254.1/30", "rtrA", "uplink", "198.18.254.2/30"),
+                    new Wire("wan", "to-b", "198.18.254.5/30", "rtrB", "uplink", "198.18.254.6/30"),
+                    new Wire("hostA", "eth1", "198.19.0.1/30", "hostB", "eth1", "198.19.0.2/30")),
+            List.of(
+                    new Route("wan", "198.18.1.0/24", "198.18.254.2"),
+                    new Route("wan", "198.18.2.0/24", "198.18.254.6"),
+                    new Route("rtrA", "default", "198.18.254.1"),
+                    new Route("rtrB", "default", "198.18.254.5"),
+                    new Route("client", "default", "198.18.3.1"),
+                    new Route("dns", "default", "198.18.3.1"),
+                    new Route("hostA", "default", "198.18.1.1"),
+                    new Route("vm1", "default", "198.18.1.1"),
+                    new Route("hostB", "default", "198.18.2.1")),
+            Set.of("wan", "rtrA", "rtrB"));
+
+    /** The VM's MAC address, the same in every topology so that captures are easy to read. */
+    public static final String VM_MAC = "02:00:c6:12:00:64";
+    /** The name of the VM host. */
+    public static final String VM = "vm1";
+    /** The forward zone the lab's BIND serves. */
+    public static final String ZONE = "vms.cutover.test.";
+    /** The reverse zone the lab's BIND serves, for 198.18.0.0/16. */
+    public static final String REVERSE_ZONE = "18.198.in-addr.arpa.";
+    /** The name of the lab's TSIG key, which may update both zones. */
+    public static final String TSIG_KEY_NAME = "cutover-lab";
+    /** The host that runs the lab's Open vSwitch daemons. */
+    public static final String FABRIC = "fabric";
+
+    private final List<String> bridges;
+    private final List<List<String>> patches;
+    private final List<Port> ports;
+    private final List<Wire> wires;
+    private final List<Route> routes;
+    private final Set<String> routers;
+
+    Topology(List<String> bridges, List<List<String>> patches, List<Port> ports, List<Wire> wires,
+             List<Route> routes, Set<String> routers) {
+        this.bridges = bridges;
+        this.patches = patches;
+        this.ports = ports;
+        this.wires = wires;
+        this.routes = routes;
+        this.routers = routers;
+    }
+
+    /** The topology called {@code name} ({@code lan} or {@code wan}, any case). */
+    public static Topology parse(String name) {
+        try {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown topology '" + name + "' (expected lan or wan)", e);
+        }
+    }
+
+    public List<String> bridges() {
+        return bridges;
+    }
+
+    /** Pairs of bridges joined by a patch cable. */
+    public List<List<String>> patches() {
+        return patches;
+    }
+
+    public List<Port> ports() {
+        return ports;
+    }
+
+    public List<Wire> wires() {
+        return wires;
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    /** Hosts that forward IP between their interfaces. */
+    public Set<String> routers() {
+        return routers;
+    }
+
+    /** Every host of the lab, the fabric first. */
+    public List<String> nodes() {
+        Set<String> nodes = new LinkedHashSet<>();
+        nodes.add(FABRIC);
+        ports.forEach(p -> nodes.add(p.node()));
+        wires.forEach(w -> {
+            nodes.add(w.nodeA());
+            nodes.add(w.nodeB());
+        });
+        return List.copyOf(nodes);
+    }
+
+    /** The first port of {@code node} into a bridge. */
+    public Optional<Port> port(String node) {
+        return ports.stream().filter(p -> p.node().equals(node)).findFirst();
+    }
+}
