@@ -1,0 +1,112 @@
+package io.cutover.it.lab;
+
+import io.cutover.it.Launcher;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Topology;
+import io.cutover.lab.impl.Shell;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A lab's whole life: up, in use, down, and what is left afterwards (nothing), also after a crash. */
+class LabLifecycleIT {
+
+    @Test
+    void downLeavesNoNamespaceVethBridgeOrDaemonBehind() throws Exception {
+        Lab lab = Lab.up(null, Topology.LAN);
+        try {
+            assertThat(LabLeftovers.of(lab.name())).isNotEmpty();
+            assertThat(lab.bridgePorts("br-a")).contains("vm1", "hostA");
+            assertThat(lab.dnsRunning()).isTrue();
+        } finally {
+            lab.close();
+        }
+        assertThat(LabLeftovers.of(lab.name())).isEmpty();
+    }
+
+    @Test
+    void twoLabsRunAtOnceWithoutClashing() throws Exception {
+        try (Lab first = Lab.up(null, Topology.LAN); Lab second = Lab.up(null, Topology.LAN)) {
+            assertThat(first.name()).isNotEqualTo(second.name());
+            for (Lab lab : new Lab[] {first, second}) {
+                lab.exec("client", "ping", "-c", "2", "-i", "0.2", "-W", "2", lab.port("vm1").ipv4Address()).orThrow();
+            }
+            first.exec("hostA", "ip", "link", "set", "eth0", "down").orThrow();
+            assertThat(second.exec("client", "ping", "-c", "1", "-W", "2", "198.18.0.1").ok())
+                    .as("the second lab's hostA does not depend on the first's").isTrue();
+        }
+    }
+
+    @Test
+    void downAfterAKill9DuringUpCleansUp(@TempDir Path tmp) throws Exception {
+        String name = Lab.newName();
+        Process up = Launcher.start(tmp.resolve("up.log"), null, "lab", "up", "--name", name);
+        Path journal = Path.of("/run/cutover/labs", name, "state.jsonl");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && !read(journal).contains("ovs-vswitchd") && up.isAlive()) {
+            Thread.sleep(5);
+        }
+        assertThat(up.isAlive()).as("the lab was still being built when killed; log: %s",
+                Files.exists(tmp.resolve("up.log")) ? Files.readString(tmp.resolve("up.log")) : "").isTrue();
+        up.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        assertThat(LabLeftovers.of(name)).as("the killed build left something to clean up").isNotEmpty();
+
+        Process down = Launcher.start(tmp.resolve("down.log"), null, "lab", "down", "--name", name);
+        assertThat(down.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(down.exitValue()).as(Files.readString(tmp.resolve("down.log"))).isZero();
+        assertThat(LabLeftovers.of(name)).isEmpty();
+    }
+
+    @Test
+    void statusShowsNamespacesBridgesDaemonsAndAddresses(@TempDir Path tmp) throws Exception {
+        try (Lab lab = Lab.up(null, Topology.LAN)) {
+            Process status = Launcher.start(tmp.resolve("status.log"), null, "lab", "status", "--name", lab.name());
+            assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String out = Files.readString(tmp.resolve("status.log"));
+            assertThat(status.exitValue()).as(out).isZero();
+            assertThat(out).contains(lab.namespace("vm1"), "ovs-vswitchd  pid", "named         pid",
+                    "br-a    a-to-tor hostA vm1", "198.18.0.100/24");
+        }
+    }
+
+    @Test
+    void aMissingLabIsAnErrorAndABadTopologyIsUsage(@TempDir Path tmp) throws Exception {
+        assertThat(run(tmp, "lab", "status", "--name", "lab-absent")).isEqualTo(1);
+        assertThat(run(tmp, "lab", "up", "--topology", "moon")).isEqualTo(2);
+        assertThat(run(tmp, "lab", "up", "--name", "Bad/Name")).isEqualTo(2);
+        assertThat(run(tmp, "no-such-command")).isEqualTo(2);
+    }
+
+    @Test
+    void notRootExitsWith3AndNamesTheReason(@TempDir Path tmp) throws Exception {
+        Path log = tmp.resolve("nobody.log");
+        var command = new java.util.ArrayList<>(java.util.List.of("setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups"));
+        command.addAll(Launcher.command(null, "lab", "up"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(log)).isEqualTo(3);
+        assertThat(Files.readString(log)).contains("needs root").doesNotContain("Exception");
+    }
+
+    private static int run(Path tmp, String... args) throws Exception {
+        Process process = Launcher.start(tmp.resolve("run.log"), null, args);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return process.exitValue();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+}

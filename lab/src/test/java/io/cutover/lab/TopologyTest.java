@@ -1,0 +1,63 @@
+package io.cutover.lab;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TopologyTest {
+
+    @ParameterizedTest
+    @EnumSource(Topology.class)
+    void everyAddressIsFromTheBenchmarkingRanges(Topology topology) {
+        Stream<String> v4 = Stream.concat(
+                topology.ports().stream().map(Port::ipv4),
+                topology.wires().stream().flatMap(w -> Stream.of(w.ipv4A(), w.ipv4B())));
+        assertThat(v4.map(Port::withoutPrefix)).allSatisfy(address ->
+                assertThat(address).matches("198\\.(18|19)\\.\\d+\\.\\d+"));
+        assertThat(topology.ports().stream().map(Port::ipv6).filter(a -> a != null))
+                .allSatisfy(address -> assertThat(address).startsWith("2001:2::"));
+        assertThat(topology.routes()).allSatisfy(route -> {
+            assertThat(route.via()).startsWith("198.18.");
+            assertThat(route.destination()).matches("default|198\\.18\\..*");
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topology.class)
+    void switchSideNamesAreUniqueAndFitAnInterfaceName(Topology topology) {
+        Set<String> names = new HashSet<>();
+        for (Port port : topology.ports()) {
+            assertThat(names.add(port.switchSide())).as("duplicate switch port %s", port.switchSide()).isTrue();
+            assertThat(port.switchSide().length()).isLessThanOrEqualTo(15);
+            assertThat(topology.bridges()).contains(port.bridge());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topology.class)
+    void routesAndWiresNameKnownHosts(Topology topology) {
+        List<String> nodes = topology.nodes();
+        assertThat(nodes.get(0)).isEqualTo(Topology.FABRIC);
+        topology.routes().forEach(route -> assertThat(nodes).contains(route.node()));
+        topology.routers().forEach(router -> assertThat(nodes).contains(router));
+        assertThat(nodes).contains("client", "dns", "hostA", "hostB", Topology.VM);
+        assertThat(topology.port(Topology.VM).orElseThrow().mac()).isEqualTo(Topology.VM_MAC);
+    }
+
+    @Test
+    void parsesNamesInAnyCaseAndRejectsOthers() {
+        assertThat(Topology.parse("wan")).isEqualTo(Topology.WAN);
+        assertThat(Topology.parse("LAN")).isEqualTo(Topology.LAN);
+        assertThatThrownBy(() -> Topology.parse("moon"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("moon");
+    }
+}
