@@ -1,0 +1,193 @@
+package io.cutover.agent.plan;
+
+import io.cutover.migration.CutoverEvent;
+import io.cutover.migration.CutoverListener;
+import io.cutover.migration.CutoverStage;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Runs a cutover's steps stage by stage, in the order the stages happen, and undoes them in reverse when
+ * anything fails. It is a {@link CutoverListener}, so the built-in migrator drives it through its events;
+ * an orchestrator that migrates by itself drives it through {@link #advance(CutoverStage)} (the agent's
+ * phase hooks).
+ *
+ * <p>Stages only move forward ({@code PRECOPY} may repeat). A failed step fails the stage, every applied
+ * step is rolled back, newest first, and the plan ends {@link CutoverStage#ROLLED_BACK}. {@link
+ * CutoverStage#FAILED} from outside (the migration failed) does the same.
+ */
+public final class CutoverPlan implements CutoverListener {
+    private final String id;
+    private final List<PlanStep> steps;
+    private final Timeline timeline = new Timeline();
+    private final Deque<PlanStep> applied = new ArrayDeque<>();
+    private CutoverStage stage = CutoverStage.PLANNED;
+    private boolean started;
+    private Throwable failure;
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
+    public CutoverPlan(String id, List<PlanStep> steps) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.steps = List.copyOf(steps);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Timeline timeline() {
+        return timeline;
+    }
+
+    /** The stage reached (or being run) most recently. */
+    public synchronized CutoverStage stage() {
+        return stage;
+    }
+
+    /** Why the plan rolled back, or {@code null}. */
+    public synchronized Throwable failure() {
+        return failure;
+    }
+
+    /** The steps of the plan, in order. */
+    public List<PlanStep> steps() {
+        return steps;
+    }
+
+    @Override
+    public CompletionStage<Void> onEvent(CutoverEvent event) {
+        return advance(event.stage());
+    }
+
+    /**
+     * Moves the plan to {@code next} and runs that stage's steps. Calls are serialised: a stage's steps
+     * start only after the previous stage's have finished.
+     *
+     * @throws IllegalStateException if {@code next} does not follow the current stage
+     */
+    public synchronized CompletionStage<Void> advance(CutoverStage next) {
+        checkTransition(next);
+        CutoverStage previous = stage;
+        stage = next;
+        started = true;
+        if (next == CutoverStage.FAILED || next == CutoverStage.ROLLED_BACK) {
+            tail = tail.handle((ok, error) -> null).thenCompose(ignored -> rollBack(previous, null));
+            return tail;
+        }
+        tail = tail.thenCompose(ignored -> runStage(next));
+        return tail;
+    }
+
+    private void checkTransition(CutoverStage next) {
+        if (stage.isTerminal()) {
+            throw new IllegalStateException("cutover " + id + " has ended (" + stage + "); cannot go to " + next);
+        }
+        if (next == CutoverStage.FAILED || next == CutoverStage.ROLLED_BACK) {
+            return;
+        }
+        boolean repeat = next == stage && next == CutoverStage.PRECOPY;
+        boolean first = !started && next == CutoverStage.PLANNED;
+        if (!repeat && !first && next.ordinal() <= stage.ordinal()) {
+            throw new IllegalStateException("cutover " + id + " is at " + stage + "; cannot go back to " + next);
+        }
+    }
+
+    private CompletableFuture<Void> runStage(CutoverStage next) {
+        timeline.add(next.name(), "stage", null);
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (PlanStep step : steps) {
+            if (step.stage() == next) {
+                chain = chain.thenCompose(ignored -> runStep(step));
+            }
+        }
+        return chain.handle((ok, error) -> error).thenCompose(error -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            synchronized (this) {
+                stage = CutoverStage.FAILED;
+            }
+            return rollBack(next, unwrap(error)).thenCompose(done -> CompletableFuture.failedFuture(unwrap(error)));
+        });
+    }
+
+    private CompletableFuture<Void> runStep(PlanStep step) {
+        timeline.add(step.name(), "start", null);
+        CompletableFuture<Void> result;
+        try {
+            result = step.apply().toCompletableFuture();
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.handle((ok, error) -> {
+            if (error != null) {
+                Throwable cause = unwrap(error);
+                timeline.add(step.name(), "failed", message(cause));
+                throw new PlanStepException(step.name(), step.stage(), cause);
+            }
+            timeline.add(step.name(), "done", null);
+            synchronized (this) {
+                applied.push(step);
+            }
+            return null;
+        });
+    }
+
+    private CompletableFuture<Void> rollBack(CutoverStage at, Throwable cause) {
+        synchronized (this) {
+            failure = cause == null ? new IllegalStateException("cutover failed at " + at) : cause;
+        }
+        timeline.add(CutoverStage.FAILED.name(), "stage", message(failure));
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        while (true) {
+            PlanStep step;
+            synchronized (this) {
+                step = applied.poll();
+            }
+            if (step == null) {
+                break;
+            }
+            PlanStep undo = step;
+            chain = chain.thenCompose(ignored -> undo(undo));
+        }
+        return chain.thenRun(() -> {
+            synchronized (this) {
+                stage = CutoverStage.ROLLED_BACK;
+            }
+            timeline.add(CutoverStage.ROLLED_BACK.name(), "stage", null);
+        });
+    }
+
+    /** Rolls one step back; a rollback that fails is recorded and the others still run. */
+    private CompletableFuture<Void> undo(PlanStep step) {
+        CompletableFuture<Void> result;
+        try {
+            result = step.rollback().toCompletableFuture();
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.handle((ok, error) -> {
+            timeline.add(step.name(), error == null ? "rolled-back" : "rollback-failed",
+                    error == null ? null : message(unwrap(error)));
+            return null;
+        });
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String message(Throwable error) {
+        return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    }
+}

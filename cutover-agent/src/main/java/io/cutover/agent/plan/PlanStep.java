@@ -1,0 +1,25 @@
+package io.cutover.agent.plan;
+
+import io.cutover.migration.CutoverStage;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One step of a cutover plan, such as "install the destination flows" or "announce the new location".
+ * A step runs at one stage; once it has been applied, a failure later in the plan calls its
+ * {@link #rollback()}, in reverse order of application.
+ */
+public interface PlanStep {
+
+    /** A short name for the timeline, such as {@code sdn.prepare}. */
+    String name();
+
+    /** The stage at which the plan applies this step. */
+    CutoverStage stage();
+
+    /** Does the step; the stage fails (and the plan rolls back) if it completes exceptionally. */
+    CompletionStage<Void> apply();
+
+    /** Undoes what {@link #apply()} did. Called only after {@code apply} completed normally. */
+    CompletionStage<Void> rollback();
+}

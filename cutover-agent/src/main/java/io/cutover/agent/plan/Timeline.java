@@ -1,0 +1,34 @@
+package io.cutover.agent.plan;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/** The record of when each stage and step of a cutover happened; subscribers see each entry as it is added. */
+public final class Timeline {
+    private final long origin = System.nanoTime();
+    private final List<TimelineEntry> entries = new CopyOnWriteArrayList<>();
+    private final List<Consumer<TimelineEntry>> subscribers = new CopyOnWriteArrayList<>();
+
+    public TimelineEntry add(String what, String event, String detail) {
+        TimelineEntry entry = new TimelineEntry((System.nanoTime() - origin) / 1_000, what, event,
+                detail == null ? "" : detail);
+        entries.add(entry);
+        subscribers.forEach(subscriber -> subscriber.accept(entry));
+        return entry;
+    }
+
+    public List<TimelineEntry> entries() {
+        return List.copyOf(entries);
+    }
+
+    /** Calls {@code subscriber} with every entry added from now on; returns what is already there. */
+    public List<TimelineEntry> subscribe(Consumer<TimelineEntry> subscriber) {
+        subscribers.add(subscriber);
+        return entries();
+    }
+
+    public void unsubscribe(Consumer<TimelineEntry> subscriber) {
+        subscribers.remove(subscriber);
+    }
+}

@@ -1,0 +1,164 @@
+package io.cutover.agent.plan;
+
+import io.cutover.migration.CutoverStage;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CutoverPlanTest {
+    private final List<String> log = new CopyOnWriteArrayList<>();
+
+    @Test
+    void runsEachStagesStepsInOrderOnlyAtThatStage() throws Exception {
+        CutoverPlan plan = new CutoverPlan("c1", List.of(
+                step("sdn.prepare", CutoverStage.PLANNED),
+                step("sdn.commit", CutoverStage.ACTIVATED),
+                step("announce", CutoverStage.ACTIVATED),
+                step("sdn.redirect", CutoverStage.SWITCHOVER)));
+
+        plan.advance(CutoverStage.PLANNED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(log).containsExactly("apply sdn.prepare");
+        plan.advance(CutoverStage.SWITCHOVER).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        plan.advance(CutoverStage.ACTIVATED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(log).containsExactly("apply sdn.prepare", "apply sdn.redirect", "apply sdn.commit", "apply announce");
+        assertThat(plan.stage()).isEqualTo(CutoverStage.ACTIVATED);
+        assertThat(plan.timeline().entries()).extracting(TimelineEntry::what)
+                .containsSubsequence("PLANNED", "sdn.prepare", "SWITCHOVER", "ACTIVATED", "sdn.commit", "announce");
+    }
+
+    @Test
+    void aFailedStepRollsBackEveryAppliedStepNewestFirst() {
+        CutoverPlan plan = new CutoverPlan("c2", List.of(
+                step("dns.lower-ttl", CutoverStage.PLANNED),
+                step("sdn.prepare", CutoverStage.PLANNED),
+                step("sdn.redirect", CutoverStage.SWITCHOVER),
+                failing("sdn.commit", CutoverStage.ACTIVATED),
+                step("announce", CutoverStage.ACTIVATED)));
+        plan.advance(CutoverStage.PLANNED);
+        plan.advance(CutoverStage.SWITCHOVER);
+
+        assertThatThrownBy(() -> plan.advance(CutoverStage.ACTIVATED).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(PlanStepException.class)
+                .hasMessageContaining("sdn.commit").hasMessageContaining("switch br-b refused");
+
+        assertThat(log).containsExactly("apply dns.lower-ttl", "apply sdn.prepare", "apply sdn.redirect",
+                "apply sdn.commit", "rollback sdn.redirect", "rollback sdn.prepare", "rollback dns.lower-ttl");
+        assertThat(plan.stage()).isEqualTo(CutoverStage.ROLLED_BACK);
+        assertThat(plan.failure()).isInstanceOf(PlanStepException.class);
+    }
+
+    @Test
+    void failedFromOutsideRollsBackAndARollbackThatFailsDoesNotStopTheOthers() throws Exception {
+        CutoverPlan plan = new CutoverPlan("c3", List.of(
+                step("a", CutoverStage.PLANNED),
+                new Recorded("b", CutoverStage.PLANNED, false, true),
+                step("c", CutoverStage.PLANNED)));
+        plan.advance(CutoverStage.PLANNED);
+        plan.advance(CutoverStage.FAILED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(log).containsExactly("apply a", "apply b", "apply c", "rollback c", "rollback b", "rollback a");
+        assertThat(plan.timeline().entries()).anySatisfy(e -> {
+            assertThat(e.what()).isEqualTo("b");
+            assertThat(e.event()).isEqualTo("rollback-failed");
+        });
+        assertThat(plan.stage()).isEqualTo(CutoverStage.ROLLED_BACK);
+    }
+
+    @Test
+    void stagesOnlyMoveForward() {
+        CutoverPlan plan = new CutoverPlan("c4", List.of());
+        plan.advance(CutoverStage.PLANNED);
+        plan.advance(CutoverStage.PRECOPY);
+        plan.advance(CutoverStage.PRECOPY);
+        plan.advance(CutoverStage.ACTIVATED);
+        assertThatThrownBy(() -> plan.advance(CutoverStage.SWITCHOVER))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot go back");
+        plan.advance(CutoverStage.COMPLETED);
+        assertThatThrownBy(() -> plan.advance(CutoverStage.FAILED))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("has ended");
+    }
+
+    @Test
+    void aStepThatThrowsInsteadOfFailingItsFutureStillRollsBack() {
+        PlanStep throwing = new PlanStep() {
+            @Override
+            public String name() {
+                return "throws";
+            }
+
+            @Override
+            public CutoverStage stage() {
+                return CutoverStage.SWITCHOVER;
+            }
+
+            @Override
+            public CompletionStage<Void> apply() {
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public CompletionStage<Void> rollback() {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        CutoverPlan plan = new CutoverPlan("c5", List.of(step("a", CutoverStage.PLANNED), throwing));
+        plan.advance(CutoverStage.PLANNED);
+        assertThatThrownBy(() -> plan.advance(CutoverStage.SWITCHOVER).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .hasMessageContaining("boom");
+        assertThat(log).containsExactly("apply a", "rollback a");
+    }
+
+    private PlanStep step(String name, CutoverStage stage) {
+        return new Recorded(name, stage, false, false);
+    }
+
+    private PlanStep failing(String name, CutoverStage stage) {
+        return new Recorded(name, stage, true, false);
+    }
+
+    private final class Recorded implements PlanStep {
+        private final String name;
+        private final CutoverStage stage;
+        private final boolean failApply;
+        private final boolean failRollback;
+
+        Recorded(String name, CutoverStage stage, boolean failApply, boolean failRollback) {
+            this.name = name;
+            this.stage = stage;
+            this.failApply = failApply;
+            this.failRollback = failRollback;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public CutoverStage stage() {
+            return stage;
+        }
+
+        @Override
+        public CompletionStage<Void> apply() {
+            log.add("apply " + name);
+            return failApply ? CompletableFuture.failedFuture(new IllegalStateException("switch br-b refused"))
+                    : CompletableFuture.supplyAsync(() -> null);
+        }
+
+        @Override
+        public CompletionStage<Void> rollback() {
+            log.add("rollback " + name);
+            return failRollback ? CompletableFuture.failedFuture(new IllegalStateException("cannot undo"))
+                    : CompletableFuture.completedFuture(null);
+        }
+    }
+}
