@@ -1,0 +1,59 @@
+package io.cutover.agent;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * What an orchestrator asks for when it creates a cutover.
+ *
+ * @param vm           the VM's name
+ * @param mac          its MAC address
+ * @param addresses    its IPv4/IPv6 addresses before the move
+ * @param source       the host it runs on
+ * @param destination  the host it moves to
+ * @param mode         {@code lan} (same subnet) or {@code wan} (new addresses at the destination)
+ * @param newAddresses its addresses after a WAN move (empty for LAN)
+ * @param dnsName      its DNS name, for WAN moves (or {@code null})
+ * @param memoryMiB    the memory the destination must reserve
+ */
+public record CutoverRequest(String vm, String mac, List<String> addresses, String source, String destination,
+                             String mode, List<String> newAddresses, String dnsName, long memoryMiB) {
+    private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    /** The request with defaults filled in, or an {@link IllegalArgumentException} naming the bad field. */
+    public CutoverRequest validated() {
+        require(vm != null && NAME.matcher(vm).matches(), "vm", "a name of letters, digits, '.', '_' or '-'");
+        require(mac != null && MAC.matcher(mac.toLowerCase(Locale.ROOT)).matches(), "mac", "a MAC like 02:00:c6:12:00:64");
+        require(addresses != null && !addresses.isEmpty(), "addresses", "at least one address");
+        addresses.forEach(a -> requireAddress(a, "addresses"));
+        require(source != null && NAME.matcher(source).matches(), "source", "a host name");
+        require(destination != null && NAME.matcher(destination).matches(), "destination", "a host name");
+        require(!source.equals(destination), "destination", "a host other than the source (" + source + ")");
+        String chosenMode = mode == null ? "lan" : mode.toLowerCase(Locale.ROOT);
+        require(chosenMode.equals("lan") || chosenMode.equals("wan"), "mode", "lan or wan");
+        List<String> after = newAddresses == null ? List.of() : newAddresses;
+        after.forEach(a -> requireAddress(a, "newAddresses"));
+        require(!chosenMode.equals("wan") || !after.isEmpty(), "newAddresses", "the VM's addresses at the destination (wan)");
+        require(memoryMiB >= 0, "memoryMiB", "a number of MiB >= 0");
+        return new CutoverRequest(vm, mac.toLowerCase(Locale.ROOT), List.copyOf(addresses), source, destination,
+                chosenMode, List.copyOf(after), dnsName, memoryMiB);
+    }
+
+    private static void requireAddress(String address, String field) {
+        require(address != null && address.matches("[0-9a-fA-F:.]+"), field, "IP addresses, not '" + address + "'");
+        try {
+            InetAddress.getByName(address);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(field + ": '" + address + "' is not an IP address");
+        }
+    }
+
+    private static void require(boolean ok, String field, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(field + ": expected " + expected);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.cutover.agent;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** Calls the other hosts' agents over their REST API, with this deployment's bearer token. */
+public final class PeerAgents {
+    /** How long a peer may take to answer before it is taken as down. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+    private final Map<String, URI> peers;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(DEFAULT_TIMEOUT).build();
+
+    public PeerAgents(Map<String, URI> peers, String token) {
+        this.peers = Map.copyOf(peers);
+        this.token = token;
+    }
+
+    /**
+     * Asks {@code host}'s agent to reserve {@code mib} for cutover {@code id}.
+     *
+     * @throws PrecheckFailedException if the host is unknown, does not answer, or refuses
+     */
+    public void claimMemory(String host, String id, long mib) {
+        HttpResponse<String> response = send(host, HttpRequest.newBuilder(uri(host, "/v1/claims"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"memoryMiB\":" + mib + "}"))
+                .header("Content-Type", "application/json"));
+        if (response.statusCode() != 201) {
+            throw new PrecheckFailedException("destination " + host + " refused to reserve " + mib + " MiB: "
+                    + response.body());
+        }
+    }
+
+    /** Releases a claim at {@code host}; best effort (a claim also ends with its cutover there). */
+    public void releaseMemory(String host, String id) {
+        try {
+            send(host, HttpRequest.newBuilder(uri(host, "/v1/claims/" + id)).DELETE());
+        } catch (PrecheckFailedException ignored) {
+            // the peer is gone; its claims went with it
+        }
+    }
+
+    private URI uri(String host, String path) {
+        URI base = peers.get(host);
+        if (base == null) {
+            throw new PrecheckFailedException("no agent is configured for host " + host + " (peers: "
+                    + String.join(", ", peers.keySet()) + ")");
+        }
+        return base.resolve(path);
+    }
+
+    private HttpResponse<String> send(String host, HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(DEFAULT_TIMEOUT).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new PrecheckFailedException("the agent of " + host + " does not answer: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PrecheckFailedException("interrupted while calling the agent of " + host, e);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The agent's configuration file (YAML), validated on load. */
+package io.cutover.agent.config;

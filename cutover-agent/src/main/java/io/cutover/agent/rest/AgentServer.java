@@ -1,0 +1,278 @@
+package io.cutover.agent.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.agent.Cutover;
+import io.cutover.agent.CutoverRequest;
+import io.cutover.agent.CutoverService;
+import io.cutover.agent.MemoryClaims;
+import io.cutover.agent.Phase;
+import io.cutover.agent.PrecheckFailedException;
+import io.cutover.agent.plan.PlanStepException;
+import io.cutover.agent.plan.TimelineEntry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * The agent's REST API. Reads are open; every mutating call needs {@code Authorization: Bearer <token>}.
+ * Errors are {@code {"error": "...", "detail": "..."}} with the status that fits: 400 bad input, 401 no or
+ * wrong token, 404 unknown cutover, 409 a pre-check or a phase order refused, 502 a step of the plan failed
+ * (and was rolled back).
+ */
+public final class AgentServer {
+    /** The largest request body accepted. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final Vertx vertx;
+    private final CutoverService service;
+    private final byte[] token;
+    private final String host;
+    private HttpServer server;
+
+    public AgentServer(Vertx vertx, CutoverService service, String token, String host) {
+        this.vertx = vertx;
+        this.service = service;
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.host = host;
+    }
+
+    /** Starts listening; the future holds the bound port. */
+    public Future<Integer> listen(String address, int port) {
+        return vertx.createHttpServer()
+                .requestHandler(router())
+                .listen(port, address)
+                .map(bound -> {
+                    server = bound;
+                    return bound.actualPort();
+                });
+    }
+
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    Router router() {
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        router.get("/v1/health").handler(this::health);
+        router.get("/v1/openapi.yaml").handler(this::openApi);
+        router.post("/v1/claims").handler(this::authenticate).handler(this::claim);
+        router.delete("/v1/claims/:id").handler(this::authenticate).handler(this::releaseClaim);
+        router.post("/v1/cutovers").handler(this::authenticate).handler(this::create);
+        router.get("/v1/cutovers").handler(this::list);
+        router.get("/v1/cutovers/:id").handler(this::show);
+        router.get("/v1/cutovers/:id/events").handler(this::events);
+        router.post("/v1/cutovers/:id/phase/:phase").handler(this::authenticate).handler(this::phase);
+        router.route().last().handler(ctx -> fail(ctx, new ApiError(404, "not found",
+                ctx.request().method() + " " + ctx.request().path())));
+        router.route().failureHandler(ctx -> fail(ctx, ctx.failure() == null
+                ? new ApiError(ctx.statusCode(), "request failed", "status " + ctx.statusCode()) : ctx.failure()));
+        return router;
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        byte[] presented = header != null && header.startsWith("Bearer ")
+                ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(presented, token)) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            fail(ctx, new ApiError(401, "unauthorized", header == null ? "missing bearer token" : "wrong bearer token"));
+            return;
+        }
+        ctx.next();
+    }
+
+    private void health(RoutingContext ctx) {
+        MemoryClaims claims = service.claims();
+        json(ctx, 200, Map.of("host", host, "status", "up", "memoryCapacityMiB", claims.capacityMiB(),
+                "memoryFreeMiB", claims.freeMiB(), "cutovers", service.list().size()));
+    }
+
+    private void openApi(RoutingContext ctx) {
+        try (InputStream in = AgentServer.class.getResourceAsStream("openapi.yaml")) {
+            ctx.response().putHeader("Content-Type", "application/yaml")
+                    .end(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException | NullPointerException e) {
+            fail(ctx, new ApiError(500, "openapi document missing", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void claim(RoutingContext ctx) {
+        ClaimRequest claim = body(ctx, ClaimRequest.class);
+        if (claim.id() == null || claim.memoryMiB() < 0) {
+            throw new ApiError(400, "bad request", "expected {\"id\": ..., \"memoryMiB\": >= 0}");
+        }
+        try {
+            service.claims().claim(claim.id(), claim.memoryMiB());
+        } catch (MemoryClaims.InsufficientMemoryException e) {
+            throw new ApiError(409, "insufficient memory", e.getMessage());
+        }
+        json(ctx, 201, Map.of("id", claim.id(), "memoryMiB", claim.memoryMiB(),
+                "memoryFreeMiB", service.claims().freeMiB()));
+    }
+
+    private void releaseClaim(RoutingContext ctx) {
+        service.claims().release(ctx.pathParam("id"));
+        ctx.response().setStatusCode(204).end();
+    }
+
+    /** Pre-checks call the destination's agent: they run on a worker thread, never on the event loop. */
+    private void create(RoutingContext ctx) {
+        CutoverRequest request = body(ctx, CutoverRequest.class);
+        vertx.executeBlocking(() -> service.create(request), false).onComplete(result -> {
+            if (result.failed()) {
+                fail(ctx, result.cause());
+                return;
+            }
+            Cutover cutover = result.result();
+            ctx.response().putHeader("Location", "/v1/cutovers/" + cutover.id());
+            json(ctx, 201, describe(cutover, false));
+        });
+    }
+
+    private void list(RoutingContext ctx) {
+        json(ctx, 200, Map.of("cutovers", service.list().stream().map(c -> describe(c, false)).toList()));
+    }
+
+    private void show(RoutingContext ctx) {
+        json(ctx, 200, describe(service.get(ctx.pathParam("id")), true));
+    }
+
+    private void phase(RoutingContext ctx) {
+        Phase phase = Phase.parse(ctx.pathParam("phase"));
+        Cutover cutover = service.get(ctx.pathParam("id"));
+        service.phase(cutover.id(), phase).whenComplete((ok, error) -> vertx.runOnContext(ignored -> {
+            if (error != null) {
+                fail(ctx, error);
+            } else {
+                json(ctx, 200, describe(cutover, false));
+            }
+        }));
+    }
+
+    /** A server-sent event stream of the cutover's timeline: what happened so far, then each new entry. */
+    private void events(RoutingContext ctx) {
+        Cutover cutover = service.get(ctx.pathParam("id"));
+        HttpServerResponse response = ctx.response().setChunked(true)
+                .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
+        var context = vertx.getOrCreateContext();
+        Consumer<TimelineEntry> subscriber = entry -> context.runOnContext(ignored -> {
+            if (!response.ended() && !response.closed()) {
+                response.write(event(entry));
+            }
+        });
+        List<TimelineEntry> past = cutover.plan().timeline().subscribe(subscriber);
+        past.forEach(entry -> response.write(event(entry)));
+        response.closeHandler(ignored -> cutover.plan().timeline().unsubscribe(subscriber));
+    }
+
+    private static String event(TimelineEntry entry) {
+        try {
+            return "event: timeline\ndata: " + JSON.writeValueAsString(entry) + "\n\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> describe(Cutover cutover, boolean withTimeline) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", cutover.id());
+        out.put("stage", cutover.plan().stage().name());
+        out.put("request", cutover.request());
+        out.put("steps", cutover.plan().steps().stream().map(s -> s.stage() + " " + s.name()).toList());
+        Throwable failure = cutover.plan().failure();
+        if (failure != null) {
+            out.put("failure", failure.getMessage());
+        }
+        if (withTimeline) {
+            out.put("timeline", cutover.plan().timeline().entries());
+        }
+        return out;
+    }
+
+    private static <T> T body(RoutingContext ctx, Class<T> type) {
+        if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
+            throw new ApiError(400, "bad request", "a JSON body is required");
+        }
+        try {
+            return JSON.readValue(ctx.body().buffer().getBytes(), type);
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "malformed JSON", e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ApiError(400, "malformed JSON", e.getMessage());
+        }
+    }
+
+    private static void json(RoutingContext ctx, int status, Object body) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            fail(ctx, e);
+        }
+    }
+
+    /** The one place where an exception becomes an HTTP status and a JSON error. */
+    private static void fail(RoutingContext ctx, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        ApiError api;
+        if (cause instanceof ApiError given) {
+            api = given;
+        } else if (cause instanceof PrecheckFailedException) {
+            api = new ApiError(409, "pre-check failed", cause.getMessage());
+        } else if (cause instanceof IllegalArgumentException) {
+            api = new ApiError(400, "bad request", cause.getMessage());
+        } else if (cause instanceof NoSuchElementException) {
+            api = new ApiError(404, "not found", cause.getMessage());
+        } else if (cause instanceof IllegalStateException) {
+            api = new ApiError(409, "conflict", cause.getMessage());
+        } else if (cause instanceof PlanStepException) {
+            api = new ApiError(502, "step failed, rolled back", cause.getMessage());
+        } else if (cause.getClass().getName().endsWith("RequestBodyTooLargeException") || ctx.statusCode() == 413) {
+            api = new ApiError(413, "request too large", "at most " + MAX_BODY_BYTES + " bytes");
+        } else {
+            api = new ApiError(500, "internal error", String.valueOf(cause));
+        }
+        if (ctx.response().ended()) {
+            return;
+        }
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", api.error());
+        body.put("detail", api.getMessage() == null ? "" : api.getMessage());
+        try {
+            ctx.response().setStatusCode(api.status()).putHeader("Content-Type", "application/json")
+                    .end(JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            ctx.response().setStatusCode(500).end();
+        }
+    }
+
+    /**
+     * A memory claim asked by a source agent.
+     *
+     * @param id        the cutover
+     * @param memoryMiB the memory to reserve
+     */
+    record ClaimRequest(String id, long memoryMiB) {
+    }
+}

@@ -1,0 +1,256 @@
+package io.cutover.agent.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.agent.CutoverService;
+import io.cutover.agent.MemoryClaims;
+import io.cutover.agent.PeerAgents;
+import io.cutover.agent.StepFactory;
+import io.cutover.agent.config.AgentConfig;
+import io.cutover.agent.plan.PlanStep;
+import io.cutover.migration.CutoverStage;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two real agents on loopback: the source asks the destination to reserve memory, over HTTP. */
+class AgentServerTest {
+    private static final String TOKEN = "test-token-0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<String> applied = new CopyOnWriteArrayList<>();
+    private Vertx vertx;
+    private URI source;
+    private URI destination;
+    private AgentServer destinationServer;
+    private volatile boolean failCommit;
+
+    @BeforeEach
+    void startTwoAgents() throws Exception {
+        vertx = Vertx.vertx();
+        destinationServer = agent("hostB", 1024, Map.of(), StepFactory.none());
+        int destinationPort = destinationServer.listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
+        destination = URI.create("http://127.0.0.1:" + destinationPort);
+        AgentServer sourceServer = agent("hostA", 0, Map.of("hostB", destination), (id, request) -> List.of(
+                step("sdn.prepare", CutoverStage.PLANNED),
+                step("sdn.redirect", CutoverStage.SWITCHOVER),
+                step("sdn.commit", CutoverStage.ACTIVATED),
+                step("announce", CutoverStage.ACTIVATED)));
+        source = URI.create("http://127.0.0.1:" + sourceServer.listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().await(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aCutoverRunsItsStepsPhaseByPhaseAndReleasesTheDestinationsClaim() throws Exception {
+        HttpResponse<String> created = post(source, "/v1/cutovers", request("hostB", 600), TOKEN);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("id").asText();
+        assertThat(created.headers().firstValue("Location")).contains("/v1/cutovers/" + id);
+        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(424);
+
+        for (String phase : List.of("switchover", "activated", "completed")) {
+            HttpResponse<String> answer = post(source, "/v1/cutovers/" + id + "/phase/" + phase, "", TOKEN);
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        }
+        assertThat(applied).containsExactly("sdn.prepare", "sdn.redirect", "sdn.commit", "announce");
+        JsonNode shown = JSON.readTree(get(source, "/v1/cutovers/" + id).body());
+        assertThat(shown.get("stage").asText()).isEqualTo("COMPLETED");
+        assertThat(shown.get("timeline").findValuesAsText("what")).contains("SWITCHOVER", "sdn.commit", "COMPLETED");
+        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(1024);
+    }
+
+    @Test
+    void aSecondCutoverCannotTakeMemoryAlreadyClaimed() throws Exception {
+        assertThat(post(source, "/v1/cutovers", request("hostB", 600), TOKEN).statusCode()).isEqualTo(201);
+        HttpResponse<String> second = post(source, "/v1/cutovers", request("hostB", 600), TOKEN);
+        assertThat(second.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(second.body()).get("detail").asText()).contains("needs 600 MiB").contains("424 MiB");
+    }
+
+    @Test
+    void eightCutoversRunAtOnce() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            answers.add(http.sendAsync(postRequest(source, "/v1/cutovers", request("hostB", 100), TOKEN),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        }
+        assertThat(JSON.readTree(get(source, "/v1/cutovers").body()).get("cutovers").size()).isEqualTo(8);
+        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(224);
+    }
+
+    @Test
+    void unauthenticatedAndMalformedRequestsChangeNothing() throws Exception {
+        HttpResponse<String> noToken = post(source, "/v1/cutovers", request("hostB", 100), null);
+        assertThat(noToken.statusCode()).isEqualTo(401);
+        assertThat(noToken.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(post(source, "/v1/cutovers", request("hostB", 100), "wrong-token").statusCode()).isEqualTo(401);
+        assertThat(post(destination, "/v1/claims", "{\"id\":\"x\",\"memoryMiB\":1}", null).statusCode()).isEqualTo(401);
+
+        HttpResponse<String> garbage = post(source, "/v1/cutovers", "{not json", TOKEN);
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(garbage.body()).get("error").asText()).isEqualTo("malformed JSON");
+        HttpResponse<String> badMac = post(source, "/v1/cutovers",
+                request("hostB", 100).replace("02:00:c6:12:00:64", "zz:zz"), TOKEN);
+        assertThat(badMac.statusCode()).isEqualTo(400);
+        assertThat(badMac.body()).contains("mac");
+        HttpResponse<String> sameHost = post(source, "/v1/cutovers", request("hostA", 100), TOKEN);
+        assertThat(sameHost.statusCode()).isEqualTo(400);
+        assertThat(sameHost.body()).contains("other than the source");
+
+        assertThat(JSON.readTree(get(source, "/v1/cutovers").body()).get("cutovers").size()).isZero();
+        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(1024);
+        assertThat(applied).isEmpty();
+    }
+
+    @Test
+    void aDestinationWhoseAgentDoesNotAnswerIsRefusedBeforeAnythingMoves() throws Exception {
+        destinationServer.close().await(5, TimeUnit.SECONDS);
+        HttpResponse<String> answer = post(source, "/v1/cutovers", request("hostB", 100), TOKEN);
+        assertThat(answer.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(answer.body()).get("detail").asText()).contains("hostB does not answer");
+        assertThat(applied).isEmpty();
+    }
+
+    @Test
+    void aFailedStepIsA502AndThePlanRollsBack() throws Exception {
+        failCommit = true;
+        String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
+        assertThat(post(source, "/v1/cutovers/" + id + "/phase/switchover", "", TOKEN).statusCode()).isEqualTo(200);
+        HttpResponse<String> activated = post(source, "/v1/cutovers/" + id + "/phase/activated", "", TOKEN);
+        assertThat(activated.statusCode()).isEqualTo(502);
+        assertThat(activated.body()).contains("sdn.commit");
+        assertThat(applied).containsExactly("sdn.prepare", "sdn.redirect", "undo sdn.redirect", "undo sdn.prepare");
+        assertThat(JSON.readTree(get(source, "/v1/cutovers/" + id).body()).get("stage").asText()).isEqualTo("ROLLED_BACK");
+        assertThat(post(source, "/v1/cutovers/" + id + "/phase/completed", "", TOKEN).statusCode()).isEqualTo(409);
+        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(1024);
+    }
+
+    @Test
+    void phasesOutOfOrderUnknownPhasesAndUnknownCutoversAreRefused() throws Exception {
+        String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
+        assertThat(post(source, "/v1/cutovers/" + id + "/phase/activated", "", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(post(source, "/v1/cutovers/" + id + "/phase/switchover", "", TOKEN).statusCode()).isEqualTo(409);
+        assertThat(post(source, "/v1/cutovers/" + id + "/phase/teleported", "", TOKEN).statusCode()).isEqualTo(400);
+        assertThat(post(source, "/v1/cutovers/c-none/phase/activated", "", TOKEN).statusCode()).isEqualTo(404);
+        assertThat(get(source, "/v1/nothing-here").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theEventStreamReplaysThePastAndFollowsNewEntries() throws Exception {
+        String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(source.resolve(
+                "/v1/cutovers/" + id + "/events")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.headers().firstValue("Content-Type")).contains("text/event-stream");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            List<String> whats = new ArrayList<>();
+            post(source, "/v1/cutovers/" + id + "/phase/switchover", "", TOKEN);
+            String line;
+            while ((line = lines.readLine()) != null && !whats.contains("sdn.redirect")) {
+                if (line.startsWith("data: ")) {
+                    whats.add(JSON.readTree(line.substring(6)).get("what").asText());
+                }
+            }
+            assertThat(whats).containsSubsequence("PLANNED", "sdn.prepare", "SWITCHOVER", "sdn.redirect");
+        }
+    }
+
+    @Test
+    void servesItsOpenApiDocument() throws Exception {
+        HttpResponse<String> doc = get(source, "/v1/openapi.yaml");
+        assertThat(doc.statusCode()).isEqualTo(200);
+        assertThat(doc.body()).startsWith("openapi: 3").contains("/v1/cutovers/{id}/phase/{phase}");
+    }
+
+    private AgentServer agent(String host, long memory, Map<String, URI> peers, StepFactory steps) {
+        AgentConfig config = new AgentConfig(host, "127.0.0.1", 0, TOKEN, memory, peers, Set.of());
+        CutoverService service = new CutoverService(config, new MemoryClaims(memory), new PeerAgents(peers, TOKEN),
+                steps);
+        return new AgentServer(vertx, service, TOKEN, host);
+    }
+
+    private PlanStep step(String name, CutoverStage stage) {
+        return new PlanStep() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public CutoverStage stage() {
+                return stage;
+            }
+
+            @Override
+            public CompletionStage<Void> apply() {
+                if (failCommit && name.equals("sdn.commit")) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("br-b did not confirm"));
+                }
+                applied.add(name);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletionStage<Void> rollback() {
+                applied.add("undo " + name);
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+    }
+
+    private static String request(String destination, long memory) {
+        return """
+                {"vm": "vm1", "mac": "02:00:c6:12:00:64", "addresses": ["198.18.0.100"],
+                 "source": "hostA", "destination": "%s", "mode": "lan", "memoryMiB": %d}
+                """.formatted(destination, memory);
+    }
+
+    private JsonNode health(URI agent) throws Exception {
+        return JSON.readTree(get(agent, "/v1/health").body());
+    }
+
+    private HttpResponse<String> get(URI agent, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(URI agent, String path, String body, String token) throws Exception {
+        return http.send(postRequest(agent, path, body, token), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest postRequest(URI agent, String path, String body, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request.build();
+    }
+}
