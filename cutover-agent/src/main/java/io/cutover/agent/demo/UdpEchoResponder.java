@@ -1,0 +1,71 @@
+package io.cutover.agent.demo;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * The VM's service in the demo: echoes every UDP datagram back to its sender. Open it on a thread inside the
+ * VM's namespace; {@link #pause()} and {@link #resume()} stand for the guest's pause at switchover.
+ */
+public final class UdpEchoResponder implements AutoCloseable {
+    private final DatagramChannel channel;
+    private final Thread thread;
+    private volatile boolean paused;
+    private volatile long echoed;
+
+    private UdpEchoResponder(DatagramChannel channel) {
+        this.channel = channel;
+        this.thread = new Thread(this::serve, "udp-echo");
+        this.thread.setDaemon(true);
+    }
+
+    /** Binds {@code port} on every address of the calling thread's namespace and starts echoing. */
+    public static UdpEchoResponder start(int port) throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        channel.bind(new InetSocketAddress(port));
+        UdpEchoResponder responder = new UdpEchoResponder(channel);
+        responder.thread.start();
+        return responder;
+    }
+
+    private void serve() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
+        try {
+            while (true) {
+                buffer.clear();
+                SocketAddress from = channel.receive(buffer);
+                while (paused) {
+                    Thread.onSpinWait();
+                }
+                buffer.flip();
+                channel.send(buffer, from);
+                echoed++;
+            }
+        } catch (ClosedChannelException closed) {
+            // stopped
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public void pause() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
+    public long echoed() {
+        return echoed;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,14 @@
+package io.cutover.agent.demo;
+
+/**
+ * What a client probing the VM saw.
+ *
+ * @param sent        probes sent
+ * @param answered    probes whose echo came back
+ * @param lost        probes never answered
+ * @param delayed     probes answered later than the delay threshold
+ * @param gapMillis   the longest time without any echo arriving (last echo before → first after)
+ * @param maxRttMillis the slowest echo
+ */
+public record UdpProbeResult(long sent, long answered, long lost, long delayed, double gapMillis, double maxRttMillis) {
+}

@@ -1,0 +1,128 @@
+package io.cutover.agent.demo;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Sends numbered UDP probes at a fixed rate to an echo service and records when each echo comes back: the
+ * client's view of a cutover (lost, delayed, and the longest gap without an answer). Bounded in count.
+ */
+public final class UdpProber {
+    /** An echo slower than this counts as delayed. */
+    public static final Duration DEFAULT_DELAY_THRESHOLD = Duration.ofMillis(20);
+
+    private final InetSocketAddress target;
+    private final int rate;
+    private final int count;
+    private final long[] sentAt;
+    private final long[] answeredAt;
+
+    /**
+     * @param target where the echo service listens
+     * @param rate   probes per second (at most 10,000)
+     * @param count  how many probes in all (at most 1,000,000)
+     */
+    public UdpProber(InetSocketAddress target, int rate, int count) {
+        if (rate < 1 || rate > 10_000 || count < 1 || count > 1_000_000) {
+            throw new IllegalArgumentException("rate must be 1..10000/s and count 1..1000000");
+        }
+        this.target = target;
+        this.rate = rate;
+        this.count = count;
+        this.sentAt = new long[count];
+        this.answeredAt = new long[count];
+    }
+
+    /**
+     * Probes from the calling thread's namespace: sends {@code count} probes, then waits up to {@code linger}
+     * for the last echoes.
+     */
+    public UdpProbeResult run(Duration linger) throws IOException {
+        try (DatagramChannel channel = DatagramChannel.open()) {
+            channel.connect(target);
+            channel.configureBlocking(false);
+            ByteBuffer out = ByteBuffer.allocateDirect(64);
+            ByteBuffer in = ByteBuffer.allocateDirect(64);
+            long interval = 1_000_000_000L / rate;
+            long start = System.nanoTime();
+            int next = 0;
+            long end = Long.MAX_VALUE;
+            while (System.nanoTime() < end) {
+                long now = System.nanoTime();
+                if (next < count && now - start >= (long) next * interval) {
+                    out.clear();
+                    out.putInt(next).putLong(now).flip();
+                    sentAt[next] = now;
+                    try {
+                        channel.write(out);
+                    } catch (java.net.PortUnreachableException unreachable) {
+                        // an ICMP error from a stale path; the probe counts as sent and unanswered
+                    }
+                    next++;
+                    if (next == count) {
+                        end = System.nanoTime() + linger.toNanos();
+                    }
+                }
+                drain(channel, in);
+                LockSupport.parkNanos(20_000);
+            }
+            return result();
+        }
+    }
+
+    private void drain(DatagramChannel channel, ByteBuffer in) throws IOException {
+        while (true) {
+            in.clear();
+            int read;
+            try {
+                read = channel.read(in);
+            } catch (java.net.PortUnreachableException unreachable) {
+                continue;
+            }
+            if (read <= 0) {
+                return;
+            }
+            in.flip();
+            if (in.remaining() >= 4) {
+                int seq = in.getInt();
+                if (seq >= 0 && seq < count && answeredAt[seq] == 0) {
+                    answeredAt[seq] = System.nanoTime();
+                }
+            }
+        }
+    }
+
+    private UdpProbeResult result() {
+        long answered = 0;
+        long delayed = 0;
+        long maxRtt = 0;
+        long lastArrival = 0;
+        long gap = 0;
+        long[] arrivals = answeredAt.clone();
+        java.util.Arrays.sort(arrivals);
+        for (long arrival : arrivals) {
+            if (arrival == 0) {
+                continue;
+            }
+            if (lastArrival != 0) {
+                gap = Math.max(gap, arrival - lastArrival);
+            }
+            lastArrival = arrival;
+        }
+        for (int i = 0; i < count; i++) {
+            if (answeredAt[i] != 0) {
+                answered++;
+                long rtt = answeredAt[i] - sentAt[i];
+                maxRtt = Math.max(maxRtt, rtt);
+                if (rtt > DEFAULT_DELAY_THRESHOLD.toNanos()) {
+                    delayed++;
+                }
+            }
+        }
+        return new UdpProbeResult(count, answered, count - answered, delayed, gap / 1e6, maxRtt / 1e6);
+    }
+}
