@@ -20,8 +20,11 @@ public final class TcpProbe implements AutoCloseable {
     private volatile IOException failure;
     private volatile long exchanged;
 
-    private TcpProbe(Socket socket) throws IOException {
+    private final Duration interval;
+
+    private TcpProbe(Socket socket, Duration interval) throws IOException {
         this.socket = socket;
+        this.interval = interval;
         this.out = new DataOutputStream(socket.getOutputStream());
         this.in = new DataInputStream(socket.getInputStream());
         this.thread = new Thread(this::exchange, "tcp-probe");
@@ -34,13 +37,10 @@ public final class TcpProbe implements AutoCloseable {
         socket.setTcpNoDelay(true);
         socket.connect(target, 5_000);
         socket.setSoTimeout(30_000);
-        TcpProbe probe = new TcpProbe(socket);
+        TcpProbe probe = new TcpProbe(socket, interval);
         probe.thread.start();
-        probe.interval = interval;
         return probe;
     }
-
-    private volatile Duration interval = Duration.ofMillis(10);
 
     private void exchange() {
         long seq = 0;
