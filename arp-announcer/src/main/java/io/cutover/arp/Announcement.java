@@ -55,7 +55,18 @@ public final class Announcement {
      *                                  too many addresses, or nothing to announce
      */
     public static Announcement of(MacAddress mac, Collection<? extends InetAddress> addresses) {
+        return of(mac, addresses, DEFAULT_FORMS);
+    }
+
+    /**
+     * An announcement of {@code addresses} at {@code mac} with these {@code forms}, untagged (RARP alone needs
+     * no address).
+     *
+     * @throws IllegalArgumentException as {@link #of(MacAddress, Collection)}
+     */
+    public static Announcement of(MacAddress mac, Collection<? extends InetAddress> addresses, Set<AnnounceForm> forms) {
         Objects.requireNonNull(addresses, "addresses");
+        Objects.requireNonNull(forms, "forms");
         if (addresses.size() > MAX_ADDRESSES) {
             throw new IllegalArgumentException("too many addresses: " + addresses.size() + " > " + MAX_ADDRESSES);
         }
@@ -63,7 +74,7 @@ public final class Announcement {
         for (InetAddress address : addresses) {
             unique.add(checkUnicast(Objects.requireNonNull(address, "address")));
         }
-        return new Announcement(mac, List.copyOf(unique), DEFAULT_FORMS, UNTAGGED);
+        return new Announcement(mac, List.copyOf(unique), forms.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(forms)), UNTAGGED);
     }
 
     private static InetAddress checkUnicast(InetAddress address) {

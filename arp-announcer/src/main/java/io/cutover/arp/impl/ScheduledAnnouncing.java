@@ -75,23 +75,27 @@ public final class ScheduledAnnouncing implements Announcing {
             return;
         }
         gate = result;
-        startNanos = System.nanoTime();
         sendDueRounds();
     }
 
     private synchronized void sendDueRounds() {
         try {
             while (next < offsets.length && !cancelled) {
+                if (next == 0) {
+                    startNanos = System.nanoTime();
+                }
                 long deadline = startNanos + offsets[next];
                 long wait = deadline - System.nanoTime();
                 if (wait > SPIN_NANOS) {
                     pending = timer.schedule(this::sendDueRounds, wait - SPIN_NANOS, TimeUnit.NANOSECONDS);
                     return;
                 }
-                while (System.nanoTime() < deadline) {
+                long now = System.nanoTime();
+                while (now < deadline) {
                     Thread.onSpinWait();
+                    now = System.nanoTime();
                 }
-                roundNanos[next] = System.nanoTime();
+                roundNanos[next] = now;
                 frames.sendRound(sink);
                 framesSent += frames.size();
                 next++;
