@@ -81,16 +81,15 @@ public final class ScheduledAnnouncing implements Announcing {
     private synchronized void sendDueRounds() {
         try {
             while (next < offsets.length && !cancelled) {
+                long now = System.nanoTime();
                 if (next == 0) {
-                    startNanos = System.nanoTime();
+                    startNanos = now;
                 }
                 long deadline = startNanos + offsets[next];
-                long wait = deadline - System.nanoTime();
-                if (wait > SPIN_NANOS) {
-                    pending = timer.schedule(this::sendDueRounds, wait - SPIN_NANOS, TimeUnit.NANOSECONDS);
+                if (deadline - now > SPIN_NANOS) {
+                    pending = timer.schedule(this::sendDueRounds, deadline - now - SPIN_NANOS, TimeUnit.NANOSECONDS);
                     return;
                 }
-                long now = System.nanoTime();
                 while (now < deadline) {
                     Thread.onSpinWait();
                     now = System.nanoTime();
