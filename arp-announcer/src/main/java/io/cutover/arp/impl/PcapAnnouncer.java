@@ -1,0 +1,89 @@
+package io.cutover.arp.impl;
+
+import io.cutover.arp.AddressNotAllowedException;
+import io.cutover.arp.AllowList;
+import io.cutover.arp.Announcement;
+import io.cutover.arp.Announcer;
+import io.cutover.arp.Announcing;
+import io.cutover.arp.MacAddress;
+import io.cutover.arp.ProbeResult;
+import io.cutover.arp.ReadinessGate;
+import io.cutover.arp.Schedule;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+
+/** The {@link Announcer} over a {@link FrameSink}: Pcap4J in production, a recorder in unit tests. */
+public final class PcapAnnouncer implements Announcer {
+    private final String iface;
+    private final FrameSink sink;
+    private final AllowList allowList;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService prober;
+    private final Set<Announcing> running = ConcurrentHashMap.newKeySet();
+
+    public PcapAnnouncer(String iface, FrameSink sink, AllowList allowList) {
+        this.iface = Objects.requireNonNull(iface, "iface");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.allowList = Objects.requireNonNull(allowList, "allowList");
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("arp-announcer-" + iface));
+        this.prober = Executors.newSingleThreadExecutor(daemon("arp-prober-" + iface));
+    }
+
+    /** Opens {@code iface} with Pcap4J in the calling thread's network namespace. */
+    public static PcapAnnouncer open(String iface, AllowList allowList) {
+        Objects.requireNonNull(allowList, "allowList");
+        return new PcapAnnouncer(iface, PcapFrameSink.open(iface), allowList);
+    }
+
+    @Override
+    public Announcing start(Announcement announcement, Schedule schedule, ReadinessGate gate) {
+        allowList.check(announcement);
+        ScheduledAnnouncing announcing = new ScheduledAnnouncing(announcement, FrameSet.of(announcement), schedule, sink, timer);
+        running.add(announcing);
+        announcing.done().whenComplete((report, error) -> running.remove(announcing));
+        return announcing.begin(gate);
+    }
+
+    @Override
+    public CompletionStage<ProbeResult> probe(Inet4Address address, MacAddress ours, Duration wait) {
+        if (!allowList.allows(address)) {
+            throw new AddressNotAllowedException(List.of(address));
+        }
+        if (wait.isNegative() || wait.isZero()) {
+            throw new IllegalArgumentException("the probe wait must be above zero, was " + wait);
+        }
+        return CompletableFuture.supplyAsync(() -> ArpProber.probe(sink, address, ours, 0, wait), prober);
+    }
+
+    @Override
+    public String iface() {
+        return iface;
+    }
+
+    @Override
+    public void close() {
+        running.forEach(Announcing::cancel);
+        timer.shutdownNow();
+        prober.shutdownNow();
+        sink.close();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
