@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param id      journal id, increasing
  * @param created when it was queued
- * @param zone    the zone
+ * @param zone    the zone, or {@code null} when it is found (SOA query) only when the update is sent
  * @param owner   the ownership TXT required at each name, or {@code null}
  * @param changes the compare-and-swaps, applied together in one UPDATE message
  */

@@ -20,17 +20,21 @@ import java.util.TreeSet;
  *
  * @param name     absolute owner name, such as {@code vm1.vms.cutover.test.}
  * @param type     record type mnemonic: {@code A}, {@code AAAA}, {@code PTR}, {@code TXT}, ...
- * @param ttl      the TTL of the desired RRset
+ * @param ttl      the TTL of the desired RRset, or {@link #KEEP_TTL} for the TTL the primary serves when it is sent
  * @param expected rdata the RRset must hold now, in presentation format (normalised, sorted)
  * @param desired  rdata it holds afterwards, in presentation format (normalised, sorted)
  */
 public record RrsetChange(String name, String type, Duration ttl, List<String> expected, List<String> desired) {
+    /** Keep the TTL the RRset has on the primary when the update is sent ({@value #DEFAULT_TTL_S} s if it has none). */
+    public static final Duration KEEP_TTL = Duration.ofSeconds(-1);
+    /** The TTL of a new RRset whose change says {@link #KEEP_TTL}. */
+    public static final long DEFAULT_TTL_S = 300;
 
     public RrsetChange {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(ttl, "ttl");
-        if (ttl.isNegative() || ttl.getSeconds() > 0x7fffffffL) {
+        if ((ttl.isNegative() && !ttl.equals(KEEP_TTL)) || ttl.getSeconds() > 0x7fffffffL) {
             throw new IllegalArgumentException("TTL out of range: " + ttl);
         }
         Name owner = absolute(name);
@@ -54,6 +58,16 @@ public record RrsetChange(String name, String type, Duration ttl, List<String> e
         return new RrsetChange(name, type, ttl, List.of(from.getHostAddress()), List.of(to.getHostAddress()));
     }
 
+    /** This change with another TTL. */
+    public RrsetChange withTtl(Duration newTtl) {
+        return new RrsetChange(name, type, newTtl, expected, desired);
+    }
+
+    /** Whether the TTL is taken from the primary when the update is sent. */
+    public boolean keepsTtl() {
+        return ttl.equals(KEEP_TTL);
+    }
+
     /** The type code, as dnsjava's {@link Type} has it. */
     public int typeCode() {
         return Type.value(type);
@@ -71,7 +85,7 @@ public record RrsetChange(String name, String type, Duration ttl, List<String> e
 
     @Override
     public String toString() {
-        return name + " " + type + " " + expected + " -> " + desired + " ttl " + ttl.getSeconds() + "s";
+        return name + " " + type + " " + expected + " -> " + desired + (keepsTtl() ? " ttl kept" : " ttl " + ttl.getSeconds() + "s");
     }
 
     /** An absolute DNS name; a name without a final dot is taken as absolute too. */

@@ -103,22 +103,13 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             throw new IllegalArgumentException("an update needs at least one change");
         }
         long start = System.nanoTime();
-        return zoneOf(changes.get(0).name()).thenCompose(zone -> {
-            for (RrsetChange change : changes) {
-                if (!change.owner().subdomain(RrsetChange.absolute(zone))) {
-                    throw new IllegalArgumentException(change.name() + " is not in zone " + zone);
-                }
-            }
-            return CompletableFuture.supplyAsync(() -> journal.add(zone, options.owner(), changes), worker);
-        }).thenCompose(update -> send(update, start));
+        return CompletableFuture.supplyAsync(() -> journal.add(options.zone(), options.owner(), changes), worker)
+                .thenCompose(update -> send(update, start));
     }
 
     @Override
     public CompletionStage<UpdateResult> switchAddress(String name, InetAddress from, InetAddress to) {
-        RrsetChange probe = RrsetChange.switchAddress(name, from, to, Duration.ZERO);
-        return rrset(options.primary(), probe.owner(), probe.typeCode())
-                .thenCompose(held -> apply(List.of(RrsetChange.switchAddress(name, from, to,
-                        held.ttl().orElse(Duration.ofSeconds(300))))));
+        return apply(List.of(RrsetChange.switchAddress(name, from, to, RrsetChange.KEEP_TTL)));
     }
 
     @Override
@@ -169,8 +160,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         }
         RrsetChange change = new RrsetChange(name, "TXT", Duration.ofSeconds(300), List.of(), List.of(options.ownerTxt()));
         long start = System.nanoTime();
-        return zoneOf(change.name())
-                .thenApplyAsync(zone -> journal.add(zone, null, List.of(change)), worker)
+        return CompletableFuture.supplyAsync(() -> journal.add(options.zone(), null, List.of(change)), worker)
                 .thenCompose(update -> send(update, start));
     }
 
@@ -203,7 +193,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
     @Override
     public String dryRun(List<RrsetChange> changes) {
         String zone = options.zone() != null ? options.zone() : zoneOf(changes.get(0).name()).join();
-        PendingUpdate update = new PendingUpdate(0, Instant.now(), zone, options.owner(), changes);
+        PendingUpdate update = new PendingUpdate(0, Instant.now(), zone, options.owner(), withKeptTtls(changes).join());
         Message message = UpdateMessages.build(update, DdnsOptions.ownerTxt(update.owner()), 0);
         UpdateMessages.sign(message, signer);
         return message.toString();
@@ -240,14 +230,37 @@ public final class DefaultDnsUpdater implements DnsUpdater {
 
     // ---------------------------------------------------------------- sending an update
 
-    private CompletableFuture<UpdateResult> send(PendingUpdate update, long start) {
-        String name = update.changes().get(0).name();
-        return withRetries(update.zone(), name, () -> signedExchange(update))
-                .handle((response, error) -> error == null ? outcome(update, response) : unanswered(update, error))
-                .thenCompose(f -> f)
+    private CompletableFuture<UpdateResult> send(PendingUpdate queued, long start) {
+        String name = queued.changes().get(0).name();
+        return zoneOf(name).thenCompose(zone -> {
+            for (RrsetChange change : queued.changes()) {
+                if (!change.owner().subdomain(RrsetChange.absolute(zone))) {
+                    throw new IllegalArgumentException(change.name() + " is not in zone " + zone);
+                }
+            }
+            return withKeptTtls(queued.changes()).thenCompose(changes -> {
+            PendingUpdate update = new PendingUpdate(queued.id(), queued.created(), zone, queued.owner(), changes);
+            return withRetries(zone, name, () -> signedExchange(update))
+                    .handle((response, error) -> error == null ? outcome(update, response) : unanswered(update, error))
+                    .thenCompose(f -> f);
+            });
+        }).handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
+                : unanswered(queued, error)).thenCompose(f -> f)
                 .thenCompose(result -> options.verify()
-                        ? verify(update, result.serial()).thenApply(servers -> withVerification(result, servers, start))
+                        ? verify(result, result.serial()).thenApply(servers -> withVerification(result, servers, start))
                         : CompletableFuture.completedFuture(withVerification(result, List.of(), start)));
+    }
+
+    /** The changes with every {@link RrsetChange#KEEP_TTL} replaced by the TTL the primary serves now. */
+    private CompletableFuture<List<RrsetChange>> withKeptTtls(List<RrsetChange> changes) {
+        List<CompletableFuture<RrsetChange>> resolved = new ArrayList<>();
+        for (RrsetChange change : changes) {
+            resolved.add(!change.keepsTtl() ? CompletableFuture.completedFuture(change)
+                    : rrset(options.primary(), change.owner(), change.typeCode()).thenApply(held -> change.withTtl(
+                            held.ttl().orElse(Duration.ofSeconds(RrsetChange.DEFAULT_TTL_S)))));
+        }
+        return CompletableFuture.allOf(resolved.toArray(CompletableFuture[]::new))
+                .thenApply(v -> resolved.stream().map(CompletableFuture::join).toList());
     }
 
     private CompletableFuture<DnsTransport.Response> signedExchange(PendingUpdate update) {
@@ -381,7 +394,8 @@ public final class DefaultDnsUpdater implements DnsUpdater {
 
     // ---------------------------------------------------------------- verification
 
-    private CompletableFuture<List<String>> verify(PendingUpdate update, long serial) {
+    private CompletableFuture<List<String>> verify(UpdateResult result, long serial) {
+        PendingUpdate update = new PendingUpdate(result.id(), Instant.now(), result.zone(), null, result.changes());
         return authoritativeServers(update.zone()).thenCompose(servers -> {
             List<CompletableFuture<String>> checks = new ArrayList<>();
             long deadline = System.nanoTime() + options.verifyTimeout().toNanos();

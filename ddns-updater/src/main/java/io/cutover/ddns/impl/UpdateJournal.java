@@ -274,7 +274,7 @@ public final class UpdateJournal implements AutoCloseable {
 
     static String encodePending(PendingUpdate p) {
         StringBuilder s = new StringBuilder("P ").append(p.id()).append(' ').append(p.created().toEpochMilli())
-                .append(' ').append(encode(p.zone())).append(' ').append(p.owner() == null ? "-" : encode(p.owner()));
+                .append(' ').append(p.zone() == null ? "-" : encode(p.zone())).append(' ').append(p.owner() == null ? "-" : encode(p.owner()));
         String separator = " ";
         for (RrsetChange c : p.changes()) {
             s.append(separator).append(encode(c.name())).append(' ').append(c.type()).append(' ')
@@ -299,7 +299,8 @@ public final class UpdateJournal implements AutoCloseable {
             changes.add(new RrsetChange(decode(c[0]), c[1], Duration.ofSeconds(Long.parseLong(c[2])), decodeList(c[3]),
                     decodeList(c[4])));
         }
-        return new PendingUpdate(Long.parseLong(head[0]), Instant.ofEpochMilli(Long.parseLong(head[1])), decode(head[2]),
+        return new PendingUpdate(Long.parseLong(head[0]), Instant.ofEpochMilli(Long.parseLong(head[1])),
+                head[2].equals("-") ? null : decode(head[2]),
                 head[3].equals("-") ? null : decode(head[3]), changes);
     }
 
