@@ -271,6 +271,9 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             return message.toWire(Message.MAXLENGTH);
         }, options.timeout()).thenApply(response -> {
             checkSignature(update, response, request[0]);
+            if (response.message().getRcode() == Rcode.SERVFAIL) {
+                throw new CompletionException(new TransientFailure("SERVFAIL from " + DnsTransport.hostPort(options.primary())));
+            }
             return response;
         });
     }
