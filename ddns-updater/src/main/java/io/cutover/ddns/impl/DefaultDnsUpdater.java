@@ -192,11 +192,12 @@ public final class DefaultDnsUpdater implements DnsUpdater {
 
     @Override
     public String dryRun(List<RrsetChange> changes) {
-        String zone = options.zone() != null ? options.zone() : zoneOf(changes.get(0).name()).join();
+        String zone = zoneOf(changes.get(0).name()).join();
         PendingUpdate update = new PendingUpdate(0, Instant.now(), zone, options.owner(), withKeptTtls(changes).join());
         Message message = UpdateMessages.build(update, DdnsOptions.ownerTxt(update.owner()), 0);
         UpdateMessages.sign(message, signer);
-        return message.toString();
+        return message.toString().replace(";; TSIG invalid", ";; TSIG signed with key " + options.key().name() + " ("
+                + options.key().algorithm().bindName() + "); the id and time are set anew when it is sent");
     }
 
     @Override
@@ -500,10 +501,10 @@ public final class DefaultDnsUpdater implements DnsUpdater {
 
     /** The zone that holds {@code name}: the configured one, or the owner of the SOA the primary returns. */
     private CompletableFuture<String> zoneOf(String name) {
-        if (options.zone() != null) {
+        Name owner = RrsetChange.absolute(name);
+        if (options.zone() != null && owner.subdomain(RrsetChange.absolute(options.zone()))) {
             return CompletableFuture.completedFuture(options.zone());
         }
-        Name owner = RrsetChange.absolute(name);
         return zones.computeIfAbsent(owner.toString(), n -> query(options.primary(), owner, Type.SOA).thenApply(response -> {
             for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
                 for (Record record : response.getSection(section)) {
