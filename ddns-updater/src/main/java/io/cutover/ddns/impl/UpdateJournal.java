@@ -1,0 +1,364 @@
+package io.cutover.ddns.impl;
+
+import io.cutover.ddns.PendingUpdate;
+import io.cutover.ddns.RrsetChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32;
+
+/**
+ * The on-disk journal of updates: an update is appended and synced ({@code fsync}) before it is sent, and
+ * marked done when the server has answered it. TTLs lowered ahead of a move are remembered here too. One
+ * line per record, each with a CRC32 so that a line torn by a crash is recognised and ignored. Opening it
+ * compacts it (only what is still pending or remembered is kept) and locks it against a second process.
+ *
+ * <pre>
+ * crc N nextId
+ * crc P id epochMillis zone owner|- name type ttl expected|- desired|- [; name type ...]
+ * crc D id outcome
+ * crc T name ttlSeconds      (a TTL remembered)
+ * crc F name                 (forgotten)
+ * </pre>
+ */
+public final class UpdateJournal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateJournal.class);
+    static final String FILE = "ddns-journal.log";
+    private static final String LOCK = "ddns-journal.lock";
+
+    private final Path file;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final FileChannel channel;
+    private final Map<Long, PendingUpdate> pending = new LinkedHashMap<>();
+    private final Map<String, Duration> ttls = new LinkedHashMap<>();
+    private final Object syncLock = new Object();
+    private long nextId = 1;
+    private long written;
+    private volatile long synced;
+
+    private UpdateJournal() {
+        this.file = null;
+        this.lockChannel = null;
+        this.lock = null;
+        this.channel = null;
+    }
+
+    /** A journal kept in memory only: nothing survives the process. */
+    public static UpdateJournal inMemory() {
+        return new UpdateJournal();
+    }
+
+    private UpdateJournal(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        this.file = dir.resolve(FILE);
+        this.lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            lockChannel.close();
+            throw new IllegalStateException("the DNS journal " + file + " is in use by another process");
+        }
+        this.lock = acquired;
+        load();
+        compact();
+        this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        this.written = channel.size();
+        this.synced = written;
+    }
+
+    /** Opens (creating, compacting and locking) the journal in {@code dir}. */
+    public static UpdateJournal open(Path dir) {
+        try {
+            return new UpdateJournal(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the DNS journal in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Appends a new pending update and returns it once it is on disk. */
+    public PendingUpdate add(String zone, String owner, List<RrsetChange> changes) {
+        PendingUpdate update;
+        long end;
+        synchronized (this) {
+            update = new PendingUpdate(nextId++, Instant.now(), zone, owner, changes);
+            end = append(encodePending(update));
+            pending.put(update.id(), update);
+        }
+        syncTo(end);
+        return update;
+    }
+
+    /** Marks an update done (answered: applied, already applied, or rejected for good). */
+    public void done(long id, String outcome) {
+        long end;
+        synchronized (this) {
+            if (pending.remove(id) == null) {
+                return;
+            }
+            end = append("D " + id + " " + encode(outcome));
+        }
+        syncTo(end);
+    }
+
+    /** Remembers the TTL a name had before it was lowered (the first one, if it is lowered twice). */
+    public Duration rememberTtl(String name, Duration ttl) {
+        long end;
+        Duration kept;
+        synchronized (this) {
+            Duration earlier = ttls.get(name);
+            if (earlier != null) {
+                return earlier;
+            }
+            ttls.put(name, ttl);
+            kept = ttl;
+            end = append("T " + encode(name) + " " + ttl.getSeconds());
+        }
+        syncTo(end);
+        return kept;
+    }
+
+    public synchronized Optional<Duration> rememberedTtl(String name) {
+        return Optional.ofNullable(ttls.get(name));
+    }
+
+    public void forgetTtl(String name) {
+        long end;
+        synchronized (this) {
+            if (ttls.remove(name) == null) {
+                return;
+            }
+            end = append("F " + encode(name));
+        }
+        syncTo(end);
+    }
+
+    public synchronized List<PendingUpdate> pending() {
+        return List.copyOf(pending.values());
+    }
+
+    public synchronized Map<String, Duration> rememberedTtls() {
+        return Map.copyOf(ttls);
+    }
+
+    private long append(String body) {
+        if (channel == null) {
+            return 0;
+        }
+        byte[] line = withCrc(body).getBytes(StandardCharsets.UTF_8);
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the DNS journal " + file + ": " + e.getMessage(), e);
+        }
+        written += line.length;
+        return written;
+    }
+
+    /** Group commit: one fsync covers every line written before it. */
+    private void syncTo(long end) {
+        if (synced >= end) {
+            return;
+        }
+        synchronized (syncLock) {
+            if (synced >= end) {
+                return;
+            }
+            long target;
+            synchronized (this) {
+                target = written;
+            }
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sync the DNS journal " + file + ": " + e.getMessage(), e);
+            }
+            synced = target;
+        }
+    }
+
+    private void load() throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        List<String> lines = Arrays.asList(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1));
+        int number = 0;
+        for (String line : lines) {
+            number++;
+            if (line.isEmpty()) {
+                continue;
+            }
+            String body = checked(line);
+            if (body == null) {
+                LOG.warn("{}:{}: ignored a torn or corrupted line", file, number);
+                continue;
+            }
+            try {
+                apply(body);
+            } catch (RuntimeException e) {
+                LOG.warn("{}:{}: ignored a line that cannot be read: {}", file, number, e.getMessage());
+            }
+        }
+    }
+
+    private void apply(String body) {
+        String[] f = body.split(" ", 2);
+        String rest = f.length > 1 ? f[1] : "";
+        switch (f[0]) {
+            case "N" -> nextId = Math.max(nextId, Long.parseLong(rest.strip()));
+            case "P" -> {
+                PendingUpdate update = decodePending(rest);
+                pending.put(update.id(), update);
+                nextId = Math.max(nextId, update.id() + 1);
+            }
+            case "D" -> pending.remove(Long.parseLong(rest.split(" ")[0]));
+            case "T" -> {
+                String[] t = rest.split(" ");
+                ttls.putIfAbsent(decode(t[0]), Duration.ofSeconds(Long.parseLong(t[1])));
+            }
+            case "F" -> ttls.remove(decode(rest.strip()));
+            default -> throw new IllegalArgumentException("unknown record type '" + f[0] + "'");
+        }
+    }
+
+    private void compact() throws IOException {
+        StringBuilder text = new StringBuilder(withCrc("N " + nextId));
+        pending.values().forEach(p -> text.append(withCrc(encodePending(p))));
+        ttls.forEach((name, ttl) -> text.append(withCrc("T " + encode(name) + " " + ttl.getSeconds())));
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+            out.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            LOG.debug("cannot sync the directory of {}: {}", file, e.toString());
+        }
+    }
+
+    static String encodePending(PendingUpdate p) {
+        StringBuilder s = new StringBuilder("P ").append(p.id()).append(' ').append(p.created().toEpochMilli())
+                .append(' ').append(p.zone() == null ? "-" : encode(p.zone())).append(' ').append(p.owner() == null ? "-" : encode(p.owner()));
+        String separator = " ";
+        for (RrsetChange c : p.changes()) {
+            s.append(separator).append(encode(c.name())).append(' ').append(c.type()).append(' ')
+                    .append(c.ttl().getSeconds()).append(' ').append(encodeList(c.expected())).append(' ')
+                    .append(encodeList(c.desired()));
+            separator = " ; ";
+        }
+        return s.toString();
+    }
+
+    static PendingUpdate decodePending(String rest) {
+        String[] head = rest.split(" ", 5);
+        if (head.length < 5) {
+            throw new IllegalArgumentException("a pending update needs id, time, zone, owner and changes");
+        }
+        List<RrsetChange> changes = new ArrayList<>();
+        for (String change : head[4].split(" ; ")) {
+            String[] c = change.strip().split(" ");
+            if (c.length != 5) {
+                throw new IllegalArgumentException("a change needs name, type, ttl, expected and desired: '" + change + "'");
+            }
+            changes.add(new RrsetChange(decode(c[0]), c[1], Duration.ofSeconds(Long.parseLong(c[2])), decodeList(c[3]),
+                    decodeList(c[4])));
+        }
+        return new PendingUpdate(Long.parseLong(head[0]), Instant.ofEpochMilli(Long.parseLong(head[1])),
+                head[2].equals("-") ? null : decode(head[2]),
+                head[3].equals("-") ? null : decode(head[3]), changes);
+    }
+
+    private static String encodeList(List<String> values) {
+        if (values.isEmpty()) {
+            return "-";
+        }
+        return String.join(",", values.stream().map(UpdateJournal::encode).toList());
+    }
+
+    private static List<String> decodeList(String text) {
+        if (text.equals("-")) {
+            return List.of();
+        }
+        return Arrays.stream(text.split(",")).map(UpdateJournal::decode).toList();
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    private static String decode(String text) {
+        return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
+    static String withCrc(String body) {
+        CRC32 crc = new CRC32();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().toHexDigits((int) crc.getValue()) + " " + body + "\n";
+    }
+
+    /** The body of a line whose CRC matches, or {@code null}. */
+    static String checked(String line) {
+        int space = line.indexOf(' ');
+        if (space != 8) {
+            return null;
+        }
+        String body = line.substring(space + 1);
+        CRC32 crc = new CRC32();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().toHexDigits((int) crc.getValue()).equals(line.substring(0, 8)) ? body : null;
+    }
+
+    @Override
+    public void close() {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("closing {}: {}", file, e.toString());
+        }
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.debug("unlocking {}: {}", file, e.toString());
+        }
+    }
+}
