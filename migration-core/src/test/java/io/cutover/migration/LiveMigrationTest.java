@@ -71,4 +71,67 @@ class LiveMigrationTest {
             assertThat(source.writes()).isLessThanOrEqualTo(before);
         }
     }
+
+    /** 16 MiB swept at 400k pages/s while at most 64 MB/s go out: the region is dirty again before it is sent. */
+    private static final String DIABOLICAL = "synthetic:size=32m,workload=diabolical,region=16m,rate=400000";
+
+    private static MigrationOptions.Builder capped() {
+        return MigrationOptions.builder().maxBandwidth(64_000_000).downtimeLimit(Duration.ofMillis(50)).maxRounds(12);
+    }
+
+    @Test
+    void diabolicalWorkloadDoesNotConvergeWithoutHelp() throws Exception {
+        try (MigrationFixture dst = new MigrationFixture();
+             SyntheticGuest source = MigrationFixture.running(DIABOLICAL)) {
+            MigrationReport report = migrate(source, dst, capped().build(), List.of());
+            assertThat(report.reason()).isIn(SwitchoverReason.MAX_ROUNDS, SwitchoverReason.MAX_BYTES);
+            assertThat(report.reason().converged()).isFalse();
+            assertThat(report.toJson()).contains("\"converged\":false");
+            IncomingMigration in = dst.next();
+            in.guest().pause();
+            assertThat(Guests.firstDifference(source, in.guest())).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void diabolicalWorkloadConvergesWithAutoConverge() throws Exception {
+        try (MigrationFixture dst = new MigrationFixture();
+             SyntheticGuest source = MigrationFixture.running(DIABOLICAL)) {
+            MigrationReport report = migrate(source, dst, capped().autoConverge(true).maxRounds(30).maxBytesFactor(30).build(), List.of());
+            assertThat(report.reason()).isEqualTo(SwitchoverReason.CONVERGED_BY_AUTO_CONVERGE);
+            assertThat(report.progress().throttlePercent()).isGreaterThanOrEqualTo(MigrationOptions.THROTTLE_INITIAL);
+            assertThat(report.toJson()).contains("\"switchoverReason\":\"CONVERGED_BY_AUTO_CONVERGE\"");
+            IncomingMigration in = dst.next();
+            in.guest().pause();
+            assertThat(Guests.firstDifference(source, in.guest())).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void lz4CompressionSavesBytesAndKeepsMemoryIdentical() throws Exception {
+        try (MigrationFixture dst = new MigrationFixture();
+             SyntheticGuest source = MigrationFixture.running("synthetic:size=16m,workload=hotset,rate=20000")) {
+            // the hot set's pages are mostly zero with a few written longs: they compress well
+            Thread.sleep(100);
+            MigrationReport report = migrate(source, dst, MigrationOptions.builder().compression(Compression.LZ4)
+                    .integrity(IntegrityCheck.FULL_MEMORY).build(), List.of());
+            assertThat(report.progress().compressionSavedBytes()).isPositive();
+            IncomingMigration in = dst.next();
+            in.guest().pause();
+            assertThat(Guests.firstDifference(source, in.guest())).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void completionTimeoutWithPausePolicyFinishesAsStopAndCopy() throws Exception {
+        try (MigrationFixture dst = new MigrationFixture();
+             SyntheticGuest source = MigrationFixture.running(DIABOLICAL)) {
+            MigrationReport report = migrate(source, dst, capped().maxRounds(1000)
+                    .completionTimeout(Duration.ofMillis(800), CompletionPolicy.PAUSE).build(), List.of());
+            assertThat(report.reason()).isEqualTo(SwitchoverReason.COMPLETION_TIMEOUT);
+            IncomingMigration in = dst.next();
+            in.guest().pause();
+            assertThat(Guests.firstDifference(source, in.guest())).isEqualTo(-1);
+        }
+    }
 }

@@ -237,8 +237,8 @@ public final class SourceMigration implements LiveMigration {
                     sender.transferredBytes, guest.sizeBytes(), throttle, Duration.ofNanos(now - startNanos),
                     Duration.ofNanos(now - lowestAt));
             Decision decision = policy.decide(outcome);
-            LOG.debug("{} round {}: sent {} B in {} ms, {} dirty pages, expected downtime {} -> {}", id, r, sent,
-                    roundNanos / 1_000_000, dirtyPages, outcome.expectedDowntime(), decision);
+            LOG.debug("{} round {}: sent {} B in {} ms, {} dirty pages, throttle {} %, expected downtime {} -> {}", id, r,
+                    sent, roundNanos / 1_000_000, dirtyPages, throttle, outcome.expectedDowntime(), decision);
             switch (decision.action()) {
                 case ABORT -> throw new IllegalStateException(decision.detail());
                 case SWITCHOVER -> {
