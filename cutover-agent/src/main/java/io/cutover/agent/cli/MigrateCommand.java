@@ -1,16 +1,307 @@
 package io.cutover.agent.cli;
 
+import io.cutover.migration.CompletionPolicy;
+import io.cutover.migration.Compression;
+import io.cutover.migration.IncomingMigration;
+import io.cutover.migration.IntegrityCheck;
+import io.cutover.migration.LiveMigration;
+import io.cutover.migration.MigrationException;
+import io.cutover.migration.MigrationOptions;
+import io.cutover.migration.MigrationProgress;
+import io.cutover.migration.MigrationReport;
+import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.guest.GuestSpec;
+import io.cutover.migration.guest.Guests;
+import io.cutover.migration.guest.SyntheticGuest;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** {@code cutover migrate}: Live-migrate a guest's memory (migration-core). */
-@Command(name = "migrate", mixinStandardHelpOptions = true, description = "Live-migrate a guest's memory (migration-core).")
-final class MigrateCommand implements Callable<Integer> {
+/** {@code cutover migrate listen|send}: live-migrate a guest's memory between two processes (migration-core). */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = "Live-migrate a guest's memory (migration-core): a destination listens, a source sends.",
+        subcommands = {MigrateCommand.Listen.class, MigrateCommand.Send.class})
+final class MigrateCommand extends GroupCommand {
 
-    @Override
-    public Integer call() {
-        System.err.println("cutover: 'migrate' is not implemented yet");
-        return ExitCode.FAILED;
+    @Command(name = "listen", mixinStandardHelpOptions = true,
+            description = "Destination: accept migrations on a migration address, verify them, run the guests.")
+    static final class Listen implements Callable<Integer> {
+        @Option(names = "--bind", defaultValue = "0.0.0.0",
+                description = "Migration address to listen on (default: ${DEFAULT-VALUE}).")
+        String bind;
+
+        @Option(names = "--port", required = true, description = "TCP port; 0 picks one (printed on stdout).")
+        int port;
+
+        @Option(names = "--count", defaultValue = "1",
+                description = "Incoming migrations to accept before exiting; 0 for no end (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Option(names = "--run-for", defaultValue = "0s", converter = DurationConverter.class,
+                description = "Keep each activated guest running this long before freeing it (default: ${DEFAULT-VALUE}).")
+        Duration runFor;
+
+        @Option(names = "--max-guest", defaultValue = "64g", description = "Largest guest to reserve (default: ${DEFAULT-VALUE}).")
+        String maxGuest;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            if (port < 0 || port > 65535 || count < 0) {
+                throw new IllegalArgumentException("--port must be 0-65535 and --count >= 0");
+            }
+            long max = GuestSpec.bytes("--max-guest", maxGuest);
+            BlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
+            int failures = 0;
+            try (MigrationTarget target = MigrationTarget.listen(new InetSocketAddress(bind, port),
+                    Guests.syntheticAllocator(), max, List.of(), ended::add)) {
+                InetSocketAddress at = target.localAddress();
+                System.out.println("listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
+                System.out.flush();
+                for (int i = 0; count == 0 || i < count; i++) {
+                    IncomingMigration in = ended.take();
+                    if (in.activated()) {
+                        System.out.printf(Locale.ROOT, "activated %s: %d pages, %d bytes in %d ms, digest %x, guest %s%n",
+                                in.migrationId(), in.pagesReceived(), in.bytesReceived(), in.duration().toMillis(),
+                                in.digest(), in.guest().isRunning() ? "running" : "stopped");
+                        System.out.flush();
+                        if (!runFor.isZero()) {
+                            Thread.sleep(runFor.toMillis());
+                        }
+                        in.guest().close();
+                    } else {
+                        failures++;
+                        System.out.println("discarded " + in.migrationId() + ": " + in.failure());
+                        System.out.flush();
+                    }
+                }
+            }
+            return failures == 0 ? ExitCode.OK : ExitCode.FAILED;
+        }
+    }
+
+    @Command(name = "send", mixinStandardHelpOptions = true,
+            description = "Source: run a guest, then live-migrate it to a listening destination.")
+    static final class Send implements Callable<Integer> {
+        @Option(names = "--to", required = true, description = "Destination HOST:PORT (its migration address).")
+        String to;
+
+        @Option(names = "--guest", defaultValue = "synthetic:size=64m,workload=hotset",
+                description = "Guest to run and migrate, e.g. synthetic:size=1g,workload=hotset,hot=5%%,rate=50000 "
+                        + "(workloads: idle, uniform, hotset, diabolical; default: ${DEFAULT-VALUE}).")
+        String guest;
+
+        @Option(names = "--warmup", defaultValue = "500ms", converter = DurationConverter.class,
+                description = "Let the guest run this long before migrating (default: ${DEFAULT-VALUE}).")
+        Duration warmup;
+
+        @Option(names = "--downtime", defaultValue = "300ms", converter = DurationConverter.class,
+                description = "Downtime limit (default: ${DEFAULT-VALUE}).")
+        Duration downtime;
+
+        @Option(names = "--downtime-steps", defaultValue = "1",
+                description = "Raise the limit in this many steps, Nova style (default: ${DEFAULT-VALUE}).")
+        int downtimeSteps;
+
+        @Option(names = "--downtime-step-delay", defaultValue = "2s", converter = DurationConverter.class,
+                description = "Time between downtime steps (default: ${DEFAULT-VALUE}).")
+        Duration downtimeStepDelay;
+
+        @Option(names = "--max-bandwidth", defaultValue = "0",
+                description = "Cap in bytes/s with k/m/g suffixes; 0 for none (default: ${DEFAULT-VALUE}).")
+        String maxBandwidth;
+
+        @Option(names = "--dynamic-rate", description = "Clark's dynamic rate limiting (start low, follow the dirty rate).")
+        boolean dynamicRate;
+
+        @Option(names = "--auto-converge", description = "Throttle the guest when it dirties memory faster than it is sent.")
+        boolean autoConverge;
+
+        @Option(names = "--compress", defaultValue = "none", description = "none or lz4 (default: ${DEFAULT-VALUE}).")
+        Compression compress;
+
+        @Option(names = "--integrity", defaultValue = "sent_pages",
+                description = "sent_pages or full_memory (default: ${DEFAULT-VALUE}).")
+        IntegrityCheck integrity;
+
+        @Option(names = "--max-rounds", defaultValue = "" + MigrationOptions.DEFAULT_MAX_ROUNDS,
+                description = "Pre-copy rounds before a forced switchover (default: ${DEFAULT-VALUE}).")
+        int maxRounds;
+
+        @Option(names = "--timeout", defaultValue = "300s", converter = DurationConverter.class,
+                description = "Completion timeout (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Option(names = "--on-timeout", defaultValue = "abort",
+                description = "abort, or pause (finish as stop-and-copy) (default: ${DEFAULT-VALUE}).")
+        CompletionPolicy onTimeout;
+
+        @Option(names = "--json", description = "Write the JSON report to this file.")
+        Path json;
+
+        @Option(names = "--quiet", description = "No progress bar.")
+        boolean quiet;
+
+        @Override
+        public Integer call() throws Exception {
+            InetSocketAddress destination = parseHostPort(to);
+            MigrationOptions options = MigrationOptions.builder()
+                    .downtimeLimit(downtime)
+                    .downtimeSteps(downtimeSteps, downtimeStepDelay)
+                    .maxBandwidth(maxBandwidth.equals("0") ? 0 : GuestSpec.bytes("--max-bandwidth", maxBandwidth))
+                    .autoConverge(autoConverge)
+                    .compression(compress)
+                    .integrity(integrity)
+                    .maxRounds(maxRounds)
+                    .completionTimeout(timeout, onTimeout)
+                    .build();
+            if (dynamicRate) {
+                options = options.toBuilder().dynamicRate(MigrationOptions.DEFAULT_MIN_BANDWIDTH,
+                        MigrationOptions.DEFAULT_RATE_STEP).build();
+            }
+            GuestSpec spec = GuestSpec.parse(guest);
+            try (SyntheticGuest g = SyntheticGuest.create(spec)) {
+                g.resume();
+                Thread.sleep(warmup.toMillis());
+                LiveMigration m = LiveMigration.start(g, destination, options, List.of());
+                CompletableFuture<MigrationReport> result = m.result().toCompletableFuture();
+                MigrationReport report;
+                try {
+                    while (true) {
+                        try {
+                            report = result.get(200, TimeUnit.MILLISECONDS);
+                            break;
+                        } catch (TimeoutException e) {
+                            if (!quiet) {
+                                progressBar(System.err, m.progress());
+                            }
+                        }
+                    }
+                } catch (ExecutionException e) {
+                    if (!quiet) {
+                        System.err.println();
+                    }
+                    if (e.getCause() instanceof MigrationException me) {
+                        me.report().ifPresent(r -> writeJson(r));
+                        throw me;
+                    }
+                    throw e;
+                }
+                if (!quiet) {
+                    System.err.println();
+                }
+                writeJson(report);
+                MigrationProgress p = report.progress();
+                System.out.printf(Locale.ROOT,
+                        "migrated %s to %s: %.0f ms total, downtime %.1f ms (limit %d ms), %d rounds, %s,"
+                                + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression%n",
+                        m.id(), to, p.totalTime().toNanos() / 1e6, p.downtime().toNanos() / 1e6,
+                        downtime.toMillis(), p.round() + 1, describe(report), p.transferredBytes() >> 20, p.mbps(),
+                        p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes());
+                return ExitCode.OK;
+            }
+        }
+
+        private static String describe(MigrationReport report) {
+            return switch (report.reason()) {
+                case CONVERGED -> "converged";
+                case CONVERGED_BY_AUTO_CONVERGE -> "converged thanks to auto-converge";
+                case MAX_ROUNDS -> "did not converge: forced after the maximum rounds";
+                case MAX_BYTES -> "did not converge: forced after sending too much";
+                case COMPLETION_TIMEOUT -> "did not converge: paused at the completion timeout (coma)";
+            };
+        }
+
+        private void writeJson(MigrationReport report) {
+            if (json == null) {
+                return;
+            }
+            try {
+                Path parent = json.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.writeString(json, report.toJson() + "\n", StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static void progressBar(PrintStream out, MigrationProgress p) {
+            long total = Math.max(1, p.totalBytes());
+            double done = 1.0 - Math.min(1.0, (double) p.remainingBytes() / total);
+            int width = 30;
+            int filled = (int) Math.round(done * width);
+            out.printf(Locale.ROOT, "\r[%s%s] %-17s round %-3d sent %6d MiB  left %6d MiB  %7.0f Mbit/s  dirty %7d p/s"
+                            + "  throttle %2d%%  expect %5.0f ms ",
+                    "#".repeat(filled), " ".repeat(width - filled), p.state(), p.round(), p.transferredBytes() >> 20,
+                    p.remainingBytes() >> 20, p.mbps(), p.dirtyPagesPerSecond(), p.throttlePercent(),
+                    p.expectedDowntime().toNanos() / 1e6);
+            out.flush();
+        }
+    }
+
+    /** {@code HOST:PORT} or {@code [V6]:PORT}. */
+    static InetSocketAddress parseHostPort(String value) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new IllegalArgumentException("--to must be HOST:PORT, was '" + value + "'");
+        }
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--to: not a port: '" + value.substring(colon + 1) + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("--to: port out of range: " + port);
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    /** {@code 300ms}, {@code 5s}, {@code 2m}, {@code 1h}. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            try {
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                }
+                if (v.endsWith("s")) {
+                    return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+                }
+                if (v.endsWith("m")) {
+                    return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+                }
+                if (v.endsWith("h")) {
+                    return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+                }
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+            throw new CommandLine.TypeConversionException("not a duration (like 300ms, 5s, 2m): '" + value + "'");
+        }
     }
 }

@@ -1,0 +1,75 @@
+package io.cutover.migration;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The guest SPI: what the migrator needs from a virtual machine. Memory is {@link #pageCount()} pages of
+ * {@link #pageSize()} bytes; writes by the guest itself are recorded in a dirty log that
+ * {@link #collectDirty(long[])} moves out and clears; execution can be paused and resumed; a small CPU and
+ * device state travels with the last pages.
+ *
+ * <p>Writes made through {@link #pageView(long)} (by the migrator, at the destination) are not logged.
+ */
+public interface Guest extends AutoCloseable {
+
+    /** Bytes per page, a power of two. */
+    int pageSize();
+
+    /** Pages of memory. */
+    long pageCount();
+
+    /** Bytes of memory. */
+    default long sizeBytes() {
+        return pageCount() * pageSize();
+    }
+
+    /**
+     * A view of one page: position 0, limit {@link #pageSize()}. Reading it while the guest runs may observe
+     * a page being written (the dirty log then has it again); writing it changes the guest's memory.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not a page of this guest
+     */
+    ByteBuffer pageView(long index);
+
+    /**
+     * ORs the dirty log into {@code bitmap} (bit {@code i % 64} of word {@code i / 64} for page {@code i})
+     * and clears the log.
+     *
+     * @param bitmap at least {@code (pageCount() + 63) / 64} words
+     */
+    void collectDirty(long[] bitmap);
+
+    /** Stops the guest's execution; when this returns, the guest writes nothing more until {@link #resume()}. */
+    void pause();
+
+    /** Starts (or restarts) the guest's execution. */
+    void resume();
+
+    /** Whether the guest executes now. */
+    boolean isRunning();
+
+    /** The CPU and device state, small (at most 1 MiB), taken while paused. */
+    byte[] saveState();
+
+    /** Installs the CPU and device state saved at the source, before the first {@link #resume()}. */
+    void loadState(byte[] state);
+
+    /**
+     * Slows the guest down to {@code 100 - percent} % of its speed (auto-converge); 0 lifts the throttle.
+     * Guests that cannot be throttled ignore it.
+     */
+    default void throttle(int percent) {
+    }
+
+    /** The throttle in force, in percent. */
+    default int throttlePercent() {
+        return 0;
+    }
+
+    /** A short description that lets a destination allocate a like guest, e.g. {@code synthetic:size=64m}. */
+    String descriptor();
+
+    /** Stops the guest for good and frees its memory. */
+    @Override
+    void close();
+}

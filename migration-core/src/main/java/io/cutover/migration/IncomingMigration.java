@@ -1,0 +1,24 @@
+package io.cutover.migration;
+
+import java.time.Duration;
+
+/**
+ * How one incoming migration ended at the destination.
+ *
+ * @param migrationId    the source's migration id ("?" if the source never introduced itself)
+ * @param descriptor     the source guest's descriptor
+ * @param guest          the guest, running here, or {@code null} if the migration was discarded
+ * @param failure        why it was discarded, or {@code null}
+ * @param bytesReceived  bytes read from the migration stream
+ * @param pagesReceived  page frames applied (data and zero)
+ * @param digest         the verified whole-memory digest (0 if not verified)
+ * @param duration       from the first byte to activation or discard
+ */
+public record IncomingMigration(String migrationId, String descriptor, Guest guest, String failure,
+                                long bytesReceived, long pagesReceived, long digest, Duration duration) {
+
+    /** Whether the guest runs here now. */
+    public boolean activated() {
+        return guest != null;
+    }
+}

@@ -1,0 +1,344 @@
+package io.cutover.migration;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a migration is run, immutable. Every option has a documented default; build with {@link #builder()}.
+ */
+public final class MigrationOptions {
+    /** Longest acceptable blackout, as in QEMU: {@value #DEFAULT_DOWNTIME_LIMIT_MS} ms. */
+    public static final long DEFAULT_DOWNTIME_LIMIT_MS = 300;
+    /** Downtime steps (Nova): 1 means the limit holds from the start. */
+    public static final int DEFAULT_DOWNTIME_STEPS = 1;
+    /** Time between two downtime steps: {@value #DEFAULT_DOWNTIME_STEP_DELAY_MS} ms. */
+    public static final long DEFAULT_DOWNTIME_STEP_DELAY_MS = 2_000;
+    /** Fallback bound: pre-copy rounds before a forced switchover. */
+    public static final int DEFAULT_MAX_ROUNDS = 30;
+    /** Fallback bound: bytes sent, as a multiple of the guest's memory, before a forced switchover. */
+    public static final double DEFAULT_MAX_BYTES_FACTOR = 3.0;
+    /** Bandwidth cap in bytes/s; 0 means none. */
+    public static final long DEFAULT_MAX_BANDWIDTH = 0;
+    /** Dynamic rate limiting (Clark et al.): first round's rate, bytes/s (100 Mbit/s). */
+    public static final long DEFAULT_MIN_BANDWIDTH = 12_500_000;
+    /** Dynamic rate limiting: added to the observed dirty rate for the next round, bytes/s (50 Mbit/s). */
+    public static final long DEFAULT_RATE_STEP = 6_250_000;
+    /** Auto-converge's first throttle, percent (QEMU's cpu-throttle-initial). */
+    public static final int THROTTLE_INITIAL = 20;
+    /** Auto-converge's throttle increment, percent (QEMU's cpu-throttle-increment). */
+    public static final int THROTTLE_INCREMENT = 10;
+    /** Auto-converge's highest throttle, percent. */
+    public static final int THROTTLE_MAX = 99;
+    /** Auto-converge throttles when the guest dirties more than this share of what a round transferred. */
+    public static final double THROTTLE_TRIGGER_RATIO = 0.5;
+    /** Time the whole migration may take: {@value #DEFAULT_COMPLETION_TIMEOUT_S} s. */
+    public static final long DEFAULT_COMPLETION_TIMEOUT_S = 300;
+    /** Progress watchdog: no new low of remaining bytes for this long aborts: {@value #DEFAULT_PROGRESS_TIMEOUT_S} s. */
+    public static final long DEFAULT_PROGRESS_TIMEOUT_S = 60;
+    /** How long the switchover is held for listeners of PLANNED: {@value #DEFAULT_LISTENER_TIMEOUT_S} s. */
+    public static final long DEFAULT_LISTENER_TIMEOUT_S = 10;
+    /** How long to wait for a reply of the destination: {@value #DEFAULT_IO_TIMEOUT_S} s. */
+    public static final long DEFAULT_IO_TIMEOUT_S = 10;
+    /** Pages are written in batches of this many bytes. */
+    public static final int DEFAULT_BATCH_BYTES = 256 * 1024;
+
+    private final Duration downtimeLimit;
+    private final int downtimeSteps;
+    private final Duration downtimeStepDelay;
+    private final int maxRounds;
+    private final double maxBytesFactor;
+    private final long maxBandwidth;
+    private final boolean dynamicRate;
+    private final long minBandwidth;
+    private final long rateStep;
+    private final boolean autoConverge;
+    private final Duration completionTimeout;
+    private final CompletionPolicy completionPolicy;
+    private final Duration progressTimeout;
+    private final boolean holdSwitchover;
+    private final Duration listenerTimeout;
+    private final Duration ioTimeout;
+    private final Compression compression;
+    private final IntegrityCheck integrity;
+    private final int batchBytes;
+
+    private MigrationOptions(Builder b) {
+        downtimeLimit = positive(b.downtimeLimit, "downtime limit");
+        if (b.downtimeSteps < 1) {
+            throw new IllegalArgumentException("downtime steps must be >= 1, was " + b.downtimeSteps);
+        }
+        downtimeSteps = b.downtimeSteps;
+        downtimeStepDelay = positive(b.downtimeStepDelay, "downtime step delay");
+        if (b.maxRounds < 1) {
+            throw new IllegalArgumentException("max rounds must be >= 1, was " + b.maxRounds);
+        }
+        maxRounds = b.maxRounds;
+        if (!(b.maxBytesFactor >= 1.0)) {
+            throw new IllegalArgumentException("max bytes factor must be >= 1, was " + b.maxBytesFactor);
+        }
+        maxBytesFactor = b.maxBytesFactor;
+        if (b.maxBandwidth < 0 || b.minBandwidth <= 0 || b.rateStep < 0) {
+            throw new IllegalArgumentException("bandwidths must be positive (max 0 = unlimited)");
+        }
+        maxBandwidth = b.maxBandwidth;
+        dynamicRate = b.dynamicRate;
+        minBandwidth = b.minBandwidth;
+        rateStep = b.rateStep;
+        autoConverge = b.autoConverge;
+        completionTimeout = positive(b.completionTimeout, "completion timeout");
+        completionPolicy = Objects.requireNonNull(b.completionPolicy, "completion policy");
+        progressTimeout = positive(b.progressTimeout, "progress timeout");
+        holdSwitchover = b.holdSwitchover;
+        listenerTimeout = positive(b.listenerTimeout, "listener timeout");
+        ioTimeout = positive(b.ioTimeout, "I/O timeout");
+        compression = Objects.requireNonNull(b.compression, "compression");
+        integrity = Objects.requireNonNull(b.integrity, "integrity");
+        if (b.batchBytes < 16 * 1024 || b.batchBytes > 16 * 1024 * 1024) {
+            throw new IllegalArgumentException("batch must be 16 KiB to 16 MiB, was " + b.batchBytes);
+        }
+        batchBytes = b.batchBytes;
+    }
+
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+        return d;
+    }
+
+    public static MigrationOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to change some. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.downtimeLimit = downtimeLimit;
+        b.downtimeSteps = downtimeSteps;
+        b.downtimeStepDelay = downtimeStepDelay;
+        b.maxRounds = maxRounds;
+        b.maxBytesFactor = maxBytesFactor;
+        b.maxBandwidth = maxBandwidth;
+        b.dynamicRate = dynamicRate;
+        b.minBandwidth = minBandwidth;
+        b.rateStep = rateStep;
+        b.autoConverge = autoConverge;
+        b.completionTimeout = completionTimeout;
+        b.completionPolicy = completionPolicy;
+        b.progressTimeout = progressTimeout;
+        b.holdSwitchover = holdSwitchover;
+        b.listenerTimeout = listenerTimeout;
+        b.ioTimeout = ioTimeout;
+        b.compression = compression;
+        b.integrity = integrity;
+        b.batchBytes = batchBytes;
+        return b;
+    }
+
+    /** The longest acceptable blackout (the final step when downtime steps are used). */
+    public Duration downtimeLimit() {
+        return downtimeLimit;
+    }
+
+    /** Nova-style steps: the limit starts at {@code limit / steps} and rises by that much every step delay. */
+    public int downtimeSteps() {
+        return downtimeSteps;
+    }
+
+    public Duration downtimeStepDelay() {
+        return downtimeStepDelay;
+    }
+
+    /** The downtime limit in force {@code elapsed} after the start. */
+    public Duration downtimeLimitAt(Duration elapsed) {
+        if (downtimeSteps == 1) {
+            return downtimeLimit;
+        }
+        long step = Math.min(downtimeSteps - 1, elapsed.toNanos() / downtimeStepDelay.toNanos());
+        return downtimeLimit.multipliedBy(step + 1).dividedBy(downtimeSteps);
+    }
+
+    public int maxRounds() {
+        return maxRounds;
+    }
+
+    public double maxBytesFactor() {
+        return maxBytesFactor;
+    }
+
+    /** Bandwidth cap in bytes/s, 0 for none. */
+    public long maxBandwidth() {
+        return maxBandwidth;
+    }
+
+    /** Whether Clark's dynamic rate limiting is on. */
+    public boolean dynamicRate() {
+        return dynamicRate;
+    }
+
+    public long minBandwidth() {
+        return minBandwidth;
+    }
+
+    public long rateStep() {
+        return rateStep;
+    }
+
+    /** Whether the guest is throttled when it dirties memory faster than it can be sent. */
+    public boolean autoConverge() {
+        return autoConverge;
+    }
+
+    public Duration completionTimeout() {
+        return completionTimeout;
+    }
+
+    public CompletionPolicy completionPolicy() {
+        return completionPolicy;
+    }
+
+    /** Progress watchdog window. */
+    public Duration progressTimeout() {
+        return progressTimeout;
+    }
+
+    /** Whether the guest is paused only once the listeners of PLANNED have completed. */
+    public boolean holdSwitchover() {
+        return holdSwitchover;
+    }
+
+    public Duration listenerTimeout() {
+        return listenerTimeout;
+    }
+
+    public Duration ioTimeout() {
+        return ioTimeout;
+    }
+
+    public Compression compression() {
+        return compression;
+    }
+
+    public IntegrityCheck integrity() {
+        return integrity;
+    }
+
+    public int batchBytes() {
+        return batchBytes;
+    }
+
+    /** Builds {@link MigrationOptions}; every setter has the default of the matching {@code DEFAULT_*}. */
+    public static final class Builder {
+        private Duration downtimeLimit = Duration.ofMillis(DEFAULT_DOWNTIME_LIMIT_MS);
+        private int downtimeSteps = DEFAULT_DOWNTIME_STEPS;
+        private Duration downtimeStepDelay = Duration.ofMillis(DEFAULT_DOWNTIME_STEP_DELAY_MS);
+        private int maxRounds = DEFAULT_MAX_ROUNDS;
+        private double maxBytesFactor = DEFAULT_MAX_BYTES_FACTOR;
+        private long maxBandwidth = DEFAULT_MAX_BANDWIDTH;
+        private boolean dynamicRate;
+        private long minBandwidth = DEFAULT_MIN_BANDWIDTH;
+        private long rateStep = DEFAULT_RATE_STEP;
+        private boolean autoConverge;
+        private Duration completionTimeout = Duration.ofSeconds(DEFAULT_COMPLETION_TIMEOUT_S);
+        private CompletionPolicy completionPolicy = CompletionPolicy.ABORT;
+        private Duration progressTimeout = Duration.ofSeconds(DEFAULT_PROGRESS_TIMEOUT_S);
+        private boolean holdSwitchover = true;
+        private Duration listenerTimeout = Duration.ofSeconds(DEFAULT_LISTENER_TIMEOUT_S);
+        private Duration ioTimeout = Duration.ofSeconds(DEFAULT_IO_TIMEOUT_S);
+        private Compression compression = Compression.NONE;
+        private IntegrityCheck integrity = IntegrityCheck.SENT_PAGES;
+        private int batchBytes = DEFAULT_BATCH_BYTES;
+
+        private Builder() {
+        }
+
+        public Builder downtimeLimit(Duration v) {
+            downtimeLimit = v;
+            return this;
+        }
+
+        public Builder downtimeSteps(int steps, Duration delay) {
+            downtimeSteps = steps;
+            downtimeStepDelay = delay;
+            return this;
+        }
+
+        public Builder maxRounds(int v) {
+            maxRounds = v;
+            return this;
+        }
+
+        public Builder maxBytesFactor(double v) {
+            maxBytesFactor = v;
+            return this;
+        }
+
+        public Builder maxBandwidth(long bytesPerSecond) {
+            maxBandwidth = bytesPerSecond;
+            return this;
+        }
+
+        /** Clark's dynamic rate limiting: start at {@code min}, then the dirty rate plus {@code step}. */
+        public Builder dynamicRate(long min, long step) {
+            dynamicRate = true;
+            minBandwidth = min;
+            rateStep = step;
+            return this;
+        }
+
+        public Builder autoConverge(boolean v) {
+            autoConverge = v;
+            return this;
+        }
+
+        public Builder completionTimeout(Duration v, CompletionPolicy policy) {
+            completionTimeout = v;
+            completionPolicy = policy;
+            return this;
+        }
+
+        public Builder progressTimeout(Duration v) {
+            progressTimeout = v;
+            return this;
+        }
+
+        public Builder holdSwitchover(boolean v) {
+            holdSwitchover = v;
+            return this;
+        }
+
+        public Builder listenerTimeout(Duration v) {
+            listenerTimeout = v;
+            return this;
+        }
+
+        public Builder ioTimeout(Duration v) {
+            ioTimeout = v;
+            return this;
+        }
+
+        public Builder compression(Compression v) {
+            compression = v;
+            return this;
+        }
+
+        public Builder integrity(IntegrityCheck v) {
+            integrity = v;
+            return this;
+        }
+
+        public Builder batchBytes(int v) {
+            batchBytes = v;
+            return this;
+        }
+
+        public MigrationOptions build() {
+            return new MigrationOptions(this);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.cutover.migration;
+
+import java.time.Duration;
+
+/**
+ * A snapshot of a migration, in the spirit of QEMU's {@code query-migrate}.
+ *
+ * @param migrationId         the migration
+ * @param state               where the state machine is
+ * @param round               the current (or last) pre-copy round, from 0
+ * @param totalTime           since the start
+ * @param downtime            pause at the source to activation at the destination; zero until known
+ * @param expectedDowntime    remaining dirty bytes / measured bandwidth
+ * @param downtimeLimit       the limit in force now
+ * @param transferredBytes    bytes put on the wire
+ * @param remainingBytes      dirty bytes still to send
+ * @param totalBytes          the guest's memory
+ * @param dirtyPagesPerSecond pages dirtied per second in the last round
+ * @param mbps                measured bandwidth, Mbit/s
+ * @param throttlePercent     auto-converge's throttle
+ * @param pagesSent           pages sent with data
+ * @param zeroPages           pages sent (or skipped) as zero
+ * @param compressionSavedBytes bytes saved by compression
+ */
+public record MigrationProgress(String migrationId, MigrationState state, int round, Duration totalTime,
+                                Duration downtime, Duration expectedDowntime, Duration downtimeLimit,
+                                long transferredBytes, long remainingBytes, long totalBytes,
+                                long dirtyPagesPerSecond, double mbps, int throttlePercent, long pagesSent,
+                                long zeroPages, long compressionSavedBytes) {
+
+    /** As JSON, with durations in milliseconds. */
+    public String toJson() {
+        return "{\"migrationId\":\"" + Json.escape(migrationId) + "\",\"state\":\"" + state + "\""
+                + ",\"round\":" + round
+                + ",\"totalTimeMs\":" + Json.millis(totalTime)
+                + ",\"downtimeMs\":" + Json.millis(downtime)
+                + ",\"expectedDowntimeMs\":" + Json.millis(expectedDowntime)
+                + ",\"downtimeLimitMs\":" + Json.millis(downtimeLimit)
+                + ",\"transferredBytes\":" + transferredBytes
+                + ",\"remainingBytes\":" + remainingBytes
+                + ",\"totalBytes\":" + totalBytes
+                + ",\"dirtyPagesPerSecond\":" + dirtyPagesPerSecond
+                + ",\"mbps\":" + Json.number(mbps)
+                + ",\"throttlePercent\":" + throttlePercent
+                + ",\"pagesSent\":" + pagesSent
+                + ",\"zeroPages\":" + zeroPages
+                + ",\"compressionSavedBytes\":" + compressionSavedBytes + "}";
+    }
+}

@@ -1,0 +1,283 @@
+package io.cutover.migration.guest;
+
+import io.cutover.migration.Guest;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An in-process guest: direct memory, a dirty bitmap, and a workload thread that writes pages at a set
+ * rate (each write stores 8 bytes somewhere in the page, enough to dirty it). Pausing stops the workload
+ * thread between two writes; the throttle scales its rate down (auto-converge).
+ *
+ * <p>A new guest is paused; {@link #resume()} starts the workload.
+ */
+public final class SyntheticGuest implements Guest {
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int STATE_MAGIC = 0x53594e54;
+    private static final int STATE_BYTES = 1024;
+
+    private final GuestSpec spec;
+    private final int pageSize;
+    private final int pageShift;
+    private final long pageCount;
+    private final int pagesPerChunkShift;
+    private final DirectMemory memory;
+    private final long[] dirty;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Thread workloadThread;
+    private volatile boolean paused = true;
+    private volatile boolean closed;
+    private volatile int throttle;
+    private long writes;
+    private long sweep;
+    private long rng;
+
+    private SyntheticGuest(GuestSpec spec, boolean fill) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.pageSize = spec.pageSize();
+        this.pageShift = Integer.numberOfTrailingZeros(pageSize);
+        this.pageCount = spec.sizeBytes() / pageSize;
+        this.pagesPerChunkShift = DirectMemory.CHUNK_SHIFT - pageShift;
+        this.memory = new DirectMemory(spec.sizeBytes());
+        this.dirty = new long[(int) ((pageCount + 63) >>> 6)];
+        this.rng = spec.seed() * 0x9E3779B97F4A7C15L + 1;
+        if (fill) {
+            fill();
+        }
+        this.workloadThread = new Thread(this::runWorkload, "guest-workload");
+        workloadThread.setDaemon(true);
+        workloadThread.start();
+    }
+
+    /** A guest as {@code spec} says, its memory filled (a fraction of the pages with random data), paused. */
+    public static SyntheticGuest create(GuestSpec spec) {
+        return new SyntheticGuest(spec, true);
+    }
+
+    /** A guest as {@code spec} says with zeroed memory, paused: a destination's reservation. */
+    public static SyntheticGuest reserve(GuestSpec spec) {
+        return new SyntheticGuest(spec, false);
+    }
+
+    public GuestSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public int pageSize() {
+        return pageSize;
+    }
+
+    @Override
+    public long pageCount() {
+        return pageCount;
+    }
+
+    @Override
+    public ByteBuffer pageView(long index) {
+        Objects.checkIndex(index, pageCount);
+        ByteBuffer chunk = memory.chunk((int) (index >>> pagesPerChunkShift));
+        int offset = (int) ((index & ((1L << pagesPerChunkShift) - 1)) << pageShift);
+        return chunk.slice(offset, pageSize);
+    }
+
+    @Override
+    public void collectDirty(long[] bitmap) {
+        for (int i = 0; i < dirty.length; i++) {
+            if ((long) WORDS.getVolatile(dirty, i) != 0) {
+                bitmap[i] |= (long) WORDS.getAndSet(dirty, i, 0L);
+            }
+        }
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+        writeLock.lock();
+        writeLock.unlock();
+    }
+
+    @Override
+    public void resume() {
+        if (closed) {
+            throw new IllegalStateException("the guest is closed");
+        }
+        paused = false;
+        LockSupport.unpark(workloadThread);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !paused && !closed;
+    }
+
+    @Override
+    public byte[] saveState() {
+        writeLock.lock();
+        try {
+            ByteBuffer state = ByteBuffer.allocate(STATE_BYTES);
+            state.putInt(STATE_MAGIC).putLong(writes).putLong(sweep).putLong(rng);
+            long x = writes ^ rng;
+            while (state.remaining() >= 8) {
+                x = mix(x + 1);
+                state.putLong(x);
+            }
+            return state.array();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public void loadState(byte[] bytes) {
+        ByteBuffer state = ByteBuffer.wrap(bytes);
+        if (bytes.length != STATE_BYTES || state.getInt() != STATE_MAGIC) {
+            throw new IllegalArgumentException("not a synthetic guest's state (" + bytes.length + " bytes)");
+        }
+        writeLock.lock();
+        try {
+            writes = state.getLong();
+            sweep = state.getLong();
+            rng = state.getLong();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public void throttle(int percent) {
+        if (percent < 0 || percent > 99) {
+            throw new IllegalArgumentException("throttle must be 0-99 %, was " + percent);
+        }
+        throttle = percent;
+    }
+
+    @Override
+    public int throttlePercent() {
+        return throttle;
+    }
+
+    /** Page writes done so far (travels with the state). */
+    public long writes() {
+        writeLock.lock();
+        try {
+            return writes;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public String descriptor() {
+        return spec.toString();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        paused = true;
+        LockSupport.unpark(workloadThread);
+        try {
+            workloadThread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        writeLock.lock();
+        try {
+            memory.free();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void fill() {
+        long threshold = Math.round(spec.fill() * 1_000_000);
+        long x = spec.seed();
+        for (long page = 0; page < pageCount; page++) {
+            if (Math.floorMod(mix(page ^ spec.seed()), 1_000_000L) >= threshold) {
+                continue;
+            }
+            ByteBuffer view = pageView(page);
+            for (int off = 0; off < pageSize; off += 8) {
+                x = mix(x + off + 1);
+                view.putLong(off, x | 1);
+            }
+        }
+    }
+
+    private void runWorkload() {
+        long last = System.nanoTime();
+        double credit = 0;
+        while (!closed) {
+            if (paused || spec.workload() == Workload.IDLE || spec.rate() == 0) {
+                LockSupport.parkNanos(1_000_000);
+                last = System.nanoTime();
+                credit = 0;
+                continue;
+            }
+            long now = System.nanoTime();
+            double rate = spec.rate() * (100 - throttle) / 100.0;
+            credit = Math.min(credit + rate * (now - last) / 1e9, rate / 100 + 64);
+            last = now;
+            int batch = (int) Math.min(credit, 4096);
+            if (batch == 0) {
+                LockSupport.parkNanos(100_000);
+                continue;
+            }
+            writeLock.lock();
+            try {
+                if (paused) {
+                    continue;
+                }
+                for (int i = 0; i < batch; i++) {
+                    writePage(nextPage());
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            credit -= batch;
+        }
+    }
+
+    private long nextPage() {
+        return switch (spec.workload()) {
+            case UNIFORM -> Math.floorMod(nextRandom(), pageCount);
+            case HOTSET -> Math.floorMod(nextRandom(), spec.hotPages());
+            case DIABOLICAL -> {
+                long page = sweep;
+                sweep = sweep + 1 >= spec.regionPages() ? 0 : sweep + 1;
+                yield page;
+            }
+            case IDLE -> throw new IllegalStateException("idle writes nothing");
+        };
+    }
+
+    private void writePage(long page) {
+        writes++;
+        ByteBuffer chunk = memory.chunk((int) (page >>> pagesPerChunkShift));
+        int offset = (int) ((page & ((1L << pagesPerChunkShift) - 1)) << pageShift);
+        int slot = (int) (writes & ((pageSize >>> 3) - 1)) << 3;
+        chunk.putLong(offset + slot, mix(writes) | 1);
+        WORDS.getAndBitwiseOr(dirty, (int) (page >>> 6), 1L << page);
+    }
+
+    private long nextRandom() {
+        rng = mix(rng);
+        return rng >>> 1;
+    }
+
+    private static long mix(long z) {
+        z += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

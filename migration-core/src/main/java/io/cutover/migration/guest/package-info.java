@@ -1,0 +1,2 @@
+/** Reference guests: the in-process synthetic guest with its workloads, and the guest descriptors. */
+package io.cutover.migration.guest;

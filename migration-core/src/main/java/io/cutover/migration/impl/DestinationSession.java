@@ -1,0 +1,273 @@
+package io.cutover.migration.impl;
+
+import io.cutover.migration.CutoverListener;
+import io.cutover.migration.CutoverStage;
+import io.cutover.migration.Guest;
+import io.cutover.migration.GuestAllocator;
+import io.cutover.migration.IncomingMigration;
+import io.cutover.migration.transport.Frame;
+import io.cutover.migration.transport.FrameType;
+import io.cutover.migration.transport.Frames;
+import io.cutover.migration.transport.Hello;
+import io.cutover.migration.transport.MigrationProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One incoming migration at the destination, as a state machine whose states say what they wait for.
+ * Pages are applied as they arrive and the whole-memory digest is kept up to date; the guest resumes only
+ * on the source's ACTIVATE after VERIFIED; anything else — ABORT, a protocol error, the connection lost —
+ * discards the reserved guest.
+ */
+final class DestinationSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(DestinationSession.class);
+
+    enum State {
+        /** Waiting for HELLO, then reserving the guest. */
+        WAIT_HELLO,
+        /** Applying pages and the device state until COMMIT_REQUEST. */
+        RECEIVING,
+        /** VERIFIED sent: waiting for ACTIVATE. */
+        WAIT_ACTIVATE,
+        /** The guest runs here. */
+        ACTIVE,
+        /** The migration was abandoned and the guest freed. */
+        DISCARDED
+    }
+
+    private final GuestAllocator allocator;
+    private final List<CutoverListener> listeners;
+    private final Consumer<IncomingMigration> onEnd;
+    private final long startNanos = System.nanoTime();
+    private State state = State.WAIT_HELLO;
+    private Hello hello;
+    private Guest guest;
+    private EventDispatcher events;
+    private PageDigest digestOf;
+    private int[] pageCrc;
+    private long digest;
+    private byte[] deviceState;
+    private long bytes;
+    private long pages;
+    private LZ4SafeDecompressor lz4;
+
+    DestinationSession(GuestAllocator allocator, List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+        this.allocator = allocator;
+        this.listeners = listeners;
+        this.onEnd = onEnd;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (state == State.DISCARDED || state == State.ACTIVE) {
+                return;
+            }
+            if (msg instanceof Hello h) {
+                reserve(ctx, h);
+            } else {
+                Frame frame = (Frame) msg;
+                bytes += Frames.HEADER_BYTES + frame.content().readableBytes();
+                handle(ctx, frame);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void reserve(ChannelHandlerContext ctx, Hello h) {
+        hello = h;
+        events = new EventDispatcher(h.migrationId(), listeners);
+        try {
+            guest = allocator.allocate(h.descriptor(), h.pageCount(), h.pageSize());
+        } catch (RuntimeException e) {
+            reject(ctx, "cannot reserve the guest: " + e.getMessage());
+            return;
+        }
+        digestOf = new PageDigest(h.pageSize());
+        pageCrc = new int[Math.toIntExact(h.pageCount())];
+        java.util.Arrays.fill(pageCrc, digestOf.zeroCrc());
+        digest = digestOf.zeroDigest(h.pageCount());
+        state = State.RECEIVING;
+        ctx.writeAndFlush(Frame.of(FrameType.RESERVED, h.pageCount()));
+        events.emit(CutoverStage.RESERVED);
+        LOG.info("{}: reserved {} pages of {} bytes for {}", h.migrationId(), h.pageCount(), h.pageSize(),
+                h.descriptor());
+    }
+
+    private void handle(ChannelHandlerContext ctx, Frame frame) {
+        switch (frame.type()) {
+            case PAGE -> {
+                expect(State.RECEIVING, frame);
+                applyPage(frame);
+            }
+            case ROUND -> expect(State.RECEIVING, frame);
+            case DEVICE_STATE -> {
+                expect(State.RECEIVING, frame);
+                ByteBuf c = frame.content();
+                deviceState = new byte[c.readableBytes()];
+                c.readBytes(deviceState);
+            }
+            case COMMIT_REQUEST -> {
+                expect(State.RECEIVING, frame);
+                verify(ctx, frame);
+            }
+            case ACTIVATE -> {
+                expect(State.WAIT_ACTIVATE, frame);
+                activate(ctx);
+            }
+            case ABORT -> discard(ctx, "the source aborted: " + frame.text(), false);
+            default -> throw new MigrationProtocolException("unexpected " + frame.type());
+        }
+    }
+
+    private void expect(State expected, Frame frame) {
+        if (state != expected) {
+            throw new MigrationProtocolException(frame.type() + " in state " + state);
+        }
+    }
+
+    private void applyPage(Frame frame) {
+        long index = frame.arg();
+        ByteBuffer view = guest.pageView(index);
+        ByteBuf payload = frame.content();
+        int crc;
+        switch (frame.flags()) {
+            case Frames.PAGE_ZERO -> {
+                view.put(digestOf.zeroPage());
+                crc = digestOf.zeroCrc();
+            }
+            case Frames.PAGE_RAW -> {
+                payload.getBytes(payload.readerIndex(), view);
+                crc = digestOf.checksum(view.flip());
+            }
+            default -> {
+                if (lz4 == null) {
+                    lz4 = LZ4Factory.fastestInstance().safeDecompressor();
+                }
+                ByteBuffer src = payload.nioBuffer();
+                int n;
+                try {
+                    n = lz4.decompress(src, src.position(), src.remaining(), view, 0, view.capacity());
+                } catch (LZ4Exception e) {
+                    throw new MigrationProtocolException("PAGE " + index + ": bad LZ4 data: " + e.getMessage());
+                }
+                if (n != view.capacity()) {
+                    throw new MigrationProtocolException("PAGE " + index + ": LZ4 data gives " + n + " bytes, not "
+                            + view.capacity());
+                }
+                crc = digestOf.checksum(view.position(0));
+            }
+        }
+        int i = (int) index;
+        digest += PageDigest.term(index, crc) - PageDigest.term(index, pageCrc[i]);
+        pageCrc[i] = crc;
+        pages++;
+    }
+
+    private void verify(ChannelHandlerContext ctx, Frame frame) {
+        long expected = frame.arg();
+        if (deviceState == null) {
+            reject(ctx, "COMMIT_REQUEST without the device state");
+            return;
+        }
+        if (digest != expected) {
+            reject(ctx, String.format("memory digest mismatch: received pages give %x, the source sent %x", digest,
+                    expected));
+            return;
+        }
+        if ((frame.flags() & Frames.COMMIT_FULL_CHECK) != 0) {
+            long scanned = 0;
+            for (long i = 0; i < guest.pageCount(); i++) {
+                scanned += PageDigest.term(i, digestOf.checksum(guest.pageView(i)));
+            }
+            if (scanned != expected) {
+                reject(ctx, String.format("memory digest mismatch: the memory gives %x, the source sent %x",
+                        scanned, expected));
+                return;
+            }
+        }
+        try {
+            guest.loadState(deviceState);
+        } catch (RuntimeException e) {
+            reject(ctx, "the device state does not load: " + e.getMessage());
+            return;
+        }
+        state = State.WAIT_ACTIVATE;
+        ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
+        events.emit(CutoverStage.COMMITTED);
+    }
+
+    private void activate(ChannelHandlerContext ctx) {
+        guest.resume();
+        state = State.ACTIVE;
+        ctx.writeAndFlush(Frame.of(FrameType.ACTIVATED, 0));
+        events.emit(CutoverStage.ACTIVATED);
+        LOG.info("{}: activated after {} pages, {} bytes", hello.migrationId(), pages, bytes);
+        onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
+                Duration.ofNanos(System.nanoTime() - startNanos)));
+    }
+
+    private void reject(ChannelHandlerContext ctx, String reason) {
+        discard(ctx, reason, true);
+    }
+
+    private void discard(ChannelHandlerContext ctx, String reason, boolean tellSource) {
+        if (state == State.DISCARDED || state == State.ACTIVE) {
+            return;
+        }
+        State was = state;
+        state = State.DISCARDED;
+        if (guest != null) {
+            guest.close();
+        }
+        LOG.info("{}: discarded in {}: {}", hello == null ? "?" : hello.migrationId(), was, reason);
+        if (events != null) {
+            events.emit(CutoverStage.FAILED);
+        }
+        if (tellSource && ctx.channel().isActive()) {
+            ctx.writeAndFlush(Frame.abort(reason)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+        onEnd.accept(new IncomingMigration(hello == null ? "?" : hello.migrationId(),
+                hello == null ? "" : hello.descriptor(), null, reason, bytes, pages, 0,
+                Duration.ofNanos(System.nanoTime() - startNanos)));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (state != State.ACTIVE) {
+            discard(ctx, "the connection to the source was lost", false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable e = cause instanceof DecoderException && cause.getCause() instanceof MigrationProtocolException p
+                ? p : cause;
+        String reason = e instanceof MigrationProtocolException ? "protocol error: " + e.getMessage()
+                : e instanceof io.netty.handler.timeout.ReadTimeoutException ? "the source fell silent"
+                : e.toString();
+        if (state == State.ACTIVE) {
+            ctx.close();
+            return;
+        }
+        discard(ctx, reason, true);
+    }
+}

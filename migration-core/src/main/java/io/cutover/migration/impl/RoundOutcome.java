@@ -1,0 +1,31 @@
+package io.cutover.migration.impl;
+
+import java.time.Duration;
+
+/**
+ * What one pre-copy round left behind, as the switchover decision sees it.
+ *
+ * @param round              the round just finished, from 0
+ * @param remainingBytes     dirty bytes still to send
+ * @param previousRemaining  dirty bytes left after the round before (or the guest's size after round 0)
+ * @param bandwidth          measured bytes per second
+ * @param totalSent          bytes sent since the start
+ * @param guestBytes         the guest's memory
+ * @param throttlePercent    auto-converge's throttle during the round
+ * @param elapsed            since the start of the migration
+ * @param sinceProgress      since the remaining bytes last reached a new low
+ */
+record RoundOutcome(int round, long remainingBytes, long previousRemaining, double bandwidth, long totalSent,
+                    long guestBytes, int throttlePercent, Duration elapsed, Duration sinceProgress) {
+
+    /** Remaining bytes / bandwidth. */
+    Duration expectedDowntime() {
+        if (remainingBytes == 0) {
+            return Duration.ZERO;
+        }
+        if (bandwidth <= 0) {
+            return Duration.ofDays(1);
+        }
+        return Duration.ofNanos((long) Math.min(remainingBytes / bandwidth * 1e9, 8.64e13));
+    }
+}

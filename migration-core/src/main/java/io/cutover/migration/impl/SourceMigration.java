@@ -1,0 +1,463 @@
+package io.cutover.migration.impl;
+
+import io.cutover.migration.CutoverListener;
+import io.cutover.migration.CutoverStage;
+import io.cutover.migration.Guest;
+import io.cutover.migration.IntegrityCheck;
+import io.cutover.migration.LiveMigration;
+import io.cutover.migration.MigrationException;
+import io.cutover.migration.MigrationOptions;
+import io.cutover.migration.MigrationProgress;
+import io.cutover.migration.MigrationReport;
+import io.cutover.migration.MigrationState;
+import io.cutover.migration.SwitchoverReason;
+import io.cutover.migration.transport.Frame;
+import io.cutover.migration.transport.FrameDecoder;
+import io.cutover.migration.transport.FrameEncoder;
+import io.cutover.migration.transport.FrameType;
+import io.cutover.migration.transport.Frames;
+import io.cutover.migration.transport.Hello;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The source side of a live migration, run on its own thread as the explicit state machine of
+ * {@link MigrationState}: connect and announce (0), reservation (1), iterative pre-copy (2), stop-and-copy
+ * (3), commitment (4), activation (5). Every failure before the destination's VERIFIED resumes the guest.
+ */
+public final class SourceMigration implements LiveMigration {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceMigration.class);
+    private static final Object CLOSED = new Object();
+    private static final long MIN_BANDWIDTH_SAMPLE = 256 * 1024;
+
+    private final String id;
+    private final Guest guest;
+    private final InetSocketAddress destination;
+    private final MigrationOptions options;
+    private final SwitchoverPolicy policy;
+    private final EventDispatcher events;
+    private final CompletableFuture<MigrationReport> result = new CompletableFuture<>();
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final long startNanos = System.nanoTime();
+
+    private volatile MigrationState state = MigrationState.PRE_MIGRATION;
+    private volatile boolean cancelled;
+    private volatile int round;
+    private volatile double bandwidth;
+    private volatile long remainingBytes;
+    private volatile long dirtyPagesPerSecond;
+    private volatile long downtimeNanos;
+    private volatile long endNanos;
+    private volatile SwitchoverReason reason;
+    private volatile long verifiedDigest;
+    private volatile PageSender sender;
+    private EventLoopGroup group;
+    private Channel channel;
+    private boolean pausedHere;
+
+    private SourceMigration(Guest guest, InetSocketAddress destination, MigrationOptions options,
+                            List<CutoverListener> listeners) {
+        this.id = "m-" + UUID.randomUUID().toString().substring(0, 8);
+        this.guest = Objects.requireNonNull(guest, "guest");
+        this.destination = Objects.requireNonNull(destination, "destination");
+        this.options = Objects.requireNonNull(options, "options");
+        this.policy = new SwitchoverPolicy(options);
+        this.events = new EventDispatcher(id, listeners);
+        this.remainingBytes = guest.sizeBytes();
+    }
+
+    /** See {@link LiveMigration#start}. */
+    public static SourceMigration start(Guest guest, InetSocketAddress destination, MigrationOptions options,
+                                        List<CutoverListener> listeners) {
+        if (!guest.isRunning()) {
+            throw new IllegalArgumentException("the guest must be running to be live-migrated");
+        }
+        SourceMigration m = new SourceMigration(guest, destination, options, listeners);
+        Thread thread = new Thread(m::run, "migration-" + m.id);
+        thread.setDaemon(true);
+        thread.start();
+        return m;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public CompletionStage<MigrationReport> result() {
+        return result;
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+    }
+
+    @Override
+    public MigrationProgress progress() {
+        PageSender s = sender;
+        long end = endNanos == 0 ? System.nanoTime() : endNanos;
+        double bw = bandwidth;
+        long remaining = remainingBytes;
+        Duration expected = bw > 0 ? Duration.ofNanos((long) (remaining / bw * 1e9)) : Duration.ZERO;
+        return new MigrationProgress(id, state, round, Duration.ofNanos(end - startNanos),
+                Duration.ofNanos(downtimeNanos), expected,
+                options.downtimeLimitAt(Duration.ofNanos(end - startNanos)),
+                s == null ? 0 : s.transferredBytes, remaining, guest.sizeBytes(), dirtyPagesPerSecond,
+                bw * 8 / 1e6, guest.throttlePercent(), s == null ? 0 : s.pagesSent, s == null ? 0 : s.zeroPages,
+                s == null ? 0 : s.compressionSaved);
+    }
+
+    private void run() {
+        try {
+            CompletableFuture<Void> planned = events.emit(CutoverStage.PLANNED);
+            connect();
+            announce();
+            precopy();
+            stopAndCopy(planned);
+            commit();
+            activate();
+            endNanos = System.nanoTime();
+            move(MigrationState.COMPLETED);
+            events.emit(CutoverStage.COMPLETED);
+            result.complete(report(null));
+        } catch (Throwable e) {
+            fail(e);
+        } finally {
+            close();
+        }
+    }
+
+    private void connect() throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.ioTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 << 20, 8 << 20))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("decoder", new FrameDecoder(false, Long.MAX_VALUE)
+                                        .geometry(guest.pageSize(), guest.pageCount()))
+                                .addLast("encoder", FrameEncoder.INSTANCE)
+                                .addLast("source", new SourceHandler());
+                    }
+                });
+        ChannelFuture f = b.connect(destination);
+        if (!f.await(options.ioTimeout().toMillis() + 1000) || !f.isSuccess()) {
+            throw new IllegalStateException("cannot connect to " + destination + ": "
+                    + (f.cause() == null ? "timeout" : f.cause().getMessage()), f.cause());
+        }
+        channel = f.channel();
+        sender = new PageSender(guest, channel, options.compression(), options.batchBytes());
+    }
+
+    private void announce() throws InterruptedException, TimeoutException {
+        ByteBuf hello = channel.alloc().buffer();
+        new Hello(id, guest.descriptor(), guest.pageSize(), guest.pageCount(),
+                options.integrity() == IntegrityCheck.FULL_MEMORY).writeFrame(hello);
+        channel.writeAndFlush(hello);
+        move(MigrationState.RESERVATION);
+        Frame reserved = await(FrameType.RESERVED);
+        long pages = reserved.arg();
+        reserved.release();
+        if (pages != guest.pageCount()) {
+            throw new IllegalStateException("the destination reserved " + pages + " pages, not " + guest.pageCount());
+        }
+        events.emit(CutoverStage.RESERVED);
+    }
+
+    private void precopy() {
+        move(MigrationState.ITERATIVE_PRECOPY);
+        long pages = guest.pageCount();
+        long[] bitmap = new long[(int) ((pages + 63) >>> 6)];
+        guest.collectDirty(bitmap);
+        java.util.Arrays.fill(bitmap, -1L);
+        long previousRemaining = guest.sizeBytes();
+        long lowest = Long.MAX_VALUE;
+        long lowestAt = System.nanoTime();
+        double dirtyBytesPerSecond = 0;
+        for (int r = 0; ; r++) {
+            round = r;
+            events.emit(CutoverStage.PRECOPY, r);
+            channel.write(Frame.of(FrameType.ROUND, r), channel.voidPromise());
+            int throttle = guest.throttlePercent();
+            sender.pace(policy.rateFor(r, dirtyBytesPerSecond));
+            long roundStart = System.nanoTime();
+            long sent = sender.sendDirty(bitmap, () -> cancelled);
+            checkCancelled();
+            long roundNanos = Math.max(1, System.nanoTime() - roundStart);
+            guest.collectDirty(bitmap);
+            long dirtyPages = popcount(bitmap, pages);
+            if (sent >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
+                bandwidth = sent * 1e9 / roundNanos;
+            }
+            dirtyPagesPerSecond = (long) (dirtyPages * 1e9 / roundNanos);
+            dirtyBytesPerSecond = dirtyPagesPerSecond * (double) guest.pageSize();
+            long remaining = dirtyPages * guest.pageSize();
+            remainingBytes = remaining;
+            long now = System.nanoTime();
+            if (remaining < lowest) {
+                lowest = remaining;
+                lowestAt = now;
+            }
+            RoundOutcome outcome = new RoundOutcome(r, remaining, previousRemaining, bandwidth,
+                    sender.transferredBytes, guest.sizeBytes(), throttle, Duration.ofNanos(now - startNanos),
+                    Duration.ofNanos(now - lowestAt));
+            Decision decision = policy.decide(outcome);
+            LOG.debug("{} round {}: sent {} B in {} ms, {} dirty pages, throttle {} %, expected downtime {} -> {}", id, r,
+                    sent, roundNanos / 1_000_000, dirtyPages, throttle, outcome.expectedDowntime(), decision);
+            switch (decision.action()) {
+                case ABORT -> throw new IllegalStateException(decision.detail());
+                case SWITCHOVER -> {
+                    reason = decision.reason();
+                    this.pendingBitmap = bitmap;
+                    return;
+                }
+                case CONTINUE -> {
+                    if (options.autoConverge()) {
+                        guest.throttle(SwitchoverPolicy.nextThrottle(throttle, dirtyPages * guest.pageSize(), sent));
+                    }
+                    previousRemaining = remaining;
+                }
+            }
+        }
+    }
+
+    private long[] pendingBitmap;
+
+    private void stopAndCopy(CompletableFuture<Void> planned) throws InterruptedException {
+        if (options.holdSwitchover()) {
+            try {
+                planned.get(options.listenerTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("the listeners of PLANNED did not complete within "
+                        + options.listenerTimeout() + ": switchover not allowed");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("a listener of PLANNED failed: " + e.getCause(), e.getCause());
+            }
+        }
+        checkCancelled();
+        move(MigrationState.STOP_AND_COPY);
+        guest.pause();
+        pausedHere = true;
+        long pausedAt = System.nanoTime();
+        this.pausedAt = pausedAt;
+        events.emit(CutoverStage.SWITCHOVER);
+        long[] bitmap = pendingBitmap;
+        guest.collectDirty(bitmap);
+        sender.pace(options.maxBandwidth());
+        sender.sendDirty(bitmap, () -> false);
+        remainingBytes = 0;
+        byte[] state = guest.saveState();
+        channel.write(new Frame(FrameType.DEVICE_STATE, 0, 0, Unpooled.wrappedBuffer(state)));
+        long digest = sender.digest();
+        if (options.integrity() == IntegrityCheck.FULL_MEMORY) {
+            long scanned = sender.scanDigest();
+            if (scanned != digest) {
+                throw new IllegalStateException(String.format(
+                        "the memory at pause (digest %x) differs from what was sent (%x): a write escaped the dirty log",
+                        scanned, digest));
+            }
+        }
+        channel.writeAndFlush(new Frame(FrameType.COMMIT_REQUEST,
+                options.integrity() == IntegrityCheck.FULL_MEMORY ? Frames.COMMIT_FULL_CHECK : 0, digest,
+                Unpooled.EMPTY_BUFFER));
+        this.expectedDigest = digest;
+    }
+
+    private long pausedAt;
+    private long expectedDigest;
+
+    private void commit() throws InterruptedException, TimeoutException {
+        move(MigrationState.COMMITMENT);
+        Frame verified = await(FrameType.VERIFIED);
+        long digest = verified.arg();
+        verified.release();
+        if (digest != expectedDigest) {
+            throw new IllegalStateException(String.format("the destination verified digest %x, expected %x", digest,
+                    expectedDigest));
+        }
+        verifiedDigest = digest;
+        move(MigrationState.ACTIVATION);
+        events.emit(CutoverStage.COMMITTED);
+        channel.writeAndFlush(Frame.of(FrameType.ACTIVATE, 0));
+    }
+
+    private void activate() throws InterruptedException, TimeoutException {
+        Frame activated = await(FrameType.ACTIVATED);
+        downtimeNanos = System.nanoTime() - pausedAt;
+        activated.release();
+        events.emit(CutoverStage.ACTIVATED);
+    }
+
+    private void fail(Throwable e) {
+        endNanos = System.nanoTime();
+        String message = e instanceof PageSender.ChannelClosedException || e.getMessage() == null
+                ? describe(e) : e.getMessage();
+        MigrationState failedIn = state;
+        if (!state.isCommitted()) {
+            if (channel != null && channel.isActive()) {
+                channel.writeAndFlush(Frame.abort(message)).awaitUninterruptibly(1000);
+            }
+            guest.throttle(0);
+            if (pausedHere || !guest.isRunning()) {
+                guest.resume();
+            }
+            remainingBytes = guest.sizeBytes();
+            move(MigrationState.ROLLED_BACK);
+            events.emit(CutoverStage.FAILED);
+            events.emit(CutoverStage.ROLLED_BACK);
+            LOG.info("{} rolled back in {}: {}", id, failedIn, message);
+            result.completeExceptionally(new MigrationException(id, failedIn, true, message, e, report(message)));
+        } else {
+            move(MigrationState.FAILED_AFTER_COMMIT);
+            events.emit(CutoverStage.FAILED);
+            LOG.warn("{} failed after commit in {}: {}", id, failedIn, message);
+            result.completeExceptionally(new MigrationException(id, failedIn, false,
+                    message + " (after commit: the destination owns the guest)", e, report(message)));
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e instanceof PageSender.ChannelClosedException ? e.getMessage() : e.toString();
+    }
+
+    private MigrationReport report(String failure) {
+        return new MigrationReport(progress(), reason, failure, events.events(), options.integrity(), verifiedDigest);
+    }
+
+    private void close() {
+        if (sender != null) {
+            sender.discard();
+        }
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(2000);
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+        }
+        Object o;
+        while ((o = inbox.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    private void move(MigrationState next) {
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("illegal transition " + state + " -> " + next);
+        }
+        LOG.debug("{}: {} -> {}", id, state, next);
+        state = next;
+    }
+
+    private void checkCancelled() {
+        if (cancelled) {
+            throw new IllegalStateException("cancelled");
+        }
+    }
+
+    /** Waits for a frame of {@code type} from the destination, failing on ABORT, a closed connection or a timeout. */
+    private Frame await(FrameType type) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + options.ioTimeout().toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Object o = inbox.poll(Math.max(0, Math.min(left, 100_000_000)), TimeUnit.NANOSECONDS);
+            if (o == null) {
+                if (cancelled) {
+                    throw new IllegalStateException("cancelled");
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new TimeoutException("no " + type + " from the destination within " + options.ioTimeout());
+                }
+                continue;
+            }
+            if (o == CLOSED) {
+                throw new IllegalStateException("the connection to the destination closed while waiting for " + type);
+            }
+            if (o instanceof Throwable t) {
+                throw new IllegalStateException("transport error while waiting for " + type + ": " + t.getMessage(), t);
+            }
+            Frame frame = (Frame) o;
+            if (frame.type() == type) {
+                return frame;
+            }
+            String text = frame.type() == FrameType.ABORT ? frame.text() : null;
+            frame.release();
+            if (text != null) {
+                throw new IllegalStateException("the destination aborted: " + text);
+            }
+            throw new IllegalStateException("expected " + type + " from the destination, got " + frame.type());
+        }
+    }
+
+    private static long popcount(long[] bitmap, long pages) {
+        long n = 0;
+        for (long w : bitmap) {
+            n += Long.bitCount(w);
+        }
+        return Math.min(n, pages);
+    }
+
+    private final class SourceHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            inbox.add(msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            inbox.add(CLOSED);
+            PageSender s = sender;
+            if (s != null) {
+                s.wakeUp();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            PageSender s = sender;
+            if (s != null) {
+                s.wakeUp();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            inbox.add(cause);
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.cutover.migration.impl;
+
+import io.cutover.migration.CutoverListener;
+import io.cutover.migration.GuestAllocator;
+import io.cutover.migration.IncomingMigration;
+import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.transport.FrameDecoder;
+import io.cutover.migration.transport.FrameEncoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** The Netty server behind {@link MigrationTarget}: one {@link DestinationSession} per connection. */
+public final class TargetServer implements MigrationTarget {
+    /** A connection silent for this long is dropped (and its migration discarded). */
+    static final int READ_TIMEOUT_S = 60;
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Channel server;
+
+    private TargetServer(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
+                         List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        List<CutoverListener> copy = List.copyOf(listeners);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        channels.add(ch);
+                        ch.pipeline()
+                                .addLast("idle", new ReadTimeoutHandler(READ_TIMEOUT_S))
+                                .addLast("decoder", new FrameDecoder(true, maxGuestBytes))
+                                .addLast("encoder", FrameEncoder.INSTANCE)
+                                .addLast("destination", new DestinationSession(allocator, copy, onEnd));
+                    }
+                });
+        try {
+            server = b.bind(bind).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            shutdown();
+            throw new IllegalArgumentException("cannot listen on " + bind + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** See {@link MigrationTarget#listen}. */
+    public static TargetServer listen(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
+                                      List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+        return new TargetServer(bind, allocator, maxGuestBytes, listeners, onEnd);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly(2000);
+        channels.close().awaitUninterruptibly(2000);
+        shutdown();
+    }
+
+    private void shutdown() {
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+    }
+}

@@ -1,0 +1,63 @@
+package io.cutover.migration.transport;
+
+/** The frames of the migration stream, with who sends them and how much payload they may carry. */
+public enum FrameType {
+    /** Source → destination, first frame: the guest's geometry; {@code arg} = page count. */
+    HELLO(1, true, Frames.MAX_HELLO_BYTES),
+    /** Destination → source: a like guest is reserved; {@code arg} = page count. */
+    RESERVED(2, false, 0),
+    /** Source → destination: one page; {@code arg} = page index; flags say raw, zero or compressed. */
+    PAGE(3, true, Frames.MAX_PAGE_SIZE),
+    /** Source → destination: a pre-copy round begins; {@code arg} = round. */
+    ROUND(4, true, 0),
+    /** Source → destination: the CPU and device state, sent while paused. */
+    DEVICE_STATE(5, true, Frames.MAX_DEVICE_STATE_BYTES),
+    /** Source → destination: everything is sent; {@code arg} = the source's whole-memory digest. */
+    COMMIT_REQUEST(6, true, 0),
+    /** Destination → source: the memory is verified, the destination commits; {@code arg} = digest. */
+    VERIFIED(7, false, 0),
+    /** Source → destination: resume the guest. */
+    ACTIVATE(8, true, 0),
+    /** Destination → source: the guest runs at the destination. */
+    ACTIVATED(9, false, 0),
+    /** Either way: the migration is abandoned; payload = the reason (UTF-8). */
+    ABORT(10, null, Frames.MAX_REASON_BYTES);
+
+    private final int code;
+    private final Boolean fromSource;
+    private final int maxPayload;
+
+    FrameType(int code, Boolean fromSource, int maxPayload) {
+        this.code = code;
+        this.fromSource = fromSource;
+        this.maxPayload = maxPayload;
+    }
+
+    /** The type byte on the wire. */
+    public int code() {
+        return code;
+    }
+
+    /** Largest payload this type may carry. */
+    public int maxPayload() {
+        return maxPayload;
+    }
+
+    /** Whether the source (when {@code fromSource}) or the destination may send this frame. */
+    public boolean sentBy(boolean source) {
+        return fromSource == null || fromSource == source;
+    }
+
+    private static final FrameType[] BY_CODE = new FrameType[16];
+
+    static {
+        for (FrameType t : values()) {
+            BY_CODE[t.code] = t;
+        }
+    }
+
+    /** The type of {@code code}, or {@code null}. */
+    public static FrameType of(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}

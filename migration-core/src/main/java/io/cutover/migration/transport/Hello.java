@@ -1,0 +1,93 @@
+package io.cutover.migration.transport;
+
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The HELLO frame's content: who migrates what.
+ *
+ * @param migrationId  the source's id for the migration
+ * @param descriptor   the guest's descriptor, to allocate a like one
+ * @param pageSize     bytes per page
+ * @param pageCount    pages
+ * @param fullCheck    whether the commit will re-read the whole memory
+ */
+public record Hello(String migrationId, String descriptor, int pageSize, long pageCount, boolean fullCheck) {
+    private static final int MAX_TEXT = 1024;
+
+    public Hello {
+        checkGeometry(pageSize, pageCount);
+        if (migrationId.isEmpty() || utf8(migrationId).length > MAX_TEXT || utf8(descriptor).length > MAX_TEXT) {
+            throw new IllegalArgumentException("migration id must be 1-" + MAX_TEXT + " bytes, descriptor at most "
+                    + MAX_TEXT);
+        }
+    }
+
+    static void checkGeometry(int pageSize, long pageCount) {
+        if (Integer.bitCount(pageSize) != 1 || pageSize < Frames.MIN_PAGE_SIZE || pageSize > Frames.MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("page size must be a power of two from " + Frames.MIN_PAGE_SIZE
+                    + " to " + Frames.MAX_PAGE_SIZE + ", was " + pageSize);
+        }
+        if (pageCount < 1 || pageCount > (1L << 50) / pageSize) {
+            throw new IllegalArgumentException("page count out of range: " + pageCount);
+        }
+    }
+
+    /** The whole frame: header and payload. */
+    public void writeFrame(ByteBuf out) {
+        byte[] id = utf8(migrationId);
+        byte[] desc = utf8(descriptor);
+        int length = 2 + 4 + 1 + 2 + id.length + 2 + desc.length;
+        Frames.writeHeader(out, FrameType.HELLO, 0, length, pageCount);
+        out.writeShort(Frames.VERSION);
+        out.writeInt(pageSize);
+        out.writeByte(fullCheck ? 1 : 0);
+        out.writeShort(id.length).writeBytes(id);
+        out.writeShort(desc.length).writeBytes(desc);
+    }
+
+    /**
+     * Reads a HELLO payload.
+     *
+     * @throws MigrationProtocolException naming the field that is wrong
+     */
+    static Hello read(ByteBuf payload, long pageCount) {
+        int version = need(payload, 2, "version").readUnsignedShort();
+        if (version != Frames.VERSION) {
+            throw new MigrationProtocolException("HELLO: unsupported protocol version " + version + " (this end speaks "
+                    + Frames.VERSION + ")");
+        }
+        int pageSize = need(payload, 4, "page size").readInt();
+        int full = need(payload, 1, "integrity flag").readUnsignedByte();
+        if (full > 1) {
+            throw new MigrationProtocolException("HELLO: integrity flag must be 0 or 1, was " + full);
+        }
+        String id = text(payload, "migration id");
+        String desc = text(payload, "descriptor");
+        if (payload.isReadable()) {
+            throw new MigrationProtocolException("HELLO: " + payload.readableBytes() + " bytes after the descriptor");
+        }
+        try {
+            return new Hello(id, desc, pageSize, pageCount, full == 1);
+        } catch (IllegalArgumentException e) {
+            throw new MigrationProtocolException("HELLO: " + e.getMessage());
+        }
+    }
+
+    private static String text(ByteBuf payload, String field) {
+        int length = need(payload, 2, field + " length").readUnsignedShort();
+        return need(payload, length, field).readCharSequence(length, StandardCharsets.UTF_8).toString();
+    }
+
+    private static ByteBuf need(ByteBuf payload, int bytes, String field) {
+        if (payload.readableBytes() < bytes) {
+            throw new MigrationProtocolException("HELLO: truncated " + field);
+        }
+        return payload;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,54 @@
+package io.cutover.migration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MigrationStateTest {
+
+    @Test
+    void stagesRunZeroToFiveInOrder() {
+        MigrationState s = MigrationState.PRE_MIGRATION;
+        int stage = 0;
+        while (!s.isTerminal()) {
+            assertThat(s.stage()).isEqualTo(stage++);
+            MigrationState next = s.next().stream().filter(n -> n != MigrationState.ROLLED_BACK
+                    && n != MigrationState.FAILED_AFTER_COMMIT).findFirst().orElseThrow();
+            s = next;
+        }
+        assertThat(stage).isEqualTo(6);
+        assertThat(s).isEqualTo(MigrationState.COMPLETED);
+    }
+
+    @Test
+    void everyStateBeforeCommitmentRollsBackAndNoneAfter() {
+        for (MigrationState s : MigrationState.values()) {
+            if (s.isTerminal()) {
+                assertThat(s.next()).isEmpty();
+            } else if (s.isCommitted()) {
+                assertThat(s.canMoveTo(MigrationState.ROLLED_BACK)).as(s.name()).isFalse();
+                assertThat(s.canMoveTo(MigrationState.FAILED_AFTER_COMMIT)).isTrue();
+            } else {
+                assertThat(s.canMoveTo(MigrationState.ROLLED_BACK)).as(s.name()).isTrue();
+                assertThat(s.canMoveTo(MigrationState.FAILED_AFTER_COMMIT)).isFalse();
+            }
+        }
+        assertThat(MigrationState.ITERATIVE_PRECOPY.canMoveTo(MigrationState.ACTIVATION)).isFalse();
+        assertThat(MigrationState.ACTIVATION.isCommitted()).isTrue();
+        assertThat(MigrationState.COMMITMENT.isCommitted()).isFalse();
+    }
+
+    @Test
+    void optionsRejectNonsenseAndComputeDowntimeSteps() {
+        MigrationOptions o = MigrationOptions.builder().downtimeLimit(java.time.Duration.ofMillis(300))
+                .downtimeSteps(3, java.time.Duration.ofSeconds(1)).build();
+        assertThat(o.downtimeLimitAt(java.time.Duration.ZERO)).hasMillis(100);
+        assertThat(o.downtimeLimitAt(java.time.Duration.ofMillis(1500))).hasMillis(200);
+        assertThat(o.downtimeLimitAt(java.time.Duration.ofSeconds(60))).hasMillis(300);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> MigrationOptions.builder().downtimeLimit(java.time.Duration.ZERO).build())
+                .withMessageContaining("downtime limit");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> MigrationOptions.builder().maxBytesFactor(0.5).build());
+    }
+}
