@@ -4,22 +4,22 @@ import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 
 import java.lang.reflect.Method;
 
-/** The code of an OpenFlow ERROR message, whatever its type (Loxi gives each type its own {@code getCode()}). */
+/** The code of an OpenFlow ERROR message, whatever its type (Loxi gives each type's interface its own getter). */
 final class ErrorCodes {
     private ErrorCodes() {
     }
 
     static String code(OFErrorMsg error) {
-        try {
-            Method getCode = error.getClass().getMethod("getCode");
-            return String.valueOf(getCode.invoke(error));
-        } catch (ReflectiveOperationException e) {
-            try {
-                Method subtype = error.getClass().getMethod("getSubtype");
-                return "experimenter subtype " + subtype.invoke(error);
-            } catch (ReflectiveOperationException ignored) {
-                return "unknown";
+        for (Class<?> type : error.getClass().getInterfaces()) {
+            for (String getter : new String[] {"getCode", "getSubtype"}) {
+                try {
+                    Method method = type.getMethod(getter);
+                    return String.valueOf(method.invoke(error));
+                } catch (ReflectiveOperationException ignored) {
+                    // not this getter on this interface
+                }
             }
         }
+        return "unknown";
     }
 }

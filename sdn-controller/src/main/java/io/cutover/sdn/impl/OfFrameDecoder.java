@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Bytes to OpenFlow messages: waits for a whole frame (its header's length), then hands it to OpenFlowJ-Loxi, or
  * reads it as an {@link OnfBundleMessage.Control}. A frame that cannot be a valid OpenFlow message throws a
- * {@link CorruptedFrameException} naming the field.
+ * {@link CorruptedFrameException} naming the field; after one, the rest of the stream is discarded (the connection
+ * is closed by the session).
  */
 public final class OfFrameDecoder extends ByteToMessageDecoder {
     /** The smallest OpenFlow message: its header. */
@@ -23,18 +24,25 @@ public final class OfFrameDecoder extends ByteToMessageDecoder {
     private static final int MAX_VERSION = 0x06;
 
     private final OFMessageReader<OFMessage> reader = OFFactories.getGenericReader();
+    private boolean corrupted;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (corrupted) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         while (in.readableBytes() >= HEADER_LENGTH) {
             int start = in.readerIndex();
             int version = in.getUnsignedByte(start);
             if (version < MIN_VERSION || version > MAX_VERSION) {
+                corrupted = true;
                 in.skipBytes(in.readableBytes());
                 throw new CorruptedFrameException("version 0x" + Integer.toHexString(version) + " is not OpenFlow");
             }
             int length = in.getUnsignedShort(start + 2);
             if (length < HEADER_LENGTH) {
+                corrupted = true;
                 in.skipBytes(in.readableBytes());
                 throw new CorruptedFrameException("length " + length + " is shorter than the OpenFlow header");
             }
@@ -42,7 +50,13 @@ public final class OfFrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             ByteBuf frame = in.readSlice(length);
-            out.add(parse(frame, version, in.getUnsignedByte(start + 1), length));
+            try {
+                out.add(parse(frame, version, in.getUnsignedByte(start + 1), length));
+            } catch (CorruptedFrameException e) {
+                corrupted = true;
+                in.skipBytes(in.readableBytes());
+                throw e;
+            }
         }
     }
 
