@@ -1,0 +1,92 @@
+package io.cutover.agent.cli;
+
+import io.cutover.lab.Lab;
+import io.cutover.lab.Netns;
+import io.cutover.lab.Port;
+import io.cutover.lab.Topology;
+import io.cutover.lab.impl.OvsFabric;
+import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.Link;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Puts a lab's bridges under the SDN controller: the controller runs on threads inside the lab's fabric
+ * namespace (listening on its loopback), the bridges drop their learning-switch flow, run {@code fail-mode=secure}
+ * with OpenFlow 1.3 only, and connect to it. Also derives the controller's model (endpoints, links) from the lab.
+ */
+public final class SdnLabFabric {
+    /** The virtual network every lab host belongs to. */
+    public static final int NETWORK = 1;
+    private static final Pattern LINK_ADDRESS = Pattern.compile("link/ether ([0-9a-f:]{17})");
+
+    private SdnLabFabric() {
+    }
+
+    /** Options whose event loop runs inside {@code lab}'s fabric namespace, on its loopback. */
+    public static ControllerOptions.Builder options(Lab lab) {
+        return ControllerOptions.builder().bindAddress("127.0.0.1")
+                .threadFactory(Netns.threadFactory(lab.namespace(Topology.FABRIC)));
+    }
+
+    /** Points {@code bridges} at the controller on the fabric's loopback {@code port}, removing their own flows. */
+    public static void attach(Lab lab, int port, List<String> bridges) {
+        for (String bridge : bridges) {
+            lab.vsctl("set-fail-mode", bridge, "secure").orThrow();
+            lab.vsctl("set", "bridge", bridge, "protocols=OpenFlow13").orThrow();
+            lab.ofctl("-O", "OpenFlow13", "del-flows", bridge).orThrow();
+            lab.vsctl("set-controller", bridge, "tcp:127.0.0.1:" + port).orThrow();
+            lab.vsctl("set", "controller", bridge, "max_backoff=1000", "inactivity_probe=5000").orThrow();
+        }
+    }
+
+    /** Gives the bridges back their learning-switch behaviour. */
+    public static void detach(Lab lab, List<String> bridges) {
+        for (String bridge : bridges) {
+            lab.vsctl("del-controller", bridge);
+            lab.vsctl("set-fail-mode", bridge, "standalone");
+        }
+    }
+
+    /** The lab's patch cables as links. */
+    public static List<Link> links(Lab lab) {
+        List<Link> links = new ArrayList<>();
+        for (List<String> patch : lab.topology().patches()) {
+            String a = patch.get(0);
+            String b = patch.get(1);
+            links.add(new Link(a, OvsFabric.patchPort(a, b), b, OvsFabric.patchPort(b, a)));
+        }
+        return links;
+    }
+
+    /** Every host of the lab plugged into a bridge, as an endpoint numbered in topology order. */
+    public static List<Endpoint> endpoints(Lab lab) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        int id = 1;
+        for (Port port : lab.topology().ports()) {
+            List<String> addresses = new ArrayList<>();
+            addresses.add(port.ipv4Address());
+            if (port.ipv6Address() != null) {
+                addresses.add(port.ipv6Address());
+            }
+            endpoints.add(new Endpoint(id++, port.node(), NETWORK, mac(lab, port.node(), port.iface()), addresses,
+                    port.bridge(), port.switchSide()));
+        }
+        return endpoints;
+    }
+
+    /** The MAC address of {@code iface} in {@code node}. */
+    public static String mac(Lab lab, String node, String iface) {
+        String out = lab.exec(node, "ip", "link", "show", iface).orThrow().stdout();
+        Matcher m = LINK_ADDRESS.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no MAC address for " + node + "/" + iface + " in: " + out);
+        }
+        return m.group(1).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,159 @@
+package io.cutover.sdn;
+
+import io.cutover.sdn.impl.ControllerCore;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import io.cutover.sdn.impl.SwitchSession;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * An OpenFlow 1.3 controller that keeps endpoints (VM interfaces) reachable through proactive flows on switches
+ * running with {@code fail-mode=secure}, and moves them atomically.
+ *
+ * <pre>{@code
+ * try (SdnController sdn = SdnController.start(ControllerOptions.builder().port(0).build())) {
+ *     sdn.setLinks(links).toCompletableFuture().join();
+ *     sdn.putEndpoint(vm).toCompletableFuture().join();
+ *     Move move = sdn.prepare("vm1", "br-b", "vm1").toCompletableFuture().join();
+ *     sdn.commit(move.id()).toCompletableFuture().join();   // every switch confirmed
+ *     sdn.cleanup(move.id()).toCompletableFuture().join();  // the old location's flows are gone
+ * }
+ * }</pre>
+ *
+ * Futures fail with {@link OpenFlowErrorException} (a switch rejected a message; its xid and error),
+ * {@link SwitchUnavailableException}, {@link MoveStateException}, {@link NotFoundException} or
+ * {@link IllegalArgumentException} (bad input).
+ */
+public final class SdnController implements AutoCloseable {
+    private final ControllerCore core;
+
+    private SdnController(ControllerCore core) {
+        this.core = core;
+    }
+
+    /**
+     * Loads the journaled state (if {@link ControllerOptions#stateDir()} is set) and starts listening.
+     *
+     * @throws SdnException when the port cannot be bound or the journal cannot be read
+     */
+    public static SdnController start(ControllerOptions options) {
+        return new SdnController(new ControllerCore(options));
+    }
+
+    /** The address switches connect to. */
+    public InetSocketAddress address() {
+        return core.address();
+    }
+
+    /** The factory of OpenFlow 1.3 messages, for {@link #sendFlowMods}. */
+    public static OFFactory factory() {
+        return SwitchSession.OF;
+    }
+
+    /** Known switches, connected or not. */
+    public List<SwitchInfo> switches() {
+        return core.switches();
+    }
+
+    /** Completes when each named switch is connected and its flows reconciled; fails after {@code timeout}. */
+    public CompletionStage<Void> awaitSwitches(Collection<String> names, Duration timeout) {
+        return core.awaitSwitches(names, timeout);
+    }
+
+    public List<Endpoint> endpoints() {
+        return core.model().endpoints().values().stream().map(p -> p.endpoint()).toList();
+    }
+
+    public Optional<Endpoint> endpoint(String name) {
+        return Optional.ofNullable(core.model().endpoints().get(name)).map(p -> p.endpoint());
+    }
+
+    public List<Link> links() {
+        return core.model().links();
+    }
+
+    public List<Move> moves() {
+        return List.copyOf(core.model().moves().values());
+    }
+
+    public Optional<Move> move(int id) {
+        return Optional.ofNullable(core.model().moves().get(id));
+    }
+
+    /** Replaces the links between switches (they must form a tree) and converges every switch. */
+    public CompletionStage<Void> setLinks(List<Link> links) {
+        return core.setLinks(links);
+    }
+
+    /** Adds or replaces an endpoint; completes when every connected switch has confirmed its flows. */
+    public CompletionStage<Void> putEndpoint(Endpoint endpoint) {
+        return core.putEndpoint(endpoint);
+    }
+
+    /** Removes an endpoint and deletes its flows by cookie. */
+    public CompletionStage<Void> removeEndpoint(String name) {
+        return core.removeEndpoint(name);
+    }
+
+    /**
+     * Installs the destination's flows (its port is admitted) before the guest is transferred; traffic still goes
+     * to the source. Completes when the destination switch has confirmed.
+     */
+    public CompletionStage<Move> prepare(String endpoint, String toSwitch, String toPort) {
+        return core.prepare(endpoint, toSwitch, toPort);
+    }
+
+    /** At switchover: traffic for the endpoint reaching the source switch goes to {@code port} (the forwarder). */
+    public CompletionStage<Move> redirectToForwarder(int moveId, String port) {
+        return core.redirectToForwarder(moveId, port);
+    }
+
+    /**
+     * Switches every switch to the new location, each in one atomic ONF bundle (or ordered flow-mods and a barrier
+     * when a switch lacks bundles). Completes only when every changed switch has confirmed.
+     */
+    public CompletionStage<Move> commit(int moveId) {
+        return core.commit(moveId);
+    }
+
+    /** Deletes the old location's flows by their cookie; completes when every switch has confirmed. */
+    public CompletionStage<Move> cleanup(int moveId) {
+        return core.cleanup(moveId);
+    }
+
+    /** Restores the state before the move (also after commit) and deletes the move's flows by cookie. */
+    public CompletionStage<Move> rollback(int moveId) {
+        return core.rollback(moveId);
+    }
+
+    /** The flows the controller wants on a switch. */
+    public List<FlowView> desiredFlows(String switchName) {
+        return core.desiredFlows(switchName);
+    }
+
+    /** Every flow on a switch (any cookie), read from it. */
+    public CompletionStage<List<FlowView>> switchFlows(String switchName) {
+        return core.switchFlows(switchName);
+    }
+
+    /**
+     * Sends flow-mods of your own to a switch in order, then a barrier; completes when the barrier is answered or
+     * fails with the first error that names one of them. The controller does not track these flows: use cookies
+     * outside {@link Cookie#MAGIC}, or reconciliation deletes them.
+     */
+    public CompletionStage<Void> sendFlowMods(String switchName, List<OFFlowMod> mods) {
+        return core.sendFlowMods(switchName, mods);
+    }
+
+    /** Stops listening and closes every switch connection (the switches keep their flows). */
+    @Override
+    public void close() {
+        core.close();
+    }
+}

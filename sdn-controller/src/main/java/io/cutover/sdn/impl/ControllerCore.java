@@ -1,0 +1,496 @@
+package io.cutover.sdn.impl;
+
+import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.FlowView;
+import io.cutover.sdn.Link;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.MoveState;
+import io.cutover.sdn.MoveStateException;
+import io.cutover.sdn.NotFoundException;
+import io.cutover.sdn.OpenFlowErrorException;
+import io.cutover.sdn.SwitchInfo;
+import io.cutover.sdn.SwitchUnavailableException;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.types.OFGroup;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The controller's state and its convergence. Every change of the model, every plan and every diff runs on one
+ * core thread, so they need no locks; switch sessions report on their event loop and hop onto it.
+ */
+public final class ControllerCore implements SessionListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerCore.class);
+
+    private final ControllerOptions options;
+    private final ExecutorService core = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sdn-core");
+        t.setDaemon(true);
+        return t;
+    });
+    private final StateJournal journal;
+    private final Map<String, SwitchSession> sessions = new HashMap<>();
+    private final Map<String, Map<String, Integer>> knownPorts = new HashMap<>();
+    private final Map<String, CompletableFuture<Void>> readiness = new ConcurrentHashMap<>();
+    private volatile ModelState model;
+    private volatile Map<String, Map<FlowKey, FlowSpec>> plan = Map.of();
+    private final OpenFlowServer server;
+
+    public ControllerCore(ControllerOptions options) {
+        this.options = options;
+        this.journal = options.stateDir() == null ? null : new StateJournal(options.stateDir());
+        this.model = journal == null ? ModelState.empty() : journal.load();
+        this.server = OpenFlowServer.start(options,
+                () -> new SwitchSession(this, options.requestTimeout(), options.bundles()));
+        LOG.info("OpenFlow 1.3 controller listening on {} ({} endpoints, {} links, {} moves from the journal)",
+                server.address(), model.endpoints().size(), model.links().size(), model.moves().size());
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    public ModelState model() {
+        return model;
+    }
+
+    // ---- session events ---------------------------------------------------------------------------------------
+
+    @Override
+    public void ready(SwitchSession session) {
+        core.execute(() -> {
+            SwitchSession old = sessions.put(session.name(), session);
+            if (old != null && old != session) {
+                old.close();
+            }
+            knownPorts.computeIfAbsent(session.name(), k -> new HashMap<>()).putAll(session.ports());
+            reconcile(session);
+        });
+    }
+
+    @Override
+    public void portChanged(SwitchSession session, String port, int number, boolean deleted) {
+        core.execute(() -> {
+            if (!deleted) {
+                knownPorts.computeIfAbsent(session.name(), k -> new HashMap<>()).put(port, number);
+                replan();
+                converge(session.name(), false, Set.of());
+            }
+        });
+    }
+
+    @Override
+    public void closed(SwitchSession session) {
+        core.execute(() -> {
+            if (sessions.get(session.name()) == session) {
+                sessions.remove(session.name());
+                readiness.computeIfPresent(session.name(), (k, f) -> f.isDone() ? null : f);
+            }
+        });
+    }
+
+    /** Reads the switch's flows with our cookies and converges them to the plan; foreign cookies stay. */
+    private void reconcile(SwitchSession session) {
+        session.dumpFlows(Cookie.MAGIC, Cookie.OURS_MASK).thenAcceptAsync(entries -> {
+            session.installed.clear();
+            for (OFFlowStatsEntry entry : entries) {
+                FlowSpec spec = FlowSpec.of(entry);
+                session.installed.put(spec.key(), spec);
+            }
+            replan();
+            int before = entries.size();
+            converge(session.name(), false, Set.of()).whenComplete((v, err) -> {
+                if (err != null) {
+                    LOG.warn("switch {}: reconcile failed: {}", session.name(), err.getMessage());
+                } else {
+                    LOG.info("switch {} reconciled: {} flows of ours found, {} desired", session.name(), before,
+                            plan.getOrDefault(session.name(), Map.of()).size());
+                }
+                readiness.computeIfAbsent(session.name(), k -> new CompletableFuture<>()).complete(null);
+            });
+        }, core).exceptionally(err -> {
+            LOG.warn("switch {}: cannot read its flows: {}", session.name(), err.getMessage());
+            return null;
+        });
+    }
+
+    // ---- convergence ------------------------------------------------------------------------------------------
+
+    private void replan() {
+        plan = FlowPlanner.plan(model, knownPorts);
+    }
+
+    private CompletableFuture<Void> convergeAll(boolean atomic, Set<Long> cookieDeletes) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (String sw : List.copyOf(sessions.keySet())) {
+            all.add(converge(sw, atomic, cookieDeletes));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** Sends what makes switch {@code sw} hold the plan's flows; flows with a cookie in {@code cookieDeletes}
+     * that must go are deleted by that cookie, the others strictly. */
+    private CompletableFuture<Void> converge(String sw, boolean atomic, Set<Long> cookieDeletes) {
+        SwitchSession session = sessions.get(sw);
+        if (session == null || !session.active()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<OFFlowMod> mods = diff(session, sw, cookieDeletes);
+        if (mods.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        session.installed.clear();
+        session.installed.putAll(plan.getOrDefault(sw, Map.of()));
+        boolean bundle = atomic && session.bundles;
+        CompletableFuture<Void> sent = bundle ? session.sendBundle(mods) : session.sendOrdered(mods);
+        return sent.handleAsync((v, err) -> {
+            if (err == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable cause = unwrap(err);
+            if (bundle && cause instanceof OpenFlowErrorException rejected
+                    && rejected.errorType().contains("BAD_REQUEST")) {
+                LOG.warn("switch {} rejects ONF bundles ({}); falling back to ordered flow-mods and a barrier", sw,
+                        rejected.getMessage());
+                session.bundles = false;
+                return session.sendOrdered(mods);
+            }
+            if (!(cause instanceof SwitchUnavailableException) && sessions.get(sw) == session) {
+                LOG.warn("switch {}: {}; reading its flows again", sw, cause.getMessage());
+                reconcile(session);
+            }
+            return CompletableFuture.<Void>failedFuture(cause);
+        }, core).thenCompose(f -> f);
+    }
+
+    private List<OFFlowMod> diff(SwitchSession session, String sw, Set<Long> cookieDeletes) {
+        Map<FlowKey, FlowSpec> desired = plan.getOrDefault(sw, Map.of());
+        List<OFFlowMod> mods = new ArrayList<>();
+        for (FlowSpec spec : desired.values()) {
+            if (!spec.sameAs(session.installed.get(spec.key()))) {
+                mods.add(spec.toAdd());
+            }
+        }
+        Set<Long> byCookie = new java.util.TreeSet<>();
+        for (FlowSpec spec : session.installed.values()) {
+            if (!desired.containsKey(spec.key())) {
+                if (cookieDeletes.contains(spec.cookie())) {
+                    byCookie.add(spec.cookie());
+                } else {
+                    mods.add(spec.toDeleteStrict());
+                }
+            }
+        }
+        for (long cookie : byCookie) {
+            mods.add(SwitchSession.OF.buildFlowDelete().setTableId(TableId.ALL).setCookie(U64.of(cookie))
+                    .setCookieMask(U64.of(Cookie.EXACT)).setOutPort(OFPort.ANY).setOutGroup(OFGroup.ANY)
+                    .setMatch(SwitchSession.OF.buildMatch().build()).build());
+        }
+        return mods;
+    }
+
+    private void save() {
+        if (journal != null) {
+            journal.save(model);
+        }
+    }
+
+    // ---- API operations (each runs on the core thread) --------------------------------------------------------
+
+    private <T> CompletableFuture<T> onCore(Supplier<CompletableFuture<T>> task) {
+        return CompletableFuture.supplyAsync(task, core).thenCompose(f -> f);
+    }
+
+    public CompletableFuture<Void> putEndpoint(Endpoint endpoint) {
+        return onCore(() -> {
+            for (ModelState.Placed other : model.endpoints().values()) {
+                Endpoint e = other.endpoint();
+                if (!e.name().equals(endpoint.name()) && (e.id() == endpoint.id() || e.mac().equals(endpoint.mac()))) {
+                    throw new IllegalArgumentException("endpoint " + endpoint.name() + " has the id or MAC of "
+                            + e.name());
+                }
+            }
+            if (model.openMove(endpoint.name()).isPresent()) {
+                throw new MoveStateException("endpoint " + endpoint.name() + " is moving; finish the move first");
+            }
+            ModelState.Placed old = model.endpoints().get(endpoint.name());
+            model = model.withEndpoint(new ModelState.Placed(endpoint, old == null ? 0 : old.generation()));
+            save();
+            replan();
+            return convergeAll(false, Set.of());
+        });
+    }
+
+    public CompletableFuture<Void> removeEndpoint(String name) {
+        return onCore(() -> {
+            ModelState.Placed old = placed(name);
+            if (model.openMove(name).isPresent()) {
+                throw new MoveStateException("endpoint " + name + " is moving; finish the move first");
+            }
+            model = model.withoutEndpoint(name);
+            save();
+            replan();
+            Endpoint e = old.endpoint();
+            return convergeAll(false, Set.of(Cookie.of(e.network(), e.id(), old.generation())));
+        });
+    }
+
+    public CompletableFuture<Void> setLinks(List<Link> links) {
+        return onCore(() -> {
+            model = model.withLinks(links);
+            save();
+            replan();
+            return convergeAll(false, Set.of());
+        });
+    }
+
+    public CompletableFuture<Move> prepare(String endpoint, String toSwitch, String toPort) {
+        return onCore(() -> {
+            ModelState.Placed placed = placed(endpoint);
+            Endpoint e = placed.endpoint();
+            model.openMove(endpoint).ifPresent(m -> {
+                throw new MoveStateException("endpoint " + endpoint + " already has open move " + m.id());
+            });
+            if (e.switchName().equals(toSwitch) && e.port().equals(toPort)) {
+                throw new IllegalArgumentException("endpoint " + endpoint + " is already at " + toSwitch + "/" + toPort);
+            }
+            requireConnected(List.of(toSwitch));
+            int id = nextMoveId();
+            Move move = new Move(id, endpoint, e.switchName(), e.port(), placed.generation(), toSwitch, toPort, null,
+                    MoveState.PREPARED);
+            model = model.withMove(move);
+            save();
+            replan();
+            return converge(toSwitch, false, Set.of()).thenApply(v -> move);
+        });
+    }
+
+    public CompletableFuture<Move> redirectToForwarder(int moveId, String port) {
+        return onCore(() -> {
+            Move move = move(moveId);
+            if (move.state() != MoveState.PREPARED && move.state() != MoveState.REDIRECTED) {
+                throw new MoveStateException("move " + moveId + " is " + move.state() + ", not PREPARED");
+            }
+            if (port == null || port.isBlank()) {
+                throw new IllegalArgumentException("the forwarder port is missing");
+            }
+            requireConnected(List.of(move.fromSwitch()));
+            Move redirected = move.redirectedTo(port);
+            model = model.withMove(redirected);
+            save();
+            replan();
+            return converge(move.fromSwitch(), true, Set.of()).thenApply(v -> redirected);
+        });
+    }
+
+    public CompletableFuture<Move> commit(int moveId) {
+        return onCore(() -> {
+            Move move = move(moveId);
+            if (move.state() != MoveState.PREPARED && move.state() != MoveState.REDIRECTED) {
+                throw new MoveStateException("move " + moveId + " is " + move.state() + ", not PREPARED or REDIRECTED");
+            }
+            ModelState before = model;
+            Map<String, Map<FlowKey, FlowSpec>> planBefore = plan;
+            ModelState.Placed placed = placed(move.endpoint());
+            Move committed = move.with(MoveState.COMMITTED);
+            model = model.withEndpoint(new ModelState.Placed(placed.endpoint().at(move.toSwitch(), move.toPort()),
+                    move.id())).withMove(committed);
+            replan();
+            try {
+                requireConnected(changedSwitches(planBefore, plan));
+            } catch (RuntimeException e) {
+                model = before;
+                replan();
+                throw e;
+            }
+            save();
+            return convergeAll(true, Set.of()).thenApply(v -> committed);
+        });
+    }
+
+    public CompletableFuture<Move> cleanup(int moveId) {
+        return onCore(() -> {
+            Move move = move(moveId);
+            if (move.state() != MoveState.COMMITTED) {
+                throw new MoveStateException("move " + moveId + " is " + move.state() + ", not COMMITTED");
+            }
+            Move cleaned = move.with(MoveState.CLEANED);
+            model = model.withMove(cleaned);
+            save();
+            replan();
+            Endpoint e = placed(move.endpoint()).endpoint();
+            return convergeAll(false, Set.of(Cookie.of(e.network(), e.id(), move.fromGeneration())))
+                    .thenApply(v -> cleaned);
+        });
+    }
+
+    public CompletableFuture<Move> rollback(int moveId) {
+        return onCore(() -> {
+            Move move = move(moveId);
+            if (!move.open()) {
+                throw new MoveStateException("move " + moveId + " is " + move.state() + " and cannot be rolled back");
+            }
+            ModelState.Placed placed = placed(move.endpoint());
+            Endpoint e = placed.endpoint();
+            Move rolledBack = move.with(MoveState.ROLLED_BACK);
+            if (move.state() == MoveState.COMMITTED) {
+                model = model.withEndpoint(new ModelState.Placed(e.at(move.fromSwitch(), move.fromPort()),
+                        move.fromGeneration()));
+            }
+            model = model.withMove(rolledBack);
+            save();
+            replan();
+            return convergeAll(true, Set.of(Cookie.of(e.network(), e.id(), move.id()))).thenApply(v -> rolledBack);
+        });
+    }
+
+    /** Sends raw flow-mods to a switch and confirms them with a barrier (not tracked by the plan). */
+    public CompletableFuture<Void> sendFlowMods(String sw, List<OFFlowMod> mods) {
+        SwitchSession session = session(sw);
+        return session.sendOrdered(mods);
+    }
+
+    /** Every flow on the switch, read from it. */
+    public CompletableFuture<List<FlowView>> switchFlows(String sw) {
+        return session(sw).dumpFlows(0, 0).thenApply(entries -> entries.stream().map(entry -> {
+            FlowSpec spec = FlowSpec.of(entry);
+            return view(sw, spec);
+        }).toList());
+    }
+
+    /** The flows the controller wants on {@code sw}. */
+    public List<FlowView> desiredFlows(String sw) {
+        return plan.getOrDefault(sw, Map.of()).values().stream().map(spec -> view(sw, spec)).toList();
+    }
+
+    public List<SwitchInfo> switches() {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                Map<String, SwitchInfo> all = new TreeMap<>();
+                knownPorts.forEach((name, ports) -> all.put(name, new SwitchInfo(name, null, false, ports)));
+                sessions.forEach((name, s) -> all.put(name, new SwitchInfo(name, s.dpidString(), s.active(), s.ports())));
+                return List.copyOf(all.values());
+            }, core).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the controller's core thread does not answer", e);
+        }
+    }
+
+    /** Completes when every named switch is connected and reconciled. */
+    public CompletableFuture<Void> awaitSwitches(Collection<String> names, Duration timeout) {
+        CompletableFuture<?>[] all = names.stream()
+                .map(name -> readiness.computeIfAbsent(name, k -> new CompletableFuture<>()))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(all).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public Map<String, Move> movesByEndpoint() {
+        Map<String, Move> byEndpoint = new LinkedHashMap<>();
+        model.moves().values().forEach(m -> byEndpoint.put(m.endpoint(), m));
+        return byEndpoint;
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private static Set<String> changedSwitches(Map<String, Map<FlowKey, FlowSpec>> before,
+                                               Map<String, Map<FlowKey, FlowSpec>> after) {
+        Set<String> changed = new java.util.TreeSet<>();
+        Set<String> all = new java.util.TreeSet<>(before.keySet());
+        all.addAll(after.keySet());
+        for (String sw : all) {
+            Map<FlowKey, FlowSpec> a = before.getOrDefault(sw, Map.of());
+            Map<FlowKey, FlowSpec> b = after.getOrDefault(sw, Map.of());
+            boolean same = a.size() == b.size() && b.values().stream().allMatch(spec -> spec.sameAs(a.get(spec.key())));
+            if (!same) {
+                changed.add(sw);
+            }
+        }
+        return changed;
+    }
+
+    private void requireConnected(Collection<String> switches) {
+        for (String sw : switches) {
+            SwitchSession session = sessions.get(sw);
+            if (session == null || !session.active()) {
+                throw new SwitchUnavailableException(sw, "not connected");
+            }
+        }
+    }
+
+    private SwitchSession session(String sw) {
+        SwitchSession session = sessions.get(sw);
+        if (session == null) {
+            throw new NotFoundException("no switch " + sw + " is connected");
+        }
+        return session;
+    }
+
+    private ModelState.Placed placed(String name) {
+        ModelState.Placed placed = model.endpoints().get(name);
+        if (placed == null) {
+            throw new NotFoundException("no endpoint " + name);
+        }
+        return placed;
+    }
+
+    private Move move(int id) {
+        Move move = model.moves().get(id);
+        if (move == null) {
+            throw new NotFoundException("no move " + id);
+        }
+        return move;
+    }
+
+    private int nextMoveId() {
+        int id = model.nextMoveId();
+        if (id > Cookie.MAX_GENERATION) {
+            id = 1;
+        }
+        while (model.moves().containsKey(id) && model.moves().get(id).open()) {
+            id++;
+        }
+        return id;
+    }
+
+    private static FlowView view(String sw, FlowSpec spec) {
+        return new FlowView(sw, spec.key().table(), spec.key().priority(), spec.cookie(), spec.key().match(),
+                spec.actions());
+    }
+
+    static Throwable unwrap(Throwable err) {
+        while (err instanceof CompletionException && err.getCause() != null) {
+            err = err.getCause();
+        }
+        return err;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        core.shutdownNow();
+    }
+}

@@ -1,0 +1,193 @@
+package io.cutover.sdn.impl;
+
+import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.Link;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.MoveState;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
+import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns the desired state into the flows of every switch (a pure function). Two tables:
+ * <ul>
+ *   <li>table 0 admits traffic from known ports only: each endpoint's port and each link port go to table 1;</li>
+ *   <li>table 1 forwards: per endpoint MAC to the port towards it (along the link tree), broadcast and multicast to
+ *       every endpoint and link port of the switch (ARP and ND are flooded this way), nothing else (no NORMAL,
+ *       no flooding of unknown unicast).</li>
+ * </ul>
+ * A prepared move admits the destination port; a redirected move sends the endpoint's traffic at the source switch
+ * to the forwarder's port (a higher priority); a committed move keeps admitting the old port (old generation) until
+ * cleanup deletes it by cookie.
+ */
+public final class FlowPlanner {
+    public static final int TABLE_ADMIT = 0;
+    public static final int TABLE_FORWARD = 1;
+    public static final int PRIORITY_ADMIT = 100;
+    public static final int PRIORITY_UNICAST = 100;
+    public static final int PRIORITY_REDIRECT = 150;
+    public static final int PRIORITY_FLOOD = 50;
+    /** The cookie of flows that belong to the fabric, not to an endpoint (links, floods). */
+    public static final long FABRIC_COOKIE = Cookie.of(0, 0, 0);
+    private static final MacAddress MULTICAST_BIT = MacAddress.of("01:00:00:00:00:00");
+
+    private static final OFFactory OF = SwitchSession.OF;
+
+    private FlowPlanner() {
+    }
+
+    /**
+     * The flows of every switch named in the model or in {@code ports}.
+     *
+     * @param model the desired state
+     * @param ports each switch's port names to numbers (flows on unknown ports are left out until they appear)
+     */
+    public static Map<String, Map<FlowKey, FlowSpec>> plan(ModelState model, Map<String, Map<String, Integer>> ports) {
+        Set<String> switches = new TreeSet<>(ports.keySet());
+        for (Link link : model.links()) {
+            switches.add(link.switchA());
+            switches.add(link.switchB());
+        }
+        model.endpoints().values().forEach(p -> switches.add(p.endpoint().switchName()));
+        Map<String, Map<FlowKey, FlowSpec>> plan = new LinkedHashMap<>();
+        for (String sw : switches) {
+            plan.put(sw, new LinkedHashMap<>());
+        }
+        Map<String, Map<String, String>> adjacency = adjacency(model.links());
+
+        for (String sw : switches) {
+            Map<FlowKey, FlowSpec> flows = plan.get(sw);
+            Map<String, Integer> swPorts = ports.getOrDefault(sw, Map.of());
+            Set<Integer> floodPorts = new TreeSet<>();
+            for (String linkPort : adjacency.getOrDefault(sw, Map.of()).keySet()) {
+                Integer number = swPorts.get(linkPort);
+                if (number != null) {
+                    admit(flows, number, FABRIC_COOKIE);
+                    floodPorts.add(number);
+                }
+            }
+            for (ModelState.Placed placed : model.endpoints().values()) {
+                Endpoint e = placed.endpoint();
+                long cookie = Cookie.of(e.network(), e.id(), placed.generation());
+                if (e.switchName().equals(sw)) {
+                    Integer number = swPorts.get(e.port());
+                    if (number != null) {
+                        admit(flows, number, cookie);
+                        floodPorts.add(number);
+                        forward(flows, PRIORITY_UNICAST, e.mac(), number, cookie);
+                    }
+                } else {
+                    String towards = nextHop(adjacency, sw, e.switchName());
+                    Integer number = towards == null ? null : swPorts.get(towards);
+                    if (number != null) {
+                        forward(flows, PRIORITY_UNICAST, e.mac(), number, cookie);
+                    }
+                }
+            }
+            for (Move move : model.moves().values()) {
+                ModelState.Placed placed = model.endpoints().get(move.endpoint());
+                if (placed == null || !move.open()) {
+                    continue;
+                }
+                Endpoint e = placed.endpoint();
+                if (move.state() == MoveState.PREPARED || move.state() == MoveState.REDIRECTED) {
+                    Integer to = move.toSwitch().equals(sw) ? swPorts.get(move.toPort()) : null;
+                    if (to != null) {
+                        admit(flows, to, Cookie.of(e.network(), e.id(), move.id()));
+                    }
+                }
+                if (move.state() == MoveState.REDIRECTED && move.fromSwitch().equals(sw)) {
+                    Integer forwarder = swPorts.get(move.forwarderPort());
+                    if (forwarder != null) {
+                        forward(flows, PRIORITY_REDIRECT, e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
+                    }
+                }
+                if (move.state() == MoveState.COMMITTED && move.fromSwitch().equals(sw)) {
+                    Integer from = swPorts.get(move.fromPort());
+                    if (from != null) {
+                        FlowSpec old = admitSpec(from, Cookie.of(e.network(), e.id(), move.fromGeneration()));
+                        flows.putIfAbsent(old.key(), old);
+                    }
+                }
+            }
+            if (!floodPorts.isEmpty()) {
+                List<OFAction> outputs = new ArrayList<>();
+                for (int port : floodPorts) {
+                    outputs.add(OF.actions().output(OFPort.of(port), 0));
+                }
+                Match match = OF.buildMatch().setMasked(MatchField.ETH_DST, MULTICAST_BIT, MULTICAST_BIT).build();
+                put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD, match, FABRIC_COOKIE,
+                        List.of(OF.instructions().applyActions(outputs))));
+            }
+        }
+        return plan;
+    }
+
+    private static void admit(Map<FlowKey, FlowSpec> flows, int port, long cookie) {
+        put(flows, admitSpec(port, cookie));
+    }
+
+    private static FlowSpec admitSpec(int port, long cookie) {
+        Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build();
+        List<OFInstruction> goTo = List.of(OF.instructions().gotoTable(TableId.of(TABLE_FORWARD)));
+        return FlowSpec.of(TABLE_ADMIT, PRIORITY_ADMIT, match, cookie, goTo);
+    }
+
+    private static void forward(Map<FlowKey, FlowSpec> flows, int priority, String mac, int port, long cookie) {
+        Match match = OF.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(mac)).build();
+        List<OFInstruction> out = List.of(OF.instructions().applyActions(List.of(OF.actions().output(OFPort.of(port), 0))));
+        put(flows, FlowSpec.of(TABLE_FORWARD, priority, match, cookie, out));
+    }
+
+    private static void put(Map<FlowKey, FlowSpec> flows, FlowSpec spec) {
+        flows.put(spec.key(), spec);
+    }
+
+    /** For each switch: its link ports and the switch each leads to. */
+    static Map<String, Map<String, String>> adjacency(List<Link> links) {
+        Map<String, Map<String, String>> adjacency = new HashMap<>();
+        for (Link link : links) {
+            adjacency.computeIfAbsent(link.switchA(), k -> new LinkedHashMap<>()).put(link.portA(), link.switchB());
+            adjacency.computeIfAbsent(link.switchB(), k -> new LinkedHashMap<>()).put(link.portB(), link.switchA());
+        }
+        return adjacency;
+    }
+
+    /** The port of {@code from} on the shortest link path to {@code to}, or null if there is none. */
+    static String nextHop(Map<String, Map<String, String>> adjacency, String from, String to) {
+        Map<String, String> firstPort = new HashMap<>();
+        Deque<String> queue = new ArrayDeque<>();
+        queue.add(from);
+        firstPort.put(from, null);
+        while (!queue.isEmpty()) {
+            String sw = queue.poll();
+            for (Map.Entry<String, String> edge : adjacency.getOrDefault(sw, Map.of()).entrySet()) {
+                String next = edge.getValue();
+                if (!firstPort.containsKey(next)) {
+                    firstPort.put(next, sw.equals(from) ? edge.getKey() : firstPort.get(sw));
+                    if (next.equals(to)) {
+                        return firstPort.get(next);
+                    }
+                    queue.add(next);
+                }
+            }
+        }
+        return null;
+    }
+}

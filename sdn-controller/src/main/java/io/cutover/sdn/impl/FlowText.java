@@ -1,0 +1,68 @@
+package io.cutover.sdn.impl;
+
+import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstructionGotoTable;
+import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.OFPort;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Matches and instructions as canonical, readable text (sorted fields, {@code output:3}, {@code goto_table:1}). */
+public final class FlowText {
+    private FlowText() {
+    }
+
+    public static String match(Match match) {
+        List<String> fields = new ArrayList<>();
+        for (MatchField<?> field : match.getMatchFields()) {
+            fields.add(field(match, field));
+        }
+        fields.sort(null);
+        return String.join(",", fields);
+    }
+
+    private static <F extends org.projectfloodlight.openflow.types.OFValueType<F>> String field(Match match,
+                                                                                                MatchField<F> field) {
+        if (match.isExact(field)) {
+            return field.getName() + "=" + value(match.get(field));
+        }
+        return field.getName() + "=" + value(match.getMasked(field).getValue()) + "/"
+                + value(match.getMasked(field).getMask());
+    }
+
+    private static String value(Object value) {
+        if (value instanceof OFPort port) {
+            return String.valueOf(port.getPortNumber());
+        }
+        return String.valueOf(value);
+    }
+
+    public static String instructions(List<OFInstruction> instructions) {
+        return instructions.stream().map(FlowText::instruction).collect(Collectors.joining(","));
+    }
+
+    private static String instruction(OFInstruction instruction) {
+        if (instruction instanceof OFInstructionApplyActions apply) {
+            return apply.getActions().isEmpty() ? "drop"
+                    : apply.getActions().stream().map(FlowText::action).collect(Collectors.joining(","));
+        }
+        if (instruction instanceof OFInstructionGotoTable gotoTable) {
+            return "goto_table:" + gotoTable.getTableId().getValue();
+        }
+        return instruction.toString();
+    }
+
+    private static String action(OFAction action) {
+        if (action instanceof OFActionOutput output) {
+            OFPort port = output.getPort();
+            return "output:" + (port.equals(OFPort.LOCAL) ? "LOCAL" : String.valueOf(port.getPortNumber()));
+        }
+        return action.toString();
+    }
+}

@@ -1,0 +1,13 @@
+package io.cutover.sdn.impl;
+
+/** What a switch session tells the controller. Called on the session's event loop. */
+public interface SessionListener {
+    /** The handshake is done: the switch's ports and name are known. */
+    void ready(SwitchSession session);
+
+    /** A port was added, changed or deleted. */
+    void portChanged(SwitchSession session, String port, int number, boolean deleted);
+
+    /** The connection is gone (after {@link #ready}, or during the handshake). */
+    void closed(SwitchSession session);
+}

@@ -1,0 +1,2 @@
+/** The controller's implementation: OpenFlow codec, switch sessions, flow planning, journal. */
+package io.cutover.sdn.impl;

@@ -1,0 +1,237 @@
+package io.cutover.sdn.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.Link;
+import io.cutover.sdn.MoveStateException;
+import io.cutover.sdn.NotFoundException;
+import io.cutover.sdn.OpenFlowErrorException;
+import io.cutover.sdn.SdnController;
+import io.cutover.sdn.SdnException;
+import io.cutover.sdn.SwitchInfo;
+import io.cutover.sdn.SwitchUnavailableException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The controller's REST API under {@code /v1} (Vert.x Web), JSON in and out; errors as
+ * {@code {"error": "...", "detail": "..."}} with 400 (bad input), 404 (unknown name), 409 (wrong move state),
+ * 502 (a switch rejected it), 503 (a switch is not connected). The OpenAPI document is at {@code /v1/openapi.yaml}.
+ */
+public final class SdnRestServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final Vertx vertx;
+    private final HttpServer server;
+
+    private SdnRestServer(Vertx vertx, HttpServer server) {
+        this.vertx = vertx;
+        this.server = server;
+    }
+
+    /** Serves {@code sdn} on {@code host:port} (0 for any free port). */
+    public static SdnRestServer start(SdnController sdn, String host, int port) {
+        Vertx vertx = Vertx.vertx();
+        Router router = Router.router(vertx);
+        router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(1 << 20));
+        router.get("/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
+                .end(openApi()));
+        router.get("/v1/switches").handler(ctx -> json(ctx, 200, sdn.switches()));
+        router.get("/v1/switches/:name/ports").handler(ctx -> json(ctx, 200, switchNamed(sdn, ctx).ports()));
+        router.get("/v1/switches/:name/flows").handler(ctx -> {
+            String name = switchNamed(sdn, ctx).name();
+            if ("true".equals(ctx.request().getParam("desired"))) {
+                json(ctx, 200, sdn.desiredFlows(name));
+            } else {
+                reply(ctx, 200, sdn.switchFlows(name));
+            }
+        });
+        router.get("/v1/endpoints").handler(ctx -> json(ctx, 200, sdn.endpoints()));
+        router.get("/v1/endpoints/:name").handler(ctx -> json(ctx, 200, sdn.endpoint(ctx.pathParam("name"))
+                .orElseThrow(() -> new NotFoundException("no endpoint " + ctx.pathParam("name")))));
+        router.post("/v1/endpoints").handler(ctx -> {
+            Endpoint endpoint = body(ctx, Endpoint.class);
+            reply(ctx, 201, sdn.putEndpoint(endpoint).thenApply(v -> endpoint));
+        });
+        router.delete("/v1/endpoints/:name").handler(ctx ->
+                reply(ctx, 200, sdn.removeEndpoint(ctx.pathParam("name")).thenApply(v -> Map.of("removed", ctx.pathParam("name")))));
+        router.get("/v1/links").handler(ctx -> json(ctx, 200, sdn.links()));
+        router.put("/v1/links").handler(ctx -> {
+            List<Link> links = Arrays.asList(body(ctx, Link[].class));
+            reply(ctx, 200, sdn.setLinks(links).thenApply(v -> links));
+        });
+        router.get("/v1/moves").handler(ctx -> json(ctx, 200, sdn.moves()));
+        router.get("/v1/moves/:id").handler(ctx -> json(ctx, 200, sdn.move(moveId(ctx))
+                .orElseThrow(() -> new NotFoundException("no move " + ctx.pathParam("id")))));
+        router.post("/v1/moves").handler(ctx -> {
+            JsonNode request = body(ctx, JsonNode.class);
+            reply(ctx, 201, sdn.prepare(text(request, "endpoint"), text(request, "toSwitch"), text(request, "toPort")));
+        });
+        router.post("/v1/moves/:id/redirect").handler(ctx ->
+                reply(ctx, 200, sdn.redirectToForwarder(moveId(ctx), text(body(ctx, JsonNode.class), "port"))));
+        router.post("/v1/moves/:id/commit").handler(ctx -> reply(ctx, 200, sdn.commit(moveId(ctx))));
+        router.post("/v1/moves/:id/cleanup").handler(ctx -> reply(ctx, 200, sdn.cleanup(moveId(ctx))));
+        router.post("/v1/moves/:id/rollback").handler(ctx -> reply(ctx, 200, sdn.rollback(moveId(ctx))));
+        router.route().failureHandler(ctx -> {
+            Throwable failure = ctx.failure();
+            if (failure == null) {
+                error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "request failed", "status " + ctx.statusCode());
+            } else {
+                fail(ctx, failure);
+            }
+        });
+        router.route().last().handler(ctx -> error(ctx, 404, "not found", ctx.request().path()));
+        try {
+            HttpServer server = vertx.createHttpServer().requestHandler(router).listen(port, host)
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return new SdnRestServer(vertx, server);
+        } catch (Exception e) {
+            vertx.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new SdnException("cannot serve REST on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port the REST server listens on. */
+    public int port() {
+        return server.actualPort();
+    }
+
+    private static SwitchInfo switchNamed(SdnController sdn, RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        return sdn.switches().stream().filter(s -> s.name().equals(name) || name.equals(s.dpid())).findFirst()
+                .orElseThrow(() -> new NotFoundException("no switch " + name));
+    }
+
+    private static int moveId(RoutingContext ctx) {
+        try {
+            return Integer.parseInt(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("move id '" + ctx.pathParam("id") + "' is not a number");
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+            throw new IllegalArgumentException("the field '" + field + "' is missing");
+        }
+        return value.asText();
+    }
+
+    private static <T> T body(RoutingContext ctx, Class<T> type) {
+        String body = ctx.body() == null ? null : ctx.body().asString();
+        if (body == null || body.isBlank()) {
+            throw new IllegalArgumentException("the request has no JSON body");
+        }
+        try {
+            return JSON.readValue(body, type);
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+            throw new IllegalArgumentException("bad JSON body: " + firstLine(cause.getMessage()), e);
+        }
+    }
+
+    private static void reply(RoutingContext ctx, int status, CompletionStage<?> result) {
+        result.whenComplete((value, err) -> {
+            if (err != null) {
+                fail(ctx, err);
+            } else {
+                json(ctx, status, value);
+            }
+        });
+    }
+
+    private static void json(RoutingContext ctx, int status, Object value) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+                    .end(JSON.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            error(ctx, 500, "cannot write JSON", e.getMessage());
+        }
+    }
+
+    private static void fail(RoutingContext ctx, Throwable err) {
+        while (err instanceof CompletionException && err.getCause() != null) {
+            err = err.getCause();
+        }
+        if (err.getCause() instanceof IllegalArgumentException && !(err instanceof IllegalArgumentException)
+                && err.getClass().getName().contains("Jackson")) {
+            err = err.getCause();
+        }
+        int status;
+        String kind;
+        if (err instanceof NotFoundException) {
+            status = 404;
+            kind = "not found";
+        } else if (err instanceof IllegalArgumentException) {
+            status = 400;
+            kind = "bad request";
+        } else if (err instanceof MoveStateException) {
+            status = 409;
+            kind = "conflict";
+        } else if (err instanceof OpenFlowErrorException) {
+            status = 502;
+            kind = "switch rejected the request";
+        } else if (err instanceof SwitchUnavailableException) {
+            status = 503;
+            kind = "switch unavailable";
+        } else {
+            status = 500;
+            kind = "internal error";
+        }
+        error(ctx, status, kind, err.getMessage());
+    }
+
+    private static void error(RoutingContext ctx, int status, String error, String detail) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        try {
+            ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+                    .end(JSON.writeValueAsString(Map.of("error", error, "detail", detail == null ? "" : detail)));
+        } catch (JsonProcessingException e) {
+            ctx.response().setStatusCode(500).end();
+        }
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    private static String openApi() {
+        try (InputStream in = SdnRestServer.class.getResourceAsStream("openapi.yaml")) {
+            return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+    }
+}

@@ -1,0 +1,2 @@
+/** The controller's REST API (Vert.x Web) under /v1. */
+package io.cutover.sdn.rest;

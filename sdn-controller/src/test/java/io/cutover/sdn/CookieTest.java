@@ -1,0 +1,33 @@
+package io.cutover.sdn;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CookieTest {
+    @Test
+    void fieldsRoundTrip() {
+        long cookie = Cookie.of(0xFFFF, 0xABCDEF, 0x1234);
+        assertThat(Cookie.isOurs(cookie)).isTrue();
+        assertThat(Cookie.network(cookie)).isEqualTo(0xFFFF);
+        assertThat(Cookie.endpoint(cookie)).isEqualTo(0xABCDEF);
+        assertThat(Cookie.generation(cookie)).isEqualTo(0x1234);
+        assertThat(Cookie.format(Cookie.of(1, 5, 0))).isEqualTo("0xc700010000050000");
+    }
+
+    @Test
+    void foreignCookiesAreNotOurs() {
+        assertThat(Cookie.isOurs(0)).isFalse();
+        assertThat(Cookie.isOurs(0x1234)).isFalse();
+        assertThat(Cookie.isOurs(0xC600000000000000L)).isFalse();
+    }
+
+    @Test
+    void outOfRangeFieldsAreRejected() {
+        assertThatThrownBy(() -> Cookie.of(0x10000, 1, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("network");
+        assertThatThrownBy(() -> Cookie.of(1, -1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Cookie.of(1, 1, 0x10000)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

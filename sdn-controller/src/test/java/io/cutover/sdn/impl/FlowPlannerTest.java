@@ -1,0 +1,109 @@
+package io.cutover.sdn.impl;
+
+import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.Link;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.MoveState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FlowPlannerTest {
+    static final String VM_MAC = "02:00:c6:12:00:64";
+    static final Map<String, Map<String, Integer>> PORTS = Map.of(
+            "br-tor", Map.of("client", 1, "tor-to-a", 3, "tor-to-b", 4),
+            "br-a", Map.of("hostA", 1, "vm1", 2, "a-to-tor", 3, "fwd", 9),
+            "br-b", Map.of("hostB", 1, "b-to-tor", 2, "vm1", 5));
+    static final Endpoint VM = new Endpoint(5, "vm1", 1, VM_MAC, List.of("198.18.0.100"), "br-a", "vm1");
+    static final Endpoint CLIENT = new Endpoint(1, "client", 1, "02:00:00:00:00:01", List.of(), "br-tor", "client");
+
+    static ModelState lan() {
+        return ModelState.empty()
+                .withLinks(List.of(new Link("br-tor", "tor-to-a", "br-a", "a-to-tor"),
+                        new Link("br-tor", "tor-to-b", "br-b", "b-to-tor")))
+                .withEndpoint(new ModelState.Placed(VM, 0))
+                .withEndpoint(new ModelState.Placed(CLIENT, 0));
+    }
+
+    static FlowSpec find(Map<FlowKey, FlowSpec> flows, int table, int priority, String match) {
+        return flows.get(new FlowKey(table, priority, match));
+    }
+
+    @Test
+    void unicastFollowsTheLinkTreeAndBroadcastReachesEveryKnownPort() {
+        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(lan(), PORTS);
+        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get("br-b"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:2");
+        FlowSpec vmOnA = find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC);
+        assertThat(vmOnA.actions()).isEqualTo("output:2");
+        assertThat(vmOnA.cookie()).isEqualTo(Cookie.of(1, 5, 0));
+        assertThat(find(plan.get("br-a"), 0, 100, "in_port=2").actions()).isEqualTo("goto_table:1");
+        assertThat(find(plan.get("br-a"), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00").actions())
+                .isEqualTo("output:2,output:3");
+        assertThat(find(plan.get("br-tor"), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00").actions())
+                .isEqualTo("output:1,output:3,output:4");
+        assertThat(plan.values()).allSatisfy(flows -> assertThat(flows.values())
+                .allSatisfy(f -> assertThat(f.actions()).doesNotContain("NORMAL")));
+        // hostA is not an endpoint: its port is not admitted
+        assertThat(find(plan.get("br-a"), 0, 100, "in_port=1")).isNull();
+    }
+
+    @Test
+    void aMoveAdmitsFirstThenSwitchesThenKeepsTheOldPortUntilCleanup() {
+        ModelState model = lan();
+        Move prepared = new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", null, MoveState.PREPARED);
+        model = model.withMove(prepared);
+        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get("br-b"), 0, 100, "in_port=5").cookie()).isEqualTo(Cookie.of(1, 5, 7));
+        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+
+        model = model.withMove(prepared.redirectedTo("fwd"));
+        plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:9");
+
+        model = model.withEndpoint(new ModelState.Placed(VM.at("br-b", "vm1"), 7))
+                .withMove(prepared.with(MoveState.COMMITTED));
+        plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:4");
+        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).cookie()).isEqualTo(Cookie.of(1, 5, 7));
+        assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get("br-a"), 0, 100, "in_port=2").cookie()).as("old port until cleanup")
+                .isEqualTo(Cookie.of(1, 5, 0));
+
+        model = model.withMove(prepared.with(MoveState.CLEANED));
+        plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get("br-a"), 0, 100, "in_port=2")).isNull();
+        assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
+                .noneMatch(f -> f.cookie() == Cookie.of(1, 5, 0));
+    }
+
+    @Test
+    void flowsOnUnknownPortsWaitUntilThePortAppears() {
+        Map<String, Map<String, Integer>> ports = Map.of("br-tor", PORTS.get("br-tor"), "br-a", PORTS.get("br-a"),
+                "br-b", Map.of("hostB", 1, "b-to-tor", 2));
+        ModelState model = lan().withMove(new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", null, MoveState.PREPARED));
+        assertThat(find(FlowPlanner.plan(model, ports).get("br-b"), 0, 100, "in_port=5")).isNull();
+    }
+
+    @Test
+    void nextHopIsNullWithoutAPath() {
+        var adjacency = FlowPlanner.adjacency(List.of(new Link("x", "x1", "y", "y1")));
+        assertThat(FlowPlanner.nextHop(adjacency, "x", "y")).isEqualTo("x1");
+        assertThat(FlowPlanner.nextHop(adjacency, "x", "z")).isNull();
+    }
+
+    @Test
+    void theJournalRoundTripsTheModel(@org.junit.jupiter.api.io.TempDir Path dir) {
+        ModelState model = lan().withMove(new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", "fwd", MoveState.REDIRECTED));
+        StateJournal journal = new StateJournal(dir);
+        assertThat(journal.load()).isEqualTo(ModelState.empty());
+        journal.save(model);
+        assertThat(new StateJournal(dir).load()).isEqualTo(model);
+    }
+}

@@ -1,0 +1,87 @@
+package io.cutover.sdn.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.SdnController;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The REST API on a real controller and a real HTTP server, on loopback (no switch connected). */
+class SdnRestServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VM = """
+            {"id":5,"name":"vm1","network":1,"mac":"02:00:C6:12:00:64","addresses":["198.18.0.100"],
+             "switchName":"br-a","port":"vm1"}""";
+
+    @TempDir
+    Path state;
+    SdnController sdn;
+    SdnRestServer rest;
+    HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        sdn = SdnController.start(ControllerOptions.builder().port(0).stateDir(state).build());
+        rest = SdnRestServer.start(sdn, "127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        rest.close();
+        sdn.close();
+    }
+
+    private HttpResponse<String> call(String method, String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rest.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("content-type", "application/json").build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void endpointsAreCreatedListedAndJournaled() throws Exception {
+        HttpResponse<String> created = call("POST", "/v1/endpoints", VM);
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(created.body()).get("mac").asText()).isEqualTo("02:00:c6:12:00:64");
+        JsonNode list = JSON.readTree(call("GET", "/v1/endpoints", null).body());
+        assertThat(list).hasSize(1);
+        assertThat(call("GET", "/v1/endpoints/vm1", null).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/v1/switches", null).body()).isEqualTo("[]");
+        assertThat(call("GET", "/v1/openapi.yaml", null).body()).contains("/v1/moves/{id}/commit");
+        sdn.close();
+        sdn = SdnController.start(ControllerOptions.builder().port(0).stateDir(state).build());
+        assertThat(sdn.endpoints()).hasSize(1);
+    }
+
+    @Test
+    void errorsAreJsonWithTheRightStatus() throws Exception {
+        assertError(call("POST", "/v1/endpoints", "{not json"), 400, "bad JSON");
+        assertError(call("POST", "/v1/endpoints", VM.replace("02:00:C6:12:00:64", "zz")), 400, "not a MAC address");
+        assertError(call("GET", "/v1/endpoints/nobody", null), 404, "no endpoint nobody");
+        assertError(call("POST", "/v1/moves/77/commit", null), 404, "no move 77");
+        assertError(call("POST", "/v1/moves/x/commit", null), 400, "not a number");
+        assertError(call("POST", "/v1/moves", "{\"endpoint\":\"vm1\"}"), 400, "toSwitch");
+        assertThat(call("POST", "/v1/endpoints", VM).statusCode()).isEqualTo(201);
+        assertError(call("POST", "/v1/moves", "{\"endpoint\":\"vm1\",\"toSwitch\":\"br-b\",\"toPort\":\"vm1\"}"), 503,
+                "br-b: not connected");
+        assertError(call("GET", "/v1/nothing", null), 404, "/v1/nothing");
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String detail) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("error").asText()).isNotBlank();
+        assertThat(body.get("detail").asText()).contains(detail);
+    }
+}
