@@ -1,0 +1,188 @@
+package io.cutover.it.tunnel;
+
+import io.cutover.lab.Lab;
+import io.cutover.lab.Netns;
+import io.cutover.lab.Topology;
+import io.cutover.tunnel.Forwarder;
+import io.cutover.tunnel.ForwarderOptions;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.Role;
+import io.cutover.tunnel.TunnelKey;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+/** The tunnel tests' shared setup on a LAN lab: forwarders in hostA/hostB, a probe receiver in the VM, a stale client. */
+final class LabTunnel {
+    static final String UNDERLAY_A = "198.19.0.1";
+    static final String UNDERLAY_B = "198.19.0.2";
+    static final int PROBE_PORT = 9999;
+    /** Marks probes sent by the tests, so the receiver ignores anything else. */
+    static final int MAGIC = 0x7e57c0de;
+
+    private LabTunnel() {
+    }
+
+    /** A forwarder whose socket, event loop, capture and injection all live in {@code node}'s namespace. */
+    static Forwarder forwarder(Lab lab, String node) {
+        try (Netns ns = lab.netns(node)) {
+            return ns.call(() -> Forwarder.start(ForwarderOptions.builder()
+                    .threadFactory(Netns.threadFactory(lab.namespace(node)))
+                    .build()));
+        }
+    }
+
+    static MoveSpec sourceSpec(Lab lab, String id, int vni, TunnelKey key) throws Exception {
+        return MoveSpec.builder(id, vni)
+                .role(Role.SOURCE)
+                .vmMac(Topology.VM_MAC)
+                .vmAddresses(List.of(InetAddress.getByName(lab.port("vm1").ipv4Address())))
+                .peer(new InetSocketAddress(InetAddress.getByName(UNDERLAY_B), ForwarderOptions.DEFAULT_PORT))
+                .iface("eth0")
+                .key(key)
+                .build();
+    }
+
+    static MoveSpec destinationSpec(MoveSpec source) throws Exception {
+        return source.otherEnd(new InetSocketAddress(InetAddress.getByName(UNDERLAY_A), ForwarderOptions.DEFAULT_PORT), "eth0");
+    }
+
+    /**
+     * Stops the VM's IPv6 router solicitations (sent for some seconds after its link came up), which would
+     * teach the switches its new place by themselves and hide what the tunnel does.
+     */
+    static void quietVm(Lab lab) {
+        lab.exec("vm1", "sysctl", "-qw", "net.ipv6.conf.eth0.router_solicitations=0").orThrow();
+        lab.exec("vm1", "sysctl", "-qw", "net.ipv6.conf.all.router_solicitations=0").orThrow();
+    }
+
+    /**
+     * Puts the VM back on br-a, the switches knowing it there, br-b knowing nothing of it, and the client's
+     * neighbour entry for it pinned (a client that will not re-ARP). Then pins, with an OpenFlow rule, br-tor's
+     * path for the VM's MAC toward br-a: the stale location that, after the move, still sends the client's
+     * frames to the old host (as a switch that has not yet heard of the move does). Left alone, this lab's Open
+     * vSwitch forgets the VM's MAC when its port moves and floods, which would reach the VM without any tunnel.
+     */
+    static void resetVmOnSourceSide(Lab lab) {
+        forgetStaleEntry(lab);
+        lab.movePort("vm1", "br-a");
+        for (String bridge : List.of("br-a", "br-b", "br-tor")) {
+            lab.appctl("fdb/flush", bridge).orThrow();
+        }
+        lab.exec("vm1", "ping", "-c", "1", "-W", "2", lab.port("client").ipv4Address()).orThrow();
+        lab.appctl("fdb/flush", "br-b").orThrow();
+        lab.exec("client", "ip", "neigh", "replace", lab.port("vm1").ipv4Address(), "lladdr", Topology.VM_MAC,
+                "dev", "eth0", "nud", "permanent").orThrow();
+        String toA = lab.vsctl("get", "Interface", "tor-to-a", "ofport").orThrow().stdout().strip();
+        lab.ofctl("add-flow", "br-tor", "priority=100,dl_dst=" + Topology.VM_MAC + ",actions=output:" + toA).orThrow();
+    }
+
+    /** Removes the stale rule of {@link #resetVmOnSourceSide}. */
+    static void forgetStaleEntry(Lab lab) {
+        lab.ofctl("--strict", "del-flows", "br-tor", "priority=100,dl_dst=" + Topology.VM_MAC).orThrow();
+    }
+
+    /** Records the numbers of the probes the VM receives, in arrival order. */
+    static final class ProbeReceiver implements AutoCloseable {
+        final List<Integer> received = new CopyOnWriteArrayList<>();
+        private final DatagramSocket socket;
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        ProbeReceiver(Lab lab) {
+            try (Netns ns = lab.netns("vm1")) {
+                socket = ns.call(() -> {
+                    DatagramSocket s = new DatagramSocket(new InetSocketAddress(PROBE_PORT));
+                    s.setReceiveBufferSize(4 * 1024 * 1024);
+                    s.setSoTimeout(100);
+                    return s;
+                });
+            }
+            thread = new Thread(this::run, "probe-receiver");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            byte[] buf = new byte[2048];
+            DatagramPacket packet = new DatagramPacket(buf, buf.length);
+            while (running) {
+                try {
+                    socket.receive(packet);
+                    ByteBuffer b = ByteBuffer.wrap(buf, 0, packet.getLength());
+                    if (packet.getLength() >= 8 && b.getInt() == MAGIC) {
+                        received.add(b.getInt());
+                    }
+                } catch (SocketTimeoutException e) {
+                    // look at running again
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }
+
+        /** Waits until {@code count} probes arrived or {@code millis} passed. */
+        int await(int count, long millis) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + millis;
+            while (received.size() < count && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            return received.size();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            socket.close();
+        }
+    }
+
+    /** Sends numbered probes from the client to the VM. */
+    static final class ProbeSender implements AutoCloseable {
+        private final DatagramSocket socket;
+        private final InetSocketAddress target;
+
+        ProbeSender(Lab lab) throws SocketException {
+            try (Netns ns = lab.netns("client")) {
+                socket = ns.call(() -> new DatagramSocket());
+            }
+            try {
+                target = new InetSocketAddress(InetAddress.getByName(lab.port("vm1").ipv4Address()), PROBE_PORT);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void send(int number) throws java.io.IOException {
+            byte[] payload = ByteBuffer.allocate(32).putInt(MAGIC).putInt(number).array();
+            socket.send(new DatagramPacket(payload, payload.length, target));
+        }
+
+        /** Sends probes {@code from..to-1} at {@code perSecond}, paced against the clock. */
+        void sendPaced(int from, int to, int perSecond) throws java.io.IOException {
+            long start = System.nanoTime();
+            long interval = 1_000_000_000L / perSecond;
+            for (int i = from; i < to; i++) {
+                long due = start + (i - from) * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                send(i);
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.cutover.it.tunnel;
+
+import io.cutover.it.LabExtension;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Netns;
+import io.cutover.lab.Topology;
+import io.cutover.migration.CutoverEvent;
+import io.cutover.migration.CutoverStage;
+import io.cutover.tunnel.DropReason;
+import io.cutover.tunnel.Forwarder;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.MoveStatus;
+import io.cutover.tunnel.TunnelKey;
+import io.cutover.tunnel.impl.PacketSealer;
+import io.cutover.tunnel.impl.VxlanHeader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNetworkInterface;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The forwarder on a LAN lab: hostA is the source, hostB the destination, the tunnel runs over their direct
+ * underlay cable; the client has a stale view of where the VM is (br-tor still sends its frames to br-a).
+ */
+class TunnelLanIT {
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.of(Topology.LAN);
+
+    private static Forwarder atA;
+    private static Forwarder atB;
+
+    @BeforeAll
+    static void forwarders() {
+        LabTunnel.quietVm(LAB.lab());
+        atA = LabTunnel.forwarder(LAB.lab(), "hostA");
+        atB = LabTunnel.forwarder(LAB.lab(), "hostB");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (atA != null) {
+            atA.close();
+        }
+        if (atB != null) {
+            atB.close();
+        }
+    }
+
+    private static void event(String id, CutoverStage stage) {
+        atA.onEvent(CutoverEvent.now(id, stage)).toCompletableFuture().join();
+        atB.onEvent(CutoverEvent.now(id, stage)).toCompletableFuture().join();
+    }
+
+    private static void addBoth(MoveSpec source) throws Exception {
+        atB.add(LabTunnel.destinationSpec(source));
+        atA.add(source);
+    }
+
+    private static void removeBoth(String id) {
+        LabTunnel.forgetStaleEntry(LAB.lab());
+        atA.remove(id);
+        atB.remove(id);
+    }
+
+    @Test
+    void framesFromAStaleClientReachTheVmThroughTheTunnelAfterTheMove() throws Exception {
+        Lab lab = LAB.lab();
+        LabTunnel.resetVmOnSourceSide(lab);
+        MoveSpec spec = LabTunnel.sourceSpec(lab, "stale", 101, null);
+        try (LabTunnel.ProbeReceiver vm = new LabTunnel.ProbeReceiver(lab);
+             LabTunnel.ProbeSender client = new LabTunnel.ProbeSender(lab)) {
+            client.send(0);
+            assertThat(vm.await(1, 5_000)).as("the VM gets probes before the move").isEqualTo(1);
+
+            lab.movePort("vm1", "br-b");
+            for (int i = 1; i <= 5; i++) {
+                client.send(i);
+            }
+            Thread.sleep(500);
+            assertThat(vm.received).as("without the tunnel, a stale client's frames are lost").containsExactly(0);
+
+            addBoth(spec);
+            event("stale", CutoverStage.ACTIVATED);
+            for (int i = 100; i < 120; i++) {
+                client.send(i);
+                Thread.sleep(5);
+            }
+            assertThat(vm.await(21, 10_000)).isEqualTo(21);
+            assertThat(vm.received.subList(1, 21)).containsExactlyElementsOf(range(100, 120));
+            MoveStatus source = atA.status("stale").orElseThrow();
+            MoveStatus destination = atB.status("stale").orElseThrow();
+            assertThat(source.counter("sent")).isGreaterThanOrEqualTo(20);
+            assertThat(destination.counter("injected")).isGreaterThanOrEqualTo(20);
+            assertThat(destination.drops()).isEmpty();
+        } finally {
+            removeBoth("stale");
+        }
+    }
+
+    @Test
+    void blackoutOf200msAt1000ProbesPerSecondLosesNothingAndKeepsOrder() throws Exception {
+        Lab lab = LAB.lab();
+        LabTunnel.resetVmOnSourceSide(lab);
+        MoveSpec spec = LabTunnel.sourceSpec(lab, "blackout", 102, TunnelKey.of(new SecureRandom().generateSeed(32), null));
+        int total = 1500;
+        try (LabTunnel.ProbeReceiver vm = new LabTunnel.ProbeReceiver(lab);
+             LabTunnel.ProbeSender client = new LabTunnel.ProbeSender(lab)) {
+            addBoth(spec);
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                try {
+                    client.sendPaced(0, total, 1000);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(500);
+            long switchover = System.nanoTime();
+            event("blackout", CutoverStage.SWITCHOVER);
+            lab.movePort("vm1", "br-b");
+            long remaining = switchover + 200_000_000L - System.nanoTime();
+            if (remaining > 0) {
+                TimeUnit.NANOSECONDS.sleep(remaining);
+            }
+            event("blackout", CutoverStage.ACTIVATED);
+            sending.get(30, TimeUnit.SECONDS);
+            vm.await(total, 15_000);
+
+            MoveStatus source = atA.status("blackout").orElseThrow();
+            assertThat(source.counter("flushed")).as("frames were held during the blackout").isGreaterThan(50);
+            assertThat(source.drops()).isEmpty();
+            assertThat(vm.received).as("none lost, none duplicated, in order").containsExactlyElementsOf(range(0, total));
+        } finally {
+            removeBoth("blackout");
+        }
+    }
+
+    @Test
+    void packetsFromUnknownPeersWithBadTagsOrReplayedAreDroppedCountedAndNeverReachTheVm() throws Exception {
+        Lab lab = LAB.lab();
+        LabTunnel.resetVmOnSourceSide(lab);
+        TunnelKey key = TunnelKey.of(new SecureRandom().generateSeed(32), null);
+        MoveSpec spec = LabTunnel.sourceSpec(lab, "secure", 103, key);
+        try (LabTunnel.ProbeReceiver vm = new LabTunnel.ProbeReceiver(lab);
+             LabTunnel.ProbeSender client = new LabTunnel.ProbeSender(lab)) {
+            lab.movePort("vm1", "br-b");
+            addBoth(spec);
+            event("secure", CutoverStage.ACTIVATED);
+
+            CompletableFuture<byte[]> sniffed = sniffTunnelPayload(lab);
+            Thread.sleep(300);
+            client.send(1);
+            assertThat(vm.await(1, 10_000)).isEqualTo(1);
+            byte[] genuine = sniffed.get(10, TimeUnit.SECONDS);
+            assertThat(VxlanHeader.sealed(genuine, 0)).as("authenticated mode seals every packet").isTrue();
+
+            byte[] forged = sealed(TunnelKey.of(new SecureRandom().generateSeed(32), null), 103, 1_000_000, genuine);
+            byte[] wrongVni = genuine.clone();
+            wrongVni[6] ^= 0x55;
+            InetSocketAddress tunnelAtB = new InetSocketAddress(InetAddress.getByName(LabTunnel.UNDERLAY_B), 4789);
+            InetSocketAddress hostBOnLan = new InetSocketAddress(InetAddress.getByName(lab.port("hostB").ipv4Address()), 4789);
+            try (Netns a = lab.netns("hostA"); Netns c = lab.netns("client")) {
+                DatagramSocket fromPeerAddress = a.call(() -> new DatagramSocket(
+                        new InetSocketAddress(InetAddress.getByName(LabTunnel.UNDERLAY_A), 0)));
+                DatagramSocket fromStranger = c.call(() -> new DatagramSocket());
+                try (fromPeerAddress; fromStranger) {
+                    for (int i = 0; i < 5; i++) {
+                        fromPeerAddress.send(new DatagramPacket(genuine, genuine.length, tunnelAtB));
+                        fromPeerAddress.send(new DatagramPacket(forged, forged.length, tunnelAtB));
+                        fromStranger.send(new DatagramPacket(genuine, genuine.length, hostBOnLan));
+                    }
+                    fromPeerAddress.send(new DatagramPacket(wrongVni, wrongVni.length, tunnelAtB));
+                    fromPeerAddress.send(new DatagramPacket(genuine, 5, tunnelAtB));
+                    fromPeerAddress.send(new DatagramPacket(genuine, 12, tunnelAtB));
+                }
+            }
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (atB.stats().drops(DropReason.UNKNOWN_PEER) < 5 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            client.send(2);
+            assertThat(vm.await(2, 10_000)).isEqualTo(2);
+            Thread.sleep(200);
+
+            var stats = atB.stats();
+            assertThat(stats.drops(DropReason.REPLAYED)).isEqualTo(5);
+            assertThat(stats.drops(DropReason.BAD_TAG)).isEqualTo(5);
+            assertThat(stats.drops(DropReason.UNKNOWN_PEER)).isEqualTo(5);
+            assertThat(stats.drops(DropReason.WRONG_VNI)).isEqualTo(1);
+            assertThat(stats.drops(DropReason.TRUNCATED)).isEqualTo(2);
+            assertThat(vm.received).as("only the client's own probes reached the VM").containsExactly(1, 2);
+            assertThat(atB.status("secure").orElseThrow().counter("injected")).isEqualTo(2);
+        } finally {
+            removeBoth("secure");
+        }
+    }
+
+    /** The UDP payload of the next tunnel packet on hostB's underlay, caught with Pcap4J. */
+    private static CompletableFuture<byte[]> sniffTunnelPayload(Lab lab) {
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        Thread t = Netns.threadFactory(lab.namespace("hostB")).newThread(() -> {
+            try (PcapHandle handle = new PcapHandle.Builder("eth1").snaplen(65536)
+                    .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS).timeoutMillis(100)
+                    .immediateMode(true).build()) {
+                handle.setFilter("udp dst port 4789", BpfProgram.BpfCompileMode.OPTIMIZE);
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (System.currentTimeMillis() < deadline) {
+                    byte[] frame = handle.getNextRawPacket();
+                    if (frame != null) {
+                        int ihl = (frame[14] & 0x0F) * 4;
+                        result.complete(Arrays.copyOfRange(frame, 14 + ihl + 8, frame.length));
+                        return;
+                    }
+                }
+                result.completeExceptionally(new AssertionError("no tunnel packet seen on hostB eth1"));
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        t.start();
+        return result;
+    }
+
+    /** A packet sealed with another key, for the VNI, whose frame is a copy of nothing real. */
+    private static byte[] sealed(TunnelKey key, int vni, long seq, byte[] like) {
+        byte[] frame = new byte[Math.max(60, like.length - PacketSealer.sealedLength(0))];
+        byte[] out = new byte[PacketSealer.sealedLength(frame.length)];
+        new PacketSealer(key).seal(vni, seq, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, out);
+        return out;
+    }
+
+    private static List<Integer> range(int from, int to) {
+        return java.util.stream.IntStream.range(from, to).boxed().toList();
+    }
+}

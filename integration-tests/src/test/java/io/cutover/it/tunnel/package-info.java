@@ -1,0 +1,2 @@
+/** Integration tests of the tunnel forwarder on the lab. */
+package io.cutover.it.tunnel;

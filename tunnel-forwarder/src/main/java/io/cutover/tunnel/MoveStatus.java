@@ -1,0 +1,29 @@
+package io.cutover.tunnel;
+
+import java.util.Map;
+
+/**
+ * A move's state and counters at one instant.
+ *
+ * @param spec     the move
+ * @param state    where it is in its life
+ * @param counters {@code caught}, {@code held}, {@code flushed}, {@code sent}, {@code received},
+ *                 {@code injected}, {@code bytesSent}, {@code bytesInjected}, {@code rewritten}
+ * @param drops    drops by reason (only reasons with drops appear)
+ */
+public record MoveStatus(MoveSpec spec, MoveState state, Map<String, Long> counters, Map<DropReason, Long> drops) {
+    public MoveStatus {
+        counters = Map.copyOf(counters);
+        drops = Map.copyOf(drops);
+    }
+
+    /** A counter, 0 when absent. */
+    public long counter(String name) {
+        return counters.getOrDefault(name, 0L);
+    }
+
+    /** Drops of one reason, 0 when none. */
+    public long drops(DropReason reason) {
+        return drops.getOrDefault(reason, 0L);
+    }
+}

@@ -1,0 +1,328 @@
+package io.cutover.tunnel.impl;
+
+import io.cutover.migration.CutoverEvent;
+import io.cutover.migration.CutoverStage;
+import io.cutover.tunnel.DropReason;
+import io.cutover.tunnel.Forwarder;
+import io.cutover.tunnel.ForwarderOptions;
+import io.cutover.tunnel.ForwarderStats;
+import io.cutover.tunnel.MalformedPacketException;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.MoveState;
+import io.cutover.tunnel.MoveStatus;
+import io.cutover.tunnel.Role;
+import io.cutover.tunnel.TunnelException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The forwarder: one UDP tunnel, moves by id and by VNI, a control thread that opens interfaces, applies
+ * the drain policies and writes the journal.
+ */
+public final class DefaultForwarder implements Forwarder {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultForwarder.class);
+    /** How often the drain policies are checked. */
+    static final Duration DRAIN_CHECK = Duration.ofMillis(200);
+    /** How often counters and sequence numbers are journaled (also at every change of a move). */
+    static final Duration JOURNAL_INTERVAL = Duration.ofSeconds(1);
+
+    private final ForwarderOptions options;
+    private final ScheduledExecutorService control;
+    private final Map<String, MoveRuntime> moves = new ConcurrentHashMap<>();
+    private final Map<Integer, MoveRuntime> destinationsByVni = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> peers = new ConcurrentHashMap<>();
+    private final Counters unattributed = new Counters();
+    private final StateJournal journal;
+    private volatile UdpTunnel tunnel;
+    private volatile boolean closed;
+
+    private DefaultForwarder(ForwarderOptions options) {
+        this.options = options;
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = options.threadFactory().newThread(r);
+            t.setName("tunnel-control");
+            t.setDaemon(true);
+            return t;
+        });
+        this.journal = options.stateDir() == null ? null : new StateJournal(options.stateDir());
+    }
+
+    /** See {@link Forwarder#start}. */
+    public static DefaultForwarder start(ForwarderOptions options) {
+        DefaultForwarder forwarder = new DefaultForwarder(options);
+        try {
+            forwarder.tunnel = UdpTunnel.bind(options, forwarder::receive);
+            if (forwarder.journal != null) {
+                for (StateJournal.Entry entry : forwarder.journal.read()) {
+                    if (entry.state() != MoveState.CLOSED) {
+                        forwarder.resume(entry);
+                    }
+                }
+                forwarder.writeJournal();
+                forwarder.control.scheduleWithFixedDelay(forwarder::journalQuietly, JOURNAL_INTERVAL.toMillis(),
+                        JOURNAL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            forwarder.control.scheduleWithFixedDelay(forwarder::checkDrain, DRAIN_CHECK.toMillis(),
+                    DRAIN_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+            return forwarder;
+        } catch (RuntimeException e) {
+            forwarder.close();
+            throw e;
+        }
+    }
+
+    private void resume(StateJournal.Entry entry) {
+        MoveRuntime move = open(entry.spec(), entry.state());
+        move.resume(entry.reservedSeq(), entry.rxHighest());
+        move.counters.restore(entry.counters(), entry.drops());
+        LOG.info("move {}: resumed from the journal in state {}", entry.spec().id(), entry.state());
+    }
+
+    @Override
+    public void add(MoveSpec spec) {
+        add(spec, MoveState.PLANNED);
+    }
+
+    @Override
+    public void add(MoveSpec spec, MoveState state) {
+        if (closed) {
+            throw new TunnelException(spec.id(), "the forwarder is closed");
+        }
+        MoveSpec kept = spec;
+        if (journal != null && spec.key() != null && spec.key().reference() == null) {
+            kept = new MoveSpec(spec.id(), spec.vni(), spec.role(), spec.mode(), spec.vmMac(), spec.vmAddresses(),
+                    spec.newAddress(), spec.peer(), spec.iface(), journal.keep(spec.id(), spec.key()), spec.hold(), spec.drain());
+        }
+        open(kept, state);
+        writeJournal();
+    }
+
+    private MoveRuntime open(MoveSpec spec, MoveState state) {
+        return open(spec, state, true);
+    }
+
+    /** For tests of the forwarder's own logic: a move whose capture and injection the test attaches. */
+    MoveRuntime openDetached(MoveSpec spec, MoveState state) {
+        return open(spec, state, false);
+    }
+
+    private synchronized MoveRuntime open(MoveSpec spec, MoveState state, boolean interfaces) {
+        MoveRuntime existing = moves.get(spec.id());
+        if (existing != null && existing.state() != MoveState.CLOSED) {
+            throw new IllegalArgumentException("move " + spec.id() + " already exists");
+        }
+        for (MoveRuntime other : moves.values()) {
+            if (other.spec.vni() == spec.vni() && other.state() != MoveState.CLOSED && other.spec.role() == spec.role()) {
+                throw new IllegalArgumentException("vni " + spec.vni() + " is already used by move " + other.spec.id());
+            }
+        }
+        MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu());
+        if (interfaces) {
+            onControlThread(spec.id(), () -> {
+            if (spec.role() == Role.SOURCE) {
+                move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), move::caught,
+                        move::sendPending, options.threadFactory()));
+            } else {
+                move.attachSink(PcapSink.open(spec.id(), spec.iface()));
+            }
+            });
+        }
+        moves.put(spec.id(), move);
+        if (spec.role() == Role.DESTINATION) {
+            destinationsByVni.put(spec.vni(), move);
+            peers.merge(spec.peer().getAddress(), 1, Integer::sum);
+        }
+        LOG.info("move {}: added as {} {} vni {} peer {}{}", spec.id(), spec.role(), spec.mode(), spec.vni(),
+                MoveJson.formatSocket(spec.peer()), spec.authenticated() ? " (authenticated)" : "");
+        return move;
+    }
+
+    private void onControlThread(String moveId, Runnable task) {
+        try {
+            control.submit(task).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TunnelException(moveId, "interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new TunnelException(moveId, e.getCause().toString(), e.getCause());
+        }
+    }
+
+    /** A datagram from the tunnel (event loop thread). */
+    void receive(InetSocketAddress sender, byte[] packet, int length) {
+        if (!peers.containsKey(sender.getAddress())) {
+            unattributed.drop(DropReason.UNKNOWN_PEER);
+            return;
+        }
+        int vni;
+        try {
+            vni = VxlanHeader.readVni(packet, 0, length);
+        } catch (MalformedPacketException e) {
+            unattributed.drop(e.reason());
+            return;
+        }
+        MoveRuntime move = destinationsByVni.get(vni);
+        if (move == null) {
+            unattributed.drop(DropReason.WRONG_VNI);
+            return;
+        }
+        if (!move.spec.peer().getAddress().equals(sender.getAddress())) {
+            move.counters.drop(DropReason.UNKNOWN_PEER);
+            return;
+        }
+        move.received(packet, length);
+    }
+
+    @Override
+    public CompletionStage<Void> onEvent(CutoverEvent event) {
+        try {
+            if (moves.containsKey(event.migrationId())) {
+                stage(event.migrationId(), event.stage());
+            }
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void stage(String moveId, CutoverStage stage) {
+        MoveRuntime move = moves.get(moveId);
+        if (move == null) {
+            throw new IllegalArgumentException("no move " + moveId);
+        }
+        switch (stage) {
+            case SWITCHOVER -> move.holdStart();
+            case ACTIVATED -> move.activate();
+            case DRAINING -> move.draining();
+            case COMPLETED -> closeMove(move, true, "completed");
+            case FAILED, ROLLED_BACK -> closeMove(move, false, stage.name().toLowerCase());
+            default -> {
+                return;
+            }
+        }
+        writeJournal();
+    }
+
+    private void closeMove(MoveRuntime move, boolean flush, String why) {
+        move.close(flush);
+        if (destinationsByVni.remove(move.spec.vni(), move)) {
+            peers.computeIfPresent(move.spec.peer().getAddress(), (k, n) -> n <= 1 ? null : n - 1);
+        }
+        LOG.info("move {}: closed ({})", move.spec.id(), why);
+    }
+
+    @Override
+    public boolean remove(String moveId) {
+        MoveRuntime move = moves.remove(moveId);
+        if (move == null) {
+            return false;
+        }
+        closeMove(move, false, "removed");
+        writeJournal();
+        return true;
+    }
+
+    @Override
+    public Optional<MoveStatus> status(String moveId) {
+        return Optional.ofNullable(moves.get(moveId)).map(MoveRuntime::status);
+    }
+
+    @Override
+    public List<MoveStatus> moves() {
+        return moves.values().stream().map(MoveRuntime::status)
+                .sorted((a, b) -> a.spec().id().compareTo(b.spec().id())).toList();
+    }
+
+    @Override
+    public ForwarderStats stats() {
+        return new ForwarderStats(moves(), unattributed.dropSnapshot());
+    }
+
+    @Override
+    public int port() {
+        return tunnel.port();
+    }
+
+    /** Whether the tunnel runs on the native epoll transport. */
+    public boolean nativeTransport() {
+        return tunnel.nativeTransport();
+    }
+
+    private void checkDrain() {
+        long now = System.nanoTime();
+        boolean changed = false;
+        for (MoveRuntime move : moves.values()) {
+            String why = move.drainDue(now);
+            if (why != null) {
+                closeMove(move, true, why);
+                changed = true;
+            }
+        }
+        if (changed) {
+            journalQuietly();
+        }
+    }
+
+    private void journalQuietly() {
+        try {
+            writeJournal();
+        } catch (RuntimeException e) {
+            LOG.warn("journal: {}", e.getMessage());
+        }
+    }
+
+    private synchronized void writeJournal() {
+        if (journal == null) {
+            return;
+        }
+        List<StateJournal.Entry> entries = new ArrayList<>();
+        for (MoveRuntime move : moves.values()) {
+            entries.add(new StateJournal.Entry(move.spec, move.state(),
+                    move.nextSequence() + MoveRuntime.SEQUENCE_RESERVE, move.replayHighest(),
+                    move.counters.snapshot(), move.counters.dropSnapshot()));
+        }
+        journal.write(entries);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (MoveRuntime move : moves.values()) {
+            if (move.state() != MoveState.CLOSED && move.heldNow() > 0) {
+                move.activate();
+            }
+        }
+        if (journal != null && tunnel != null) {
+            journalQuietly();
+        }
+        for (MoveRuntime move : moves.values()) {
+            move.close(true);
+        }
+        if (tunnel != null) {
+            tunnel.close();
+        }
+        control.shutdownNow();
+    }
+}

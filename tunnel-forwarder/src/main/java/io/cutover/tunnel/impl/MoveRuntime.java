@@ -1,0 +1,360 @@
+package io.cutover.tunnel.impl;
+
+import io.cutover.tunnel.DropReason;
+import io.cutover.tunnel.MalformedPacketException;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.MoveState;
+import io.cutover.tunnel.MoveStatus;
+import io.cutover.tunnel.Role;
+import io.cutover.tunnel.TunnelMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * One move inside the forwarder: its state machine, blackout buffer, sequence numbers and replay window,
+ * and the path of a frame through it. At the SOURCE, frames arrive from the capture thread
+ * ({@link #caught}); at the DESTINATION, tunnel packets arrive on the event loop ({@link #received}).
+ */
+final class MoveRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(MoveRuntime.class);
+    /** IPv4 and UDP headers of the outer packet. */
+    static final int OUTER_OVERHEAD = 28;
+    /** Sequence numbers journaled ahead of use, so that a restarted sender never reuses one. */
+    static final long SEQUENCE_RESERVE = 1L << 24;
+
+    final MoveSpec spec;
+    final Counters counters = new Counters();
+    private final Object lock = new Object();
+    private final HoldBuffer hold;
+    private final InnerFrames inner;
+    private final PacketSealer txSealer;
+    private final PacketSealer rxSealer;
+    private final ReplayWindow window = new ReplayWindow();
+    private final UdpTunnel tunnel;
+    private final int pathMtu;
+    private final byte[] injectBuffer = new byte[65_536 + 64];
+    private final byte[] injectMac;
+    private final byte[] vmMac;
+    private final byte[][] rewriteFrom;
+    private final byte[] rewriteTo;
+
+    private volatile MoveState state;
+    private long nextSeq = 1;
+    private List<byte[]> pending = new ArrayList<>();
+    private PcapSource source;
+    private FrameSink sink;
+    volatile long lastTrafficNanos = System.nanoTime();
+    volatile long activatedNanos;
+    volatile long drainingNanos;
+
+    MoveRuntime(MoveSpec spec, MoveState state, UdpTunnel tunnel, int pathMtu) {
+        this.spec = spec;
+        this.state = state;
+        this.tunnel = tunnel;
+        this.pathMtu = pathMtu;
+        this.hold = new HoldBuffer(spec.hold());
+        this.inner = new InnerFrames(spec.vmMacBytes(), spec.newAddress() == null ? spec.vmAddresses()
+                : concat(spec.vmAddresses(), spec.newAddress()));
+        this.txSealer = spec.authenticated() ? new PacketSealer(spec.key()) : null;
+        this.rxSealer = spec.authenticated() ? new PacketSealer(spec.key()) : null;
+        this.injectMac = spec.injectMac();
+        this.vmMac = spec.vmMacBytes();
+        if (spec.newAddress() != null) {
+            this.rewriteTo = spec.newAddress().getAddress();
+            this.rewriteFrom = spec.vmAddresses().stream().map(InetAddress::getAddress)
+                    .filter(a -> a.length == rewriteTo.length).toArray(byte[][]::new);
+        } else {
+            this.rewriteTo = null;
+            this.rewriteFrom = new byte[0][];
+        }
+        if (state.forwards()) {
+            activatedNanos = System.nanoTime();
+        }
+    }
+
+    private static List<InetAddress> concat(List<InetAddress> list, InetAddress extra) {
+        List<InetAddress> all = new ArrayList<>(list);
+        all.add(extra);
+        return all;
+    }
+
+    /** The BPF filter that catches this move's frames at the source. */
+    String captureFilter() {
+        String notInjected = "not ether src " + spec.injectMacText();
+        if (spec.mode() == TunnelMode.L2) {
+            return "ether dst " + spec.vmMac() + " and " + notInjected;
+        }
+        String hosts = spec.vmAddresses().stream()
+                .map(a -> (a instanceof Inet4Address ? "ip dst host " : "ip6 dst host ") + a.getHostAddress())
+                .collect(Collectors.joining(" or "));
+        return notInjected + " and (" + hosts + ")";
+    }
+
+    void attachSource(PcapSource value) {
+        this.source = value;
+    }
+
+    void attachSink(FrameSink value) {
+        this.sink = value;
+    }
+
+    MoveState state() {
+        return state;
+    }
+
+    long nextSequence() {
+        synchronized (lock) {
+            return nextSeq;
+        }
+    }
+
+    long replayHighest() {
+        return window.highest();
+    }
+
+    /** After a restart: continue the sequence past what was reserved, refuse what the window had seen. */
+    void resume(long reservedSeq, long rxHighest) {
+        synchronized (lock) {
+            nextSeq = Math.max(nextSeq, reservedSeq);
+        }
+        window.resumeAfter(rxHighest);
+    }
+
+    // ---- source side -------------------------------------------------------------------------------
+
+    /** A frame caught at the source (capture thread). */
+    void caught(byte[] frame) {
+        counters.increment("caught");
+        try {
+            if (spec.mode() == TunnelMode.L2 && !inner.toVmMac(frame, frame.length)
+                    || !inner.toRegisteredAddress(frame, frame.length)) {
+                counters.drop(DropReason.NOT_REGISTERED);
+                return;
+            }
+        } catch (MalformedPacketException e) {
+            counters.drop(e.reason());
+            return;
+        }
+        synchronized (lock) {
+            switch (state) {
+                case PLANNED, CLOSED -> counters.increment("ignored");
+                case HOLDING -> {
+                    counters.increment("held");
+                    int dropped = hold.add(frame);
+                    if (dropped > 0) {
+                        counters.drop(DropReason.HOLD_OVERFLOW, dropped);
+                    }
+                }
+                case FORWARDING, DRAINING -> {
+                    encapsulate(frame);
+                    lastTrafficNanos = System.nanoTime();
+                }
+                default -> throw new IllegalStateException("state " + state);
+            }
+        }
+    }
+
+    /** After a batch of caught frames: send what they made, in one go. */
+    void sendPending() {
+        synchronized (lock) {
+            if (!pending.isEmpty()) {
+                tunnel.sendAll(pending, spec.peer());
+                pending = new ArrayList<>();
+            }
+        }
+    }
+
+    /** Under the lock: one frame into a tunnel packet, queued in {@link #pending}. */
+    private void encapsulate(byte[] frame) {
+        int outerLength = spec.authenticated() ? PacketSealer.sealedLength(frame.length) : VxlanHeader.LENGTH + frame.length;
+        if (outerLength + OUTER_OVERHEAD > pathMtu) {
+            counters.drop(DropReason.TOO_BIG);
+            return;
+        }
+        byte[] packet = new byte[outerLength];
+        if (spec.authenticated()) {
+            txSealer.seal(spec.vni(), nextSeq++, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, packet);
+        } else {
+            VxlanHeader.write(packet, 0, spec.vni(), false);
+            System.arraycopy(frame, 0, packet, VxlanHeader.LENGTH, frame.length);
+        }
+        pending.add(packet);
+        counters.increment("sent");
+        counters.add("bytesSent", frame.length);
+    }
+
+    // ---- destination side --------------------------------------------------------------------------
+
+    /** A tunnel packet from this move's peer, header already checked (event loop thread). */
+    void received(byte[] packet, int length) {
+        counters.increment("received");
+        try {
+            boolean sealed = VxlanHeader.sealed(packet, 0);
+            if (sealed != spec.authenticated()) {
+                throw new MalformedPacketException(DropReason.MALFORMED,
+                        sealed ? "sealed packet for a plain move" : "plain packet for an authenticated move");
+            }
+            int frameLength;
+            if (sealed) {
+                if (length < VxlanHeader.SEALED_HEADER_LENGTH) {
+                    throw new MalformedPacketException(DropReason.TRUNCATED, "sealed header: " + length + " bytes");
+                }
+                long seq = VxlanHeader.readSequence(packet, 0);
+                if (!window.check(seq)) {
+                    throw new MalformedPacketException(DropReason.REPLAYED, "sequence " + seq + " replayed or too old");
+                }
+                frameLength = rxSealer.open(PacketSealer.TOWARD_DESTINATION, packet, length, injectBuffer);
+                window.commit(seq);
+            } else {
+                frameLength = length - VxlanHeader.LENGTH;
+                System.arraycopy(packet, VxlanHeader.LENGTH, injectBuffer, 0, Math.max(0, frameLength));
+            }
+            deliver(frameLength);
+        } catch (MalformedPacketException e) {
+            counters.drop(e.reason());
+            LOG.debug("move {}: dropped {}: {}", spec.id(), e.reason(), e.getMessage());
+        }
+    }
+
+    private void deliver(int length) throws MalformedPacketException {
+        InnerFrames.etherType(injectBuffer, length);
+        if (spec.mode() == TunnelMode.L2 && !inner.toVmMac(injectBuffer, length)
+                || !inner.toRegisteredAddress(injectBuffer, length)) {
+            throw new MalformedPacketException(DropReason.NOT_REGISTERED, "inner frame is not for the move's VM");
+        }
+        if (spec.mode() == TunnelMode.L3) {
+            InnerFrames.setMac(injectBuffer, true, vmMac);
+            for (byte[] from : rewriteFrom) {
+                if (InnerFrames.rewriteDestination(injectBuffer, length, from, rewriteTo)) {
+                    counters.increment("rewritten");
+                    break;
+                }
+            }
+        }
+        InnerFrames.setMac(injectBuffer, false, injectMac);
+        if (sink != null && sink.inject(injectBuffer, length)) {
+            counters.increment("injected");
+            counters.add("bytesInjected", length);
+            lastTrafficNanos = System.nanoTime();
+        } else {
+            counters.drop(DropReason.SEND_FAILED);
+        }
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------------------
+
+    /** SWITCHOVER: from now on everything caught is held. */
+    void holdStart() {
+        synchronized (lock) {
+            if (state == MoveState.PLANNED) {
+                state = MoveState.HOLDING;
+                LOG.info("move {}: holding (blackout)", spec.id());
+            }
+        }
+    }
+
+    /** ACTIVATED: flush what was held, oldest first, then forward live. Returns how many were flushed. */
+    int activate() {
+        synchronized (lock) {
+            if (state == MoveState.FORWARDING || state == MoveState.DRAINING || state == MoveState.CLOSED) {
+                return 0;
+            }
+            int flushed = hold.drain(this::encapsulate);
+            counters.add("flushed", flushed);
+            sendPendingLocked();
+            state = MoveState.FORWARDING;
+            activatedNanos = System.nanoTime();
+            lastTrafficNanos = activatedNanos;
+            LOG.info("move {}: forwarding, {} held frames flushed", spec.id(), flushed);
+            return flushed;
+        }
+    }
+
+    private void sendPendingLocked() {
+        if (!pending.isEmpty()) {
+            tunnel.sendAll(pending, spec.peer());
+            pending = new ArrayList<>();
+        }
+    }
+
+    /** DRAINING: the DNS switch happened; the dnsTtl rule counts from now. */
+    void draining() {
+        synchronized (lock) {
+            if (state == MoveState.PLANNED || state == MoveState.HOLDING) {
+                activate();
+            }
+            if (state == MoveState.FORWARDING) {
+                state = MoveState.DRAINING;
+                drainingNanos = System.nanoTime();
+            }
+        }
+    }
+
+    /**
+     * Ends the move. With {@code flush}, what is held is sent first (a daemon stopping); without, it is discarded
+     * (a failed migration).
+     */
+    void close(boolean flush) {
+        PcapSource src;
+        FrameSink snk;
+        synchronized (lock) {
+            if (state == MoveState.CLOSED) {
+                return;
+            }
+            if (flush && hold.size() > 0) {
+                counters.add("flushed", hold.drain(this::encapsulate));
+            } else {
+                hold.clear();
+            }
+            sendPendingLocked();
+            state = MoveState.CLOSED;
+            src = source;
+            snk = sink;
+            source = null;
+            sink = null;
+        }
+        if (src != null) {
+            src.close();
+        }
+        if (snk != null) {
+            snk.close();
+        }
+    }
+
+    /** Why the drain policy ends this move now, or {@code null}. */
+    String drainDue(long now) {
+        if (!state.forwards()) {
+            return null;
+        }
+        if (now - lastTrafficNanos > spec.drain().idle().toNanos()) {
+            return "idle for " + spec.drain().idle();
+        }
+        if (now - activatedNanos > spec.drain().hardMax().toNanos()) {
+            return "hard maximum " + spec.drain().hardMax() + " reached";
+        }
+        if (spec.drain().dnsTtl() != null && drainingNanos != 0 && now - drainingNanos > spec.drain().dnsTtl().toNanos()) {
+            return "old DNS TTL " + spec.drain().dnsTtl() + " elapsed since the DNS switch";
+        }
+        return null;
+    }
+
+    int heldNow() {
+        synchronized (lock) {
+            return hold.size();
+        }
+    }
+
+    MoveStatus status() {
+        return new MoveStatus(spec, state, counters.snapshot(), counters.dropSnapshot());
+    }
+
+    boolean isSource() {
+        return spec.role() == Role.SOURCE;
+    }
+}

@@ -1,0 +1,114 @@
+package io.cutover.tunnel.impl;
+
+import io.cutover.tunnel.TunnelException;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
+
+/**
+ * Catches frames on an interface with Pcap4J and a BPF filter, on a thread of its own (made by the
+ * forwarder's thread factory, so in the forwarder's namespace). Frames are handed on one by one; after
+ * each batch that the kernel delivered at once, {@code afterBatch} runs (to send them in one go).
+ */
+public final class PcapSource implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PcapSource.class);
+    static final int SNAPLEN = 65_536;
+    static final int POLL_MILLIS = 50;
+    static final int BUFFER_BYTES = 8 * 1024 * 1024;
+
+    private final String moveId;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile PcapHandle handle;
+
+    private PcapSource(String moveId, String iface, String filter, Consumer<byte[]> sink, Runnable afterBatch,
+                       ThreadFactory threads, CompletableFuture<Void> opened) {
+        this.moveId = moveId;
+        this.thread = threads.newThread(() -> run(iface, filter, sink, afterBatch, opened));
+        this.thread.setName("tunnel-capture-" + moveId);
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Opens {@code iface} with {@code filter} (inbound frames only) and starts catching.
+     *
+     * @throws TunnelException when the interface cannot be opened or the filter does not compile
+     */
+    public static PcapSource start(String moveId, String iface, String filter, Consumer<byte[]> sink,
+                                   Runnable afterBatch, ThreadFactory threads) {
+        CompletableFuture<Void> opened = new CompletableFuture<>();
+        PcapSource source = new PcapSource(moveId, iface, filter, sink, afterBatch, threads, opened);
+        source.thread.start();
+        try {
+            opened.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            source.close();
+            throw new TunnelException(moveId, "interrupted while opening " + iface, e);
+        } catch (ExecutionException e) {
+            source.close();
+            throw new TunnelException(moveId, "cannot catch on " + iface + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        return source;
+    }
+
+    private void run(String iface, String filter, Consumer<byte[]> sink, Runnable afterBatch, CompletableFuture<Void> opened) {
+        try {
+            handle = new PcapHandle.Builder(iface)
+                    .snaplen(SNAPLEN)
+                    .promiscuousMode(PcapNetworkInterface.PromiscuousMode.PROMISCUOUS)
+                    .timeoutMillis(POLL_MILLIS)
+                    .immediateMode(true)
+                    .bufferSize(BUFFER_BYTES)
+                    .direction(PcapHandle.PcapDirection.IN)
+                    .build();
+            handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+            opened.complete(null);
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            if (handle != null) {
+                handle.close();
+            }
+            opened.completeExceptionally(e);
+            return;
+        }
+        LOG.info("move {}: catching on {} with filter '{}'", moveId, iface, filter);
+        try {
+            while (running) {
+                int count = handle.dispatch(-1, sink::accept);
+                if (count > 0) {
+                    afterBatch.run();
+                }
+            }
+        } catch (InterruptedException e) {
+            LOG.debug("move {}: capture loop broken", moveId);
+        } catch (PcapNativeException | NotOpenException e) {
+            if (running) {
+                LOG.error("move {}: capture on {} failed: {}", moveId, iface, e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("move {}: capture on {} stopped by an error", moveId, iface, e);
+        } finally {
+            handle.close();
+        }
+    }
+
+    /** Stops catching and closes the handle. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.cutover.tunnel.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.tunnel.DropReason;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.MoveState;
+import io.cutover.tunnel.TunnelException;
+import io.cutover.tunnel.TunnelKey;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The forwarder's state on disk ({@code tunnel-state.json} in the state directory): each move with its
+ * state, key reference, counters, the sequence numbers reserved for sending and the replay window's
+ * highest. Written whole to a temporary file and renamed, so a {@code kill -9} leaves the previous or the
+ * new version, never half of one. Keys given inline are kept in {@code keys/<move>.key} (mode 0600) and
+ * journaled by reference.
+ */
+public final class StateJournal {
+    static final String FILE = "tunnel-state.json";
+
+    /** One move as journaled. */
+    public record Entry(MoveSpec spec, MoveState state, long reservedSeq, long rxHighest,
+                        Map<String, Long> counters, Map<DropReason, Long> drops) {
+    }
+
+    private final Path dir;
+
+    public StateJournal(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir.resolve("keys"));
+        } catch (IOException e) {
+            throw new TunnelException(null, "cannot create state directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes sure the key is kept in a file; returns the key with that file as reference. */
+    public TunnelKey keep(String moveId, TunnelKey key) {
+        if (key == null || key.reference() != null) {
+            return key;
+        }
+        Path file = dir.resolve("keys").resolve(moveId + ".key");
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, key.base64() + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new TunnelException(moveId, "cannot keep the key in " + file + ": " + e.getMessage(), e);
+        }
+        return TunnelKey.of(key.secret(), file.toString());
+    }
+
+    /** Writes every entry, replacing the previous journal. */
+    public synchronized void write(List<Entry> entries) {
+        ArrayNode moves = MoveJson.MAPPER.createArrayNode();
+        for (Entry e : entries) {
+            ObjectNode node = moves.addObject();
+            node.set("move", MoveJson.write(e.spec()));
+            node.put("state", e.state().name());
+            node.put("reservedSeq", e.reservedSeq());
+            node.put("rxHighest", e.rxHighest());
+            ObjectNode counters = node.putObject("counters");
+            e.counters().forEach(counters::put);
+            ObjectNode drops = node.putObject("drops");
+            e.drops().forEach((k, v) -> drops.put(k.name(), v));
+        }
+        ObjectNode root = MoveJson.MAPPER.createObjectNode();
+        root.put("version", 1);
+        root.set("moves", moves);
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try {
+            Files.write(tmp, MoveJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            try {
+                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new TunnelException(null, "cannot write the journal in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The journaled moves (none when there is no journal yet). */
+    public List<Entry> read() {
+        Path file = dir.resolve(FILE);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        List<Entry> entries = new ArrayList<>();
+        try {
+            JsonNode root = MoveJson.MAPPER.readTree(file.toFile());
+            for (JsonNode node : root.path("moves")) {
+                MoveSpec spec = MoveJson.read(node.get("move"), file.toString());
+                Map<String, Long> counters = new LinkedHashMap<>();
+                node.path("counters").fields().forEachRemaining(f -> counters.put(f.getKey(), f.getValue().asLong()));
+                Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+                node.path("drops").fields().forEachRemaining(f -> drops.put(DropReason.valueOf(f.getKey()), f.getValue().asLong()));
+                entries.add(new Entry(spec, MoveState.valueOf(node.path("state").asText("PLANNED")),
+                        node.path("reservedSeq").asLong(1), node.path("rxHighest").asLong(0), counters, drops));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new TunnelException(null, "cannot read the journal " + file + ": " + e.getMessage(), e);
+        }
+        return entries;
+    }
+}

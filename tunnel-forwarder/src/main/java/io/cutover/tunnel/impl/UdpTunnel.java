@@ -1,0 +1,148 @@
+package io.cutover.tunnel.impl;
+
+import io.cutover.tunnel.ForwarderOptions;
+import io.cutover.tunnel.TunnelException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tunnel's UDP socket on Netty: the native epoll transport where available (batched receive with
+ * recvmmsg, batched send with sendmmsg), NIO otherwise. Its pipeline is one named handler, {@code "receive"},
+ * that copies each datagram into a reused buffer and hands it to the {@link Receiver}.
+ */
+public final class UdpTunnel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpTunnel.class);
+    /** How many datagrams one epoll read may take at once. */
+    static final int RECEIVE_BATCH = 32;
+
+    /** Gets every datagram, on the event loop thread; {@code payload} is reused after the call. */
+    @FunctionalInterface
+    public interface Receiver {
+        void receive(InetSocketAddress sender, byte[] payload, int length);
+    }
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final boolean nativeTransport;
+
+    private UdpTunnel(EventLoopGroup group, Channel channel, boolean nativeTransport) {
+        this.group = group;
+        this.channel = channel;
+        this.nativeTransport = nativeTransport;
+    }
+
+    /** Binds the socket; {@code receiver} runs on the single event loop thread. */
+    public static UdpTunnel bind(ForwarderOptions options, Receiver receiver) {
+        boolean epoll = options.nativeTransport() && Epoll.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, options.threadFactory(),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        int maxPayload = Math.max(2048, options.pathMtu());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("receive", new ReceiveHandler(receiver, maxPayload));
+                    }
+                });
+        if (epoll) {
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxPayload)
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxPayload * RECEIVE_BATCH));
+        } else {
+            bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxPayload));
+        }
+        try {
+            Channel channel = bootstrap.bind(options.bind()).sync().channel();
+            LOG.info("tunnel listening on udp {} ({} transport)", channel.localAddress(), epoll ? "epoll" : "nio");
+            return new UdpTunnel(group, channel, epoll);
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new TunnelException(null, "cannot bind the tunnel to udp " + options.bind() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends the packets in order, to {@code peer}, in one task on the event loop (one sendmmsg where possible). */
+    public void sendAll(List<byte[]> packets, InetSocketAddress peer) {
+        if (packets.isEmpty()) {
+            return;
+        }
+        channel.eventLoop().execute(() -> {
+            for (byte[] packet : packets) {
+                ByteBuf buf = channel.alloc().directBuffer(packet.length);
+                buf.writeBytes(packet);
+                channel.write(new DatagramPacket(buf, peer), channel.voidPromise());
+            }
+            channel.flush();
+        });
+    }
+
+    /** The bound UDP port. */
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    public boolean nativeTransport() {
+        return nativeTransport;
+    }
+
+    /** Runs what was queued, then closes the socket and stops the event loop. */
+    @Override
+    public void close() {
+        try {
+            channel.eventLoop().submit(() -> channel.flush()).await(2, TimeUnit.SECONDS);
+            channel.close().await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Copies a datagram into a reused array and hands it on. */
+    private static final class ReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final Receiver receiver;
+        private final byte[] buffer;
+
+        ReceiveHandler(Receiver receiver, int maxPayload) {
+            this.receiver = receiver;
+            this.buffer = new byte[Math.max(maxPayload, 65_536)];
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            ByteBuf content = packet.content();
+            int length = Math.min(content.readableBytes(), buffer.length);
+            content.getBytes(content.readerIndex(), buffer, 0, length);
+            receiver.receive(packet.sender(), buffer, length);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.warn("tunnel socket error (kept open): {}", cause.toString());
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.cutover.tunnel.impl;
+
+import io.cutover.migration.CutoverEvent;
+import io.cutover.migration.CutoverStage;
+import io.cutover.tunnel.DropReason;
+import io.cutover.tunnel.ForwarderOptions;
+import io.cutover.tunnel.HoldLimits;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.MoveState;
+import io.cutover.tunnel.Role;
+import io.cutover.tunnel.TunnelKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two real forwarders on loopback, their Netty sockets and codecs for real; only the capture and the
+ * injection are replaced (by direct calls and a recording sink), as they need an interface.
+ */
+class LoopbackForwarderTest {
+    private static final TunnelKey KEY = TunnelKey.of(new byte[32], null);
+    private DefaultForwarder source;
+    private DefaultForwarder destination;
+    private final List<byte[]> delivered = new CopyOnWriteArrayList<>();
+    private MoveRuntime sourceMove;
+    private MoveRuntime destinationMove;
+
+    @BeforeEach
+    void start() {
+        source = DefaultForwarder.start(options());
+        destination = DefaultForwarder.start(options());
+    }
+
+    private static ForwarderOptions options() {
+        return ForwarderOptions.builder().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).build();
+    }
+
+    private void moves(TunnelKey key, HoldLimits hold) throws Exception {
+        MoveSpec spec = MoveSpec.builder("m1", 4242)
+                .role(Role.SOURCE)
+                .vmMac("02:00:c6:12:00:64")
+                .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port()))
+                .iface("unused")
+                .key(key)
+                .hold(hold)
+                .build();
+        sourceMove = source.openDetached(spec, MoveState.PLANNED);
+        destinationMove = destination.openDetached(
+                spec.otherEnd(new InetSocketAddress(InetAddress.getLoopbackAddress(), source.port()), "unused"), MoveState.PLANNED);
+        destinationMove.attachSink(new FrameSink() {
+            @Override
+            public boolean inject(byte[] frame, int length) {
+                delivered.add(Arrays.copyOf(frame, length));
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        source.close();
+        destination.close();
+    }
+
+    private static byte[] probe(int n) {
+        return TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17,
+                ByteBuffer.allocate(8).putInt(n).putInt(0xC0FFEE).array());
+    }
+
+    private static int probeNumber(byte[] frame) {
+        return ByteBuffer.wrap(frame, 42, 4).getInt();
+    }
+
+    private void awaitDelivered(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (delivered.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void holdsDuringTheBlackoutThenFlushesInOrderBeforeLiveFrames() throws Exception {
+        moves(KEY, HoldLimits.DEFAULT);
+        sourceMove.caught(probe(-1));
+        assertThat(sourceMove.counters.get("ignored")).as("before switchover, nothing is forwarded").isEqualTo(1);
+        source.onEvent(CutoverEvent.now("m1", CutoverStage.SWITCHOVER)).toCompletableFuture().join();
+        for (int i = 0; i < 500; i++) {
+            sourceMove.caught(probe(i));
+        }
+        sourceMove.sendPending();
+        Thread.sleep(100);
+        assertThat(delivered).as("held, not sent").isEmpty();
+        assertThat(source.status("m1").orElseThrow().state()).isEqualTo(MoveState.HOLDING);
+        source.onEvent(CutoverEvent.now("m1", CutoverStage.ACTIVATED)).toCompletableFuture().join();
+        for (int i = 500; i < 1000; i++) {
+            sourceMove.caught(probe(i));
+            if (i % 50 == 0) {
+                sourceMove.sendPending();
+            }
+        }
+        sourceMove.sendPending();
+        awaitDelivered(1000);
+        assertThat(delivered).hasSize(1000);
+        List<Integer> order = new ArrayList<>();
+        delivered.forEach(f -> order.add(probeNumber(f)));
+        assertThat(order).isSorted().doesNotHaveDuplicates().startsWith(0).endsWith(999);
+        byte[] first = delivered.get(0);
+        assertThat(Arrays.copyOfRange(first, 6, 12)).as("injected with the move's MAC").isEqualTo(sourceMove.spec.injectMac());
+        assertThat(Arrays.copyOfRange(first, 14, first.length)).isEqualTo(Arrays.copyOfRange(probe(0), 14, first.length));
+        assertThat(source.status("m1").orElseThrow().counter("flushed")).isEqualTo(500);
+        assertThat(destination.stats().drops(DropReason.REPLAYED)).isZero();
+    }
+
+    @Test
+    void fullHoldBufferDropsTheOldestAndCountsThem() throws Exception {
+        moves(null, new HoldLimits(100, 1_000_000));
+        source.stage("m1", CutoverStage.SWITCHOVER);
+        for (int i = 0; i < 150; i++) {
+            sourceMove.caught(probe(i));
+        }
+        source.stage("m1", CutoverStage.ACTIVATED);
+        awaitDelivered(100);
+        Thread.sleep(50);
+        assertThat(delivered).hasSize(100);
+        assertThat(probeNumber(delivered.get(0))).isEqualTo(50);
+        assertThat(source.status("m1").orElseThrow().drops(DropReason.HOLD_OVERFLOW)).isEqualTo(50);
+    }
+
+    @Test
+    void failedMigrationDiscardsWhatWasHeld() throws Exception {
+        moves(KEY, HoldLimits.DEFAULT);
+        source.stage("m1", CutoverStage.SWITCHOVER);
+        sourceMove.caught(probe(1));
+        source.stage("m1", CutoverStage.FAILED);
+        Thread.sleep(100);
+        assertThat(delivered).isEmpty();
+        assertThat(source.status("m1").orElseThrow().state()).isEqualTo(MoveState.CLOSED);
+    }
+
+    /** The shared malformed-input fixture: every variant is dropped and counted, none is delivered, nothing throws. */
+    @Test
+    void malformedForgedReplayedAndStrangePacketsAreDroppedAndCounted() throws Exception {
+        moves(KEY, HoldLimits.DEFAULT);
+        byte[] frame = probe(7);
+        byte[] valid = new byte[PacketSealer.sealedLength(frame.length)];
+        new PacketSealer(KEY).seal(4242, 1000, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, valid);
+        List<byte[]> fromPeer = new ArrayList<>();
+        for (int len = 0; len < valid.length; len++) {
+            fromPeer.add(Arrays.copyOf(valid, len));
+        }
+        Random random = new Random(1);
+        for (int i = 0; i < 200; i++) {
+            byte[] junk = new byte[random.nextInt(1500)];
+            random.nextBytes(junk);
+            fromPeer.add(junk);
+        }
+        for (int i = 1; i < valid.length; i += 7) {
+            byte[] flipped = valid.clone();
+            flipped[i] ^= 0x01;
+            fromPeer.add(flipped);
+        }
+        byte[] wrongVni = valid.clone();
+        wrongVni[6] ^= 0x01;
+        fromPeer.add(wrongVni);
+        byte[] plain = new byte[8 + frame.length];
+        VxlanHeader.write(plain, 0, 4242, false);
+        System.arraycopy(frame, 0, plain, 8, frame.length);
+        fromPeer.add(plain);
+        byte[] otherKey = new byte[valid.length];
+        new PacketSealer(TunnelKey.of(new byte[16], null)).seal(4242, 2000, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, otherKey);
+        fromPeer.add(otherKey);
+        byte[] toOtherVm = TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, new byte[] {(byte) 198, 18, 0, 1}, 17, new byte[8]);
+        byte[] sealedOther = new byte[PacketSealer.sealedLength(toOtherVm.length)];
+        new PacketSealer(KEY).seal(4242, 3000, PacketSealer.TOWARD_DESTINATION, toOtherVm, 0, toOtherVm.length, sealedOther);
+        fromPeer.add(sealedOther);
+
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port());
+        try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0))) {
+            peer.send(new DatagramPacket(valid, valid.length, target));
+            awaitDelivered(1);
+            for (byte[] bad : fromPeer) {
+                peer.send(new DatagramPacket(bad, bad.length, target));
+            }
+            for (int i = 0; i < 3; i++) {
+                peer.send(new DatagramPacket(valid, valid.length, target));
+                stranger.send(new DatagramPacket(valid, valid.length, target));
+            }
+            int expectedDrops = fromPeer.size() + 6;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (totalDrops() < expectedDrops && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(100);
+            assertThat(totalDrops()).isEqualTo(expectedDrops);
+        }
+        assertThat(delivered).hasSize(1);
+        var stats = destination.stats();
+        assertThat(stats.drops(DropReason.UNKNOWN_PEER)).isEqualTo(3);
+        assertThat(stats.drops(DropReason.REPLAYED)).isGreaterThanOrEqualTo(3);
+        assertThat(stats.drops(DropReason.BAD_TAG)).isGreaterThan(1);
+        assertThat(stats.drops(DropReason.TRUNCATED)).isGreaterThan(1);
+        assertThat(stats.drops(DropReason.WRONG_VNI)).isGreaterThanOrEqualTo(1);
+        assertThat(stats.drops(DropReason.MALFORMED)).isGreaterThanOrEqualTo(1);
+        assertThat(stats.drops(DropReason.NOT_REGISTERED)).isEqualTo(1);
+        assertThat(destination.status("m1").orElseThrow().counter("injected")).isEqualTo(1);
+    }
+
+    private long totalDrops() {
+        var stats = destination.stats();
+        return Arrays.stream(DropReason.values()).mapToLong(stats::drops).sum();
+    }
+}
