@@ -1,25 +1,44 @@
 package io.cutover.agent.cli;
 
+import io.cutover.agent.demo.DemoPrinter;
+import io.cutover.agent.demo.DemoReport;
+import io.cutover.agent.demo.LanDemo;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * {@code cutover demo}: the main job on the built-in lab. Until the agent's end-to-end cutover lands it is
- * the lab smoke test: build a lab, ping the VM from the client across the bridges, ask the lab's BIND for the
- * VM's name, remove the lab (also on Ctrl-C).
+ * {@code cutover demo}: the main job on the built-in lab. Builds a lab, moves the VM from host A to host B with
+ * the whole cutover (migration, tunnel, announcements) while a client probes it, prints the report, removes
+ * the lab (also on Ctrl-C).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the demonstration on a fresh lab, then remove the lab.")
+        description = "Live-migrate the lab's VM while a client probes it; print the cutover report.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--wan", description = "Use the WAN topology (two sites, routers).")
+    @Option(names = "--wan", description = "The WAN topology (two sites, routers): only the lab smoke test so far.")
     boolean wan;
 
+    @Option(names = "--rate", defaultValue = "1000", description = "Client probes per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--guest", defaultValue = "synthetic:size=64m,workload=hotset,hot=5%,rate=20000",
+            description = "The VM's memory (default: ${DEFAULT-VALUE}).")
+    String guest;
+
+    @Option(names = "--report", defaultValue = "target/demo/report.json",
+            description = "Where to save the JSON report (default: ${DEFAULT-VALUE}).")
+    Path reportFile;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (rate < 1 || rate > 10_000) {
+            throw new IllegalArgumentException("--rate must be 1..10000 probes per second");
+        }
         Topology topology = wan ? Topology.WAN : Topology.LAN;
         long start = System.nanoTime();
         Lab lab = Lab.up(null, topology);
@@ -28,7 +47,14 @@ final class DemoCommand implements Callable<Integer> {
         try {
             System.out.printf("lab %s (%s) up in %d ms%n", lab.name(), topology.name().toLowerCase(),
                     (System.nanoTime() - start) / 1_000_000);
-            return smokeTest(lab);
+            if (wan) {
+                return smokeTest(lab);
+            }
+            DemoReport report = new LanDemo(lab, rate, Duration.ofSeconds(1), guest).run();
+            DemoPrinter.print(report, System.out);
+            System.out.println("report: " + DemoPrinter.save(report, reportFile));
+            boolean clean = report.udp().lost() == 0 && report.tcpSurvived() && report.memoryVerified();
+            return clean ? ExitCode.OK : ExitCode.FAILED;
         } finally {
             Runtime.getRuntime().removeShutdownHook(onInterrupt);
             lab.close();

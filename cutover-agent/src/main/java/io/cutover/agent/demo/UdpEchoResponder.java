@@ -6,16 +6,21 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The VM's service in the demo: echoes every UDP datagram back to its sender. Open it on a thread inside the
  * VM's namespace; {@link #pause()} and {@link #resume()} stand for the guest's pause at switchover.
  */
 public final class UdpEchoResponder implements AutoCloseable {
+    /** How often a paused responder looks whether it may go on (it must not burn a core meanwhile). */
+    static final Duration PAUSED_POLL = Duration.ofMillis(1);
     private final DatagramChannel channel;
     private final Thread thread;
     private volatile boolean paused;
     private volatile long echoed;
+    private volatile long received;
 
     private UdpEchoResponder(DatagramChannel channel) {
         this.channel = channel;
@@ -26,6 +31,7 @@ public final class UdpEchoResponder implements AutoCloseable {
     /** Binds {@code port} on every address of the calling thread's namespace and starts echoing. */
     public static UdpEchoResponder start(int port) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
+        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, UdpProber.SOCKET_BUFFER_BYTES);
         channel.bind(new InetSocketAddress(port));
         UdpEchoResponder responder = new UdpEchoResponder(channel);
         responder.thread.start();
@@ -38,8 +44,9 @@ public final class UdpEchoResponder implements AutoCloseable {
             while (true) {
                 buffer.clear();
                 SocketAddress from = channel.receive(buffer);
+                received++;
                 while (paused) {
-                    Thread.onSpinWait();
+                    LockSupport.parkNanos(PAUSED_POLL.toNanos());
                 }
                 buffer.flip();
                 channel.send(buffer, from);
@@ -58,6 +65,11 @@ public final class UdpEchoResponder implements AutoCloseable {
 
     public void resume() {
         paused = false;
+    }
+
+    /** Datagrams that reached the service. */
+    public long received() {
+        return received;
     }
 
     public long echoed() {

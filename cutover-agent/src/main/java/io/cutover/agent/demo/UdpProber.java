@@ -20,11 +20,14 @@ public final class UdpProber {
     private final int count;
     private final long[] sentAt;
     private final long[] answeredAt;
+    private volatile boolean stopRequested;
+    /** Socket buffers large enough to ride out a few hundred milliseconds of a starved CPU. */
+    static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     /**
      * @param target where the echo service listens
      * @param rate   probes per second (at most 10,000)
-     * @param count  how many probes in all (at most 1,000,000)
+     * @param count  the most probes to send (at most 1,000,000); {@link #stop()} ends sooner
      */
     public UdpProber(InetSocketAddress target, int rate, int count) {
         if (rate < 1 || rate > 10_000 || count < 1 || count > 1_000_000) {
@@ -37,12 +40,18 @@ public final class UdpProber {
         this.answeredAt = new long[count];
     }
 
+    /** Ends the sending: {@link #run} waits for the last echoes and returns. */
+    public void stop() {
+        stopRequested = true;
+    }
+
     /**
-     * Probes from the calling thread's namespace: sends {@code count} probes, then waits up to {@code linger}
-     * for the last echoes.
+     * Probes from the calling thread's namespace: sends probes until {@code count} have left or {@link #stop()}
+     * is called, then waits up to {@code linger} for the last echoes.
      */
     public UdpProbeResult run(Duration linger) throws IOException {
         try (DatagramChannel channel = DatagramChannel.open()) {
+            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
             channel.connect(target);
             channel.configureBlocking(false);
             ByteBuffer out = ByteBuffer.allocateDirect(64);
@@ -53,7 +62,10 @@ public final class UdpProber {
             long end = Long.MAX_VALUE;
             while (System.nanoTime() < end) {
                 long now = System.nanoTime();
-                if (next < count && now - start >= (long) next * interval) {
+                if (stopRequested && next < count && end == Long.MAX_VALUE) {
+                    end = now + linger.toNanos();
+                }
+                if (next < count && !stopRequested && now - start >= (long) next * interval) {
                     out.clear();
                     out.putInt(next).putLong(now).flip();
                     sentAt[next] = now;
@@ -70,7 +82,7 @@ public final class UdpProber {
                 drain(channel, in);
                 LockSupport.parkNanos(20_000);
             }
-            return result();
+            return result(next);
         }
     }
 
@@ -96,7 +108,18 @@ public final class UdpProber {
         }
     }
 
-    private UdpProbeResult result() {
+    /** How many probes sent between the two {@link System#nanoTime()} instants were never answered (after {@link #run}). */
+    public long lostBetween(long fromNanos, long toNanos) {
+        long lost = 0;
+        for (int i = 0; i < count && sentAt[i] != 0; i++) {
+            if (answeredAt[i] == 0 && sentAt[i] >= fromNanos && sentAt[i] <= toNanos) {
+                lost++;
+            }
+        }
+        return lost;
+    }
+
+    private UdpProbeResult result(int sent) {
         long answered = 0;
         long delayed = 0;
         long maxRtt = 0;
@@ -113,7 +136,7 @@ public final class UdpProber {
             }
             lastArrival = arrival;
         }
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < sent; i++) {
             if (answeredAt[i] != 0) {
                 answered++;
                 long rtt = answeredAt[i] - sentAt[i];
@@ -123,6 +146,23 @@ public final class UdpProber {
                 }
             }
         }
-        return new UdpProbeResult(count, answered, count - answered, delayed, gap / 1e6, maxRtt / 1e6);
+        return new UdpProbeResult(sent, answered, sent - answered, delayed, gap / 1e6, maxRtt / 1e6, lostRanges(sent));
+    }
+
+    private java.util.List<String> lostRanges(int sent) {
+        java.util.List<String> ranges = new java.util.ArrayList<>();
+        int i = 0;
+        while (i < sent && ranges.size() < 20) {
+            if (answeredAt[i] != 0) {
+                i++;
+                continue;
+            }
+            int first = i;
+            while (i < sent && answeredAt[i] == 0) {
+                i++;
+            }
+            ranges.add(first == i - 1 ? String.valueOf(first) : first + "-" + (i - 1));
+        }
+        return ranges;
     }
 }

@@ -65,12 +65,26 @@ public final class CutoverPlan implements CutoverListener {
     }
 
     /**
+     * This plan as a listener of the migrator, whose COMPLETED means "the guest's memory is moved": for the
+     * network that begins the brownout (DRAINING); the plan's own COMPLETED (tunnel closed, old flows
+     * removed) comes when the drain ends.
+     */
+    public CutoverListener migrationListener() {
+        return event -> advance(event.stage() == CutoverStage.COMPLETED ? CutoverStage.DRAINING : event.stage());
+    }
+
+    /**
      * Moves the plan to {@code next} and runs that stage's steps. Calls are serialised: a stage's steps
-     * start only after the previous stage's have finished.
+     * start only after the previous stage's have finished. Reporting the current stage again (a hook and the
+     * migrator both saw it) changes nothing.
      *
      * @throws IllegalStateException if {@code next} does not follow the current stage
      */
     public synchronized CompletionStage<Void> advance(CutoverStage next) {
+        if (started && next == stage && next != CutoverStage.PRECOPY
+                || stage == CutoverStage.ROLLED_BACK && (next == CutoverStage.FAILED || next == CutoverStage.ROLLED_BACK)) {
+            return stage == CutoverStage.ROLLED_BACK ? tail.handle((ok, error) -> null) : tail;
+        }
         checkTransition(next);
         CutoverStage previous = stage;
         stage = next;

@@ -18,6 +18,17 @@ public final class Timeline {
         return entry;
     }
 
+    /**
+     * The {@link System#nanoTime()} of the first entry for {@code what} and {@code event}.
+     *
+     * @throws java.util.NoSuchElementException if there is none
+     */
+    public long nanoTimeOf(String what, String event) {
+        return entries.stream().filter(e -> e.what().equals(what) && e.event().equals(event)).findFirst()
+                .map(e -> origin + e.atMicros() * 1_000)
+                .orElseThrow(() -> new java.util.NoSuchElementException("no " + what + " " + event + " on the timeline"));
+    }
+
     public List<TimelineEntry> entries() {
         return List.copyOf(entries);
     }

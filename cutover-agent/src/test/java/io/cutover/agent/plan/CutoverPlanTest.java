@@ -87,6 +87,18 @@ class CutoverPlanTest {
     }
 
     @Test
+    void theSameStageReportedTwiceRunsItsStepsOnce() throws Exception {
+        CutoverPlan plan = new CutoverPlan("c6", List.of(step("sdn.prepare", CutoverStage.PLANNED),
+                failing("sdn.commit", CutoverStage.ACTIVATED)));
+        plan.advance(CutoverStage.PLANNED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        plan.advance(CutoverStage.PLANNED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(log).containsExactly("apply sdn.prepare");
+        assertThatThrownBy(() -> plan.advance(CutoverStage.ACTIVATED).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        plan.advance(CutoverStage.ROLLED_BACK).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(log).containsExactly("apply sdn.prepare", "apply sdn.commit", "rollback sdn.prepare");
+    }
+
+    @Test
     void aStepThatThrowsInsteadOfFailingItsFutureStillRollsBack() {
         PlanStep throwing = new PlanStep() {
             @Override

@@ -50,7 +50,9 @@ public final class OvsFabric {
                 "--detach")), env(), Shell.DEFAULT_TIMEOUT).orThrow();
         vsctl("--no-wait", "init").orThrow();
         journal.recordDaemon("ovs-vswitchd", vswitchdPidFile());
-        Shell.run(Shell.inNamespace(namespace, List.of("ovs-vswitchd", "unix:" + dbSocket(),
+        // The hypervisor's switch is not starved by its tenants: on a 2-core lab the migration stream and the
+        // guests compete with the userspace datapath, which then drops frames.
+        Shell.run(Shell.inNamespace(namespace, List.of("nice", "-n", "-10", "ovs-vswitchd", "unix:" + dbSocket(),
                 "--pidfile=" + vswitchdPidFile(),
                 "--unixctl=" + vswitchdControl(),
                 "--log-file=" + dir.resolve("ovs-vswitchd.log"),

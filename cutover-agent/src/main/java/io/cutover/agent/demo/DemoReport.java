@@ -1,0 +1,25 @@
+package io.cutover.agent.demo;
+
+import io.cutover.agent.plan.TimelineEntry;
+
+import java.util.List;
+
+/**
+ * What the demo measured of one cutover.
+ *
+ * @param mode           lan or wan
+ * @param blackoutMillis the guest ran nowhere (pause → resume at the destination), as the migrator measured
+ * @param udp            what the client's probes saw
+ * @param lostInCutover  probes lost among those sent from SWITCHOVER until the tunnel's flush was done: the
+ *                       cutover's own share of {@code udp.lost()} (the rest were lost to something else, such as
+ *                       a starved CPU during pre-copy)
+ * @param vmReceived     probes that reached the VM's service (the rest were lost on the way there)
+ * @param tcpSurvived    whether the client's long-lived TCP connection kept working
+ * @param tcpExchanged   messages the TCP connection exchanged
+ * @param memoryVerified whether the destination's memory was verified identical to the source's
+ * @param timeline       when each stage and step ran
+ */
+public record DemoReport(String mode, double blackoutMillis, UdpProbeResult udp, long lostInCutover, long vmReceived,
+                         boolean tcpSurvived,
+                         long tcpExchanged, boolean memoryVerified, List<TimelineEntry> timeline) {
+}
