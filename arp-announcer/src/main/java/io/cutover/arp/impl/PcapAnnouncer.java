@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 /** The {@link Announcer} over a {@link FrameSink}: Pcap4J in production, a recorder in unit tests. */
 public final class PcapAnnouncer implements Announcer {
@@ -76,6 +77,12 @@ public final class PcapAnnouncer implements Announcer {
         running.forEach(Announcing::cancel);
         timer.shutdownNow();
         prober.shutdownNow();
+        try {
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+            prober.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sink.close();
     }
 
