@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +38,10 @@ public final class PcapAnnouncer implements Announcer {
         this.iface = Objects.requireNonNull(iface, "iface");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.allowList = Objects.requireNonNull(allowList, "allowList");
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("arp-announcer-" + iface));
+        ScheduledThreadPoolExecutor rounds = new ScheduledThreadPoolExecutor(1, daemon("arp-announcer-" + iface));
+        rounds.setRemoveOnCancelPolicy(true);
+        rounds.prestartAllCoreThreads();
+        this.timer = rounds;
         this.prober = Executors.newSingleThreadExecutor(daemon("arp-prober-" + iface));
     }
 

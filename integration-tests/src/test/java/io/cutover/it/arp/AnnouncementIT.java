@@ -236,8 +236,8 @@ class AnnouncementIT {
         Path pcap;
         Schedule schedule = Schedule.qemu();
         try (Capture capture = Capture.start(lab(), Topology.VM, "eth0", dir, "ether src " + TEST_MAC)) {
-            announce(Announcement.of(TEST_MAC, addresses(SPARE_V4), Set.of(AnnounceForm.REQUEST)), Schedule.once());
-            Thread.sleep(50);
+            announce(Announcement.of(TEST_MAC, addresses(SPARE_V4), Set.of(AnnounceForm.REQUEST)),
+                    Schedule.qemu(3, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(50)));
             pcap = capture.stop();
         }
         // warm-up round above; the measured announcement follows in its own capture

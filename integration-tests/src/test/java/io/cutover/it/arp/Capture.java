@@ -27,7 +27,7 @@ final class Capture implements AutoCloseable {
     static Capture start(Lab lab, String node, String iface, Path dir, String filter) throws Exception {
         Path file = dir.resolve(node + "-" + System.nanoTime() + ".pcap");
         Path log = dir.resolve(node + "-" + System.nanoTime() + ".log");
-        List<String> command = new ArrayList<>(List.of("tcpdump", "-i", iface, "-U", "-n", "-s", "256",
+        List<String> command = new ArrayList<>(List.of("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-s", "256",
                 "--time-stamp-precision=nano", "-w", file.toString()));
         command.addAll(List.of(filter.split(" ")));
         Process process = lab.spawn(node, command, log);
