@@ -38,7 +38,11 @@ public final class PcapAnnouncer implements Announcer {
         this.iface = Objects.requireNonNull(iface, "iface");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.allowList = Objects.requireNonNull(allowList, "allowList");
-        ScheduledThreadPoolExecutor rounds = new ScheduledThreadPoolExecutor(1, daemon("arp-announcer-" + iface));
+        ThreadFactory plain = daemon("arp-announcer-" + iface);
+        ScheduledThreadPoolExecutor rounds = new ScheduledThreadPoolExecutor(1, runnable -> plain.newThread(() -> {
+            RealtimePriority.tryRaise();
+            runnable.run();
+        }));
         rounds.setRemoveOnCancelPolicy(true);
         rounds.prestartAllCoreThreads();
         this.timer = rounds;

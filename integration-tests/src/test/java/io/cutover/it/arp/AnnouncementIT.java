@@ -227,8 +227,9 @@ class AnnouncementIT {
                 .doesNotContainIgnoringCase("incorrect").doesNotContain("Expert Info (Warning")
                 .doesNotContain("Expert Info (Error");
         assertThat(verbose.split("\\[Checksum Status: Good]", -1)).hasSize(3);
-        assertThat(verbose).contains("Flag: Override: Set").contains("Target link-layer address");
-        assertThat(verbose).contains("Reverse request").contains("(ARP Announcement for " + SPARE_V4 + ")");
+        assertThat(verbose).contains("= Override: Set").contains("Target link-layer address : " + TEST_MAC)
+                .contains("ID: 42").contains("Opcode: reverse request (3)")
+                .contains("Address Resolution Protocol (ARP Announcement)");
     }
 
     @Test
