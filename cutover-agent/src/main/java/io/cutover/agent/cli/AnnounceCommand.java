@@ -67,6 +67,22 @@ final class AnnounceCommand implements Callable<Integer> {
             description = "The longest gap (default: ${DEFAULT-VALUE}).")
     Duration max;
 
+    @Option(names = "--schedule", defaultValue = "qemu", paramLabel = "KIND",
+            description = "qemu (--rounds/--initial/--step/--max) or keepalived (--rounds back to back now, again after "
+                    + "--delay, then --refreshes rounds every --refresh) (default: ${DEFAULT-VALUE}).")
+    String scheduleKind;
+
+    @Option(names = "--delay", defaultValue = "5s", converter = DurationConverter.class,
+            description = "keepalived: when the second burst leaves; 0 for none (default: ${DEFAULT-VALUE}).")
+    Duration delay;
+
+    @Option(names = "--refreshes", defaultValue = "0", description = "keepalived: periodic refresh rounds after the bursts (default: ${DEFAULT-VALUE}).")
+    int refreshes;
+
+    @Option(names = "--refresh", defaultValue = "0", converter = DurationConverter.class,
+            description = "keepalived: the refresh interval (default: none).")
+    Duration refresh;
+
     @Option(names = "--allow", split = ",", paramLabel = "ADDR",
             description = "The addresses that may be announced, such as the plan's VM addresses (default: the --ip list).")
     List<String> allow;
@@ -87,9 +103,13 @@ final class AnnounceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--ip is required unless --form includes rarp");
         }
         Announcement announcement = Announcement.of(vmMac, addresses, forms).withVlan(vlan);
-        Schedule schedule = Schedule.qemu(rounds, initial, step, max);
+        Schedule schedule = switch (scheduleKind.toLowerCase(Locale.ROOT)) {
+            case "qemu" -> Schedule.qemu(rounds, initial, step, max);
+            case "keepalived" -> Schedule.keepalived(rounds, delay, refreshes, refresh);
+            default -> throw new IllegalArgumentException("unknown --schedule '" + scheduleKind + "' (expected qemu or keepalived)");
+        };
         List<InetAddress> allowed = allow == null ? addresses : parseAddresses(allow, "--allow");
-        AllowList allowList = allowed.isEmpty() ? rarpOnly() : AllowList.of(allowed);
+        AllowList allowList = allowed.isEmpty() ? AllowList.none() : AllowList.of(allowed);
         allowList.check(announcement);
         try (Announcer announcer = Announcer.pcap(iface, allowList)) {
             if (probe) {
@@ -111,11 +131,6 @@ final class AnnounceCommand implements Callable<Integer> {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-    }
-
-    /** An allow-list for a RARP-only announcement, which names no address: nothing but the documentation range. */
-    private static AllowList rarpOnly() throws UnknownHostException {
-        return AllowList.of(List.of(InetAddress.getByName("192.0.2.0")));
     }
 
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");

@@ -4,6 +4,7 @@ import io.cutover.arp.AllowList;
 import io.cutover.arp.AnnounceForm;
 import io.cutover.arp.Announcement;
 import io.cutover.arp.Announcer;
+import io.cutover.arp.AnnouncingListener;
 import io.cutover.arp.GateResult;
 import io.cutover.arp.MacAddress;
 import io.cutover.arp.ProbeResult;
@@ -11,6 +12,8 @@ import io.cutover.arp.ReadinessGate;
 import io.cutover.arp.Schedule;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
+import io.cutover.migration.CutoverEvent;
+import io.cutover.migration.CutoverStage;
 import io.cutover.lab.Neighbour;
 import io.cutover.lab.Netns;
 import io.cutover.lab.Topology;
@@ -157,6 +160,31 @@ class AnnouncementIT {
         commit.complete(null);
         assertThat(done.toCompletableFuture().get(30, TimeUnit.SECONDS).gate().outcome()).isEqualTo(GateResult.Outcome.READY);
         assertThat(awaitNeighbourMac(VM_V4, Topology.VM_MAC).map(Neighbour::mac)).contains(Topology.VM_MAC);
+    }
+
+    @Test
+    void listenerAnnouncesAtActivatedOnlyAfterTheCommit() throws Exception {
+        setNeighbour("client", VM_V4, OLD_MAC);
+        setNeighbour("client", VM_V6, OLD_MAC);
+        CompletableFuture<Void> commit = new CompletableFuture<>();
+        AnnouncingListener listener = new AnnouncingListener(fromVm, Announcement.of(VM_MAC, addresses(VM_V4, VM_V6)),
+                Schedule.qemu(2, Duration.ofMillis(20), Duration.ZERO, Duration.ofMillis(20)),
+                () -> ReadinessGate.on(commit).withTimeout(Duration.ofSeconds(30)));
+        for (CutoverStage stage : List.of(CutoverStage.PLANNED, CutoverStage.SWITCHOVER, CutoverStage.COMMITTED)) {
+            listener.onEvent(CutoverEvent.now("it", stage)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        var activated = listener.onEvent(CutoverEvent.now("it", CutoverStage.ACTIVATED)).toCompletableFuture();
+        Thread.sleep(300);
+        assertThat(activated).isNotDone();
+        assertThat(neighbour("client", VM_V4).map(Neighbour::mac)).contains(OLD_MAC);
+        assertThat(neighbour("client", VM_V6).map(Neighbour::mac)).contains(OLD_MAC);
+
+        commit.complete(null);
+
+        activated.get(30, TimeUnit.SECONDS);
+        assertThat(awaitNeighbourMac(VM_V4, Topology.VM_MAC).map(Neighbour::mac)).contains(Topology.VM_MAC);
+        assertThat(awaitNeighbourMac(VM_V6, Topology.VM_MAC).map(Neighbour::mac)).contains(Topology.VM_MAC);
+        assertThat(listener.current().done().toCompletableFuture().get(30, TimeUnit.SECONDS).rounds()).isEqualTo(2);
     }
 
     @Test
