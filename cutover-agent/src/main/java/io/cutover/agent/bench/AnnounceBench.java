@@ -32,7 +32,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -301,10 +300,5 @@ public final class AnnounceBench implements java.util.concurrent.Callable<Intege
                 throw new IllegalStateException("baseline send failed: " + e.getMessage(), e);
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return String.format(Locale.ROOT, "AnnounceBench[quick=%s]", quick);
     }
 }
