@@ -24,6 +24,11 @@ public final class AllowList {
         return new AllowList(Set.copyOf(addresses));
     }
 
+    /** An allow-list of no address, for announcements that carry none (RARP alone). */
+    public static AllowList none() {
+        return new AllowList(Set.of());
+    }
+
     public boolean allows(InetAddress address) {
         return addresses.contains(address);
     }

@@ -72,5 +72,8 @@ class AnnouncementTest {
                         assertThat(((AddressNotAllowedException) e).refused()).containsExactly(ip("198.18.0.1")));
         allow.check(Announcement.of(MAC, List.of(ip("198.18.0.100"))));
         assertThatThrownBy(() -> AllowList.of(List.of())).isInstanceOf(IllegalArgumentException.class);
+        AllowList.none().check(Announcement.of(MAC, List.of(), Set.of(AnnounceForm.RARP)));
+        assertThatThrownBy(() -> AllowList.none().check(Announcement.of(MAC, List.of(ip("198.18.0.100")))))
+                .isInstanceOf(AddressNotAllowedException.class);
     }
 }

@@ -13,6 +13,7 @@ import io.cutover.arp.Schedule;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 /** The {@link Announcer} over a {@link FrameSink}: Pcap4J in production, a recorder in unit tests. */
 public final class PcapAnnouncer implements Announcer {
@@ -30,13 +33,24 @@ public final class PcapAnnouncer implements Announcer {
     private final AllowList allowList;
     private final ScheduledExecutorService timer;
     private final ExecutorService prober;
+    /** How many announcements keep their built frames for the next call. */
+    static final int FRAME_CACHE_SIZE = 64;
+
     private final Set<Announcing> running = ConcurrentHashMap.newKeySet();
+    private final Map<Announcement, FrameSet> frameCache = new ConcurrentHashMap<>();
 
     public PcapAnnouncer(String iface, FrameSink sink, AllowList allowList) {
         this.iface = Objects.requireNonNull(iface, "iface");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.allowList = Objects.requireNonNull(allowList, "allowList");
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("arp-announcer-" + iface));
+        ThreadFactory plain = daemon("arp-announcer-" + iface);
+        ScheduledThreadPoolExecutor rounds = new ScheduledThreadPoolExecutor(1, runnable -> plain.newThread(() -> {
+            RealtimePriority.tryRaise();
+            runnable.run();
+        }));
+        rounds.setRemoveOnCancelPolicy(true);
+        rounds.prestartAllCoreThreads();
+        this.timer = rounds;
         this.prober = Executors.newSingleThreadExecutor(daemon("arp-prober-" + iface));
     }
 
@@ -49,10 +63,22 @@ public final class PcapAnnouncer implements Announcer {
     @Override
     public Announcing start(Announcement announcement, Schedule schedule, ReadinessGate gate) {
         allowList.check(announcement);
-        ScheduledAnnouncing announcing = new ScheduledAnnouncing(announcement, FrameSet.of(announcement), schedule, sink, timer);
+        ScheduledAnnouncing announcing = new ScheduledAnnouncing(announcement, frames(announcement), schedule, sink, timer);
         running.add(announcing);
         announcing.done().whenComplete((report, error) -> running.remove(announcing));
         return announcing.begin(gate);
+    }
+
+    /** The frames of {@code announcement}, built on its first use and reused by later calls. */
+    private FrameSet frames(Announcement announcement) {
+        FrameSet frames = frameCache.get(announcement);
+        if (frames == null) {
+            if (frameCache.size() >= FRAME_CACHE_SIZE) {
+                frameCache.clear();
+            }
+            frames = frameCache.computeIfAbsent(announcement, FrameSet::of);
+        }
+        return frames;
     }
 
     @Override
@@ -76,6 +102,12 @@ public final class PcapAnnouncer implements Announcer {
         running.forEach(Announcing::cancel);
         timer.shutdownNow();
         prober.shutdownNow();
+        try {
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+            prober.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sink.close();
     }
 

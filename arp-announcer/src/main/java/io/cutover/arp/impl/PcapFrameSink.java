@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 /** Frames to and from an interface through a Pcap4J (libpcap) handle. */
@@ -24,6 +25,9 @@ public final class PcapFrameSink implements FrameSink {
             Path.of("/usr/lib/aarch64-linux-gnu/libpcap.so.0.8"),
             Path.of("/usr/lib64/libpcap.so.1"),
             Path.of("/usr/lib/libpcap.so.1"));
+
+    /** How long {@link #receive} sleeps between looks at the (non-blocking) handle. */
+    private static final long POLL_NANOS = 200_000;
 
     private final String iface;
     private final PcapHandle handle;
@@ -60,6 +64,7 @@ public final class PcapFrameSink implements FrameSink {
         try {
             handle.setFilter("arp or (vlan and arp)", BpfProgram.BpfCompileMode.OPTIMIZE);
             handle.setDirection(PcapHandle.PcapDirection.IN);
+            handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
         } catch (PcapNativeException | NotOpenException e) {
             handle.close();
             throw new AnnounceException("cannot set the receive filter on " + iface + ": " + e.getMessage(), e);
@@ -106,13 +111,16 @@ public final class PcapFrameSink implements FrameSink {
     public byte[] receive(long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
         try {
-            do {
+            while (true) {
                 byte[] frame = handle.getNextRawPacket();
                 if (frame != null) {
                     return frame;
                 }
-            } while (System.nanoTime() < deadline);
-            return null;
+                if (System.nanoTime() >= deadline || Thread.currentThread().isInterrupted()) {
+                    return null;
+                }
+                LockSupport.parkNanos(POLL_NANOS);
+            }
         } catch (NotOpenException e) {
             throw new AnnounceException("the handle on " + iface + " is closed", e);
         }

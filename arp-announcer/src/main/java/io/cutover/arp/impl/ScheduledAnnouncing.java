@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ScheduledAnnouncing implements Announcing {
     /** How early the timer wakes before a round, to spin the rest of the way. */
-    static final long SPIN_NANOS = 2_000_000;
+    static final long SPIN_NANOS = 500_000;
 
     private final Announcement announcement;
     private final FrameSet frames;

@@ -84,6 +84,18 @@ class PcapAnnouncerTest {
     }
 
     @Test
+    void laterCallsReuseTheFramesOfAnEqualAnnouncement() throws Exception {
+        announcer("198.18.0.100");
+        join(announcer.announce(Announcement.of(MAC, addresses), Schedule.once()));
+        join(announcer.announce(Announcement.of(MAC, addresses), Schedule.once()));
+        join(announcer.announce(Announcement.of(MAC, addresses).withVlan(3), Schedule.once()));
+        List<RecordingSink.Sent> sent = sink.sent();
+        assertThat(sent).hasSize(3);
+        assertThat(sent.get(1).frame()).isSameAs(sent.get(0).frame());
+        assertThat(sent.get(2).frame()).isNotSameAs(sent.get(0).frame()).hasSize(60);
+    }
+
+    @Test
     void addressesOffTheAllowListSendNothing() throws Exception {
         announcer("198.18.0.100");
         Announcement stray = Announcement.of(MAC, List.of(InetAddress.getByName("198.18.0.1")));

@@ -1,5 +1,7 @@
 package io.cutover.agent.cli;
 
+import io.cutover.agent.bench.AnnounceBench;
+import io.cutover.agent.bench.MigrateBench;
 import picocli.CommandLine.Command;
 
 /**
@@ -9,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure a capability against its baseline (the kernel, ovs-ofctl, nsupdate, raw TCP).",
         subcommands = {
-                io.cutover.agent.bench.MigrateBench.class,
+                AnnounceBench.class,
+                MigrateBench.class,
         })
 final class BenchCommand extends GroupCommand {
 }
