@@ -33,6 +33,15 @@ public interface DnsUpdater extends AutoCloseable {
     CompletionStage<UpdateResult> apply(List<RrsetChange> changes);
 
     /**
+     * Applies many independent compare-and-swaps, each with its own outcome. Each is journaled on its own; to
+     * save round trips and server commits, up to {@link DdnsOptions#maxBatch()} of them (distinct RRsets) travel
+     * in one UPDATE message, every one keeping its own prerequisites. When such a message fails a
+     * prerequisite, each of its changes is sent again alone, so a conflict on one never holds back the others.
+     * At most {@link DdnsOptions#maxInFlight()} messages are in flight at once.
+     */
+    List<CompletionStage<UpdateResult>> applyEach(List<RrsetChange> changes);
+
+    /**
      * Replaces {@code from} by {@code to} in {@code name}'s A (or AAAA) RRset, only if it holds exactly
      * {@code from}; the TTL served now is kept.
      */

@@ -37,7 +37,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -105,6 +109,102 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         long start = System.nanoTime();
         return CompletableFuture.supplyAsync(() -> journal.add(options.zone(), options.owner(), changes), worker)
                 .thenCompose(update -> send(update, start));
+    }
+
+    @Override
+    public List<CompletionStage<UpdateResult>> applyEach(List<RrsetChange> changes) {
+        List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
+        changes.forEach(c -> results.add(new CompletableFuture<>()));
+        List<List<Integer>> batches = new ArrayList<>();
+        List<Integer> batch = new ArrayList<>();
+        Set<String> rrsets = new HashSet<>();
+        for (int i = 0; i < changes.size(); i++) {
+            String rrset = changes.get(i).name() + "/" + changes.get(i).type();
+            if (batch.size() == options.maxBatch() || !rrsets.add(rrset)) {
+                batches.add(batch);
+                batch = new ArrayList<>();
+                rrsets.clear();
+                rrsets.add(rrset);
+            }
+            batch.add(i);
+        }
+        if (!batch.isEmpty()) {
+            batches.add(batch);
+        }
+        Queue<List<Integer>> queue = new ConcurrentLinkedQueue<>(batches);
+        for (int w = 0; w < Math.min(options.maxInFlight(), batches.size()); w++) {
+            nextBatch(queue, changes, results);
+        }
+        return List.copyOf(results);
+    }
+
+    private void nextBatch(Queue<List<Integer>> queue, List<RrsetChange> changes, List<CompletableFuture<UpdateResult>> results) {
+        List<Integer> indices = queue.poll();
+        if (indices == null) {
+            return;
+        }
+        List<CompletableFuture<UpdateResult>> out = indices.stream().map(results::get).toList();
+        sendBatch(indices.stream().map(changes::get).toList(), out)
+                .whenComplete((v, e) -> nextBatch(queue, changes, results));
+    }
+
+    /** Journals each change alone (one fsync), sends them in one message, splits them on a failed prerequisite. */
+    private CompletableFuture<Void> sendBatch(List<RrsetChange> batch, List<CompletableFuture<UpdateResult>> out) {
+        long start = System.nanoTime();
+        String name = batch.get(0).name();
+        CompletableFuture<List<PendingUpdate>> journaled = CompletableFuture.supplyAsync(() -> journal.addAll(options.zone(),
+                options.owner(), batch.stream().map(List::of).toList()), worker);
+        return journaled.thenCompose(singles -> zoneOf(name).thenCompose(zone -> withKeptTtls(batch).thenCompose(changes -> {
+            for (RrsetChange change : changes) {
+                if (!change.owner().subdomain(RrsetChange.absolute(zone))) {
+                    throw new IllegalArgumentException(change.name() + " is not in zone " + zone);
+                }
+            }
+            PendingUpdate combined = new PendingUpdate(singles.get(0).id(), singles.get(0).created(), zone, options.owner(),
+                    changes);
+            return withRetries(zone, name, () -> signedExchange(combined)).thenCompose(response -> {
+                int rcode = response.message().getRcode();
+                if (rcode == Rcode.NOERROR) {
+                    singles.forEach(single -> journal.doneUnsynced(single.id(), "applied"));
+                    UpdateResult sent = new UpdateResult(combined.id(), zone, changes, false, -1, List.of(), Duration.ZERO);
+                    CompletableFuture<UpdateResult> verified = options.verify() ? verify(sent, start)
+                            : CompletableFuture.completedFuture(withVerification(sent, -1, List.of(), start));
+                    return verified.thenAccept(v -> {
+                        for (int k = 0; k < singles.size(); k++) {
+                            out.get(k).complete(new UpdateResult(singles.get(k).id(), zone, List.of(changes.get(k)), false,
+                                    v.serial(), v.verifiedOn(), v.elapsed()));
+                        }
+                    });
+                }
+                if (isPrerequisiteFailure(rcode)) {
+                    List<CompletableFuture<UpdateResult>> alone = new ArrayList<>();
+                    for (int k = 0; k < singles.size(); k++) {
+                        CompletableFuture<UpdateResult> target = out.get(k);
+                        alone.add(send(singles.get(k), start).whenComplete((r, e) -> {
+                            if (e != null) {
+                                target.completeExceptionally(rootCause(e));
+                            } else {
+                                target.complete(r);
+                            }
+                        }));
+                    }
+                    return CompletableFuture.allOf(alone.toArray(CompletableFuture[]::new)).handle((v, e) -> null);
+                }
+                throw rejection(combined, response.message());
+            });
+        }).exceptionally(error -> {
+            Throwable cause = rootCause(error);
+            for (int k = 0; k < singles.size(); k++) {
+                if (!(cause instanceof DnsTimeoutException)) {
+                    journal.doneUnsynced(singles.get(k).id(), "failed: " + cause.getMessage());
+                }
+                out.get(k).completeExceptionally(cause);
+            }
+            return null;
+        }))).exceptionally(error -> {
+            out.forEach(f -> f.completeExceptionally(rootCause(error)));
+            return null;
+        });
     }
 
     @Override
@@ -247,9 +347,8 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             });
         }).handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
                 : unanswered(queued, error)).thenCompose(f -> f)
-                .thenCompose(result -> options.verify()
-                        ? verify(result, result.serial()).thenApply(servers -> withVerification(result, servers, start))
-                        : CompletableFuture.completedFuture(withVerification(result, List.of(), start)));
+                .thenCompose(result -> options.verify() ? verify(result, start)
+                        : CompletableFuture.completedFuture(withVerification(result, -1, List.of(), start)));
     }
 
     /** The changes with every {@link RrsetChange#KEEP_TTL} replaced by the TTL the primary serves now. */
@@ -317,12 +416,18 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             }).thenCompose(f -> f);
         }
         return done(update, "rejected " + Rcode.string(rcode)).thenApply(v -> {
-            if (rcode == Rcode.NOTAUTH && response.message().getTSIG() != null) {
-                throw new TsigRejectedException(update.zone(), name, rcode, "the server did not accept our key "
-                        + options.key().name());
-            }
-            throw new UpdateRefusedException(update.zone(), name, rcode, "the server refused the update");
+            throw rejection(update, response.message());
         });
+    }
+
+    private DnsUpdateException rejection(PendingUpdate update, Message response) {
+        int rcode = response.getRcode();
+        String name = update.changes().get(0).name();
+        if (rcode == Rcode.NOTAUTH && response.getTSIG() != null) {
+            return new TsigRejectedException(update.zone(), name, rcode, "the server did not accept our key "
+                    + options.key().name());
+        }
+        return new UpdateRefusedException(update.zone(), name, rcode, "the server refused the update");
     }
 
     /** No usable answer: a timeout keeps the update pending (for a replay); any other failure is final. */
@@ -335,19 +440,19 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         });
     }
 
+    /** Marks the update answered. Not synced on its own: lost in a crash, it only causes a harmless replay. */
     private CompletableFuture<Void> done(PendingUpdate update, String outcome) {
-        return CompletableFuture.runAsync(() -> journal.done(update.id(), outcome), worker);
+        journal.doneUnsynced(update.id(), outcome);
+        return CompletableFuture.completedFuture(null);
     }
 
     private CompletableFuture<UpdateResult> serialAfter(PendingUpdate update, boolean alreadyApplied) {
-        CompletableFuture<Long> serial = options.verify() ? serial(options.primary(), update.zone())
-                : CompletableFuture.completedFuture(-1L);
-        return serial.thenApply(s -> new UpdateResult(update.id(), update.zone(), update.changes(), alreadyApplied, s,
-                List.of(), Duration.ZERO));
+        return CompletableFuture.completedFuture(new UpdateResult(update.id(), update.zone(), update.changes(),
+                alreadyApplied, -1, List.of(), Duration.ZERO));
     }
 
-    private static UpdateResult withVerification(UpdateResult result, List<String> servers, long start) {
-        return new UpdateResult(result.id(), result.zone(), result.changes(), result.alreadyApplied(), result.serial(),
+    private static UpdateResult withVerification(UpdateResult result, long serial, List<String> servers, long start) {
+        return new UpdateResult(result.id(), result.zone(), result.changes(), result.alreadyApplied(), serial,
                 servers, Duration.ofNanos(System.nanoTime() - start));
     }
 
@@ -398,27 +503,38 @@ public final class DefaultDnsUpdater implements DnsUpdater {
 
     // ---------------------------------------------------------------- verification
 
-    private CompletableFuture<List<String>> verify(UpdateResult result, long serial) {
+    /**
+     * Asks the primary for the zone's serial (it answered the update, so it serves it) and, at the same time,
+     * every authoritative server for the changed RRsets and its serial, until each serves them at that serial
+     * or later.
+     */
+    private CompletableFuture<UpdateResult> verify(UpdateResult result, long start) {
         PendingUpdate update = new PendingUpdate(result.id(), Instant.now(), result.zone(), null, result.changes());
         return authoritativeServers(update.zone()).thenCompose(servers -> {
+            CompletableFuture<Long> target = serial(options.primary(), update.zone());
             List<CompletableFuture<String>> checks = new ArrayList<>();
             long deadline = System.nanoTime() + options.verifyTimeout().toNanos();
             for (InetSocketAddress server : servers) {
-                checks.add(verifyOn(server, update, serial, deadline));
+                checks.add(verifyOn(server, update, target, deadline));
             }
-            return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-                    .thenApply(v -> checks.stream().map(CompletableFuture::join).toList());
+            return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenCombine(target, (v, serial) ->
+                    withVerification(result, serial, checks.stream().map(CompletableFuture::join).toList(), start));
         });
     }
 
-    private CompletableFuture<String> verifyOn(InetSocketAddress server, PendingUpdate update, long serial, long deadline) {
+    private CompletableFuture<String> verifyOn(InetSocketAddress server, PendingUpdate update, CompletableFuture<Long> target,
+                                               long deadline) {
         List<CompletableFuture<Rrset>> sets = new ArrayList<>();
         for (RrsetChange change : update.changes()) {
             sets.add(rrset(server, change.owner(), change.typeCode()));
         }
-        CompletableFuture<Long> served = serial(server, update.zone());
+        CompletableFuture<Long> served = server.equals(options.primary()) && !target.isDone() ? target
+                : serial(server, update.zone());
         return CompletableFuture.allOf(sets.toArray(CompletableFuture[]::new)).thenCombine(served, (v, s) -> s)
-                .handle((s, error) -> {
+                .thenCombine(target, (s, t) -> new long[] {s, t})
+                .handle((pair, error) -> {
+                    Long s = pair == null ? null : pair[0];
+                    long serial = pair == null ? -1 : pair[1];
                     List<String> held = new ArrayList<>();
                     boolean ok = error == null && serialAtLeast(s, serial);
                     for (int i = 0; error == null && i < sets.size(); i++) {
@@ -438,7 +554,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
                                 + serial + ") within " + options.verifyTimeout().toMillis() + " ms; it serves " + seen);
                     }
                     CompletableFuture<String> again = new CompletableFuture<>();
-                    transport.schedule(() -> verifyOn(server, update, serial, deadline).whenComplete((r, e) -> {
+                    transport.schedule(() -> verifyOn(server, update, target, deadline).whenComplete((r, e) -> {
                         if (e != null) {
                             again.completeExceptionally(rootCause(e));
                         } else {
