@@ -48,6 +48,13 @@ public interface DnsUpdater extends AutoCloseable {
     CompletionStage<UpdateResult> switchAddress(String name, InetAddress from, InetAddress to);
 
     /**
+     * Moves the PTR record of {@code name} from {@code from}'s reverse name to {@code to}'s: the old one is
+     * deleted only if it points to {@code name} alone, the new one is created only if none exists. One message
+     * when both reverse names are in one zone, otherwise two (the old one first).
+     */
+    CompletionStage<List<UpdateResult>> switchPtr(String name, InetAddress from, InetAddress to, Duration ttl);
+
+    /**
      * Lowers the TTL of {@code name}'s A and AAAA RRsets to {@code ttl}, remembering the old TTL.
      * {@link TtlLowering#readyAt()} is when caches can no longer hold the records with the old TTL.
      */

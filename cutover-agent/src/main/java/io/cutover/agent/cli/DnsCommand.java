@@ -218,23 +218,16 @@ final class DnsCommand extends GroupCommand {
         }
 
         private void movePtr(DnsUpdater dns, InetAddress from, InetAddress to, String target) {
-            String oldPtr = reverseName(from);
-            String newPtr = reverseName(to);
-            Duration ptrTtl = ttl == null ? Duration.ofSeconds(RrsetChange.DEFAULT_TTL_S) : ttl;
-            List<RrsetChange> changes = List.of(
-                    new RrsetChange(oldPtr, "PTR", ptrTtl, List.of(target), List.of()),
-                    new RrsetChange(newPtr, "PTR", ptrTtl, List.of(), List.of(target)));
-            // the reverse zone is another zone: its own update, sent to the same primary
-            UpdateResult result = await(dns.apply(changes));
-            System.out.println("PTR " + oldPtr + " -> " + newPtr + ": " + describe(result));
-        }
-
-        String reverseName(InetAddress address) {
-            String reverse = org.xbill.DNS.ReverseMap.fromAddress(address).toString();
-            if (!RrsetChange.absolute(reverse).subdomain(RrsetChange.absolute(ptrZone))) {
-                throw new IllegalArgumentException(reverse + " is not in the reverse zone " + ptrZone);
+            for (String reverse : List.of(org.xbill.DNS.ReverseMap.fromAddress(from).toString(),
+                    org.xbill.DNS.ReverseMap.fromAddress(to).toString())) {
+                if (!RrsetChange.absolute(reverse).subdomain(RrsetChange.absolute(ptrZone))) {
+                    throw new IllegalArgumentException(reverse + " is not in the reverse zone " + ptrZone);
+                }
             }
-            return reverse;
+            Duration ptrTtl = ttl == null ? Duration.ofSeconds(RrsetChange.DEFAULT_TTL_S) : ttl;
+            for (UpdateResult result : await(dns.switchPtr(target, from, to, ptrTtl))) {
+                System.out.println("PTR " + result.changes().stream().map(c -> c.name()).toList() + ": " + describe(result));
+            }
         }
     }
 

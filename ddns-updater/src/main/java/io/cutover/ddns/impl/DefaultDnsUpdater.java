@@ -213,6 +213,18 @@ public final class DefaultDnsUpdater implements DnsUpdater {
     }
 
     @Override
+    public CompletionStage<List<UpdateResult>> switchPtr(String name, InetAddress from, InetAddress to, Duration ttl) {
+        String target = RrsetChange.absolute(name).toString();
+        RrsetChange remove = new RrsetChange(org.xbill.DNS.ReverseMap.fromAddress(from).toString(), "PTR", ttl,
+                List.of(target), List.of());
+        RrsetChange add = new RrsetChange(org.xbill.DNS.ReverseMap.fromAddress(to).toString(), "PTR", ttl,
+                List.of(), List.of(target));
+        return zoneOf(remove.name()).thenCombine(zoneOf(add.name()), String::equals).thenCompose(sameZone -> sameZone
+                ? apply(List.of(remove, add)).thenApply(List::of)
+                : apply(List.of(remove)).thenCompose(first -> apply(List.of(add)).thenApply(second -> List.of(first, second))));
+    }
+
+    @Override
     public CompletionStage<TtlLowering> lowerTtl(String name, Duration ttl) {
         Name owner = RrsetChange.absolute(name);
         return addresses(owner).thenCompose(held -> {

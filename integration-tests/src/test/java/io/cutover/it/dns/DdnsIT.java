@@ -360,4 +360,21 @@ class DdnsIT {
         assertThat(digTtl(name, "A")).isEqualTo(300);
         assertThat(dig(name, "A")).containsExactly("198.18.1.71");
     }
+
+    @Test
+    void movesThePtrRecordInTheReverseZoneOnlyIfItPointsToTheName() {
+        String name = fresh("ptr");
+        RrsetChange ptr = new RrsetChange("91.0.18.198.in-addr.arpa.", "PTR", Duration.ofSeconds(300), List.of(), List.of(name));
+        withUpdater(options().build(), dns -> join(dns.apply(List.of(ptr))));
+        List<UpdateResult> moved = withUpdater(options().build(),
+                dns -> join(dns.switchPtr(name, ip("198.18.0.91"), ip("198.18.0.92"), Duration.ofSeconds(300))));
+        assertThat(moved).singleElement().satisfies(r -> assertThat(r.zone()).isEqualTo(Topology.REVERSE_ZONE));
+        assertThat(dig("91.0.18.198.in-addr.arpa.", "PTR")).isEmpty();
+        assertThat(dig("92.0.18.198.in-addr.arpa.", "PTR")).containsExactly(name);
+        // a PTR that points elsewhere is left alone
+        assertThatThrownBy(() -> withUpdater(options().build(),
+                dns -> join(dns.switchPtr("someone-else." + Topology.ZONE, ip("198.18.0.92"), ip("198.18.0.93"),
+                        Duration.ofSeconds(300))))).cause().isInstanceOf(ConflictException.class);
+        assertThat(dig("92.0.18.198.in-addr.arpa.", "PTR")).containsExactly(name);
+    }
 }
