@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 @Command(name = "dns", mixinStandardHelpOptions = true,
         description = "Switch a VM's DNS records with RFC 2136 and TSIG: compare-and-swap, TTL handling, a durable queue.",
         subcommands = {DnsCommand.Update.class, DnsCommand.LowerTtl.class, DnsCommand.RestoreTtl.class,
-                DnsCommand.Show.class, DnsCommand.Queue.class})
+                DnsCommand.Show.class, DnsCommand.Queue.class, DnsCommand.Claim.class})
 final class DnsCommand extends GroupCommand {
     /** Where the journal lives without {@code --journal} or {@code --lab}. */
     static final Path DEFAULT_JOURNAL = Path.of("/var/lib/cutover/ddns");
@@ -84,6 +84,9 @@ final class DnsCommand extends GroupCommand {
 
         /** Opens an updater where it can reach the server and runs {@code work} with it. */
         <T> T run(Function<DnsUpdater, T> work) {
+            if (lab != null && !Lab.list().contains(lab)) {
+                throw new IllegalArgumentException("no lab named " + lab + " (see: cutover lab status)");
+            }
             Lab attached = lab == null ? null : Lab.attach(lab);
             String address = server != null ? server : attached != null ? attached.dnsServer() : null;
             if (address == null) {
@@ -288,6 +291,25 @@ final class DnsCommand extends GroupCommand {
             }
             state.rrsets().forEach(line -> System.out.println("  " + line));
             state.owner().forEach(owner -> System.out.println("  owner " + owner));
+        }
+    }
+
+    @Command(name = "claim", mixinStandardHelpOptions = true,
+            description = "Mark NAME as ours (--owner ID) with an ownership TXT record, only if it has no TXT yet.")
+    static final class Claim implements Runnable {
+        @Mixin
+        Connection connection;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            if (connection.owner == null) {
+                throw new IllegalArgumentException("claim needs --owner ID");
+            }
+            UpdateResult result = connection.run(dns -> await(dns.claim(name)));
+            System.out.println(RrsetChange.absolute(name) + " claimed for " + connection.owner + ": " + describe(result));
         }
     }
 
