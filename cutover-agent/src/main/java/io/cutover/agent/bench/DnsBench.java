@@ -59,6 +59,7 @@ public final class DnsBench implements Callable<Integer> {
             throw new IllegalArgumentException("--count must be between 1 and 5000");
         }
         Lab lab = labName != null ? Lab.attach(labName) : Lab.up(null, Topology.LAN);
+        System.err.println("lab " + lab.name() + (labName == null ? " (built for this run)" : ""));
         Path work = Files.createTempDirectory("cutover-bench-dns");
         try {
             return run(lab, n, work);
@@ -184,6 +185,7 @@ public final class DnsBench implements Callable<Integer> {
         report.row("ratio cutover applyEach / nsupdate (goal >= 2)", "x", ratio);
         report.row("ratio cutover one message per update / nsupdate", "x", singlePerS / nsPerS);
         report.detail("single_message_updates_per_s", round(singlePerS)).detail("max_batch", options.maxBatch())
+                .detail("loadavg_at_end", loadAverage())
                 .detail("count", n).detail("in_flight", inFlight).detail("latency_samples", m)
                 .detail("journal_fsync", true)
                 .detail("update_only_p50_ms", round(percentile(floor, 0.50))).detail("update_only_p99_ms", round(percentile(floor, 0.99))).detail("verified_on_authoritative", true);
@@ -191,6 +193,14 @@ public final class DnsBench implements Callable<Integer> {
                 .key("update_verify_p99_ms", round(p99));
         report.print(System.out);
         return 0;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static double round(double v) {
