@@ -5,6 +5,7 @@ import io.cutover.ddns.impl.DefaultDnsUpdater;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -74,6 +75,9 @@ public interface DnsUpdater extends AutoCloseable {
 
     /** The updates in the journal that the server has not answered yet. */
     List<PendingUpdate> pending();
+
+    /** The TTLs remembered by {@link #lowerTtl} and not yet restored, by name. */
+    Map<String, Duration> rememberedTtls();
 
     /** Sends every pending update again (each is a compare-and-swap, so a second delivery changes nothing). */
     CompletionStage<List<UpdateResult>> replay();

@@ -87,6 +87,11 @@ class DnsCutoverListenerTest {
         }
 
         @Override
+        public java.util.Map<String, Duration> rememberedTtls() {
+            return java.util.Map.of();
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -108,7 +108,7 @@ public final class DnsBench implements Callable<Integer> {
                 report.row("cutover applyEach: " + n + " updates", "s", seconds);
                 System.err.printf("and back, one UPDATE message per change, %d in flight...%n", inFlight);
                 start = System.nanoTime();
-                List<UpdateResult> singles = ns.call(() -> switchAll(dns, names, n));
+                List<UpdateResult> singles = ns.call(() -> switchAll(dns, names, n, inFlight));
                 double singleSeconds = (System.nanoTime() - start) / 1e9;
                 requireVerified(singles, n);
                 singlePerS = n / singleSeconds;
@@ -233,8 +233,9 @@ public final class DnsBench implements Callable<Integer> {
         });
     }
 
-    private static List<UpdateResult> switchAll(DnsUpdater dns, List<String> names, int n) throws InterruptedException {
-        Semaphore window = new Semaphore(((io.cutover.ddns.impl.DefaultDnsUpdater) dns).options().maxInFlight());
+    private static List<UpdateResult> switchAll(DnsUpdater dns, List<String> names, int n, int inFlight)
+            throws InterruptedException {
+        Semaphore window = new Semaphore(inFlight);
         List<CompletableFuture<UpdateResult>> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             window.acquire();

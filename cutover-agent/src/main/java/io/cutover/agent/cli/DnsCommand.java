@@ -331,9 +331,7 @@ final class DnsCommand extends GroupCommand {
                     System.out.println("  #" + p.id() + " queued " + p.created() + " zone "
                             + (p.zone() == null ? "(to find)" : p.zone()) + ": " + p.changes());
                 }
-                if (dns instanceof io.cutover.ddns.impl.DefaultDnsUpdater impl) {
-                    impl.rememberedTtls().forEach((n, t) -> System.out.println("  remembered TTL " + n + " " + t.toSeconds() + "s"));
-                }
+                dns.rememberedTtls().forEach((n, t) -> System.out.println("  remembered TTL " + n + " " + t.toSeconds() + "s"));
                 if (replay && !pending.isEmpty()) {
                     for (UpdateResult r : await(dns.replay())) {
                         System.out.println("  #" + r.id() + " " + describe(r));

@@ -322,7 +322,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
                 .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
     }
 
-    /** Every pending update, with its remembered TTLs, for display. */
+    @Override
     public Map<String, Duration> rememberedTtls() {
         return journal.rememberedTtls();
     }
