@@ -174,15 +174,15 @@ class DefaultDnsUpdaterTest {
     void aServerThatNeverServesTheUpdateIsAVerificationTimeoutSayingWhatItServes() throws Exception {
         try (FakeDnsServer server = new FakeDnsServer((request, tcp) -> answer(request, Rcode.NOERROR, true, Rcode.NOERROR));
              DnsUpdater dns = DnsUpdater.open(DdnsOptions.builder(server.address(), KEY).zone("z.test.")
-                     .verifyServers(List.of(server.address())).verifyTimeout(Duration.ofMillis(300))
+                     .verifyServers(List.of(server.address())).verifyTimeout(Duration.ofMillis(1000))
                      .verifyInterval(Duration.ofMillis(20)).journalDir(journal).timeout(Duration.ofMillis(200)).build())) {
             assertThatThrownBy(() -> dns.apply(List.of(CHANGE)).toCompletableFuture().join())
                     .cause().isInstanceOfSatisfying(io.cutover.ddns.VerificationTimeoutException.class, e -> {
-                        assertThat(e.getMessage()).contains("serial 7").contains("A 60 198.18.0.9").contains("300 ms");
+                        assertThat(e.getMessage()).contains("serial 7").contains("A 60 198.18.0.9").contains("1000 ms");
                         assertThat(e.zone()).isEqualTo("z.test.");
                     });
             assertThat(dns.pending()).as("the server did answer the update").isEmpty();
-            assertThat(server.udpRequests.get()).isGreaterThan(5);
+            assertThat(server.udpRequests.get()).as("the update, then at least two rounds of checks").isGreaterThanOrEqualTo(5);
         }
     }
 }
