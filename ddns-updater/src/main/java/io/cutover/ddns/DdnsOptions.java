@@ -15,7 +15,8 @@ import java.util.Objects;
  *       exponential backoff from {@value #DEFAULT_INITIAL_BACKOFF_MS} ms up to {@value #DEFAULT_MAX_BACKOFF_MS} ms
  *       and full jitter;</li>
  *   <li>verification on every authoritative server: on, within {@value #DEFAULT_VERIFY_TIMEOUT_MS} ms;</li>
- *   <li>updates in flight at once in a batch: {@value #DEFAULT_MAX_IN_FLIGHT}.</li>
+ *   <li>messages in flight at once in {@link DnsUpdater#applyEach}: {@value #DEFAULT_MAX_IN_FLIGHT}, each carrying up
+ *       to {@value #DEFAULT_MAX_BATCH} changes.</li>
  * </ul>
  */
 public final class DdnsOptions {
@@ -26,6 +27,7 @@ public final class DdnsOptions {
     public static final long DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_VERIFY_INTERVAL_MS = 20;
     public static final int DEFAULT_MAX_IN_FLIGHT = 32;
+    public static final int DEFAULT_MAX_BATCH = 25;
     /** The DNS port. */
     public static final int DNS_PORT = 53;
 
@@ -49,6 +51,7 @@ public final class DdnsOptions {
     private final Path journalDir;
     private final String owner;
     private final int maxInFlight;
+    private final int maxBatch;
 
     private DdnsOptions(Builder b) {
         this.primary = b.primary;
@@ -72,6 +75,10 @@ public final class DdnsOptions {
         }
         this.maxAttempts = b.maxAttempts;
         this.maxInFlight = b.maxInFlight;
+        if (b.maxBatch < 1 || b.maxBatch > 500) {
+            throw new IllegalArgumentException("max batch must be between 1 and 500, was " + b.maxBatch);
+        }
+        this.maxBatch = b.maxBatch;
         this.journalDir = b.journalDir;
         this.owner = b.owner;
     }
@@ -142,6 +149,11 @@ public final class DdnsOptions {
         return maxInFlight;
     }
 
+    /** Changes carried together in one UPDATE message by {@link DnsUpdater#applyEach}. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
     /** The text of our ownership TXT record, or {@code null} without an owner id. */
     public String ownerTxt() {
         return ownerTxt(owner);
@@ -176,6 +188,7 @@ public final class DdnsOptions {
         private Path journalDir;
         private String owner;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private int maxBatch = DEFAULT_MAX_BATCH;
 
         private Builder(InetSocketAddress primary, TsigKey key) {
             this.primary = Objects.requireNonNull(primary, "primary");
@@ -236,6 +249,11 @@ public final class DdnsOptions {
 
         public Builder maxInFlight(int maxInFlight) {
             this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        public Builder maxBatch(int maxBatch) {
+            this.maxBatch = maxBatch;
             return this;
         }
 

@@ -5,6 +5,7 @@ import io.cutover.ddns.impl.DefaultDnsUpdater;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -33,10 +34,26 @@ public interface DnsUpdater extends AutoCloseable {
     CompletionStage<UpdateResult> apply(List<RrsetChange> changes);
 
     /**
+     * Applies many independent compare-and-swaps, each with its own outcome. Each is journaled on its own; to
+     * save round trips and server commits, up to {@link DdnsOptions#maxBatch()} of them (distinct RRsets) travel
+     * in one UPDATE message, every one keeping its own prerequisites. When such a message fails a
+     * prerequisite, each of its changes is sent again alone, so a conflict on one never holds back the others.
+     * At most {@link DdnsOptions#maxInFlight()} messages are in flight at once.
+     */
+    List<CompletionStage<UpdateResult>> applyEach(List<RrsetChange> changes);
+
+    /**
      * Replaces {@code from} by {@code to} in {@code name}'s A (or AAAA) RRset, only if it holds exactly
      * {@code from}; the TTL served now is kept.
      */
     CompletionStage<UpdateResult> switchAddress(String name, InetAddress from, InetAddress to);
+
+    /**
+     * Moves the PTR record of {@code name} from {@code from}'s reverse name to {@code to}'s: the old one is
+     * deleted only if it points to {@code name} alone, the new one is created only if none exists. One message
+     * when both reverse names are in one zone, otherwise two (the old one first).
+     */
+    CompletionStage<List<UpdateResult>> switchPtr(String name, InetAddress from, InetAddress to, Duration ttl);
 
     /**
      * Lowers the TTL of {@code name}'s A and AAAA RRsets to {@code ttl}, remembering the old TTL.
@@ -58,6 +75,9 @@ public interface DnsUpdater extends AutoCloseable {
 
     /** The updates in the journal that the server has not answered yet. */
     List<PendingUpdate> pending();
+
+    /** The TTLs remembered by {@link #lowerTtl} and not yet restored, by name. */
+    Map<String, Duration> rememberedTtls();
 
     /** Sends every pending update again (each is a compare-and-swap, so a second delivery changes nothing). */
     CompletionStage<List<UpdateResult>> replay();

@@ -1,6 +1,7 @@
 package io.cutover.agent.cli;
 
 import io.cutover.agent.bench.AnnounceBench;
+import io.cutover.agent.bench.DnsBench;
 import io.cutover.agent.bench.MigrateBench;
 import picocli.CommandLine.Command;
 
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Measure a capability against its baseline (the kernel, ovs-ofctl, nsupdate, raw TCP).",
         subcommands = {
                 AnnounceBench.class,
+                DnsBench.class,
                 MigrateBench.class,
         })
 final class BenchCommand extends GroupCommand {

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 @Command(name = "dns", mixinStandardHelpOptions = true,
         description = "Switch a VM's DNS records with RFC 2136 and TSIG: compare-and-swap, TTL handling, a durable queue.",
         subcommands = {DnsCommand.Update.class, DnsCommand.LowerTtl.class, DnsCommand.RestoreTtl.class,
-                DnsCommand.Show.class, DnsCommand.Queue.class})
+                DnsCommand.Show.class, DnsCommand.Queue.class, DnsCommand.Claim.class})
 final class DnsCommand extends GroupCommand {
     /** Where the journal lives without {@code --journal} or {@code --lab}. */
     static final Path DEFAULT_JOURNAL = Path.of("/var/lib/cutover/ddns");
@@ -84,6 +84,9 @@ final class DnsCommand extends GroupCommand {
 
         /** Opens an updater where it can reach the server and runs {@code work} with it. */
         <T> T run(Function<DnsUpdater, T> work) {
+            if (lab != null && !Lab.list().contains(lab)) {
+                throw new IllegalArgumentException("no lab named " + lab + " (see: cutover lab status)");
+            }
             Lab attached = lab == null ? null : Lab.attach(lab);
             String address = server != null ? server : attached != null ? attached.dnsServer() : null;
             if (address == null) {
@@ -218,23 +221,16 @@ final class DnsCommand extends GroupCommand {
         }
 
         private void movePtr(DnsUpdater dns, InetAddress from, InetAddress to, String target) {
-            String oldPtr = reverseName(from);
-            String newPtr = reverseName(to);
-            Duration ptrTtl = ttl == null ? Duration.ofSeconds(RrsetChange.DEFAULT_TTL_S) : ttl;
-            List<RrsetChange> changes = List.of(
-                    new RrsetChange(oldPtr, "PTR", ptrTtl, List.of(target), List.of()),
-                    new RrsetChange(newPtr, "PTR", ptrTtl, List.of(), List.of(target)));
-            // the reverse zone is another zone: its own update, sent to the same primary
-            UpdateResult result = await(dns.apply(changes));
-            System.out.println("PTR " + oldPtr + " -> " + newPtr + ": " + describe(result));
-        }
-
-        String reverseName(InetAddress address) {
-            String reverse = org.xbill.DNS.ReverseMap.fromAddress(address).toString();
-            if (!RrsetChange.absolute(reverse).subdomain(RrsetChange.absolute(ptrZone))) {
-                throw new IllegalArgumentException(reverse + " is not in the reverse zone " + ptrZone);
+            for (String reverse : List.of(org.xbill.DNS.ReverseMap.fromAddress(from).toString(),
+                    org.xbill.DNS.ReverseMap.fromAddress(to).toString())) {
+                if (!RrsetChange.absolute(reverse).subdomain(RrsetChange.absolute(ptrZone))) {
+                    throw new IllegalArgumentException(reverse + " is not in the reverse zone " + ptrZone);
+                }
             }
-            return reverse;
+            Duration ptrTtl = ttl == null ? Duration.ofSeconds(RrsetChange.DEFAULT_TTL_S) : ttl;
+            for (UpdateResult result : await(dns.switchPtr(target, from, to, ptrTtl))) {
+                System.out.println("PTR " + result.changes().stream().map(c -> c.name()).toList() + ": " + describe(result));
+            }
         }
     }
 
@@ -298,6 +294,25 @@ final class DnsCommand extends GroupCommand {
         }
     }
 
+    @Command(name = "claim", mixinStandardHelpOptions = true,
+            description = "Mark NAME as ours (--owner ID) with an ownership TXT record, only if it has no TXT yet.")
+    static final class Claim implements Runnable {
+        @Mixin
+        Connection connection;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            if (connection.owner == null) {
+                throw new IllegalArgumentException("claim needs --owner ID");
+            }
+            UpdateResult result = connection.run(dns -> await(dns.claim(name)));
+            System.out.println(RrsetChange.absolute(name) + " claimed for " + connection.owner + ": " + describe(result));
+        }
+    }
+
     @Command(name = "queue", mixinStandardHelpOptions = true,
             description = "List the updates the server has not answered yet (and remembered TTLs); --replay sends them.")
     static final class Queue implements Runnable {
@@ -316,9 +331,7 @@ final class DnsCommand extends GroupCommand {
                     System.out.println("  #" + p.id() + " queued " + p.created() + " zone "
                             + (p.zone() == null ? "(to find)" : p.zone()) + ": " + p.changes());
                 }
-                if (dns instanceof io.cutover.ddns.impl.DefaultDnsUpdater impl) {
-                    impl.rememberedTtls().forEach((n, t) -> System.out.println("  remembered TTL " + n + " " + t.toSeconds() + "s"));
-                }
+                dns.rememberedTtls().forEach((n, t) -> System.out.println("  remembered TTL " + n + " " + t.toSeconds() + "s"));
                 if (replay && !pending.isEmpty()) {
                     for (UpdateResult r : await(dns.replay())) {
                         System.out.println("  #" + r.id() + " " + describe(r));

@@ -13,43 +13,33 @@ import io.cutover.ddns.TsigRejectedException;
 import io.cutover.ddns.TtlLowering;
 import io.cutover.ddns.UpdateRefusedException;
 import io.cutover.ddns.UpdateResult;
-import io.cutover.ddns.VerificationTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.Type;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /** The {@link DnsUpdater}: journal first, then a signed compare-and-swap, then verification. */
 public final class DefaultDnsUpdater implements DnsUpdater {
@@ -62,8 +52,8 @@ public final class DefaultDnsUpdater implements DnsUpdater {
     private final TSIG signer;
     private final ExecutorService worker;
     private final Backoff backoff;
-    private final Map<String, CompletableFuture<String>> zones = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<List<InetSocketAddress>>> nameServers = new ConcurrentHashMap<>();
+    private final DnsQueries queries;
+    private final UpdateVerifier verifier;
 
     private DefaultDnsUpdater(DdnsOptions options, DnsTransport transport, UpdateJournal journal) {
         this.options = options;
@@ -71,6 +61,8 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         this.journal = journal;
         this.signer = UpdateMessages.signer(options.key());
         this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
+        this.queries = new DnsQueries(options, transport, backoff);
+        this.verifier = new UpdateVerifier(options, transport, queries);
         ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "ddns-worker");
             t.setDaemon(true);
@@ -108,16 +100,129 @@ public final class DefaultDnsUpdater implements DnsUpdater {
     }
 
     @Override
+    public List<CompletionStage<UpdateResult>> applyEach(List<RrsetChange> changes) {
+        List<CompletableFuture<UpdateResult>> results = new ArrayList<>();
+        changes.forEach(c -> results.add(new CompletableFuture<>()));
+        List<List<Integer>> batches = new ArrayList<>();
+        List<Integer> batch = new ArrayList<>();
+        Set<String> rrsets = new HashSet<>();
+        for (int i = 0; i < changes.size(); i++) {
+            String rrset = changes.get(i).name() + "/" + changes.get(i).type();
+            if (batch.size() == options.maxBatch() || !rrsets.add(rrset)) {
+                batches.add(batch);
+                batch = new ArrayList<>();
+                rrsets.clear();
+                rrsets.add(rrset);
+            }
+            batch.add(i);
+        }
+        if (!batch.isEmpty()) {
+            batches.add(batch);
+        }
+        Queue<List<Integer>> queue = new ConcurrentLinkedQueue<>(batches);
+        for (int w = 0; w < Math.min(options.maxInFlight(), batches.size()); w++) {
+            nextBatch(queue, changes, results);
+        }
+        return List.copyOf(results);
+    }
+
+    private void nextBatch(Queue<List<Integer>> queue, List<RrsetChange> changes, List<CompletableFuture<UpdateResult>> results) {
+        List<Integer> indices = queue.poll();
+        if (indices == null) {
+            return;
+        }
+        List<CompletableFuture<UpdateResult>> out = indices.stream().map(results::get).toList();
+        sendBatch(indices.stream().map(changes::get).toList(), out)
+                .whenComplete((v, e) -> nextBatch(queue, changes, results));
+    }
+
+    /** Journals each change alone (one fsync), sends them in one message, splits them on a failed prerequisite. */
+    private CompletableFuture<Void> sendBatch(List<RrsetChange> batch, List<CompletableFuture<UpdateResult>> out) {
+        long start = System.nanoTime();
+        String name = batch.get(0).name();
+        CompletableFuture<List<PendingUpdate>> journaled = CompletableFuture.supplyAsync(() -> journal.addAll(options.zone(),
+                options.owner(), batch.stream().map(List::of).toList()), worker);
+        return journaled.thenCompose(singles -> queries.zoneOf(name).thenCompose(zone -> withKeptTtls(batch).thenCompose(changes -> {
+            boolean oneZone = changes.stream().allMatch(c -> c.owner().subdomain(RrsetChange.absolute(zone)));
+            if (singles.size() == 1 || !oneZone) {
+                return sendAlone(singles, out, start);
+            }
+            PendingUpdate combined = new PendingUpdate(singles.get(0).id(), singles.get(0).created(), zone, options.owner(),
+                    changes);
+            return queries.withRetries(zone, name, () -> signedExchange(combined)).thenCompose(response -> {
+                int rcode = response.message().getRcode();
+                if (rcode == Rcode.NOERROR) {
+                    singles.forEach(single -> journal.doneUnsynced(single.id(), "applied"));
+                    UpdateResult sent = new UpdateResult(combined.id(), zone, changes, false, -1, List.of(), Duration.ZERO);
+                    CompletableFuture<UpdateResult> verified = options.verify() ? verifier.verify(sent, start)
+                            : CompletableFuture.completedFuture(UpdateVerifier.withVerification(sent, -1, List.of(), start));
+                    return verified.thenAccept(v -> {
+                        for (int k = 0; k < singles.size(); k++) {
+                            out.get(k).complete(new UpdateResult(singles.get(k).id(), zone, List.of(changes.get(k)), false,
+                                    v.serial(), v.verifiedOn(), v.elapsed()));
+                        }
+                    });
+                }
+                if (isPrerequisiteFailure(rcode)) {
+                    return sendAlone(singles, out, start);
+                }
+                throw rejection(combined, response.message());
+            });
+        }).exceptionally(error -> {
+            Throwable cause = DnsQueries.rootCause(error);
+            for (int k = 0; k < singles.size(); k++) {
+                if (!(cause instanceof DnsTimeoutException)) {
+                    journal.doneUnsynced(singles.get(k).id(), "failed: " + cause.getMessage());
+                }
+                out.get(k).completeExceptionally(cause);
+            }
+            return null;
+        }))).exceptionally(error -> {
+            out.forEach(f -> f.completeExceptionally(DnsQueries.rootCause(error)));
+            return null;
+        });
+    }
+
+    /** Sends each journaled update in its own message; completes when all have their outcome. */
+    private CompletableFuture<Void> sendAlone(List<PendingUpdate> singles, List<CompletableFuture<UpdateResult>> out,
+                                              long start) {
+        List<CompletableFuture<UpdateResult>> alone = new ArrayList<>();
+        for (int k = 0; k < singles.size(); k++) {
+            CompletableFuture<UpdateResult> target = out.get(k);
+            alone.add(send(singles.get(k), start).whenComplete((r, e) -> {
+                if (e != null) {
+                    target.completeExceptionally(DnsQueries.rootCause(e));
+                } else {
+                    target.complete(r);
+                }
+            }));
+        }
+        return CompletableFuture.allOf(alone.toArray(CompletableFuture[]::new)).handle((v, e) -> null);
+    }
+
+    @Override
     public CompletionStage<UpdateResult> switchAddress(String name, InetAddress from, InetAddress to) {
         return apply(List.of(RrsetChange.switchAddress(name, from, to, RrsetChange.KEEP_TTL)));
     }
 
     @Override
+    public CompletionStage<List<UpdateResult>> switchPtr(String name, InetAddress from, InetAddress to, Duration ttl) {
+        String target = RrsetChange.absolute(name).toString();
+        RrsetChange remove = new RrsetChange(org.xbill.DNS.ReverseMap.fromAddress(from).toString(), "PTR", ttl,
+                List.of(target), List.of());
+        RrsetChange add = new RrsetChange(org.xbill.DNS.ReverseMap.fromAddress(to).toString(), "PTR", ttl,
+                List.of(), List.of(target));
+        return queries.zoneOf(remove.name()).thenCombine(queries.zoneOf(add.name()), String::equals).thenCompose(sameZone -> sameZone
+                ? apply(List.of(remove, add)).thenApply(List::of)
+                : apply(List.of(remove)).thenCompose(first -> apply(List.of(add)).thenApply(second -> List.of(first, second))));
+    }
+
+    @Override
     public CompletionStage<TtlLowering> lowerTtl(String name, Duration ttl) {
         Name owner = RrsetChange.absolute(name);
-        return addresses(owner).thenCompose(held -> {
+        return queries.addresses(owner).thenCompose(held -> {
             if (held.isEmpty()) {
-                throw new ConflictException(zoneGuess(owner), owner.toString(), Rcode.NXRRSET,
+                throw new ConflictException(queries.zoneGuess(owner), owner.toString(), Rcode.NXRRSET,
                         "no A or AAAA records to lower the TTL of", List.of());
             }
             Duration old = held.values().stream().map(s -> s.ttl().orElseThrow()).max(Duration::compareTo).orElseThrow();
@@ -138,12 +243,12 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no lowered TTL is remembered for " + owner
                     + " (was lower-ttl run with this journal?)"));
         }
-        return addresses(owner).thenCompose(held -> {
+        return queries.addresses(owner).thenCompose(held -> {
             List<RrsetChange> changes = new ArrayList<>();
             held.forEach((type, set) -> changes.add(new RrsetChange(owner.toString(), Type.string(type),
                     remembered.get(), set.rdata(), set.rdata())));
             if (changes.isEmpty()) {
-                throw new ConflictException(zoneGuess(owner), owner.toString(), Rcode.NXRRSET,
+                throw new ConflictException(queries.zoneGuess(owner), owner.toString(), Rcode.NXRRSET,
                         "no A or AAAA records to restore the TTL of", List.of());
             }
             return apply(changes);
@@ -167,17 +272,17 @@ public final class DefaultDnsUpdater implements DnsUpdater {
     @Override
     public CompletionStage<RecordState> show(String name) {
         Name owner = RrsetChange.absolute(name);
-        return zoneOf(owner.toString()).thenCompose(zone -> {
-            CompletableFuture<Long> serial = serial(options.primary(), zone);
-            List<CompletableFuture<Rrset>> sets = new ArrayList<>();
+        return queries.zoneOf(owner.toString()).thenCompose(zone -> {
+            CompletableFuture<Long> serial = queries.serial(options.primary(), zone);
+            List<CompletableFuture<DnsQueries.Rrset>> sets = new ArrayList<>();
             for (int type : SHOWN_TYPES) {
-                sets.add(rrset(options.primary(), owner, type));
+                sets.add(queries.rrset(options.primary(), owner, type));
             }
             return CompletableFuture.allOf(sets.toArray(CompletableFuture[]::new)).thenCombine(serial, (v, s) -> {
                 List<String> lines = new ArrayList<>();
                 List<String> ownerTxt = new ArrayList<>();
                 for (int i = 0; i < sets.size(); i++) {
-                    Rrset set = sets.get(i).join();
+                    DnsQueries.Rrset set = sets.get(i).join();
                     if (!set.rdata().isEmpty()) {
                         lines.add(set.describe(SHOWN_TYPES.get(i)));
                     }
@@ -192,7 +297,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
 
     @Override
     public String dryRun(List<RrsetChange> changes) {
-        String zone = zoneOf(changes.get(0).name()).join();
+        String zone = queries.zoneOf(changes.get(0).name()).join();
         PendingUpdate update = new PendingUpdate(0, Instant.now(), zone, options.owner(), withKeptTtls(changes).join());
         Message message = UpdateMessages.build(update, DdnsOptions.ownerTxt(update.owner()), 0);
         UpdateMessages.sign(message, signer);
@@ -217,7 +322,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
                 .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
     }
 
-    /** Every pending update, with its remembered TTLs, for display. */
+    @Override
     public Map<String, Duration> rememberedTtls() {
         return journal.rememberedTtls();
     }
@@ -233,7 +338,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
 
     private CompletableFuture<UpdateResult> send(PendingUpdate queued, long start) {
         String name = queued.changes().get(0).name();
-        return zoneOf(name).thenCompose(zone -> {
+        return queries.zoneOf(name).thenCompose(zone -> {
             for (RrsetChange change : queued.changes()) {
                 if (!change.owner().subdomain(RrsetChange.absolute(zone))) {
                     throw new IllegalArgumentException(change.name() + " is not in zone " + zone);
@@ -241,15 +346,14 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             }
             return withKeptTtls(queued.changes()).thenCompose(changes -> {
             PendingUpdate update = new PendingUpdate(queued.id(), queued.created(), zone, queued.owner(), changes);
-            return withRetries(zone, name, () -> signedExchange(update))
+            return queries.withRetries(zone, name, () -> signedExchange(update))
                     .handle((response, error) -> error == null ? outcome(update, response) : unanswered(update, error))
                     .thenCompose(f -> f);
             });
         }).handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
                 : unanswered(queued, error)).thenCompose(f -> f)
-                .thenCompose(result -> options.verify()
-                        ? verify(result, result.serial()).thenApply(servers -> withVerification(result, servers, start))
-                        : CompletableFuture.completedFuture(withVerification(result, List.of(), start)));
+                .thenCompose(result -> options.verify() ? verifier.verify(result, start)
+                        : CompletableFuture.completedFuture(UpdateVerifier.withVerification(result, -1, List.of(), start)));
     }
 
     /** The changes with every {@link RrsetChange#KEEP_TTL} replaced by the TTL the primary serves now. */
@@ -257,7 +361,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         List<CompletableFuture<RrsetChange>> resolved = new ArrayList<>();
         for (RrsetChange change : changes) {
             resolved.add(!change.keepsTtl() ? CompletableFuture.completedFuture(change)
-                    : rrset(options.primary(), change.owner(), change.typeCode()).thenApply(held -> change.withTtl(
+                    : queries.rrset(options.primary(), change.owner(), change.typeCode()).thenApply(held -> change.withTtl(
                             held.ttl().orElse(Duration.ofSeconds(RrsetChange.DEFAULT_TTL_S)))));
         }
         return CompletableFuture.allOf(resolved.toArray(CompletableFuture[]::new))
@@ -273,7 +377,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         }, options.timeout()).thenApply(response -> {
             checkSignature(update, response, request[0]);
             if (response.message().getRcode() == Rcode.SERVFAIL) {
-                throw new CompletionException(new TransientFailure("SERVFAIL from " + DnsTransport.hostPort(options.primary())));
+                throw new CompletionException(new DnsQueries.TransientFailure("SERVFAIL from " + DnsTransport.hostPort(options.primary())));
             }
             return response;
         });
@@ -310,24 +414,30 @@ public final class DefaultDnsUpdater implements DnsUpdater {
                 CompletableFuture<Void> recorded = done(update, error == null ? "already applied" : "conflict");
                 if (error != null) {
                     return recorded.<UpdateResult>thenApply(v -> {
-                        throw new CompletionException(rootCause(error));
+                        throw new CompletionException(DnsQueries.rootCause(error));
                     });
                 }
                 return recorded.thenCompose(v -> serialAfter(update, true));
             }).thenCompose(f -> f);
         }
         return done(update, "rejected " + Rcode.string(rcode)).thenApply(v -> {
-            if (rcode == Rcode.NOTAUTH && response.message().getTSIG() != null) {
-                throw new TsigRejectedException(update.zone(), name, rcode, "the server did not accept our key "
-                        + options.key().name());
-            }
-            throw new UpdateRefusedException(update.zone(), name, rcode, "the server refused the update");
+            throw rejection(update, response.message());
         });
+    }
+
+    private DnsUpdateException rejection(PendingUpdate update, Message response) {
+        int rcode = response.getRcode();
+        String name = update.changes().get(0).name();
+        if (rcode == Rcode.NOTAUTH && response.getTSIG() != null) {
+            return new TsigRejectedException(update.zone(), name, rcode, "the server did not accept our key "
+                    + options.key().name());
+        }
+        return new UpdateRefusedException(update.zone(), name, rcode, "the server refused the update");
     }
 
     /** No usable answer: a timeout keeps the update pending (for a replay); any other failure is final. */
     private CompletableFuture<UpdateResult> unanswered(PendingUpdate update, Throwable error) {
-        Throwable cause = rootCause(error);
+        Throwable cause = DnsQueries.rootCause(error);
         CompletableFuture<Void> recorded = cause instanceof DnsTimeoutException
                 ? CompletableFuture.completedFuture(null) : done(update, "failed: " + cause.getMessage());
         return recorded.thenApply(v -> {
@@ -335,21 +445,17 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         });
     }
 
+    /** Marks the update answered. Not synced on its own: lost in a crash, it only causes a harmless replay. */
     private CompletableFuture<Void> done(PendingUpdate update, String outcome) {
-        return CompletableFuture.runAsync(() -> journal.done(update.id(), outcome), worker);
+        journal.doneUnsynced(update.id(), outcome);
+        return CompletableFuture.completedFuture(null);
     }
 
     private CompletableFuture<UpdateResult> serialAfter(PendingUpdate update, boolean alreadyApplied) {
-        CompletableFuture<Long> serial = options.verify() ? serial(options.primary(), update.zone())
-                : CompletableFuture.completedFuture(-1L);
-        return serial.thenApply(s -> new UpdateResult(update.id(), update.zone(), update.changes(), alreadyApplied, s,
-                List.of(), Duration.ZERO));
+        return CompletableFuture.completedFuture(new UpdateResult(update.id(), update.zone(), update.changes(),
+                alreadyApplied, -1, List.of(), Duration.ZERO));
     }
 
-    private static UpdateResult withVerification(UpdateResult result, List<String> servers, long start) {
-        return new UpdateResult(result.id(), result.zone(), result.changes(), result.alreadyApplied(), result.serial(),
-                servers, Duration.ofNanos(System.nanoTime() - start));
-    }
 
     static boolean isPrerequisiteFailure(int rcode) {
         return rcode == Rcode.NXRRSET || rcode == Rcode.YXRRSET || rcode == Rcode.NXDOMAIN || rcode == Rcode.YXDOMAIN;
@@ -360,20 +466,20 @@ public final class DefaultDnsUpdater implements DnsUpdater {
      * otherwise fails with a conflict or a not-owner error saying what it holds.
      */
     private CompletableFuture<Boolean> inspect(PendingUpdate update, int rcode) {
-        List<CompletableFuture<Rrset>> sets = new ArrayList<>();
+        List<CompletableFuture<DnsQueries.Rrset>> sets = new ArrayList<>();
         for (RrsetChange change : update.changes()) {
-            sets.add(rrset(options.primary(), change.owner(), change.typeCode()));
+            sets.add(queries.rrset(options.primary(), change.owner(), change.typeCode()));
         }
         String ownerTxt = DdnsOptions.ownerTxt(update.owner());
-        CompletableFuture<Rrset> txt = ownerTxt == null ? CompletableFuture.completedFuture(null)
-                : rrset(options.primary(), update.changes().get(0).owner(), Type.TXT);
+        CompletableFuture<DnsQueries.Rrset> txt = ownerTxt == null ? CompletableFuture.completedFuture(null)
+                : queries.rrset(options.primary(), update.changes().get(0).owner(), Type.TXT);
         return CompletableFuture.allOf(sets.toArray(CompletableFuture[]::new)).thenCombine(txt, (v, txtSet) -> {
             String name = update.changes().get(0).name();
             boolean applied = true;
             List<String> held = new ArrayList<>();
             for (int i = 0; i < sets.size(); i++) {
                 RrsetChange change = update.changes().get(i);
-                Rrset set = sets.get(i).join();
+                DnsQueries.Rrset set = sets.get(i).join();
                 held.add(set.describe(change.typeCode()));
                 applied &= set.holds(change.desired(), change.ttl());
             }
@@ -394,255 +500,5 @@ public final class DefaultDnsUpdater implements DnsUpdater {
 
     private static String normaliseTxt(Name owner, String txt) {
         return UpdateMessages.record(owner, Type.TXT, 0, txt).rdataToString();
-    }
-
-    // ---------------------------------------------------------------- verification
-
-    private CompletableFuture<List<String>> verify(UpdateResult result, long serial) {
-        PendingUpdate update = new PendingUpdate(result.id(), Instant.now(), result.zone(), null, result.changes());
-        return authoritativeServers(update.zone()).thenCompose(servers -> {
-            List<CompletableFuture<String>> checks = new ArrayList<>();
-            long deadline = System.nanoTime() + options.verifyTimeout().toNanos();
-            for (InetSocketAddress server : servers) {
-                checks.add(verifyOn(server, update, serial, deadline));
-            }
-            return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-                    .thenApply(v -> checks.stream().map(CompletableFuture::join).toList());
-        });
-    }
-
-    private CompletableFuture<String> verifyOn(InetSocketAddress server, PendingUpdate update, long serial, long deadline) {
-        List<CompletableFuture<Rrset>> sets = new ArrayList<>();
-        for (RrsetChange change : update.changes()) {
-            sets.add(rrset(server, change.owner(), change.typeCode()));
-        }
-        CompletableFuture<Long> served = serial(server, update.zone());
-        return CompletableFuture.allOf(sets.toArray(CompletableFuture[]::new)).thenCombine(served, (v, s) -> s)
-                .handle((s, error) -> {
-                    List<String> held = new ArrayList<>();
-                    boolean ok = error == null && serialAtLeast(s, serial);
-                    for (int i = 0; error == null && i < sets.size(); i++) {
-                        RrsetChange change = update.changes().get(i);
-                        Rrset set = sets.get(i).join();
-                        held.add(set.describe(change.typeCode()));
-                        ok &= set.holds(change.desired(), change.ttl());
-                    }
-                    if (ok) {
-                        return CompletableFuture.completedFuture(DnsTransport.hostPort(server));
-                    }
-                    if (System.nanoTime() >= deadline) {
-                        String seen = error != null ? "no answer (" + rootCause(error).getMessage() + ")"
-                                : "serial " + s + " and " + held;
-                        throw new VerificationTimeoutException(update.zone(), update.changes().get(0).name(),
-                                DnsUpdateException.NO_RCODE, DnsTransport.hostPort(server) + " did not serve the update (serial >= "
-                                + serial + ") within " + options.verifyTimeout().toMillis() + " ms; it serves " + seen);
-                    }
-                    CompletableFuture<String> again = new CompletableFuture<>();
-                    transport.schedule(() -> verifyOn(server, update, serial, deadline).whenComplete((r, e) -> {
-                        if (e != null) {
-                            again.completeExceptionally(rootCause(e));
-                        } else {
-                            again.complete(r);
-                        }
-                    }), options.verifyInterval());
-                    return again;
-                }).thenCompose(f -> f);
-    }
-
-    /** RFC 1982 serial number arithmetic: {@code a >= b}. */
-    static boolean serialAtLeast(long a, long b) {
-        return a == b || ((int) (a - b)) > 0;
-    }
-
-    private CompletableFuture<List<InetSocketAddress>> authoritativeServers(String zone) {
-        if (!options.verifyServers().isEmpty()) {
-            return CompletableFuture.completedFuture(options.verifyServers());
-        }
-        return nameServers.computeIfAbsent(zone, z -> query(options.primary(), RrsetChange.absolute(z), Type.NS)
-                .thenCompose(response -> {
-                    List<CompletableFuture<List<InetAddress>>> addresses = new ArrayList<>();
-                    for (Record record : response.getSection(Section.ANSWER)) {
-                        if (record instanceof NSRecord ns) {
-                            addresses.add(addressesOf(ns.getTarget(), response));
-                        }
-                    }
-                    return CompletableFuture.allOf(addresses.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                        List<InetSocketAddress> servers = new ArrayList<>();
-                        addresses.forEach(a -> a.join().forEach(ip -> servers.add(new InetSocketAddress(ip,
-                                options.primary().getPort()))));
-                        if (servers.isEmpty()) {
-                            throw new DnsUpdateException(z, z, DnsUpdateException.NO_RCODE,
-                                    "cannot find the addresses of the zone's name servers");
-                        }
-                        return List.copyOf(servers);
-                    });
-                })).whenComplete((v, e) -> {
-                    if (e != null) {
-                        nameServers.remove(zone);
-                    }
-                });
-    }
-
-    private CompletableFuture<List<InetAddress>> addressesOf(Name server, Message referral) {
-        List<InetAddress> glue = new ArrayList<>();
-        for (Record record : referral.getSection(Section.ADDITIONAL)) {
-            if (record instanceof ARecord a && a.getName().equals(server)) {
-                glue.add(a.getAddress());
-            }
-        }
-        if (!glue.isEmpty()) {
-            return CompletableFuture.completedFuture(glue);
-        }
-        return query(options.primary(), server, Type.A).thenApply(response -> response.getSection(Section.ANSWER).stream()
-                .filter(r -> r instanceof ARecord).map(r -> ((ARecord) r).getAddress()).toList());
-    }
-
-    // ---------------------------------------------------------------- queries
-
-    /** The zone that holds {@code name}: the configured one, or the owner of the SOA the primary returns. */
-    private CompletableFuture<String> zoneOf(String name) {
-        Name owner = RrsetChange.absolute(name);
-        if (options.zone() != null && owner.subdomain(RrsetChange.absolute(options.zone()))) {
-            return CompletableFuture.completedFuture(options.zone());
-        }
-        return zones.computeIfAbsent(owner.toString(), n -> query(options.primary(), owner, Type.SOA).thenApply(response -> {
-            for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
-                for (Record record : response.getSection(section)) {
-                    if (record instanceof SOARecord) {
-                        return record.getName().toString();
-                    }
-                }
-            }
-            throw new UpdateRefusedException("?", n, response.getRcode(), "the server " + DnsTransport.hostPort(
-                    options.primary()) + " is not authoritative for any zone holding the name");
-        })).whenComplete((v, e) -> {
-            if (e != null) {
-                zones.remove(owner.toString());
-            }
-        });
-    }
-
-    private String zoneGuess(Name name) {
-        return options.zone() != null ? options.zone() : name.toString();
-    }
-
-    private CompletableFuture<Long> serial(InetSocketAddress server, String zone) {
-        Name apex = RrsetChange.absolute(zone);
-        return query(server, apex, Type.SOA).thenApply(response -> {
-            for (Record record : response.getSection(Section.ANSWER)) {
-                if (record instanceof SOARecord soa && soa.getName().equals(apex)) {
-                    return soa.getSerial();
-                }
-            }
-            throw new UpdateRefusedException(zone, zone, response.getRcode(), DnsTransport.hostPort(server)
-                    + " gave no SOA for the zone");
-        });
-    }
-
-    private CompletableFuture<Map<Integer, Rrset>> addresses(Name owner) {
-        CompletableFuture<Rrset> a = rrset(options.primary(), owner, Type.A);
-        CompletableFuture<Rrset> aaaa = rrset(options.primary(), owner, Type.AAAA);
-        return a.thenCombine(aaaa, (v4, v6) -> {
-            Map<Integer, Rrset> held = new LinkedHashMap<>();
-            if (!v4.rdata().isEmpty()) {
-                held.put(Type.A, v4);
-            }
-            if (!v6.rdata().isEmpty()) {
-                held.put(Type.AAAA, v6);
-            }
-            return held;
-        });
-    }
-
-    /** An RRset as a server serves it: sorted rdata, and its TTL when it is not empty. */
-    record Rrset(List<String> rdata, Optional<Duration> ttl) {
-        boolean holds(List<String> desired, Duration wantedTtl) {
-            return rdata.equals(desired) && (desired.isEmpty() || ttl.orElseThrow().equals(wantedTtl));
-        }
-
-        String describe(int type) {
-            return Type.string(type) + " " + (rdata.isEmpty() ? "(none)" : ttl.orElseThrow().getSeconds() + " "
-                    + String.join(", ", rdata));
-        }
-    }
-
-    private CompletableFuture<Rrset> rrset(InetSocketAddress server, Name name, int type) {
-        return query(server, name, type).thenApply(response -> {
-            TreeSet<String> rdata = new TreeSet<>();
-            Duration ttl = null;
-            for (Record record : response.getSection(Section.ANSWER)) {
-                if (record.getName().equals(name) && record.getType() == type) {
-                    rdata.add(record.rdataToString());
-                    ttl = Duration.ofSeconds(record.getTTL());
-                }
-            }
-            return new Rrset(List.copyOf(rdata), Optional.ofNullable(ttl));
-        });
-    }
-
-    private CompletableFuture<Message> query(InetSocketAddress server, Name name, int type) {
-        Record question = Record.newRecord(name, type, DClass.IN);
-        return withRetries(zoneGuess(name), name.toString(), () -> transport.exchange(server, id -> {
-            Message message = Message.newQuery(question);
-            message.getHeader().setID(id);
-            message.getHeader().unsetFlag(org.xbill.DNS.Flags.RD);
-            return message.toWire(Message.MAXLENGTH);
-        }, options.timeout()).thenApply(response -> {
-            int rcode = response.message().getRcode();
-            if (rcode == Rcode.REFUSED || rcode == Rcode.NOTAUTH) {
-                throw new UpdateRefusedException(zoneGuess(name), name.toString(), rcode,
-                        DnsTransport.hostPort(server) + " refused a query for " + Type.string(type));
-            }
-            if (rcode == Rcode.SERVFAIL) {
-                throw new CompletionException(new TransientFailure("SERVFAIL from " + DnsTransport.hostPort(server)));
-            }
-            return response.message();
-        }));
-    }
-
-    // ---------------------------------------------------------------- retries
-
-    /** A failure worth another attempt (no answer, SERVFAIL). */
-    static final class TransientFailure extends RuntimeException {
-        TransientFailure(String message) {
-            super(message);
-        }
-    }
-
-    private <T> CompletableFuture<T> withRetries(String zone, String name, Supplier<CompletableFuture<T>> attempt) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(zone, name, attempt, 1, result);
-        return result;
-    }
-
-    private <T> void attempt(String zone, String name, Supplier<CompletableFuture<T>> attempt, int number,
-                             CompletableFuture<T> result) {
-        attempt.get().whenComplete((value, error) -> {
-            if (error == null) {
-                result.complete(value);
-                return;
-            }
-            Throwable cause = rootCause(error);
-            boolean transientFailure = cause instanceof TimeoutException || cause instanceof TransientFailure;
-            if (!transientFailure) {
-                result.completeExceptionally(cause);
-            } else if (number >= options.maxAttempts()) {
-                result.completeExceptionally(new DnsTimeoutException(zone, name, DnsUpdateException.NO_RCODE,
-                        "no answer after " + number + " attempts: " + cause.getMessage(), cause));
-            } else {
-                Duration delay = backoff.delay(number, ThreadLocalRandom.current());
-                LOG.debug("attempt {} for {} failed ({}); retrying in {} ms", number, name, cause.getMessage(), delay.toMillis());
-                transport.schedule(() -> attempt(zone, name, attempt, number + 1, result), delay);
-            }
-        });
-    }
-
-    static Throwable rootCause(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

@@ -119,6 +119,22 @@ public final class UpdateJournal implements AutoCloseable {
         return update;
     }
 
+    /** Appends one pending update per change list, all synced together (one fsync). */
+    public List<PendingUpdate> addAll(String zone, String owner, List<List<RrsetChange>> updates) {
+        List<PendingUpdate> added = new ArrayList<>();
+        long end = 0;
+        synchronized (this) {
+            for (List<RrsetChange> changes : updates) {
+                PendingUpdate update = new PendingUpdate(nextId++, Instant.now(), zone, owner, changes);
+                end = append(encodePending(update));
+                pending.put(update.id(), update);
+                added.add(update);
+            }
+        }
+        syncTo(end);
+        return added;
+    }
+
     /** Marks an update done (answered: applied, already applied, or rejected for good). */
     public void done(long id, String outcome) {
         long end;
@@ -129,6 +145,16 @@ public final class UpdateJournal implements AutoCloseable {
             end = append("D " + id + " " + encode(outcome));
         }
         syncTo(end);
+    }
+
+    /**
+     * Marks an update done without waiting for the disk: if the line is lost in a crash, the update is
+     * replayed, which its prerequisites make harmless. The next synced write carries it to disk.
+     */
+    public synchronized void doneUnsynced(long id, String outcome) {
+        if (pending.remove(id) != null) {
+            append("D " + id + " " + encode(outcome));
+        }
     }
 
     /** Remembers the TTL a name had before it was lowered (the first one, if it is lowered twice). */

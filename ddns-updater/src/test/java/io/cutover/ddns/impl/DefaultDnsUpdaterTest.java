@@ -60,6 +60,15 @@ class DefaultDnsUpdaterTest {
                 throw new IllegalStateException(e);
             }
         }
+        if (request.getHeader().getOpcode() == Opcode.QUERY && request.getQuestion().getType() == org.xbill.DNS.Type.SOA) {
+            try {
+                Name zone = request.getQuestion().getName();
+                response.addRecord(new org.xbill.DNS.SOARecord(zone, DClass.IN, 60, Name.fromString("ns1.z.test."),
+                        Name.fromString("h.z.test."), 7, 3600, 600, 86400, 60), Section.ANSWER);
+            } catch (org.xbill.DNS.TextParseException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         if (request.getTSIG() != null && (sign || tsigError != Rcode.NOERROR)) {
             if (tsigError != Rcode.NOERROR) {
                 TSIGRecord q = request.getTSIG();
@@ -159,5 +168,21 @@ class DefaultDnsUpdaterTest {
             assertThat(dns.pending()).isEmpty();
         }
         assertThat(Name.fromString("z.test.")).isNotNull();
+    }
+
+    @Test
+    void aServerThatNeverServesTheUpdateIsAVerificationTimeoutSayingWhatItServes() throws Exception {
+        try (FakeDnsServer server = new FakeDnsServer((request, tcp) -> answer(request, Rcode.NOERROR, true, Rcode.NOERROR));
+             DnsUpdater dns = DnsUpdater.open(DdnsOptions.builder(server.address(), KEY).zone("z.test.")
+                     .verifyServers(List.of(server.address())).verifyTimeout(Duration.ofMillis(1000))
+                     .verifyInterval(Duration.ofMillis(20)).journalDir(journal).timeout(Duration.ofMillis(200)).build())) {
+            assertThatThrownBy(() -> dns.apply(List.of(CHANGE)).toCompletableFuture().join())
+                    .cause().isInstanceOfSatisfying(io.cutover.ddns.VerificationTimeoutException.class, e -> {
+                        assertThat(e.getMessage()).contains("serial 7").contains("A 60 198.18.0.9").contains("1000 ms");
+                        assertThat(e.zone()).isEqualTo("z.test.");
+                    });
+            assertThat(dns.pending()).as("the server did answer the update").isEmpty();
+            assertThat(server.udpRequests.get()).as("the update, then at least two rounds of checks").isGreaterThanOrEqualTo(5);
+        }
     }
 }

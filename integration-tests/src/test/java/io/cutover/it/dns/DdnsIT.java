@@ -299,4 +299,82 @@ class DdnsIT {
         assertThat(state.owner()).singleElement().asString().contains("owner=agent-a");
         assertThat(state.rrsets()).contains("A 300 198.18.0.63");
     }
+
+    @Test
+    void aBatchTravelsInFewMessagesAndAConflictOnOneNameHoldsBackNoOther() {
+        int count = 10;
+        List<String> names = new ArrayList<>();
+        List<RrsetChange> creations = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add(fresh("each" + i));
+            creations.add(create(names.get(i), "198.18.12." + (i + 1)));
+        }
+        withUpdater(options().build(), dns -> join(dns.apply(creations)));
+        nsupdate("update delete " + names.get(3) + " A\\nupdate add " + names.get(3) + " 300 A 198.18.0.99\\nsend\\n");
+        long before = serial();
+        List<CompletableFuture<UpdateResult>> results = withUpdater(options().maxBatch(25).build(), dns -> {
+            List<RrsetChange> switches = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                switches.add(RrsetChange.switchAddress(names.get(i), ip("198.18.12." + (i + 1)), ip("198.18.13." + (i + 1)),
+                        Duration.ofSeconds(300)));
+            }
+            List<CompletableFuture<UpdateResult>> all = dns.applyEach(switches).stream()
+                    .map(java.util.concurrent.CompletionStage::toCompletableFuture).toList();
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+            assertThat(dns.pending()).isEmpty();
+            return all;
+        });
+        for (int i = 0; i < count; i++) {
+            if (i == 3) {
+                assertThat(results.get(i)).isCompletedExceptionally();
+                assertThatThrownBy(results.get(i)::join).cause().isInstanceOf(ConflictException.class);
+                assertThat(dig(names.get(i), "A")).containsExactly("198.18.0.99");
+            } else {
+                assertThat(results.get(i).join().verifiedOn()).hasSize(1);
+                assertThat(dig(names.get(i), "A")).containsExactly("198.18.13." + (i + 1));
+            }
+        }
+        // one batch message that failed its prerequisites, then nine single updates
+        assertThat(serial()).isEqualTo(before + count - 1);
+    }
+
+    @Test
+    void theCutoverListenerLowersTheTtlSwitchesAtActivationAndRestoresAtCompletion() {
+        String name = fresh("move");
+        withUpdater(options().build(), dns -> join(dns.apply(List.of(create(name, "198.18.0.71")))));
+        withUpdater(options().build(), dns -> {
+            io.cutover.ddns.DnsCutoverListener listener = new io.cutover.ddns.DnsCutoverListener(dns, name,
+                    ip("198.18.0.71"), ip("198.18.1.71"), Duration.ofSeconds(5));
+            join(listener.onEvent(io.cutover.migration.CutoverEvent.now("m1", io.cutover.migration.CutoverStage.PLANNED)));
+            assertThat(digTtl(name, "A")).isEqualTo(5);
+            assertThat(dig(name, "A")).containsExactly("198.18.0.71");
+            assertThat(listener.lowering().oldTtl()).isEqualTo(Duration.ofSeconds(300));
+            join(listener.onEvent(io.cutover.migration.CutoverEvent.now("m1", io.cutover.migration.CutoverStage.SWITCHOVER)));
+            assertThat(dig(name, "A")).containsExactly("198.18.0.71");
+            join(listener.onEvent(io.cutover.migration.CutoverEvent.now("m1", io.cutover.migration.CutoverStage.ACTIVATED)));
+            assertThat(dig(name, "A")).containsExactly("198.18.1.71");
+            assertThat(digTtl(name, "A")).isEqualTo(5);
+            join(listener.onEvent(io.cutover.migration.CutoverEvent.now("m1", io.cutover.migration.CutoverStage.COMPLETED)));
+            return null;
+        });
+        assertThat(digTtl(name, "A")).isEqualTo(300);
+        assertThat(dig(name, "A")).containsExactly("198.18.1.71");
+    }
+
+    @Test
+    void movesThePtrRecordInTheReverseZoneOnlyIfItPointsToTheName() {
+        String name = fresh("ptr");
+        RrsetChange ptr = new RrsetChange("91.0.18.198.in-addr.arpa.", "PTR", Duration.ofSeconds(300), List.of(), List.of(name));
+        withUpdater(options().build(), dns -> join(dns.apply(List.of(ptr))));
+        List<UpdateResult> moved = withUpdater(options().build(),
+                dns -> join(dns.switchPtr(name, ip("198.18.0.91"), ip("198.18.0.92"), Duration.ofSeconds(300))));
+        assertThat(moved).singleElement().satisfies(r -> assertThat(r.zone()).isEqualTo(Topology.REVERSE_ZONE));
+        assertThat(dig("91.0.18.198.in-addr.arpa.", "PTR")).isEmpty();
+        assertThat(dig("92.0.18.198.in-addr.arpa.", "PTR")).containsExactly(name);
+        // a PTR that points elsewhere is left alone
+        assertThatThrownBy(() -> withUpdater(options().build(),
+                dns -> join(dns.switchPtr("someone-else." + Topology.ZONE, ip("198.18.0.92"), ip("198.18.0.93"),
+                        Duration.ofSeconds(300))))).cause().isInstanceOf(ConflictException.class);
+        assertThat(dig("92.0.18.198.in-addr.arpa.", "PTR")).containsExactly(name);
+    }
 }
