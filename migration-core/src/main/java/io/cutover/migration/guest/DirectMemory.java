@@ -1,11 +1,25 @@
 package io.cutover.migration.guest;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
-/** Direct memory in chunks of at most 1 GiB, freed at once on {@link #free()} rather than by the GC. */
+/**
+ * Guest memory in chunks of at most 1 GiB, freed at once on {@link #free()} rather than by the GC.
+ *
+ * <p>The chunks map a sparse, already deleted file in {@code /dev/shm}: the memory reads as zeros and
+ * costs nothing until a page is first written, so reserving a large guest is immediate and pages that stay
+ * zero are never faulted in — as with a hypervisor's anonymous guest RAM. Where {@code /dev/shm} is missing,
+ * the chunks are ordinary (eagerly zeroed) direct buffers.
+ */
 final class DirectMemory {
     static final int CHUNK_SHIFT = 30;
+    private static final Path SHM = Path.of("/dev/shm");
     private static final Object UNSAFE = unsafe();
 
     private final ByteBuffer[] chunks;
@@ -13,11 +27,25 @@ final class DirectMemory {
     DirectMemory(long bytes) {
         int count = (int) ((bytes + (1L << CHUNK_SHIFT) - 1) >>> CHUNK_SHIFT);
         chunks = new ByteBuffer[count];
+        boolean mapped = Files.isDirectory(SHM) && Files.isWritable(SHM);
         long left = bytes;
         for (int i = 0; i < count; i++) {
             int size = (int) Math.min(left, 1L << CHUNK_SHIFT);
-            chunks[i] = ByteBuffer.allocateDirect(size);
+            chunks[i] = mapped ? map(size) : ByteBuffer.allocateDirect(size);
             left -= size;
+        }
+    }
+
+    private static ByteBuffer map(int size) {
+        try {
+            Path file = Files.createTempFile(SHM, "cutover-guest-", ".mem");
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot map guest memory in " + SHM + ": " + e.getMessage(), e);
         }
     }
 

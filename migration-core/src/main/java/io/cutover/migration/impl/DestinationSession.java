@@ -91,6 +91,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     private void reserve(ChannelHandlerContext ctx, Hello h) {
         hello = h;
+        long t0 = System.nanoTime();
         events = new EventDispatcher(h.migrationId(), listeners);
         try {
             guest = allocator.allocate(h.descriptor(), h.pageCount(), h.pageSize());
@@ -105,8 +106,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         state = State.RECEIVING;
         ctx.writeAndFlush(Frame.of(FrameType.RESERVED, h.pageCount()));
         events.emit(CutoverStage.RESERVED);
-        LOG.info("{}: reserved {} pages of {} bytes for {}", h.migrationId(), h.pageCount(), h.pageSize(),
-                h.descriptor());
+        LOG.info("{}: reserved {} pages of {} bytes for {} in {} ms", h.migrationId(), h.pageCount(), h.pageSize(),
+                h.descriptor(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     private void handle(ChannelHandlerContext ctx, Frame frame) {

@@ -141,6 +141,7 @@ public final class SourceMigration implements LiveMigration {
         try {
             CompletableFuture<Void> planned = events.emit(CutoverStage.PLANNED);
             connect();
+            LOG.debug("{}: connected to {} in {} ms", id, destination, (System.nanoTime() - startNanos) / 1_000_000);
             announce();
             precopy();
             stopAndCopy(planned);

@@ -30,6 +30,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public FrameDecoder(boolean atDestination, long maxGuestBytes) {
         this.atDestination = atDestination;
         this.maxGuestBytes = maxGuestBytes;
+        // pages are copied once, from the socket's buffers into guest memory, not first into one cumulation
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     /** The guest's geometry, at the source (which knows it). */
