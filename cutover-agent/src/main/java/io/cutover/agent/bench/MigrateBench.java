@@ -112,6 +112,13 @@ public final class MigrateBench implements Callable<Integer> {
             report.row("diabolical downtime", "ms", diabolical.downtimeMs());
             report.row("diabolical final throttle", "%", diabolical.report.progress().throttlePercent());
             report.detail("diabolical_reason", String.valueOf(diabolical.report.reason()));
+            MigrationOptions post = MigrationOptions.builder().postCopy(true).maxRounds(5).build();
+            Run postCopy = migrate(target, ended, "synthetic:size=" + size + ",workload=diabolical", post);
+            report.row("diabolical with post-copy (after 5 rounds) total", "s", postCopy.totalSeconds());
+            report.row("diabolical with post-copy downtime", "ms", postCopy.downtimeMs());
+            report.row("diabolical with post-copy pages fetched on demand", "pages",
+                    postCopy.report.postCopyFaults());
+            report.detail("diabolical_postcopy_report", postCopy.report.toJson());
             report.detail("diabolical_report", diabolical.report.toJson());
 
             report.key("throughput_ratio", ratio)

@@ -134,6 +134,11 @@ final class MigrateCommand extends GroupCommand {
         @Option(names = "--auto-converge", description = "Throttle the guest when it dirties memory faster than it is sent.")
         boolean autoConverge;
 
+        @Option(names = "--post-copy",
+                description = "If pre-copy does not converge, resume at the destination at once and fetch missing pages"
+                        + " on demand (a source failure then loses the guest).")
+        boolean postCopy;
+
         @Option(names = "--compress", defaultValue = "none", description = "none or lz4 (default: ${DEFAULT-VALUE}).")
         Compression compress;
 
@@ -167,6 +172,7 @@ final class MigrateCommand extends GroupCommand {
                     .downtimeSteps(downtimeSteps, downtimeStepDelay)
                     .maxBandwidth(maxBandwidth.equals("0") ? 0 : GuestSpec.bytes("--max-bandwidth", maxBandwidth))
                     .autoConverge(autoConverge)
+                    .postCopy(postCopy)
                     .compression(compress)
                     .integrity(integrity)
                     .maxRounds(maxRounds)
@@ -210,10 +216,12 @@ final class MigrateCommand extends GroupCommand {
                 writeJson(report);
                 MigrationProgress p = report.progress();
                 System.out.printf(Locale.ROOT,
-                        "migrated %s to %s: %.0f ms total, downtime %.1f ms (limit %d ms), %d rounds, %s,"
+                        "migrated %s to %s: %.0f ms total, downtime %.1f ms (limit %d ms), %d rounds, %s%s,"
                                 + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression%n",
                         m.id(), to, p.totalTime().toNanos() / 1e6, p.downtime().toNanos() / 1e6,
-                        downtime.toMillis(), p.round() + 1, describe(report), p.transferredBytes() >> 20, p.mbps(),
+                        downtime.toMillis(), p.round() + 1, describe(report),
+                        report.postCopy() ? ", finished in post-copy (" + report.postCopyFaults() + " pages fetched on demand)"
+                                : "", p.transferredBytes() >> 20, p.mbps(),
                         p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes());
                 return ExitCode.OK;
             }

@@ -79,6 +79,8 @@ public final class SourceMigration implements LiveMigration {
     private volatile SwitchoverReason reason;
     private volatile long verifiedDigest;
     private volatile PageSender sender;
+    private volatile boolean postCopy;
+    private volatile long postCopyFaults;
     private EventLoopGroup group;
     private Channel channel;
     private boolean pausedHere;
@@ -147,6 +149,9 @@ public final class SourceMigration implements LiveMigration {
             stopAndCopy(planned);
             commit();
             activate();
+            if (postCopy) {
+                pushMissingPages();
+            }
             endNanos = System.nanoTime();
             move(MigrationState.COMPLETED);
             events.emit(CutoverStage.COMPLETED);
@@ -244,6 +249,7 @@ public final class SourceMigration implements LiveMigration {
                 case ABORT -> throw new IllegalStateException(decision.detail());
                 case SWITCHOVER -> {
                     reason = decision.reason();
+                    postCopy = options.postCopy() && !reason.converged();
                     this.pendingBitmap = bitmap;
                     return;
                 }
@@ -279,6 +285,10 @@ public final class SourceMigration implements LiveMigration {
         events.emit(CutoverStage.SWITCHOVER);
         long[] bitmap = pendingBitmap;
         guest.collectDirty(bitmap);
+        if (postCopy) {
+            startPostCopy(bitmap);
+            return;
+        }
         sender.pace(options.maxBandwidth());
         sender.sendDirty(bitmap, () -> false);
         remainingBytes = 0;
@@ -301,6 +311,107 @@ public final class SourceMigration implements LiveMigration {
 
     private long pausedAt;
     private long expectedDigest;
+
+    /** Sends the device state and the map of pages not sent yet, then asks the destination to run. */
+    private void startPostCopy(long[] bitmap) {
+        byte[] state = guest.saveState();
+        channel.write(new Frame(FrameType.DEVICE_STATE, 0, 0, Unpooled.wrappedBuffer(state)));
+        long missing = popcount(bitmap, guest.pageCount());
+        int wordsPerFrame = 128 * 1024;
+        for (int from = 0; from < bitmap.length; from += wordsPerFrame) {
+            int to = Math.min(bitmap.length, from + wordsPerFrame);
+            ByteBuf words = channel.alloc().buffer((to - from) * 8);
+            for (int w = from; w < to; w++) {
+                words.writeLong(bitmap[w]);
+            }
+            channel.write(new Frame(FrameType.MISSING, 0, from, words));
+        }
+        channel.writeAndFlush(Frame.of(FrameType.POSTCOPY_START, missing));
+        remainingBytes = missing * guest.pageSize();
+        expectedDigest = 0;
+        LOG.debug("{}: post-copy with {} pages missing", id, missing);
+    }
+
+    /**
+     * Post-copy: pushes the missing pages in order, serving the destination's page requests first, then
+     * proves the memory with the digest of the memory at pause.
+     */
+    private void pushMissingPages() throws InterruptedException, TimeoutException {
+        move(MigrationState.POST_COPY);
+        long[] bitmap = pendingBitmap;
+        long pages = guest.pageCount();
+        long left = popcount(bitmap, pages);
+        sender.pace(options.maxBandwidth());
+        int sinceCheck = 0;
+        for (int w = 0; w < bitmap.length; w++) {
+            while (bitmap[w] != 0) {
+                if (++sinceCheck >= 8) {
+                    sinceCheck = 0;
+                    left -= serveRequests(bitmap);
+                    if (bitmap[w] == 0) {
+                        break;
+                    }
+                }
+                int bit = Long.numberOfTrailingZeros(bitmap[w]);
+                bitmap[w] &= ~(1L << bit);
+                long page = ((long) w << 6) + bit;
+                if (page < pages) {
+                    sender.sendPage(page);
+                    left--;
+                    remainingBytes = left * guest.pageSize();
+                }
+            }
+        }
+        sender.flush();
+        remainingBytes = 0;
+        long digest = sender.digest();
+        channel.writeAndFlush(Frame.of(FrameType.POSTCOPY_END, digest));
+        Frame verified = await(FrameType.VERIFIED);
+        long theirs = verified.arg();
+        verified.release();
+        if (theirs != digest) {
+            throw new IllegalStateException(String.format(
+                    "post-copy: the destination verified digest %x, expected %x", theirs, digest));
+        }
+        verifiedDigest = digest;
+    }
+
+    /** Sends the pages the destination asked for (if not sent yet); returns how many were sent. */
+    private int serveRequests(long[] bitmap) {
+        int sent = 0;
+        Object o;
+        while ((o = inbox.poll()) != null) {
+            if (o instanceof Frame f && f.type() == FrameType.PAGE_REQUEST) {
+                long page = f.arg();
+                f.release();
+                postCopyFaults++;
+                int w = (int) (page >>> 6);
+                long bit = 1L << page;
+                if ((bitmap[w] & bit) != 0) {
+                    bitmap[w] &= ~bit;
+                    sender.sendPage(page);
+                    sent++;
+                }
+                continue;
+            }
+            inbox.add(o);
+            throw new IllegalStateException("post-copy interrupted: " + describeInbox(o));
+        }
+        if (sent > 0) {
+            sender.flush();
+        }
+        return sent;
+    }
+
+    private static String describeInbox(Object o) {
+        if (o == CLOSED) {
+            return "the connection to the destination closed";
+        }
+        if (o instanceof Frame f) {
+            return f.type() == FrameType.ABORT ? "the destination aborted: " + f.text() : "unexpected " + f.type();
+        }
+        return String.valueOf(o);
+    }
 
     private void commit() throws InterruptedException, TimeoutException {
         move(MigrationState.COMMITMENT);
@@ -346,6 +457,10 @@ public final class SourceMigration implements LiveMigration {
         } else {
             move(MigrationState.FAILED_AFTER_COMMIT);
             events.emit(CutoverStage.FAILED);
+            if (postCopy) {
+                message = message + " during post-copy: the guest, running at the destination without all its"
+                        + " pages, is lost (the known risk of post-copy)";
+            }
             LOG.warn("{} failed after commit in {}: {}", id, failedIn, message);
             result.completeExceptionally(new MigrationException(id, failedIn, false,
                     message + " (after commit: the destination owns the guest)", e, report(message)));
@@ -357,7 +472,8 @@ public final class SourceMigration implements LiveMigration {
     }
 
     private MigrationReport report(String failure) {
-        return new MigrationReport(progress(), reason, failure, events.events(), options.integrity(), verifiedDigest);
+        return new MigrationReport(progress(), reason, failure, events.events(), options.integrity(), verifiedDigest,
+                postCopy && state.isCommitted(), postCopyFaults);
     }
 
     private void close() {
@@ -414,6 +530,11 @@ public final class SourceMigration implements LiveMigration {
             Frame frame = (Frame) o;
             if (frame.type() == type) {
                 return frame;
+            }
+            if (frame.type() == FrameType.PAGE_REQUEST) {
+                // post-copy: a request for a page already on its way
+                frame.release();
+                continue;
             }
             String text = frame.type() == FrameType.ABORT ? frame.text() : null;
             frame.release();
