@@ -62,6 +62,7 @@ public final class MigrationOptions {
     private final IntegrityCheck integrity;
     private final int batchBytes;
     private final boolean postCopy;
+    private final MigrationTls tls;
 
     private MigrationOptions(Builder b) {
         downtimeLimit = positive(b.downtimeLimit, "downtime limit");
@@ -99,6 +100,7 @@ public final class MigrationOptions {
         }
         batchBytes = b.batchBytes;
         postCopy = b.postCopy;
+        tls = b.tls;
     }
 
     private static Duration positive(Duration d, String what) {
@@ -140,6 +142,7 @@ public final class MigrationOptions {
         b.integrity = integrity;
         b.batchBytes = batchBytes;
         b.postCopy = postCopy;
+        b.tls = tls;
         return b;
     }
 
@@ -244,6 +247,11 @@ public final class MigrationOptions {
         return postCopy;
     }
 
+    /** Mutual TLS for the migration stream, or {@code null} for plain TCP (default). */
+    public MigrationTls tls() {
+        return tls;
+    }
+
     /** Builds {@link MigrationOptions}; every setter has the default of the matching {@code DEFAULT_*}. */
     public static final class Builder {
         private Duration downtimeLimit = Duration.ofMillis(DEFAULT_DOWNTIME_LIMIT_MS);
@@ -266,6 +274,7 @@ public final class MigrationOptions {
         private IntegrityCheck integrity = IntegrityCheck.SENT_PAGES;
         private int batchBytes = DEFAULT_BATCH_BYTES;
         private boolean postCopy;
+        private MigrationTls tls;
 
         private Builder() {
         }
@@ -347,6 +356,11 @@ public final class MigrationOptions {
 
         public Builder batchBytes(int v) {
             batchBytes = v;
+            return this;
+        }
+
+        public Builder tls(MigrationTls v) {
+            tls = v;
             return this;
         }
 

@@ -67,6 +67,7 @@ public final class SourceMigration implements LiveMigration {
     private final CompletableFuture<MigrationReport> result = new CompletableFuture<>();
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final long startNanos = System.nanoTime();
+    private final io.netty.handler.ssl.SslContext ssl;
 
     private volatile MigrationState state = MigrationState.PRE_MIGRATION;
     private volatile boolean cancelled;
@@ -94,6 +95,7 @@ public final class SourceMigration implements LiveMigration {
         this.policy = new SwitchoverPolicy(options);
         this.events = new EventDispatcher(id, listeners);
         this.remainingBytes = guest.sizeBytes();
+        this.ssl = options.tls() == null ? null : TlsContexts.client(options.tls());
     }
 
     /** See {@link LiveMigration#start}. */
@@ -174,6 +176,10 @@ public final class SourceMigration implements LiveMigration {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), destination.getHostString(),
+                                    destination.getPort()));
+                        }
                         ch.pipeline()
                                 .addLast("decoder", new FrameDecoder(false, Long.MAX_VALUE)
                                         .geometry(guest.pageSize(), guest.pageCount()))
@@ -187,6 +193,14 @@ public final class SourceMigration implements LiveMigration {
                     + (f.cause() == null ? "timeout" : f.cause().getMessage()), f.cause());
         }
         channel = f.channel();
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls != null) {
+            io.netty.util.concurrent.Future<Channel> handshake = tls.handshakeFuture();
+            if (!handshake.await(options.ioTimeout().toMillis()) || !handshake.isSuccess()) {
+                throw new IllegalStateException("TLS handshake with " + destination + " failed: "
+                        + (handshake.cause() == null ? "timeout" : handshake.cause().getMessage()), handshake.cause());
+            }
+        }
         sender = new PageSender(guest, channel, options.compression(), options.batchBytes());
     }
 

@@ -4,6 +4,7 @@ import io.cutover.migration.CutoverListener;
 import io.cutover.migration.GuestAllocator;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.MigrationTls;
 import io.cutover.migration.transport.FrameDecoder;
 import io.cutover.migration.transport.FrameEncoder;
 import io.netty.bootstrap.ServerBootstrap;
@@ -37,7 +38,8 @@ public final class TargetServer implements MigrationTarget {
     private final Channel server;
 
     private TargetServer(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
-                         List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+                         List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd, MigrationTls tls) {
+        io.netty.handler.ssl.SslContext ssl = tls == null ? null : TlsContexts.server(tls);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         List<CutoverListener> copy = List.copyOf(listeners);
@@ -52,6 +54,9 @@ public final class TargetServer implements MigrationTarget {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast("idle", new ReadTimeoutHandler(READ_TIMEOUT_S))
                                 .addLast("decoder", new FrameDecoder(true, maxGuestBytes))
@@ -69,8 +74,9 @@ public final class TargetServer implements MigrationTarget {
 
     /** See {@link MigrationTarget#listen}. */
     public static TargetServer listen(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
-                                      List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
-        return new TargetServer(bind, allocator, maxGuestBytes, listeners, onEnd);
+                                      List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd,
+                                      MigrationTls tls) {
+        return new TargetServer(bind, allocator, maxGuestBytes, listeners, onEnd, tls);
     }
 
     @Override
