@@ -56,7 +56,8 @@ import java.util.concurrent.TimeoutException;
 public final class SourceMigration implements LiveMigration {
     private static final Logger LOG = LoggerFactory.getLogger(SourceMigration.class);
     private static final Object CLOSED = new Object();
-    private static final long MIN_BANDWIDTH_SAMPLE = 256 * 1024;
+    /** A round shorter than this says more about the buffers than about the path: it keeps the last estimate. */
+    private static final long MIN_BANDWIDTH_SAMPLE = 16L << 20;
 
     private final String id;
     private final Guest guest;
@@ -241,8 +242,9 @@ public final class SourceMigration implements LiveMigration {
             long roundNanos = Math.max(1, System.nanoTime() - roundStart);
             guest.collectDirty(bitmap);
             long dirtyPages = popcount(bitmap, pages);
-            if (sent >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
-                bandwidth = sent * 1e9 / roundNanos;
+            long onWire = sent - pendingBytes();
+            if (onWire >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
+                bandwidth = Math.max(onWire, 1) * 1e9 / roundNanos;
             }
             dirtyPagesPerSecond = (long) (dirtyPages * 1e9 / roundNanos);
             dirtyBytesPerSecond = dirtyPagesPerSecond * (double) guest.pageSize();
@@ -557,6 +559,12 @@ public final class SourceMigration implements LiveMigration {
             }
             throw new IllegalStateException("expected " + type + " from the destination, got " + frame.type());
         }
+    }
+
+    /** Bytes handed to the channel but not yet written to the socket. */
+    private long pendingBytes() {
+        io.netty.channel.ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     private static long popcount(long[] bitmap, long pages) {
