@@ -244,7 +244,10 @@ public final class SourceMigration implements LiveMigration {
             long dirtyPages = popcount(bitmap, pages);
             long onWire = sent - pendingBytes();
             if (onWire >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
-                bandwidth = Math.max(onWire, 1) * 1e9 / roundNanos;
+                // the lower of the last two samples: an optimistic estimate overruns the downtime limit
+                double sample = Math.max(onWire, 1) * 1e9 / roundNanos;
+                bandwidth = bandwidth == 0 || lastSample == 0 ? sample : Math.min(sample, lastSample);
+                lastSample = sample;
             }
             dirtyPagesPerSecond = (long) (dirtyPages * 1e9 / roundNanos);
             dirtyBytesPerSecond = dirtyPagesPerSecond * (double) guest.pageSize();
@@ -280,6 +283,7 @@ public final class SourceMigration implements LiveMigration {
     }
 
     private long[] pendingBitmap;
+    private double lastSample;
 
     private void stopAndCopy(CompletableFuture<Void> planned) throws InterruptedException {
         if (options.holdSwitchover()) {
