@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -230,13 +229,5 @@ public final class MigrateBench implements Callable<Integer> {
         Arrays.sort(sorted);
         int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    static List<Double> list(double[] values) {
-        List<Double> out = new ArrayList<>();
-        for (double v : values) {
-            out.add(v);
-        }
-        return out;
     }
 }
