@@ -66,6 +66,26 @@ public interface Guest extends AutoCloseable {
         return 0;
     }
 
+    /** Whether this guest can run before all its pages are present (post-copy), see {@link #expectPages}. */
+    default boolean supportsPostCopy() {
+        return false;
+    }
+
+    /**
+     * Post-copy at the destination, before {@link #resume()}: the pages set in {@code missing} are not here
+     * yet. When the guest touches one it calls {@code onFault} with the page and waits until
+     * {@link #pageArrived(long)} is called for it.
+     *
+     * @throws UnsupportedOperationException if {@link #supportsPostCopy()} is false
+     */
+    default void expectPages(long[] missing, java.util.function.LongConsumer onFault) {
+        throw new UnsupportedOperationException("this guest cannot run with missing pages");
+    }
+
+    /** Post-copy: the page, written through {@link #pageView(long)}, is now present. */
+    default void pageArrived(long index) {
+    }
+
     /** A short description that lets a destination allocate a like guest, e.g. {@code synthetic:size=64m}. */
     String descriptor();
 

@@ -61,6 +61,8 @@ public final class MigrationOptions {
     private final Compression compression;
     private final IntegrityCheck integrity;
     private final int batchBytes;
+    private final boolean postCopy;
+    private final MigrationTls tls;
 
     private MigrationOptions(Builder b) {
         downtimeLimit = positive(b.downtimeLimit, "downtime limit");
@@ -97,6 +99,8 @@ public final class MigrationOptions {
             throw new IllegalArgumentException("batch must be 16 KiB to 16 MiB, was " + b.batchBytes);
         }
         batchBytes = b.batchBytes;
+        postCopy = b.postCopy;
+        tls = b.tls;
     }
 
     private static Duration positive(Duration d, String what) {
@@ -137,6 +141,8 @@ public final class MigrationOptions {
         b.compression = compression;
         b.integrity = integrity;
         b.batchBytes = batchBytes;
+        b.postCopy = postCopy;
+        b.tls = tls;
         return b;
     }
 
@@ -232,6 +238,20 @@ public final class MigrationOptions {
         return batchBytes;
     }
 
+    /**
+     * Whether a migration that does not converge (a fallback bound, or the completion timeout with policy
+     * {@link CompletionPolicy#PAUSE}) switches to post-copy — the destination resumes at once and fetches
+     * missing pages on demand — rather than finishing with a long stop-and-copy. The guest must support it.
+     */
+    public boolean postCopy() {
+        return postCopy;
+    }
+
+    /** Mutual TLS for the migration stream, or {@code null} for plain TCP (default). */
+    public MigrationTls tls() {
+        return tls;
+    }
+
     /** Builds {@link MigrationOptions}; every setter has the default of the matching {@code DEFAULT_*}. */
     public static final class Builder {
         private Duration downtimeLimit = Duration.ofMillis(DEFAULT_DOWNTIME_LIMIT_MS);
@@ -253,6 +273,8 @@ public final class MigrationOptions {
         private Compression compression = Compression.NONE;
         private IntegrityCheck integrity = IntegrityCheck.SENT_PAGES;
         private int batchBytes = DEFAULT_BATCH_BYTES;
+        private boolean postCopy;
+        private MigrationTls tls;
 
         private Builder() {
         }
@@ -334,6 +356,16 @@ public final class MigrationOptions {
 
         public Builder batchBytes(int v) {
             batchBytes = v;
+            return this;
+        }
+
+        public Builder tls(MigrationTls v) {
+            tls = v;
+            return this;
+        }
+
+        public Builder postCopy(boolean v) {
+            postCopy = v;
             return this;
         }
 

@@ -11,9 +11,13 @@ import java.util.List;
  * @param events          the events raised, in order
  * @param integrity       how the memory was verified
  * @param verifiedDigest  the whole-memory digest both sides agreed on (0 if not verified)
+ * @param postCopy        whether the migration finished in post-copy (the guest resumed at the destination
+ *                        before all its pages had arrived)
+ * @param postCopyFaults  pages the destination fetched on demand during post-copy
  */
 public record MigrationReport(MigrationProgress progress, SwitchoverReason reason, String failure,
-                             List<CutoverEvent> events, IntegrityCheck integrity, long verifiedDigest) {
+                             List<CutoverEvent> events, IntegrityCheck integrity, long verifiedDigest,
+                             boolean postCopy, long postCopyFaults) {
 
     public MigrationReport {
         events = List.copyOf(events);
@@ -30,6 +34,8 @@ public record MigrationReport(MigrationProgress progress, SwitchoverReason reaso
         out.append("{\"outcome\":\"").append(progress.state()).append('"')
                 .append(",\"switchoverReason\":").append(reason == null ? "null" : "\"" + reason + "\"")
                 .append(",\"converged\":").append(reason != null && reason.converged())
+                .append(",\"mode\":\"").append(postCopy ? "post-copy" : "pre-copy").append('"')
+                .append(",\"postCopyFaults\":").append(postCopyFaults)
                 .append(",\"failure\":").append(failure == null ? "null" : "\"" + Json.escape(failure) + "\"")
                 .append(",\"integrity\":\"").append(integrity).append('"')
                 .append(",\"verifiedDigest\":\"").append(Long.toHexString(verifiedDigest)).append('"')

@@ -20,6 +20,11 @@ public enum MigrationState {
     COMMITMENT(4),
     /** Stage 5: committed; waiting for the destination to resume the guest. */
     ACTIVATION(5),
+    /**
+     * Post-copy: the guest already runs at the destination, which fetches the pages it still lacks on
+     * demand while the rest are pushed. A source failure now loses the guest (the known risk of post-copy).
+     */
+    POST_COPY(5),
     /** The guest runs at the destination; the source has released it. */
     COMPLETED(-1),
     /** The migration failed before commitment; the guest runs at the source. */
@@ -45,7 +50,7 @@ public enum MigrationState {
 
     /** Whether the source may no longer resume the guest. */
     public boolean isCommitted() {
-        return this == ACTIVATION || this == COMPLETED || this == FAILED_AFTER_COMMIT;
+        return this == ACTIVATION || this == POST_COPY || this == COMPLETED || this == FAILED_AFTER_COMMIT;
     }
 
     /** The states this one may move to. */
@@ -56,7 +61,8 @@ public enum MigrationState {
             case ITERATIVE_PRECOPY -> EnumSet.of(STOP_AND_COPY, ROLLED_BACK);
             case STOP_AND_COPY -> EnumSet.of(COMMITMENT, ROLLED_BACK);
             case COMMITMENT -> EnumSet.of(ACTIVATION, ROLLED_BACK);
-            case ACTIVATION -> EnumSet.of(COMPLETED, FAILED_AFTER_COMMIT);
+            case ACTIVATION -> EnumSet.of(POST_COPY, COMPLETED, FAILED_AFTER_COMMIT);
+            case POST_COPY -> EnumSet.of(COMPLETED, FAILED_AFTER_COMMIT);
             case COMPLETED, ROLLED_BACK, FAILED_AFTER_COMMIT -> EnumSet.noneOf(MigrationState.class);
         };
     }

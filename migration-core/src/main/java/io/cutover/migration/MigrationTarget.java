@@ -24,7 +24,14 @@ public interface MigrationTarget extends AutoCloseable {
      */
     static MigrationTarget listen(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
                                   List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
-        return TargetServer.listen(bind, allocator, maxGuestBytes, listeners, onEnd);
+        return TargetServer.listen(bind, allocator, maxGuestBytes, listeners, onEnd, null);
+    }
+
+    /** As {@link #listen(InetSocketAddress, GuestAllocator, long, List, Consumer)}, accepting only mutual TLS. */
+    static MigrationTarget listen(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
+                                  List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd,
+                                  MigrationTls tls) {
+        return TargetServer.listen(bind, allocator, maxGuestBytes, listeners, onEnd, tls);
     }
 
     /** Where this target listens. */

@@ -13,7 +13,7 @@ class MigrationStateTest {
         while (!s.isTerminal()) {
             assertThat(s.stage()).isEqualTo(stage++);
             MigrationState next = s.next().stream().filter(n -> n != MigrationState.ROLLED_BACK
-                    && n != MigrationState.FAILED_AFTER_COMMIT).findFirst().orElseThrow();
+                    && n != MigrationState.FAILED_AFTER_COMMIT && n != MigrationState.POST_COPY).findFirst().orElseThrow();
             s = next;
         }
         assertThat(stage).isEqualTo(6);
@@ -36,6 +36,11 @@ class MigrationStateTest {
         assertThat(MigrationState.ITERATIVE_PRECOPY.canMoveTo(MigrationState.ACTIVATION)).isFalse();
         assertThat(MigrationState.ACTIVATION.isCommitted()).isTrue();
         assertThat(MigrationState.COMMITMENT.isCommitted()).isFalse();
+        // post-copy is a variant of activation: committed, and it can only complete or fail
+        assertThat(MigrationState.ACTIVATION.canMoveTo(MigrationState.POST_COPY)).isTrue();
+        assertThat(MigrationState.POST_COPY.isCommitted()).isTrue();
+        assertThat(MigrationState.POST_COPY.next()).containsExactlyInAnyOrder(MigrationState.COMPLETED,
+                MigrationState.FAILED_AFTER_COMMIT);
     }
 
     @Test

@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -53,16 +52,23 @@ public final class MigrateBench implements Callable<Integer> {
         report.detail("guest_size", size).detail("hotset_runs", hotRuns);
 
         double raw = rawBlast(bytes);
-        report.row("raw TCP blast over loopback", "MB/s", raw / 1e6);
 
         BlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
         try (MigrationTarget target = MigrationTarget.listen(LOOPBACK, Guests.syntheticAllocator(),
                 MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), ended::add)) {
+            // warm-up (not counted): the JIT compiles the page path of both ends
+            migrate(target, ended, "synthetic:size=" + size + ",workload=hotset,fill=100%", MigrationOptions.defaults());
             // throughput: every page holds data, nothing is written: round 0 is a pure copy
-            Run full = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%",
-                    MigrationOptions.defaults());
-            double throughput = full.report.progress().transferredBytes() / full.round0Seconds();
+            // the load of a shared machine drifts: best of 2 for both, interleaved
+            double throughput = 0;
+            for (int i = 0; i < 2; i++) {
+                Run full = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%",
+                        MigrationOptions.defaults());
+                throughput = Math.max(throughput, full.report.progress().transferredBytes() / full.round0Seconds());
+                raw = Math.max(raw, rawBlast(bytes));
+            }
             double ratio = throughput / raw;
+            report.row("raw TCP blast over loopback (best of 3)", "MB/s", raw / 1e6);
             report.row("migration round 0 (idle, 100% data)", "MB/s", throughput / 1e6);
             report.row("throughput ratio migration / raw", "ratio", ratio);
 
@@ -70,6 +76,9 @@ public final class MigrateBench implements Callable<Integer> {
             double idleSeconds = idle.totalSeconds();
             report.row("idle " + size + " (50% data) total", "s", idleSeconds);
             report.row("idle " + size + " downtime", "ms", idle.downtimeMs());
+            report.row("idle " + size + ": connect + reservation", "ms", idle.between(CutoverStage.PLANNED, CutoverStage.RESERVED));
+            report.row("idle " + size + ": pre-copy", "ms", idle.between(CutoverStage.RESERVED, CutoverStage.SWITCHOVER));
+            report.row("idle " + size + ": switchover to activation", "ms", idle.between(CutoverStage.SWITCHOVER, CutoverStage.ACTIVATED));
 
             double[] downtimes = new double[hotRuns];
             double[] totals = new double[hotRuns];
@@ -92,7 +101,9 @@ public final class MigrateBench implements Callable<Integer> {
             report.row("hot set 5% @ 50k pages/s total p50", "s", percentile(totals, 50));
             report.detail("hotset_downtimes_ms", downtimes).detail("hotset_totals_s", totals);
 
-            MigrationOptions converge = MigrationOptions.builder().autoConverge(true).build();
+            // auto-converge needs rounds to raise the throttle: no bound on bytes sent here (as in QEMU)
+            MigrationOptions converge = MigrationOptions.builder().autoConverge(true).maxBytesFactor(100)
+                    .maxRounds(200).build();
             Run diabolical = migrate(target, ended, "synthetic:size=" + size + ",workload=diabolical", converge);
             boolean diabolicalOk = diabolical.report.succeeded()
                     && diabolical.report.progress().downtime().compareTo(converge.downtimeLimit()) <= 0;
@@ -100,6 +111,13 @@ public final class MigrateBench implements Callable<Integer> {
             report.row("diabolical downtime", "ms", diabolical.downtimeMs());
             report.row("diabolical final throttle", "%", diabolical.report.progress().throttlePercent());
             report.detail("diabolical_reason", String.valueOf(diabolical.report.reason()));
+            MigrationOptions post = MigrationOptions.builder().postCopy(true).maxRounds(5).build();
+            Run postCopy = migrate(target, ended, "synthetic:size=" + size + ",workload=diabolical", post);
+            report.row("diabolical with post-copy (after 5 rounds) total", "s", postCopy.totalSeconds());
+            report.row("diabolical with post-copy downtime", "ms", postCopy.downtimeMs());
+            report.row("diabolical with post-copy pages fetched on demand", "pages",
+                    postCopy.report.postCopyFaults());
+            report.detail("diabolical_postcopy_report", postCopy.report.toJson());
             report.detail("diabolical_report", diabolical.report.toJson());
 
             report.key("throughput_ratio", ratio)
@@ -127,6 +145,10 @@ public final class MigrateBench implements Callable<Integer> {
                             || (e.stage() == CutoverStage.PRECOPY && e.round() == 1))
                     .mapToLong(CutoverEvent::nanoTime).min().orElseThrow();
             return (end - start) / 1e9;
+        }
+
+        double between(CutoverStage from, CutoverStage to) {
+            return (at(to) - at(from)) / 1e6;
         }
 
         private long at(CutoverStage stage) {
@@ -207,13 +229,5 @@ public final class MigrateBench implements Callable<Integer> {
         Arrays.sort(sorted);
         int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    static List<Double> list(double[] values) {
-        List<Double> out = new ArrayList<>();
-        for (double v : values) {
-            out.add(v);
-        }
-        return out;
     }
 }

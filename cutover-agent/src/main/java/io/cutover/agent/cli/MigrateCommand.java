@@ -10,6 +10,7 @@ import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationProgress;
 import io.cutover.migration.MigrationReport;
 import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.MigrationTls;
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.migration.guest.Guests;
 import io.cutover.migration.guest.SyntheticGuest;
@@ -41,6 +42,28 @@ import java.util.concurrent.TimeoutException;
         subcommands = {MigrateCommand.Listen.class, MigrateCommand.Send.class})
 final class MigrateCommand extends GroupCommand {
 
+    /** Mutual TLS on the migration stream: all three files, or none. */
+    static final class TlsOptions {
+        @Option(names = "--tls-cert", description = "This end's certificate chain (PEM); enables mutual TLS.")
+        Path certificate;
+
+        @Option(names = "--tls-key", description = "This end's private key (unencrypted PKCS#8 PEM).")
+        Path key;
+
+        @Option(names = "--tls-trust", description = "Certificates (PEM) the peer's certificate must chain to.")
+        Path trust;
+
+        MigrationTls toTls() {
+            if (certificate == null && key == null && trust == null) {
+                return null;
+            }
+            if (certificate == null || key == null || trust == null) {
+                throw new IllegalArgumentException("TLS needs --tls-cert, --tls-key and --tls-trust together");
+            }
+            return new MigrationTls(certificate, key, trust);
+        }
+    }
+
     @Command(name = "listen", mixinStandardHelpOptions = true,
             description = "Destination: accept migrations on a migration address, verify them, run the guests.")
     static final class Listen implements Callable<Integer> {
@@ -62,6 +85,9 @@ final class MigrateCommand extends GroupCommand {
         @Option(names = "--max-guest", defaultValue = "64g", description = "Largest guest to reserve (default: ${DEFAULT-VALUE}).")
         String maxGuest;
 
+        @CommandLine.ArgGroup(exclusive = false)
+        TlsOptions tls = new TlsOptions();
+
         @Override
         public Integer call() throws InterruptedException {
             if (port < 0 || port > 65535 || count < 0) {
@@ -71,7 +97,7 @@ final class MigrateCommand extends GroupCommand {
             BlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
             int failures = 0;
             try (MigrationTarget target = MigrationTarget.listen(new InetSocketAddress(bind, port),
-                    Guests.syntheticAllocator(), max, List.of(), ended::add)) {
+                    Guests.syntheticAllocator(), max, List.of(), ended::add, tls.toTls())) {
                 InetSocketAddress at = target.localAddress();
                 System.out.println("listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
                 System.out.flush();
@@ -134,6 +160,11 @@ final class MigrateCommand extends GroupCommand {
         @Option(names = "--auto-converge", description = "Throttle the guest when it dirties memory faster than it is sent.")
         boolean autoConverge;
 
+        @Option(names = "--post-copy",
+                description = "If pre-copy does not converge, resume at the destination at once and fetch missing pages"
+                        + " on demand (a source failure then loses the guest).")
+        boolean postCopy;
+
         @Option(names = "--compress", defaultValue = "none", description = "none or lz4 (default: ${DEFAULT-VALUE}).")
         Compression compress;
 
@@ -156,6 +187,9 @@ final class MigrateCommand extends GroupCommand {
         @Option(names = "--json", description = "Write the JSON report to this file.")
         Path json;
 
+        @CommandLine.ArgGroup(exclusive = false)
+        TlsOptions tls = new TlsOptions();
+
         @Option(names = "--quiet", description = "No progress bar.")
         boolean quiet;
 
@@ -167,6 +201,8 @@ final class MigrateCommand extends GroupCommand {
                     .downtimeSteps(downtimeSteps, downtimeStepDelay)
                     .maxBandwidth(maxBandwidth.equals("0") ? 0 : GuestSpec.bytes("--max-bandwidth", maxBandwidth))
                     .autoConverge(autoConverge)
+                    .postCopy(postCopy)
+                    .tls(tls.toTls())
                     .compression(compress)
                     .integrity(integrity)
                     .maxRounds(maxRounds)
@@ -210,10 +246,12 @@ final class MigrateCommand extends GroupCommand {
                 writeJson(report);
                 MigrationProgress p = report.progress();
                 System.out.printf(Locale.ROOT,
-                        "migrated %s to %s: %.0f ms total, downtime %.1f ms (limit %d ms), %d rounds, %s,"
+                        "migrated %s to %s: %.0f ms total, downtime %.1f ms (limit %d ms), %d rounds, %s%s,"
                                 + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression%n",
                         m.id(), to, p.totalTime().toNanos() / 1e6, p.downtime().toNanos() / 1e6,
-                        downtime.toMillis(), p.round() + 1, describe(report), p.transferredBytes() >> 20, p.mbps(),
+                        downtime.toMillis(), p.round() + 1, describe(report),
+                        report.postCopy() ? ", finished in post-copy (" + report.postCopyFaults() + " pages fetched on demand)"
+                                : "", p.transferredBytes() >> 20, p.mbps(),
                         p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes());
                 return ExitCode.OK;
             }

@@ -33,6 +33,9 @@ public final class SyntheticGuest implements Guest {
     private volatile boolean paused = true;
     private volatile boolean closed;
     private volatile int throttle;
+    private volatile long[] missing;
+    private volatile java.util.function.LongConsumer onFault;
+    private volatile long faults;
     private long writes;
     private long sweep;
     private long rng;
@@ -173,6 +176,32 @@ public final class SyntheticGuest implements Guest {
     }
 
     @Override
+    public boolean supportsPostCopy() {
+        return true;
+    }
+
+    @Override
+    public void expectPages(long[] missingPages, java.util.function.LongConsumer handler) {
+        long[] copy = java.util.Arrays.copyOf(missingPages, dirty.length);
+        onFault = java.util.Objects.requireNonNull(handler, "handler");
+        missing = copy;
+    }
+
+    @Override
+    public void pageArrived(long index) {
+        long[] m = missing;
+        if (m != null) {
+            WORDS.getAndBitwiseAnd(m, (int) (index >>> 6), ~(1L << index));
+            LockSupport.unpark(workloadThread);
+        }
+    }
+
+    /** Pages this guest waited for in post-copy. */
+    public long faults() {
+        return faults;
+    }
+
+    @Override
     public String descriptor() {
         return spec.toString();
     }
@@ -261,6 +290,17 @@ public final class SyntheticGuest implements Guest {
     }
 
     private void writePage(long page) {
+        long[] m = missing;
+        if (m != null && ((long) WORDS.getVolatile(m, (int) (page >>> 6)) & (1L << page)) != 0) {
+            faults++;
+            onFault.accept(page);
+            while (((long) WORDS.getVolatile(m, (int) (page >>> 6)) & (1L << page)) != 0) {
+                if (closed) {
+                    return;
+                }
+                LockSupport.parkNanos(50_000);
+            }
+        }
         writes++;
         ByteBuffer chunk = memory.chunk((int) (page >>> pagesPerChunkShift));
         int offset = (int) ((page & ((1L << pagesPerChunkShift) - 1)) << pageShift);

@@ -43,6 +43,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         RECEIVING,
         /** VERIFIED sent: waiting for ACTIVATE. */
         WAIT_ACTIVATE,
+        /** Post-copy: the guest runs here; missing pages arrive, pushed or on request, until POSTCOPY_END. */
+        POST_COPY,
         /** The guest runs here. */
         ACTIVE,
         /** The migration was abandoned and the guest freed. */
@@ -64,6 +66,10 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     private long bytes;
     private long pages;
     private LZ4SafeDecompressor lz4;
+    private long[] missing;
+    private long missingCount;
+    private io.netty.channel.Channel channel;
+    private final java.util.concurrent.atomic.AtomicLong faults = new java.util.concurrent.atomic.AtomicLong();
 
     DestinationSession(GuestAllocator allocator, List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
         this.allocator = allocator;
@@ -91,6 +97,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     private void reserve(ChannelHandlerContext ctx, Hello h) {
         hello = h;
+        channel = ctx.channel();
+        long t0 = System.nanoTime();
         events = new EventDispatcher(h.migrationId(), listeners);
         try {
             guest = allocator.allocate(h.descriptor(), h.pageCount(), h.pageSize());
@@ -105,15 +113,37 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         state = State.RECEIVING;
         ctx.writeAndFlush(Frame.of(FrameType.RESERVED, h.pageCount()));
         events.emit(CutoverStage.RESERVED);
-        LOG.info("{}: reserved {} pages of {} bytes for {}", h.migrationId(), h.pageCount(), h.pageSize(),
-                h.descriptor());
+        LOG.info("{}: reserved {} pages of {} bytes for {} in {} ms", h.migrationId(), h.pageCount(), h.pageSize(),
+                h.descriptor(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     private void handle(ChannelHandlerContext ctx, Frame frame) {
         switch (frame.type()) {
             case PAGE -> {
+                if (state == State.POST_COPY) {
+                    applyMissingPage(ctx, frame);
+                } else {
+                    expect(State.RECEIVING, frame);
+                    applyPage(frame);
+                }
+            }
+            case MISSING -> {
                 expect(State.RECEIVING, frame);
-                applyPage(frame);
+                if (missing == null) {
+                    missing = new long[(int) ((hello.pageCount() + 63) >>> 6)];
+                }
+                ByteBuf words = frame.content();
+                for (int w = (int) frame.arg(); words.isReadable(); w++) {
+                    missing[w] |= words.readLong();
+                }
+            }
+            case POSTCOPY_START -> {
+                expect(State.RECEIVING, frame);
+                startPostCopy(ctx, frame.arg());
+            }
+            case POSTCOPY_END -> {
+                expect(State.POST_COPY, frame);
+                endPostCopy(ctx, frame.arg());
             }
             case ROUND -> expect(State.RECEIVING, frame);
             case DEVICE_STATE -> {
@@ -130,7 +160,13 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
                 expect(State.WAIT_ACTIVATE, frame);
                 activate(ctx);
             }
-            case ABORT -> discard(ctx, "the source aborted: " + frame.text(), false);
+            case ABORT -> {
+                if (state == State.POST_COPY) {
+                    lose(ctx, "the source aborted: " + frame.text());
+                } else {
+                    discard(ctx, "the source aborted: " + frame.text(), false);
+                }
+            }
             default -> throw new MigrationProtocolException("unexpected " + frame.type());
         }
     }
@@ -179,6 +215,86 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         pages++;
     }
 
+    private void startPostCopy(ChannelHandlerContext ctx, long count) {
+        if (deviceState == null) {
+            reject(ctx, "POSTCOPY_START without the device state");
+            return;
+        }
+        if (!guest.supportsPostCopy()) {
+            reject(ctx, "this guest cannot run with missing pages: post-copy refused");
+            return;
+        }
+        long[] m = missing == null ? new long[(int) ((hello.pageCount() + 63) >>> 6)] : missing;
+        long n = 0;
+        for (long w : m) {
+            n += Long.bitCount(w);
+        }
+        if (n != count) {
+            reject(ctx, "POSTCOPY_START announces " + count + " missing pages, the bitmap has " + n);
+            return;
+        }
+        missing = m;
+        missingCount = n;
+        try {
+            guest.loadState(deviceState);
+        } catch (RuntimeException e) {
+            reject(ctx, "the device state does not load: " + e.getMessage());
+            return;
+        }
+        guest.expectPages(m, this::requestPage);
+        state = State.WAIT_ACTIVATE;
+        ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, 0));
+        events.emit(CutoverStage.COMMITTED);
+    }
+
+    /** Called by the guest (on its own thread) when it touches a missing page. */
+    private void requestPage(long page) {
+        faults.incrementAndGet();
+        channel.writeAndFlush(Frame.of(FrameType.PAGE_REQUEST, page));
+    }
+
+    private void applyMissingPage(ChannelHandlerContext ctx, Frame frame) {
+        long index = frame.arg();
+        int w = (int) (index >>> 6);
+        long bit = 1L << index;
+        if ((missing[w] & bit) == 0) {
+            return;
+        }
+        applyPage(frame);
+        missing[w] &= ~bit;
+        missingCount--;
+        guest.pageArrived(index);
+    }
+
+    private void endPostCopy(ChannelHandlerContext ctx, long expected) {
+        String problem = missingCount != 0 ? missingCount + " pages never arrived"
+                : digest != expected ? String.format("memory digest mismatch: received pages give %x, the source sent %x",
+                digest, expected) : null;
+        if (problem != null) {
+            lose(ctx, "post-copy failed: " + problem);
+            return;
+        }
+        state = State.ACTIVE;
+        ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
+        LOG.info("{}: post-copy complete, {} pages fetched on demand", hello.migrationId(), faults.get());
+        onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
+                Duration.ofNanos(System.nanoTime() - startNanos)));
+    }
+
+    /** Post-copy cannot be undone: without its source the running guest is lost (the known risk). */
+    private void lose(ChannelHandlerContext ctx, String reason) {
+        state = State.DISCARDED;
+        guest.close();
+        LOG.error("{}: the guest is lost: {}", hello.migrationId(), reason);
+        events.emit(CutoverStage.FAILED);
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(Frame.abort(reason)).addListener(ChannelFutureListener.CLOSE);
+        }
+        onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), null,
+                reason + " (post-copy: the guest was running here and is lost)", bytes, pages, 0,
+                Duration.ofNanos(System.nanoTime() - startNanos)));
+    }
+
     private void verify(ChannelHandlerContext ctx, Frame frame) {
         long expected = frame.arg();
         if (deviceState == null) {
@@ -214,9 +330,14 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     private void activate(ChannelHandlerContext ctx) {
         guest.resume();
-        state = State.ACTIVE;
+        boolean post = missing != null;
+        state = post ? State.POST_COPY : State.ACTIVE;
         ctx.writeAndFlush(Frame.of(FrameType.ACTIVATED, 0));
         events.emit(CutoverStage.ACTIVATED);
+        if (post) {
+            LOG.info("{}: running in post-copy, {} pages missing", hello.migrationId(), missingCount);
+            return;
+        }
         LOG.info("{}: activated after {} pages, {} bytes", hello.migrationId(), pages, bytes);
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
                 Duration.ofNanos(System.nanoTime() - startNanos)));
@@ -251,7 +372,9 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (state != State.ACTIVE) {
+        if (state == State.POST_COPY) {
+            lose(ctx, "the connection to the source was lost during post-copy");
+        } else if (state != State.ACTIVE) {
             discard(ctx, "the connection to the source was lost", false);
         }
         ctx.fireChannelInactive();
@@ -266,6 +389,10 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
                 : e.toString();
         if (state == State.ACTIVE) {
             ctx.close();
+            return;
+        }
+        if (state == State.POST_COPY) {
+            lose(ctx, reason);
             return;
         }
         discard(ctx, reason, true);

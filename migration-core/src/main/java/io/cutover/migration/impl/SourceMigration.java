@@ -56,7 +56,8 @@ import java.util.concurrent.TimeoutException;
 public final class SourceMigration implements LiveMigration {
     private static final Logger LOG = LoggerFactory.getLogger(SourceMigration.class);
     private static final Object CLOSED = new Object();
-    private static final long MIN_BANDWIDTH_SAMPLE = 256 * 1024;
+    /** A round shorter than this says more about the buffers than about the path: it keeps the last estimate. */
+    private static final long MIN_BANDWIDTH_SAMPLE = 16L << 20;
 
     private final String id;
     private final Guest guest;
@@ -67,6 +68,7 @@ public final class SourceMigration implements LiveMigration {
     private final CompletableFuture<MigrationReport> result = new CompletableFuture<>();
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final long startNanos = System.nanoTime();
+    private final io.netty.handler.ssl.SslContext ssl;
 
     private volatile MigrationState state = MigrationState.PRE_MIGRATION;
     private volatile boolean cancelled;
@@ -79,6 +81,8 @@ public final class SourceMigration implements LiveMigration {
     private volatile SwitchoverReason reason;
     private volatile long verifiedDigest;
     private volatile PageSender sender;
+    private volatile boolean postCopy;
+    private volatile long postCopyFaults;
     private EventLoopGroup group;
     private Channel channel;
     private boolean pausedHere;
@@ -92,6 +96,7 @@ public final class SourceMigration implements LiveMigration {
         this.policy = new SwitchoverPolicy(options);
         this.events = new EventDispatcher(id, listeners);
         this.remainingBytes = guest.sizeBytes();
+        this.ssl = options.tls() == null ? null : TlsContexts.client(options.tls());
     }
 
     /** See {@link LiveMigration#start}. */
@@ -141,11 +146,15 @@ public final class SourceMigration implements LiveMigration {
         try {
             CompletableFuture<Void> planned = events.emit(CutoverStage.PLANNED);
             connect();
+            LOG.debug("{}: connected to {} in {} ms", id, destination, (System.nanoTime() - startNanos) / 1_000_000);
             announce();
             precopy();
             stopAndCopy(planned);
             commit();
             activate();
+            if (postCopy) {
+                pushMissingPages();
+            }
             endNanos = System.nanoTime();
             move(MigrationState.COMPLETED);
             events.emit(CutoverStage.COMPLETED);
@@ -168,6 +177,10 @@ public final class SourceMigration implements LiveMigration {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), destination.getHostString(),
+                                    destination.getPort()));
+                        }
                         ch.pipeline()
                                 .addLast("decoder", new FrameDecoder(false, Long.MAX_VALUE)
                                         .geometry(guest.pageSize(), guest.pageCount()))
@@ -181,6 +194,14 @@ public final class SourceMigration implements LiveMigration {
                     + (f.cause() == null ? "timeout" : f.cause().getMessage()), f.cause());
         }
         channel = f.channel();
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls != null) {
+            io.netty.util.concurrent.Future<Channel> handshake = tls.handshakeFuture();
+            if (!handshake.await(options.ioTimeout().toMillis()) || !handshake.isSuccess()) {
+                throw new IllegalStateException("TLS handshake with " + destination + " failed: "
+                        + (handshake.cause() == null ? "timeout" : handshake.cause().getMessage()), handshake.cause());
+            }
+        }
         sender = new PageSender(guest, channel, options.compression(), options.batchBytes());
     }
 
@@ -221,8 +242,12 @@ public final class SourceMigration implements LiveMigration {
             long roundNanos = Math.max(1, System.nanoTime() - roundStart);
             guest.collectDirty(bitmap);
             long dirtyPages = popcount(bitmap, pages);
-            if (sent >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
-                bandwidth = sent * 1e9 / roundNanos;
+            long onWire = sent - pendingBytes();
+            if (onWire >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
+                // the lower of the last two samples: an optimistic estimate overruns the downtime limit
+                double sample = Math.max(onWire, 1) * 1e9 / roundNanos;
+                bandwidth = bandwidth == 0 || lastSample == 0 ? sample : Math.min(sample, lastSample);
+                lastSample = sample;
             }
             dirtyPagesPerSecond = (long) (dirtyPages * 1e9 / roundNanos);
             dirtyBytesPerSecond = dirtyPagesPerSecond * (double) guest.pageSize();
@@ -243,6 +268,7 @@ public final class SourceMigration implements LiveMigration {
                 case ABORT -> throw new IllegalStateException(decision.detail());
                 case SWITCHOVER -> {
                     reason = decision.reason();
+                    postCopy = options.postCopy() && !reason.converged();
                     this.pendingBitmap = bitmap;
                     return;
                 }
@@ -257,6 +283,7 @@ public final class SourceMigration implements LiveMigration {
     }
 
     private long[] pendingBitmap;
+    private double lastSample;
 
     private void stopAndCopy(CompletableFuture<Void> planned) throws InterruptedException {
         if (options.holdSwitchover()) {
@@ -278,6 +305,10 @@ public final class SourceMigration implements LiveMigration {
         events.emit(CutoverStage.SWITCHOVER);
         long[] bitmap = pendingBitmap;
         guest.collectDirty(bitmap);
+        if (postCopy) {
+            startPostCopy(bitmap);
+            return;
+        }
         sender.pace(options.maxBandwidth());
         sender.sendDirty(bitmap, () -> false);
         remainingBytes = 0;
@@ -300,6 +331,107 @@ public final class SourceMigration implements LiveMigration {
 
     private long pausedAt;
     private long expectedDigest;
+
+    /** Sends the device state and the map of pages not sent yet, then asks the destination to run. */
+    private void startPostCopy(long[] bitmap) {
+        byte[] state = guest.saveState();
+        channel.write(new Frame(FrameType.DEVICE_STATE, 0, 0, Unpooled.wrappedBuffer(state)));
+        long missing = popcount(bitmap, guest.pageCount());
+        int wordsPerFrame = 128 * 1024;
+        for (int from = 0; from < bitmap.length; from += wordsPerFrame) {
+            int to = Math.min(bitmap.length, from + wordsPerFrame);
+            ByteBuf words = channel.alloc().buffer((to - from) * 8);
+            for (int w = from; w < to; w++) {
+                words.writeLong(bitmap[w]);
+            }
+            channel.write(new Frame(FrameType.MISSING, 0, from, words));
+        }
+        channel.writeAndFlush(Frame.of(FrameType.POSTCOPY_START, missing));
+        remainingBytes = missing * guest.pageSize();
+        expectedDigest = 0;
+        LOG.debug("{}: post-copy with {} pages missing", id, missing);
+    }
+
+    /**
+     * Post-copy: pushes the missing pages in order, serving the destination's page requests first, then
+     * proves the memory with the digest of the memory at pause.
+     */
+    private void pushMissingPages() throws InterruptedException, TimeoutException {
+        move(MigrationState.POST_COPY);
+        long[] bitmap = pendingBitmap;
+        long pages = guest.pageCount();
+        long left = popcount(bitmap, pages);
+        sender.pace(options.maxBandwidth());
+        int sinceCheck = 0;
+        for (int w = 0; w < bitmap.length; w++) {
+            while (bitmap[w] != 0) {
+                if (++sinceCheck >= 8) {
+                    sinceCheck = 0;
+                    left -= serveRequests(bitmap);
+                    if (bitmap[w] == 0) {
+                        break;
+                    }
+                }
+                int bit = Long.numberOfTrailingZeros(bitmap[w]);
+                bitmap[w] &= ~(1L << bit);
+                long page = ((long) w << 6) + bit;
+                if (page < pages) {
+                    sender.sendPage(page);
+                    left--;
+                    remainingBytes = left * guest.pageSize();
+                }
+            }
+        }
+        sender.flush();
+        remainingBytes = 0;
+        long digest = sender.digest();
+        channel.writeAndFlush(Frame.of(FrameType.POSTCOPY_END, digest));
+        Frame verified = await(FrameType.VERIFIED);
+        long theirs = verified.arg();
+        verified.release();
+        if (theirs != digest) {
+            throw new IllegalStateException(String.format(
+                    "post-copy: the destination verified digest %x, expected %x", theirs, digest));
+        }
+        verifiedDigest = digest;
+    }
+
+    /** Sends the pages the destination asked for (if not sent yet); returns how many were sent. */
+    private int serveRequests(long[] bitmap) {
+        int sent = 0;
+        Object o;
+        while ((o = inbox.poll()) != null) {
+            if (o instanceof Frame f && f.type() == FrameType.PAGE_REQUEST) {
+                long page = f.arg();
+                f.release();
+                postCopyFaults++;
+                int w = (int) (page >>> 6);
+                long bit = 1L << page;
+                if ((bitmap[w] & bit) != 0) {
+                    bitmap[w] &= ~bit;
+                    sender.sendPage(page);
+                    sent++;
+                }
+                continue;
+            }
+            inbox.add(o);
+            throw new IllegalStateException("post-copy interrupted: " + describeInbox(o));
+        }
+        if (sent > 0) {
+            sender.flush();
+        }
+        return sent;
+    }
+
+    private static String describeInbox(Object o) {
+        if (o == CLOSED) {
+            return "the connection to the destination closed";
+        }
+        if (o instanceof Frame f) {
+            return f.type() == FrameType.ABORT ? "the destination aborted: " + f.text() : "unexpected " + f.type();
+        }
+        return String.valueOf(o);
+    }
 
     private void commit() throws InterruptedException, TimeoutException {
         move(MigrationState.COMMITMENT);
@@ -345,6 +477,10 @@ public final class SourceMigration implements LiveMigration {
         } else {
             move(MigrationState.FAILED_AFTER_COMMIT);
             events.emit(CutoverStage.FAILED);
+            if (postCopy) {
+                message = message + " during post-copy: the guest, running at the destination without all its"
+                        + " pages, is lost (the known risk of post-copy)";
+            }
             LOG.warn("{} failed after commit in {}: {}", id, failedIn, message);
             result.completeExceptionally(new MigrationException(id, failedIn, false,
                     message + " (after commit: the destination owns the guest)", e, report(message)));
@@ -356,7 +492,8 @@ public final class SourceMigration implements LiveMigration {
     }
 
     private MigrationReport report(String failure) {
-        return new MigrationReport(progress(), reason, failure, events.events(), options.integrity(), verifiedDigest);
+        return new MigrationReport(progress(), reason, failure, events.events(), options.integrity(), verifiedDigest,
+                postCopy && state.isCommitted(), postCopyFaults);
     }
 
     private void close() {
@@ -414,6 +551,11 @@ public final class SourceMigration implements LiveMigration {
             if (frame.type() == type) {
                 return frame;
             }
+            if (frame.type() == FrameType.PAGE_REQUEST) {
+                // post-copy: a request for a page already on its way
+                frame.release();
+                continue;
+            }
             String text = frame.type() == FrameType.ABORT ? frame.text() : null;
             frame.release();
             if (text != null) {
@@ -421,6 +563,12 @@ public final class SourceMigration implements LiveMigration {
             }
             throw new IllegalStateException("expected " + type + " from the destination, got " + frame.type());
         }
+    }
+
+    /** Bytes handed to the channel but not yet written to the socket. */
+    private long pendingBytes() {
+        io.netty.channel.ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     private static long popcount(long[] bitmap, long pages) {

@@ -4,9 +4,11 @@ import io.cutover.migration.CutoverListener;
 import io.cutover.migration.GuestAllocator;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.MigrationTls;
 import io.cutover.migration.transport.FrameDecoder;
 import io.cutover.migration.transport.FrameEncoder;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -36,7 +38,8 @@ public final class TargetServer implements MigrationTarget {
     private final Channel server;
 
     private TargetServer(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
-                         List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+                         List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd, MigrationTls tls) {
+        io.netty.handler.ssl.SslContext ssl = tls == null ? null : TlsContexts.server(tls);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         List<CutoverListener> copy = List.copyOf(listeners);
@@ -45,10 +48,15 @@ public final class TargetServer implements MigrationTarget {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64 * 1024, 256 * 1024,
+                        1024 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast("idle", new ReadTimeoutHandler(READ_TIMEOUT_S))
                                 .addLast("decoder", new FrameDecoder(true, maxGuestBytes))
@@ -66,8 +74,9 @@ public final class TargetServer implements MigrationTarget {
 
     /** See {@link MigrationTarget#listen}. */
     public static TargetServer listen(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
-                                      List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
-        return new TargetServer(bind, allocator, maxGuestBytes, listeners, onEnd);
+                                      List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd,
+                                      MigrationTls tls) {
+        return new TargetServer(bind, allocator, maxGuestBytes, listeners, onEnd, tls);
     }
 
     @Override

@@ -30,6 +30,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public FrameDecoder(boolean atDestination, long maxGuestBytes) {
         this.atDestination = atDestination;
         this.maxGuestBytes = maxGuestBytes;
+        // pages are copied once, from the socket's buffers into guest memory, not first into one cumulation
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     /** The guest's geometry, at the source (which knows it). */
@@ -81,6 +83,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             }
             if (type == FrameType.PAGE) {
                 checkPage(flags, length, arg);
+            } else if (type == FrameType.MISSING && (length % 8 != 0 || arg < 0
+                    || arg + length / 8 > (pageCount + 63) / 64)) {
+                throw new MigrationProtocolException("MISSING: " + length + " bytes at word " + arg
+                        + " do not fit a bitmap of " + pageCount + " pages");
+            } else if (type == FrameType.PAGE_REQUEST && (arg < 0 || arg >= pageCount)) {
+                throw new MigrationProtocolException("PAGE_REQUEST: index " + arg + " out of range [0, " + pageCount + ")");
             } else if (flags != 0 && !(type == FrameType.COMMIT_REQUEST && flags == Frames.COMMIT_FULL_CHECK)) {
                 throw new MigrationProtocolException(type + ": unknown flags " + flags);
             }

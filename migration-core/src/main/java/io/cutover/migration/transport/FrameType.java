@@ -21,7 +21,15 @@ public enum FrameType {
     /** Destination → source: the guest runs at the destination. */
     ACTIVATED(9, false, 0),
     /** Either way: the migration is abandoned; payload = the reason (UTF-8). */
-    ABORT(10, null, Frames.MAX_REASON_BYTES);
+    ABORT(10, null, Frames.MAX_REASON_BYTES),
+    /** Source → destination, post-copy: pages not sent yet, as bitmap words; {@code arg} = first word's index. */
+    MISSING(11, true, Frames.MAX_MISSING_BYTES),
+    /** Source → destination: switch to post-copy (after DEVICE_STATE and MISSING); {@code arg} = missing pages. */
+    POSTCOPY_START(12, true, 0),
+    /** Destination → source, post-copy: the guest touched a missing page; {@code arg} = page index. */
+    PAGE_REQUEST(13, false, 0),
+    /** Source → destination, post-copy: every page is sent; {@code arg} = the whole-memory digest at pause. */
+    POSTCOPY_END(14, true, 0);
 
     private final int code;
     private final Boolean fromSource;

@@ -28,6 +28,7 @@ public final class Frames {
     static final int MAX_HELLO_BYTES = 4096;
     static final int MAX_DEVICE_STATE_BYTES = 1 << 20;
     static final int MAX_REASON_BYTES = 4096;
+    static final int MAX_MISSING_BYTES = 1 << 20;
 
     private Frames() {
     }
