@@ -197,6 +197,46 @@ class SdnControllerIT {
         ping("client", vmAddress(), 2);
     }
 
+    @Test
+    @Order(7)
+    void tsharkDecodesTheControllersMessagesAsOpenFlow13() throws Exception {
+        Lab lab = LAB.lab();
+        Path capture = stateDir.resolve("openflow.pcap");
+        Path log = stateDir.resolve("tshark.log");
+        Process tshark = lab.spawn(Topology.FABRIC, List.of("tshark", "-i", "lo", "-f", "tcp port " + port,
+                "-w", capture.toString()), log);
+        try {
+            assertThat(eventually(() -> {
+                try {
+                    return java.nio.file.Files.readString(log).contains("Capturing on");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(20))).as("tshark started").isTrue();
+            Move move = join(sdn.prepare("vm1", "br-a", "vm1"));
+            join(sdn.redirectToForwarder(move.id(), "hostA"));
+            join(sdn.rollback(move.id()));
+            sdn.switchFlows("br-tor").toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Thread.sleep(1000);
+        } finally {
+            tshark.destroy();
+            tshark.waitFor(10, TimeUnit.SECONDS);
+        }
+        String decoded = lab.exec(Topology.FABRIC, "tshark", "-r", capture.toString(), "-d",
+                "tcp.port==" + port + ",openflow", "-T", "fields", "-e", "openflow_v4.type", "-e", "_ws.malformed")
+                .orThrow().stdout();
+        List<String> types = decoded.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        assertThat(types).as("OpenFlow 1.3 messages decoded").isNotEmpty();
+        assertThat(decoded).as("no malformed packet").doesNotContain("Malformed");
+        String summary = lab.exec(Topology.FABRIC, "tshark", "-r", capture.toString(), "-d",
+                "tcp.port==" + port + ",openflow", "-Y", "_ws.malformed || _ws.expert.severity == error").orThrow().stdout();
+        assertThat(summary.strip()).as("malformed or erroneous frames").isEmpty();
+        String flowMods = lab.exec(Topology.FABRIC, "tshark", "-r", capture.toString(), "-d",
+                "tcp.port==" + port + ",openflow", "-Y", "openflow_v4.type == 14 || openflow_v4.type == 4 || openflow_v4.type == 18")
+                .orThrow().stdout();
+        assertThat(flowMods).as("flow-mods, bundle (experimenter) and multipart requests seen").isNotBlank();
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     private static boolean closedAfterSending(byte[] bytes) throws Exception {
