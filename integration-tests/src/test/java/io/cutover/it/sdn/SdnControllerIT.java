@@ -11,7 +11,10 @@ import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.FlowView;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.MoveState;
+import io.cutover.migration.CutoverEvent;
+import io.cutover.migration.CutoverStage;
 import io.cutover.sdn.SdnController;
+import io.cutover.sdn.SdnCutoverListener;
 import io.cutover.sdn.SwitchInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +110,7 @@ class SdnControllerIT {
         }
         ping("client", vmAddress(), 3);
         ping("hostB", vmAddress(), 2);
+        ping("client", "-6", 2);
         assertThat(udpRoundTrip("client", vmAddress())).isEqualTo("probe");
     }
 
@@ -237,6 +241,27 @@ class SdnControllerIT {
         assertThat(flowMods).as("flow-mods, bundle (experimenter) and multipart requests seen").isNotBlank();
     }
 
+    @Test
+    @Order(8)
+    void theCutoverListenerDrivesAMoveThroughTheStages() throws Exception {
+        Lab lab = LAB.lab();
+        SdnCutoverListener listener = new SdnCutoverListener(sdn, "vm1", "br-a", "vm1", "hostB");
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.PLANNED)));
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.RESERVED)));
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.SWITCHOVER)));
+        assertThat(listener.move().state()).isEqualTo(MoveState.REDIRECTED);
+        assertThat(dumpedFlows("br-b")).anyMatch(f -> f.contains("/1/150/"));
+        lab.movePort("vm1", "br-a");
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.ACTIVATED)));
+        ping("client", vmAddress(), 2);
+        ping("client", "-6", 2);
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.COMPLETED)));
+        assertThat(listener.move().state()).isEqualTo(MoveState.CLEANED);
+        for (String bridge : BRIDGES) {
+            assertThat(dumpedFlows(bridge)).containsExactlyInAnyOrderElementsOf(desired(bridge));
+        }
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     private static boolean closedAfterSending(byte[] bytes) throws Exception {
@@ -278,7 +303,13 @@ class SdnControllerIT {
     }
 
     private static void ping(String from, String to, int count) {
-        CommandResult result = LAB.lab().exec(from, "ping", "-c", String.valueOf(count), "-i", "0.2", "-W", "2", to);
+        List<String> command = new ArrayList<>(List.of("ping", "-c", String.valueOf(count), "-i", "0.2", "-W", "2"));
+        if (to.equals("-6")) {
+            command.addAll(List.of("-6", LAB.lab().port("vm1").ipv6Address()));
+        } else {
+            command.add(to);
+        }
+        CommandResult result = LAB.lab().exec(from, command.toArray(String[]::new));
         assertThat(result.stdout()).as("ping " + from + " -> " + to + ": " + result.stdout() + result.stderr())
                 .contains(" 0% packet loss");
     }
