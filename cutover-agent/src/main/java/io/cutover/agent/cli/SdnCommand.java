@@ -54,6 +54,12 @@ final class SdnCommand extends GroupCommand {
                 description = "Handshake time limit (default: ${DEFAULT-VALUE}).")
         String handshakeTimeout;
 
+        @Option(names = "--tls-cert", description = "PEM certificate chain: switches connect with TLS (ssl:HOST:PORT).")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", description = "PEM private key (PKCS#8) of --tls-cert.")
+        Path tlsKey;
+
         @Option(names = "--netns", description = "Listen inside this network namespace (as 'ip netns' names it).")
         String netns;
 
@@ -68,6 +74,17 @@ final class SdnCommand extends GroupCommand {
                     .port(openflow.port()).stateDir(state).bundles(!noBundles)
                     .echoInterval(parseDuration("--echo-interval", echoInterval))
                     .handshakeTimeout(parseDuration("--handshake-timeout", handshakeTimeout));
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            if (tlsCert != null) {
+                try {
+                    options.sslContext(io.netty.handler.ssl.SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile())
+                            .build());
+                } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                    throw new IllegalArgumentException("cannot use " + tlsCert + " / " + tlsKey + ": " + e.getMessage(), e);
+                }
+            }
             Lab attached = lab == null ? null : Lab.attach(lab);
             if (attached != null) {
                 netns = attached.namespace(io.cutover.lab.Topology.FABRIC);

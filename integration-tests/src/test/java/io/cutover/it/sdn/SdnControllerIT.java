@@ -168,6 +168,9 @@ class SdnControllerIT {
         String foreign = "cookie=0x1234,table=1,priority=6,dl_dst=02:00:00:00:99:98,actions=drop";
         lab.ofctl("-O", "OpenFlow13", "add-flow", "br-a", stale).orThrow();
         lab.ofctl("-O", "OpenFlow13", "add-flow", "br-a", foreign).orThrow();
+        String dnsMac = sdn.endpoint("dns").orElseThrow().mac();
+        lab.ofctl("-O", "OpenFlow13", "del-flows", "br-a", "table=1,dl_dst=" + dnsMac).orThrow();
+        assertThat(lab.ofctl("-O", "OpenFlow13", "dump-flows", "br-a").orThrow().stdout()).doesNotContain(dnsMac);
         Thread.sleep(500);
         sdn = SdnController.start(SdnLabFabric.options(lab).port(port).stateDir(stateDir)
                 .handshakeTimeout(Duration.ofSeconds(2)).build());
@@ -179,7 +182,8 @@ class SdnControllerIT {
         assertThat(cookies).doesNotContain(Cookie.of(9, 99, 9)).contains(0x1234L);
         List<String> ours = new ArrayList<>(dumpedFlows("br-a"));
         ours.removeIf(f -> f.startsWith(Cookie.format(0x1234L)));
-        assertThat(ours).containsExactlyInAnyOrderElementsOf(desired("br-a"));
+        assertThat(ours).as("missing flow re-added, stale one deleted").containsExactlyInAnyOrderElementsOf(desired("br-a"));
+        assertThat(lab.ofctl("-O", "OpenFlow13", "dump-flows", "br-a").orThrow().stdout()).contains(dnsMac);
         lab.ofctl("-O", "OpenFlow13", "del-flows", "br-a", "cookie=0x1234/-1").orThrow();
     }
 
