@@ -54,6 +54,9 @@ public final class SdnBench implements Callable<Integer> {
     @Option(names = "--no-journal", description = "Keep the desired state in memory only (no fsync per change).")
     boolean noJournal;
 
+    @Option(names = "--state-dir", description = "Where the journal goes (default: a new temporary directory).")
+    Path stateDir;
+
     @Override
     public Integer call() throws Exception {
         if (flows < 1 || flows > 1_000_000) {
@@ -65,7 +68,8 @@ public final class SdnBench implements Callable<Integer> {
             throw new IllegalArgumentException("--moves must be within 1..10000");
         }
         BenchReport report = new BenchReport("sdn");
-        Path state = Files.createTempDirectory("cutover-sdn-bench");
+        Path state = stateDir == null ? Files.createTempDirectory("cutover-sdn-bench")
+                : Files.createTempDirectory(Files.createDirectories(stateDir), "cutover-sdn-bench");
         try (Lab lab = Lab.up(null, Topology.LAN);
              SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0)
                      .stateDir(noJournal ? null : state).bundles(!noBundles).build())) {
@@ -112,7 +116,7 @@ public final class SdnBench implements Callable<Integer> {
                     .detail("ofctl_rates", ofctlRates).detail("commit_ms", durable)
                     .detail("commit_nojournal_ms", network)
                     .detail("commit_mode", noBundles ? "ordered flow-mods + barrier" : "ONF bundle per bridge (atomic, ordered)")
-                    .detail("load_average", loadAverage())
+                    .detail("load_average", loadAverage()).detail("journal_dir", noJournal ? "none" : state.toString())
                     .detail("goals", "ratio >= 1.0, commit_p99_ms <= 5");
             SdnLabFabric.detach(lab, bridges);
         } finally {

@@ -352,13 +352,14 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 replan();
                 throw e;
             }
-            // the fsync runs alongside: if it is lost, the switches' cookies roll the commit forward on restart
-            save().whenComplete((v, err) -> {
-                if (err != null) {
-                    LOG.error("cannot journal the commit of move {}: {}", moveId, err.getMessage());
-                }
-            });
-            return convergeAll(true, Set.of()).thenApply(v -> committed);
+            // journaled once the switches confirmed, off the commit's path: if the write is lost in a crash, the
+            // switches' cookies roll the commit forward on reconnect (CommitRecovery)
+            return convergeAll(true, Set.of()).whenComplete((v, err) -> core.execute(() -> save()
+                    .whenComplete((w, journalError) -> {
+                        if (journalError != null) {
+                            LOG.error("cannot journal the commit of move {}: {}", moveId, journalError.getMessage());
+                        }
+                    }))).thenApply(v -> committed);
         });
     }
 
