@@ -3,6 +3,7 @@ package io.cutover.agent.cli;
 import io.cutover.agent.bench.AnnounceBench;
 import io.cutover.agent.bench.DnsBench;
 import io.cutover.agent.bench.MigrateBench;
+import io.cutover.agent.bench.SdnBench;
 import picocli.CommandLine.Command;
 
 /**
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
                 AnnounceBench.class,
                 DnsBench.class,
                 MigrateBench.class,
+                SdnBench.class,
         })
 final class BenchCommand extends GroupCommand {
 }

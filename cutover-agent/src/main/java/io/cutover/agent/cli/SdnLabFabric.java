@@ -34,12 +34,16 @@ public final class SdnLabFabric {
                 .threadFactory(Netns.threadFactory(lab.namespace(Topology.FABRIC)));
     }
 
-    /** Points {@code bridges} at the controller on the fabric's loopback {@code port}, removing their own flows. */
+    /**
+     * Points {@code bridges} at the controller on the fabric's loopback {@code port}, in {@code fail-mode=secure}
+     * (existing flows keep forwarding while the controller is away) and without the standalone {@code NORMAL} flow.
+     */
     public static void attach(Lab lab, int port, List<String> bridges) {
         for (String bridge : bridges) {
             lab.vsctl("set-fail-mode", bridge, "secure").orThrow();
             lab.vsctl("set", "bridge", bridge, "protocols=OpenFlow13").orThrow();
-            lab.ofctl("-O", "OpenFlow13", "del-flows", bridge).orThrow();
+            // only the learning switch's own flow: the controller's flows (a restart) and foreign ones stay
+            lab.ofctl("-O", "OpenFlow13", "--strict", "del-flows", bridge, "priority=0").orThrow();
             lab.vsctl("set-controller", bridge, "tcp:127.0.0.1:" + port).orThrow();
             lab.vsctl("set", "controller", bridge, "max_backoff=1000", "inactivity_probe=5000").orThrow();
         }

@@ -11,7 +11,10 @@ import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.FlowView;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.MoveState;
+import io.cutover.migration.CutoverEvent;
+import io.cutover.migration.CutoverStage;
 import io.cutover.sdn.SdnController;
+import io.cutover.sdn.SdnCutoverListener;
 import io.cutover.sdn.SwitchInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +110,7 @@ class SdnControllerIT {
         }
         ping("client", vmAddress(), 3);
         ping("hostB", vmAddress(), 2);
+        ping("client", "-6", 2);
         assertThat(udpRoundTrip("client", vmAddress())).isEqualTo("probe");
     }
 
@@ -164,6 +168,9 @@ class SdnControllerIT {
         String foreign = "cookie=0x1234,table=1,priority=6,dl_dst=02:00:00:00:99:98,actions=drop";
         lab.ofctl("-O", "OpenFlow13", "add-flow", "br-a", stale).orThrow();
         lab.ofctl("-O", "OpenFlow13", "add-flow", "br-a", foreign).orThrow();
+        String dnsMac = sdn.endpoint("dns").orElseThrow().mac();
+        lab.ofctl("-O", "OpenFlow13", "del-flows", "br-a", "table=1,dl_dst=" + dnsMac).orThrow();
+        assertThat(lab.ofctl("-O", "OpenFlow13", "dump-flows", "br-a").orThrow().stdout()).doesNotContain(dnsMac);
         Thread.sleep(500);
         sdn = SdnController.start(SdnLabFabric.options(lab).port(port).stateDir(stateDir)
                 .handshakeTimeout(Duration.ofSeconds(2)).build());
@@ -175,7 +182,8 @@ class SdnControllerIT {
         assertThat(cookies).doesNotContain(Cookie.of(9, 99, 9)).contains(0x1234L);
         List<String> ours = new ArrayList<>(dumpedFlows("br-a"));
         ours.removeIf(f -> f.startsWith(Cookie.format(0x1234L)));
-        assertThat(ours).containsExactlyInAnyOrderElementsOf(desired("br-a"));
+        assertThat(ours).as("missing flow re-added, stale one deleted").containsExactlyInAnyOrderElementsOf(desired("br-a"));
+        assertThat(lab.ofctl("-O", "OpenFlow13", "dump-flows", "br-a").orThrow().stdout()).contains(dnsMac);
         lab.ofctl("-O", "OpenFlow13", "del-flows", "br-a", "cookie=0x1234/-1").orThrow();
     }
 
@@ -195,6 +203,70 @@ class SdnControllerIT {
         }
         assertThat(sdn.switches()).allMatch(SwitchInfo::connected);
         ping("client", vmAddress(), 2);
+    }
+
+    @Test
+    @Order(7)
+    void tsharkDecodesTheControllersMessagesAsOpenFlow13() throws Exception {
+        Lab lab = LAB.lab();
+        Path capture = stateDir.resolve("openflow.pcap");
+        Path log = stateDir.resolve("tshark.log");
+        Process tshark = lab.spawn(Topology.FABRIC, List.of("tshark", "-i", "lo", "-f", "tcp port " + port,
+                "-w", capture.toString()), log);
+        try {
+            assertThat(eventually(() -> {
+                try {
+                    return java.nio.file.Files.readString(log).contains("Capturing on");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(20))).as("tshark started").isTrue();
+            // the capture is running once it holds a flow statistics request sent after tshark started
+            sdn.switchFlows("br-tor").toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(eventually(() -> captured(capture, "openflow_v4.type == 18"), Duration.ofSeconds(20)))
+                    .as("the capture holds the flow statistics request").isTrue();
+            Move move = join(sdn.prepare("vm1", "br-a", "vm1"));
+            join(sdn.redirectToForwarder(move.id(), "hostB"));
+            join(sdn.rollback(move.id()));
+            assertThat(eventually(() -> captured(capture, "openflow_v4.type == 4"), Duration.ofSeconds(20)))
+                    .as("the capture holds the bundle messages").isTrue();
+        } finally {
+            tshark.destroy();
+            tshark.waitFor(10, TimeUnit.SECONDS);
+        }
+        String decoded = lab.exec(Topology.FABRIC, "tshark", "-r", capture.toString(), "-d",
+                "tcp.port==" + port + ",openflow", "-T", "fields", "-e", "openflow_v4.type", "-e", "_ws.malformed")
+                .orThrow().stdout();
+        List<String> types = decoded.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        assertThat(types).as("OpenFlow 1.3 messages decoded").isNotEmpty();
+        assertThat(decoded).as("no malformed packet").doesNotContain("Malformed");
+        String summary = lab.exec(Topology.FABRIC, "tshark", "-r", capture.toString(), "-d",
+                "tcp.port==" + port + ",openflow", "-Y", "_ws.malformed || _ws.expert.severity == error").orThrow().stdout();
+        assertThat(summary.strip()).as("malformed or erroneous frames").isEmpty();
+        String flowMods = lab.exec(Topology.FABRIC, "tshark", "-r", capture.toString(), "-d",
+                "tcp.port==" + port + ",openflow", "-Y", "openflow_v4.type == 4").orThrow().stdout();
+        assertThat(flowMods).as("bundle messages (ONF experimenter) seen among types " + types).isNotBlank();
+    }
+
+    @Test
+    @Order(8)
+    void theCutoverListenerDrivesAMoveThroughTheStages() throws Exception {
+        Lab lab = LAB.lab();
+        SdnCutoverListener listener = new SdnCutoverListener(sdn, "vm1", "br-a", "vm1", "hostB");
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.PLANNED)));
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.RESERVED)));
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.SWITCHOVER)));
+        assertThat(listener.move().state()).isEqualTo(MoveState.REDIRECTED);
+        assertThat(dumpedFlows("br-b")).anyMatch(f -> f.contains("/1/150/"));
+        lab.movePort("vm1", "br-a");
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.ACTIVATED)));
+        ping("client", vmAddress(), 2);
+        ping("client", "-6", 2);
+        join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.COMPLETED)));
+        assertThat(listener.move().state()).isEqualTo(MoveState.CLEANED);
+        for (String bridge : BRIDGES) {
+            assertThat(dumpedFlows(bridge)).containsExactlyInAnyOrderElementsOf(desired(bridge));
+        }
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
@@ -221,6 +293,11 @@ class SdnControllerIT {
         }
     }
 
+    private static boolean captured(Path capture, String filter) {
+        return !LAB.lab().exec(Topology.FABRIC, "tshark", "-r", capture.toString(), "-d",
+                "tcp.port==" + port + ",openflow", "-Y", filter).stdout().isBlank();
+    }
+
     private static boolean eventually(java.util.function.BooleanSupplier condition, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -238,7 +315,13 @@ class SdnControllerIT {
     }
 
     private static void ping(String from, String to, int count) {
-        CommandResult result = LAB.lab().exec(from, "ping", "-c", String.valueOf(count), "-i", "0.2", "-W", "2", to);
+        List<String> command = new ArrayList<>(List.of("ping", "-c", String.valueOf(count), "-i", "0.2", "-W", "2"));
+        if (to.equals("-6")) {
+            command.addAll(List.of("-6", LAB.lab().port("vm1").ipv6Address()));
+        } else {
+            command.add(to);
+        }
+        CommandResult result = LAB.lab().exec(from, command.toArray(String[]::new));
         assertThat(result.stdout()).as("ping " + from + " -> " + to + ": " + result.stdout() + result.stderr())
                 .contains(" 0% packet loss");
     }

@@ -53,12 +53,18 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return t;
     });
     private final StateJournal journal;
+    private final ExecutorService journalThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sdn-journal");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, SwitchSession> sessions = new HashMap<>();
     private final Map<String, Map<String, Integer>> knownPorts = new HashMap<>();
     private final Map<String, CompletableFuture<Void>> readiness = new ConcurrentHashMap<>();
     private volatile ModelState model;
     private volatile Map<String, Map<FlowKey, FlowSpec>> plan = Map.of();
     private final OpenFlowServer server;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ControllerCore(ControllerOptions options) {
         this.options = options;
@@ -121,6 +127,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 FlowSpec spec = FlowSpec.of(entry);
                 session.installed.put(spec.key(), spec);
             }
+            ModelState recovered = CommitRecovery.rollForward(model, session.installed.values());
+            if (!recovered.equals(model)) {
+                LOG.warn("switch {} holds commits the journal lacks; rolling them forward", session.name());
+                model = recovered;
+                save();
+            }
             replan();
             int before = entries.size();
             converge(session.name(), false, Set.of()).whenComplete((v, err) -> {
@@ -167,24 +179,31 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         session.installed.putAll(plan.getOrDefault(sw, Map.of()));
         boolean bundle = atomic && session.bundles;
         CompletableFuture<Void> sent = bundle ? session.sendBundle(mods) : session.sendOrdered(mods);
-        return sent.handleAsync((v, err) -> {
+        return sent.handle((v, err) -> err).thenCompose(err -> {
             if (err == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
-            Throwable cause = unwrap(err);
-            if (bundle && cause instanceof OpenFlowErrorException rejected
-                    && rejected.errorType().contains("BAD_REQUEST")) {
-                LOG.warn("switch {} rejects ONF bundles ({}); falling back to ordered flow-mods and a barrier", sw,
-                        rejected.getMessage());
-                session.bundles = false;
-                return session.sendOrdered(mods);
-            }
-            if (!(cause instanceof SwitchUnavailableException) && sessions.get(sw) == session) {
-                LOG.warn("switch {}: {}; reading its flows again", sw, cause.getMessage());
-                reconcile(session);
-            }
-            return CompletableFuture.<Void>failedFuture(cause);
-        }, core).thenCompose(f -> f);
+            return CompletableFuture.supplyAsync(() -> recover(session, sw, mods, bundle, err), core)
+                    .thenCompose(f -> f);
+        });
+    }
+
+    /** After a failed send: fall back from bundles if the switch lacks them, else read its flows again. */
+    private CompletableFuture<Void> recover(SwitchSession session, String sw, List<OFFlowMod> mods, boolean bundle,
+                                            Throwable err) {
+        Throwable cause = unwrap(err);
+        if (bundle && cause instanceof OpenFlowErrorException rejected
+                && rejected.errorType().contains("BAD_REQUEST")) {
+            LOG.warn("switch {} rejects ONF bundles ({}); falling back to ordered flow-mods and a barrier", sw,
+                    rejected.getMessage());
+            session.bundles = false;
+            return session.sendOrdered(mods);
+        }
+        if (!(cause instanceof SwitchUnavailableException) && sessions.get(sw) == session) {
+            LOG.warn("switch {}: {}; reading its flows again", sw, cause.getMessage());
+            reconcile(session);
+        }
+        return CompletableFuture.failedFuture(cause);
     }
 
     private List<OFFlowMod> diff(SwitchSession session, String sw, Set<Long> cookieDeletes) {
@@ -213,10 +232,17 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return mods;
     }
 
-    private void save() {
-        if (journal != null) {
-            journal.save(model);
+    /**
+     * Journals the model as it is now, on the journal thread, so that the fsync overlaps the switches' round trip;
+     * an operation completes only when both are done. A crash in between leaves the switches ahead of the journal,
+     * and reconciliation on restart takes them back to the journaled state (the operation never completed).
+     */
+    private CompletableFuture<Void> save() {
+        if (journal == null) {
+            return CompletableFuture.completedFuture(null);
         }
+        ModelState snapshot = model;
+        return CompletableFuture.runAsync(() -> journal.save(snapshot), journalThread);
     }
 
     // ---- API operations (each runs on the core thread) --------------------------------------------------------
@@ -239,9 +265,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             ModelState.Placed old = model.endpoints().get(endpoint.name());
             model = model.withEndpoint(new ModelState.Placed(endpoint, old == null ? 0 : old.generation()));
-            save();
+            CompletableFuture<Void> saved = save();
             replan();
-            return convergeAll(false, Set.of());
+            return convergeAll(false, Set.of()).thenCombine(saved, (v, w) -> v);
         });
     }
 
@@ -252,19 +278,20 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 throw new MoveStateException("endpoint " + name + " is moving; finish the move first");
             }
             model = model.withoutEndpoint(name);
-            save();
+            CompletableFuture<Void> saved = save();
             replan();
             Endpoint e = old.endpoint();
-            return convergeAll(false, Set.of(Cookie.of(e.network(), e.id(), old.generation())));
+            return convergeAll(false, Set.of(Cookie.of(e.network(), e.id(), old.generation())))
+                    .thenCombine(saved, (v, w) -> v);
         });
     }
 
     public CompletableFuture<Void> setLinks(List<Link> links) {
         return onCore(() -> {
             model = model.withLinks(links);
-            save();
+            CompletableFuture<Void> saved = save();
             replan();
-            return convergeAll(false, Set.of());
+            return convergeAll(false, Set.of()).thenCombine(saved, (v, w) -> v);
         });
     }
 
@@ -283,9 +310,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             Move move = new Move(id, endpoint, e.switchName(), e.port(), placed.generation(), toSwitch, toPort, null,
                     MoveState.PREPARED);
             model = model.withMove(move);
-            save();
+            CompletableFuture<Void> saved = save();
             replan();
-            return converge(toSwitch, false, Set.of()).thenApply(v -> move);
+            return converge(toSwitch, false, Set.of()).thenCombine(saved, (v, w) -> move);
         });
     }
 
@@ -301,9 +328,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             requireConnected(List.of(move.fromSwitch()));
             Move redirected = move.redirectedTo(port);
             model = model.withMove(redirected);
-            save();
+            CompletableFuture<Void> saved = save();
             replan();
-            return converge(move.fromSwitch(), true, Set.of()).thenApply(v -> redirected);
+            return converge(move.fromSwitch(), true, Set.of()).thenCombine(saved, (v, w) -> redirected);
         });
     }
 
@@ -315,10 +342,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             ModelState before = model;
             Map<String, Map<FlowKey, FlowSpec>> planBefore = plan;
-            ModelState.Placed placed = placed(move.endpoint());
             Move committed = move.with(MoveState.COMMITTED);
-            model = model.withEndpoint(new ModelState.Placed(placed.endpoint().at(move.toSwitch(), move.toPort()),
-                    move.id())).withMove(committed);
+            model = CommitRecovery.committed(model, move);
             replan();
             try {
                 requireConnected(changedSwitches(planBefore, plan));
@@ -327,8 +352,14 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 replan();
                 throw e;
             }
-            save();
-            return convergeAll(true, Set.of()).thenApply(v -> committed);
+            // journaled once the switches confirmed, off the commit's path: if the write is lost in a crash, the
+            // switches' cookies roll the commit forward on reconnect (CommitRecovery)
+            return convergeAll(true, Set.of()).whenComplete((v, err) -> core.execute(() -> save()
+                    .whenComplete((w, journalError) -> {
+                        if (journalError != null) {
+                            LOG.error("cannot journal the commit of move {}: {}", moveId, journalError.getMessage());
+                        }
+                    }))).thenApply(v -> committed);
         });
     }
 
@@ -340,11 +371,11 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             Move cleaned = move.with(MoveState.CLEANED);
             model = model.withMove(cleaned);
-            save();
+            CompletableFuture<Void> saved = save();
             replan();
             Endpoint e = placed(move.endpoint()).endpoint();
             return convergeAll(false, Set.of(Cookie.of(e.network(), e.id(), move.fromGeneration())))
-                    .thenApply(v -> cleaned);
+                    .thenCombine(saved, (v, w) -> cleaned);
         });
     }
 
@@ -362,9 +393,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                         move.fromGeneration()));
             }
             model = model.withMove(rolledBack);
-            save();
+            CompletableFuture<Void> saved = save();
             replan();
-            return convergeAll(true, Set.of(Cookie.of(e.network(), e.id(), move.id()))).thenApply(v -> rolledBack);
+            return convergeAll(true, Set.of(Cookie.of(e.network(), e.id(), move.id()))).thenCombine(saved, (v, w) -> rolledBack);
         });
     }
 
@@ -490,7 +521,16 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.close();
         core.shutdownNow();
+        journalThread.shutdown();
+        try {
+            journalThread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -24,6 +24,9 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
     public record Placed(Endpoint endpoint, int generation) {
     }
 
+    /** Finished moves beyond this many are forgotten (oldest id first). */
+    public static final int MAX_CLOSED_MOVES = 32;
+
     public ModelState {
         endpoints = Map.copyOf(endpoints);
         links = List.copyOf(links);
@@ -53,6 +56,10 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
     public ModelState withMove(Move move) {
         Map<Integer, Move> copy = new TreeMap<>(moves);
         copy.put(move.id(), move);
+        if (copy.size() > MAX_CLOSED_MOVES) {
+            copy.values().stream().filter(m -> !m.open() && m.id() != move.id())
+                    .limit(copy.size() - MAX_CLOSED_MOVES).map(Move::id).toList().forEach(copy::remove);
+        }
         return new ModelState(endpoints, links, copy, Math.max(nextMoveId, move.id() + 1));
     }
 

@@ -1,0 +1,126 @@
+package io.cutover.it.sdn;
+
+import io.cutover.it.LabExtension;
+import io.cutover.it.Launcher;
+import io.cutover.lab.CommandResult;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Netns;
+import io.cutover.lab.Topology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code cutover sdn serve --lab} as a real process: the lab pings through its flows, the process is killed with
+ * SIGKILL during steady traffic and started again (nothing lost: fail-mode secure keeps the flows, the journal
+ * keeps the state), and the REST API answers. Bad input exits 2.
+ */
+class SdnCliIT {
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.of(Topology.LAN);
+
+    private static final Pattern READY = Pattern.compile("rest (http://\\S+/v1)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void serveSurvivesKillDashNineDuringTrafficAndAnswersRest() throws Exception {
+        Lab lab = LAB.lab();
+        int port;
+        try (Netns fabric = lab.netns(Topology.FABRIC)) {
+            port = fabric.call(() -> {
+                try (ServerSocket probe = new ServerSocket(0)) {
+                    return probe.getLocalPort();
+                }
+            });
+        }
+        String[] serve = {"sdn", "serve", "--lab", lab.name(), "--listen", "127.0.0.1:" + port,
+                "--rest", "127.0.0.1:0", "--state", dir.resolve("state").toString()};
+        Path log1 = dir.resolve("serve1.log");
+        Process first = Launcher.start(log1, null, serve);
+        Process second = null;
+        try {
+            String rest = awaitReady(first, log1);
+            ping(lab, 3);
+            CompletableFuture<CommandResult> traffic = CompletableFuture.supplyAsync(() -> lab.exec("client", "ping",
+                    "-c", "80", "-i", "0.05", "-W", "2", vm(lab)));
+            Thread.sleep(800);
+            first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Path log2 = dir.resolve("serve2.log");
+            second = Launcher.start(log2, null, serve);
+            rest = awaitReady(second, log2);
+            CommandResult result = traffic.get(60, TimeUnit.SECONDS);
+            assertThat(result.stdout()).as(result.stdout()).contains(" 0% packet loss");
+            HttpResponse<String> endpoints = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(rest + "/endpoints")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(endpoints.statusCode()).isEqualTo(200);
+            assertThat(endpoints.body()).contains("\"vm1\"").contains("\"client\"");
+            HttpResponse<String> flows = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(rest + "/switches/br-a/flows")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(flows.statusCode()).isEqualTo(200);
+            assertThat(flows.body()).contains("goto_table:1");
+            assertThat(Files.readString(log2)).contains("5 endpoints, 2 links");
+            ping(lab, 2);
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroy();
+                second.waitFor(15, TimeUnit.SECONDS);
+                second.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void badInputExitsTwoWithOneLine() throws Exception {
+        assertUsage(dir.resolve("a.log"), "sdn", "serve", "--listen", "nonsense");
+        assertUsage(dir.resolve("b.log"), "sdn", "serve", "--echo-interval", "soon", "--rest", "off");
+        assertUsage(dir.resolve("c.log"), "sdn", "move", "frobnicate", "1");
+    }
+
+    private static void assertUsage(Path log, String... args) throws Exception {
+        Process p = Launcher.start(log, null, args);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(log)).isEqualTo(2);
+        assertThat(Files.readString(log).strip().lines().filter(l -> l.startsWith("cutover:")).count()).isEqualTo(1);
+    }
+
+    private static String awaitReady(Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = Files.exists(log) ? Files.readString(log) : "";
+            Matcher m = READY.matcher(text);
+            if (m.find()) {
+                return m.group(1);
+            }
+            assertThat(process.isAlive()).as("serve exited: " + text).isTrue();
+            Thread.sleep(200);
+        }
+        throw new AssertionError("serve did not get ready: " + Files.readString(log));
+    }
+
+    private static String vm(Lab lab) {
+        return lab.port("vm1").ipv4Address();
+    }
+
+    private static void ping(Lab lab, int count) {
+        CommandResult result = lab.exec("client", "ping", "-c", String.valueOf(count), "-i", "0.2", "-W", "2", vm(lab));
+        assertThat(result.stdout()).as(result.stdout()).contains(" 0% packet loss");
+    }
+}
