@@ -134,12 +134,12 @@ public final class DefaultForwarder implements Forwarder {
         MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu());
         if (interfaces) {
             onControlThread(spec.id(), () -> {
-            if (spec.role() == Role.SOURCE) {
-                move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), move::caught,
-                        move::sendPending, options.threadFactory()));
-            } else {
-                move.attachSink(PcapSink.open(spec.id(), spec.iface()));
-            }
+                if (spec.role() == Role.SOURCE) {
+                    move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), move::caught,
+                            move::sendPending, options.threadFactory()));
+                } else {
+                    move.attachSink(PcapSink.open(spec.id(), spec.iface()));
+                }
             });
         }
         moves.put(spec.id(), move);
@@ -290,7 +290,8 @@ public final class DefaultForwarder implements Forwarder {
         }
     }
 
-    private synchronized void writeJournal() {
+    /** Not synchronized on the forwarder: the control thread journals while {@link #open} waits for it. */
+    private void writeJournal() {
         if (journal == null) {
             return;
         }
