@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure a capability against its baseline (the kernel, ovs-ofctl, nsupdate, raw TCP).",
-        subcommands = {})
+        subcommands = {
+                io.cutover.agent.bench.TunnelBench.class,
+        })
 final class BenchCommand extends GroupCommand {
 }

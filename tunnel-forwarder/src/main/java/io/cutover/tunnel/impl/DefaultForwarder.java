@@ -136,7 +136,7 @@ public final class DefaultForwarder implements Forwarder {
             onControlThread(spec.id(), () -> {
                 if (spec.role() == Role.SOURCE) {
                     move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), move::caught,
-                            move::sendPending, options.threadFactory()));
+                            options.threadFactory()));
                 } else {
                     move.attachSink(PcapSink.open(spec.id(), spec.iface()));
                 }

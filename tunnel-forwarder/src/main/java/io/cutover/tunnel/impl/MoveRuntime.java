@@ -47,6 +47,7 @@ final class MoveRuntime {
     private volatile MoveState state;
     private long nextSeq = 1;
     private List<byte[]> pending = new ArrayList<>();
+    private boolean sendScheduled;
     private PcapSource source;
     private FrameSink sink;
     volatile long lastTrafficNanos = System.nanoTime();
@@ -160,13 +161,33 @@ final class MoveRuntime {
         }
     }
 
-    /** After a batch of caught frames: send what they made, in one go. */
+    /** Sends what is pending now (the event loop would soon anyway). */
     void sendPending() {
         synchronized (lock) {
-            if (!pending.isEmpty()) {
-                tunnel.sendAll(pending, spec.peer());
-                pending = new ArrayList<>();
-            }
+            sendPendingLocked();
+        }
+    }
+
+    /**
+     * Under the lock: makes sure one task on the event loop will send everything pending. While that task waits
+     * its turn, more packets join the batch; tasks run in submission order, so packets leave in order.
+     */
+    private void scheduleSend() {
+        if (!sendScheduled && tunnel != null) {
+            sendScheduled = true;
+            tunnel.execute(this::sendOnEventLoop);
+        }
+    }
+
+    private void sendOnEventLoop() {
+        List<byte[]> batch;
+        synchronized (lock) {
+            batch = pending;
+            pending = new ArrayList<>();
+            sendScheduled = false;
+        }
+        if (!batch.isEmpty()) {
+            tunnel.writeAll(batch, spec.peer());
         }
     }
 
@@ -185,6 +206,7 @@ final class MoveRuntime {
             System.arraycopy(frame, 0, packet, VxlanHeader.LENGTH, frame.length);
         }
         pending.add(packet);
+        scheduleSend();
         counters.increment("sent");
         counters.add("bytesSent", frame.length);
     }
@@ -278,8 +300,7 @@ final class MoveRuntime {
 
     private void sendPendingLocked() {
         if (!pending.isEmpty()) {
-            tunnel.sendAll(pending, spec.peer());
-            pending = new ArrayList<>();
+            scheduleSend();
         }
     }
 

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * Catches frames on an interface with Pcap4J and a BPF filter, on a thread of its own (made by the
- * forwarder's thread factory, so in the forwarder's namespace). Frames are handed on one by one; after
- * each batch that the kernel delivered at once, {@code afterBatch} runs (to send them in one go).
+ * forwarder's thread factory, so in the forwarder's namespace). Frames are handed on one by one, from one
+ * {@code pcap_loop} (a single native callback); {@link #close()} breaks the loop.
  */
 public final class PcapSource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PcapSource.class);
@@ -30,10 +30,10 @@ public final class PcapSource implements AutoCloseable {
     private volatile boolean running = true;
     private volatile PcapHandle handle;
 
-    private PcapSource(String moveId, String iface, String filter, Consumer<byte[]> sink, Runnable afterBatch,
+    private PcapSource(String moveId, String iface, String filter, Consumer<byte[]> sink,
                        ThreadFactory threads, CompletableFuture<Void> opened) {
         this.moveId = moveId;
-        this.thread = threads.newThread(() -> run(iface, filter, sink, afterBatch, opened));
+        this.thread = threads.newThread(() -> run(iface, filter, sink, opened));
         this.thread.setName("tunnel-capture-" + moveId);
         this.thread.setDaemon(true);
     }
@@ -44,9 +44,9 @@ public final class PcapSource implements AutoCloseable {
      * @throws TunnelException when the interface cannot be opened or the filter does not compile
      */
     public static PcapSource start(String moveId, String iface, String filter, Consumer<byte[]> sink,
-                                   Runnable afterBatch, ThreadFactory threads) {
+                                   ThreadFactory threads) {
         CompletableFuture<Void> opened = new CompletableFuture<>();
-        PcapSource source = new PcapSource(moveId, iface, filter, sink, afterBatch, threads, opened);
+        PcapSource source = new PcapSource(moveId, iface, filter, sink, threads, opened);
         source.thread.start();
         try {
             opened.get();
@@ -61,7 +61,7 @@ public final class PcapSource implements AutoCloseable {
         return source;
     }
 
-    private void run(String iface, String filter, Consumer<byte[]> sink, Runnable afterBatch, CompletableFuture<Void> opened) {
+    private void run(String iface, String filter, Consumer<byte[]> sink, CompletableFuture<Void> opened) {
         try {
             handle = new PcapHandle.Builder(iface)
                     .snaplen(SNAPLEN)
@@ -82,12 +82,8 @@ public final class PcapSource implements AutoCloseable {
         }
         LOG.info("move {}: catching on {} with filter '{}'", moveId, iface, filter);
         try {
-            while (running) {
-                int count = handle.dispatch(-1, sink::accept);
-                if (count > 0) {
-                    afterBatch.run();
-                }
-            }
+            // one loop, one native callback: a dispatch per batch would make a JNA callback each time
+            handle.loop(-1, sink::accept);
         } catch (InterruptedException e) {
             LOG.debug("move {}: capture loop broken", moveId);
         } catch (PcapNativeException | NotOpenException e) {
@@ -105,6 +101,14 @@ public final class PcapSource implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        PcapHandle h = handle;
+        if (h != null && h.isOpen()) {
+            try {
+                h.breakLoop();
+            } catch (NotOpenException e) {
+                // closed meanwhile
+            }
+        }
         try {
             thread.join(2_000);
         } catch (InterruptedException e) {
