@@ -151,11 +151,16 @@ final class LabTunnel {
         private final InetSocketAddress target;
 
         ProbeSender(Lab lab) throws SocketException {
+            this(lab, lab.port("vm1").ipv4Address());
+        }
+
+        /** Probes to {@code address} (the VM's, or an old one the tunnel rewrites). */
+        ProbeSender(Lab lab, String address) throws SocketException {
             try (Netns ns = lab.netns("client")) {
                 socket = ns.call(() -> new DatagramSocket());
             }
             try {
-                target = new InetSocketAddress(InetAddress.getByName(lab.port("vm1").ipv4Address()), PROBE_PORT);
+                target = new InetSocketAddress(InetAddress.getByName(address), PROBE_PORT);
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalStateException(e);
             }
