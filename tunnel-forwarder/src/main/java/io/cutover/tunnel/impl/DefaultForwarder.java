@@ -271,6 +271,7 @@ public final class DefaultForwarder implements Forwarder {
         long now = System.nanoTime();
         boolean changed = false;
         for (MoveRuntime move : moves.values()) {
+            move.pollCaptureDrops();
             String why = move.drainDue(now);
             if (why != null) {
                 closeMove(move, true, why);

@@ -48,7 +48,7 @@ final class MoveRuntime {
     private long nextSeq = 1;
     private List<byte[]> pending = new ArrayList<>();
     private boolean sendScheduled;
-    private PcapSource source;
+    private volatile PcapSource source;
     private FrameSink sink;
     volatile long lastTrafficNanos = System.nanoTime();
     volatile long activatedNanos;
@@ -363,6 +363,17 @@ final class MoveRuntime {
             return "old DNS TTL " + spec.drain().dnsTtl() + " elapsed since the DNS switch";
         }
         return null;
+    }
+
+    /** Counts what the kernel's capture buffer dropped since the last call (control thread). */
+    void pollCaptureDrops() {
+        PcapSource src = source;
+        if (src != null) {
+            long dropped = src.newCaptureDrops();
+            if (dropped > 0) {
+                counters.drop(DropReason.CAPTURE_OVERFLOW, dropped);
+            }
+        }
     }
 
     int heldNow() {

@@ -29,6 +29,7 @@ public final class PcapSource implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile PcapHandle handle;
+    private long reportedDrops;
 
     private PcapSource(String moveId, String iface, String filter, Consumer<byte[]> sink,
                        ThreadFactory threads, CompletableFuture<Void> opened) {
@@ -94,6 +95,25 @@ public final class PcapSource implements AutoCloseable {
             LOG.error("move {}: capture on {} stopped by an error", moveId, iface, e);
         } finally {
             handle.close();
+        }
+    }
+
+    /**
+     * Frames the kernel dropped because the capture buffer was full, since the last call (libpcap's cumulative
+     * {@code ps_drop}, as a difference).
+     */
+    public long newCaptureDrops() {
+        PcapHandle h = handle;
+        if (h == null || !h.isOpen()) {
+            return 0;
+        }
+        try {
+            long total = h.getStats().getNumPacketsDropped() & 0xFFFFFFFFL;
+            long delta = Math.max(0, total - reportedDrops);
+            reportedDrops = total;
+            return delta;
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            return 0;
         }
     }
 
