@@ -135,7 +135,7 @@ public final class DefaultForwarder implements Forwarder {
         if (interfaces) {
             onControlThread(spec.id(), () -> {
                 if (spec.role() == Role.SOURCE) {
-                    move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), move::caught,
+                    move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
                             options.threadFactory()));
                 } else {
                     move.attachSink(PcapSink.open(spec.id(), spec.iface()));

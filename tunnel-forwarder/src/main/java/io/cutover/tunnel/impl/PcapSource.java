@@ -21,9 +21,13 @@ import java.util.function.Consumer;
  */
 public final class PcapSource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PcapSource.class);
-    static final int SNAPLEN = 65_536;
     static final int POLL_MILLIS = 50;
-    static final int BUFFER_BYTES = 8 * 1024 * 1024;
+    /**
+     * The kernel's capture ring. In immediate mode libpcap uses fixed slots of the snapshot length, so the
+     * snapshot length is kept to the tunnel's path MTU (a longer frame could not be sent anyway: it arrives cut
+     * and is dropped as TOO_BIG) and the ring holds some 20,000 frames.
+     */
+    static final int BUFFER_BYTES = 32 * 1024 * 1024;
 
     private final String moveId;
     private final Thread thread;
@@ -31,10 +35,10 @@ public final class PcapSource implements AutoCloseable {
     private volatile PcapHandle handle;
     private long reportedDrops;
 
-    private PcapSource(String moveId, String iface, String filter, Consumer<byte[]> sink,
+    private PcapSource(String moveId, String iface, String filter, int snaplen, Consumer<byte[]> sink,
                        ThreadFactory threads, CompletableFuture<Void> opened) {
         this.moveId = moveId;
-        this.thread = threads.newThread(() -> run(iface, filter, sink, opened));
+        this.thread = threads.newThread(() -> run(iface, filter, snaplen, sink, opened));
         this.thread.setName("tunnel-capture-" + moveId);
         this.thread.setDaemon(true);
     }
@@ -44,10 +48,10 @@ public final class PcapSource implements AutoCloseable {
      *
      * @throws TunnelException when the interface cannot be opened or the filter does not compile
      */
-    public static PcapSource start(String moveId, String iface, String filter, Consumer<byte[]> sink,
+    public static PcapSource start(String moveId, String iface, String filter, int snaplen, Consumer<byte[]> sink,
                                    ThreadFactory threads) {
         CompletableFuture<Void> opened = new CompletableFuture<>();
-        PcapSource source = new PcapSource(moveId, iface, filter, sink, threads, opened);
+        PcapSource source = new PcapSource(moveId, iface, filter, snaplen, sink, threads, opened);
         source.thread.start();
         try {
             opened.get();
@@ -62,10 +66,10 @@ public final class PcapSource implements AutoCloseable {
         return source;
     }
 
-    private void run(String iface, String filter, Consumer<byte[]> sink, CompletableFuture<Void> opened) {
+    private void run(String iface, String filter, int snaplen, Consumer<byte[]> sink, CompletableFuture<Void> opened) {
         try {
             handle = new PcapHandle.Builder(iface)
-                    .snaplen(SNAPLEN)
+                    .snaplen(snaplen)
                     .promiscuousMode(PcapNetworkInterface.PromiscuousMode.PROMISCUOUS)
                     .timeoutMillis(POLL_MILLIS)
                     .immediateMode(true)
