@@ -22,6 +22,6 @@ public enum DropReason {
     CAPTURE_OVERFLOW,
     /** Too big for the tunnel's path MTU (the outer packet is never fragmented). */
     TOO_BIG,
-    /** The operating system refused to send or inject it. */
+    /** The operating system refused to send or inject it, or the injection queue was full. */
     SEND_FAILED
 }

@@ -85,6 +85,16 @@ final class LabTunnel {
         lab.ofctl("add-flow", "br-tor", "priority=100,dl_dst=" + Topology.VM_MAC + ",actions=output:" + toA).orThrow();
     }
 
+    /**
+     * Moves the VM's cable to br-b, and makes br-b forget anything it may have learnt of the VM's MAC from
+     * frames flooded across the fabric while the VM was on br-a (which would send the injected frames back
+     * toward br-a instead of to the VM, until the VM itself speaks).
+     */
+    static void moveVm(Lab lab) {
+        lab.movePort("vm1", "br-b");
+        lab.appctl("fdb/flush", "br-b").orThrow();
+    }
+
     /** Removes the stale rule of {@link #resetVmOnSourceSide}. */
     static void forgetStaleEntry(Lab lab) {
         lab.ofctl("--strict", "del-flows", "br-tor", "priority=100,dl_dst=" + Topology.VM_MAC).orThrow();

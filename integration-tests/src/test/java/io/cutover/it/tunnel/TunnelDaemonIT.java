@@ -44,7 +44,7 @@ class TunnelDaemonIT {
         Lab lab = LAB.lab();
         LabTunnel.quietVm(lab);
         LabTunnel.resetVmOnSourceSide(lab);
-        lab.movePort("vm1", "br-b");
+        LabTunnel.moveVm(lab);
         Path key = dir.resolve("move.key");
         Files.writeString(key, Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32)));
         Path configA = config("a");

@@ -138,7 +138,8 @@ public final class DefaultForwarder implements Forwarder {
                     move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
                             options.threadFactory()));
                 } else {
-                    move.attachSink(PcapSink.open(spec.id(), spec.iface()));
+                    move.attachSink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
+                            options.threadFactory(), "tunnel-inject-" + spec.id()));
                 }
             });
         }
