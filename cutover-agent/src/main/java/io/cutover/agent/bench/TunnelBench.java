@@ -79,6 +79,7 @@ public final class TunnelBench implements Callable<Integer> {
                 a.add(source);
                 a.stage("bench", CutoverStage.ACTIVATED);
                 b.stage("bench", CutoverStage.ACTIVATED);
+                blast(lab, 64, Duration.ofMillis(500), 5_000); // warm-up (JIT, queues, switch learning), not reported
                 fwdPaced = blast(lab, 64, phase, PACED_RATE);
                 fwdSmall = blast(lab, 64, phase);
                 fwdBig = blast(lab, 1400, phase);
@@ -99,6 +100,7 @@ public final class TunnelBench implements Callable<Integer> {
             }
 
             kernelVxlan(lab);
+            blast(lab, 64, Duration.ofMillis(500), 5_000);
             Phase kPaced = blast(lab, 64, phase, PACED_RATE);
             Phase kSmall = blast(lab, 64, phase);
             Phase kBig = blast(lab, 1400, phase);
@@ -227,7 +229,7 @@ public final class TunnelBench implements Callable<Integer> {
                 });
             }
             double offered = sent / (double) length.toNanos() * 1e9;
-            Thread.sleep(1000);
+            sink.awaitQuiet();
             sink.stop();
             double seconds = Math.max(1e-9, (sink.last.get() - sink.first.get()) / 1e9);
             long received = sink.count.get();
@@ -331,6 +333,16 @@ public final class TunnelBench implements Callable<Integer> {
             });
             t.start();
             this.handle = opened.get(10, TimeUnit.SECONDS);
+        }
+
+        /** Waits until nothing has arrived for 500 ms (queues drained), at most 15 s. */
+        void awaitQuiet() throws InterruptedException {
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            long seen = -1;
+            while (System.nanoTime() < deadline && count.get() != seen) {
+                seen = count.get();
+                Thread.sleep(500);
+            }
         }
 
         void stop() throws Exception {
