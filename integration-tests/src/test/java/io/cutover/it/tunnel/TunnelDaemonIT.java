@@ -78,7 +78,9 @@ class TunnelDaemonIT {
                     throw new IllegalStateException(e);
                 }
             });
-            assertThat(vm.await(100, 15_000)).as("forwarding through the daemons").isGreaterThanOrEqualTo(100);
+            int got = vm.await(100, 15_000);
+            assertThat(got).as("forwarding through the daemons; source %s; destination %s; br-b %s", get(lab, "hostA", "/v1/moves/kill"),
+                    get(lab, "hostB", "/v1/moves/kill"), lab.appctl("fdb/show", "br-b").stdout()).isGreaterThanOrEqualTo(100);
             long sentBefore = get(lab, "hostA", "/v1/moves/kill").path("counters").path("sent").asLong();
 
             daemonA.destroyForcibly();
