@@ -86,18 +86,22 @@ final class LabTunnel {
     }
 
     /**
-     * Moves the VM's cable to br-b, and makes br-b forget anything it may have learnt of the VM's MAC from
-     * frames flooded across the fabric while the VM was on br-a (which would send the injected frames back
-     * toward br-a instead of to the VM, until the VM itself speaks).
+     * Moves the VM's cable to br-b, makes br-b forget anything it may have learnt of the VM's MAC from frames
+     * flooded across the fabric while the VM was on br-a, and sends what br-a gets for the VM to hostA, as an SDN
+     * controller's {@code redirectToForwarder} does at switchover (without it, br-a may learn the VM's MAC from
+     * the VM's own broadcasts, now arriving from br-tor, and drop what comes from there for it).
      */
     static void moveVm(Lab lab) {
         lab.movePort("vm1", "br-b");
         lab.appctl("fdb/flush", "br-b").orThrow();
+        String toHostA = lab.vsctl("get", "Interface", "hostA", "ofport").orThrow().stdout().strip();
+        lab.ofctl("add-flow", "br-a", "priority=100,dl_dst=" + Topology.VM_MAC + ",actions=output:" + toHostA).orThrow();
     }
 
-    /** Removes the stale rule of {@link #resetVmOnSourceSide}. */
+    /** Removes the rules of {@link #resetVmOnSourceSide} and {@link #moveVm}. */
     static void forgetStaleEntry(Lab lab) {
         lab.ofctl("--strict", "del-flows", "br-tor", "priority=100,dl_dst=" + Topology.VM_MAC).orThrow();
+        lab.ofctl("--strict", "del-flows", "br-a", "priority=100,dl_dst=" + Topology.VM_MAC).orThrow();
     }
 
     /** Records the numbers of the probes the VM receives, in arrival order. */
