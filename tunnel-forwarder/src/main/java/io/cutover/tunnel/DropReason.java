@@ -18,8 +18,10 @@ public enum DropReason {
     NOT_REGISTERED,
     /** The hold buffer was full: the oldest held frame was dropped. */
     HOLD_OVERFLOW,
+    /** Lost before the forwarder saw it: the kernel's capture buffer was full (as libpcap's ps_drop reports). */
+    CAPTURE_OVERFLOW,
     /** Too big for the tunnel's path MTU (the outer packet is never fragmented). */
     TOO_BIG,
-    /** The operating system refused to send or inject it. */
+    /** The operating system refused to send or inject it, or the injection queue was full. */
     SEND_FAILED
 }

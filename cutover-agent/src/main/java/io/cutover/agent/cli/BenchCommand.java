@@ -4,6 +4,7 @@ import io.cutover.agent.bench.AnnounceBench;
 import io.cutover.agent.bench.DnsBench;
 import io.cutover.agent.bench.MigrateBench;
 import io.cutover.agent.bench.SdnBench;
+import io.cutover.agent.bench.TunnelBench;
 import picocli.CommandLine.Command;
 
 /**
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
                 DnsBench.class,
                 MigrateBench.class,
                 SdnBench.class,
+                TunnelBench.class,
         })
 final class BenchCommand extends GroupCommand {
 }

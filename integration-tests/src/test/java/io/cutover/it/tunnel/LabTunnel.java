@@ -85,9 +85,23 @@ final class LabTunnel {
         lab.ofctl("add-flow", "br-tor", "priority=100,dl_dst=" + Topology.VM_MAC + ",actions=output:" + toA).orThrow();
     }
 
-    /** Removes the stale rule of {@link #resetVmOnSourceSide}. */
+    /**
+     * Moves the VM's cable to br-b, makes br-b forget anything it may have learnt of the VM's MAC from frames
+     * flooded across the fabric while the VM was on br-a, and sends what br-a gets for the VM to hostA, as an SDN
+     * controller's {@code redirectToForwarder} does at switchover (without it, br-a may learn the VM's MAC from
+     * the VM's own broadcasts, now arriving from br-tor, and drop what comes from there for it).
+     */
+    static void moveVm(Lab lab) {
+        lab.movePort("vm1", "br-b");
+        lab.appctl("fdb/flush", "br-b").orThrow();
+        String toHostA = lab.vsctl("get", "Interface", "hostA", "ofport").orThrow().stdout().strip();
+        lab.ofctl("add-flow", "br-a", "priority=100,dl_dst=" + Topology.VM_MAC + ",actions=output:" + toHostA).orThrow();
+    }
+
+    /** Removes the rules of {@link #resetVmOnSourceSide} and {@link #moveVm}. */
     static void forgetStaleEntry(Lab lab) {
         lab.ofctl("--strict", "del-flows", "br-tor", "priority=100,dl_dst=" + Topology.VM_MAC).orThrow();
+        lab.ofctl("--strict", "del-flows", "br-a", "priority=100,dl_dst=" + Topology.VM_MAC).orThrow();
     }
 
     /** Records the numbers of the probes the VM receives, in arrival order. */
@@ -151,11 +165,16 @@ final class LabTunnel {
         private final InetSocketAddress target;
 
         ProbeSender(Lab lab) throws SocketException {
+            this(lab, lab.port("vm1").ipv4Address());
+        }
+
+        /** Probes to {@code address} (the VM's, or an old one the tunnel rewrites). */
+        ProbeSender(Lab lab, String address) throws SocketException {
             try (Netns ns = lab.netns("client")) {
                 socket = ns.call(() -> new DatagramSocket());
             }
             try {
-                target = new InetSocketAddress(InetAddress.getByName(lab.port("vm1").ipv4Address()), PROBE_PORT);
+                target = new InetSocketAddress(InetAddress.getByName(address), PROBE_PORT);
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalStateException(e);
             }

@@ -134,12 +134,13 @@ public final class DefaultForwarder implements Forwarder {
         MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu());
         if (interfaces) {
             onControlThread(spec.id(), () -> {
-            if (spec.role() == Role.SOURCE) {
-                move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), move::caught,
-                        move::sendPending, options.threadFactory()));
-            } else {
-                move.attachSink(PcapSink.open(spec.id(), spec.iface()));
-            }
+                if (spec.role() == Role.SOURCE) {
+                    move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
+                            options.threadFactory()));
+                } else {
+                    move.attachSink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
+                            options.threadFactory(), "tunnel-inject-" + spec.id()));
+                }
             });
         }
         moves.put(spec.id(), move);
@@ -271,6 +272,7 @@ public final class DefaultForwarder implements Forwarder {
         long now = System.nanoTime();
         boolean changed = false;
         for (MoveRuntime move : moves.values()) {
+            move.pollCaptureDrops();
             String why = move.drainDue(now);
             if (why != null) {
                 closeMove(move, true, why);
@@ -290,7 +292,8 @@ public final class DefaultForwarder implements Forwarder {
         }
     }
 
-    private synchronized void writeJournal() {
+    /** Not synchronized on the forwarder: the control thread journals while {@link #open} waits for it. */
+    private void writeJournal() {
         if (journal == null) {
             return;
         }

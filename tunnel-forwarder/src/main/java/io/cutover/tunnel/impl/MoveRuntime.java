@@ -47,7 +47,8 @@ final class MoveRuntime {
     private volatile MoveState state;
     private long nextSeq = 1;
     private List<byte[]> pending = new ArrayList<>();
-    private PcapSource source;
+    private boolean sendScheduled;
+    private volatile PcapSource source;
     private FrameSink sink;
     volatile long lastTrafficNanos = System.nanoTime();
     volatile long activatedNanos;
@@ -160,13 +161,33 @@ final class MoveRuntime {
         }
     }
 
-    /** After a batch of caught frames: send what they made, in one go. */
+    /** Sends what is pending now (the event loop would soon anyway). */
     void sendPending() {
         synchronized (lock) {
-            if (!pending.isEmpty()) {
-                tunnel.sendAll(pending, spec.peer());
-                pending = new ArrayList<>();
-            }
+            sendPendingLocked();
+        }
+    }
+
+    /**
+     * Under the lock: makes sure one task on the event loop will send everything pending. While that task waits
+     * its turn, more packets join the batch; tasks run in submission order, so packets leave in order.
+     */
+    private void scheduleSend() {
+        if (!sendScheduled && tunnel != null) {
+            sendScheduled = true;
+            tunnel.execute(this::sendOnEventLoop);
+        }
+    }
+
+    private void sendOnEventLoop() {
+        List<byte[]> batch;
+        synchronized (lock) {
+            batch = pending;
+            pending = new ArrayList<>();
+            sendScheduled = false;
+        }
+        if (!batch.isEmpty()) {
+            tunnel.writeAll(batch, spec.peer());
         }
     }
 
@@ -185,6 +206,7 @@ final class MoveRuntime {
             System.arraycopy(frame, 0, packet, VxlanHeader.LENGTH, frame.length);
         }
         pending.add(packet);
+        scheduleSend();
         counters.increment("sent");
         counters.add("bytesSent", frame.length);
     }
@@ -278,8 +300,7 @@ final class MoveRuntime {
 
     private void sendPendingLocked() {
         if (!pending.isEmpty()) {
-            tunnel.sendAll(pending, spec.peer());
-            pending = new ArrayList<>();
+            scheduleSend();
         }
     }
 
@@ -342,6 +363,17 @@ final class MoveRuntime {
             return "old DNS TTL " + spec.drain().dnsTtl() + " elapsed since the DNS switch";
         }
         return null;
+    }
+
+    /** Counts what the kernel's capture buffer dropped since the last call (control thread). */
+    void pollCaptureDrops() {
+        PcapSource src = source;
+        if (src != null) {
+            long dropped = src.newCaptureDrops();
+            if (dropped > 0) {
+                counters.drop(DropReason.CAPTURE_OVERFLOW, dropped);
+            }
+        }
     }
 
     int heldNow() {

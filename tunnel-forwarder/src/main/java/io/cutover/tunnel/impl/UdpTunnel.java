@@ -85,6 +85,21 @@ public final class UdpTunnel implements AutoCloseable {
         }
     }
 
+    /** Runs {@code task} on the event loop (after what was submitted before it). */
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    /** On the event loop: writes the packets in order, then flushes them (one sendmmsg where possible). */
+    public void writeAll(List<byte[]> packets, InetSocketAddress peer) {
+        for (byte[] packet : packets) {
+            ByteBuf buf = channel.alloc().directBuffer(packet.length);
+            buf.writeBytes(packet);
+            channel.write(new DatagramPacket(buf, peer), channel.voidPromise());
+        }
+        channel.flush();
+    }
+
     /** Sends the packets in order, to {@code peer}, in one task on the event loop (one sendmmsg where possible). */
     public void sendAll(List<byte[]> packets, InetSocketAddress peer) {
         if (packets.isEmpty()) {

@@ -49,7 +49,12 @@ class LoopbackForwarderTest {
     }
 
     private void moves(TunnelKey key, HoldLimits hold) throws Exception {
+        moves(key, hold, io.cutover.tunnel.DrainPolicy.DEFAULT);
+    }
+
+    private void moves(TunnelKey key, HoldLimits hold, io.cutover.tunnel.DrainPolicy drain) throws Exception {
         MoveSpec spec = MoveSpec.builder("m1", 4242)
+                .drain(drain)
                 .role(Role.SOURCE)
                 .vmMac("02:00:c6:12:00:64")
                 .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
@@ -152,6 +157,40 @@ class LoopbackForwarderTest {
         source.stage("m1", CutoverStage.FAILED);
         Thread.sleep(100);
         assertThat(delivered).isEmpty();
+        assertThat(source.status("m1").orElseThrow().state()).isEqualTo(MoveState.CLOSED);
+    }
+
+    @Test
+    void drainPolicyEndsAnIdleTunnelAndAHardMaximumEndsABusyOne() throws Exception {
+        moves(null, HoldLimits.DEFAULT, new io.cutover.tunnel.DrainPolicy(java.time.Duration.ofMillis(300),
+                java.time.Duration.ofSeconds(60), null));
+        source.stage("m1", CutoverStage.ACTIVATED);
+        destination.stage("m1", CutoverStage.ACTIVATED);
+        sourceMove.caught(probe(1));
+        awaitDelivered(1);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (source.status("m1").orElseThrow().state() != MoveState.CLOSED && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(source.status("m1").orElseThrow().state()).as("idle for 300 ms").isEqualTo(MoveState.CLOSED);
+        sourceMove.caught(probe(2));
+        Thread.sleep(200);
+        assertThat(delivered).as("nothing is forwarded after the tunnel ended").hasSize(1);
+    }
+
+    @Test
+    void dnsTtlCountsFromTheDrainingEvent() throws Exception {
+        moves(null, HoldLimits.DEFAULT, new io.cutover.tunnel.DrainPolicy(java.time.Duration.ofSeconds(60),
+                java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(300)));
+        source.stage("m1", CutoverStage.ACTIVATED);
+        Thread.sleep(600);
+        assertThat(source.status("m1").orElseThrow().state()).as("no DNS switch yet").isEqualTo(MoveState.FORWARDING);
+        source.stage("m1", CutoverStage.DRAINING);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (source.status("m1").orElseThrow().state() != MoveState.CLOSED && System.nanoTime() < deadline) {
+            sourceMove.caught(probe(3));
+            Thread.sleep(50);
+        }
         assertThat(source.status("m1").orElseThrow().state()).isEqualTo(MoveState.CLOSED);
     }
 

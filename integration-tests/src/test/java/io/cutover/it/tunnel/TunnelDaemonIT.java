@@ -1,0 +1,167 @@
+package io.cutover.it.tunnel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.it.LabExtension;
+import io.cutover.it.Launcher;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Netns;
+import io.cutover.lab.Topology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The daemon as operators run it: {@code cutover tunnel serve} in hostA and hostB, moves added with
+ * {@code cutover tunnel add}, then the source daemon killed with SIGKILL while it forwards, and restarted.
+ */
+class TunnelDaemonIT {
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.of(Topology.LAN);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void forwardingResumesAfterKillMinus9OfTheSourceDaemon() throws Exception {
+        Lab lab = LAB.lab();
+        LabTunnel.quietVm(lab);
+        LabTunnel.resetVmOnSourceSide(lab);
+        LabTunnel.moveVm(lab);
+        Path key = dir.resolve("move.key");
+        Files.writeString(key, Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32)));
+        Path configA = config("a");
+        Path configB = config("b");
+        Process daemonA = null;
+        Process daemonB = null;
+        AtomicBoolean sending = new AtomicBoolean(true);
+        try (LabTunnel.ProbeReceiver vm = new LabTunnel.ProbeReceiver(lab);
+             LabTunnel.ProbeSender client = new LabTunnel.ProbeSender(lab)) {
+            daemonA = Launcher.start(dir.resolve("a1.log"), lab.namespace("hostA"), "tunnel", "serve", "--config", configA.toString());
+            daemonB = Launcher.start(dir.resolve("b.log"), lab.namespace("hostB"), "tunnel", "serve", "--config", configB.toString());
+            awaitApi(lab, "hostA");
+            awaitApi(lab, "hostB");
+            cli(lab, "hostB", "tunnel", "add", "--id", "kill", "--vni", "200", "--role", "destination",
+                    "--vm-mac", Topology.VM_MAC, "--vm-address", lab.port("vm1").ipv4Address(),
+                    "--peer", LabTunnel.UNDERLAY_A, "--iface", "eth0", "--key-file", key.toString(),
+                    "--idle", "60s", "--stage", "ACTIVATED");
+            cli(lab, "hostA", "tunnel", "add", "--id", "kill", "--vni", "200", "--role", "source",
+                    "--vm-mac", Topology.VM_MAC, "--vm-address", lab.port("vm1").ipv4Address(),
+                    "--peer", LabTunnel.UNDERLAY_B, "--iface", "eth0", "--key-file", key.toString(),
+                    "--idle", "60s", "--stage", "ACTIVATED");
+
+            int[] next = {0};
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                try {
+                    while (sending.get()) {
+                        client.send(next[0]++);
+                        Thread.sleep(5);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            int got = vm.await(100, 15_000);
+            assertThat(got).as("forwarding through the daemons; source %s; destination %s; br-b %s", get(lab, "hostA", "/v1/moves/kill"),
+                    get(lab, "hostB", "/v1/moves/kill"), lab.appctl("fdb/show", "br-b").stdout()).isGreaterThanOrEqualTo(100);
+            long sentBefore = get(lab, "hostA", "/v1/moves/kill").path("counters").path("sent").asLong();
+
+            daemonA.destroyForcibly();
+            assertThat(daemonA.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            int lastBeforeRestart = next[0];
+            daemonA = Launcher.start(dir.resolve("a2.log"), lab.namespace("hostA"), "tunnel", "serve", "--config", configA.toString());
+            awaitApi(lab, "hostA");
+            int firstAfterRestart = next[0];
+            int target = vm.received.size() + 100;
+            assertThat(vm.await(target, 15_000)).as("forwarding resumed after kill -9").isGreaterThanOrEqualTo(target);
+            assertThat(vm.received.stream().filter(n -> n >= firstAfterRestart).count()).isGreaterThanOrEqualTo(50);
+
+            JsonNode status = get(lab, "hostA", "/v1/moves/kill");
+            assertThat(status.path("state").asText()).isEqualTo("FORWARDING");
+            assertThat(status.path("counters").path("sent").asLong()).as("journaled counters kept").isGreaterThan(sentBefore);
+            JsonNode atB = get(lab, "hostB", "/v1/moves/kill");
+            assertThat(atB.path("drops").path("REPLAYED").asLong()).as("resumed sequence numbers are fresh").isZero();
+            assertThat(atB.path("drops").path("BAD_TAG").asLong()).isZero();
+            assertThat(Files.readString(dir.resolve("a2.log"))).contains("resumed from the journal");
+            System.out.printf("probes up to %d sent before the restart, forwarding again from %d%n", lastBeforeRestart, firstAfterRestart);
+
+            sending.set(false);
+            sender.get(10, TimeUnit.SECONDS);
+            daemonA.destroy();
+            daemonB.destroy();
+            assertThat(daemonA.waitFor(15, TimeUnit.SECONDS)).as("SIGTERM drains and exits").isTrue();
+            assertThat(daemonB.waitFor(15, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(dir.resolve("b.log"))).contains("tunnel daemon stopped");
+        } finally {
+            sending.set(false);
+            if (daemonA != null) {
+                daemonA.destroyForcibly();
+            }
+            if (daemonB != null) {
+                daemonB.destroyForcibly();
+            }
+            LabTunnel.forgetStaleEntry(lab);
+        }
+    }
+
+    private Path config(String name) throws IOException {
+        Path state = dir.resolve("state-" + name);
+        Path file = dir.resolve("tunnel-" + name + ".yaml");
+        Files.writeString(file, "listen: 0.0.0.0:4789\napi: 127.0.0.1:7946\nstateDir: " + state + "\n");
+        return file;
+    }
+
+    private static void cli(Lab lab, String node, String... args) throws Exception {
+        Process p = new ProcessBuilder(Launcher.command(lab.namespace(node), args)).redirectErrorStream(true)
+                .redirectInput(new File("/dev/null")).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("cutover %s: %s", String.join(" ", args), out).isZero();
+    }
+
+    private static void awaitApi(Lab lab, String node) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                get(lab, node, "/v1/moves");
+                return;
+            } catch (RuntimeException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the tunnel daemon in " + node + " did not come up");
+    }
+
+    /** GET on the daemon's API, from a thread in the node's namespace (the API is on its loopback). */
+    private static JsonNode get(Lab lab, String node, String path) {
+        try (Netns ns = lab.netns(node)) {
+            return ns.call(() -> {
+                HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:7946" + path).openConnection();
+                c.setConnectTimeout(1000);
+                c.setReadTimeout(5000);
+                try (InputStream in = c.getInputStream()) {
+                    return JSON.readTree(in);
+                } finally {
+                    c.disconnect();
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.cutover.tunnel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cutover.migration.CutoverStage;
+import io.cutover.tunnel.impl.MoveJson;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The daemon's configuration, from YAML:
+ * <pre>
+ * listen: 0.0.0.0:4789        # the tunnel's UDP address
+ * api: 127.0.0.1:7946         # the local REST API (loopback only)
+ * stateDir: /var/lib/cutover/tunnel   # the journal; omit for none
+ * pathMtu: 1500
+ * moves:                      # optional: moves to set up at start (a journaled move of the same id wins)
+ *   - {id: m1, vni: 100, role: source, vmMac: ..., vmAddresses: [...], peer: 198.19.0.2:4789, iface: eth0,
+ *      keyFile: /etc/cutover/m1.key, stage: ACTIVATED}
+ * </pre>
+ *
+ * @param listen   the tunnel's UDP address
+ * @param api      the REST API's TCP address
+ * @param stateDir the journal's directory, or {@code null}
+ * @param pathMtu  the underlay MTU
+ * @param moves    moves to add at start, each with the stage to bring it to ({@code null}: PLANNED)
+ */
+public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, int pathMtu,
+                           List<InitialMove> moves) {
+    public static final String DEFAULT_API = "127.0.0.1:7946";
+    private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "pathMtu", "moves");
+
+    /** A move of the config file and the stage it starts in. */
+    public record InitialMove(MoveSpec spec, CutoverStage stage) {
+    }
+
+    public DaemonConfig {
+        moves = List.copyOf(moves);
+        if (!api.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("api must be a loopback address, was " + api);
+        }
+    }
+
+    /**
+     * Reads and validates {@code file}.
+     *
+     * @throws IllegalArgumentException naming the file, the key and the problem
+     */
+    public static DaemonConfig load(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        return parse(root, file.toString());
+    }
+
+    /** Validates a parsed config; {@code where} names it in errors. */
+    public static DaemonConfig parse(JsonNode root, String where) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = MoveJson.MAPPER.createObjectNode();
+        }
+        if (!root.isObject()) {
+            throw new IllegalArgumentException(where + ": must be a mapping of keys");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(where + ": unknown key '" + key + "' (known: " + KEYS + ")");
+            }
+        }
+        InetSocketAddress listen = MoveJson.socketAddress(root.path("listen").asText("0.0.0.0:" + ForwarderOptions.DEFAULT_PORT), where + ": listen");
+        InetSocketAddress api = MoveJson.socketAddress(root.path("api").asText(DEFAULT_API), where + ": api");
+        Path stateDir = root.hasNonNull("stateDir") ? Path.of(root.get("stateDir").asText()) : null;
+        JsonNode mtu = root.path("pathMtu");
+        if (!mtu.isMissingNode() && !mtu.canConvertToInt()) {
+            throw new IllegalArgumentException(where + ": pathMtu must be an integer");
+        }
+        int pathMtu = mtu.asInt(ForwarderOptions.DEFAULT_PATH_MTU);
+        if (pathMtu < 576 || pathMtu > 65_535) {
+            throw new IllegalArgumentException(where + ": pathMtu must be 576..65535, was " + pathMtu);
+        }
+        List<InitialMove> moves = new ArrayList<>();
+        JsonNode list = root.path("moves");
+        if (!list.isMissingNode() && !list.isArray()) {
+            throw new IllegalArgumentException(where + ": moves must be a list");
+        }
+        int i = 0;
+        for (JsonNode node : list) {
+            String at = where + ": moves[" + i++ + "]";
+            MoveSpec spec = MoveJson.read(node, at);
+            CutoverStage stage = node.hasNonNull("stage")
+                    ? MoveJson.parseEnum(CutoverStage.class, node.get("stage").asText(), at + ": stage") : null;
+            moves.add(new InitialMove(spec, stage));
+        }
+        try {
+            return new DaemonConfig(listen, api, stateDir, pathMtu, moves);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+}

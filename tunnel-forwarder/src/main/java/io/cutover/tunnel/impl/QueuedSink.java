@@ -1,0 +1,61 @@
+package io.cutover.tunnel.impl;
+
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Puts injection on a thread of its own, behind a bounded queue, so that the event loop only reads, checks and
+ * decrypts and the tunnel socket's receive buffer drains at once (a burst, such as a flushed blackout buffer,
+ * would otherwise overflow it while each frame is injected). A full queue refuses the frame (counted by the move).
+ */
+public final class QueuedSink implements FrameSink {
+    /** How many frames may wait for injection. */
+    public static final int DEFAULT_CAPACITY = 16_384;
+
+    private final FrameSink target;
+    private final BlockingQueue<byte[]> queue;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public QueuedSink(FrameSink target, int capacity, ThreadFactory threads, String name) {
+        this.target = target;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.thread = threads.newThread(this::run);
+        this.thread.setName(name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    @Override
+    public boolean inject(byte[] frame, int length) {
+        return running && queue.offer(Arrays.copyOf(frame, length));
+    }
+
+    private void run() {
+        try {
+            while (running || !queue.isEmpty()) {
+                byte[] frame = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (frame != null) {
+                    target.inject(frame, frame.length);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Injects what is queued (for up to 2 s), then closes the target. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        target.close();
+    }
+}

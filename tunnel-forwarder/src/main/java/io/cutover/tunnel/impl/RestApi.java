@@ -1,0 +1,164 @@
+package io.cutover.tunnel.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.migration.CutoverStage;
+import io.cutover.tunnel.Forwarder;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.TunnelDaemon;
+import io.cutover.tunnel.TunnelException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The daemon's local REST API (Vert.x Web), under {@code /v1}, JSON in and out, errors as
+ * {@code {"error": ..., "detail": ...}}:
+ * <ul>
+ *   <li>{@code GET /v1/moves}, {@code POST /v1/moves} (a move, optionally with {@code "stage"}),</li>
+ *   <li>{@code GET|DELETE /v1/moves/{id}}, {@code POST /v1/moves/{id}/events} ({@code {"stage": "ACTIVATED"}}),</li>
+ *   <li>{@code GET /v1/stats}, {@code GET /v1/openapi.yaml}.</li>
+ * </ul>
+ */
+public final class RestApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+    private static final String JSON = "application/json";
+
+    private final Vertx vertx;
+    private final HttpServer server;
+
+    private RestApi(Vertx vertx, HttpServer server) {
+        this.vertx = vertx;
+        this.server = server;
+    }
+
+    /** Serves {@code forwarder} on {@code address}. */
+    public static RestApi start(Forwarder forwarder, InetSocketAddress address) {
+        Vertx vertx = Vertx.vertx();
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+        router.get("/v1/moves").handler(ctx -> {
+            ArrayNode list = MoveJson.MAPPER.createArrayNode();
+            forwarder.moves().forEach(m -> list.add(MoveJson.write(m)));
+            send(ctx, 200, list);
+        });
+        router.post("/v1/moves").blockingHandler(ctx -> {
+            JsonNode body = body(ctx);
+            MoveSpec spec = MoveJson.read(body, "request");
+            forwarder.add(spec);
+            if (body.hasNonNull("stage")) {
+                TunnelDaemon.bringTo(forwarder, spec.id(),
+                        MoveJson.parseEnum(CutoverStage.class, body.get("stage").asText(), "request: stage"));
+            }
+            send(ctx, 201, MoveJson.write(forwarder.status(spec.id()).orElseThrow()));
+        });
+        router.get("/v1/moves/:id").handler(ctx -> forwarder.status(ctx.pathParam("id")).ifPresentOrElse(
+                s -> send(ctx, 200, MoveJson.write(s)), () -> error(ctx, 404, "no such move", ctx.pathParam("id"))));
+        router.delete("/v1/moves/:id").blockingHandler(ctx -> {
+            if (forwarder.remove(ctx.pathParam("id"))) {
+                ctx.response().setStatusCode(204).end();
+            } else {
+                error(ctx, 404, "no such move", ctx.pathParam("id"));
+            }
+        });
+        router.post("/v1/moves/:id/events").blockingHandler(ctx -> {
+            String id = ctx.pathParam("id");
+            if (forwarder.status(id).isEmpty()) {
+                error(ctx, 404, "no such move", id);
+                return;
+            }
+            JsonNode body = body(ctx);
+            CutoverStage stage = MoveJson.parseEnum(CutoverStage.class, body.path("stage").asText(""), "request: stage");
+            forwarder.stage(id, stage);
+            send(ctx, 200, MoveJson.write(forwarder.status(id).orElseThrow()));
+        });
+        router.get("/v1/stats").handler(ctx -> send(ctx, 200, MoveJson.write(forwarder.stats())));
+        router.get("/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
+                .end(openApi()));
+        router.route().last().handler(ctx -> error(ctx, 404, "no such resource", ctx.request().path()));
+        router.route().failureHandler(RestApi::failure);
+        try {
+            HttpServer server = vertx.createHttpServer().requestHandler(router)
+                    .listen(address.getPort(), address.getAddress().getHostAddress())
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return new RestApi(vertx, server);
+        } catch (Exception e) {
+            vertx.close();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new TunnelException(null, "cannot open the REST API on " + address + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The one place where an exception becomes a status code. */
+    private static void failure(RoutingContext ctx) {
+        Throwable e = ctx.failure();
+        if (e instanceof IllegalArgumentException) {
+            int status = e.getMessage() != null && e.getMessage().contains("already") ? 409 : 400;
+            error(ctx, status, "bad request", e.getMessage());
+        } else if (e instanceof TunnelException) {
+            error(ctx, 422, "the forwarder refused", e.getMessage());
+        } else if (e != null) {
+            LOG.error("REST {} {} failed", ctx.request().method(), ctx.request().path(), e);
+            error(ctx, 500, "internal error", e.toString());
+        } else {
+            error(ctx, ctx.statusCode(), "request failed", String.valueOf(ctx.statusCode()));
+        }
+    }
+
+    private static JsonNode body(RoutingContext ctx) {
+        try {
+            String text = ctx.body().asString();
+            if (text == null || text.isBlank()) {
+                throw new IllegalArgumentException("request: the body must be a JSON object");
+            }
+            return MoveJson.MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("request: the body is no JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    private static void send(RoutingContext ctx, int status, JsonNode body) {
+        ctx.response().setStatusCode(status).putHeader("content-type", JSON).end(body.toPrettyString());
+    }
+
+    private static void error(RoutingContext ctx, int status, String error, String detail) {
+        ObjectNode body = MoveJson.MAPPER.createObjectNode();
+        body.put("error", error);
+        body.put("detail", detail);
+        send(ctx, status, body);
+    }
+
+    private static String openApi() {
+        try (InputStream in = RestApi.class.getResourceAsStream("/io/cutover/tunnel/openapi.yaml")) {
+            return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The bound port. */
+    public int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("REST API close: {}", e.toString());
+        }
+    }
+}
