@@ -157,23 +157,4 @@ final class AnnounceCommand implements Callable<Integer> {
         return addresses;
     }
 
-    /** Reads {@code 300ms}, {@code 5s}, {@code 2m} or {@code 0}. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = DURATION.matcher(value.strip());
-            if (!m.matches() || (m.group(2) == null && !m.group(1).equals("0"))) {
-                throw new CommandLine.TypeConversionException("bad duration '" + value + "': expected e.g. 300ms, 5s or 2m");
-            }
-            long amount = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "ms" : m.group(2);
-            return switch (unit) {
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofMillis(amount);
-            };
-        }
-    }
 }

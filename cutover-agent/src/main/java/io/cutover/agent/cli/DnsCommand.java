@@ -342,24 +342,4 @@ final class DnsCommand extends GroupCommand {
         }
     }
 
-    /** {@code 300ms}, {@code 5s}, {@code 2m}, {@code 1h} (a bare number is seconds). */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m|h)?");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = FORMAT.matcher(value.strip().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw new CommandLine.TypeConversionException("bad duration '" + value + "' (expected e.g. 300ms, 5s, 2m)");
-            }
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofSeconds(n);
-            };
-        }
-    }
 }

@@ -318,28 +318,4 @@ final class MigrateCommand extends GroupCommand {
         return new InetSocketAddress(host, port);
     }
 
-    /** {@code 300ms}, {@code 5s}, {@code 2m}, {@code 1h}. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            String v = value.trim().toLowerCase(Locale.ROOT);
-            try {
-                if (v.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                if (v.endsWith("s")) {
-                    return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
-                }
-                if (v.endsWith("m")) {
-                    return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-                }
-                if (v.endsWith("h")) {
-                    return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-                }
-            } catch (NumberFormatException e) {
-                // fall through
-            }
-            throw new CommandLine.TypeConversionException("not a duration (like 300ms, 5s, 2m): '" + value + "'");
-        }
-    }
 }

@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code cutover sdn}: Run the OpenFlow 1.3 controller that moves VM flows, and talk to it. */
 @Command(name = "sdn", mixinStandardHelpOptions = true,
@@ -72,8 +70,8 @@ final class SdnCommand extends GroupCommand {
             HostPort openflow = HostPort.parse("--listen", listen);
             ControllerOptions.Builder options = ControllerOptions.builder().bindAddress(openflow.host())
                     .port(openflow.port()).stateDir(state).bundles(!noBundles)
-                    .echoInterval(parseDuration("--echo-interval", echoInterval))
-                    .handshakeTimeout(parseDuration("--handshake-timeout", handshakeTimeout));
+                    .echoInterval(DurationConverter.parsePositive("--echo-interval", echoInterval))
+                    .handshakeTimeout(DurationConverter.parsePositive("--handshake-timeout", handshakeTimeout));
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new IllegalArgumentException("--tls-cert and --tls-key go together");
             }
@@ -237,24 +235,5 @@ final class SdnCommand extends GroupCommand {
         }
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
-
-    /** {@code 300ms}, {@code 5s}, {@code 1m}. */
-    static Duration parseDuration(String option, String value) {
-        Matcher m = DURATION.matcher(value.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException(option + " '" + value + "' is not a duration such as 300ms or 5s");
-        }
-        long amount = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            default -> Duration.ofMinutes(amount);
-        };
-        if (d.isZero()) {
-            throw new IllegalArgumentException(option + " must be positive");
-        }
-        return d;
-    }
 
 }
