@@ -1,6 +1,7 @@
 package io.cutover.agent.cli;
 
 import io.cutover.agent.bench.AnnounceBench;
+import io.cutover.agent.bench.CutoverBench;
 import io.cutover.agent.bench.DnsBench;
 import io.cutover.agent.bench.MigrateBench;
 import io.cutover.agent.bench.SdnBench;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
         description = "Measure a capability against its baseline (the kernel, ovs-ofctl, nsupdate, raw TCP).",
         subcommands = {
                 AnnounceBench.class,
+                CutoverBench.class,
                 DnsBench.class,
                 MigrateBench.class,
                 SdnBench.class,
