@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * Runs a cutover's steps stage by stage, in the order the stages happen, and undoes them in reverse when
@@ -22,6 +24,16 @@ import java.util.concurrent.CompletionStage;
  * CutoverStage#FAILED} from outside (the migration failed) does the same.
  */
 public final class CutoverPlan implements CutoverListener {
+    /**
+     * Where steps run: never on the caller's thread, so that the migrator, which tells its listeners from
+     * inside the blackout, is not held by the network's steps.
+     */
+    private static final Executor STEPS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "cutover-plan-steps");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final String id;
     private final List<PlanStep> steps;
     private final Timeline timeline = new Timeline();
@@ -74,8 +86,9 @@ public final class CutoverPlan implements CutoverListener {
     }
 
     /**
-     * Moves the plan to {@code next} and runs that stage's steps. Calls are serialised: a stage's steps
-     * start only after the previous stage's have finished. Reporting the current stage again (a hook and the
+     * Moves the plan to {@code next} and runs that stage's steps on the plan's own threads (this call does not
+     * wait for them). Stages are serialised: a stage's steps start only after the previous stage's have
+     * finished. Reporting the current stage again (a hook and the
      * migrator both saw it) changes nothing.
      *
      * @throws IllegalStateException if {@code next} does not follow the current stage
@@ -90,10 +103,10 @@ public final class CutoverPlan implements CutoverListener {
         stage = next;
         started = true;
         if (next == CutoverStage.FAILED || next == CutoverStage.ROLLED_BACK) {
-            tail = tail.handle((ok, error) -> null).thenCompose(ignored -> rollBack(previous, null));
+            tail = tail.handle((ok, error) -> null).thenComposeAsync(ignored -> rollBack(previous, null), STEPS);
             return tail;
         }
-        tail = tail.thenCompose(ignored -> runStage(next));
+        tail = tail.thenComposeAsync(ignored -> runStage(next), STEPS);
         return tail;
     }
 
