@@ -262,14 +262,10 @@ public final class AnnounceBench implements java.util.concurrent.Callable<Intege
         return delays;
     }
 
+    /** {@link BenchReport#percentile}, rounded to three decimals (NaN when there are no values). */
     static double percentile(double[] values, double p) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return Math.round(sorted[Math.max(0, Math.min(sorted.length - 1, index))] * 1000) / 1000.0;
+        double value = BenchReport.percentile(values, p);
+        return Double.isNaN(value) ? value : Math.round(value * 1000) / 1000.0;
     }
 
     /** The usual Pcap4J way: build a packet object with Pcap4J's builders for every frame, then send it. */

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -86,6 +87,20 @@ public final class BenchReport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the benchmark report: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The {@code p}-th percentile (0 to 100) of {@code values}, by nearest rank; {@code values} need not be
+     * sorted and is left as it is. NaN when there are no values.
+     */
+    public static double percentile(double[] values, double p) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
     static String format(double value) {

@@ -60,11 +60,11 @@ public final class CutoverBench implements Callable<Integer> {
         long tcpBroken = reports.stream().filter(r -> !r.tcpSurvived()).count();
         BenchReport report = new BenchReport("cutover")
                 .row("moves", "", count)
-                .row("blackout p50 (migrator)", "ms", percentile(blackouts, 50))
-                .row("blackout p99 (migrator)", "ms", percentile(blackouts, 99))
-                .row("network gap p50 (client)", "ms", percentile(gaps, 50))
-                .row("network gap p99 (client)", "ms", percentile(gaps, 99))
-                .row("gap minus blackout p99", "ms", percentile(excess, 99))
+                .row("blackout p50 (migrator)", "ms", BenchReport.percentile(blackouts, 50))
+                .row("blackout p99 (migrator)", "ms", BenchReport.percentile(blackouts, 99))
+                .row("network gap p50 (client)", "ms", BenchReport.percentile(gaps, 50))
+                .row("network gap p99 (client)", "ms", BenchReport.percentile(gaps, 99))
+                .row("gap minus blackout p99", "ms", BenchReport.percentile(excess, 99))
                 .row("probes lost, all moves", "", lost)
                 .row("  of them sent during a cutover", "", lostInCutover)
                 .row("TCP connections broken", "", tcpBroken)
@@ -72,17 +72,9 @@ public final class CutoverBench implements Callable<Integer> {
                 .detail("blackoutsMs", Arrays.stream(blackouts).boxed().toList())
                 .detail("guest", GUEST);
         report.key("moves", count).key("lost", lost).key("lost_in_cutover", lostInCutover)
-                .key("gap_p50_ms", percentile(gaps, 50)).key("gap_p99_ms", percentile(gaps, 99))
-                .key("blackout_p99_ms", percentile(blackouts, 99)).key("tcp_broken", tcpBroken);
+                .key("gap_p50_ms", BenchReport.percentile(gaps, 50)).key("gap_p99_ms", BenchReport.percentile(gaps, 99))
+                .key("blackout_p99_ms", BenchReport.percentile(blackouts, 99)).key("tcp_broken", tcpBroken);
         report.print(System.out);
         return 0;
-    }
-
-    static double percentile(double[] sorted, int p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 }

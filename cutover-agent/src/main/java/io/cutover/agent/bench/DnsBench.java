@@ -164,15 +164,15 @@ public final class DnsBench implements Callable<Integer> {
         DdnsOptions bare = DdnsOptions.builder(options.primary(), options.key()).zone(ZONE).verify(false).build();
         double[] floor = singles(lab, bare, names, m, false);
         Arrays.sort(latencies);
-        double p50 = percentile(latencies, 0.50);
-        double p99 = percentile(latencies, 0.99);
+        double p50 = BenchReport.percentile(latencies, 50);
+        double p99 = BenchReport.percentile(latencies, 99);
         report.row("cutover: update + verify, one at a time, p50", "ms", p50);
         report.row("cutover: update + verify, one at a time, p99", "ms", p99);
         report.row("cutover: update + verify, one at a time, max", "ms", latencies[latencies.length - 1]);
-        report.row("update + journal (no verify), p50", "ms", percentile(noVerify, 0.50));
-        report.row("update + journal (no verify), p99", "ms", percentile(noVerify, 0.99));
-        report.row("update alone (no journal, no verify), p50", "ms", percentile(floor, 0.50));
-        report.row("update alone (no journal, no verify), p99", "ms", percentile(floor, 0.99));
+        report.row("update + journal (no verify), p50", "ms", BenchReport.percentile(noVerify, 50));
+        report.row("update + journal (no verify), p99", "ms", BenchReport.percentile(noVerify, 99));
+        report.row("update alone (no journal, no verify), p50", "ms", BenchReport.percentile(floor, 50));
+        report.row("update alone (no journal, no verify), p99", "ms", BenchReport.percentile(floor, 99));
         double ratio = oursPerS / nsPerS;
         report.row("ratio cutover applyEach / nsupdate (goal >= 2)", "x", ratio);
         report.row("ratio cutover one message per update / nsupdate", "x", singlePerS / nsPerS);
@@ -180,7 +180,7 @@ public final class DnsBench implements Callable<Integer> {
                 .detail("loadavg_at_end", loadAverage())
                 .detail("count", n).detail("in_flight", inFlight).detail("latency_samples", m)
                 .detail("journal_fsync", true)
-                .detail("update_only_p50_ms", round(percentile(floor, 0.50))).detail("update_only_p99_ms", round(percentile(floor, 0.99))).detail("verified_on_authoritative", true);
+                .detail("update_only_p50_ms", round(BenchReport.percentile(floor, 50))).detail("update_only_p99_ms", round(BenchReport.percentile(floor, 99))).detail("verified_on_authoritative", true);
         report.key("updates_per_s", round(oursPerS)).key("nsupdate_per_s", round(nsPerS)).key("ratio", round(ratio))
                 .key("update_verify_p99_ms", round(p99));
         report.print(System.out);
@@ -281,11 +281,6 @@ public final class DnsBench implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
-    }
-
-    private static double percentile(double[] sorted, double p) {
-        int index = (int) Math.ceil(p * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
     private static void deleteTree(Path dir) {

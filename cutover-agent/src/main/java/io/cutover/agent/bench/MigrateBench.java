@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
@@ -94,11 +93,11 @@ public final class MigrateBench implements Callable<Integer> {
                             downtimes[i], totals[i], r.report.progress().round() + 1);
                 }
             }
-            double p50 = percentile(downtimes, 50);
-            double p99 = percentile(downtimes, 99);
+            double p50 = BenchReport.percentile(downtimes, 50);
+            double p99 = BenchReport.percentile(downtimes, 99);
             report.row("hot set 5% @ 50k pages/s downtime p50", "ms", p50);
             report.row("hot set 5% @ 50k pages/s downtime p99", "ms", p99);
-            report.row("hot set 5% @ 50k pages/s total p50", "s", percentile(totals, 50));
+            report.row("hot set 5% @ 50k pages/s total p50", "s", BenchReport.percentile(totals, 50));
             report.detail("hotset_downtimes_ms", downtimes).detail("hotset_totals_s", totals);
 
             // auto-converge needs rounds to raise the throttle: no bound on bytes sent here (as in QEMU)
@@ -222,12 +221,5 @@ public final class MigrateBench implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             return got / seconds;
         }
-    }
-
-    private static double percentile(double[] values, double p) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 }

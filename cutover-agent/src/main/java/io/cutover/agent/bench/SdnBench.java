@@ -102,16 +102,16 @@ public final class SdnBench implements Callable<Integer> {
                     .bundles(!noBundles).build())) {
                 network = commitLatencies(lab, memoryOnly, bridges, moveCount);
             }
-            double p50 = percentile(durable, 50);
-            double p99 = percentile(durable, 99);
+            double p50 = BenchReport.percentile(durable, 50);
+            double p99 = BenchReport.percentile(durable, 99);
             report.row("commit p50 (3 bridges, journaled, " + moveCount + " moves)", "ms", p50);
             report.row("commit p99 (3 bridges, journaled)", "ms", p99);
-            report.row("commit p50 (3 bridges, memory only)", "ms", percentile(network, 50));
-            report.row("commit p99 (3 bridges, memory only)", "ms", percentile(network, 99));
+            report.row("commit p50 (3 bridges, memory only)", "ms", BenchReport.percentile(network, 50));
+            report.row("commit p99 (3 bridges, memory only)", "ms", BenchReport.percentile(network, 99));
             report.key("flows_per_s", round(rate)).key("ofctl_flows_per_s", round(ofctlRate))
                     .key("ratio", rate / ofctlRate).key("commit_p50_ms", p50).key("commit_p99_ms", p99)
-                    .key("commit_nojournal_p50_ms", percentile(network, 50))
-                    .key("commit_nojournal_p99_ms", percentile(network, 99));
+                    .key("commit_nojournal_p50_ms", BenchReport.percentile(network, 50))
+                    .key("commit_nojournal_p99_ms", BenchReport.percentile(network, 99));
             report.detail("flows", flows).detail("rounds", rounds).detail("controller_rates", controllerRates)
                     .detail("ofctl_rates", ofctlRates).detail("commit_ms", durable)
                     .detail("commit_nojournal_ms", network)
@@ -222,11 +222,6 @@ public final class SdnBench implements Callable<Integer> {
     private static double median(List<Double> values) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted[sorted.length / 2];
-    }
-
-    private static double percentile(double[] sorted, int p) {
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
     private static double round(double value) {
