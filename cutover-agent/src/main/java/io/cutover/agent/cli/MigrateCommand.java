@@ -195,7 +195,7 @@ final class MigrateCommand extends GroupCommand {
 
         @Override
         public Integer call() throws Exception {
-            InetSocketAddress destination = parseHostPort(to);
+            InetSocketAddress destination = HostPort.parseRemote("--to", to).socketAddress();
             MigrationOptions options = MigrationOptions.builder()
                     .downtimeLimit(downtime)
                     .downtimeSteps(downtimeSteps, downtimeStepDelay)
@@ -296,26 +296,5 @@ final class MigrateCommand extends GroupCommand {
         }
     }
 
-    /** {@code HOST:PORT} or {@code [V6]:PORT}. */
-    static InetSocketAddress parseHostPort(String value) {
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0 || colon == value.length() - 1) {
-            throw new IllegalArgumentException("--to must be HOST:PORT, was '" + value + "'");
-        }
-        String host = value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--to: not a port: '" + value.substring(colon + 1) + "'");
-        }
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("--to: port out of range: " + port);
-        }
-        return new InetSocketAddress(host, port);
-    }
 
 }

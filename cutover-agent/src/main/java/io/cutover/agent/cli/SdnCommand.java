@@ -217,23 +217,4 @@ final class SdnCommand extends GroupCommand {
         }
     }
 
-    record HostPort(String host, int port) {
-        static HostPort parse(String option, String value) {
-            int colon = value.lastIndexOf(':');
-            try {
-                if (colon <= 0) {
-                    throw new NumberFormatException();
-                }
-                int port = Integer.parseInt(value.substring(colon + 1));
-                if (port < 0 || port > 65535) {
-                    throw new NumberFormatException();
-                }
-                return new HostPort(value.substring(0, colon), port);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " '" + value + "' is not HOST:PORT");
-            }
-        }
-    }
-
-
 }
