@@ -21,7 +21,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class LabExtension implements BeforeAllCallback, AfterAllCallback {
     private final Topology topology;
     private volatile Lab lab;
-    private volatile Thread cleanup;
 
     private LabExtension(Topology topology) {
         this.topology = topology;
@@ -41,10 +40,7 @@ public final class LabExtension implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        lab = Lab.up(null, topology);
-        Lab started = lab;
-        cleanup = new Thread(() -> Lab.down(started.name()), "lab-cleanup-" + started.name());
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        lab = Lab.up(null, topology).removeAtExit();
     }
 
     @Override
@@ -53,7 +49,6 @@ public final class LabExtension implements BeforeAllCallback, AfterAllCallback {
             try {
                 lab.close();
             } finally {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
                 lab = null;
             }
         }

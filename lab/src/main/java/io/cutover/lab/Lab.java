@@ -36,6 +36,7 @@ public final class Lab implements AutoCloseable {
     private final Topology topology;
     private final OvsFabric fabric;
     private final BindServer dns;
+    private Thread exitHook;
 
     private Lab(LabLayout layout, Topology topology) {
         this.layout = layout;
@@ -210,9 +211,29 @@ public final class Lab implements AutoCloseable {
         return dns.running();
     }
 
+    /**
+     * Removes the lab also when the JVM exits before {@link #close()} (Ctrl-C, SIGTERM), for labs that live
+     * only as long as the program that made them: the demo, a benchmark, a test class.
+     */
+    public synchronized Lab removeAtExit() {
+        if (exitHook == null) {
+            exitHook = new Thread(() -> LabTeardown.remove(layout), "lab-exit-" + name());
+            Runtime.getRuntime().addShutdownHook(exitHook);
+        }
+        return this;
+    }
+
     /** Removes the lab and everything it made. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (exitHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            } catch (IllegalStateException exiting) {
+                // the JVM is exiting: the hook removes the lab
+            }
+            exitHook = null;
+        }
         down(name());
     }
 }

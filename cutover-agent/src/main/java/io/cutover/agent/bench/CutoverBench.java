@@ -37,19 +37,13 @@ public final class CutoverBench implements Callable<Integer> {
             throw new IllegalArgumentException("--moves must be 1..200");
         }
         List<DemoReport> reports = new ArrayList<>();
-        try (Lab lab = Lab.up(null, Topology.LAN)) {
-            Thread onInterrupt = new Thread(() -> Lab.down(lab.name()), "bench-cleanup");
-            Runtime.getRuntime().addShutdownHook(onInterrupt);
-            try {
-                for (int i = 0; i < count; i++) {
-                    DemoReport report = new LanDemo(lab, 1000, Duration.ofMillis(500), GUEST).run();
-                    reports.add(report);
-                    System.out.printf("move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover)%n", i + 1,
-                            report.blackoutMillis(), report.udp().gapMillis(), report.udp().lost(),
-                            report.lostInCutover());
-                }
-            } finally {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit()) {
+            for (int i = 0; i < count; i++) {
+                DemoReport report = new LanDemo(lab, 1000, Duration.ofMillis(500), GUEST).run();
+                reports.add(report);
+                System.out.printf("move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover)%n", i + 1,
+                        report.blackoutMillis(), report.udp().gapMillis(), report.udp().lost(),
+                        report.lostInCutover());
             }
         }
         double[] gaps = reports.stream().mapToDouble(r -> r.udp().gapMillis()).sorted().toArray();

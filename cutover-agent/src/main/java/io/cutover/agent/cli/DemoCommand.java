@@ -41,9 +41,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Topology topology = wan ? Topology.WAN : Topology.LAN;
         long start = System.nanoTime();
-        Lab lab = Lab.up(null, topology);
-        Thread onInterrupt = new Thread(() -> Lab.down(lab.name()), "demo-cleanup");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        Lab lab = Lab.up(null, topology).removeAtExit();
         try {
             System.out.printf("lab %s (%s) up in %d ms%n", lab.name(), topology.name().toLowerCase(),
                     (System.nanoTime() - start) / 1_000_000);
@@ -56,7 +54,6 @@ final class DemoCommand implements Callable<Integer> {
             boolean clean = report.udp().lost() == 0 && report.tcpSurvived() && report.memoryVerified();
             return clean ? ExitCode.OK : ExitCode.FAILED;
         } finally {
-            Runtime.getRuntime().removeShutdownHook(onInterrupt);
             lab.close();
             System.out.println("lab " + lab.name() + " removed");
         }
