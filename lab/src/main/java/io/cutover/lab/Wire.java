@@ -11,4 +11,14 @@ package io.cutover.lab;
  * @param ipv4B  its address with prefix
  */
 public record Wire(String nodeA, String ifaceA, String ipv4A, String nodeB, String ifaceB, String ipv4B) {
+
+    /** {@code nodeA}'s address without its prefix. */
+    public String addressA() {
+        return Port.withoutPrefix(ipv4A);
+    }
+
+    /** {@code nodeB}'s address without its prefix. */
+    public String addressB() {
+        return Port.withoutPrefix(ipv4B);
+    }
 }

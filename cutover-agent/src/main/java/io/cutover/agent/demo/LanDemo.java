@@ -96,8 +96,8 @@ public final class LanDemo {
 
     public DemoReport run() throws Exception {
         Wire underlay = lab.topology().wires().get(0);
-        End hostA = new End("hostA", "br-a", address(underlay.ipv4A()));
-        End hostB = new End("hostB", "br-b", address(underlay.ipv4B()));
+        End hostA = new End("hostA", "br-a", underlay.addressA());
+        End hostB = new End("hostB", "br-b", underlay.addressB());
         boolean onA = lab.vsctl("port-to-br", "vm1").orThrow().stdout().strip().equals(hostA.bridge());
         End from = onA ? hostA : hostB;
         End to = onA ? hostB : hostA;
@@ -201,9 +201,5 @@ public final class LanDemo {
                 .bind(new InetSocketAddress(end.underlay(), TUNNEL_PORT))
                 .threadFactory(Netns.threadFactory(lab.namespace(end.host())))
                 .build()));
-    }
-
-    private static String address(String cidr) {
-        return cidr.substring(0, cidr.indexOf('/'));
     }
 }
