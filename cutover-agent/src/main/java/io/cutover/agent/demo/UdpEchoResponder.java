@@ -19,7 +19,6 @@ public final class UdpEchoResponder implements AutoCloseable {
     private final DatagramChannel channel;
     private final Thread thread;
     private volatile boolean paused;
-    private volatile long echoed;
     private volatile long received;
 
     private UdpEchoResponder(DatagramChannel channel) {
@@ -50,7 +49,6 @@ public final class UdpEchoResponder implements AutoCloseable {
                 }
                 buffer.flip();
                 channel.send(buffer, from);
-                echoed++;
             }
         } catch (ClosedChannelException closed) {
             // stopped
@@ -70,10 +68,6 @@ public final class UdpEchoResponder implements AutoCloseable {
     /** Datagrams that reached the service. */
     public long received() {
         return received;
-    }
-
-    public long echoed() {
-        return echoed;
     }
 
     @Override

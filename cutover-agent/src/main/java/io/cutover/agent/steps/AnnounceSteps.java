@@ -7,6 +7,8 @@ import io.cutover.arp.ReadinessGate;
 import io.cutover.arp.Schedule;
 import io.cutover.migration.CutoverStage;
 
+import java.util.concurrent.CompletableFuture;
+
 /** The announcement of the VM's new location, at ACTIVATED, after the steps before it (the SDN commit). */
 public final class AnnounceSteps {
     private AnnounceSteps() {
@@ -20,6 +22,6 @@ public final class AnnounceSteps {
         return new Step("announce", CutoverStage.ACTIVATED,
                 () -> announcer.start(announcement, schedule, ReadinessGate.open()).firstRound()
                         .thenApply(gate -> (Void) null),
-                () -> java.util.concurrent.CompletableFuture.completedFuture(null));
+                () -> CompletableFuture.completedFuture(null));
     }
 }
