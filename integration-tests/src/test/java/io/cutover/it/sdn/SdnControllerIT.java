@@ -221,10 +221,12 @@ class SdnControllerIT {
                     return false;
                 }
             }, Duration.ofSeconds(20))).as("tshark started").isTrue();
-            // the capture is running once it holds a flow statistics request sent after tshark started
-            sdn.switchFlows("br-tor").toCompletableFuture().get(30, TimeUnit.SECONDS);
-            assertThat(eventually(() -> captured(capture, "openflow_v4.type == 18"), Duration.ofSeconds(20)))
-                    .as("the capture holds the flow statistics request").isTrue();
+            // "Capturing on" is printed a little before dumpcap really captures: the capture is live once it
+            // holds one of the flow statistics requests sent while waiting
+            assertThat(eventually(() -> {
+                sdn.switchFlows("br-tor").toCompletableFuture().join();
+                return captured(capture, "openflow_v4.type == 18");
+            }, Duration.ofSeconds(30))).as("the capture holds a flow statistics request").isTrue();
             Move move = join(sdn.prepare("vm1", "br-a", "vm1"));
             join(sdn.redirectToForwarder(move.id(), "hostB"));
             join(sdn.rollback(move.id()));
