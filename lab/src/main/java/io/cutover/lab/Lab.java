@@ -3,6 +3,7 @@ package io.cutover.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.lab.impl.BindServer;
+import io.cutover.lab.impl.DualHoming;
 import io.cutover.lab.impl.LabBuilder;
 import io.cutover.lab.impl.LabInfo;
 import io.cutover.lab.impl.LabLayout;
@@ -17,6 +18,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +39,7 @@ public final class Lab implements AutoCloseable {
     private final Topology topology;
     private final OvsFabric fabric;
     private final BindServer dns;
+    private final Map<String, DualHoming> dualHomed = new ConcurrentHashMap<>();
     private Thread exitHook;
 
     private Lab(LabLayout layout, Topology topology) {
@@ -176,15 +180,42 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Unplugs {@code node}'s cable from its bridge and plugs it into {@code bridge}: the namespace, its
-     * addresses and its TCP state move as a real VM does.
+     * Moves {@code node} onto {@code bridge}. A {@linkplain #dualHome dual-homed} host only sets one cable down
+     * and the other up; any other host's cable is unplugged from its bridge and plugged into {@code bridge}.
+     * Either way the namespace, its addresses and its TCP state move as a real VM does.
      */
     public void movePort(String node, String bridge) {
+        DualHoming homing = dualHomed.get(node);
+        if (homing != null && homing.reaches(bridge)) {
+            homing.moveTo(bridge);
+            return;
+        }
         String port = port(node).switchSide();
         String current = fabric.vsctl("port-to-br", port).orThrow().stdout().strip();
         if (!current.equals(bridge)) {
             fabric.vsctl("del-port", current, port, "--", "add-port", bridge, port).orThrow();
         }
+    }
+
+    /** The bridge {@code node} is on now. */
+    public String bridgeOf(String node) {
+        DualHoming homing = dualHomed.get(node);
+        return homing != null ? homing.activeBridge()
+                : fabric.vsctl("port-to-br", port(node).switchSide()).orThrow().stdout().strip();
+    }
+
+    /**
+     * Gives {@code node} a second cable, into {@code standbyBridge}, kept down until {@link #movePort} moves
+     * the host there, as a destination hypervisor plugs a VM's port before the migration ends. The host's
+     * MAC and addresses move onto a Linux bridge inside it. Idempotent for this {@code Lab} object.
+     *
+     * @return the interface inside the host to send its frames from (the one that follows the moves)
+     */
+    public String dualHome(String node, String standbyBridge) {
+        dualHomed.computeIfAbsent(node, n -> DualHoming.plug(port(n), namespace(n), namespace(Topology.FABRIC),
+                fabric, bridgeOf(n), standbyBridge,
+                topology.routes().stream().filter(route -> route.node().equals(n)).toList()));
+        return DualHoming.BRIDGE;
     }
 
     /** The address of the lab's BIND server. */
@@ -234,6 +265,7 @@ public final class Lab implements AutoCloseable {
             }
             exitHook = null;
         }
+        dualHomed.values().forEach(DualHoming::close);
         down(name());
     }
 }

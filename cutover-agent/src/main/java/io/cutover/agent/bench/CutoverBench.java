@@ -42,13 +42,13 @@ public final class CutoverBench implements Callable<Integer> {
                 DemoReport report = new LanDemo(lab, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
                 System.out.printf("move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover)%n", i + 1,
-                        report.blackoutMillis(), report.udp().gapMillis(), report.udp().lost(),
+                        report.blackoutMillis(), report.gapMillis(), report.udp().lost(),
                         report.lostInCutover());
             }
         }
-        double[] gaps = reports.stream().mapToDouble(r -> r.udp().gapMillis()).sorted().toArray();
+        double[] gaps = reports.stream().mapToDouble(r -> r.gapMillis()).sorted().toArray();
         double[] blackouts = reports.stream().mapToDouble(DemoReport::blackoutMillis).sorted().toArray();
-        double[] excess = reports.stream().mapToDouble(r -> r.udp().gapMillis() - r.blackoutMillis()).sorted().toArray();
+        double[] excess = reports.stream().mapToDouble(r -> r.gapMillis() - r.blackoutMillis()).sorted().toArray();
         long lost = reports.stream().mapToLong(r -> r.udp().lost()).sum();
         long lostInCutover = reports.stream().mapToLong(DemoReport::lostInCutover).sum();
         long tcpBroken = reports.stream().filter(r -> !r.tcpSurvived()).count();

@@ -20,13 +20,14 @@ public final class DemoPrinter {
         out.println();
         out.println("cutover report (" + report.mode() + ")");
         row(out, "blackout (guest paused -> resumed)", String.format(Locale.ROOT, "%.1f ms", report.blackoutMillis()));
-        row(out, "network gap at the client", String.format(Locale.ROOT, "%.1f ms", udp.gapMillis()));
+        row(out, "network gap at the client", String.format(Locale.ROOT, "%.1f ms", report.gapMillis()));
         row(out, "probes sent / answered", udp.sent() + " / " + udp.answered());
         row(out, "probes that reached the VM", String.valueOf(report.vmReceived()));
         row(out, "probes lost", udp.lost() + (udp.lostRanges().isEmpty() ? "" : " " + udp.lostRanges()));
         row(out, "  of them sent during the cutover", String.valueOf(report.lostInCutover()));
         row(out, "probes delayed (> 20 ms)", String.valueOf(udp.delayed()));
         row(out, "slowest probe", String.format(Locale.ROOT, "%.1f ms", udp.maxRttMillis()));
+        row(out, "longest silence, whole run", String.format(Locale.ROOT, "%.1f ms", udp.gapMillis()));
         row(out, "TCP connection survived", (report.tcpSurvived() ? "yes" : "NO") + " (" + report.tcpExchanged()
                 + " messages)");
         row(out, "memory identical at destination", report.memoryVerified() ? "yes (digest verified)" : "NO");

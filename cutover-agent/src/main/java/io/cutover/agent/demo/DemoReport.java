@@ -9,6 +9,9 @@ import java.util.List;
  *
  * @param mode           lan or wan
  * @param blackoutMillis the guest ran nowhere (pause → resume at the destination), as the migrator measured
+ * @param gapMillis      the client's network gap across the cutover: last echo before the blackout → first
+ *                       echo after it (silences elsewhere, such as a starved CPU during pre-copy, are in
+ *                       {@code udp.gapMillis()} only)
  * @param udp            what the client's probes saw
  * @param lostInCutover  probes lost among those sent from SWITCHOVER until the tunnel's flush was done: the
  *                       cutover's own share of {@code udp.lost()} (the rest were lost to something else, such as
@@ -19,7 +22,7 @@ import java.util.List;
  * @param memoryVerified whether the destination's memory was verified identical to the source's
  * @param timeline       when each stage and step ran
  */
-public record DemoReport(String mode, double blackoutMillis, UdpProbeResult udp, long lostInCutover, long vmReceived,
-                         boolean tcpSurvived,
+public record DemoReport(String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
+                         long lostInCutover, long vmReceived, boolean tcpSurvived,
                          long tcpExchanged, boolean memoryVerified, List<TimelineEntry> timeline) {
 }

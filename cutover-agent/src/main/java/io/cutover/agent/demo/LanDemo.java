@@ -47,10 +47,12 @@ import java.util.concurrent.TimeUnit;
  * A LAN cutover on the lab, with every part real: the VM {@code vm1} (a namespace with a UDP and a TCP echo
  * service, and a synthetic guest whose memory is migrated) moves from the host it is on to the other one
  * (host A on {@code br-a}, host B on {@code br-b}) while the client probes it, the bridges in NORMAL
- * (learning) mode. At SWITCHOVER the VM pauses, the source's forwarder starts holding, and a flow on the
- * source bridge sends what arrives for the VM to the source host's port (the forwarder's); at ACTIVATED the
- * VM's cable moves to the destination bridge, its location is announced (RARP, ARP, NA), and the held frames
- * are flushed through the tunnel; at COMPLETED the flow is removed. Run it again and the VM moves back.
+ * (learning) mode. As a destination hypervisor plugs the VM's port before the migration ends, the VM is
+ * {@linkplain Lab#dualHome dual-homed}: its cable into the destination bridge is there from the start, down.
+ * At SWITCHOVER the VM pauses, the source's forwarder starts holding, and a flow on the source bridge sends
+ * what arrives for the VM to the source host's port (the forwarder's); at ACTIVATED the VM's destination
+ * cable comes up (and the source one goes down), its location is announced (RARP, ARP, NA), and the held
+ * frames are flushed through the tunnel; at COMPLETED the flow is removed. Run it again and the VM moves back.
  */
 public final class LanDemo {
     /** The VM's UDP echo port. */
@@ -98,9 +100,10 @@ public final class LanDemo {
         Wire underlay = lab.topology().wires().get(0);
         End hostA = new End("hostA", "br-a", underlay.addressA());
         End hostB = new End("hostB", "br-b", underlay.addressB());
-        boolean onA = lab.vsctl("port-to-br", "vm1").orThrow().stdout().strip().equals(hostA.bridge());
+        boolean onA = lab.bridgeOf(Topology.VM).equals(hostA.bridge());
         End from = onA ? hostA : hostB;
         End to = onA ? hostB : hostA;
+        String vmInterface = lab.dualHome(Topology.VM, to.bridge());
         String moveId = "demo-" + Long.toHexString(System.nanoTime() & 0xffffff);
         List<AutoCloseable> resources = new ArrayList<>();
         try (Netns vm = lab.netns("vm1"); Netns client = lab.netns("client"); Netns probingClient = lab.netns("client");
@@ -126,7 +129,7 @@ public final class LanDemo {
             destination.run(() -> destinationForwarder.add(new MoveSpec(moveId, 100, Role.DESTINATION, TunnelMode.L2,
                     Topology.VM_MAC, addresses, null, new InetSocketAddress(from.underlay(), TUNNEL_PORT), "eth0", key,
                     null, null)));
-            Announcer announcer = vm.call(() -> Announcer.pcap("eth0", AllowList.of(addresses)));
+            Announcer announcer = vm.call(() -> Announcer.pcap(vmInterface, AllowList.of(addresses)));
             resources.add(announcer);
 
             List<PlanStep> tunnel = TunnelSteps.of(moveId, sourceForwarder, destinationForwarder);
@@ -138,9 +141,9 @@ public final class LanDemo {
                             + Topology.VM_MAC + ",actions=output:" + from.host()).orThrow(),
                     () -> removeRedirect(from)));
             steps.add(Step.of("vm.move", CutoverStage.ACTIVATED, () -> {
-                lab.movePort("vm1", to.bridge());
+                lab.movePort(Topology.VM, to.bridge());
                 udp.resume();
-            }, () -> lab.movePort("vm1", from.bridge())));
+            }, () -> lab.movePort(Topology.VM, from.bridge())));
             steps.add(AnnounceSteps.announce(announcer, Announcement.of(MacAddress.parse(Topology.VM_MAC), addresses,
                     EnumSet.of(AnnounceForm.RARP, AnnounceForm.REQUEST, AnnounceForm.NA)), Schedule.qemu()));
             steps.addAll(tunnel.subList(1, tunnel.size()));
@@ -177,7 +180,11 @@ public final class LanDemo {
             plan.advance(CutoverStage.COMPLETED).toCompletableFuture().get(10, TimeUnit.SECONDS);
             long cutoverStart = plan.timeline().nanoTimeOf(CutoverStage.SWITCHOVER.name(), "stage");
             long cutoverEnd = plan.timeline().nanoTimeOf("tunnel.flush", "done");
-            return new DemoReport("lan", report.progress().downtime().toNanos() / 1e6, seen,
+            UdpProber.Gap gap = prober.gapAcross(cutoverStart,
+                    plan.timeline().nanoTimeOf(CutoverStage.ACTIVATED.name(), "stage"));
+            plan.timeline().addAt(gap.fromNanos(), "client.gap", "start", "last echo before the cutover");
+            plan.timeline().addAt(gap.toNanos(), "client.gap", "done", "first echo after it");
+            return new DemoReport("lan", report.progress().downtime().toNanos() / 1e6, gap.millis(), seen,
                     prober.lostBetween(cutoverStart, cutoverEnd), udp.received(), tcpAlive, exchanged,
                     report.verifiedDigest() != 0, plan.timeline().entries());
         } finally {

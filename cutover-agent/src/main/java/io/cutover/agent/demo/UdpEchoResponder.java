@@ -65,6 +65,11 @@ public final class UdpEchoResponder implements AutoCloseable {
         paused = false;
     }
 
+    /** The UDP port it listens on (the one bound when {@link #start} was given 0). */
+    public int port() throws IOException {
+        return ((InetSocketAddress) channel.getLocalAddress()).getPort();
+    }
+
     /** Datagrams that reached the service. */
     public long received() {
         return received;

@@ -119,6 +119,38 @@ public final class UdpProber {
         return lost;
     }
 
+    /**
+     * The client's network gap across a cutover (after {@link #run}): the longest time between two consecutive
+     * echoes such that the silence overlaps {@code [fromNanos, toNanos]}, the guest's blackout. Silences
+     * elsewhere (a starved CPU during pre-copy) do not count.
+     *
+     * @return the last echo before and the first echo after, as {@link System#nanoTime()} instants
+     */
+    public Gap gapAcross(long fromNanos, long toNanos) {
+        long[] arrivals = java.util.Arrays.stream(answeredAt).filter(arrival -> arrival != 0).sorted().toArray();
+        Gap widest = null;
+        for (int i = 1; i < arrivals.length; i++) {
+            Gap silence = new Gap(arrivals[i - 1], arrivals[i]);
+            if (silence.fromNanos() <= toNanos && silence.toNanos() >= fromNanos
+                    && (widest == null || silence.millis() > widest.millis())) {
+                widest = silence;
+            }
+        }
+        if (widest == null) {
+            // no echo after the cutover (or none before it): silent from then until now
+            long lastBefore = java.util.Arrays.stream(arrivals).filter(a -> a <= toNanos).max().orElse(fromNanos);
+            widest = new Gap(Math.min(lastBefore, fromNanos), System.nanoTime());
+        }
+        return widest;
+    }
+
+    /** A silence at the client, between two echoes. */
+    public record Gap(long fromNanos, long toNanos) {
+        public double millis() {
+            return (toNanos - fromNanos) / 1e6;
+        }
+    }
+
     private UdpProbeResult result(int sent) {
         long answered = 0;
         long delayed = 0;

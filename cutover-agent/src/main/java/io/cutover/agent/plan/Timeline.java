@@ -11,9 +11,22 @@ public final class Timeline {
     private final List<Consumer<TimelineEntry>> subscribers = new CopyOnWriteArrayList<>();
 
     public TimelineEntry add(String what, String event, String detail) {
-        TimelineEntry entry = new TimelineEntry((System.nanoTime() - origin) / 1_000, what, event,
-                detail == null ? "" : detail);
-        entries.add(entry);
+        return addAt(System.nanoTime(), what, event, detail);
+    }
+
+    /**
+     * Records something that happened at {@code nanoTime} (a {@link System#nanoTime()} instant, possibly in the
+     * past, such as an observation made elsewhere), in its place in time among the entries.
+     */
+    public TimelineEntry addAt(long nanoTime, String what, String event, String detail) {
+        TimelineEntry entry = new TimelineEntry((nanoTime - origin) / 1_000, what, event, detail == null ? "" : detail);
+        synchronized (entries) {
+            int at = entries.size();
+            while (at > 0 && entries.get(at - 1).atMicros() > entry.atMicros()) {
+                at--;
+            }
+            entries.add(at, entry);
+        }
         subscribers.forEach(subscriber -> subscriber.accept(entry));
         return entry;
     }

@@ -57,6 +57,6 @@ class LanCutoverIT {
     }
 
     private static String bridgeOfVm(Lab lab) {
-        return lab.vsctl("port-to-br", "vm1").orThrow().stdout().strip();
+        return lab.bridgeOf(Topology.VM);
     }
 }
