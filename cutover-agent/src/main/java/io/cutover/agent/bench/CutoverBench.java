@@ -1,7 +1,7 @@
 package io.cutover.agent.bench;
 
 import io.cutover.agent.demo.DemoReport;
-import io.cutover.agent.demo.LanDemo;
+import io.cutover.agent.demo.CutoverDemo;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
@@ -39,7 +39,7 @@ public final class CutoverBench implements Callable<Integer> {
         List<DemoReport> reports = new ArrayList<>();
         try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit()) {
             for (int i = 0; i < count; i++) {
-                DemoReport report = new LanDemo(lab, 1000, Duration.ofMillis(500), GUEST).run();
+                DemoReport report = new CutoverDemo(lab, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
                 System.out.printf("move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover)%n", i + 1,
                         report.blackoutMillis(), report.gapMillis(), report.udp().lost(),

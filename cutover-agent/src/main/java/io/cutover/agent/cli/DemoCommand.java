@@ -2,7 +2,7 @@ package io.cutover.agent.cli;
 
 import io.cutover.agent.demo.DemoPrinter;
 import io.cutover.agent.demo.DemoReport;
-import io.cutover.agent.demo.LanDemo;
+import io.cutover.agent.demo.CutoverDemo;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Live-migrate the lab's VM while a client probes it; print the cutover report.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--wan", description = "The WAN topology (two sites, routers): only the lab smoke test so far.")
+    @Option(names = "--wan", description = "Move the VM between two sites (subnets, routers): it gets a new address, "
+            + "the old one keeps working through the tunnel, DNS follows.")
     boolean wan;
 
     @Option(names = "--rate", defaultValue = "1000", description = "Client probes per second (default: ${DEFAULT-VALUE}).")
@@ -45,30 +46,17 @@ final class DemoCommand implements Callable<Integer> {
         try {
             System.out.printf("lab %s (%s) up in %d ms%n", lab.name(), topology.name().toLowerCase(),
                     (System.nanoTime() - start) / 1_000_000);
-            if (wan) {
-                return smokeTest(lab);
-            }
-            DemoReport report = new LanDemo(lab, rate, Duration.ofSeconds(1), guest).run();
+            DemoReport report = new CutoverDemo(lab, rate, Duration.ofSeconds(1), guest).run();
             DemoPrinter.print(report, System.out);
             System.out.println("report: " + DemoPrinter.save(report, reportFile));
             boolean clean = report.udp().lost() == 0 && report.tcpSurvived() && report.memoryVerified();
+            if (!clean) {
+                System.err.println("cutover: the move was not clean (probes lost, TCP broken or memory differs)");
+            }
             return clean ? ExitCode.OK : ExitCode.FAILED;
         } finally {
             lab.close();
             System.out.println("lab " + lab.name() + " removed");
         }
-    }
-
-    private static int smokeTest(Lab lab) {
-        String vm = lab.port(Topology.VM).ipv4Address();
-        var ping = lab.exec("client", "ping", "-c", "5", "-i", "0.2", "-W", "2", vm);
-        System.out.println(ping.stdout().strip());
-        var answer = lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), "vm1." + Topology.ZONE, "A");
-        System.out.println("vm1." + Topology.ZONE + " A " + answer.stdout().strip() + " (from the lab's BIND)");
-        if (!ping.ok() || !answer.stdout().strip().equals(vm)) {
-            System.err.println("cutover: the client could not reach the VM or its name across the lab");
-            return ExitCode.FAILED;
-        }
-        return ExitCode.OK;
     }
 }

@@ -31,6 +31,19 @@ public final class DemoPrinter {
         row(out, "TCP connection survived", (report.tcpSurvived() ? "yes" : "NO") + " (" + report.tcpExchanged()
                 + " messages)");
         row(out, "memory identical at destination", report.memoryVerified() ? "yes (digest verified)" : "NO");
+        row(out, "tunnel (source -> destination)", String.format(Locale.ROOT,
+                "caught %d, held %d, sent %d -> received %d, injected %d", report.tunnel().getOrDefault("source.caught", 0L),
+                report.tunnel().getOrDefault("source.held", 0L), report.tunnel().getOrDefault("source.sent", 0L),
+                report.tunnel().getOrDefault("destination.received", 0L),
+                report.tunnel().getOrDefault("destination.injected", 0L)));
+        report.tunnel().forEach((name, value) -> {
+            if (name.contains(".drop.")) {
+                row(out, "  dropped: " + name, String.valueOf(value));
+            }
+        });
+        if (!report.dnsAnswer().isEmpty()) {
+            row(out, "DNS name now points to", report.dnsAnswer());
+        }
         out.println();
         out.println("timeline");
         for (TimelineEntry entry : report.timeline()) {

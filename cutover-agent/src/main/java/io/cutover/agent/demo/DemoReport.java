@@ -3,6 +3,7 @@ package io.cutover.agent.demo;
 import io.cutover.agent.plan.TimelineEntry;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the demo measured of one cutover.
@@ -20,9 +21,13 @@ import java.util.List;
  * @param tcpSurvived    whether the client's long-lived TCP connection kept working
  * @param tcpExchanged   messages the TCP connection exchanged
  * @param memoryVerified whether the destination's memory was verified identical to the source's
+ * @param dnsAnswer      WAN: what the lab's DNS server answers for the VM's name after the move; LAN: empty
+ * @param tunnel         the forwarders' counters for the move ({@code source.held}, {@code destination.injected},
+ *                       {@code source.drop.HOLD_OVERFLOW}...)
  * @param timeline       when each stage and step ran
  */
 public record DemoReport(String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
                          long lostInCutover, long vmReceived, boolean tcpSurvived,
-                         long tcpExchanged, boolean memoryVerified, List<TimelineEntry> timeline) {
+                         long tcpExchanged, boolean memoryVerified, String dnsAnswer,
+                         Map<String, Long> tunnel, List<TimelineEntry> timeline) {
 }

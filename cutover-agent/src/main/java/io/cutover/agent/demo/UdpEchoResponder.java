@@ -29,9 +29,19 @@ public final class UdpEchoResponder implements AutoCloseable {
 
     /** Binds {@code port} on every address of the calling thread's namespace and starts echoing. */
     public static UdpEchoResponder start(int port) throws IOException {
+        return start(new InetSocketAddress(port));
+    }
+
+    /**
+     * Binds {@code address} in the calling thread's namespace and starts echoing. Bound to one address, the
+     * echoes leave from it even when the host's preferred source address changes (a VM renumbered by a WAN
+     * move keeps answering on its old address); a wildcard socket would answer from the new one, which the
+     * client's connected socket drops.
+     */
+    public static UdpEchoResponder start(InetSocketAddress address) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, UdpProber.SOCKET_BUFFER_BYTES);
-        channel.bind(new InetSocketAddress(port));
+        channel.bind(address);
         UdpEchoResponder responder = new UdpEchoResponder(channel);
         responder.thread.start();
         return responder;

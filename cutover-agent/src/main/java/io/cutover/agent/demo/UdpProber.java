@@ -127,7 +127,10 @@ public final class UdpProber {
      * @return the last echo before and the first echo after, as {@link System#nanoTime()} instants
      */
     public Gap gapAcross(long fromNanos, long toNanos) {
-        long[] arrivals = java.util.Arrays.stream(answeredAt).filter(arrival -> arrival != 0).sorted().toArray();
+        // the end of the run closes a silence that no echo ended
+        long[] arrivals = java.util.stream.LongStream.concat(
+                java.util.Arrays.stream(answeredAt).filter(arrival -> arrival != 0),
+                java.util.stream.LongStream.of(System.nanoTime())).sorted().toArray();
         Gap widest = null;
         for (int i = 1; i < arrivals.length; i++) {
             Gap silence = new Gap(arrivals[i - 1], arrivals[i]);
@@ -136,12 +139,7 @@ public final class UdpProber {
                 widest = silence;
             }
         }
-        if (widest == null) {
-            // no echo after the cutover (or none before it): silent from then until now
-            long lastBefore = java.util.Arrays.stream(arrivals).filter(a -> a <= toNanos).max().orElse(fromNanos);
-            widest = new Gap(Math.min(lastBefore, fromNanos), System.nanoTime());
-        }
-        return widest;
+        return widest != null ? widest : new Gap(fromNanos, arrivals[arrivals.length - 1]);
     }
 
     /** A silence at the client, between two echoes. */

@@ -1,7 +1,7 @@
 package io.cutover.it.agent;
 
 import io.cutover.agent.demo.DemoReport;
-import io.cutover.agent.demo.LanDemo;
+import io.cutover.agent.demo.CutoverDemo;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
@@ -36,7 +36,7 @@ class LanCutoverIT {
         List<DemoReport> reports = new ArrayList<>();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             String before = bridgeOfVm(lab);
-            DemoReport report = new LanDemo(lab, 1000, Duration.ofSeconds(1),
+            DemoReport report = new CutoverDemo(lab, 1000, Duration.ofSeconds(1),
                     "synthetic:size=32m,workload=hotset,hot=5%,rate=5000").run();
             reports.add(report);
 

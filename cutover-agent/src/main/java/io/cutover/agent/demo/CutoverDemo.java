@@ -1,0 +1,363 @@
+package io.cutover.agent.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.agent.plan.CutoverPlan;
+import io.cutover.agent.plan.PlanStep;
+import io.cutover.agent.steps.AnnounceSteps;
+import io.cutover.agent.steps.Step;
+import io.cutover.agent.steps.TunnelSteps;
+import io.cutover.arp.AllowList;
+import io.cutover.arp.AnnounceForm;
+import io.cutover.arp.Announcement;
+import io.cutover.arp.Announcer;
+import io.cutover.arp.MacAddress;
+import io.cutover.arp.Schedule;
+import io.cutover.ddns.DdnsOptions;
+import io.cutover.ddns.DnsUpdater;
+import io.cutover.ddns.TsigKey;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Netns;
+import io.cutover.lab.Topology;
+import io.cutover.lab.Wire;
+import io.cutover.migration.CutoverStage;
+import io.cutover.migration.LiveMigration;
+import io.cutover.migration.MigrationOptions;
+import io.cutover.migration.MigrationReport;
+import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.guest.GuestSpec;
+import io.cutover.migration.guest.Guests;
+import io.cutover.migration.guest.SyntheticGuest;
+import io.cutover.tunnel.Forwarder;
+import io.cutover.tunnel.ForwarderOptions;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.MoveStatus;
+import io.cutover.tunnel.Role;
+import io.cutover.tunnel.TunnelKey;
+import io.cutover.tunnel.TunnelMode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A cutover on the lab, with every part real: the VM {@code vm1} (a namespace with a UDP and a TCP echo
+ * service, and a synthetic guest whose memory is migrated) moves from the host it is on to the other one
+ * (host A on {@code br-a}, host B on {@code br-b}) while the client probes it, the bridges in NORMAL
+ * (learning) mode. As a destination hypervisor plugs the VM's port before the migration ends, the VM is
+ * {@linkplain Lab#dualHome dual-homed}: its cable into the destination bridge is there from the start, down.
+ * <ul>
+ *   <li>SWITCHOVER: the VM pauses, the source's forwarder starts holding, and a flow on the source bridge sends
+ *       what arrives for the VM to the source host's port (the forwarder's);</li>
+ *   <li>ACTIVATED: the VM's destination cable comes up (the source one goes down), its location is announced
+ *       (RARP, ARP, NA), and the held frames are flushed through the tunnel;</li>
+ *   <li>COMPLETED: the flow is removed.</li>
+ * </ul>
+ * On the WAN lab the VM also changes subnet: during the blackout it takes its address at the destination
+ * site (keeping the old one, as a /32, for the connections that use it), the tunnel carries IP packets to the
+ * old address (L3, delivered unchanged) and the VM answers through the destination site's router (triangle
+ * routing); the DNS name's TTL is lowered before the move, its address switched by compare-and-swap after the
+ * flush, and the TTL restored at the end. The client probes the old address throughout: the connections that
+ * exist when a VM moves are the ones a WAN move must not break. Run it again and the VM moves back.
+ */
+public final class CutoverDemo {
+    /** The VM's UDP echo port. */
+    public static final int UDP_PORT = 7007;
+    /** The VM's TCP echo port. */
+    public static final int TCP_PORT = 7008;
+    /** The tunnel's UDP port on the underlay. */
+    public static final int TUNNEL_PORT = 4789;
+    /** The most probes a demo sends (10 minutes at 1,000 a second): the probing is bounded whatever happens. */
+    public static final int MAX_PROBES = 600_000;
+    /** The VM's DNS name in the lab's zone. */
+    public static final String VM_NAME = Topology.VM + "." + Topology.ZONE;
+    /** The DNS TTL during a WAN move. */
+    static final Duration LOWERED_TTL = Duration.ofSeconds(5);
+    /**
+     * The migration stream's cap, bytes/s: on a 2-core lab an uncapped stream starves the userspace switch,
+     * which then drops the client's probes before the cutover even starts.
+     */
+    static final long MIGRATION_BANDWIDTH = 200L << 20;
+    /** How often the VM asks again for a neighbour's MAC after a WAN move (see {@link #readdress}). */
+    static final Duration ARP_RETRANS = Duration.ofMillis(5);
+    /** Packets the VM queues for a neighbour being resolved: room for a whole blackout's flushed probes. */
+    static final int UNRESOLVED_QUEUE = 2048;
+    /** The cookie of the flow that sends what reaches the source bridge for the VM to the forwarder. */
+    static final String REDIRECT_COOKIE = "0xc07e";
+
+    private final Lab lab;
+    private final int probeRate;
+    private final Duration settle;
+    private final String guestSpec;
+
+    /**
+     * @param lab       a LAN or WAN lab
+     * @param probeRate client probes per second
+     * @param settle    how long the client probes before the migration starts and after it ends
+     * @param guestSpec the synthetic guest, such as {@code synthetic:size=64m,workload=hotset}
+     */
+    public CutoverDemo(Lab lab, int probeRate, Duration settle, String guestSpec) {
+        this.lab = lab;
+        this.probeRate = probeRate;
+        this.settle = settle;
+        this.guestSpec = guestSpec;
+    }
+
+    public DemoReport run() throws Exception {
+        Wire underlay = lab.topology().wires().stream().filter(w -> w.nodeA().equals("hostA")).findFirst()
+                .orElseThrow();
+        Site siteA = site("hostA", "br-a", underlay.addressA(), "rtrA");
+        Site siteB = site("hostB", "br-b", underlay.addressB(), "rtrB");
+        boolean onA = lab.bridgeOf(Topology.VM).equals(siteA.bridge());
+        Site from = onA ? siteA : siteB;
+        Site to = onA ? siteB : siteA;
+        boolean wan = !from.vmCidr().equals(to.vmCidr());
+        String vmInterface = lab.dualHome(Topology.VM, to.bridge());
+        String moveId = "demo-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        List<AutoCloseable> resources = new ArrayList<>();
+        try (Netns vm = lab.netns(Topology.VM); Netns client = lab.netns("client");
+             Netns probingClient = lab.netns("client");
+             Netns source = lab.netns(from.host()); Netns destination = lab.netns(to.host())) {
+            InetAddress oldAddress = InetAddress.getByName(withoutPrefix(from.vmCidr()));
+            InetAddress newAddress = InetAddress.getByName(withoutPrefix(to.vmCidr()));
+            UdpEchoResponder udp = vm.call(() -> UdpEchoResponder.start(new InetSocketAddress(oldAddress, UDP_PORT)));
+            resources.add(udp);
+            resources.add(vm.call(() -> TcpEchoServer.start(TCP_PORT)));
+            List<InetAddress> forwarded = new ArrayList<>(List.of(oldAddress));
+            String ipv6 = lab.port(Topology.VM).ipv6Address();
+            if (ipv6 != null) {
+                forwarded.add(InetAddress.getByName(ipv6));
+            }
+            lab.exec("client", "ping", "-c", "1", "-W", "2", oldAddress.getHostAddress()).orThrow();
+
+            Forwarder sourceForwarder = forwarder(source, from);
+            resources.add(sourceForwarder);
+            Forwarder destinationForwarder = forwarder(destination, to);
+            resources.add(destinationForwarder);
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            TunnelKey key = TunnelKey.of(secret, moveId);
+            TunnelMode mode = wan ? TunnelMode.L3 : TunnelMode.L2;
+            source.run(() -> sourceForwarder.add(new MoveSpec(moveId, 100, Role.SOURCE, mode, Topology.VM_MAC,
+                    forwarded, null, new InetSocketAddress(to.underlay(), TUNNEL_PORT), "eth0", key, null, null)));
+            destination.run(() -> destinationForwarder.add(new MoveSpec(moveId, 100, Role.DESTINATION, mode,
+                    Topology.VM_MAC, forwarded, null, new InetSocketAddress(from.underlay(), TUNNEL_PORT), "eth0", key,
+                    null, null)));
+            List<InetAddress> announced = new ArrayList<>(forwarded);
+            announced.set(0, newAddress);
+            Announcer announcer = vm.call(() -> Announcer.pcap(vmInterface, AllowList.of(announced)));
+            resources.add(announcer);
+            DnsUpdater dns = wan ? source.call(() -> DnsUpdater.open(DdnsOptions.builder(
+                            new InetSocketAddress(lab.dnsServer(), 53), TsigKey.read(lab.tsigKeyFile()))
+                    .journalDir(lab.dir().resolve("ddns-journal")).build())) : null;
+            if (dns != null) {
+                resources.add(dns);
+            }
+
+            List<PlanStep> tunnel = TunnelSteps.of(moveId, sourceForwarder, destinationForwarder);
+            List<PlanStep> steps = new ArrayList<>();
+            if (dns != null) {
+                steps.add(new Step("dns.lower-ttl", CutoverStage.PLANNED,
+                        () -> dns.lowerTtl(VM_NAME, LOWERED_TTL).thenApply(lowering -> null),
+                        () -> dns.restoreTtl(VM_NAME).thenApply(result -> null)));
+            }
+            steps.add(tunnel.get(0));
+            steps.add(Step.of("vm.pause", CutoverStage.SWITCHOVER, udp::pause, udp::resume));
+            steps.add(Step.of("fabric.redirect", CutoverStage.SWITCHOVER,
+                    () -> lab.ofctl("add-flow", from.bridge(), "cookie=" + REDIRECT_COOKIE + ",priority=1000,dl_dst="
+                            + Topology.VM_MAC + ",actions=output:" + from.host()).orThrow(),
+                    () -> removeRedirect(from)));
+            if (wan) {
+                steps.add(readdress(vmInterface, from, to));
+            }
+            steps.add(Step.of("vm.move", CutoverStage.ACTIVATED, () -> {
+                lab.movePort(Topology.VM, to.bridge());
+                udp.resume();
+            }, () -> lab.movePort(Topology.VM, from.bridge())));
+            steps.add(AnnounceSteps.announce(announcer, Announcement.of(MacAddress.parse(Topology.VM_MAC), announced,
+                    EnumSet.of(AnnounceForm.RARP, AnnounceForm.REQUEST, AnnounceForm.NA)), Schedule.qemu()));
+            steps.addAll(tunnel.subList(1, tunnel.size()));
+            if (dns != null) {
+                // after the tunnel's flush (the steps of a stage run in order): new connections go to the new
+                // address only once the old one is served from the destination
+                steps.add(new Step("dns.switch", CutoverStage.ACTIVATED,
+                        () -> dns.switchAddress(VM_NAME, oldAddress, newAddress).thenApply(result -> null),
+                        () -> dns.switchAddress(VM_NAME, newAddress, oldAddress).thenApply(result -> null)));
+                steps.add(new Step("dns.restore-ttl", CutoverStage.COMPLETED,
+                        () -> dns.restoreTtl(VM_NAME).thenApply(result -> null),
+                        () -> CompletableFuture.completedFuture(null)));
+            }
+            steps.add(Step.of("fabric.cleanup", CutoverStage.COMPLETED, () -> removeRedirect(from), Step.NOTHING));
+            CutoverPlan plan = new CutoverPlan(moveId, steps);
+            plan.advance(CutoverStage.PLANNED).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+            UdpProber prober = new UdpProber(new InetSocketAddress(oldAddress, UDP_PORT), probeRate, MAX_PROBES);
+            ExecutorService probing = Executors.newSingleThreadExecutor();
+            resources.add(probing::shutdownNow);
+            CompletableFuture<UdpProbeResult> probes = CompletableFuture.supplyAsync(() -> probingClient.call(
+                    () -> prober.run(Duration.ofSeconds(1))), probing);
+            TcpProbe tcp = client.call(() -> TcpProbe.start(new InetSocketAddress(oldAddress, TCP_PORT),
+                    Duration.ofMillis(10)));
+            resources.add(tcp);
+            Thread.sleep(settle.toMillis());
+
+            SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(guestSpec));
+            resources.add(guest);
+            guest.resume();
+            MigrationTarget target = destination.call(() -> MigrationTarget.listen(
+                    new InetSocketAddress(to.underlay(), 0), Guests.syntheticAllocator(),
+                    MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
+            resources.add(target);
+            LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
+                    MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(),
+                    List.of(plan.migrationListener())));
+            MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
+            // the network's brownout has begun (the migrator's COMPLETED); this waits for the steps before it
+            plan.advance(CutoverStage.DRAINING).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Thread.sleep(settle.toMillis());
+            prober.stop();
+            UdpProbeResult seen = probes.get(30, TimeUnit.SECONDS);
+            boolean tcpAlive = tcp.alive();
+            long exchanged = tcp.exchanged();
+            String nameNow = wan ? lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), VM_NAME, "A")
+                    .orThrow().stdout().strip() : "";
+            Map<String, Long> tunnelCounters = new TreeMap<>();
+            tunnelCounters.putAll(counters("source", sourceForwarder.status(moveId)));
+            tunnelCounters.putAll(counters("destination", destinationForwarder.status(moveId)));
+            plan.advance(CutoverStage.COMPLETED).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            long cutoverStart = plan.timeline().nanoTimeOf(CutoverStage.SWITCHOVER.name(), "stage");
+            long cutoverEnd = plan.timeline().nanoTimeOf("tunnel.flush", "done");
+            UdpProber.Gap gap = prober.gapAcross(cutoverStart,
+                    plan.timeline().nanoTimeOf(CutoverStage.ACTIVATED.name(), "stage"));
+            plan.timeline().addAt(gap.fromNanos(), "client.gap", "start", "last echo before the cutover");
+            plan.timeline().addAt(gap.toNanos(), "client.gap", "done", "first echo after it");
+            return new DemoReport(wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
+                    seen, prober.lostBetween(cutoverStart, cutoverEnd), udp.received(), tcpAlive, exchanged,
+                    report.verifiedDigest() != 0, nameNow, tunnelCounters, plan.timeline().entries());
+        } finally {
+            Collections.reverse(resources);
+            for (AutoCloseable resource : resources) {
+                try {
+                    resource.close();
+                } catch (Exception ignored) {
+                    // the lab goes away next
+                }
+            }
+        }
+    }
+
+    /**
+     * One end of the move: a hypervisor host, its bridge and underlay address, and the VM's address (with
+     * prefix) and gateway at that site; on the LAN both sites share the subnet and there is no gateway.
+     */
+    private record Site(String host, String bridge, String underlay, String vmCidr, String gateway) {
+    }
+
+    private Site site(String host, String bridge, String underlay, String router) {
+        String vmCidr = lab.port(Topology.VM).ipv4();
+        if (lab.topology().port(router).isEmpty()) {
+            return new Site(host, bridge, underlay, vmCidr, null);
+        }
+        String gateway = lab.port(router).ipv4Address();
+        String hostNumber = vmCidr.substring(vmCidr.lastIndexOf('.') + 1);
+        return new Site(host, bridge, underlay,
+                gateway.substring(0, gateway.lastIndexOf('.') + 1) + hostNumber, gateway);
+    }
+
+    /**
+     * During the blackout the VM takes its address at {@code to}'s site and that site's router as its default
+     * route, keeping {@code from}'s address as a /32 for the connections that use it (as a guest given a new
+     * address by DHCP keeps the old one until its leases end). Undone by putting back what it had.
+     */
+    private Step readdress(String iface, Site from, Site to) {
+        AtomicReference<List<String>> before = new AtomicReference<>();
+        List<String> after = List.of(to.vmCidr(), withoutPrefix(from.vmCidr()) + "/32");
+        return Step.of("vm.readdress", CutoverStage.SWITCHOVER, () -> {
+            before.set(vmIpv4Cidrs(iface));
+            changeVmAddresses(iface, before.get(), after, to.gateway());
+        }, () -> {
+            if (before.get() != null) {
+                changeVmAddresses(iface, after, before.get(), from.gateway());
+            }
+        });
+    }
+
+    private List<String> vmIpv4Cidrs(String iface) {
+        String json = lab.exec(Topology.VM, "ip", "-j", "-4", "addr", "show", "dev", iface).orThrow().stdout();
+        try {
+            List<String> cidrs = new ArrayList<>();
+            for (JsonNode link : new ObjectMapper().readTree(json)) {
+                for (JsonNode address : link.path("addr_info")) {
+                    cidrs.add(address.path("local").asText() + "/" + address.path("prefixlen").asInt());
+                }
+            }
+            return cidrs;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the VM's addresses from 'ip -j addr'", e);
+        }
+    }
+
+    /** One {@code ip -batch} (a single process, as it runs in the blackout): the new addresses first. */
+    private void changeVmAddresses(String iface, List<String> current, List<String> wanted, String gateway) {
+        StringBuilder batch = new StringBuilder();
+        wanted.stream().filter(cidr -> !current.contains(cidr))
+                .forEach(cidr -> batch.append("addr add ").append(cidr).append(" dev ").append(iface).append('\n'));
+        current.stream().filter(cidr -> !wanted.contains(cidr))
+                .forEach(cidr -> batch.append("addr del ").append(cidr).append(" dev ").append(iface).append('\n'));
+        batch.append("route replace default via ").append(gateway).append('\n');
+        // A paused guest's kernel does not run, but the lab's VM is a namespace whose kernel does: while
+        // paused on the old link it tries to resolve the new gateway and fails. Re-asking every few
+        // milliseconds (instead of every second) makes that failure as short as a real guest's non-attempt,
+        // and a longer queue keeps the answers to the flushed probes while the gateway is being resolved.
+        batch.append("ntable change name arp_cache dev ").append(iface).append(" retrans ")
+                .append(ARP_RETRANS.toMillis()).append(" queue ").append(UNRESOLVED_QUEUE).append('\n');
+        try {
+            Path file = Files.writeString(lab.dir().resolve("vm-readdress.ip"), batch);
+            lab.exec(Topology.VM, "ip", "-batch", file.toString()).orThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the VM's address changes", e);
+        }
+    }
+
+    /** A move's tunnel counters and drops, named {@code end.counter} and {@code end.drop.REASON}. */
+    private static Map<String, Long> counters(String end, Optional<MoveStatus> status) {
+        Map<String, Long> named = new TreeMap<>();
+        status.ifPresent(move -> {
+            move.counters().forEach((counter, value) -> named.put(end + "." + counter, value));
+            move.drops().forEach((reason, value) -> named.put(end + ".drop." + reason, value));
+        });
+        return named;
+    }
+
+    private static String withoutPrefix(String cidr) {
+        return cidr.substring(0, cidr.indexOf('/'));
+    }
+
+    private void removeRedirect(Site from) {
+        lab.ofctl("del-flows", from.bridge(), "cookie=" + REDIRECT_COOKIE + "/-1").orThrow();
+    }
+
+    private Forwarder forwarder(Netns namespace, Site end) {
+        return namespace.call(() -> Forwarder.start(ForwarderOptions.builder()
+                .bind(new InetSocketAddress(end.underlay(), TUNNEL_PORT))
+                .threadFactory(Netns.threadFactory(lab.namespace(end.host())))
+                .build()));
+    }
+}
