@@ -55,7 +55,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A cutover on the lab, with every part real: the VM {@code vm1} (a namespace with a UDP and a TCP echo
@@ -284,19 +283,15 @@ public final class CutoverDemo {
     /**
      * During the blackout the VM takes its address at {@code to}'s site and that site's router as its default
      * route, keeping {@code from}'s address as a /32 for the connections that use it (as a guest given a new
-     * address by DHCP keeps the old one until its leases end). Undone by putting back what it had.
+     * address by DHCP keeps the old one until its leases end). Undone by putting back what it had. The
+     * addresses it has are read now, so that only one command runs in the blackout.
      */
     private Step readdress(String iface, Site from, Site to) {
-        AtomicReference<List<String>> before = new AtomicReference<>();
+        List<String> before = vmIpv4Cidrs(iface);
         List<String> after = List.of(to.vmCidr(), withoutPrefix(from.vmCidr()) + "/32");
-        return Step.of("vm.readdress", CutoverStage.SWITCHOVER, () -> {
-            before.set(vmIpv4Cidrs(iface));
-            changeVmAddresses(iface, before.get(), after, to.gateway());
-        }, () -> {
-            if (before.get() != null) {
-                changeVmAddresses(iface, after, before.get(), from.gateway());
-            }
-        });
+        return Step.of("vm.readdress", CutoverStage.SWITCHOVER,
+                () -> changeVmAddresses(iface, before, after, to.gateway()),
+                () -> changeVmAddresses(iface, after, before, from.gateway()));
     }
 
     private List<String> vmIpv4Cidrs(String iface) {
@@ -330,7 +325,7 @@ public final class CutoverDemo {
                 .append(ARP_RETRANS.toMillis()).append(" queue ").append(UNRESOLVED_QUEUE).append('\n');
         try {
             Path file = Files.writeString(lab.dir().resolve("vm-readdress.ip"), batch);
-            lab.exec(Topology.VM, "ip", "-batch", file.toString()).orThrow();
+            lab.exec(Topology.VM, "ip", "-force", "-batch", file.toString()).orThrow();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the VM's address changes", e);
         }

@@ -1,7 +1,7 @@
 package io.cutover.it.agent;
 
-import io.cutover.agent.demo.DemoReport;
 import io.cutover.agent.demo.CutoverDemo;
+import io.cutover.agent.demo.DemoReport;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * LAN moves with the whole stack on real parts: the guest's memory is migrated over the underlay, the VM's
- * cable moves to the other host's bridge, the source's forwarder holds what arrives during the blackout and
+ * cable into the other host's bridge becomes its active one, the source's forwarder holds what arrives during the blackout and
  * tunnels it across, and the VM's location is announced — while a client probes it at 1,000 packets a second.
  */
 class LanCutoverIT {

@@ -1,0 +1,74 @@
+package io.cutover.it.agent;
+
+import io.cutover.agent.demo.CutoverDemo;
+import io.cutover.agent.demo.DemoReport;
+import io.cutover.it.LabExtension;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Topology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * WAN moves with the whole stack on real parts: the VM leaves site A for site B and takes an address there;
+ * the client keeps probing (UDP, 1,000/s) and talking (TCP) to the old address, which the source's forwarder
+ * keeps serving through the L3 tunnel, the VM answering through site B's router; the DNS name moves to the new
+ * address by compare-and-swap on the lab's BIND.
+ */
+class WanCutoverIT {
+    /** As in {@link LanCutoverIT}: one move of three without a loss in its cutover window proves the cutover. */
+    private static final int ATTEMPTS = 3;
+
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.of(Topology.WAN);
+
+    @Test
+    void theOldAddressKeepsWorkingThroughTheTunnelAndDnsFollowsTheVm() throws Exception {
+        Lab lab = LAB.lab();
+        List<DemoReport> reports = new ArrayList<>();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            String before = lab.bridgeOf(Topology.VM);
+            String oldAddress = dnsAnswer(lab);
+            DemoReport report = new CutoverDemo(lab, 1000, Duration.ofSeconds(1),
+                    "synthetic:size=32m,workload=hotset,hot=5%,rate=5000").run();
+            reports.add(report);
+
+            assertThat(report.mode()).isEqualTo("wan");
+            assertThat(report.tcpSurvived()).as("the TCP connection to the old address: %s", report).isTrue();
+            assertThat(report.memoryVerified()).as("destination memory identical").isTrue();
+            assertThat(lab.bridgeOf(Topology.VM)).isNotEqualTo(before);
+            assertThat(report.tunnel().get("destination.injected"))
+                    .as("packets to the old address delivered through the tunnel").isPositive();
+            String newAddress = dnsAnswer(lab);
+            assertThat(newAddress).as("the name's A record on the server").isNotEqualTo(oldAddress)
+                    .isEqualTo(report.dnsAnswer());
+            assertThat(lab.exec(Topology.VM, "ip", "-4", "-br", "addr").orThrow().stdout())
+                    .as("the VM has its new address and keeps the old one").contains(newAddress, oldAddress + "/32");
+            assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
+                    .containsSubsequence("dns.lower-ttl done", "SWITCHOVER stage", "fabric.redirect done",
+                            "vm.readdress done", "ACTIVATED stage", "vm.move done", "announce done",
+                            "tunnel.flush done", "dns.switch done", "COMPLETED stage", "dns.restore-ttl done");
+            assertThat(dnsTtl(lab)).as("TTL restored").isEqualTo(300);
+            if (report.lostInCutover() == 0) {
+                return;
+            }
+        }
+        assertThat(reports).as("no move without probes lost during its cutover").anyMatch(r -> r.lostInCutover() == 0);
+    }
+
+    private static String dnsAnswer(Lab lab) {
+        return lab.exec("client", "dig", "+short", "+norecurse", "@" + lab.dnsServer(), CutoverDemo.VM_NAME, "A")
+                .orThrow().stdout().strip();
+    }
+
+    private static long dnsTtl(Lab lab) {
+        String answer = lab.exec("client", "dig", "+noall", "+answer", "+norecurse", "@" + lab.dnsServer(),
+                CutoverDemo.VM_NAME, "A").orThrow().stdout().strip();
+        return Long.parseLong(answer.split("\\s+")[1]);
+    }
+}
