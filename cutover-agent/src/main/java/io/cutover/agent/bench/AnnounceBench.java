@@ -57,7 +57,7 @@ public final class AnnounceBench implements java.util.concurrent.Callable<Intege
         int batchRuns = quick ? 5 : 20;
         int convergeSamples = quick ? 20 : 100;
         BenchReport report = new BenchReport("announce");
-        try (Lab lab = Lab.up(null, Topology.LAN); Netns vm = lab.netns(Topology.VM)) {
+        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit(); Netns vm = lab.netns(Topology.VM)) {
             Path dir = Files.createTempDirectory("bench-announce");
             String vmIp = lab.port(Topology.VM).ipv4Address();
             List<InetAddress> batch = batchAddresses();

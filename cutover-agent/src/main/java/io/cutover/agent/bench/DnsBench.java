@@ -58,7 +58,7 @@ public final class DnsBench implements Callable<Integer> {
         if (n < 1 || n > 5000) {
             throw new IllegalArgumentException("--count must be between 1 and 5000");
         }
-        Lab lab = labName != null ? Lab.attach(labName) : Lab.up(null, Topology.LAN);
+        Lab lab = labName != null ? Lab.attach(labName) : Lab.up(null, Topology.LAN).removeAtExit();
         System.err.println("lab " + lab.name() + (labName == null ? " (built for this run)" : ""));
         Path work = Files.createTempDirectory("cutover-bench-dns");
         try {

@@ -70,7 +70,7 @@ public final class SdnBench implements Callable<Integer> {
         BenchReport report = new BenchReport("sdn");
         Path state = stateDir == null ? Files.createTempDirectory("cutover-sdn-bench")
                 : Files.createTempDirectory(Files.createDirectories(stateDir), "cutover-sdn-bench");
-        try (Lab lab = Lab.up(null, Topology.LAN);
+        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit();
              SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0)
                      .stateDir(noJournal ? null : state).bundles(!noBundles).build())) {
             int port = sdn.address().getPort();
