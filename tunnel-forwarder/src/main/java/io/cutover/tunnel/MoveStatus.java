@@ -8,7 +8,8 @@ import java.util.Map;
  * @param spec     the move
  * @param state    where it is in its life
  * @param counters {@code caught}, {@code held}, {@code flushed}, {@code sent}, {@code received},
- *                 {@code injected}, {@code bytesSent}, {@code bytesInjected}, {@code rewritten}
+ *                 {@code injected}, {@code bytesSent}, {@code bytesInjected}, {@code rewritten},
+ *                 {@code tooBigAnswered} (ICMP fragmentation-needed / packet-too-big sent back, L3)
  * @param drops    drops by reason (only reasons with drops appear)
  */
 public record MoveStatus(MoveSpec spec, MoveState state, Map<String, Long> counters, Map<DropReason, Long> drops) {

@@ -12,6 +12,7 @@ import io.cutover.tunnel.MoveState;
 import io.cutover.tunnel.MoveStatus;
 import io.cutover.tunnel.Role;
 import io.cutover.tunnel.TunnelException;
+import io.cutover.tunnel.TunnelMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class DefaultForwarder implements Forwarder {
     public static DefaultForwarder start(ForwarderOptions options) {
         DefaultForwarder forwarder = new DefaultForwarder(options);
         try {
-            forwarder.tunnel = UdpTunnel.bind(options, forwarder::receive);
+            forwarder.tunnel = UdpTunnel.bind(options, forwarder::receive, () -> forwarder.unattributed.drop(DropReason.TOO_BIG));
             if (forwarder.journal != null) {
                 for (StateJournal.Entry entry : forwarder.journal.read()) {
                     if (entry.state() != MoveState.CLOSED) {
@@ -135,6 +136,9 @@ public final class DefaultForwarder implements Forwarder {
         if (interfaces) {
             onControlThread(spec.id(), () -> {
                 if (spec.role() == Role.SOURCE) {
+                    if (spec.mode() == TunnelMode.L3) {
+                        move.attachReplySink(PcapSink.open(spec.id(), spec.iface()));
+                    }
                     move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
                             options.threadFactory()));
                 } else {
@@ -263,6 +267,11 @@ public final class DefaultForwarder implements Forwarder {
         return tunnel.port();
     }
 
+    /** Whether the tunnel's socket sets DF on every outer packet and never fragments one. */
+    public boolean dontFragment() {
+        return tunnel.dontFragment();
+    }
+
     /** Whether the tunnel runs on the native epoll transport. */
     public boolean nativeTransport() {
         return tunnel.nativeTransport();
@@ -273,6 +282,9 @@ public final class DefaultForwarder implements Forwarder {
         boolean changed = false;
         for (MoveRuntime move : moves.values()) {
             move.pollCaptureDrops();
+            if (move.isSource() && move.state() != MoveState.CLOSED) {
+                SocketOptions.pathMtu(move.spec.peer()).ifPresent(move::learnPathMtu);
+            }
             String why = move.drainDue(now);
             if (why != null) {
                 closeMove(move, true, why);

@@ -40,6 +40,30 @@ public final class InnerFrames {
         return ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF);
     }
 
+    /**
+     * The frame's length on the wire, which its IP header tells even when the capture cut the frame short: the
+     * Ethernet header and the IPv4 total length or the IPv6 header and payload length. Other frames: {@code len}.
+     */
+    public static int wireLength(byte[] frame, int len) {
+        return Math.max(len, ipEnd(frame, len));
+    }
+
+    /** Where the frame's IP packet ends by its header (before any Ethernet padding); {@code len} when not IP. */
+    public static int ipEnd(byte[] frame, int len) {
+        if (len < ETHER_HEADER + 20) {
+            return len;
+        }
+        int type = ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF);
+        int version = (frame[ETHER_HEADER] & 0xF0) >>> 4;
+        if (type == TYPE_IPV4 && version == 4) {
+            return ETHER_HEADER + (((frame[ETHER_HEADER + 2] & 0xFF) << 8) | (frame[ETHER_HEADER + 3] & 0xFF));
+        }
+        if (type == TYPE_IPV6 && version == 6 && len >= ETHER_HEADER + 40) {
+            return ETHER_HEADER + 40 + (((frame[ETHER_HEADER + 4] & 0xFF) << 8) | (frame[ETHER_HEADER + 5] & 0xFF));
+        }
+        return len;
+    }
+
     /** Whether the frame's Ethernet destination is the VM's MAC. */
     public boolean toVmMac(byte[] frame, int len) {
         return len >= 6 && Arrays.equals(frame, 0, 6, vmMac, 0, 6);

@@ -25,6 +25,11 @@ final class MoveRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(MoveRuntime.class);
     /** IPv4 and UDP headers of the outer packet. */
     static final int OUTER_OVERHEAD = 28;
+    /** IPv6 and UDP headers of the outer packet. */
+    static final int OUTER_OVERHEAD_IPV6 = 48;
+    /** At most this many ICMP too-big answers per second per move (and {@value #ICMP_BURST} at once). */
+    static final int ICMP_PER_SECOND = 100;
+    static final int ICMP_BURST = 20;
     /** Sequence numbers journaled ahead of use, so that a restarted sender never reuses one. */
     static final long SEQUENCE_RESERVE = 1L << 24;
 
@@ -37,7 +42,10 @@ final class MoveRuntime {
     private final PacketSealer rxSealer;
     private final ReplayWindow window = new ReplayWindow();
     private final UdpTunnel tunnel;
-    private final int pathMtu;
+    private final int configuredPathMtu;
+    private final int tunnelOverhead;
+    private volatile int pathMtu;
+    private final TokenBucket icmpLimit = new TokenBucket(ICMP_PER_SECOND, ICMP_BURST);
     private final byte[] injectBuffer = new byte[65_536 + 64];
     private final byte[] injectMac;
     private final byte[] vmMac;
@@ -50,6 +58,7 @@ final class MoveRuntime {
     private boolean sendScheduled;
     private volatile PcapSource source;
     private FrameSink sink;
+    private volatile FrameSink replySink;
     volatile long lastTrafficNanos = System.nanoTime();
     volatile long activatedNanos;
     volatile long drainingNanos;
@@ -58,7 +67,10 @@ final class MoveRuntime {
         this.spec = spec;
         this.state = state;
         this.tunnel = tunnel;
+        this.configuredPathMtu = pathMtu;
         this.pathMtu = pathMtu;
+        this.tunnelOverhead = (spec.peer().getAddress() instanceof Inet4Address ? OUTER_OVERHEAD : OUTER_OVERHEAD_IPV6)
+                + (spec.authenticated() ? PacketSealer.sealedLength(0) : VxlanHeader.LENGTH);
         this.hold = new HoldBuffer(spec.hold());
         this.inner = new InnerFrames(spec.vmMacBytes(), spec.newAddress() == null ? spec.vmAddresses()
                 : concat(spec.vmAddresses(), spec.newAddress()));
@@ -105,6 +117,24 @@ final class MoveRuntime {
         this.sink = value;
     }
 
+    /** SOURCE, L3: where ICMP answers to packets too big for the tunnel are injected (the capture's interface). */
+    void attachReplySink(FrameSink value) {
+        this.replySink = value;
+    }
+
+    /**
+     * The path MTU the kernel now knows toward the peer (it may have learned a smaller one from the underlay's
+     * ICMP): the tunnel uses the smaller of it and the configured one.
+     */
+    void learnPathMtu(int kernelPathMtu) {
+        pathMtu = kernelPathMtu >= 576 ? Math.min(configuredPathMtu, kernelPathMtu) : configuredPathMtu;
+    }
+
+    /** The largest Ethernet frame the tunnel carries without fragmenting the outer packet. */
+    int maxFrame() {
+        return pathMtu - tunnelOverhead;
+    }
+
     MoveState state() {
         return state;
     }
@@ -142,6 +172,10 @@ final class MoveRuntime {
             counters.drop(e.reason());
             return;
         }
+        if (InnerFrames.wireLength(frame, frame.length) > maxFrame()) {
+            refuseTooBig(frame);
+            return;
+        }
         synchronized (lock) {
             switch (state) {
                 case PLANNED, CLOSED -> counters.increment("ignored");
@@ -159,6 +193,23 @@ final class MoveRuntime {
                 default -> throw new IllegalStateException("state " + state);
             }
         }
+    }
+
+    /**
+     * Drops a frame too big for the tunnel and, in L3 mode, tells its sender the MTU that fits, as a router would
+     * (rate-limited): the sender's kernel learns it and sends smaller packets.
+     */
+    private void refuseTooBig(byte[] frame) {
+        counters.drop(DropReason.TOO_BIG);
+        FrameSink replies = replySink;
+        if (spec.mode() != TunnelMode.L3 || replies == null || !icmpLimit.tryTake(System.nanoTime())) {
+            return;
+        }
+        IcmpTooBig.answer(frame, frame.length, maxFrame() - InnerFrames.ETHER_HEADER).ifPresent(icmp -> {
+            if (replies.inject(icmp, icmp.length)) {
+                counters.increment("tooBigAnswered");
+            }
+        });
     }
 
     /** Sends what is pending now (the event loop would soon anyway). */
@@ -193,11 +244,11 @@ final class MoveRuntime {
 
     /** Under the lock: one frame into a tunnel packet, queued in {@link #pending}. */
     private void encapsulate(byte[] frame) {
-        int outerLength = spec.authenticated() ? PacketSealer.sealedLength(frame.length) : VxlanHeader.LENGTH + frame.length;
-        if (outerLength + OUTER_OVERHEAD > pathMtu) {
+        if (frame.length > maxFrame()) {
             counters.drop(DropReason.TOO_BIG);
             return;
         }
+        int outerLength = spec.authenticated() ? PacketSealer.sealedLength(frame.length) : VxlanHeader.LENGTH + frame.length;
         byte[] packet = new byte[outerLength];
         if (spec.authenticated()) {
             txSealer.seal(spec.vni(), nextSeq++, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, packet);
@@ -324,6 +375,7 @@ final class MoveRuntime {
     void close(boolean flush) {
         PcapSource src;
         FrameSink snk;
+        FrameSink replies;
         synchronized (lock) {
             if (state == MoveState.CLOSED) {
                 return;
@@ -337,11 +389,16 @@ final class MoveRuntime {
             state = MoveState.CLOSED;
             src = source;
             snk = sink;
+            replies = replySink;
             source = null;
             sink = null;
+            replySink = null;
         }
         if (src != null) {
             src.close();
+        }
+        if (replies != null) {
+            replies.close();
         }
         if (snk != null) {
             snk.close();

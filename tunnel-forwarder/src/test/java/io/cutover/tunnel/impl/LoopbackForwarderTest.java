@@ -263,6 +263,76 @@ class LoopbackForwarderTest {
         assertThat(destination.status("m1").orElseThrow().counter("injected")).isEqualTo(1);
     }
 
+    @Test
+    void theTunnelSocketSetsDfAndNeverFragments() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(), "epoll transport");
+        assertThat(source.dontFragment()).as("IP_MTU_DISCOVER is IP_PMTUDISC_DO on the socket").isTrue();
+        assertThat(SocketOptions.pathMtu(new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port())))
+                .as("the kernel's path MTU toward a peer can be read").isPresent();
+    }
+
+    @Test
+    void l3FrameTooBigForThePathIsDroppedCountedAndAnsweredWithFragmentationNeeded() throws Exception {
+        MoveSpec spec = MoveSpec.builder("big", 77)
+                .role(Role.SOURCE)
+                .mode(io.cutover.tunnel.TunnelMode.L3)
+                .vmMac("02:00:c6:12:00:64")
+                .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port()))
+                .iface("unused")
+                .key(KEY)
+                .build();
+        MoveRuntime move = source.openDetached(spec, MoveState.FORWARDING);
+        List<byte[]> replies = new CopyOnWriteArrayList<>();
+        move.attachReplySink(recording(replies));
+        int fits = move.maxFrame();
+        assertThat(fits).as("1500 - IPv4/UDP 28 - VXLAN 8 - sequence 8 - tag 16").isEqualTo(1440);
+
+        move.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[fits - 42]));
+        move.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[fits - 41]));
+
+        assertThat(move.counters.get("sent")).as("the frame that fits is sent").isEqualTo(1);
+        assertThat(move.counters.drops(DropReason.TOO_BIG)).as("the one a byte larger is not").isEqualTo(1);
+        assertThat(replies).hasSize(1);
+        byte[] icmp = replies.get(0);
+        assertThat(icmp[34]).isEqualTo((byte) 3);
+        assertThat(icmp[35]).isEqualTo((byte) 4);
+        assertThat(ByteBuffer.wrap(icmp).getShort(40) & 0xFFFF).as("next-hop MTU: the largest IP packet that fits").isEqualTo(fits - 14);
+        assertThat(Arrays.copyOfRange(icmp, 30, 34)).isEqualTo(TestFrames.CLIENT_IP);
+        assertThat(move.counters.get("tooBigAnswered")).isEqualTo(1);
+
+        move.learnPathMtu(1400);
+        assertThat(move.maxFrame()).as("a smaller path MTU the kernel learned wins").isEqualTo(1340);
+        move.learnPathMtu(9000);
+        assertThat(move.maxFrame()).as("never more than the configured one").isEqualTo(1440);
+    }
+
+    @Test
+    void l2FrameTooBigIsDroppedAndCountedWithoutAnswer() throws Exception {
+        moves(null, HoldLimits.DEFAULT);
+        List<byte[]> replies = new CopyOnWriteArrayList<>();
+        sourceMove.attachReplySink(recording(replies));
+        source.stage("m1", CutoverStage.ACTIVATED);
+        sourceMove.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[1472]));
+        assertThat(sourceMove.counters.drops(DropReason.TOO_BIG)).isEqualTo(1);
+        assertThat(sourceMove.counters.get("sent")).isZero();
+        assertThat(replies).as("ICMP answers are for L3 mode").isEmpty();
+    }
+
+    private static FrameSink recording(List<byte[]> into) {
+        return new FrameSink() {
+            @Override
+            public boolean inject(byte[] frame, int length) {
+                into.add(Arrays.copyOf(frame, length));
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     private long totalDrops() {
         var stats = destination.stats();
         return Arrays.stream(DropReason.values()).mapToLong(stats::drops).sum();
