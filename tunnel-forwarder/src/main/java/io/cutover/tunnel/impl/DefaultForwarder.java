@@ -51,6 +51,7 @@ public final class DefaultForwarder implements Forwarder {
     private final StateJournal journal;
     private volatile UdpTunnel tunnel;
     private volatile boolean closed;
+    private long socketDropsSeen;
 
     private DefaultForwarder(ForwarderOptions options) {
         this.options = options;
@@ -68,6 +69,7 @@ public final class DefaultForwarder implements Forwarder {
         DefaultForwarder forwarder = new DefaultForwarder(options);
         try {
             forwarder.tunnel = UdpTunnel.bind(options, forwarder::receive, () -> forwarder.unattributed.drop(DropReason.TOO_BIG));
+            forwarder.onControlThread(null, () -> forwarder.socketDropsSeen = SocketDrops.of(forwarder.tunnel.port()));
             if (forwarder.journal != null) {
                 for (StateJournal.Entry entry : forwarder.journal.read()) {
                     if (entry.state() != MoveState.CLOSED) {
@@ -259,12 +261,26 @@ public final class DefaultForwarder implements Forwarder {
 
     @Override
     public ForwarderStats stats() {
+        if (!closed) {
+            try {
+                control.submit(this::pollSocketDrops).get(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("socket drops not read: {}", e.toString());
+            }
+        }
         return new ForwarderStats(moves(), unattributed.dropSnapshot());
     }
 
     @Override
     public int port() {
         return tunnel.port();
+    }
+
+    /** For tests: the tunnel, to hold its event loop up. */
+    UdpTunnel tunnelForTests() {
+        return tunnel;
     }
 
     /** Whether the tunnel's socket sets DF on every outer packet and never fragments one. */
@@ -277,7 +293,17 @@ public final class DefaultForwarder implements Forwarder {
         return tunnel.nativeTransport();
     }
 
+    /** Counts what the kernel dropped since the last call because the tunnel socket's receive buffer was full. */
+    private void pollSocketDrops() {
+        long total = SocketDrops.of(tunnel.port());
+        if (total > socketDropsSeen) {
+            unattributed.drop(DropReason.SOCKET_OVERFLOW, total - socketDropsSeen);
+            socketDropsSeen = total;
+        }
+    }
+
     private void checkDrain() {
+        pollSocketDrops();
         long now = System.nanoTime();
         boolean changed = false;
         for (MoveRuntime move : moves.values()) {

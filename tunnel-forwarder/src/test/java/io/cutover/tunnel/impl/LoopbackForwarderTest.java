@@ -319,6 +319,29 @@ class LoopbackForwarderTest {
         assertThat(replies).as("ICMP answers are for L3 mode").isEmpty();
     }
 
+    @Test
+    void datagramsTheKernelDropsForAFullSocketBufferAreCounted() throws Exception {
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        destination.tunnelForTests().execute(() -> {
+            try {
+                blocked.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port());
+        byte[] junk = new byte[1000];
+        try (DatagramSocket sender = new DatagramSocket()) {
+            for (int i = 0; i < 20_000; i++) {
+                sender.send(new DatagramPacket(junk, junk.length, target));
+            }
+        } finally {
+            blocked.countDown();
+        }
+        assertThat(destination.stats().drops(DropReason.SOCKET_OVERFLOW))
+                .as("20,000 datagrams into a socket whose reader is stuck overflow its receive buffer").isGreaterThan(0);
+    }
+
     private static FrameSink recording(List<byte[]> into) {
         return new FrameSink() {
             @Override
