@@ -49,12 +49,16 @@ public final class DefaultForwarder implements Forwarder {
     private final Map<InetAddress, Integer> peers = new ConcurrentHashMap<>();
     private final Counters unattributed = new Counters();
     private final StateJournal journal;
+    private final Object journalLock = new Object();
+    /** Whether moves open their interfaces (capture, injection); tests of the forwarder's own logic attach their own. */
+    private final boolean interfaces;
     private volatile UdpTunnel tunnel;
     private volatile boolean closed;
     private long socketDropsSeen;
 
-    private DefaultForwarder(ForwarderOptions options) {
+    private DefaultForwarder(ForwarderOptions options, boolean interfaces) {
         this.options = options;
+        this.interfaces = interfaces;
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = options.threadFactory().newThread(r);
             t.setName("tunnel-control");
@@ -66,7 +70,16 @@ public final class DefaultForwarder implements Forwarder {
 
     /** See {@link Forwarder#start}. */
     public static DefaultForwarder start(ForwarderOptions options) {
-        DefaultForwarder forwarder = new DefaultForwarder(options);
+        return start(options, true);
+    }
+
+    /** For tests of the forwarder's own logic: moves, also resumed ones, open no interface. */
+    static DefaultForwarder startDetached(ForwarderOptions options) {
+        return start(options, false);
+    }
+
+    private static DefaultForwarder start(ForwarderOptions options, boolean interfaces) {
+        DefaultForwarder forwarder = new DefaultForwarder(options, interfaces);
         try {
             forwarder.tunnel = UdpTunnel.bind(options, forwarder::receive, () -> forwarder.unattributed.drop(DropReason.TOO_BIG));
             forwarder.onControlThread(null, () -> forwarder.socketDropsSeen = SocketDrops.of(forwarder.tunnel.port()));
@@ -91,7 +104,7 @@ public final class DefaultForwarder implements Forwarder {
 
     private void resume(StateJournal.Entry entry) {
         MoveRuntime move = open(entry.spec(), entry.state());
-        move.resume(entry.reservedSeq(), entry.rxHighest());
+        move.resume(entry.reservedSeq(), entry.rxFloor());
         move.counters.restore(entry.counters(), entry.drops());
         LOG.info("move {}: resumed from the journal in state {}", entry.spec().id(), entry.state());
     }
@@ -116,7 +129,7 @@ public final class DefaultForwarder implements Forwarder {
     }
 
     private MoveRuntime open(MoveSpec spec, MoveState state) {
-        return open(spec, state, true);
+        return open(spec, state, interfaces);
     }
 
     /** For tests of the forwarder's own logic: a move whose capture and injection the test attaches. */
@@ -134,7 +147,7 @@ public final class DefaultForwarder implements Forwarder {
                 throw new IllegalArgumentException("vni " + spec.vni() + " is already used by move " + other.spec.id());
             }
         }
-        MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu());
+        MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu(), journal == null ? null : this::journalQuietly);
         if (interfaces) {
             onControlThread(spec.id(), () -> {
                 if (spec.role() == Role.SOURCE) {
@@ -278,6 +291,11 @@ public final class DefaultForwarder implements Forwarder {
         return tunnel.port();
     }
 
+    /** For tests: a move's runtime, to attach what its detached interfaces would be. */
+    MoveRuntime runtimeForTests(String id) {
+        return moves.get(id);
+    }
+
     /** For tests: the tunnel, to hold its event loop up. */
     UdpTunnel tunnelForTests() {
         return tunnel;
@@ -330,18 +348,31 @@ public final class DefaultForwarder implements Forwarder {
         }
     }
 
-    /** Not synchronized on the forwarder: the control thread journals while {@link #open} waits for it. */
+    /**
+     * Writes every move, under the journal's own lock (not the forwarder's: the control thread journals while
+     * {@link #open} waits for it), so that replay ceilings on disk only ever grow.
+     */
     private void writeJournal() {
         if (journal == null) {
             return;
         }
-        List<StateJournal.Entry> entries = new ArrayList<>();
-        for (MoveRuntime move : moves.values()) {
-            entries.add(new StateJournal.Entry(move.spec, move.state(),
-                    move.nextSequence() + MoveRuntime.SEQUENCE_RESERVE, move.replayHighest(),
-                    move.counters.snapshot(), move.counters.dropSnapshot()));
+        synchronized (journalLock) {
+            long now = System.nanoTime();
+            List<MoveRuntime> written = new ArrayList<>(moves.values());
+            List<StateJournal.Entry> entries = new ArrayList<>();
+            long[] ceilings = new long[written.size()];
+            for (int i = 0; i < written.size(); i++) {
+                MoveRuntime move = written.get(i);
+                ceilings[i] = move.proposeRxCeiling(now);
+                entries.add(new StateJournal.Entry(move.spec, move.state(),
+                        move.nextSequence() + MoveRuntime.SEQUENCE_RESERVE, move.replayHighest(), ceilings[i],
+                        move.counters.snapshot(), move.counters.dropSnapshot()));
+            }
+            journal.write(entries);
+            for (int i = 0; i < written.size(); i++) {
+                written.get(i).rxCeilingJournaled(ceilings[i], now);
+            }
         }
-        journal.write(entries);
     }
 
     @Override

@@ -41,6 +41,8 @@ final class MoveRuntime {
     private final PacketSealer txSealer;
     private final PacketSealer rxSealer;
     private final ReplayWindow window = new ReplayWindow();
+    private final ReplayCeiling ceiling;
+    private final Runnable journalNow;
     private final UdpTunnel tunnel;
     private final int configuredPathMtu;
     private final int tunnelOverhead;
@@ -63,8 +65,14 @@ final class MoveRuntime {
     volatile long activatedNanos;
     volatile long drainingNanos;
 
-    MoveRuntime(MoveSpec spec, MoveState state, UdpTunnel tunnel, int pathMtu) {
+    /**
+     * @param journalNow writes the journal before a sequence number above its ceiling is accepted, or {@code null}
+     *                   without a journal
+     */
+    MoveRuntime(MoveSpec spec, MoveState state, UdpTunnel tunnel, int pathMtu, Runnable journalNow) {
         this.spec = spec;
+        this.journalNow = journalNow;
+        this.ceiling = new ReplayCeiling(journalNow != null, System.nanoTime());
         this.state = state;
         this.tunnel = tunnel;
         this.configuredPathMtu = pathMtu;
@@ -149,12 +157,26 @@ final class MoveRuntime {
         return window.highest();
     }
 
-    /** After a restart: continue the sequence past what was reserved, refuse what the window had seen. */
-    void resume(long reservedSeq, long rxHighest) {
+    /** The replay ceiling to journal now (the journal's lock held). */
+    long proposeRxCeiling(long nowNanos) {
+        return ceiling.propose(window.highest(), nowNanos);
+    }
+
+    /** The ceiling of {@link #proposeRxCeiling} is on disk. */
+    void rxCeilingJournaled(long value, long nowNanos) {
+        ceiling.persisted(value, nowNanos);
+    }
+
+    /**
+     * After a restart: continue the sequence past what was reserved; refuse everything up to the journaled replay
+     * ceiling, at or above every sequence number accepted before the restart.
+     */
+    void resume(long reservedSeq, long rxFloor) {
         synchronized (lock) {
             nextSeq = Math.max(nextSeq, reservedSeq);
         }
-        window.resumeAfter(rxHighest);
+        window.resumeAfter(rxFloor);
+        ceiling.resumeAt(rxFloor);
     }
 
     // ---- source side -------------------------------------------------------------------------------
@@ -283,6 +305,10 @@ final class MoveRuntime {
                     throw new MalformedPacketException(DropReason.REPLAYED, "sequence " + seq + " replayed or too old");
                 }
                 frameLength = rxSealer.open(PacketSealer.TOWARD_DESTINATION, packet, length, injectBuffer);
+                if (!ceiling.covers(seq)) {
+                    ceiling.claim(seq);
+                    journalNow.run();
+                }
                 window.commit(seq);
             } else {
                 frameLength = length - VxlanHeader.LENGTH;
