@@ -17,16 +17,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.pcap4j.core.BpfProgram;
-import org.pcap4j.core.PcapHandle;
-import org.pcap4j.core.PcapNetworkInterface;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -313,35 +309,24 @@ class TunnelLanIT {
 
     /** The UDP payload of the next tunnel packet on hostB's underlay, caught with Pcap4J. */
     private static CompletableFuture<byte[]> sniffTunnelPayload(Lab lab) {
-        return sniffTunnelFrame(lab).thenApply(frame -> {
-            int ihl = (frame[14] & 0x0F) * 4;
-            return Arrays.copyOfRange(frame, 14 + ihl + 8, frame.length);
-        });
+        return sniffTunnelFrame(lab).thenApply(LabTunnel.TunnelSniffer::payload);
     }
 
     /** The whole frame of the next tunnel packet on hostB's underlay, caught with Pcap4J. */
     private static CompletableFuture<byte[]> sniffTunnelFrame(Lab lab) {
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        Thread t = Netns.threadFactory(lab.namespace("hostB")).newThread(() -> {
-            try (PcapHandle handle = new PcapHandle.Builder("eth1").snaplen(65536)
-                    .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS).timeoutMillis(100)
-                    .immediateMode(true).build()) {
-                handle.setFilter("udp dst port 4789", BpfProgram.BpfCompileMode.OPTIMIZE);
-                long deadline = System.currentTimeMillis() + 10_000;
-                while (System.currentTimeMillis() < deadline) {
-                    byte[] frame = handle.getNextRawPacket();
-                    if (frame != null) {
-                        result.complete(frame);
-                        return;
-                    }
+        try {
+            LabTunnel.TunnelSniffer sniffer = new LabTunnel.TunnelSniffer(lab, "hostB", "eth1");
+            return sniffer.first().orTimeout(10, TimeUnit.SECONDS).whenCompleteAsync((frame, error) -> {
+                try {
+                    sniffer.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                result.completeExceptionally(new AssertionError("no tunnel packet seen on hostB eth1"));
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
-        t.start();
-        return result;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** A packet sealed with another key, for the VNI, whose frame is a copy of nothing real. */

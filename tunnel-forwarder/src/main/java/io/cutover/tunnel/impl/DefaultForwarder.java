@@ -370,7 +370,7 @@ public final class DefaultForwarder implements Forwarder {
             }
             journal.write(entries);
             for (int i = 0; i < written.size(); i++) {
-                written.get(i).rxCeilingJournaled(ceilings[i], now);
+                written.get(i).rxCeilingJournaled(ceilings[i]);
             }
         }
     }

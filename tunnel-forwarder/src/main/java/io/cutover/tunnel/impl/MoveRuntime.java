@@ -163,8 +163,8 @@ final class MoveRuntime {
     }
 
     /** The ceiling of {@link #proposeRxCeiling} is on disk. */
-    void rxCeilingJournaled(long value, long nowNanos) {
-        ceiling.persisted(value, nowNanos);
+    void rxCeilingJournaled(long value) {
+        ceiling.persisted(value);
     }
 
     /**
@@ -310,6 +310,7 @@ final class MoveRuntime {
                     journalNow.run();
                 }
                 window.commit(seq);
+                ceiling.accepted();
             } else {
                 frameLength = length - VxlanHeader.LENGTH;
                 System.arraycopy(packet, VxlanHeader.LENGTH, injectBuffer, 0, Math.max(0, frameLength));
