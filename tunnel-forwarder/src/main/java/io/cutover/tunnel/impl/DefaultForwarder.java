@@ -45,7 +45,8 @@ public final class DefaultForwarder implements Forwarder {
     private final ForwarderOptions options;
     private final ScheduledExecutorService control;
     private final Map<String, MoveRuntime> moves = new ConcurrentHashMap<>();
-    private final Map<Integer, MoveRuntime> destinationsByVni = new ConcurrentHashMap<>();
+    /** The moves this end receives tunnel packets for: destinations, and sources with a reverse tunnel. */
+    private final Map<Integer, MoveRuntime> receiversByVni = new ConcurrentHashMap<>();
     private final Map<InetAddress, Integer> peers = new ConcurrentHashMap<>();
     private final Counters unattributed = new Counters();
     private final StateJournal journal;
@@ -121,8 +122,7 @@ public final class DefaultForwarder implements Forwarder {
         }
         MoveSpec kept = spec;
         if (journal != null && spec.key() != null && spec.key().reference() == null) {
-            kept = new MoveSpec(spec.id(), spec.vni(), spec.role(), spec.mode(), spec.vmMac(), spec.vmAddresses(),
-                    spec.newAddress(), spec.peer(), spec.iface(), journal.keep(spec.id(), spec.key()), spec.hold(), spec.drain());
+            kept = spec.withKey(journal.keep(spec.id(), spec.key()));
         }
         open(kept, state);
         writeJournal();
@@ -143,33 +143,63 @@ public final class DefaultForwarder implements Forwarder {
             throw new IllegalArgumentException("move " + spec.id() + " already exists");
         }
         for (MoveRuntime other : moves.values()) {
-            if (other.spec.vni() == spec.vni() && other.state() != MoveState.CLOSED && other.spec.role() == spec.role()) {
+            if (other.spec.vni() == spec.vni() && other.state() != MoveState.CLOSED
+                    && (other.spec.role() == spec.role() || receives(other.spec) && receives(spec))) {
                 throw new IllegalArgumentException("vni " + spec.vni() + " is already used by move " + other.spec.id());
             }
         }
         MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu(), journal == null ? null : this::journalQuietly);
         if (interfaces) {
             onControlThread(spec.id(), () -> {
-                if (spec.role() == Role.SOURCE) {
-                    if (spec.mode() == TunnelMode.L3) {
-                        move.attachReplySink(PcapSink.open(spec.id(), spec.iface()));
-                    }
-                    move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
-                            options.threadFactory()));
-                } else {
-                    move.attachSink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
-                            options.threadFactory(), "tunnel-inject-" + spec.id()));
+                try {
+                    attachInterfaces(move);
+                } catch (RuntimeException e) {
+                    move.close(false);
+                    throw e;
                 }
             });
         }
         moves.put(spec.id(), move);
-        if (spec.role() == Role.DESTINATION) {
-            destinationsByVni.put(spec.vni(), move);
+        if (receives(spec)) {
+            receiversByVni.put(spec.vni(), move);
             peers.merge(spec.peer().getAddress(), 1, Integer::sum);
         }
-        LOG.info("move {}: added as {} {} vni {} peer {}{}", spec.id(), spec.role(), spec.mode(), spec.vni(),
-                MoveJson.formatSocket(spec.peer()), spec.authenticated() ? " (authenticated)" : "");
+        LOG.info("move {}: added as {} {} vni {} peer {}{}{}", spec.id(), spec.role(), spec.mode(), spec.vni(),
+                MoveJson.formatSocket(spec.peer()), spec.authenticated() ? " (authenticated)" : "",
+                spec.reverse() ? " with reverse tunnel" : "");
         return move;
+    }
+
+    /** Whether this end of the move receives tunnel packets: the destination, and a source with a reverse tunnel. */
+    private static boolean receives(MoveSpec spec) {
+        return spec.role() == Role.DESTINATION || spec.reverse();
+    }
+
+    /**
+     * On the control thread (in the forwarder's namespace). SOURCE: the capture and, in L3 mode, the old site's LAN
+     * side (proxy ARP/ND, ICMP answers, the reverse tunnel's replies). DESTINATION: the injection and, with a reverse
+     * tunnel, the capture of the VM's replies.
+     */
+    private void attachInterfaces(MoveRuntime move) {
+        MoveSpec spec = move.spec;
+        if (spec.role() == Role.SOURCE) {
+            if (spec.mode() == TunnelMode.L3) {
+                byte[] hostMac = SocketOptions.hardwareAddress(spec.iface()).orElseThrow(() -> new TunnelException(spec.id(),
+                        "cannot read the MAC of " + spec.iface() + " for proxy ARP/ND"));
+                move.attachReplySink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
+                        options.threadFactory(), "tunnel-emit-" + spec.id()));
+                move.attachProxy(new ProxyNeighbour(hostMac, spec.vmAddresses().stream().map(InetAddress::getAddress).toList()));
+            }
+            move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
+                    options.threadFactory()));
+        } else {
+            move.attachSink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
+                    options.threadFactory(), "tunnel-inject-" + spec.id()));
+            if (spec.reverse()) {
+                move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.replyFilter(), options.pathMtu(),
+                        move::caughtReply, options.threadFactory()));
+            }
+        }
     }
 
     private void onControlThread(String moveId, Runnable task) {
@@ -199,7 +229,7 @@ public final class DefaultForwarder implements Forwarder {
             unattributed.drop(e.reason());
             return;
         }
-        MoveRuntime move = destinationsByVni.get(vni);
+        MoveRuntime move = receiversByVni.get(vni);
         if (move == null) {
             unattributed.drop(DropReason.WRONG_VNI);
             return;
@@ -244,7 +274,7 @@ public final class DefaultForwarder implements Forwarder {
 
     private void closeMove(MoveRuntime move, boolean flush, String why) {
         move.close(flush);
-        if (destinationsByVni.remove(move.spec.vni(), move)) {
+        if (receiversByVni.remove(move.spec.vni(), move)) {
             peers.computeIfPresent(move.spec.peer().getAddress(), (k, n) -> n <= 1 ? null : n - 1);
         }
         LOG.info("move {}: closed ({})", move.spec.id(), why);
@@ -326,7 +356,7 @@ public final class DefaultForwarder implements Forwarder {
         boolean changed = false;
         for (MoveRuntime move : moves.values()) {
             move.pollCaptureDrops();
-            if (move.isSource() && move.state() != MoveState.CLOSED) {
+            if ((move.isSource() || move.spec.reverse()) && move.state() != MoveState.CLOSED) {
                 SocketOptions.pathMtu(move.spec.peer()).ifPresent(move::learnPathMtu);
             }
             String why = move.drainDue(now);

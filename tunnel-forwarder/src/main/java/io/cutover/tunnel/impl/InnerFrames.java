@@ -97,6 +97,49 @@ public final class InnerFrames {
         };
     }
 
+    /**
+     * Whether the IPv4 or IPv6 packet inside the frame comes from a registered address (a reply of the VM that the
+     * reverse tunnel may carry). Other EtherTypes come from no one.
+     *
+     * @throws MalformedPacketException TRUNCATED when the IP header is cut
+     */
+    public boolean fromRegisteredAddress(byte[] frame, int len) throws MalformedPacketException {
+        int type = etherType(frame, len);
+        if (type == TYPE_IPV4) {
+            requireLength(len, ETHER_HEADER + 20, "ipv4 header");
+            return (frame[ETHER_HEADER] & 0xF0) == 0x40 && registered(frame, ETHER_HEADER + 12, 4);
+        }
+        if (type == TYPE_IPV6) {
+            requireLength(len, ETHER_HEADER + 40, "ipv6 header");
+            return registered(frame, ETHER_HEADER + 8, 16);
+        }
+        return false;
+    }
+
+    /** The IP source address of an IPv4 or IPv6 frame whose header is complete, or {@code null}. */
+    public static byte[] sourceAddress(byte[] frame, int len) {
+        return ipAddress(frame, len, ETHER_HEADER + 12, ETHER_HEADER + 8);
+    }
+
+    /** The IP destination address of an IPv4 or IPv6 frame whose header is complete, or {@code null}. */
+    public static byte[] destinationAddress(byte[] frame, int len) {
+        return ipAddress(frame, len, ETHER_HEADER + 16, ETHER_HEADER + 24);
+    }
+
+    private static byte[] ipAddress(byte[] frame, int len, int v4Offset, int v6Offset) {
+        if (len < ETHER_HEADER + 20) {
+            return null;
+        }
+        int type = ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF);
+        if (type == TYPE_IPV4) {
+            return Arrays.copyOfRange(frame, v4Offset, v4Offset + 4);
+        }
+        if (type == TYPE_IPV6 && len >= ETHER_HEADER + 40) {
+            return Arrays.copyOfRange(frame, v6Offset, v6Offset + 16);
+        }
+        return null;
+    }
+
     private boolean registered(byte[] frame, int off, int length) {
         for (byte[] address : addresses) {
             if (address.length == length && Arrays.equals(frame, off, off + length, address, 0, length)) {

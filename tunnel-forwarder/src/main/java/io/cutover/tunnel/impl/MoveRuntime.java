@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
 /**
  * One move inside the forwarder: its state machine, blackout buffer, sequence numbers and replay window,
  * and the path of a frame through it. At the SOURCE, frames arrive from the capture thread
- * ({@link #caught}); at the DESTINATION, tunnel packets arrive on the event loop ({@link #received}).
+ * ({@link #caught}); at the DESTINATION, tunnel packets arrive on the event loop ({@link #received}). With a reverse
+ * tunnel the other way too: the destination catches the VM's replies ({@link #caughtReply}) and the source receives
+ * and emits them at the old site. Each end sends with its own sequence numbers and receives through its own window.
  */
 final class MoveRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(MoveRuntime.class);
@@ -48,6 +50,10 @@ final class MoveRuntime {
     private final int tunnelOverhead;
     private volatile int pathMtu;
     private final TokenBucket icmpLimit = new TokenBucket(ICMP_PER_SECOND, ICMP_BURST);
+    private final int txDirection;
+    private final int rxDirection;
+    private final LastHops lastHops = new LastHops();
+    private volatile ProxyNeighbour proxy;
     private final byte[] injectBuffer = new byte[65_536 + 64];
     private final byte[] injectMac;
     private final byte[] vmMac;
@@ -84,6 +90,8 @@ final class MoveRuntime {
                 : concat(spec.vmAddresses(), spec.newAddress()));
         this.txSealer = spec.authenticated() ? new PacketSealer(spec.key()) : null;
         this.rxSealer = spec.authenticated() ? new PacketSealer(spec.key()) : null;
+        this.txDirection = spec.role() == Role.SOURCE ? PacketSealer.TOWARD_DESTINATION : PacketSealer.TOWARD_SOURCE;
+        this.rxDirection = spec.role() == Role.SOURCE ? PacketSealer.TOWARD_SOURCE : PacketSealer.TOWARD_DESTINATION;
         this.injectMac = spec.injectMac();
         this.vmMac = spec.vmMacBytes();
         if (spec.newAddress() != null) {
@@ -105,7 +113,10 @@ final class MoveRuntime {
         return all;
     }
 
-    /** The BPF filter that catches this move's frames at the source. */
+    /**
+     * The BPF filter that catches this move's frames at the source; in L3 mode also the ARP requests and neighbour
+     * solicitations the proxy answers.
+     */
     String captureFilter() {
         String notInjected = "not ether src " + spec.injectMacText();
         if (spec.mode() == TunnelMode.L2) {
@@ -114,7 +125,23 @@ final class MoveRuntime {
         String hosts = spec.vmAddresses().stream()
                 .map(a -> (a instanceof Inet4Address ? "ip dst host " : "ip6 dst host ") + a.getHostAddress())
                 .collect(Collectors.joining(" or "));
-        return notInjected + " and (" + hosts + ")";
+        String questions = spec.vmAddresses().stream()
+                .map(a -> a instanceof Inet4Address ? "arp dst host " + a.getHostAddress() : "(icmp6 and ip6[40] == 135)")
+                .distinct().collect(Collectors.joining(" or "));
+        return notInjected + " and (" + hosts + " or " + questions + ")";
+    }
+
+    /** The BPF filter that catches, at the destination, the VM's replies from its old addresses (reverse tunnel). */
+    String replyFilter() {
+        String hosts = spec.vmAddresses().stream()
+                .map(a -> (a instanceof Inet4Address ? "ip src host " : "ip6 src host ") + a.getHostAddress())
+                .collect(Collectors.joining(" or "));
+        return "ether src " + spec.vmMac() + " and (" + hosts + ")";
+    }
+
+    /** SOURCE, L3: answers ARP and ND for the VM's old addresses once the VM has left (from SWITCHOVER on). */
+    void attachProxy(ProxyNeighbour value) {
+        this.proxy = value;
     }
 
     void attachSource(PcapSource value) {
@@ -183,6 +210,11 @@ final class MoveRuntime {
 
     /** A frame caught at the source (capture thread). */
     void caught(byte[] frame) {
+        ProxyNeighbour neighbours = proxy;
+        if (neighbours != null && ProxyNeighbour.isQuestion(frame, frame.length)) {
+            answerNeighbour(neighbours, frame);
+            return;
+        }
         counters.increment("caught");
         try {
             if (spec.mode() == TunnelMode.L2 && !inner.toVmMac(frame, frame.length)
@@ -197,6 +229,9 @@ final class MoveRuntime {
         if (InnerFrames.wireLength(frame, frame.length) > maxFrame()) {
             refuseTooBig(frame);
             return;
+        }
+        if (spec.reverse()) {
+            lastHops.saw(frame, frame.length);
         }
         synchronized (lock) {
             switch (state) {
@@ -213,6 +248,45 @@ final class MoveRuntime {
                     lastTrafficNanos = System.nanoTime();
                 }
                 default -> throw new IllegalStateException("state " + state);
+            }
+        }
+    }
+
+    /** Answers an ARP request or neighbour solicitation for the VM's old address while the VM is away. */
+    private void answerNeighbour(ProxyNeighbour neighbours, byte[] frame) {
+        FrameSink replies = replySink;
+        if (state == MoveState.PLANNED || state == MoveState.CLOSED || replies == null) {
+            return;
+        }
+        neighbours.answer(frame, frame.length).ifPresent(answer -> {
+            if (replies.inject(answer, answer.length)) {
+                counters.increment("proxyAnswered");
+            }
+        });
+    }
+
+    /** DESTINATION, reverse tunnel: a reply of the VM from its old address, caught on the way out (capture thread). */
+    void caughtReply(byte[] frame) {
+        counters.increment("caught");
+        try {
+            if (!inner.fromRegisteredAddress(frame, frame.length)) {
+                counters.drop(DropReason.NOT_REGISTERED);
+                return;
+            }
+        } catch (MalformedPacketException e) {
+            counters.drop(e.reason());
+            return;
+        }
+        if (InnerFrames.wireLength(frame, frame.length) > maxFrame()) {
+            counters.drop(DropReason.TOO_BIG);
+            return;
+        }
+        synchronized (lock) {
+            if (state.forwards()) {
+                encapsulate(frame);
+                lastTrafficNanos = System.nanoTime();
+            } else {
+                counters.increment("ignored");
             }
         }
     }
@@ -273,7 +347,7 @@ final class MoveRuntime {
         int outerLength = spec.authenticated() ? PacketSealer.sealedLength(frame.length) : VxlanHeader.LENGTH + frame.length;
         byte[] packet = new byte[outerLength];
         if (spec.authenticated()) {
-            txSealer.seal(spec.vni(), nextSeq++, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, packet);
+            txSealer.seal(spec.vni(), nextSeq++, txDirection, frame, 0, frame.length, packet);
         } else {
             VxlanHeader.write(packet, 0, spec.vni(), false);
             System.arraycopy(frame, 0, packet, VxlanHeader.LENGTH, frame.length);
@@ -304,7 +378,7 @@ final class MoveRuntime {
                 if (!window.check(seq)) {
                     throw new MalformedPacketException(DropReason.REPLAYED, "sequence " + seq + " replayed or too old");
                 }
-                frameLength = rxSealer.open(PacketSealer.TOWARD_DESTINATION, packet, length, injectBuffer);
+                frameLength = rxSealer.open(rxDirection, packet, length, injectBuffer);
                 if (!ceiling.covers(seq)) {
                     ceiling.claim(seq);
                     journalNow.run();
@@ -315,10 +389,39 @@ final class MoveRuntime {
                 frameLength = length - VxlanHeader.LENGTH;
                 System.arraycopy(packet, VxlanHeader.LENGTH, injectBuffer, 0, Math.max(0, frameLength));
             }
-            deliver(frameLength);
+            if (spec.role() == Role.SOURCE) {
+                emitAtOldSite(frameLength);
+            } else {
+                deliver(frameLength);
+            }
         } catch (MalformedPacketException e) {
             counters.drop(e.reason());
             LOG.debug("move {}: dropped {}: {}", spec.id(), e.reason(), e.getMessage());
+        }
+    }
+
+    /**
+     * SOURCE, reverse tunnel: emits a reply of the VM on the old site's LAN, from the VM's MAC toward the next hop its
+     * peer's packets came from, as if the VM had never left.
+     */
+    private void emitAtOldSite(int length) throws MalformedPacketException {
+        InnerFrames.etherType(injectBuffer, length);
+        if (!inner.fromRegisteredAddress(injectBuffer, length)) {
+            throw new MalformedPacketException(DropReason.NOT_REGISTERED, "reverse: inner packet is not from the move's VM");
+        }
+        byte[] hop = lastHops.toward(InnerFrames.destinationAddress(injectBuffer, length));
+        FrameSink out = replySink;
+        if (hop == null || out == null) {
+            throw new MalformedPacketException(DropReason.SEND_FAILED, "reverse: no next hop known yet on the old site");
+        }
+        InnerFrames.setMac(injectBuffer, true, hop);
+        InnerFrames.setMac(injectBuffer, false, vmMac);
+        if (out.inject(injectBuffer, length)) {
+            counters.increment("injected");
+            counters.add("bytesInjected", length);
+            lastTrafficNanos = System.nanoTime();
+        } else {
+            counters.drop(DropReason.SEND_FAILED);
         }
     }
 
@@ -420,6 +523,7 @@ final class MoveRuntime {
             source = null;
             sink = null;
             replySink = null;
+            proxy = null;
         }
         if (src != null) {
             src.close();

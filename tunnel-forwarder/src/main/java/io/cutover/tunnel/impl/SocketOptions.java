@@ -28,6 +28,8 @@ public final class SocketOptions {
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int SOCK_DGRAM = 2;
+    private static final int IFNAMSIZ = 16;
+    private static final long SIOCGIFHWADDR = 0x8927;
 
     private SocketOptions() {
     }
@@ -67,6 +69,32 @@ public final class SocketOptions {
             return v4 ? get(fd, IPPROTO_IP, IP_MTU) : get(fd, IPPROTO_IPV6, IPV6_MTU);
         } catch (LastErrorException e) {
             return OptionalInt.empty();
+        } finally {
+            c.close(fd);
+        }
+    }
+
+    /** The MAC of interface {@code iface} in this thread's network namespace (ioctl SIOCGIFHWADDR), or empty. */
+    public static java.util.Optional<byte[]> hardwareAddress(String iface) {
+        byte[] name = iface.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (name.length >= IFNAMSIZ) {
+            return java.util.Optional.empty();
+        }
+        LibC c = LibC.INSTANCE;
+        int fd;
+        try {
+            fd = c.socket(AF_INET, SOCK_DGRAM, 0);
+        } catch (LastErrorException | UnsatisfiedLinkError e) {
+            return java.util.Optional.empty();
+        }
+        try {
+            byte[] ifreq = new byte[40];
+            System.arraycopy(name, 0, ifreq, 0, name.length);
+            c.ioctl(fd, new com.sun.jna.NativeLong(SIOCGIFHWADDR), ifreq);
+            // struct sockaddr: 2 bytes of family, then the address
+            return java.util.Optional.of(java.util.Arrays.copyOfRange(ifreq, IFNAMSIZ + 2, IFNAMSIZ + 8));
+        } catch (LastErrorException e) {
+            return java.util.Optional.empty();
         } finally {
             c.close(fd);
         }
@@ -115,6 +143,8 @@ public final class SocketOptions {
         int setsockopt(int fd, int level, int option, int[] value, int length) throws LastErrorException;
 
         int getsockopt(int fd, int level, int option, int[] value, int[] length) throws LastErrorException;
+
+        int ioctl(int fd, com.sun.jna.NativeLong request, byte[] ifreq) throws LastErrorException;
 
         int close(int fd);
     }

@@ -342,6 +342,60 @@ class LoopbackForwarderTest {
                 .as("20,000 datagrams into a socket whose reader is stuck overflow its receive buffer").isGreaterThan(0);
     }
 
+    @Test
+    void reverseTunnelCarriesTheVmsRepliesBackToBeEmittedTowardTheHopThePeersPacketsCameFrom() throws Exception {
+        byte[] routerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+        MoveSpec spec = MoveSpec.builder("rev", 88)
+                .role(Role.SOURCE)
+                .mode(io.cutover.tunnel.TunnelMode.L3)
+                .reverse(true)
+                .vmMac("02:00:c6:12:00:64")
+                .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port()))
+                .iface("unused")
+                .key(KEY)
+                .build();
+        MoveRuntime atSource = source.openDetached(spec, MoveState.FORWARDING);
+        MoveRuntime atDestination = destination.openDetached(
+                spec.otherEnd(new InetSocketAddress(InetAddress.getLoopbackAddress(), source.port()), "unused"), MoveState.FORWARDING);
+        List<byte[]> emitted = new CopyOnWriteArrayList<>();
+        atSource.attachReplySink(recording(emitted));
+        atDestination.attachSink(recording(delivered));
+
+        byte[] request = TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 6, new byte[8]);
+        System.arraycopy(routerMac, 0, request, 6, 6);
+        atSource.caught(request);
+        awaitDelivered(1);
+        byte[] reply = TestFrames.ipv4(routerMac, TestFrames.VM_IP, TestFrames.CLIENT_IP, 6, new byte[8]);
+        System.arraycopy(TestFrames.VM_MAC, 0, reply, 6, 6);
+        atDestination.caughtReply(reply);
+        byte[] spoofed = TestFrames.ipv4(routerMac, TestFrames.CLIENT_IP, TestFrames.CLIENT_IP, 6, new byte[8]);
+        atDestination.caughtReply(spoofed);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (emitted.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        assertThat(emitted).as("the reply, emitted at the old site").hasSize(1);
+        byte[] out = emitted.get(0);
+        assertThat(Arrays.copyOfRange(out, 0, 6)).as("toward the router the client's packets came from").isEqualTo(routerMac);
+        assertThat(Arrays.copyOfRange(out, 6, 12)).as("from the VM's MAC").isEqualTo(TestFrames.VM_MAC);
+        assertThat(Arrays.copyOfRange(out, 12, out.length)).isEqualTo(Arrays.copyOfRange(reply, 12, reply.length));
+        assertThat(atDestination.counters.drops(DropReason.NOT_REGISTERED)).as("only the VM's own replies go back").isEqualTo(1);
+        assertThat(atSource.counters.get("injected")).isEqualTo(1);
+        assertThat(source.stats().drops(DropReason.REPLAYED) + destination.stats().drops(DropReason.REPLAYED)).isZero();
+    }
+
+    @Test
+    void reverseTunnellingIsForL3MovesThatKeepTheOldAddress() throws Exception {
+        MoveSpec.Builder b = MoveSpec.builder("x", 1).vmMac("02:00:c6:12:00:64")
+                .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1)).iface("eth0").reverse(true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(b::build).hasMessageContaining("L3");
+        b.mode(io.cutover.tunnel.TunnelMode.L3).newAddress(InetAddress.getByAddress(TestFrames.CLIENT_IP));
+        org.assertj.core.api.Assertions.assertThatThrownBy(b::build).hasMessageContaining("old address");
+    }
+
     private static FrameSink recording(List<byte[]> into) {
         return new FrameSink() {
             @Override
