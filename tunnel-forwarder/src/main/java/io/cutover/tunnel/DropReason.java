@@ -20,6 +20,11 @@ public enum DropReason {
     HOLD_OVERFLOW,
     /** Lost before the forwarder saw it: the kernel's capture buffer was full (as libpcap's ps_drop reports). */
     CAPTURE_OVERFLOW,
+    /**
+     * Lost before the forwarder saw it: the tunnel socket's receive buffer was full (the kernel's drops of the
+     * socket, as {@code /proc/net/udp} shows them and {@code UdpRcvbufErrors} counts them).
+     */
+    SOCKET_OVERFLOW,
     /** Too big for the tunnel's path MTU (the outer packet is never fragmented). */
     TOO_BIG,
     /** The operating system refused to send or inject it, or the injection queue was full. */

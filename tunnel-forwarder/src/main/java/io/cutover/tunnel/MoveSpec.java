@@ -23,10 +23,13 @@ import java.util.regex.Pattern;
  * @param key         AES-GCM key for authenticated mode, or {@code null} for plain VXLAN
  * @param hold        the blackout buffer's bounds
  * @param drain       when the tunnel ends
+ * @param reverse     L3, delivered unchanged: the destination catches the VM's replies sourced from its old addresses
+ *                    and tunnels them back, to be emitted at the old site (for networks with ingress filtering, as
+ *                    Mobile IP's reverse tunnelling); {@code false}: triangle routing, the replies go their own way
  */
 public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vmMac, List<InetAddress> vmAddresses,
                        InetAddress newAddress, InetSocketAddress peer, String iface, TunnelKey key,
-                       HoldLimits hold, DrainPolicy drain) {
+                       HoldLimits hold, DrainPolicy drain, boolean reverse) {
     /** The largest VXLAN network identifier (24 bits). */
     public static final int MAX_VNI = 0xFFFFFF;
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
@@ -64,6 +67,20 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
         }
         hold = hold == null ? HoldLimits.DEFAULT : hold;
         drain = drain == null ? DrainPolicy.DEFAULT : drain;
+        if (reverse && mode != TunnelMode.L3) {
+            throw new IllegalArgumentException("reverse tunnelling is for L3 mode only");
+        }
+        if (reverse && newAddress != null) {
+            throw new IllegalArgumentException("reverse tunnelling needs the VM to keep its old address (no newAddress): "
+                    + "its replies are caught by their old source address");
+        }
+    }
+
+    /** A move with triangle routing (no reverse tunnel). */
+    public MoveSpec(String id, int vni, Role role, TunnelMode mode, String vmMac, List<InetAddress> vmAddresses,
+                    InetAddress newAddress, InetSocketAddress peer, String iface, TunnelKey key,
+                    HoldLimits hold, DrainPolicy drain) {
+        this(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, key, hold, drain, false);
     }
 
     /** Whether packets are sealed with AES-GCM. */
@@ -94,7 +111,12 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
     /** A copy of this move with another role and peer: the spec of the other end. */
     public MoveSpec otherEnd(InetSocketAddress otherPeer, String otherIface) {
         return new MoveSpec(id, vni, role == Role.SOURCE ? Role.DESTINATION : Role.SOURCE, mode, vmMac, vmAddresses,
-                newAddress, otherPeer, otherIface, key, hold, drain);
+                newAddress, otherPeer, otherIface, key, hold, drain, reverse);
+    }
+
+    /** A copy of this move with another key (or key reference). */
+    public MoveSpec withKey(TunnelKey otherKey) {
+        return new MoveSpec(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, otherKey, hold, drain, reverse);
     }
 
     static byte[] macBytes(String mac) {
@@ -124,6 +146,7 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
         private TunnelKey key;
         private HoldLimits hold = HoldLimits.DEFAULT;
         private DrainPolicy drain = DrainPolicy.DEFAULT;
+        private boolean reverse;
 
         private Builder(String id, int vni) {
             this.id = id;
@@ -140,9 +163,10 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
         public Builder key(TunnelKey value) { this.key = value; return this; }
         public Builder hold(HoldLimits value) { this.hold = value; return this; }
         public Builder drain(DrainPolicy value) { this.drain = value; return this; }
+        public Builder reverse(boolean value) { this.reverse = value; return this; }
 
         public MoveSpec build() {
-            return new MoveSpec(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, key, hold, drain);
+            return new MoveSpec(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, key, hold, drain, reverse);
         }
     }
 }

@@ -8,7 +8,11 @@ import java.util.Map;
  * @param spec     the move
  * @param state    where it is in its life
  * @param counters {@code caught}, {@code held}, {@code flushed}, {@code sent}, {@code received},
- *                 {@code injected}, {@code bytesSent}, {@code bytesInjected}, {@code rewritten}
+ *                 {@code injected}, {@code bytesSent}, {@code bytesInjected}, {@code rewritten},
+ *                 {@code tooBigAnswered} (ICMP fragmentation-needed / packet-too-big sent back, L3),
+ *                 {@code proxyAnswered} (ARP / ND answered for the VM's old address, L3 source); with a reverse
+ *                 tunnel the destination's {@code caught} and {@code sent} count the VM's replies tunnelled back,
+ *                 the source's {@code received} and {@code injected} those emitted at the old site
  * @param drops    drops by reason (only reasons with drops appear)
  */
 public record MoveStatus(MoveSpec spec, MoveState state, Map<String, Long> counters, Map<DropReason, Long> drops) {

@@ -97,6 +97,8 @@ final class TunnelCommand extends GroupCommand {
         @Option(names = "--vm-mac", required = true, description = "The VM's MAC.") String vmMac;
         @Option(names = "--vm-address", required = true, description = "A registered VM address (repeatable).") List<String> vmAddresses;
         @Option(names = "--new-address", description = "L3: the VM's new address (inner destination rewritten).") String newAddress;
+        @Option(names = "--reverse", description = "L3: tunnel the VM's replies from its old address back to the old site "
+                + "(for ingress filtering; default: triangle routing).") boolean reverse;
         @Option(names = "--peer", required = true, description = "The other end, address[:port].") String peer;
         @Option(names = "--iface", required = true, description = "Source: interface to catch on; destination: to inject on.") String iface;
         @Option(names = "--key-file", description = "AES-GCM key file (base64 of 16 or 32 bytes): authenticated mode.") String keyFile;
@@ -115,6 +117,9 @@ final class TunnelCommand extends GroupCommand {
             vmAddresses.forEach(move.putArray("vmAddresses")::add);
             if (newAddress != null) {
                 move.put("newAddress", newAddress);
+            }
+            if (reverse) {
+                move.put("reverse", true);
             }
             if (keyFile != null) {
                 move.put("keyFile", Path.of(keyFile).toAbsolutePath().toString());

@@ -104,6 +104,68 @@ final class LabTunnel {
         lab.ofctl("--strict", "del-flows", "br-a", "priority=100,dl_dst=" + Topology.VM_MAC).orThrow();
     }
 
+    /**
+     * Catches the tunnel's packets (UDP to port 4789) on an interface of a lab node with Pcap4J, keeping the first and
+     * the latest whole frame.
+     */
+    static final class TunnelSniffer implements AutoCloseable {
+        private final java.util.concurrent.CompletableFuture<byte[]> first = new java.util.concurrent.CompletableFuture<>();
+        private final java.util.concurrent.atomic.AtomicReference<byte[]> latest = new java.util.concurrent.atomic.AtomicReference<>();
+        private final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        TunnelSniffer(Lab lab, String node, String iface) throws InterruptedException {
+            thread = Netns.threadFactory(lab.namespace(node)).newThread(() -> run(iface));
+            thread.start();
+            if (!open.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("cannot catch on " + node + " " + iface);
+            }
+        }
+
+        private void run(String iface) {
+            try (org.pcap4j.core.PcapHandle handle = new org.pcap4j.core.PcapHandle.Builder(iface).snaplen(65536)
+                    .promiscuousMode(org.pcap4j.core.PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS).timeoutMillis(50)
+                    .immediateMode(true).build()) {
+                handle.setFilter("udp dst port 4789", org.pcap4j.core.BpfProgram.BpfCompileMode.OPTIMIZE);
+                open.countDown();
+                while (running) {
+                    byte[] frame = handle.getNextRawPacket();
+                    if (frame != null) {
+                        latest.set(frame);
+                        first.complete(frame);
+                    }
+                }
+            } catch (Exception e) {
+                first.completeExceptionally(e);
+            } finally {
+                open.countDown();
+            }
+        }
+
+        /** The first tunnel frame caught. */
+        java.util.concurrent.CompletableFuture<byte[]> first() {
+            return first;
+        }
+
+        /** The latest tunnel frame caught, or {@code null}. */
+        byte[] latest() {
+            return latest.get();
+        }
+
+        /** The UDP payload (the tunnel packet) of a caught IPv4 frame. */
+        static byte[] payload(byte[] frame) {
+            int ihl = (frame[14] & 0x0F) * 4;
+            return java.util.Arrays.copyOfRange(frame, 14 + ihl + 8, frame.length);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(2_000);
+        }
+    }
+
     /** Records the numbers of the probes the VM receives, in arrival order. */
     static final class ProbeReceiver implements AutoCloseable {
         final List<Integer> received = new CopyOnWriteArrayList<>();

@@ -7,6 +7,8 @@ import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Netns;
 import io.cutover.lab.Topology;
+import io.cutover.tunnel.TunnelKey;
+import io.cutover.tunnel.impl.PacketSealer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URL;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The daemon as operators run it: {@code cutover tunnel serve} in hostA and hostB, moves added with
- * {@code cutover tunnel add}, then the source daemon killed with SIGKILL while it forwards, and restarted.
+ * {@code cutover tunnel add}, then the source daemon killed with SIGKILL while it forwards, and restarted; then the
+ * destination daemon, right after it accepted a packet an attacker recorded, which is replayed after the restart.
  */
 class TunnelDaemonIT {
     @RegisterExtension
@@ -40,7 +48,7 @@ class TunnelDaemonIT {
     Path dir;
 
     @Test
-    void forwardingResumesAfterKillMinus9OfTheSourceDaemon() throws Exception {
+    void forwardingResumesAfterKillMinus9OfEitherDaemonAndReplaysAfterTheRestartAreRefused() throws Exception {
         Lab lab = LAB.lab();
         LabTunnel.quietVm(lab);
         LabTunnel.resetVmOnSourceSide(lab);
@@ -102,13 +110,57 @@ class TunnelDaemonIT {
             assertThat(Files.readString(dir.resolve("a2.log"))).contains("resumed from the journal");
             System.out.printf("probes up to %d sent before the restart, forwarding again from %d%n", lastBeforeRestart, firstAfterRestart);
 
+            // the receiver killed right after accepting a packet an attacker on the underlay recorded, then restarted
+            byte[] recorded;
+            try (LabTunnel.TunnelSniffer sniffer = new LabTunnel.TunnelSniffer(lab, "hostB", "eth1")) {
+                Thread.sleep(300);
+                recorded = LabTunnel.TunnelSniffer.payload(sniffer.latest());
+            }
+            int recordedProbe = probeIn(recorded, key);
+            long waitDelivered = System.currentTimeMillis() + 5_000;
+            while (!vm.received.contains(recordedProbe) && System.currentTimeMillis() < waitDelivered) {
+                Thread.sleep(20);
+            }
+            assertThat(vm.received).as("the recorded packet was delivered once").contains(recordedProbe);
+            daemonB.destroyForcibly();
+            assertThat(daemonB.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            daemonB = Launcher.start(dir.resolve("b2.log"), lab.namespace("hostB"), "tunnel", "serve", "--config", configB.toString());
+            awaitApi(lab, "hostB");
+            int targetAfterB = vm.received.size() + 100;
+            assertThat(vm.await(targetAfterB, 15_000)).as("forwarding resumed after kill -9 of the destination")
+                    .isGreaterThanOrEqualTo(targetAfterB);
+            try (Netns a = lab.netns("hostA")) {
+                DatagramSocket attacker = a.call(() -> new DatagramSocket(
+                        new InetSocketAddress(InetAddress.getByName(LabTunnel.UNDERLAY_A), 0)));
+                try (attacker) {
+                    InetSocketAddress tunnelAtB = new InetSocketAddress(InetAddress.getByName(LabTunnel.UNDERLAY_B), 4789);
+                    for (int i = 0; i < 5; i++) {
+                        attacker.send(new DatagramPacket(recorded, recorded.length, tunnelAtB));
+                    }
+                }
+            }
+            long replayDeadline = System.currentTimeMillis() + 10_000;
+            while (get(lab, "hostB", "/v1/moves/kill").path("drops").path("REPLAYED").asLong() < 5
+                    && System.currentTimeMillis() < replayDeadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(300);
+            JsonNode restartedB = get(lab, "hostB", "/v1/moves/kill");
+            assertThat(restartedB.path("drops").path("REPLAYED").asLong())
+                    .as("the replays after the restart are refused and counted: %s; probe %d seen %d times; log %s", restartedB,
+                            recordedProbe, vm.received.stream().filter(n -> n == recordedProbe).count(),
+                            Files.readString(dir.resolve("b2.log")))
+                    .isGreaterThanOrEqualTo(5);
+            assertThat(vm.received.stream().filter(n -> n == recordedProbe).count())
+                    .as("probe %d reached the VM once, never again from its replays", recordedProbe).isEqualTo(1);
+
             sending.set(false);
             sender.get(10, TimeUnit.SECONDS);
             daemonA.destroy();
             daemonB.destroy();
             assertThat(daemonA.waitFor(15, TimeUnit.SECONDS)).as("SIGTERM drains and exits").isTrue();
             assertThat(daemonB.waitFor(15, TimeUnit.SECONDS)).isTrue();
-            assertThat(Files.readString(dir.resolve("b.log"))).contains("tunnel daemon stopped");
+            assertThat(Files.readString(dir.resolve("b2.log"))).contains("tunnel daemon stopped");
         } finally {
             sending.set(false);
             if (daemonA != null) {
@@ -119,6 +171,15 @@ class TunnelDaemonIT {
             }
             LabTunnel.forgetStaleEntry(lab);
         }
+    }
+
+    /** The probe number inside a sealed tunnel packet, opened with the move's key. */
+    private static int probeIn(byte[] packet, Path keyFile) throws Exception {
+        byte[] frame = new byte[packet.length];
+        int length = new PacketSealer(TunnelKey.fromFile(keyFile)).open(PacketSealer.TOWARD_DESTINATION, packet, packet.length, frame);
+        ByteBuffer payload = ByteBuffer.wrap(frame, 14 + 20 + 8, length - 42);
+        assertThat(payload.getInt()).as("a probe").isEqualTo(LabTunnel.MAGIC);
+        return payload.getInt();
     }
 
     private Path config(String name) throws IOException {
@@ -154,6 +215,8 @@ class TunnelDaemonIT {
         try (Netns ns = lab.netns(node)) {
             return ns.call(() -> {
                 HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:7946" + path).openConnection();
+                // no keep-alive: the JDK would reuse a connection to 127.0.0.1:7946 opened in another namespace
+                c.setRequestProperty("Connection", "close");
                 c.setConnectTimeout(1000);
                 c.setReadTimeout(5000);
                 try (InputStream in = c.getInputStream()) {

@@ -17,16 +17,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.pcap4j.core.BpfProgram;
-import org.pcap4j.core.PcapHandle;
-import org.pcap4j.core.PcapNetworkInterface;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -251,30 +247,86 @@ class TunnelLanIT {
         }
     }
 
+    @Test
+    void l3PacketTooBigForTheTunnelTeachesItsSenderThePathMtuAndNoOuterPacketIsFragmented() throws Exception {
+        Lab lab = LAB.lab();
+        LabTunnel.resetVmOnSourceSide(lab);
+        LabTunnel.forgetStaleEntry(lab);
+        LabTunnel.moveVm(lab);
+        String oldAddress = "198.18.0.201";
+        String hostAMac = lab.exec("hostA", "cat", "/sys/class/net/eth0/address").orThrow().stdout().strip();
+        lab.exec("client", "ip", "neigh", "replace", oldAddress, "lladdr", hostAMac, "dev", "eth0", "nud", "permanent").orThrow();
+        MoveSpec spec = MoveSpec.builder("mtu", 105)
+                .role(io.cutover.tunnel.Role.SOURCE)
+                .mode(io.cutover.tunnel.TunnelMode.L3)
+                .vmMac(Topology.VM_MAC)
+                .vmAddresses(List.of(InetAddress.getByName(oldAddress)))
+                .newAddress(InetAddress.getByName(lab.port("vm1").ipv4Address()))
+                .peer(new InetSocketAddress(InetAddress.getByName(LabTunnel.UNDERLAY_B), 4789))
+                .iface("eth0")
+                .key(TunnelKey.of(new SecureRandom().generateSeed(16), null))
+                .build();
+        // 1500 - outer IPv4/UDP 28 - VXLAN 8 - sequence 8 - tag 16 - inner Ethernet 14
+        int tunnelMtu = 1426;
+        try {
+            addBoth(spec);
+            event("mtu", CutoverStage.ACTIVATED);
+            assertThat(lab.exec("client", "ip", "route", "get", oldAddress).orThrow().stdout())
+                    .as("no path MTU known before").doesNotContain("mtu");
+
+            CompletableFuture<byte[]> tunnelled = sniffTunnelFrame(lab);
+            Thread.sleep(300);
+            String routeCache = "";
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (!routeCache.contains("mtu " + tunnelMtu) && System.currentTimeMillis() < deadline) {
+                // 1,500 bytes with DF: too big for the tunnel; then one that fits, which the tunnel carries
+                lab.exec("client", "ping", "-c", "1", "-W", "1", "-M", "do", "-s", "1472", oldAddress);
+                lab.exec("client", "ping", "-c", "1", "-W", "1", "-M", "do", "-s", "1000", oldAddress);
+                routeCache = lab.exec("client", "ip", "route", "get", oldAddress).orThrow().stdout();
+            }
+            MoveStatus source = atA.status("mtu").orElseThrow();
+            assertThat(routeCache).as("the client's kernel learned the tunnel's MTU from the ICMP fragmentation-needed "
+                    + "(source %s)", source).contains("mtu " + tunnelMtu);
+            assertThat(source.drops(DropReason.TOO_BIG)).isGreaterThanOrEqualTo(1);
+            assertThat(source.counter("tooBigAnswered")).isGreaterThanOrEqualTo(1);
+
+            byte[] outer = tunnelled.get(10, TimeUnit.SECONDS);
+            assertThat(outer[14 + 6] & 0x40).as("the outer IPv4 header has DF").isEqualTo(0x40);
+            assertThat(((outer[14 + 6] & 0x1F) << 8 | (outer[14 + 7] & 0xFF)) | (outer[14 + 6] & 0x20))
+                    .as("and is no fragment").isZero();
+            long carriedDeadline = System.currentTimeMillis() + 10_000;
+            while (atB.status("mtu").orElseThrow().counter("injected") == 0 && System.currentTimeMillis() < carriedDeadline) {
+                lab.exec("client", "ping", "-c", "1", "-W", "1", "-M", "do", "-s", "1000", oldAddress);
+            }
+            assertThat(atB.status("mtu").orElseThrow().counter("injected")).as("what fits is carried (source %s, destination %s)",
+                    atA.status("mtu").orElseThrow(), atB.status("mtu").orElseThrow()).isGreaterThanOrEqualTo(1);
+        } finally {
+            lab.exec("client", "ip", "neigh", "del", oldAddress, "dev", "eth0");
+            lab.exec("client", "ip", "route", "flush", "cache");
+            removeBoth("mtu");
+        }
+    }
+
     /** The UDP payload of the next tunnel packet on hostB's underlay, caught with Pcap4J. */
     private static CompletableFuture<byte[]> sniffTunnelPayload(Lab lab) {
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        Thread t = Netns.threadFactory(lab.namespace("hostB")).newThread(() -> {
-            try (PcapHandle handle = new PcapHandle.Builder("eth1").snaplen(65536)
-                    .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS).timeoutMillis(100)
-                    .immediateMode(true).build()) {
-                handle.setFilter("udp dst port 4789", BpfProgram.BpfCompileMode.OPTIMIZE);
-                long deadline = System.currentTimeMillis() + 10_000;
-                while (System.currentTimeMillis() < deadline) {
-                    byte[] frame = handle.getNextRawPacket();
-                    if (frame != null) {
-                        int ihl = (frame[14] & 0x0F) * 4;
-                        result.complete(Arrays.copyOfRange(frame, 14 + ihl + 8, frame.length));
-                        return;
-                    }
+        return sniffTunnelFrame(lab).thenApply(LabTunnel.TunnelSniffer::payload);
+    }
+
+    /** The whole frame of the next tunnel packet on hostB's underlay, caught with Pcap4J. */
+    private static CompletableFuture<byte[]> sniffTunnelFrame(Lab lab) {
+        try {
+            LabTunnel.TunnelSniffer sniffer = new LabTunnel.TunnelSniffer(lab, "hostB", "eth1");
+            return sniffer.first().orTimeout(10, TimeUnit.SECONDS).whenCompleteAsync((frame, error) -> {
+                try {
+                    sniffer.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                result.completeExceptionally(new AssertionError("no tunnel packet seen on hostB eth1"));
-            } catch (Exception e) {
-                result.completeExceptionally(e);
-            }
-        });
-        t.start();
-        return result;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** A packet sealed with another key, for the VNI, whose frame is a copy of nothing real. */

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Counters {
     /** The counters of a move, in the order they are reported. */
     public static final String[] NAMES = {
-        "caught", "ignored", "held", "flushed", "sent", "bytesSent", "received", "injected", "bytesInjected", "rewritten"
+        "caught", "ignored", "held", "flushed", "sent", "bytesSent", "received", "injected", "bytesInjected", "rewritten",
+        "tooBigAnswered", "proxyAnswered"
     };
 
     private final Map<String, LongAdder> counters = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import io.cutover.tunnel.MoveState;
 import io.cutover.tunnel.MoveStatus;
 import io.cutover.tunnel.Role;
 import io.cutover.tunnel.TunnelException;
+import io.cutover.tunnel.TunnelMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +45,21 @@ public final class DefaultForwarder implements Forwarder {
     private final ForwarderOptions options;
     private final ScheduledExecutorService control;
     private final Map<String, MoveRuntime> moves = new ConcurrentHashMap<>();
-    private final Map<Integer, MoveRuntime> destinationsByVni = new ConcurrentHashMap<>();
+    /** The moves this end receives tunnel packets for: destinations, and sources with a reverse tunnel. */
+    private final Map<Integer, MoveRuntime> receiversByVni = new ConcurrentHashMap<>();
     private final Map<InetAddress, Integer> peers = new ConcurrentHashMap<>();
     private final Counters unattributed = new Counters();
     private final StateJournal journal;
+    private final Object journalLock = new Object();
+    /** Whether moves open their interfaces (capture, injection); tests of the forwarder's own logic attach their own. */
+    private final boolean interfaces;
     private volatile UdpTunnel tunnel;
     private volatile boolean closed;
+    private long socketDropsSeen;
 
-    private DefaultForwarder(ForwarderOptions options) {
+    private DefaultForwarder(ForwarderOptions options, boolean interfaces) {
         this.options = options;
+        this.interfaces = interfaces;
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = options.threadFactory().newThread(r);
             t.setName("tunnel-control");
@@ -64,9 +71,19 @@ public final class DefaultForwarder implements Forwarder {
 
     /** See {@link Forwarder#start}. */
     public static DefaultForwarder start(ForwarderOptions options) {
-        DefaultForwarder forwarder = new DefaultForwarder(options);
+        return start(options, true);
+    }
+
+    /** For tests of the forwarder's own logic: moves, also resumed ones, open no interface. */
+    static DefaultForwarder startDetached(ForwarderOptions options) {
+        return start(options, false);
+    }
+
+    private static DefaultForwarder start(ForwarderOptions options, boolean interfaces) {
+        DefaultForwarder forwarder = new DefaultForwarder(options, interfaces);
         try {
-            forwarder.tunnel = UdpTunnel.bind(options, forwarder::receive);
+            forwarder.tunnel = UdpTunnel.bind(options, forwarder::receive, () -> forwarder.unattributed.drop(DropReason.TOO_BIG));
+            forwarder.onControlThread(null, () -> forwarder.socketDropsSeen = SocketDrops.of(forwarder.tunnel.port()));
             if (forwarder.journal != null) {
                 for (StateJournal.Entry entry : forwarder.journal.read()) {
                     if (entry.state() != MoveState.CLOSED) {
@@ -88,7 +105,7 @@ public final class DefaultForwarder implements Forwarder {
 
     private void resume(StateJournal.Entry entry) {
         MoveRuntime move = open(entry.spec(), entry.state());
-        move.resume(entry.reservedSeq(), entry.rxHighest());
+        move.resume(entry.reservedSeq(), entry.rxFloor());
         move.counters.restore(entry.counters(), entry.drops());
         LOG.info("move {}: resumed from the journal in state {}", entry.spec().id(), entry.state());
     }
@@ -105,15 +122,14 @@ public final class DefaultForwarder implements Forwarder {
         }
         MoveSpec kept = spec;
         if (journal != null && spec.key() != null && spec.key().reference() == null) {
-            kept = new MoveSpec(spec.id(), spec.vni(), spec.role(), spec.mode(), spec.vmMac(), spec.vmAddresses(),
-                    spec.newAddress(), spec.peer(), spec.iface(), journal.keep(spec.id(), spec.key()), spec.hold(), spec.drain());
+            kept = spec.withKey(journal.keep(spec.id(), spec.key()));
         }
         open(kept, state);
         writeJournal();
     }
 
     private MoveRuntime open(MoveSpec spec, MoveState state) {
-        return open(spec, state, true);
+        return open(spec, state, interfaces);
     }
 
     /** For tests of the forwarder's own logic: a move whose capture and injection the test attaches. */
@@ -127,30 +143,63 @@ public final class DefaultForwarder implements Forwarder {
             throw new IllegalArgumentException("move " + spec.id() + " already exists");
         }
         for (MoveRuntime other : moves.values()) {
-            if (other.spec.vni() == spec.vni() && other.state() != MoveState.CLOSED && other.spec.role() == spec.role()) {
+            if (other.spec.vni() == spec.vni() && other.state() != MoveState.CLOSED
+                    && (other.spec.role() == spec.role() || receives(other.spec) && receives(spec))) {
                 throw new IllegalArgumentException("vni " + spec.vni() + " is already used by move " + other.spec.id());
             }
         }
-        MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu());
+        MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu(), journal == null ? null : this::journalQuietly);
         if (interfaces) {
             onControlThread(spec.id(), () -> {
-                if (spec.role() == Role.SOURCE) {
-                    move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
-                            options.threadFactory()));
-                } else {
-                    move.attachSink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
-                            options.threadFactory(), "tunnel-inject-" + spec.id()));
+                try {
+                    attachInterfaces(move);
+                } catch (RuntimeException e) {
+                    move.close(false);
+                    throw e;
                 }
             });
         }
         moves.put(spec.id(), move);
-        if (spec.role() == Role.DESTINATION) {
-            destinationsByVni.put(spec.vni(), move);
+        if (receives(spec)) {
+            receiversByVni.put(spec.vni(), move);
             peers.merge(spec.peer().getAddress(), 1, Integer::sum);
         }
-        LOG.info("move {}: added as {} {} vni {} peer {}{}", spec.id(), spec.role(), spec.mode(), spec.vni(),
-                MoveJson.formatSocket(spec.peer()), spec.authenticated() ? " (authenticated)" : "");
+        LOG.info("move {}: added as {} {} vni {} peer {}{}{}", spec.id(), spec.role(), spec.mode(), spec.vni(),
+                MoveJson.formatSocket(spec.peer()), spec.authenticated() ? " (authenticated)" : "",
+                spec.reverse() ? " with reverse tunnel" : "");
         return move;
+    }
+
+    /** Whether this end of the move receives tunnel packets: the destination, and a source with a reverse tunnel. */
+    private static boolean receives(MoveSpec spec) {
+        return spec.role() == Role.DESTINATION || spec.reverse();
+    }
+
+    /**
+     * On the control thread (in the forwarder's namespace). SOURCE: the capture and, in L3 mode, the old site's LAN
+     * side (proxy ARP/ND, ICMP answers, the reverse tunnel's replies). DESTINATION: the injection and, with a reverse
+     * tunnel, the capture of the VM's replies.
+     */
+    private void attachInterfaces(MoveRuntime move) {
+        MoveSpec spec = move.spec;
+        if (spec.role() == Role.SOURCE) {
+            if (spec.mode() == TunnelMode.L3) {
+                byte[] hostMac = SocketOptions.hardwareAddress(spec.iface()).orElseThrow(() -> new TunnelException(spec.id(),
+                        "cannot read the MAC of " + spec.iface() + " for proxy ARP/ND"));
+                move.attachReplySink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
+                        options.threadFactory(), "tunnel-emit-" + spec.id()));
+                move.attachProxy(new ProxyNeighbour(hostMac, spec.vmAddresses().stream().map(InetAddress::getAddress).toList()));
+            }
+            move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
+                    options.threadFactory()));
+        } else {
+            move.attachSink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
+                    options.threadFactory(), "tunnel-inject-" + spec.id()));
+            if (spec.reverse()) {
+                move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.replyFilter(), options.pathMtu(),
+                        move::caughtReply, options.threadFactory()));
+            }
+        }
     }
 
     private void onControlThread(String moveId, Runnable task) {
@@ -180,7 +229,7 @@ public final class DefaultForwarder implements Forwarder {
             unattributed.drop(e.reason());
             return;
         }
-        MoveRuntime move = destinationsByVni.get(vni);
+        MoveRuntime move = receiversByVni.get(vni);
         if (move == null) {
             unattributed.drop(DropReason.WRONG_VNI);
             return;
@@ -225,7 +274,7 @@ public final class DefaultForwarder implements Forwarder {
 
     private void closeMove(MoveRuntime move, boolean flush, String why) {
         move.close(flush);
-        if (destinationsByVni.remove(move.spec.vni(), move)) {
+        if (receiversByVni.remove(move.spec.vni(), move)) {
             peers.computeIfPresent(move.spec.peer().getAddress(), (k, n) -> n <= 1 ? null : n - 1);
         }
         LOG.info("move {}: closed ({})", move.spec.id(), why);
@@ -255,6 +304,15 @@ public final class DefaultForwarder implements Forwarder {
 
     @Override
     public ForwarderStats stats() {
+        if (!closed) {
+            try {
+                control.submit(this::pollSocketDrops).get(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("socket drops not read: {}", e.toString());
+            }
+        }
         return new ForwarderStats(moves(), unattributed.dropSnapshot());
     }
 
@@ -263,16 +321,44 @@ public final class DefaultForwarder implements Forwarder {
         return tunnel.port();
     }
 
+    /** For tests: a move's runtime, to attach what its detached interfaces would be. */
+    MoveRuntime runtimeForTests(String id) {
+        return moves.get(id);
+    }
+
+    /** For tests: the tunnel, to hold its event loop up. */
+    UdpTunnel tunnelForTests() {
+        return tunnel;
+    }
+
+    /** Whether the tunnel's socket sets DF on every outer packet and never fragments one. */
+    public boolean dontFragment() {
+        return tunnel.dontFragment();
+    }
+
     /** Whether the tunnel runs on the native epoll transport. */
     public boolean nativeTransport() {
         return tunnel.nativeTransport();
     }
 
+    /** Counts what the kernel dropped since the last call because the tunnel socket's receive buffer was full. */
+    private void pollSocketDrops() {
+        long total = SocketDrops.of(tunnel.port());
+        if (total > socketDropsSeen) {
+            unattributed.drop(DropReason.SOCKET_OVERFLOW, total - socketDropsSeen);
+            socketDropsSeen = total;
+        }
+    }
+
     private void checkDrain() {
+        pollSocketDrops();
         long now = System.nanoTime();
         boolean changed = false;
         for (MoveRuntime move : moves.values()) {
             move.pollCaptureDrops();
+            if ((move.isSource() || move.spec.reverse()) && move.state() != MoveState.CLOSED) {
+                SocketOptions.pathMtu(move.spec.peer()).ifPresent(move::learnPathMtu);
+            }
             String why = move.drainDue(now);
             if (why != null) {
                 closeMove(move, true, why);
@@ -292,18 +378,31 @@ public final class DefaultForwarder implements Forwarder {
         }
     }
 
-    /** Not synchronized on the forwarder: the control thread journals while {@link #open} waits for it. */
+    /**
+     * Writes every move, under the journal's own lock (not the forwarder's: the control thread journals while
+     * {@link #open} waits for it), so that replay ceilings on disk only ever grow.
+     */
     private void writeJournal() {
         if (journal == null) {
             return;
         }
-        List<StateJournal.Entry> entries = new ArrayList<>();
-        for (MoveRuntime move : moves.values()) {
-            entries.add(new StateJournal.Entry(move.spec, move.state(),
-                    move.nextSequence() + MoveRuntime.SEQUENCE_RESERVE, move.replayHighest(),
-                    move.counters.snapshot(), move.counters.dropSnapshot()));
+        synchronized (journalLock) {
+            long now = System.nanoTime();
+            List<MoveRuntime> written = new ArrayList<>(moves.values());
+            List<StateJournal.Entry> entries = new ArrayList<>();
+            long[] ceilings = new long[written.size()];
+            for (int i = 0; i < written.size(); i++) {
+                MoveRuntime move = written.get(i);
+                ceilings[i] = move.proposeRxCeiling(now);
+                entries.add(new StateJournal.Entry(move.spec, move.state(),
+                        move.nextSequence() + MoveRuntime.SEQUENCE_RESERVE, move.replayHighest(), ceilings[i],
+                        move.counters.snapshot(), move.counters.dropSnapshot()));
+            }
+            journal.write(entries);
+            for (int i = 0; i < written.size(); i++) {
+                written.get(i).rxCeilingJournaled(ceilings[i]);
+            }
         }
-        journal.write(entries);
     }
 
     @Override

@@ -40,6 +40,30 @@ public final class InnerFrames {
         return ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF);
     }
 
+    /**
+     * The frame's length on the wire, which its IP header tells even when the capture cut the frame short: the
+     * Ethernet header and the IPv4 total length or the IPv6 header and payload length. Other frames: {@code len}.
+     */
+    public static int wireLength(byte[] frame, int len) {
+        return Math.max(len, ipEnd(frame, len));
+    }
+
+    /** Where the frame's IP packet ends by its header (before any Ethernet padding); {@code len} when not IP. */
+    public static int ipEnd(byte[] frame, int len) {
+        if (len < ETHER_HEADER + 20) {
+            return len;
+        }
+        int type = ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF);
+        int version = (frame[ETHER_HEADER] & 0xF0) >>> 4;
+        if (type == TYPE_IPV4 && version == 4) {
+            return ETHER_HEADER + (((frame[ETHER_HEADER + 2] & 0xFF) << 8) | (frame[ETHER_HEADER + 3] & 0xFF));
+        }
+        if (type == TYPE_IPV6 && version == 6 && len >= ETHER_HEADER + 40) {
+            return ETHER_HEADER + 40 + (((frame[ETHER_HEADER + 4] & 0xFF) << 8) | (frame[ETHER_HEADER + 5] & 0xFF));
+        }
+        return len;
+    }
+
     /** Whether the frame's Ethernet destination is the VM's MAC. */
     public boolean toVmMac(byte[] frame, int len) {
         return len >= 6 && Arrays.equals(frame, 0, 6, vmMac, 0, 6);
@@ -71,6 +95,49 @@ public final class InnerFrames {
             }
             default -> false;
         };
+    }
+
+    /**
+     * Whether the IPv4 or IPv6 packet inside the frame comes from a registered address (a reply of the VM that the
+     * reverse tunnel may carry). Other EtherTypes come from no one.
+     *
+     * @throws MalformedPacketException TRUNCATED when the IP header is cut
+     */
+    public boolean fromRegisteredAddress(byte[] frame, int len) throws MalformedPacketException {
+        int type = etherType(frame, len);
+        if (type == TYPE_IPV4) {
+            requireLength(len, ETHER_HEADER + 20, "ipv4 header");
+            return (frame[ETHER_HEADER] & 0xF0) == 0x40 && registered(frame, ETHER_HEADER + 12, 4);
+        }
+        if (type == TYPE_IPV6) {
+            requireLength(len, ETHER_HEADER + 40, "ipv6 header");
+            return registered(frame, ETHER_HEADER + 8, 16);
+        }
+        return false;
+    }
+
+    /** The IP source address of an IPv4 or IPv6 frame whose header is complete, or {@code null}. */
+    public static byte[] sourceAddress(byte[] frame, int len) {
+        return ipAddress(frame, len, ETHER_HEADER + 12, ETHER_HEADER + 8);
+    }
+
+    /** The IP destination address of an IPv4 or IPv6 frame whose header is complete, or {@code null}. */
+    public static byte[] destinationAddress(byte[] frame, int len) {
+        return ipAddress(frame, len, ETHER_HEADER + 16, ETHER_HEADER + 24);
+    }
+
+    private static byte[] ipAddress(byte[] frame, int len, int v4Offset, int v6Offset) {
+        if (len < ETHER_HEADER + 20) {
+            return null;
+        }
+        int type = ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF);
+        if (type == TYPE_IPV4) {
+            return Arrays.copyOfRange(frame, v4Offset, v4Offset + 4);
+        }
+        if (type == TYPE_IPV6 && len >= ETHER_HEADER + 40) {
+            return Arrays.copyOfRange(frame, v6Offset, v6Offset + 16);
+        }
+        return null;
     }
 
     private boolean registered(byte[] frame, int off, int length) {

@@ -82,6 +82,13 @@ public final class MoveJson {
                         duration(drain.path("hardMax").asText(null), DrainPolicy.DEFAULT_HARD_MAX, where + ": drain.hardMax"),
                         duration(drain.path("dnsTtl").asText(null), null, where + ": drain.dnsTtl")));
             }
+            JsonNode reverse = node.get("reverse");
+            if (reverse != null) {
+                if (!reverse.isBoolean()) {
+                    throw new IllegalArgumentException(where + ": reverse must be true or false");
+                }
+                b.reverse(reverse.asBoolean());
+            }
             return b.build();
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(where)) {
@@ -107,6 +114,9 @@ public final class MoveJson {
         node.put("peer", formatSocket(spec.peer()));
         node.put("iface", spec.iface());
         node.put("authenticated", spec.authenticated());
+        if (spec.reverse()) {
+            node.put("reverse", true);
+        }
         if (spec.key() != null && spec.key().reference() != null) {
             node.put("keyFile", spec.key().reference());
         }

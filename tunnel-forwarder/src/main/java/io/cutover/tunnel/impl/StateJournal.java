@@ -24,8 +24,8 @@ import java.util.Map;
 
 /**
  * The forwarder's state on disk ({@code tunnel-state.json} in the state directory): each move with its
- * state, key reference, counters, the sequence numbers reserved for sending and the replay window's
- * highest. Written whole to a temporary file and renamed, so a {@code kill -9} leaves the previous or the
+ * state, key reference, counters, the sequence numbers reserved for sending, the replay window's
+ * highest and the replay ceiling (see {@link ReplayCeiling}). Written whole to a temporary file and renamed, so a {@code kill -9} leaves the previous or the
  * new version, never half of one. Keys given inline are kept in {@code keys/<move>.key} (mode 0600) and
  * journaled by reference.
  */
@@ -33,8 +33,12 @@ public final class StateJournal {
     static final String FILE = "tunnel-state.json";
 
     /** One move as journaled. */
-    public record Entry(MoveSpec spec, MoveState state, long reservedSeq, long rxHighest,
+    public record Entry(MoveSpec spec, MoveState state, long reservedSeq, long rxHighest, long rxCeiling,
                         Map<String, Long> counters, Map<DropReason, Long> drops) {
+        /** The floor of a restarted receiver's replay window: nothing at or below it is accepted again. */
+        public long rxFloor() {
+            return Math.max(rxHighest, rxCeiling);
+        }
     }
 
     private final Path dir;
@@ -73,6 +77,7 @@ public final class StateJournal {
             node.put("state", e.state().name());
             node.put("reservedSeq", e.reservedSeq());
             node.put("rxHighest", e.rxHighest());
+            node.put("rxCeiling", e.rxCeiling());
             ObjectNode counters = node.putObject("counters");
             e.counters().forEach(counters::put);
             ObjectNode drops = node.putObject("drops");
@@ -110,7 +115,8 @@ public final class StateJournal {
                 Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
                 node.path("drops").fields().forEachRemaining(f -> drops.put(DropReason.valueOf(f.getKey()), f.getValue().asLong()));
                 entries.add(new Entry(spec, MoveState.valueOf(node.path("state").asText("PLANNED")),
-                        node.path("reservedSeq").asLong(1), node.path("rxHighest").asLong(0), counters, drops));
+                        node.path("reservedSeq").asLong(1), node.path("rxHighest").asLong(0),
+                        node.path("rxCeiling").asLong(0), counters, drops));
             }
         } catch (IOException | RuntimeException e) {
             throw new TunnelException(null, "cannot read the journal " + file + ": " + e.getMessage(), e);

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The tunnel's UDP socket on Netty: the native epoll transport where available (batched receive with
  * recvmmsg, batched send with sendmmsg), NIO otherwise. Its pipeline is one named handler, {@code "receive"},
- * that copies each datagram into a reused buffer and hands it to the {@link Receiver}.
+ * that copies each datagram into a reused buffer and hands it to the {@link Receiver}. On epoll the socket has
+ * path MTU discovery "do": every outer packet carries DF and none is ever fragmented; one larger than the path
+ * MTU the kernel knows is refused ({@code EMSGSIZE}) and reported to {@code tooBig}.
  */
 public final class UdpTunnel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpTunnel.class);
@@ -45,15 +47,20 @@ public final class UdpTunnel implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final boolean nativeTransport;
+    private final boolean dontFragment;
 
-    private UdpTunnel(EventLoopGroup group, Channel channel, boolean nativeTransport) {
+    private UdpTunnel(EventLoopGroup group, Channel channel, boolean nativeTransport, boolean dontFragment) {
         this.group = group;
         this.channel = channel;
         this.nativeTransport = nativeTransport;
+        this.dontFragment = dontFragment;
     }
 
-    /** Binds the socket; {@code receiver} runs on the single event loop thread. */
-    public static UdpTunnel bind(ForwarderOptions options, Receiver receiver) {
+    /**
+     * Binds the socket; {@code receiver} runs on the single event loop thread, {@code tooBig} there too, once per
+     * packet the kernel refused as larger than the path MTU.
+     */
+    public static UdpTunnel bind(ForwarderOptions options, Receiver receiver, Runnable tooBig) {
         boolean epoll = options.nativeTransport() && Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, options.threadFactory(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -66,7 +73,7 @@ public final class UdpTunnel implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("receive", new ReceiveHandler(receiver, maxPayload));
+                        ch.pipeline().addLast("receive", new ReceiveHandler(receiver, tooBig, maxPayload));
                     }
                 });
         if (epoll) {
@@ -77,8 +84,13 @@ public final class UdpTunnel implements AutoCloseable {
         }
         try {
             Channel channel = bootstrap.bind(options.bind()).sync().channel();
-            LOG.info("tunnel listening on udp {} ({} transport)", channel.localAddress(), epoll ? "epoll" : "nio");
-            return new UdpTunnel(group, channel, epoll);
+            boolean df = epoll && SocketOptions.setDontFragment(((EpollDatagramChannel) channel).fd().intValue());
+            if (!df) {
+                LOG.warn("tunnel socket: cannot set IP_PMTUDISC_DO; the kernel may fragment outer packets larger than the route's MTU");
+            }
+            LOG.info("tunnel listening on udp {} ({} transport{})", channel.localAddress(), epoll ? "epoll" : "nio",
+                    df ? ", DF set" : "");
+            return new UdpTunnel(group, channel, epoll, df);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new TunnelException(null, "cannot bind the tunnel to udp " + options.bind() + ": " + e.getMessage(), e);
@@ -124,6 +136,12 @@ public final class UdpTunnel implements AutoCloseable {
         return nativeTransport;
     }
 
+    /** Whether the socket's IPv4 path MTU discovery mode, read back from the kernel, is "do" (DF set, never fragmented). */
+    public boolean dontFragment() {
+        return dontFragment && channel instanceof EpollDatagramChannel epoll
+                && SocketOptions.dontFragmentMode(epoll.fd().intValue()) == SocketOptions.PMTUDISC_DO;
+    }
+
     /** Runs what was queued, then closes the socket and stops the event loop. */
     @Override
     public void close() {
@@ -140,10 +158,12 @@ public final class UdpTunnel implements AutoCloseable {
     /** Copies a datagram into a reused array and hands it on. */
     private static final class ReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         private final Receiver receiver;
+        private final Runnable tooBig;
         private final byte[] buffer;
 
-        ReceiveHandler(Receiver receiver, int maxPayload) {
+        ReceiveHandler(Receiver receiver, Runnable tooBig, int maxPayload) {
             this.receiver = receiver;
+            this.tooBig = tooBig;
             this.buffer = new byte[Math.max(maxPayload, 65_536)];
         }
 
@@ -157,6 +177,10 @@ public final class UdpTunnel implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof java.io.IOException && String.valueOf(cause.getMessage()).contains("Message too long")) {
+                tooBig.run();
+                return;
+            }
             LOG.warn("tunnel socket error (kept open): {}", cause.toString());
         }
     }

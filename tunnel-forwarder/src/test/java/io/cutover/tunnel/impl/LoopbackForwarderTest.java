@@ -263,6 +263,153 @@ class LoopbackForwarderTest {
         assertThat(destination.status("m1").orElseThrow().counter("injected")).isEqualTo(1);
     }
 
+    @Test
+    void theTunnelSocketSetsDfAndNeverFragments() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(), "epoll transport");
+        assertThat(source.dontFragment()).as("IP_MTU_DISCOVER is IP_PMTUDISC_DO on the socket").isTrue();
+        assertThat(SocketOptions.pathMtu(new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port())))
+                .as("the kernel's path MTU toward a peer can be read").isPresent();
+    }
+
+    @Test
+    void l3FrameTooBigForThePathIsDroppedCountedAndAnsweredWithFragmentationNeeded() throws Exception {
+        MoveSpec spec = MoveSpec.builder("big", 77)
+                .role(Role.SOURCE)
+                .mode(io.cutover.tunnel.TunnelMode.L3)
+                .vmMac("02:00:c6:12:00:64")
+                .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port()))
+                .iface("unused")
+                .key(KEY)
+                .build();
+        MoveRuntime move = source.openDetached(spec, MoveState.FORWARDING);
+        List<byte[]> replies = new CopyOnWriteArrayList<>();
+        move.attachReplySink(recording(replies));
+        int fits = move.maxFrame();
+        assertThat(fits).as("1500 - IPv4/UDP 28 - VXLAN 8 - sequence 8 - tag 16").isEqualTo(1440);
+
+        move.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[fits - 42]));
+        move.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[fits - 41]));
+
+        assertThat(move.counters.get("sent")).as("the frame that fits is sent").isEqualTo(1);
+        assertThat(move.counters.drops(DropReason.TOO_BIG)).as("the one a byte larger is not").isEqualTo(1);
+        assertThat(replies).hasSize(1);
+        byte[] icmp = replies.get(0);
+        assertThat(icmp[34]).isEqualTo((byte) 3);
+        assertThat(icmp[35]).isEqualTo((byte) 4);
+        assertThat(ByteBuffer.wrap(icmp).getShort(40) & 0xFFFF).as("next-hop MTU: the largest IP packet that fits").isEqualTo(fits - 14);
+        assertThat(Arrays.copyOfRange(icmp, 30, 34)).isEqualTo(TestFrames.CLIENT_IP);
+        assertThat(move.counters.get("tooBigAnswered")).isEqualTo(1);
+
+        move.learnPathMtu(1400);
+        assertThat(move.maxFrame()).as("a smaller path MTU the kernel learned wins").isEqualTo(1340);
+        move.learnPathMtu(9000);
+        assertThat(move.maxFrame()).as("never more than the configured one").isEqualTo(1440);
+    }
+
+    @Test
+    void l2FrameTooBigIsDroppedAndCountedWithoutAnswer() throws Exception {
+        moves(null, HoldLimits.DEFAULT);
+        List<byte[]> replies = new CopyOnWriteArrayList<>();
+        sourceMove.attachReplySink(recording(replies));
+        source.stage("m1", CutoverStage.ACTIVATED);
+        sourceMove.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[1472]));
+        assertThat(sourceMove.counters.drops(DropReason.TOO_BIG)).isEqualTo(1);
+        assertThat(sourceMove.counters.get("sent")).isZero();
+        assertThat(replies).as("ICMP answers are for L3 mode").isEmpty();
+    }
+
+    @Test
+    void datagramsTheKernelDropsForAFullSocketBufferAreCounted() throws Exception {
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        destination.tunnelForTests().execute(() -> {
+            try {
+                blocked.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port());
+        byte[] junk = new byte[1000];
+        try (DatagramSocket sender = new DatagramSocket()) {
+            for (int i = 0; i < 20_000; i++) {
+                sender.send(new DatagramPacket(junk, junk.length, target));
+            }
+        } finally {
+            blocked.countDown();
+        }
+        assertThat(destination.stats().drops(DropReason.SOCKET_OVERFLOW))
+                .as("20,000 datagrams into a socket whose reader is stuck overflow its receive buffer").isGreaterThan(0);
+    }
+
+    @Test
+    void reverseTunnelCarriesTheVmsRepliesBackToBeEmittedTowardTheHopThePeersPacketsCameFrom() throws Exception {
+        byte[] routerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+        MoveSpec spec = MoveSpec.builder("rev", 88)
+                .role(Role.SOURCE)
+                .mode(io.cutover.tunnel.TunnelMode.L3)
+                .reverse(true)
+                .vmMac("02:00:c6:12:00:64")
+                .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port()))
+                .iface("unused")
+                .key(KEY)
+                .build();
+        MoveRuntime atSource = source.openDetached(spec, MoveState.FORWARDING);
+        MoveRuntime atDestination = destination.openDetached(
+                spec.otherEnd(new InetSocketAddress(InetAddress.getLoopbackAddress(), source.port()), "unused"), MoveState.FORWARDING);
+        List<byte[]> emitted = new CopyOnWriteArrayList<>();
+        atSource.attachReplySink(recording(emitted));
+        atDestination.attachSink(recording(delivered));
+
+        byte[] request = TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 6, new byte[8]);
+        System.arraycopy(routerMac, 0, request, 6, 6);
+        atSource.caught(request);
+        awaitDelivered(1);
+        byte[] reply = TestFrames.ipv4(routerMac, TestFrames.VM_IP, TestFrames.CLIENT_IP, 6, new byte[8]);
+        System.arraycopy(TestFrames.VM_MAC, 0, reply, 6, 6);
+        atDestination.caughtReply(reply);
+        byte[] spoofed = TestFrames.ipv4(routerMac, TestFrames.CLIENT_IP, TestFrames.CLIENT_IP, 6, new byte[8]);
+        atDestination.caughtReply(spoofed);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (emitted.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        assertThat(emitted).as("the reply, emitted at the old site").hasSize(1);
+        byte[] out = emitted.get(0);
+        assertThat(Arrays.copyOfRange(out, 0, 6)).as("toward the router the client's packets came from").isEqualTo(routerMac);
+        assertThat(Arrays.copyOfRange(out, 6, 12)).as("from the VM's MAC").isEqualTo(TestFrames.VM_MAC);
+        assertThat(Arrays.copyOfRange(out, 12, out.length)).isEqualTo(Arrays.copyOfRange(reply, 12, reply.length));
+        assertThat(atDestination.counters.drops(DropReason.NOT_REGISTERED)).as("only the VM's own replies go back").isEqualTo(1);
+        assertThat(atSource.counters.get("injected")).isEqualTo(1);
+        assertThat(source.stats().drops(DropReason.REPLAYED) + destination.stats().drops(DropReason.REPLAYED)).isZero();
+    }
+
+    @Test
+    void reverseTunnellingIsForL3MovesThatKeepTheOldAddress() throws Exception {
+        MoveSpec.Builder b = MoveSpec.builder("x", 1).vmMac("02:00:c6:12:00:64")
+                .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1)).iface("eth0").reverse(true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(b::build).hasMessageContaining("L3");
+        b.mode(io.cutover.tunnel.TunnelMode.L3).newAddress(InetAddress.getByAddress(TestFrames.CLIENT_IP));
+        org.assertj.core.api.Assertions.assertThatThrownBy(b::build).hasMessageContaining("old address");
+    }
+
+    private static FrameSink recording(List<byte[]> into) {
+        return new FrameSink() {
+            @Override
+            public boolean inject(byte[] frame, int length) {
+                into.add(Arrays.copyOf(frame, length));
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     private long totalDrops() {
         var stats = destination.stats();
         return Arrays.stream(DropReason.values()).mapToLong(stats::drops).sum();

@@ -32,6 +32,18 @@ class MoveJsonTest {
     }
 
     @Test
+    void reverseTunnellingRoundTripsAndIsCheckedOnRead() throws Exception {
+        String l3 = "{\"id\":\"m\",\"vni\":7,\"role\":\"destination\",\"mode\":\"L3\",\"vmMac\":\"02:00:c6:12:00:64\","
+                + "\"vmAddresses\":[\"198.18.1.100\"],\"peer\":\"198.19.0.1\",\"iface\":\"eth0\",\"reverse\":true}";
+        MoveSpec spec = MoveJson.read(MoveJson.MAPPER.readTree(l3), "request");
+        assertThat(spec.reverse()).isTrue();
+        assertThat(MoveJson.read(MoveJson.write(spec), "again").reverse()).isTrue();
+        assertThat(spec.otherEnd(spec.peer(), "eth0").reverse()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MoveJson.read(MoveJson.MAPPER.readTree(
+                l3.replace("\"reverse\":true", "\"reverse\":\"yes\"")), "request")).hasMessageContaining("reverse");
+    }
+
+    @Test
     void namesTheFieldThatIsWrong() throws Exception {
         assertThatThrownBy(() -> MoveJson.read(MoveJson.MAPPER.readTree(MOVE.replace("\"vni\":100", "\"vni\":0")), "tunnel.yaml"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tunnel.yaml").hasMessageContaining("vni");

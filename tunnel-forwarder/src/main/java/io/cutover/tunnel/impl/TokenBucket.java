@@ -1,0 +1,30 @@
+package io.cutover.tunnel.impl;
+
+/**
+ * A token bucket, as routers limit the ICMP errors they send (Linux {@code icmp_ratelimit}): up to {@code burst}
+ * at once, {@code perSecond} on average. Thread-safe.
+ */
+final class TokenBucket {
+    private final double perNano;
+    private final double burst;
+    private double tokens;
+    private long last;
+
+    TokenBucket(int perSecond, int burst) {
+        this.perNano = perSecond / 1e9;
+        this.burst = burst;
+        this.tokens = burst;
+        this.last = System.nanoTime();
+    }
+
+    /** Takes a token if one is there. */
+    synchronized boolean tryTake(long nowNanos) {
+        tokens = Math.min(burst, tokens + (nowNanos - last) * perNano);
+        last = nowNanos;
+        if (tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        return false;
+    }
+}
