@@ -135,6 +135,11 @@ public final class ShmGuestProgram {
                         return 1;
                     }
                     driver.restart(System.nanoTime());
+                    if (!everRan) {
+                        err.printf("guest: running on %s (pid %d, generation %d, %d writes so far)%n", file.path(),
+                                ProcessHandle.current().pid(), generation, driver.writes());
+                        err.flush();
+                    }
                     everRan = true;
                 } else if (mode != ShmGuestFile.Mode.RUNNING && driver != null) {
                     file.storeWorkload(driver);
@@ -143,6 +148,8 @@ public final class ShmGuestProgram {
                 handled = request;
                 file.answer(request);
                 if (mode == ShmGuestFile.Mode.STOPPED) {
+                    err.printf("guest: stopped after %d writes%n", driver == null ? 0 : driver.writes());
+                    err.flush();
                     return 0;
                 }
             }
