@@ -110,8 +110,9 @@ final class MigrateCommand extends GroupCommand {
                 for (int i = 0; count == 0 || i < count; i++) {
                     IncomingMigration in = ended.take();
                     if (in.activated()) {
-                        System.out.printf(Locale.ROOT, "activated %s: %d pages, %d bytes in %d ms, digest %x, guest %s%s%n",
+                        System.out.printf(Locale.ROOT, "activated %s: %d pages, %d bytes in %d ms over %d connection%s, digest %x, guest %s%s%n",
                                 in.migrationId(), in.pagesReceived(), in.bytesReceived(), in.duration().toMillis(),
+                                in.connections(), in.connections() == 1 ? "" : "s",
                                 in.digest(), in.guest().isRunning() ? "running" : "stopped",
                                 in.guest() instanceof ShmGuest ? " " + in.guest().descriptor() : "");
                         System.out.flush();
@@ -173,6 +174,10 @@ final class MigrateCommand extends GroupCommand {
                         + " on demand (a source failure then loses the guest).")
         boolean postCopy;
 
+        @Option(names = "--channels", defaultValue = "" + MigrationOptions.DEFAULT_CHANNELS,
+                description = "Parallel connections (multifd), 1-16; pages are sharded over them (default: ${DEFAULT-VALUE}).")
+        int channels;
+
         @Option(names = "--compress", defaultValue = "none", description = "none or lz4 (default: ${DEFAULT-VALUE}).")
         Compression compress;
 
@@ -212,6 +217,7 @@ final class MigrateCommand extends GroupCommand {
                     .postCopy(postCopy)
                     .tls(tls.toTls())
                     .compression(compress)
+                    .channels(channels)
                     .integrity(integrity)
                     .maxRounds(maxRounds)
                     .completionTimeout(timeout, onTimeout)
