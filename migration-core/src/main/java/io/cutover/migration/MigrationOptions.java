@@ -41,6 +41,8 @@ public final class MigrationOptions {
     public static final long DEFAULT_IO_TIMEOUT_S = 10;
     /** Pages are written in batches of this many bytes. */
     public static final int DEFAULT_BATCH_BYTES = 256 * 1024;
+    /** XBZRLE cache of last-sent pages: {@value #DEFAULT_XBZRLE_CACHE_BYTES} bytes (0: no deltas). */
+    public static final long DEFAULT_XBZRLE_CACHE_BYTES = 0;
     /** Parallel connections (multifd): {@value #DEFAULT_CHANNELS}. */
     public static final int DEFAULT_CHANNELS = 1;
     /** Most parallel connections: {@value #MAX_CHANNELS}. */
@@ -67,6 +69,7 @@ public final class MigrationOptions {
     private final int batchBytes;
     private final boolean postCopy;
     private final int channels;
+    private final long xbzrleCacheBytes;
     private final MigrationTls tls;
 
     private MigrationOptions(Builder b) {
@@ -112,6 +115,10 @@ public final class MigrationOptions {
             throw new IllegalArgumentException("post-copy runs over one connection: channels must be 1");
         }
         channels = b.channels;
+        if (b.xbzrleCacheBytes < 0) {
+            throw new IllegalArgumentException("XBZRLE cache must be >= 0 bytes, was " + b.xbzrleCacheBytes);
+        }
+        xbzrleCacheBytes = b.xbzrleCacheBytes;
         tls = b.tls;
     }
 
@@ -155,6 +162,7 @@ public final class MigrationOptions {
         b.batchBytes = batchBytes;
         b.postCopy = postCopy;
         b.channels = channels;
+        b.xbzrleCacheBytes = xbzrleCacheBytes;
         b.tls = tls;
         return b;
     }
@@ -269,6 +277,14 @@ public final class MigrationOptions {
         return channels;
     }
 
+    /**
+     * Bytes of the XBZRLE cache (0: off, the default): the last-sent version of pages, so that a page sent again
+     * goes as its XOR run-length delta when that is shorter than the page. Split between the connections.
+     */
+    public long xbzrleCacheBytes() {
+        return xbzrleCacheBytes;
+    }
+
     /** Mutual TLS for the migration stream, or {@code null} for plain TCP (default). */
     public MigrationTls tls() {
         return tls;
@@ -297,6 +313,7 @@ public final class MigrationOptions {
         private int batchBytes = DEFAULT_BATCH_BYTES;
         private boolean postCopy;
         private int channels = DEFAULT_CHANNELS;
+        private long xbzrleCacheBytes = DEFAULT_XBZRLE_CACHE_BYTES;
         private MigrationTls tls;
 
         private Builder() {
@@ -389,6 +406,11 @@ public final class MigrationOptions {
 
         public Builder postCopy(boolean v) {
             postCopy = v;
+            return this;
+        }
+
+        public Builder xbzrleCache(long bytes) {
+            xbzrleCacheBytes = bytes;
             return this;
         }
 

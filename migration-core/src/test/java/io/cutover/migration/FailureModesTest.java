@@ -398,6 +398,9 @@ class FailureModesTest {
             assertThat(abortReasonFor(dst, hello(), header(FrameType.PAGE, 0, 4096, 256), new byte[4096]))
                     .contains("index 256 out of range [0, 256)");
             assertThat(dst.next().activated()).isFalse();
+            assertThat(abortReasonFor(dst, hello(), header(FrameType.PAGE, Frames.PAGE_XBZRLE, 2, 3), new byte[]{0, 0}))
+                    .contains("PAGE 3: XBZRLE: run of 0 bytes");
+            assertThat(dst.next().failure()).contains("XBZRLE");
             assertThat(abortReasonFor(dst, hello(), header(FrameType.DEVICE_STATE, 0, 64 << 20, 0)))
                     .contains("exceeds");
             dst.next();
@@ -414,7 +417,7 @@ class FailureModesTest {
             }
             IncomingMigration truncated = dst.next();
             assertThat(truncated.failure()).contains("lost");
-            assertThat(allocator.allocated).hasValue(4);
+            assertThat(allocator.allocated).hasValue(5);
             assertThat(allocator.guests).allMatch(g -> g.closed, "every reserved guest is freed");
         }
     }

@@ -174,6 +174,11 @@ final class MigrateCommand extends GroupCommand {
                         + " on demand (a source failure then loses the guest).")
         boolean postCopy;
 
+        @Option(names = "--xbzrle-cache", defaultValue = "0",
+                description = "XBZRLE cache of last-sent pages (k/m/g); pages sent again go as deltas; 0 for none"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String xbzrleCache;
+
         @Option(names = "--channels", defaultValue = "" + MigrationOptions.DEFAULT_CHANNELS,
                 description = "Parallel connections (multifd), 1-16; pages are sharded over them (default: ${DEFAULT-VALUE}).")
         int channels;
@@ -218,6 +223,7 @@ final class MigrateCommand extends GroupCommand {
                     .tls(tls.toTls())
                     .compression(compress)
                     .channels(channels)
+                    .xbzrleCache(xbzrleCache.equals("0") ? 0 : GuestSpec.bytes("--xbzrle-cache", xbzrleCache))
                     .integrity(integrity)
                     .maxRounds(maxRounds)
                     .completionTimeout(timeout, onTimeout)
@@ -262,12 +268,14 @@ final class MigrateCommand extends GroupCommand {
                 MigrationProgress p = report.progress();
                 System.out.printf(Locale.ROOT,
                         "migrated %s to %s: %.0f ms total, downtime %.1f ms (limit %d ms), %d rounds, %s%s,"
-                                + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression%n",
+                                + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression,"
+                                + " %d bytes saved by %d XBZRLE deltas%n",
                         m.id(), to, p.totalTime().toNanos() / 1e6, p.downtime().toNanos() / 1e6,
                         downtime.toMillis(), p.round() + 1, describe(report),
                         report.postCopy() ? ", finished in post-copy (" + report.postCopyFaults() + " pages fetched on demand)"
                                 : "", p.transferredBytes() >> 20, p.mbps(),
-                        p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes());
+                        p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes(), p.deltaSavedBytes(),
+                        p.deltaPages());
                 return ExitCode.OK;
             }
         }

@@ -331,6 +331,14 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
                 payload.getBytes(payload.readerIndex(), view);
                 crc = digestOf.checksum(view.flip());
             }
+            case Frames.PAGE_XBZRLE -> {
+                try {
+                    io.cutover.migration.transport.XorDelta.decode(payload, view);
+                } catch (MigrationProtocolException e) {
+                    throw new MigrationProtocolException("PAGE " + index + ": " + e.getMessage());
+                }
+                crc = digestOf.checksum(view.position(0));
+            }
             default -> {
                 if (lz4 == null) {
                     lz4 = LZ4Factory.fastestInstance().safeDecompressor();

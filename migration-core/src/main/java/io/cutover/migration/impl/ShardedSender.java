@@ -28,12 +28,13 @@ final class ShardedSender {
     private final long zeroDigest;
     private long syncPoint;
 
-    ShardedSender(Guest guest, List<Channel> channels, Compression compression, int batchBytes) {
+    ShardedSender(Guest guest, List<Channel> channels, Compression compression, int batchBytes, long xbzrleCacheBytes) {
         int n = channels.size();
         this.channels = channels.toArray(new Channel[0]);
         this.senders = new PageSender[n];
         for (int i = 0; i < n; i++) {
-            senders[i] = new PageSender(guest, this.channels[i], compression, batchBytes);
+            senders[i] = new PageSender(guest, this.channels[i], compression, batchBytes,
+                    xbzrleCacheBytes == 0 ? null : new PageCache(xbzrleCacheBytes / n, guest.pageSize()));
         }
         this.zeroDigest = new PageDigest(guest.pageSize()).zeroDigest(guest.pageCount());
         int words = (int) ((guest.pageCount() + 63) >>> 6);
@@ -139,6 +140,22 @@ final class ShardedSender {
         long n = 0;
         for (PageSender s : senders) {
             n += s.zeroPages;
+        }
+        return n;
+    }
+
+    long deltaPages() {
+        long n = 0;
+        for (PageSender s : senders) {
+            n += s.deltaPages;
+        }
+        return n;
+    }
+
+    long deltaSaved() {
+        long n = 0;
+        for (PageSender s : senders) {
+            n += s.deltaSaved;
         }
         return n;
     }

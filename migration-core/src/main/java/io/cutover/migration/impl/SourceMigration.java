@@ -140,7 +140,7 @@ public final class SourceMigration implements LiveMigration {
                 options.downtimeLimitAt(Duration.ofNanos(end - startNanos)),
                 s == null ? 0 : s.transferredBytes(), remaining, guest.sizeBytes(), dirtyPagesPerSecond,
                 bw * 8 / 1e6, guest.throttlePercent(), s == null ? 0 : s.pagesSent(), s == null ? 0 : s.zeroPages(),
-                s == null ? 0 : s.compressionSaved());
+                s == null ? 0 : s.compressionSaved(), s == null ? 0 : s.deltaPages(), s == null ? 0 : s.deltaSaved());
     }
 
     private void run() {
@@ -181,7 +181,8 @@ public final class SourceMigration implements LiveMigration {
             hello(i).writeFrame(hello);
             data.writeAndFlush(hello);
         }
-        sender = new ShardedSender(guest, channels, options.compression(), options.batchBytes());
+        sender = new ShardedSender(guest, channels, options.compression(), options.batchBytes(),
+                options.xbzrleCacheBytes());
         if (options.channels() > 1) {
             LOG.debug("{}: {} connections", id, options.channels());
         }

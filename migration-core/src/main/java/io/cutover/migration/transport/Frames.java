@@ -19,6 +19,8 @@ public final class Frames {
     public static final int PAGE_ZERO = 1;
     /** PAGE flag: the payload is the page compressed with LZ4 (shorter than the page). */
     public static final int PAGE_LZ4 = 2;
+    /** PAGE flags: an XBZRLE delta ({@link XorDelta}) against the version the destination holds. */
+    public static final int PAGE_XBZRLE = 3;
     /** COMMIT_REQUEST flag: re-read the whole memory before answering. */
     public static final int COMMIT_FULL_CHECK = 1;
     /** Smallest page size accepted. */
