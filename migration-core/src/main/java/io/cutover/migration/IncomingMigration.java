@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param pagesReceived  page frames applied (data and zero)
  * @param digest         the verified whole-memory digest (0 if not verified)
  * @param duration       from the first byte to activation or discard
+ * @param connections    connections that carried the migration (more than one with multifd)
  */
 public record IncomingMigration(String migrationId, String descriptor, Guest guest, String failure,
-                                long bytesReceived, long pagesReceived, long digest, Duration duration) {
+                                long bytesReceived, long pagesReceived, long digest, Duration duration,
+                                int connections) {
 
     /** Whether the guest runs here now. */
     public boolean activated() {

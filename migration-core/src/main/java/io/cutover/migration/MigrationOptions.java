@@ -41,6 +41,12 @@ public final class MigrationOptions {
     public static final long DEFAULT_IO_TIMEOUT_S = 10;
     /** Pages are written in batches of this many bytes. */
     public static final int DEFAULT_BATCH_BYTES = 256 * 1024;
+    /** XBZRLE cache of last-sent pages: {@value #DEFAULT_XBZRLE_CACHE_BYTES} bytes (0: no deltas). */
+    public static final long DEFAULT_XBZRLE_CACHE_BYTES = 0;
+    /** Parallel connections (multifd): {@value #DEFAULT_CHANNELS}. */
+    public static final int DEFAULT_CHANNELS = 1;
+    /** Most parallel connections: {@value #MAX_CHANNELS}. */
+    public static final int MAX_CHANNELS = io.cutover.migration.transport.Hello.MAX_CHANNELS;
 
     private final Duration downtimeLimit;
     private final int downtimeSteps;
@@ -62,6 +68,8 @@ public final class MigrationOptions {
     private final IntegrityCheck integrity;
     private final int batchBytes;
     private final boolean postCopy;
+    private final int channels;
+    private final long xbzrleCacheBytes;
     private final MigrationTls tls;
 
     private MigrationOptions(Builder b) {
@@ -100,6 +108,17 @@ public final class MigrationOptions {
         }
         batchBytes = b.batchBytes;
         postCopy = b.postCopy;
+        if (b.channels < 1 || b.channels > MAX_CHANNELS) {
+            throw new IllegalArgumentException("channels must be 1 to " + MAX_CHANNELS + ", was " + b.channels);
+        }
+        if (b.channels > 1 && b.postCopy) {
+            throw new IllegalArgumentException("post-copy runs over one connection: channels must be 1");
+        }
+        channels = b.channels;
+        if (b.xbzrleCacheBytes < 0) {
+            throw new IllegalArgumentException("XBZRLE cache must be >= 0 bytes, was " + b.xbzrleCacheBytes);
+        }
+        xbzrleCacheBytes = b.xbzrleCacheBytes;
         tls = b.tls;
     }
 
@@ -142,6 +161,8 @@ public final class MigrationOptions {
         b.integrity = integrity;
         b.batchBytes = batchBytes;
         b.postCopy = postCopy;
+        b.channels = channels;
+        b.xbzrleCacheBytes = xbzrleCacheBytes;
         b.tls = tls;
         return b;
     }
@@ -247,6 +268,23 @@ public final class MigrationOptions {
         return postCopy;
     }
 
+    /**
+     * Parallel TCP connections (like QEMU's multifd): pages are sharded over them by bitmap word (64 pages),
+     * each sent by its own thread; each connection has TLS when TLS is on; the destination commits only when
+     * every connection has delivered. Default {@value #DEFAULT_CHANNELS}.
+     */
+    public int channels() {
+        return channels;
+    }
+
+    /**
+     * Bytes of the XBZRLE cache (0: off, the default): the last-sent version of pages, so that a page sent again
+     * goes as its XOR run-length delta when that is shorter than the page. Split between the connections.
+     */
+    public long xbzrleCacheBytes() {
+        return xbzrleCacheBytes;
+    }
+
     /** Mutual TLS for the migration stream, or {@code null} for plain TCP (default). */
     public MigrationTls tls() {
         return tls;
@@ -274,6 +312,8 @@ public final class MigrationOptions {
         private IntegrityCheck integrity = IntegrityCheck.SENT_PAGES;
         private int batchBytes = DEFAULT_BATCH_BYTES;
         private boolean postCopy;
+        private int channels = DEFAULT_CHANNELS;
+        private long xbzrleCacheBytes = DEFAULT_XBZRLE_CACHE_BYTES;
         private MigrationTls tls;
 
         private Builder() {
@@ -366,6 +406,16 @@ public final class MigrationOptions {
 
         public Builder postCopy(boolean v) {
             postCopy = v;
+            return this;
+        }
+
+        public Builder xbzrleCache(long bytes) {
+            xbzrleCacheBytes = bytes;
+            return this;
+        }
+
+        public Builder channels(int v) {
+            channels = v;
             return this;
         }
 

@@ -21,12 +21,14 @@ import java.time.Duration;
  * @param pagesSent           pages sent with data
  * @param zeroPages           pages sent (or skipped) as zero
  * @param compressionSavedBytes bytes saved by compression
+ * @param deltaPages          pages sent again as an XBZRLE delta
+ * @param deltaSavedBytes     bytes saved by XBZRLE deltas
  */
 public record MigrationProgress(String migrationId, MigrationState state, int round, Duration totalTime,
                                 Duration downtime, Duration expectedDowntime, Duration downtimeLimit,
                                 long transferredBytes, long remainingBytes, long totalBytes,
                                 long dirtyPagesPerSecond, double mbps, int throttlePercent, long pagesSent,
-                                long zeroPages, long compressionSavedBytes) {
+                                long zeroPages, long compressionSavedBytes, long deltaPages, long deltaSavedBytes) {
 
     /** As JSON, with durations in milliseconds. */
     public String toJson() {
@@ -44,6 +46,8 @@ public record MigrationProgress(String migrationId, MigrationState state, int ro
                 + ",\"throttlePercent\":" + throttlePercent
                 + ",\"pagesSent\":" + pagesSent
                 + ",\"zeroPages\":" + zeroPages
-                + ",\"compressionSavedBytes\":" + compressionSavedBytes + "}";
+                + ",\"compressionSavedBytes\":" + compressionSavedBytes
+                + ",\"deltaPages\":" + deltaPages
+                + ",\"deltaSavedBytes\":" + deltaSavedBytes + "}";
     }
 }

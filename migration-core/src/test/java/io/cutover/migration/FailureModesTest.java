@@ -259,6 +259,82 @@ class FailureModesTest {
         return bytes(b);
     }
 
+    private static byte[] hello(int channels, int channel) {
+        ByteBuf b = Unpooled.buffer();
+        new Hello("m-raw", "synthetic:size=1m", 4096, 256, false, channels, channel).writeFrame(b);
+        return bytes(b);
+    }
+
+    /** Reads frames until ABORT and returns its reason. */
+    private static String abortReason(Socket s) throws Exception {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        while (true) {
+            byte[] h = new byte[Frames.HEADER_BYTES];
+            in.readFully(h);
+            ByteBuffer header = ByteBuffer.wrap(h);
+            int type = header.get() & 0xff;
+            header.get();
+            header.getShort();
+            byte[] payload = new byte[header.getInt()];
+            in.readFully(payload);
+            if (type == FrameType.ABORT.code()) {
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    @Test
+    void multifdDataConnectionsThatDoNotBelongAreTurnedAwayAndAPageOnTheWrongOneDiscards() throws Exception {
+        CountingAllocator allocator = new CountingAllocator();
+        try (MigrationFixture dst = new MigrationFixture(allocator, List.of())) {
+            // a data connection of a migration that does not exist
+            assertThat(abortReasonFor(dst, hello(2, 1))).contains("no migration m-raw over several connections");
+            assertThat(allocator.allocated).hasValue(0);
+
+            try (Socket control = new Socket("127.0.0.1", dst.address().getPort());
+                 Socket data = new Socket("127.0.0.1", dst.address().getPort())) {
+                control.setSoTimeout(10_000);
+                data.setSoTimeout(10_000);
+                control.getOutputStream().write(hello(2, 0));
+                control.getOutputStream().write(header(FrameType.SYNC, 0, 0, 1));
+                control.getOutputStream().flush();
+                byte[] reserved = new byte[Frames.HEADER_BYTES];
+                new DataInputStream(control.getInputStream()).readFully(reserved);
+                assertThat(reserved[0] & 0xff).isEqualTo(FrameType.RESERVED.code());
+                // page 0 belongs to connection 0 (pages are sharded 64 at a time)
+                data.getOutputStream().write(hello(2, 1));
+                data.getOutputStream().write(header(FrameType.PAGE, 0, 4096, 0));
+                data.getOutputStream().write(new byte[4096]);
+                data.getOutputStream().flush();
+                assertThat(abortReason(control)).contains("PAGE 0 on connection 1, it belongs to 0");
+            }
+            assertThat(dst.next().failure()).contains("PAGE 0 on connection 1");
+            assertThat(allocator.guests).allMatch(g -> g.closed);
+        }
+    }
+
+    @Test
+    void aLostDataConnectionDiscardsTheMigration() throws Exception {
+        try (MigrationFixture dst = new MigrationFixture()) {
+            try (Socket control = new Socket("127.0.0.1", dst.address().getPort())) {
+                control.setSoTimeout(10_000);
+                control.getOutputStream().write(hello(3, 0));
+                control.getOutputStream().flush();
+                byte[] reserved = new byte[Frames.HEADER_BYTES];
+                new DataInputStream(control.getInputStream()).readFully(reserved);
+                try (Socket data = new Socket("127.0.0.1", dst.address().getPort())) {
+                    data.getOutputStream().write(hello(3, 2));
+                    data.getOutputStream().write(header(FrameType.PAGE, 0, 4096, 128));
+                    data.getOutputStream().write(new byte[4096]);
+                    data.getOutputStream().flush();
+                    Thread.sleep(200);
+                }
+                assertThat(abortReason(control)).contains("data connection 2 to the source was lost");
+            }
+            assertThat(dst.next().activated()).isFalse();
+        }
+    }
+
     private static byte[] header(FrameType type, int flags, int length, long arg) {
         ByteBuf b = Unpooled.buffer();
         Frames.writeHeader(b, type, flags, length, arg);
@@ -322,6 +398,9 @@ class FailureModesTest {
             assertThat(abortReasonFor(dst, hello(), header(FrameType.PAGE, 0, 4096, 256), new byte[4096]))
                     .contains("index 256 out of range [0, 256)");
             assertThat(dst.next().activated()).isFalse();
+            assertThat(abortReasonFor(dst, hello(), header(FrameType.PAGE, Frames.PAGE_XBZRLE, 2, 3), new byte[]{0, 0}))
+                    .contains("PAGE 3: XBZRLE: run of 0 bytes");
+            assertThat(dst.next().failure()).contains("XBZRLE");
             assertThat(abortReasonFor(dst, hello(), header(FrameType.DEVICE_STATE, 0, 64 << 20, 0)))
                     .contains("exceeds");
             dst.next();
@@ -338,7 +417,7 @@ class FailureModesTest {
             }
             IncomingMigration truncated = dst.next();
             assertThat(truncated.failure()).contains("lost");
-            assertThat(allocator.allocated).hasValue(4);
+            assertThat(allocator.allocated).hasValue(5);
             assertThat(allocator.guests).allMatch(g -> g.closed, "every reserved guest is freed");
         }
     }

@@ -47,16 +47,19 @@ class TlsMigrationTest {
                 MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), ended::add, tls("destination", "source"));
     }
 
-    @Test
-    void migratesOverMutualTls() throws Exception {
+    /** One connection, and three (multifd): each has its own TLS session. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    void migratesOverMutualTls(int channels) throws Exception {
         LinkedBlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
         try (MigrationTarget target = target(ended);
              SyntheticGuest source = MigrationFixture.running("synthetic:size=4m,workload=hotset")) {
             MigrationReport report = LiveMigration.start(source, target.localAddress(),
-                    MigrationOptions.builder().tls(tls("source", "destination")).build(), List.of())
+                    MigrationOptions.builder().tls(tls("source", "destination")).channels(channels).build(), List.of())
                     .result().toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(report.succeeded()).isTrue();
             IncomingMigration in = ended.poll(10, TimeUnit.SECONDS);
+            assertThat(in.connections()).isEqualTo(channels);
             in.guest().pause();
             assertThat(Guests.firstDifference(source, in.guest())).isEqualTo(-1);
             in.guest().close();

@@ -1,6 +1,7 @@
 package io.cutover.agent.cli;
 
 import io.cutover.migration.CompletionPolicy;
+import io.cutover.migration.Guest;
 import io.cutover.migration.Compression;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.IntegrityCheck;
@@ -13,7 +14,8 @@ import io.cutover.migration.MigrationTarget;
 import io.cutover.migration.MigrationTls;
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.migration.guest.Guests;
-import io.cutover.migration.guest.SyntheticGuest;
+import io.cutover.migration.guest.ShmGuest;
+import io.cutover.migration.guest.ShmGuestProgram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +41,7 @@ import java.util.concurrent.TimeoutException;
 /** {@code cutover migrate listen|send}: live-migrate a guest's memory between two processes (migration-core). */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Live-migrate a guest's memory (migration-core): a destination listens, a source sends.",
-        subcommands = {MigrateCommand.Listen.class, MigrateCommand.Send.class})
+        subcommands = {MigrateCommand.Listen.class, MigrateCommand.Send.class, MigrateCommand.GuestProgram.class})
 final class MigrateCommand extends GroupCommand {
 
     /** Mutual TLS on the migration stream: all three files, or none. */
@@ -85,6 +87,10 @@ final class MigrateCommand extends GroupCommand {
         @Option(names = "--max-guest", defaultValue = "64g", description = "Largest guest to reserve (default: ${DEFAULT-VALUE}).")
         String maxGuest;
 
+        @Option(names = "--guest-dir", defaultValue = "/dev/shm",
+                description = "Where shared-memory guests (shm:) get their memory file and program (default: ${DEFAULT-VALUE}).")
+        Path guestDir;
+
         @CommandLine.ArgGroup(exclusive = false)
         TlsOptions tls = new TlsOptions();
 
@@ -97,16 +103,18 @@ final class MigrateCommand extends GroupCommand {
             BlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
             int failures = 0;
             try (MigrationTarget target = MigrationTarget.listen(new InetSocketAddress(bind, port),
-                    Guests.syntheticAllocator(), max, List.of(), ended::add, tls.toTls())) {
+                    Guests.allocator(guestDir), max, List.of(), ended::add, tls.toTls())) {
                 InetSocketAddress at = target.localAddress();
                 System.out.println("listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
                 System.out.flush();
                 for (int i = 0; count == 0 || i < count; i++) {
                     IncomingMigration in = ended.take();
                     if (in.activated()) {
-                        System.out.printf(Locale.ROOT, "activated %s: %d pages, %d bytes in %d ms, digest %x, guest %s%n",
+                        System.out.printf(Locale.ROOT, "activated %s: %d pages, %d bytes in %d ms over %d connection%s, digest %x, guest %s%s%n",
                                 in.migrationId(), in.pagesReceived(), in.bytesReceived(), in.duration().toMillis(),
-                                in.digest(), in.guest().isRunning() ? "running" : "stopped");
+                                in.connections(), in.connections() == 1 ? "" : "s",
+                                in.digest(), in.guest().isRunning() ? "running" : "stopped",
+                                in.guest() instanceof ShmGuest ? " " + in.guest().descriptor() : "");
                         System.out.flush();
                         if (!runFor.isZero()) {
                             Thread.sleep(runFor.toMillis());
@@ -131,7 +139,8 @@ final class MigrateCommand extends GroupCommand {
 
         @Option(names = "--guest", defaultValue = "synthetic:size=64m,workload=hotset",
                 description = "Guest to run and migrate, e.g. synthetic:size=1g,workload=hotset,hot=5%%,rate=50000 "
-                        + "(workloads: idle, uniform, hotset, diabolical; default: ${DEFAULT-VALUE}).")
+                        + "(workloads: idle, uniform, hotset, diabolical), or shm:file=PATH, the running guest program"
+                        + " of `migrate guest` (default: ${DEFAULT-VALUE}).")
         String guest;
 
         @Option(names = "--warmup", defaultValue = "500ms", converter = DurationConverter.class,
@@ -164,6 +173,15 @@ final class MigrateCommand extends GroupCommand {
                 description = "If pre-copy does not converge, resume at the destination at once and fetch missing pages"
                         + " on demand (a source failure then loses the guest).")
         boolean postCopy;
+
+        @Option(names = "--xbzrle-cache", defaultValue = "0",
+                description = "XBZRLE cache of last-sent pages (k/m/g); pages sent again go as deltas; 0 for none"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String xbzrleCache;
+
+        @Option(names = "--channels", defaultValue = "" + MigrationOptions.DEFAULT_CHANNELS,
+                description = "Parallel connections (multifd), 1-16; pages are sharded over them (default: ${DEFAULT-VALUE}).")
+        int channels;
 
         @Option(names = "--compress", defaultValue = "none", description = "none or lz4 (default: ${DEFAULT-VALUE}).")
         Compression compress;
@@ -204,6 +222,8 @@ final class MigrateCommand extends GroupCommand {
                     .postCopy(postCopy)
                     .tls(tls.toTls())
                     .compression(compress)
+                    .channels(channels)
+                    .xbzrleCache(xbzrleCache.equals("0") ? 0 : GuestSpec.bytes("--xbzrle-cache", xbzrleCache))
                     .integrity(integrity)
                     .maxRounds(maxRounds)
                     .completionTimeout(timeout, onTimeout)
@@ -212,10 +232,11 @@ final class MigrateCommand extends GroupCommand {
                 options = options.toBuilder().dynamicRate(MigrationOptions.DEFAULT_MIN_BANDWIDTH,
                         MigrationOptions.DEFAULT_RATE_STEP).build();
             }
-            GuestSpec spec = GuestSpec.parse(guest);
-            try (SyntheticGuest g = SyntheticGuest.create(spec)) {
-                g.resume();
-                Thread.sleep(warmup.toMillis());
+            try (Guest g = Guests.open(guest)) {
+                if (!g.isRunning()) {
+                    g.resume();
+                    Thread.sleep(warmup.toMillis());
+                }
                 LiveMigration m = LiveMigration.start(g, destination, options, List.of());
                 CompletableFuture<MigrationReport> result = m.result().toCompletableFuture();
                 MigrationReport report;
@@ -247,12 +268,14 @@ final class MigrateCommand extends GroupCommand {
                 MigrationProgress p = report.progress();
                 System.out.printf(Locale.ROOT,
                         "migrated %s to %s: %.0f ms total, downtime %.1f ms (limit %d ms), %d rounds, %s%s,"
-                                + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression%n",
+                                + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression,"
+                                + " %d bytes saved by %d XBZRLE deltas%n",
                         m.id(), to, p.totalTime().toNanos() / 1e6, p.downtime().toNanos() / 1e6,
                         downtime.toMillis(), p.round() + 1, describe(report),
                         report.postCopy() ? ", finished in post-copy (" + report.postCopyFaults() + " pages fetched on demand)"
                                 : "", p.transferredBytes() >> 20, p.mbps(),
-                        p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes());
+                        p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes(), p.deltaSavedBytes(),
+                        p.deltaPages());
                 return ExitCode.OK;
             }
         }
@@ -296,5 +319,22 @@ final class MigrateCommand extends GroupCommand {
         }
     }
 
+    @Command(name = "guest", mixinStandardHelpOptions = true,
+            description = "Run a shared-memory guest: a program writing its memory in a file (e.g. in /dev/shm) that "
+                    + "`migrate send --guest shm:file=PATH` migrates. Runs until the migrator stops it.")
+    static final class GuestProgram implements Callable<Integer> {
+        @Option(names = "--file", required = true, description = "The guest's memory file.")
+        Path file;
 
+        @Option(names = "--create",
+                description = "Make the file for a new guest with this workload, as a synthetic guest's keys, e.g. "
+                        + "size=256m,workload=hotset,hot=5%%,rate=20000; without it, run on an existing file.")
+        String create;
+
+        @Override
+        public Integer call() {
+            GuestSpec spec = create == null ? null : GuestSpec.parse(GuestSpec.PREFIX + create);
+            return ShmGuestProgram.run(file, spec, false, System.err);
+        }
+    }
 }

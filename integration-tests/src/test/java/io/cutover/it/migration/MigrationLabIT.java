@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code cutover migrate listen} in hostB and {@code cutover migrate send} in hostA, two real processes
- * migrating a guest over the hosts' underlay cable (the migration address 198.19.0.2), and both ends
+ * migrating a guest over the hosts' underlay cable (the migration address 198.19.0.2, two connections), and both ends
  * killed with SIGKILL in the middle.
  */
 class MigrationLabIT {
@@ -82,11 +82,12 @@ class MigrationLabIT {
         Path json = dir.resolve("report.json");
         Process send = start("send.log", "hostA", "migrate", "send", "--to", MIGRATION_ADDRESS + ":" + port,
                 "--guest", "synthetic:size=64m,workload=hotset,hot=5%,rate=50000", "--integrity", "full_memory",
-                "--compress", "lz4", "--quiet", "--json", json.toString());
+                "--compress", "lz4", "--channels", "2", "--quiet", "--json", json.toString());
         assertThat(exit(send)).as(read("send.log")).isZero();
         assertThat(exit(listen)).as(read("listen.log")).isZero();
         assertThat(read("send.log")).contains("migrated m-").contains("converged");
-        assertThat(read("listen.log")).containsPattern("activated m-\\w+: \\d+ pages").contains("guest running");
+        assertThat(read("listen.log")).containsPattern("activated m-\\w+: \\d+ pages").contains("over 2 connections")
+                .contains("guest running");
         String report = Files.readString(json);
         assertThat(report).contains("\"outcome\":\"COMPLETED\"", "\"integrity\":\"FULL_MEMORY\"",
                 "\"stage\":\"SWITCHOVER\"", "\"stage\":\"ACTIVATED\"");

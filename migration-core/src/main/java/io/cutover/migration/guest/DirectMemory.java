@@ -101,13 +101,21 @@ final class DirectMemory {
         for (int i = 0; i < chunks.length; i++) {
             ByteBuffer chunk = chunks[i];
             chunks[i] = null;
-            if (chunk != null && !keep(chunk) && UNSAFE != null) {
-                try {
-                    UNSAFE.getClass().getMethod("invokeCleaner", ByteBuffer.class).invoke(UNSAFE, chunk);
-                } catch (ReflectiveOperationException | RuntimeException e) {
-                    // the GC frees it later
-                }
+            if (chunk != null && !keep(chunk)) {
+                unmap(chunk);
             }
+        }
+    }
+
+    /** Frees a direct or mapped buffer now; nothing may use it afterwards. */
+    static void unmap(ByteBuffer buffer) {
+        if (UNSAFE == null) {
+            return;
+        }
+        try {
+            UNSAFE.getClass().getMethod("invokeCleaner", ByteBuffer.class).invoke(UNSAFE, buffer);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // the GC frees it later
         }
     }
 

@@ -36,9 +36,7 @@ public final class SyntheticGuest implements Guest {
     private volatile long[] missing;
     private volatile java.util.function.LongConsumer onFault;
     private volatile long faults;
-    private long writes;
-    private long sweep;
-    private long rng;
+    private final WorkloadDriver driver;
 
     private SyntheticGuest(GuestSpec spec, boolean fill) {
         this.spec = Objects.requireNonNull(spec, "spec");
@@ -48,9 +46,9 @@ public final class SyntheticGuest implements Guest {
         this.pagesPerChunkShift = DirectMemory.CHUNK_SHIFT - pageShift;
         this.memory = new DirectMemory(spec.sizeBytes());
         this.dirty = new long[(int) ((pageCount + 63) >>> 6)];
-        this.rng = spec.seed() * 0x9E3779B97F4A7C15L + 1;
+        this.driver = new WorkloadDriver(spec);
         if (fill) {
-            fill();
+            WorkloadDriver.fill(spec, this::pageView);
         }
         this.workloadThread = new Thread(this::runWorkload, "guest-workload");
         workloadThread.setDaemon(true);
@@ -124,10 +122,11 @@ public final class SyntheticGuest implements Guest {
         writeLock.lock();
         try {
             ByteBuffer state = ByteBuffer.allocate(STATE_BYTES);
-            state.putInt(STATE_MAGIC).putLong(writes).putLong(sweep).putLong(rng);
-            long x = writes ^ rng;
+            state.putInt(STATE_MAGIC);
+            driver.save(state);
+            long x = driver.writes() ^ state.getLong(20);
             while (state.remaining() >= 8) {
-                x = mix(x + 1);
+                x = WorkloadDriver.mix(x + 1);
                 state.putLong(x);
             }
             return state.array();
@@ -144,9 +143,7 @@ public final class SyntheticGuest implements Guest {
         }
         writeLock.lock();
         try {
-            writes = state.getLong();
-            sweep = state.getLong();
-            rng = state.getLong();
+            driver.load(state);
         } finally {
             writeLock.unlock();
         }
@@ -169,7 +166,7 @@ public final class SyntheticGuest implements Guest {
     public long writes() {
         writeLock.lock();
         try {
-            return writes;
+            return driver.writes();
         } finally {
             writeLock.unlock();
         }
@@ -227,38 +224,16 @@ public final class SyntheticGuest implements Guest {
         }
     }
 
-    private void fill() {
-        long threshold = Math.round(spec.fill() * 1_000_000);
-        long x = spec.seed();
-        for (long page = 0; page < pageCount; page++) {
-            if (Math.floorMod(mix(page ^ spec.seed()), 1_000_000L) >= threshold) {
-                continue;
-            }
-            ByteBuffer view = pageView(page);
-            for (int off = 0; off < pageSize; off += 8) {
-                x = mix(x + off + 1);
-                view.putLong(off, x | 1);
-            }
-        }
-    }
-
     private void runWorkload() {
-        long last = System.nanoTime();
-        double credit = 0;
         while (!closed) {
-            if (paused || spec.workload() == Workload.IDLE || spec.rate() == 0) {
+            if (paused) {
                 LockSupport.parkNanos(1_000_000);
-                last = System.nanoTime();
-                credit = 0;
+                driver.restart(System.nanoTime());
                 continue;
             }
-            long now = System.nanoTime();
-            double rate = spec.rate() * (100 - throttle) / 100.0;
-            credit = Math.min(credit + rate * (now - last) / 1e9, rate / 100 + 64);
-            last = now;
-            int batch = (int) Math.min(credit, 4096);
+            int batch = driver.due(System.nanoTime(), throttle);
             if (batch == 0) {
-                LockSupport.parkNanos(100_000);
+                LockSupport.parkNanos(spec.workload() == Workload.IDLE ? 1_000_000 : 100_000);
                 continue;
             }
             writeLock.lock();
@@ -267,26 +242,13 @@ public final class SyntheticGuest implements Guest {
                     continue;
                 }
                 for (int i = 0; i < batch; i++) {
-                    writePage(nextPage());
+                    writePage(driver.nextPage());
                 }
             } finally {
                 writeLock.unlock();
             }
-            credit -= batch;
+            driver.done(batch);
         }
-    }
-
-    private long nextPage() {
-        return switch (spec.workload()) {
-            case UNIFORM -> Math.floorMod(nextRandom(), pageCount);
-            case HOTSET -> Math.floorMod(nextRandom(), spec.hotPages());
-            case DIABOLICAL -> {
-                long page = sweep;
-                sweep = sweep + 1 >= spec.regionPages() ? 0 : sweep + 1;
-                yield page;
-            }
-            case IDLE -> throw new IllegalStateException("idle writes nothing");
-        };
     }
 
     private void writePage(long page) {
@@ -301,23 +263,8 @@ public final class SyntheticGuest implements Guest {
                 LockSupport.parkNanos(50_000);
             }
         }
-        writes++;
         ByteBuffer chunk = memory.chunk((int) (page >>> pagesPerChunkShift));
-        int offset = (int) ((page & ((1L << pagesPerChunkShift) - 1)) << pageShift);
-        int slot = (int) (writes & ((pageSize >>> 3) - 1)) << 3;
-        chunk.putLong(offset + slot, mix(writes) | 1);
+        driver.write(chunk, (int) ((page & ((1L << pagesPerChunkShift) - 1)) << pageShift));
         WORDS.getAndBitwiseOr(dirty, (int) (page >>> 6), 1L << page);
-    }
-
-    private long nextRandom() {
-        rng = mix(rng);
-        return rng >>> 1;
-    }
-
-    private static long mix(long z) {
-        z += 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -52,6 +52,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private final GuestAllocator allocator;
+    private final java.util.Map<String, DestinationSession> multifd;
     private final List<CutoverListener> listeners;
     private final Consumer<IncomingMigration> onEnd;
     private final long startNanos = System.nanoTime();
@@ -70,9 +71,19 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     private long missingCount;
     private io.netty.channel.Channel channel;
     private final java.util.concurrent.atomic.AtomicLong faults = new java.util.concurrent.atomic.AtomicLong();
+    /** Multifd: the connections (0 the control one), their last sync points, a commit waiting for them. */
+    private io.netty.channel.Channel[] channels;
+    private long[] syncs;
+    private Frame pendingCommit;
+    private ChannelHandlerContext control;
 
-    DestinationSession(GuestAllocator allocator, List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+    /**
+     * @param multifd the target's migrations over several connections, by id, for their data connections to join
+     */
+    DestinationSession(GuestAllocator allocator, java.util.Map<String, DestinationSession> multifd,
+                       List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
         this.allocator = allocator;
+        this.multifd = multifd;
         this.listeners = listeners;
         this.onEnd = onEnd;
     }
@@ -96,8 +107,13 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private void reserve(ChannelHandlerContext ctx, Hello h) {
+        if (h.channel() > 0) {
+            joinAsData(ctx, h);
+            return;
+        }
         hello = h;
         channel = ctx.channel();
+        control = ctx;
         long t0 = System.nanoTime();
         events = new EventDispatcher(h.migrationId(), listeners);
         try {
@@ -110,6 +126,12 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         pageCrc = new int[Math.toIntExact(h.pageCount())];
         java.util.Arrays.fill(pageCrc, digestOf.zeroCrc());
         digest = digestOf.zeroDigest(h.pageCount());
+        if (h.channels() > 1) {
+            channels = new io.netty.channel.Channel[h.channels()];
+            channels[0] = ctx.channel();
+            syncs = new long[h.channels()];
+            multifd.put(h.migrationId(), this);
+        }
         state = State.RECEIVING;
         ctx.writeAndFlush(Frame.of(FrameType.RESERVED, h.pageCount()));
         events.emit(CutoverStage.RESERVED);
@@ -117,15 +139,129 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
                 h.descriptor(), (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /** A data connection's HELLO: it joins its migration's session, or is turned away. */
+    private void joinAsData(ChannelHandlerContext ctx, Hello h) {
+        DestinationSession owner = multifd.get(h.migrationId());
+        String problem = owner == null ? "no migration " + h.migrationId() + " over several connections here"
+                : owner.join(ctx.channel(), h);
+        state = State.DISCARDED;
+        if (problem != null) {
+            LOG.info("{}: data connection {} turned away: {}", h.migrationId(), h.channel(), problem);
+            ctx.writeAndFlush(Frame.abort(problem)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.pipeline().replace(this, "data", new DataChannelHandler(owner, h.channel()));
+    }
+
+    /** Accepts a data connection; returns why not, or {@code null}. */
+    private String join(io.netty.channel.Channel data, Hello h) {
+        if (state != State.RECEIVING || channels == null) {
+            return "migration " + h.migrationId() + " takes no connections in state " + state;
+        }
+        if (h.channels() != hello.channels() || h.pageSize() != hello.pageSize() || h.pageCount() != hello.pageCount()) {
+            return "data connection " + h.channel() + " does not match the migration's HELLO";
+        }
+        if (channels[h.channel()] != null) {
+            return "data connection " + h.channel() + " joined twice";
+        }
+        channels[h.channel()] = data;
+        return null;
+    }
+
+    /** A frame of data connection {@code index} (on this session's event loop). */
+    void dataFrame(int index, Frame frame) {
+        if (state == State.DISCARDED || state == State.ACTIVE) {
+            return;
+        }
+        bytes += Frames.HEADER_BYTES + frame.content().readableBytes();
+        try {
+            switch (frame.type()) {
+                case PAGE -> {
+                    expect(State.RECEIVING, frame);
+                    checkChannel(index, frame.arg());
+                    applyPage(frame);
+                }
+                case SYNC -> sync(index, frame.arg());
+                case ABORT -> discard(control, "the source aborted: " + frame.text(), false);
+                default -> throw new MigrationProtocolException("data connection " + index + ": unexpected "
+                        + frame.type());
+            }
+        } catch (MigrationProtocolException e) {
+            discard(control, "protocol error: " + e.getMessage(), true);
+        }
+    }
+
+    /** Data connection {@code index} closed or failed: the migration cannot complete without its pages. */
+    void dataChannelLost(int index, String reason) {
+        if (state == State.RECEIVING) {
+            discard(control, reason, true);
+        }
+    }
+
+    private void checkChannel(int index, long page) {
+        if (channels != null && Frames.channelOf(page, channels.length) != index) {
+            throw new MigrationProtocolException("PAGE " + page + " on connection " + index + ", it belongs to "
+                    + Frames.channelOf(page, channels.length));
+        }
+    }
+
+    private void sync(int index, long point) {
+        if (syncs == null) {
+            throw new MigrationProtocolException("SYNC in a migration over one connection");
+        }
+        if (point <= syncs[index]) {
+            throw new MigrationProtocolException("SYNC " + point + " on connection " + index + " after " + syncs[index]);
+        }
+        syncs[index] = point;
+        if (pendingCommit != null && allSynced()) {
+            Frame commit = pendingCommit;
+            pendingCommit = null;
+            try {
+                verify(control, commit);
+            } finally {
+                commit.release();
+            }
+        }
+    }
+
+    private int connections() {
+        if (channels == null) {
+            return hello == null ? 0 : 1;
+        }
+        int n = 0;
+        for (io.netty.channel.Channel c : channels) {
+            n += c == null ? 0 : 1;
+        }
+        return n;
+    }
+
+    /** Whether every connection has delivered up to the control connection's last sync point. */
+    private boolean allSynced() {
+        for (long point : syncs) {
+            if (point < syncs[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void handle(ChannelHandlerContext ctx, Frame frame) {
+        if (pendingCommit != null && frame.type() != FrameType.ABORT) {
+            throw new MigrationProtocolException(frame.type() + " after COMMIT_REQUEST");
+        }
         switch (frame.type()) {
             case PAGE -> {
                 if (state == State.POST_COPY) {
                     applyMissingPage(ctx, frame);
                 } else {
                     expect(State.RECEIVING, frame);
+                    checkChannel(0, frame.arg());
                     applyPage(frame);
                 }
+            }
+            case SYNC -> {
+                expect(State.RECEIVING, frame);
+                sync(0, frame.arg());
             }
             case MISSING -> {
                 expect(State.RECEIVING, frame);
@@ -154,7 +290,11 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             }
             case COMMIT_REQUEST -> {
                 expect(State.RECEIVING, frame);
-                verify(ctx, frame);
+                if (syncs != null && !allSynced()) {
+                    pendingCommit = (Frame) frame.retain();
+                } else {
+                    verify(ctx, frame);
+                }
             }
             case ACTIVATE -> {
                 expect(State.WAIT_ACTIVATE, frame);
@@ -191,6 +331,14 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
                 payload.getBytes(payload.readerIndex(), view);
                 crc = digestOf.checksum(view.flip());
             }
+            case Frames.PAGE_XBZRLE -> {
+                try {
+                    io.cutover.migration.transport.XorDelta.decode(payload, view);
+                } catch (MigrationProtocolException e) {
+                    throw new MigrationProtocolException("PAGE " + index + ": " + e.getMessage());
+                }
+                crc = digestOf.checksum(view.position(0));
+            }
             default -> {
                 if (lz4 == null) {
                     lz4 = LZ4Factory.fastestInstance().safeDecompressor();
@@ -216,6 +364,10 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private void startPostCopy(ChannelHandlerContext ctx, long count) {
+        if (channels != null) {
+            reject(ctx, "post-copy runs over one connection");
+            return;
+        }
         if (deviceState == null) {
             reject(ctx, "POSTCOPY_START without the device state");
             return;
@@ -278,7 +430,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
         LOG.info("{}: post-copy complete, {} pages fetched on demand", hello.migrationId(), faults.get());
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
-                Duration.ofNanos(System.nanoTime() - startNanos)));
+                Duration.ofNanos(System.nanoTime() - startNanos), connections()));
     }
 
     /** Post-copy cannot be undone: without its source the running guest is lost (the known risk). */
@@ -292,7 +444,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), null,
                 reason + " (post-copy: the guest was running here and is lost)", bytes, pages, 0,
-                Duration.ofNanos(System.nanoTime() - startNanos)));
+                Duration.ofNanos(System.nanoTime() - startNanos), connections()));
     }
 
     private void verify(ChannelHandlerContext ctx, Frame frame) {
@@ -329,6 +481,9 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private void activate(ChannelHandlerContext ctx) {
+        if (hello.channels() > 1) {
+            multifd.remove(hello.migrationId(), this);
+        }
         guest.resume();
         boolean post = missing != null;
         state = post ? State.POST_COPY : State.ACTIVE;
@@ -340,7 +495,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         LOG.info("{}: activated after {} pages, {} bytes", hello.migrationId(), pages, bytes);
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
-                Duration.ofNanos(System.nanoTime() - startNanos)));
+                Duration.ofNanos(System.nanoTime() - startNanos), connections()));
     }
 
     private void reject(ChannelHandlerContext ctx, String reason) {
@@ -353,6 +508,18 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         State was = state;
         state = State.DISCARDED;
+        if (pendingCommit != null) {
+            pendingCommit.release();
+            pendingCommit = null;
+        }
+        if (channels != null) {
+            multifd.remove(hello.migrationId(), this);
+            for (int i = 1; i < channels.length; i++) {
+                if (channels[i] != null) {
+                    channels[i].close();
+                }
+            }
+        }
         if (guest != null) {
             guest.close();
         }
@@ -367,7 +534,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         onEnd.accept(new IncomingMigration(hello == null ? "?" : hello.migrationId(),
                 hello == null ? "" : hello.descriptor(), null, reason, bytes, pages, 0,
-                Duration.ofNanos(System.nanoTime() - startNanos)));
+                Duration.ofNanos(System.nanoTime() - startNanos), connections()));
     }
 
     @Override

@@ -38,6 +38,9 @@ final class PageSender {
     private final long[] destinationZero;
     private final LZ4Compressor lz4;
     private final int lz4Limit;
+    private final PageCache cache;
+    private final byte[] snapshot;
+    private final ByteBuffer snapshotView;
     private volatile Thread waiter;
     private ByteBuf batch;
     private long digest;
@@ -50,8 +53,11 @@ final class PageSender {
     volatile long pagesSent;
     volatile long zeroPages;
     volatile long compressionSaved;
+    volatile long deltaPages;
+    volatile long deltaSaved;
 
-    PageSender(Guest guest, Channel channel, Compression compression, int batchBytes) {
+    /** @param cache the XBZRLE cache of this sender's pages, or {@code null} for no deltas */
+    PageSender(Guest guest, Channel channel, Compression compression, int batchBytes, PageCache cache) {
         this.guest = guest;
         this.channel = channel;
         this.pageSize = guest.pageSize();
@@ -65,6 +71,9 @@ final class PageSender {
         this.digest = digestOf.zeroDigest(pages);
         this.lz4 = compression == Compression.LZ4 ? LZ4Factory.fastestInstance().fastCompressor() : null;
         this.lz4Limit = pageSize - pageSize / 8;
+        this.cache = cache;
+        this.snapshot = cache == null ? null : new byte[pageSize];
+        this.snapshotView = cache == null ? null : ByteBuffer.wrap(snapshot);
     }
 
     /** The digest of the memory as the destination now holds it. */
@@ -119,6 +128,12 @@ final class PageSender {
     /** Lays one page into the batch (or skips it if it is zero at both ends). */
     void sendPage(long index) {
         ByteBuffer view = guest.pageView(index);
+        if (cache != null) {
+            // one copy of the page: what is checksummed, sent and cached as the destination's version is the same
+            snapshotView.clear();
+            snapshotView.put(view);
+            view = snapshotView.flip();
+        }
         // a page with data differs from zeros within its first bytes: the zero test is nearly free for it,
         // and a zero page needs no checksum
         boolean zero = digestOf.isZero(view);
@@ -128,6 +143,9 @@ final class PageSender {
         long bit = 1L << index;
         if (zero) {
             zeroPages++;
+            if (cache != null) {
+                cache.invalidate(index);
+            }
             if ((destinationZero[word] & bit) != 0) {
                 return;
             }
@@ -137,15 +155,45 @@ final class PageSender {
         } else {
             room(Frames.HEADER_BYTES + pageSize);
             destinationZero[word] &= ~bit;
-            if (lz4 == null || !compressInto(index, view)) {
+            if (!deltaInto(index) && (lz4 == null || !compressInto(index, view))) {
                 Frames.writeHeader(batch, FrameType.PAGE, Frames.PAGE_RAW, pageSize, index);
                 batch.writeBytes(view);
+            }
+            view.position(0);
+            if (cache != null) {
+                cache.put(index, snapshot);
             }
             pagesSent++;
         }
         int old = sentCrc[(int) index];
         sentCrc[(int) index] = crc;
         digest += PageDigest.term(index, crc) - PageDigest.term(index, old);
+    }
+
+    /**
+     * Lays the page (in {@link #snapshot}) out as its delta against the cached version the destination holds,
+     * if there is one and the delta is shorter than the page; an unchanged page needs no frame at all.
+     */
+    private boolean deltaInto(long index) {
+        byte[] old = cache == null ? null : cache.get(index);
+        if (old == null) {
+            return false;
+        }
+        int headerAt = batch.writerIndex();
+        int dataAt = headerAt + Frames.HEADER_BYTES;
+        batch.writerIndex(dataAt);
+        int length = io.cutover.migration.transport.XorDelta.encode(old, snapshot, batch, pageSize - 1);
+        batch.writerIndex(headerAt);
+        if (length < 0) {
+            return false;
+        }
+        if (length > 0) {
+            Frames.writeHeader(batch, FrameType.PAGE, Frames.PAGE_XBZRLE, length, index);
+            batch.writerIndex(dataAt + length);
+        }
+        deltaPages++;
+        deltaSaved += pageSize - length;
+        return true;
     }
 
     private boolean compressInto(long index, ByteBuffer view) {

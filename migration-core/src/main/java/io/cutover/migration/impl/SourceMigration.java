@@ -80,11 +80,12 @@ public final class SourceMigration implements LiveMigration {
     private volatile long endNanos;
     private volatile SwitchoverReason reason;
     private volatile long verifiedDigest;
-    private volatile PageSender sender;
+    private volatile ShardedSender sender;
     private volatile boolean postCopy;
     private volatile long postCopyFaults;
     private EventLoopGroup group;
     private Channel channel;
+    private final List<Channel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean pausedHere;
 
     private SourceMigration(Guest guest, InetSocketAddress destination, MigrationOptions options,
@@ -129,7 +130,7 @@ public final class SourceMigration implements LiveMigration {
 
     @Override
     public MigrationProgress progress() {
-        PageSender s = sender;
+        ShardedSender s = sender;
         long end = endNanos == 0 ? System.nanoTime() : endNanos;
         double bw = bandwidth;
         long remaining = remainingBytes;
@@ -137,9 +138,9 @@ public final class SourceMigration implements LiveMigration {
         return new MigrationProgress(id, state, round, Duration.ofNanos(end - startNanos),
                 Duration.ofNanos(downtimeNanos), expected,
                 options.downtimeLimitAt(Duration.ofNanos(end - startNanos)),
-                s == null ? 0 : s.transferredBytes, remaining, guest.sizeBytes(), dirtyPagesPerSecond,
-                bw * 8 / 1e6, guest.throttlePercent(), s == null ? 0 : s.pagesSent, s == null ? 0 : s.zeroPages,
-                s == null ? 0 : s.compressionSaved);
+                s == null ? 0 : s.transferredBytes(), remaining, guest.sizeBytes(), dirtyPagesPerSecond,
+                bw * 8 / 1e6, guest.throttlePercent(), s == null ? 0 : s.pagesSent(), s == null ? 0 : s.zeroPages(),
+                s == null ? 0 : s.compressionSaved(), s == null ? 0 : s.deltaPages(), s == null ? 0 : s.deltaSaved());
     }
 
     private void run() {
@@ -148,6 +149,7 @@ public final class SourceMigration implements LiveMigration {
             connect();
             LOG.debug("{}: connected to {} in {} ms", id, destination, (System.nanoTime() - startNanos) / 1_000_000);
             announce();
+            joinDataChannels();
             precopy();
             stopAndCopy(planned);
             commit();
@@ -167,7 +169,31 @@ public final class SourceMigration implements LiveMigration {
     }
 
     private void connect() throws InterruptedException {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(Math.min(options.channels(), 4), NioIoHandler.newFactory());
+        channel = openChannel();
+    }
+
+    /** Multifd: opens the data connections, each introduced by a HELLO naming its index; then the senders. */
+    private void joinDataChannels() throws InterruptedException {
+        for (int i = 1; i < options.channels(); i++) {
+            Channel data = openChannel();
+            ByteBuf hello = data.alloc().buffer();
+            hello(i).writeFrame(hello);
+            data.writeAndFlush(hello);
+        }
+        sender = new ShardedSender(guest, channels, options.compression(), options.batchBytes(),
+                options.xbzrleCacheBytes());
+        if (options.channels() > 1) {
+            LOG.debug("{}: {} connections", id, options.channels());
+        }
+    }
+
+    private Hello hello(int index) {
+        return new Hello(id, guest.descriptor(), guest.pageSize(), guest.pageCount(),
+                options.integrity() == IntegrityCheck.FULL_MEMORY, options.channels(), index);
+    }
+
+    private Channel openChannel() throws InterruptedException {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -193,8 +219,9 @@ public final class SourceMigration implements LiveMigration {
             throw new IllegalStateException("cannot connect to " + destination + ": "
                     + (f.cause() == null ? "timeout" : f.cause().getMessage()), f.cause());
         }
-        channel = f.channel();
-        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        Channel opened = f.channel();
+        channels.add(opened);
+        io.netty.handler.ssl.SslHandler tls = opened.pipeline().get(io.netty.handler.ssl.SslHandler.class);
         if (tls != null) {
             io.netty.util.concurrent.Future<Channel> handshake = tls.handshakeFuture();
             if (!handshake.await(options.ioTimeout().toMillis()) || !handshake.isSuccess()) {
@@ -202,13 +229,12 @@ public final class SourceMigration implements LiveMigration {
                         + (handshake.cause() == null ? "timeout" : handshake.cause().getMessage()), handshake.cause());
             }
         }
-        sender = new PageSender(guest, channel, options.compression(), options.batchBytes());
+        return opened;
     }
 
     private void announce() throws InterruptedException, TimeoutException {
         ByteBuf hello = channel.alloc().buffer();
-        new Hello(id, guest.descriptor(), guest.pageSize(), guest.pageCount(),
-                options.integrity() == IntegrityCheck.FULL_MEMORY).writeFrame(hello);
+        hello(0).writeFrame(hello);
         channel.writeAndFlush(hello);
         move(MigrationState.RESERVATION);
         Frame reserved = await(FrameType.RESERVED);
@@ -242,7 +268,7 @@ public final class SourceMigration implements LiveMigration {
             long roundNanos = Math.max(1, System.nanoTime() - roundStart);
             guest.collectDirty(bitmap);
             long dirtyPages = popcount(bitmap, pages);
-            long onWire = sent - pendingBytes();
+            long onWire = sent - sender.pendingBytes();
             if (onWire >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
                 // the lower of the last two samples: an optimistic estimate overruns the downtime limit
                 double sample = Math.max(onWire, 1) * 1e9 / roundNanos;
@@ -259,7 +285,7 @@ public final class SourceMigration implements LiveMigration {
                 lowestAt = now;
             }
             RoundOutcome outcome = new RoundOutcome(r, remaining, previousRemaining, bandwidth,
-                    sender.transferredBytes, guest.sizeBytes(), throttle, Duration.ofNanos(now - startNanos),
+                    sender.transferredBytes(), guest.sizeBytes(), throttle, Duration.ofNanos(now - startNanos),
                     Duration.ofNanos(now - lowestAt));
             Decision decision = policy.decide(outcome);
             LOG.debug("{} round {}: sent {} B in {} ms, {} dirty pages, throttle {} %, expected downtime {} -> {}", id, r,
@@ -316,7 +342,7 @@ public final class SourceMigration implements LiveMigration {
         channel.write(new Frame(FrameType.DEVICE_STATE, 0, 0, Unpooled.wrappedBuffer(state)));
         long digest = sender.digest();
         if (options.integrity() == IntegrityCheck.FULL_MEMORY) {
-            long scanned = sender.scanDigest();
+            long scanned = sender.control().scanDigest();
             if (scanned != digest) {
                 throw new IllegalStateException(String.format(
                         "the memory at pause (digest %x) differs from what was sent (%x): a write escaped the dirty log",
@@ -376,13 +402,13 @@ public final class SourceMigration implements LiveMigration {
                 bitmap[w] &= ~(1L << bit);
                 long page = ((long) w << 6) + bit;
                 if (page < pages) {
-                    sender.sendPage(page);
+                    sender.control().sendPage(page);
                     left--;
                     remainingBytes = left * guest.pageSize();
                 }
             }
         }
-        sender.flush();
+        sender.control().flush();
         remainingBytes = 0;
         long digest = sender.digest();
         channel.writeAndFlush(Frame.of(FrameType.POSTCOPY_END, digest));
@@ -409,7 +435,7 @@ public final class SourceMigration implements LiveMigration {
                 long bit = 1L << page;
                 if ((bitmap[w] & bit) != 0) {
                     bitmap[w] &= ~bit;
-                    sender.sendPage(page);
+                    sender.control().sendPage(page);
                     sent++;
                 }
                 continue;
@@ -418,7 +444,7 @@ public final class SourceMigration implements LiveMigration {
             throw new IllegalStateException("post-copy interrupted: " + describeInbox(o));
         }
         if (sent > 0) {
-            sender.flush();
+            sender.control().flush();
         }
         return sent;
     }
@@ -500,8 +526,8 @@ public final class SourceMigration implements LiveMigration {
         if (sender != null) {
             sender.discard();
         }
-        if (channel != null) {
-            channel.close().awaitUninterruptibly(2000);
+        for (Channel ch : channels) {
+            ch.close().awaitUninterruptibly(2000);
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5000);
@@ -565,12 +591,6 @@ public final class SourceMigration implements LiveMigration {
         }
     }
 
-    /** Bytes handed to the channel but not yet written to the socket. */
-    private long pendingBytes() {
-        io.netty.channel.ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-        return out == null ? 0 : out.totalPendingWriteBytes();
-    }
-
     private static long popcount(long[] bitmap, long pages) {
         long n = 0;
         for (long w : bitmap) {
@@ -588,7 +608,7 @@ public final class SourceMigration implements LiveMigration {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             inbox.add(CLOSED);
-            PageSender s = sender;
+            ShardedSender s = sender;
             if (s != null) {
                 s.wakeUp();
             }
@@ -596,7 +616,7 @@ public final class SourceMigration implements LiveMigration {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            PageSender s = sender;
+            ShardedSender s = sender;
             if (s != null) {
                 s.wakeUp();
             }

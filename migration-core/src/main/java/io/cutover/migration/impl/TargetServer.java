@@ -36,11 +36,14 @@ public final class TargetServer implements MigrationTarget {
     private final EventLoopGroup workers;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
+    /** Migrations over several connections, by id; all connections are served by the one I/O thread. */
+    private final java.util.Map<String, DestinationSession> multifd = new java.util.concurrent.ConcurrentHashMap<>();
 
     private TargetServer(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
                          List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd, MigrationTls tls) {
         io.netty.handler.ssl.SslContext ssl = tls == null ? null : TlsContexts.server(tls);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        // one I/O thread: the connections of a multifd migration share their session without locks
         workers = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         List<CutoverListener> copy = List.copyOf(listeners);
         ServerBootstrap b = new ServerBootstrap()
@@ -61,7 +64,7 @@ public final class TargetServer implements MigrationTarget {
                                 .addLast("idle", new ReadTimeoutHandler(READ_TIMEOUT_S))
                                 .addLast("decoder", new FrameDecoder(true, maxGuestBytes))
                                 .addLast("encoder", FrameEncoder.INSTANCE)
-                                .addLast("destination", new DestinationSession(allocator, copy, onEnd));
+                                .addLast("destination", new DestinationSession(allocator, multifd, copy, onEnd));
                     }
                 });
         try {

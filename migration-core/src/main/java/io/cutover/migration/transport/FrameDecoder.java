@@ -147,6 +147,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                             + " bytes, must be 1 to " + (pageSize - 1));
                 }
             }
+            case Frames.PAGE_XBZRLE -> {
+                if (length == 0 || length >= pageSize) {
+                    throw new MigrationProtocolException("PAGE " + index + ": delta of " + length
+                            + " bytes, must be 1 to " + (pageSize - 1));
+                }
+            }
             default -> throw new MigrationProtocolException("PAGE " + index + ": unknown flags " + flags);
         }
     }

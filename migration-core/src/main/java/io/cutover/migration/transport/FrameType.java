@@ -29,7 +29,13 @@ public enum FrameType {
     /** Destination → source, post-copy: the guest touched a missing page; {@code arg} = page index. */
     PAGE_REQUEST(13, false, 0),
     /** Source → destination, post-copy: every page is sent; {@code arg} = the whole-memory digest at pause. */
-    POSTCOPY_END(14, true, 0);
+    POSTCOPY_END(14, true, 0),
+    /**
+     * Source → destination, on every connection of a multifd migration: everything sent on this connection
+     * before it belongs to sync point {@code arg} (increasing). The destination commits only when every
+     * connection has reached the control connection's last sync point.
+     */
+    SYNC(15, true, 0);
 
     private final int code;
     private final Boolean fromSource;

@@ -12,13 +12,15 @@ public final class Frames {
     /** Every header carries it, so that a stray stream is told apart from a migration at once. */
     public static final int MAGIC = 0x4356;
     /** Protocol version carried by HELLO. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** PAGE flag: the payload is the page as it is. */
     public static final int PAGE_RAW = 0;
     /** PAGE flag: the page is all zeros; no payload. */
     public static final int PAGE_ZERO = 1;
     /** PAGE flag: the payload is the page compressed with LZ4 (shorter than the page). */
     public static final int PAGE_LZ4 = 2;
+    /** PAGE flags: an XBZRLE delta ({@link XorDelta}) against the version the destination holds. */
+    public static final int PAGE_XBZRLE = 3;
     /** COMMIT_REQUEST flag: re-read the whole memory before answering. */
     public static final int COMMIT_FULL_CHECK = 1;
     /** Smallest page size accepted. */
@@ -31,6 +33,15 @@ public final class Frames {
     static final int MAX_MISSING_BYTES = 1 << 20;
 
     private Frames() {
+    }
+
+    /**
+     * The connection a page travels on in a migration over {@code channels} connections (multifd): pages are
+     * sharded by bitmap word, 64 pages at a time, so each connection sends long runs and a page always takes the
+     * same connection (its versions arrive in order).
+     */
+    public static int channelOf(long page, int channels) {
+        return (int) ((page >>> 6) % channels);
     }
 
     /** Writes a header at {@code out}'s writer index. */

@@ -12,12 +12,27 @@ import java.nio.charset.StandardCharsets;
  * @param pageSize     bytes per page
  * @param pageCount    pages
  * @param fullCheck    whether the commit will re-read the whole memory
+ * @param channels     connections of this migration (multifd), 1 to {@value #MAX_CHANNELS}
+ * @param channel      which one this connection is: 0 the control connection, which sends HELLO first and
+ *                     reserves the guest; 1 to {@code channels - 1} the data connections that join it after
  */
-public record Hello(String migrationId, String descriptor, int pageSize, long pageCount, boolean fullCheck) {
+public record Hello(String migrationId, String descriptor, int pageSize, long pageCount, boolean fullCheck,
+                    int channels, int channel) {
     private static final int MAX_TEXT = 1024;
+    /** Most connections one migration may use. */
+    public static final int MAX_CHANNELS = 16;
+
+    /** The HELLO of a migration over one connection. */
+    public Hello(String migrationId, String descriptor, int pageSize, long pageCount, boolean fullCheck) {
+        this(migrationId, descriptor, pageSize, pageCount, fullCheck, 1, 0);
+    }
 
     public Hello {
         checkGeometry(pageSize, pageCount);
+        if (channels < 1 || channels > MAX_CHANNELS || channel < 0 || channel >= channels) {
+            throw new IllegalArgumentException("channel " + channel + " of " + channels + ": channels must be 1 to "
+                    + MAX_CHANNELS + " and the channel one of them");
+        }
         if (migrationId.isEmpty() || utf8(migrationId).length > MAX_TEXT || utf8(descriptor).length > MAX_TEXT) {
             throw new IllegalArgumentException("migration id must be 1-" + MAX_TEXT + " bytes, descriptor at most "
                     + MAX_TEXT);
@@ -38,11 +53,12 @@ public record Hello(String migrationId, String descriptor, int pageSize, long pa
     public void writeFrame(ByteBuf out) {
         byte[] id = utf8(migrationId);
         byte[] desc = utf8(descriptor);
-        int length = 2 + 4 + 1 + 2 + id.length + 2 + desc.length;
+        int length = 2 + 4 + 1 + 2 + 2 + id.length + 2 + desc.length;
         Frames.writeHeader(out, FrameType.HELLO, 0, length, pageCount);
         out.writeShort(Frames.VERSION);
         out.writeInt(pageSize);
         out.writeByte(fullCheck ? 1 : 0);
+        out.writeByte(channels).writeByte(channel);
         out.writeShort(id.length).writeBytes(id);
         out.writeShort(desc.length).writeBytes(desc);
     }
@@ -63,13 +79,15 @@ public record Hello(String migrationId, String descriptor, int pageSize, long pa
         if (full > 1) {
             throw new MigrationProtocolException("HELLO: integrity flag must be 0 or 1, was " + full);
         }
+        int channels = need(payload, 1, "channels").readUnsignedByte();
+        int channel = need(payload, 1, "channel").readUnsignedByte();
         String id = text(payload, "migration id");
         String desc = text(payload, "descriptor");
         if (payload.isReadable()) {
             throw new MigrationProtocolException("HELLO: " + payload.readableBytes() + " bytes after the descriptor");
         }
         try {
-            return new Hello(id, desc, pageSize, pageCount, full == 1);
+            return new Hello(id, desc, pageSize, pageCount, full == 1, channels, channel);
         } catch (IllegalArgumentException e) {
             throw new MigrationProtocolException("HELLO: " + e.getMessage());
         }
