@@ -50,6 +50,7 @@ public final class CutoverService {
                     + request.source() + ") nor the destination (" + request.destination() + ")");
         }
         String id = "c-" + HexFormat.of().formatHex(bytes());
+        CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request));
         if (here.equals(request.destination())) {
             try {
                 claims.claim(id, request.memoryMiB());
@@ -59,7 +60,6 @@ public final class CutoverService {
         } else {
             peers.claimMemory(request.destination(), id, request.memoryMiB());
         }
-        CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request));
         Cutover cutover = new Cutover(id, request, plan);
         cutovers.put(id, cutover);
         plan.advance(CutoverStage.PLANNED).whenComplete((ok, error) -> {

@@ -3,9 +3,9 @@ package io.cutover.agent.cli;
 import io.cutover.agent.CutoverService;
 import io.cutover.agent.MemoryClaims;
 import io.cutover.agent.PeerAgents;
-import io.cutover.agent.StepFactory;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.rest.AgentServer;
+import io.cutover.agent.steps.ConfiguredSteps;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,15 +25,17 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig settings = AgentConfig.load(config);
+        ConfiguredSteps steps = ConfiguredSteps.open(settings);
         Vertx vertx = Vertx.vertx();
         CutoverService service = new CutoverService(settings, new MemoryClaims(settings.memoryMiB()),
-                new PeerAgents(settings.peers(), settings.token()), StepFactory.none());
+                new PeerAgents(settings.peers(), settings.token()), steps);
         AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host());
         int port;
         try {
             port = server.listen(settings.address(), settings.port()).await(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx.close();
+            steps.close();
             throw new IllegalStateException("cannot listen on " + settings.address() + ":" + settings.port() + ": "
                     + e.getMessage(), e);
         }
@@ -44,6 +46,7 @@ final class AgentCommand implements Callable<Integer> {
             try {
                 server.close().await(5, TimeUnit.SECONDS);
                 vertx.close().await(5, TimeUnit.SECONDS);
+                steps.close();
             } catch (Exception ignored) {
                 // exiting anyway
             } finally {

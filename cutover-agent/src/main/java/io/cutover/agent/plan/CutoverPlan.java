@@ -157,7 +157,7 @@ public final class CutoverPlan implements CutoverListener {
                 timeline.add(step.name(), "failed", message(cause));
                 throw new PlanStepException(step.name(), step.stage(), cause);
             }
-            timeline.add(step.name(), "done", null);
+            timeline.add(step.name(), "done", step.detail());
             synchronized (this) {
                 applied.push(step);
             }
