@@ -73,7 +73,7 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     addresses(wan ? request.newAddresses() : request.addresses())));
         }
         if (dns != null && wan && request.dnsName() != null) {
-            steps.addAll(DnsSteps.of(dns.updater(), request.dnsName(), addresses(request.addresses()),
+            steps.addAll(DnsSteps.of(dns, request.dnsName(), addresses(request.addresses()),
                     addresses(request.newAddresses()), config.dns().loweredTtl()));
         }
         steps.sort(Comparator.comparing((PlanStep s) -> s.stage().ordinal()).thenComparing(s -> ORDER.indexOf(s.name())));

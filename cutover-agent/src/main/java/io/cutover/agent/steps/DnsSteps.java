@@ -22,18 +22,21 @@ import java.util.function.Supplier;
  *
  * <p>A server that does not answer never fails the cutover: the VM runs and is reachable through the tunnel
  * whatever DNS says. A TTL that cannot be lowered is left as it is; an address switch or a TTL restore waits in the
- * {@link DnsQueue} and is applied when the server answers again. Each step says so on the timeline
+ * {@link DnsQueue} (the journal of the updater, or the queue itself for the TTL restore) and is applied when the
+ * server answers again. Each step says so on the timeline
  * ({@code skipped: ...}, {@code queued: ...}). Undoing the switch switches back (again a compare-and-swap);
  * undoing the lowering restores the TTL.
  */
 public final class DnsSteps {
     private final DnsUpdater dns;
+    private final DnsQueue queue;
     private final String name;
     private volatile boolean lowered;
     private volatile boolean switched;
 
-    private DnsSteps(DnsUpdater dns, String name) {
-        this.dns = dns;
+    private DnsSteps(DnsQueue queue, String name) {
+        this.dns = queue.updater();
+        this.queue = queue;
         this.name = name;
     }
 
@@ -43,14 +46,15 @@ public final class DnsSteps {
      * @param to         its addresses after
      * @param loweredTtl the TTL during the move
      */
-    public static List<PlanStep> of(DnsUpdater dns, String name, List<InetAddress> from, List<InetAddress> to,
+    public static List<PlanStep> of(DnsQueue queue, String name, List<InetAddress> from, List<InetAddress> to,
                                     Duration loweredTtl) {
+        DnsUpdater dns = queue.updater();
         List<InetAddress[]> pairs = pairs(from, to);
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("newAddresses: no new address of the family of " + from
                     + " to point " + name + " at");
         }
-        DnsSteps move = new DnsSteps(dns, name);
+        DnsSteps move = new DnsSteps(queue, name);
         return List.of(
                 new DnsStep("dns.lower-ttl", CutoverStage.PLANNED, "skipped",
                         () -> dns.lowerTtl(name, loweredTtl).thenRun(() -> move.lowered = true),
@@ -58,8 +62,7 @@ public final class DnsSteps {
                 new DnsStep("dns.switch", CutoverStage.ACTIVATED, "queued",
                         () -> move.switchAll(pairs, false), () -> move.switched ? move.switchAll(pairs, true) : Step.done()),
                 new DnsStep("dns.restore-ttl", CutoverStage.COMPLETED, "queued",
-                        () -> move.lowered ? dns.restoreTtl(name).thenRun(() -> move.lowered = false) : Step.done(),
-                        Step::done));
+                        () -> move.lowered ? move.restoreOrQueue() : Step.done(), Step::done));
     }
 
     /** Each old address with the first new one of its family. */
@@ -71,6 +74,15 @@ public final class DnsSteps {
                     .ifPresent(n -> pairs.add(new InetAddress[] {old, n}));
         }
         return pairs;
+    }
+
+    /** Restores the TTL now, or (a restore reads the server first, so it is not journaled) queues it. */
+    private CompletionStage<Void> restoreOrQueue() {
+        return dns.restoreTtl(name).thenRun(() -> lowered = false).whenComplete((ok, error) -> {
+            if (error != null && DnsStep.tolerated(error)) {
+                queue.retryUntilAnswered("the TTL restore of " + name, () -> dns.restoreTtl(name));
+            }
+        });
     }
 
     private CompletionStage<Void> switchAll(List<InetAddress[]> pairs, boolean back) {
@@ -130,6 +142,12 @@ public final class DnsSteps {
             return detail;
         }
 
+        /** A server that does not answer (or not in time to verify): the update waits, the cutover goes on. */
+        static boolean tolerated(Throwable error) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            return cause instanceof DnsTimeoutException || cause instanceof VerificationTimeoutException;
+        }
+
         private CompletionStage<Void> tolerant(CompletionStage<Void> work) {
             return work.handle((ok, error) -> {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -137,7 +155,7 @@ public final class DnsSteps {
                     detail = null;
                     return null;
                 }
-                if (cause instanceof DnsTimeoutException || cause instanceof VerificationTimeoutException) {
+                if (tolerated(cause)) {
                     detail = tolerated + ": " + cause.getMessage();
                     return null;
                 }

@@ -119,9 +119,15 @@ class DnsStepsTest {
     }
 
     private final Recorder dns = new Recorder();
+    private final DnsQueue queue = DnsQueue.on(dns, Duration.ofMillis(50));
+
+    @org.junit.jupiter.api.AfterEach
+    void close() {
+        queue.close();
+    }
 
     private List<PlanStep> steps() throws Exception {
-        return DnsSteps.of(dns, NAME, List.of(InetAddress.getByName("198.18.1.100"), InetAddress.getByName("2001:2::100")),
+        return DnsSteps.of(queue, NAME, List.of(InetAddress.getByName("198.18.1.100"), InetAddress.getByName("2001:2::100")),
                 List.of(InetAddress.getByName("198.18.2.100")), Duration.ofSeconds(5));
     }
 
@@ -150,6 +156,14 @@ class DnsStepsTest {
                 .extracting(TimelineEntry::detail).singleElement().asString().startsWith("queued: ");
         assertThat(plan.timeline().entries()).filteredOn(e -> e.what().equals("dns.restore-ttl") && e.event().equals("done"))
                 .extracting(TimelineEntry::detail).singleElement().asString().startsWith("queued: ");
+        assertThat(queue.pending()).isEqualTo(1);
+        dns.silent = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (queue.pending() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(queue.pending()).as("the queued restore ran once the server answered").isZero();
+        assertThat(dns.calls).endsWith("restore");
     }
 
     @Test
