@@ -10,7 +10,7 @@ import java.util.Map;
 /** Calls the other hosts' agents over their REST API, with this deployment's bearer token. */
 public final class PeerAgents {
     /** How long a peer may take to answer before it is taken as down. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, URI> peers;
     private final String token;
