@@ -27,6 +27,7 @@ import java.util.Set;
  * tunnel: ...                      #   see {@link SdnConfig}, {@link TunnelConfig}, {@link AnnounceConfig},
  * announce: ...                    #   {@link DnsConfig}
  * dns: ...
+ * migration: ...                   # the built-in migrator, see {@link MigrationConfig}
  * </pre>
  *
  * @param host      this host's name
@@ -39,13 +40,14 @@ import java.util.Set;
  * @param tunnel    the tunnel's part, or {@code null}
  * @param announce  the announcements' part, or {@code null}
  * @param dns       the DNS part, or {@code null}
+ * @param migration the built-in migrator, or {@code null} (orchestrators migrate, through the phase hooks)
  */
 public record AgentConfig(String host, String address, int port, String token, long memoryMiB,
                           Map<String, URI> peers, SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce,
-                          DnsConfig dns) {
+                          DnsConfig dns, MigrationConfig migration) {
     /** An agent with every part of the plan switched off. */
     public AgentConfig(String host, String address, int port, String token, long memoryMiB, Map<String, URI> peers) {
-        this(host, address, port, token, memoryMiB, peers, null, null, null, null);
+        this(host, address, port, token, memoryMiB, peers, null, null, null, null, null);
     }
 
     /** The names of the parts of the plan switched on, in the plan's order. */
@@ -114,6 +116,8 @@ public record AgentConfig(String host, String address, int port, String token, l
         AnnounceConfig.Raw announce;
         @JsonProperty("dns")
         DnsConfig.Raw dns;
+        @JsonProperty("migration")
+        MigrationConfig.Raw migration;
 
         AgentConfig validate(String file, Path dir) {
             if (host == null || !host.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
@@ -145,7 +149,8 @@ public record AgentConfig(String host, String address, int port, String token, l
             }
             return new AgentConfig(host, chosen.substring(0, colon), port, secret, memoryMiB, Map.copyOf(peerUris),
                     sdn == null ? null : sdn.validate(keys), tunnel == null ? null : tunnel.validate(keys),
-                    announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys));
+                    announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys),
+                    migration == null ? null : migration.validate(keys));
         }
 
         private static String quoted(Object value) {

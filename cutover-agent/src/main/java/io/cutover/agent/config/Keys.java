@@ -72,6 +72,16 @@ final class Keys {
         }
     }
 
+    /** A place to listen on: port 0 picks a free one. */
+    InetSocketAddress listen(String key, String value) {
+        required(key, value, "HOST:PORT");
+        try {
+            return HostPort.parse(key, value.strip()).socketAddress();
+        } catch (IllegalArgumentException e) {
+            throw bad(key, "expected HOST:PORT, got " + quoted(value));
+        }
+    }
+
     /** An existing, readable file. */
     Path readableFile(String key, String value) {
         Path path = dir.resolve(required(key, value, "a file"));

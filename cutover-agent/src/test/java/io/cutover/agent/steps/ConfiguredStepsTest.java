@@ -25,9 +25,9 @@ class ConfiguredStepsTest {
             key "cutover-lab" { algorithm hmac-sha256; secret "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="; };
             """;
     private static final CutoverRequest LAN = new CutoverRequest("vm1", "02:00:c6:12:00:64",
-            List.of("198.18.0.100", "2001:2::100"), "hostA", "hostB", "lan", null, null, 64).validated();
+            List.of("198.18.0.100", "2001:2::100"), "hostA", "hostB", "lan", null, null, 64, null).validated();
     private static final CutoverRequest WAN = new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.1.100"),
-            "hostA", "hostB", "wan", List.of("198.18.2.100"), "vm1.vms.cutover.test.", 64).validated();
+            "hostA", "hostB", "wan", List.of("198.18.2.100"), "vm1.vms.cutover.test.", 64, null).validated();
 
     @TempDir
     Path dir;
