@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
 
 /**
  * The SDN controller's part of the plan, through its REST API: {@code sdn.prepare} at PLANNED (the destination's
@@ -72,28 +72,32 @@ public final class SdnSteps {
         return new Step(name, stage, action, this::rollBackOnce);
     }
 
+    /**
+     * Rolls the move back, once; asks again every {@link #RETRY_PAUSE} while the controller does not answer, on the
+     * plan's thread (whose network namespace is the agent's).
+     */
     private synchronized CompletionStage<Void> rollBackOnce() {
         if (rolledBack || move == null) {
             return Step.done();
         }
         rolledBack = true;
         long deadline = System.nanoTime() + rollbackPatience.toNanos();
-        return attempt(move.id(), deadline);
-    }
-
-    private CompletableFuture<Void> attempt(int id, long deadline) {
-        return sdn.rollback(id).toCompletableFuture().<CompletionStage<Void>>handle((rolled, error) -> {
-            if (error == null) {
-                move = rolled;
+        while (true) {
+            try {
+                move = sdn.rollback(move.id()).toCompletableFuture().join();
                 return Step.done();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (!(cause instanceof SdnRestClient.ControllerUnreachableException) || System.nanoTime() > deadline) {
+                    return CompletableFuture.failedFuture(cause);
+                }
             }
-            Throwable cause = error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof SdnRestClient.ControllerUnreachableException && System.nanoTime() < deadline) {
-                return CompletableFuture.runAsync(() -> { },
-                        CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS))
-                        .thenCompose(v -> attempt(id, deadline));
+            try {
+                Thread.sleep(RETRY_PAUSE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return CompletableFuture.failedFuture(e);
             }
-            return CompletableFuture.failedFuture(cause);
-        }).thenCompose(next -> next);
+        }
     }
 }
