@@ -17,9 +17,41 @@ import java.util.regex.Pattern;
  * @param newAddresses its addresses after a WAN move (empty for LAN)
  * @param dnsName      its DNS name, for WAN moves (or {@code null})
  * @param memoryMiB    the memory the destination must reserve
+ * @param migrator     the built-in migrator's settings, or {@code null} when the orchestrator migrates and reports
+ *                     the phases
  */
 public record CutoverRequest(String vm, String mac, List<String> addresses, String source, String destination,
-                             String mode, List<String> newAddresses, String dnsName, long memoryMiB) {
+                             String mode, List<String> newAddresses, String dnsName, long memoryMiB,
+                             Migrator migrator) {
+
+    /**
+     * The built-in migrator (migration-core), run by the source agent to the destination agent's migration address.
+     *
+     * @param guest        the guest whose memory is migrated, such as {@code synthetic:size=64m,workload=hotset}
+     * @param integrity    {@code sent_pages} or {@code full_memory} (default: the whole memory re-read and compared)
+     * @param maxBandwidth the stream's cap in bytes/s with k/m/g suffixes, such as {@code 200m} (default: none)
+     */
+    public record Migrator(String guest, String integrity, String maxBandwidth) {
+
+        Migrator validated() {
+            try {
+                io.cutover.migration.guest.GuestSpec.parse(guest == null ? "" : guest);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("migrator.guest: " + e.getMessage(), e);
+            }
+            String check = integrity == null ? "full_memory" : integrity.toLowerCase(Locale.ROOT);
+            require(check.equals("full_memory") || check.equals("sent_pages"), "migrator.integrity",
+                    "sent_pages or full_memory");
+            if (maxBandwidth != null) {
+                try {
+                    io.cutover.migration.guest.GuestSpec.bytes("migrator.maxBandwidth", maxBandwidth);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("migrator.maxBandwidth: " + e.getMessage(), e);
+                }
+            }
+            return new Migrator(guest, check, maxBandwidth);
+        }
+    }
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
@@ -39,7 +71,7 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
         require(!chosenMode.equals("wan") || !after.isEmpty(), "newAddresses", "the VM's addresses at the destination (wan)");
         require(memoryMiB >= 0, "memoryMiB", "a number of MiB >= 0");
         return new CutoverRequest(vm, mac.toLowerCase(Locale.ROOT), List.copyOf(addresses), source, destination,
-                chosenMode, List.copyOf(after), dnsName, memoryMiB);
+                chosenMode, List.copyOf(after), dnsName, memoryMiB, migrator == null ? null : migrator.validated());
     }
 
     private static void requireAddress(String address, String field) {

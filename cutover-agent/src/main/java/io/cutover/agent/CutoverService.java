@@ -4,11 +4,13 @@ import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.migration.CutoverStage;
 
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,14 +24,33 @@ public final class CutoverService {
     private final MemoryClaims claims;
     private final PeerAgents peers;
     private final StepFactory steps;
+    private final BuiltInMigrator migrator;
     private final Map<String, Cutover> cutovers = new ConcurrentHashMap<>();
+    private final Map<String, BuiltInMigrator.Outgoing> outgoing = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
     public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps) {
+        this(config, claims, peers, steps, null);
+    }
+
+    /** @param migrator the built-in migrator, or {@code null} when orchestrators migrate (and report the phases) */
+    public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps,
+                          BuiltInMigrator migrator) {
         this.config = config;
         this.claims = claims;
         this.peers = peers;
         this.steps = steps;
+        this.migrator = migrator;
+    }
+
+    /** The built-in migrator, or {@code null}. */
+    public BuiltInMigrator migrator() {
+        return migrator;
+    }
+
+    /** The migration this agent sends for cutover {@code id}, if it runs the built-in migrator. */
+    public Optional<BuiltInMigrator.Outgoing> migration(String id) {
+        return Optional.ofNullable(outgoing.get(id));
     }
 
     public MemoryClaims claims() {
@@ -49,7 +70,9 @@ public final class CutoverService {
             throw new PrecheckFailedException("this agent runs on " + here + ", neither the source ("
                     + request.source() + ") nor the destination (" + request.destination() + ")");
         }
+        InetSocketAddress migrationTarget = request.migrator() == null ? null : migrationTarget(request);
         String id = "c-" + HexFormat.of().formatHex(bytes());
+        CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request));
         if (here.equals(request.destination())) {
             try {
                 claims.claim(id, request.memoryMiB());
@@ -59,15 +82,63 @@ public final class CutoverService {
         } else {
             peers.claimMemory(request.destination(), id, request.memoryMiB());
         }
-        CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request));
         Cutover cutover = new Cutover(id, request, plan);
         cutovers.put(id, cutover);
         plan.advance(CutoverStage.PLANNED).whenComplete((ok, error) -> {
             if (error != null) {
                 release(cutover);
+            } else if (migrationTarget != null) {
+                migrate(cutover, migrationTarget);
             }
         });
         return cutover;
+    }
+
+    /** Checks that the built-in migrator can run here, and asks the destination's agent where to migrate to. */
+    private InetSocketAddress migrationTarget(CutoverRequest request) {
+        if (!config.host().equals(request.source())) {
+            throw new PrecheckFailedException("the built-in migrator runs at the source: create this cutover at the "
+                    + "agent of " + request.source());
+        }
+        if (migrator == null) {
+            throw new PrecheckFailedException("this agent has no migration section in its configuration: it cannot "
+                    + "run the built-in migrator");
+        }
+        return peers.migrationAddress(request.destination());
+    }
+
+    /**
+     * Runs the built-in migrator with the plan as its listener; when it ends, the plan completes (after the drain)
+     * or rolls back, and the memory claim is released.
+     */
+    private void migrate(Cutover cutover, InetSocketAddress target) {
+        CutoverPlan plan = cutover.plan();
+        BuiltInMigrator.Outgoing migration;
+        try {
+            migration = migrator.migrate(cutover.request(), plan, target);
+        } catch (RuntimeException e) {
+            plan.timeline().add("migration", "failed", String.valueOf(e.getMessage()));
+            end(cutover, CutoverStage.FAILED, null);
+            return;
+        }
+        outgoing.put(cutover.id(), migration);
+        migration.ended().thenAccept(moved -> end(cutover, moved ? CutoverStage.COMPLETED : CutoverStage.FAILED,
+                moved ? migration : null));
+    }
+
+    private void end(Cutover cutover, CutoverStage last, BuiltInMigrator.Outgoing moved) {
+        CompletionStage<Void> done;
+        try {
+            done = cutover.plan().advance(last);
+        } catch (IllegalStateException ended) {
+            done = java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        done.whenComplete((ok, error) -> {
+            release(cutover);
+            if (moved != null) {
+                moved.guest().close();
+            }
+        });
     }
 
     private byte[] bytes() {

@@ -1,5 +1,9 @@
 package io.cutover.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.agent.cli.HostPort;
+
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +14,9 @@ import java.util.Map;
 /** Calls the other hosts' agents over their REST API, with this deployment's bearer token. */
 public final class PeerAgents {
     /** How long a peer may take to answer before it is taken as down. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, URI> peers;
     private final String token;
@@ -34,6 +40,26 @@ public final class PeerAgents {
             throw new PrecheckFailedException("destination " + host + " refused to reserve " + mib + " MiB: "
                     + response.body());
         }
+    }
+
+    /**
+     * The migration address of {@code host}'s agent, from its health report.
+     *
+     * @throws PrecheckFailedException if the host is unknown, does not answer, or has no built-in migrator
+     */
+    public InetSocketAddress migrationAddress(String host) {
+        HttpResponse<String> response = send(host, HttpRequest.newBuilder(uri(host, "/v1/health")).GET());
+        String address = null;
+        try {
+            address = JSON.readTree(response.body()).path("migrationAddress").asText(null);
+        } catch (java.io.IOException e) {
+            // not JSON: no address
+        }
+        if (response.statusCode() != 200 || address == null) {
+            throw new PrecheckFailedException("the agent of " + host + " does not receive migrations (no migration "
+                    + "section in its configuration): " + response.statusCode() + " " + response.body());
+        }
+        return HostPort.parseRemote("migrationAddress of " + host, address).socketAddress();
     }
 
     /** Releases a claim at {@code host}; best effort (a claim also ends with its cutover there). */

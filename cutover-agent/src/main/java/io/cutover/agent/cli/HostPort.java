@@ -8,15 +8,15 @@ import java.net.InetSocketAddress;
  * @param host the host or address, without brackets
  * @param port the port
  */
-record HostPort(String host, int port) {
+public record HostPort(String host, int port) {
 
     /** {@code value} of {@code option}, a place to listen on: port 0 picks a free one. */
-    static HostPort parse(String option, String value) {
+    public static HostPort parse(String option, String value) {
         return parse(option, value, 0);
     }
 
     /** {@code value} of {@code option}, a place to connect to: port 1 to 65535. */
-    static HostPort parseRemote(String option, String value) {
+    public static HostPort parseRemote(String option, String value) {
         return parse(option, value, 1);
     }
 
@@ -41,7 +41,7 @@ record HostPort(String host, int port) {
         return new HostPort(host, port);
     }
 
-    InetSocketAddress socketAddress() {
+    public InetSocketAddress socketAddress() {
         return new InetSocketAddress(host, port);
     }
 }

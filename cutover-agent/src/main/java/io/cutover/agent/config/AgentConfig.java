@@ -23,7 +23,11 @@ import java.util.Set;
  * memory-mib: 8192                 # memory this host can reserve for incoming VMs
  * peers:                           # the other hosts' agents
  *   hostB: http://198.19.0.2:7070
- * steps: [sdn, tunnel, announce, dns]   # which parts of the plan run here (default: none)
+ * sdn: ...                         # each part of the plan runs only when its section is present:
+ * tunnel: ...                      #   see {@link SdnConfig}, {@link TunnelConfig}, {@link AnnounceConfig},
+ * announce: ...                    #   {@link DnsConfig}
+ * dns: ...
+ * migration: ...                   # the built-in migrator, see {@link MigrationConfig}
  * </pre>
  *
  * @param host      this host's name
@@ -32,12 +36,38 @@ import java.util.Set;
  * @param token     the bearer token
  * @param memoryMiB memory available to incoming VMs
  * @param peers     other agents by host name
- * @param steps     the plan's parts switched on
+ * @param sdn       the SDN controller's part, or {@code null} (switched off)
+ * @param tunnel    the tunnel's part, or {@code null}
+ * @param announce  the announcements' part, or {@code null}
+ * @param dns       the DNS part, or {@code null}
+ * @param migration the built-in migrator, or {@code null} (orchestrators migrate, through the phase hooks)
  */
 public record AgentConfig(String host, String address, int port, String token, long memoryMiB,
-                          Map<String, URI> peers, Set<String> steps) {
-    /** The parts of the plan that can be switched on. */
-    public static final Set<String> KNOWN_STEPS = Set.of("sdn", "tunnel", "announce", "dns");
+                          Map<String, URI> peers, SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce,
+                          DnsConfig dns, MigrationConfig migration) {
+    /** An agent with every part of the plan switched off. */
+    public AgentConfig(String host, String address, int port, String token, long memoryMiB, Map<String, URI> peers) {
+        this(host, address, port, token, memoryMiB, peers, null, null, null, null, null);
+    }
+
+    /** The names of the parts of the plan switched on, in the plan's order. */
+    public Set<String> steps() {
+        Set<String> on = new java.util.LinkedHashSet<>();
+        if (dns != null) {
+            on.add("dns");
+        }
+        if (sdn != null) {
+            on.add("sdn");
+        }
+        if (tunnel != null) {
+            on.add("tunnel");
+        }
+        if (announce != null) {
+            on.add("announce");
+        }
+        return on;
+    }
+
     /** The API's default address: loopback only. */
     public static final String DEFAULT_LISTEN = "127.0.0.1:7070";
 
@@ -50,8 +80,11 @@ public record AgentConfig(String host, String address, int port, String token, l
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .readValue(Files.readAllBytes(file), Raw.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(name, e.getPropertyName(), "unknown key (known: host, listen, token, "
-                    + "token-file, memory-mib, peers, steps)");
+            String path = e.getPath().stream().map(r -> r.getFieldName()).filter(java.util.Objects::nonNull)
+                    .collect(java.util.stream.Collectors.joining("."));
+            throw new ConfigException(name, path.isEmpty() ? e.getPropertyName() : path, "unknown key (known: "
+                    + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
         } catch (IOException e) {
             throw new ConfigException(name, "(file)", "cannot read: " + e.getMessage().split("\n")[0]);
         }
@@ -75,8 +108,16 @@ public record AgentConfig(String host, String address, int port, String token, l
         Long memoryMiB;
         @JsonProperty("peers")
         Map<String, String> peers;
-        @JsonProperty("steps")
-        Set<String> steps;
+        @JsonProperty("sdn")
+        SdnConfig.Raw sdn;
+        @JsonProperty("tunnel")
+        TunnelConfig.Raw tunnel;
+        @JsonProperty("announce")
+        AnnounceConfig.Raw announce;
+        @JsonProperty("dns")
+        DnsConfig.Raw dns;
+        @JsonProperty("migration")
+        MigrationConfig.Raw migration;
 
         AgentConfig validate(String file, Path dir) {
             if (host == null || !host.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
@@ -93,17 +134,8 @@ public record AgentConfig(String host, String address, int port, String token, l
             if (colon <= 0 || port < 0 || port > 65535) {
                 throw new ConfigException(file, "listen", "expected ADDRESS:PORT, got " + quoted(chosen));
             }
-            String secret = token;
-            if (tokenFile != null) {
-                if (token != null) {
-                    throw new ConfigException(file, "token-file", "give token or token-file, not both");
-                }
-                try {
-                    secret = Files.readString(dir.resolve(tokenFile)).strip();
-                } catch (IOException e) {
-                    throw new ConfigException(file, "token-file", "cannot read " + tokenFile + ": " + e.getMessage());
-                }
-            }
+            Keys keys = new Keys(file, dir);
+            String secret = keys.secret("", token, tokenFile);
             if (secret == null || secret.length() < 16) {
                 throw new ConfigException(file, "token", "expected a bearer token of at least 16 characters");
             }
@@ -113,27 +145,12 @@ public record AgentConfig(String host, String address, int port, String token, l
             }
             Map<String, URI> peerUris = new java.util.TreeMap<>();
             if (peers != null) {
-                peers.forEach((peer, url) -> {
-                    try {
-                        URI uri = URI.create(url);
-                        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-                            throw new IllegalArgumentException("not http(s)");
-                        }
-                        peerUris.put(peer, uri);
-                    } catch (RuntimeException e) {
-                        throw new ConfigException(file, "peers." + peer, "expected an http(s) URL, got " + quoted(url));
-                    }
-                });
+                peers.forEach((peer, url) -> peerUris.put(peer, keys.httpUrl("peers." + peer, url)));
             }
-            Set<String> enabled = steps == null ? Set.of() : Set.copyOf(steps);
-            for (String step : enabled) {
-                if (!KNOWN_STEPS.contains(step)) {
-                    throw new ConfigException(file, "steps", "unknown step " + quoted(step) + " (known: "
-                            + String.join(", ", new java.util.TreeSet<>(KNOWN_STEPS)) + ")");
-                }
-            }
-            return new AgentConfig(host, chosen.substring(0, colon), port, secret, memoryMiB,
-                    Map.copyOf(peerUris), enabled);
+            return new AgentConfig(host, chosen.substring(0, colon), port, secret, memoryMiB, Map.copyOf(peerUris),
+                    sdn == null ? null : sdn.validate(keys), tunnel == null ? null : tunnel.validate(keys),
+                    announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys),
+                    migration == null ? null : migration.validate(keys));
         }
 
         private static String quoted(Object value) {

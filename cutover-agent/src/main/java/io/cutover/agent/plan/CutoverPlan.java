@@ -11,7 +11,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a cutover's steps stage by stage, in the order the stages happen, and undoes them in reverse when
@@ -24,15 +26,26 @@ import java.util.concurrent.Executors;
  * CutoverStage#FAILED} from outside (the migration failed) does the same.
  */
 public final class CutoverPlan implements CutoverListener {
+    /** How many steps may run (or block) at once, over all plans. */
+    public static final int STEP_THREADS = 32;
     /**
      * Where steps run: never on the caller's thread, so that the migrator, which tells its listeners from
-     * inside the blackout, is not held by the network's steps.
+     * inside the blackout, is not held by the network's steps. Every thread starts with the class, so all share
+     * the network namespace of the process, whichever thread hands them work (a thread of a DNS updater opened
+     * in another namespace, say): a step's sockets open where the agent runs, unless the step says otherwise.
      */
-    private static final Executor STEPS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "cutover-plan-steps");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final Executor STEPS = startedPool();
+
+    private static Executor startedPool() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(STEP_THREADS, STEP_THREADS, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "cutover-plan-steps");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.prestartAllCoreThreads();
+        return pool;
+    }
 
     private final String id;
     private final List<PlanStep> steps;
@@ -129,7 +142,7 @@ public final class CutoverPlan implements CutoverListener {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (PlanStep step : steps) {
             if (step.stage() == next) {
-                chain = chain.thenCompose(ignored -> runStep(step));
+                chain = chain.thenComposeAsync(ignored -> runStep(step), STEPS);
             }
         }
         return chain.handle((ok, error) -> error).thenCompose(error -> {
@@ -157,7 +170,7 @@ public final class CutoverPlan implements CutoverListener {
                 timeline.add(step.name(), "failed", message(cause));
                 throw new PlanStepException(step.name(), step.stage(), cause);
             }
-            timeline.add(step.name(), "done", null);
+            timeline.add(step.name(), "done", step.detail());
             synchronized (this) {
                 applied.push(step);
             }
@@ -180,7 +193,7 @@ public final class CutoverPlan implements CutoverListener {
                 break;
             }
             PlanStep undo = step;
-            chain = chain.thenCompose(ignored -> undo(undo));
+            chain = chain.thenComposeAsync(ignored -> undo(undo), STEPS);
         }
         return chain.thenRun(() -> {
             synchronized (this) {

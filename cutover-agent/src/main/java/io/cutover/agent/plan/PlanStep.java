@@ -22,4 +22,12 @@ public interface PlanStep {
 
     /** Undoes what {@link #apply()} did. Called only after {@code apply} completed normally. */
     CompletionStage<Void> rollback();
+
+    /**
+     * What the timeline says about the step once {@link #apply()} is done, such as {@code queued: the server
+     * does not answer}; {@code null} for nothing.
+     */
+    default String detail() {
+        return null;
+    }
 }

@@ -3,6 +3,7 @@ package io.cutover.agent.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.agent.BuiltInMigrator;
 import io.cutover.agent.Cutover;
 import io.cutover.agent.CutoverRequest;
 import io.cutover.agent.CutoverService;
@@ -11,6 +12,7 @@ import io.cutover.agent.Phase;
 import io.cutover.agent.PrecheckFailedException;
 import io.cutover.agent.plan.PlanStepException;
 import io.cutover.agent.plan.TimelineEntry;
+import io.cutover.migration.IncomingMigration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -82,6 +84,7 @@ public final class AgentServer {
         router.get("/v1/cutovers").handler(this::list);
         router.get("/v1/cutovers/:id").handler(this::show);
         router.get("/v1/cutovers/:id/events").handler(this::events);
+        router.get("/v1/migrations").handler(this::incoming);
         router.post("/v1/cutovers/:id/phase/:phase").handler(this::authenticate).handler(this::phase);
         router.route().last().handler(ctx -> fail(ctx, new ApiError(404, "not found",
                 ctx.request().method() + " " + ctx.request().path())));
@@ -104,8 +107,16 @@ public final class AgentServer {
 
     private void health(RoutingContext ctx) {
         MemoryClaims claims = service.claims();
-        json(ctx, 200, Map.of("host", host, "status", "up", "memoryCapacityMiB", claims.capacityMiB(),
-                "memoryFreeMiB", claims.freeMiB(), "cutovers", service.list().size()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("host", host);
+        out.put("status", "up");
+        out.put("memoryCapacityMiB", claims.capacityMiB());
+        out.put("memoryFreeMiB", claims.freeMiB());
+        out.put("cutovers", service.list().size());
+        if (service.migrator() != null) {
+            out.put("migrationAddress", service.migrator().address());
+        }
+        json(ctx, 200, out);
     }
 
     private void openApi(RoutingContext ctx) {
@@ -194,7 +205,45 @@ public final class AgentServer {
         }
     }
 
-    private static Map<String, Object> describe(Cutover cutover, boolean withTimeline) {
+    /** The migrations that arrived here (built-in migrator), oldest first. */
+    private void incoming(RoutingContext ctx) {
+        if (service.migrator() == null) {
+            throw new ApiError(404, "not found", "this agent has no built-in migrator (no migration section)");
+        }
+        json(ctx, 200, Map.of("address", service.migrator().address(), "migrations", service.migrator().incoming().stream()
+                .map(AgentServer::describe).toList()));
+    }
+
+    private static Map<String, Object> describe(IncomingMigration in) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("migrationId", in.migrationId());
+        out.put("guest", in.descriptor());
+        out.put("activated", in.activated());
+        out.put("guestRunning", in.guest() != null && in.guest().isRunning());
+        out.put("failure", in.failure());
+        out.put("pagesReceived", in.pagesReceived());
+        out.put("bytesReceived", in.bytesReceived());
+        out.put("verifiedDigest", Long.toHexString(in.digest()));
+        out.put("durationMs", in.duration().toMillis());
+        return out;
+    }
+
+    private static Map<String, Object> describe(BuiltInMigrator.Outgoing migration) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", migration.live().id());
+        out.put("state", migration.live().progress().state().name());
+        out.put("guestRunningHere", migration.guest().isRunning());
+        migration.report().ifPresent(report -> {
+            try {
+                out.put("report", JSON.readTree(report.toJson()));
+            } catch (JsonProcessingException e) {
+                out.put("report", report.toJson());
+            }
+        });
+        return out;
+    }
+
+    private Map<String, Object> describe(Cutover cutover, boolean withTimeline) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", cutover.id());
         out.put("stage", cutover.plan().stage().name());
@@ -204,6 +253,7 @@ public final class AgentServer {
         if (failure != null) {
             out.put("failure", failure.getMessage());
         }
+        service.migration(cutover.id()).ifPresent(migration -> out.put("migration", describe(migration)));
         if (withTimeline) {
             out.put("timeline", cutover.plan().timeline().entries());
         }

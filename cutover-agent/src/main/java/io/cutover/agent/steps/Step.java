@@ -23,6 +23,11 @@ public record Step(String name, CutoverStage stage, Supplier<CompletionStage<Voi
         return new Step(name, stage, () -> run(action), () -> run(undo));
     }
 
+    /** A stage that is already complete: an action or an undo with nothing to do. */
+    public static CompletionStage<Void> done() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Nothing to undo (an announcement cannot be taken back; it is the plan's last step anyway). */
     public static final Runnable NOTHING = () -> { };
 

@@ -4,6 +4,7 @@ import io.cutover.agent.plan.PlanStep;
 import io.cutover.migration.CutoverStage;
 import io.cutover.tunnel.Forwarder;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +16,26 @@ public final class TunnelSteps {
     private TunnelSteps() {
     }
 
+    /** The move {@code moveId} between two forwarders of this process. */
     public static List<PlanStep> of(String moveId, Forwarder source, Forwarder destination) {
+        return stages(moveId, TunnelEnd.of(source), TunnelEnd.of(destination));
+    }
+
+    /**
+     * The move {@code moveId}, already registered at both ends (such as two daemons): {@code tunnel.ready} at PLANNED
+     * checks that both hold it, then the stages.
+     */
+    public static List<PlanStep> registered(String moveId, TunnelEnd source, TunnelEnd destination) {
+        List<PlanStep> steps = new ArrayList<>();
+        steps.add(Step.of("tunnel.ready", CutoverStage.PLANNED, () -> {
+            source.requireMove(moveId);
+            destination.requireMove(moveId);
+        }, () -> discard(moveId, source, destination)));
+        steps.addAll(stages(moveId, source, destination));
+        return List.copyOf(steps);
+    }
+
+    private static List<PlanStep> stages(String moveId, TunnelEnd source, TunnelEnd destination) {
         return List.of(
                 stage("tunnel.hold", CutoverStage.SWITCHOVER, moveId, source, destination),
                 stage("tunnel.flush", CutoverStage.ACTIVATED, moveId, source, destination),
@@ -23,14 +43,16 @@ public final class TunnelSteps {
                 stage("tunnel.close", CutoverStage.COMPLETED, moveId, source, destination));
     }
 
-    private static PlanStep stage(String name, CutoverStage stage, String moveId, Forwarder source,
-                                  Forwarder destination) {
+    private static PlanStep stage(String name, CutoverStage stage, String moveId, TunnelEnd source,
+                                  TunnelEnd destination) {
         return Step.of(name, stage, () -> {
             destination.stage(moveId, stage);
             source.stage(moveId, stage);
-        }, () -> {
-            source.remove(moveId);
-            destination.remove(moveId);
-        });
+        }, () -> discard(moveId, source, destination));
+    }
+
+    private static void discard(String moveId, TunnelEnd source, TunnelEnd destination) {
+        source.remove(moveId);
+        destination.remove(moveId);
     }
 }

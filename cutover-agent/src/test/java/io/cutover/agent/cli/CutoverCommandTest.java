@@ -42,6 +42,21 @@ class CutoverCommandTest {
         assertThat(run.err).isEqualTo("cutover: unknown topology 'moon' (expected lan or wan)\n");
     }
 
+    @Test
+    void anAgentWhoseDnsKeyFileIsMissingExitsTwoNamingTheFileAndKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.writeString(dir.resolve("host.yaml"), """
+                host: hostA
+                token: 0123456789abcdef
+                memory-mib: 64
+                dns: {server: '127.0.0.1:53', key-file: nowhere.key, queue-dir: q}
+                """);
+        Run run = run("agent", "--config", config.toString());
+        assertThat(run.code).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err).isEqualTo("cutover: " + config + ": dns.key-file: cannot read " + dir.resolve("nowhere.key")
+                + "\n");
+    }
+
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

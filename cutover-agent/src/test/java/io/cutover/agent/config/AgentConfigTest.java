@@ -24,14 +24,20 @@ class AgentConfigTest {
                 memory-mib: 8192
                 peers:
                   hostB: http://198.19.0.2:7070
-                steps: [sdn, announce]
+                sdn:
+                  url: http://127.0.0.1:8181/v1
+                  bridges: {hostA: br-a, hostB: br-b}
+                announce:
+                  interface: eth0
                 """));
         assertThat(config.host()).isEqualTo("hostA");
         assertThat(config.address()).isEqualTo("198.19.0.1");
         assertThat(config.port()).isEqualTo(7070);
         assertThat(config.token()).isEqualTo("0123456789abcdef0123");
         assertThat(config.peers()).containsEntry("hostB", URI.create("http://198.19.0.2:7070"));
-        assertThat(config.steps()).containsExactlyInAnyOrder("sdn", "announce");
+        assertThat(config.steps()).containsExactly("sdn", "announce");
+        assertThat(config.tunnel()).isNull();
+        assertThat(config.dns()).isNull();
     }
 
     @Test
@@ -46,12 +52,83 @@ class AgentConfigTest {
     void badValuesNameTheFileTheKeyAndTheProblem() throws Exception {
         assertBad("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\nlisten: nowhere\n", "listen: expected ADDRESS:PORT");
         assertBad("host: h\ntoken: short\nmemory-mib: 1\n", "token: expected a bearer token");
-        assertBad("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\nsteps: [teleport]\n", "steps: unknown step 'teleport'");
+        assertBad("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\nsteps: [sdn]\n", "steps: unknown key");
         assertBad("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\npeers: {b: 'ftp://x'}\n", "peers.b: expected an http(s) URL");
         assertBad("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\ncolour: blue\n", "colour: unknown key");
         assertBad("host: h\ntoken: 0123456789abcdef\n", "memory-mib:");
         assertBad("host: [unclosed\n", "(file): cannot read");
     }
+
+    @Test
+    void readsEverySectionWithItsDefaults() throws Exception {
+        Files.writeString(dir.resolve("tsig.key"), KEY);
+        Files.writeString(dir.resolve("sdn.token"), "s3cret\n");
+        AgentConfig config = AgentConfig.load(write(BASE + """
+                sdn:
+                  url: http://127.0.0.1:8181/v1
+                  token-file: sdn.token
+                  bridges: {hostA: br-a, hostB: br-b}
+                  forwarder-ports: {hostA: fwd0}
+                  rollback-patience: 20s
+                tunnel:
+                  daemons: {hostA: 'http://127.0.0.1:7171', hostB: 'http://198.19.0.2:7171/v1'}
+                announce:
+                  interface: eth0
+                  netns: lab-x-hostB
+                  forms: [rarp, 'request,na']
+                  schedule: keepalived
+                dns:
+                  server: 198.18.0.53:53
+                  zone: vms.cutover.test.
+                  key-file: tsig.key
+                  queue-dir: queue
+                  timeout: 300ms
+                """));
+        assertThat(config.steps()).containsExactly("dns", "sdn", "tunnel", "announce");
+        assertThat(config.sdn().token()).isEqualTo("s3cret");
+        assertThat(config.sdn().bridgeOf("hostB")).isEqualTo("br-b");
+        assertThat(config.sdn().forwarderPorts()).containsExactly(java.util.Map.entry("hostA", "fwd0"));
+        assertThat(config.sdn().timeout()).isEqualTo(SdnConfig.DEFAULT_TIMEOUT);
+        assertThat(config.sdn().rollbackPatience()).hasSeconds(20);
+        assertThat(config.tunnel().daemonOf("hostB")).isEqualTo(URI.create("http://198.19.0.2:7171/v1"));
+        assertThat(config.announce().forms()).containsExactlyInAnyOrder(io.cutover.arp.AnnounceForm.RARP,
+                io.cutover.arp.AnnounceForm.REQUEST, io.cutover.arp.AnnounceForm.NA);
+        assertThat(config.announce().netns()).isEqualTo("lab-x-hostB");
+        assertThat(config.dns().server().getPort()).isEqualTo(53);
+        assertThat(config.dns().key().name()).isEqualTo("cutover-lab");
+        assertThat(config.dns().queueDir()).isEqualTo(dir.resolve("queue")).isDirectory();
+        assertThat(config.dns().timeout()).hasMillis(300);
+        assertThat(config.dns().loweredTtl()).isEqualTo(io.cutover.ddns.DnsCutoverListener.DEFAULT_LOWERED_TTL);
+    }
+
+    @Test
+    void badSectionsNameTheKey() throws Exception {
+        Files.writeString(dir.resolve("tsig.key"), KEY);
+        Files.writeString(dir.resolve("broken.key"), "key \"k\" { algorithm hmac-sha256; };\n");
+        assertBad(BASE + "sdn: {url: 'ftp://x', bridges: {a: b}}\n", "sdn.url: expected an http(s) URL, got 'ftp://x'");
+        assertBad(BASE + "sdn: {url: 'http://x:8181/v1'}\n", "sdn.bridges: missing");
+        assertBad(BASE + "sdn: {url: 'http://x', bridges: {a: b}, timeout: soon}\n", "sdn.timeout: bad duration 'soon'");
+        assertBad(BASE + "sdn: {url: 'http://x', bridges: {a: b}, colour: red}\n", "sdn.colour: unknown key");
+        assertBad(BASE + "tunnel: {daemons: {hostB: 'not a url'}}\n", "tunnel.daemons.hostB: expected an http(s) URL");
+        assertBad(BASE + "announce: {forms: [rarp]}\n", "announce.interface: missing");
+        assertBad(BASE + "announce: {interface: eth0, forms: [smoke]}\n", "announce.forms: unknown announcement form 'smoke'");
+        assertBad(BASE + "announce: {interface: eth0, schedule: hourly}\n", "announce.schedule: expected qemu");
+        assertBad(BASE + "dns: {server: 198.18.0.53, key-file: tsig.key, queue-dir: q}\n", "dns.server: expected HOST:PORT");
+        assertBad(BASE + "dns: {server: '198.18.0.53:53', key-file: missing.key, queue-dir: q}\n",
+                "dns.key-file: cannot read " + dir.resolve("missing.key"));
+        assertBad(BASE + "dns: {server: '198.18.0.53:53', key-file: broken.key, queue-dir: q}\n", "dns.key-file: ");
+        assertBad(BASE + "dns: {server: '198.18.0.53:53', key-file: tsig.key}\n", "dns.queue-dir: missing");
+        assertBad(BASE + "dns: {server: '198.18.0.53:53', key-file: tsig.key, queue-dir: q, attempts: 0}\n",
+                "dns.attempts: expected 1..100");
+    }
+
+    static final String BASE = "host: hostA\ntoken: 0123456789abcdef\nmemory-mib: 1024\n";
+    static final String KEY = """
+            key "cutover-lab" {
+                algorithm hmac-sha256;
+                secret "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==";
+            };
+            """;
 
     private void assertBad(String yaml, String message) throws Exception {
         Path file = write(yaml);

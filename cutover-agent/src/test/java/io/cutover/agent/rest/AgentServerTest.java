@@ -190,7 +190,7 @@ class AgentServerTest {
     }
 
     private AgentServer agent(String host, long memory, Map<String, URI> peers, StepFactory steps) {
-        AgentConfig config = new AgentConfig(host, "127.0.0.1", 0, TOKEN, memory, peers, Set.of());
+        AgentConfig config = new AgentConfig(host, "127.0.0.1", 0, TOKEN, memory, peers);
         CutoverService service = new CutoverService(config, new MemoryClaims(memory), new PeerAgents(peers, TOKEN),
                 steps);
         return new AgentServer(vertx, service, TOKEN, host);

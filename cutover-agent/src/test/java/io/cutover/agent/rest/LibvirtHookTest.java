@@ -35,7 +35,7 @@ class LibvirtHookTest {
     @BeforeEach
     void startAgent() throws Exception {
         vertx = Vertx.vertx();
-        AgentConfig config = new AgentConfig("hostB", "127.0.0.1", 0, TOKEN, 1024, Map.of(), Set.of());
+        AgentConfig config = new AgentConfig("hostB", "127.0.0.1", 0, TOKEN, 1024, Map.of());
         service = new CutoverService(config, new MemoryClaims(1024), new PeerAgents(Map.of(), TOKEN), StepFactory.none());
         int port = new AgentServer(vertx, service, TOKEN, "hostB").listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
         agentUrl = "http://127.0.0.1:" + port;
@@ -87,7 +87,7 @@ class LibvirtHookTest {
 
     private String cutover() {
         return service.create(new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.0.100"), "hostA",
-                "hostB", "lan", List.of(), null, 100)).id();
+                "hostB", "lan", List.of(), null, 100, null)).id();
     }
 
     private Result hook(String... args) throws Exception {

@@ -1,0 +1,166 @@
+package io.cutover.agent;
+
+import io.cutover.agent.config.MigrationConfig;
+import io.cutover.agent.plan.CutoverPlan;
+import io.cutover.lab.Netns;
+import io.cutover.migration.IncomingMigration;
+import io.cutover.migration.IntegrityCheck;
+import io.cutover.migration.LiveMigration;
+import io.cutover.migration.MigrationException;
+import io.cutover.migration.MigrationOptions;
+import io.cutover.migration.MigrationReport;
+import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.guest.GuestSpec;
+import io.cutover.migration.guest.Guests;
+import io.cutover.migration.guest.SyntheticGuest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The built-in migrator (migration-core) of one agent. As a destination it listens on the configured migration
+ * address and keeps the guests that arrive; as a source it migrates a cutover's guest to the destination agent's
+ * migration address, with the cutover's plan as the migration's listener, so that the network's steps run at the
+ * migration's own stages.
+ *
+ * <p>Guests are synthetic (migration-core's): the source agent makes the guest a cutover names and runs it until it
+ * moves. A real hypervisor would hand over its VM's memory through the same {@code Guest} interface.
+ */
+public final class BuiltInMigrator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BuiltInMigrator.class);
+    /** How many incoming migrations are remembered for {@link #incoming()}. */
+    public static final int REMEMBERED = 100;
+
+    private final MigrationConfig config;
+    private final MigrationTarget target;
+    private final Deque<IncomingMigration> incoming = new ArrayDeque<>();
+
+    private BuiltInMigrator(MigrationConfig config) {
+        this.config = config;
+        this.target = inNamespace(() -> MigrationTarget.listen(config.listen(), Guests.syntheticAllocator(),
+                MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), this::arrived));
+    }
+
+    /** Listens for incoming migrations as {@code config} says. */
+    public static BuiltInMigrator open(MigrationConfig config) {
+        return new BuiltInMigrator(config);
+    }
+
+    /** Where incoming migrations arrive, as {@code HOST:PORT}. */
+    public String address() {
+        InetSocketAddress at = target.localAddress();
+        return at.getAddress().getHostAddress() + ":" + at.getPort();
+    }
+
+    /** The latest incoming migrations, oldest first. */
+    public synchronized List<IncomingMigration> incoming() {
+        return List.copyOf(incoming);
+    }
+
+    private synchronized void arrived(IncomingMigration migration) {
+        LOG.info("incoming migration {}: {}", migration.migrationId(),
+                migration.activated() ? "the guest runs here" : "discarded: " + migration.failure());
+        incoming.addLast(migration);
+        while (incoming.size() > REMEMBERED) {
+            IncomingMigration old = incoming.removeFirst();
+            if (old.guest() != null) {
+                old.guest().close();
+            }
+        }
+    }
+
+    /**
+     * Starts the guest {@code request} names and migrates it to {@code destination}, telling {@code plan} of every
+     * stage (the migrator's COMPLETED is the plan's DRAINING).
+     */
+    public Outgoing migrate(CutoverRequest request, CutoverPlan plan, InetSocketAddress destination) {
+        CutoverRequest.Migrator settings = request.migrator();
+        SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(settings.guest()));
+        try {
+            guest.resume();
+            MigrationOptions.Builder options = MigrationOptions.builder()
+                    .integrity(IntegrityCheck.valueOf(settings.integrity().toUpperCase(Locale.ROOT)));
+            if (settings.maxBandwidth() != null) {
+                options.maxBandwidth(GuestSpec.bytes("maxBandwidth", settings.maxBandwidth()));
+            }
+            LiveMigration live = inNamespace(() -> LiveMigration.start(guest, destination, options.build(),
+                    List.of(plan.migrationListener())));
+            return new Outgoing(guest, live);
+        } catch (RuntimeException e) {
+            guest.close();
+            throw e;
+        }
+    }
+
+    private <T> T inNamespace(Callable<T> task) {
+        if (config.netns() == null) {
+            try {
+                return task.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try (Netns namespace = Netns.of(config.netns())) {
+            return namespace.call(task);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        target.close();
+        incoming.forEach(m -> {
+            if (m.guest() != null) {
+                m.guest().close();
+            }
+        });
+        incoming.clear();
+    }
+
+    /** A migration this agent sends: the guest, running here until it has moved (again if it failed), and its report. */
+    public static final class Outgoing {
+        private final SyntheticGuest guest;
+        private final LiveMigration live;
+        private final CompletionStage<Boolean> ended;
+        private volatile MigrationReport report;
+
+        Outgoing(SyntheticGuest guest, LiveMigration live) {
+            this.guest = guest;
+            this.live = live;
+            this.ended = live.result().handle((done, error) -> {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                report = done != null ? done
+                        : cause instanceof MigrationException failed ? failed.report().orElse(null) : null;
+                return error == null;
+            });
+        }
+
+        /** Completes once the migration has ended and its report is kept: whether the guest runs at the destination. */
+        public CompletionStage<Boolean> ended() {
+            return ended;
+        }
+
+        public SyntheticGuest guest() {
+            return guest;
+        }
+
+        public LiveMigration live() {
+            return live;
+        }
+
+        /** How it ended, once it has. */
+        public Optional<MigrationReport> report() {
+            return Optional.ofNullable(report);
+        }
+    }
+}

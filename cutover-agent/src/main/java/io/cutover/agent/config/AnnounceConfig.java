@@ -1,0 +1,73 @@
+package io.cutover.agent.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.cutover.arp.AnnounceForm;
+import io.cutover.arp.Schedule;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The {@code announce} section of {@code host.yaml}: the announcements of the VM's new location, sent once the SDN
+ * commit is confirmed.
+ *
+ * <pre>
+ * announce:
+ *   interface: eth0                 # where the frames leave
+ *   netns: lab-x-hostB              # optional: the network namespace of that interface
+ *   forms: [rarp, request, na]      # default: request, na
+ *   schedule: qemu                  # qemu (5 rounds, 50..550 ms apart), keepalived (5 + 5 after 5 s) or once
+ * </pre>
+ *
+ * @param iface    the interface
+ * @param netns    its namespace, or {@code null} for the agent's own
+ * @param forms    the frames sent
+ * @param schedule the rounds
+ */
+public record AnnounceConfig(String iface, String netns, Set<AnnounceForm> forms, String schedule) {
+    public static final String DEFAULT_SCHEDULE = "qemu";
+
+    /** The schedule called {@link #schedule()}. */
+    public Schedule rounds() {
+        return switch (schedule) {
+            case "keepalived" -> Schedule.keepalived();
+            case "once" -> Schedule.once();
+            default -> Schedule.qemu();
+        };
+    }
+
+    /** The section's fields, before validation. */
+    static final class Raw {
+        @JsonProperty("interface")
+        String iface;
+        @JsonProperty("netns")
+        String netns;
+        @JsonProperty("forms")
+        java.util.List<String> forms;
+        @JsonProperty("schedule")
+        String schedule;
+
+        AnnounceConfig validate(Keys keys) {
+            String name = keys.required("announce.interface", iface, "the interface the announcements leave by");
+            Set<AnnounceForm> chosen = EnumSet.noneOf(AnnounceForm.class);
+            if (forms == null || forms.isEmpty()) {
+                chosen.addAll(io.cutover.arp.Announcement.DEFAULT_FORMS);
+            } else {
+                for (String form : forms) {
+                    try {
+                        chosen.addAll(AnnounceForm.parse(form));
+                    } catch (IllegalArgumentException e) {
+                        throw keys.bad("announce.forms", e.getMessage());
+                    }
+                }
+            }
+            String kind = schedule == null ? DEFAULT_SCHEDULE : schedule.strip().toLowerCase(Locale.ROOT);
+            if (!Set.of("qemu", "keepalived", "once").contains(kind)) {
+                throw keys.bad("announce.schedule", "expected qemu, keepalived or once, got " + Keys.quoted(schedule));
+            }
+            return new AnnounceConfig(name, netns == null || netns.isBlank() ? null : netns.strip(),
+                    Set.copyOf(chosen), kind);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.cutover.agent.steps;
+
+import io.cutover.agent.CutoverRequest;
+import io.cutover.agent.StepFactory;
+import io.cutover.agent.config.AgentConfig;
+import io.cutover.agent.config.SdnConfig;
+import io.cutover.agent.plan.PlanStep;
+import io.cutover.arp.MacAddress;
+import io.cutover.sdn.rest.SdnRestClient;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The plan's steps made from {@code host.yaml}: each part (sdn, tunnel, announce, dns) only when its section is
+ * present, in the order that public failures teach:
+ *
+ * <pre>
+ * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.ready
+ * SWITCHOVER  tunnel.hold, sdn.redirect        (the forwarder holds before the traffic is sent to it)
+ * ACTIVATED   sdn.commit, announce, tunnel.flush, dns.switch (WAN)   (announce only once every switch confirmed)
+ * DRAINING    tunnel.drain
+ * COMPLETED   sdn.cleanup, tunnel.close, dns.restore-ttl
+ * </pre>
+ *
+ * The SDN endpoint, the VM's port and the tunnel's move are all named by the VM's name.
+ */
+public final class ConfiguredSteps implements StepFactory, AutoCloseable {
+    /** The order of the steps within a stage. */
+    public static final List<String> ORDER = List.of("dns.lower-ttl", "sdn.prepare", "tunnel.ready", "tunnel.hold",
+            "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "tunnel.drain", "sdn.cleanup",
+            "tunnel.close", "dns.restore-ttl");
+
+    private final AgentConfig config;
+    private final SdnRestClient sdn;
+    private final DnsQueue dns;
+
+    /** @param dns this host's DNS queue, or {@code null} when the {@code dns} section is absent */
+    public ConfiguredSteps(AgentConfig config, DnsQueue dns) {
+        this.config = config;
+        SdnConfig section = config.sdn();
+        this.sdn = section == null ? null : new SdnRestClient(section.url(), section.token(), section.timeout());
+        this.dns = dns;
+        if ((config.dns() == null) != (dns == null)) {
+            throw new IllegalArgumentException("a DNS queue goes with the dns section");
+        }
+    }
+
+    /** The steps of {@code config}, with the DNS queue opened when the section is there. */
+    public static ConfiguredSteps open(AgentConfig config) {
+        return new ConfiguredSteps(config, config.dns() == null ? null : DnsQueue.open(config.dns()));
+    }
+
+    @Override
+    public List<PlanStep> steps(String cutoverId, CutoverRequest request) {
+        boolean wan = "wan".equals(request.mode());
+        List<PlanStep> steps = new ArrayList<>();
+        if (config.sdn() != null) {
+            SdnConfig section = config.sdn();
+            steps.addAll(SdnSteps.of(sdn, section.rollbackPatience(), request.vm(),
+                    section.bridgeOf(request.destination()), request.vm(), section.forwarderPorts().get(request.source())));
+        }
+        if (config.tunnel() != null) {
+            steps.addAll(TunnelSteps.registered(request.vm(),
+                    new TunnelDaemonClient(config.tunnel().daemonOf(request.source())),
+                    new TunnelDaemonClient(config.tunnel().daemonOf(request.destination()))));
+        }
+        if (config.announce() != null) {
+            steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),
+                    addresses(wan ? request.newAddresses() : request.addresses())));
+        }
+        if (dns != null && wan && request.dnsName() != null) {
+            steps.addAll(DnsSteps.of(dns, request.dnsName(), addresses(request.addresses()),
+                    addresses(request.newAddresses()), config.dns().loweredTtl()));
+        }
+        steps.sort(Comparator.comparing((PlanStep s) -> s.stage().ordinal()).thenComparing(s -> ORDER.indexOf(s.name())));
+        return List.copyOf(steps);
+    }
+
+    private static List<InetAddress> addresses(List<String> texts) {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String text : texts) {
+            try {
+                addresses.add(InetAddress.getByName(text));
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("'" + text + "' is not an IP address", e);
+            }
+        }
+        return addresses;
+    }
+
+    /** The DNS queue, or {@code null}. */
+    public DnsQueue dnsQueue() {
+        return dns;
+    }
+
+    @Override
+    public void close() {
+        if (dns != null) {
+            dns.close();
+        }
+    }
+}

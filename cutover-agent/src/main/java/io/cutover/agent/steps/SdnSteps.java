@@ -1,0 +1,103 @@
+package io.cutover.agent.steps;
+
+import io.cutover.agent.plan.PlanStep;
+import io.cutover.migration.CutoverStage;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.rest.SdnRestClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The SDN controller's part of the plan, through its REST API: {@code sdn.prepare} at PLANNED (the destination's
+ * flows in place), {@code sdn.redirect} at SWITCHOVER (the source switch sends the VM's traffic to the forwarder;
+ * only with a forwarder port), {@code sdn.commit} at ACTIVATED (done only when every switch confirmed, so the
+ * steps after it — the announcements — never run before), {@code sdn.cleanup} at COMPLETED.
+ *
+ * <p>Undoing any of them rolls the controller's move back once (the state before the move, flows included). A
+ * controller that does not answer is asked again until the rollback patience runs out, so that a controller
+ * restarted during a failed cutover still ends with the flows as they were.
+ */
+public final class SdnSteps {
+    /** The pause between two attempts to roll back on a controller that does not answer. */
+    static final Duration RETRY_PAUSE = Duration.ofMillis(500);
+
+    private final SdnRestClient sdn;
+    private final Duration rollbackPatience;
+    private volatile Move move;
+    private volatile boolean rolledBack;
+
+    private SdnSteps(SdnRestClient sdn, Duration rollbackPatience) {
+        this.sdn = sdn;
+        this.rollbackPatience = rollbackPatience;
+    }
+
+    /**
+     * @param endpoint      the controller's endpoint (the VM's name)
+     * @param toSwitch      the destination's switch
+     * @param toPort        the VM's port on it
+     * @param forwarderPort the source's forwarder port, or {@code null} for no redirect at SWITCHOVER
+     */
+    public static List<PlanStep> of(SdnRestClient sdn, Duration rollbackPatience, String endpoint, String toSwitch,
+                                    String toPort, String forwarderPort) {
+        SdnSteps move = new SdnSteps(sdn, rollbackPatience);
+        List<PlanStep> steps = new ArrayList<>();
+        steps.add(move.step("sdn.prepare", CutoverStage.PLANNED,
+                () -> sdn.prepare(endpoint, toSwitch, toPort).thenAccept(m -> move.move = m)));
+        if (forwarderPort != null) {
+            steps.add(move.step("sdn.redirect", CutoverStage.SWITCHOVER,
+                    () -> sdn.redirectToForwarder(move.id(), forwarderPort).thenAccept(m -> move.move = m)));
+        }
+        steps.add(move.step("sdn.commit", CutoverStage.ACTIVATED,
+                () -> sdn.commit(move.id()).thenAccept(m -> move.move = m)));
+        steps.add(new Step("sdn.cleanup", CutoverStage.COMPLETED,
+                () -> sdn.cleanup(move.id()).thenAccept(m -> move.move = m), Step::done));
+        return List.copyOf(steps);
+    }
+
+    /** The controller's move, once prepared. */
+    private int id() {
+        Move current = move;
+        if (current == null) {
+            throw new IllegalStateException("no move was prepared");
+        }
+        return current.id();
+    }
+
+    private PlanStep step(String name, CutoverStage stage, java.util.function.Supplier<CompletionStage<Void>> action) {
+        return new Step(name, stage, action, this::rollBackOnce);
+    }
+
+    /**
+     * Rolls the move back, once; asks again every {@link #RETRY_PAUSE} while the controller does not answer, on the
+     * plan's thread (whose network namespace is the agent's).
+     */
+    private synchronized CompletionStage<Void> rollBackOnce() {
+        if (rolledBack || move == null) {
+            return Step.done();
+        }
+        rolledBack = true;
+        long deadline = System.nanoTime() + rollbackPatience.toNanos();
+        while (true) {
+            try {
+                move = sdn.rollback(move.id()).toCompletableFuture().join();
+                return Step.done();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (!(cause instanceof SdnRestClient.ControllerUnreachableException) || System.nanoTime() > deadline) {
+                    return CompletableFuture.failedFuture(cause);
+                }
+            }
+            try {
+                Thread.sleep(RETRY_PAUSE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.cutover.agent.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.agent.BuiltInMigrator;
+import io.cutover.agent.CutoverService;
+import io.cutover.agent.MemoryClaims;
+import io.cutover.agent.PeerAgents;
+import io.cutover.agent.StepFactory;
+import io.cutover.agent.config.AgentConfig;
+import io.cutover.agent.config.MigrationConfig;
+import io.cutover.agent.steps.Step;
+import io.cutover.migration.CutoverStage;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code POST /v1/cutovers} with the built-in migrator: the source agent migrates a synthetic guest to the
+ * destination agent's migration address (both on loopback), the plan's steps run at the migration's stages, and both
+ * agents report the same verified digest of the whole memory.
+ */
+class BuiltInMigrationTest {
+    private static final String TOKEN = "test-token-0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<String> applied = new CopyOnWriteArrayList<>();
+    private Vertx vertx;
+    private BuiltInMigrator sourceMigrator;
+    private BuiltInMigrator destinationMigrator;
+    private URI source;
+    private URI destination;
+
+    @BeforeEach
+    void startTwoAgents() throws Exception {
+        vertx = Vertx.vertx();
+        MigrationConfig loopback = new MigrationConfig(new InetSocketAddress("127.0.0.1", 0), null);
+        destinationMigrator = BuiltInMigrator.open(loopback);
+        destination = listen(agent("hostB", Map.of(), StepFactory.none(), destinationMigrator));
+        sourceMigrator = BuiltInMigrator.open(loopback);
+        source = listen(agent("hostA", Map.of("hostB", destination), (id, request) -> List.of(
+                record("sdn.prepare", CutoverStage.PLANNED), record("tunnel.hold", CutoverStage.SWITCHOVER),
+                record("sdn.commit", CutoverStage.ACTIVATED), record("tunnel.drain", CutoverStage.DRAINING),
+                record("sdn.cleanup", CutoverStage.COMPLETED)), sourceMigrator));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().await(5, TimeUnit.SECONDS);
+        sourceMigrator.close();
+        destinationMigrator.close();
+    }
+
+    @Test
+    void theSourceMigratesTheGuestWithThePlanAsListenerAndBothSidesVerifyTheSameMemory() throws Exception {
+        HttpResponse<String> created = post(source, "/v1/cutovers", request("synthetic:size=8m,workload=hotset,rate=2000"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).path("id").asText();
+        JsonNode done = await(id, c -> c.path("stage").asText().equals("COMPLETED"));
+
+        JsonNode report = done.path("migration").path("report");
+        assertThat(report.path("outcome").asText()).isEqualTo("COMPLETED");
+        assertThat(report.path("integrity").asText()).isEqualTo("FULL_MEMORY");
+        assertThat(applied).containsExactly("sdn.prepare", "tunnel.hold", "sdn.commit", "tunnel.drain", "sdn.cleanup");
+        JsonNode arrived = JSON.readTree(get(destination, "/v1/migrations").body()).path("migrations").get(0);
+        assertThat(arrived.path("activated").asBoolean()).isTrue();
+        assertThat(arrived.path("guestRunning").asBoolean()).isTrue();
+        assertThat(arrived.path("verifiedDigest").asText()).as("the digest of the whole memory, at both ends")
+                .isEqualTo(report.path("verifiedDigest").asText()).isNotEqualTo("0");
+        assertThat(JSON.readTree(get(destination, "/v1/health").body()).path("memoryFreeMiB").asLong())
+                .as("the claim ends with the cutover").isEqualTo(1024);
+    }
+
+    @Test
+    void aMigratorCutoverIsRefusedWhereItCannotRun() throws Exception {
+        HttpResponse<String> atDestination = post(destination, "/v1/cutovers", request("synthetic:size=8m"));
+        assertThat(atDestination.statusCode()).isEqualTo(409);
+        assertThat(atDestination.body()).contains("the built-in migrator runs at the source");
+        HttpResponse<String> badGuest = post(source, "/v1/cutovers", request("synthetic:size=8m,workload=sometimes"));
+        assertThat(badGuest.statusCode()).isEqualTo(400);
+        assertThat(badGuest.body()).contains("migrator.guest: ");
+        assertThat(applied).isEmpty();
+    }
+
+    private URI listen(AgentServer server) throws Exception {
+        return URI.create("http://127.0.0.1:" + server.listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS));
+    }
+
+    private AgentServer agent(String host, Map<String, URI> peers, StepFactory steps, BuiltInMigrator migrator) {
+        AgentConfig config = new AgentConfig(host, "127.0.0.1", 0, TOKEN, 1024, peers);
+        return new AgentServer(vertx, new CutoverService(config, new MemoryClaims(1024), new PeerAgents(peers, TOKEN),
+                steps, migrator), TOKEN, host);
+    }
+
+    private Step record(String name, CutoverStage stage) {
+        return Step.of(name, stage, () -> applied.add(name), () -> applied.add("undo " + name));
+    }
+
+    private JsonNode await(String id, java.util.function.Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonNode cutover = JSON.readTree(get(source, "/v1/cutovers/" + id).body());
+        while (!condition.test(cutover)) {
+            assertThat(System.nanoTime()).as("cutover: %s", cutover.toPrettyString()).isLessThan(deadline);
+            Thread.sleep(50);
+            cutover = JSON.readTree(get(source, "/v1/cutovers/" + id).body());
+        }
+        return cutover;
+    }
+
+    private static String request(String guest) {
+        return """
+                {"vm": "vm1", "mac": "02:00:c6:12:00:64", "addresses": ["198.18.0.100"], "source": "hostA",
+                 "destination": "hostB", "mode": "lan", "memoryMiB": 64, "migrator": {"guest": "%s"}}""".formatted(guest);
+    }
+
+    private HttpResponse<String> get(URI agent, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(URI agent, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,163 @@
+package io.cutover.it.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cutover.it.LabExtension;
+import io.cutover.lab.CommandResult;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Topology;
+import io.cutover.lab.Wire;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The built-in migrator driven over REST by two real agents: the source agent migrates the VM's guest over the lab's
+ * underlay to the destination agent, which listens on its migration address in its host's namespace.
+ */
+class BuiltInMigrationIT {
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.of(Topology.LAN);
+
+    private static final String NAME = "vm1." + Topology.ZONE;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoAgentsMigrateASyntheticGuestOverTheUnderlayByteForByte() throws Exception {
+        Lab lab = LAB.lab();
+        try (LabProcesses processes = new LabProcesses(lab, dir)) {
+            Agents agents = startAgents(lab, processes, "");
+            AgentApi.Answer created = agents.source.create(request(lab, "lan", "synthetic:size=32m,workload=hotset,hot=5%,rate=5000", "200m"));
+            assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+            String id = created.body().path("id").asText();
+            JsonNode done = agents.source.awaitCutover(id, Duration.ofSeconds(120),
+                    c -> c.path("stage").asText().matches("COMPLETED|ROLLED_BACK"));
+            assertThat(done.path("stage").asText()).as("%s", done.toPrettyString()).isEqualTo("COMPLETED");
+            JsonNode report = done.path("migration").path("report");
+            assertThat(report.path("outcome").asText()).isEqualTo("COMPLETED");
+            assertThat(report.path("integrity").asText()).isEqualTo("FULL_MEMORY");
+            assertThat(AgentApi.has(done, "SWITCHOVER", "stage") && AgentApi.has(done, "ACTIVATED", "stage")
+                    && AgentApi.has(done, "DRAINING", "stage")).as("the plan followed the migration: %s", done).isTrue();
+
+            JsonNode arrived = agents.destination.send("GET", "migrations", null).body().path("migrations").get(0);
+            assertThat(arrived.path("activated").asBoolean()).as("%s", arrived).isTrue();
+            assertThat(arrived.path("guestRunning").asBoolean()).isTrue();
+            assertThat(arrived.path("verifiedDigest").asText())
+                    .as("the destination re-read its whole memory and found the source's digest")
+                    .isEqualTo(report.path("verifiedDigest").asText()).isNotEqualTo("0");
+        }
+    }
+
+    @Test
+    void theDestinationAgentKilledDuringPrecopyLeavesTheVmAtTheSourceWithFlowsAndDnsUnchanged() throws Exception {
+        Lab lab = LAB.lab();
+        String old = lab.port("vm1").ipv4Address();
+        try (LabProcesses processes = new LabProcesses(lab, dir)) {
+            String sdn = processes.startController();
+            ping(lab);
+            Agents agents = startAgents(lab, processes, """
+                    sdn:
+                      url: %s
+                      bridges: {hostA: br-a, hostB: br-b}
+                    dns:
+                      server: %s:53
+                      key-file: %s
+                      queue-dir: %s
+                      netns: %s
+                    """.formatted(sdn, lab.dnsServer(), lab.tsigKeyFile(), dir.resolve("queue"), lab.namespace("hostA")));
+            Map<String, List<String>> flows = flows(lab);
+
+            AgentApi.Answer created = agents.source.create(request(lab, "wan",
+                    "synthetic:size=64m,workload=hotset,fill=100%", "8m"));
+            assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+            String id = created.body().path("id").asText();
+            agents.source.awaitCutover(id, Duration.ofSeconds(60),
+                    c -> c.path("migration").path("state").asText().equals("ITERATIVE_PRECOPY"));
+            assertThat(ttl(lab)).as("the TTL lowered for the move").isEqualTo(5);
+            Thread.sleep(1000);
+            processes.killAgent("hostB");
+
+            JsonNode ended = agents.source.awaitCutover(id, Duration.ofSeconds(90),
+                    c -> c.path("stage").asText().equals("ROLLED_BACK"));
+            JsonNode migration = ended.path("migration");
+            assertThat(migration.path("report").path("outcome").asText()).as("%s", ended).isEqualTo("ROLLED_BACK");
+            assertThat(migration.path("guestRunningHere").asBoolean()).as("the VM runs at the source").isTrue();
+            assertThat(AgentApi.has(ended, "sdn.prepare", "rolled-back")).as("%s", ended).isTrue();
+            assertThat(AgentApi.has(ended, "dns.lower-ttl", "rolled-back")).as("%s", ended).isTrue();
+            assertThat(flows(lab)).as("the flows as before the cutover").isEqualTo(flows);
+            assertThat(dig(lab)).isEqualTo(old);
+            assertThat(ttl(lab)).as("the TTL restored").isEqualTo(300);
+            ping(lab);
+        }
+    }
+
+    private record Agents(AgentApi source, AgentApi destination) {
+    }
+
+    /** hostA's and hostB's agents, each receiving migrations on its underlay address, in its namespace. */
+    private static Agents startAgents(Lab lab, LabProcesses processes, String sourceSections) throws Exception {
+        Wire underlay = lab.topology().wires().stream()
+                .filter(w -> w.nodeA().equals("hostA") && w.nodeB().equals("hostB")).findFirst().orElseThrow();
+        int portA = LabProcesses.freePort();
+        int portB = LabProcesses.freePort();
+        AgentApi source = new AgentApi(processes.startAgent("hostA", portA, Map.of("hostB", portB), sourceSections
+                + migration(underlay.addressA(), lab.namespace("hostA"))));
+        AgentApi destination = new AgentApi(processes.startAgent("hostB", portB, Map.of("hostA", portA),
+                migration(underlay.addressB(), lab.namespace("hostB"))));
+        return new Agents(source, destination);
+    }
+
+    private static String migration(String address, String namespace) {
+        return "migration:\n  listen: " + address + ":0\n  netns: " + namespace + "\n";
+    }
+
+    private static String request(Lab lab, String mode, String guest, String bandwidth) {
+        String wan = mode.equals("wan") ? ", \"newAddresses\": [\"198.18.0.200\"], \"dnsName\": \"" + NAME + "\"" : "";
+        return """
+                {"vm": "vm1", "mac": "%s", "addresses": ["%s"], "source": "hostA", "destination": "hostB",
+                 "mode": "%s"%s, "memoryMiB": 128,
+                 "migrator": {"guest": "%s", "integrity": "full_memory", "maxBandwidth": "%s"}}"""
+                .formatted(Topology.VM_MAC, lab.port("vm1").ipv4Address(), mode, wan, guest, bandwidth);
+    }
+
+    private static Map<String, List<String>> flows(Lab lab) {
+        Map<String, List<String>> flows = new TreeMap<>();
+        for (String bridge : lab.topology().bridges()) {
+            String dump = lab.ofctl("-O", "OpenFlow13", "dump-flows", "--no-stats", bridge).orThrow().stdout();
+            flows.put(bridge, Arrays.stream(dump.split("\n")).map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("OFPST_FLOW")).sorted().toList());
+        }
+        return flows;
+    }
+
+    private static String dig(Lab lab) {
+        return lab.exec("client", "dig", "+short", "+norecurse", "@" + lab.dnsServer(), NAME, "A").stdout().strip();
+    }
+
+    private static long ttl(Lab lab) {
+        String out = lab.exec("client", "dig", "+noall", "+answer", "+norecurse", "@" + lab.dnsServer(), NAME, "A")
+                .stdout().strip();
+        return out.isEmpty() ? -1 : Long.parseLong(out.split("\\s+")[1]);
+    }
+
+    private static void ping(Lab lab) {
+        CommandResult result = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            result = lab.exec("client", "ping", "-c", "3", "-i", "0.2", "-W", "2", lab.port("vm1").ipv4Address());
+            if (result.stdout().contains(" 0% packet loss")) {
+                return;
+            }
+        }
+        throw new AssertionError("the VM does not answer at the source: " + result.stdout());
+    }
+}

@@ -1,0 +1,115 @@
+package io.cutover.it.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cutover.it.LabExtension;
+import io.cutover.lab.CommandResult;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Topology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The SDN controller dies during a cutover that two real agents run with it: the source agent's plan fails at the
+ * commit, says so in its report, and rolls back — it keeps asking the controller, which comes back with its journal,
+ * and the switches end with the flows they had before the cutover. The VM stays reachable at the source throughout.
+ */
+class ControllerDownCutoverIT {
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.of(Topology.LAN);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theCommitFailsAndTheRollbackRestoresTheFlowsOnceTheControllerIsBack() throws Exception {
+        Lab lab = LAB.lab();
+        try (LabProcesses processes = new LabProcesses(lab, dir)) {
+            String sdn = processes.startController();
+            ping(lab);
+            int portA = LabProcesses.freePort();
+            int portB = LabProcesses.freePort();
+            AgentApi source = new AgentApi(processes.startAgent("hostA", portA, Map.of("hostB", portB), """
+                    sdn:
+                      url: %s
+                      bridges: {hostA: br-a, hostB: br-b}
+                      timeout: 3s
+                      rollback-patience: 60s
+                    """.formatted(sdn)));
+            processes.startAgent("hostB", portB, Map.of("hostA", portA), "");
+            Map<String, List<String>> before = flows(lab);
+
+            AgentApi.Answer created = source.create("""
+                    {"vm": "vm1", "mac": "%s", "addresses": ["%s"], "source": "hostA", "destination": "hostB",
+                     "mode": "lan", "memoryMiB": 64}""".formatted(Topology.VM_MAC, lab.port("vm1").ipv4Address()));
+            assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+            String id = created.body().path("id").asText();
+            source.awaitCutover(id, Duration.ofSeconds(30), c -> AgentApi.has(c, "sdn.prepare", "done"));
+            assertThat(moves(sdn)).as("the controller's moves").contains("\"state\":\"PREPARED\"");
+
+            processes.killController();
+            assertThat(source.phase(id, "switchover").status()).isEqualTo(200);
+            CompletableFuture<AgentApi.Answer> activated = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return source.phase(id, "activated");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            JsonNode failing = source.awaitCutover(id, Duration.ofSeconds(30), c -> AgentApi.has(c, "sdn.commit", "failed"));
+            assertThat(failing.path("stage").asText()).as("the rollback waits for the controller").isEqualTo("FAILED");
+            ping(lab);
+
+            sdn = processes.restartController();
+            AgentApi.Answer answer = activated.get(90, TimeUnit.SECONDS);
+            assertThat(answer.status()).as("%s", answer.body()).isEqualTo(502);
+            assertThat(answer.body().path("detail").asText()).contains("step sdn.commit at ACTIVATED failed")
+                    .contains("the controller does not answer");
+            JsonNode report = source.cutover(id);
+            assertThat(report.path("stage").asText()).isEqualTo("ROLLED_BACK");
+            assertThat(report.path("failure").asText()).contains("step sdn.commit at ACTIVATED failed");
+            assertThat(AgentApi.has(report, "sdn.prepare", "rolled-back")).as("%s", report).isTrue();
+            assertThat(moves(sdn)).as("the controller's moves").contains("\"state\":\"ROLLED_BACK\"")
+                    .doesNotContain("PREPARED");
+            assertThat(flows(lab)).as("the flows as before the cutover").isEqualTo(before);
+            ping(lab);
+        }
+    }
+
+    private static String moves(String sdn) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(sdn + "/moves")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The flows of every bridge, without their counters, sorted. */
+    private static Map<String, List<String>> flows(Lab lab) {
+        Map<String, List<String>> flows = new java.util.TreeMap<>();
+        for (String bridge : lab.topology().bridges()) {
+            String dump = lab.ofctl("-O", "OpenFlow13", "dump-flows", "--no-stats", bridge).orThrow().stdout();
+            flows.put(bridge, Arrays.stream(dump.split("\n")).map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("OFPST_FLOW")).sorted().toList());
+        }
+        return flows;
+    }
+
+    private static void ping(Lab lab) {
+        CommandResult result = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            result = lab.exec("client", "ping", "-c", "3", "-i", "0.2", "-W", "2", lab.port("vm1").ipv4Address());
+            if (result.stdout().contains(" 0% packet loss")) {
+                return;
+            }
+        }
+        throw new AssertionError("the VM does not answer at the source: " + result.stdout());
+    }
+}

@@ -1,0 +1,150 @@
+package io.cutover.it.agent;
+
+import io.cutover.it.Launcher;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Netns;
+import io.cutover.lab.Topology;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real processes of the agent ITs, each the {@code cutover} launcher jar: the SDN controller serving a lab
+ * ({@code cutover sdn serve --lab}) and host agents ({@code cutover agent --config host.yaml}, in the root namespace,
+ * reaching the lab's parts through the namespaces their config names). Everything started is stopped by
+ * {@link #close()}.
+ */
+final class LabProcesses implements AutoCloseable {
+    /** The bearer token of every agent. */
+    static final String TOKEN = "it-token-0123456789abcdef";
+
+    private static final Pattern CONTROLLER_READY = Pattern.compile("rest (http://\\S+/v1)");
+    private static final Pattern AGENT_READY = Pattern.compile("listening on (http://\\S+/v1)");
+    private static final Duration READY_WITHIN = Duration.ofSeconds(90);
+
+    private final Lab lab;
+    private final Path dir;
+    private final List<Process> started = new ArrayList<>();
+    private final Map<String, Process> agents = new LinkedHashMap<>();
+    private String[] controllerArgs;
+    private Process controller;
+    private int logs;
+
+    LabProcesses(Lab lab, Path dir) {
+        this.lab = lab;
+        this.dir = dir;
+    }
+
+    /** Starts the controller on a free OpenFlow port of the lab's fabric namespace; returns its REST API's root. */
+    String startController() throws Exception {
+        int openflow;
+        try (Netns fabric = lab.netns(Topology.FABRIC)) {
+            openflow = fabric.call(LabProcesses::freePort);
+        }
+        controllerArgs = new String[] {"sdn", "serve", "--lab", lab.name(), "--listen", "127.0.0.1:" + openflow,
+                "--rest", "127.0.0.1:" + freePort(), "--state", dir.resolve("sdn-state").toString()};
+        return runController();
+    }
+
+    /** Kills the controller (SIGKILL): the switches keep their flows (fail-mode secure). */
+    void killController() throws InterruptedException {
+        controller.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts the controller again, with the same ports and journal. */
+    String restartController() throws Exception {
+        return runController();
+    }
+
+    private String runController() throws Exception {
+        Path log = dir.resolve("sdn-" + (++logs) + ".log");
+        controller = start(log, null, controllerArgs);
+        return awaitLine(controller, log, CONTROLLER_READY);
+    }
+
+    /**
+     * Starts the agent of {@code host} on {@code port} (of 127.0.0.1) with {@code sections} (YAML) after its common
+     * keys; returns its API's root.
+     */
+    URI startAgent(String host, int port, Map<String, Integer> peers, String sections) throws Exception {
+        StringBuilder yaml = new StringBuilder("host: " + host + "\nlisten: 127.0.0.1:" + port + "\ntoken: " + TOKEN
+                + "\nmemory-mib: 4096\npeers:\n");
+        peers.forEach((peer, peerPort) -> yaml.append("  ").append(peer).append(": http://127.0.0.1:").append(peerPort)
+                .append('\n'));
+        yaml.append(sections);
+        Path config = Files.writeString(dir.resolve(host + ".yaml"), yaml.toString());
+        Path log = dir.resolve(host + "-" + (++logs) + ".log");
+        Process agent = start(log, null, "agent", "--config", config.toString());
+        agents.put(host, agent);
+        URI api = URI.create(awaitLine(agent, log, AGENT_READY) + "/");
+        new AgentApi(api).send("GET", "health", null);
+        return api;
+    }
+
+    /** Kills the agent of {@code host} (SIGKILL). */
+    void killAgent(String host) throws InterruptedException {
+        agents.get(host).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** What a process wrote so far, for failure messages. */
+    String logs() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path log : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+                all.append("==== ").append(log.getFileName()).append('\n').append(Files.readString(log));
+            }
+        }
+        return all.toString();
+    }
+
+    private Process start(Path log, String namespace, String... args) throws IOException {
+        Process process = Launcher.start(log, namespace, args);
+        started.add(process);
+        return process;
+    }
+
+    private static String awaitLine(Process process, Path log, Pattern ready) throws Exception {
+        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = Files.exists(log) ? Files.readString(log) : "";
+            Matcher m = ready.matcher(text);
+            if (m.find()) {
+                return m.group(1);
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("exited with " + process.exitValue() + " before it was ready: " + text);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("not ready within " + READY_WITHIN + ": " + Files.readString(log));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process process : started) {
+            process.destroy();
+        }
+        for (Process process : started) {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.cutover.sdn.rest;
+
+import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.SdnController;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The client against a real controller's REST server on loopback (no switch connected). */
+class SdnRestClientTest {
+    SdnController sdn;
+    SdnRestServer rest;
+    SdnRestClient client;
+
+    @BeforeEach
+    void start() {
+        sdn = SdnController.start(ControllerOptions.builder().port(0).build());
+        rest = SdnRestServer.start(sdn, "127.0.0.1", 0);
+        client = new SdnRestClient(URI.create("http://127.0.0.1:" + rest.port() + "/v1"), "t0ken", Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void stop() {
+        rest.close();
+        sdn.close();
+    }
+
+    @Test
+    void aRefusalCarriesTheControllersStatusAndError() {
+        assertThatThrownBy(() -> client.commit(77).toCompletableFuture().join())
+                .isInstanceOf(CompletionException.class).cause()
+                .isInstanceOfSatisfying(SdnRestClient.RejectedException.class, e -> {
+                    org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(404);
+                    org.assertj.core.api.Assertions.assertThat(e.error()).isEqualTo("not found: no move 77");
+                });
+        sdn.putEndpoint(new Endpoint(5, "vm1", 1, "02:00:c6:12:00:64", List.of("198.18.0.100"), "br-a", "vm1"))
+                .toCompletableFuture().join();
+        assertThatThrownBy(() -> client.prepare("vm1", "br-b", "vm1").toCompletableFuture().join())
+                .cause().isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
+                        e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(503))
+                .hasMessageContaining("br-b: not connected");
+    }
+
+    @Test
+    void aControllerThatDoesNotAnswerIsUnreachable() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        SdnRestClient nobody = new SdnRestClient(URI.create("http://127.0.0.1:" + closed + "/v1/"), null,
+                Duration.ofSeconds(2));
+        assertThatThrownBy(() -> nobody.rollback(1).toCompletableFuture().join())
+                .cause().isInstanceOf(SdnRestClient.ControllerUnreachableException.class)
+                .hasMessageContaining("POST http://127.0.0.1:" + closed + "/v1/moves/1/rollback");
+    }
+}
