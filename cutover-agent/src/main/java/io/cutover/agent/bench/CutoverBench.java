@@ -83,9 +83,12 @@ public final class CutoverBench implements Callable<Integer> {
             for (int i = 0; i < count; i++) {
                 DemoReport report = new CutoverDemo(lab, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
-                System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover)%n",
+                System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
+                                + "%d on the way to the VM), tunnel held %d, injected %d%n",
                         report.mode(), i + 1, report.blackoutMillis(), report.gapMillis(), report.udp().lost(),
-                        report.lostInCutover());
+                        report.lostInCutover(), report.udp().sent() - report.vmReceived(),
+                        report.tunnel().getOrDefault("source.held", 0L),
+                        report.tunnel().getOrDefault("destination.injected", 0L));
             }
         }
         return reports;
