@@ -96,6 +96,8 @@ public final class CutoverDemo {
     static final long MIGRATION_BANDWIDTH = 200L << 20;
     /** How often the VM asks again for a neighbour's MAC after a WAN move (see {@link #readdress}). */
     static final Duration ARP_RETRANS = Duration.ofMillis(5);
+    /** How many times the VM asks before it gives up on a neighbour: with {@link #ARP_RETRANS}, seconds. */
+    static final int ARP_PROBES = 300;
     /** Packets the VM queues for a neighbour being resolved: room for a whole blackout's flushed probes. */
     static final int UNRESOLVED_QUEUE = 2048;
     /** The cookie of the flow that sends what reaches the source bridge for the VM to the forwarder. */
@@ -318,11 +320,13 @@ public final class CutoverDemo {
                 .forEach(cidr -> batch.append("addr del ").append(cidr).append(" dev ").append(iface).append('\n'));
         batch.append("route replace default via ").append(gateway).append('\n');
         // A paused guest's kernel does not run, but the lab's VM is a namespace whose kernel does: while
-        // paused on the old link it tries to resolve the new gateway and fails. Re-asking every few
-        // milliseconds (instead of every second) makes that failure as short as a real guest's non-attempt,
-        // and a longer queue keeps the answers to the flushed probes while the gateway is being resolved.
+        // paused on the old link it tries to resolve the new gateway. Asking every few milliseconds (instead of
+        // every second), and for longer than a blackout before giving up, makes the resolution end within
+        // milliseconds of the move, as a real guest's first question would; a longer queue keeps the answers to
+        // the probes that arrived during the blackout until it has.
         batch.append("ntable change name arp_cache dev ").append(iface).append(" retrans ")
-                .append(ARP_RETRANS.toMillis()).append(" queue ").append(UNRESOLVED_QUEUE).append('\n');
+                .append(ARP_RETRANS.toMillis()).append(" mcast_probes ").append(ARP_PROBES)
+                .append(" queue ").append(UNRESOLVED_QUEUE).append('\n');
         try {
             Path file = Files.writeString(lab.dir().resolve("vm-readdress.ip"), batch);
             lab.exec(Topology.VM, "ip", "-force", "-batch", file.toString()).orThrow();
