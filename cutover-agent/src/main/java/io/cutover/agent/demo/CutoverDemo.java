@@ -94,12 +94,10 @@ public final class CutoverDemo {
      * which then drops the client's probes before the cutover even starts.
      */
     static final long MIGRATION_BANDWIDTH = 200L << 20;
-    /** How often the VM asks again for a neighbour's MAC after a WAN move (see {@link #readdress}). */
+    /** How often the VM asks again for a neighbour's MAC around a WAN move (see {@link #changeVmAddresses}). */
     static final Duration ARP_RETRANS = Duration.ofMillis(5);
     /** How many times the VM asks before it gives up on a neighbour: with {@link #ARP_RETRANS}, seconds. */
     static final int ARP_PROBES = 300;
-    /** Packets the VM queues for a neighbour being resolved: room for a whole blackout's flushed probes. */
-    static final int UNRESOLVED_QUEUE = 2048;
     /** The cookie of the flow that sends what reaches the source bridge for the VM to the forwarder. */
     static final String REDIRECT_COOKIE = "0xc07e";
 
@@ -266,20 +264,23 @@ public final class CutoverDemo {
 
     /**
      * One end of the move: a hypervisor host, its bridge and underlay address, and the VM's address (with
-     * prefix) and gateway at that site; on the LAN both sites share the subnet and there is no gateway.
+     * prefix), gateway and the gateway's MAC at that site; on the LAN both sites share the subnet and there is
+     * no gateway.
      */
-    private record Site(String host, String bridge, String underlay, String vmCidr, String gateway) {
+    private record Site(String host, String bridge, String underlay, String vmCidr, String gateway, String gatewayMac) {
     }
 
     private Site site(String host, String bridge, String underlay, String router) {
         String vmCidr = lab.port(Topology.VM).ipv4();
         if (lab.topology().port(router).isEmpty()) {
-            return new Site(host, bridge, underlay, vmCidr, null);
+            return new Site(host, bridge, underlay, vmCidr, null, null);
         }
         String gateway = lab.port(router).ipv4Address();
         String hostNumber = vmCidr.substring(vmCidr.lastIndexOf('.') + 1);
-        return new Site(host, bridge, underlay,
-                gateway.substring(0, gateway.lastIndexOf('.') + 1) + hostNumber, gateway);
+        String gatewayMac = lab.exec(router, "cat", "/sys/class/net/" + lab.port(router).iface() + "/address")
+                .orThrow().stdout().strip();
+        return new Site(host, bridge, underlay, gateway.substring(0, gateway.lastIndexOf('.') + 1) + hostNumber,
+                gateway, gatewayMac);
     }
 
     /**
@@ -292,8 +293,8 @@ public final class CutoverDemo {
         List<String> before = vmIpv4Cidrs(iface);
         List<String> after = List.of(to.vmCidr(), withoutPrefix(from.vmCidr()) + "/32");
         return Step.of("vm.readdress", CutoverStage.SWITCHOVER,
-                () -> changeVmAddresses(iface, before, after, to.gateway()),
-                () -> changeVmAddresses(iface, after, before, from.gateway()));
+                () -> changeVmAddresses(iface, before, after, to),
+                () -> changeVmAddresses(iface, after, before, from));
     }
 
     private List<String> vmIpv4Cidrs(String iface) {
@@ -312,21 +313,22 @@ public final class CutoverDemo {
     }
 
     /** One {@code ip -batch} (a single process, as it runs in the blackout): the new addresses first. */
-    private void changeVmAddresses(String iface, List<String> current, List<String> wanted, String gateway) {
+    private void changeVmAddresses(String iface, List<String> current, List<String> wanted, Site site) {
         StringBuilder batch = new StringBuilder();
         wanted.stream().filter(cidr -> !current.contains(cidr))
                 .forEach(cidr -> batch.append("addr add ").append(cidr).append(" dev ").append(iface).append('\n'));
         current.stream().filter(cidr -> !wanted.contains(cidr))
                 .forEach(cidr -> batch.append("addr del ").append(cidr).append(" dev ").append(iface).append('\n'));
-        batch.append("route replace default via ").append(gateway).append('\n');
-        // A paused guest's kernel does not run, but the lab's VM is a namespace whose kernel does: while
-        // paused on the old link it tries to resolve the new gateway. Asking every few milliseconds (instead of
-        // every second), and for longer than a blackout before giving up, makes the resolution end within
-        // milliseconds of the move, as a real guest's first question would; a longer queue keeps the answers to
-        // the probes that arrived during the blackout until it has.
+        batch.append("route replace default via ").append(site.gateway()).append('\n');
+        // A paused guest's kernel does not run, but the lab's VM is a namespace whose kernel does: left alone it
+        // would ask for the new gateway on the old link during the blackout, give up, and hold its first packets
+        // after the move for the next try. So it is told the gateway's MAC (as stale: it confirms it by itself
+        // once moved), and keeps trying for longer than a blackout, every few milliseconds.
+        batch.append("neigh replace ").append(site.gateway()).append(" lladdr ").append(site.gatewayMac())
+                .append(" dev ").append(iface).append(" nud stale\n");
         batch.append("ntable change name arp_cache dev ").append(iface).append(" retrans ")
-                .append(ARP_RETRANS.toMillis()).append(" mcast_probes ").append(ARP_PROBES)
-                .append(" queue ").append(UNRESOLVED_QUEUE).append('\n');
+                .append(ARP_RETRANS.toMillis()).append(" ucast_probes ").append(ARP_PROBES)
+                .append(" mcast_probes ").append(ARP_PROBES).append('\n');
         try {
             Path file = Files.writeString(lab.dir().resolve("vm-readdress.ip"), batch);
             lab.exec(Topology.VM, "ip", "-force", "-batch", file.toString()).orThrow();
