@@ -1,7 +1,5 @@
 package io.cutover.agent.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.agent.steps.AnnounceSteps;
@@ -36,12 +34,8 @@ import io.cutover.tunnel.Role;
 import io.cutover.tunnel.TunnelKey;
 import io.cutover.tunnel.TunnelMode;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,10 +88,6 @@ public final class CutoverDemo {
      * which then drops the client's probes before the cutover even starts.
      */
     static final long MIGRATION_BANDWIDTH = 200L << 20;
-    /** How often the VM asks again for a neighbour's MAC around a WAN move (see {@link #changeVmAddresses}). */
-    static final Duration ARP_RETRANS = Duration.ofMillis(5);
-    /** How many times the VM asks before it gives up on a neighbour: with {@link #ARP_RETRANS}, seconds. */
-    static final int ARP_PROBES = 300;
     /** The cookie of the flow that sends what reaches the source bridge for the VM to the forwarder. */
     static final String REDIRECT_COOKIE = "0xc07e";
 
@@ -122,8 +112,8 @@ public final class CutoverDemo {
     public DemoReport run() throws Exception {
         Wire underlay = lab.topology().wires().stream().filter(w -> w.nodeA().equals("hostA")).findFirst()
                 .orElseThrow();
-        Site siteA = site("hostA", "br-a", underlay.addressA(), "rtrA");
-        Site siteB = site("hostB", "br-b", underlay.addressB(), "rtrB");
+        Site siteA = Site.of(lab, "hostA", "br-a", underlay.addressA(), "rtrA");
+        Site siteB = Site.of(lab, "hostB", "br-b", underlay.addressB(), "rtrB");
         boolean onA = lab.bridgeOf(Topology.VM).equals(siteA.bridge());
         Site from = onA ? siteA : siteB;
         Site to = onA ? siteB : siteA;
@@ -134,8 +124,8 @@ public final class CutoverDemo {
         try (Netns vm = lab.netns(Topology.VM); Netns client = lab.netns("client");
              Netns probingClient = lab.netns("client");
              Netns source = lab.netns(from.host()); Netns destination = lab.netns(to.host())) {
-            InetAddress oldAddress = InetAddress.getByName(withoutPrefix(from.vmCidr()));
-            InetAddress newAddress = InetAddress.getByName(withoutPrefix(to.vmCidr()));
+            InetAddress oldAddress = from.vmAddress();
+            InetAddress newAddress = to.vmAddress();
             UdpEchoResponder udp = vm.call(() -> UdpEchoResponder.start(new InetSocketAddress(oldAddress, UDP_PORT)));
             resources.add(udp);
             resources.add(vm.call(() -> TcpEchoServer.start(TCP_PORT)));
@@ -184,7 +174,7 @@ public final class CutoverDemo {
                             + Topology.VM_MAC + ",actions=output:" + from.host()).orThrow(),
                     () -> removeRedirect(from)));
             if (wan) {
-                steps.add(readdress(vmInterface, from, to));
+                steps.add(new Renumbering(lab, vmInterface).step(from, to));
             }
             steps.add(Step.of("vm.move", CutoverStage.ACTIVATED, () -> {
                 lab.movePort(Topology.VM, to.bridge());
@@ -262,81 +252,6 @@ public final class CutoverDemo {
         }
     }
 
-    /**
-     * One end of the move: a hypervisor host, its bridge and underlay address, and the VM's address (with
-     * prefix), gateway and the gateway's MAC at that site; on the LAN both sites share the subnet and there is
-     * no gateway.
-     */
-    private record Site(String host, String bridge, String underlay, String vmCidr, String gateway, String gatewayMac) {
-    }
-
-    private Site site(String host, String bridge, String underlay, String router) {
-        String vmCidr = lab.port(Topology.VM).ipv4();
-        if (lab.topology().port(router).isEmpty()) {
-            return new Site(host, bridge, underlay, vmCidr, null, null);
-        }
-        String gateway = lab.port(router).ipv4Address();
-        String hostNumber = vmCidr.substring(vmCidr.lastIndexOf('.') + 1);
-        String gatewayMac = lab.exec(router, "cat", "/sys/class/net/" + lab.port(router).iface() + "/address")
-                .orThrow().stdout().strip();
-        return new Site(host, bridge, underlay, gateway.substring(0, gateway.lastIndexOf('.') + 1) + hostNumber,
-                gateway, gatewayMac);
-    }
-
-    /**
-     * During the blackout the VM takes its address at {@code to}'s site and that site's router as its default
-     * route, keeping {@code from}'s address as a /32 for the connections that use it (as a guest given a new
-     * address by DHCP keeps the old one until its leases end). Undone by putting back what it had. The
-     * addresses it has are read now, so that only one command runs in the blackout.
-     */
-    private Step readdress(String iface, Site from, Site to) {
-        List<String> before = vmIpv4Cidrs(iface);
-        List<String> after = List.of(to.vmCidr(), withoutPrefix(from.vmCidr()) + "/32");
-        return Step.of("vm.readdress", CutoverStage.SWITCHOVER,
-                () -> changeVmAddresses(iface, before, after, to),
-                () -> changeVmAddresses(iface, after, before, from));
-    }
-
-    private List<String> vmIpv4Cidrs(String iface) {
-        String json = lab.exec(Topology.VM, "ip", "-j", "-4", "addr", "show", "dev", iface).orThrow().stdout();
-        try {
-            List<String> cidrs = new ArrayList<>();
-            for (JsonNode link : new ObjectMapper().readTree(json)) {
-                for (JsonNode address : link.path("addr_info")) {
-                    cidrs.add(address.path("local").asText() + "/" + address.path("prefixlen").asInt());
-                }
-            }
-            return cidrs;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the VM's addresses from 'ip -j addr'", e);
-        }
-    }
-
-    /** One {@code ip -batch} (a single process, as it runs in the blackout): the new addresses first. */
-    private void changeVmAddresses(String iface, List<String> current, List<String> wanted, Site site) {
-        StringBuilder batch = new StringBuilder();
-        wanted.stream().filter(cidr -> !current.contains(cidr))
-                .forEach(cidr -> batch.append("addr add ").append(cidr).append(" dev ").append(iface).append('\n'));
-        current.stream().filter(cidr -> !wanted.contains(cidr))
-                .forEach(cidr -> batch.append("addr del ").append(cidr).append(" dev ").append(iface).append('\n'));
-        batch.append("route replace default via ").append(site.gateway()).append('\n');
-        // A paused guest's kernel does not run, but the lab's VM is a namespace whose kernel does: left alone it
-        // would ask for the new gateway on the old link during the blackout, give up, and hold its first packets
-        // after the move for the next try. So it is told the gateway's MAC (as stale: it confirms it by itself
-        // once moved), and keeps trying for longer than a blackout, every few milliseconds.
-        batch.append("neigh replace ").append(site.gateway()).append(" lladdr ").append(site.gatewayMac())
-                .append(" dev ").append(iface).append(" nud stale\n");
-        batch.append("ntable change name arp_cache dev ").append(iface).append(" retrans ")
-                .append(ARP_RETRANS.toMillis()).append(" ucast_probes ").append(ARP_PROBES)
-                .append(" mcast_probes ").append(ARP_PROBES).append('\n');
-        try {
-            Path file = Files.writeString(lab.dir().resolve("vm-readdress.ip"), batch);
-            lab.exec(Topology.VM, "ip", "-force", "-batch", file.toString()).orThrow();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the VM's address changes", e);
-        }
-    }
-
     /** A move's tunnel counters and drops, named {@code end.counter} and {@code end.drop.REASON}. */
     private static Map<String, Long> counters(String end, Optional<MoveStatus> status) {
         Map<String, Long> named = new TreeMap<>();
@@ -345,10 +260,6 @@ public final class CutoverDemo {
             move.drops().forEach((reason, value) -> named.put(end + ".drop." + reason, value));
         });
         return named;
-    }
-
-    private static String withoutPrefix(String cidr) {
-        return cidr.substring(0, cidr.indexOf('/'));
     }
 
     private void removeRedirect(Site from) {
