@@ -3,6 +3,8 @@ package io.cutover.agent.demo;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.agent.steps.AnnounceSteps;
+import io.cutover.agent.steps.DnsQueue;
+import io.cutover.agent.steps.DnsSteps;
 import io.cutover.agent.steps.Step;
 import io.cutover.agent.steps.TunnelSteps;
 import io.cutover.arp.AllowList;
@@ -81,6 +83,8 @@ public final class CutoverDemo {
     public static final int MAX_PROBES = 600_000;
     /** The VM's DNS name in the lab's zone. */
     public static final String VM_NAME = Topology.VM + "." + Topology.ZONE;
+    /** How often DNS updates the server did not answer are sent again. */
+    static final Duration DNS_RETRY = Duration.ofSeconds(1);
     /** The DNS TTL during a WAN move. */
     static final Duration LOWERED_TTL = Duration.ofSeconds(5);
     /**
@@ -153,20 +157,15 @@ public final class CutoverDemo {
             announced.set(0, newAddress);
             Announcer announcer = vm.call(() -> Announcer.pcap(vmInterface, AllowList.of(announced)));
             resources.add(announcer);
-            DnsUpdater dns = wan ? source.call(() -> DnsUpdater.open(DdnsOptions.builder(
+            DnsQueue dns = wan ? DnsQueue.on(source.call(() -> DnsUpdater.open(DdnsOptions.builder(
                             new InetSocketAddress(lab.dnsServer(), 53), TsigKey.read(lab.tsigKeyFile()))
-                    .journalDir(lab.dir().resolve("ddns-journal")).build())) : null;
+                    .journalDir(lab.dir().resolve("ddns-journal")).build())), DNS_RETRY) : null;
             if (dns != null) {
                 resources.add(dns);
             }
 
             List<PlanStep> tunnel = TunnelSteps.of(moveId, sourceForwarder, destinationForwarder);
             List<PlanStep> steps = new ArrayList<>();
-            if (dns != null) {
-                steps.add(new Step("dns.lower-ttl", CutoverStage.PLANNED,
-                        () -> dns.lowerTtl(VM_NAME, LOWERED_TTL).thenApply(lowering -> null),
-                        () -> dns.restoreTtl(VM_NAME).thenApply(result -> null)));
-            }
             steps.add(tunnel.get(0));
             steps.add(Step.of("vm.pause", CutoverStage.SWITCHOVER, udp::pause, udp::resume));
             steps.add(Step.of("fabric.redirect", CutoverStage.SWITCHOVER,
@@ -184,14 +183,9 @@ public final class CutoverDemo {
                     EnumSet.of(AnnounceForm.RARP, AnnounceForm.REQUEST, AnnounceForm.NA)), Schedule.qemu()));
             steps.addAll(tunnel.subList(1, tunnel.size()));
             if (dns != null) {
-                // after the tunnel's flush (the steps of a stage run in order): new connections go to the new
-                // address only once the old one is served from the destination
-                steps.add(new Step("dns.switch", CutoverStage.ACTIVATED,
-                        () -> dns.switchAddress(VM_NAME, oldAddress, newAddress).thenApply(result -> null),
-                        () -> dns.switchAddress(VM_NAME, newAddress, oldAddress).thenApply(result -> null)));
-                steps.add(new Step("dns.restore-ttl", CutoverStage.COMPLETED,
-                        () -> dns.restoreTtl(VM_NAME).thenApply(result -> null),
-                        () -> CompletableFuture.completedFuture(null)));
+                // after the tunnel's steps (a stage's steps run in order): the name moves to the new address only
+                // once the old one is served from the destination
+                steps.addAll(DnsSteps.of(dns, VM_NAME, List.of(oldAddress), List.of(newAddress), LOWERED_TTL));
             }
             steps.add(Step.of("fabric.cleanup", CutoverStage.COMPLETED, () -> removeRedirect(from), Step.NOTHING));
             CutoverPlan plan = new CutoverPlan(moveId, steps);
