@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The plan drives the brownout tunnel at both ends with real processes in the hosts' namespaces: each host runs a
  * tunnel daemon (API on its own loopback) and an agent; the source agent drives its daemon directly and the
- * destination's through the destination's agent, over the underlay.
+ * destination's through the destination's agent, over the underlay; the VM's location is announced (from the
+ * destination host's interface) between the hold and the flush.
  */
 class TunnelRelayIT {
     @RegisterExtension
@@ -60,7 +61,13 @@ class TunnelRelayIT {
 
             String tunnel = "tunnel:\n  api: " + DAEMON_API + "\n";
             processes.startAgent("hostA", lab.namespace("hostA"), "0.0.0.0:" + AGENT_PORT,
-                    Map.of("hostB", "http://198.19.0.2:" + AGENT_PORT), tunnel);
+                    Map.of("hostB", "http://198.19.0.2:" + AGENT_PORT), tunnel + """
+                    announce:
+                      interface: eth0
+                      netns: %s
+                      forms: [rarp, request]
+                      schedule: once
+                    """.formatted(lab.namespace("hostB")));
             processes.startAgent("hostB", lab.namespace("hostB"), "0.0.0.0:" + AGENT_PORT,
                     Map.of("hostA", "http://198.19.0.1:" + AGENT_PORT), tunnel);
 
@@ -83,7 +90,8 @@ class TunnelRelayIT {
                 assertThat(state(lab, "hostB")).isEqualTo("CLOSED");
                 JsonNode report = in(hostA, () -> source.cutover(id));
                 assertThat(report.path("timeline").findValuesAsText("what")).containsSubsequence("tunnel.ready",
-                        "tunnel.hold", "tunnel.flush", "tunnel.close");
+                        "tunnel.hold", "announce", "tunnel.flush", "tunnel.close");
+                assertThat(AgentApi.has(report, "announce", "done")).as("%s", report).isTrue();
             }
         }
     }
