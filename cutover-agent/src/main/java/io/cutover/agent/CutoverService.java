@@ -2,6 +2,7 @@ package io.cutover.agent;
 
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
+import io.cutover.agent.plan.Threads;
 import io.cutover.migration.CutoverStage;
 
 import java.net.InetSocketAddress;
@@ -28,6 +29,8 @@ public final class CutoverService {
     private final Map<String, Cutover> cutovers = new ConcurrentHashMap<>();
     private final Map<String, BuiltInMigrator.Outgoing> outgoing = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    /** Where claims are released at the destination's agent: never on an event loop, never in a lab namespace. */
+    private final java.util.concurrent.ExecutorService releases = Threads.prestarted("cutover-release", 1);
 
     public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps) {
         this(config, claims, peers, steps, null);
@@ -179,7 +182,7 @@ public final class CutoverService {
         if (config.host().equals(cutover.request().destination())) {
             claims.release(cutover.id());
         } else {
-            peers.releaseMemory(cutover.request().destination(), cutover.id());
+            releases.execute(() -> peers.releaseMemory(cutover.request().destination(), cutover.id()));
         }
     }
 }

@@ -62,6 +62,26 @@ public final class PeerAgents {
         return HostPort.parseRemote("migrationAddress of " + host, address).socketAddress();
     }
 
+    /**
+     * A call to {@code host}'s agent on behalf of a plan step; the answer's body when its status is one of {@code ok}.
+     *
+     * @throws IllegalStateException naming the host and its answer otherwise
+     */
+    public String call(String host, String method, String path, int... ok) {
+        HttpResponse<String> response;
+        try {
+            response = send(host, HttpRequest.newBuilder(uri(host, path))
+                    .method(method, HttpRequest.BodyPublishers.noBody()));
+        } catch (PrecheckFailedException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (java.util.Arrays.stream(ok).noneMatch(code -> code == response.statusCode())) {
+            throw new IllegalStateException(method + " " + path + " at the agent of " + host + ": "
+                    + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
     /** Releases a claim at {@code host}; best effort (a claim also ends with its cutover there). */
     public void releaseMemory(String host, String id) {
         try {

@@ -26,7 +26,8 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig settings = AgentConfig.load(config);
-        ConfiguredSteps steps = ConfiguredSteps.open(settings);
+        PeerAgents peers = new PeerAgents(settings.peers(), settings.token());
+        ConfiguredSteps steps = ConfiguredSteps.open(settings, peers);
         BuiltInMigrator migrator;
         try {
             migrator = settings.migration() == null ? null : BuiltInMigrator.open(settings.migration());
@@ -36,8 +37,8 @@ final class AgentCommand implements Callable<Integer> {
         }
         Vertx vertx = Vertx.vertx();
         CutoverService service = new CutoverService(settings, new MemoryClaims(settings.memoryMiB()),
-                new PeerAgents(settings.peers(), settings.token()), steps, migrator);
-        AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host());
+                peers, steps, migrator);
+        AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host(), steps.localTunnel());
         int port;
         try {
             port = server.listen(settings.address(), settings.port()).await(10, TimeUnit.SECONDS);

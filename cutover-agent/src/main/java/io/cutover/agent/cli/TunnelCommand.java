@@ -3,6 +3,7 @@ package io.cutover.agent.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.agent.steps.TunnelDaemonClient;
 import io.cutover.tunnel.DaemonConfig;
 import io.cutover.tunnel.TunnelDaemon;
 import picocli.CommandLine.Command;
@@ -10,13 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -51,40 +47,22 @@ final class TunnelCommand extends GroupCommand {
                 description = "The daemon's REST API (default: ${DEFAULT-VALUE}).")
         String api;
 
-        JsonNode request(String method, String path, JsonNode body, int... ok) throws IOException, InterruptedException {
+        JsonNode request(String method, String path, JsonNode body, int... ok) throws IOException {
             URI uri;
             try {
-                uri = URI.create(api.replaceAll("/+$", "") + path);
+                uri = URI.create(api.replaceAll("/+$", ""));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--api: not a URL: " + api, e);
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .header("content-type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body.toString()));
-            HttpResponse<String> response;
             try {
-                response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                        .send(request.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (ConnectException e) {
-                throw new IllegalStateException("cannot reach the tunnel daemon at " + api + " (is 'cutover tunnel serve' running?)", e);
-            }
-            for (int code : ok) {
-                if (response.statusCode() == code) {
-                    return response.body().isBlank() ? null : JSON.readTree(response.body());
+                String answer = new TunnelDaemonClient(uri).call(method, path, body == null ? null : body.toString(), ok);
+                return answer.isBlank() ? null : JSON.readTree(answer);
+            } catch (TunnelDaemonClient.DaemonException e) {
+                if (e.status() >= 400 && e.status() < 500) {
+                    throw new IllegalArgumentException(e.detail(), e);
                 }
+                throw e;
             }
-            String detail = response.body();
-            try {
-                JsonNode error = JSON.readTree(response.body());
-                detail = error.path("error").asText() + ": " + error.path("detail").asText();
-            } catch (IOException e) {
-                // not JSON: show it as it is
-            }
-            if (response.statusCode() >= 400 && response.statusCode() < 500) {
-                throw new IllegalArgumentException(detail);
-            }
-            throw new IllegalStateException("the tunnel daemon answered " + response.statusCode() + ": " + detail);
         }
     }
 

@@ -3,47 +3,30 @@ package io.cutover.agent.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.net.URI;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * The {@code tunnel} section of {@code host.yaml}: the brownout forwarders ({@code cutover tunnel serve}) of the
- * hosts, driven through their REST API. A move is registered with both daemons beforehand
- * ({@code cutover tunnel add --id VM ...}), under the VM's name; the plan checks both are ready at PLANNED,
- * then holds, flushes, drains and closes it.
+ * The {@code tunnel} section of {@code host.yaml}: this host's brownout forwarder ({@code cutover tunnel serve}),
+ * driven through its REST API, which listens on loopback only. The other host's end is driven through that host's
+ * agent, which relays to its own daemon. A move is registered with both daemons beforehand
+ * ({@code cutover tunnel add --id VM ...}), under the VM's name; the plan checks both are ready at PLANNED, then
+ * holds, flushes, drains and closes it.
  *
  * <pre>
  * tunnel:
- *   daemons: {hostA: http://127.0.0.1:7171, hostB: http://198.19.0.2:7171}
+ *   api: http://127.0.0.1:7946     # this host's daemon
  * </pre>
  *
- * @param daemons each host's tunnel daemon API
+ * @param api this host's tunnel daemon API
  */
-public record TunnelConfig(Map<String, URI> daemons) {
-
-    /** The daemon of {@code host}. */
-    public URI daemonOf(String host) {
-        URI uri = daemons.get(host);
-        if (uri == null) {
-            throw new IllegalArgumentException("tunnel.daemons has no daemon for host " + host + " (known: "
-                    + String.join(", ", daemons.keySet()) + ")");
-        }
-        return uri;
-    }
+public record TunnelConfig(URI api) {
 
     /** The section's fields, before validation. */
     static final class Raw {
-        @JsonProperty("daemons")
-        Map<String, String> daemons;
+        @JsonProperty("api")
+        String api;
 
         TunnelConfig validate(Keys keys) {
-            if (daemons == null || daemons.isEmpty()) {
-                throw keys.bad("tunnel.daemons", "missing: expected each host's tunnel daemon API, such as "
-                        + "{hostA: http://127.0.0.1:7171}");
-            }
-            Map<String, URI> uris = new TreeMap<>();
-            daemons.forEach((host, url) -> uris.put(host, keys.httpUrl("tunnel.daemons." + host, url)));
-            return new TunnelConfig(Map.copyOf(uris));
+            return new TunnelConfig(keys.httpUrl("tunnel.api", api));
         }
     }
 }

@@ -11,9 +11,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a cutover's steps stage by stage, in the order the stages happen, and undoes them in reverse when
@@ -30,22 +27,11 @@ public final class CutoverPlan implements CutoverListener {
     public static final int STEP_THREADS = 32;
     /**
      * Where steps run: never on the caller's thread, so that the migrator, which tells its listeners from
-     * inside the blackout, is not held by the network's steps. Every thread starts with the class, so all share
-     * the network namespace of the process, whichever thread hands them work (a thread of a DNS updater opened
-     * in another namespace, say): a step's sockets open where the agent runs, unless the step says otherwise.
+     * inside the blackout, is not held by the network's steps. Every thread starts with the class (see {@link
+     * Threads}), so a step's sockets open where the agent runs, whichever thread handed it work (a thread of a DNS
+     * updater opened in another namespace, say), unless the step says otherwise.
      */
-    private static final Executor STEPS = startedPool();
-
-    private static Executor startedPool() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(STEP_THREADS, STEP_THREADS, 0, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "cutover-plan-steps");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        pool.prestartAllCoreThreads();
-        return pool;
-    }
+    private static final Executor STEPS = Threads.prestarted("cutover-plan-steps", STEP_THREADS);
 
     private final String id;
     private final List<PlanStep> steps;

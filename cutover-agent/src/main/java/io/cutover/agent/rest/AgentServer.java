@@ -12,6 +12,9 @@ import io.cutover.agent.Phase;
 import io.cutover.agent.PrecheckFailedException;
 import io.cutover.agent.plan.PlanStepException;
 import io.cutover.agent.plan.TimelineEntry;
+import io.cutover.agent.steps.TunnelDaemonClient;
+import io.cutover.agent.steps.TunnelEnd;
+import io.cutover.migration.CutoverStage;
 import io.cutover.migration.IncomingMigration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,13 +52,20 @@ public final class AgentServer {
     private final CutoverService service;
     private final byte[] token;
     private final String host;
+    private final TunnelEnd tunnel;
     private HttpServer server;
 
     public AgentServer(Vertx vertx, CutoverService service, String token, String host) {
+        this(vertx, service, token, host, null);
+    }
+
+    /** @param tunnel this host's tunnel daemon, relayed to the other agents' plans; or {@code null} */
+    public AgentServer(Vertx vertx, CutoverService service, String token, String host, TunnelEnd tunnel) {
         this.vertx = vertx;
         this.service = service;
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.host = host;
+        this.tunnel = tunnel;
     }
 
     /** Starts listening; the future holds the bound port. */
@@ -85,6 +95,13 @@ public final class AgentServer {
         router.get("/v1/cutovers/:id").handler(this::show);
         router.get("/v1/cutovers/:id/events").handler(this::events);
         router.get("/v1/migrations").handler(this::incoming);
+        router.get("/v1/tunnel/moves/:id").handler(ctx -> relay(ctx, 200, t -> t.requireMove(ctx.pathParam("id"))));
+        router.post("/v1/tunnel/moves/:id/stage/:stage").handler(this::authenticate).handler(ctx -> {
+            CutoverStage stage = stage(ctx.pathParam("stage"));
+            relay(ctx, 200, t -> t.stage(ctx.pathParam("id"), stage));
+        });
+        router.delete("/v1/tunnel/moves/:id").handler(this::authenticate)
+                .handler(ctx -> relay(ctx, 204, t -> t.remove(ctx.pathParam("id"))));
         router.post("/v1/cutovers/:id/phase/:phase").handler(this::authenticate).handler(this::phase);
         router.route().last().handler(ctx -> fail(ctx, new ApiError(404, "not found",
                 ctx.request().method() + " " + ctx.request().path())));
@@ -205,6 +222,33 @@ public final class AgentServer {
         }
     }
 
+    /** A call to this host's tunnel daemon for another agent's plan; on a worker thread (the daemon answers over HTTP). */
+    private void relay(RoutingContext ctx, int status, Consumer<TunnelEnd> call) {
+        if (tunnel == null) {
+            throw new ApiError(404, "not found", "this agent has no tunnel section");
+        }
+        vertx.executeBlocking(() -> {
+            call.accept(tunnel);
+            return null;
+        }, false).onComplete(result -> {
+            if (result.failed()) {
+                fail(ctx, result.cause());
+            } else if (status == 204) {
+                ctx.response().setStatusCode(204).end();
+            } else {
+                json(ctx, status, Map.of("id", ctx.pathParam("id")));
+            }
+        });
+    }
+
+    private static CutoverStage stage(String name) {
+        try {
+            return CutoverStage.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "bad request", "unknown stage '" + name + "'");
+        }
+    }
+
     /** The migrations that arrived here (built-in migrator), oldest first. */
     private void incoming(RoutingContext ctx) {
         if (service.migrator() == null) {
@@ -288,6 +332,9 @@ public final class AgentServer {
         ApiError api;
         if (cause instanceof ApiError given) {
             api = given;
+        } else if (cause instanceof TunnelDaemonClient.DaemonException daemon) {
+            api = daemon.status() == 404 ? new ApiError(404, "not found", daemon.detail())
+                    : new ApiError(502, "tunnel daemon failed", daemon.getMessage());
         } else if (cause instanceof PrecheckFailedException) {
             api = new ApiError(409, "pre-check failed", cause.getMessage());
         } else if (cause instanceof IllegalArgumentException) {

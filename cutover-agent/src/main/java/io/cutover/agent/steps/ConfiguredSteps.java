@@ -1,6 +1,7 @@
 package io.cutover.agent.steps;
 
 import io.cutover.agent.CutoverRequest;
+import io.cutover.agent.PeerAgents;
 import io.cutover.agent.StepFactory;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.config.SdnConfig;
@@ -26,7 +27,8 @@ import java.util.List;
  * COMPLETED   sdn.cleanup, tunnel.close, dns.restore-ttl
  * </pre>
  *
- * The SDN endpoint, the VM's port and the tunnel's move are all named by the VM's name.
+ * The SDN endpoint, the VM's port and the tunnel's move are all named by the VM's name. This host's tunnel end is
+ * its own daemon; the other host's is reached through that host's agent.
  */
 public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     /** The order of the steps within a stage. */
@@ -35,12 +37,19 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
             "tunnel.close", "dns.restore-ttl");
 
     private final AgentConfig config;
+    private final PeerAgents peers;
     private final SdnRestClient sdn;
+    private final TunnelEnd localTunnel;
     private final DnsQueue dns;
 
-    /** @param dns this host's DNS queue, or {@code null} when the {@code dns} section is absent */
-    public ConfiguredSteps(AgentConfig config, DnsQueue dns) {
+    /**
+     * @param peers the other hosts' agents (they relay to their tunnel daemons)
+     * @param dns   this host's DNS queue, or {@code null} when the {@code dns} section is absent
+     */
+    public ConfiguredSteps(AgentConfig config, PeerAgents peers, DnsQueue dns) {
         this.config = config;
+        this.peers = peers;
+        this.localTunnel = config.tunnel() == null ? null : new TunnelDaemonClient(config.tunnel().api());
         SdnConfig section = config.sdn();
         this.sdn = section == null ? null : new SdnRestClient(section.url(), section.token(), section.timeout());
         this.dns = dns;
@@ -50,8 +59,13 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     }
 
     /** The steps of {@code config}, with the DNS queue opened when the section is there. */
-    public static ConfiguredSteps open(AgentConfig config) {
-        return new ConfiguredSteps(config, config.dns() == null ? null : DnsQueue.open(config.dns()));
+    public static ConfiguredSteps open(AgentConfig config, PeerAgents peers) {
+        return new ConfiguredSteps(config, peers, config.dns() == null ? null : DnsQueue.open(config.dns()));
+    }
+
+    /** This host's tunnel daemon, or {@code null} when the {@code tunnel} section is absent. */
+    public TunnelEnd localTunnel() {
+        return localTunnel;
     }
 
     @Override
@@ -64,9 +78,8 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     section.bridgeOf(request.destination()), request.vm(), section.forwarderPorts().get(request.source())));
         }
         if (config.tunnel() != null) {
-            steps.addAll(TunnelSteps.registered(request.vm(),
-                    new TunnelDaemonClient(config.tunnel().daemonOf(request.source())),
-                    new TunnelDaemonClient(config.tunnel().daemonOf(request.destination()))));
+            steps.addAll(TunnelSteps.registered(request.vm(), tunnelEnd(request.source()),
+                    tunnelEnd(request.destination())));
         }
         if (config.announce() != null) {
             steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),
@@ -78,6 +91,11 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         }
         steps.sort(Comparator.comparing((PlanStep s) -> s.stage().ordinal()).thenComparing(s -> ORDER.indexOf(s.name())));
         return List.copyOf(steps);
+    }
+
+    /** This host's daemon, or the daemon of another host through its agent. */
+    private TunnelEnd tunnelEnd(String host) {
+        return host.equals(config.host()) ? localTunnel : new PeerTunnelEnd(peers, host);
     }
 
     private static List<InetAddress> addresses(List<String> texts) {

@@ -3,6 +3,7 @@ package io.cutover.agent.steps;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.migration.CutoverStage;
 import io.cutover.sdn.Move;
+import io.cutover.sdn.MoveState;
 import io.cutover.sdn.rest.SdnRestClient;
 
 import java.time.Duration;
@@ -73,6 +74,22 @@ public final class SdnSteps {
     }
 
     /**
+     * Whether a refused rollback found the move rolled back already: an earlier attempt that timed out here had
+     * reached the controller after all.
+     */
+    private boolean alreadyRolledBack(Throwable refusal) {
+        if (!(refusal instanceof SdnRestClient.RejectedException rejected) || rejected.status() != 409) {
+            return false;
+        }
+        try {
+            move = sdn.move(move.id()).toCompletableFuture().join();
+            return move.state() == MoveState.ROLLED_BACK;
+        } catch (CompletionException e) {
+            return false;
+        }
+    }
+
+    /**
      * Rolls the move back, once; asks again every {@link #RETRY_PAUSE} while the controller does not answer, on the
      * plan's thread (whose network namespace is the agent's).
      */
@@ -88,6 +105,9 @@ public final class SdnSteps {
                 return Step.done();
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (alreadyRolledBack(cause)) {
+                    return Step.done();
+                }
                 if (!(cause instanceof SdnRestClient.ControllerUnreachableException) || System.nanoTime() > deadline) {
                     return CompletableFuture.failedFuture(cause);
                 }

@@ -71,7 +71,10 @@ class AgentConfigTest {
                   forwarder-ports: {hostA: fwd0}
                   rollback-patience: 20s
                 tunnel:
-                  daemons: {hostA: 'http://127.0.0.1:7171', hostB: 'http://198.19.0.2:7171/v1'}
+                  api: 'http://127.0.0.1:7946'
+                migration:
+                  listen: 198.19.0.1:0
+                  netns: lab-x-hostA
                 announce:
                   interface: eth0
                   netns: lab-x-hostB
@@ -90,7 +93,9 @@ class AgentConfigTest {
         assertThat(config.sdn().forwarderPorts()).containsExactly(java.util.Map.entry("hostA", "fwd0"));
         assertThat(config.sdn().timeout()).isEqualTo(SdnConfig.DEFAULT_TIMEOUT);
         assertThat(config.sdn().rollbackPatience()).hasSeconds(20);
-        assertThat(config.tunnel().daemonOf("hostB")).isEqualTo(URI.create("http://198.19.0.2:7171/v1"));
+        assertThat(config.tunnel().api()).isEqualTo(URI.create("http://127.0.0.1:7946"));
+        assertThat(config.migration().listen().getPort()).isZero();
+        assertThat(config.migration().netns()).isEqualTo("lab-x-hostA");
         assertThat(config.announce().forms()).containsExactlyInAnyOrder(io.cutover.arp.AnnounceForm.RARP,
                 io.cutover.arp.AnnounceForm.REQUEST, io.cutover.arp.AnnounceForm.NA);
         assertThat(config.announce().netns()).isEqualTo("lab-x-hostB");
@@ -109,7 +114,9 @@ class AgentConfigTest {
         assertBad(BASE + "sdn: {url: 'http://x:8181/v1'}\n", "sdn.bridges: missing");
         assertBad(BASE + "sdn: {url: 'http://x', bridges: {a: b}, timeout: soon}\n", "sdn.timeout: bad duration 'soon'");
         assertBad(BASE + "sdn: {url: 'http://x', bridges: {a: b}, colour: red}\n", "sdn.colour: unknown key");
-        assertBad(BASE + "tunnel: {daemons: {hostB: 'not a url'}}\n", "tunnel.daemons.hostB: expected an http(s) URL");
+        assertBad(BASE + "tunnel: {api: 'not a url'}\n", "tunnel.api: expected an http(s) URL");
+        assertBad(BASE + "tunnel: {daemons: {a: 'http://x'}}\n", "tunnel.daemons: unknown key");
+        assertBad(BASE + "migration: {listen: somewhere}\n", "migration.listen: expected HOST:PORT");
         assertBad(BASE + "announce: {forms: [rarp]}\n", "announce.interface: missing");
         assertBad(BASE + "announce: {interface: eth0, forms: [smoke]}\n", "announce.forms: unknown announcement form 'smoke'");
         assertBad(BASE + "announce: {interface: eth0, schedule: hourly}\n", "announce.schedule: expected qemu");

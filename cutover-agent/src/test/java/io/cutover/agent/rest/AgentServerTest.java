@@ -81,7 +81,7 @@ class AgentServerTest {
         JsonNode shown = JSON.readTree(get(source, "/v1/cutovers/" + id).body());
         assertThat(shown.get("stage").asText()).isEqualTo("COMPLETED");
         assertThat(shown.get("timeline").findValuesAsText("what")).contains("SWITCHOVER", "sdn.commit", "COMPLETED");
-        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(1024);
+        awaitFreeMemory(1024);
     }
 
     @Test
@@ -126,7 +126,7 @@ class AgentServerTest {
         assertThat(sameHost.body()).contains("other than the source");
 
         assertThat(JSON.readTree(get(source, "/v1/cutovers").body()).get("cutovers").size()).isZero();
-        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(1024);
+        awaitFreeMemory(1024);
         assertThat(applied).isEmpty();
     }
 
@@ -150,7 +150,7 @@ class AgentServerTest {
         assertThat(applied).containsExactly("sdn.prepare", "sdn.redirect", "undo sdn.redirect", "undo sdn.prepare");
         assertThat(JSON.readTree(get(source, "/v1/cutovers/" + id).body()).get("stage").asText()).isEqualTo("ROLLED_BACK");
         assertThat(post(source, "/v1/cutovers/" + id + "/phase/completed", "", TOKEN).statusCode()).isEqualTo(409);
-        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(1024);
+        awaitFreeMemory(1024);
     }
 
     @Test
@@ -230,6 +230,15 @@ class AgentServerTest {
                 {"vm": "vm1", "mac": "02:00:c6:12:00:64", "addresses": ["198.18.0.100"],
                  "source": "hostA", "destination": "%s", "mode": "lan", "memoryMiB": %d}
                 """.formatted(destination, memory);
+    }
+
+    /** The destination's claim is released in the background once a cutover ends. */
+    private void awaitFreeMemory(long mib) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (health(destination).get("memoryFreeMiB").asLong() != mib && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(mib);
     }
 
     private JsonNode health(URI agent) throws Exception {

@@ -29,6 +29,9 @@ class ConfiguredStepsTest {
     private static final CutoverRequest WAN = new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.1.100"),
             "hostA", "hostB", "wan", List.of("198.18.2.100"), "vm1.vms.cutover.test.", 64, null).validated();
 
+    private static final io.cutover.agent.PeerAgents PEERS = new io.cutover.agent.PeerAgents(
+            java.util.Map.of("hostB", java.net.URI.create("http://127.0.0.1:2")), "0123456789abcdef");
+
     @TempDir
     Path dir;
 
@@ -44,7 +47,7 @@ class ConfiguredStepsTest {
               bridges: {hostA: br-a, hostB: br-b}
               forwarder-ports: {hostA: fwd-a}
             tunnel:
-              daemons: {hostA: 'http://127.0.0.1:1', hostB: 'http://127.0.0.1:2'}
+              api: 'http://127.0.0.1:1'
             announce:
               interface: eth0
             dns:
@@ -53,13 +56,17 @@ class ConfiguredStepsTest {
               queue-dir: queue
             """;
 
+    private static ConfiguredSteps open(AgentConfig config) {
+        return ConfiguredSteps.open(config, PEERS);
+    }
+
     private static List<String> names(List<PlanStep> steps) {
         return steps.stream().map(s -> s.stage() + " " + s.name()).toList();
     }
 
     @Test
     void aWanMoveWithEveryPartRunsThePlanOfTheDesign() throws Exception {
-        try (ConfiguredSteps factory = ConfiguredSteps.open(config(ALL))) {
+        try (ConfiguredSteps factory = open(config(ALL))) {
             assertThat(names(factory.steps("c-1", WAN))).containsExactly(
                     "PLANNED dns.lower-ttl", "PLANNED sdn.prepare", "PLANNED tunnel.ready",
                     "SWITCHOVER tunnel.hold", "SWITCHOVER sdn.redirect",
@@ -71,10 +78,10 @@ class ConfiguredStepsTest {
 
     @Test
     void aLanMoveLeavesDnsAloneAndAMissingSectionSwitchesItsPartOff() throws Exception {
-        try (ConfiguredSteps factory = ConfiguredSteps.open(config(ALL))) {
+        try (ConfiguredSteps factory = open(config(ALL))) {
             assertThat(names(factory.steps("c-1", LAN))).doesNotContain("PLANNED dns.lower-ttl", "ACTIVATED dns.switch");
         }
-        try (ConfiguredSteps factory = ConfiguredSteps.open(config("""
+        try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:1/v1
                   bridges: {hostA: br-a, hostB: br-b}
@@ -83,14 +90,14 @@ class ConfiguredStepsTest {
                     "COMPLETED sdn.cleanup");
             assertThat(factory.dnsQueue()).isNull();
         }
-        try (ConfiguredSteps factory = ConfiguredSteps.open(config(""))) {
+        try (ConfiguredSteps factory = open(config(""))) {
             assertThat(factory.steps("c-1", WAN)).isEmpty();
         }
     }
 
     @Test
     void aHostWithoutABridgeIsABadRequest() throws Exception {
-        try (ConfiguredSteps factory = ConfiguredSteps.open(config("""
+        try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:1/v1
                   bridges: {hostA: br-a}
@@ -106,7 +113,7 @@ class ConfiguredStepsTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = socket.getLocalPort();
         }
-        try (ConfiguredSteps factory = ConfiguredSteps.open(config("""
+        try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:%d/v1
                   bridges: {hostA: br-a, hostB: br-b}

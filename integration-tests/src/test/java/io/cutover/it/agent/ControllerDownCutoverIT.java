@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The SDN controller dies during a cutover that two real agents run with it: the source agent's plan fails at the
  * commit, says so in its report, and rolls back — it keeps asking the controller, which comes back with its journal,
- * and the switches end with the flows they had before the cutover. The VM stays reachable at the source throughout.
+ * and the switches end with the flows they had before the cutover (the source's redirect to the forwarder gone):
+ * the VM answers at the source again.
  */
 class ControllerDownCutoverIT {
     @RegisterExtension
@@ -43,6 +44,7 @@ class ControllerDownCutoverIT {
                     sdn:
                       url: %s
                       bridges: {hostA: br-a, hostB: br-b}
+                      forwarder-ports: {hostA: hostA}
                       timeout: 3s
                       rollback-patience: 60s
                     """.formatted(sdn)));
@@ -57,8 +59,10 @@ class ControllerDownCutoverIT {
             source.awaitCutover(id, Duration.ofSeconds(30), c -> AgentApi.has(c, "sdn.prepare", "done"));
             assertThat(moves(sdn)).as("the controller's moves").contains("\"state\":\"PREPARED\"");
 
-            processes.killController();
             assertThat(source.phase(id, "switchover").status()).isEqualTo(200);
+            assertThat(flows(lab).get("br-a")).as("sdn.redirect sends the VM's traffic to the forwarder's port")
+                    .isNotEqualTo(before.get("br-a"));
+            processes.killController();
             CompletableFuture<AgentApi.Answer> activated = CompletableFuture.supplyAsync(() -> {
                 try {
                     return source.phase(id, "activated");
@@ -68,7 +72,6 @@ class ControllerDownCutoverIT {
             });
             JsonNode failing = source.awaitCutover(id, Duration.ofSeconds(30), c -> AgentApi.has(c, "sdn.commit", "failed"));
             assertThat(failing.path("stage").asText()).as("the rollback waits for the controller").isEqualTo("FAILED");
-            ping(lab);
 
             sdn = processes.restartController();
             AgentApi.Answer answer = activated.get(90, TimeUnit.SECONDS);
@@ -78,7 +81,7 @@ class ControllerDownCutoverIT {
             JsonNode report = source.cutover(id);
             assertThat(report.path("stage").asText()).isEqualTo("ROLLED_BACK");
             assertThat(report.path("failure").asText()).contains("step sdn.commit at ACTIVATED failed");
-            assertThat(AgentApi.has(report, "sdn.prepare", "rolled-back")).as("%s", report).isTrue();
+            assertThat(AgentApi.has(report, "sdn.redirect", "rolled-back")).as("%s", report).isTrue();
             assertThat(moves(sdn)).as("the controller's moves").contains("\"state\":\"ROLLED_BACK\"")
                     .doesNotContain("PREPARED");
             assertThat(flows(lab)).as("the flows as before the cutover").isEqualTo(before);

@@ -78,18 +78,33 @@ final class LabProcesses implements AutoCloseable {
      * keys; returns its API's root.
      */
     URI startAgent(String host, int port, Map<String, Integer> peers, String sections) throws Exception {
-        StringBuilder yaml = new StringBuilder("host: " + host + "\nlisten: 127.0.0.1:" + port + "\ntoken: " + TOKEN
+        Map<String, String> urls = new LinkedHashMap<>();
+        peers.forEach((peer, peerPort) -> urls.put(peer, "http://127.0.0.1:" + peerPort));
+        URI api = startAgent(host, null, "127.0.0.1:" + port, urls, sections);
+        new AgentApi(api).send("GET", "health", null);
+        return api;
+    }
+
+    /**
+     * Starts the agent of {@code host} inside {@code namespace} (or the root one), listening on {@code listen}, with
+     * its peers' URLs and {@code sections} (YAML); returns its API's root as it prints it.
+     */
+    URI startAgent(String host, String namespace, String listen, Map<String, String> peers, String sections)
+            throws Exception {
+        StringBuilder yaml = new StringBuilder("host: " + host + "\nlisten: " + listen + "\ntoken: " + TOKEN
                 + "\nmemory-mib: 4096\npeers:\n");
-        peers.forEach((peer, peerPort) -> yaml.append("  ").append(peer).append(": http://127.0.0.1:").append(peerPort)
-                .append('\n'));
+        peers.forEach((peer, url) -> yaml.append("  ").append(peer).append(": ").append(url).append('\n'));
         yaml.append(sections);
         Path config = Files.writeString(dir.resolve(host + ".yaml"), yaml.toString());
         Path log = dir.resolve(host + "-" + (++logs) + ".log");
-        Process agent = start(log, null, "agent", "--config", config.toString());
+        Process agent = start(log, namespace, "agent", "--config", config.toString());
         agents.put(host, agent);
-        URI api = URI.create(awaitLine(agent, log, AGENT_READY) + "/");
-        new AgentApi(api).send("GET", "health", null);
-        return api;
+        return URI.create(awaitLine(agent, log, AGENT_READY) + "/");
+    }
+
+    /** Starts {@code cutover ARGS...} inside {@code namespace}, stopped with the others; its output goes to a log. */
+    Process startIn(String namespace, String name, String... args) throws IOException {
+        return start(dir.resolve(name + "-" + (++logs) + ".log"), namespace, args);
     }
 
     /** Kills the agent of {@code host} (SIGKILL). */

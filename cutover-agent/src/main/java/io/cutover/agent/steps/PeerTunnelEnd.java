@@ -1,0 +1,33 @@
+package io.cutover.agent.steps;
+
+import io.cutover.agent.PeerAgents;
+import io.cutover.migration.CutoverStage;
+
+/**
+ * The tunnel end of another host: its daemon's API listens on that host's loopback only, so its agent relays
+ * ({@code /v1/tunnel/moves/...}).
+ */
+public final class PeerTunnelEnd implements TunnelEnd {
+    private final PeerAgents peers;
+    private final String host;
+
+    public PeerTunnelEnd(PeerAgents peers, String host) {
+        this.peers = peers;
+        this.host = host;
+    }
+
+    @Override
+    public void requireMove(String moveId) {
+        peers.call(host, "GET", "/v1/tunnel/moves/" + moveId, 200);
+    }
+
+    @Override
+    public void stage(String moveId, CutoverStage stage) {
+        peers.call(host, "POST", "/v1/tunnel/moves/" + moveId + "/stage/" + stage.name().toLowerCase(java.util.Locale.ROOT), 200);
+    }
+
+    @Override
+    public void remove(String moveId) {
+        peers.call(host, "DELETE", "/v1/tunnel/moves/" + moveId, 204);
+    }
+}
