@@ -52,7 +52,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private final GuestAllocator allocator;
-    private final java.util.Map<String, DestinationSession> multifd;
+    private final Sessions sessions;
     private final List<CutoverListener> listeners;
     private final Consumer<IncomingMigration> onEnd;
     private final long startNanos = System.nanoTime();
@@ -78,12 +78,12 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext control;
 
     /**
-     * @param multifd the target's migrations over several connections, by id, for their data connections to join
+     * @param sessions the target's migrations, for data connections to join and sources to ask about
      */
-    DestinationSession(GuestAllocator allocator, java.util.Map<String, DestinationSession> multifd,
-                       List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+    DestinationSession(GuestAllocator allocator, Sessions sessions, List<CutoverListener> listeners,
+                       Consumer<IncomingMigration> onEnd) {
         this.allocator = allocator;
-        this.multifd = multifd;
+        this.sessions = sessions;
         this.listeners = listeners;
         this.onEnd = onEnd;
     }
@@ -96,6 +96,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof Hello h) {
                 reserve(ctx, h);
+            } else if (state == State.WAIT_HELLO && ((Frame) msg).type() == FrameType.RESOLVE) {
+                answerResolve(ctx, ((Frame) msg).text());
             } else {
                 Frame frame = (Frame) msg;
                 bytes += Frames.HEADER_BYTES + frame.content().readableBytes();
@@ -111,6 +113,13 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             joinAsData(ctx, h);
             return;
         }
+        if (!sessions.add(h.migrationId(), this)) {
+            state = State.DISCARDED;
+            LOG.info("{}: a second HELLO for a migration in progress turned away", h.migrationId());
+            ctx.writeAndFlush(Frame.abort("migration " + h.migrationId() + " is already in progress here"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         hello = h;
         channel = ctx.channel();
         control = ctx;
@@ -119,6 +128,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         try {
             guest = allocator.allocate(h.descriptor(), h.pageCount(), h.pageSize());
         } catch (RuntimeException e) {
+            sessions.remove(h.migrationId(), this);
             reject(ctx, "cannot reserve the guest: " + e.getMessage());
             return;
         }
@@ -130,7 +140,6 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             channels = new io.netty.channel.Channel[h.channels()];
             channels[0] = ctx.channel();
             syncs = new long[h.channels()];
-            multifd.put(h.migrationId(), this);
         }
         state = State.RECEIVING;
         ctx.writeAndFlush(Frame.of(FrameType.RESERVED, h.pageCount()));
@@ -141,7 +150,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     /** A data connection's HELLO: it joins its migration's session, or is turned away. */
     private void joinAsData(ChannelHandlerContext ctx, Hello h) {
-        DestinationSession owner = multifd.get(h.migrationId());
+        DestinationSession owner = sessions.get(h.migrationId());
         String problem = owner == null ? "no migration " + h.migrationId() + " over several connections here"
                 : owner.join(ctx.channel(), h);
         state = State.DISCARDED;
@@ -151,6 +160,38 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.pipeline().replace(this, "data", new DataChannelHandler(owner, h.channel()));
+    }
+
+    /**
+     * A source that lost its connection asks what was decided (on a connection of its own). An uncommitted
+     * migration is discarded now, so the source may resume; a committed one activates now if it had not.
+     */
+    private void answerResolve(ChannelHandlerContext ctx, String migrationId) {
+        state = State.DISCARDED;
+        DestinationSession session = sessions.get(migrationId);
+        boolean committed = session != null ? session.decideForLostSource() : sessions.wasCommitted(migrationId);
+        LOG.info("{}: the source asked for the outcome: {}", migrationId, committed ? "committed" : "not committed");
+        ctx.writeAndFlush(Frame.of(FrameType.RESOLVED, committed ? 1 : 0)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private boolean decideForLostSource() {
+        switch (state) {
+            case ACTIVE, POST_COPY -> {
+                return true;
+            }
+            case WAIT_ACTIVATE -> {
+                if (missing == null) {
+                    activate(control, "the source lost its connection after the commit");
+                    return true;
+                }
+                discard(control, "the source lost its connection before post-copy began", false);
+                return false;
+            }
+            default -> {
+                discard(control, "the source lost its connection before the commit", false);
+                return false;
+            }
+        }
     }
 
     /** Accepts a data connection; returns why not, or {@code null}. */
@@ -298,7 +339,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             }
             case ACTIVATE -> {
                 expect(State.WAIT_ACTIVATE, frame);
-                activate(ctx);
+                activate(ctx, null);
             }
             case ABORT -> {
                 if (state == State.POST_COPY) {
@@ -427,6 +468,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.ACTIVE;
+        sessions.remove(hello.migrationId(), this);
         ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
         LOG.info("{}: post-copy complete, {} pages fetched on demand", hello.migrationId(), faults.get());
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
@@ -436,6 +478,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     /** Post-copy cannot be undone: without its source the running guest is lost (the known risk). */
     private void lose(ChannelHandlerContext ctx, String reason) {
         state = State.DISCARDED;
+        sessions.remove(hello.migrationId(), this);
         guest.close();
         LOG.error("{}: the guest is lost: {}", hello.migrationId(), reason);
         events.emit(CutoverStage.FAILED);
@@ -476,13 +519,21 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.WAIT_ACTIVATE;
+        sessions.committed(hello.migrationId());
         ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
         events.emit(CutoverStage.COMMITTED);
     }
 
-    private void activate(ChannelHandlerContext ctx) {
-        if (hello.channels() > 1) {
-            multifd.remove(hello.migrationId(), this);
+    /**
+     * Resumes the guest here: on ACTIVATE, or — after the commit (VERIFIED sent) — when the source is gone or
+     * asks after losing its connection: from VERIFIED on the destination owns the guest.
+     */
+    private void activate(ChannelHandlerContext ctx, String alone) {
+        if (alone != null) {
+            LOG.warn("{}: activating without ACTIVATE: {}", hello.migrationId(), alone);
+        }
+        if (missing == null) {
+            sessions.remove(hello.migrationId(), this);
         }
         guest.resume();
         boolean post = missing != null;
@@ -512,8 +563,10 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             pendingCommit.release();
             pendingCommit = null;
         }
+        if (hello != null) {
+            sessions.remove(hello.migrationId(), this);
+        }
         if (channels != null) {
-            multifd.remove(hello.migrationId(), this);
             for (int i = 1; i < channels.length; i++) {
                 if (channels[i] != null) {
                     channels[i].close();
@@ -541,6 +594,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (state == State.POST_COPY) {
             lose(ctx, "the connection to the source was lost during post-copy");
+        } else if (state == State.WAIT_ACTIVATE && missing == null) {
+            activate(ctx, "the connection to the source was lost after the commit");
         } else if (state != State.ACTIVE) {
             discard(ctx, "the connection to the source was lost", false);
         }
@@ -560,6 +615,11 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         if (state == State.POST_COPY) {
             lose(ctx, reason);
+            return;
+        }
+        if (state == State.WAIT_ACTIVATE && missing == null) {
+            activate(ctx, reason + " after the commit");
+            ctx.close();
             return;
         }
         discard(ctx, reason, true);

@@ -152,8 +152,9 @@ public final class SourceMigration implements LiveMigration {
             joinDataChannels();
             precopy();
             stopAndCopy(planned);
-            commit();
-            activate();
+            if (commit()) {
+                activate();
+            }
             if (postCopy) {
                 pushMissingPages();
             }
@@ -170,13 +171,13 @@ public final class SourceMigration implements LiveMigration {
 
     private void connect() throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(Math.min(options.channels(), 4), NioIoHandler.newFactory());
-        channel = openChannel();
+        channel = openChannel(new SourceHandler());
     }
 
     /** Multifd: opens the data connections, each introduced by a HELLO naming its index; then the senders. */
     private void joinDataChannels() throws InterruptedException {
         for (int i = 1; i < options.channels(); i++) {
-            Channel data = openChannel();
+            Channel data = openChannel(new SourceHandler());
             ByteBuf hello = data.alloc().buffer();
             hello(i).writeFrame(hello);
             data.writeAndFlush(hello);
@@ -193,7 +194,7 @@ public final class SourceMigration implements LiveMigration {
                 options.integrity() == IntegrityCheck.FULL_MEMORY, options.channels(), index);
     }
 
-    private Channel openChannel() throws InterruptedException {
+    private Channel openChannel(ChannelInboundHandlerAdapter handler) throws InterruptedException {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -211,7 +212,7 @@ public final class SourceMigration implements LiveMigration {
                                 .addLast("decoder", new FrameDecoder(false, Long.MAX_VALUE)
                                         .geometry(guest.pageSize(), guest.pageCount()))
                                 .addLast("encoder", FrameEncoder.INSTANCE)
-                                .addLast("source", new SourceHandler());
+                                .addLast("source", handler);
                     }
                 });
         ChannelFuture f = b.connect(destination);
@@ -220,7 +221,9 @@ public final class SourceMigration implements LiveMigration {
                     + (f.cause() == null ? "timeout" : f.cause().getMessage()), f.cause());
         }
         Channel opened = f.channel();
-        channels.add(opened);
+        if (handler instanceof SourceHandler) {
+            channels.add(opened);
+        }
         io.netty.handler.ssl.SslHandler tls = opened.pipeline().get(io.netty.handler.ssl.SslHandler.class);
         if (tls != null) {
             io.netty.util.concurrent.Future<Channel> handshake = tls.handshakeFuture();
@@ -349,7 +352,7 @@ public final class SourceMigration implements LiveMigration {
                         scanned, digest));
             }
         }
-        channel.writeAndFlush(new Frame(FrameType.COMMIT_REQUEST,
+        commitWrite = channel.writeAndFlush(new Frame(FrameType.COMMIT_REQUEST,
                 options.integrity() == IntegrityCheck.FULL_MEMORY ? Frames.COMMIT_FULL_CHECK : 0, digest,
                 Unpooled.EMPTY_BUFFER));
         this.expectedDigest = digest;
@@ -357,6 +360,7 @@ public final class SourceMigration implements LiveMigration {
 
     private long pausedAt;
     private long expectedDigest;
+    private ChannelFuture commitWrite;
 
     /** Sends the device state and the map of pages not sent yet, then asks the destination to run. */
     private void startPostCopy(long[] bitmap) {
@@ -459,9 +463,21 @@ public final class SourceMigration implements LiveMigration {
         return String.valueOf(o);
     }
 
-    private void commit() throws InterruptedException, TimeoutException {
+    /** Waits for VERIFIED and sends ACTIVATE; false if the destination already runs the guest (see resolve). */
+    private boolean commit() throws InterruptedException, TimeoutException {
         move(MigrationState.COMMITMENT);
-        Frame verified = await(FrameType.VERIFIED);
+        Frame verified;
+        try {
+            verified = await(FrameType.VERIFIED);
+        } catch (DestinationAborted e) {
+            throw e;
+        } catch (IllegalStateException | TimeoutException e) {
+            if (postCopy || !commitRequestLeft()) {
+                throw e;
+            }
+            resolve(e);
+            return false;
+        }
         long digest = verified.arg();
         verified.release();
         if (digest != expectedDigest) {
@@ -472,13 +488,143 @@ public final class SourceMigration implements LiveMigration {
         move(MigrationState.ACTIVATION);
         events.emit(CutoverStage.COMMITTED);
         channel.writeAndFlush(Frame.of(FrameType.ACTIVATE, 0));
+        return true;
     }
 
     private void activate() throws InterruptedException, TimeoutException {
-        Frame activated = await(FrameType.ACTIVATED);
+        Frame activated;
+        try {
+            activated = await(FrameType.ACTIVATED);
+        } catch (IllegalStateException | TimeoutException e) {
+            if (postCopy || e instanceof DestinationAborted || !askDestination(e)) {
+                throw e;
+            }
+            downtimeNanos = System.nanoTime() - pausedAt;
+            events.emit(CutoverStage.ACTIVATED);
+            return;
+        }
         downtimeNanos = System.nanoTime() - pausedAt;
         activated.release();
         events.emit(CutoverStage.ACTIVATED);
+    }
+
+    /**
+     * The connection failed while waiting for VERIFIED: the destination may have committed (VERIFIED lost on the
+     * way) or not. Asks it on a new connection — it decides at once if it had not. Committed: the guest runs
+     * there and the migration completes. Not committed: fails, and the source resumes. No answer: the outcome is
+     * in doubt; the source must not resume (the destination may run the guest), so the migration fails as
+     * committed with the guest paused here.
+     */
+    private void resolve(Exception lost) throws InterruptedException {
+        Boolean committed;
+        try {
+            committed = askDestination(lost);
+        } catch (InDoubt e) {
+            move(MigrationState.ACTIVATION);
+            throw e;
+        }
+        if (!committed) {
+            throw new IllegalStateException(lost.getMessage() + "; the destination confirms it did not commit");
+        }
+        verifiedDigest = expectedDigest;
+        move(MigrationState.ACTIVATION);
+        events.emit(CutoverStage.COMMITTED);
+        downtimeNanos = System.nanoTime() - pausedAt;
+        events.emit(CutoverStage.ACTIVATED);
+        LOG.warn("{}: {}; the destination confirms it committed and runs the guest", id, lost.getMessage());
+    }
+
+    /** Whether COMMIT_REQUEST reached the socket: if it did not, the destination cannot have committed. */
+    private boolean commitRequestLeft() {
+        ChannelFuture write = commitWrite;
+        return write != null && write.awaitUninterruptibly(1000) && write.isSuccess();
+    }
+
+    /** Thrown when the destination cannot tell whether it committed. */
+    private static final class InDoubt extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        InDoubt(String message) {
+            super(message);
+        }
+    }
+
+    /** The destination's ABORT. */
+    private static final class DestinationAborted extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        DestinationAborted(String reason) {
+            super("the destination aborted: " + reason);
+        }
+    }
+
+    /**
+     * Asks the destination, on new connections until {@link MigrationOptions#ioTimeout()} has passed, whether
+     * it committed.
+     *
+     * @throws InDoubt if no answer came
+     */
+    private boolean askDestination(Exception lost) throws InterruptedException {
+        long deadline = System.nanoTime() + options.ioTimeout().toNanos();
+        String last = "no answer";
+        do {
+            CompletableFuture<Boolean> answer = new CompletableFuture<>();
+            Channel query = null;
+            try {
+                query = openChannel(new ResolveHandler(answer));
+                ByteBuf ask = query.alloc().buffer();
+                byte[] idBytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                Frames.writeHeader(ask, FrameType.RESOLVE, 0, idBytes.length, 0);
+                ask.writeBytes(idBytes);
+                query.writeAndFlush(ask);
+                return answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | TimeoutException | RuntimeException e) {
+                last = e instanceof java.util.concurrent.ExecutionException ? String.valueOf(e.getCause()) : e.toString();
+            } finally {
+                if (query != null) {
+                    query.close();
+                }
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() - deadline < 0);
+        throw new InDoubt(lost.getMessage() + "; the destination could not be asked whether it committed (" + last
+                + "): the outcome is in doubt, the guest stays paused here (it runs at the destination if that"
+                + " committed)");
+    }
+
+    /** Completes with the destination's RESOLVED answer. */
+    private static final class ResolveHandler extends ChannelInboundHandlerAdapter {
+        private final CompletableFuture<Boolean> answer;
+
+        ResolveHandler(CompletableFuture<Boolean> answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                Frame f = (Frame) msg;
+                if (f.type() == FrameType.RESOLVED) {
+                    answer.complete(f.arg() == 1);
+                } else {
+                    answer.completeExceptionally(new IllegalStateException("answered " + f.type()
+                            + (f.type() == FrameType.ABORT ? ": " + f.text() : "")));
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            answer.completeExceptionally(new IllegalStateException("the connection closed without an answer"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            answer.completeExceptionally(cause);
+            ctx.close();
+        }
     }
 
     private void fail(Throwable e) {
@@ -585,7 +731,7 @@ public final class SourceMigration implements LiveMigration {
             String text = frame.type() == FrameType.ABORT ? frame.text() : null;
             frame.release();
             if (text != null) {
-                throw new IllegalStateException("the destination aborted: " + text);
+                throw new DestinationAborted(text);
             }
             throw new IllegalStateException("expected " + type + " from the destination, got " + frame.type());
         }
