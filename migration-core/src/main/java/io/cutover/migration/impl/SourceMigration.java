@@ -58,6 +58,13 @@ public final class SourceMigration implements LiveMigration {
     private static final Object CLOSED = new Object();
     /** A round shorter than this says more about the buffers than about the path: it keeps the last estimate. */
     private static final long MIN_BANDWIDTH_SAMPLE = 16L << 20;
+    /** Bandwidth samples the estimate keeps: it is the lowest of them. */
+    private static final int BANDWIDTH_SAMPLES = 3;
+    /**
+     * The switchover decision counts on this share of the estimated bandwidth: the stop-and-copy of a loaded
+     * machine (the guest's last writes, the commit round trips, other processes) is slower than pre-copy.
+     */
+    static final double BANDWIDTH_HEADROOM = 0.75;
 
     private final String id;
     private final Guest guest;
@@ -134,7 +141,7 @@ public final class SourceMigration implements LiveMigration {
         long end = endNanos == 0 ? System.nanoTime() : endNanos;
         double bw = bandwidth;
         long remaining = remainingBytes;
-        Duration expected = bw > 0 ? Duration.ofNanos((long) (remaining / bw * 1e9)) : Duration.ZERO;
+        Duration expected = bw > 0 ? Duration.ofNanos((long) (remaining / (bw * BANDWIDTH_HEADROOM) * 1e9)) : Duration.ZERO;
         return new MigrationProgress(id, state, round, Duration.ofNanos(end - startNanos),
                 Duration.ofNanos(downtimeNanos), expected,
                 options.downtimeLimitAt(Duration.ofNanos(end - startNanos)),
@@ -273,10 +280,12 @@ public final class SourceMigration implements LiveMigration {
             long dirtyPages = popcount(bitmap, pages);
             long onWire = sent - sender.pendingBytes();
             if (onWire >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
-                // the lower of the last two samples: an optimistic estimate overruns the downtime limit
-                double sample = Math.max(onWire, 1) * 1e9 / roundNanos;
-                bandwidth = bandwidth == 0 || lastSample == 0 ? sample : Math.min(sample, lastSample);
-                lastSample = sample;
+                // the lowest of the last samples: an optimistic estimate overruns the downtime limit
+                samples.addLast(Math.max(onWire, 1) * 1e9 / roundNanos);
+                if (samples.size() > BANDWIDTH_SAMPLES) {
+                    samples.removeFirst();
+                }
+                bandwidth = samples.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
             }
             dirtyPagesPerSecond = (long) (dirtyPages * 1e9 / roundNanos);
             dirtyBytesPerSecond = dirtyPagesPerSecond * (double) guest.pageSize();
@@ -287,7 +296,7 @@ public final class SourceMigration implements LiveMigration {
                 lowest = remaining;
                 lowestAt = now;
             }
-            RoundOutcome outcome = new RoundOutcome(r, remaining, previousRemaining, bandwidth,
+            RoundOutcome outcome = new RoundOutcome(r, remaining, previousRemaining, bandwidth * BANDWIDTH_HEADROOM,
                     sender.transferredBytes(), guest.sizeBytes(), throttle, Duration.ofNanos(now - startNanos),
                     Duration.ofNanos(now - lowestAt));
             Decision decision = policy.decide(outcome);
@@ -312,7 +321,7 @@ public final class SourceMigration implements LiveMigration {
     }
 
     private long[] pendingBitmap;
-    private double lastSample;
+    private final java.util.ArrayDeque<Double> samples = new java.util.ArrayDeque<>();
 
     private void stopAndCopy(CompletableFuture<Void> planned) throws InterruptedException {
         if (options.holdSwitchover()) {
