@@ -505,7 +505,8 @@ public final class SourceMigration implements LiveMigration {
         try {
             activated = await(FrameType.ACTIVATED);
         } catch (IllegalStateException | TimeoutException e) {
-            if (postCopy || e instanceof DestinationAborted || !askDestination(e)) {
+            if (postCopy || e instanceof DestinationAborted
+                    || !CommitOutcomeQuery.ask(id, this::openChannel, options.ioTimeout(), e)) {
                 throw e;
             }
             downtimeNanos = System.nanoTime() - pausedAt;
@@ -525,10 +526,10 @@ public final class SourceMigration implements LiveMigration {
      * committed with the guest paused here.
      */
     private void resolve(Exception lost) throws InterruptedException {
-        Boolean committed;
+        boolean committed;
         try {
-            committed = askDestination(lost);
-        } catch (InDoubt e) {
+            committed = CommitOutcomeQuery.ask(id, this::openChannel, options.ioTimeout(), lost);
+        } catch (CommitOutcomeQuery.InDoubt e) {
             move(MigrationState.ACTIVATION);
             throw e;
         }
@@ -549,90 +550,12 @@ public final class SourceMigration implements LiveMigration {
         return write != null && write.awaitUninterruptibly(1000) && write.isSuccess();
     }
 
-    /** Thrown when the destination cannot tell whether it committed. */
-    private static final class InDoubt extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-
-        InDoubt(String message) {
-            super(message);
-        }
-    }
-
     /** The destination's ABORT. */
     private static final class DestinationAborted extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
         DestinationAborted(String reason) {
             super("the destination aborted: " + reason);
-        }
-    }
-
-    /**
-     * Asks the destination, on new connections until {@link MigrationOptions#ioTimeout()} has passed, whether
-     * it committed.
-     *
-     * @throws InDoubt if no answer came
-     */
-    private boolean askDestination(Exception lost) throws InterruptedException {
-        long deadline = System.nanoTime() + options.ioTimeout().toNanos();
-        String last = "no answer";
-        do {
-            CompletableFuture<Boolean> answer = new CompletableFuture<>();
-            Channel query = null;
-            try {
-                query = openChannel(new ResolveHandler(answer));
-                ByteBuf ask = query.alloc().buffer();
-                byte[] idBytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                Frames.writeHeader(ask, FrameType.RESOLVE, 0, idBytes.length, 0);
-                ask.writeBytes(idBytes);
-                query.writeAndFlush(ask);
-                return answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.ExecutionException | TimeoutException | RuntimeException e) {
-                last = e instanceof java.util.concurrent.ExecutionException ? String.valueOf(e.getCause()) : e.toString();
-            } finally {
-                if (query != null) {
-                    query.close();
-                }
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() - deadline < 0);
-        throw new InDoubt(lost.getMessage() + "; the destination could not be asked whether it committed (" + last
-                + "): the outcome is in doubt, the guest stays paused here (it runs at the destination if that"
-                + " committed)");
-    }
-
-    /** Completes with the destination's RESOLVED answer. */
-    private static final class ResolveHandler extends ChannelInboundHandlerAdapter {
-        private final CompletableFuture<Boolean> answer;
-
-        ResolveHandler(CompletableFuture<Boolean> answer) {
-            this.answer = answer;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                Frame f = (Frame) msg;
-                if (f.type() == FrameType.RESOLVED) {
-                    answer.complete(f.arg() == 1);
-                } else {
-                    answer.completeExceptionally(new IllegalStateException("answered " + f.type()
-                            + (f.type() == FrameType.ABORT ? ": " + f.text() : "")));
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            answer.completeExceptionally(new IllegalStateException("the connection closed without an answer"));
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            answer.completeExceptionally(cause);
-            ctx.close();
         }
     }
 
