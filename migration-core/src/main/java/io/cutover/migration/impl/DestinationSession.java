@@ -72,8 +72,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     private io.netty.channel.Channel channel;
     private final java.util.concurrent.atomic.AtomicLong faults = new java.util.concurrent.atomic.AtomicLong();
     /** Multifd: the connections (0 the control one), their last sync points, a commit waiting for them. */
-    private io.netty.channel.Channel[] channels;
-    private long[] syncs;
+    private MultifdConnections multifd;
     private Frame pendingCommit;
     private ChannelHandlerContext control;
 
@@ -137,9 +136,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         java.util.Arrays.fill(pageCrc, digestOf.zeroCrc());
         digest = digestOf.zeroDigest(h.pageCount());
         if (h.channels() > 1) {
-            channels = new io.netty.channel.Channel[h.channels()];
-            channels[0] = ctx.channel();
-            syncs = new long[h.channels()];
+            multifd = new MultifdConnections(ctx.channel(), h.channels());
         }
         state = State.RECEIVING;
         ctx.writeAndFlush(Frame.of(FrameType.RESERVED, h.pageCount()));
@@ -196,17 +193,13 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     /** Accepts a data connection; returns why not, or {@code null}. */
     private String join(io.netty.channel.Channel data, Hello h) {
-        if (state != State.RECEIVING || channels == null) {
+        if (state != State.RECEIVING || multifd == null) {
             return "migration " + h.migrationId() + " takes no connections in state " + state;
         }
         if (h.channels() != hello.channels() || h.pageSize() != hello.pageSize() || h.pageCount() != hello.pageCount()) {
             return "data connection " + h.channel() + " does not match the migration's HELLO";
         }
-        if (channels[h.channel()] != null) {
-            return "data connection " + h.channel() + " joined twice";
-        }
-        channels[h.channel()] = data;
-        return null;
+        return multifd.join(data, h.channel());
     }
 
     /** A frame of data connection {@code index} (on this session's event loop). */
@@ -240,21 +233,17 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private void checkChannel(int index, long page) {
-        if (channels != null && Frames.channelOf(page, channels.length) != index) {
-            throw new MigrationProtocolException("PAGE " + page + " on connection " + index + ", it belongs to "
-                    + Frames.channelOf(page, channels.length));
+        if (multifd != null) {
+            multifd.checkPage(index, page);
         }
     }
 
     private void sync(int index, long point) {
-        if (syncs == null) {
+        if (multifd == null) {
             throw new MigrationProtocolException("SYNC in a migration over one connection");
         }
-        if (point <= syncs[index]) {
-            throw new MigrationProtocolException("SYNC " + point + " on connection " + index + " after " + syncs[index]);
-        }
-        syncs[index] = point;
-        if (pendingCommit != null && allSynced()) {
+        multifd.sync(index, point);
+        if (pendingCommit != null && multifd.allSynced()) {
             Frame commit = pendingCommit;
             pendingCommit = null;
             try {
@@ -266,24 +255,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private int connections() {
-        if (channels == null) {
-            return hello == null ? 0 : 1;
-        }
-        int n = 0;
-        for (io.netty.channel.Channel c : channels) {
-            n += c == null ? 0 : 1;
-        }
-        return n;
-    }
-
-    /** Whether every connection has delivered up to the control connection's last sync point. */
-    private boolean allSynced() {
-        for (long point : syncs) {
-            if (point < syncs[0]) {
-                return false;
-            }
-        }
-        return true;
+        return multifd != null ? multifd.joined() : hello == null ? 0 : 1;
     }
 
     private void handle(ChannelHandlerContext ctx, Frame frame) {
@@ -331,7 +303,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             }
             case COMMIT_REQUEST -> {
                 expect(State.RECEIVING, frame);
-                if (syncs != null && !allSynced()) {
+                if (multifd != null && !multifd.allSynced()) {
                     pendingCommit = (Frame) frame.retain();
                 } else {
                     verify(ctx, frame);
@@ -405,7 +377,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private void startPostCopy(ChannelHandlerContext ctx, long count) {
-        if (channels != null) {
+        if (multifd != null) {
             reject(ctx, "post-copy runs over one connection");
             return;
         }
@@ -566,12 +538,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         if (hello != null) {
             sessions.remove(hello.migrationId(), this);
         }
-        if (channels != null) {
-            for (int i = 1; i < channels.length; i++) {
-                if (channels[i] != null) {
-                    channels[i].close();
-                }
-            }
+        if (multifd != null) {
+            multifd.closeData();
         }
         if (guest != null) {
             guest.close();
