@@ -449,6 +449,10 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     /** Post-copy cannot be undone: without its source the running guest is lost (the known risk). */
     private void lose(ChannelHandlerContext ctx, String reason) {
+        lose(ctx, reason, " (post-copy: the guest was running here and is lost)");
+    }
+
+    private void lose(ChannelHandlerContext ctx, String reason, String consequence) {
         state = State.DISCARDED;
         sessions.remove(hello.migrationId(), this);
         guest.close();
@@ -458,7 +462,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(Frame.abort(reason)).addListener(ChannelFutureListener.CLOSE);
         }
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), null,
-                reason + " (post-copy: the guest was running here and is lost)", bytes, pages, 0,
+                reason + consequence, bytes, pages, 0,
                 Duration.ofNanos(System.nanoTime() - startNanos), connections()));
     }
 
@@ -507,7 +511,13 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         if (missing == null) {
             sessions.remove(hello.migrationId(), this);
         }
-        guest.resume();
+        try {
+            guest.resume();
+        } catch (RuntimeException e) {
+            lose(ctx, "the guest did not resume here: " + e.getMessage(),
+                    " (after the commit: the source does not resume it either)");
+            return;
+        }
         boolean post = missing != null;
         state = post ? State.POST_COPY : State.ACTIVE;
         ctx.writeAndFlush(Frame.of(FrameType.ACTIVATED, 0));
