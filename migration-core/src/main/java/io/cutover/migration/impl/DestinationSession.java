@@ -29,9 +29,10 @@ import java.util.function.Consumer;
 
 /**
  * One incoming migration at the destination, as a state machine whose states say what they wait for.
- * Pages are applied as they arrive and the whole-memory digest is kept up to date; the guest resumes only
- * on the source's ACTIVATE after VERIFIED; anything else — ABORT, a protocol error, the connection lost —
- * discards the reserved guest.
+ * Pages are applied as they arrive and the whole-memory digest is kept up to date. VERIFIED is the commit:
+ * the guest resumes right after it (the source's ACTIVATE, which follows, has nothing left to decide); before
+ * it, anything else — ABORT, a protocol error, the connection lost, the source asking after losing it —
+ * discards the reserved guest. Post-copy still waits for ACTIVATE (the source then starts pushing pages).
  */
 final class DestinationSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DestinationSession.class);
@@ -498,6 +499,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         sessions.committed(hello.migrationId());
         ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
         events.emit(CutoverStage.COMMITTED);
+        // committed: the destination owns the guest, waiting for ACTIVATE would only lengthen the blackout
+        activate(ctx, null);
     }
 
     /**

@@ -489,12 +489,13 @@ public final class SourceMigration implements LiveMigration {
         }
         long digest = verified.arg();
         verified.release();
+        // VERIFIED is the commit, whatever it says: the destination runs the guest from now on
+        move(MigrationState.ACTIVATION);
         if (digest != expectedDigest) {
             throw new IllegalStateException(String.format("the destination verified digest %x, expected %x", digest,
                     expectedDigest));
         }
         verifiedDigest = digest;
-        move(MigrationState.ACTIVATION);
         events.emit(CutoverStage.COMMITTED);
         channel.writeAndFlush(Frame.of(FrameType.ACTIVATE, 0));
         return true;
