@@ -137,6 +137,27 @@ class FailureModesTest {
     }
 
     @Test
+    void aGuestThatCannotResumeAtTheDestinationIsReportedLostOnBothSides() throws Exception {
+        GuestAllocator broken = (d, n, s) -> new ForwardingGuest(MigrationFixture.quietAllocator().allocate(d, n, s)) {
+            @Override
+            public void resume() {
+                throw new IllegalStateException("the guest program is not running");
+            }
+        };
+        try (MigrationFixture dst = new MigrationFixture(broken, List.of());
+             SyntheticGuest source = MigrationFixture.running("synthetic:size=4m,workload=hotset")) {
+            MigrationException e = failure(LiveMigration.start(source, dst.address(), MigrationOptions.defaults(),
+                    List.of()));
+            assertThat(e.sourceResumed()).as("after the commit the source does not resume").isFalse();
+            assertThat(e).hasMessageContaining("did not resume");
+            assertThat(source.isRunning()).isFalse();
+            IncomingMigration in = dst.next();
+            assertThat(in.activated()).isFalse();
+            assertThat(in.failure()).contains("the guest did not resume here: the guest program is not running");
+        }
+    }
+
+    @Test
     void aWriteThatEscapesTheDirtyLogIsCaughtAtTheSource() throws Exception {
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest real = MigrationFixture.running("synthetic:size=8m,workload=uniform,rate=20000")) {

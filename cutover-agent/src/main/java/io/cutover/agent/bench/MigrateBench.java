@@ -60,16 +60,22 @@ public final class MigrateBench implements Callable<Integer> {
             // throughput: every page holds data, nothing is written: round 0 is a pure copy
             // the load of a shared machine drifts: best of 2 for both, interleaved
             double throughput = 0;
+            double multifd = 0;
+            MigrationOptions twoChannels = MigrationOptions.builder().channels(2).build();
             for (int i = 0; i < 2; i++) {
                 Run full = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%",
                         MigrationOptions.defaults());
                 throughput = Math.max(throughput, full.report.progress().transferredBytes() / full.round0Seconds());
+                Run two = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%", twoChannels);
+                multifd = Math.max(multifd, two.report.progress().transferredBytes() / two.round0Seconds());
                 raw = Math.max(raw, rawBlast(bytes));
             }
             double ratio = throughput / raw;
             report.row("raw TCP blast over loopback (best of 3)", "MB/s", raw / 1e6);
             report.row("migration round 0 (idle, 100% data)", "MB/s", throughput / 1e6);
+            report.row("migration round 0, 2 connections (multifd)", "MB/s", multifd / 1e6);
             report.row("throughput ratio migration / raw", "ratio", ratio);
+            report.row("throughput ratio 2 connections / raw", "ratio", multifd / raw);
 
             Run idle = migrate(target, ended, "synthetic:size=" + size + ",workload=idle", MigrationOptions.defaults());
             double idleSeconds = idle.totalSeconds();
@@ -93,6 +99,25 @@ public final class MigrateBench implements Callable<Integer> {
                             downtimes[i], totals[i], r.report.progress().round() + 1);
                 }
             }
+            // the same hot set with an XBZRLE cache holding it: pages sent again go as deltas
+            int deltaRuns = Math.max(3, hotRuns / 2);
+            double[] deltaDowntimes = new double[deltaRuns];
+            long deltaSaved = 0;
+            MigrationOptions xbzrle = MigrationOptions.builder().xbzrleCache(64L << 20).build();
+            try (SyntheticGuest hot = SyntheticGuest.create(GuestSpec.parse(
+                    "synthetic:size=" + size + ",workload=hotset,hot=5%,rate=50000"))) {
+                for (int i = 0; i < deltaRuns; i++) {
+                    hot.resume();
+                    Thread.sleep(200);
+                    Run r = migrate(target, ended, hot, xbzrle);
+                    deltaDowntimes[i] = r.downtimeMs();
+                    deltaSaved += r.report.progress().deltaSavedBytes();
+                }
+            }
+            double deltaP50 = BenchReport.percentile(deltaDowntimes, 50);
+            report.row("hot set with XBZRLE (64 MiB cache) downtime p50", "ms", deltaP50);
+            report.row("hot set with XBZRLE: bytes saved per migration", "MiB", deltaSaved / (double) deltaRuns / (1 << 20));
+            report.detail("hotset_xbzrle_downtimes_ms", deltaDowntimes);
             double p50 = BenchReport.percentile(downtimes, 50);
             double p99 = BenchReport.percentile(downtimes, 99);
             report.row("hot set 5% @ 50k pages/s downtime p50", "ms", p50);
@@ -123,7 +148,9 @@ public final class MigrateBench implements Callable<Integer> {
                     .key("idle_" + (quick ? "256m" : "1g") + "_s", idleSeconds)
                     .key("downtime_p50_ms", p50)
                     .key("downtime_p99_ms", p99)
-                    .key("diabolical", diabolicalOk ? "ok" : "fail");
+                    .key("diabolical", diabolicalOk ? "ok" : "fail")
+                    .key("multifd2_ratio", multifd / raw)
+                    .key("xbzrle_downtime_p50_ms", deltaP50);
         }
         report.print(System.out);
         return 0;

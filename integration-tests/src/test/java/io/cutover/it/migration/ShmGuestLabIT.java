@@ -25,15 +25,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real guest program, in the VM's namespace, writing its memory in a /dev/shm file: {@code migrate send} in
- * hostA migrates it to {@code migrate listen} in hostB over the underlay; the destination's memory is
- * byte-identical, a new guest program continues the workload at the destination, and the source's has stopped.
+ * hostA migrates it to {@code migrate listen} in hostB over the underlay (two connections, XBZRLE on); the
+ * destination's memory is byte-identical, a new guest program continues the workload at the destination, and
+ * the source's has stopped.
  */
 class ShmGuestLabIT {
     @RegisterExtension
     static final LabExtension LAB = LabExtension.of(Topology.LAN);
     private static final String MIGRATION_ADDRESS = "198.19.0.2";
     private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
-    private static final Pattern ACTIVATED = Pattern.compile("activated (m-\\w+): .* digest ([0-9a-f]+), guest running shm:file=(\\S+)");
+    private static final Pattern ACTIVATED = Pattern.compile(
+            "activated (m-\\w+): .* over 2 connections, digest ([0-9a-f]+), guest running shm:file=(\\S+)");
     private static final Pattern STOPPED = Pattern.compile("guest: stopped after (\\d+) writes");
 
     @TempDir
@@ -95,7 +97,8 @@ class ShmGuestLabIT {
         int port = Integer.parseInt(await("listen.log", LISTENING, listen).group(1));
         Path json = logs.resolve("report.json");
         Process send = start("send.log", "hostA", "migrate", "send", "--to", MIGRATION_ADDRESS + ":" + port,
-                "--guest", "shm:file=" + memory, "--integrity", "full_memory", "--quiet", "--json", json.toString());
+                "--guest", "shm:file=" + memory, "--integrity", "full_memory", "--channels", "2",
+                "--xbzrle-cache", "16m", "--quiet", "--json", json.toString());
 
         Matcher activated = await("listen.log", ACTIVATED, listen);
         Path moved = Path.of(activated.group(3));

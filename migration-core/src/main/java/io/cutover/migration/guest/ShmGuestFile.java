@@ -108,6 +108,8 @@ public final class ShmGuestFile implements AutoCloseable {
             ShmGuestFile file = new ShmGuestFile(path, ch, pageSize, pageCount, bitmapAt, memoryAt);
             LONGS.setVolatile(file.header, REQUEST_AT, word(1, request));
             return file;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IllegalArgumentException("the guest file " + path + " already exists", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the guest file " + path + ": " + e.getMessage(), e);
         }
@@ -142,6 +144,8 @@ public final class ShmGuestFile implements AutoCloseable {
                         + " pages of " + pageSize + " bytes, " + ch.size() + " bytes long)");
             }
             return new ShmGuestFile(path, ch, pageSize, pageCount, bitmapAt, memoryAt);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("no guest file at " + path, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the guest file " + path + ": " + e.getMessage(), e);
         }

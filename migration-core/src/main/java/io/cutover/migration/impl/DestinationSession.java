@@ -29,9 +29,10 @@ import java.util.function.Consumer;
 
 /**
  * One incoming migration at the destination, as a state machine whose states say what they wait for.
- * Pages are applied as they arrive and the whole-memory digest is kept up to date; the guest resumes only
- * on the source's ACTIVATE after VERIFIED; anything else — ABORT, a protocol error, the connection lost —
- * discards the reserved guest.
+ * Pages are applied as they arrive and the whole-memory digest is kept up to date. VERIFIED is the commit:
+ * the guest resumes right after it (the source's ACTIVATE, which follows, has nothing left to decide); before
+ * it, anything else — ABORT, a protocol error, the connection lost, the source asking after losing it —
+ * discards the reserved guest. Post-copy still waits for ACTIVATE (the source then starts pushing pages).
  */
 final class DestinationSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DestinationSession.class);
@@ -52,7 +53,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private final GuestAllocator allocator;
-    private final java.util.Map<String, DestinationSession> multifd;
+    private final Sessions sessions;
     private final List<CutoverListener> listeners;
     private final Consumer<IncomingMigration> onEnd;
     private final long startNanos = System.nanoTime();
@@ -72,18 +73,17 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     private io.netty.channel.Channel channel;
     private final java.util.concurrent.atomic.AtomicLong faults = new java.util.concurrent.atomic.AtomicLong();
     /** Multifd: the connections (0 the control one), their last sync points, a commit waiting for them. */
-    private io.netty.channel.Channel[] channels;
-    private long[] syncs;
+    private MultifdConnections multifd;
     private Frame pendingCommit;
     private ChannelHandlerContext control;
 
     /**
-     * @param multifd the target's migrations over several connections, by id, for their data connections to join
+     * @param sessions the target's migrations, for data connections to join and sources to ask about
      */
-    DestinationSession(GuestAllocator allocator, java.util.Map<String, DestinationSession> multifd,
-                       List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+    DestinationSession(GuestAllocator allocator, Sessions sessions, List<CutoverListener> listeners,
+                       Consumer<IncomingMigration> onEnd) {
         this.allocator = allocator;
-        this.multifd = multifd;
+        this.sessions = sessions;
         this.listeners = listeners;
         this.onEnd = onEnd;
     }
@@ -96,6 +96,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof Hello h) {
                 reserve(ctx, h);
+            } else if (state == State.WAIT_HELLO && ((Frame) msg).type() == FrameType.RESOLVE) {
+                answerResolve(ctx, ((Frame) msg).text());
             } else {
                 Frame frame = (Frame) msg;
                 bytes += Frames.HEADER_BYTES + frame.content().readableBytes();
@@ -111,6 +113,13 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             joinAsData(ctx, h);
             return;
         }
+        if (!sessions.add(h.migrationId(), this)) {
+            state = State.DISCARDED;
+            LOG.info("{}: a second HELLO for a migration in progress turned away", h.migrationId());
+            ctx.writeAndFlush(Frame.abort("migration " + h.migrationId() + " is already in progress here"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         hello = h;
         channel = ctx.channel();
         control = ctx;
@@ -119,6 +128,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         try {
             guest = allocator.allocate(h.descriptor(), h.pageCount(), h.pageSize());
         } catch (RuntimeException e) {
+            sessions.remove(h.migrationId(), this);
             reject(ctx, "cannot reserve the guest: " + e.getMessage());
             return;
         }
@@ -127,10 +137,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         java.util.Arrays.fill(pageCrc, digestOf.zeroCrc());
         digest = digestOf.zeroDigest(h.pageCount());
         if (h.channels() > 1) {
-            channels = new io.netty.channel.Channel[h.channels()];
-            channels[0] = ctx.channel();
-            syncs = new long[h.channels()];
-            multifd.put(h.migrationId(), this);
+            multifd = new MultifdConnections(ctx.channel(), h.channels());
         }
         state = State.RECEIVING;
         ctx.writeAndFlush(Frame.of(FrameType.RESERVED, h.pageCount()));
@@ -141,7 +148,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     /** A data connection's HELLO: it joins its migration's session, or is turned away. */
     private void joinAsData(ChannelHandlerContext ctx, Hello h) {
-        DestinationSession owner = multifd.get(h.migrationId());
+        DestinationSession owner = sessions.get(h.migrationId());
         String problem = owner == null ? "no migration " + h.migrationId() + " over several connections here"
                 : owner.join(ctx.channel(), h);
         state = State.DISCARDED;
@@ -153,19 +160,47 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         ctx.pipeline().replace(this, "data", new DataChannelHandler(owner, h.channel()));
     }
 
+    /**
+     * A source that lost its connection asks what was decided (on a connection of its own). An uncommitted
+     * migration is discarded now, so the source may resume; a committed one activates now if it had not.
+     */
+    private void answerResolve(ChannelHandlerContext ctx, String migrationId) {
+        state = State.DISCARDED;
+        DestinationSession session = sessions.get(migrationId);
+        boolean committed = session != null ? session.decideForLostSource() : sessions.wasCommitted(migrationId);
+        LOG.info("{}: the source asked for the outcome: {}", migrationId, committed ? "committed" : "not committed");
+        ctx.writeAndFlush(Frame.of(FrameType.RESOLVED, committed ? 1 : 0)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private boolean decideForLostSource() {
+        switch (state) {
+            case ACTIVE, POST_COPY -> {
+                return true;
+            }
+            case WAIT_ACTIVATE -> {
+                if (missing == null) {
+                    activate(control, "the source lost its connection after the commit");
+                    return true;
+                }
+                discard(control, "the source lost its connection before post-copy began", false);
+                return false;
+            }
+            default -> {
+                discard(control, "the source lost its connection before the commit", false);
+                return false;
+            }
+        }
+    }
+
     /** Accepts a data connection; returns why not, or {@code null}. */
     private String join(io.netty.channel.Channel data, Hello h) {
-        if (state != State.RECEIVING || channels == null) {
+        if (state != State.RECEIVING || multifd == null) {
             return "migration " + h.migrationId() + " takes no connections in state " + state;
         }
         if (h.channels() != hello.channels() || h.pageSize() != hello.pageSize() || h.pageCount() != hello.pageCount()) {
             return "data connection " + h.channel() + " does not match the migration's HELLO";
         }
-        if (channels[h.channel()] != null) {
-            return "data connection " + h.channel() + " joined twice";
-        }
-        channels[h.channel()] = data;
-        return null;
+        return multifd.join(data, h.channel());
     }
 
     /** A frame of data connection {@code index} (on this session's event loop). */
@@ -199,21 +234,17 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private void checkChannel(int index, long page) {
-        if (channels != null && Frames.channelOf(page, channels.length) != index) {
-            throw new MigrationProtocolException("PAGE " + page + " on connection " + index + ", it belongs to "
-                    + Frames.channelOf(page, channels.length));
+        if (multifd != null) {
+            multifd.checkPage(index, page);
         }
     }
 
     private void sync(int index, long point) {
-        if (syncs == null) {
+        if (multifd == null) {
             throw new MigrationProtocolException("SYNC in a migration over one connection");
         }
-        if (point <= syncs[index]) {
-            throw new MigrationProtocolException("SYNC " + point + " on connection " + index + " after " + syncs[index]);
-        }
-        syncs[index] = point;
-        if (pendingCommit != null && allSynced()) {
+        multifd.sync(index, point);
+        if (pendingCommit != null && multifd.allSynced()) {
             Frame commit = pendingCommit;
             pendingCommit = null;
             try {
@@ -225,24 +256,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private int connections() {
-        if (channels == null) {
-            return hello == null ? 0 : 1;
-        }
-        int n = 0;
-        for (io.netty.channel.Channel c : channels) {
-            n += c == null ? 0 : 1;
-        }
-        return n;
-    }
-
-    /** Whether every connection has delivered up to the control connection's last sync point. */
-    private boolean allSynced() {
-        for (long point : syncs) {
-            if (point < syncs[0]) {
-                return false;
-            }
-        }
-        return true;
+        return multifd != null ? multifd.joined() : hello == null ? 0 : 1;
     }
 
     private void handle(ChannelHandlerContext ctx, Frame frame) {
@@ -290,7 +304,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             }
             case COMMIT_REQUEST -> {
                 expect(State.RECEIVING, frame);
-                if (syncs != null && !allSynced()) {
+                if (multifd != null && !multifd.allSynced()) {
                     pendingCommit = (Frame) frame.retain();
                 } else {
                     verify(ctx, frame);
@@ -298,7 +312,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             }
             case ACTIVATE -> {
                 expect(State.WAIT_ACTIVATE, frame);
-                activate(ctx);
+                activate(ctx, null);
             }
             case ABORT -> {
                 if (state == State.POST_COPY) {
@@ -364,7 +378,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     }
 
     private void startPostCopy(ChannelHandlerContext ctx, long count) {
-        if (channels != null) {
+        if (multifd != null) {
             reject(ctx, "post-copy runs over one connection");
             return;
         }
@@ -427,6 +441,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.ACTIVE;
+        sessions.remove(hello.migrationId(), this);
         ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
         LOG.info("{}: post-copy complete, {} pages fetched on demand", hello.migrationId(), faults.get());
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
@@ -435,7 +450,12 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     /** Post-copy cannot be undone: without its source the running guest is lost (the known risk). */
     private void lose(ChannelHandlerContext ctx, String reason) {
+        lose(ctx, reason, " (post-copy: the guest was running here and is lost)");
+    }
+
+    private void lose(ChannelHandlerContext ctx, String reason, String consequence) {
         state = State.DISCARDED;
+        sessions.remove(hello.migrationId(), this);
         guest.close();
         LOG.error("{}: the guest is lost: {}", hello.migrationId(), reason);
         events.emit(CutoverStage.FAILED);
@@ -443,7 +463,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(Frame.abort(reason)).addListener(ChannelFutureListener.CLOSE);
         }
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), null,
-                reason + " (post-copy: the guest was running here and is lost)", bytes, pages, 0,
+                reason + consequence, bytes, pages, 0,
                 Duration.ofNanos(System.nanoTime() - startNanos), connections()));
     }
 
@@ -476,15 +496,31 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.WAIT_ACTIVATE;
+        sessions.committed(hello.migrationId());
         ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
         events.emit(CutoverStage.COMMITTED);
+        // committed: the destination owns the guest, waiting for ACTIVATE would only lengthen the blackout
+        activate(ctx, null);
     }
 
-    private void activate(ChannelHandlerContext ctx) {
-        if (hello.channels() > 1) {
-            multifd.remove(hello.migrationId(), this);
+    /**
+     * Resumes the guest here: on ACTIVATE, or — after the commit (VERIFIED sent) — when the source is gone or
+     * asks after losing its connection: from VERIFIED on the destination owns the guest.
+     */
+    private void activate(ChannelHandlerContext ctx, String alone) {
+        if (alone != null) {
+            LOG.warn("{}: activating without ACTIVATE: {}", hello.migrationId(), alone);
         }
-        guest.resume();
+        if (missing == null) {
+            sessions.remove(hello.migrationId(), this);
+        }
+        try {
+            guest.resume();
+        } catch (RuntimeException e) {
+            lose(ctx, "the guest did not resume here: " + e.getMessage(),
+                    " (after the commit: the source does not resume it either)");
+            return;
+        }
         boolean post = missing != null;
         state = post ? State.POST_COPY : State.ACTIVE;
         ctx.writeAndFlush(Frame.of(FrameType.ACTIVATED, 0));
@@ -512,13 +548,11 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             pendingCommit.release();
             pendingCommit = null;
         }
-        if (channels != null) {
-            multifd.remove(hello.migrationId(), this);
-            for (int i = 1; i < channels.length; i++) {
-                if (channels[i] != null) {
-                    channels[i].close();
-                }
-            }
+        if (hello != null) {
+            sessions.remove(hello.migrationId(), this);
+        }
+        if (multifd != null) {
+            multifd.closeData();
         }
         if (guest != null) {
             guest.close();
@@ -541,6 +575,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (state == State.POST_COPY) {
             lose(ctx, "the connection to the source was lost during post-copy");
+        } else if (state == State.WAIT_ACTIVATE && missing == null) {
+            activate(ctx, "the connection to the source was lost after the commit");
         } else if (state != State.ACTIVE) {
             discard(ctx, "the connection to the source was lost", false);
         }
@@ -560,6 +596,11 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         if (state == State.POST_COPY) {
             lose(ctx, reason);
+            return;
+        }
+        if (state == State.WAIT_ACTIVATE && missing == null) {
+            activate(ctx, reason + " after the commit");
+            ctx.close();
             return;
         }
         discard(ctx, reason, true);

@@ -58,6 +58,13 @@ public final class SourceMigration implements LiveMigration {
     private static final Object CLOSED = new Object();
     /** A round shorter than this says more about the buffers than about the path: it keeps the last estimate. */
     private static final long MIN_BANDWIDTH_SAMPLE = 16L << 20;
+    /** Bandwidth samples the estimate keeps: it is the lowest of them. */
+    private static final int BANDWIDTH_SAMPLES = 3;
+    /**
+     * The switchover decision counts on this share of the estimated bandwidth: the stop-and-copy of a loaded
+     * machine (the guest's last writes, the commit round trips, other processes) is slower than pre-copy.
+     */
+    static final double BANDWIDTH_HEADROOM = 0.75;
 
     private final String id;
     private final Guest guest;
@@ -134,7 +141,7 @@ public final class SourceMigration implements LiveMigration {
         long end = endNanos == 0 ? System.nanoTime() : endNanos;
         double bw = bandwidth;
         long remaining = remainingBytes;
-        Duration expected = bw > 0 ? Duration.ofNanos((long) (remaining / bw * 1e9)) : Duration.ZERO;
+        Duration expected = bw > 0 ? Duration.ofNanos((long) (remaining / (bw * BANDWIDTH_HEADROOM) * 1e9)) : Duration.ZERO;
         return new MigrationProgress(id, state, round, Duration.ofNanos(end - startNanos),
                 Duration.ofNanos(downtimeNanos), expected,
                 options.downtimeLimitAt(Duration.ofNanos(end - startNanos)),
@@ -152,8 +159,9 @@ public final class SourceMigration implements LiveMigration {
             joinDataChannels();
             precopy();
             stopAndCopy(planned);
-            commit();
-            activate();
+            if (commit()) {
+                activate();
+            }
             if (postCopy) {
                 pushMissingPages();
             }
@@ -170,13 +178,13 @@ public final class SourceMigration implements LiveMigration {
 
     private void connect() throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(Math.min(options.channels(), 4), NioIoHandler.newFactory());
-        channel = openChannel();
+        channel = openChannel(new SourceHandler());
     }
 
     /** Multifd: opens the data connections, each introduced by a HELLO naming its index; then the senders. */
     private void joinDataChannels() throws InterruptedException {
         for (int i = 1; i < options.channels(); i++) {
-            Channel data = openChannel();
+            Channel data = openChannel(new SourceHandler());
             ByteBuf hello = data.alloc().buffer();
             hello(i).writeFrame(hello);
             data.writeAndFlush(hello);
@@ -193,7 +201,7 @@ public final class SourceMigration implements LiveMigration {
                 options.integrity() == IntegrityCheck.FULL_MEMORY, options.channels(), index);
     }
 
-    private Channel openChannel() throws InterruptedException {
+    private Channel openChannel(ChannelInboundHandlerAdapter handler) throws InterruptedException {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -211,7 +219,7 @@ public final class SourceMigration implements LiveMigration {
                                 .addLast("decoder", new FrameDecoder(false, Long.MAX_VALUE)
                                         .geometry(guest.pageSize(), guest.pageCount()))
                                 .addLast("encoder", FrameEncoder.INSTANCE)
-                                .addLast("source", new SourceHandler());
+                                .addLast("source", handler);
                     }
                 });
         ChannelFuture f = b.connect(destination);
@@ -220,7 +228,9 @@ public final class SourceMigration implements LiveMigration {
                     + (f.cause() == null ? "timeout" : f.cause().getMessage()), f.cause());
         }
         Channel opened = f.channel();
-        channels.add(opened);
+        if (handler instanceof SourceHandler) {
+            channels.add(opened);
+        }
         io.netty.handler.ssl.SslHandler tls = opened.pipeline().get(io.netty.handler.ssl.SslHandler.class);
         if (tls != null) {
             io.netty.util.concurrent.Future<Channel> handshake = tls.handshakeFuture();
@@ -270,10 +280,12 @@ public final class SourceMigration implements LiveMigration {
             long dirtyPages = popcount(bitmap, pages);
             long onWire = sent - sender.pendingBytes();
             if (onWire >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
-                // the lower of the last two samples: an optimistic estimate overruns the downtime limit
-                double sample = Math.max(onWire, 1) * 1e9 / roundNanos;
-                bandwidth = bandwidth == 0 || lastSample == 0 ? sample : Math.min(sample, lastSample);
-                lastSample = sample;
+                // the lowest of the last samples: an optimistic estimate overruns the downtime limit
+                samples.addLast(Math.max(onWire, 1) * 1e9 / roundNanos);
+                if (samples.size() > BANDWIDTH_SAMPLES) {
+                    samples.removeFirst();
+                }
+                bandwidth = samples.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
             }
             dirtyPagesPerSecond = (long) (dirtyPages * 1e9 / roundNanos);
             dirtyBytesPerSecond = dirtyPagesPerSecond * (double) guest.pageSize();
@@ -284,7 +296,7 @@ public final class SourceMigration implements LiveMigration {
                 lowest = remaining;
                 lowestAt = now;
             }
-            RoundOutcome outcome = new RoundOutcome(r, remaining, previousRemaining, bandwidth,
+            RoundOutcome outcome = new RoundOutcome(r, remaining, previousRemaining, bandwidth * BANDWIDTH_HEADROOM,
                     sender.transferredBytes(), guest.sizeBytes(), throttle, Duration.ofNanos(now - startNanos),
                     Duration.ofNanos(now - lowestAt));
             Decision decision = policy.decide(outcome);
@@ -309,7 +321,7 @@ public final class SourceMigration implements LiveMigration {
     }
 
     private long[] pendingBitmap;
-    private double lastSample;
+    private final java.util.ArrayDeque<Double> samples = new java.util.ArrayDeque<>();
 
     private void stopAndCopy(CompletableFuture<Void> planned) throws InterruptedException {
         if (options.holdSwitchover()) {
@@ -349,7 +361,7 @@ public final class SourceMigration implements LiveMigration {
                         scanned, digest));
             }
         }
-        channel.writeAndFlush(new Frame(FrameType.COMMIT_REQUEST,
+        commitWrite = channel.writeAndFlush(new Frame(FrameType.COMMIT_REQUEST,
                 options.integrity() == IntegrityCheck.FULL_MEMORY ? Frames.COMMIT_FULL_CHECK : 0, digest,
                 Unpooled.EMPTY_BUFFER));
         this.expectedDigest = digest;
@@ -357,6 +369,7 @@ public final class SourceMigration implements LiveMigration {
 
     private long pausedAt;
     private long expectedDigest;
+    private ChannelFuture commitWrite;
 
     /** Sends the device state and the map of pages not sent yet, then asks the destination to run. */
     private void startPostCopy(long[] bitmap) {
@@ -459,26 +472,92 @@ public final class SourceMigration implements LiveMigration {
         return String.valueOf(o);
     }
 
-    private void commit() throws InterruptedException, TimeoutException {
+    /** Waits for VERIFIED and sends ACTIVATE; false if the destination already runs the guest (see resolve). */
+    private boolean commit() throws InterruptedException, TimeoutException {
         move(MigrationState.COMMITMENT);
-        Frame verified = await(FrameType.VERIFIED);
+        Frame verified;
+        try {
+            verified = await(FrameType.VERIFIED);
+        } catch (DestinationAborted e) {
+            throw e;
+        } catch (IllegalStateException | TimeoutException e) {
+            if (postCopy || !commitRequestLeft()) {
+                throw e;
+            }
+            resolve(e);
+            return false;
+        }
         long digest = verified.arg();
         verified.release();
+        // VERIFIED is the commit, whatever it says: the destination runs the guest from now on
+        move(MigrationState.ACTIVATION);
         if (digest != expectedDigest) {
             throw new IllegalStateException(String.format("the destination verified digest %x, expected %x", digest,
                     expectedDigest));
         }
         verifiedDigest = digest;
-        move(MigrationState.ACTIVATION);
         events.emit(CutoverStage.COMMITTED);
         channel.writeAndFlush(Frame.of(FrameType.ACTIVATE, 0));
+        return true;
     }
 
     private void activate() throws InterruptedException, TimeoutException {
-        Frame activated = await(FrameType.ACTIVATED);
+        Frame activated;
+        try {
+            activated = await(FrameType.ACTIVATED);
+        } catch (IllegalStateException | TimeoutException e) {
+            if (postCopy || e instanceof DestinationAborted
+                    || !CommitOutcomeQuery.ask(id, this::openChannel, options.ioTimeout(), e)) {
+                throw e;
+            }
+            downtimeNanos = System.nanoTime() - pausedAt;
+            events.emit(CutoverStage.ACTIVATED);
+            return;
+        }
         downtimeNanos = System.nanoTime() - pausedAt;
         activated.release();
         events.emit(CutoverStage.ACTIVATED);
+    }
+
+    /**
+     * The connection failed while waiting for VERIFIED: the destination may have committed (VERIFIED lost on the
+     * way) or not. Asks it on a new connection — it decides at once if it had not. Committed: the guest runs
+     * there and the migration completes. Not committed: fails, and the source resumes. No answer: the outcome is
+     * in doubt; the source must not resume (the destination may run the guest), so the migration fails as
+     * committed with the guest paused here.
+     */
+    private void resolve(Exception lost) throws InterruptedException {
+        boolean committed;
+        try {
+            committed = CommitOutcomeQuery.ask(id, this::openChannel, options.ioTimeout(), lost);
+        } catch (CommitOutcomeQuery.InDoubt e) {
+            move(MigrationState.ACTIVATION);
+            throw e;
+        }
+        if (!committed) {
+            throw new IllegalStateException(lost.getMessage() + "; the destination confirms it did not commit");
+        }
+        verifiedDigest = expectedDigest;
+        move(MigrationState.ACTIVATION);
+        events.emit(CutoverStage.COMMITTED);
+        downtimeNanos = System.nanoTime() - pausedAt;
+        events.emit(CutoverStage.ACTIVATED);
+        LOG.warn("{}: {}; the destination confirms it committed and runs the guest", id, lost.getMessage());
+    }
+
+    /** Whether COMMIT_REQUEST reached the socket: if it did not, the destination cannot have committed. */
+    private boolean commitRequestLeft() {
+        ChannelFuture write = commitWrite;
+        return write != null && write.awaitUninterruptibly(1000) && write.isSuccess();
+    }
+
+    /** The destination's ABORT. */
+    private static final class DestinationAborted extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        DestinationAborted(String reason) {
+            super("the destination aborted: " + reason);
+        }
     }
 
     private void fail(Throwable e) {
@@ -585,7 +664,7 @@ public final class SourceMigration implements LiveMigration {
             String text = frame.type() == FrameType.ABORT ? frame.text() : null;
             frame.release();
             if (text != null) {
-                throw new IllegalStateException("the destination aborted: " + text);
+                throw new DestinationAborted(text);
             }
             throw new IllegalStateException("expected " + type + " from the destination, got " + frame.type());
         }

@@ -36,8 +36,8 @@ public final class TargetServer implements MigrationTarget {
     private final EventLoopGroup workers;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
-    /** Migrations over several connections, by id; all connections are served by the one I/O thread. */
-    private final java.util.Map<String, DestinationSession> multifd = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Migrations in progress and recently committed; all connections are served by the one I/O thread. */
+    private final Sessions sessions = new Sessions();
 
     private TargetServer(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
                          List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd, MigrationTls tls) {
@@ -64,7 +64,7 @@ public final class TargetServer implements MigrationTarget {
                                 .addLast("idle", new ReadTimeoutHandler(READ_TIMEOUT_S))
                                 .addLast("decoder", new FrameDecoder(true, maxGuestBytes))
                                 .addLast("encoder", FrameEncoder.INSTANCE)
-                                .addLast("destination", new DestinationSession(allocator, multifd, copy, onEnd));
+                                .addLast("destination", new DestinationSession(allocator, sessions, copy, onEnd));
                     }
                 });
         try {

@@ -115,7 +115,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     private void checkOrder(FrameType type) {
         if (atDestination) {
-            if (pageCount < 0 && type != FrameType.HELLO && type != FrameType.ABORT) {
+            if (pageCount < 0 && type != FrameType.HELLO && type != FrameType.ABORT && type != FrameType.RESOLVE) {
                 throw new MigrationProtocolException(type + " before HELLO");
             }
             if (pageCount >= 0 && type == FrameType.HELLO) {

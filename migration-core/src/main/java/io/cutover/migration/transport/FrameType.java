@@ -35,7 +35,15 @@ public enum FrameType {
      * before it belongs to sync point {@code arg} (increasing). The destination commits only when every
      * connection has reached the control connection's last sync point.
      */
-    SYNC(15, true, 0);
+    SYNC(15, true, 0),
+    /**
+     * Source → destination, alone on a new connection: the source lost the migration connection before it knew
+     * the outcome and asks what the destination decided; payload = the migration id. The destination decides
+     * now if it had not (an uncommitted migration is discarded) and answers RESOLVED.
+     */
+    RESOLVE(16, true, Frames.MAX_REASON_BYTES),
+    /** Destination → source: the answer to RESOLVE; {@code arg} = 1 committed (the guest runs there), 0 not. */
+    RESOLVED(17, false, 0);
 
     private final int code;
     private final Boolean fromSource;
@@ -62,7 +70,7 @@ public enum FrameType {
         return fromSource == null || fromSource == source;
     }
 
-    private static final FrameType[] BY_CODE = new FrameType[16];
+    private static final FrameType[] BY_CODE = new FrameType[32];
 
     static {
         for (FrameType t : values()) {

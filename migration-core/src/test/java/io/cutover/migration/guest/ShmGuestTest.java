@@ -151,11 +151,13 @@ class ShmGuestTest {
         assertThatThrownBy(() -> ShmGuestFile.open(junk)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a guest file");
         assertThatThrownBy(() -> ShmGuest.fileOf("shm:path=/x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ShmGuest.attach(dir.resolve("missing.mem"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no guest file at");
         try (ShmGuestFile f = ShmGuestFile.create(dir.resolve("g.mem"), 16, 4096, ShmGuestFile.Mode.PAUSED)) {
             assertThatThrownBy(() -> f.loadDeviceState(new byte[10])).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("not a shared-memory guest's state");
             assertThatThrownBy(() -> ShmGuestFile.create(dir.resolve("g.mem"), 16, 4096, ShmGuestFile.Mode.PAUSED))
-                    .hasMessageContaining("cannot create");
+                    .hasMessageContaining("already exists");
             // a workload that does not fit the memory
             byte[] spec = "synthetic:size=1m".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             java.nio.ByteBuffer state = java.nio.ByteBuffer.allocate(8 + 24 + spec.length);
