@@ -4,6 +4,7 @@ import io.cutover.lab.Lab;
 import io.cutover.lab.Netns;
 import io.cutover.lab.Topology;
 import io.cutover.migration.CutoverStage;
+import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.ForwarderOptions;
 import io.cutover.tunnel.MoveSpec;
@@ -89,11 +90,10 @@ public final class TunnelBench implements Callable<Integer> {
                 MoveStatus d = b.status("bench").orElseThrow();
                 System.err.println("source counters " + s.counters() + " drops " + s.drops());
                 System.err.println("destination counters " + d.counters() + " drops " + d.drops());
-                String udp = lab.exec("hostB", "nstat", "-az", "UdpRcvbufErrors").stdout();
-                System.err.println("hostB UDP receive-buffer overflows: " + udp.lines().filter(l -> l.startsWith("Udp"))
-                        .findFirst().orElse("n/a"));
+                long socketOverflow = b.stats().drops(DropReason.SOCKET_OVERFLOW);
+                System.err.println("hostB tunnel socket receive-buffer overflows: " + socketOverflow);
                 fwdDrops = s.drops().values().stream().mapToLong(Long::longValue).sum()
-                        + d.drops().values().stream().mapToLong(Long::longValue).sum();
+                        + d.drops().values().stream().mapToLong(Long::longValue).sum() + socketOverflow;
             } finally {
                 a.close();
                 b.close();

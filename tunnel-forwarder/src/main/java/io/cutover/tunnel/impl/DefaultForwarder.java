@@ -104,8 +104,10 @@ public final class DefaultForwarder implements Forwarder {
     }
 
     private void resume(StateJournal.Entry entry) {
-        MoveRuntime move = open(entry.spec(), entry.state());
-        move.resume(entry.reservedSeq(), entry.rxFloor());
+        // sequence numbers and the replay floor are in place before the capture starts: a frame caught at once
+        // must not leave with a sequence number (and AES-GCM nonce) used before the restart
+        MoveRuntime move = open(entry.spec(), entry.state(), interfaces,
+                m -> m.resume(entry.reservedSeq(), entry.rxFloor()));
         move.counters.restore(entry.counters(), entry.drops());
         LOG.info("move {}: resumed from the journal in state {}", entry.spec().id(), entry.state());
     }
@@ -129,15 +131,16 @@ public final class DefaultForwarder implements Forwarder {
     }
 
     private MoveRuntime open(MoveSpec spec, MoveState state) {
-        return open(spec, state, interfaces);
+        return open(spec, state, interfaces, m -> { });
     }
 
     /** For tests of the forwarder's own logic: a move whose capture and injection the test attaches. */
     MoveRuntime openDetached(MoveSpec spec, MoveState state) {
-        return open(spec, state, false);
+        return open(spec, state, false, m -> { });
     }
 
-    private synchronized MoveRuntime open(MoveSpec spec, MoveState state, boolean interfaces) {
+    private synchronized MoveRuntime open(MoveSpec spec, MoveState state, boolean interfaces,
+                                          java.util.function.Consumer<MoveRuntime> beforeInterfaces) {
         MoveRuntime existing = moves.get(spec.id());
         if (existing != null && existing.state() != MoveState.CLOSED) {
             throw new IllegalArgumentException("move " + spec.id() + " already exists");
@@ -149,6 +152,7 @@ public final class DefaultForwarder implements Forwarder {
             }
         }
         MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu(), journal == null ? null : this::journalQuietly);
+        beforeInterfaces.accept(move);
         if (interfaces) {
             onControlThread(spec.id(), () -> {
                 try {
@@ -186,14 +190,14 @@ public final class DefaultForwarder implements Forwarder {
             if (spec.mode() == TunnelMode.L3) {
                 byte[] hostMac = SocketOptions.hardwareAddress(spec.iface()).orElseThrow(() -> new TunnelException(spec.id(),
                         "cannot read the MAC of " + spec.iface() + " for proxy ARP/ND"));
-                move.attachReplySink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
+                move.attachReplySink(new QueuedSink(PacketSocketSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
                         options.threadFactory(), "tunnel-emit-" + spec.id()));
                 move.attachProxy(new ProxyNeighbour(hostMac, spec.vmAddresses().stream().map(InetAddress::getAddress).toList()));
             }
             move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
                     options.threadFactory()));
         } else {
-            move.attachSink(new QueuedSink(PcapSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
+            move.attachSink(new QueuedSink(PacketSocketSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
                     options.threadFactory(), "tunnel-inject-" + spec.id()));
             if (spec.reverse()) {
                 move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.replyFilter(), options.pathMtu(),

@@ -1,6 +1,8 @@
 package io.cutover.tunnel.impl;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -14,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 public final class QueuedSink implements FrameSink {
     /** How many frames may wait for injection. */
     public static final int DEFAULT_CAPACITY = 16_384;
+    /** Frames handed to the target at once. */
+    static final int BATCH = PacketSocketSink.BATCH;
 
     private final FrameSink target;
     private final BlockingQueue<byte[]> queue;
@@ -34,12 +38,17 @@ public final class QueuedSink implements FrameSink {
         return running && queue.offer(Arrays.copyOf(frame, length));
     }
 
+    /** Takes what waits, up to a batch, and hands it to the target at once (one sendmmsg on a packet socket). */
     private void run() {
+        List<byte[]> batch = new ArrayList<>(BATCH);
         try {
             while (running || !queue.isEmpty()) {
                 byte[] frame = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (frame != null) {
-                    target.inject(frame, frame.length);
+                    batch.add(frame);
+                    queue.drainTo(batch, BATCH - 1);
+                    target.injectAll(batch);
+                    batch.clear();
                 }
             }
         } catch (InterruptedException e) {
