@@ -55,7 +55,7 @@ public final class TunnelBench implements Callable<Integer> {
         Duration phase = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(8);
         int latencySamples = quick ? 1000 : 5000;
         BenchReport report = new BenchReport("tunnel");
-        try (Lab lab = Lab.up(null, Topology.LAN)) {
+        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit()) {
             System.err.println("lab " + lab.name() + " up; measuring (" + phase.toSeconds() + " s per phase)");
             for (String[] cmd : new String[][] {
                     {"hostA", "ip", "link", "add", "bgen0", "type", "veth", "peer", "name", "bcap0"},
