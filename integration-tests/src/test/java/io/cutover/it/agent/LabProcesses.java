@@ -151,15 +151,25 @@ final class LabProcesses implements AutoCloseable {
         }
     }
 
+    /** Stops every process it started (SIGTERM, then SIGKILL after 15 s), also when interrupted. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (Process process : started) {
             process.destroy();
         }
+        boolean interrupted = false;
         for (Process process : started) {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                interrupted = true;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
