@@ -191,7 +191,7 @@ public final class Lab implements AutoCloseable {
             // Open vSwitch relearns the host's MAC from its first frame on the new port, but its datapath keeps
             // the cached flows toward the old port until the revalidators next run (about a second here). A
             // port added or removed makes it revalidate at once; a cable switched does not, so ask for it.
-            fabric.appctl("revalidator/purge").orThrow();
+            fabric.purgeCachedFlows();
             return;
         }
         String port = port(node).switchSide();

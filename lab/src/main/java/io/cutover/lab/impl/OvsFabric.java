@@ -114,6 +114,14 @@ public final class OvsFabric {
         return tool("ovs-appctl", "-t", vswitchdControl().toString(), args);
     }
 
+    /**
+     * Makes {@code ovs-vswitchd} drop its cached datapath flows, so that the next packets follow the tables as they
+     * are now (a MAC that moved between ports); through its control socket, without starting a process.
+     */
+    public void purgeCachedFlows() {
+        Unixctl.call(vswitchdControl(), "revalidator/purge");
+    }
+
     private CommandResult tool(String program, String first, String second, String... args) {
         List<String> command = new ArrayList<>();
         command.add(program);
