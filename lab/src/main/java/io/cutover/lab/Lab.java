@@ -188,10 +188,9 @@ public final class Lab implements AutoCloseable {
         DualHoming homing = dualHomed.get(node);
         if (homing != null && homing.reaches(bridge)) {
             homing.moveTo(bridge);
-            // Open vSwitch relearns the host's MAC from its first frame on the new port, but its datapath keeps
-            // the cached flows toward the old port until the revalidators next run (about a second here). A
-            // port added or removed makes it revalidate at once; a cable switched does not, so ask for it.
-            fabric.purgeCachedFlows();
+            // A port added or removed makes Open vSwitch revalidate its cached flows at once; a cable switched
+            // does not, and its first frames on the new port would follow flows cached before the move.
+            refreshSwitches();
             return;
         }
         String port = port(node).switchSide();
@@ -199,6 +198,15 @@ public final class Lab implements AutoCloseable {
         if (!current.equals(bridge)) {
             fabric.vsctl("del-port", current, port, "--", "add-port", bridge, port).orThrow();
         }
+    }
+
+    /**
+     * Makes Open vSwitch forward by what its bridges have learned now, such as a VM's MAC relearned from its
+     * announcements on a new port: it drops its cached datapath flows, which otherwise follow the old port until
+     * its revalidators next run (about a second in the lab). Through the daemon's control socket: milliseconds.
+     */
+    public void refreshSwitches() {
+        fabric.purgeCachedFlows();
     }
 
     /** The bridge {@code node} is on now. */
