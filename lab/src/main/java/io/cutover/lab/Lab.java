@@ -201,9 +201,10 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Makes Open vSwitch forward by what its bridges have learned now, such as a VM's MAC relearned from its
-     * announcements on a new port: it drops its cached datapath flows, which otherwise follow the old port until
-     * its revalidators next run (about a second in the lab). Through the daemon's control socket: milliseconds.
+     * Makes Open vSwitch forward by the tables as they are now: it drops its cached datapath flows, which otherwise
+     * keep following a port a MAC has left until its revalidators next run (about a second in the lab). Through
+     * the daemon's control socket: milliseconds. The flows come back from the next packets, each of which goes
+     * through the slow path once, so this is no thing to do right before a burst.
      */
     public void refreshSwitches() {
         fabric.purgeCachedFlows();

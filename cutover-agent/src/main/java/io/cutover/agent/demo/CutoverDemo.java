@@ -181,9 +181,6 @@ public final class CutoverDemo {
             }, () -> lab.movePort(Topology.VM, from.bridge())));
             steps.add(AnnounceSteps.announce(announcer, Announcement.of(MacAddress.parse(Topology.VM_MAC), announced,
                     EnumSet.of(AnnounceForm.RARP, AnnounceForm.REQUEST, AnnounceForm.NA)), Schedule.qemu()));
-            // the switches have relearned the VM's MAC from the first round; their cached flows would follow the
-            // old port for up to a second more (the lab's userspace Open vSwitch)
-            steps.add(Step.of("fabric.relearn", CutoverStage.ACTIVATED, lab::refreshSwitches, Step.NOTHING));
             steps.addAll(tunnel.subList(1, tunnel.size()));
             if (dns != null) {
                 // after the tunnel's steps (a stage's steps run in order): the name moves to the new address only

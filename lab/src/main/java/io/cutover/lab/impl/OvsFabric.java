@@ -16,6 +16,8 @@ import java.util.Map;
  */
 public final class OvsFabric {
     private static final String SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema";
+    /** How long an unused datapath flow stays cached (see {@link #start}). */
+    static final Duration DATAPATH_FLOW_IDLE = Duration.ofMillis(500);
 
     private final Path dir;
     private final String namespace;
@@ -49,6 +51,11 @@ public final class OvsFabric {
                 "--log-file=" + dir.resolve("ovsdb-server.log"),
                 "--detach")), env(), Shell.DEFAULT_TIMEOUT).orThrow();
         vsctl("--no-wait", "init").orThrow();
+        // A datapath flow unused for half a second goes (the default keeps it 10 s). A MAC is relearned only from
+        // a frame that misses the cache; a VM back on a port it used seconds ago would otherwise hit the flows it
+        // left there and stay unlearned, its traffic sent to its previous port for about a second.
+        vsctl("--no-wait", "set", "Open_vSwitch", ".", "other_config:max-idle=" + DATAPATH_FLOW_IDLE.toMillis())
+                .orThrow();
         journal.recordDaemon("ovs-vswitchd", vswitchdPidFile());
         // The hypervisor's switch is not starved by its tenants: on a 2-core lab the migration stream and the
         // guests compete with the userspace datapath, which then drops frames.
