@@ -18,8 +18,11 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +37,7 @@ import java.util.stream.Stream;
  */
 public final class Lab implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern LINK_ADDRESS = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
     private final LabLayout layout;
     private final Topology topology;
@@ -157,6 +161,16 @@ public final class Lab implements AutoCloseable {
             throw new LabException("cannot parse 'ip -j neigh' of " + node + ": " + e.getMessage(), e);
         }
         return neighbours;
+    }
+
+    /** The MAC address of {@code iface} in {@code node}, in lower case. */
+    public String mac(String node, String iface) {
+        String out = exec(node, "ip", "link", "show", iface).orThrow().stdout();
+        Matcher address = LINK_ADDRESS.matcher(out);
+        if (!address.find()) {
+            throw new LabException("no MAC address for " + node + "/" + iface + " in: " + out);
+        }
+        return address.group(1).toLowerCase(Locale.ROOT);
     }
 
     /** Runs {@code ovs-vsctl} against this lab's database. */

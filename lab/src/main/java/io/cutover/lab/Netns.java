@@ -1,7 +1,7 @@
 package io.cutover.lab;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
+import io.cutover.lab.impl.LibC;
 
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -102,15 +102,5 @@ public final class Netns implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
-    }
-
-    private interface LibC extends Library {
-        LibC INSTANCE = Native.load("c", LibC.class);
-
-        int open(String path, int flags);
-
-        int setns(int fd, int nstype);
-
-        int close(int fd);
     }
 }

@@ -11,9 +11,6 @@ import io.cutover.sdn.Link;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Puts a lab's bridges under the SDN controller: the controller runs on threads inside the lab's fabric
@@ -23,7 +20,6 @@ import java.util.regex.Pattern;
 public final class SdnLabFabric {
     /** The virtual network every lab host belongs to. */
     public static final int NETWORK = 1;
-    private static final Pattern LINK_ADDRESS = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
     private SdnLabFabric() {
     }
@@ -78,19 +74,9 @@ public final class SdnLabFabric {
             if (port.ipv6Address() != null) {
                 addresses.add(port.ipv6Address());
             }
-            endpoints.add(new Endpoint(id++, port.node(), NETWORK, mac(lab, port.node(), port.iface()), addresses,
+            endpoints.add(new Endpoint(id++, port.node(), NETWORK, lab.mac(port.node(), port.iface()), addresses,
                     port.bridge(), port.switchSide()));
         }
         return endpoints;
-    }
-
-    /** The MAC address of {@code iface} in {@code node}. */
-    public static String mac(Lab lab, String node, String iface) {
-        String out = lab.exec(node, "ip", "link", "show", iface).orThrow().stdout();
-        Matcher m = LINK_ADDRESS.matcher(out);
-        if (!m.find()) {
-            throw new IllegalStateException("no MAC address for " + node + "/" + iface + " in: " + out);
-        }
-        return m.group(1).toLowerCase(Locale.ROOT);
     }
 }

@@ -21,10 +21,8 @@ record Site(String host, String bridge, String underlay, String vmCidr, String g
         }
         String gateway = lab.port(router).ipv4Address();
         String hostNumber = vmCidr.substring(vmCidr.lastIndexOf('.') + 1);
-        String gatewayMac = lab.exec(router, "cat", "/sys/class/net/" + lab.port(router).iface() + "/address")
-                .orThrow().stdout().strip();
         return new Site(host, bridge, underlay, gateway.substring(0, gateway.lastIndexOf('.') + 1) + hostNumber,
-                gateway, gatewayMac);
+                gateway, lab.mac(router, lab.port(router).iface()));
     }
 
     /** The VM's address at this site, without its prefix. */

@@ -1,6 +1,5 @@
 package io.cutover.lab.impl;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
@@ -61,15 +60,5 @@ final class LinkSwitch {
             throw new LabException("ioctl 0x" + Long.toHexString(request) + " on " + iface + " failed: errno "
                     + Native.getLastError());
         }
-    }
-
-    private interface LibC extends Library {
-        LibC INSTANCE = Native.load("c", LibC.class);
-
-        int socket(int domain, int type, int protocol);
-
-        int ioctl(int fd, NativeLong request, com.sun.jna.Pointer argp);
-
-        int close(int fd);
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The pages of a migration over one or several connections (multifd): one {@link PageSender} per connection,
@@ -121,49 +122,34 @@ final class ShardedSender {
     }
 
     long transferredBytes() {
-        long n = 0;
-        for (PageSender s : senders) {
-            n += s.transferredBytes;
-        }
-        return n;
+        return sum(sender -> sender.transferredBytes);
     }
 
     long pagesSent() {
-        long n = 0;
-        for (PageSender s : senders) {
-            n += s.pagesSent;
-        }
-        return n;
+        return sum(sender -> sender.pagesSent);
     }
 
     long zeroPages() {
-        long n = 0;
-        for (PageSender s : senders) {
-            n += s.zeroPages;
-        }
-        return n;
+        return sum(sender -> sender.zeroPages);
     }
 
     long deltaPages() {
-        long n = 0;
-        for (PageSender s : senders) {
-            n += s.deltaPages;
-        }
-        return n;
+        return sum(sender -> sender.deltaPages);
     }
 
     long deltaSaved() {
-        long n = 0;
-        for (PageSender s : senders) {
-            n += s.deltaSaved;
-        }
-        return n;
+        return sum(sender -> sender.deltaSaved);
     }
 
     long compressionSaved() {
+        return sum(sender -> sender.compressionSaved);
+    }
+
+    /** A counter of every connection's sender, added up. */
+    private long sum(ToLongFunction<PageSender> counter) {
         long n = 0;
         for (PageSender s : senders) {
-            n += s.compressionSaved;
+            n += counter.applyAsLong(s);
         }
         return n;
     }
