@@ -232,6 +232,15 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
+     * The switch's side of {@code node}'s cable into {@code bridge}: its own port on the bridge the topology plugs
+     * it into, or the port of the cable {@link #dualHome} gives it.
+     */
+    public String switchPort(String node, String bridge) {
+        Port port = port(node);
+        return port.bridge().equals(bridge) ? port.switchSide() : DualHoming.switchSide(port, bridge);
+    }
+
+    /**
      * Gives {@code node} a second cable, into {@code standbyBridge}, kept down until {@link #movePort} moves
      * the host there, as a destination hypervisor plugs a VM's port before the migration ends. The host's
      * MAC and addresses move onto a Linux bridge inside it. Idempotent for this {@code Lab} object.

@@ -2,6 +2,7 @@ package io.cutover.agent.bench;
 
 import io.cutover.agent.demo.DemoReport;
 import io.cutover.agent.demo.CutoverDemo;
+import io.cutover.agent.demo.LabAgents;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
@@ -79,9 +80,9 @@ public final class CutoverBench implements Callable<Integer> {
         if (count == 0) {
             return reports;
         }
-        try (Lab lab = Lab.up(null, topology).removeAtExit()) {
+        try (Lab lab = Lab.up(null, topology).removeAtExit(); LabAgents agents = LabAgents.start(lab)) {
             for (int i = 0; i < count; i++) {
-                DemoReport report = new CutoverDemo(lab, 1000, Duration.ofMillis(500), GUEST).run();
+                DemoReport report = new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
                                 + "%d on the way to the VM), tunnel held %d, injected %d%n",

@@ -3,6 +3,7 @@ package io.cutover.agent.cli;
 import io.cutover.agent.demo.DemoPrinter;
 import io.cutover.agent.demo.DemoReport;
 import io.cutover.agent.demo.CutoverDemo;
+import io.cutover.agent.demo.LabAgents;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
@@ -46,7 +47,11 @@ final class DemoCommand implements Callable<Integer> {
         try {
             System.out.printf("lab %s (%s) up in %d ms%n", lab.name(), topology.name().toLowerCase(),
                     (System.nanoTime() - start) / 1_000_000);
-            DemoReport report = new CutoverDemo(lab, rate, Duration.ofSeconds(1), guest).run();
+            DemoReport report;
+            try (LabAgents agents = LabAgents.start(lab)) {
+                System.out.println("controller, tunnel daemons and agents up (logs in " + agents.dir() + ")");
+                report = new CutoverDemo(lab, agents, rate, Duration.ofSeconds(1), guest).run();
+            }
             DemoPrinter.print(report, System.out);
             System.out.println("report: " + DemoPrinter.save(report, reportFile));
             boolean clean = report.udp().lost() == 0 && report.tcpSurvived() && report.memoryVerified();

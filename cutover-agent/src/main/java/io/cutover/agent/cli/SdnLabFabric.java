@@ -45,11 +45,14 @@ public final class SdnLabFabric {
         }
     }
 
-    /** Gives the bridges back their learning-switch behaviour. */
+    /** Gives the bridges back their learning-switch behaviour: no controller, no controller flows, {@code NORMAL}. */
     public static void detach(Lab lab, List<String> bridges) {
         for (String bridge : bridges) {
             lab.vsctl("del-controller", bridge);
             lab.vsctl("set-fail-mode", bridge, "standalone");
+            lab.ofctl("-O", "OpenFlow13", "del-flows", bridge);
+            lab.ofctl("-O", "OpenFlow13", "add-flow", bridge, "priority=0,actions=NORMAL");
+            lab.vsctl("clear", "bridge", bridge, "protocols");
         }
     }
 

@@ -1,25 +1,14 @@
 package io.cutover.agent.demo;
 
-import io.cutover.agent.plan.CutoverPlan;
-import io.cutover.agent.plan.PlanStep;
-import io.cutover.agent.steps.AnnounceSteps;
-import io.cutover.agent.steps.DnsQueue;
-import io.cutover.agent.steps.DnsSteps;
-import io.cutover.agent.steps.Step;
-import io.cutover.agent.steps.TunnelSteps;
-import io.cutover.arp.AllowList;
-import io.cutover.arp.AnnounceForm;
-import io.cutover.arp.Announcement;
-import io.cutover.arp.Announcer;
-import io.cutover.arp.MacAddress;
-import io.cutover.arp.Schedule;
-import io.cutover.ddns.DdnsOptions;
-import io.cutover.ddns.DnsUpdater;
-import io.cutover.ddns.TsigKey;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.agent.plan.Timeline;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Netns;
 import io.cutover.lab.Topology;
-import io.cutover.lab.Wire;
+import io.cutover.migration.CutoverEvent;
+import io.cutover.migration.CutoverListener;
 import io.cutover.migration.CutoverStage;
 import io.cutover.migration.LiveMigration;
 import io.cutover.migration.MigrationOptions;
@@ -28,24 +17,17 @@ import io.cutover.migration.MigrationTarget;
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.migration.guest.Guests;
 import io.cutover.migration.guest.SyntheticGuest;
-import io.cutover.tunnel.Forwarder;
-import io.cutover.tunnel.ForwarderOptions;
-import io.cutover.tunnel.MoveSpec;
-import io.cutover.tunnel.MoveStatus;
-import io.cutover.tunnel.Role;
-import io.cutover.tunnel.TunnelKey;
-import io.cutover.tunnel.TunnelMode;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
-import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -55,21 +37,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * A cutover on the lab, with every part real: the VM {@code vm1} (a namespace with a UDP and a TCP echo
  * service, and a synthetic guest whose memory is migrated) moves from the host it is on to the other one
- * (host A on {@code br-a}, host B on {@code br-b}) while the client probes it, the bridges in NORMAL
- * (learning) mode. As a destination hypervisor plugs the VM's port before the migration ends, the VM is
- * {@linkplain Lab#dualHome dual-homed}: its cable into the destination bridge is there from the start, down.
+ * (host A on {@code br-a}, host B on {@code br-b}) while the client probes it. The lab's daemons ({@link
+ * LabAgents}: the SDN controller, a tunnel daemon and an agent on each host) do the network's part; this class
+ * is the orchestrator and the hypervisor: it registers the brownout tunnel's move with both tunnel daemons,
+ * creates the cutover at the source's agent, migrates the guest with migration-core and reports the migration's
+ * phases through the agent's hooks, as a libvirt hook would:
  * <ul>
- *   <li>SWITCHOVER: the VM pauses, the source's forwarder starts holding, and a flow on the source bridge sends
- *       what arrives for the VM to the source host's port (the forwarder's);</li>
- *   <li>ACTIVATED: the VM's destination cable comes up (the source one goes down), its location is announced
- *       (RARP, ARP, NA), and the held frames are flushed through the tunnel;</li>
- *   <li>COMPLETED: the flow is removed.</li>
+ *   <li>SWITCHOVER: the VM pauses; the hook makes the source's forwarder hold and the controller redirect what
+ *       reaches the source switch for the VM to it;</li>
+ *   <li>ACTIVATED: the VM resumes on its destination cable (the hypervisor plugged it before the migration
+ *       ended: the VM is {@linkplain Lab#dualHome dual-homed}); the hook commits the controller's move, announces
+ *       the VM (RARP, ARP, NA) and flushes the held frames through the tunnel;</li>
+ *   <li>COMPLETED: the hook removes the old location's flows and closes the tunnel.</li>
  * </ul>
  * On the WAN lab the VM also changes subnet: during the blackout it takes its address at the destination
  * site (keeping the old one, as a /32, for the connections that use it), the tunnel carries IP packets to the
  * old address (L3, delivered unchanged) and the VM answers through the destination site's router (triangle
- * routing); the DNS name's TTL is lowered before the move, its address switched by compare-and-swap after the
- * flush, and the TTL restored at the end. The client probes the old address throughout: the connections that
+ * routing); the agent lowers the DNS name's TTL before the move, switches its address by compare-and-swap after
+ * the flush, and restores the TTL at the end. The client probes the old address throughout: the connections that
  * exist when a VM moves are the ones a WAN move must not break. Run it again and the VM moves back.
  */
 public final class CutoverDemo {
@@ -83,8 +68,6 @@ public final class CutoverDemo {
     public static final int MAX_PROBES = 600_000;
     /** The VM's DNS name in the lab's zone. */
     public static final String VM_NAME = Topology.VM + "." + Topology.ZONE;
-    /** How often DNS updates the server did not answer are sent again. */
-    static final Duration DNS_RETRY = Duration.ofSeconds(1);
     /** The DNS TTL during a WAN move. */
     static final Duration LOWERED_TTL = Duration.ofSeconds(5);
     /**
@@ -92,104 +75,73 @@ public final class CutoverDemo {
      * which then drops the client's probes before the cutover even starts.
      */
     static final long MIGRATION_BANDWIDTH = 200L << 20;
-    /** The cookie of the flow that sends what reaches the source bridge for the VM to the forwarder. */
-    static final String REDIRECT_COOKIE = "0xc07e";
+    /** The brownout tunnel's VXLAN network identifier. */
+    static final int VNI = 100;
+    private static final Duration STEP_LIMIT = Duration.ofSeconds(60);
 
     private final Lab lab;
+    private final LabAgents agents;
     private final int probeRate;
     private final Duration settle;
     private final String guestSpec;
 
     /**
      * @param lab       a LAN or WAN lab
+     * @param agents    the lab's daemons
      * @param probeRate client probes per second
      * @param settle    how long the client probes before the migration starts and after it ends
      * @param guestSpec the synthetic guest, such as {@code synthetic:size=64m,workload=hotset}
      */
-    public CutoverDemo(Lab lab, int probeRate, Duration settle, String guestSpec) {
+    public CutoverDemo(Lab lab, LabAgents agents, int probeRate, Duration settle, String guestSpec) {
         this.lab = lab;
+        this.agents = agents;
         this.probeRate = probeRate;
         this.settle = settle;
         this.guestSpec = guestSpec;
     }
 
     public DemoReport run() throws Exception {
-        Wire underlay = lab.topology().wires().stream().filter(w -> w.nodeA().equals("hostA")).findFirst()
-                .orElseThrow();
-        Site siteA = Site.of(lab, "hostA", "br-a", underlay.addressA(), "rtrA");
-        Site siteB = Site.of(lab, "hostB", "br-b", underlay.addressB(), "rtrB");
+        Site siteA = Site.of(lab, "hostA", "br-a", agents.underlay("hostA"), "rtrA");
+        Site siteB = Site.of(lab, "hostB", "br-b", agents.underlay("hostB"), "rtrB");
         boolean onA = lab.bridgeOf(Topology.VM).equals(siteA.bridge());
         Site from = onA ? siteA : siteB;
         Site to = onA ? siteB : siteA;
         boolean wan = !from.vmCidr().equals(to.vmCidr());
         String vmInterface = lab.dualHome(Topology.VM, to.bridge());
-        String moveId = "demo-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        Timeline timeline = new Timeline();
         List<AutoCloseable> resources = new ArrayList<>();
         try (Netns vm = lab.netns(Topology.VM); Netns client = lab.netns("client");
-             Netns probingClient = lab.netns("client");
-             Netns source = lab.netns(from.host()); Netns destination = lab.netns(to.host())) {
+             Netns probingClient = lab.netns("client"); Netns source = lab.netns(from.host());
+             Netns destination = lab.netns(to.host())) {
             InetAddress oldAddress = from.vmAddress();
             InetAddress newAddress = to.vmAddress();
             UdpEchoResponder udp = vm.call(() -> UdpEchoResponder.start(new InetSocketAddress(oldAddress, UDP_PORT)));
             resources.add(udp);
             resources.add(vm.call(() -> TcpEchoServer.start(TCP_PORT)));
-            List<InetAddress> forwarded = new ArrayList<>(List.of(oldAddress));
+            List<String> addresses = new ArrayList<>(List.of(oldAddress.getHostAddress()));
             String ipv6 = lab.port(Topology.VM).ipv6Address();
             if (ipv6 != null) {
-                forwarded.add(InetAddress.getByName(ipv6));
+                addresses.add(ipv6);
             }
             lab.exec("client", "ping", "-c", "1", "-W", "2", oldAddress.getHostAddress()).orThrow();
 
-            Forwarder sourceForwarder = forwarder(source, from);
-            resources.add(sourceForwarder);
-            Forwarder destinationForwarder = forwarder(destination, to);
-            resources.add(destinationForwarder);
-            byte[] secret = new byte[32];
-            new SecureRandom().nextBytes(secret);
-            TunnelKey key = TunnelKey.of(secret, moveId);
-            TunnelMode mode = wan ? TunnelMode.L3 : TunnelMode.L2;
-            source.run(() -> sourceForwarder.add(new MoveSpec(moveId, 100, Role.SOURCE, mode, Topology.VM_MAC,
-                    forwarded, null, new InetSocketAddress(to.underlay(), TUNNEL_PORT), "eth0", key, null, null)));
-            destination.run(() -> destinationForwarder.add(new MoveSpec(moveId, 100, Role.DESTINATION, mode,
-                    Topology.VM_MAC, forwarded, null, new InetSocketAddress(from.underlay(), TUNNEL_PORT), "eth0", key,
-                    null, null)));
-            List<InetAddress> announced = new ArrayList<>(forwarded);
-            announced.set(0, newAddress);
-            Announcer announcer = vm.call(() -> Announcer.pcap(vmInterface, AllowList.of(announced)));
-            resources.add(announcer);
-            DnsQueue dns = wan ? DnsQueue.on(source.call(() -> DnsUpdater.open(DdnsOptions.builder(
-                            new InetSocketAddress(lab.dnsServer(), 53), TsigKey.read(lab.tsigKeyFile()))
-                    .journalDir(lab.dir().resolve("ddns-journal")).build())), DNS_RETRY) : null;
-            if (dns != null) {
-                resources.add(dns);
-            }
-
-            List<PlanStep> tunnel = TunnelSteps.of(moveId, sourceForwarder, destinationForwarder);
-            List<PlanStep> steps = new ArrayList<>();
-            steps.add(tunnel.get(0));
-            steps.add(Step.of("vm.pause", CutoverStage.SWITCHOVER, udp::pause, udp::resume));
-            steps.add(Step.of("fabric.redirect", CutoverStage.SWITCHOVER,
-                    () -> lab.ofctl("add-flow", from.bridge(), "cookie=" + REDIRECT_COOKIE + ",priority=1000,dl_dst="
-                            + Topology.VM_MAC + ",actions=output:" + from.host()).orThrow(),
-                    () -> removeRedirect(from)));
+            registerTunnel(from, to, addresses, wan);
+            List<String> newAddresses = new ArrayList<>(addresses);
+            newAddresses.set(0, newAddress.getHostAddress());
+            SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(guestSpec));
+            resources.add(guest);
+            NamespacedHttp agent = agents.agent(from.host());
+            ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", Topology.VM)
+                    .put("mac", Topology.VM_MAC).put("source", from.host()).put("destination", to.host())
+                    .put("mode", wan ? "wan" : "lan").put("memoryMiB", Math.max(1, guest.pageCount() * guest.pageSize() >> 20))
+                    .put("destinationPort", lab.switchPort(Topology.VM, to.bridge()));
+            addresses.forEach(request.putArray("addresses")::add);
             if (wan) {
-                steps.add(new Renumbering(lab, vmInterface).step(from, to));
+                newAddresses.forEach(request.putArray("newAddresses")::add);
+                request.put("dnsName", VM_NAME);
             }
-            steps.add(Step.of("vm.move", CutoverStage.ACTIVATED, () -> {
-                lab.movePort(Topology.VM, to.bridge());
-                udp.resume();
-            }, () -> lab.movePort(Topology.VM, from.bridge())));
-            steps.add(AnnounceSteps.announce(announcer, Announcement.of(MacAddress.parse(Topology.VM_MAC), announced,
-                    EnumSet.of(AnnounceForm.RARP, AnnounceForm.REQUEST, AnnounceForm.NA)), Schedule.qemu()));
-            steps.addAll(tunnel.subList(1, tunnel.size()));
-            if (dns != null) {
-                // after the tunnel's steps (a stage's steps run in order): the name moves to the new address only
-                // once the old one is served from the destination
-                steps.addAll(DnsSteps.of(dns, VM_NAME, List.of(oldAddress), List.of(newAddress), LOWERED_TTL));
-            }
-            steps.add(Step.of("fabric.cleanup", CutoverStage.COMPLETED, () -> removeRedirect(from), Step.NOTHING));
-            CutoverPlan plan = new CutoverPlan(moveId, steps);
-            plan.advance(CutoverStage.PLANNED).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            String id = agent.send("POST", "cutovers", request).expect("creating the cutover", 201).path("id").asText();
+            awaitStep(agent, id, "tunnel.ready", "done");
 
             UdpProber prober = new UdpProber(new InetSocketAddress(oldAddress, UDP_PORT), probeRate, MAX_PROBES);
             ExecutorService probing = Executors.newSingleThreadExecutor();
@@ -201,19 +153,18 @@ public final class CutoverDemo {
             resources.add(tcp);
             Thread.sleep(settle.toMillis());
 
-            SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(guestSpec));
-            resources.add(guest);
             guest.resume();
             MigrationTarget target = destination.call(() -> MigrationTarget.listen(
                     new InetSocketAddress(to.underlay(), 0), Guests.syntheticAllocator(),
                     MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
             resources.add(target);
+            Hypervisor hypervisor = new Hypervisor(agent, id, udp, timeline,
+                    wan ? new Renumbering(lab, vmInterface).change(from, to) : () -> { }, to.bridge());
+            resources.add(hypervisor);
             LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
-                    MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(),
-                    List.of(plan.migrationListener())));
+                    MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(), List.of(hypervisor)));
             MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
-            // the network's brownout has begun (the migrator's COMPLETED); this waits for the steps before it
-            plan.advance(CutoverStage.DRAINING).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            hypervisor.activated().get(STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
             Thread.sleep(settle.toMillis());
             prober.stop();
             UdpProbeResult seen = probes.get(30, TimeUnit.SECONDS);
@@ -222,18 +173,19 @@ public final class CutoverDemo {
             String nameNow = wan ? lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), VM_NAME, "A")
                     .orThrow().stdout().strip() : "";
             Map<String, Long> tunnelCounters = new TreeMap<>();
-            tunnelCounters.putAll(counters("source", sourceForwarder.status(moveId)));
-            tunnelCounters.putAll(counters("destination", destinationForwarder.status(moveId)));
-            plan.advance(CutoverStage.COMPLETED).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            long cutoverStart = plan.timeline().nanoTimeOf(CutoverStage.SWITCHOVER.name(), "stage");
-            long cutoverEnd = plan.timeline().nanoTimeOf("tunnel.flush", "done");
-            UdpProber.Gap gap = prober.gapAcross(cutoverStart,
-                    plan.timeline().nanoTimeOf(CutoverStage.ACTIVATED.name(), "stage"));
-            plan.timeline().addAt(gap.fromNanos(), "client.gap", "start", "last echo before the cutover");
-            plan.timeline().addAt(gap.toNanos(), "client.gap", "done", "first echo after it");
+            tunnelCounters.putAll(counters("source", from.host()));
+            tunnelCounters.putAll(counters("destination", to.host()));
+            hypervisor.phase("completed");
+            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).expect("reading the cutover", 200);
+            addAgentTimeline(timeline, cutover);
+            long cutoverStart = hypervisor.switchoverNanos();
+            long cutoverEnd = timeline.nanoTimeOf("tunnel.flush", "done");
+            UdpProber.Gap gap = prober.gapAcross(cutoverStart, hypervisor.activatedNanos());
+            timeline.addAt(gap.fromNanos(), "client.gap", "start", "last echo before the cutover");
+            timeline.addAt(gap.toNanos(), "client.gap", "done", "first echo after it");
             return new DemoReport(wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
                     seen, prober.lostBetween(cutoverStart, cutoverEnd), udp.received(), tcpAlive, exchanged,
-                    report.verifiedDigest() != 0, nameNow, tunnelCounters, plan.timeline().entries());
+                    report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries());
         } finally {
             Collections.reverse(resources);
             for (AutoCloseable resource : resources) {
@@ -246,24 +198,145 @@ public final class CutoverDemo {
         }
     }
 
-    /** A move's tunnel counters and drops, named {@code end.counter} and {@code end.drop.REASON}. */
-    private static Map<String, Long> counters(String end, Optional<MoveStatus> status) {
+    /**
+     * Registers the move with both hosts' tunnel daemons under the VM's name (an earlier one is removed first), with
+     * a fresh key: L2 on the LAN, L3 (IP packets to the old addresses, delivered unchanged) on the WAN.
+     */
+    private void registerTunnel(Site from, Site to, List<String> addresses, boolean wan) {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        for (Site end : List.of(from, to)) {
+            Site peer = end == from ? to : from;
+            NamespacedHttp daemon = agents.tunnelDaemon(end.host());
+            daemon.send("DELETE", "moves/" + Topology.VM, null).expect("removing an earlier move", 204, 404);
+            ObjectNode move = JsonNodeFactory.instance.objectNode().put("id", Topology.VM).put("vni", VNI)
+                    .put("role", end == from ? "SOURCE" : "DESTINATION").put("mode", wan ? "L3" : "L2")
+                    .put("vmMac", Topology.VM_MAC).put("peer", peer.underlay() + ":" + TUNNEL_PORT)
+                    .put("iface", "eth0").put("key", Base64.getEncoder().encodeToString(secret));
+            addresses.forEach(move.putArray("vmAddresses")::add);
+            daemon.send("POST", "moves", move).expect("registering the tunnel's move at " + end.host(), 201);
+        }
+    }
+
+    /** Waits until the cutover's timeline has {@code what event}; fails when the cutover ended otherwise. */
+    private static void awaitStep(NamespacedHttp agent, String id, String what, String event) throws InterruptedException {
+        long deadline = System.nanoTime() + STEP_LIMIT.toNanos();
+        while (true) {
+            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).expect("reading the cutover", 200);
+            for (JsonNode entry : cutover.path("timeline")) {
+                if (entry.path("what").asText().equals(what) && entry.path("event").asText().equals(event)) {
+                    return;
+                }
+            }
+            String stage = cutover.path("stage").asText();
+            if (stage.equals("ROLLED_BACK") || stage.equals("FAILED") || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the cutover did not get to '" + what + " " + event + "': "
+                        + cutover.path("failure").asText(stage));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The agent's timeline, on the demo's clock (both are the host's monotonic clock). */
+    private static void addAgentTimeline(Timeline timeline, JsonNode cutover) {
+        long origin = cutover.path("timelineOriginNanos").asLong();
+        for (Iterator<JsonNode> it = cutover.path("timeline").elements(); it.hasNext(); ) {
+            JsonNode entry = it.next();
+            timeline.addAt(origin + entry.path("atMicros").asLong() * 1_000, entry.path("what").asText(),
+                    entry.path("event").asText(), entry.path("detail").asText());
+        }
+    }
+
+    /** A move's tunnel counters and drops at {@code host}'s daemon, named {@code end.counter} and {@code end.drop.REASON}. */
+    private Map<String, Long> counters(String end, String host) {
+        JsonNode move = agents.tunnelDaemon(host).send("GET", "moves/" + Topology.VM, null)
+                .expect("reading the tunnel's move at " + host, 200);
         Map<String, Long> named = new TreeMap<>();
-        status.ifPresent(move -> {
-            move.counters().forEach((counter, value) -> named.put(end + "." + counter, value));
-            move.drops().forEach((reason, value) -> named.put(end + ".drop." + reason, value));
-        });
+        move.path("counters").fields().forEachRemaining(c -> named.put(end + "." + c.getKey(), c.getValue().asLong()));
+        move.path("drops").fields().forEachRemaining(d -> named.put(end + ".drop." + d.getKey(), d.getValue().asLong()));
         return named;
     }
 
-    private void removeRedirect(Site from) {
-        lab.ofctl("del-flows", from.bridge(), "cookie=" + REDIRECT_COOKIE + "/-1").orThrow();
-    }
+    /**
+     * The hypervisor's side of the cutover, told the migration's phases: it pauses and resumes the VM, switches
+     * its cables, and calls the source agent's phase hooks, in order, one at a time.
+     */
+    private final class Hypervisor implements CutoverListener, AutoCloseable {
+        private final NamespacedHttp agent;
+        private final String id;
+        private final UdpEchoResponder vmService;
+        private final Timeline timeline;
+        private final Runnable renumber;
+        private final String destinationBridge;
+        private final ExecutorService hooks = Executors.newSingleThreadExecutor();
+        private final CompletableFuture<Void> activated = new CompletableFuture<>();
+        private volatile long switchoverNanos;
+        private volatile long activatedNanos;
 
-    private Forwarder forwarder(Netns namespace, Site end) {
-        return namespace.call(() -> Forwarder.start(ForwarderOptions.builder()
-                .bind(new InetSocketAddress(end.underlay(), TUNNEL_PORT))
-                .threadFactory(Netns.threadFactory(lab.namespace(end.host())))
-                .build()));
+        Hypervisor(NamespacedHttp agent, String id, UdpEchoResponder vmService, Timeline timeline, Runnable renumber,
+                   String destinationBridge) {
+            this.agent = agent;
+            this.id = id;
+            this.vmService = vmService;
+            this.timeline = timeline;
+            this.renumber = renumber;
+            this.destinationBridge = destinationBridge;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> onEvent(CutoverEvent event) {
+            return switch (event.stage()) {
+                case SWITCHOVER -> {
+                    switchoverNanos = event.nanoTime();
+                    yield CompletableFuture.runAsync(() -> {
+                        vmService.pause();
+                        timeline.add("vm.pause", "done", null);
+                        phase("switchover");
+                    }, hooks);
+                }
+                case ACTIVATED -> {
+                    activatedNanos = event.nanoTime();
+                    yield CompletableFuture.runAsync(() -> {
+                        renumber.run();
+                        lab.movePort(Topology.VM, destinationBridge);
+                        vmService.resume();
+                        timeline.add("vm.move", "done", null);
+                        phase("activated");
+                    }, hooks).whenComplete((ok, error) -> {
+                        if (error == null) {
+                            activated.complete(null);
+                        } else {
+                            activated.completeExceptionally(error);
+                        }
+                    });
+                }
+                case FAILED -> CompletableFuture.runAsync(() -> phase("failed"), hooks);
+                default -> CompletableFuture.completedFuture(null);
+            };
+        }
+
+        /** Reports {@code phase} to the source's agent; returns when its steps are done. */
+        void phase(String phase) {
+            agent.send("POST", "cutovers/" + id + "/phase/" + phase, null, STEP_LIMIT)
+                    .expect("the " + phase + " hook", 200);
+        }
+
+        /** Completes when the VM runs at the destination and the agent's ACTIVATED steps are done. */
+        CompletableFuture<Void> activated() {
+            return activated;
+        }
+
+        long switchoverNanos() {
+            return switchoverNanos;
+        }
+
+        long activatedNanos() {
+            return activatedNanos;
+        }
+
+        @Override
+        public void close() {
+            hooks.shutdownNow();
+        }
     }
 }

@@ -2,10 +2,8 @@ package io.cutover.agent.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cutover.agent.steps.Step;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
-import io.cutover.migration.CutoverStage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,14 +34,13 @@ final class Renumbering {
     }
 
     /**
-     * The plan step, at SWITCHOVER, that renumbers the VM from {@code from}'s site to {@code to}'s, and whose undo
-     * puts back what it had. The addresses it has are read now, so that only one command runs in the blackout.
+     * The renumbering of the VM from {@code from}'s site to {@code to}'s, to run in the blackout. The addresses it
+     * has are read now, so that only one command runs then.
      */
-    Step step(Site from, Site to) {
+    Runnable change(Site from, Site to) {
         List<String> before = ipv4Cidrs();
         List<String> after = List.of(to.vmCidr(), from.vmAddress().getHostAddress() + "/32");
-        return Step.of("vm.readdress", CutoverStage.SWITCHOVER, () -> change(before, after, to),
-                () -> change(after, before, from));
+        return () -> change(before, after, to);
     }
 
     private List<String> ipv4Cidrs() {

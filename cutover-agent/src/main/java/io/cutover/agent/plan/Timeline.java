@@ -42,6 +42,14 @@ public final class Timeline {
                 .orElseThrow(() -> new java.util.NoSuchElementException("no " + what + " " + event + " on the timeline"));
     }
 
+    /**
+     * The {@link System#nanoTime()} of {@code atMicros} 0. On Linux that is the host's monotonic clock, so other
+     * processes of the host can place the entries on their own timelines.
+     */
+    public long originNanos() {
+        return origin;
+    }
+
     public List<TimelineEntry> entries() {
         return List.copyOf(entries);
     }

@@ -299,6 +299,7 @@ public final class AgentServer {
         }
         service.migration(cutover.id()).ifPresent(migration -> out.put("migration", describe(migration)));
         if (withTimeline) {
+            out.put("timelineOriginNanos", cutover.plan().timeline().originNanos());
             out.put("timeline", cutover.plan().timeline().entries());
         }
         return out;

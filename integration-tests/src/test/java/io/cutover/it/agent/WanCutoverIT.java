@@ -2,6 +2,7 @@ package io.cutover.it.agent;
 
 import io.cutover.agent.demo.CutoverDemo;
 import io.cutover.agent.demo.DemoReport;
+import io.cutover.agent.demo.LabAgents;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
@@ -31,31 +32,34 @@ class WanCutoverIT {
     void theOldAddressKeepsWorkingThroughTheTunnelAndDnsFollowsTheVm() throws Exception {
         Lab lab = LAB.lab();
         List<DemoReport> reports = new ArrayList<>();
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            String before = lab.bridgeOf(Topology.VM);
-            String oldAddress = dnsAnswer(lab);
-            DemoReport report = new CutoverDemo(lab, 1000, Duration.ofSeconds(1),
-                    "synthetic:size=32m,workload=hotset,hot=5%,rate=5000").run();
-            reports.add(report);
+        try (LabAgents agents = LabAgents.start(lab)) {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                String before = lab.bridgeOf(Topology.VM);
+                String oldAddress = dnsAnswer(lab);
+                DemoReport report = new CutoverDemo(lab, agents, 1000, Duration.ofSeconds(1),
+                        "synthetic:size=32m,workload=hotset,hot=5%,rate=5000").run();
+                reports.add(report);
 
-            assertThat(report.mode()).isEqualTo("wan");
-            assertThat(report.tcpSurvived()).as("the TCP connection to the old address: %s", report).isTrue();
-            assertThat(report.memoryVerified()).as("destination memory identical").isTrue();
-            assertThat(lab.bridgeOf(Topology.VM)).isNotEqualTo(before);
-            assertThat(report.tunnel().get("destination.injected"))
-                    .as("packets to the old address delivered through the tunnel").isPositive();
-            String newAddress = dnsAnswer(lab);
-            assertThat(newAddress).as("the name's A record on the server").isNotEqualTo(oldAddress)
-                    .isEqualTo(report.dnsAnswer());
-            assertThat(lab.exec(Topology.VM, "ip", "-4", "-br", "addr").orThrow().stdout())
-                    .as("the VM has its new address and keeps the old one").contains(newAddress, oldAddress + "/32");
-            assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
-                    .containsSubsequence("dns.lower-ttl done", "SWITCHOVER stage", "fabric.redirect done",
-                            "vm.readdress done", "ACTIVATED stage", "vm.move done", "announce done",
-                            "tunnel.flush done", "dns.switch done", "COMPLETED stage", "dns.restore-ttl done");
-            assertThat(dnsTtl(lab)).as("TTL restored").isEqualTo(300);
-            if (report.lostInCutover() == 0) {
-                return;
+                assertThat(report.mode()).isEqualTo("wan");
+                assertThat(report.tcpSurvived()).as("the TCP connection to the old address: %s", report).isTrue();
+                assertThat(report.memoryVerified()).as("destination memory identical").isTrue();
+                assertThat(lab.bridgeOf(Topology.VM)).isNotEqualTo(before);
+                assertThat(report.tunnel().get("destination.injected"))
+                        .as("packets to the old address delivered through the tunnel").isPositive();
+                String newAddress = dnsAnswer(lab);
+                assertThat(newAddress).as("the name's A record on the server").isNotEqualTo(oldAddress)
+                        .isEqualTo(report.dnsAnswer());
+                assertThat(lab.exec(Topology.VM, "ip", "-4", "-br", "addr").orThrow().stdout())
+                        .as("the VM has its new address and keeps the old one").contains(newAddress, oldAddress + "/32");
+                assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
+                        .containsSubsequence("dns.lower-ttl done", "sdn.prepare done", "vm.pause done",
+                                "SWITCHOVER stage", "sdn.redirect done", "vm.move done", "ACTIVATED stage",
+                                "sdn.commit done", "announce done", "tunnel.flush done", "dns.switch done",
+                                "COMPLETED stage", "sdn.cleanup done", "dns.restore-ttl done");
+                assertThat(dnsTtl(lab)).as("TTL restored").isEqualTo(300);
+                if (report.lostInCutover() == 0) {
+                    return;
+                }
             }
         }
         assertThat(reports).as("no move without probes lost during its cutover").anyMatch(r -> r.lostInCutover() == 0);

@@ -45,7 +45,7 @@ public final class DualHoming implements AutoCloseable {
         }
         DualHoming homing = new DualHoming(namespace);
         String standby = "to-" + standbyBridge;
-        String switchSide = port.switchSide() + "-" + standbyBridge;
+        String switchSide = switchSide(port, standbyBridge);
         Shell.run("ip", "link", "add", standby, "netns", namespace, "type", "veth",
                 "peer", "name", switchSide, "netns", fabricNamespace).orThrow();
         homing.ip("link", "add", BRIDGE, "type", "bridge", "forward_delay", "0", "stp_state", "0");
@@ -76,6 +76,11 @@ public final class DualHoming implements AutoCloseable {
         homing.active = currentBridge;
         homing.activate(currentBridge);
         return homing;
+    }
+
+    /** The switch's side of {@code port}'s standby cable into {@code standbyBridge}. */
+    public static String switchSide(Port port, String standbyBridge) {
+        return port.switchSide() + "-" + standbyBridge;
     }
 
     /** The bridge the host is on now. */
