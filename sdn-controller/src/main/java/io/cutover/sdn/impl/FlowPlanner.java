@@ -41,7 +41,8 @@ import java.util.TreeSet;
  * towards the endpoint's new switch, and without the redirect it would drop what stale senders at the old site (a
  * router whose ARP cache still holds the endpoint's MAC) send there. Where a link path exists, the commit replaces
  * the redirect with the unicast flow along the link tree. The kept redirect carries the move's cookie, like the
- * endpoint's new flows, so cleanup removes it strictly (by its match), and a rollback with the move's cookie.
+ * endpoint's new flows: cleanup deletes it by its match (deleting by that cookie would take the new flows too), a
+ * rollback by the move's cookie, and reconciliation like any flow of ours the plan no longer holds.
  */
 public final class FlowPlanner {
     public static final int TABLE_ADMIT = 0;
@@ -159,7 +160,7 @@ public final class FlowPlanner {
     }
 
     /** Whether {@code to} is {@code from} or has a link path from it. */
-    static boolean reachable(Map<String, Map<String, String>> adjacency, String from, String to) {
+    private static boolean reachable(Map<String, Map<String, String>> adjacency, String from, String to) {
         return from.equals(to) || nextHop(adjacency, from, to) != null;
     }
 
