@@ -87,18 +87,28 @@ public final class BuiltInMigrator implements AutoCloseable {
         SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(settings.guest()));
         try {
             guest.resume();
-            MigrationOptions.Builder options = MigrationOptions.builder()
-                    .integrity(IntegrityCheck.valueOf(settings.integrity().toUpperCase(Locale.ROOT)));
-            if (settings.maxBandwidth() != null) {
-                options.maxBandwidth(GuestSpec.bytes("maxBandwidth", settings.maxBandwidth()));
-            }
-            LiveMigration live = inNamespace(() -> LiveMigration.start(guest, destination, options.build(),
+            MigrationOptions options = options(settings);
+            LiveMigration live = inNamespace(() -> LiveMigration.start(guest, destination, options,
                     List.of(plan.migrationListener())));
             return new Outgoing(guest, live);
         } catch (RuntimeException e) {
             guest.close();
             throw e;
         }
+    }
+
+    /** The migration's options from a cutover's validated settings; the rest are migration-core's defaults. */
+    static MigrationOptions options(CutoverRequest.Migrator settings) {
+        MigrationOptions.Builder options = MigrationOptions.builder()
+                .integrity(IntegrityCheck.valueOf(settings.integrity().toUpperCase(Locale.ROOT)))
+                .channels(settings.channels());
+        if (settings.maxBandwidth() != null) {
+            options.maxBandwidth(GuestSpec.bytes("maxBandwidth", settings.maxBandwidth()));
+        }
+        if (settings.xbzrleCache() != null) {
+            options.xbzrleCache(GuestSpec.bytes("xbzrleCache", settings.xbzrleCache()));
+        }
+        return options.build();
     }
 
     private <T> T inNamespace(Callable<T> task) {

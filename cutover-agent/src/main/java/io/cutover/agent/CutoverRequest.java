@@ -1,5 +1,8 @@
 package io.cutover.agent;
 
+import io.cutover.migration.MigrationOptions;
+import io.cutover.migration.guest.GuestSpec;
+
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +22,15 @@ import java.util.regex.Pattern;
  * @param memoryMiB    the memory the destination must reserve
  * @param migrator     the built-in migrator's settings, or {@code null} when the orchestrator migrates and reports
  *                     the phases
+ * @param destinationPort the VM's port on the destination's switch, at most {@value #MAX_PORT_NAME} characters
+ *                     (default: the VM's name, whatever its length)
  */
 public record CutoverRequest(String vm, String mac, List<String> addresses, String source, String destination,
                              String mode, List<String> newAddresses, String dnsName, long memoryMiB,
-                             Migrator migrator) {
+                             Migrator migrator, String destinationPort) {
+
+    /** The longest port name Open vSwitch takes (a Linux interface name). */
+    public static final int MAX_PORT_NAME = 15;
 
     /**
      * The built-in migrator (migration-core), run by the source agent to the destination agent's migration address.
@@ -30,26 +38,36 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
      * @param guest        the guest whose memory is migrated, such as {@code synthetic:size=64m,workload=hotset}
      * @param integrity    {@code sent_pages} or {@code full_memory} (default: the whole memory re-read and compared)
      * @param maxBandwidth the stream's cap in bytes/s with k/m/g suffixes, such as {@code 200m} (default: none)
+     * @param channels     parallel migration connections (multifd), 1 to {@value MigrationOptions#MAX_CHANNELS}
+     *                     (default: {@value MigrationOptions#DEFAULT_CHANNELS})
+     * @param xbzrleCache  the size of the XBZRLE cache of sent pages with k/m/g suffixes, such as {@code 64m}
+     *                     (default: none, XBZRLE off)
      */
-    public record Migrator(String guest, String integrity, String maxBandwidth) {
+    public record Migrator(String guest, String integrity, String maxBandwidth, Integer channels,
+                           String xbzrleCache) {
 
         Migrator validated() {
             try {
-                io.cutover.migration.guest.GuestSpec.parse(guest == null ? "" : guest);
+                GuestSpec.parse(guest == null ? "" : guest);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("migrator.guest: " + e.getMessage(), e);
             }
             String check = integrity == null ? "full_memory" : integrity.toLowerCase(Locale.ROOT);
             require(check.equals("full_memory") || check.equals("sent_pages"), "migrator.integrity",
                     "sent_pages or full_memory");
-            if (maxBandwidth != null) {
-                try {
-                    io.cutover.migration.guest.GuestSpec.bytes("migrator.maxBandwidth", maxBandwidth);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("migrator.maxBandwidth: " + e.getMessage(), e);
-                }
+            requireSize("migrator.maxBandwidth", maxBandwidth);
+            int connections = channels == null ? MigrationOptions.DEFAULT_CHANNELS : channels;
+            require(connections >= 1 && connections <= MigrationOptions.MAX_CHANNELS, "migrator.channels",
+                    "1 to " + MigrationOptions.MAX_CHANNELS + " connections");
+            requireSize("migrator.xbzrleCache", xbzrleCache);
+            return new Migrator(guest, check, maxBandwidth, connections, xbzrleCache);
+        }
+
+        /** Checks an optional size with k/m/g suffixes; the error starts with {@code field}. */
+        private static void requireSize(String field, String size) {
+            if (size != null) {
+                GuestSpec.bytes(field, size);
             }
-            return new Migrator(guest, check, maxBandwidth);
         }
     }
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
@@ -70,8 +88,12 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
         after.forEach(a -> requireAddress(a, "newAddresses"));
         require(!chosenMode.equals("wan") || !after.isEmpty(), "newAddresses", "the VM's addresses at the destination (wan)");
         require(memoryMiB >= 0, "memoryMiB", "a number of MiB >= 0");
+        require(destinationPort == null
+                        || NAME.matcher(destinationPort).matches() && destinationPort.length() <= MAX_PORT_NAME,
+                "destinationPort", "a port name of at most " + MAX_PORT_NAME + " letters, digits, '.', '_' or '-'");
         return new CutoverRequest(vm, mac.toLowerCase(Locale.ROOT), List.copyOf(addresses), source, destination,
-                chosenMode, List.copyOf(after), dnsName, memoryMiB, migrator == null ? null : migrator.validated());
+                chosenMode, List.copyOf(after), dnsName, memoryMiB, migrator == null ? null : migrator.validated(),
+                destinationPort == null ? vm : destinationPort);
     }
 
     private static void requireAddress(String address, String field) {

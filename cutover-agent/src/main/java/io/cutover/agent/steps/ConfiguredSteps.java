@@ -27,8 +27,9 @@ import java.util.List;
  * COMPLETED   sdn.cleanup, tunnel.close, dns.restore-ttl
  * </pre>
  *
- * The SDN endpoint, the VM's port and the tunnel's move are all named by the VM's name. This host's tunnel end is
- * its own daemon; the other host's is reached through that host's agent.
+ * The SDN endpoint and the tunnel's move are named by the VM's name; the VM's port on the destination's switch is the
+ * request's {@code destinationPort} (the VM's name unless the request says otherwise). This host's tunnel end is its
+ * own daemon; the other host's is reached through that host's agent.
  */
 public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     /** The order of the steps within a stage. */
@@ -75,7 +76,8 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         if (config.sdn() != null) {
             SdnConfig section = config.sdn();
             steps.addAll(SdnSteps.of(sdn, section.rollbackPatience(), request.vm(),
-                    section.bridgeOf(request.destination()), request.vm(), section.forwarderPorts().get(request.source())));
+                    section.bridgeOf(request.destination()), request.destinationPort(),
+                    section.forwarderPorts().get(request.source())));
         }
         if (config.tunnel() != null) {
             steps.addAll(TunnelSteps.registered(request.vm(), tunnelEnd(request.source()),

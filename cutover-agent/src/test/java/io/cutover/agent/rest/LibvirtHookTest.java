@@ -87,7 +87,7 @@ class LibvirtHookTest {
 
     private String cutover() {
         return service.create(new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.0.100"), "hostA",
-                "hostB", "lan", List.of(), null, 100, null)).id();
+                "hostB", "lan", List.of(), null, 100, null, null)).id();
     }
 
     private Result hook(String... args) throws Exception {

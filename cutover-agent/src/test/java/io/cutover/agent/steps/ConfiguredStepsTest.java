@@ -1,5 +1,6 @@
 package io.cutover.agent.steps;
 
+import com.sun.net.httpserver.HttpServer;
 import io.cutover.agent.CutoverRequest;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
@@ -9,11 +10,15 @@ import io.cutover.migration.CutoverStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,9 +30,9 @@ class ConfiguredStepsTest {
             key "cutover-lab" { algorithm hmac-sha256; secret "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="; };
             """;
     private static final CutoverRequest LAN = new CutoverRequest("vm1", "02:00:c6:12:00:64",
-            List.of("198.18.0.100", "2001:2::100"), "hostA", "hostB", "lan", null, null, 64, null).validated();
+            List.of("198.18.0.100", "2001:2::100"), "hostA", "hostB", "lan", null, null, 64, null, null).validated();
     private static final CutoverRequest WAN = new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.1.100"),
-            "hostA", "hostB", "wan", List.of("198.18.2.100"), "vm1.vms.cutover.test.", 64, null).validated();
+            "hostA", "hostB", "wan", List.of("198.18.2.100"), "vm1.vms.cutover.test.", 64, null, null).validated();
 
     private static final io.cutover.agent.PeerAgents PEERS = new io.cutover.agent.PeerAgents(
             java.util.Map.of("hostB", java.net.URI.create("http://127.0.0.1:2")), "0123456789abcdef");
@@ -105,6 +110,39 @@ class ConfiguredStepsTest {
             assertThatThrownBy(() -> factory.steps("c-1", LAN)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("sdn.bridges has no switch for host hostB");
         }
+    }
+
+    @Test
+    void theMoveGoesToTheRequestsDestinationPortOrElseToThePortNamedAfterTheVm() throws Exception {
+        List<String> prepared = new CopyOnWriteArrayList<>();
+        HttpServer controller = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        controller.createContext("/v1/moves", exchange -> {
+            prepared.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] move = """
+                    {"id": 1, "endpoint": "vm1", "fromSwitch": "br-a", "fromPort": "vm1", "fromGeneration": 0,
+                     "toSwitch": "br-b", "toPort": "vm1", "state": "PREPARED"}""".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(201, move.length);
+            exchange.getResponseBody().write(move);
+            exchange.close();
+        });
+        controller.start();
+        CutoverRequest toTap = new CutoverRequest(LAN.vm(), LAN.mac(), LAN.addresses(), LAN.source(),
+                LAN.destination(), LAN.mode(), null, null, 64, null, "tap-vm1").validated();
+        try (ConfiguredSteps factory = open(config("""
+                sdn:
+                  url: http://127.0.0.1:%d/v1
+                  bridges: {hostA: br-a, hostB: br-b}
+                """.formatted(controller.getAddress().getPort())))) {
+            for (CutoverRequest request : List.of(toTap, LAN)) {
+                new CutoverPlan("c-1", factory.steps("c-1", request)).advance(CutoverStage.PLANNED)
+                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            controller.stop(0);
+        }
+        assertThat(prepared).hasSize(2);
+        assertThat(prepared.get(0)).contains("\"toPort\":\"tap-vm1\"", "\"toSwitch\":\"br-b\"");
+        assertThat(prepared.get(1)).contains("\"toPort\":\"vm1\"");
     }
 
     @Test

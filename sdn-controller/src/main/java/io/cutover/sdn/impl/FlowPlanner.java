@@ -35,6 +35,14 @@ import java.util.TreeSet;
  * A prepared move admits the destination port; a redirected move sends the endpoint's traffic at the source switch
  * to the forwarder's port (a higher priority); a committed move keeps admitting the old port (old generation) until
  * cleanup deletes it by cookie.
+ * <p>
+ * A committed move whose destination switch cannot be reached from its source switch over the links (a move to
+ * another site, across a WAN) also keeps its redirect to the forwarder until cleanup: the source switch has no link
+ * towards the endpoint's new switch, and without the redirect it would drop what stale senders at the old site (a
+ * router whose ARP cache still holds the endpoint's MAC) send there. Where a link path exists, the commit replaces
+ * the redirect with the unicast flow along the link tree. The kept redirect carries the move's cookie, like the
+ * endpoint's new flows: cleanup deletes it by its match (deleting by that cookie would take the new flows too), a
+ * rollback by the move's cookie, and reconciliation like any flow of ours the plan no longer holds.
  */
 public final class FlowPlanner {
     public static final int TABLE_ADMIT = 0;
@@ -112,7 +120,7 @@ public final class FlowPlanner {
                         admit(flows, to, Cookie.of(e.network(), e.id(), move.id()));
                     }
                 }
-                if (move.state() == MoveState.REDIRECTED && move.fromSwitch().equals(sw)) {
+                if (move.fromSwitch().equals(sw) && redirects(move, adjacency)) {
                     Integer forwarder = swPorts.get(move.forwarderPort());
                     if (forwarder != null) {
                         forward(flows, PRIORITY_REDIRECT, e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
@@ -137,6 +145,23 @@ public final class FlowPlanner {
             }
         }
         return plan;
+    }
+
+    /**
+     * Whether an open move sends the endpoint's traffic at its source switch to the forwarder: once redirected,
+     * until the commit if the destination switch is reachable over the links, else until cleanup.
+     */
+    private static boolean redirects(Move move, Map<String, Map<String, String>> adjacency) {
+        if (move.forwarderPort() == null) {
+            return false;
+        }
+        return move.state() == MoveState.REDIRECTED
+                || move.state() == MoveState.COMMITTED && !reachable(adjacency, move.fromSwitch(), move.toSwitch());
+    }
+
+    /** Whether {@code to} is {@code from} or has a link path from it. */
+    private static boolean reachable(Map<String, Map<String, String>> adjacency, String from, String to) {
+        return from.equals(to) || nextHop(adjacency, from, to) != null;
     }
 
     private static void admit(Map<FlowKey, FlowSpec> flows, int port, long cookie) {

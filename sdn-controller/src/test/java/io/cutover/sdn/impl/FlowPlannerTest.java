@@ -83,6 +83,69 @@ class FlowPlannerTest {
                 .noneMatch(f -> f.cookie() == Cookie.of(1, 5, 0));
     }
 
+    /** br-b is at another site: no link leads from br-a or br-tor to it. */
+    static ModelState wan() {
+        return lan().withLinks(List.of(new Link("br-tor", "tor-to-a", "br-a", "a-to-tor")));
+    }
+
+    /** {@code model} after vm1's move 7 from br-a to br-b, redirected to br-a's "fwd" port, was committed. */
+    static ModelState committedWithForwarder(ModelState model) {
+        Move redirected = new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", "fwd", MoveState.REDIRECTED);
+        return CommitRecovery.committed(model.withMove(redirected), redirected);
+    }
+
+    @Test
+    void aCommittedMoveToAnUnreachableSwitchKeepsTheRedirect() {
+        ModelState model = committedWithForwarder(wan());
+        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        FlowSpec redirect = find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC);
+        assertThat(redirect.actions()).isEqualTo("output:9");
+        assertThat(redirect.cookie()).isEqualTo(Cookie.of(1, 5, 7));
+        assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC)).as("no path to br-b").isNull();
+        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get("br-b"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:5");
+    }
+
+    @Test
+    void aCommittedMoveAlongTheLinksDropsTheRedirect() {
+        ModelState model = committedWithForwarder(lan());
+        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+    }
+
+    @Test
+    void aMoveOnOneSwitchDropsTheRedirectAtCommit() {
+        Move redirected = new Move(7, "vm1", "br-a", "vm1", 0, "br-a", "hostA", "fwd", MoveState.REDIRECTED);
+        ModelState model = CommitRecovery.committed(wan().withMove(redirected), redirected);
+        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:1");
+    }
+
+    @Test
+    void aCleanedUpOrRolledBackMoveToAnUnreachableSwitchHasNoRedirect() {
+        ModelState committed = committedWithForwarder(wan());
+        Move move = committed.moves().get(7);
+        ModelState cleaned = committed.withMove(move.with(MoveState.CLEANED));
+        ModelState rolledBack = committed.withEndpoint(new ModelState.Placed(VM, 0))
+                .withMove(move.with(MoveState.ROLLED_BACK));
+        assertThat(FlowPlanner.plan(cleaned, PORTS).get("br-a")).as("cleaned")
+                .doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC));
+        Map<FlowKey, FlowSpec> rolledBackOnA = FlowPlanner.plan(rolledBack, PORTS).get("br-a");
+        assertThat(rolledBackOnA).as("rolled back").doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC));
+        assertThat(find(rolledBackOnA, 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:2");
+    }
+
+    @Test
+    void theKeptRedirectDoesNotCountAsACommit() {
+        ModelState committed = committedWithForwarder(wan());
+        Move redirected = committed.moves().get(7).with(MoveState.REDIRECTED);
+        ModelState journaled = wan().withMove(redirected);
+        var sourceFlows = FlowPlanner.plan(committed, PORTS).get("br-a").values();
+        assertThat(CommitRecovery.rollForward(journaled, sourceFlows)).isEqualTo(journaled);
+    }
+
     @Test
     void flowsOnUnknownPortsWaitUntilThePortAppears() {
         Map<String, Map<String, Integer>> ports = Map.of("br-tor", PORTS.get("br-tor"), "br-a", PORTS.get("br-a"),
