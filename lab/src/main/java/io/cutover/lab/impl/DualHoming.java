@@ -14,10 +14,16 @@ import java.util.Map;
  * and addresses; the cables are its members and exactly one of them is up, so moving the host from one
  * bridge to the other sets a cable down and the other up (two ioctls): no Open vSwitch reconfiguration
  * while the VM is paused. TCP connections survive, as the addresses do not move.
+ *
+ * <p>An extra member, {@value #CARRIER}, keeps the bridge's carrier up while no cable is: a virtual NIC keeps its
+ * link through a migration, and a kernel whose link goes down forgets its neighbours, then has to ask for them
+ * again right after the move — when the answers are still sent to the old location.
  */
 public final class DualHoming implements AutoCloseable {
     /** The Linux bridge inside the host that holds its MAC and addresses. */
     public static final String BRIDGE = "br0";
+    /** The always-up member of {@value #BRIDGE} that keeps its carrier. */
+    public static final String CARRIER = "carrier0";
 
     private final String namespace;
     /** A thread inside the host's namespace, where the cables are switched. */
@@ -59,6 +65,11 @@ public final class DualHoming implements AutoCloseable {
             // the userspace switch does not finish checksums left to offload (see LabBuilder)
             Shell.runIn(namespace, "ethtool", "-K", member, "tx", "off").orThrow();
         }
+        // a veth whose other end is up and goes nowhere (this kernel has no dummy devices)
+        homing.ip("link", "add", CARRIER, "type", "veth", "peer", "name", CARRIER + "-end");
+        homing.ip("link", "set", CARRIER + "-end", "up");
+        homing.ip("link", "set", CARRIER, "master", BRIDGE);
+        homing.ip("link", "set", CARRIER, "up");
         for (String cable : List.of(port.iface(), standby)) {
             homing.ip("link", "set", cable, "master", BRIDGE);
             // with one cable up at a time there is nothing to learn, and a MAC learned on the cable that

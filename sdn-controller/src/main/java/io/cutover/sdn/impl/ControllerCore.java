@@ -164,6 +164,21 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
+    /**
+     * Converges every switch atomically, one distance from {@code destination} at a time, nearest first, each
+     * level once the one before confirmed: a switch that starts sending a moved endpoint's frames towards its new
+     * location finds the switches further along already forwarding them there (all switches at once would let a
+     * frame reach a switch that still sends it back the way it came, where it is dropped).
+     */
+    private CompletableFuture<Void> convergeFrom(String destination) {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (List<String> level : FlowPlanner.byDistance(model.links(), destination, sessions.keySet())) {
+            chain = chain.thenComposeAsync(ignored -> CompletableFuture.allOf(level.stream()
+                    .map(sw -> converge(sw, true, Set.of())).toArray(CompletableFuture[]::new)), core);
+        }
+        return chain;
+    }
+
     /** Sends what makes switch {@code sw} hold the plan's flows; flows with a cookie in {@code cookieDeletes}
      * that must go are deleted by that cookie, the others strictly. */
     private CompletableFuture<Void> converge(String sw, boolean atomic, Set<Long> cookieDeletes) {
@@ -354,7 +369,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             // journaled once the switches confirmed, off the commit's path: if the write is lost in a crash, the
             // switches' cookies roll the commit forward on reconnect (CommitRecovery)
-            return convergeAll(true, Set.of()).whenComplete((v, err) -> core.execute(() -> save()
+            return convergeFrom(move.toSwitch()).whenComplete((v, err) -> core.execute(() -> save()
                     .whenComplete((w, journalError) -> {
                         if (journalError != null) {
                             LOG.error("cannot journal the commit of move {}: {}", moveId, journalError.getMessage());

@@ -16,6 +16,7 @@ import org.projectfloodlight.openflow.types.TableId;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -192,6 +193,31 @@ public final class FlowPlanner {
             adjacency.computeIfAbsent(link.switchB(), k -> new LinkedHashMap<>()).put(link.portB(), link.switchA());
         }
         return adjacency;
+    }
+
+    /**
+     * {@code switches} grouped by their distance over the links from {@code origin}, nearest first ({@code origin}
+     * itself first, when listed); the switches it cannot reach come last, together.
+     */
+    public static List<List<String>> byDistance(List<Link> links, String origin, Collection<String> switches) {
+        Map<String, Map<String, String>> adjacency = adjacency(links);
+        Map<String, Integer> distance = new HashMap<>();
+        Deque<String> queue = new ArrayDeque<>();
+        distance.put(origin, 0);
+        queue.add(origin);
+        while (!queue.isEmpty()) {
+            String sw = queue.poll();
+            for (String next : adjacency.getOrDefault(sw, Map.of()).values()) {
+                if (distance.putIfAbsent(next, distance.get(sw) + 1) == null) {
+                    queue.add(next);
+                }
+            }
+        }
+        Map<Integer, List<String>> levels = new java.util.TreeMap<>();
+        for (String sw : new TreeSet<>(switches)) {
+            levels.computeIfAbsent(distance.getOrDefault(sw, Integer.MAX_VALUE), k -> new ArrayList<>()).add(sw);
+        }
+        return List.copyOf(levels.values());
     }
 
     /** The port of {@code from} on the shortest link path to {@code to}, or null if there is none. */

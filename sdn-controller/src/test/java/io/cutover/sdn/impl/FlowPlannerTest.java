@@ -35,6 +35,16 @@ class FlowPlannerTest {
     }
 
     @Test
+    void aCommitReachesTheSwitchesNearestTheDestinationFirstAndTheUnreachableOnesLast() {
+        List<Link> links = List.of(new Link("br-tor", "tor-to-a", "br-a", "a-to-tor"),
+                new Link("br-tor", "tor-to-b", "br-b", "b-to-tor"));
+        assertThat(FlowPlanner.byDistance(links, "br-b", List.of("br-a", "br-tor", "br-b", "br-x")))
+                .containsExactly(List.of("br-b"), List.of("br-tor"), List.of("br-a"), List.of("br-x"));
+        assertThat(FlowPlanner.byDistance(List.of(), "br-b", List.of("br-a", "br-b")))
+                .containsExactly(List.of("br-b"), List.of("br-a"));
+    }
+
+    @Test
     void unicastFollowsTheLinkTreeAndBroadcastReachesEveryKnownPort() {
         Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(lan(), PORTS);
         assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
