@@ -201,7 +201,7 @@ public final class Lab implements AutoCloseable {
     public void movePort(String node, String bridge) {
         DualHoming homing = dualHomed.get(node);
         if (homing != null && homing.reaches(bridge)) {
-            homing.moveTo(bridge);
+            switchCable(node, bridge);
             // A port added or removed makes Open vSwitch revalidate its cached flows at once; a cable switched
             // does not, and its first frames on the new port would follow flows cached before the move.
             refreshSwitches();
@@ -212,6 +212,21 @@ public final class Lab implements AutoCloseable {
         if (!current.equals(bridge)) {
             fabric.vsctl("del-port", current, port, "--", "add-port", bridge, port).orThrow();
         }
+    }
+
+    /**
+     * Moves the {@linkplain #dualHome dual-homed} {@code node} onto {@code bridge}: one cable down, the other up, and
+     * nothing else. Enough where the switches' tables change with the move itself (an SDN controller's flows);
+     * learning bridges also need {@link #refreshSwitches()}, which {@link #movePort} adds.
+     *
+     * @throws IllegalArgumentException if {@code node} has no cable into {@code bridge}
+     */
+    public void switchCable(String node, String bridge) {
+        DualHoming homing = dualHomed.get(node);
+        if (homing == null || !homing.reaches(bridge)) {
+            throw new IllegalArgumentException(node + " has no cable into " + bridge + " (see dualHome)");
+        }
+        homing.moveTo(bridge);
     }
 
     /**

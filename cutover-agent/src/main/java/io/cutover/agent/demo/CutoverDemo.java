@@ -297,8 +297,10 @@ public final class CutoverDemo {
                 case ACTIVATED -> {
                     activatedNanos = event.nanoTime();
                     yield CompletableFuture.runAsync(() -> {
+                        timeline.add("vm.move", "start", null);
                         renumber.run();
-                        lab.movePort(Topology.VM, destinationBridge);
+                        // the controller's flows move with the cutover: no cached flows to purge
+                        lab.switchCable(Topology.VM, destinationBridge);
                         vmService.resume();
                         timeline.add("vm.move", "done", null);
                         phase("activated");
