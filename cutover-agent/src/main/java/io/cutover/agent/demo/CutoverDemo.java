@@ -78,6 +78,7 @@ public final class CutoverDemo {
     /** The brownout tunnel's VXLAN network identifier. */
     static final int VNI = 100;
     private static final Duration STEP_LIMIT = Duration.ofSeconds(60);
+    private static final int WARM_UP_ROUNDS = 50;
 
     private final Lab lab;
     private final LabAgents agents;
@@ -126,6 +127,7 @@ public final class CutoverDemo {
             lab.exec("client", "ping", "-c", "1", "-W", "2", oldAddress.getHostAddress()).orThrow();
 
             registerTunnel(from, to, addresses, wan);
+            warmUp(from, to);
             List<String> newAddresses = new ArrayList<>(addresses);
             newAddresses.set(0, newAddress.getHostAddress());
             SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(guestSpec));
@@ -215,6 +217,21 @@ public final class CutoverDemo {
                     .put("iface", "eth0").put("key", Base64.getEncoder().encodeToString(secret));
             addresses.forEach(move.putArray("vmAddresses")::add);
             daemon.send("POST", "moves", move).expect("registering the tunnel's move at " + end.host(), 201);
+        }
+    }
+
+    /**
+     * Runs the paths the blackout's calls take through the daemons a few times, with no effect (a move's PRECOPY
+     * changes nothing at a forwarder): a JVM answers its first calls on a path many times slower than later ones,
+     * and a demo makes one move.
+     */
+    private void warmUp(Site from, Site to) {
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (Site end : List.of(from, to)) {
+                agents.agent(end.host()).send("POST", "tunnel/moves/" + Topology.VM + "/stage/precopy", null)
+                        .expect("warming up the tunnel relay", 200);
+            }
+            agents.controller().send("GET", "moves", null).expect("warming up the controller", 200);
         }
     }
 
