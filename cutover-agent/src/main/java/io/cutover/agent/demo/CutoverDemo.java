@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.agent.plan.Timeline;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Netns;
+import io.cutover.lab.ThreadPriority;
 import io.cutover.lab.Topology;
 import io.cutover.migration.CutoverEvent;
 import io.cutover.migration.CutoverListener;
@@ -160,8 +161,13 @@ public final class CutoverDemo {
                     new InetSocketAddress(to.underlay(), 0), Guests.syntheticAllocator(),
                     MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
             resources.add(target);
-            Hypervisor hypervisor = new Hypervisor(agent, id, udp, timeline,
-                    wan ? new Renumbering(lab, vmInterface).change(from, to) : () -> { }, to.bridge());
+            Runnable renumbering = () -> { };
+            if (wan) {
+                Renumbering.Change change = new Renumbering(lab, vmInterface).change(from, to);
+                resources.add(change);
+                renumbering = change;
+            }
+            Hypervisor hypervisor = new Hypervisor(agent, id, udp, timeline, renumbering, to.bridge());
             resources.add(hypervisor);
             LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
                     MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(), List.of(hypervisor)));
@@ -285,7 +291,9 @@ public final class CutoverDemo {
         private final Timeline timeline;
         private final Runnable renumber;
         private final String destinationBridge;
-        private final ExecutorService hooks = Executors.newSingleThreadExecutor();
+        /** The hypervisor's control thread, at the daemons' priority: ahead of the migration in this process. */
+        private final ExecutorService hooks = Executors.newSingleThreadExecutor(
+                ThreadPriority.niced(Executors.defaultThreadFactory(), LabAgents.NICENESS));
         private final CompletableFuture<Void> activated = new CompletableFuture<>();
         private volatile long switchoverNanos;
         private volatile long activatedNanos;

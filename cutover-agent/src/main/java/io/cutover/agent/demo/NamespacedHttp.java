@@ -3,6 +3,7 @@ package io.cutover.agent.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.lab.Netns;
+import io.cutover.lab.ThreadPriority;
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,7 +17,8 @@ import java.util.concurrent.Executors;
 
 /**
  * JSON over HTTP from inside a lab namespace, as an orchestrator on that host calls its daemons: the client's
- * threads (and so its sockets) are in the namespace, whichever thread calls.
+ * threads (and so its sockets) are in the namespace, whichever thread calls, and run at the daemons' priority
+ * (ahead of the migration that shares this process).
  */
 final class NamespacedHttp implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +49,8 @@ final class NamespacedHttp implements AutoCloseable {
     NamespacedHttp(String namespace, URI base, String token) {
         this.base = base;
         this.token = token;
-        this.threads = Executors.newCachedThreadPool(Netns.threadFactory(namespace));
+        this.threads = Executors.newCachedThreadPool(ThreadPriority.niced(Netns.threadFactory(namespace),
+                LabAgents.NICENESS));
         this.http = inNamespace(() -> HttpClient.newBuilder().executor(threads)
                 .connectTimeout(Duration.ofSeconds(5)).build());
     }

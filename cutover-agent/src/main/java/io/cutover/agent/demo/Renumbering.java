@@ -7,8 +7,7 @@ import io.cutover.lab.Topology;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +33,14 @@ final class Renumbering {
     }
 
     /**
-     * The renumbering of the VM from {@code from}'s site to {@code to}'s, to run in the blackout. The addresses it
-     * has are read now, so that only one command runs then.
+     * The renumbering of the VM from {@code from}'s site to {@code to}'s, to run in the blackout. What it changes
+     * is worked out now, and the {@code ip} process that will do it is started now and waits for its commands on
+     * its input, so that the blackout pays for no process start. Close it if it is not run.
      */
-    Runnable change(Site from, Site to) {
+    Change change(Site from, Site to) {
         List<String> before = ipv4Cidrs();
         List<String> after = List.of(to.vmCidr(), from.vmAddress().getHostAddress() + "/32");
-        return () -> change(before, after, to);
+        return new Change(commands(before, after, to));
     }
 
     private List<String> ipv4Cidrs() {
@@ -58,8 +58,8 @@ final class Renumbering {
         }
     }
 
-    /** One {@code ip -batch} (a single process, as it runs in the blackout): the new addresses first. */
-    private void change(List<String> current, List<String> wanted, Site site) {
+    /** The {@code ip -batch} commands: the new addresses first. */
+    private String commands(List<String> current, List<String> wanted, Site site) {
         StringBuilder batch = new StringBuilder();
         wanted.stream().filter(cidr -> !current.contains(cidr))
                 .forEach(cidr -> batch.append("addr add ").append(cidr).append(" dev ").append(iface).append('\n'));
@@ -75,11 +75,49 @@ final class Renumbering {
         batch.append("ntable change name arp_cache dev ").append(iface).append(" retrans ")
                 .append(ARP_RETRANS.toMillis()).append(" ucast_probes ").append(ARP_PROBES)
                 .append(" mcast_probes ").append(ARP_PROBES).append('\n');
-        try {
-            Path file = Files.writeString(lab.dir().resolve("vm-readdress.ip"), batch);
-            lab.exec(Topology.VM, "ip", "-force", "-batch", file.toString()).orThrow();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the VM's address changes", e);
+        return batch.toString();
+    }
+
+    /** A renumbering ready to run: an {@code ip -batch -} in the VM's namespace, waiting for its commands. */
+    final class Change implements Runnable, AutoCloseable {
+        private final String commands;
+        private final Process ip;
+
+        private Change(String commands) {
+            this.commands = commands;
+            try {
+                this.ip = new ProcessBuilder("ip", "-n", lab.namespace(Topology.VM), "-force", "-batch", "-")
+                        .redirectErrorStream(true).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start ip for the VM's new addresses", e);
+            }
+        }
+
+        /** Gives {@code ip} its commands and waits until it has run them. */
+        @Override
+        public void run() {
+            try (var input = ip.getOutputStream()) {
+                input.write(commands.getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot give ip the VM's new addresses", e);
+            }
+            try {
+                String output = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (ip.waitFor() != 0) {
+                    throw new IllegalStateException("ip -batch failed renumbering the VM: " + output.strip()
+                            + "\n" + commands);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read what ip said", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted renumbering the VM", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            ip.destroy();
         }
     }
 }

@@ -6,13 +6,11 @@ import io.cutover.tunnel.Forwarder;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
- * The brownout tunnel's part of the plan: hold at SWITCHOVER, flush then forward at ACTIVATED, start draining
- * at DRAINING (the move then ends by its drain policy), close at COMPLETED. Each is applied to both ends;
- * undoing any of them discards the move (held frames included).
+ * The brownout tunnel's part of the plan: hold at SWITCHOVER (the source), flush then forward at ACTIVATED, start
+ * draining at DRAINING (the move then ends by its drain policy), close at COMPLETED. All but the hold are applied to
+ * both ends, the destination first; undoing any of them discards the move (held frames included).
  */
 public final class TunnelSteps {
     private TunnelSteps() {
@@ -49,37 +47,15 @@ public final class TunnelSteps {
                                   TunnelEnd destination) {
         return Step.of(name, stage, () -> {
             if (stage == CutoverStage.SWITCHOVER) {
-                holdAtBoth(moveId, source, destination);
+                // only the source catches anything to hold, and the blackout is short: the destination is told
+                // at ACTIVATED, when it starts delivering (a move goes to FORWARDING from either state)
+                source.stage(moveId, stage);
             } else {
                 // the destination first: it forwards before the source sends it anything
                 destination.stage(moveId, stage);
                 source.stage(moveId, stage);
             }
         }, () -> discard(moveId, source, destination));
-    }
-
-    /**
-     * Starts holding at both ends at once, as each holds for itself and the blackout is short: the other host's end
-     * on a thread of its own (started here, so in this thread's network namespace).
-     */
-    private static void holdAtBoth(String moveId, TunnelEnd source, TunnelEnd destination) {
-        CompletableFuture<Void> far = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                destination.stage(moveId, CutoverStage.SWITCHOVER);
-                far.complete(null);
-            } catch (RuntimeException e) {
-                far.completeExceptionally(e);
-            }
-        }, "tunnel-hold-" + moveId);
-        thread.setDaemon(true);
-        thread.start();
-        source.stage(moveId, CutoverStage.SWITCHOVER);
-        try {
-            far.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
     }
 
     private static void discard(String moveId, TunnelEnd source, TunnelEnd destination) {

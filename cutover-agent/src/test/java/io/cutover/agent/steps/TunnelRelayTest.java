@@ -97,7 +97,8 @@ class TunnelRelayTest {
         plan.advance(CutoverStage.SWITCHOVER).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThatThrownBy(() -> plan.advance(CutoverStage.ACTIVATED).toCompletableFuture().get(10, TimeUnit.SECONDS))
                 .hasMessageContaining("step tunnel.flush at ACTIVATED failed: flush failed");
-        assertThat(relayed).containsExactly("ready vm1", "SWITCHOVER vm1", "ACTIVATED vm1", "remove vm1", "remove vm1");
+        assertThat(relayed).as("the destination holds nothing: it is first told at ACTIVATED")
+                .containsExactly("ready vm1", "ACTIVATED vm1", "remove vm1", "remove vm1");
         assertThat(local).containsExactly("ready vm1", "SWITCHOVER vm1", "remove vm1", "remove vm1");
     }
 

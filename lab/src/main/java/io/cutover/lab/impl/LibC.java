@@ -18,4 +18,6 @@ public interface LibC extends Library {
     int ioctl(int fd, NativeLong request, Pointer argp);
 
     int close(int fd);
+
+    int setpriority(int which, int who, int prio);
 }
