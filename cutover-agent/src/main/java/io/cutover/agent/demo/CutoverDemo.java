@@ -191,6 +191,10 @@ public final class CutoverDemo {
             UdpProber.Gap gap = prober.gapAcross(cutoverStart, hypervisor.activatedNanos());
             timeline.addAt(gap.fromNanos(), "client.gap", "start", "last echo before the cutover");
             timeline.addAt(gap.toNanos(), "client.gap", "done", "first echo after it");
+            for (UdpProber.LostRun run : prober.lostRuns(10)) {
+                timeline.addAt(run.fromNanos(), "client.lost", "start", run.probes() + " probes sent from here on lost");
+                timeline.addAt(run.toNanos(), "client.lost", "done", "");
+            }
             return new DemoReport(wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
                     seen, prober.lostBetween(cutoverStart, cutoverEnd), udp.received(), tcpAlive, exchanged,
                     report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries());

@@ -119,6 +119,28 @@ public final class UdpProber {
         return lost;
     }
 
+    /** A run of consecutive lost probes: when its first and last were sent, and how many it holds. */
+    public record LostRun(long fromNanos, long toNanos, int probes) {
+    }
+
+    /** The runs of lost probes, oldest first, at most {@code limit} (after {@link #run}). */
+    public java.util.List<LostRun> lostRuns(int limit) {
+        java.util.List<LostRun> runs = new java.util.ArrayList<>();
+        int i = 0;
+        while (i < count && sentAt[i] != 0 && runs.size() < limit) {
+            if (answeredAt[i] != 0) {
+                i++;
+                continue;
+            }
+            int first = i;
+            while (i < count && sentAt[i] != 0 && answeredAt[i] == 0) {
+                i++;
+            }
+            runs.add(new LostRun(sentAt[first], sentAt[i - 1], i - first));
+        }
+        return runs;
+    }
+
     /**
      * The client's network gap across a cutover (after {@link #run}): the longest time between two consecutive
      * echoes such that the silence overlaps {@code [fromNanos, toNanos]}, the guest's blackout. Silences
