@@ -48,7 +48,8 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf("lab %s (%s) up in %d ms%n", lab.name(), topology.name().toLowerCase(),
                     (System.nanoTime() - start) / 1_000_000);
             DemoReport report;
-            try (LabAgents agents = LabAgents.start(lab)) {
+            Path logs = reportFile.toAbsolutePath().getParent().resolve("daemons-" + lab.name());
+            try (LabAgents agents = LabAgents.start(lab, logs)) {
                 System.out.println("controller, tunnel daemons and agents up (logs in " + agents.dir() + ")");
                 report = new CutoverDemo(lab, agents, rate, Duration.ofSeconds(1), guest).run();
             }

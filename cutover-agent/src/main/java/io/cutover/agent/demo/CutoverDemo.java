@@ -129,21 +129,18 @@ public final class CutoverDemo {
 
             registerTunnel(from, to, addresses, wan);
             warmUp(from, to);
-            List<String> newAddresses = new ArrayList<>(addresses);
-            newAddresses.set(0, newAddress.getHostAddress());
             SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(guestSpec));
             resources.add(guest);
-            NamespacedHttp agent = agents.agent(from.host());
-            ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", Topology.VM)
-                    .put("mac", Topology.VM_MAC).put("source", from.host()).put("destination", to.host())
-                    .put("mode", wan ? "wan" : "lan").put("memoryMiB", Math.max(1, guest.pageCount() * guest.pageSize() >> 20))
-                    .put("destinationPort", lab.switchPort(Topology.VM, to.bridge()));
-            addresses.forEach(request.putArray("addresses")::add);
+            Runnable renumbering = () -> { };
             if (wan) {
-                newAddresses.forEach(request.putArray("newAddresses")::add);
-                request.put("dnsName", VM_NAME);
+                Renumbering.Change change = new Renumbering(lab, vmInterface).change(from, to);
+                resources.add(change);
+                renumbering = change;
             }
-            String id = agent.send("POST", "cutovers", request).expect("creating the cutover", 201).path("id").asText();
+            NamespacedHttp agent = agents.agent(from.host());
+            String id = createCutover(agent, from, to, addresses, newAddress, guest);
+            Hypervisor hypervisor = new Hypervisor(agent, id, udp, timeline, renumbering, to.bridge());
+            resources.add(hypervisor);
             awaitStep(agent, id, "tunnel.ready", "done");
 
             UdpProber prober = new UdpProber(new InetSocketAddress(oldAddress, UDP_PORT), probeRate, MAX_PROBES);
@@ -161,14 +158,6 @@ public final class CutoverDemo {
                     new InetSocketAddress(to.underlay(), 0), Guests.syntheticAllocator(),
                     MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
             resources.add(target);
-            Runnable renumbering = () -> { };
-            if (wan) {
-                Renumbering.Change change = new Renumbering(lab, vmInterface).change(from, to);
-                resources.add(change);
-                renumbering = change;
-            }
-            Hypervisor hypervisor = new Hypervisor(agent, id, udp, timeline, renumbering, to.bridge());
-            resources.add(hypervisor);
             LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
                     MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(), List.of(hypervisor)));
             MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -208,6 +197,28 @@ public final class CutoverDemo {
                 }
             }
         }
+    }
+
+    /**
+     * Creates the cutover at the source's agent, as an orchestrator does before it migrates; returns its id. The
+     * agent runs PLANNED at once (the controller admits the VM's destination port, the tunnel ends are checked).
+     */
+    private String createCutover(NamespacedHttp agent, Site from, Site to, List<String> addresses,
+                                 InetAddress newAddress, SyntheticGuest guest) {
+        boolean wan = !from.vmCidr().equals(to.vmCidr());
+        ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", Topology.VM)
+                .put("mac", Topology.VM_MAC).put("source", from.host()).put("destination", to.host())
+                .put("mode", wan ? "wan" : "lan")
+                .put("memoryMiB", Math.max(1, guest.pageCount() * guest.pageSize() >> 20))
+                .put("destinationPort", lab.switchPort(Topology.VM, to.bridge()));
+        addresses.forEach(request.putArray("addresses")::add);
+        if (wan) {
+            List<String> newAddresses = new ArrayList<>(addresses);
+            newAddresses.set(0, newAddress.getHostAddress());
+            newAddresses.forEach(request.putArray("newAddresses")::add);
+            request.put("dnsName", VM_NAME);
+        }
+        return agent.send("POST", "cutovers", request).expect("creating the cutover", 201).path("id").asText();
     }
 
     /**
@@ -299,6 +310,7 @@ public final class CutoverDemo {
         private final ExecutorService hooks = Executors.newSingleThreadExecutor(
                 ThreadPriority.niced(Executors.defaultThreadFactory(), LabAgents.NICENESS));
         private final CompletableFuture<Void> activated = new CompletableFuture<>();
+        private volatile boolean ended;
         private volatile long switchoverNanos;
         private volatile long activatedNanos;
 
@@ -348,6 +360,9 @@ public final class CutoverDemo {
 
         /** Reports {@code phase} to the source's agent; returns when its steps are done. */
         void phase(String phase) {
+            if (phase.equals("completed") || phase.equals("failed")) {
+                ended = true;
+            }
             agent.send("POST", "cutovers/" + id + "/phase/" + phase, null, STEP_LIMIT)
                     .expect("the " + phase + " hook", 200);
         }
@@ -365,9 +380,13 @@ public final class CutoverDemo {
             return activatedNanos;
         }
 
+        /** Stops; a cutover that did not end is reported failed, so that the agent rolls its steps back. */
         @Override
         public void close() {
             hooks.shutdownNow();
+            if (!ended) {
+                phase("failed");
+            }
         }
     }
 }

@@ -57,9 +57,9 @@ public final class LabAgents implements AutoCloseable {
     private final Map<String, NamespacedHttp> tunnels = new LinkedHashMap<>();
     private NamespacedHttp controller;
 
-    private LabAgents(Lab lab) {
+    private LabAgents(Lab lab, Path dir) {
         this.lab = lab;
-        this.dir = lab.dir().resolve("agents");
+        this.dir = dir;
         this.token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         Wire wire = lab.topology().wires().stream().filter(w -> w.nodeA().equals("hostA") && w.nodeB().equals("hostB"))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("the lab has no underlay between its hosts"));
@@ -73,7 +73,12 @@ public final class LabAgents implements AutoCloseable {
      * the ports it knows.
      */
     public static LabAgents start(Lab lab) {
-        LabAgents daemons = new LabAgents(lab);
+        return start(lab, lab.dir().resolve("agents"));
+    }
+
+    /** {@link #start(Lab)}, with the daemons' configuration, state and logs in {@code dir} (kept after the lab). */
+    public static LabAgents start(Lab lab, Path dir) {
+        LabAgents daemons = new LabAgents(lab, dir);
         try {
             daemons.startAll();
             return daemons;
