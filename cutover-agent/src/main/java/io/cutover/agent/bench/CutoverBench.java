@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
         description = "LAN moves back and forth and a WAN move under 1,000 probes/s: network gap at the client vs the blackout.")
 public final class CutoverBench implements Callable<Integer> {
     /** The guest moved in every run: small, with a hot set, so that moves are quick. */
-    static final String GUEST = "synthetic:size=32m,workload=hotset,hot=5%,rate=5000";
+    static final String GUEST = "size=32m,workload=hotset,hot=5%,rate=5000";
 
     @Option(names = "--quick", description = "3 LAN moves instead of 20; finishes in about a minute.")
     boolean quick;

@@ -5,6 +5,7 @@ import io.cutover.agent.demo.DemoReport;
 import io.cutover.agent.demo.CutoverDemo;
 import io.cutover.agent.demo.LabAgents;
 import io.cutover.lab.Lab;
+import io.cutover.migration.guest.GuestSpec;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,8 +29,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "1000", description = "Client probes per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--guest", defaultValue = "synthetic:size=64m,workload=hotset,hot=5%,rate=20000",
-            description = "The VM's memory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--guest", defaultValue = "size=64m,workload=hotset,hot=5%,rate=20000",
+            description = "The VM's guest program: its memory and workload, as the keys of a synthetic guest "
+                    + "(default: ${DEFAULT-VALUE}).")
     String guest;
 
     @Option(names = "--report", defaultValue = "target/demo/report.json",
@@ -40,6 +42,11 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (rate < 1 || rate > 10_000) {
             throw new IllegalArgumentException("--rate must be 1..10000 probes per second");
+        }
+        try {
+            GuestSpec.parse(GuestSpec.PREFIX + guest);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--guest: " + e.getMessage(), e);
         }
         Topology topology = wan ? Topology.WAN : Topology.LAN;
         long start = System.nanoTime();

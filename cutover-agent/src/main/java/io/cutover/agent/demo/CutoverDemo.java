@@ -15,9 +15,7 @@ import io.cutover.migration.LiveMigration;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationReport;
 import io.cutover.migration.MigrationTarget;
-import io.cutover.migration.guest.GuestSpec;
-import io.cutover.migration.guest.Guests;
-import io.cutover.migration.guest.SyntheticGuest;
+import io.cutover.migration.guest.ShmGuest;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A cutover on the lab, with every part real: the VM {@code vm1} (a namespace with a UDP and a TCP echo
- * service, and a synthetic guest whose memory is migrated) moves from the host it is on to the other one
+ * service, and a guest program in it whose memory, a {@code /dev/shm} file, is migrated: {@link GuestPrograms}) moves from the host it is on to the other one
  * (host A on {@code br-a}, host B on {@code br-b}) while the client probes it. The lab's daemons ({@link
  * LabAgents}: the SDN controller, a tunnel daemon and an agent on each host) do the network's part; this class
  * is the orchestrator and the hypervisor: it registers the brownout tunnel's move with both tunnel daemons,
@@ -85,21 +83,21 @@ public final class CutoverDemo {
     private final LabAgents agents;
     private final int probeRate;
     private final Duration settle;
-    private final String guestSpec;
+    private final String workload;
 
     /**
      * @param lab       a LAN or WAN lab
      * @param agents    the lab's daemons
      * @param probeRate client probes per second
      * @param settle    how long the client probes before the migration starts and after it ends
-     * @param guestSpec the synthetic guest, such as {@code synthetic:size=64m,workload=hotset}
+     * @param workload  the guest program's memory and workload, such as {@code size=64m,workload=hotset,hot=5%}
      */
-    public CutoverDemo(Lab lab, LabAgents agents, int probeRate, Duration settle, String guestSpec) {
+    public CutoverDemo(Lab lab, LabAgents agents, int probeRate, Duration settle, String workload) {
         this.lab = lab;
         this.agents = agents;
         this.probeRate = probeRate;
         this.settle = settle;
-        this.guestSpec = guestSpec;
+        this.workload = workload;
     }
 
     public DemoReport run() throws Exception {
@@ -129,8 +127,9 @@ public final class CutoverDemo {
 
             registerTunnel(from, to, addresses, wan);
             warmUp(from, to);
-            SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(guestSpec));
-            resources.add(guest);
+            GuestPrograms programs = new GuestPrograms(lab);
+            resources.add(programs);
+            ShmGuest guest = programs.start(workload);
             Runnable renumbering = () -> { };
             if (wan) {
                 Renumbering.Change change = new Renumbering(lab, vmInterface).change(from, to);
@@ -153,9 +152,8 @@ public final class CutoverDemo {
             resources.add(tcp);
             Thread.sleep(settle.toMillis());
 
-            guest.resume();
-            MigrationTarget target = destination.call(() -> MigrationTarget.listen(
-                    new InetSocketAddress(to.underlay(), 0), Guests.syntheticAllocator(),
+                        MigrationTarget target = destination.call(() -> MigrationTarget.listen(
+                    new InetSocketAddress(to.underlay(), 0), programs.destination(),
                     MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
             resources.add(target);
             LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
@@ -204,7 +202,7 @@ public final class CutoverDemo {
      * agent runs PLANNED at once (the controller admits the VM's destination port, the tunnel ends are checked).
      */
     private String createCutover(NamespacedHttp agent, Site from, Site to, List<String> addresses,
-                                 InetAddress newAddress, SyntheticGuest guest) {
+                                 InetAddress newAddress, ShmGuest guest) {
         boolean wan = !from.vmCidr().equals(to.vmCidr());
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", Topology.VM)
                 .put("mac", Topology.VM_MAC).put("source", from.host()).put("destination", to.host())

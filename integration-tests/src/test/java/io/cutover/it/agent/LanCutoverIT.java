@@ -39,7 +39,7 @@ class LanCutoverIT {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 String before = bridgeOfVm(lab);
                 DemoReport report = new CutoverDemo(lab, agents, 1000, Duration.ofSeconds(1),
-                        "synthetic:size=32m,workload=hotset,hot=5%,rate=5000").run();
+                        "size=32m,workload=hotset,hot=5%,rate=5000").run();
                 reports.add(report);
 
                 assertThat(report.udp().sent()).isGreaterThan(2000);

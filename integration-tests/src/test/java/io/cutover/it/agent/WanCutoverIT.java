@@ -37,7 +37,7 @@ class WanCutoverIT {
                 String before = lab.bridgeOf(Topology.VM);
                 String oldAddress = dnsAnswer(lab);
                 DemoReport report = new CutoverDemo(lab, agents, 1000, Duration.ofSeconds(1),
-                        "synthetic:size=32m,workload=hotset,hot=5%,rate=5000").run();
+                        "size=32m,workload=hotset,hot=5%,rate=5000").run();
                 reports.add(report);
 
                 assertThat(report.mode()).isEqualTo("wan");

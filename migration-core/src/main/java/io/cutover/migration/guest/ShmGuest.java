@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -60,16 +62,22 @@ public final class ShmGuest implements Guest {
 
     /** Starts {@link ShmGuestProgram} in a new JVM, with this JVM's class path, as a destination's program. */
     public static Process launch(Path file) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), ShmGuestProgram.class.getName(),
-                "--file", file.toString(), "--incoming");
+        ProcessBuilder pb = new ProcessBuilder(programCommand("--file", file.toString(), "--incoming"));
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
         try {
             return pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the guest program: " + e.getMessage(), e);
         }
+    }
+
+    /** The command line that runs {@link ShmGuestProgram} with {@code args} in a new JVM with this JVM's class path. */
+    public static List<String> programCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                ShmGuestProgram.class.getName()));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /**
