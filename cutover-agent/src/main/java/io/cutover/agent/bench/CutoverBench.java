@@ -64,7 +64,7 @@ public final class CutoverBench implements Callable<Integer> {
                 .row("TCP connections broken", "", tcpBroken)
                 .detail("moves", reports.stream().map(r -> Map.of("mode", r.mode(), "gapMs", r.gapMillis(),
                         "blackoutMs", r.blackoutMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(),
-                        "timeline", r.timeline()))
+                        "tunnel", r.tunnel(), "timeline", r.timeline()))
                         .toList())
                 .detail("guest", GUEST);
         report.key("moves", reports.size()).key("lost", lost).key("lost_in_cutover", lostInCutover)

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.agent.plan.Timeline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Netns;
 import io.cutover.lab.ThreadPriority;
@@ -57,6 +59,7 @@ import java.util.concurrent.TimeUnit;
  * exist when a VM moves are the ones a WAN move must not break. Run it again and the VM moves back.
  */
 public final class CutoverDemo {
+    private static final Logger LOG = LoggerFactory.getLogger(CutoverDemo.class);
     /** The VM's UDP echo port. */
     public static final int UDP_PORT = 7007;
     /** The VM's TCP echo port. */
@@ -190,8 +193,9 @@ public final class CutoverDemo {
             for (AutoCloseable resource : resources) {
                 try {
                     resource.close();
-                } catch (Exception ignored) {
-                    // the lab goes away next
+                } catch (Exception | Error e) {
+                    // the others are still closed; the lab's removal ends whatever is left in its namespaces
+                    LOG.warn("cannot close {}: {}", resource, e.toString(), e);
                 }
             }
         }

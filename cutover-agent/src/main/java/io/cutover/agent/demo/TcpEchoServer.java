@@ -10,10 +10,11 @@ import java.net.Socket;
 /** The VM's long-lived TCP service in the demo: echoes what each connection sends. */
 public final class TcpEchoServer implements AutoCloseable {
     private final ServerSocket server;
+    private final Thread acceptor;
 
     private TcpEchoServer(ServerSocket server) {
         this.server = server;
-        Thread acceptor = new Thread(this::accept, "tcp-echo");
+        this.acceptor = new Thread(this::accept, "tcp-echo");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -52,8 +53,14 @@ public final class TcpEchoServer implements AutoCloseable {
         }
     }
 
+    /** Stops listening; returns once the accepting thread, which releases the port, has ended. */
     @Override
     public void close() throws IOException {
         server.close();
+        try {
+            acceptor.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -18,6 +18,8 @@ public final class UdpEchoResponder implements AutoCloseable {
     static final Duration PAUSED_POLL = Duration.ofMillis(1);
     private final DatagramChannel channel;
     private final Thread thread;
+    /** How long {@link #close()} waits for the port to be free. */
+    private static final Duration CLOSE_WITHIN = Duration.ofSeconds(5);
     private volatile boolean paused;
     private volatile long received;
 
@@ -85,8 +87,17 @@ public final class UdpEchoResponder implements AutoCloseable {
         return received;
     }
 
+    /**
+     * Stops echoing. Returns once the port is free: a channel closed while its thread is blocked receiving is
+     * released by that thread, so this waits for it.
+     */
     @Override
     public void close() throws IOException {
         channel.close();
+        try {
+            thread.join(CLOSE_WITHIN.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
