@@ -63,7 +63,7 @@ public final class CutoverBench implements Callable<Integer> {
                 .row("  of them sent during a cutover", "", lostInCutover)
                 .row("TCP connections broken", "", tcpBroken)
                 .detail("moves", reports.stream().map(r -> Map.of("mode", r.mode(), "gapMs", r.gapMillis(),
-                        "blackoutMs", r.blackoutMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(),
+                        "blackoutMs", r.blackoutMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(), "switchDrops", r.switchDrops(),
                         "tunnel", r.tunnel(), "timeline", r.timeline()))
                         .toList())
                 .detail("guest", GUEST);
@@ -86,9 +86,10 @@ public final class CutoverBench implements Callable<Integer> {
                 DemoReport report = new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
-                                + "%d on the way to the VM), tunnel held %d, injected %d%n",
+                                + "%d on the way to the VM, %d dropped by the switches' tables), tunnel held %d, "
+                                + "injected %d%n",
                         report.mode(), i + 1, report.blackoutMillis(), report.gapMillis(), report.udp().lost(),
-                        report.lostInCutover(), report.udp().sent() - report.vmReceived(),
+                        report.lostInCutover(), report.udp().sent() - report.vmReceived(), report.switchDrops(),
                         report.tunnel().getOrDefault("source.held", 0L),
                         report.tunnel().getOrDefault("destination.injected", 0L));
             }

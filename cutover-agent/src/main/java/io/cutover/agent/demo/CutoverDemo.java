@@ -159,12 +159,14 @@ public final class CutoverDemo {
                     new InetSocketAddress(to.underlay(), 0), programs.destination(),
                     MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
             resources.add(target);
+            long dropsBefore = pipelineDrops();
             LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
                     MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(), List.of(hypervisor)));
             MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
             hypervisor.activated().get(STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
             Thread.sleep(settle.toMillis());
             prober.stop();
+            long switchDrops = pipelineDrops() - dropsBefore;
             UdpProbeResult seen = probes.get(30, TimeUnit.SECONDS);
             boolean tcpAlive = tcp.alive();
             long exchanged = tcp.exchanged();
@@ -186,7 +188,7 @@ public final class CutoverDemo {
                 timeline.addAt(run.toNanos(), "client.lost", "done", "");
             }
             return new DemoReport(wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
-                    seen, prober.lostBetween(cutoverStart, cutoverEnd), udp.received(), tcpAlive, exchanged,
+                    seen, prober.lostBetween(cutoverStart, cutoverEnd), udp.received(), switchDrops, tcpAlive, exchanged,
                     report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries());
         } finally {
             Collections.reverse(resources);
@@ -198,6 +200,19 @@ public final class CutoverDemo {
                     LOG.warn("cannot close {}: {}", resource, e.toString(), e);
                 }
             }
+        }
+    }
+
+    /**
+     * The packets the switches' OpenFlow tables have dropped so far (Open vSwitch counts them as {@code
+     * drop_action_of_pipeline}; its counters are brought up to date about once a second).
+     */
+    private long pipelineDrops() {
+        String count = lab.appctl("coverage/read-counter", "drop_action_of_pipeline").orThrow().stdout().strip();
+        try {
+            return Long.parseLong(count);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("ovs-vswitchd's drop counter is not a number: " + count, e);
         }
     }
 

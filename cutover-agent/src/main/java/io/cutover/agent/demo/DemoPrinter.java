@@ -23,6 +23,7 @@ public final class DemoPrinter {
         row(out, "network gap at the client", String.format(Locale.ROOT, "%.1f ms", report.gapMillis()));
         row(out, "probes sent / answered", udp.sent() + " / " + udp.answered());
         row(out, "probes that reached the VM", String.valueOf(report.vmReceived()));
+        row(out, "dropped by the switches' tables", String.valueOf(report.switchDrops()));
         row(out, "probes lost", udp.lost() + (udp.lostRanges().isEmpty() ? "" : " " + udp.lostRanges()));
         row(out, "  of them sent during the cutover", String.valueOf(report.lostInCutover()));
         row(out, "probes delayed (> 20 ms)", String.valueOf(udp.delayed()));

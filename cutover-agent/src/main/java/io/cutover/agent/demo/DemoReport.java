@@ -18,6 +18,8 @@ import java.util.Map;
  *                       cutover's own share of {@code udp.lost()} (the rest were lost to something else, such as
  *                       a starved CPU during pre-copy)
  * @param vmReceived     probes that reached the VM's service (the rest were lost on the way there)
+ * @param switchDrops    packets the switches' OpenFlow tables dropped (no flow, or only their own in_port) from
+ *                       the migration's start until after the brownout: Open vSwitch's {@code drop_action_of_pipeline}
  * @param tcpSurvived    whether the client's long-lived TCP connection kept working
  * @param tcpExchanged   messages the TCP connection exchanged
  * @param memoryVerified whether the destination's memory was verified identical to the source's
@@ -27,7 +29,7 @@ import java.util.Map;
  * @param timeline       when each stage and step ran
  */
 public record DemoReport(String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
-                         long lostInCutover, long vmReceived, boolean tcpSurvived,
+                         long lostInCutover, long vmReceived, long switchDrops, boolean tcpSurvived,
                          long tcpExchanged, boolean memoryVerified, String dnsAnswer,
                          Map<String, Long> tunnel, List<TimelineEntry> timeline) {
 }
