@@ -53,6 +53,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SdnControllerIT {
+    /** Pings sent to the moved VM while counting what reaches hostA. */
+    private static final int PINGS = 20;
+
     @RegisterExtension
     static final LabExtension LAB = LabExtension.of(Topology.LAN);
 
@@ -125,9 +128,11 @@ class SdnControllerIT {
         assertThat(committed.state()).isEqualTo(MoveState.COMMITTED);
 
         long hostARxBefore = rxPackets("hostA");
-        ping("client", vmAddress(), 5);
+        ping("client", vmAddress(), PINGS);
         long hostARx = rxPackets("hostA") - hostARxBefore;
-        assertThat(hostARx).as("packets that reached hostA while client pinged the VM").isLessThan(5);
+        // flooded, each ping would reach hostA; a few broadcasts and multicasts (ARP, ND) may, whatever the flows
+        assertThat(hostARx).as("packets that reached hostA while client pinged the VM " + PINGS + " times")
+                .isLessThan(PINGS / 2);
         assertThat(udpRoundTrip("client", vmAddress())).isEqualTo("probe");
 
         long oldCookie = Cookie.of(SdnLabFabric.NETWORK, 5, move.fromGeneration());
