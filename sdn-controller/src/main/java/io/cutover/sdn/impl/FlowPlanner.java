@@ -51,6 +51,8 @@ public final class FlowPlanner {
     public static final int PRIORITY_ADMIT = 100;
     public static final int PRIORITY_UNICAST = 100;
     public static final int PRIORITY_REDIRECT = 150;
+    /** A prepared move's frames that reach the destination switch from the old location's side: see forwardArrived. */
+    public static final int PRIORITY_ARRIVED = 120;
     public static final int PRIORITY_FLOOD = 50;
     /** The cookie of flows that belong to the fabric, not to an endpoint (links, floods). */
     public static final long FABRIC_COOKIE = Cookie.of(0, 0, 0);
@@ -119,6 +121,11 @@ public final class FlowPlanner {
                     Integer to = move.toSwitch().equals(sw) ? swPorts.get(move.toPort()) : null;
                     if (to != null) {
                         admit(flows, to, Cookie.of(e.network(), e.id(), move.id()));
+                        String back = nextHop(adjacency, sw, move.fromSwitch());
+                        Integer backPort = back == null ? null : swPorts.get(back);
+                        if (backPort != null) {
+                            forwardArrived(flows, backPort, e.mac(), to, Cookie.of(e.network(), e.id(), move.id()));
+                        }
                     }
                 }
                 if (move.fromSwitch().equals(sw) && redirects(move, adjacency)) {
@@ -173,6 +180,19 @@ public final class FlowPlanner {
         Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build();
         List<OFInstruction> goTo = List.of(OF.instructions().gotoTable(TableId.of(TABLE_FORWARD)));
         return FlowSpec.of(TABLE_ADMIT, PRIORITY_ADMIT, match, cookie, goTo);
+    }
+
+    /**
+     * At a move's destination switch: frames for the endpoint that arrive over the link toward its old location go
+     * to its new port. Only a switch that already forwards by the commit sends them that way, and the old flow would
+     * send them back out of the port they came in by, which drops them: a commit that reaches the switches one after
+     * another, or a switch that follows them in its own time, loses nothing.
+     */
+    private static void forwardArrived(Map<FlowKey, FlowSpec> flows, int linkPort, String mac, int port, long cookie) {
+        Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(linkPort))
+                .setExact(MatchField.ETH_DST, MacAddress.of(mac)).build();
+        List<OFInstruction> out = List.of(OF.instructions().applyActions(List.of(OF.actions().output(OFPort.of(port), 0))));
+        put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_ARRIVED, match, cookie, out));
     }
 
     private static void forward(Map<FlowKey, FlowSpec> flows, int priority, String mac, int port, long cookie) {

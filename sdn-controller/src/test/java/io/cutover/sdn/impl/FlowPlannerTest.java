@@ -71,6 +71,9 @@ class FlowPlannerTest {
         Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
         assertThat(find(plan.get("br-b"), 0, 100, "in_port=5").cookie()).isEqualTo(Cookie.of(1, 5, 7));
         assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(plan.get("br-b").values()).as("frames for vm1 back from br-tor's side go to its new port")
+                .anyMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED && f.key().match().contains("in_port=2")
+                        && f.key().match().contains(VM_MAC) && f.actions().equals("output:5"));
 
         model = model.withMove(prepared.redirectedTo("fwd"));
         plan = FlowPlanner.plan(model, PORTS);
@@ -83,6 +86,8 @@ class FlowPlannerTest {
         assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).cookie()).isEqualTo(Cookie.of(1, 5, 7));
         assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
         assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
+                .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
         assertThat(find(plan.get("br-a"), 0, 100, "in_port=2").cookie()).as("old port until cleanup")
                 .isEqualTo(Cookie.of(1, 5, 0));
 
@@ -121,6 +126,8 @@ class FlowPlannerTest {
         ModelState model = committedWithForwarder(lan());
         Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
         assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
+                .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
         assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
     }
 
@@ -130,6 +137,8 @@ class FlowPlannerTest {
         ModelState model = CommitRecovery.committed(wan().withMove(redirected), redirected);
         Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
         assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
+                .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
         assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:1");
     }
 
