@@ -189,14 +189,16 @@ public final class FlowPlanner {
      * another, or a switch that follows them in its own time, loses nothing.
      */
     private static void forwardArrived(Map<FlowKey, FlowSpec> flows, int linkPort, String mac, int port, long cookie) {
-        Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(linkPort))
-                .setExact(MatchField.ETH_DST, MacAddress.of(mac)).build();
-        List<OFInstruction> out = List.of(OF.instructions().applyActions(List.of(OF.actions().output(OFPort.of(port), 0))));
-        put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_ARRIVED, match, cookie, out));
+        output(flows, PRIORITY_ARRIVED, OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(linkPort))
+                .setExact(MatchField.ETH_DST, MacAddress.of(mac)).build(), port, cookie);
     }
 
     private static void forward(Map<FlowKey, FlowSpec> flows, int priority, String mac, int port, long cookie) {
-        Match match = OF.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(mac)).build();
+        output(flows, priority, OF.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(mac)).build(), port, cookie);
+    }
+
+    /** A forwarding-table flow sending what {@code match} matches out of {@code port}. */
+    private static void output(Map<FlowKey, FlowSpec> flows, int priority, Match match, int port, long cookie) {
         List<OFInstruction> out = List.of(OF.instructions().applyActions(List.of(OF.actions().output(OFPort.of(port), 0))));
         put(flows, FlowSpec.of(TABLE_FORWARD, priority, match, cookie, out));
     }
