@@ -2,7 +2,7 @@ package io.cutover.agent;
 
 import io.cutover.agent.config.MigrationConfig;
 import io.cutover.agent.plan.CutoverPlan;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.IntegrityCheck;
 import io.cutover.migration.LiveMigration;

@@ -3,7 +3,7 @@ package io.cutover.agent;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.plan.Threads;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;

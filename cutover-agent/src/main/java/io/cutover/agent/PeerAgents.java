@@ -1,7 +1,7 @@
 package io.cutover.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cutover.agent.cli.HostPort;
+import io.cutover.support.HostPort;
 
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package io.cutover.agent;
 
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 
 import java.util.Locale;
 

@@ -1,8 +1,8 @@
 package io.cutover.ddns;
 
-import io.cutover.migration.CutoverEvent;
-import io.cutover.migration.CutoverListener;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverListener;
+import io.cutover.api.CutoverStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.cutover.ddns;
 
-import io.cutover.migration.CutoverEvent;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverStage;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package io.cutover.lab;
 
+import io.cutover.support.Netns;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.lab.impl.BindServer;

@@ -1,5 +1,7 @@
 package io.cutover.migration;
 
+import io.cutover.api.CutoverListener;
+
 import io.cutover.migration.impl.SourceMigration;
 
 import java.net.InetSocketAddress;

@@ -1,5 +1,7 @@
 package io.cutover.migration;
 
+import io.cutover.api.CutoverEvent;
+
 import java.util.List;
 
 /**

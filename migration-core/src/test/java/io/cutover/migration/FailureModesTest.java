@@ -1,5 +1,9 @@
 package io.cutover.migration;
 
+import io.cutover.api.CutoverStage;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverListener;
+
 import io.cutover.migration.guest.SyntheticGuest;
 import io.cutover.migration.transport.FrameType;
 import io.cutover.migration.transport.Frames;

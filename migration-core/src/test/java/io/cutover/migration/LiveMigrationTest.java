@@ -1,5 +1,9 @@
 package io.cutover.migration;
 
+import io.cutover.api.CutoverStage;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverListener;
+
 import io.cutover.migration.guest.Guests;
 import io.cutover.migration.guest.SyntheticGuest;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.cutover.migration;
 
+import io.cutover.api.CutoverListener;
+
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.migration.guest.SyntheticGuest;
 import io.cutover.migration.guest.Workload;

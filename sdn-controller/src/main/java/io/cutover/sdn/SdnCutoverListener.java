@@ -1,7 +1,7 @@
 package io.cutover.sdn;
 
-import io.cutover.migration.CutoverEvent;
-import io.cutover.migration.CutoverListener;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverListener;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.cutover.tunnel;
 
-import io.cutover.migration.CutoverListener;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverListener;
+import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.impl.DefaultForwarder;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.cutover.tunnel;
 
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.impl.RestApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package io.cutover.tunnel;
 
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -13,8 +13,8 @@ import io.cutover.arp.MacAddress;
 import io.cutover.arp.ProbeResult;
 import io.cutover.arp.ReadinessGate;
 import io.cutover.arp.Schedule;
-import io.cutover.migration.CutoverEvent;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import io.cutover.arp.MacAddress;
 import io.cutover.arp.Schedule;
 import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNetworkInterface;

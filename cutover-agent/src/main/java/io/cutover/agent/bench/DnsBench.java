@@ -6,7 +6,7 @@ import io.cutover.ddns.RrsetChange;
 import io.cutover.ddns.TsigKey;
 import io.cutover.ddns.UpdateResult;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.cutover.agent.bench;
 
-import io.cutover.migration.CutoverEvent;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverStage;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.LiveMigration;
 import io.cutover.migration.MigrationOptions;

@@ -1,9 +1,9 @@
 package io.cutover.agent.bench;
 
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.ForwarderOptions;

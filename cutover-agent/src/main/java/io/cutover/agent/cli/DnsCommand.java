@@ -9,7 +9,7 @@ import io.cutover.ddns.TsigKey;
 import io.cutover.ddns.TtlLowering;
 import io.cutover.ddns.UpdateResult;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

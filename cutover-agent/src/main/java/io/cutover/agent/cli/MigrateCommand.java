@@ -1,5 +1,6 @@
 package io.cutover.agent.cli;
 
+import io.cutover.support.HostPort;
 import io.cutover.migration.CompletionPolicy;
 import io.cutover.migration.Guest;
 import io.cutover.migration.Compression;

@@ -1,7 +1,9 @@
 package io.cutover.agent.cli;
 
+import io.cutover.support.Durations;
+import io.cutover.support.HostPort;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.sdn.ControllerOptions;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.SdnController;
@@ -70,8 +72,8 @@ final class SdnCommand extends GroupCommand {
             HostPort openflow = HostPort.parse("--listen", listen);
             ControllerOptions.Builder options = ControllerOptions.builder().bindAddress(openflow.host())
                     .port(openflow.port()).stateDir(state).bundles(!noBundles)
-                    .echoInterval(DurationConverter.parsePositive("--echo-interval", echoInterval))
-                    .handshakeTimeout(DurationConverter.parsePositive("--handshake-timeout", handshakeTimeout));
+                    .echoInterval(Durations.parsePositive("--echo-interval", echoInterval))
+                    .handshakeTimeout(Durations.parsePositive("--handshake-timeout", handshakeTimeout));
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new IllegalArgumentException("--tls-cert and --tls-key go together");
             }

@@ -1,7 +1,7 @@
 package io.cutover.agent.cli;
 
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Port;
 import io.cutover.lab.Topology;
 import io.cutover.lab.impl.OvsFabric;

@@ -1,7 +1,7 @@
 package io.cutover.agent.config;
 
-import io.cutover.agent.cli.DurationConverter;
-import io.cutover.agent.cli.HostPort;
+import io.cutover.support.Durations;
+import io.cutover.support.HostPort;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -53,7 +53,7 @@ final class Keys {
         }
         Duration duration;
         try {
-            duration = DurationConverter.parse(value);
+            duration = Durations.parse(value);
         } catch (IllegalArgumentException e) {
             throw bad(key, e.getMessage());
         }

@@ -2,8 +2,8 @@ package io.cutover.agent.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cutover.lab.Netns;
-import io.cutover.lab.ThreadPriority;
+import io.cutover.support.Netns;
+import io.cutover.support.ThreadPriority;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package io.cutover.agent.plan;
 
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 
 /** A step of a cutover plan failed; the plan has rolled back what it had applied. */
 public class PlanStepException extends RuntimeException {

@@ -14,7 +14,7 @@ import io.cutover.agent.plan.PlanStepException;
 import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.agent.steps.TunnelDaemonClient;
 import io.cutover.agent.steps.TunnelEnd;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import io.cutover.migration.IncomingMigration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

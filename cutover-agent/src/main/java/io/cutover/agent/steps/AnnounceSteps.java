@@ -9,8 +9,8 @@ import io.cutover.arp.Announcing;
 import io.cutover.arp.MacAddress;
 import io.cutover.arp.ReadinessGate;
 import io.cutover.arp.Schedule;
-import io.cutover.lab.Netns;
-import io.cutover.migration.CutoverStage;
+import io.cutover.support.Netns;
+import io.cutover.api.CutoverStage;
 
 import java.net.InetAddress;
 import java.util.List;

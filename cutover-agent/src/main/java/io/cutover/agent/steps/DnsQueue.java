@@ -3,7 +3,7 @@ package io.cutover.agent.steps;
 import io.cutover.agent.config.DnsConfig;
 import io.cutover.ddns.DnsTimeoutException;
 import io.cutover.ddns.DnsUpdater;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

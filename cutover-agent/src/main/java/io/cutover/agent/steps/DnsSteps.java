@@ -4,7 +4,7 @@ import io.cutover.agent.plan.PlanStep;
 import io.cutover.ddns.DnsTimeoutException;
 import io.cutover.ddns.DnsUpdater;
 import io.cutover.ddns.VerificationTimeoutException;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

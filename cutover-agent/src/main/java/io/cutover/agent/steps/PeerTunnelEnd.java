@@ -1,7 +1,7 @@
 package io.cutover.agent.steps;
 
 import io.cutover.agent.PeerAgents;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 
 /**
  * The tunnel end of another host: its daemon's API listens on that host's loopback only, so its agent relays

@@ -1,7 +1,7 @@
 package io.cutover.agent.steps;
 
 import io.cutover.agent.plan.PlanStep;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,6 +1,6 @@
 package io.cutover.agent.steps;
 
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

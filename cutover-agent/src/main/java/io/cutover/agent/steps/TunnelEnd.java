@@ -1,6 +1,6 @@
 package io.cutover.agent.steps;
 
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.Forwarder;
 
 /** One end of a brownout tunnel as the plan drives it: a forwarder in this process, or a daemon's REST API. */

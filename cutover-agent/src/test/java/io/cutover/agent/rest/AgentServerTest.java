@@ -8,7 +8,7 @@ import io.cutover.agent.PeerAgents;
 import io.cutover.agent.StepFactory;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.PlanStep;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

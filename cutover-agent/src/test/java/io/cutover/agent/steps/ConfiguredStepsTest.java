@@ -6,7 +6,7 @@ import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.agent.plan.PlanStepException;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

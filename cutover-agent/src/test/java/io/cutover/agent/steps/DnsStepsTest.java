@@ -11,7 +11,7 @@ import io.cutover.ddns.RrsetChange;
 import io.cutover.ddns.TtlLowering;
 import io.cutover.ddns.UpdateRefusedException;
 import io.cutover.ddns.UpdateResult;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

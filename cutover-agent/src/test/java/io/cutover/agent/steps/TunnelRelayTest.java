@@ -7,7 +7,7 @@ import io.cutover.agent.StepFactory;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.rest.AgentServer;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.DaemonConfig;
 import io.cutover.tunnel.TunnelDaemon;
 import io.vertx.core.Vertx;

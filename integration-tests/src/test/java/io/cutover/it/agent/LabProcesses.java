@@ -2,7 +2,7 @@ package io.cutover.it.agent;
 
 import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 
 import java.io.IOException;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.it.LabExtension;
 import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -14,7 +14,7 @@ import io.cutover.ddns.TtlLowering;
 import io.cutover.ddns.UpdateResult;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -345,16 +345,16 @@ class DdnsIT {
         withUpdater(options().build(), dns -> {
             io.cutover.ddns.DnsCutoverListener listener = new io.cutover.ddns.DnsCutoverListener(dns, name,
                     ip("198.18.0.71"), ip("198.18.1.71"), Duration.ofSeconds(5));
-            join(listener.onEvent(io.cutover.migration.CutoverEvent.now("m1", io.cutover.migration.CutoverStage.PLANNED)));
+            join(listener.onEvent(io.cutover.api.CutoverEvent.now("m1", io.cutover.api.CutoverStage.PLANNED)));
             assertThat(digTtl(name, "A")).isEqualTo(5);
             assertThat(dig(name, "A")).containsExactly("198.18.0.71");
             assertThat(listener.lowering().oldTtl()).isEqualTo(Duration.ofSeconds(300));
-            join(listener.onEvent(io.cutover.migration.CutoverEvent.now("m1", io.cutover.migration.CutoverStage.SWITCHOVER)));
+            join(listener.onEvent(io.cutover.api.CutoverEvent.now("m1", io.cutover.api.CutoverStage.SWITCHOVER)));
             assertThat(dig(name, "A")).containsExactly("198.18.0.71");
-            join(listener.onEvent(io.cutover.migration.CutoverEvent.now("m1", io.cutover.migration.CutoverStage.ACTIVATED)));
+            join(listener.onEvent(io.cutover.api.CutoverEvent.now("m1", io.cutover.api.CutoverStage.ACTIVATED)));
             assertThat(dig(name, "A")).containsExactly("198.18.1.71");
             assertThat(digTtl(name, "A")).isEqualTo(5);
-            join(listener.onEvent(io.cutover.migration.CutoverEvent.now("m1", io.cutover.migration.CutoverStage.COMPLETED)));
+            join(listener.onEvent(io.cutover.api.CutoverEvent.now("m1", io.cutover.api.CutoverStage.COMPLETED)));
             return null;
         });
         assertThat(digTtl(name, "A")).isEqualTo(300);

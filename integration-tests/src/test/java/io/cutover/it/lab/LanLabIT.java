@@ -2,7 +2,7 @@ package io.cutover.it.lab;
 
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -4,7 +4,7 @@ import io.cutover.it.LabExtension;
 import io.cutover.it.Launcher;
 import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

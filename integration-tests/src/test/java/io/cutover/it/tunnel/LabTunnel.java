@@ -1,7 +1,7 @@
 package io.cutover.it.tunnel;
 
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.ForwarderOptions;

@@ -2,10 +2,10 @@ package io.cutover.it.tunnel;
 
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
-import io.cutover.migration.CutoverEvent;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.MoveStatus;

@@ -1,6 +1,6 @@
 package io.cutover.lab.impl;
 
-import io.cutover.lab.Netns;
+import io.cutover.support.Netns;
 import io.cutover.lab.Port;
 import io.cutover.lab.Route;
 

@@ -1,5 +1,6 @@
 package io.cutover.lab.impl;
 
+import io.cutover.support.LibC;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
@@ -10,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Sets interfaces administratively up or down with {@code ioctl(SIOCSIFFLAGS)} on the calling thread's
  * namespace: microseconds, where spawning {@code ip link set} takes milliseconds (tens on a loaded machine).
- * Call it on a thread inside the namespace (a {@link io.cutover.lab.Netns}).
+ * Call it on a thread inside the namespace (a {@link io.cutover.support.Netns}).
  */
 final class LinkSwitch {
     private static final int AF_INET = 2;

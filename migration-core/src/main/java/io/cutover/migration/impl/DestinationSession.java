@@ -1,7 +1,7 @@
 package io.cutover.migration.impl;
 
-import io.cutover.migration.CutoverListener;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverListener;
+import io.cutover.api.CutoverStage;
 import io.cutover.migration.Guest;
 import io.cutover.migration.GuestAllocator;
 import io.cutover.migration.IncomingMigration;

@@ -1,6 +1,6 @@
 package io.cutover.migration.impl;
 
-import io.cutover.migration.CutoverListener;
+import io.cutover.api.CutoverListener;
 import io.cutover.migration.GuestAllocator;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.MigrationTarget;

@@ -3,7 +3,7 @@ package io.cutover.tunnel.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.TunnelDaemon;

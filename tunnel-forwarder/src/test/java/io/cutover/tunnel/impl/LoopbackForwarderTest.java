@@ -1,7 +1,7 @@
 package io.cutover.tunnel.impl;
 
-import io.cutover.migration.CutoverEvent;
-import io.cutover.migration.CutoverStage;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.ForwarderOptions;
 import io.cutover.tunnel.HoldLimits;

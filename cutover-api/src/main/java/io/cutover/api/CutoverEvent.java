@@ -1,4 +1,4 @@
-package io.cutover.migration;
+package io.cutover.api;
 
 import java.util.Objects;
 

@@ -1,7 +1,6 @@
-package io.cutover.lab;
+package io.cutover.support;
 
 import com.sun.jna.Native;
-import io.cutover.lab.impl.LibC;
 
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -47,13 +46,13 @@ public final class Netns implements AutoCloseable {
             return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LabException("interrupted while running in namespace " + name, e);
+            throw new HostException("interrupted while running in namespace " + name, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw new LabException("task in namespace " + name + " failed: " + cause, cause);
+            throw new HostException("task in namespace " + name + " failed: " + cause, cause);
         }
     }
 
@@ -88,11 +87,11 @@ public final class Netns implements AutoCloseable {
         String path = "/run/netns/" + namespace;
         int fd = LibC.INSTANCE.open(path, O_RDONLY);
         if (fd < 0) {
-            throw new LabException("cannot open " + path + ": errno " + Native.getLastError());
+            throw new HostException("cannot open " + path + ": errno " + Native.getLastError());
         }
         try {
             if (LibC.INSTANCE.setns(fd, CLONE_NEWNET) != 0) {
-                throw new LabException("setns into " + namespace + " failed: errno " + Native.getLastError());
+                throw new HostException("setns into " + namespace + " failed: errno " + Native.getLastError());
             }
         } finally {
             LibC.INSTANCE.close(fd);

@@ -1,4 +1,4 @@
-package io.cutover.migration;
+package io.cutover.api;
 
 /**
  * The stages of a cutover, after Clark et al.: what the migration is doing when an event is raised.

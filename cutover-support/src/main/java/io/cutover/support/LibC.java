@@ -1,4 +1,4 @@
-package io.cutover.lab.impl;
+package io.cutover.support;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;

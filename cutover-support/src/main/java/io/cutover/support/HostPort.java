@@ -1,4 +1,4 @@
-package io.cutover.agent.cli;
+package io.cutover.support;
 
 import java.net.InetSocketAddress;
 

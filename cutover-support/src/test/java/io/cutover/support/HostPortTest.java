@@ -1,4 +1,4 @@
-package io.cutover.agent.cli;
+package io.cutover.support;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

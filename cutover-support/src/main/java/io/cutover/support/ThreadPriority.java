@@ -1,7 +1,6 @@
-package io.cutover.lab;
+package io.cutover.support;
 
 import com.sun.jna.Native;
-import io.cutover.lab.impl.LibC;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,10 +25,10 @@ public final class ThreadPriority {
             // "/proc/thread-self" links to "<pid>/task/<tid>"
             tid = Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
         } catch (IOException | NumberFormatException e) {
-            throw new LabException("cannot find this thread's id in /proc/thread-self: " + e.getMessage(), e);
+            throw new HostException("cannot find this thread's id in /proc/thread-self: " + e.getMessage(), e);
         }
         if (LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, niceness) != 0) {
-            throw new LabException("setpriority(" + niceness + ") failed: errno " + Native.getLastError());
+            throw new HostException("setpriority(" + niceness + ") failed: errno " + Native.getLastError());
         }
     }
 
