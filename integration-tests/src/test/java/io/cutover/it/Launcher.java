@@ -6,14 +6,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs the real {@code cutover} launcher jar (built by the cutover-agent module) as a separate process. */
+/** Runs the real {@code cutover} launcher jar (built by the cutover-cli module) as a separate process. */
 public final class Launcher {
     private Launcher() {
     }
 
     /** The shaded jar, as failsafe's {@code cutover.jar} system property names it. */
     public static Path jar() {
-        Path jar = Path.of(System.getProperty("cutover.jar", "../cutover-agent/target/cutover.jar"));
+        Path jar = Path.of(System.getProperty("cutover.jar", "../cutover-cli/target/cutover.jar"));
         if (!Files.exists(jar)) {
             throw new IllegalStateException("the launcher jar is missing: " + jar.toAbsolutePath());
         }

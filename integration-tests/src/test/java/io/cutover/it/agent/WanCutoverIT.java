@@ -1,8 +1,8 @@
 package io.cutover.it.agent;
 
-import io.cutover.agent.demo.CutoverDemo;
-import io.cutover.agent.demo.DemoReport;
-import io.cutover.agent.demo.LabAgents;
+import io.cutover.demo.CutoverDemo;
+import io.cutover.demo.DemoReport;
+import io.cutover.demo.LabAgents;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;

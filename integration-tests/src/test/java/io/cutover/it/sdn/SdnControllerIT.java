@@ -1,6 +1,6 @@
 package io.cutover.it.sdn;
 
-import io.cutover.agent.cli.SdnLabFabric;
+import io.cutover.demo.SdnLabFabric;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;

@@ -1,2 +1,0 @@
-/** The {@code cutover} command line: one launcher, a subcommand per capability. */
-package io.cutover.agent.cli;

@@ -1,0 +1,75 @@
+package io.cutover.cli;
+
+import io.cutover.demo.DemoPrinter;
+import io.cutover.demo.DemoReport;
+import io.cutover.demo.CutoverDemo;
+import io.cutover.demo.LabAgents;
+import io.cutover.lab.Lab;
+import io.cutover.migration.guest.GuestSpec;
+import io.cutover.lab.Topology;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code cutover demo}: the main job on the built-in lab. Builds a lab, moves the VM from host A to host B with
+ * the whole cutover (migration, tunnel, announcements) while a client probes it, prints the report, removes
+ * the lab (also on Ctrl-C).
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Live-migrate the lab's VM while a client probes it; print the cutover report.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--wan", description = "Move the VM between two sites (subnets, routers): it gets a new address, "
+            + "the old one keeps working through the tunnel, DNS follows.")
+    boolean wan;
+
+    @Option(names = "--rate", defaultValue = "1000", description = "Client probes per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--guest", defaultValue = "size=64m,workload=hotset,hot=5%,rate=20000",
+            description = "The VM's guest program: its memory and workload, as the keys of a synthetic guest "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String guest;
+
+    @Option(names = "--report", defaultValue = "target/demo/report.json",
+            description = "Where to save the JSON report (default: ${DEFAULT-VALUE}).")
+    Path reportFile;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rate < 1 || rate > 10_000) {
+            throw new IllegalArgumentException("--rate must be 1..10000 probes per second");
+        }
+        try {
+            GuestSpec.parse(GuestSpec.PREFIX + guest);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--guest: " + e.getMessage(), e);
+        }
+        Topology topology = wan ? Topology.WAN : Topology.LAN;
+        long start = System.nanoTime();
+        Lab lab = Lab.up(null, topology).removeAtExit();
+        try {
+            System.out.printf("lab %s (%s) up in %d ms%n", lab.name(), topology.name().toLowerCase(),
+                    (System.nanoTime() - start) / 1_000_000);
+            DemoReport report;
+            Path logs = reportFile.toAbsolutePath().getParent().resolve("daemons-" + lab.name());
+            try (LabAgents agents = LabAgents.start(lab, logs)) {
+                System.out.println("controller, tunnel daemons and agents up (logs in " + agents.dir() + ")");
+                report = new CutoverDemo(lab, agents, rate, Duration.ofSeconds(1), guest).run();
+            }
+            DemoPrinter.print(report, System.out);
+            System.out.println("report: " + DemoPrinter.save(report, reportFile));
+            boolean clean = report.udp().lost() == 0 && report.tcpSurvived() && report.memoryVerified();
+            if (!clean) {
+                System.err.println("cutover: the move was not clean (probes lost, TCP broken or memory differs)");
+            }
+            return clean ? ExitCode.OK : ExitCode.FAILED;
+        } finally {
+            lab.close();
+            System.out.println("lab " + lab.name() + " removed");
+        }
+    }
+}

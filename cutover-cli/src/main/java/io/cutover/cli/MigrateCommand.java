@@ -1,0 +1,341 @@
+package io.cutover.cli;
+
+import io.cutover.support.HostPort;
+import io.cutover.migration.CompletionPolicy;
+import io.cutover.migration.Guest;
+import io.cutover.migration.Compression;
+import io.cutover.migration.IncomingMigration;
+import io.cutover.migration.IntegrityCheck;
+import io.cutover.migration.LiveMigration;
+import io.cutover.migration.MigrationException;
+import io.cutover.migration.MigrationOptions;
+import io.cutover.migration.MigrationProgress;
+import io.cutover.migration.MigrationReport;
+import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.MigrationTls;
+import io.cutover.migration.guest.GuestSpec;
+import io.cutover.migration.guest.Guests;
+import io.cutover.migration.guest.ShmGuest;
+import io.cutover.migration.guest.ShmGuestProgram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** {@code cutover migrate listen|send}: live-migrate a guest's memory between two processes (migration-core). */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = "Live-migrate a guest's memory (migration-core): a destination listens, a source sends.",
+        subcommands = {MigrateCommand.Listen.class, MigrateCommand.Send.class, MigrateCommand.GuestProgram.class})
+final class MigrateCommand extends GroupCommand {
+
+    /** Mutual TLS on the migration stream: all three files, or none. */
+    static final class TlsOptions {
+        @Option(names = "--tls-cert", description = "This end's certificate chain (PEM); enables mutual TLS.")
+        Path certificate;
+
+        @Option(names = "--tls-key", description = "This end's private key (unencrypted PKCS#8 PEM).")
+        Path key;
+
+        @Option(names = "--tls-trust", description = "Certificates (PEM) the peer's certificate must chain to.")
+        Path trust;
+
+        MigrationTls toTls() {
+            if (certificate == null && key == null && trust == null) {
+                return null;
+            }
+            if (certificate == null || key == null || trust == null) {
+                throw new IllegalArgumentException("TLS needs --tls-cert, --tls-key and --tls-trust together");
+            }
+            return new MigrationTls(certificate, key, trust);
+        }
+    }
+
+    @Command(name = "listen", mixinStandardHelpOptions = true,
+            description = "Destination: accept migrations on a migration address, verify them, run the guests.")
+    static final class Listen implements Callable<Integer> {
+        @Option(names = "--bind", defaultValue = "0.0.0.0",
+                description = "Migration address to listen on (default: ${DEFAULT-VALUE}).")
+        String bind;
+
+        @Option(names = "--port", required = true, description = "TCP port; 0 picks one (printed on stdout).")
+        int port;
+
+        @Option(names = "--count", defaultValue = "1",
+                description = "Incoming migrations to accept before exiting; 0 for no end (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Option(names = "--run-for", defaultValue = "0s", converter = DurationConverter.class,
+                description = "Keep each activated guest running this long before freeing it (default: ${DEFAULT-VALUE}).")
+        Duration runFor;
+
+        @Option(names = "--max-guest", defaultValue = "64g", description = "Largest guest to reserve (default: ${DEFAULT-VALUE}).")
+        String maxGuest;
+
+        @Option(names = "--guest-dir", defaultValue = "/dev/shm",
+                description = "Where shared-memory guests (shm:) get their memory file and program (default: ${DEFAULT-VALUE}).")
+        Path guestDir;
+
+        @CommandLine.ArgGroup(exclusive = false)
+        TlsOptions tls = new TlsOptions();
+
+        @Override
+        public Integer call() throws InterruptedException {
+            if (port < 0 || port > 65535 || count < 0) {
+                throw new IllegalArgumentException("--port must be 0-65535 and --count >= 0");
+            }
+            long max = GuestSpec.bytes("--max-guest", maxGuest);
+            BlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
+            int failures = 0;
+            try (MigrationTarget target = MigrationTarget.listen(new InetSocketAddress(bind, port),
+                    Guests.allocator(guestDir), max, List.of(), ended::add, tls.toTls())) {
+                InetSocketAddress at = target.localAddress();
+                System.out.println("listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
+                System.out.flush();
+                for (int i = 0; count == 0 || i < count; i++) {
+                    IncomingMigration in = ended.take();
+                    if (in.activated()) {
+                        System.out.printf(Locale.ROOT, "activated %s: %d pages, %d bytes in %d ms over %d connection%s, digest %x, guest %s%s%n",
+                                in.migrationId(), in.pagesReceived(), in.bytesReceived(), in.duration().toMillis(),
+                                in.connections(), in.connections() == 1 ? "" : "s",
+                                in.digest(), in.guest().isRunning() ? "running" : "stopped",
+                                in.guest() instanceof ShmGuest ? " " + in.guest().descriptor() : "");
+                        System.out.flush();
+                        if (!runFor.isZero()) {
+                            Thread.sleep(runFor.toMillis());
+                        }
+                        in.guest().close();
+                    } else {
+                        failures++;
+                        System.out.println("discarded " + in.migrationId() + ": " + in.failure());
+                        System.out.flush();
+                    }
+                }
+            }
+            return failures == 0 ? ExitCode.OK : ExitCode.FAILED;
+        }
+    }
+
+    @Command(name = "send", mixinStandardHelpOptions = true,
+            description = "Source: run a guest, then live-migrate it to a listening destination.")
+    static final class Send implements Callable<Integer> {
+        @Option(names = "--to", required = true, description = "Destination HOST:PORT (its migration address).")
+        String to;
+
+        @Option(names = "--guest", defaultValue = "synthetic:size=64m,workload=hotset",
+                description = "Guest to run and migrate, e.g. synthetic:size=1g,workload=hotset,hot=5%%,rate=50000 "
+                        + "(workloads: idle, uniform, hotset, diabolical), or shm:file=PATH, the running guest program"
+                        + " of `migrate guest` (default: ${DEFAULT-VALUE}).")
+        String guest;
+
+        @Option(names = "--warmup", defaultValue = "500ms", converter = DurationConverter.class,
+                description = "Let the guest run this long before migrating (default: ${DEFAULT-VALUE}).")
+        Duration warmup;
+
+        @Option(names = "--downtime", defaultValue = "300ms", converter = DurationConverter.class,
+                description = "Downtime limit (default: ${DEFAULT-VALUE}).")
+        Duration downtime;
+
+        @Option(names = "--downtime-steps", defaultValue = "1",
+                description = "Raise the limit in this many steps, Nova style (default: ${DEFAULT-VALUE}).")
+        int downtimeSteps;
+
+        @Option(names = "--downtime-step-delay", defaultValue = "2s", converter = DurationConverter.class,
+                description = "Time between downtime steps (default: ${DEFAULT-VALUE}).")
+        Duration downtimeStepDelay;
+
+        @Option(names = "--max-bandwidth", defaultValue = "0",
+                description = "Cap in bytes/s with k/m/g suffixes; 0 for none (default: ${DEFAULT-VALUE}).")
+        String maxBandwidth;
+
+        @Option(names = "--dynamic-rate", description = "Clark's dynamic rate limiting (start low, follow the dirty rate).")
+        boolean dynamicRate;
+
+        @Option(names = "--auto-converge", description = "Throttle the guest when it dirties memory faster than it is sent.")
+        boolean autoConverge;
+
+        @Option(names = "--post-copy",
+                description = "If pre-copy does not converge, resume at the destination at once and fetch missing pages"
+                        + " on demand (a source failure then loses the guest).")
+        boolean postCopy;
+
+        @Option(names = "--xbzrle-cache", defaultValue = "0",
+                description = "XBZRLE cache of last-sent pages (k/m/g); pages sent again go as deltas; 0 for none"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String xbzrleCache;
+
+        @Option(names = "--channels", defaultValue = "" + MigrationOptions.DEFAULT_CHANNELS,
+                description = "Parallel connections (multifd), 1-16; pages are sharded over them (default: ${DEFAULT-VALUE}).")
+        int channels;
+
+        @Option(names = "--compress", defaultValue = "none", description = "none or lz4 (default: ${DEFAULT-VALUE}).")
+        Compression compress;
+
+        @Option(names = "--integrity", defaultValue = "sent_pages",
+                description = "sent_pages or full_memory (default: ${DEFAULT-VALUE}).")
+        IntegrityCheck integrity;
+
+        @Option(names = "--max-rounds", defaultValue = "" + MigrationOptions.DEFAULT_MAX_ROUNDS,
+                description = "Pre-copy rounds before a forced switchover (default: ${DEFAULT-VALUE}).")
+        int maxRounds;
+
+        @Option(names = "--timeout", defaultValue = "300s", converter = DurationConverter.class,
+                description = "Completion timeout (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Option(names = "--on-timeout", defaultValue = "abort",
+                description = "abort, or pause (finish as stop-and-copy) (default: ${DEFAULT-VALUE}).")
+        CompletionPolicy onTimeout;
+
+        @Option(names = "--json", description = "Write the JSON report to this file.")
+        Path json;
+
+        @CommandLine.ArgGroup(exclusive = false)
+        TlsOptions tls = new TlsOptions();
+
+        @Option(names = "--quiet", description = "No progress bar.")
+        boolean quiet;
+
+        @Override
+        public Integer call() throws Exception {
+            InetSocketAddress destination = HostPort.parseRemote("--to", to).socketAddress();
+            MigrationOptions options = MigrationOptions.builder()
+                    .downtimeLimit(downtime)
+                    .downtimeSteps(downtimeSteps, downtimeStepDelay)
+                    .maxBandwidth(maxBandwidth.equals("0") ? 0 : GuestSpec.bytes("--max-bandwidth", maxBandwidth))
+                    .autoConverge(autoConverge)
+                    .postCopy(postCopy)
+                    .tls(tls.toTls())
+                    .compression(compress)
+                    .channels(channels)
+                    .xbzrleCache(xbzrleCache.equals("0") ? 0 : GuestSpec.bytes("--xbzrle-cache", xbzrleCache))
+                    .integrity(integrity)
+                    .maxRounds(maxRounds)
+                    .completionTimeout(timeout, onTimeout)
+                    .build();
+            if (dynamicRate) {
+                options = options.toBuilder().dynamicRate(MigrationOptions.DEFAULT_MIN_BANDWIDTH,
+                        MigrationOptions.DEFAULT_RATE_STEP).build();
+            }
+            try (Guest g = Guests.open(guest)) {
+                if (!g.isRunning()) {
+                    g.resume();
+                    Thread.sleep(warmup.toMillis());
+                }
+                LiveMigration m = LiveMigration.start(g, destination, options, List.of());
+                CompletableFuture<MigrationReport> result = m.result().toCompletableFuture();
+                MigrationReport report;
+                try {
+                    while (true) {
+                        try {
+                            report = result.get(200, TimeUnit.MILLISECONDS);
+                            break;
+                        } catch (TimeoutException e) {
+                            if (!quiet) {
+                                progressBar(System.err, m.progress());
+                            }
+                        }
+                    }
+                } catch (ExecutionException e) {
+                    if (!quiet) {
+                        System.err.println();
+                    }
+                    if (e.getCause() instanceof MigrationException me) {
+                        me.report().ifPresent(r -> writeJson(r));
+                        throw me;
+                    }
+                    throw e;
+                }
+                if (!quiet) {
+                    System.err.println();
+                }
+                writeJson(report);
+                MigrationProgress p = report.progress();
+                System.out.printf(Locale.ROOT,
+                        "migrated %s to %s: %.0f ms total, downtime %.1f ms (limit %d ms), %d rounds, %s%s,"
+                                + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression,"
+                                + " %d bytes saved by %d XBZRLE deltas%n",
+                        m.id(), to, p.totalTime().toNanos() / 1e6, p.downtime().toNanos() / 1e6,
+                        downtime.toMillis(), p.round() + 1, describe(report),
+                        report.postCopy() ? ", finished in post-copy (" + report.postCopyFaults() + " pages fetched on demand)"
+                                : "", p.transferredBytes() >> 20, p.mbps(),
+                        p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes(), p.deltaSavedBytes(),
+                        p.deltaPages());
+                return ExitCode.OK;
+            }
+        }
+
+        private static String describe(MigrationReport report) {
+            return switch (report.reason()) {
+                case CONVERGED -> "converged";
+                case CONVERGED_BY_AUTO_CONVERGE -> "converged thanks to auto-converge";
+                case MAX_ROUNDS -> "did not converge: forced after the maximum rounds";
+                case MAX_BYTES -> "did not converge: forced after sending too much";
+                case COMPLETION_TIMEOUT -> "did not converge: paused at the completion timeout (coma)";
+            };
+        }
+
+        private void writeJson(MigrationReport report) {
+            if (json == null) {
+                return;
+            }
+            try {
+                Path parent = json.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.writeString(json, report.toJson() + "\n", StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static void progressBar(PrintStream out, MigrationProgress p) {
+            long total = Math.max(1, p.totalBytes());
+            double done = 1.0 - Math.min(1.0, (double) p.remainingBytes() / total);
+            int width = 30;
+            int filled = (int) Math.round(done * width);
+            out.printf(Locale.ROOT, "\r[%s%s] %-17s round %-3d sent %6d MiB  left %6d MiB  %7.0f Mbit/s  dirty %7d p/s"
+                            + "  throttle %2d%%  expect %5.0f ms ",
+                    "#".repeat(filled), " ".repeat(width - filled), p.state(), p.round(), p.transferredBytes() >> 20,
+                    p.remainingBytes() >> 20, p.mbps(), p.dirtyPagesPerSecond(), p.throttlePercent(),
+                    p.expectedDowntime().toNanos() / 1e6);
+            out.flush();
+        }
+    }
+
+    @Command(name = "guest", mixinStandardHelpOptions = true,
+            description = "Run a shared-memory guest: a program writing its memory in a file (e.g. in /dev/shm) that "
+                    + "`migrate send --guest shm:file=PATH` migrates. Runs until the migrator stops it.")
+    static final class GuestProgram implements Callable<Integer> {
+        @Option(names = "--file", required = true, description = "The guest's memory file.")
+        Path file;
+
+        @Option(names = "--create",
+                description = "Make the file for a new guest with this workload, as a synthetic guest's keys, e.g. "
+                        + "size=256m,workload=hotset,hot=5%%,rate=20000; without it, run on an existing file.")
+        String create;
+
+        @Override
+        public Integer call() {
+            GuestSpec spec = create == null ? null : GuestSpec.parse(GuestSpec.PREFIX + create);
+            return ShmGuestProgram.run(file, spec, false, System.err);
+        }
+    }
+}

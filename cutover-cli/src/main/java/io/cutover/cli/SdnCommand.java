@@ -1,0 +1,223 @@
+package io.cutover.cli;
+
+import io.cutover.demo.SdnLabFabric;
+import io.cutover.support.Durations;
+import io.cutover.support.HostPort;
+import io.cutover.lab.Lab;
+import io.cutover.support.Netns;
+import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.SdnController;
+import io.cutover.sdn.rest.SdnRestServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code cutover sdn}: Run the OpenFlow 1.3 controller that moves VM flows, and talk to it. */
+@Command(name = "sdn", mixinStandardHelpOptions = true,
+        description = "Run the OpenFlow 1.3 controller that moves VM flows, and talk to it over REST.",
+        subcommands = {SdnCommand.Serve.class, SdnCommand.Get.class, SdnCommand.MoveCmd.class})
+final class SdnCommand extends GroupCommand {
+    static final String DEFAULT_REST = "127.0.0.1:8181";
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Run the controller in the foreground until interrupted (switches keep their flows).")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--listen", defaultValue = "127.0.0.1:6653",
+                description = "OpenFlow address HOST:PORT (default: ${DEFAULT-VALUE}).")
+        String listen;
+
+        @Option(names = "--rest", defaultValue = DEFAULT_REST,
+                description = "REST address HOST:PORT, or 'off' (default: ${DEFAULT-VALUE}).")
+        String rest;
+
+        @Option(names = "--state", description = "Directory of the journal of the desired state (default: memory only).")
+        Path state;
+
+        @Option(names = "--no-bundles", description = "Commit with ordered flow-mods and a barrier instead of bundles.")
+        boolean noBundles;
+
+        @Option(names = "--echo-interval", defaultValue = "5s", description = "Keepalive interval (default: ${DEFAULT-VALUE}).")
+        String echoInterval;
+
+        @Option(names = "--handshake-timeout", defaultValue = "5s",
+                description = "Handshake time limit (default: ${DEFAULT-VALUE}).")
+        String handshakeTimeout;
+
+        @Option(names = "--tls-cert", description = "PEM certificate chain: switches connect with TLS (ssl:HOST:PORT).")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", description = "PEM private key (PKCS#8) of --tls-cert.")
+        Path tlsKey;
+
+        @Option(names = "--netns", description = "Listen inside this network namespace (as 'ip netns' names it).")
+        String netns;
+
+        @Option(names = "--lab", description = "Serve this lab: listen in its fabric namespace, attach its bridges, "
+                + "and load its hosts as endpoints when the journal is empty.")
+        String lab;
+
+        @Override
+        public Integer call() throws Exception {
+            HostPort openflow = HostPort.parse("--listen", listen);
+            ControllerOptions.Builder options = ControllerOptions.builder().bindAddress(openflow.host())
+                    .port(openflow.port()).stateDir(state).bundles(!noBundles)
+                    .echoInterval(Durations.parsePositive("--echo-interval", echoInterval))
+                    .handshakeTimeout(Durations.parsePositive("--handshake-timeout", handshakeTimeout));
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            if (tlsCert != null) {
+                try {
+                    options.sslContext(io.netty.handler.ssl.SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile())
+                            .build());
+                } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                    throw new IllegalArgumentException("cannot use " + tlsCert + " / " + tlsKey + ": " + e.getMessage(), e);
+                }
+            }
+            Lab attached = lab == null ? null : Lab.attach(lab);
+            if (attached != null) {
+                netns = attached.namespace(io.cutover.lab.Topology.FABRIC);
+            }
+            if (netns != null) {
+                options.threadFactory(Netns.threadFactory(netns));
+            }
+            HostPort restAddress = "off".equals(rest) ? null : HostPort.parse("--rest", rest);
+            SdnController sdn = SdnController.start(options.build());
+            SdnRestServer restServer = null;
+            CountDownLatch stopped = new CountDownLatch(1);
+            try {
+                if (restAddress != null) {
+                    restServer = SdnRestServer.start(sdn, restAddress.host(), restAddress.port());
+                }
+                if (attached != null) {
+                    List<String> bridges = attached.topology().bridges();
+                    SdnLabFabric.attach(attached, sdn.address().getPort(), bridges);
+                    sdn.awaitSwitches(bridges, Duration.ofSeconds(30)).toCompletableFuture().join();
+                    if (sdn.endpoints().isEmpty()) {
+                        sdn.setLinks(SdnLabFabric.links(attached)).toCompletableFuture().join();
+                        for (Endpoint endpoint : SdnLabFabric.endpoints(attached)) {
+                            sdn.putEndpoint(endpoint).toCompletableFuture().join();
+                        }
+                    }
+                }
+                System.out.println("sdn controller: openflow " + sdn.address()
+                        + (netns == null ? "" : " (namespace " + netns + ")")
+                        + (restServer == null ? "" : ", rest http://" + restAddress.host() + ":" + restServer.port() + "/v1")
+                        + ", " + sdn.endpoints().size() + " endpoints");
+                SdnController toClose = sdn;
+                SdnRestServer restToClose = restServer;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    if (restToClose != null) {
+                        restToClose.close();
+                    }
+                    toClose.close();
+                    stopped.countDown();
+                }, "sdn-shutdown"));
+                stopped.await();
+                return ExitCode.OK;
+            } catch (RuntimeException e) {
+                if (restServer != null) {
+                    restServer.close();
+                }
+                sdn.close();
+                throw e;
+            }
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "GET a REST resource, such as switches, endpoints, moves, switches/br-a/flows.")
+    static final class Get implements Callable<Integer> {
+        @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
+        String rest;
+
+        @Parameters(paramLabel = "RESOURCE", description = "Path under /v1.")
+        String resource;
+
+        @Override
+        public Integer call() throws Exception {
+            return Rest.call(rest, "GET", resource, null);
+        }
+    }
+
+    @Command(name = "move", mixinStandardHelpOptions = true,
+            description = "Drive a move: prepare ENDPOINT SWITCH PORT | redirect ID PORT | commit ID | cleanup ID | rollback ID.")
+    static final class MoveCmd implements Callable<Integer> {
+        @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
+        String rest;
+
+        @Parameters(index = "0", paramLabel = "ACTION", description = "prepare, redirect, commit, cleanup or rollback.")
+        String action;
+
+        @Parameters(index = "1..*", paramLabel = "ARG")
+        List<String> args = List.of();
+
+        @Override
+        public Integer call() throws Exception {
+            switch (action.toLowerCase(Locale.ROOT)) {
+                case "prepare" -> {
+                    need(3);
+                    return Rest.call(rest, "POST", "moves", "{\"endpoint\":\"" + args.get(0) + "\",\"toSwitch\":\""
+                            + args.get(1) + "\",\"toPort\":\"" + args.get(2) + "\"}");
+                }
+                case "redirect" -> {
+                    need(2);
+                    return Rest.call(rest, "POST", "moves/" + args.get(0) + "/redirect", "{\"port\":\"" + args.get(1) + "\"}");
+                }
+                case "commit", "cleanup", "rollback" -> {
+                    need(1);
+                    return Rest.call(rest, "POST", "moves/" + args.get(0) + "/" + action.toLowerCase(Locale.ROOT), null);
+                }
+                default -> throw new IllegalArgumentException("unknown move action '" + action
+                        + "' (expected prepare, redirect, commit, cleanup or rollback)");
+            }
+        }
+
+        private void need(int count) {
+            if (args.size() != count) {
+                throw new IllegalArgumentException("'move " + action + "' takes " + count + " arguments, not " + args.size());
+            }
+        }
+    }
+
+    /** A tiny REST client: prints the JSON body; exit 0 on 2xx, 2 on 4xx, 1 otherwise. */
+    static final class Rest {
+        private Rest() {
+        }
+
+        static int call(String rest, String method, String path, String body) throws Exception {
+            HostPort address = HostPort.parse("--rest", rest);
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address.host() + ":" + address.port()
+                            + "/v1/" + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("content-type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+            HttpResponse<String> response;
+            try {
+                response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                throw new IllegalStateException("no controller answers at " + rest + " (start it with 'cutover sdn serve')");
+            }
+            if (response.statusCode() / 100 == 2) {
+                System.out.println(response.body());
+                return ExitCode.OK;
+            }
+            System.err.println("cutover: " + response.statusCode() + " " + response.body());
+            return response.statusCode() / 100 == 4 ? ExitCode.USAGE : ExitCode.FAILED;
+        }
+    }
+
+}

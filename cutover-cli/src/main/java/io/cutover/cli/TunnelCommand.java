@@ -1,0 +1,199 @@
+package io.cutover.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.agent.steps.TunnelDaemonClient;
+import io.cutover.tunnel.DaemonConfig;
+import io.cutover.tunnel.TunnelDaemon;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code cutover tunnel serve|add|remove|list|stats|event}: run or drive the brownout tunnel forwarder. */
+@Command(name = "tunnel", mixinStandardHelpOptions = true,
+        description = "Run or drive the brownout tunnel forwarder.",
+        subcommands = {TunnelCommand.Serve.class, TunnelCommand.Add.class, TunnelCommand.Remove.class,
+                TunnelCommand.ListMoves.class, TunnelCommand.Stats.class, TunnelCommand.Event.class})
+final class TunnelCommand extends GroupCommand {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Run the forwarder in the foreground (logs to stdout; SIGTERM flushes and exits).")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The daemon's YAML configuration (tunnel.yaml).")
+        Path config;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            DaemonConfig parsed = DaemonConfig.load(config);
+            TunnelDaemon daemon = TunnelDaemon.start(parsed);
+            Thread hook = new Thread(daemon::close, "tunnel-sigterm");
+            Runtime.getRuntime().addShutdownHook(hook);
+            daemon.awaitClose();
+            return ExitCode.OK;
+        }
+    }
+
+    /** Options shared by the client subcommands. */
+    abstract static class Client implements Callable<Integer> {
+        @Option(names = "--api", defaultValue = "http://" + DaemonConfig.DEFAULT_API,
+                description = "The daemon's REST API (default: ${DEFAULT-VALUE}).")
+        String api;
+
+        JsonNode request(String method, String path, JsonNode body, int... ok) throws IOException {
+            URI uri;
+            try {
+                uri = URI.create(api.replaceAll("/+$", ""));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--api: not a URL: " + api, e);
+            }
+            try {
+                String answer = new TunnelDaemonClient(uri).call(method, path, body == null ? null : body.toString(), ok);
+                return answer.isBlank() ? null : JSON.readTree(answer);
+            } catch (TunnelDaemonClient.DaemonException e) {
+                if (e.status() >= 400 && e.status() < 500) {
+                    throw new IllegalArgumentException(e.detail(), e);
+                }
+                throw e;
+            }
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Register a move with the daemon.")
+    static final class Add extends Client {
+        @Option(names = "--id", required = true, description = "The move's id (the migration id).") String id;
+        @Option(names = "--vni", required = true, description = "VXLAN network identifier, 1..16777215.") int vni;
+        @Option(names = "--role", required = true, description = "source or destination.") String role;
+        @Option(names = "--mode", defaultValue = "L2", description = "L2 or L3 (default: ${DEFAULT-VALUE}).") String mode;
+        @Option(names = "--vm-mac", required = true, description = "The VM's MAC.") String vmMac;
+        @Option(names = "--vm-address", required = true, description = "A registered VM address (repeatable).") List<String> vmAddresses;
+        @Option(names = "--new-address", description = "L3: the VM's new address (inner destination rewritten).") String newAddress;
+        @Option(names = "--reverse", description = "L3: tunnel the VM's replies from its old address back to the old site "
+                + "(for ingress filtering; default: triangle routing).") boolean reverse;
+        @Option(names = "--peer", required = true, description = "The other end, address[:port].") String peer;
+        @Option(names = "--iface", required = true, description = "Source: interface to catch on; destination: to inject on.") String iface;
+        @Option(names = "--key-file", description = "AES-GCM key file (base64 of 16 or 32 bytes): authenticated mode.") String keyFile;
+        @Option(names = "--hold-packets", description = "Blackout buffer bound in packets.") Integer holdPackets;
+        @Option(names = "--hold-bytes", description = "Blackout buffer bound in bytes.") Long holdBytes;
+        @Option(names = "--idle", description = "Drain: end after this long without traffic (like 30s).") String idle;
+        @Option(names = "--hard-max", description = "Drain: end this long after activation (like 10m).") String hardMax;
+        @Option(names = "--dns-ttl", description = "Drain: end this long after the DNS switch (DRAINING).") String dnsTtl;
+        @Option(names = "--stage", description = "Bring the move to this stage at once (like ACTIVATED).") String stage;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode move = JSON.createObjectNode();
+            move.put("id", id).put("vni", vni).put("role", role).put("mode", mode).put("vmMac", vmMac)
+                    .put("peer", peer).put("iface", iface);
+            vmAddresses.forEach(move.putArray("vmAddresses")::add);
+            if (newAddress != null) {
+                move.put("newAddress", newAddress);
+            }
+            if (reverse) {
+                move.put("reverse", true);
+            }
+            if (keyFile != null) {
+                move.put("keyFile", Path.of(keyFile).toAbsolutePath().toString());
+            }
+            if (holdPackets != null || holdBytes != null) {
+                ObjectNode hold = move.putObject("hold");
+                if (holdPackets != null) {
+                    hold.put("packets", holdPackets);
+                }
+                if (holdBytes != null) {
+                    hold.put("bytes", holdBytes);
+                }
+            }
+            if (idle != null || hardMax != null || dnsTtl != null) {
+                ObjectNode drain = move.putObject("drain");
+                if (idle != null) {
+                    drain.put("idle", idle);
+                }
+                if (hardMax != null) {
+                    drain.put("hardMax", hardMax);
+                }
+                if (dnsTtl != null) {
+                    drain.put("dnsTtl", dnsTtl);
+                }
+            }
+            if (stage != null) {
+                move.put("stage", stage);
+            }
+            JsonNode status = request("POST", "/v1/moves", move, 201);
+            System.out.println(line(status));
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "End a move and forget it.")
+    static final class Remove extends Client {
+        @Parameters(paramLabel = "ID", description = "The move.") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            request("DELETE", "/v1/moves/" + id, null, 204);
+            System.out.println("removed " + id);
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "event", mixinStandardHelpOptions = true,
+            description = "Apply a cutover stage to a move (SWITCHOVER, ACTIVATED, DRAINING, COMPLETED, FAILED).")
+    static final class Event extends Client {
+        @Parameters(index = "0", paramLabel = "ID", description = "The move.") String id;
+        @Parameters(index = "1", paramLabel = "STAGE", description = "The stage.") String stage;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode status = request("POST", "/v1/moves/" + id + "/events", JSON.createObjectNode().put("stage", stage), 200);
+            System.out.println(line(status));
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the moves with their state and main counters.")
+    static final class ListMoves extends Client {
+        @Override
+        public Integer call() throws Exception {
+            JsonNode moves = request("GET", "/v1/moves", null, 200);
+            System.out.printf("%-16s %-11s %-3s %8s %-10s %10s %10s %10s %8s%n",
+                    "ID", "ROLE", "MODE", "VNI", "STATE", "SENT", "INJECTED", "HELD", "DROPS");
+            for (JsonNode status : moves) {
+                System.out.println(line(status));
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Print the counters as JSON (all, or one move).")
+    static final class Stats extends Client {
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "A move (default: everything).") String id;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode stats = request("GET", id == null ? "/v1/stats" : "/v1/moves/" + id, null, 200);
+            System.out.println(stats.toPrettyString());
+            return ExitCode.OK;
+        }
+    }
+
+    static String line(JsonNode status) {
+        JsonNode move = status.path("move");
+        JsonNode counters = status.path("counters");
+        long drops = 0;
+        for (JsonNode n : status.path("drops")) {
+            drops += n.asLong();
+        }
+        return String.format("%-16s %-11s %-3s %8d %-10s %10d %10d %10d %8d", move.path("id").asText(),
+                move.path("role").asText(), move.path("mode").asText(), move.path("vni").asInt(),
+                status.path("state").asText(), counters.path("sent").asLong(), counters.path("injected").asLong(),
+                counters.path("held").asLong(), drops);
+    }
+}

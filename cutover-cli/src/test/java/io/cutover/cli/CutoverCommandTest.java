@@ -1,0 +1,72 @@
+package io.cutover.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CutoverCommandTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"migrate", "announce", "tunnel", "dns", "sdn", "agent", "lab", "demo", "bench"})
+    void everySubcommandHasHelp(String name) {
+        Run run = run(name, "--help");
+        assertThat(run.code).isZero();
+        assertThat(run.out).startsWith("Usage: cutover " + name);
+    }
+
+    @Test
+    void versionIsPrinted() {
+        Run run = run("--version");
+        assertThat(run.code).isZero();
+        assertThat(run.out).startsWith("cutover ");
+    }
+
+    @Test
+    void unknownCommandsAndOptionsAreUsageErrors() {
+        assertThat(run("no-such-command").code).isEqualTo(ExitCode.USAGE);
+        assertThat(run("lab", "up", "--no-such-option").code).isEqualTo(ExitCode.USAGE);
+        assertThat(run().code).isEqualTo(ExitCode.USAGE);
+        assertThat(run("lab").code).isEqualTo(ExitCode.USAGE);
+    }
+
+    @Test
+    void badInputIsAUsageErrorWithAOneLineReason() {
+        Run run = run("lab", "up", "--topology", "moon");
+        assertThat(run.code).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err).isEqualTo("cutover: unknown topology 'moon' (expected lan or wan)\n");
+    }
+
+    @Test
+    void anAgentWhoseDnsKeyFileIsMissingExitsTwoNamingTheFileAndKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.writeString(dir.resolve("host.yaml"), """
+                host: hostA
+                token: 0123456789abcdef
+                memory-mib: 64
+                dns: {server: '127.0.0.1:53', key-file: nowhere.key, queue-dir: q}
+                """);
+        Run run = run("agent", "--config", config.toString());
+        assertThat(run.code).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err).isEqualTo("cutover: " + config + ": dns.key-file: cannot read " + dir.resolve("nowhere.key")
+                + "\n");
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine command = CutoverCommand.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        int code = command.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+}

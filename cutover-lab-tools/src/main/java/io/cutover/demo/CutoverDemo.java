@@ -1,0 +1,409 @@
+package io.cutover.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.agent.plan.Timeline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.cutover.lab.Lab;
+import io.cutover.support.Netns;
+import io.cutover.support.ThreadPriority;
+import io.cutover.lab.Topology;
+import io.cutover.api.CutoverEvent;
+import io.cutover.api.CutoverListener;
+import io.cutover.api.CutoverStage;
+import io.cutover.migration.LiveMigration;
+import io.cutover.migration.MigrationOptions;
+import io.cutover.migration.MigrationReport;
+import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.guest.ShmGuest;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cutover on the lab, with every part real: the VM {@code vm1} (a namespace with a UDP and a TCP echo
+ * service, and a guest program in it whose memory, a {@code /dev/shm} file, is migrated: {@link GuestPrograms}) moves from the host it is on to the other one
+ * (host A on {@code br-a}, host B on {@code br-b}) while the client probes it. The lab's daemons ({@link
+ * LabAgents}: the SDN controller, a tunnel daemon and an agent on each host) do the network's part; this class
+ * is the orchestrator and the hypervisor: it registers the brownout tunnel's move with both tunnel daemons,
+ * creates the cutover at the source's agent, migrates the guest with migration-core and reports the migration's
+ * phases through the agent's hooks, as a libvirt hook would:
+ * <ul>
+ *   <li>SWITCHOVER: the VM pauses; the hook makes the source's forwarder hold and the controller redirect what
+ *       reaches the source switch for the VM to it;</li>
+ *   <li>ACTIVATED: the VM resumes on its destination cable (the hypervisor plugged it before the migration
+ *       ended: the VM is {@linkplain Lab#dualHome dual-homed}); the hook commits the controller's move, announces
+ *       the VM (RARP, ARP, NA) and flushes the held frames through the tunnel;</li>
+ *   <li>COMPLETED: the hook removes the old location's flows and closes the tunnel.</li>
+ * </ul>
+ * On the WAN lab the VM also changes subnet: during the blackout it takes its address at the destination
+ * site (keeping the old one, as a /32, for the connections that use it), the tunnel carries IP packets to the
+ * old address (L3, delivered unchanged) and the VM answers through the destination site's router (triangle
+ * routing); the agent lowers the DNS name's TTL before the move, switches its address by compare-and-swap after
+ * the flush, and restores the TTL at the end. The client probes the old address throughout: the connections that
+ * exist when a VM moves are the ones a WAN move must not break. Run it again and the VM moves back.
+ */
+public final class CutoverDemo {
+    private static final Logger LOG = LoggerFactory.getLogger(CutoverDemo.class);
+    /** The VM's UDP echo port. */
+    public static final int UDP_PORT = 7007;
+    /** The VM's TCP echo port. */
+    public static final int TCP_PORT = 7008;
+    /** The tunnel's UDP port on the underlay. */
+    public static final int TUNNEL_PORT = 4789;
+    /** The most probes a demo sends (10 minutes at 1,000 a second): the probing is bounded whatever happens. */
+    public static final int MAX_PROBES = 600_000;
+    /** The VM's DNS name in the lab's zone. */
+    public static final String VM_NAME = Topology.VM + "." + Topology.ZONE;
+    /** The DNS TTL during a WAN move. */
+    static final Duration LOWERED_TTL = Duration.ofSeconds(5);
+    /**
+     * The migration stream's cap, bytes/s: on a 2-core lab an uncapped stream starves the userspace switch,
+     * which then drops the client's probes before the cutover even starts.
+     */
+    static final long MIGRATION_BANDWIDTH = 200L << 20;
+    /** The brownout tunnel's VXLAN network identifier. */
+    static final int VNI = 100;
+    private static final Duration STEP_LIMIT = Duration.ofSeconds(60);
+    private static final int WARM_UP_ROUNDS = 50;
+
+    private final Lab lab;
+    private final LabAgents agents;
+    private final int probeRate;
+    private final Duration settle;
+    private final String workload;
+
+    /**
+     * @param lab       a LAN or WAN lab
+     * @param agents    the lab's daemons
+     * @param probeRate client probes per second
+     * @param settle    how long the client probes before the migration starts and after it ends
+     * @param workload  the guest program's memory and workload, such as {@code size=64m,workload=hotset,hot=5%}
+     */
+    public CutoverDemo(Lab lab, LabAgents agents, int probeRate, Duration settle, String workload) {
+        this.lab = lab;
+        this.agents = agents;
+        this.probeRate = probeRate;
+        this.settle = settle;
+        this.workload = workload;
+    }
+
+    public DemoReport run() throws Exception {
+        Site siteA = Site.of(lab, "hostA", "br-a", agents.underlay("hostA"), "rtrA");
+        Site siteB = Site.of(lab, "hostB", "br-b", agents.underlay("hostB"), "rtrB");
+        boolean onA = lab.bridgeOf(Topology.VM).equals(siteA.bridge());
+        Site from = onA ? siteA : siteB;
+        Site to = onA ? siteB : siteA;
+        boolean wan = !from.vmCidr().equals(to.vmCidr());
+        String vmInterface = lab.dualHome(Topology.VM, to.bridge());
+        Timeline timeline = new Timeline();
+        List<AutoCloseable> resources = new ArrayList<>();
+        try (Netns vm = lab.netns(Topology.VM); Netns client = lab.netns("client");
+             Netns probingClient = lab.netns("client"); Netns source = lab.netns(from.host());
+             Netns destination = lab.netns(to.host())) {
+            InetAddress oldAddress = from.vmAddress();
+            InetAddress newAddress = to.vmAddress();
+            UdpEchoResponder udp = vm.call(() -> UdpEchoResponder.start(new InetSocketAddress(oldAddress, UDP_PORT)));
+            resources.add(udp);
+            resources.add(vm.call(() -> TcpEchoServer.start(TCP_PORT)));
+            List<String> addresses = new ArrayList<>(List.of(oldAddress.getHostAddress()));
+            String ipv6 = lab.port(Topology.VM).ipv6Address();
+            if (ipv6 != null) {
+                addresses.add(ipv6);
+            }
+            lab.exec("client", "ping", "-c", "1", "-W", "2", oldAddress.getHostAddress()).orThrow();
+
+            registerTunnel(from, to, addresses, wan);
+            warmUp(from, to);
+            GuestPrograms programs = new GuestPrograms(lab);
+            resources.add(programs);
+            ShmGuest guest = programs.start(workload);
+            Runnable renumbering = () -> { };
+            if (wan) {
+                Renumbering.Change change = new Renumbering(lab, vmInterface).change(from, to);
+                resources.add(change);
+                renumbering = change;
+            }
+            NamespacedHttp agent = agents.agent(from.host());
+            String id = createCutover(agent, from, to, addresses, newAddress, guest);
+            Hypervisor hypervisor = new Hypervisor(agent, id, udp, timeline, renumbering, to.bridge());
+            resources.add(hypervisor);
+            awaitStep(agent, id, "tunnel.ready", "done");
+
+            UdpProber prober = new UdpProber(new InetSocketAddress(oldAddress, UDP_PORT), probeRate, MAX_PROBES);
+            ExecutorService probing = Executors.newSingleThreadExecutor();
+            resources.add(probing::shutdownNow);
+            CompletableFuture<UdpProbeResult> probes = CompletableFuture.supplyAsync(() -> probingClient.call(
+                    () -> prober.run(Duration.ofSeconds(1))), probing);
+            TcpProbe tcp = client.call(() -> TcpProbe.start(new InetSocketAddress(oldAddress, TCP_PORT),
+                    Duration.ofMillis(10)));
+            resources.add(tcp);
+            Thread.sleep(settle.toMillis());
+
+                        MigrationTarget target = destination.call(() -> MigrationTarget.listen(
+                    new InetSocketAddress(to.underlay(), 0), programs.destination(),
+                    MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
+            resources.add(target);
+            long dropsBefore = pipelineDrops();
+            LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
+                    MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(), List.of(hypervisor)));
+            MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
+            hypervisor.activated().get(STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            Thread.sleep(settle.toMillis());
+            prober.stop();
+            long switchDrops = pipelineDrops() - dropsBefore;
+            UdpProbeResult seen = probes.get(30, TimeUnit.SECONDS);
+            boolean tcpAlive = tcp.alive();
+            long exchanged = tcp.exchanged();
+            String nameNow = wan ? lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), VM_NAME, "A")
+                    .orThrow().stdout().strip() : "";
+            Map<String, Long> tunnelCounters = new TreeMap<>();
+            tunnelCounters.putAll(counters("source", from.host()));
+            tunnelCounters.putAll(counters("destination", to.host()));
+            hypervisor.phase("completed");
+            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).expect("reading the cutover", 200);
+            addAgentTimeline(timeline, cutover);
+            long cutoverStart = hypervisor.switchoverNanos();
+            long cutoverEnd = timeline.nanoTimeOf("tunnel.flush", "done");
+            UdpProber.Gap gap = prober.gapAcross(cutoverStart, hypervisor.activatedNanos());
+            timeline.addAt(gap.fromNanos(), "client.gap", "start", "last echo before the cutover");
+            timeline.addAt(gap.toNanos(), "client.gap", "done", "first echo after it");
+            for (UdpProber.LostRun run : prober.lostRuns(10)) {
+                timeline.addAt(run.fromNanos(), "client.lost", "start", run.probes() + " probes sent from here on lost");
+                timeline.addAt(run.toNanos(), "client.lost", "done", "");
+            }
+            return new DemoReport(wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
+                    seen, prober.lostBetween(cutoverStart, cutoverEnd), udp.received(), switchDrops, tcpAlive, exchanged,
+                    report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries());
+        } finally {
+            Collections.reverse(resources);
+            for (AutoCloseable resource : resources) {
+                try {
+                    resource.close();
+                } catch (Exception | Error e) {
+                    // the others are still closed; the lab's removal ends whatever is left in its namespaces
+                    LOG.warn("cannot close {}: {}", resource, e.toString(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The packets the switches' OpenFlow tables have dropped so far (Open vSwitch counts them as {@code
+     * drop_action_of_pipeline}; its counters are brought up to date about once a second).
+     */
+    private long pipelineDrops() {
+        String count = lab.appctl("coverage/read-counter", "drop_action_of_pipeline").orThrow().stdout().strip();
+        try {
+            return Long.parseLong(count);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("ovs-vswitchd's drop counter is not a number: " + count, e);
+        }
+    }
+
+    /**
+     * Creates the cutover at the source's agent, as an orchestrator does before it migrates; returns its id. The
+     * agent runs PLANNED at once (the controller admits the VM's destination port, the tunnel ends are checked).
+     */
+    private String createCutover(NamespacedHttp agent, Site from, Site to, List<String> addresses,
+                                 InetAddress newAddress, ShmGuest guest) {
+        boolean wan = !from.vmCidr().equals(to.vmCidr());
+        ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", Topology.VM)
+                .put("mac", Topology.VM_MAC).put("source", from.host()).put("destination", to.host())
+                .put("mode", wan ? "wan" : "lan")
+                .put("memoryMiB", Math.max(1, guest.pageCount() * guest.pageSize() >> 20))
+                .put("destinationPort", lab.switchPort(Topology.VM, to.bridge()));
+        addresses.forEach(request.putArray("addresses")::add);
+        if (wan) {
+            List<String> newAddresses = new ArrayList<>(addresses);
+            newAddresses.set(0, newAddress.getHostAddress());
+            newAddresses.forEach(request.putArray("newAddresses")::add);
+            request.put("dnsName", VM_NAME);
+        }
+        return agent.send("POST", "cutovers", request).expect("creating the cutover", 201).path("id").asText();
+    }
+
+    /**
+     * Registers the move with both hosts' tunnel daemons under the VM's name (an earlier one is removed first), with
+     * a fresh key: L2 on the LAN, L3 (IP packets to the old addresses, delivered unchanged) on the WAN.
+     */
+    private void registerTunnel(Site from, Site to, List<String> addresses, boolean wan) {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        for (Site end : List.of(from, to)) {
+            Site peer = end == from ? to : from;
+            NamespacedHttp daemon = agents.tunnelDaemon(end.host());
+            daemon.send("DELETE", "moves/" + Topology.VM, null).expect("removing an earlier move", 204, 404);
+            ObjectNode move = JsonNodeFactory.instance.objectNode().put("id", Topology.VM).put("vni", VNI)
+                    .put("role", end == from ? "SOURCE" : "DESTINATION").put("mode", wan ? "L3" : "L2")
+                    .put("vmMac", Topology.VM_MAC).put("peer", peer.underlay() + ":" + TUNNEL_PORT)
+                    .put("iface", "eth0").put("key", Base64.getEncoder().encodeToString(secret));
+            addresses.forEach(move.putArray("vmAddresses")::add);
+            daemon.send("POST", "moves", move).expect("registering the tunnel's move at " + end.host(), 201);
+        }
+    }
+
+    /**
+     * Runs the paths the blackout's calls take through the daemons a few times, with no effect (a move's PRECOPY
+     * changes nothing at a forwarder): a JVM answers its first calls on a path many times slower than later ones,
+     * and a demo makes one move.
+     */
+    private void warmUp(Site from, Site to) {
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (Site end : List.of(from, to)) {
+                agents.agent(end.host()).send("POST", "tunnel/moves/" + Topology.VM + "/stage/precopy", null)
+                        .expect("warming up the tunnel relay", 200);
+            }
+            agents.controller().send("GET", "moves", null).expect("warming up the controller", 200);
+        }
+    }
+
+    /** Waits until the cutover's timeline has {@code what event}; fails when the cutover ended otherwise. */
+    private static void awaitStep(NamespacedHttp agent, String id, String what, String event) throws InterruptedException {
+        long deadline = System.nanoTime() + STEP_LIMIT.toNanos();
+        while (true) {
+            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).expect("reading the cutover", 200);
+            for (JsonNode entry : cutover.path("timeline")) {
+                if (entry.path("what").asText().equals(what) && entry.path("event").asText().equals(event)) {
+                    return;
+                }
+            }
+            String stage = cutover.path("stage").asText();
+            if (stage.equals("ROLLED_BACK") || stage.equals("FAILED") || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the cutover did not get to '" + what + " " + event + "': "
+                        + cutover.path("failure").asText(stage));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The agent's timeline, on the demo's clock (both are the host's monotonic clock). */
+    private static void addAgentTimeline(Timeline timeline, JsonNode cutover) {
+        long origin = cutover.path("timelineOriginNanos").asLong();
+        for (Iterator<JsonNode> it = cutover.path("timeline").elements(); it.hasNext(); ) {
+            JsonNode entry = it.next();
+            timeline.addAt(origin + entry.path("atMicros").asLong() * 1_000, entry.path("what").asText(),
+                    entry.path("event").asText(), entry.path("detail").asText());
+        }
+    }
+
+    /** A move's tunnel counters and drops at {@code host}'s daemon, named {@code end.counter} and {@code end.drop.REASON}. */
+    private Map<String, Long> counters(String end, String host) {
+        JsonNode move = agents.tunnelDaemon(host).send("GET", "moves/" + Topology.VM, null)
+                .expect("reading the tunnel's move at " + host, 200);
+        Map<String, Long> named = new TreeMap<>();
+        move.path("counters").fields().forEachRemaining(c -> named.put(end + "." + c.getKey(), c.getValue().asLong()));
+        move.path("drops").fields().forEachRemaining(d -> named.put(end + ".drop." + d.getKey(), d.getValue().asLong()));
+        return named;
+    }
+
+    /**
+     * The hypervisor's side of the cutover, told the migration's phases: it pauses and resumes the VM, switches
+     * its cables, and calls the source agent's phase hooks, in order, one at a time.
+     */
+    private final class Hypervisor implements CutoverListener, AutoCloseable {
+        private final NamespacedHttp agent;
+        private final String id;
+        private final UdpEchoResponder vmService;
+        private final Timeline timeline;
+        private final Runnable renumber;
+        private final String destinationBridge;
+        /** The hypervisor's control thread, at the daemons' priority: ahead of the migration in this process. */
+        private final ExecutorService hooks = Executors.newSingleThreadExecutor(
+                ThreadPriority.niced(Executors.defaultThreadFactory(), LabAgents.NICENESS));
+        private final CompletableFuture<Void> activated = new CompletableFuture<>();
+        private volatile boolean ended;
+        private volatile long switchoverNanos;
+        private volatile long activatedNanos;
+
+        Hypervisor(NamespacedHttp agent, String id, UdpEchoResponder vmService, Timeline timeline, Runnable renumber,
+                   String destinationBridge) {
+            this.agent = agent;
+            this.id = id;
+            this.vmService = vmService;
+            this.timeline = timeline;
+            this.renumber = renumber;
+            this.destinationBridge = destinationBridge;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> onEvent(CutoverEvent event) {
+            return switch (event.stage()) {
+                case SWITCHOVER -> {
+                    switchoverNanos = event.nanoTime();
+                    yield CompletableFuture.runAsync(() -> {
+                        vmService.pause();
+                        timeline.add("vm.pause", "done", null);
+                        phase("switchover");
+                    }, hooks);
+                }
+                case ACTIVATED -> {
+                    activatedNanos = event.nanoTime();
+                    yield CompletableFuture.runAsync(() -> {
+                        timeline.add("vm.move", "start", null);
+                        renumber.run();
+                        // the controller's flows move with the cutover: no cached flows to purge
+                        lab.switchCable(Topology.VM, destinationBridge);
+                        vmService.resume();
+                        timeline.add("vm.move", "done", null);
+                        phase("activated");
+                    }, hooks).whenComplete((ok, error) -> {
+                        if (error == null) {
+                            activated.complete(null);
+                        } else {
+                            activated.completeExceptionally(error);
+                        }
+                    });
+                }
+                case FAILED -> CompletableFuture.runAsync(() -> phase("failed"), hooks);
+                default -> CompletableFuture.completedFuture(null);
+            };
+        }
+
+        /** Reports {@code phase} to the source's agent; returns when its steps are done. */
+        void phase(String phase) {
+            if (phase.equals("completed") || phase.equals("failed")) {
+                ended = true;
+            }
+            agent.send("POST", "cutovers/" + id + "/phase/" + phase, null, STEP_LIMIT)
+                    .expect("the " + phase + " hook", 200);
+        }
+
+        /** Completes when the VM runs at the destination and the agent's ACTIVATED steps are done. */
+        CompletableFuture<Void> activated() {
+            return activated;
+        }
+
+        long switchoverNanos() {
+            return switchoverNanos;
+        }
+
+        long activatedNanos() {
+            return activatedNanos;
+        }
+
+        /** Stops; a cutover that did not end is reported failed, so that the agent rolls its steps back. */
+        @Override
+        public void close() {
+            hooks.shutdownNow();
+            if (!ended) {
+                phase("failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.cutover.demo;
+
+import io.cutover.agent.plan.TimelineEntry;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the demo measured of one cutover.
+ *
+ * @param mode           lan or wan
+ * @param blackoutMillis the guest ran nowhere (pause → resume at the destination), as the migrator measured
+ * @param gapMillis      the client's network gap across the cutover: last echo before the blackout → first
+ *                       echo after it (silences elsewhere, such as a starved CPU during pre-copy, are in
+ *                       {@code udp.gapMillis()} only)
+ * @param udp            what the client's probes saw
+ * @param lostInCutover  probes lost among those sent from SWITCHOVER until the tunnel's flush was done: the
+ *                       cutover's own share of {@code udp.lost()} (the rest were lost to something else, such as
+ *                       a starved CPU during pre-copy)
+ * @param vmReceived     probes that reached the VM's service (the rest were lost on the way there)
+ * @param switchDrops    packets the switches' OpenFlow tables dropped (no flow, or only their own in_port) from
+ *                       the migration's start until after the brownout: Open vSwitch's {@code drop_action_of_pipeline}
+ * @param tcpSurvived    whether the client's long-lived TCP connection kept working
+ * @param tcpExchanged   messages the TCP connection exchanged
+ * @param memoryVerified whether the destination's memory was verified identical to the source's
+ * @param dnsAnswer      WAN: what the lab's DNS server answers for the VM's name after the move; LAN: empty
+ * @param tunnel         the forwarders' counters for the move ({@code source.held}, {@code destination.injected},
+ *                       {@code source.drop.HOLD_OVERFLOW}...)
+ * @param timeline       when each stage and step ran
+ */
+public record DemoReport(String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
+                         long lostInCutover, long vmReceived, long switchDrops, boolean tcpSurvived,
+                         long tcpExchanged, boolean memoryVerified, String dnsAnswer,
+                         Map<String, Long> tunnel, List<TimelineEntry> timeline) {
+}

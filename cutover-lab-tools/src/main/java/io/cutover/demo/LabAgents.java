@@ -1,0 +1,242 @@
+package io.cutover.demo;
+
+import io.cutover.lab.Lab;
+import io.cutover.lab.Topology;
+import io.cutover.lab.Wire;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The daemons of a lab's two hypervisor hosts, each a {@code cutover} process in its host's namespace, as on
+ * real hosts:
+ * <ul>
+ *   <li>the SDN controller ({@code cutover sdn serve --lab}) on host A: its OpenFlow side in the fabric's
+ *       namespace, where the switches reach it; its REST API on host A's underlay address, where both agents
+ *       reach it;</li>
+ *   <li>a tunnel daemon ({@code cutover tunnel serve}) on each host, its API on the host's loopback;</li>
+ *   <li>an agent ({@code cutover agent}) on each host, on the underlay: the controller, its tunnel daemon, the
+ *       announcements (sent from the VM's interface, as QEMU sends them from the guest's NIC) and, on a WAN lab,
+ *       the lab's DNS server.</li>
+ * </ul>
+ * An orchestrator on a host calls them through {@link #agent}, {@link #tunnelDaemon} and {@link #controller}.
+ * {@link #close()} stops every process and gives the bridges back their learning-switch behaviour.
+ */
+public final class LabAgents implements AutoCloseable {
+    /** The agents' API port. */
+    static final int AGENT_PORT = 7070;
+    /** The controller's REST port on host A. */
+    static final int CONTROLLER_PORT = 6680;
+    /** The tunnel daemons' API port on their hosts' loopback. */
+    static final int TUNNEL_API_PORT = 7946;
+    /** The controller's OpenFlow port in the fabric namespace. */
+    static final int OPENFLOW_PORT = 6653;
+    static final List<String> HOSTS = List.of("hostA", "hostB");
+    /** The daemons' scheduling priority: ahead of the migration, as the lab's switch (-10). */
+    static final int NICENESS = -10;
+    private static final Duration READY_WITHIN = Duration.ofSeconds(90);
+
+    private final Lab lab;
+    private final Path dir;
+    private final String token;
+    private final Map<String, String> underlay = new LinkedHashMap<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final List<NamespacedHttp> clients = new ArrayList<>();
+    private final Map<String, NamespacedHttp> agents = new LinkedHashMap<>();
+    private final Map<String, NamespacedHttp> tunnels = new LinkedHashMap<>();
+    private NamespacedHttp controller;
+
+    private LabAgents(Lab lab, Path dir) {
+        this.lab = lab;
+        this.dir = dir;
+        this.token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        Wire wire = lab.topology().wires().stream().filter(w -> w.nodeA().equals("hostA") && w.nodeB().equals("hostB"))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("the lab has no underlay between its hosts"));
+        underlay.put("hostA", wire.addressA());
+        underlay.put("hostB", wire.addressB());
+    }
+
+    /**
+     * Starts the controller, the tunnel daemons and the agents on {@code lab}, and waits until each answers. The
+     * VM gets its standby cable into the other host's bridge ({@link Lab#dualHome}) first: the controller admits
+     * the ports it knows.
+     */
+    public static LabAgents start(Lab lab) {
+        return start(lab, lab.dir().resolve("agents"));
+    }
+
+    /** {@link #start(Lab)}, with the daemons' configuration, state and logs in {@code dir} (kept after the lab). */
+    public static LabAgents start(Lab lab, Path dir) {
+        LabAgents daemons = new LabAgents(lab, dir);
+        try {
+            daemons.startAll();
+            return daemons;
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            daemons.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cannot start the lab's agents: " + e.getMessage(), e);
+        }
+    }
+
+    private void startAll() throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        String vmBridge = lab.bridgeOf(Topology.VM);
+        String vmInterface = lab.dualHome(Topology.VM, vmBridge.equals("br-a") ? "br-b" : "br-a");
+        String controllerUrl = "http://" + underlay.get("hostA") + ":" + CONTROLLER_PORT + "/v1";
+        process("hostA", "sdn", "sdn", "serve", "--lab", lab.name(), "--listen", "127.0.0.1:" + OPENFLOW_PORT,
+                "--rest", "0.0.0.0:" + CONTROLLER_PORT, "--state", dir.resolve("sdn-state").toString());
+        for (String host : HOSTS) {
+            Path config = Files.writeString(dir.resolve("tunnel-" + host + ".yaml"), "listen: " + underlay.get(host)
+                    + ":" + CutoverDemo.TUNNEL_PORT + "\napi: 127.0.0.1:" + TUNNEL_API_PORT + "\nstateDir: "
+                    + dir.resolve("tunnel-" + host) + "\n");
+            process(host, "tunnel-" + host, "tunnel", "serve", "--config", config.toString());
+            tunnels.put(host, client(host, URI.create("http://127.0.0.1:" + TUNNEL_API_PORT + "/v1/"), null));
+        }
+        controller = client("hostA", URI.create(controllerUrl + "/"), null);
+        for (String host : HOSTS) {
+            Path config = Files.writeString(dir.resolve(host + ".yaml"), agentConfig(host, controllerUrl, vmInterface));
+            process(host, host, "agent", "--config", config.toString());
+            agents.put(host, client(host, URI.create("http://127.0.0.1:" + AGENT_PORT + "/v1/"), token));
+        }
+        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+        awaitReady("the SDN controller", controller, "switches", deadline);
+        for (String host : HOSTS) {
+            awaitReady("the tunnel daemon of " + host, tunnels.get(host), "moves", deadline);
+            awaitReady("the agent of " + host, agents.get(host), "health", deadline);
+        }
+    }
+
+    private String agentConfig(String host, String controllerUrl, String vmInterface) {
+        String peer = HOSTS.get(1 - HOSTS.indexOf(host));
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("host: ").append(host).append('\n')
+                .append("listen: 0.0.0.0:").append(AGENT_PORT).append('\n')
+                .append("token: ").append(token).append('\n')
+                .append("memory-mib: 4096\n")
+                .append("peers:\n  ").append(peer).append(": http://").append(underlay.get(peer)).append(':')
+                .append(AGENT_PORT).append('\n')
+                .append("sdn:\n")
+                .append("  url: ").append(controllerUrl).append('\n')
+                .append("  bridges: {hostA: br-a, hostB: br-b}\n")
+                .append("  forwarder-ports: {hostA: hostA, hostB: hostB}\n")
+                .append("  timeout: 5s\n")
+                .append("  rollback-patience: 30s\n")
+                .append("tunnel:\n")
+                .append("  api: http://127.0.0.1:").append(TUNNEL_API_PORT).append('\n')
+                .append("announce:\n")
+                .append("  interface: ").append(vmInterface).append('\n')
+                .append("  netns: ").append(lab.namespace(Topology.VM)).append('\n')
+                .append("  forms: [rarp, request, na]\n")
+                .append("  schedule: qemu\n");
+        if (lab.topology() == Topology.WAN) {
+            yaml.append("dns:\n")
+                    .append("  server: ").append(lab.dnsServer()).append(":53\n")
+                    .append("  key-file: ").append(lab.tsigKeyFile()).append('\n')
+                    .append("  queue-dir: ").append(dir.resolve("ddns-" + host)).append('\n')
+                    .append("  lowered-ttl: ").append(CutoverDemo.LOWERED_TTL.toSeconds()).append("s\n")
+                    .append("  timeout: 1s\n")
+                    .append("  replay-every: 1s\n");
+        }
+        return yaml.toString();
+    }
+
+    /** The agent of {@code host}, called from that host. */
+    NamespacedHttp agent(String host) {
+        return agents.get(host);
+    }
+
+    /** The tunnel daemon of {@code host}, called from that host. */
+    NamespacedHttp tunnelDaemon(String host) {
+        return tunnels.get(host);
+    }
+
+    /** The SDN controller's REST API, called from host A. */
+    NamespacedHttp controller() {
+        return controller;
+    }
+
+    /** The underlay address of {@code host}. */
+    String underlay(String host) {
+        return underlay.get(host);
+    }
+
+    /** Where the daemons' logs and state are. */
+    public Path dir() {
+        return dir;
+    }
+
+    private NamespacedHttp client(String host, URI base, String bearer) {
+        NamespacedHttp client = new NamespacedHttp(lab.namespace(host), base, bearer);
+        clients.add(client);
+        return client;
+    }
+
+    private void process(String host, String name, String... args) {
+        // control-plane daemons: in the blackout they must not wait for the CPU behind the migration's stream
+        List<String> command = new ArrayList<>(List.of("nice", "-n", String.valueOf(NICENESS)));
+        command.addAll(launcher());
+        command.addAll(List.of(args));
+        processes.add(lab.spawn(host, command, dir.resolve(name + ".log")));
+    }
+
+    /** This program, as a command: the launcher jar the JVM runs (or names), or its class path and main class. */
+    private static List<String> launcher() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String jar = System.getProperty("cutover.jar");
+        String classPath = System.getProperty("java.class.path");
+        if (jar == null && classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
+            jar = classPath;
+        }
+        return jar != null ? List.of(java, "-jar", Path.of(jar).toAbsolutePath().toString())
+                : List.of(java, "-cp", classPath, "io.cutover.cli.CutoverCommand");
+    }
+
+    private void awaitReady(String what, NamespacedHttp api, String path, long deadline) throws InterruptedException {
+        while (!api.answers(path)) {
+            for (Process process : processes) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("a daemon exited with " + process.exitValue() + " (logs in " + dir
+                            + ")");
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " did not answer within " + READY_WITHIN + " (logs in " + dir
+                        + ")");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Stops every daemon (SIGTERM, then SIGKILL after 10 s) and gives the bridges back to learning. */
+    @Override
+    public void close() {
+        clients.forEach(NamespacedHttp::close);
+        for (Process process : processes) {
+            process.destroy();
+        }
+        for (Process process : processes) {
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        io.cutover.demo.SdnLabFabric.detach(lab, lab.topology().bridges());
+    }
+}
