@@ -98,11 +98,19 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         });
     }
 
+    /**
+     * A port that appears, or comes back with another number, changes the plan of its switch. A port that only goes
+     * down or up changes nothing: converging then would push the switch's flows out of turn, ahead of a commit that
+     * goes one distance at a time (a cable switched at the cutover makes both its ports report).
+     */
     @Override
     public void portChanged(SwitchSession session, String port, int number, boolean deleted) {
         core.execute(() -> {
-            if (!deleted) {
-                knownPorts.computeIfAbsent(session.name(), k -> new HashMap<>()).put(port, number);
+            if (deleted) {
+                return;
+            }
+            Integer before = knownPorts.computeIfAbsent(session.name(), k -> new HashMap<>()).put(port, number);
+            if (before == null || before != number) {
                 replan();
                 converge(session.name(), false, Set.of());
             }
