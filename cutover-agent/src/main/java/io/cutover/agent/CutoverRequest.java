@@ -24,10 +24,13 @@ import java.util.regex.Pattern;
  *                     the phases
  * @param destinationPort the VM's port on the destination's switch, at most {@value #MAX_PORT_NAME} characters
  *                     (default: the VM's name, whatever its length)
+ * @param switchoverReported whether the orchestrator reports the switchover (default: yes). {@code false} when it
+ *                     cannot see it (libvirt's hooks): the cutover then passes over SWITCHOVER without holding or
+ *                     redirecting anything, and its report says the blackout was not protected
  */
 public record CutoverRequest(String vm, String mac, List<String> addresses, String source, String destination,
                              String mode, List<String> newAddresses, String dnsName, long memoryMiB,
-                             Migrator migrator, String destinationPort) {
+                             Migrator migrator, String destinationPort, Boolean switchoverReported) {
 
     /** The longest port name Open vSwitch takes (a Linux interface name). */
     public static final int MAX_PORT_NAME = 15;
@@ -93,7 +96,7 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
                 "destinationPort", "a port name of at most " + MAX_PORT_NAME + " letters, digits, '.', '_' or '-'");
         return new CutoverRequest(vm, mac.toLowerCase(Locale.ROOT), List.copyOf(addresses), source, destination,
                 chosenMode, List.copyOf(after), dnsName, memoryMiB, migrator == null ? null : migrator.validated(),
-                destinationPort == null ? vm : destinationPort);
+                destinationPort == null ? vm : destinationPort, switchoverReported == null || switchoverReported);
     }
 
     private static void requireAddress(String address, String field) {

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -75,7 +76,8 @@ public final class CutoverService {
         }
         InetSocketAddress migrationTarget = request.migrator() == null ? null : migrationTarget(request);
         String id = "c-" + HexFormat.of().formatHex(bytes());
-        CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request));
+        CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request),
+                request.switchoverReported() ? Set.of() : Set.of(CutoverStage.SWITCHOVER));
         if (here.equals(request.destination())) {
             try {
                 claims.claim(id, request.memoryMiB());
@@ -170,7 +172,12 @@ public final class CutoverService {
      */
     public CompletionStage<Void> phase(String id, Phase phase) {
         Cutover cutover = get(id);
-        CompletionStage<Void> done = cutover.plan().advance(phase.stage());
+        CutoverPlan plan = cutover.plan();
+        if (phase == Phase.COMPLETED && plan.stage().compareTo(CutoverStage.DRAINING) < 0) {
+            // the orchestrator's "completed" is the migration's end: the network's brownout, then its end
+            plan.advance(CutoverStage.DRAINING);
+        }
+        CompletionStage<Void> done = plan.advance(phase.stage());
         return done.whenComplete((ok, error) -> {
             if (error != null || cutover.plan().stage().isTerminal()) {
                 release(cutover);

@@ -15,7 +15,7 @@ class CutoverRequestTest {
 
     private static CutoverRequest request(CutoverRequest.Migrator migrator, String destinationPort) {
         return new CutoverRequest("a-vm-with-a-long-name", "02:00:c6:12:00:64", List.of("198.18.0.100"), "hostA",
-                "hostB", "lan", null, null, 64, migrator, destinationPort);
+                "hostB", "lan", null, null, 64, migrator, destinationPort, null);
     }
 
     private static CutoverRequest.Migrator migrator(Integer channels, String xbzrleCache) {

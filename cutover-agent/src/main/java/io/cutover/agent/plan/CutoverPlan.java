@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -18,9 +19,12 @@ import java.util.concurrent.Executor;
  * an orchestrator that migrates by itself drives it through {@link #advance(CutoverStage)} (the agent's
  * phase hooks).
  *
- * <p>Stages only move forward ({@code PRECOPY} may repeat). A failed step fails the stage, every applied
- * step is rolled back, newest first, and the plan ends {@link CutoverStage#ROLLED_BACK}. {@link
- * CutoverStage#FAILED} from outside (the migration failed) does the same.
+ * <p>Stages only move forward ({@code PRECOPY} may repeat), and never past a stage that has steps without running
+ * it: an orchestrator that reports ACTIVATED without SWITCHOVER is refused, as the blackout's steps ({@code
+ * tunnel.hold}, {@code sdn.redirect}) would silently not run. Only stages the plan was told the orchestrator
+ * cannot see ({@code unseen}) are passed over, and the timeline says so; {@link #blackoutProtected()} is then
+ * false. A failed step fails the stage, every applied step is rolled back, newest first, and the plan ends
+ * {@link CutoverStage#ROLLED_BACK}. {@link CutoverStage#FAILED} from outside (the migration failed) does the same.
  */
 public final class CutoverPlan implements CutoverListener {
     /** How many steps may run (or block) at once, over all plans. */
@@ -35,16 +39,26 @@ public final class CutoverPlan implements CutoverListener {
 
     private final String id;
     private final List<PlanStep> steps;
+    private final Set<CutoverStage> unseen;
     private final Timeline timeline = new Timeline();
     private final Deque<PlanStep> applied = new ArrayDeque<>();
     private CutoverStage stage = CutoverStage.PLANNED;
     private boolean started;
+    private boolean blackoutProtected = true;
     private Throwable failure;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     public CutoverPlan(String id, List<PlanStep> steps) {
+        this(id, steps, Set.of());
+    }
+
+    /**
+     * @param unseen stages the orchestrator cannot see and will not report: their steps are passed over, not run
+     */
+    public CutoverPlan(String id, List<PlanStep> steps, Set<CutoverStage> unseen) {
         this.id = Objects.requireNonNull(id, "id");
         this.steps = List.copyOf(steps);
+        this.unseen = Set.copyOf(unseen);
     }
 
     public String id() {
@@ -63,6 +77,14 @@ public final class CutoverPlan implements CutoverListener {
     /** Why the plan rolled back, or {@code null}. */
     public synchronized Throwable failure() {
         return failure;
+    }
+
+    /**
+     * Whether what reached the VM during the blackout was held for it: false once the SWITCHOVER stage was passed
+     * over unseen, its steps not run.
+     */
+    public synchronized boolean blackoutProtected() {
+        return blackoutProtected;
     }
 
     /** The steps of the plan, in order. */
@@ -98,6 +120,7 @@ public final class CutoverPlan implements CutoverListener {
             return stage == CutoverStage.ROLLED_BACK ? tail.handle((ok, error) -> null) : tail;
         }
         checkTransition(next);
+        passOver(next);
         CutoverStage previous = stage;
         stage = next;
         started = true;
@@ -121,6 +144,39 @@ public final class CutoverPlan implements CutoverListener {
         if (!repeat && !first && next.ordinal() <= stage.ordinal()) {
             throw new IllegalStateException("cutover " + id + " is at " + stage + "; cannot go back to " + next);
         }
+        for (CutoverStage between : skipped(next)) {
+            List<String> names = stepsAt(between);
+            if (!names.isEmpty() && !unseen.contains(between)) {
+                throw new IllegalStateException("cutover " + id + " is at " + stage + "; " + next + " would skip "
+                        + between + ", whose steps " + names + " would not run: report " + between.name()
+                        .toLowerCase(java.util.Locale.ROOT) + " first");
+            }
+        }
+    }
+
+    /** Notes on the timeline the unseen stages that going to {@code next} passes over. */
+    private void passOver(CutoverStage next) {
+        if (next == CutoverStage.FAILED || next == CutoverStage.ROLLED_BACK) {
+            return;
+        }
+        for (CutoverStage between : skipped(next)) {
+            if (unseen.contains(between)) {
+                timeline.add(between.name(), "skipped", "the orchestrator cannot see it; not run: " + stepsAt(between));
+                if (between == CutoverStage.SWITCHOVER) {
+                    blackoutProtected = false;
+                }
+            }
+        }
+    }
+
+    /** The stages strictly between the current one and {@code next}. */
+    private List<CutoverStage> skipped(CutoverStage next) {
+        int from = started ? stage.ordinal() + 1 : 0;
+        return List.of(CutoverStage.values()).subList(Math.min(from, next.ordinal()), next.ordinal());
+    }
+
+    private List<String> stepsAt(CutoverStage at) {
+        return steps.stream().filter(step -> step.stage() == at).map(PlanStep::name).toList();
     }
 
     private CompletableFuture<Void> runStage(CutoverStage next) {

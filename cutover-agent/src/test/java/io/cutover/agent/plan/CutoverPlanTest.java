@@ -4,6 +4,7 @@ import io.cutover.api.CutoverStage;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,6 +85,35 @@ class CutoverPlanTest {
         plan.advance(CutoverStage.COMPLETED);
         assertThatThrownBy(() -> plan.advance(CutoverStage.FAILED))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("has ended");
+    }
+
+    @Test
+    void aStageWhoseStepsWouldNotRunIsNotSkipped() throws Exception {
+        CutoverPlan plan = new CutoverPlan("c7", List.of(step("sdn.prepare", CutoverStage.PLANNED),
+                step("tunnel.hold", CutoverStage.SWITCHOVER), step("sdn.redirect", CutoverStage.SWITCHOVER),
+                step("sdn.commit", CutoverStage.ACTIVATED)));
+        plan.advance(CutoverStage.PLANNED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThatThrownBy(() -> plan.advance(CutoverStage.ACTIVATED))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("would skip SWITCHOVER").hasMessageContaining("[tunnel.hold, sdn.redirect]");
+        assertThat(plan.stage()).isEqualTo(CutoverStage.PLANNED);
+        assertThat(plan.blackoutProtected()).isTrue();
+        assertThat(log).containsExactly("apply sdn.prepare");
+    }
+
+    @Test
+    void aSwitchoverTheOrchestratorCannotSeeIsPassedOverAndTheBlackoutIsNotProtected() throws Exception {
+        CutoverPlan plan = new CutoverPlan("c8", List.of(step("sdn.prepare", CutoverStage.PLANNED),
+                step("sdn.redirect", CutoverStage.SWITCHOVER), step("sdn.commit", CutoverStage.ACTIVATED)),
+                Set.of(CutoverStage.SWITCHOVER));
+        plan.advance(CutoverStage.PLANNED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        plan.advance(CutoverStage.ACTIVATED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(log).containsExactly("apply sdn.prepare", "apply sdn.commit");
+        assertThat(plan.blackoutProtected()).isFalse();
+        assertThat(plan.timeline().entries()).extracting(e -> e.what() + " " + e.event())
+                .containsSubsequence("PLANNED stage", "SWITCHOVER skipped", "ACTIVATED stage");
     }
 
     @Test

@@ -156,6 +156,11 @@ class AgentServerTest {
     @Test
     void phasesOutOfOrderUnknownPhasesAndUnknownCutoversAreRefused() throws Exception {
         String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
+        HttpResponse<String> skipping = post(source, "/v1/cutovers/" + id + "/phase/activated", "", TOKEN);
+        assertThat(skipping.statusCode()).isEqualTo(409);
+        assertThat(skipping.body()).contains("would skip SWITCHOVER").contains("sdn.redirect");
+        assertThat(applied).doesNotContain("sdn.redirect", "sdn.commit");
+        assertThat(post(source, "/v1/cutovers/" + id + "/phase/switchover", "", TOKEN).statusCode()).isEqualTo(200);
         assertThat(post(source, "/v1/cutovers/" + id + "/phase/activated", "", TOKEN).statusCode()).isEqualTo(200);
         assertThat(post(source, "/v1/cutovers/" + id + "/phase/switchover", "", TOKEN).statusCode()).isEqualTo(409);
         assertThat(post(source, "/v1/cutovers/" + id + "/phase/teleported", "", TOKEN).statusCode()).isEqualTo(400);

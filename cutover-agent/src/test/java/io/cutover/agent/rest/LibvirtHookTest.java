@@ -48,15 +48,19 @@ class LibvirtHookTest {
     }
 
     @Test
-    void startedOnTheDestinationActivatesAndReleaseOnTheSourceCompletes() throws Exception {
+    void releaseOnTheSourceActivatesThenCompletesAndTheReportSaysTheBlackoutWasNotProtected() throws Exception {
         String id = cutover();
         Files.writeString(dir.resolve("vm1.id"), id + "\ndestination\n" + agentUrl + "\n");
         assertThat(hook("vm1", "started", "begin").exit).isZero();
-        assertThat(service.get(id).plan().stage().name()).isEqualTo("ACTIVATED");
+        assertThat(service.get(id).plan().stage().name()).as("started begin is libvirt's Prepare step")
+                .isEqualTo("PLANNED");
 
         Files.writeString(dir.resolve("vm1.id"), id + "\nsource\n" + agentUrl + "\n");
         assertThat(hook("vm1", "release", "end").exit).isZero();
         assertThat(service.get(id).plan().stage().name()).isEqualTo("COMPLETED");
+        assertThat(service.get(id).plan().timeline().entries()).extracting(e -> e.what() + " " + e.event())
+                .containsSubsequence("PLANNED stage", "ACTIVATED stage", "DRAINING stage", "COMPLETED stage");
+        assertThat(service.get(id).plan().blackoutProtected()).isFalse();
         assertThat(dir.resolve("vm1.id")).doesNotExist();
     }
 
@@ -69,11 +73,22 @@ class LibvirtHookTest {
     }
 
     @Test
+    void aGuestThatStopsAtTheDestinationAfterTheMoveLeavesTheCutoverAlone() throws Exception {
+        String id = cutover();
+        Files.writeString(dir.resolve("vm1.id"), id + "\nsource\n" + agentUrl + "\n");
+        assertThat(hook("vm1", "release", "end").exit).isZero();
+        Files.writeString(dir.resolve("vm1.id"), id + "\ndestination\n" + agentUrl + "\n");
+        assertThat(hook("vm1", "stopped", "end").exit).isZero();
+        assertThat(service.get(id).plan().stage().name()).isEqualTo("COMPLETED");
+        assertThat(dir.resolve("vm1.id")).doesNotExist();
+    }
+
+    @Test
     void aWrongTokenMakesTheHookFailWithAReason() throws Exception {
         String id = cutover();
-        Files.writeString(dir.resolve("vm1.id"), id + "\ndestination\n" + agentUrl + "\n");
+        Files.writeString(dir.resolve("vm1.id"), id + "\nsource\n" + agentUrl + "\n");
         Files.writeString(dir.resolve("token"), "not-the-token\n");
-        Result result = hook("vm1", "started", "begin");
+        Result result = hook("vm1", "release", "end");
         assertThat(result.exit).isEqualTo(1);
         assertThat(result.output).contains("phase activated failed").contains("unauthorized");
         assertThat(service.get(id).plan().stage().name()).isEqualTo("PLANNED");
@@ -81,13 +96,13 @@ class LibvirtHookTest {
 
     @Test
     void guestsWithoutACutoverAreLeftAlone() throws Exception {
-        assertThat(hook("other-vm", "started", "begin").exit).isZero();
-        assertThat(hook("../etc", "started", "begin").exit).isEqualTo(1);
+        assertThat(hook("other-vm", "release", "end").exit).isZero();
+        assertThat(hook("../etc", "release", "end").exit).isEqualTo(1);
     }
 
     private String cutover() {
         return service.create(new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.0.100"), "hostA",
-                "hostB", "lan", List.of(), null, 100, null, null)).id();
+                "hostB", "lan", List.of(), null, 100, null, null, false)).id();
     }
 
     private Result hook(String... args) throws Exception {

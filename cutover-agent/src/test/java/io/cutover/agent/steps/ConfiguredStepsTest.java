@@ -30,9 +30,9 @@ class ConfiguredStepsTest {
             key "cutover-lab" { algorithm hmac-sha256; secret "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="; };
             """;
     private static final CutoverRequest LAN = new CutoverRequest("vm1", "02:00:c6:12:00:64",
-            List.of("198.18.0.100", "2001:2::100"), "hostA", "hostB", "lan", null, null, 64, null, null).validated();
+            List.of("198.18.0.100", "2001:2::100"), "hostA", "hostB", "lan", null, null, 64, null, null, null).validated();
     private static final CutoverRequest WAN = new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.1.100"),
-            "hostA", "hostB", "wan", List.of("198.18.2.100"), "vm1.vms.cutover.test.", 64, null, null).validated();
+            "hostA", "hostB", "wan", List.of("198.18.2.100"), "vm1.vms.cutover.test.", 64, null, null, null).validated();
 
     private static final io.cutover.agent.PeerAgents PEERS = new io.cutover.agent.PeerAgents(
             java.util.Map.of("hostB", java.net.URI.create("http://127.0.0.1:2")), "0123456789abcdef");
@@ -127,7 +127,7 @@ class ConfiguredStepsTest {
         });
         controller.start();
         CutoverRequest toTap = new CutoverRequest(LAN.vm(), LAN.mac(), LAN.addresses(), LAN.source(),
-                LAN.destination(), LAN.mode(), null, null, 64, null, "tap-vm1").validated();
+                LAN.destination(), LAN.mode(), null, null, 64, null, "tap-vm1", null).validated();
         try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:%d/v1
