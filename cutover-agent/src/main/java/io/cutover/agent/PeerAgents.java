@@ -1,14 +1,18 @@
 package io.cutover.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cutover.support.HostPort;
+import io.cutover.support.HttpErrorStatusException;
+import io.cutover.support.HttpMalformedAnswerException;
+import io.cutover.support.HttpUnreachableException;
+import io.cutover.support.JsonAnswer;
+import io.cutover.support.JsonHttpClient;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Calls the other hosts' agents over their REST API, with this deployment's bearer token. */
@@ -16,15 +20,13 @@ public final class PeerAgents {
     /** How long a peer may take to answer before it is taken as down. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final Map<String, URI> peers;
-    private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(DEFAULT_TIMEOUT).build();
+    private final Map<String, JsonHttpClient> peers;
 
     public PeerAgents(Map<String, URI> peers, String token) {
-        this.peers = Map.copyOf(peers);
-        this.token = token;
+        Map<String, JsonHttpClient> clients = new LinkedHashMap<>();
+        peers.forEach((host, api) -> clients.put(host, JsonHttpClient.builder(api).bearerToken(token)
+                .connectTimeout(DEFAULT_TIMEOUT).timeout(DEFAULT_TIMEOUT).build()));
+        this.peers = Map.copyOf(clients);
     }
 
     /**
@@ -33,12 +35,11 @@ public final class PeerAgents {
      * @throws PrecheckFailedException if the host is unknown, does not answer, or refuses
      */
     public void claimMemory(String host, String id, long mib) {
-        HttpResponse<String> response = send(host, HttpRequest.newBuilder(uri(host, "/v1/claims"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"memoryMiB\":" + mib + "}"))
-                .header("Content-Type", "application/json"));
-        if (response.statusCode() != 201) {
+        JsonAnswer answer = send(host, "POST", "/v1/claims",
+                JsonNodeFactory.instance.objectNode().put("id", id).put("memoryMiB", mib));
+        if (answer.status() != 201) {
             throw new PrecheckFailedException("destination " + host + " refused to reserve " + mib + " MiB: "
-                    + response.body());
+                    + answer.text());
         }
     }
 
@@ -48,67 +49,59 @@ public final class PeerAgents {
      * @throws PrecheckFailedException if the host is unknown, does not answer, or has no built-in migrator
      */
     public InetSocketAddress migrationAddress(String host) {
-        HttpResponse<String> response = send(host, HttpRequest.newBuilder(uri(host, "/v1/health")).GET());
-        String address = null;
-        try {
-            address = JSON.readTree(response.body()).path("migrationAddress").asText(null);
-        } catch (java.io.IOException e) {
-            // not JSON: no address
-        }
-        if (response.statusCode() != 200 || address == null) {
+        JsonAnswer health = send(host, "GET", "/v1/health", null);
+        String address = health.status() == 200 ? migrationAddressIn(health) : null;
+        if (address == null) {
             throw new PrecheckFailedException("the agent of " + host + " does not receive migrations (no migration "
-                    + "section in its configuration): " + response.statusCode() + " " + response.body());
+                    + "section in its configuration): " + health.status() + " " + health.text());
         }
         return HostPort.parseRemote("migrationAddress of " + host, address).socketAddress();
     }
 
+    private static String migrationAddressIn(JsonAnswer health) {
+        try {
+            JsonNode report = health.body();
+            return report == null ? null : report.path("migrationAddress").asText(null);
+        } catch (HttpMalformedAnswerException e) {
+            return null;
+        }
+    }
+
     /**
-     * A call to {@code host}'s agent on behalf of a plan step; the answer's body when its status is one of {@code ok}.
+     * A call to {@code host}'s agent on behalf of a plan step, whose answer's status must be one of {@code ok}.
      *
      * @throws IllegalStateException naming the host and its answer otherwise
      */
-    public String call(String host, String method, String path, int... ok) {
-        HttpResponse<String> response;
+    public void call(String host, String method, String path, int... ok) {
         try {
-            response = send(host, HttpRequest.newBuilder(uri(host, path))
-                    .method(method, HttpRequest.BodyPublishers.noBody()));
+            send(host, method, path, null).requireStatus(ok);
         } catch (PrecheckFailedException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        } catch (HttpErrorStatusException e) {
+            throw new IllegalStateException(method + " " + path + " at the agent of " + host + ": " + e.status() + " "
+                    + e.body(), e);
         }
-        if (java.util.Arrays.stream(ok).noneMatch(code -> code == response.statusCode())) {
-            throw new IllegalStateException(method + " " + path + " at the agent of " + host + ": "
-                    + response.statusCode() + " " + response.body());
-        }
-        return response.body();
     }
 
     /** Releases a claim at {@code host}; best effort (a claim also ends with its cutover there). */
     public void releaseMemory(String host, String id) {
         try {
-            send(host, HttpRequest.newBuilder(uri(host, "/v1/claims/" + id)).DELETE());
+            send(host, "DELETE", "/v1/claims/" + id, null);
         } catch (PrecheckFailedException ignored) {
             // the peer is gone; its claims went with it
         }
     }
 
-    private URI uri(String host, String path) {
-        URI base = peers.get(host);
-        if (base == null) {
+    private JsonAnswer send(String host, String method, String path, Object body) {
+        JsonHttpClient peer = peers.get(host);
+        if (peer == null) {
             throw new PrecheckFailedException("no agent is configured for host " + host + " (peers: "
                     + String.join(", ", peers.keySet()) + ")");
         }
-        return base.resolve(path);
-    }
-
-    private HttpResponse<String> send(String host, HttpRequest.Builder request) {
         try {
-            return http.send(request.timeout(DEFAULT_TIMEOUT).header("Authorization", "Bearer " + token).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new PrecheckFailedException("the agent of " + host + " does not answer: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PrecheckFailedException("interrupted while calling the agent of " + host, e);
+            return peer.send(method, path, body);
+        } catch (HttpUnreachableException e) {
+            throw new PrecheckFailedException("the agent of " + host + " does not answer: " + e.getCause(), e);
         }
     }
 }

@@ -1,8 +1,13 @@
 package io.cutover.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cutover.demo.SdnLabFabric;
 import io.cutover.support.Durations;
 import io.cutover.support.HostPort;
+import io.cutover.support.HttpUnreachableException;
+import io.cutover.support.JsonAnswer;
+import io.cutover.support.JsonHttpClient;
 import io.cutover.lab.Lab;
 import io.cutover.support.Netns;
 import io.cutover.sdn.ControllerOptions;
@@ -14,9 +19,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -169,12 +171,13 @@ final class SdnCommand extends GroupCommand {
             switch (action.toLowerCase(Locale.ROOT)) {
                 case "prepare" -> {
                     need(3);
-                    return Rest.call(rest, "POST", "moves", "{\"endpoint\":\"" + args.get(0) + "\",\"toSwitch\":\""
-                            + args.get(1) + "\",\"toPort\":\"" + args.get(2) + "\"}");
+                    return Rest.call(rest, "POST", "moves", JsonNodeFactory.instance.objectNode()
+                            .put("endpoint", args.get(0)).put("toSwitch", args.get(1)).put("toPort", args.get(2)));
                 }
                 case "redirect" -> {
                     need(2);
-                    return Rest.call(rest, "POST", "moves/" + args.get(0) + "/redirect", "{\"port\":\"" + args.get(1) + "\"}");
+                    return Rest.call(rest, "POST", "moves/" + args.get(0) + "/redirect",
+                            JsonNodeFactory.instance.objectNode().put("port", args.get(1)));
                 }
                 case "commit", "cleanup", "rollback" -> {
                     need(1);
@@ -192,31 +195,30 @@ final class SdnCommand extends GroupCommand {
         }
     }
 
-    /** A tiny REST client: prints the JSON body; exit 0 on 2xx, 2 on 4xx, 1 otherwise. */
+    /** The controller's REST API from the command line: prints the JSON body; exit 0 on 2xx, 2 on 4xx, 1 otherwise. */
     static final class Rest {
+        /** How long the controller may take to answer (a commit waits for every switch). */
+        static final Duration TIMEOUT = Duration.ofSeconds(30);
+
         private Rest() {
         }
 
-        static int call(String rest, String method, String path, String body) throws Exception {
+        static int call(String rest, String method, String path, JsonNode body) {
             HostPort address = HostPort.parse("--rest", rest);
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address.host() + ":" + address.port()
-                            + "/v1/" + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("content-type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                    .build();
-            HttpResponse<String> response;
-            try {
-                response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (java.net.ConnectException e) {
-                throw new IllegalStateException("no controller answers at " + rest + " (start it with 'cutover sdn serve')");
+            JsonAnswer answer;
+            try (JsonHttpClient http = JsonHttpClient.builder(URI.create("http://" + address.host() + ":"
+                    + address.port() + "/v1/")).timeout(TIMEOUT).build()) {
+                answer = http.send(method, path, body);
+            } catch (HttpUnreachableException e) {
+                throw new IllegalStateException("no controller answers at " + rest + " (start it with 'cutover sdn serve')",
+                        e);
             }
-            if (response.statusCode() / 100 == 2) {
-                System.out.println(response.body());
+            if (answer.status() / 100 == 2) {
+                System.out.println(answer.text());
                 return ExitCode.OK;
             }
-            System.err.println("cutover: " + response.statusCode() + " " + response.body());
-            return response.statusCode() / 100 == 4 ? ExitCode.USAGE : ExitCode.FAILED;
+            System.err.println("cutover: " + answer.status() + " " + answer.text());
+            return answer.status() / 100 == 4 ? ExitCode.USAGE : ExitCode.FAILED;
         }
     }
 

@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +46,8 @@ final class TunnelCommand extends GroupCommand {
                 description = "The daemon's REST API (default: ${DEFAULT-VALUE}).")
         String api;
 
-        JsonNode request(String method, String path, JsonNode body, int... ok) throws IOException {
+        /** {@code method path} under the daemon's {@code /v1}; its JSON answer when its status is one of {@code ok}. */
+        JsonNode request(String method, String path, JsonNode body, int... ok) {
             URI uri;
             try {
                 uri = URI.create(api.replaceAll("/+$", ""));
@@ -55,8 +55,7 @@ final class TunnelCommand extends GroupCommand {
                 throw new IllegalArgumentException("--api: not a URL: " + api, e);
             }
             try {
-                String answer = new TunnelDaemonClient(uri).call(method, path, body == null ? null : body.toString(), ok);
-                return answer.isBlank() ? null : JSON.readTree(answer);
+                return new TunnelDaemonClient(uri).call(method, path, body, ok).body();
             } catch (TunnelDaemonClient.DaemonException e) {
                 if (e.status() >= 400 && e.status() < 500) {
                     throw new IllegalArgumentException(e.detail(), e);
@@ -126,7 +125,7 @@ final class TunnelCommand extends GroupCommand {
             if (stage != null) {
                 move.put("stage", stage);
             }
-            JsonNode status = request("POST", "/v1/moves", move, 201);
+            JsonNode status = request("POST", "moves", move, 201);
             System.out.println(line(status));
             return ExitCode.OK;
         }
@@ -138,7 +137,7 @@ final class TunnelCommand extends GroupCommand {
 
         @Override
         public Integer call() throws Exception {
-            request("DELETE", "/v1/moves/" + id, null, 204);
+            request("DELETE", "moves/" + id, null, 204);
             System.out.println("removed " + id);
             return ExitCode.OK;
         }
@@ -152,7 +151,7 @@ final class TunnelCommand extends GroupCommand {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode status = request("POST", "/v1/moves/" + id + "/events", JSON.createObjectNode().put("stage", stage), 200);
+            JsonNode status = request("POST", "moves/" + id + "/events", JSON.createObjectNode().put("stage", stage), 200);
             System.out.println(line(status));
             return ExitCode.OK;
         }
@@ -162,7 +161,7 @@ final class TunnelCommand extends GroupCommand {
     static final class ListMoves extends Client {
         @Override
         public Integer call() throws Exception {
-            JsonNode moves = request("GET", "/v1/moves", null, 200);
+            JsonNode moves = request("GET", "moves", null, 200);
             System.out.printf("%-16s %-11s %-3s %8s %-10s %10s %10s %10s %8s%n",
                     "ID", "ROLE", "MODE", "VNI", "STATE", "SENT", "INJECTED", "HELD", "DROPS");
             for (JsonNode status : moves) {
@@ -178,7 +177,7 @@ final class TunnelCommand extends GroupCommand {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode stats = request("GET", id == null ? "/v1/stats" : "/v1/moves/" + id, null, 200);
+            JsonNode stats = request("GET", id == null ? "stats" : "moves/" + id, null, 200);
             System.out.println(stats.toPrettyString());
             return ExitCode.OK;
         }

@@ -7,6 +7,7 @@ import io.cutover.agent.plan.Timeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.cutover.lab.Lab;
+import io.cutover.support.JsonHttpClient;
 import io.cutover.support.Netns;
 import io.cutover.support.ThreadPriority;
 import io.cutover.lab.Topology;
@@ -139,7 +140,7 @@ public final class CutoverDemo {
                 resources.add(change);
                 renumbering = change;
             }
-            NamespacedHttp agent = agents.agent(from.host());
+            JsonHttpClient agent = agents.agent(from.host());
             String id = createCutover(agent, from, to, addresses, newAddress, guest);
             Hypervisor hypervisor = new Hypervisor(agent, id, udp, timeline, renumbering, to.bridge());
             resources.add(hypervisor);
@@ -176,7 +177,7 @@ public final class CutoverDemo {
             tunnelCounters.putAll(counters("source", from.host()));
             tunnelCounters.putAll(counters("destination", to.host()));
             hypervisor.phase("completed");
-            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).expect("reading the cutover", 200);
+            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).requireStatus(200).body();
             addAgentTimeline(timeline, cutover);
             long cutoverStart = hypervisor.switchoverNanos();
             long cutoverEnd = timeline.nanoTimeOf("tunnel.flush", "done");
@@ -220,7 +221,7 @@ public final class CutoverDemo {
      * Creates the cutover at the source's agent, as an orchestrator does before it migrates; returns its id. The
      * agent runs PLANNED at once (the controller admits the VM's destination port, the tunnel ends are checked).
      */
-    private String createCutover(NamespacedHttp agent, Site from, Site to, List<String> addresses,
+    private String createCutover(JsonHttpClient agent, Site from, Site to, List<String> addresses,
                                  InetAddress newAddress, ShmGuest guest) {
         boolean wan = !from.vmCidr().equals(to.vmCidr());
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", Topology.VM)
@@ -235,7 +236,7 @@ public final class CutoverDemo {
             newAddresses.forEach(request.putArray("newAddresses")::add);
             request.put("dnsName", VM_NAME);
         }
-        return agent.send("POST", "cutovers", request).expect("creating the cutover", 201).path("id").asText();
+        return agent.send("POST", "cutovers", request).requireStatus(201).body().path("id").asText();
     }
 
     /**
@@ -247,14 +248,14 @@ public final class CutoverDemo {
         new SecureRandom().nextBytes(secret);
         for (Site end : List.of(from, to)) {
             Site peer = end == from ? to : from;
-            NamespacedHttp daemon = agents.tunnelDaemon(end.host());
-            daemon.send("DELETE", "moves/" + Topology.VM, null).expect("removing an earlier move", 204, 404);
+            JsonHttpClient daemon = agents.tunnelDaemon(end.host());
+            daemon.send("DELETE", "moves/" + Topology.VM, null).requireStatus(204, 404);
             ObjectNode move = JsonNodeFactory.instance.objectNode().put("id", Topology.VM).put("vni", VNI)
                     .put("role", end == from ? "SOURCE" : "DESTINATION").put("mode", wan ? "L3" : "L2")
                     .put("vmMac", Topology.VM_MAC).put("peer", peer.underlay() + ":" + TUNNEL_PORT)
                     .put("iface", "eth0").put("key", Base64.getEncoder().encodeToString(secret));
             addresses.forEach(move.putArray("vmAddresses")::add);
-            daemon.send("POST", "moves", move).expect("registering the tunnel's move at " + end.host(), 201);
+            daemon.send("POST", "moves", move).requireStatus(201);
         }
     }
 
@@ -267,17 +268,17 @@ public final class CutoverDemo {
         for (int round = 0; round < WARM_UP_ROUNDS; round++) {
             for (Site end : List.of(from, to)) {
                 agents.agent(end.host()).send("POST", "tunnel/moves/" + Topology.VM + "/stage/precopy", null)
-                        .expect("warming up the tunnel relay", 200);
+                        .requireStatus(200);
             }
-            agents.controller().send("GET", "moves", null).expect("warming up the controller", 200);
+            agents.controller().send("GET", "moves", null).requireStatus(200);
         }
     }
 
     /** Waits until the cutover's timeline has {@code what event}; fails when the cutover ended otherwise. */
-    private static void awaitStep(NamespacedHttp agent, String id, String what, String event) throws InterruptedException {
+    private static void awaitStep(JsonHttpClient agent, String id, String what, String event) throws InterruptedException {
         long deadline = System.nanoTime() + STEP_LIMIT.toNanos();
         while (true) {
-            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).expect("reading the cutover", 200);
+            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).requireStatus(200).body();
             for (JsonNode entry : cutover.path("timeline")) {
                 if (entry.path("what").asText().equals(what) && entry.path("event").asText().equals(event)) {
                     return;
@@ -305,7 +306,7 @@ public final class CutoverDemo {
     /** A move's tunnel counters and drops at {@code host}'s daemon, named {@code end.counter} and {@code end.drop.REASON}. */
     private Map<String, Long> counters(String end, String host) {
         JsonNode move = agents.tunnelDaemon(host).send("GET", "moves/" + Topology.VM, null)
-                .expect("reading the tunnel's move at " + host, 200);
+                .requireStatus(200).body();
         Map<String, Long> named = new TreeMap<>();
         move.path("counters").fields().forEachRemaining(c -> named.put(end + "." + c.getKey(), c.getValue().asLong()));
         move.path("drops").fields().forEachRemaining(d -> named.put(end + ".drop." + d.getKey(), d.getValue().asLong()));
@@ -317,7 +318,7 @@ public final class CutoverDemo {
      * its cables, and calls the source agent's phase hooks, in order, one at a time.
      */
     private final class Hypervisor implements CutoverListener, AutoCloseable {
-        private final NamespacedHttp agent;
+        private final JsonHttpClient agent;
         private final String id;
         private final UdpEchoResponder vmService;
         private final Timeline timeline;
@@ -331,7 +332,7 @@ public final class CutoverDemo {
         private volatile long switchoverNanos;
         private volatile long activatedNanos;
 
-        Hypervisor(NamespacedHttp agent, String id, UdpEchoResponder vmService, Timeline timeline, Runnable renumber,
+        Hypervisor(JsonHttpClient agent, String id, UdpEchoResponder vmService, Timeline timeline, Runnable renumber,
                    String destinationBridge) {
             this.agent = agent;
             this.id = id;
@@ -381,7 +382,7 @@ public final class CutoverDemo {
                 ended = true;
             }
             agent.send("POST", "cutovers/" + id + "/phase/" + phase, null, STEP_LIMIT)
-                    .expect("the " + phase + " hook", 200);
+                    .requireStatus(200);
         }
 
         /** Completes when the VM runs at the destination and the agent's ACTIVATED steps are done. */

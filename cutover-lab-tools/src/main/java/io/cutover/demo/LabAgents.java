@@ -3,6 +3,10 @@ package io.cutover.demo;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import io.cutover.lab.Wire;
+import io.cutover.support.HttpUnreachableException;
+import io.cutover.support.JsonHttpClient;
+import io.cutover.support.Netns;
+import io.cutover.support.ThreadPriority;
 
 import java.io.File;
 import java.io.IOException;
@@ -46,16 +50,18 @@ public final class LabAgents implements AutoCloseable {
     /** The daemons' scheduling priority: ahead of the migration, as the lab's switch (-10). */
     static final int NICENESS = -10;
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
+    /** How long a daemon that is starting may take to answer one call. */
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
 
     private final Lab lab;
     private final Path dir;
     private final String token;
     private final Map<String, String> underlay = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
-    private final List<NamespacedHttp> clients = new ArrayList<>();
-    private final Map<String, NamespacedHttp> agents = new LinkedHashMap<>();
-    private final Map<String, NamespacedHttp> tunnels = new LinkedHashMap<>();
-    private NamespacedHttp controller;
+    private final List<JsonHttpClient> clients = new ArrayList<>();
+    private final Map<String, JsonHttpClient> agents = new LinkedHashMap<>();
+    private final Map<String, JsonHttpClient> tunnels = new LinkedHashMap<>();
+    private JsonHttpClient controller;
 
     private LabAgents(Lab lab, Path dir) {
         this.lab = lab;
@@ -154,17 +160,17 @@ public final class LabAgents implements AutoCloseable {
     }
 
     /** The agent of {@code host}, called from that host. */
-    NamespacedHttp agent(String host) {
+    JsonHttpClient agent(String host) {
         return agents.get(host);
     }
 
     /** The tunnel daemon of {@code host}, called from that host. */
-    NamespacedHttp tunnelDaemon(String host) {
+    JsonHttpClient tunnelDaemon(String host) {
         return tunnels.get(host);
     }
 
     /** The SDN controller's REST API, called from host A. */
-    NamespacedHttp controller() {
+    JsonHttpClient controller() {
         return controller;
     }
 
@@ -178,8 +184,14 @@ public final class LabAgents implements AutoCloseable {
         return dir;
     }
 
-    private NamespacedHttp client(String host, URI base, String bearer) {
-        NamespacedHttp client = new NamespacedHttp(lab.namespace(host), base, bearer);
+    /**
+     * A client of {@code base} as an orchestrator on {@code host} calls it: its sockets are opened in the host's
+     * namespace, whichever thread calls, by threads at the daemons' priority (ahead of the migration that shares
+     * this process).
+     */
+    private JsonHttpClient client(String host, URI base, String bearer) {
+        JsonHttpClient client = JsonHttpClient.builder(base).bearerToken(bearer)
+                .threads(ThreadPriority.niced(Netns.threadFactory(lab.namespace(host)), NICENESS)).build();
         clients.add(client);
         return client;
     }
@@ -204,8 +216,8 @@ public final class LabAgents implements AutoCloseable {
                 : List.of(java, "-cp", classPath, "io.cutover.cli.CutoverCommand");
     }
 
-    private void awaitReady(String what, NamespacedHttp api, String path, long deadline) throws InterruptedException {
-        while (!api.answers(path)) {
+    private void awaitReady(String what, JsonHttpClient api, String path, long deadline) throws InterruptedException {
+        while (!answers(api, path)) {
             for (Process process : processes) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("a daemon exited with " + process.exitValue() + " (logs in " + dir
@@ -220,10 +232,20 @@ public final class LabAgents implements AutoCloseable {
         }
     }
 
+    /** Whether {@code api} answers at all (any status). */
+    private static boolean answers(JsonHttpClient api, String path) {
+        try {
+            api.send("GET", path, null, ANSWER_WITHIN);
+            return true;
+        } catch (HttpUnreachableException e) {
+            return false;
+        }
+    }
+
     /** Stops every daemon (SIGTERM, then SIGKILL after 10 s) and gives the bridges back to learning. */
     @Override
     public void close() {
-        clients.forEach(NamespacedHttp::close);
+        clients.forEach(JsonHttpClient::close);
         for (Process process : processes) {
             process.destroy();
         }

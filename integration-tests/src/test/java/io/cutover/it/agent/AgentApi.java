@@ -2,11 +2,10 @@ package io.cutover.it.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.support.JsonAnswer;
+import io.cutover.support.JsonHttpClient;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.Predicate;
 
@@ -14,26 +13,23 @@ import java.util.function.Predicate;
 final class AgentApi {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final URI base;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonHttpClient http;
 
+    /** @param base the agent's API root, such as {@code http://127.0.0.1:7070/v1/}; calls run on the calling thread */
     AgentApi(URI base) {
-        this.base = base;
+        this.http = JsonHttpClient.builder(base).bearerToken(LabProcesses.TOKEN).timeout(Duration.ofSeconds(120))
+                .build();
     }
 
-    /** The answer's status and JSON body. */
-    record Answer(int status, JsonNode body) {
+    JsonAnswer create(String json) throws Exception {
+        return send("POST", "cutovers", JSON.readTree(json));
     }
 
-    Answer create(String json) throws Exception {
-        return send("POST", "cutovers", json);
-    }
-
-    Answer phase(String id, String phase) throws Exception {
+    JsonAnswer phase(String id, String phase) {
         return send("POST", "cutovers/" + id + "/phase/" + phase, null);
     }
 
-    JsonNode cutover(String id) throws Exception {
+    JsonNode cutover(String id) {
         return send("GET", "cutovers/" + id, null).body();
     }
 
@@ -61,12 +57,7 @@ final class AgentApi {
         return false;
     }
 
-    Answer send(String method, String path, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
-                .header("Authorization", "Bearer " + LabProcesses.TOKEN).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body().isBlank() ? null : JSON.readTree(response.body()));
+    JsonAnswer send(String method, String path, Object body) {
+        return http.send(method, path, body);
     }
 }

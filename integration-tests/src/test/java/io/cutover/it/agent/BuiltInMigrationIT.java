@@ -6,6 +6,7 @@ import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import io.cutover.lab.Wire;
+import io.cutover.support.JsonAnswer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class BuiltInMigrationIT {
         Lab lab = LAB.lab();
         try (LabProcesses processes = new LabProcesses(lab, dir)) {
             Agents agents = startAgents(lab, processes, "");
-            AgentApi.Answer created = agents.source.create(request(lab, "lan", "synthetic:size=32m,workload=hotset,hot=5%,rate=5000", "200m"));
+            JsonAnswer created = agents.source.create(request(lab, "lan", "synthetic:size=32m,workload=hotset,hot=5%,rate=5000", "200m"));
             assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
             String id = created.body().path("id").asText();
             JsonNode done = agents.source.awaitCutover(id, Duration.ofSeconds(120),
@@ -77,7 +78,7 @@ class BuiltInMigrationIT {
                     """.formatted(sdn, lab.dnsServer(), lab.tsigKeyFile(), dir.resolve("queue"), lab.namespace("hostA")));
             Map<String, List<String>> flows = flows(lab);
 
-            AgentApi.Answer created = agents.source.create(request(lab, "wan",
+            JsonAnswer created = agents.source.create(request(lab, "wan",
                     "synthetic:size=64m,workload=hotset,fill=100%", "8m"));
             assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
             String id = created.body().path("id").asText();

@@ -5,6 +5,7 @@ import io.cutover.it.LabExtension;
 import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
+import io.cutover.support.JsonAnswer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +52,7 @@ class ControllerDownCutoverIT {
             processes.startAgent("hostB", portB, Map.of("hostA", portA), "");
             Map<String, List<String>> before = flows(lab);
 
-            AgentApi.Answer created = source.create("""
+            JsonAnswer created = source.create("""
                     {"vm": "vm1", "mac": "%s", "addresses": ["%s"], "source": "hostA", "destination": "hostB",
                      "mode": "lan", "memoryMiB": 64}""".formatted(Topology.VM_MAC, lab.port("vm1").ipv4Address()));
             assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
@@ -63,18 +64,12 @@ class ControllerDownCutoverIT {
             assertThat(flows(lab).get("br-a")).as("sdn.redirect sends the VM's traffic to the forwarder's port")
                     .isNotEqualTo(before.get("br-a"));
             processes.killController();
-            CompletableFuture<AgentApi.Answer> activated = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return source.phase(id, "activated");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<JsonAnswer> activated = CompletableFuture.supplyAsync(() -> source.phase(id, "activated"));
             JsonNode failing = source.awaitCutover(id, Duration.ofSeconds(30), c -> AgentApi.has(c, "sdn.commit", "failed"));
             assertThat(failing.path("stage").asText()).as("the rollback waits for the controller").isEqualTo("FAILED");
 
             sdn = processes.restartController();
-            AgentApi.Answer answer = activated.get(90, TimeUnit.SECONDS);
+            JsonAnswer answer = activated.get(90, TimeUnit.SECONDS);
             assertThat(answer.status()).as("%s", answer.body()).isEqualTo(502);
             assertThat(answer.body().path("detail").asText()).contains("step sdn.commit at ACTIVATED failed")
                     .contains("the controller does not answer");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
+import io.cutover.support.JsonAnswer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +52,7 @@ class DnsDownCutoverIT {
                     """.formatted(lab.dnsServer(), lab.tsigKeyFile(), dir.resolve("queue"), lab.namespace("hostA"))));
             processes.startAgent("hostB", portB, Map.of("hostA", portA), "");
 
-            AgentApi.Answer created = source.create("""
+            JsonAnswer created = source.create("""
                     {"vm": "vm1", "mac": "%s", "addresses": ["%s"], "source": "hostA", "destination": "hostB",
                      "mode": "wan", "newAddresses": ["%s"], "dnsName": "%s", "memoryMiB": 64}"""
                     .formatted(Topology.VM_MAC, old, NEW_ADDRESS, NAME));
@@ -62,7 +63,7 @@ class DnsDownCutoverIT {
 
             lab.stopDns();
             for (String phase : new String[] {"switchover", "activated", "completed"}) {
-                AgentApi.Answer answer = source.phase(id, phase);
+                JsonAnswer answer = source.phase(id, phase);
                 assertThat(answer.status()).as(phase + ": %s", answer.body()).isEqualTo(200);
             }
             JsonNode report = source.cutover(id);

@@ -1,21 +1,19 @@
 package io.cutover.it.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.it.LabExtension;
 import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
 import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
+import io.cutover.support.JsonAnswer;
+import io.cutover.support.JsonHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +36,6 @@ class TunnelRelayIT {
     @RegisterExtension
     static final LabExtension LAB = LabExtension.of(Topology.LAN);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int AGENT_PORT = 7070;
     private static final String DAEMON_API = "http://127.0.0.1:7946";
 
@@ -73,7 +70,7 @@ class TunnelRelayIT {
 
             try (Netns hostA = lab.netns("hostA")) {
                 AgentApi source = hostA.call(() -> new AgentApi(URI.create("http://127.0.0.1:" + AGENT_PORT + "/v1/")));
-                AgentApi.Answer created = in(hostA, () -> source.create("""
+                JsonAnswer created = in(hostA, () -> source.create("""
                         {"vm": "vm1", "mac": "%s", "addresses": ["%s"], "source": "hostA", "destination": "hostB",
                          "mode": "lan", "memoryMiB": 64}""".formatted(Topology.VM_MAC, lab.port("vm1").ipv4Address())));
                 assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
@@ -97,7 +94,7 @@ class TunnelRelayIT {
     }
 
     private static void phase(Netns ns, AgentApi source, String id, String phase) {
-        AgentApi.Answer answer = in(ns, () -> source.phase(id, phase));
+        JsonAnswer answer = in(ns, () -> source.phase(id, phase));
         assertThat(answer.status()).as(phase + ": %s", answer.body()).isEqualTo(200);
     }
 
@@ -123,12 +120,9 @@ class TunnelRelayIT {
     }
 
     private static JsonNode daemon(Lab lab, String host, String path) {
-        try (Netns ns = lab.netns(host)) {
-            return ns.call(() -> {
-                HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(DAEMON_API + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                return JSON.readTree(response.body());
-            });
+        try (JsonHttpClient http = JsonHttpClient.builder(URI.create(DAEMON_API)).timeout(Duration.ofSeconds(5))
+                .threads(Netns.threadFactory(lab.namespace(host))).build()) {
+            return http.send("GET", path, null).body();
         }
     }
 

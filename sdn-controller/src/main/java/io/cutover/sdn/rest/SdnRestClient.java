@@ -1,21 +1,16 @@
 package io.cutover.sdn.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.SdnException;
+import io.cutover.support.HttpErrorStatusException;
+import io.cutover.support.HttpMalformedAnswerException;
+import io.cutover.support.HttpUnreachableException;
+import io.cutover.support.JsonHttpClient;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -28,13 +23,7 @@ public final class SdnRestClient {
     /** How long a call may take, commit included (every switch confirms before the answer). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
-    private final URI base;
-    private final String token;
-    private final Duration timeout;
-    private final HttpClient http;
+    private final JsonHttpClient http;
 
     /**
      * @param base    the API's root, such as {@code http://127.0.0.1:8181/v1}
@@ -42,15 +31,12 @@ public final class SdnRestClient {
      * @param timeout how long one call may take
      */
     public SdnRestClient(URI base, String token, Duration timeout) {
-        String text = Objects.requireNonNull(base, "base").toString();
-        this.base = URI.create(text.endsWith("/") ? text : text + "/");
-        this.token = token;
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        Objects.requireNonNull(timeout, "timeout");
+        this.http = JsonHttpClient.builder(base).bearerToken(token).connectTimeout(timeout).timeout(timeout).build();
     }
 
     public URI base() {
-        return base;
+        return http.base();
     }
 
     /** {@code POST /moves}: installs the destination's flows (see {@link io.cutover.sdn.SdnController#prepare}). */
@@ -79,37 +65,26 @@ public final class SdnRestClient {
     }
 
     private CompletionStage<Move> call(String method, String path, Object body) {
-        URI uri = base.resolve(path);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(write(body)));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
-            if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                throw new ControllerUnreachableException(method + " " + uri + ": the controller does not answer ("
-                        + cause + ")", cause);
-            }
-            if (response.statusCode() / 100 != 2) {
-                throw new RejectedException(method + " " + uri, response.statusCode(), response.body());
-            }
-            try {
-                return JSON.readValue(response.body(), Move.class);
-            } catch (JsonProcessingException e) {
-                throw new SdnException(method + " " + uri + ": unreadable answer: " + e.getOriginalMessage(), e);
-            }
-        });
+        return http.sendAsync(method, path, body).thenApply(answer -> answer.requireSuccess().body(Move.class))
+                .exceptionally(error -> {
+                    throw translate(error);
+                });
     }
 
-    private static String write(Object body) {
-        try {
-            return JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
+    /** The client's error as the controller's. */
+    private static RuntimeException translate(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof HttpUnreachableException unreachable) {
+            return new ControllerUnreachableException(unreachable.call() + ": the controller does not answer ("
+                    + unreachable.getCause() + ")", unreachable);
         }
+        if (cause instanceof HttpErrorStatusException refused) {
+            return new RejectedException(refused);
+        }
+        if (cause instanceof HttpMalformedAnswerException unreadable) {
+            return new SdnException(unreadable.getMessage(), unreadable);
+        }
+        return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
     }
 
     /** The controller could not be reached (down, or the call timed out); the move's state there is unknown. */
@@ -128,10 +103,10 @@ public final class SdnRestClient {
         private final int status;
         private final String error;
 
-        public RejectedException(String call, int status, String body) {
-            super(call + ": " + status + " " + describe(body));
-            this.status = status;
-            this.error = describe(body);
+        public RejectedException(HttpErrorStatusException refused) {
+            super(refused.getMessage(), refused);
+            this.status = refused.status();
+            this.error = refused.problem();
         }
 
         /** The HTTP status: 400, 404, 409 (wrong move state), 502 (a switch refused), 503 (a switch is down). */
@@ -142,15 +117,6 @@ public final class SdnRestClient {
         /** The controller's {@code error: detail}. */
         public String error() {
             return error;
-        }
-
-        private static String describe(String body) {
-            try {
-                JsonNode node = JSON.readTree(body);
-                return node.path("error").asText() + ": " + node.path("detail").asText();
-            } catch (IOException | RuntimeException e) {
-                return body == null ? "" : body.strip();
-            }
         }
     }
 }
