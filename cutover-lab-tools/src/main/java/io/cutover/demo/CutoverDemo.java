@@ -1,13 +1,9 @@
 package io.cutover.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.agent.plan.Timeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.cutover.lab.Lab;
-import io.cutover.support.JsonHttpClient;
 import io.cutover.support.Netns;
 import io.cutover.support.ThreadPriority;
 import io.cutover.lab.Topology;
@@ -22,19 +18,16 @@ import io.cutover.migration.guest.ShmGuest;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A cutover on the lab, with every part real: the VM {@code vm1} (a namespace with a UDP and a TCP echo
@@ -78,10 +71,6 @@ public final class CutoverDemo {
      * which then drops the client's probes before the cutover even starts.
      */
     static final long MIGRATION_BANDWIDTH = 200L << 20;
-    /** The brownout tunnel's VXLAN network identifier. */
-    static final int VNI = 100;
-    private static final Duration STEP_LIMIT = Duration.ofSeconds(60);
-    private static final int WARM_UP_ROUNDS = 50;
 
     private final Lab lab;
     private final LabAgents agents;
@@ -129,8 +118,9 @@ public final class CutoverDemo {
             }
             lab.exec("client", "ping", "-c", "1", "-W", "2", oldAddress.getHostAddress()).orThrow();
 
-            registerTunnel(from, to, addresses, wan);
-            warmUp(from, to);
+            LabOrchestrator orchestrator = new LabOrchestrator(lab, agents, Topology.VM, Topology.VM_MAC);
+            orchestrator.registerTunnel(from, to, addresses, wan);
+            orchestrator.warmUp(from, to);
             GuestPrograms programs = new GuestPrograms(lab);
             resources.add(programs);
             ShmGuest guest = programs.start(workload);
@@ -140,11 +130,16 @@ public final class CutoverDemo {
                 resources.add(change);
                 renumbering = change;
             }
-            JsonHttpClient agent = agents.agent(from.host());
-            String id = createCutover(agent, from, to, addresses, newAddress, guest);
-            Hypervisor hypervisor = new Hypervisor(agent, id, udp, timeline, renumbering, to.bridge());
+            List<String> newAddresses = new ArrayList<>();
+            if (wan) {
+                newAddresses.addAll(addresses);
+                newAddresses.set(0, newAddress.getHostAddress());
+            }
+            String id = orchestrator.createCutover(from, to, addresses, newAddresses, wan ? VM_NAME : null,
+                    Math.max(1, guest.pageCount() * guest.pageSize() >> 20), lab.switchPort(Topology.VM, to.bridge()));
+            Hypervisor hypervisor = new Hypervisor(phase -> orchestrator.phase(from, id, phase), udp, timeline,
+                    renumbering, to.bridge());
             resources.add(hypervisor);
-            awaitStep(agent, id, "tunnel.ready", "done");
 
             UdpProber prober = new UdpProber(new InetSocketAddress(oldAddress, UDP_PORT), probeRate, MAX_PROBES);
             ExecutorService probing = Executors.newSingleThreadExecutor();
@@ -160,25 +155,22 @@ public final class CutoverDemo {
                     new InetSocketAddress(to.underlay(), 0), programs.destination(),
                     MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
             resources.add(target);
-            long dropsBefore = pipelineDrops();
+            long dropsBefore = orchestrator.pipelineDrops();
             LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
                     MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(), List.of(hypervisor)));
             MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
-            hypervisor.activated().get(STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            hypervisor.activated().get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
             Thread.sleep(settle.toMillis());
             prober.stop();
-            long switchDrops = pipelineDrops() - dropsBefore;
+            long switchDrops = orchestrator.pipelineDrops() - dropsBefore;
             UdpProbeResult seen = probes.get(30, TimeUnit.SECONDS);
             boolean tcpAlive = tcp.alive();
             long exchanged = tcp.exchanged();
             String nameNow = wan ? lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), VM_NAME, "A")
                     .orThrow().stdout().strip() : "";
-            Map<String, Long> tunnelCounters = new TreeMap<>();
-            tunnelCounters.putAll(counters("source", from.host()));
-            tunnelCounters.putAll(counters("destination", to.host()));
+            Map<String, Long> tunnelCounters = orchestrator.tunnelCounters(from, to);
             hypervisor.phase("completed");
-            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).requireStatus(200).body();
-            addAgentTimeline(timeline, cutover);
+            LabOrchestrator.addAgentTimeline(timeline, orchestrator.cutover(from, id));
             long cutoverStart = hypervisor.switchoverNanos();
             long cutoverEnd = timeline.nanoTimeOf("tunnel.flush", "done");
             UdpProber.Gap gap = prober.gapAcross(cutoverStart, hypervisor.activatedNanos());
@@ -205,121 +197,11 @@ public final class CutoverDemo {
     }
 
     /**
-     * The packets the switches' OpenFlow tables have dropped so far (Open vSwitch counts them as {@code
-     * drop_action_of_pipeline}; its counters are brought up to date about once a second).
-     */
-    private long pipelineDrops() {
-        String count = lab.appctl("coverage/read-counter", "drop_action_of_pipeline").orThrow().stdout().strip();
-        try {
-            return Long.parseLong(count);
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("ovs-vswitchd's drop counter is not a number: " + count, e);
-        }
-    }
-
-    /**
-     * Creates the cutover at the source's agent, as an orchestrator does before it migrates; returns its id. The
-     * agent runs PLANNED at once (the controller admits the VM's destination port, the tunnel ends are checked).
-     */
-    private String createCutover(JsonHttpClient agent, Site from, Site to, List<String> addresses,
-                                 InetAddress newAddress, ShmGuest guest) {
-        boolean wan = !from.vmCidr().equals(to.vmCidr());
-        ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", Topology.VM)
-                .put("mac", Topology.VM_MAC).put("source", from.host()).put("destination", to.host())
-                .put("mode", wan ? "wan" : "lan")
-                .put("memoryMiB", Math.max(1, guest.pageCount() * guest.pageSize() >> 20))
-                .put("destinationPort", lab.switchPort(Topology.VM, to.bridge()));
-        addresses.forEach(request.putArray("addresses")::add);
-        if (wan) {
-            List<String> newAddresses = new ArrayList<>(addresses);
-            newAddresses.set(0, newAddress.getHostAddress());
-            newAddresses.forEach(request.putArray("newAddresses")::add);
-            request.put("dnsName", VM_NAME);
-        }
-        return agent.send("POST", "cutovers", request).requireStatus(201).body().path("id").asText();
-    }
-
-    /**
-     * Registers the move with both hosts' tunnel daemons under the VM's name (an earlier one is removed first), with
-     * a fresh key: L2 on the LAN, L3 (IP packets to the old addresses, delivered unchanged) on the WAN.
-     */
-    private void registerTunnel(Site from, Site to, List<String> addresses, boolean wan) {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        for (Site end : List.of(from, to)) {
-            Site peer = end == from ? to : from;
-            JsonHttpClient daemon = agents.tunnelDaemon(end.host());
-            daemon.send("DELETE", "moves/" + Topology.VM, null).requireStatus(204, 404);
-            ObjectNode move = JsonNodeFactory.instance.objectNode().put("id", Topology.VM).put("vni", VNI)
-                    .put("role", end == from ? "SOURCE" : "DESTINATION").put("mode", wan ? "L3" : "L2")
-                    .put("vmMac", Topology.VM_MAC).put("peer", peer.underlay() + ":" + TUNNEL_PORT)
-                    .put("iface", "eth0").put("key", Base64.getEncoder().encodeToString(secret));
-            addresses.forEach(move.putArray("vmAddresses")::add);
-            daemon.send("POST", "moves", move).requireStatus(201);
-        }
-    }
-
-    /**
-     * Runs the paths the blackout's calls take through the daemons a few times, with no effect (a move's PRECOPY
-     * changes nothing at a forwarder): a JVM answers its first calls on a path many times slower than later ones,
-     * and a demo makes one move.
-     */
-    private void warmUp(Site from, Site to) {
-        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-            for (Site end : List.of(from, to)) {
-                agents.agent(end.host()).send("POST", "tunnel/moves/" + Topology.VM + "/stage/precopy", null)
-                        .requireStatus(200);
-            }
-            agents.controller().send("GET", "moves", null).requireStatus(200);
-        }
-    }
-
-    /** Waits until the cutover's timeline has {@code what event}; fails when the cutover ended otherwise. */
-    private static void awaitStep(JsonHttpClient agent, String id, String what, String event) throws InterruptedException {
-        long deadline = System.nanoTime() + STEP_LIMIT.toNanos();
-        while (true) {
-            JsonNode cutover = agent.send("GET", "cutovers/" + id, null).requireStatus(200).body();
-            for (JsonNode entry : cutover.path("timeline")) {
-                if (entry.path("what").asText().equals(what) && entry.path("event").asText().equals(event)) {
-                    return;
-                }
-            }
-            String stage = cutover.path("stage").asText();
-            if (stage.equals("ROLLED_BACK") || stage.equals("FAILED") || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the cutover did not get to '" + what + " " + event + "': "
-                        + cutover.path("failure").asText(stage));
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    /** The agent's timeline, on the demo's clock (both are the host's monotonic clock). */
-    private static void addAgentTimeline(Timeline timeline, JsonNode cutover) {
-        long origin = cutover.path("timelineOriginNanos").asLong();
-        for (Iterator<JsonNode> it = cutover.path("timeline").elements(); it.hasNext(); ) {
-            JsonNode entry = it.next();
-            timeline.addAt(origin + entry.path("atMicros").asLong() * 1_000, entry.path("what").asText(),
-                    entry.path("event").asText(), entry.path("detail").asText());
-        }
-    }
-
-    /** A move's tunnel counters and drops at {@code host}'s daemon, named {@code end.counter} and {@code end.drop.REASON}. */
-    private Map<String, Long> counters(String end, String host) {
-        JsonNode move = agents.tunnelDaemon(host).send("GET", "moves/" + Topology.VM, null)
-                .requireStatus(200).body();
-        Map<String, Long> named = new TreeMap<>();
-        move.path("counters").fields().forEachRemaining(c -> named.put(end + "." + c.getKey(), c.getValue().asLong()));
-        move.path("drops").fields().forEachRemaining(d -> named.put(end + ".drop." + d.getKey(), d.getValue().asLong()));
-        return named;
-    }
-
-    /**
      * The hypervisor's side of the cutover, told the migration's phases: it pauses and resumes the VM, switches
      * its cables, and calls the source agent's phase hooks, in order, one at a time.
      */
     private final class Hypervisor implements CutoverListener, AutoCloseable {
-        private final JsonHttpClient agent;
-        private final String id;
+        private final Consumer<String> phases;
         private final UdpEchoResponder vmService;
         private final Timeline timeline;
         private final Runnable renumber;
@@ -332,10 +214,10 @@ public final class CutoverDemo {
         private volatile long switchoverNanos;
         private volatile long activatedNanos;
 
-        Hypervisor(JsonHttpClient agent, String id, UdpEchoResponder vmService, Timeline timeline, Runnable renumber,
+        /** @param phases reports a phase to the source's agent, returning when its steps are done */
+        Hypervisor(Consumer<String> phases, UdpEchoResponder vmService, Timeline timeline, Runnable renumber,
                    String destinationBridge) {
-            this.agent = agent;
-            this.id = id;
+            this.phases = phases;
             this.vmService = vmService;
             this.timeline = timeline;
             this.renumber = renumber;
@@ -381,8 +263,7 @@ public final class CutoverDemo {
             if (phase.equals("completed") || phase.equals("failed")) {
                 ended = true;
             }
-            agent.send("POST", "cutovers/" + id + "/phase/" + phase, null, STEP_LIMIT)
-                    .requireStatus(200);
+            phases.accept(phase);
         }
 
         /** Completes when the VM runs at the destination and the agent's ACTIVATED steps are done. */

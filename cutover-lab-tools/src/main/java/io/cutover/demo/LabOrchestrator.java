@@ -1,0 +1,174 @@
+package io.cutover.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.agent.plan.Timeline;
+import io.cutover.lab.Lab;
+import io.cutover.support.JsonHttpClient;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What an orchestrator asks of the lab's daemons around one VM's move, whatever migrates the VM: it registers
+ * the brownout tunnel's move with both tunnel daemons, creates the cutover at the source's agent, reports the
+ * migration's phases to it and reads its report back.
+ */
+final class LabOrchestrator {
+    /** The brownout tunnel's VXLAN network identifier. */
+    static final int VNI = 100;
+    /** How long one phase's steps may take. */
+    static final Duration STEP_LIMIT = Duration.ofSeconds(60);
+    private static final int WARM_UP_ROUNDS = 50;
+
+    private final Lab lab;
+    private final LabAgents agents;
+    private final String vm;
+    private final String mac;
+
+    /**
+     * @param vm  the VM's name: its endpoint at the controller, its move at the tunnel daemons
+     * @param mac its MAC address
+     */
+    LabOrchestrator(Lab lab, LabAgents agents, String vm, String mac) {
+        this.lab = lab;
+        this.agents = agents;
+        this.vm = vm;
+        this.mac = mac;
+    }
+
+    /**
+     * Registers the move with both hosts' tunnel daemons under the VM's name (an earlier one is removed first), with
+     * a fresh key: L2 on the LAN, L3 (IP packets to the old addresses, delivered unchanged) on the WAN.
+     */
+    void registerTunnel(Site from, Site to, List<String> addresses, boolean wan) {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        for (Site end : List.of(from, to)) {
+            Site peer = end == from ? to : from;
+            JsonHttpClient daemon = agents.tunnelDaemon(end.host());
+            daemon.send("DELETE", "moves/" + vm, null).requireStatus(204, 404);
+            ObjectNode move = JsonNodeFactory.instance.objectNode().put("id", vm).put("vni", VNI)
+                    .put("role", end == from ? "SOURCE" : "DESTINATION").put("mode", wan ? "L3" : "L2")
+                    .put("vmMac", mac).put("peer", peer.underlay() + ":" + CutoverDemo.TUNNEL_PORT)
+                    .put("iface", "eth0").put("key", Base64.getEncoder().encodeToString(secret));
+            addresses.forEach(move.putArray("vmAddresses")::add);
+            daemon.send("POST", "moves", move).requireStatus(201);
+        }
+    }
+
+    /**
+     * Runs the paths the blackout's calls take through the daemons a few times, with no effect (a move's PRECOPY
+     * changes nothing at a forwarder): a JVM answers its first calls on a path many times slower than later ones,
+     * and a demo makes one move.
+     */
+    void warmUp(Site from, Site to) {
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (Site end : List.of(from, to)) {
+                agents.agent(end.host()).send("POST", "tunnel/moves/" + vm + "/stage/precopy", null)
+                        .requireStatus(200);
+            }
+            agents.controller().send("GET", "moves", null).requireStatus(200);
+        }
+    }
+
+    /**
+     * Creates the cutover at the source's agent, as an orchestrator does before it migrates; returns its id. The
+     * agent runs PLANNED at once (the controller admits the VM's destination port, the tunnel ends are checked).
+     *
+     * @param newAddresses the VM's addresses at the destination (a WAN move), or empty
+     * @param dnsName      the VM's DNS name (a WAN move), or null
+     */
+    String createCutover(Site from, Site to, List<String> addresses, List<String> newAddresses, String dnsName,
+                         long memoryMiB, String destinationPort) {
+        ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", vm).put("mac", mac)
+                .put("source", from.host()).put("destination", to.host())
+                .put("mode", newAddresses.isEmpty() ? "lan" : "wan").put("memoryMiB", memoryMiB)
+                .put("destinationPort", destinationPort);
+        addresses.forEach(request.putArray("addresses")::add);
+        if (!newAddresses.isEmpty()) {
+            newAddresses.forEach(request.putArray("newAddresses")::add);
+            request.put("dnsName", dnsName);
+        }
+        String id = agents.agent(from.host()).send("POST", "cutovers", request).requireStatus(201).body()
+                .path("id").asText();
+        awaitStep(from, id, "tunnel.ready", "done");
+        return id;
+    }
+
+    /** Reports {@code phase} to the source's agent; returns when its steps are done. */
+    void phase(Site from, String id, String phase) {
+        agents.agent(from.host()).send("POST", "cutovers/" + id + "/phase/" + phase, null, STEP_LIMIT)
+                .requireStatus(200);
+    }
+
+    /** The cutover as the source's agent reports it, timeline included. */
+    JsonNode cutover(Site from, String id) {
+        return agents.agent(from.host()).send("GET", "cutovers/" + id, null).requireStatus(200).body();
+    }
+
+    /** Waits until the cutover's timeline has {@code what event}; fails when the cutover ended otherwise. */
+    private void awaitStep(Site from, String id, String what, String event) {
+        long deadline = System.nanoTime() + STEP_LIMIT.toNanos();
+        while (true) {
+            JsonNode cutover = cutover(from, id);
+            for (JsonNode entry : cutover.path("timeline")) {
+                if (entry.path("what").asText().equals(what) && entry.path("event").asText().equals(event)) {
+                    return;
+                }
+            }
+            String stage = cutover.path("stage").asText();
+            if (stage.equals("ROLLED_BACK") || stage.equals("FAILED") || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the cutover did not get to '" + what + " " + event + "': "
+                        + cutover.path("failure").asText(stage));
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for '" + what + " " + event + "'", e);
+            }
+        }
+    }
+
+    /** The agent's timeline, on the demo's clock (both are the host's monotonic clock). */
+    static void addAgentTimeline(Timeline timeline, JsonNode cutover) {
+        long origin = cutover.path("timelineOriginNanos").asLong();
+        for (Iterator<JsonNode> it = cutover.path("timeline").elements(); it.hasNext(); ) {
+            JsonNode entry = it.next();
+            timeline.addAt(origin + entry.path("atMicros").asLong() * 1_000, entry.path("what").asText(),
+                    entry.path("event").asText(), entry.path("detail").asText());
+        }
+    }
+
+    /** The move's tunnel counters and drops at both ends, named {@code source.counter}, {@code destination.drop.REASON}. */
+    Map<String, Long> tunnelCounters(Site from, Site to) {
+        Map<String, Long> named = new TreeMap<>();
+        for (Site end : List.of(from, to)) {
+            String prefix = end == from ? "source" : "destination";
+            JsonNode move = agents.tunnelDaemon(end.host()).send("GET", "moves/" + vm, null).requireStatus(200).body();
+            move.path("counters").fields().forEachRemaining(c -> named.put(prefix + "." + c.getKey(), c.getValue().asLong()));
+            move.path("drops").fields().forEachRemaining(d -> named.put(prefix + ".drop." + d.getKey(), d.getValue().asLong()));
+        }
+        return named;
+    }
+
+    /**
+     * The packets the switches' OpenFlow tables have dropped so far (Open vSwitch counts them as {@code
+     * drop_action_of_pipeline}; its counters are brought up to date about once a second).
+     */
+    long pipelineDrops() {
+        String count = lab.appctl("coverage/read-counter", "drop_action_of_pipeline").orThrow().stdout().strip();
+        try {
+            return Long.parseLong(count);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("ovs-vswitchd's drop counter is not a number: " + count, e);
+        }
+    }
+}
