@@ -30,14 +30,15 @@ public final class GuestReadiness {
     public static void await(Process qemu, GuestSpec spec, GuestFiles files, Path qmpSocket) {
         long deadline = System.nanoTime() + spec.bootTimeout().toNanos();
         while (true) {
-            if (spec.incoming() ? Files.exists(qmpSocket) : files.serial().contains(READY)) {
+            String console = files.serial();
+            if (spec.incoming() ? Files.exists(qmpSocket) : console.contains(READY)) {
                 return;
             }
             if (!qemu.isAlive()) {
                 throw new GuestStartException("QEMU of " + spec.name() + " exited (code " + qemu.exitValue()
                         + ") before the guest was ready" + files.tails());
             }
-            if (files.serial().contains(FAILED)) {
+            if (console.contains(FAILED)) {
                 throw new GuestStartException("the init of " + spec.name() + " failed" + files.tails());
             }
             if (System.nanoTime() > deadline) {
