@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A real QEMU guest in a lab host: it answers UDP and TCP from another host, falls silent while QMP has it stopped
@@ -125,6 +126,28 @@ class QemuGuestTest {
     }
 
     @Test
+    void aMigrationsDestinationWaitsOnQmp() throws Exception {
+        GuestSpec spec = GuestSpec.builder("vm3", "198.18.200.103/24").udpEcho(ECHO_PORT).incoming(true).build();
+
+        try (QemuGuest destination = QemuGuest.start(lab, HOST, image, spec)) {
+            qemuPids.add(destination.pid());
+            assertThat(qmp(destination.qmpSocket(), "query-status")).contains("\"status\": \"inmigrate\"");
+        }
+    }
+
+    @Test
+    void aGuestNotReadyInTimeIsStoppedAndTheErrorShowsItsConsole() {
+        GuestSpec spec = GuestSpec.builder("vm4", "198.18.200.104/24").bridge(BRIDGE).bootTimeout(Duration.ofMillis(300))
+                .build();
+
+        assertThatThrownBy(() -> QemuGuest.start(lab, HOST, image, spec)).isInstanceOf(GuestStartException.class)
+                .hasMessageContaining("vm4 was not ready within PT0.3S")
+                .hasMessageContaining("--- serial console (");
+        assertThat(lab.exec(HOST, "ip", "link", "show", spec.tap()).ok()).as("tap left").isFalse();
+        assertThat(lab.dir().resolve("guests").resolve(HOST).resolve("vm4")).doesNotExist();
+    }
+
+    @Test
     void aGuestLeftRunningIsReapedWithTheLab() {
         GuestSpec spec = GuestSpec.builder("vm2", "198.18.200.102/24").udpEcho(ECHO_PORT).bridge(BRIDGE).build();
         // not closed: as if the test that started it had died; the lab's removal (after all) must reap it
@@ -193,21 +216,22 @@ class QemuGuestTest {
         return new String(back, StandardCharsets.US_ASCII);
     }
 
-    /** One QMP command over a fresh connection: greeting, capabilities, the command, its return. */
-    private static void qmp(Path socket, String command) throws IOException {
+    /** One QMP command over a fresh connection: greeting, capabilities, the command; returns its return. */
+    private static String qmp(Path socket, String command) throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             BufferedReader in = new BufferedReader(Channels.newReader(channel, StandardCharsets.UTF_8));
             Writer out = Channels.newWriter(channel, StandardCharsets.UTF_8);
             assertThat(in.readLine()).contains("\"QMP\"");
+            String reply = null;
             for (String execute : List.of("qmp_capabilities", command)) {
                 out.write("{\"execute\":\"" + execute + "\"}\n");
                 out.flush();
-                String reply;
                 do {
                     reply = in.readLine();
                     assertThat(reply).as("QMP reply to " + execute).isNotNull().doesNotContain("\"error\"");
                 } while (!reply.contains("\"return\""));
             }
+            return reply;
         }
     }
 }
