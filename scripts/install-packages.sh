@@ -2,7 +2,9 @@
 # Installs the Debian packages that the lab, the tests and the benchmarks use, when they are missing.
 #   scripts/install-packages.sh [--if-missing]
 set -euo pipefail
-packages=(openvswitch-switch bind9 bind9-dnsutils bind9-utils libpcap0.8 iproute2 ethtool iputils-ping tcpdump tshark)
+packages=(openvswitch-switch bind9 bind9-dnsutils bind9-utils libpcap0.8 iproute2 ethtool iputils-ping tcpdump tshark
+  # the lab's QEMU guests: the emulator, and what their image is built with (GuestImage)
+  qemu-system-x86 busybox-static gcc libc6-dev xz-utils)
 
 missing=()
 for p in "${packages[@]}"; do
