@@ -15,7 +15,8 @@ public interface Hypervisor extends AutoCloseable {
     /**
      * Whether this hypervisor pauses the guest at the switchover and waits for {@link SwitchoverGate} before it lets
      * the guest run at the destination (QEMU's {@code pause-before-switchover}). One that cannot leaves the blackout
-     * unprotected: packets reaching the source while the guest is paused are not held.
+     * unprotected: packets reaching the source while the guest is paused are not held. It still calls the gate at
+     * the switchover, but goes on without waiting for it, and a gate that fails does not cancel the migration.
      */
     boolean holdsSwitchover();
 
@@ -23,8 +24,8 @@ public interface Hypervisor extends AutoCloseable {
     Optional<GuestState> state(String vm);
 
     /**
-     * Starts migrating {@code request}'s VM to the destination it names. Every stage is reported to {@code listener};
-     * at the switchover {@code gate} runs with the guest paused.
+     * Starts migrating {@code request}'s VM to the destination it names. Every stage is reported to {@code listener},
+     * in order; at the switchover {@code gate} runs with the guest paused, waited for when {@link #holdsSwitchover()}.
      */
     HypervisorMigration migrate(MigrationRequest request, CutoverListener listener, SwitchoverGate gate);
 

@@ -13,7 +13,8 @@ public interface HypervisorMigration {
 
     /**
      * Completes with the final figures once the guest runs at the destination; fails when the migration failed or
-     * was cancelled, and then the guest runs at the source.
+     * was cancelled, and then the guest runs at the source unless the destination had already taken it over (a
+     * failure after the commit, or in post-copy).
      */
     CompletionStage<MigrationFigures> result();
 

@@ -1,2 +1,2 @@
-/** Live migration of a guest's memory and the cutover events the network modules listen to. */
+/** Live migration of a guest's memory, the cutover events the network modules listen to, and the built-in migrator as a {@link io.cutover.api.Hypervisor}. */
 package io.cutover.migration;

@@ -1,2 +1,2 @@
-/** The migrator's implementation: source and destination sessions, the switchover decision, rate control. */
+/** The migrator's implementation: source and destination sessions, the switchover decision, rate control, the migration seen through the Hypervisor SPI. */
 package io.cutover.migration.impl;

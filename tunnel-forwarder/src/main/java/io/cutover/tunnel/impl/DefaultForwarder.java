@@ -192,7 +192,7 @@ public final class DefaultForwarder implements Forwarder {
                         "cannot read the MAC of " + spec.iface() + " for proxy ARP/ND"));
                 move.attachReplySink(new QueuedSink(PacketSocketSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
                         options.threadFactory(), "tunnel-emit-" + spec.id()));
-                move.attachProxy(new ProxyNeighbour(hostMac, spec.vmAddresses().stream().map(InetAddress::getAddress).toList()));
+                move.attachProxy(new NeighbourAnswers(hostMac, spec.vmAddresses().stream().map(InetAddress::getAddress).toList()));
             }
             move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
                     options.threadFactory()));
@@ -399,7 +399,7 @@ public final class DefaultForwarder implements Forwarder {
                 MoveRuntime move = written.get(i);
                 ceilings[i] = move.proposeRxCeiling(now);
                 entries.add(new StateJournal.Entry(move.spec, move.state(),
-                        move.nextSequence() + MoveRuntime.SEQUENCE_RESERVE, move.replayHighest(), ceilings[i],
+                        move.nextSequence() + TunnelSender.SEQUENCE_RESERVE, move.replayHighest(), ceilings[i],
                         move.counters.snapshot(), move.counters.dropSnapshot()));
             }
             journal.write(entries);

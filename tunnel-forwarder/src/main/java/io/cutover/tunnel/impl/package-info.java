@@ -1,2 +1,2 @@
-/** The forwarder's machinery: VXLAN and sealed codecs, replay window, hold buffer, Pcap4J capture and injection, Netty UDP, journal, REST. */
+/** The forwarder's machinery: a move's ends (source, destination, neighbour proxy, reverse tunnel), VXLAN and sealed codecs, replay window, hold buffer, Pcap4J capture and injection, Netty UDP, journal, REST. */
 package io.cutover.tunnel.impl;

@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Proxy ARP and proxy ND for a VM that left the site (RFC 1027, RFC 4861 7.2.8): answers an ARP request or a
- * neighbour solicitation for one of the VM's old addresses with the source host's MAC, so that the old site's router
- * keeps delivering the VM's traffic to the source host, which tunnels it. Duplicate address detection (a solicitation
- * from the unspecified address) is not answered.
+ * The answers of proxy ARP and proxy ND for a VM that left the site (RFC 1027, RFC 4861 7.2.8): to an ARP request or
+ * a neighbour solicitation for one of the VM's old addresses, the reply that gives the source host's MAC, so that the
+ * old site's router keeps delivering the VM's traffic to the source host, which tunnels it. Duplicate address
+ * detection (a solicitation from the unspecified address) is not answered. {@link NeighbourProxy} sends them.
  */
-public final class ProxyNeighbour {
+public final class NeighbourAnswers {
     private static final int ETHER = InnerFrames.ETHER_HEADER;
     private static final int ICMPV6 = 58;
     private static final int NEIGHBOUR_SOLICITATION = 135;
@@ -23,7 +23,7 @@ public final class ProxyNeighbour {
      * @param hostMac   the MAC to answer with (the source host's, on the old site's LAN)
      * @param addresses the VM's old addresses, 4 or 16 bytes each
      */
-    public ProxyNeighbour(byte[] hostMac, List<byte[]> addresses) {
+    public NeighbourAnswers(byte[] hostMac, List<byte[]> addresses) {
         this.hostMac = hostMac.clone();
         this.addresses = addresses.stream().map(byte[]::clone).toArray(byte[][]::new);
     }

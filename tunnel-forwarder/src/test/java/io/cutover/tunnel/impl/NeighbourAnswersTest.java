@@ -8,11 +8,11 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ProxyNeighbourTest {
+class NeighbourAnswersTest {
     private static final byte[] HOST_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0b};
     private static final byte[] VM_V6 = {0x20, 0x01, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00};
     private static final byte[] ROUTER_V6 = {0x20, 0x01, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
-    private final ProxyNeighbour proxy = new ProxyNeighbour(HOST_MAC, List.of(TestFrames.VM_IP, VM_V6));
+    private final NeighbourAnswers proxy = new NeighbourAnswers(HOST_MAC, List.of(TestFrames.VM_IP, VM_V6));
 
     @Test
     void answersAnArpRequestForTheOldAddressWithTheHostsMac() {
@@ -80,7 +80,7 @@ class ProxyNeighbourTest {
         byte[] offLink = solicitation(ROUTER_V6, VM_V6);
         offLink[21] = 64;
         assertThat(proxy.answer(offLink, offLink.length)).as("hop limit below 255: not from the link").isEmpty();
-        assertThat(ProxyNeighbour.isQuestion(solicitation(ROUTER_V6, VM_V6), 86)).isTrue();
+        assertThat(NeighbourAnswers.isQuestion(solicitation(ROUTER_V6, VM_V6), 86)).isTrue();
     }
 
     private static byte[] solicitation(byte[] source, byte[] target) {

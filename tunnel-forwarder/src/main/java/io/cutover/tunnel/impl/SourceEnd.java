@@ -1,0 +1,142 @@
+package io.cutover.tunnel.impl;
+
+import io.cutover.tunnel.DropReason;
+import io.cutover.tunnel.MalformedPacketException;
+import io.cutover.tunnel.MoveSpec;
+import io.cutover.tunnel.TunnelMode;
+
+import java.net.Inet4Address;
+import java.util.stream.Collectors;
+
+/**
+ * The SOURCE end of a move: catches the frames for the VM at the old site and, by the move's state, ignores them
+ * (before the switchover), holds them (the blackout) or forwards them through the tunnel (from activation on, the
+ * held ones first). Frames for someone else are dropped; frames too big for the tunnel are refused, in L3 mode with
+ * an ICMP answer to their sender. Neighbour questions go to the {@link NeighbourProxy}.
+ */
+final class SourceEnd {
+    /** At most this many ICMP too-big answers per second per move (and {@value #ICMP_BURST} at once). */
+    static final int ICMP_PER_SECOND = 100;
+    static final int ICMP_BURST = 20;
+
+    private final MoveSpec spec;
+    private final InnerFrames inner;
+    private final MovePhase phase;
+    private final TunnelSender sender;
+    private final NeighbourProxy proxy;
+    private final ReverseTunnel reverse;
+    private final SinkSlot oldSite;
+    private final Counters counters;
+    private final HoldBuffer hold;
+    private final TokenBucket icmpLimit = new TokenBucket(ICMP_PER_SECOND, ICMP_BURST);
+
+    /**
+     * @param reverse the reverse tunnel, told where the VM's peers' packets come from, or {@code null}
+     * @param oldSite where ICMP answers are injected (L3)
+     */
+    SourceEnd(MoveSpec spec, InnerFrames inner, MovePhase phase, TunnelSender sender, NeighbourProxy proxy,
+              ReverseTunnel reverse, SinkSlot oldSite, Counters counters) {
+        this.spec = spec;
+        this.inner = inner;
+        this.phase = phase;
+        this.sender = sender;
+        this.proxy = proxy;
+        this.reverse = reverse;
+        this.oldSite = oldSite;
+        this.counters = counters;
+        this.hold = new HoldBuffer(spec.hold());
+    }
+
+    /**
+     * The BPF filter that catches this move's frames; in L3 mode also the ARP requests and neighbour solicitations
+     * the proxy answers.
+     */
+    String captureFilter() {
+        String notInjected = "not ether src " + spec.injectMacText();
+        if (spec.mode() == TunnelMode.L2) {
+            return "ether dst " + spec.vmMac() + " and " + notInjected;
+        }
+        String hosts = spec.vmAddresses().stream()
+                .map(a -> (a instanceof Inet4Address ? "ip dst host " : "ip6 dst host ") + a.getHostAddress())
+                .collect(Collectors.joining(" or "));
+        String questions = spec.vmAddresses().stream()
+                .map(a -> a instanceof Inet4Address ? "arp dst host " + a.getHostAddress() : "(icmp6 and ip6[40] == 135)")
+                .distinct().collect(Collectors.joining(" or "));
+        return notInjected + " and (" + hosts + " or " + questions + ")";
+    }
+
+    /** A frame caught at the old site (capture thread). */
+    void caught(byte[] frame) {
+        if (proxy.takes(frame)) {
+            return;
+        }
+        counters.increment("caught");
+        try {
+            if (spec.mode() == TunnelMode.L2 && !inner.toVmMac(frame, frame.length)
+                    || !inner.toRegisteredAddress(frame, frame.length)) {
+                counters.drop(DropReason.NOT_REGISTERED);
+                return;
+            }
+        } catch (MalformedPacketException e) {
+            counters.drop(e.reason());
+            return;
+        }
+        if (InnerFrames.wireLength(frame, frame.length) > sender.maxFrame()) {
+            refuseTooBig(frame);
+            return;
+        }
+        if (reverse != null) {
+            reverse.sawInbound(frame);
+        }
+        synchronized (phase.lock()) {
+            switch (phase.state()) {
+                case PLANNED, CLOSED -> counters.increment("ignored");
+                case HOLDING -> {
+                    counters.increment("held");
+                    int dropped = hold.add(frame);
+                    if (dropped > 0) {
+                        counters.drop(DropReason.HOLD_OVERFLOW, dropped);
+                    }
+                }
+                case FORWARDING, DRAINING -> {
+                    sender.send(frame);
+                    phase.trafficPassed();
+                }
+                default -> throw new IllegalStateException("state " + phase.state());
+            }
+        }
+    }
+
+    /**
+     * Drops a frame too big for the tunnel and, in L3 mode, tells its sender the MTU that fits, as a router would
+     * (rate-limited): the sender's kernel learns it and sends smaller packets.
+     */
+    private void refuseTooBig(byte[] frame) {
+        counters.drop(DropReason.TOO_BIG);
+        if (spec.mode() != TunnelMode.L3 || !oldSite.attached() || !icmpLimit.tryTake(System.nanoTime())) {
+            return;
+        }
+        IcmpTooBig.answer(frame, frame.length, sender.maxFrame() - InnerFrames.ETHER_HEADER).ifPresent(icmp -> {
+            if (oldSite.inject(icmp, icmp.length)) {
+                counters.increment("tooBigAnswered");
+            }
+        });
+    }
+
+    /** Under the move's lock: sends what is held through the tunnel, oldest first; returns how many. */
+    int flushHeld() {
+        int flushed = hold.drain(sender::send);
+        counters.add("flushed", flushed);
+        return flushed;
+    }
+
+    /** Under the move's lock: forgets what is held. */
+    void discardHeld() {
+        hold.clear();
+    }
+
+    /** Under the move's lock: how many frames are held. */
+    int held() {
+        return hold.size();
+    }
+}
