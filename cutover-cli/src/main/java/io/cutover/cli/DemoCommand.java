@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             DemoPrinter.print(report, System.out);
             System.out.println("report: " + DemoPrinter.save(report, reportFile));
-            boolean clean = report.udp().lost() == 0 && report.tcpSurvived() && report.memoryVerified();
+            boolean clean = report.clean();
             if (!clean) {
                 System.err.println("cutover: the move was not clean (probes lost, TCP broken or memory differs)");
             }

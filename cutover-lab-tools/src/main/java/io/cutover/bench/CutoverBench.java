@@ -86,10 +86,11 @@ public final class CutoverBench implements Callable<Integer> {
                 DemoReport report = new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
-                                + "%d on the way to the VM, %d dropped by the switches' tables), tunnel held %d, "
+                                + "%s on the way to the VM, %d dropped by the switches' tables), tunnel held %d, "
                                 + "injected %d%n",
                         report.mode(), i + 1, report.blackoutMillis(), report.gapMillis(), report.udp().lost(),
-                        report.lostInCutover(), report.udp().sent() - report.vmReceived(), report.switchDrops(),
+                        report.lostInCutover(), report.vmReceived() == null ? "?" : String.valueOf(report.udp().sent() - report.vmReceived()),
+                        report.switchDrops(),
                         report.tunnel().getOrDefault("source.held", 0L),
                         report.tunnel().getOrDefault("destination.injected", 0L));
             }

@@ -60,8 +60,6 @@ public final class CutoverDemo {
     public static final int TCP_PORT = 7008;
     /** The tunnel's UDP port on the underlay. */
     public static final int TUNNEL_PORT = 4789;
-    /** The most probes a demo sends (10 minutes at 1,000 a second): the probing is bounded whatever happens. */
-    public static final int MAX_PROBES = 600_000;
     /** The VM's DNS name in the lab's zone. */
     public static final String VM_NAME = Topology.VM + "." + Topology.ZONE;
     /** The DNS TTL during a WAN move. */
@@ -103,8 +101,7 @@ public final class CutoverDemo {
         String vmInterface = lab.dualHome(Topology.VM, to.bridge());
         Timeline timeline = new Timeline();
         List<AutoCloseable> resources = new ArrayList<>();
-        try (Netns vm = lab.netns(Topology.VM); Netns client = lab.netns("client");
-             Netns probingClient = lab.netns("client"); Netns source = lab.netns(from.host());
+        try (Netns vm = lab.netns(Topology.VM); Netns source = lab.netns(from.host());
              Netns destination = lab.netns(to.host())) {
             InetAddress oldAddress = from.vmAddress();
             InetAddress newAddress = to.vmAddress();
@@ -141,14 +138,9 @@ public final class CutoverDemo {
                     renumbering, to.bridge());
             resources.add(hypervisor);
 
-            UdpProber prober = new UdpProber(new InetSocketAddress(oldAddress, UDP_PORT), probeRate, MAX_PROBES);
-            ExecutorService probing = Executors.newSingleThreadExecutor();
-            resources.add(probing::shutdownNow);
-            CompletableFuture<UdpProbeResult> probes = CompletableFuture.supplyAsync(() -> probingClient.call(
-                    () -> prober.run(Duration.ofSeconds(1))), probing);
-            TcpProbe tcp = client.call(() -> TcpProbe.start(new InetSocketAddress(oldAddress, TCP_PORT),
-                    Duration.ofMillis(10)));
-            resources.add(tcp);
+            ClientProbes probes = ClientProbes.start(lab, new InetSocketAddress(oldAddress, UDP_PORT),
+                    new InetSocketAddress(oldAddress, TCP_PORT), probeRate);
+            resources.add(probes);
             Thread.sleep(settle.toMillis());
 
                         MigrationTarget target = destination.call(() -> MigrationTarget.listen(
@@ -161,11 +153,8 @@ public final class CutoverDemo {
             MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
             hypervisor.activated().get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
             Thread.sleep(settle.toMillis());
-            prober.stop();
+            UdpProbeResult seen = probes.stop();
             long switchDrops = orchestrator.pipelineDrops() - dropsBefore;
-            UdpProbeResult seen = probes.get(30, TimeUnit.SECONDS);
-            boolean tcpAlive = tcp.alive();
-            long exchanged = tcp.exchanged();
             String nameNow = wan ? lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), VM_NAME, "A")
                     .orThrow().stdout().strip() : "";
             Map<String, Long> tunnelCounters = orchestrator.tunnelCounters(from, to);
@@ -173,15 +162,10 @@ public final class CutoverDemo {
             LabOrchestrator.addAgentTimeline(timeline, orchestrator.cutover(from, id));
             long cutoverStart = hypervisor.switchoverNanos();
             long cutoverEnd = timeline.nanoTimeOf("tunnel.flush", "done");
-            UdpProber.Gap gap = prober.gapAcross(cutoverStart, hypervisor.activatedNanos());
-            timeline.addAt(gap.fromNanos(), "client.gap", "start", "last echo before the cutover");
-            timeline.addAt(gap.toNanos(), "client.gap", "done", "first echo after it");
-            for (UdpProber.LostRun run : prober.lostRuns(10)) {
-                timeline.addAt(run.fromNanos(), "client.lost", "start", run.probes() + " probes sent from here on lost");
-                timeline.addAt(run.toNanos(), "client.lost", "done", "");
-            }
-            return new DemoReport(wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
-                    seen, prober.lostBetween(cutoverStart, cutoverEnd), udp.received(), switchDrops, tcpAlive, exchanged,
+            UdpProber.Gap gap = probes.addTo(timeline, cutoverStart, hypervisor.activatedNanos());
+            return new DemoReport("namespace", wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
+                    seen, probes.lostBetween(cutoverStart, cutoverEnd), udp.received(), switchDrops, probes.tcpAlive(),
+                    probes.tcpExchanged(),
                     report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries());
         } finally {
             Collections.reverse(resources);

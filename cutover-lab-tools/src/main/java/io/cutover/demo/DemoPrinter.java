@@ -18,11 +18,12 @@ public final class DemoPrinter {
     public static void print(DemoReport report, PrintStream out) {
         UdpProbeResult udp = report.udp();
         out.println();
-        out.println("cutover report (" + report.mode() + ")");
+        out.println("cutover report (" + report.mode() + ", " + report.guest() + ")");
         row(out, "blackout (guest paused -> resumed)", String.format(Locale.ROOT, "%.1f ms", report.blackoutMillis()));
         row(out, "network gap at the client", String.format(Locale.ROOT, "%.1f ms", report.gapMillis()));
         row(out, "probes sent / answered", udp.sent() + " / " + udp.answered());
-        row(out, "probes that reached the VM", String.valueOf(report.vmReceived()));
+        row(out, "probes that reached the VM", report.vmReceived() == null ? "not counted by this guest"
+                : String.valueOf(report.vmReceived()));
         row(out, "dropped by the switches' tables", String.valueOf(report.switchDrops()));
         row(out, "probes lost", udp.lost() + (udp.lostRanges().isEmpty() ? "" : " " + udp.lostRanges()));
         row(out, "  of them sent during the cutover", String.valueOf(report.lostInCutover()));
@@ -31,7 +32,8 @@ public final class DemoPrinter {
         row(out, "longest silence, whole run", String.format(Locale.ROOT, "%.1f ms", udp.gapMillis()));
         row(out, "TCP connection survived", (report.tcpSurvived() ? "yes" : "NO") + " (" + report.tcpExchanged()
                 + " messages)");
-        row(out, "memory identical at destination", report.memoryVerified() ? "yes (digest verified)" : "NO");
+        row(out, "memory identical at destination", report.memoryVerified() == null ? "moved by the hypervisor"
+                : report.memoryVerified() ? "yes (digest verified)" : "NO");
         row(out, "tunnel (source -> destination)", String.format(Locale.ROOT,
                 "caught %d, held %d, sent %d -> received %d, injected %d", report.tunnel().getOrDefault("source.caught", 0L),
                 report.tunnel().getOrDefault("source.held", 0L), report.tunnel().getOrDefault("source.sent", 0L),

@@ -8,6 +8,8 @@ import java.util.Map;
 /**
  * What the demo measured of one cutover.
  *
+ * @param guest          what moved: {@code namespace} (the pretend VM, whose kernel answers while it is "paused") or
+ *                       {@code qemu …} (a real guest: accelerator and memory)
  * @param mode           lan or wan
  * @param blackoutMillis the guest ran nowhere (pause → resume at the destination), as the migrator measured
  * @param gapMillis      the client's network gap across the cutover: last echo before the blackout → first
@@ -17,19 +19,26 @@ import java.util.Map;
  * @param lostInCutover  probes lost among those sent from SWITCHOVER until the tunnel's flush was done: the
  *                       cutover's own share of {@code udp.lost()} (the rest were lost to something else, such as
  *                       a starved CPU during pre-copy)
- * @param vmReceived     probes that reached the VM's service (the rest were lost on the way there)
+ * @param vmReceived     probes that reached the VM's service (the rest were lost on the way there); null where the
+ *                       guest does not count them (QEMU)
  * @param switchDrops    packets the switches' OpenFlow tables dropped (no flow, or only their own in_port) from
  *                       the migration's start until after the brownout: Open vSwitch's {@code drop_action_of_pipeline}
  * @param tcpSurvived    whether the client's long-lived TCP connection kept working
  * @param tcpExchanged   messages the TCP connection exchanged
- * @param memoryVerified whether the destination's memory was verified identical to the source's
+ * @param memoryVerified whether the destination's memory was verified identical to the source's; null where the
+ *                       hypervisor moved it without cutover's check (QEMU)
  * @param dnsAnswer      WAN: what the lab's DNS server answers for the VM's name after the move; LAN: empty
  * @param tunnel         the forwarders' counters for the move ({@code source.held}, {@code destination.injected},
  *                       {@code source.drop.HOLD_OVERFLOW}...)
  * @param timeline       when each stage and step ran
  */
-public record DemoReport(String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
-                         long lostInCutover, long vmReceived, long switchDrops, boolean tcpSurvived,
-                         long tcpExchanged, boolean memoryVerified, String dnsAnswer,
+public record DemoReport(String guest, String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
+                         long lostInCutover, Long vmReceived, long switchDrops, boolean tcpSurvived,
+                         long tcpExchanged, Boolean memoryVerified, String dnsAnswer,
                          Map<String, Long> tunnel, List<TimelineEntry> timeline) {
+
+    /** Whether nothing went wrong: no probe lost, the TCP connection alive, the memory not found different. */
+    public boolean clean() {
+        return udp.lost() == 0 && tcpSurvived && !Boolean.FALSE.equals(memoryVerified);
+    }
 }
