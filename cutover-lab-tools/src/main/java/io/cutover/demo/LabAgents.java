@@ -3,8 +3,8 @@ package io.cutover.demo;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import io.cutover.lab.Wire;
+import io.cutover.support.JavaCommand;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -192,16 +192,12 @@ public final class LabAgents implements AutoCloseable {
         processes.add(lab.spawn(host, command, dir.resolve(name + ".log")));
     }
 
-    /** This program, as a command: the launcher jar the JVM runs (or names), or its class path and main class. */
+    /** This program, as a command: the launcher jar the JVM names or runs, or its class path and main class. */
     private static List<String> launcher() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = System.getProperty("cutover.jar");
-        String classPath = System.getProperty("java.class.path");
-        if (jar == null && classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
-            jar = classPath;
-        }
-        return jar != null ? List.of(java, "-jar", Path.of(jar).toAbsolutePath().toString())
-                : List.of(java, "-cp", classPath, "io.cutover.cli.CutoverCommand");
+        JavaCommand command = jar != null ? JavaCommand.jar(Path.of(jar))
+                : JavaCommand.thisProgram("io.cutover.cli.CutoverCommand");
+        return command.toList();
     }
 
     private void awaitReady(String what, NamespacedHttp api, String path, long deadline) throws InterruptedException {
