@@ -1,14 +1,17 @@
 package io.cutover.demo;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import io.cutover.lab.Wire;
 import io.cutover.support.HttpUnreachableException;
+import io.cutover.support.JavaCommand;
 import io.cutover.support.JsonHttpClient;
 import io.cutover.support.Netns;
 import io.cutover.support.ThreadPriority;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -52,6 +55,10 @@ public final class LabAgents implements AutoCloseable {
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
     /** How long a daemon that is starting may take to answer one call. */
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
+    /** The daemons' configuration files, every string quoted (a random token may look like a number to YAML). */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .build();
 
     private final Lab lab;
     private final Path dir;
@@ -105,15 +112,13 @@ public final class LabAgents implements AutoCloseable {
         process("hostA", "sdn", "sdn", "serve", "--lab", lab.name(), "--listen", "127.0.0.1:" + OPENFLOW_PORT,
                 "--rest", "0.0.0.0:" + CONTROLLER_PORT, "--state", dir.resolve("sdn-state").toString());
         for (String host : HOSTS) {
-            Path config = Files.writeString(dir.resolve("tunnel-" + host + ".yaml"), "listen: " + underlay.get(host)
-                    + ":" + CutoverDemo.TUNNEL_PORT + "\napi: 127.0.0.1:" + TUNNEL_API_PORT + "\nstateDir: "
-                    + dir.resolve("tunnel-" + host) + "\n");
+            Path config = writeConfig("tunnel-" + host, tunnelConfig(host));
             process(host, "tunnel-" + host, "tunnel", "serve", "--config", config.toString());
             tunnels.put(host, client(host, URI.create("http://127.0.0.1:" + TUNNEL_API_PORT + "/v1/"), null));
         }
         controller = client("hostA", URI.create(controllerUrl + "/"), null);
         for (String host : HOSTS) {
-            Path config = Files.writeString(dir.resolve(host + ".yaml"), agentConfig(host, controllerUrl, vmInterface));
+            Path config = writeConfig(host, agentConfig(host, controllerUrl, vmInterface));
             process(host, host, "agent", "--config", config.toString());
             agents.put(host, client(host, URI.create("http://127.0.0.1:" + AGENT_PORT + "/v1/"), token));
         }
@@ -125,38 +130,47 @@ public final class LabAgents implements AutoCloseable {
         }
     }
 
-    private String agentConfig(String host, String controllerUrl, String vmInterface) {
+    private ObjectNode agentConfig(String host, String controllerUrl, String vmInterface) {
         String peer = HOSTS.get(1 - HOSTS.indexOf(host));
-        StringBuilder yaml = new StringBuilder();
-        yaml.append("host: ").append(host).append('\n')
-                .append("listen: 0.0.0.0:").append(AGENT_PORT).append('\n')
-                .append("token: ").append(token).append('\n')
-                .append("memory-mib: 4096\n")
-                .append("peers:\n  ").append(peer).append(": http://").append(underlay.get(peer)).append(':')
-                .append(AGENT_PORT).append('\n')
-                .append("sdn:\n")
-                .append("  url: ").append(controllerUrl).append('\n')
-                .append("  bridges: {hostA: br-a, hostB: br-b}\n")
-                .append("  forwarder-ports: {hostA: hostA, hostB: hostB}\n")
-                .append("  timeout: 5s\n")
-                .append("  rollback-patience: 30s\n")
-                .append("tunnel:\n")
-                .append("  api: http://127.0.0.1:").append(TUNNEL_API_PORT).append('\n')
-                .append("announce:\n")
-                .append("  interface: ").append(vmInterface).append('\n')
-                .append("  netns: ").append(lab.namespace(Topology.VM)).append('\n')
-                .append("  forms: [rarp, request, na]\n")
-                .append("  schedule: qemu\n");
+        ObjectNode config = YAML.createObjectNode()
+                .put("host", host)
+                .put("listen", "0.0.0.0:" + AGENT_PORT)
+                .put("token", token)
+                .put("memory-mib", 4096);
+        config.putObject("peers").put(peer, "http://" + underlay.get(peer) + ":" + AGENT_PORT);
+        ObjectNode sdn = config.putObject("sdn").put("url", controllerUrl);
+        sdn.putObject("bridges").put("hostA", "br-a").put("hostB", "br-b");
+        sdn.putObject("forwarder-ports").put("hostA", "hostA").put("hostB", "hostB");
+        sdn.put("timeout", "5s").put("rollback-patience", "30s");
+        config.putObject("tunnel").put("api", "http://127.0.0.1:" + TUNNEL_API_PORT);
+        ObjectNode announce = config.putObject("announce")
+                .put("interface", vmInterface)
+                .put("netns", lab.namespace(Topology.VM));
+        announce.putArray("forms").add("rarp").add("request").add("na");
+        announce.put("schedule", "qemu");
         if (lab.topology() == Topology.WAN) {
-            yaml.append("dns:\n")
-                    .append("  server: ").append(lab.dnsServer()).append(":53\n")
-                    .append("  key-file: ").append(lab.tsigKeyFile()).append('\n')
-                    .append("  queue-dir: ").append(dir.resolve("ddns-" + host)).append('\n')
-                    .append("  lowered-ttl: ").append(CutoverDemo.LOWERED_TTL.toSeconds()).append("s\n")
-                    .append("  timeout: 1s\n")
-                    .append("  replay-every: 1s\n");
+            config.putObject("dns")
+                    .put("server", lab.dnsServer() + ":53")
+                    .put("key-file", lab.tsigKeyFile().toString())
+                    .put("queue-dir", dir.resolve("ddns-" + host).toString())
+                    .put("lowered-ttl", CutoverDemo.LOWERED_TTL.toSeconds() + "s")
+                    .put("timeout", "1s")
+                    .put("replay-every", "1s");
         }
-        return yaml.toString();
+        return config;
+    }
+
+    private ObjectNode tunnelConfig(String host) {
+        return YAML.createObjectNode()
+                .put("listen", underlay.get(host) + ":" + CutoverDemo.TUNNEL_PORT)
+                .put("api", "127.0.0.1:" + TUNNEL_API_PORT)
+                .put("stateDir", dir.resolve("tunnel-" + host).toString());
+    }
+
+    private Path writeConfig(String name, ObjectNode config) throws IOException {
+        Path file = dir.resolve(name + ".yaml");
+        YAML.writeValue(file.toFile(), config);
+        return file;
     }
 
     /** The agent of {@code host}, called from that host. */
@@ -204,16 +218,12 @@ public final class LabAgents implements AutoCloseable {
         processes.add(lab.spawn(host, command, dir.resolve(name + ".log")));
     }
 
-    /** This program, as a command: the launcher jar the JVM runs (or names), or its class path and main class. */
+    /** This program, as a command: the launcher jar the JVM names or runs, or its class path and main class. */
     private static List<String> launcher() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = System.getProperty("cutover.jar");
-        String classPath = System.getProperty("java.class.path");
-        if (jar == null && classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)) {
-            jar = classPath;
-        }
-        return jar != null ? List.of(java, "-jar", Path.of(jar).toAbsolutePath().toString())
-                : List.of(java, "-cp", classPath, "io.cutover.cli.CutoverCommand");
+        JavaCommand command = jar != null ? JavaCommand.jar(Path.of(jar))
+                : JavaCommand.thisProgram("io.cutover.cli.CutoverCommand");
+        return command.toList();
     }
 
     private void awaitReady(String what, JsonHttpClient api, String path, long deadline) throws InterruptedException {

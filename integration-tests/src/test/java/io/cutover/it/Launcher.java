@@ -1,5 +1,7 @@
 package io.cutover.it;
 
+import io.cutover.support.JavaCommand;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +28,7 @@ public final class Launcher {
         if (namespace != null) {
             command.addAll(List.of("ip", "netns", "exec", namespace));
         }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
-        command.addAll(List.of(args));
+        command.addAll(JavaCommand.jar(jar()).withArgs(args).toList());
         return command;
     }
 

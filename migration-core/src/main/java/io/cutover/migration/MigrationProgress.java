@@ -1,5 +1,10 @@
 package io.cutover.migration;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 
 /**
@@ -32,22 +37,33 @@ public record MigrationProgress(String migrationId, MigrationState state, int ro
 
     /** As JSON, with durations in milliseconds. */
     public String toJson() {
-        return "{\"migrationId\":\"" + Json.escape(migrationId) + "\",\"state\":\"" + state + "\""
-                + ",\"round\":" + round
-                + ",\"totalTimeMs\":" + Json.millis(totalTime)
-                + ",\"downtimeMs\":" + Json.millis(downtime)
-                + ",\"expectedDowntimeMs\":" + Json.millis(expectedDowntime)
-                + ",\"downtimeLimitMs\":" + Json.millis(downtimeLimit)
-                + ",\"transferredBytes\":" + transferredBytes
-                + ",\"remainingBytes\":" + remainingBytes
-                + ",\"totalBytes\":" + totalBytes
-                + ",\"dirtyPagesPerSecond\":" + dirtyPagesPerSecond
-                + ",\"mbps\":" + Json.number(mbps)
-                + ",\"throttlePercent\":" + throttlePercent
-                + ",\"pagesSent\":" + pagesSent
-                + ",\"zeroPages\":" + zeroPages
-                + ",\"compressionSavedBytes\":" + compressionSavedBytes
-                + ",\"deltaPages\":" + deltaPages
-                + ",\"deltaSavedBytes\":" + deltaSavedBytes + "}";
+        return toJsonTree().toString();
+    }
+
+    ObjectNode toJsonTree() {
+        ObjectNode json = JsonNodeFactory.instance.objectNode()
+                .put("migrationId", migrationId)
+                .put("state", state.name())
+                .put("round", round)
+                .put("totalTimeMs", millis(totalTime.toNanos()))
+                .put("downtimeMs", millis(downtime.toNanos()))
+                .put("expectedDowntimeMs", millis(expectedDowntime.toNanos()))
+                .put("downtimeLimitMs", millis(downtimeLimit.toNanos()))
+                .put("transferredBytes", transferredBytes)
+                .put("remainingBytes", remainingBytes)
+                .put("totalBytes", totalBytes)
+                .put("dirtyPagesPerSecond", dirtyPagesPerSecond);
+        json.put("mbps", Double.isFinite(mbps) ? BigDecimal.valueOf(mbps).setScale(3, RoundingMode.HALF_UP) : null);
+        return json.put("throttlePercent", throttlePercent)
+                .put("pagesSent", pagesSent)
+                .put("zeroPages", zeroPages)
+                .put("compressionSavedBytes", compressionSavedBytes)
+                .put("deltaPages", deltaPages)
+                .put("deltaSavedBytes", deltaSavedBytes);
+    }
+
+    /** {@code nanos} in milliseconds, to the microsecond. */
+    static BigDecimal millis(long nanos) {
+        return BigDecimal.valueOf(nanos, 6).setScale(3, RoundingMode.HALF_UP);
     }
 }

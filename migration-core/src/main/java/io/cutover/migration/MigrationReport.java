@@ -1,5 +1,8 @@
 package io.cutover.migration;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.api.CutoverEvent;
 
 import java.util.List;
@@ -32,24 +35,24 @@ public record MigrationReport(MigrationProgress progress, SwitchoverReason reaso
 
     /** As JSON: the progress figures, the outcome, the switchover reason and the event timeline. */
     public String toJson() {
-        StringBuilder out = new StringBuilder(512);
-        out.append("{\"outcome\":\"").append(progress.state()).append('"')
-                .append(",\"switchoverReason\":").append(reason == null ? "null" : "\"" + reason + "\"")
-                .append(",\"converged\":").append(reason != null && reason.converged())
-                .append(",\"mode\":\"").append(postCopy ? "post-copy" : "pre-copy").append('"')
-                .append(",\"postCopyFaults\":").append(postCopyFaults)
-                .append(",\"failure\":").append(failure == null ? "null" : "\"" + Json.escape(failure) + "\"")
-                .append(",\"integrity\":\"").append(integrity).append('"')
-                .append(",\"verifiedDigest\":\"").append(Long.toHexString(verifiedDigest)).append('"')
-                .append(",\"progress\":").append(progress.toJson())
-                .append(",\"events\":[");
+        ObjectNode json = JsonNodeFactory.instance.objectNode()
+                .put("outcome", progress.state().name())
+                .put("switchoverReason", reason == null ? null : reason.name())
+                .put("converged", reason != null && reason.converged())
+                .put("mode", postCopy ? "post-copy" : "pre-copy")
+                .put("postCopyFaults", postCopyFaults)
+                .put("failure", failure)
+                .put("integrity", integrity.name())
+                .put("verifiedDigest", Long.toHexString(verifiedDigest));
+        json.set("progress", progress.toJsonTree());
+        ArrayNode timeline = json.putArray("events");
         long start = events.isEmpty() ? 0 : events.get(0).nanoTime();
-        for (int i = 0; i < events.size(); i++) {
-            CutoverEvent e = events.get(i);
-            out.append(i == 0 ? "" : ",").append("{\"stage\":\"").append(e.stage()).append('"')
-                    .append(",\"round\":").append(e.round())
-                    .append(",\"atMs\":").append(Json.number((e.nanoTime() - start) / 1e6)).append('}');
+        for (CutoverEvent e : events) {
+            timeline.addObject()
+                    .put("stage", e.stage().name())
+                    .put("round", e.round())
+                    .put("atMs", MigrationProgress.millis(e.nanoTime() - start));
         }
-        return out.append("]}").toString();
+        return json.toString();
     }
 }

@@ -2,6 +2,7 @@ package io.cutover.ddns.impl;
 
 import io.cutover.ddns.PendingUpdate;
 import io.cutover.ddns.RrsetChange;
+import io.cutover.support.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +33,8 @@ import java.util.zip.CRC32;
  * The on-disk journal of updates: an update is appended and synced ({@code fsync}) before it is sent, and
  * marked done when the server has answered it. TTLs lowered ahead of a move are remembered here too. One
  * line per record, each with a CRC32 so that a line torn by a crash is recognised and ignored. Opening it
- * compacts it (only what is still pending or remembered is kept) and locks it against a second process.
+ * compacts it (only what is still pending or remembered is kept, replaced durably by {@link AtomicFile}) and
+ * locks it against a second process.
  *
  * <pre>
  * crc N nextId
@@ -86,8 +87,9 @@ public final class UpdateJournal implements AutoCloseable {
             throw new IllegalStateException("the DNS journal " + file + " is in use by another process");
         }
         this.lock = acquired;
-        load();
-        compact();
+        AtomicFile whole = new AtomicFile(file);
+        load(whole.read());
+        whole.replace(out -> out.write(compacted()));
         this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         this.written = channel.size();
         this.synced = written;
@@ -236,11 +238,8 @@ public final class UpdateJournal implements AutoCloseable {
         }
     }
 
-    private void load() throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        List<String> lines = Arrays.asList(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1));
+    private void load(byte[] journal) {
+        List<String> lines = Arrays.asList(new String(journal, StandardCharsets.UTF_8).split("\n", -1));
         int number = 0;
         for (String line : lines) {
             number++;
@@ -280,22 +279,12 @@ public final class UpdateJournal implements AutoCloseable {
         }
     }
 
-    private void compact() throws IOException {
+    /** The journal compacted: the next id, what is still pending, the TTLs remembered. */
+    private byte[] compacted() {
         StringBuilder text = new StringBuilder(withCrc("N " + nextId));
         pending.values().forEach(p -> text.append(withCrc(encodePending(p))));
         ttls.forEach((name, ttl) -> text.append(withCrc("T " + encode(name) + " " + ttl.getSeconds())));
-        Path tmp = file.resolveSibling(FILE + ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
-            out.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            LOG.debug("cannot sync the directory of {}: {}", file, e.toString());
-        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static String encodePending(PendingUpdate p) {

@@ -2,22 +2,18 @@ package io.cutover.lab.impl;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.lab.LabException;
+import io.cutover.support.AtomicFile;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The record of everything a lab has created, one JSON object a line, written and synced <em>before</em>
- * each object is created. Whatever kills the process that builds a lab, {@code down} finds in this file
- * everything that might exist, and removes it.
+ * The record of everything a lab has created, one JSON object a line, replaced durably ({@link AtomicFile}) with
+ * one more line <em>before</em> each object is created. Whatever kills the process that builds a lab, {@code down}
+ * finds in this file everything that might exist, and removes it.
  */
 public final class StateJournal {
     /** The kinds of object a lab creates. */
@@ -34,14 +30,14 @@ public final class StateJournal {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path file;
+    private final AtomicFile file;
 
     public StateJournal(Path file) {
-        this.file = file;
+        this.file = new AtomicFile(file);
     }
 
     public Path file() {
-        return file;
+        return file.path();
     }
 
     public void recordNamespace(String namespace) {
@@ -53,34 +49,40 @@ public final class StateJournal {
     }
 
     private synchronized void append(Entry entry) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            byte[] line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-            channel.write(ByteBuffer.wrap(line));
-            channel.force(true);
+        List<Entry> entries = new ArrayList<>(entries());
+        entries.add(entry);
+        try {
+            file.replace(out -> {
+                for (Entry e : entries) {
+                    out.write((JSON.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            });
         } catch (IOException e) {
-            throw new LabException("cannot write the lab state " + file + ": " + e.getMessage(), e);
+            throw new LabException("cannot write the lab state " + file.path() + ": " + e.getMessage(), e);
         }
     }
 
-    /** Every entry written so far, in order; a torn last line (a crash mid-write) is skipped. */
+    /**
+     * Every entry written so far, in order; a line that cannot be read (torn by a crash of a version that appended
+     * in place) is skipped.
+     */
     public List<Entry> entries() {
-        List<Entry> entries = new ArrayList<>();
+        String text;
         try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    entries.add(JSON.readValue(line, Entry.class));
-                } catch (IOException torn) {
-                    // only the last line can be torn, and what it named was not yet created
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return List.of();
+            text = new String(file.read(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new LabException("cannot read the lab state " + file + ": " + e.getMessage(), e);
+            throw new LabException("cannot read the lab state " + file.path() + ": " + e.getMessage(), e);
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                entries.add(JSON.readValue(line, Entry.class));
+            } catch (IOException torn) {
+                // what a torn line named was not yet created
+            }
         }
         return entries;
     }

@@ -32,6 +32,21 @@ class StateJournalTest {
     }
 
     @Test
+    void recordsAfterATornLineLeaveItOut(@TempDir Path dir) throws Exception {
+        StateJournal journal = new StateJournal(dir.resolve("state.jsonl"));
+        journal.recordNamespace("lab-x-fabric");
+        Files.writeString(journal.file(), "{\"kind\":\"NETNS\",\"na", StandardOpenOption.APPEND);
+        journal.recordNamespace("lab-x-client");
+
+        assertThat(journal.entries()).extracting(StateJournal.Entry::name)
+                .containsExactly("lab-x-fabric", "lab-x-client");
+        assertThat(Files.readAllLines(journal.file())).hasSize(2);
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactly(journal.file());
+        }
+    }
+
+    @Test
     void aMissingJournalIsEmpty(@TempDir Path dir) {
         assertThat(new StateJournal(dir.resolve("none.jsonl")).entries()).isEmpty();
     }

@@ -1,6 +1,7 @@
 package io.cutover.migration.guest;
 
 import io.cutover.migration.Guest;
+import io.cutover.support.JavaCommand;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
@@ -73,11 +73,10 @@ public final class ShmGuest implements Guest {
 
     /** The command line that runs {@link ShmGuestProgram} with {@code args} in a new JVM with this JVM's class path. */
     public static List<String> programCommand(String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                ShmGuestProgram.class.getName()));
-        command.addAll(List.of(args));
-        return command;
+        return JavaCommand.mainClass(ShmGuestProgram.class.getName())
+                .withJvmOptions("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+                .withArgs(args)
+                .toList();
     }
 
     /**

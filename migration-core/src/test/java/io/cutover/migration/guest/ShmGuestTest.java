@@ -44,9 +44,7 @@ class ShmGuestTest {
     /** Starts the guest program with {@code --create SPEC} and waits until it runs. */
     private ShmGuest startGuest(String spec) throws Exception {
         Path file = dir.resolve("source.mem");
-        program = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ShmGuestProgram.class.getName(),
-                "--file", file.toString(), "--create", spec)
+        program = new ProcessBuilder(ShmGuest.programCommand("--file", file.toString(), "--create", spec))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("source.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {

@@ -3,6 +3,7 @@ package io.cutover.tunnel.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.support.AtomicFile;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.MoveState;
@@ -11,10 +12,8 @@ import io.cutover.tunnel.TunnelKey;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -25,9 +24,9 @@ import java.util.Map;
 /**
  * The forwarder's state on disk ({@code tunnel-state.json} in the state directory): each move with its
  * state, key reference, counters, the sequence numbers reserved for sending, the replay window's
- * highest and the replay ceiling (see {@link ReplayCeiling}). Written whole to a temporary file and renamed, so a {@code kill -9} leaves the previous or the
- * new version, never half of one. Keys given inline are kept in {@code keys/<move>.key} (mode 0600) and
- * journaled by reference.
+ * highest and the replay ceiling (see {@link ReplayCeiling}). Replaced whole and durably ({@link AtomicFile}), so
+ * a {@code kill -9} or a power cut leaves the previous or the new version, never half of one. Keys given inline
+ * are kept in {@code keys/<move>.key} (mode 0600) and journaled by reference.
  */
 public final class StateJournal {
     static final String FILE = "tunnel-state.json";
@@ -42,9 +41,11 @@ public final class StateJournal {
     }
 
     private final Path dir;
+    private final AtomicFile file;
 
     public StateJournal(Path dir) {
         this.dir = dir;
+        this.file = new AtomicFile(dir.resolve(FILE));
         try {
             Files.createDirectories(dir.resolve("keys"));
         } catch (IOException e) {
@@ -86,30 +87,24 @@ public final class StateJournal {
         ObjectNode root = MoveJson.MAPPER.createObjectNode();
         root.put("version", 1);
         root.set("moves", moves);
-        Path tmp = dir.resolve(FILE + ".tmp");
         try {
-            Files.write(tmp, MoveJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-            try {
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-            }
+            file.replace(out -> MoveJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, root));
         } catch (IOException e) {
-            throw new TunnelException(null, "cannot write the journal in " + dir + ": " + e.getMessage(), e);
+            throw new TunnelException(null, "cannot write the journal " + file.path() + ": " + e.getMessage(), e);
         }
     }
 
     /** The journaled moves (none when there is no journal yet). */
     public List<Entry> read() {
-        Path file = dir.resolve(FILE);
-        if (!Files.exists(file)) {
-            return List.of();
-        }
         List<Entry> entries = new ArrayList<>();
         try {
-            JsonNode root = MoveJson.MAPPER.readTree(file.toFile());
+            byte[] json = file.read();
+            if (json.length == 0) {
+                return List.of();
+            }
+            JsonNode root = MoveJson.MAPPER.readTree(json);
             for (JsonNode node : root.path("moves")) {
-                MoveSpec spec = MoveJson.read(node.get("move"), file.toString());
+                MoveSpec spec = MoveJson.read(node.get("move"), file.path().toString());
                 Map<String, Long> counters = new LinkedHashMap<>();
                 node.path("counters").fields().forEachRemaining(f -> counters.put(f.getKey(), f.getValue().asLong()));
                 Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
@@ -119,7 +114,7 @@ public final class StateJournal {
                         node.path("rxCeiling").asLong(0), counters, drops));
             }
         } catch (IOException | RuntimeException e) {
-            throw new TunnelException(null, "cannot read the journal " + file + ": " + e.getMessage(), e);
+            throw new TunnelException(null, "cannot read the journal " + file.path() + ": " + e.getMessage(), e);
         }
         return entries;
     }
