@@ -4,6 +4,7 @@ import io.cutover.demo.DemoPrinter;
 import io.cutover.demo.DemoReport;
 import io.cutover.demo.CutoverDemo;
 import io.cutover.demo.LabAgents;
+import io.cutover.demo.QemuCutoverDemo;
 import io.cutover.lab.Lab;
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.lab.Topology;
@@ -29,6 +30,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "1000", description = "Client probes per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
+    @Option(names = "--vm", defaultValue = "namespace",
+            description = "What moves: 'namespace' (a namespace with a guest program; its kernel answers while it is "
+                    + "paused) or 'qemu' (a real QEMU guest under TCG, LAN only) (default: ${DEFAULT-VALUE}).")
+    String vm;
+
     @Option(names = "--guest", defaultValue = "size=64m,workload=hotset,hot=5%,rate=20000",
             description = "The VM's guest program: its memory and workload, as the keys of a synthetic guest "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -48,6 +54,14 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--guest: " + e.getMessage(), e);
         }
+        boolean qemu = switch (vm) {
+            case "qemu" -> true;
+            case "namespace" -> false;
+            default -> throw new IllegalArgumentException("--vm: expected namespace or qemu, not '" + vm + "'");
+        };
+        if (qemu && wan) {
+            throw new IllegalArgumentException("--vm qemu moves on the LAN lab only, for now (drop --wan)");
+        }
         Topology topology = wan ? Topology.WAN : Topology.LAN;
         long start = System.nanoTime();
         Lab lab = Lab.up(null, topology).removeAtExit();
@@ -58,7 +72,8 @@ final class DemoCommand implements Callable<Integer> {
             Path logs = reportFile.toAbsolutePath().getParent().resolve("daemons-" + lab.name());
             try (LabAgents agents = LabAgents.start(lab, logs)) {
                 System.out.println("controller, tunnel daemons and agents up (logs in " + agents.dir() + ")");
-                report = new CutoverDemo(lab, agents, rate, Duration.ofSeconds(1), guest).run();
+                report = qemu ? new QemuCutoverDemo(lab, agents, rate, Duration.ofSeconds(1)).run()
+                        : new CutoverDemo(lab, agents, rate, Duration.ofSeconds(1), guest).run();
             }
             DemoPrinter.print(report, System.out);
             System.out.println("report: " + DemoPrinter.save(report, reportFile));
