@@ -1,0 +1,51 @@
+package io.cutover.it.agent;
+
+import io.cutover.demo.DemoReport;
+import io.cutover.demo.LabAgents;
+import io.cutover.demo.QemuCutoverDemo;
+import io.cutover.it.LabExtension;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Topology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A real guest's LAN move with the whole stack: a QEMU virtual machine migrated by QEMU over QMP, the network's
+ * switchover steps run while QEMU holds the guest paused at pre-switchover, the activation at the destination's
+ * RESUME — while the client probes the guest's own kernel at 1,000 packets a second and holds a TCP connection to it.
+ */
+class QemuCutoverIT {
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.of(Topology.LAN);
+
+    @Test
+    void aQemuGuestMovesWithTheSwitchoverStepsWhileItIsPausedAndKeepsItsTcpConnection() throws Exception {
+        Lab lab = LAB.lab();
+        DemoReport report;
+        try (LabAgents agents = LabAgents.start(lab)) {
+            report = new QemuCutoverDemo(lab, agents, 1000, Duration.ofSeconds(1)).run();
+        }
+
+        assertThat(report.guest()).startsWith("qemu");
+        assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
+                .containsSubsequence("qemu.precopy stage", "vm.pause done", "SWITCHOVER stage", "tunnel.hold done",
+                        "sdn.redirect done", "vm.resume done", "ACTIVATED stage", "sdn.commit done", "announce done",
+                        "tunnel.flush done", "COMPLETED stage", "sdn.cleanup done", "tunnel.close done");
+        assertThat(report.blackoutMillis()).as("QEMU's downtime").isPositive();
+        assertThat(report.tcpSurvived()).as("the client's TCP connection to the guest: %s", report).isTrue();
+        assertThat(report.udp().sent()).isGreaterThan(2000);
+        assertThat(report.udp().lostRanges()).as("the guest answers at the destination to the end: %s", report.udp())
+                .allSatisfy(range -> assertThat(Long.parseLong(range.substring(range.lastIndexOf('-') + 1)))
+                        .isLessThan(report.udp().sent() - 200));
+        assertThat(report.tunnel().get("source.held")).as("what reached the source during the blackout was held")
+                .isPositive();
+        assertThat(report.tunnel().get("destination.injected")).as("and delivered at the destination")
+                .isEqualTo(report.tunnel().get("source.held"));
+        assertThat(lab.exec("fabric", "pgrep", "-f", "qemu-system-x86_64.*qvm").stdout())
+                .as("no guest left running").isBlank();
+    }
+}
