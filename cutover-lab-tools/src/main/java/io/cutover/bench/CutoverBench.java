@@ -3,6 +3,7 @@ package io.cutover.bench;
 import io.cutover.demo.DemoReport;
 import io.cutover.demo.CutoverDemo;
 import io.cutover.demo.LabAgents;
+import io.cutover.demo.QemuCutoverDemo;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
@@ -18,7 +19,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code cutover bench cutover}: LAN moves of the lab's VM back and forth, then a WAN move, with the whole stack,
  * while a client probes it at 1,000 packets a second. The baseline is the VM's own blackout, measured by the
- * migrator in the same moves: the client's network gap should exceed it by only a few milliseconds.
+ * migrator in the same moves: the client's network gap should exceed it by only a few milliseconds. With {@code
+ * --vm qemu} the VM is a real QEMU guest moved by QEMU's migration (LAN moves only) and the blackout is QEMU's
+ * downtime.
  */
 @Command(name = "cutover", mixinStandardHelpOptions = true,
         description = "LAN moves back and forth and a WAN move under 1,000 probes/s: network gap at the client vs the blackout.")
@@ -32,18 +35,28 @@ public final class CutoverBench implements Callable<Integer> {
     @Option(names = "--moves", description = "LAN moves to make (default: 20, or 3 with --quick).")
     Integer moves;
 
-    @Option(names = "--wan-moves", defaultValue = "1", description = "WAN moves to make after them (default: ${DEFAULT-VALUE}).")
-    int wanMoves;
+    @Option(names = "--wan-moves", description = "WAN moves to make after them (default: 1, or 0 with --vm qemu).")
+    Integer wanMoves;
+
+    @Option(names = "--vm", defaultValue = "namespace",
+            description = "What moves: 'namespace' or 'qemu' (a real QEMU guest, LAN only) (default: ${DEFAULT-VALUE}).")
+    String vm;
 
     @Override
     public Integer call() throws Exception {
+        if (!vm.equals("namespace") && !vm.equals("qemu")) {
+            throw new IllegalArgumentException("--vm: expected namespace or qemu, not '" + vm + "'");
+        }
+        boolean qemu = vm.equals("qemu");
         int lanMoves = moves != null ? moves : quick ? 3 : 20;
-        if (lanMoves < 0 || lanMoves > 200 || wanMoves < 0 || wanMoves > 20 || lanMoves + wanMoves == 0) {
-            throw new IllegalArgumentException("--moves must be 0..200 and --wan-moves 0..20, not both 0");
+        int wan = wanMoves != null ? wanMoves : qemu ? 0 : 1;
+        if (lanMoves < 0 || lanMoves > 200 || wan < 0 || wan > 20 || lanMoves + wan == 0 || qemu && wan > 0) {
+            throw new IllegalArgumentException("--moves must be 0..200 and --wan-moves 0..20 (0 with --vm qemu), "
+                    + "not both 0");
         }
         List<DemoReport> reports = new ArrayList<>();
-        reports.addAll(move(Topology.LAN, lanMoves));
-        reports.addAll(move(Topology.WAN, wanMoves));
+        reports.addAll(move(Topology.LAN, lanMoves, qemu));
+        reports.addAll(move(Topology.WAN, wan, qemu));
         double[] gaps = reports.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
         double[] blackouts = reports.stream().mapToDouble(DemoReport::blackoutMillis).sorted().toArray();
         double[] excess = reports.stream().mapToDouble(r -> r.gapMillis() - r.blackoutMillis()).sorted().toArray();
@@ -52,7 +65,7 @@ public final class CutoverBench implements Callable<Integer> {
         long tcpBroken = reports.stream().filter(r -> !r.tcpSurvived()).count();
         BenchReport report = new BenchReport("cutover")
                 .row("LAN moves", "", lanMoves)
-                .row("WAN moves", "", wanMoves)
+                .row("WAN moves", "", wan)
                 .row("blackout p50 (migrator)", "ms", BenchReport.percentile(blackouts, 50))
                 .row("blackout p99 (migrator)", "ms", BenchReport.percentile(blackouts, 99))
                 .row("network gap p50 (client)", "ms", BenchReport.percentile(gaps, 50))
@@ -66,24 +79,25 @@ public final class CutoverBench implements Callable<Integer> {
                         "blackoutMs", r.blackoutMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(), "switchDrops", r.switchDrops(),
                         "tunnel", r.tunnel(), "timeline", r.timeline()))
                         .toList())
-                .detail("guest", GUEST);
-        report.key("moves", reports.size()).key("lost", lost).key("lost_in_cutover", lostInCutover)
+                .detail("guest", qemu ? reports.get(0).guest() : GUEST);
+        report.key("guest", qemu ? "qemu" : "namespace").key("moves", reports.size()).key("lost", lost).key("lost_in_cutover", lostInCutover)
                 .key("gap_p50_ms", BenchReport.percentile(gaps, 50)).key("gap_p99_ms", BenchReport.percentile(gaps, 99))
-                .key("blackout_p99_ms", BenchReport.percentile(blackouts, 99))
+                .key(qemu ? "downtime_p99_ms" : "blackout_p99_ms", BenchReport.percentile(blackouts, 99))
                 .key("excess_p99_ms", BenchReport.percentile(excess, 99)).key("tcp_broken", tcpBroken);
         report.print(System.out);
         return 0;
     }
 
     /** {@code count} moves back and forth on a fresh lab of {@code topology}, each printed as it ends. */
-    private static List<DemoReport> move(Topology topology, int count) throws Exception {
+    private static List<DemoReport> move(Topology topology, int count, boolean qemu) throws Exception {
         List<DemoReport> reports = new ArrayList<>();
         if (count == 0) {
             return reports;
         }
         try (Lab lab = Lab.up(null, topology).removeAtExit(); LabAgents agents = LabAgents.start(lab)) {
             for (int i = 0; i < count; i++) {
-                DemoReport report = new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
+                DemoReport report = qemu ? new QemuCutoverDemo(lab, agents, 1000, Duration.ofMillis(500)).run()
+                        : new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
                                 + "%s on the way to the VM, %d dropped by the switches' tables), tunnel held %d, "
