@@ -57,6 +57,7 @@ public final class CutoverBench implements Callable<Integer> {
         List<DemoReport> reports = new ArrayList<>();
         reports.addAll(move(Topology.LAN, lanMoves, qemu));
         reports.addAll(move(Topology.WAN, wan, qemu));
+        List<DemoReport> baseline = qemu ? withoutNetworkSteps(lanMoves) : List.of();
         double[] gaps = reports.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
         double[] blackouts = reports.stream().mapToDouble(DemoReport::blackoutMillis).sorted().toArray();
         double[] excess = reports.stream().mapToDouble(r -> r.gapMillis() - r.blackoutMillis()).sorted().toArray();
@@ -84,8 +85,37 @@ public final class CutoverBench implements Callable<Integer> {
                 .key("gap_p50_ms", BenchReport.percentile(gaps, 50)).key("gap_p99_ms", BenchReport.percentile(gaps, 99))
                 .key(qemu ? "downtime_p99_ms" : "blackout_p99_ms", BenchReport.percentile(blackouts, 99))
                 .key("excess_p99_ms", BenchReport.percentile(excess, 99)).key("tcp_broken", tcpBroken);
+        if (qemu) {
+            long baselineLost = baseline.stream().mapToLong(r -> r.udp().lost()).sum();
+            double[] baselineGaps = baseline.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
+            double[] baselineDowntimes = baseline.stream().mapToDouble(DemoReport::blackoutMillis).sorted().toArray();
+            report.row("baseline: the same moves without network steps (learning bridges, QEMU's RARPs)", "", baseline.size())
+                    .row("  probes lost", "", baselineLost)
+                    .row("  network gap p50", "ms", BenchReport.percentile(baselineGaps, 50))
+                    .row("  downtime p99 (QEMU)", "ms", BenchReport.percentile(baselineDowntimes, 99))
+                    .detail("baseline", baseline.stream().map(r -> Map.of("gapMs", r.gapMillis(),
+                            "downtimeMs", r.blackoutMillis(), "lost", r.udp().lost(), "tcpSurvived", r.tcpSurvived()))
+                            .toList());
+            report.key("baseline_lost", baselineLost)
+                    .key("baseline_gap_p50_ms", BenchReport.percentile(baselineGaps, 50))
+                    .key("baseline_downtime_p99_ms", BenchReport.percentile(baselineDowntimes, 99));
+        }
         report.print(System.out);
         return 0;
+    }
+
+    /** {@code count} QEMU moves on a fresh LAN lab with no controller and no agents: the baseline. */
+    private static List<DemoReport> withoutNetworkSteps(int count) throws Exception {
+        List<DemoReport> reports = new ArrayList<>();
+        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit()) {
+            for (int i = 0; i < count; i++) {
+                DemoReport report = QemuCutoverDemo.withoutNetworkSteps(lab, 1000, Duration.ofMillis(500)).run();
+                reports.add(report);
+                System.out.printf(Locale.ROOT, "baseline move %2d: downtime %6.1f ms, gap %6.1f ms, lost %d%n", i + 1,
+                        report.blackoutMillis(), report.gapMillis(), report.udp().lost());
+            }
+        }
+        return reports;
     }
 
     /** {@code count} moves back and forth on a fresh lab of {@code topology}, each printed as it ends. */

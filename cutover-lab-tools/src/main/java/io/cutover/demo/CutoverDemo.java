@@ -147,14 +147,14 @@ public final class CutoverDemo {
                     new InetSocketAddress(to.underlay(), 0), programs.destination(),
                     MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
             resources.add(target);
-            long dropsBefore = orchestrator.pipelineDrops();
+            long dropsBefore = LabOrchestrator.pipelineDrops(lab);
             LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
                     MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(), List.of(hypervisor)));
             MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
             hypervisor.activated().get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
             Thread.sleep(settle.toMillis());
             UdpProbeResult seen = probes.stop();
-            long switchDrops = orchestrator.pipelineDrops() - dropsBefore;
+            long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             String nameNow = wan ? lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), VM_NAME, "A")
                     .orThrow().stdout().strip() : "";
             Map<String, Long> tunnelCounters = orchestrator.tunnelCounters(from, to);

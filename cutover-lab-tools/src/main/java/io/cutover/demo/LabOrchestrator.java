@@ -163,7 +163,7 @@ final class LabOrchestrator {
      * The packets the switches' OpenFlow tables have dropped so far (Open vSwitch counts them as {@code
      * drop_action_of_pipeline}; its counters are brought up to date about once a second).
      */
-    long pipelineDrops() {
+    static long pipelineDrops(Lab lab) {
         String count = lab.appctl("coverage/read-counter", "drop_action_of_pipeline").orThrow().stdout().strip();
         try {
             return Long.parseLong(count);

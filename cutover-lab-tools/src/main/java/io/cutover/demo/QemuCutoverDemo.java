@@ -27,6 +27,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -71,6 +72,11 @@ public final class QemuCutoverDemo {
      * @param settle    how long the client probes before the migration starts and after it ends
      */
     public QemuCutoverDemo(Lab lab, LabAgents agents, int probeRate, Duration settle) {
+        this(lab, probeRate, settle, Objects.requireNonNull(agents, "agents"));
+    }
+
+    /** @param agents the lab's daemons, or null for no network steps */
+    private QemuCutoverDemo(Lab lab, int probeRate, Duration settle, LabAgents agents) {
         if (lab.topology() != Topology.LAN) {
             throw new IllegalArgumentException("QEMU guests move on the LAN lab only, for now");
         }
@@ -80,10 +86,18 @@ public final class QemuCutoverDemo {
         this.settle = settle;
     }
 
+    /**
+     * The same move on a lab whose bridges are learning switches with no controller and no agents: no step of the
+     * network's, only QEMU's own RARPs after RESUME. What the cutover is measured against.
+     */
+    public static QemuCutoverDemo withoutNetworkSteps(Lab lab, int probeRate, Duration settle) {
+        return new QemuCutoverDemo(lab, probeRate, settle, null);
+    }
+
     public DemoReport run() throws Exception {
-        Site from = new Site("hostA", "br-a", agents.underlay("hostA"), ADDRESS, null, null);
-        Site to = new Site("hostB", "br-b", agents.underlay("hostB"), ADDRESS, null, null);
-        Path run = Files.createDirectories(agents.dir().resolve("qemu"));
+        Site from = new Site("hostA", "br-a", underlay("hostA"), ADDRESS, null, null);
+        Site to = new Site("hostB", "br-b", underlay("hostB"), ADDRESS, null, null);
+        Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
         Timeline timeline = new Timeline();
         List<AutoCloseable> resources = new ArrayList<>();
         ExecutorService hooks = Executors.newSingleThreadExecutor(
@@ -96,16 +110,11 @@ public final class QemuCutoverDemo {
             GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", Files.createDirectories(run.resolve(to.host())), true);
             start(image, incomingSpec, to, resources);
             String address = spec.ipv4Address();
-            registerEndpoint(spec, from, resources);
+            NetworkSide network = agents == null ? new LearningBridges()
+                    : new CutoverSteps(new LabOrchestrator(lab, agents, VM, spec.mac()), from, to);
+            resources.add(network);
+            String id = network.prepare(spec, incomingSpec, resources);
             awaitReachable(address);
-
-            LabOrchestrator orchestrator = new LabOrchestrator(lab, agents, VM, spec.mac());
-            orchestrator.registerTunnel(from, to, List.of(address), false);
-            orchestrator.warmUp(from, to);
-            String id = orchestrator.createCutover(from, to, List.of(address), List.of(), null, MEMORY_MIB,
-                    incomingSpec.tap());
-            Phases phases = new Phases(orchestrator, from, id);
-            resources.add(phases);
 
             ClientProbes probes = ClientProbes.start(lab, new InetSocketAddress(address, ECHO_PORT),
                     new InetSocketAddress(address, ECHO_PORT), probeRate);
@@ -122,29 +131,30 @@ public final class QemuCutoverDemo {
             resources.add(incoming);
             CompletableFuture<Long> activated = incoming.activated().thenApplyAsync(nanos -> {
                 timeline.addAt(nanos, "vm.resume", "done", "QEMU's RESUME at the destination");
-                phases.report("activated");
+                network.phase("activated");
                 return nanos;
             }, hooks);
             long[] switchoverNanos = new long[1];
-            long dropsBefore = orchestrator.pipelineDrops();
+            long dropsBefore = LabOrchestrator.pipelineDrops(lab);
             HypervisorMigration migration = here.migrate(request, event -> note(timeline, event),
                     switchover -> CompletableFuture.runAsync(() -> {
                         switchoverNanos[0] = switchover.nanoTime();
                         timeline.addAt(switchover.nanoTime(), "vm.pause", "done", "QEMU's pre-switchover");
-                        phases.report("switchover");
+                        network.phase("switchover");
                     }, hooks));
             MigrationFigures figures = migration.result().toCompletableFuture()
                     .get(MIGRATION_LIMIT.toSeconds(), TimeUnit.SECONDS);
             long activatedNanos = activated.get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
             Thread.sleep(settle.toMillis());
             UdpProbeResult seen = probes.stop();
-            long switchDrops = orchestrator.pipelineDrops() - dropsBefore;
-            Map<String, Long> tunnelCounters = orchestrator.tunnelCounters(from, to);
-            phases.report("completed");
-            LabOrchestrator.addAgentTimeline(timeline, orchestrator.cutover(from, id));
-            long cutoverEnd = timeline.nanoTimeOf("tunnel.flush", "done");
+            long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
+            Map<String, Long> tunnelCounters = network.tunnelCounters();
+            network.phase("completed");
+            network.addTimeline(timeline);
             UdpProber.Gap gap = probes.addTo(timeline, switchoverNanos[0], activatedNanos);
-            return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB", MEMORY_MIB), "lan",
+            long cutoverEnd = agents == null ? gap.toNanos() : timeline.nanoTimeOf("tunnel.flush", "done");
+            return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s", MEMORY_MIB,
+                    agents == null ? ", no network steps" : ""), "lan",
                     figures.downtime().map(Duration::toNanos).orElse(0L) / 1e6, gap.millis(), seen,
                     probes.lostBetween(switchoverNanos[0], cutoverEnd), null, switchDrops, probes.tcpAlive(),
                     probes.tcpExchanged(), null, "", tunnelCounters, timeline.entries());
@@ -160,6 +170,10 @@ public final class QemuCutoverDemo {
         }
     }
 
+    private String underlay(String host) {
+        return agents == null ? null : agents.underlay(host);
+    }
+
     /** A guest of the demo: its QMP socket in {@code dir} (one directory a host), its tap named {@code tap}. */
     private static GuestSpec spec(String name, String tap, Path dir, boolean incoming) {
         return GuestSpec.builder(name, ADDRESS).memoryMiB(MEMORY_MIB).udpEcho(ECHO_PORT).tcpEcho(ECHO_PORT).tap(tap)
@@ -173,16 +187,6 @@ public final class QemuCutoverDemo {
         lab.vsctl("add-port", site.bridge(), guest.tap()).orThrow();
         resources.add(() -> lab.vsctl("--if-exists", "del-port", site.bridge(), guest.tap()));
         return guest;
-    }
-
-    /** Tells the controller where the guest is plugged, as a hypervisor's port binding does. */
-    private void registerEndpoint(GuestSpec spec, Site site, List<AutoCloseable> resources) {
-        ObjectNode endpoint = JsonNodeFactory.instance.objectNode().put("id", ENDPOINT_ID).put("name", VM)
-                .put("network", SdnLabFabric.NETWORK).put("mac", spec.mac()).put("switchName", site.bridge())
-                .put("port", spec.tap());
-        endpoint.putArray("addresses").add(spec.ipv4Address());
-        agents.controller().send("POST", "endpoints", endpoint).requireStatus(201);
-        resources.add(() -> agents.controller().send("DELETE", "endpoints/" + VM, null).requireStatus(200, 404));
     }
 
     /** Waits until the client reaches the guest (its flows are in place, it answers ARP). */
@@ -202,20 +206,56 @@ public final class QemuCutoverDemo {
         return CompletableFuture.completedFuture(null);
     }
 
-    /** The phases reported to the source's agent; a cutover that did not end is reported failed on close. */
-    private static final class Phases implements AutoCloseable {
+    /** What the network does around the move. */
+    private interface NetworkSide extends AutoCloseable {
+        /** Readies the network for the guest and its move; returns the migration's id. */
+        String prepare(GuestSpec guest, GuestSpec incoming, List<AutoCloseable> resources);
+
+        /** The migration reached {@code phase}: switchover, activated, completed. */
+        void phase(String phase);
+
+        Map<String, Long> tunnelCounters();
+
+        /** Adds what the network did to the demo's timeline. */
+        void addTimeline(Timeline timeline);
+    }
+
+    /**
+     * The cutover's steps through the lab's agents: the guest's endpoint registered at the controller (as a
+     * hypervisor's port binding does), the tunnel's move registered, the cutover created at the source's agent and
+     * its phases reported; a cutover that did not end is reported failed on close.
+     */
+    private final class CutoverSteps implements NetworkSide {
         private final LabOrchestrator orchestrator;
         private final Site from;
-        private final String id;
-        private volatile boolean ended;
+        private final Site to;
+        private String id;
+        private volatile boolean ended = true;
 
-        Phases(LabOrchestrator orchestrator, Site from, String id) {
+        CutoverSteps(LabOrchestrator orchestrator, Site from, Site to) {
             this.orchestrator = orchestrator;
             this.from = from;
-            this.id = id;
+            this.to = to;
         }
 
-        void report(String phase) {
+        @Override
+        public String prepare(GuestSpec guest, GuestSpec incoming, List<AutoCloseable> resources) {
+            ObjectNode endpoint = JsonNodeFactory.instance.objectNode().put("id", ENDPOINT_ID).put("name", VM)
+                    .put("network", SdnLabFabric.NETWORK).put("mac", guest.mac()).put("switchName", from.bridge())
+                    .put("port", guest.tap());
+            endpoint.putArray("addresses").add(guest.ipv4Address());
+            agents.controller().send("POST", "endpoints", endpoint).requireStatus(201);
+            resources.add(() -> agents.controller().send("DELETE", "endpoints/" + VM, null).requireStatus(200, 404));
+            List<String> addresses = List.of(guest.ipv4Address());
+            orchestrator.registerTunnel(from, to, addresses, false);
+            orchestrator.warmUp(from, to);
+            id = orchestrator.createCutover(from, to, addresses, List.of(), null, MEMORY_MIB, incoming.tap());
+            ended = false;
+            return id;
+        }
+
+        @Override
+        public void phase(String phase) {
             if (phase.equals("completed") || phase.equals("failed")) {
                 ended = true;
             }
@@ -223,10 +263,48 @@ public final class QemuCutoverDemo {
         }
 
         @Override
+        public Map<String, Long> tunnelCounters() {
+            return orchestrator.tunnelCounters(from, to);
+        }
+
+        @Override
+        public void addTimeline(Timeline timeline) {
+            LabOrchestrator.addAgentTimeline(timeline, orchestrator.cutover(from, id));
+        }
+
+        @Override
         public void close() {
             if (!ended) {
-                report("failed");
+                phase("failed");
             }
+        }
+    }
+
+    /**
+     * No network steps: the lab's bridges stay learning switches and learn the guest's new port from QEMU's own
+     * RARPs after RESUME, as a hypervisor host without cutover does. The baseline.
+     */
+    private static final class LearningBridges implements NetworkSide {
+        @Override
+        public String prepare(GuestSpec guest, GuestSpec incoming, List<AutoCloseable> resources) {
+            return "baseline-" + guest.name();
+        }
+
+        @Override
+        public void phase(String phase) {
+        }
+
+        @Override
+        public Map<String, Long> tunnelCounters() {
+            return Map.of();
+        }
+
+        @Override
+        public void addTimeline(Timeline timeline) {
+        }
+
+        @Override
+        public void close() {
         }
     }
 }
