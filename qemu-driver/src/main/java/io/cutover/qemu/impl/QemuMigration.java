@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class QemuMigration implements HypervisorMigration {
     private static final Logger LOG = LoggerFactory.getLogger(QemuMigration.class);
+    /** QEMU's own default, for a request that names none. */
+    private static final Duration DEFAULT_DOWNTIME_LIMIT = Duration.ofMillis(300);
 
     private final QmpClient qmp;
     private final MigrationRequest request;
@@ -79,9 +81,10 @@ public final class QemuMigration implements HypervisorMigration {
         migration.subscription = qmp.onEvent(event -> migration.events.execute(() -> migration.on(event)));
         try {
             MigrationSetup.capabilities(qmp, request, true);
+            // QEMU keeps parameters from one migration to the next: every one is set, every time
             ObjectNode parameters = JsonNodeFactory.instance.objectNode()
-                    .put("max-bandwidth", request.maxBandwidth().orElse(options.maxBandwidth()));
-            request.downtimeLimit().ifPresent(limit -> parameters.put("downtime-limit", limit.toMillis()));
+                    .put("max-bandwidth", request.maxBandwidth().orElse(options.maxBandwidth()))
+                    .put("downtime-limit", request.downtimeLimit().orElse(DEFAULT_DOWNTIME_LIMIT).toMillis());
             if (request.channels() > 1) {
                 parameters.put("multifd-channels", request.channels());
             }
