@@ -101,6 +101,11 @@ final class MoveRuntime {
     }
 
     /** DESTINATION: where the VM's frames are injected. */
+    /** Frames a sink accepted but could not send (on the sink's own thread). */
+    void sendFailed(int frames) {
+        counters.drop(DropReason.SEND_FAILED, frames);
+    }
+
     void attachSink(FrameSink value) {
         newSite.attach(value);
     }

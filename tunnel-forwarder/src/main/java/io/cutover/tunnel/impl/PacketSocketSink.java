@@ -113,7 +113,11 @@ public final class PacketSocketSink implements FrameSink {
                     sent += inject(frames.get(k), frames.get(k).length) ? 1 : 0;
                 }
             } catch (LastErrorException e) {
-                // the whole batch refused: nothing of it left
+                // the kernel refused the batch's first frame: the others go one by one, so that one frame (above the
+                // interface's MTU, say) does not take the batch with it
+                for (int k = start + 1; k < start + n; k++) {
+                    sent += inject(frames.get(k), frames.get(k).length) ? 1 : 0;
+                }
             }
         }
         return sent;

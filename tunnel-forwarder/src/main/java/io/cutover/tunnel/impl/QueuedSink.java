@@ -7,11 +7,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * Puts injection on a thread of its own, behind a bounded queue, so that the event loop only reads, checks and
  * decrypts and the tunnel socket's receive buffer drains at once (a burst, such as a flushed blackout buffer,
- * would otherwise overflow it while each frame is injected). A full queue refuses the frame (counted by the move).
+ * would otherwise overflow it while each frame is injected). A full queue refuses the frame (counted by the move);
+ * frames the target then fails to send are handed to {@code failed} (the move counts them as {@code SEND_FAILED}).
  */
 public final class QueuedSink implements FrameSink {
     /** How many frames may wait for injection. */
@@ -20,12 +22,15 @@ public final class QueuedSink implements FrameSink {
     static final int BATCH = PacketSocketSink.BATCH;
 
     private final FrameSink target;
+    private final IntConsumer failed;
     private final BlockingQueue<byte[]> queue;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public QueuedSink(FrameSink target, int capacity, ThreadFactory threads, String name) {
+    /** @param failed told how many queued frames the target did not send, batch by batch */
+    public QueuedSink(FrameSink target, int capacity, ThreadFactory threads, String name, IntConsumer failed) {
         this.target = target;
+        this.failed = failed;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.thread = threads.newThread(this::run);
         this.thread.setName(name);
@@ -47,7 +52,10 @@ public final class QueuedSink implements FrameSink {
                 if (frame != null) {
                     batch.add(frame);
                     queue.drainTo(batch, BATCH - 1);
-                    target.injectAll(batch);
+                    int sent = target.injectAll(batch);
+                    if (sent < batch.size()) {
+                        failed.accept(batch.size() - sent);
+                    }
                     batch.clear();
                 }
             }
