@@ -69,6 +69,9 @@ public final class SdnBench implements Callable<Integer> {
     @Option(names = "--state-dir", description = "Where the journal goes (default: a new temporary directory).")
     Path stateDir;
 
+    /** The last command line of each ovs-ofctl baseline, as run (its flow file is removed afterwards). */
+    private final Map<String, String> baselineCommands = new LinkedHashMap<>();
+
     /** One install round's rates, flows per second. */
     private record InstallRates(double controller, double ofctl, double ofctlBundle, double ofctlFixedMs) {
     }
@@ -156,8 +159,8 @@ public final class SdnBench implements Callable<Integer> {
                 .detail("controller_path", "SdnController.putEndpoints(" + flows + " endpoints behind the bridge's"
                         + " uplink) until complete: checks, journal (" + (noJournal ? "none" : "state.json, fsync")
                         + "), planner, diff, " + flows + " OFPT_FLOW_MODs and a barrier on a connected switch")
-                .detail("baseline_command", "ovs-ofctl -O OpenFlow13 add-flows BRIDGE FILE")
-                .detail("baseline_bundle_command", "ovs-ofctl -O OpenFlow13 --bundle add-flows BRIDGE FILE")
+                .detail("baseline_command", baselineCommands.get("plain"))
+                .detail("baseline_bundle_command", baselineCommands.get("bundle"))
                 .detail("baseline_environment", "run as Lab.ofctl runs every ovs-ofctl: OVS_RUNDIR and the like point"
                         + " at the lab's ovs-vswitchd under " + lab.dir() + "; FILE holds the controller's very flows for the bridge, one per"
                         + " line, such as: " + ofctlLine(exampleFlow()))
@@ -258,6 +261,7 @@ public final class SdnBench implements Callable<Integer> {
         lab.ofctl(command.toArray(String[]::new)).orThrow();
         double seconds = (System.nanoTime() - start) / 1e9;
         requireFlows(lab, bridge, flows + fabricFlows);
+        baselineCommands.put(options.isEmpty() ? "plain" : "bundle", "ovs-ofctl " + String.join(" ", command));
         return seconds;
     }
 

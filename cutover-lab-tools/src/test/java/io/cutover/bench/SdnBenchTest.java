@@ -1,0 +1,18 @@
+package io.cutover.bench;
+
+import io.cutover.sdn.Cookie;
+import io.cutover.sdn.FlowView;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SdnBenchTest {
+
+    @Test
+    void aPlannedFlowBecomesAnOvsOfctlLine() {
+        assertThat(SdnBench.ofctlLine(new FlowView("br", 1, 100, Cookie.of(1, 2, 0), "eth_dst=02:b0:00:00:00:01",
+                "output:1"))).isEqualTo("table=1,priority=100,cookie=0xc700010000020000,eth_dst=02:b0:00:00:00:01,actions=output:1");
+        assertThat(SdnBench.ofctlLine(new FlowView("br", 0, 100, Cookie.of(0, 0, 0), "in_port=1", "goto_table:1")))
+                .isEqualTo("table=0,priority=100,cookie=0xc700000000000000,in_port=1,actions=goto_table:1");
+    }
+}
