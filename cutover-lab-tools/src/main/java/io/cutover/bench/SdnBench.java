@@ -9,6 +9,14 @@ import io.cutover.sdn.FlowView;
 import io.cutover.sdn.Link;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.SdnController;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,6 +33,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code cutover bench sdn}, on a lab of its own (removed at the end):
@@ -33,8 +43,9 @@ import java.util.concurrent.TimeUnit;
  *       a link, so that each gives the bridge one flow (model check, journal write and fsync, planner, diff,
  *       flow-mods, barrier), against the very same flows installed by {@code ovs-ofctl add-flows BRIDGE FILE} (one
  *       process, flows from a file) and by {@code ovs-ofctl --bundle add-flows BRIDGE FILE}, each into a fresh
- *       bridge; after an untimed warm-up, in rounds, the three taking turns in an order that changes from round to
- *       round (the medians are reported);</li>
+ *       bridge; and, to show where the controller's time goes, the same flow-mods pushed raw with
+ *       {@code sendFlowMods}; after an untimed warm-up, in rounds, the four taking turns in an order that changes
+ *       from round to round (the medians are reported);</li>
  *   <li>the real move path between two bridges, N times: {@code prepare} (the destination's flows),
  *       {@code redirectToForwarder} (the source sends the endpoint's frames to a forwarder port), {@code commit}
  *       (br-b, br-tor and br-a, nearest the destination first, each confirmed), {@code cleanup}; each step's
@@ -50,6 +61,8 @@ public final class SdnBench implements Callable<Integer> {
     /** The port number of each install bridge's uplink, the same on all of them. */
     private static final int UPLINK = 1;
     private static final String MOVING = "bench-vm";
+    /** An endpoint's flow as {@link FlowView} shows it: its MAC, then the port it goes out of. */
+    private static final Pattern UNICAST = Pattern.compile("eth_dst=([0-9a-f:]{17}) output:(\\d+)");
 
     @Option(names = "--quick", description = "Three install rounds instead of five, and 30 moves (under 60 s).")
     boolean quick;
@@ -73,7 +86,7 @@ public final class SdnBench implements Callable<Integer> {
     private final Map<String, String> baselineCommands = new LinkedHashMap<>();
 
     /** One install round's rates, flows per second. */
-    private record InstallRates(double controller, double ofctl, double ofctlBundle, double ofctlFixedMs) {
+    private record InstallRates(double controller, double ofctl, double ofctlBundle, double raw, double ofctlFixedMs) {
     }
 
     /** Each step's latencies over the timed moves, ms. */
@@ -99,12 +112,14 @@ public final class SdnBench implements Callable<Integer> {
             Path fabricFile = flowFile(planned.stream().filter(f -> Cookie.endpoint(f.cookie()) == 0).toList());
             Path endpointFile = flowFile(planned.stream().filter(f -> Cookie.endpoint(f.cookie()) != 0).toList());
             int fabricFlows = planned.size() - flows;
+            List<OFFlowMod> rawMods = flowMods(planned.stream().filter(f -> Cookie.endpoint(f.cookie()) != 0).toList());
             List<InstallRates> installs = new ArrayList<>();
             try {
                 for (int round = 0; round < rounds; round++) {
-                    System.err.printf("round %d of %d: %d flows by the controller, ovs-ofctl and ovs-ofctl --bundle,"
-                            + " in turns...%n", round + 1, rounds, flows);
-                    installs.add(install(lab, round, state.resolve("install"), fabricFile, endpointFile, fabricFlows));
+                    System.err.printf("round %d of %d: %d flows by the controller, ovs-ofctl, ovs-ofctl --bundle and"
+                            + " the controller's raw push, in turns...%n", round + 1, rounds, flows);
+                    installs.add(install(lab, round, state.resolve("install"), fabricFile, endpointFile, fabricFlows,
+                            rawMods));
                 }
             } finally {
                 Files.deleteIfExists(fabricFile);
@@ -127,6 +142,7 @@ public final class SdnBench implements Callable<Integer> {
         double controller = median(installs.stream().mapToDouble(InstallRates::controller).toArray());
         double ofctl = median(installs.stream().mapToDouble(InstallRates::ofctl).toArray());
         double bundle = median(installs.stream().mapToDouble(InstallRates::ofctlBundle).toArray());
+        double raw = median(installs.stream().mapToDouble(InstallRates::raw).toArray());
         double ratio = controller / ofctl;
         double ratioBundle = controller / bundle;
         double commitP50 = BenchReport.percentile(latencies.commit(), 50);
@@ -136,6 +152,7 @@ public final class SdnBench implements Callable<Integer> {
                 .row("ovs-ofctl --bundle add-flows BRIDGE FILE", "flows/s", bundle)
                 .row("  ratio controller / add-flows (goal >= 1)", "x", ratio)
                 .row("  ratio controller / --bundle add-flows", "x", ratioBundle)
+                .row("where it goes: the same flow-mods pushed raw (sendFlowMods)", "flows/s", raw)
                 .row("ovs-ofctl's fixed cost: start, connect, one request", "ms",
                         median(installs.stream().mapToDouble(InstallRates::ofctlFixedMs).toArray()))
                 .row("prepare p50 (destination switch)", "ms", BenchReport.percentile(latencies.prepare(), 50))
@@ -150,15 +167,18 @@ public final class SdnBench implements Callable<Integer> {
                 .key("redirect_p99_ms", round(BenchReport.percentile(latencies.redirect(), 99), 1000))
                 .key("prepare_p99_ms", round(BenchReport.percentile(latencies.prepare(), 99), 1000))
                 .key("flows_per_s", Math.round(controller)).key("ofctl_flows_per_s", Math.round(ofctl))
-                .key("ofctl_bundle_flows_per_s", Math.round(bundle));
+                .key("ofctl_bundle_flows_per_s", Math.round(bundle)).key("raw_flows_per_s", Math.round(raw));
         Map<String, Object> perRound = new LinkedHashMap<>();
         perRound.put("controller", installs.stream().map(r -> Math.round(r.controller())).toList());
         perRound.put("ofctl", installs.stream().map(r -> Math.round(r.ofctl())).toList());
         perRound.put("ofctl_bundle", installs.stream().map(r -> Math.round(r.ofctlBundle())).toList());
+        perRound.put("raw_push", installs.stream().map(r -> Math.round(r.raw())).toList());
         report.detail("flows", flows).detail("rounds", rounds).detail("flows_per_s_by_round", perRound)
                 .detail("controller_path", "SdnController.putEndpoints(" + flows + " endpoints behind the bridge's"
                         + " uplink) until complete: checks, journal (" + (noJournal ? "none" : "state.json, fsync")
                         + "), planner, diff, " + flows + " OFPT_FLOW_MODs and a barrier on a connected switch")
+                .detail("raw_push", "SdnController.sendFlowMods of the same " + flows + " flow-mods, built beforehand:"
+                        + " the switch's share of the controller's time")
                 .detail("baseline_command", baselineCommands.get("plain"))
                 .detail("baseline_bundle_command", baselineCommands.get("bundle"))
                 .detail("baseline_environment", "run as Lab.ofctl runs every ovs-ofctl: OVS_RUNDIR and the like point"
@@ -194,35 +214,71 @@ public final class SdnBench implements Callable<Integer> {
     }
 
     /**
-     * One round: the controller and ovs-ofctl, with and without a bundle, each install the flows into a fresh bridge
-     * of its own, taking turns in an order that changes from round to round.
+     * One round: the controller, ovs-ofctl with and without a bundle, and the controller's raw push each install the
+     * flows into a fresh bridge of its own, taking turns in an order that changes from round to round.
      */
-    private InstallRates install(Lab lab, int round, Path journal, Path fabricFile, Path endpointFile, int fabricFlows) {
+    private InstallRates install(Lab lab, int round, Path journal, Path fabricFile, Path endpointFile, int fabricFlows,
+                                 List<OFFlowMod> rawMods) {
         String ours = "bench-c" + round;
         String plain = "bench-o" + round;
         String bundled = "bench-b" + round;
-        for (String bridge : List.of(ours, plain, bundled)) {
-            addBridge(lab, bridge);
-        }
+        String raw = "bench-r" + round;
+        List<String> bridges = List.of(ours, plain, bundled, raw);
+        bridges.forEach(bridge -> addBridge(lab, bridge));
         try {
             long fixedStart = System.nanoTime();
             lab.ofctl("-O", "OpenFlow13", "dump-aggregate", plain).orThrow();
             double fixedMs = (System.nanoTime() - fixedStart) / 1e6;
-            double[] seconds = new double[3];
-            for (int turn = 0; turn < 3; turn++) {
-                int contender = (turn + round) % 3;
+            double[] seconds = new double[bridges.size()];
+            for (int turn = 0; turn < bridges.size(); turn++) {
+                int contender = (turn + round) % bridges.size();
                 seconds[contender] = switch (contender) {
                     case 0 -> controllerInstall(lab, ours, journal.resolve("round-" + round), new ArrayList<>());
                     case 1 -> ofctlInstall(lab, plain, List.of(), fabricFile, endpointFile, fabricFlows);
-                    default -> ofctlInstall(lab, bundled, List.of("--bundle"), fabricFile, endpointFile, fabricFlows);
+                    case 2 -> ofctlInstall(lab, bundled, List.of("--bundle"), fabricFile, endpointFile, fabricFlows);
+                    default -> rawInstall(lab, raw, rawMods);
                 };
             }
-            return new InstallRates(flows / seconds[0], flows / seconds[1], flows / seconds[2], fixedMs);
+            return new InstallRates(flows / seconds[0], flows / seconds[1], flows / seconds[2], flows / seconds[3],
+                    fixedMs);
         } finally {
-            for (String bridge : List.of(ours, plain, bundled)) {
-                lab.vsctl("del-br", bridge).orThrow();
-            }
+            bridges.forEach(bridge -> lab.vsctl("del-br", bridge).orThrow());
         }
+    }
+
+    /**
+     * Where the controller's time goes: the same endpoint flows, already built as OpenFlow messages, pushed with
+     * {@code sendFlowMods} (flow-mods and a barrier on a connected switch: no model, journal, planner or diff).
+     */
+    private double rawInstall(Lab lab, String bridge, List<OFFlowMod> mods) {
+        try (SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0).build())) {
+            SdnLabFabric.attach(lab, sdn.address().getPort(), List.of(bridge));
+            join(sdn.awaitSwitches(List.of(bridge), WAIT));
+            long start = System.nanoTime();
+            join(sdn.sendFlowMods(bridge, mods));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            requireFlows(lab, bridge, mods.size());
+            return seconds;
+        }
+    }
+
+    /** The planned endpoint flows (each {@code eth_dst=MAC} to {@code output:N}) as the flow-mods the plan sends. */
+    static List<OFFlowMod> flowMods(List<FlowView> flows) {
+        OFFactory of = SdnController.factory();
+        List<OFFlowMod> mods = new ArrayList<>(flows.size());
+        for (FlowView flow : flows) {
+            Matcher unicast = UNICAST.matcher(flow.match() + " " + flow.instructions());
+            if (!unicast.matches()) {
+                throw new IllegalStateException("not a unicast flow: " + ofctlLine(flow));
+            }
+            mods.add(of.buildFlowAdd().setTableId(TableId.of(flow.table())).setPriority(flow.priority())
+                    .setMatch(of.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(unicast.group(1))).build())
+                    .setCookie(U64.of(flow.cookie()))
+                    .setInstructions(List.of(of.instructions().applyActions(List.of(
+                            of.actions().output(OFPort.of(Integer.parseInt(unicast.group(2))), 0)))))
+                    .setBufferId(OFBufferId.NO_BUFFER).build());
+        }
+        return mods;
     }
 
     /**
