@@ -3,7 +3,10 @@ package io.cutover.bench;
 import io.cutover.demo.SdnLabFabric;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
+import io.cutover.sdn.Cookie;
 import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.FlowView;
+import io.cutover.sdn.Link;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.SdnController;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -17,197 +20,342 @@ import org.projectfloodlight.openflow.types.U64;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * {@code cutover bench sdn}: (1) 10,000 flows installed by the controller into one bridge and confirmed by a
- * barrier, against the same flows installed by {@code ovs-ofctl -O OpenFlow13 add-flows} into a fresh bridge, in the
- * same run; (2) the latency of {@code commit} of a move that touches three bridges (br-a, br-tor, br-b), p50/p99.
- * Runs on a lab of its own, removed at the end.
+ * {@code cutover bench sdn}, on a lab of its own (removed at the end):
+ * <ol>
+ *   <li>installing N flows through the controller's real path: {@code putEndpoints} of N endpoints that sit behind
+ *       a link, so that each gives the bridge one flow (model check, journal write and fsync, planner, diff,
+ *       flow-mods, barrier), against the very same flows installed by {@code ovs-ofctl add-flows BRIDGE FILE} (one
+ *       process, flows from a file) and by {@code ovs-ofctl --bundle add-flows BRIDGE FILE}, each into a fresh
+ *       bridge; and, to show where the controller's time goes, the same flow-mods pushed raw with
+ *       {@code sendFlowMods}; after an untimed warm-up, in rounds, the four taking turns in an order that changes
+ *       from round to round (the medians are reported);</li>
+ *   <li>the real move path between two bridges, N times: {@code prepare} (the destination's flows),
+ *       {@code redirectToForwarder} (the source sends the endpoint's frames to a forwarder port), {@code commit}
+ *       (br-b, br-tor and br-a, nearest the destination first, each confirmed), {@code cleanup}; each step's
+ *       latency, p50 and p99.</li>
+ * </ol>
  */
 @Command(name = "sdn", mixinStandardHelpOptions = true,
-        description = "Controller flow install rate vs ovs-ofctl add-flows, and move commit latency on 3 bridges.")
+        description = "Controller flow install (its real path) vs ovs-ofctl add-flows, and the latency of a move's steps.")
 public final class SdnBench implements Callable<Integer> {
-    private static final long BENCH_COOKIE = 0x00B0_0000_0000_0000L;
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The switch the install's endpoints sit behind: named by a link, never connected. */
+    private static final String FAR_SWITCH = "bench-far";
+    /** The port number of each install bridge's uplink, the same on all of them. */
+    private static final int UPLINK = 1;
+    private static final String MOVING = "bench-vm";
+    /** An endpoint's flow as {@link FlowView} shows it: its MAC, then the port it goes out of. */
+    private static final Pattern UNICAST = Pattern.compile("eth_dst=([0-9a-f:]{17}) output:(\\d+)");
 
-    @Option(names = "--quick", description = "Fewer rounds and moves (under 60 s).")
+    @Option(names = "--quick", description = "Three install rounds instead of five, and 30 moves (under 60 s).")
     boolean quick;
 
     @Option(names = "--flows", defaultValue = "10000", description = "Flows per install (default: ${DEFAULT-VALUE}).")
     int flows;
 
-    @Option(names = "--moves", description = "Moves to commit (default: 100, 30 with --quick).")
+    @Option(names = "--moves", description = "Moves to time (default: 100, 30 with --quick).")
     Integer moves;
 
     @Option(names = "--no-bundles", description = "Commit with ordered flow-mods and a barrier.")
     boolean noBundles;
 
-    @Option(names = "--no-journal", description = "Keep the desired state in memory only (no fsync per change).")
+    @Option(names = "--no-journal", description = "Keep the controller's desired state in memory only (no fsync).")
     boolean noJournal;
 
     @Option(names = "--state-dir", description = "Where the journal goes (default: a new temporary directory).")
     Path stateDir;
+
+    /** The last command line of each ovs-ofctl baseline, as run (its flow file is removed afterwards). */
+    private final Map<String, String> baselineCommands = new LinkedHashMap<>();
+
+    /** One install round's rates, flows per second. */
+    private record InstallRates(double controller, double ofctl, double ofctlBundle, double raw, double ofctlFixedMs) {
+    }
+
+    /** Each step's latencies over the timed moves, ms. */
+    private record MoveLatencies(double[] prepare, double[] redirect, double[] commit) {
+    }
 
     @Override
     public Integer call() throws Exception {
         if (flows < 1 || flows > 1_000_000) {
             throw new IllegalArgumentException("--flows must be within 1..1000000");
         }
-        int rounds = quick ? 1 : 3;
+        int rounds = quick ? 3 : 5;
         int moveCount = moves != null ? moves : quick ? 30 : 100;
         if (moveCount < 1 || moveCount > 10_000) {
             throw new IllegalArgumentException("--moves must be within 1..10000");
         }
-        BenchReport report = new BenchReport("sdn");
         Path state = stateDir == null ? Files.createTempDirectory("cutover-sdn-bench")
                 : Files.createTempDirectory(Files.createDirectories(stateDir), "cutover-sdn-bench");
-        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit();
-             SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0)
-                     .stateDir(noJournal ? null : state).bundles(!noBundles).build())) {
-            int port = sdn.address().getPort();
-            List<Double> controllerRates = new ArrayList<>();
-            List<Double> ofctlRates = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
-                String ours = "bench-c" + round;
-                String theirs = "bench-o" + round;
-                addBridge(lab, ours);
-                addBridge(lab, theirs);
-                SdnLabFabric.attach(lab, port, List.of(ours));
-                sdn.awaitSwitches(List.of(ours), WAIT).toCompletableFuture().join();
-                controllerRates.add(controllerInstall(lab, sdn, ours));
-                ofctlRates.add(ofctlInstall(lab, theirs));
-                lab.vsctl("del-br", ours).orThrow();
-                lab.vsctl("del-br", theirs).orThrow();
+        BenchReport report = new BenchReport("sdn");
+        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit()) {
+            System.err.printf("warm-up: %d flows by the controller...%n", flows);
+            List<FlowView> planned = warmUp(lab, state.resolve("warm-up"));
+            Path fabricFile = flowFile(planned.stream().filter(f -> Cookie.endpoint(f.cookie()) == 0).toList());
+            Path endpointFile = flowFile(planned.stream().filter(f -> Cookie.endpoint(f.cookie()) != 0).toList());
+            int fabricFlows = planned.size() - flows;
+            List<OFFlowMod> rawMods = flowMods(planned.stream().filter(f -> Cookie.endpoint(f.cookie()) != 0).toList());
+            List<InstallRates> installs = new ArrayList<>();
+            try {
+                for (int round = 0; round < rounds; round++) {
+                    System.err.printf("round %d of %d: %d flows by the controller, ovs-ofctl, ovs-ofctl --bundle and"
+                            + " the controller's raw push, in turns...%n", round + 1, rounds, flows);
+                    installs.add(install(lab, round, state.resolve("install"), fabricFile, endpointFile, fabricFlows,
+                            rawMods));
+                }
+            } finally {
+                Files.deleteIfExists(fabricFile);
+                Files.deleteIfExists(endpointFile);
             }
-            double rate = median(controllerRates);
-            double ofctlRate = median(ofctlRates);
-            report.row("controller install + barrier (" + flows + " flows)", "flows/s", rate);
-            report.row("ovs-ofctl add-flows (" + flows + " flows)", "flows/s", ofctlRate);
-            report.row("ratio controller / ovs-ofctl", "x", rate / ofctlRate);
-
-            List<String> bridges = lab.topology().bridges();
-            double[] durable = commitLatencies(lab, sdn, bridges, moveCount);
-            sdn.close();
-            double[] network;
-            try (SdnController memoryOnly = SdnController.start(SdnLabFabric.options(lab).port(port)
-                    .bundles(!noBundles).build())) {
-                network = commitLatencies(lab, memoryOnly, bridges, moveCount);
-            }
-            double p50 = BenchReport.percentile(durable, 50);
-            double p99 = BenchReport.percentile(durable, 99);
-            report.row("commit p50 (3 bridges, journaled, " + moveCount + " moves)", "ms", p50);
-            report.row("commit p99 (3 bridges, journaled)", "ms", p99);
-            report.row("commit p50 (3 bridges, memory only)", "ms", BenchReport.percentile(network, 50));
-            report.row("commit p99 (3 bridges, memory only)", "ms", BenchReport.percentile(network, 99));
-            report.key("flows_per_s", round(rate)).key("ofctl_flows_per_s", round(ofctlRate))
-                    .key("ratio", rate / ofctlRate).key("commit_p50_ms", p50).key("commit_p99_ms", p99)
-                    .key("commit_nojournal_p50_ms", BenchReport.percentile(network, 50))
-                    .key("commit_nojournal_p99_ms", BenchReport.percentile(network, 99));
-            report.detail("flows", flows).detail("rounds", rounds).detail("controller_rates", controllerRates)
-                    .detail("ofctl_rates", ofctlRates).detail("commit_ms", durable)
-                    .detail("commit_nojournal_ms", network)
-                    .detail("commit_mode", noBundles ? "ordered flow-mods + barrier" : "ONF bundle per bridge (atomic, ordered)")
-                    .detail("load_average", loadAverage()).detail("journal_dir", noJournal ? "none" : state.toString())
-                    .detail("goals", "ratio >= 1.0, commit_p99_ms <= 5");
-            SdnLabFabric.detach(lab, bridges);
+            System.err.printf("%d moves br-a <-> br-b: prepare, redirect, commit, cleanup...%n", moveCount);
+            MoveLatencies latencies = moveLatencies(lab, state.resolve("moves"), moveCount);
+            report(report, installs, latencies, moveCount, rounds, lab, state);
         } finally {
             try (var files = Files.walk(state)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         report.print(System.out);
         return 0;
     }
 
+    private void report(BenchReport report, List<InstallRates> installs, MoveLatencies latencies, int moveCount,
+                        int rounds, Lab lab, Path state) {
+        double controller = median(installs.stream().mapToDouble(InstallRates::controller).toArray());
+        double ofctl = median(installs.stream().mapToDouble(InstallRates::ofctl).toArray());
+        double bundle = median(installs.stream().mapToDouble(InstallRates::ofctlBundle).toArray());
+        double raw = median(installs.stream().mapToDouble(InstallRates::raw).toArray());
+        double ratio = controller / ofctl;
+        double ratioBundle = controller / bundle;
+        double commitP50 = BenchReport.percentile(latencies.commit(), 50);
+        double commitP99 = BenchReport.percentile(latencies.commit(), 99);
+        report.row("controller: putEndpoints -> plan, journal, flow-mods, barrier", "flows/s", controller)
+                .row("ovs-ofctl add-flows BRIDGE FILE", "flows/s", ofctl)
+                .row("ovs-ofctl --bundle add-flows BRIDGE FILE", "flows/s", bundle)
+                .row("  ratio controller / add-flows (goal >= 1)", "x", ratio)
+                .row("  ratio controller / --bundle add-flows", "x", ratioBundle)
+                .row("where it goes: the same flow-mods pushed raw (sendFlowMods)", "flows/s", raw)
+                .row("ovs-ofctl's fixed cost: start, connect, one request", "ms",
+                        median(installs.stream().mapToDouble(InstallRates::ofctlFixedMs).toArray()))
+                .row("prepare p50 (destination switch)", "ms", BenchReport.percentile(latencies.prepare(), 50))
+                .row("prepare p99", "ms", BenchReport.percentile(latencies.prepare(), 99))
+                .row("redirect p50 (source switch, atomic)", "ms", BenchReport.percentile(latencies.redirect(), 50))
+                .row("redirect p99", "ms", BenchReport.percentile(latencies.redirect(), 99))
+                .row("commit p50 (3 switches, nearest first, atomic each)", "ms", commitP50)
+                .row("commit p99 (goal <= 5)", "ms", commitP99)
+                .row("commit max", "ms", BenchReport.percentile(latencies.commit(), 100));
+        report.key("ratio", round(ratio, 100)).key("ratio_bundle", round(ratioBundle, 100))
+                .key("commit_p99_ms", round(commitP99, 1000)).key("commit_p50_ms", round(commitP50, 1000))
+                .key("redirect_p99_ms", round(BenchReport.percentile(latencies.redirect(), 99), 1000))
+                .key("prepare_p99_ms", round(BenchReport.percentile(latencies.prepare(), 99), 1000))
+                .key("flows_per_s", Math.round(controller)).key("ofctl_flows_per_s", Math.round(ofctl))
+                .key("ofctl_bundle_flows_per_s", Math.round(bundle)).key("raw_flows_per_s", Math.round(raw));
+        Map<String, Object> perRound = new LinkedHashMap<>();
+        perRound.put("controller", installs.stream().map(r -> Math.round(r.controller())).toList());
+        perRound.put("ofctl", installs.stream().map(r -> Math.round(r.ofctl())).toList());
+        perRound.put("ofctl_bundle", installs.stream().map(r -> Math.round(r.ofctlBundle())).toList());
+        perRound.put("raw_push", installs.stream().map(r -> Math.round(r.raw())).toList());
+        report.detail("flows", flows).detail("rounds", rounds).detail("flows_per_s_by_round", perRound)
+                .detail("controller_path", "SdnController.putEndpoints(" + flows + " endpoints behind the bridge's"
+                        + " uplink) until complete: checks, journal (" + (noJournal ? "none" : "state.json, fsync")
+                        + "), planner, diff, " + flows + " OFPT_FLOW_MODs and a barrier on a connected switch")
+                .detail("raw_push", "SdnController.sendFlowMods of the same " + flows + " flow-mods, built beforehand:"
+                        + " the switch's share of the controller's time")
+                .detail("baseline_command", baselineCommands.get("plain"))
+                .detail("baseline_bundle_command", baselineCommands.get("bundle"))
+                .detail("baseline_environment", "run as Lab.ofctl runs every ovs-ofctl: OVS_RUNDIR and the like point"
+                        + " at the lab's ovs-vswitchd under " + lab.dir() + "; FILE holds the controller's very flows for the bridge, one per"
+                        + " line, such as: " + ofctlLine(exampleFlow()))
+                .detail("moves", moveCount).detail("prepare_ms", latencies.prepare())
+                .detail("redirect_ms", latencies.redirect()).detail("commit_ms", latencies.commit())
+                .detail("commit_mode", noBundles ? "ordered flow-mods + barrier" : "ONF bundle per switch (atomic, ordered)")
+                .detail("journal_dir", noJournal ? "none" : state.toString())
+                .detail("goals", "ratio >= 1.0, commit_p99_ms <= 5 on a quiet machine")
+                .detail("load_average", loadAverage());
+    }
+
+    // ---- flow install -------------------------------------------------------------------------------------------
+
     /**
-     * Moves an endpoint between br-a and br-b (each move touches br-a, br-tor, br-b) after a few unmeasured moves
-     * (JIT, connections); the sorted commit times in ms.
+     * The warm-up: the controller installs the flows of {@link #flows} endpoints into a bridge, untimed (JIT, the
+     * switch's first tables); returns the flows it planned there, which every later install repeats.
      */
-    private static double[] commitLatencies(Lab lab, SdnController sdn, List<String> bridges, int count) {
-        SdnLabFabric.attach(lab, sdn.address().getPort(), bridges);
-        sdn.awaitSwitches(bridges, WAIT).toCompletableFuture().join();
-        sdn.setLinks(SdnLabFabric.links(lab)).toCompletableFuture().join();
-        Endpoint vm = new Endpoint(100, "bench-vm", SdnLabFabric.NETWORK, "02:b1:00:00:00:01", List.of(), "br-a", "hostA");
-        sdn.putEndpoint(vm).toCompletableFuture().join();
-        int warmup = Math.max(5, count / 5);
-        double[] commits = new double[count];
-        for (int i = -warmup; i < count; i++) {
-            boolean toB = sdn.endpoint(vm.name()).orElseThrow().switchName().equals("br-a");
-            Move move = join(sdn.prepare(vm.name(), toB ? "br-b" : "br-a", toB ? "hostB" : "hostA"));
-            long start = System.nanoTime();
-            join(sdn.commit(move.id()));
-            if (i >= 0) {
-                commits[i] = (System.nanoTime() - start) / 1e6;
-            }
-            join(sdn.cleanup(move.id()));
-        }
-        Arrays.sort(commits);
-        return commits;
-    }
-
-    private static String loadAverage() {
+    private List<FlowView> warmUp(Lab lab, Path journal) {
+        String bridge = "bench-warm";
+        addBridge(lab, bridge);
         try {
-            return Files.readString(Path.of("/proc/loadavg")).strip();
-        } catch (java.io.IOException e) {
-            return "unknown";
+            List<FlowView> planned = new ArrayList<>();
+            controllerInstall(lab, bridge, journal, planned);
+            if (planned.stream().filter(f -> Cookie.endpoint(f.cookie()) != 0).count() != flows) {
+                throw new IllegalStateException("the controller did not plan one flow per endpoint on " + bridge);
+            }
+            return planned;
+        } finally {
+            lab.vsctl("del-br", bridge).orThrow();
         }
     }
 
+    /**
+     * One round: the controller, ovs-ofctl with and without a bundle, and the controller's raw push each install the
+     * flows into a fresh bridge of its own, taking turns in an order that changes from round to round.
+     */
+    private InstallRates install(Lab lab, int round, Path journal, Path fabricFile, Path endpointFile, int fabricFlows,
+                                 List<OFFlowMod> rawMods) {
+        String ours = "bench-c" + round;
+        String plain = "bench-o" + round;
+        String bundled = "bench-b" + round;
+        String raw = "bench-r" + round;
+        List<String> bridges = List.of(ours, plain, bundled, raw);
+        bridges.forEach(bridge -> addBridge(lab, bridge));
+        try {
+            long fixedStart = System.nanoTime();
+            lab.ofctl("-O", "OpenFlow13", "dump-aggregate", plain).orThrow();
+            double fixedMs = (System.nanoTime() - fixedStart) / 1e6;
+            double[] seconds = new double[bridges.size()];
+            for (int turn = 0; turn < bridges.size(); turn++) {
+                int contender = (turn + round) % bridges.size();
+                seconds[contender] = switch (contender) {
+                    case 0 -> controllerInstall(lab, ours, journal.resolve("round-" + round), new ArrayList<>());
+                    case 1 -> ofctlInstall(lab, plain, List.of(), fabricFile, endpointFile, fabricFlows);
+                    case 2 -> ofctlInstall(lab, bundled, List.of("--bundle"), fabricFile, endpointFile, fabricFlows);
+                    default -> rawInstall(lab, raw, rawMods);
+                };
+            }
+            return new InstallRates(flows / seconds[0], flows / seconds[1], flows / seconds[2], flows / seconds[3],
+                    fixedMs);
+        } finally {
+            bridges.forEach(bridge -> lab.vsctl("del-br", bridge).orThrow());
+        }
+    }
+
+    /**
+     * Where the controller's time goes: the same endpoint flows, already built as OpenFlow messages, pushed with
+     * {@code sendFlowMods} (flow-mods and a barrier on a connected switch: no model, journal, planner or diff).
+     */
+    private double rawInstall(Lab lab, String bridge, List<OFFlowMod> mods) {
+        try (SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0).build())) {
+            SdnLabFabric.attach(lab, sdn.address().getPort(), List.of(bridge));
+            join(sdn.awaitSwitches(List.of(bridge), WAIT));
+            long start = System.nanoTime();
+            join(sdn.sendFlowMods(bridge, mods));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            requireFlows(lab, bridge, mods.size());
+            return seconds;
+        }
+    }
+
+    /** The planned endpoint flows (each {@code eth_dst=MAC} to {@code output:N}) as the flow-mods the plan sends. */
+    static List<OFFlowMod> flowMods(List<FlowView> flows) {
+        OFFactory of = SdnController.factory();
+        List<OFFlowMod> mods = new ArrayList<>(flows.size());
+        for (FlowView flow : flows) {
+            Matcher unicast = UNICAST.matcher(flow.match() + " " + flow.instructions());
+            if (!unicast.matches()) {
+                throw new IllegalStateException("not a unicast flow: " + ofctlLine(flow));
+            }
+            mods.add(of.buildFlowAdd().setTableId(TableId.of(flow.table())).setPriority(flow.priority())
+                    .setMatch(of.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(unicast.group(1))).build())
+                    .setCookie(U64.of(flow.cookie()))
+                    .setInstructions(List.of(of.instructions().applyActions(List.of(
+                            of.actions().output(OFPort.of(Integer.parseInt(unicast.group(2))), 0)))))
+                    .setBufferId(OFBufferId.NO_BUFFER).build());
+        }
+        return mods;
+    }
+
+    /**
+     * A controller of its own, connected to {@code bridge}, its links set (the bridge's uplink to the far switch);
+     * then, timed, {@code putEndpoints} of {@link #flows} endpoints behind the uplink. Adds the flows it planned for
+     * the bridge to {@code planned}; the time in seconds.
+     */
+    private double controllerInstall(Lab lab, String bridge, Path journal, List<FlowView> planned) {
+        try (SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0)
+                .stateDir(noJournal ? null : journal).build())) {
+            SdnLabFabric.attach(lab, sdn.address().getPort(), List.of(bridge));
+            join(sdn.awaitSwitches(List.of(bridge), WAIT));
+            join(sdn.setLinks(List.of(new Link(bridge, uplink(bridge), FAR_SWITCH, "far-down"))));
+            List<Endpoint> endpoints = new ArrayList<>(flows);
+            for (int i = 0; i < flows; i++) {
+                endpoints.add(new Endpoint(i + 1, "bench-" + i, SdnLabFabric.NETWORK, mac(i), List.of(), FAR_SWITCH,
+                        "vm" + i));
+            }
+            long start = System.nanoTime();
+            join(sdn.putEndpoints(endpoints));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            planned.addAll(sdn.desiredFlows(bridge));
+            requireFlows(lab, bridge, sdn.desiredFlows(bridge).size());
+            return seconds;
+        }
+    }
+
+    /** Installs the fabric's flows untimed, then times {@code ovs-ofctl [options] add-flows} of the endpoints'. */
+    private double ofctlInstall(Lab lab, String bridge, List<String> options, Path fabric, Path endpoints,
+                                int fabricFlows) {
+        lab.ofctl("-O", "OpenFlow13", "add-flows", bridge, fabric.toString()).orThrow();
+        List<String> command = new ArrayList<>(List.of("-O", "OpenFlow13"));
+        command.addAll(options);
+        command.addAll(List.of("add-flows", bridge, endpoints.toString()));
+        long start = System.nanoTime();
+        lab.ofctl(command.toArray(String[]::new)).orThrow();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        requireFlows(lab, bridge, flows + fabricFlows);
+        baselineCommands.put(options.isEmpty() ? "plain" : "bundle", "ovs-ofctl " + String.join(" ", command));
+        return seconds;
+    }
+
+    /** A bridge like the lab's (userspace datapath, secure, OpenFlow 1.3) with an uplink at port {@link #UPLINK}. */
     private static void addBridge(Lab lab, String bridge) {
         lab.vsctl("add-br", bridge, "--", "set", "bridge", bridge, "datapath_type=netdev", "fail-mode=secure",
-                "protocols=OpenFlow13").orThrow();
+                "protocols=OpenFlow13", "--", "add-port", bridge, uplink(bridge), "--", "set", "interface",
+                uplink(bridge), "type=internal", "ofport_request=" + UPLINK).orThrow();
         lab.ofctl("-O", "OpenFlow13", "del-flows", bridge).orThrow();
     }
 
-    private double controllerInstall(Lab lab, SdnController sdn, String bridge) {
-        OFFactory of = SdnController.factory();
-        List<OFFlowMod> mods = new ArrayList<>(flows);
-        for (int i = 0; i < flows; i++) {
-            mods.add(of.buildFlowAdd().setTableId(TableId.of(0)).setPriority(1000).setCookie(U64.of(BENCH_COOKIE | i))
-                    .setBufferId(OFBufferId.NO_BUFFER)
-                    .setMatch(of.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(mac(i))).build())
-                    .setInstructions(List.of(of.instructions().applyActions(List.of(of.actions().output(OFPort.LOCAL, 0)))))
-                    .build());
-        }
-        long start = System.nanoTime();
-        join(sdn.sendFlowMods(bridge, mods));
-        double seconds = (System.nanoTime() - start) / 1e9;
-        checkCount(lab, bridge);
-        return flows / seconds;
+    private static String uplink(String bridge) {
+        return bridge + "-up";
     }
 
-    private double ofctlInstall(Lab lab, String bridge) throws Exception {
+    private static Path flowFile(List<FlowView> flows) throws IOException {
         Path file = Files.createTempFile("cutover-sdn-bench", ".flows");
-        try {
-            StringBuilder text = new StringBuilder(flows * 80);
-            for (int i = 0; i < flows; i++) {
-                text.append("table=0,priority=1000,cookie=0x").append(Long.toHexString(BENCH_COOKIE | i))
-                        .append(",dl_dst=").append(mac(i)).append(",actions=LOCAL\n");
-            }
-            Files.writeString(file, text);
-            long start = System.nanoTime();
-            lab.ofctl("-O", "OpenFlow13", "add-flows", bridge, file.toString()).orThrow();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            checkCount(lab, bridge);
-            return flows / seconds;
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        StringBuilder text = new StringBuilder(flows.size() * 100);
+        flows.forEach(flow -> text.append(ofctlLine(flow)).append('\n'));
+        Files.writeString(file, text);
+        return file;
     }
 
-    private void checkCount(Lab lab, String bridge) {
+    /** A flow as {@code ovs-ofctl add-flows} reads it. */
+    static String ofctlLine(FlowView flow) {
+        return "table=" + flow.table() + ",priority=" + flow.priority() + ",cookie=" + Cookie.format(flow.cookie())
+                + (flow.match().isEmpty() ? "" : "," + flow.match()) + ",actions=" + flow.instructions();
+    }
+
+    private static FlowView exampleFlow() {
+        return new FlowView("bench-o0", 1, 100, Cookie.of(SdnLabFabric.NETWORK, 1, 0), "eth_dst=" + mac(0),
+                "output:" + UPLINK);
+    }
+
+    private static void requireFlows(Lab lab, String bridge, int expected) {
         String out = lab.ofctl("-O", "OpenFlow13", "dump-aggregate", bridge).orThrow().stdout();
-        if (!out.contains("flow_count=" + flows)) {
-            throw new IllegalStateException(bridge + " does not hold " + flows + " flows: " + out.strip());
+        if (!out.contains("flow_count=" + expected)) {
+            throw new IllegalStateException(bridge + " does not hold " + expected + " flows: " + out.strip());
         }
     }
 
@@ -215,16 +363,70 @@ public final class SdnBench implements Callable<Integer> {
         return String.format(Locale.ROOT, "02:b0:00:%02x:%02x:%02x", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
     }
 
-    private static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
+    // ---- moves --------------------------------------------------------------------------------------------------
+
+    /**
+     * Moves an endpoint between br-a and br-b through the whole path, after a few unmeasured moves (JIT,
+     * connections): prepare, redirect to a forwarder port on the source switch, commit, cleanup.
+     */
+    private MoveLatencies moveLatencies(Lab lab, Path journal, int count) {
+        Map<String, String> forwarders = Map.of("br-a", "bench-fwd-a", "br-b", "bench-fwd-b");
+        forwarders.forEach((bridge, port) -> lab.vsctl("add-port", bridge, port, "--", "set", "interface", port,
+                "type=internal").orThrow());
+        List<String> bridges = lab.topology().bridges();
+        try (SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0)
+                .stateDir(noJournal ? null : journal).bundles(!noBundles).build())) {
+            SdnLabFabric.attach(lab, sdn.address().getPort(), bridges);
+            join(sdn.awaitSwitches(bridges, WAIT));
+            join(sdn.setLinks(SdnLabFabric.links(lab)));
+            join(sdn.putEndpoint(new Endpoint(100, MOVING, SdnLabFabric.NETWORK, "02:b1:00:00:00:01", List.of(),
+                    "br-a", "hostA")));
+            int warmup = Math.max(5, count / 5);
+            double[] prepare = new double[count];
+            double[] redirect = new double[count];
+            double[] commit = new double[count];
+            for (int i = -warmup; i < count; i++) {
+                String from = sdn.endpoint(MOVING).orElseThrow().switchName();
+                boolean toB = from.equals("br-a");
+                long start = System.nanoTime();
+                Move move = join(sdn.prepare(MOVING, toB ? "br-b" : "br-a", toB ? "hostB" : "hostA"));
+                long prepared = System.nanoTime();
+                join(sdn.redirectToForwarder(move.id(), forwarders.get(from)));
+                long redirected = System.nanoTime();
+                join(sdn.commit(move.id()));
+                long committed = System.nanoTime();
+                join(sdn.cleanup(move.id()));
+                if (i >= 0) {
+                    prepare[i] = (prepared - start) / 1e6;
+                    redirect[i] = (redirected - prepared) / 1e6;
+                    commit[i] = (committed - redirected) / 1e6;
+                }
+            }
+            return new MoveLatencies(prepare, redirect, commit);
+        } finally {
+            SdnLabFabric.detach(lab, bridges);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private static <T> T join(CompletionStage<T> stage) {
         return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }
 
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return sorted[sorted.length / 2];
+    private static double median(double[] values) {
+        return BenchReport.percentile(values, 50);
     }
 
-    private static double round(double value) {
-        return Math.round(value);
+    private static double round(double value, double scale) {
+        return Math.round(value * scale) / scale;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 }

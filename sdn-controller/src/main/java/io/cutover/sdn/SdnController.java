@@ -96,6 +96,14 @@ public final class SdnController implements AutoCloseable {
         return core.putEndpoint(endpoint);
     }
 
+    /**
+     * Adds or replaces many endpoints at once (a host's VMs when it joins): checked together (names, ids and MACs
+     * unique), journaled once, planned once; completes when every connected switch has confirmed its flows.
+     */
+    public CompletionStage<Void> putEndpoints(List<Endpoint> endpoints) {
+        return core.putEndpoints(endpoints);
+    }
+
     /** Removes an endpoint and deletes its flows by cookie. */
     public CompletionStage<Void> removeEndpoint(String name) {
         return core.removeEndpoint(name);

@@ -275,19 +275,41 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     public CompletableFuture<Void> putEndpoint(Endpoint endpoint) {
+        return putEndpoints(List.of(endpoint));
+    }
+
+    /** Adds or replaces endpoints: one check of them all, one journal write, one plan, one convergence. */
+    public CompletableFuture<Void> putEndpoints(List<Endpoint> endpoints) {
         return onCore(() -> {
-            for (ModelState.Placed other : model.endpoints().values()) {
-                Endpoint e = other.endpoint();
-                if (!e.name().equals(endpoint.name()) && (e.id() == endpoint.id() || e.mac().equals(endpoint.mac()))) {
-                    throw new IllegalArgumentException("endpoint " + endpoint.name() + " has the id or MAC of "
-                            + e.name());
+            Map<String, Endpoint> incoming = new LinkedHashMap<>();
+            for (Endpoint endpoint : endpoints) {
+                if (incoming.put(endpoint.name(), endpoint) != null) {
+                    throw new IllegalArgumentException("endpoint " + endpoint.name() + " is listed twice");
                 }
             }
-            if (model.openMove(endpoint.name()).isPresent()) {
-                throw new MoveStateException("endpoint " + endpoint.name() + " is moving; finish the move first");
+            Map<Integer, String> ids = new HashMap<>();
+            Map<String, String> macs = new HashMap<>();
+            for (ModelState.Placed other : model.endpoints().values()) {
+                if (!incoming.containsKey(other.endpoint().name())) {
+                    ids.put(other.endpoint().id(), other.endpoint().name());
+                    macs.put(other.endpoint().mac(), other.endpoint().name());
+                }
             }
-            ModelState.Placed old = model.endpoints().get(endpoint.name());
-            model = model.withEndpoint(new ModelState.Placed(endpoint, old == null ? 0 : old.generation()));
+            List<ModelState.Placed> placed = new ArrayList<>(endpoints.size());
+            for (Endpoint endpoint : endpoints) {
+                String sameId = ids.putIfAbsent(endpoint.id(), endpoint.name());
+                String sameMac = macs.putIfAbsent(endpoint.mac(), endpoint.name());
+                if (sameId != null || sameMac != null) {
+                    throw new IllegalArgumentException("endpoint " + endpoint.name() + " has the id or MAC of "
+                            + (sameId != null ? sameId : sameMac));
+                }
+                if (model.openMove(endpoint.name()).isPresent()) {
+                    throw new MoveStateException("endpoint " + endpoint.name() + " is moving; finish the move first");
+                }
+                ModelState.Placed old = model.endpoints().get(endpoint.name());
+                placed.add(new ModelState.Placed(endpoint, old == null ? 0 : old.generation()));
+            }
+            model = model.withEndpoints(placed);
             CompletableFuture<Void> saved = save();
             replan();
             return convergeAll(false, Set.of()).thenCombine(saved, (v, w) -> v);

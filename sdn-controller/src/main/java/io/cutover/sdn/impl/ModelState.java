@@ -38,8 +38,13 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
     }
 
     public ModelState withEndpoint(Placed placed) {
+        return withEndpoints(List.of(placed));
+    }
+
+    /** This state with {@code placed} added, or replacing the endpoints of the same names. */
+    public ModelState withEndpoints(List<Placed> placed) {
         Map<String, Placed> copy = new TreeMap<>(endpoints);
-        copy.put(placed.endpoint().name(), placed);
+        placed.forEach(p -> copy.put(p.endpoint().name(), p));
         return new ModelState(copy, links, moves, nextMoveId);
     }
 

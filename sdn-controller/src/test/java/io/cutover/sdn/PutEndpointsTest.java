@@ -1,0 +1,54 @@
+package io.cutover.sdn;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** {@link SdnController#putEndpoints} on a real controller with no switch connected. */
+class PutEndpointsTest {
+    SdnController sdn;
+
+    @BeforeEach
+    void start() {
+        sdn = SdnController.start(ControllerOptions.builder().port(0).build());
+    }
+
+    @AfterEach
+    void stop() {
+        sdn.close();
+    }
+
+    @Test
+    void addsThemAllAndReplacesOnesOfTheSameName() {
+        sdn.putEndpoint(endpoint(1, "vm1", "02:00:00:00:00:01", "br-a")).toCompletableFuture().join();
+        sdn.putEndpoints(List.of(endpoint(1, "vm1", "02:00:00:00:00:01", "br-b"),
+                endpoint(2, "vm2", "02:00:00:00:00:02", "br-a"))).toCompletableFuture().join();
+        assertThat(sdn.endpoints()).extracting(Endpoint::name, Endpoint::switchName)
+                .containsExactlyInAnyOrder(tuple("vm1", "br-b"), tuple("vm2", "br-a"));
+    }
+
+    @Test
+    void refusesThemAllWhenOneClashes() {
+        sdn.putEndpoint(endpoint(1, "vm1", "02:00:00:00:00:01", "br-a")).toCompletableFuture().join();
+        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", "br-a"),
+                endpoint(3, "vm3", "02:00:00:00:00:01", "br-a"))).toCompletableFuture().join())
+                .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("endpoint vm3 has the id or MAC of vm1");
+        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", "br-a"),
+                endpoint(2, "vm3", "02:00:00:00:00:03", "br-a"))).toCompletableFuture().join())
+                .cause().hasMessage("endpoint vm3 has the id or MAC of vm2");
+        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", "br-a"),
+                endpoint(3, "vm2", "02:00:00:00:00:03", "br-a"))).toCompletableFuture().join())
+                .cause().hasMessage("endpoint vm2 is listed twice");
+        assertThat(sdn.endpoints()).extracting(Endpoint::name).containsExactly("vm1");
+    }
+
+    private static Endpoint endpoint(int id, String name, String mac, String switchName) {
+        return new Endpoint(id, name, 1, mac, List.of(), switchName, name);
+    }
+}
