@@ -86,13 +86,22 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     // ---- session events ---------------------------------------------------------------------------------------
 
+    /**
+     * A switch that finished its handshake. While a session for the same switch is alive, a second one is refused
+     * and closed: a peer that names itself after a connected switch does not take its place (a switch that really
+     * reconnects is let in once its old connection is found dead, by the keepalive at the latest).
+     */
     @Override
     public void ready(SwitchSession session) {
         core.execute(() -> {
-            SwitchSession old = sessions.put(session.name(), session);
-            if (old != null && old != session) {
-                old.close();
+            SwitchSession old = sessions.get(session.name());
+            if (old != null && old != session && old.active()) {
+                LOG.warn("refusing a second connection for switch {} (dpid {}): it is connected (dpid {})",
+                        session.name(), session.dpidString(), old.dpidString());
+                session.close();
+                return;
             }
+            sessions.put(session.name(), session);
             knownPorts.computeIfAbsent(session.name(), k -> new HashMap<>()).putAll(session.ports());
             reconcile(session);
         });
