@@ -1,8 +1,6 @@
 package io.cutover.demo;
 
 import io.cutover.agent.plan.Timeline;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.cutover.lab.Lab;
 import io.cutover.support.Netns;
 import io.cutover.support.ThreadPriority;
@@ -20,7 +18,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +50,6 @@ import java.util.function.Consumer;
  * exist when a VM moves are the ones a WAN move must not break. Run it again and the VM moves back.
  */
 public final class CutoverDemo {
-    private static final Logger LOG = LoggerFactory.getLogger(CutoverDemo.class);
     /** The VM's UDP echo port. */
     public static final int UDP_PORT = 7007;
     /** The VM's TCP echo port. */
@@ -100,8 +96,7 @@ public final class CutoverDemo {
         boolean wan = !from.vmCidr().equals(to.vmCidr());
         String vmInterface = lab.dualHome(Topology.VM, to.bridge());
         Timeline timeline = new Timeline();
-        List<AutoCloseable> resources = new ArrayList<>();
-        try (Netns vm = lab.netns(Topology.VM); Netns source = lab.netns(from.host());
+        try (Resources resources = new Resources(); Netns vm = lab.netns(Topology.VM); Netns source = lab.netns(from.host());
              Netns destination = lab.netns(to.host())) {
             InetAddress oldAddress = from.vmAddress();
             InetAddress newAddress = to.vmAddress();
@@ -167,16 +162,6 @@ public final class CutoverDemo {
                     seen, probes.lostBetween(cutoverStart, cutoverEnd), udp.received(), switchDrops, probes.tcpAlive(),
                     probes.tcpExchanged(),
                     report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries());
-        } finally {
-            Collections.reverse(resources);
-            for (AutoCloseable resource : resources) {
-                try {
-                    resource.close();
-                } catch (Exception | Error e) {
-                    // the others are still closed; the lab's removal ends whatever is left in its namespaces
-                    LOG.warn("cannot close {}: {}", resource, e.toString(), e);
-                }
-            }
         }
     }
 

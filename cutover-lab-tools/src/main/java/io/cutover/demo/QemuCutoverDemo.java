@@ -15,15 +15,11 @@ import io.cutover.lab.Topology;
 import io.cutover.qemu.IncomingMigration;
 import io.cutover.qemu.QemuHypervisor;
 import io.cutover.support.ThreadPriority;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A cutover of a real guest on the LAN lab: a QEMU virtual machine (a Debian kernel, the lab's echo program) on
@@ -48,7 +45,6 @@ import java.util.concurrent.TimeUnit;
  * and the migration stream goes over a Unix socket rather than the hosts' underlay.
  */
 public final class QemuCutoverDemo {
-    private static final Logger LOG = LoggerFactory.getLogger(QemuCutoverDemo.class);
     /** The guest's name: its QMP socket, its endpoint at the controller, its move at the tunnel daemons. */
     static final String VM = "qvm";
     /** The guest's address on the LAN lab, beside the namespace VM's. */
@@ -99,11 +95,10 @@ public final class QemuCutoverDemo {
         Site to = new Site("hostB", "br-b", underlay("hostB"), ADDRESS, null, null);
         Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
         Timeline timeline = new Timeline();
-        List<AutoCloseable> resources = new ArrayList<>();
-        ExecutorService hooks = Executors.newSingleThreadExecutor(
-                ThreadPriority.niced(Executors.defaultThreadFactory(), LabAgents.NICENESS));
-        resources.add(hooks::shutdownNow);
-        try {
+        try (Resources resources = new Resources()) {
+            ExecutorService hooks = Executors.newSingleThreadExecutor(
+                    ThreadPriority.niced(Executors.defaultThreadFactory(), LabAgents.NICENESS));
+            resources.add(hooks::shutdownNow);
             GuestImage image = GuestImage.build();
             GuestSpec spec = spec(VM, "qvm-a", Files.createDirectories(run.resolve(from.host())), false);
             QemuGuest source = start(image, spec, from, resources);
@@ -134,11 +129,11 @@ public final class QemuCutoverDemo {
                 network.phase("activated");
                 return nanos;
             }, hooks);
-            long[] switchoverNanos = new long[1];
+            AtomicLong switchoverNanos = new AtomicLong();
             long dropsBefore = LabOrchestrator.pipelineDrops(lab);
             HypervisorMigration migration = here.migrate(request, event -> note(timeline, event),
                     switchover -> CompletableFuture.runAsync(() -> {
-                        switchoverNanos[0] = switchover.nanoTime();
+                        switchoverNanos.set(switchover.nanoTime());
                         timeline.addAt(switchover.nanoTime(), "vm.pause", "done", "QEMU's pre-switchover");
                         network.phase("switchover");
                     }, hooks));
@@ -151,22 +146,13 @@ public final class QemuCutoverDemo {
             Map<String, Long> tunnelCounters = network.tunnelCounters();
             network.phase("completed");
             network.addTimeline(timeline);
-            UdpProber.Gap gap = probes.addTo(timeline, switchoverNanos[0], activatedNanos);
+            UdpProber.Gap gap = probes.addTo(timeline, switchoverNanos.get(), activatedNanos);
             long cutoverEnd = agents == null ? gap.toNanos() : timeline.nanoTimeOf("tunnel.flush", "done");
             return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s", MEMORY_MIB,
                     agents == null ? ", no network steps" : ""), "lan",
                     figures.downtime().map(Duration::toNanos).orElse(0L) / 1e6, gap.millis(), seen,
-                    probes.lostBetween(switchoverNanos[0], cutoverEnd), null, switchDrops, probes.tcpAlive(),
+                    probes.lostBetween(switchoverNanos.get(), cutoverEnd), null, switchDrops, probes.tcpAlive(),
                     probes.tcpExchanged(), null, "", tunnelCounters, timeline.entries());
-        } finally {
-            Collections.reverse(resources);
-            for (AutoCloseable resource : resources) {
-                try {
-                    resource.close();
-                } catch (Exception | Error e) {
-                    LOG.warn("cannot close {}: {}", resource, e.toString(), e);
-                }
-            }
         }
     }
 
@@ -181,7 +167,7 @@ public final class QemuCutoverDemo {
     }
 
     /** Starts the guest in the fabric's namespace and plugs its tap into {@code site}'s bridge. */
-    private QemuGuest start(GuestImage image, GuestSpec spec, Site site, List<AutoCloseable> resources) {
+    private QemuGuest start(GuestImage image, GuestSpec spec, Site site, Resources resources) {
         QemuGuest guest = QemuGuest.start(lab, Topology.FABRIC, image, spec);
         resources.add(guest);
         lab.vsctl("add-port", site.bridge(), guest.tap()).orThrow();
@@ -209,7 +195,7 @@ public final class QemuCutoverDemo {
     /** What the network does around the move. */
     private interface NetworkSide extends AutoCloseable {
         /** Readies the network for the guest and its move; returns the migration's id. */
-        String prepare(GuestSpec guest, GuestSpec incoming, List<AutoCloseable> resources);
+        String prepare(GuestSpec guest, GuestSpec incoming, Resources resources);
 
         /** The migration reached {@code phase}: switchover, activated, completed. */
         void phase(String phase);
@@ -239,7 +225,7 @@ public final class QemuCutoverDemo {
         }
 
         @Override
-        public String prepare(GuestSpec guest, GuestSpec incoming, List<AutoCloseable> resources) {
+        public String prepare(GuestSpec guest, GuestSpec incoming, Resources resources) {
             ObjectNode endpoint = JsonNodeFactory.instance.objectNode().put("id", ENDPOINT_ID).put("name", VM)
                     .put("network", SdnLabFabric.NETWORK).put("mac", guest.mac()).put("switchName", from.bridge())
                     .put("port", guest.tap());
@@ -286,7 +272,7 @@ public final class QemuCutoverDemo {
      */
     private static final class LearningBridges implements NetworkSide {
         @Override
-        public String prepare(GuestSpec guest, GuestSpec incoming, List<AutoCloseable> resources) {
+        public String prepare(GuestSpec guest, GuestSpec incoming, Resources resources) {
             return "baseline-" + guest.name();
         }
 
