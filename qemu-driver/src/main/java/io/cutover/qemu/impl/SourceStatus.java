@@ -24,9 +24,9 @@ final class SourceStatus {
             } catch (RuntimeException e) {
                 return "unknown (" + e.getMessage() + ")";
             }
-            boolean transient_ = status.equals("finish-migrate") || status.equals("paused")
+            boolean settling = status.equals("finish-migrate") || status.equals("paused")
                     || status.equals("prelaunch") || status.equals("colo");
-            if (!transient_ || System.nanoTime() > deadline) {
+            if (!settling || System.nanoTime() > deadline) {
                 return status;
             }
             try {
