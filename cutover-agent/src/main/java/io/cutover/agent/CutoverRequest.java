@@ -1,9 +1,12 @@
 package io.cutover.agent;
 
+import io.cutover.api.MigrationRequest;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.guest.GuestSpec;
 
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -20,8 +23,8 @@ import java.util.regex.Pattern;
  * @param newAddresses its addresses after a WAN move (empty for LAN)
  * @param dnsName      its DNS name, for WAN moves (or {@code null})
  * @param memoryMiB    the memory the destination must reserve
- * @param migrator     the built-in migrator's settings, or {@code null} when the orchestrator migrates and reports
- *                     the phases
+ * @param migrator     what the agent migrates the VM with (the built-in migrator, or QEMU over QMP), or {@code
+ *                     null} when the orchestrator migrates and reports the phases
  * @param destinationPort the VM's port on the destination's switch, at most {@value #MAX_PORT_NAME} characters
  *                     (default: the VM's name, whatever its length)
  * @param switchoverReported whether the orchestrator reports the switchover (default: yes). {@code false} when it
@@ -36,7 +39,8 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
     public static final int MAX_PORT_NAME = 15;
 
     /**
-     * The built-in migrator (migration-core), run by the source agent to the destination agent's migration address.
+     * What the source's agent migrates the VM with: the built-in migrator (migration-core), to the destination agent's
+     * migration address, or QEMU over QMP ({@code qemu}, and then no other field).
      *
      * @param guest        the guest whose memory is migrated, such as {@code synthetic:size=64m,workload=hotset}
      * @param integrity    {@code sent_pages} or {@code full_memory} (default: the whole memory re-read and compared)
@@ -45,11 +49,22 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
      *                     (default: {@value MigrationOptions#DEFAULT_CHANNELS})
      * @param xbzrleCache  the size of the XBZRLE cache of sent pages with k/m/g suffixes, such as {@code 64m}
      *                     (default: none, XBZRLE off)
+     * @param qemu         QEMU's migration of the VM's QEMU guest, or {@code null} for the built-in migrator
      */
     public record Migrator(String guest, String integrity, String maxBandwidth, Integer channels,
-                           String xbzrleCache) {
+                           String xbzrleCache, Qemu qemu) {
+
+        /** Whether QEMU migrates the guest (else the built-in migrator does). */
+        public boolean byQemu() {
+            return qemu != null;
+        }
 
         Migrator validated() {
+            if (qemu != null) {
+                require(guest == null && integrity == null && maxBandwidth == null && channels == null
+                        && xbzrleCache == null, "migrator", "either the built-in migrator's fields or qemu, not both");
+                return new Migrator(null, null, null, null, null, qemu.validated());
+            }
             try {
                 GuestSpec.parse(guest == null ? "" : guest);
             } catch (IllegalArgumentException e) {
@@ -63,16 +78,54 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
             require(connections >= 1 && connections <= MigrationOptions.MAX_CHANNELS, "migrator.channels",
                     "1 to " + MigrationOptions.MAX_CHANNELS + " connections");
             requireSize("migrator.xbzrleCache", xbzrleCache);
-            return new Migrator(guest, check, maxBandwidth, connections, xbzrleCache);
-        }
-
-        /** Checks an optional size with k/m/g suffixes; the error starts with {@code field}. */
-        private static void requireSize(String field, String size) {
-            if (size != null) {
-                GuestSpec.bytes(field, size);
-            }
+            return new Migrator(guest, check, maxBandwidth, connections, xbzrleCache, null);
         }
     }
+
+    /** Checks an optional size with k/m/g suffixes; the error starts with {@code field}. */
+    private static void requireSize(String field, String size) {
+        if (size != null) {
+            GuestSpec.bytes(field, size);
+        }
+    }
+
+    /**
+     * QEMU's migration of the VM, driven over QMP by both hosts' agents (each finds the guest's QMP socket in its
+     * {@code qemu.socket-dir}); the destination's QEMU was started with {@code -incoming defer}.
+     *
+     * @param uri             where the destination's QEMU takes the stream: {@code tcp:HOST:PORT} on the underlay, or
+     *                        {@code unix:/absolute/path}
+     * @param downtimeLimitMs the longest blackout QEMU may plan for, in ms (default: QEMU's, 300 ms)
+     * @param maxBandwidth    the stream's cap in bytes/s with k/m/g suffixes (default: the driver's, 10 GiB/s)
+     * @param channels        multifd connections, 1 to {@value #MAX_CHANNELS} (default: 1, no multifd)
+     * @param autoConverge    whether QEMU may slow the guest down when it dirties memory faster than it is sent
+     * @param postCopy        whether QEMU may switch to post-copy when pre-copy does not converge
+     */
+    public record Qemu(String uri, Long downtimeLimitMs, String maxBandwidth, Integer channels, Boolean autoConverge,
+                       Boolean postCopy) {
+        public static final int MAX_CHANNELS = 16;
+        private static final Pattern TCP = Pattern.compile("tcp:(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}");
+
+        Qemu validated() {
+            require(uri != null && (TCP.matcher(uri).matches() || uri.startsWith("unix:/")), "migrator.qemu.uri",
+                    "tcp:HOST:PORT or unix:/absolute/path");
+            require(downtimeLimitMs == null || downtimeLimitMs > 0, "migrator.qemu.downtimeLimitMs", "ms above zero");
+            requireSize("migrator.qemu.maxBandwidth", maxBandwidth);
+            int connections = channels == null ? 1 : channels;
+            require(connections >= 1 && connections <= MAX_CHANNELS, "migrator.qemu.channels",
+                    "1 to " + MAX_CHANNELS + " connections");
+            return new Qemu(uri, downtimeLimitMs, maxBandwidth, connections, autoConverge != null && autoConverge,
+                    postCopy != null && postCopy);
+        }
+
+        /** What QEMU's driver is asked, for cutover {@code id} of {@code vm}. */
+        public MigrationRequest request(String id, String vm) {
+            return new MigrationRequest(id, vm, uri, Optional.ofNullable(downtimeLimitMs).map(Duration::ofMillis),
+                    Optional.ofNullable(maxBandwidth).map(size -> GuestSpec.bytes("maxBandwidth", size)),
+                    channels, autoConverge, postCopy);
+        }
+    }
+
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 

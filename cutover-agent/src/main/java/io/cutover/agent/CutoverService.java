@@ -4,6 +4,9 @@ import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.plan.Threads;
 import io.cutover.api.CutoverStage;
+import io.cutover.api.HypervisorMigration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -13,8 +16,11 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The cutovers this agent runs, several at once (a host evacuation). Creating one runs the pre-checks
@@ -22,13 +28,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * the plan's PLANNED steps.
  */
 public final class CutoverService {
+    private static final Logger LOG = LoggerFactory.getLogger(CutoverService.class);
+    /**
+     * How long the source waits, once QEMU says the migration completed, for the destination's agent to report the
+     * guest's RESUME; past it the source activates the network itself (the guest can only run there now).
+     */
+    public static final Duration ACTIVATION_LIMIT = Duration.ofSeconds(10);
+
     private final AgentConfig config;
     private final MemoryClaims claims;
     private final PeerAgents peers;
     private final StepFactory steps;
     private final BuiltInMigrator migrator;
+    private final QemuMigrator qemu;
     private final Map<String, Cutover> cutovers = new ConcurrentHashMap<>();
     private final Map<String, BuiltInMigrator.Outgoing> outgoing = new ConcurrentHashMap<>();
+    private final Map<String, QemuOutgoing> qemuOutgoing = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     /** Where claims are released at the destination's agent: never on an event loop, never in a lab namespace. */
     private final java.util.concurrent.ExecutorService releases = Threads.prestarted("cutover-release", 1);
@@ -40,11 +55,21 @@ public final class CutoverService {
     /** @param migrator the built-in migrator, or {@code null} when orchestrators migrate (and report the phases) */
     public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps,
                           BuiltInMigrator migrator) {
+        this(config, claims, peers, steps, migrator, null);
+    }
+
+    /**
+     * @param migrator the built-in migrator, or {@code null}
+     * @param qemu     this host's QEMU guests, or {@code null} when the agent does not drive QEMU
+     */
+    public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps,
+                          BuiltInMigrator migrator, QemuMigrator qemu) {
         this.config = config;
         this.claims = claims;
         this.peers = peers;
         this.steps = steps;
         this.migrator = migrator;
+        this.qemu = qemu;
     }
 
     /** The built-in migrator, or {@code null}. */
@@ -55,6 +80,11 @@ public final class CutoverService {
     /** The migration this agent sends for cutover {@code id}, if it runs the built-in migrator. */
     public Optional<BuiltInMigrator.Outgoing> migration(String id) {
         return Optional.ofNullable(outgoing.get(id));
+    }
+
+    /** QEMU's migration of cutover {@code id}'s guest, when this agent drives it as the source. */
+    public Optional<HypervisorMigration> qemuMigration(String id) {
+        return Optional.ofNullable(qemuOutgoing.get(id)).map(QemuOutgoing::migration);
     }
 
     public MemoryClaims claims() {
@@ -74,7 +104,11 @@ public final class CutoverService {
             throw new PrecheckFailedException("this agent runs on " + here + ", neither the source ("
                     + request.source() + ") nor the destination (" + request.destination() + ")");
         }
-        InetSocketAddress migrationTarget = request.migrator() == null ? null : migrationTarget(request);
+        boolean byQemu = request.migrator() != null && request.migrator().byQemu();
+        InetSocketAddress migrationTarget = request.migrator() == null || byQemu ? null : migrationTarget(request);
+        if (byQemu) {
+            requireQemuSource(request);
+        }
         String id = "c-" + HexFormat.of().formatHex(bytes());
         CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request),
                 request.switchoverReported() ? Set.of() : Set.of(CutoverStage.SWITCHOVER));
@@ -92,6 +126,8 @@ public final class CutoverService {
         plan.advance(CutoverStage.PLANNED).whenComplete((ok, error) -> {
             if (error != null) {
                 release(cutover);
+            } else if (byQemu) {
+                migrateWithQemu(cutover);
             } else if (migrationTarget != null) {
                 migrate(cutover, migrationTarget);
             }
@@ -112,6 +148,109 @@ public final class CutoverService {
         return peers.migrationAddress(request.destination());
     }
 
+    /** Checks that QEMU can migrate the request's guest from here: this is its host, and the guest runs here. */
+    private void requireQemuSource(CutoverRequest request) {
+        if (!config.host().equals(request.source())) {
+            throw new PrecheckFailedException("QEMU's migration is started at the source: create this cutover at the "
+                    + "agent of " + request.source());
+        }
+        if (qemu == null) {
+            throw new PrecheckFailedException("this agent has no qemu section in its configuration: it cannot drive "
+                    + "QEMU's migration");
+        }
+        qemu.requireState(request.vm(), io.cutover.api.GuestState.RUNNING);
+    }
+
+    /**
+     * Has the destination's agent point its incoming QEMU at the stream, then has QEMU migrate the guest. The plan
+     * hears the stages up to the switchover from QEMU, runs the switchover's steps with the guest paused, and is
+     * ACTIVATED when the destination reports the guest's RESUME; once QEMU has completed too, the brownout (DRAINING)
+     * and then COMPLETED follow. A migration that fails rolls the plan back; the guest runs on here.
+     */
+    private void migrateWithQemu(Cutover cutover) {
+        CutoverPlan plan = cutover.plan();
+        String vm = cutover.request().vm();
+        QemuOutgoing moving;
+        try {
+            peers.prepareIncoming(cutover.request().destination(), cutover.id(), cutover.request());
+            moving = new QemuOutgoing(qemu.migrate(cutover), new CompletableFuture<>());
+        } catch (RuntimeException e) {
+            plan.timeline().add("migration", "failed", String.valueOf(e.getMessage()));
+            end(cutover, () -> qemu.release(vm), CutoverStage.FAILED);
+            return;
+        }
+        qemuOutgoing.put(cutover.id(), moving);
+        moving.migration().result().whenComplete((figures, error) -> {
+            if (error != null) {
+                plan.timeline().add("migration", "failed", String.valueOf(unwrap(error).getMessage()));
+                end(cutover, () -> noteSourceGuest(cutover), CutoverStage.FAILED);
+                return;
+            }
+            plan.timeline().add("qemu", "completed", figures.downtime()
+                    .map(d -> "QEMU's downtime " + d.toMillis() + " ms").orElse(""));
+            moving.activated().orTimeout(ACTIVATION_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((ok, late) -> {
+                        if (late != null) {
+                            plan.timeline().add("vm.resume", "unreported", "the destination's agent did not report "
+                                    + "the guest's RESUME within " + ACTIVATION_LIMIT.toSeconds() + " s of QEMU's "
+                                    + "completion; activated from here");
+                        }
+                        end(cutover, () -> qemu.release(vm), late != null ? CutoverStage.ACTIVATED : null,
+                                CutoverStage.DRAINING, CutoverStage.COMPLETED);
+                    });
+        });
+    }
+
+    /** After a failed QEMU migration: where the guest runs now, as its QEMU here says. */
+    private void noteSourceGuest(Cutover cutover) {
+        String vm = cutover.request().vm();
+        try {
+            cutover.plan().timeline().add("qemu", "source-guest", qemu.state(vm).map(Enum::name).orElse("gone"));
+        } catch (RuntimeException e) {
+            cutover.plan().timeline().add("qemu", "source-guest", "unknown: " + e.getMessage());
+        } finally {
+            qemu.release(vm);
+        }
+    }
+
+    /**
+     * Makes this host's incoming QEMU for a cutover's guest take the stream, as the source's agent asks once the
+     * cutover's PLANNED steps are done; the guest's RESUME here is reported to the source's agent as ACTIVATED.
+     *
+     * @throws PrecheckFailedException this agent drives no QEMU, the cutover's memory is not claimed here, or the
+     *                                 guest is not waiting for a migration
+     */
+    public void prepareIncoming(IncomingRequest incoming) {
+        String id = incoming.id();
+        String source = incoming.source();
+        if (qemu == null) {
+            throw new PrecheckFailedException("this agent has no qemu section in its configuration: it cannot take "
+                    + "QEMU's migration");
+        }
+        if (id == null || incoming.vm() == null || source == null || incoming.qemu() == null) {
+            throw new IllegalArgumentException("expected {\"id\", \"vm\", \"source\", \"qemu\": {...}}");
+        }
+        if (!claims.holds(id)) {
+            throw new PrecheckFailedException("no memory is claimed here for cutover " + id + ": claim it first");
+        }
+        qemu.prepareIncoming(id, incoming.vm(), incoming.qemu().validated(), resumed -> {
+            try {
+                peers.call(source, "POST", "/v1/cutovers/" + id + "/phase/activated", 200);
+            } catch (RuntimeException e) {
+                LOG.warn("cutover {}: could not report the guest's RESUME to the agent of {}: {}", id, source,
+                        e.getMessage());
+            }
+        });
+    }
+
+    /** Releases cutover {@code id}'s memory claim here, and stops waiting for its incoming guest. */
+    public void releaseClaim(String id) {
+        claims.release(id);
+        if (qemu != null) {
+            qemu.forgetIncoming(id);
+        }
+    }
+
     /**
      * Runs the built-in migrator with the plan as its listener; when it ends, the plan completes (after the drain)
      * or rolls back, and the memory claim is released.
@@ -123,27 +262,39 @@ public final class CutoverService {
             migration = migrator.migrate(cutover.request(), plan, target);
         } catch (RuntimeException e) {
             plan.timeline().add("migration", "failed", String.valueOf(e.getMessage()));
-            end(cutover, CutoverStage.FAILED, null);
+            end(cutover, () -> { }, CutoverStage.FAILED);
             return;
         }
         outgoing.put(cutover.id(), migration);
-        migration.ended().thenAccept(moved -> end(cutover, moved ? CutoverStage.COMPLETED : CutoverStage.FAILED,
-                moved ? migration : null));
+        migration.ended().thenAccept(moved -> end(cutover, moved ? () -> migration.guest().close() : () -> { },
+                moved ? CutoverStage.COMPLETED : CutoverStage.FAILED));
     }
 
-    private void end(Cutover cutover, CutoverStage last, BuiltInMigrator.Outgoing moved) {
-        CompletionStage<Void> done;
-        try {
-            done = cutover.plan().advance(last);
-        } catch (IllegalStateException ended) {
-            done = java.util.concurrent.CompletableFuture.completedFuture(null);
+    /**
+     * Takes the plan through {@code last} (null entries are passed over; a stage the plan can no longer take ends the
+     * list), then releases the cutover's claim and runs {@code afterwards}.
+     */
+    private void end(Cutover cutover, Runnable afterwards, CutoverStage... last) {
+        CompletionStage<Void> done = CompletableFuture.completedFuture(null);
+        for (CutoverStage stage : last) {
+            if (stage == null) {
+                continue;
+            }
+            try {
+                done = cutover.plan().advance(stage);
+            } catch (IllegalStateException ended) {
+                break;
+            }
         }
         done.whenComplete((ok, error) -> {
             release(cutover);
-            if (moved != null) {
-                moved.guest().close();
-            }
+            afterwards.run();
         });
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
     }
 
     private byte[] bytes() {
@@ -177,7 +328,15 @@ public final class CutoverService {
             // the orchestrator's "completed" is the migration's end: the network's brownout, then its end
             plan.advance(CutoverStage.DRAINING);
         }
+        QemuOutgoing moving = phase == Phase.ACTIVATED ? qemuOutgoing.get(id) : null;
+        if (moving != null) {
+            plan.timeline().add("vm.resume", "done", "QEMU's RESUME, reported by the agent of "
+                    + cutover.request().destination());
+        }
         CompletionStage<Void> done = plan.advance(phase.stage());
+        if (moving != null) {
+            moving.activated().complete(null);
+        }
         return done.whenComplete((ok, error) -> {
             if (error != null || cutover.plan().stage().isTerminal()) {
                 release(cutover);
@@ -191,5 +350,14 @@ public final class CutoverService {
         } else {
             releases.execute(() -> peers.releaseMemory(cutover.request().destination(), cutover.id()));
         }
+    }
+
+    /**
+     * A QEMU migration this agent drives as the source.
+     *
+     * @param migration QEMU's migration
+     * @param activated completes when the destination reported the guest's RESUME (the plan took ACTIVATED)
+     */
+    private record QemuOutgoing(HypervisorMigration migration, CompletableFuture<Void> activated) {
     }
 }

@@ -33,6 +33,11 @@ public final class MemoryClaims {
         claims.put(id, mib);
     }
 
+    /** Whether cutover {@code id} holds a claim here. */
+    public synchronized boolean holds(String id) {
+        return claims.containsKey(id);
+    }
+
     public synchronized void release(String id) {
         claims.remove(id);
     }

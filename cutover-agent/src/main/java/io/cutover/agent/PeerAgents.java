@@ -68,6 +68,26 @@ public final class PeerAgents {
     }
 
     /**
+     * Asks {@code host}'s agent to point its incoming QEMU for {@code request}'s guest at the migration stream, for
+     * cutover {@code id} (whose memory it has claimed); it reports the guest's RESUME to this host's agent.
+     *
+     * @throws IllegalStateException naming the host and its answer when it does not take the stream
+     */
+    public void prepareIncoming(String host, String id, CutoverRequest request) {
+        IncomingRequest body = new IncomingRequest(id, request.vm(), request.source(), request.migrator().qemu());
+        JsonAnswer answer;
+        try {
+            answer = send(host, "POST", "/v1/incoming", body);
+        } catch (PrecheckFailedException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (answer.status() != 201) {
+            throw new IllegalStateException("the agent of " + host + " did not prepare the incoming QEMU: "
+                    + answer.status() + " " + answer.text());
+        }
+    }
+
+    /**
      * A call to {@code host}'s agent on behalf of a plan step, whose answer's status must be one of {@code ok}.
      *
      * @throws IllegalStateException naming the host and its answer otherwise

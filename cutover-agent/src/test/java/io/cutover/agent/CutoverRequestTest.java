@@ -19,7 +19,7 @@ class CutoverRequestTest {
     }
 
     private static CutoverRequest.Migrator migrator(Integer channels, String xbzrleCache) {
-        return new CutoverRequest.Migrator(GUEST, null, null, channels, xbzrleCache);
+        return new CutoverRequest.Migrator(GUEST, null, null, channels, xbzrleCache, null);
     }
 
     @Test

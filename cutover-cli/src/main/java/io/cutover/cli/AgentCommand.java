@@ -4,6 +4,7 @@ import io.cutover.agent.BuiltInMigrator;
 import io.cutover.agent.CutoverService;
 import io.cutover.agent.MemoryClaims;
 import io.cutover.agent.PeerAgents;
+import io.cutover.agent.QemuMigrator;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.rest.AgentServer;
 import io.cutover.agent.steps.ConfiguredSteps;
@@ -35,9 +36,10 @@ final class AgentCommand implements Callable<Integer> {
             steps.close();
             throw e;
         }
+        QemuMigrator qemu = settings.qemu() == null ? null : new QemuMigrator(settings.qemu());
         Vertx vertx = Vertx.vertx();
         CutoverService service = new CutoverService(settings, new MemoryClaims(settings.memoryMiB()),
-                peers, steps, migrator);
+                peers, steps, migrator, qemu);
         AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host(), steps.localTunnel());
         int port;
         try {
@@ -48,12 +50,16 @@ final class AgentCommand implements Callable<Integer> {
             if (migrator != null) {
                 migrator.close();
             }
+            if (qemu != null) {
+                qemu.close();
+            }
             throw new IllegalStateException("cannot listen on " + settings.address() + ":" + settings.port() + ": "
                     + e.getMessage(), e);
         }
         System.out.println("cutover agent for " + settings.host() + " listening on http://" + settings.address()
                 + ":" + port + "/v1 (steps: " + (settings.steps().isEmpty() ? "none" : settings.steps())
-                + (migrator == null ? "" : "; migrations arrive at " + migrator.address()) + ")");
+                + (migrator == null ? "" : "; migrations arrive at " + migrator.address())
+                + (qemu == null ? "" : "; QEMU guests' QMP sockets in " + settings.qemu().socketDir()) + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -62,6 +68,9 @@ final class AgentCommand implements Callable<Integer> {
                 steps.close();
                 if (migrator != null) {
                     migrator.close();
+                }
+                if (qemu != null) {
+                    qemu.close();
                 }
             } catch (Exception ignored) {
                 // exiting anyway

@@ -148,6 +148,7 @@ public final class LabAgents implements AutoCloseable {
                 .put("netns", lab.namespace(Topology.VM));
         announce.putArray("forms").add("rarp").add("request").add("na");
         announce.put("schedule", "qemu");
+        config.putObject("qemu").put("socket-dir", qemuSocketDir(host).toString());
         if (lab.topology() == Topology.WAN) {
             config.putObject("dns")
                     .put("server", lab.dnsServer() + ":53")
@@ -191,6 +192,11 @@ public final class LabAgents implements AutoCloseable {
     /** The underlay address of {@code host}. */
     String underlay(String host) {
         return underlay.get(host);
+    }
+
+    /** Where the QMP sockets of {@code host}'s QEMU guests are, as its agent looks for them. */
+    public Path qemuSocketDir(String host) {
+        return dir.resolve("qemu-" + host).toAbsolutePath();
     }
 
     /** Where the daemons' logs and state are. */

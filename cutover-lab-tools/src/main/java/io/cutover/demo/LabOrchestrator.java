@@ -87,6 +87,15 @@ final class LabOrchestrator {
      */
     String createCutover(Site from, Site to, List<String> addresses, List<String> newAddresses, String dnsName,
                          long memoryMiB, String destinationPort) {
+        return createCutover(from, to, addresses, newAddresses, dnsName, memoryMiB, destinationPort, null);
+    }
+
+    /**
+     * {@link #createCutover(Site, Site, List, List, String, long, String)} with the agents migrating the VM as
+     * {@code migrator} says (the request's {@code migrator}); the migration then starts once PLANNED's steps are done.
+     */
+    String createCutover(Site from, Site to, List<String> addresses, List<String> newAddresses, String dnsName,
+                         long memoryMiB, String destinationPort, ObjectNode migrator) {
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", vm).put("mac", mac)
                 .put("source", from.host()).put("destination", to.host())
                 .put("mode", newAddresses.isEmpty() ? "lan" : "wan").put("memoryMiB", memoryMiB)
@@ -95,6 +104,9 @@ final class LabOrchestrator {
         if (!newAddresses.isEmpty()) {
             newAddresses.forEach(request.putArray("newAddresses")::add);
             request.put("dnsName", dnsName);
+        }
+        if (migrator != null) {
+            request.set("migrator", migrator);
         }
         String id = agents.agent(from.host()).send("POST", "cutovers", request).requireStatus(201).body()
                 .path("id").asText();
@@ -113,6 +125,35 @@ final class LabOrchestrator {
         return agents.agent(from.host()).send("GET", "cutovers/" + id, null).requireStatus(200).body();
     }
 
+    /**
+     * Waits until the cutover has ended, as the agents drive it (they run the migration); returns it as the source's
+     * agent reports it.
+     */
+    JsonNode awaitEnd(Site from, String id, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            JsonNode cutover = cutover(from, id);
+            String stage = cutover.path("stage").asText();
+            if (cutover.path("ended").asBoolean()) {
+                return cutover;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("cutover " + id + " did not end within " + limit + "; it is at "
+                        + stage);
+            }
+            sleep(50, "the end of cutover " + id);
+        }
+    }
+
+    private static void sleep(long millis, String what) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + what, e);
+        }
+    }
+
     /** Waits until the cutover's timeline has {@code what event}; fails when the cutover ended otherwise. */
     private void awaitStep(Site from, String id, String what, String event) {
         long deadline = System.nanoTime() + STEP_LIMIT.toNanos();
@@ -128,12 +169,7 @@ final class LabOrchestrator {
                 throw new IllegalStateException("the cutover did not get to '" + what + " " + event + "': "
                         + cutover.path("failure").asText(stage));
             }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for '" + what + " " + event + "'", e);
-            }
+            sleep(20, "'" + what + " " + event + "'");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cutover.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.agent.plan.Timeline;
@@ -14,7 +15,6 @@ import io.cutover.lab.QemuGuest;
 import io.cutover.lab.Topology;
 import io.cutover.qemu.IncomingMigration;
 import io.cutover.qemu.QemuHypervisor;
-import io.cutover.support.ThreadPriority;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -26,23 +26,23 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A cutover of a real guest on the LAN lab: a QEMU virtual machine (a Debian kernel, the lab's echo program) on
- * host A's bridge moves to host B's by QEMU's own migration, driven over QMP, while the client probes its kernel
- * and holds a TCP connection to it. Pausing it stops everything it does: what reaches it during the blackout is
- * answered only if the network held it.
+ * host A's bridge moves to host B's by QEMU's own migration, while the client probes its kernel and holds a TCP
+ * connection to it. Pausing it stops everything it does: what reaches it during the blackout is answered only if the
+ * network held it.
  *
- * <p>This class is the orchestrator. The source's QEMU pauses at {@code pre-switchover}; the gate reports the
- * switchover to the source's agent (the tunnel holds, the source's switch redirects) and QEMU then finishes; the
- * destination QEMU's RESUME is reported as the activation (the controller commits, the agent announces, the tunnel
- * flushes); QEMU's {@code completed} ends the cutover. The lab's switches run in its fabric namespace, where
- * Open vSwitch's userspace datapath takes taps: both QEMUs run there, their taps on {@code br-a} and {@code br-b},
- * and the migration stream goes over a Unix socket rather than the hosts' underlay.
+ * <p>The demo plays the orchestrator as Nova or libvirt would: it starts the guest and the destination's incoming QEMU
+ * ({@code -incoming defer}), their QMP sockets where each host's agent looks for them, and creates the cutover at the
+ * source's agent with QEMU as its migrator. The agents do the rest over QMP: the source's pauses the guest at {@code
+ * pre-switchover}, runs the switchover's steps (the tunnel holds, the source's switch redirects) and lets QEMU finish;
+ * the destination's reports the guest's RESUME (the controller commits, the agent announces, the tunnel flushes).
+ * The lab's switches run in its fabric namespace, where Open vSwitch's userspace datapath takes taps: both QEMUs run
+ * there, their taps on {@code br-a} and {@code br-b}, and the migration stream goes over a Unix socket rather than the
+ * hosts' underlay.
  */
 public final class QemuCutoverDemo {
     /** The guest's name: its QMP socket, its endpoint at the controller, its move at the tunnel daemons. */
@@ -96,19 +96,16 @@ public final class QemuCutoverDemo {
         Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
         Timeline timeline = new Timeline();
         try (Resources resources = new Resources()) {
-            ExecutorService hooks = Executors.newSingleThreadExecutor(
-                    ThreadPriority.niced(Executors.defaultThreadFactory(), LabAgents.NICENESS));
-            resources.add(hooks::shutdownNow);
             GuestImage image = GuestImage.build();
-            GuestSpec spec = spec(VM, "qvm-a", Files.createDirectories(run.resolve(from.host())), false);
-            QemuGuest source = start(image, spec, from, resources);
-            GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", Files.createDirectories(run.resolve(to.host())), true);
+            GuestSpec spec = spec(VM, "qvm-a", socketDir(from, run), false);
+            start(image, spec, from, resources);
+            GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", socketDir(to, run), true);
             start(image, incomingSpec, to, resources);
             String address = spec.ipv4Address();
-            NetworkSide network = agents == null ? new LearningBridges()
-                    : new CutoverSteps(new LabOrchestrator(lab, agents, VM, spec.mac()), from, to);
+            NetworkSide network = agents == null ? new LearningBridges(spec, incomingSpec) : new CutoverSteps(
+                    new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, incomingSpec);
             resources.add(network);
-            String id = network.prepare(spec, incomingSpec, resources);
+            network.prepare(resources);
             awaitReachable(address);
 
             ClientProbes probes = ClientProbes.start(lab, new InetSocketAddress(address, ECHO_PORT),
@@ -116,44 +113,25 @@ public final class QemuCutoverDemo {
             resources.add(probes);
             Thread.sleep(settle.toMillis());
 
-            QemuHypervisor here = new QemuHypervisor(source.qmpSocket().getParent());
-            resources.add(here);
-            QemuHypervisor there = new QemuHypervisor(run.resolve(to.host()));
-            resources.add(there);
-            MigrationRequest request = new MigrationRequest(id, VM, "unix:" + run.resolve(VM + ".migrate"),
-                    Optional.empty(), Optional.empty(), 1, false, false);
-            IncomingMigration incoming = there.prepareIncoming(request, request.destination());
-            resources.add(incoming);
-            CompletableFuture<Long> activated = incoming.activated().thenApplyAsync(nanos -> {
-                timeline.addAt(nanos, "vm.resume", "done", "QEMU's RESUME at the destination");
-                network.phase("activated");
-                return nanos;
-            }, hooks);
-            AtomicLong switchoverNanos = new AtomicLong();
             long dropsBefore = LabOrchestrator.pipelineDrops(lab);
-            HypervisorMigration migration = here.migrate(request, event -> note(timeline, event),
-                    switchover -> CompletableFuture.runAsync(() -> {
-                        switchoverNanos.set(switchover.nanoTime());
-                        timeline.addAt(switchover.nanoTime(), "vm.pause", "done", "QEMU's pre-switchover");
-                        network.phase("switchover");
-                    }, hooks));
-            MigrationFigures figures = migration.result().toCompletableFuture()
-                    .get(MIGRATION_LIMIT.toSeconds(), TimeUnit.SECONDS);
-            long activatedNanos = activated.get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            Moved moved = network.migrate("unix:" + run.resolve(VM + ".migrate"), timeline, resources);
             Thread.sleep(settle.toMillis());
             UdpProbeResult seen = probes.stop();
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             Map<String, Long> tunnelCounters = network.tunnelCounters();
-            network.phase("completed");
             network.addTimeline(timeline);
-            UdpProber.Gap gap = probes.addTo(timeline, switchoverNanos.get(), activatedNanos);
+            UdpProber.Gap gap = probes.addTo(timeline, moved.pausedNanos(), moved.activatedNanos());
             long cutoverEnd = agents == null ? gap.toNanos() : timeline.nanoTimeOf("tunnel.flush", "done");
             return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s", MEMORY_MIB,
-                    agents == null ? ", no network steps" : ""), "lan",
-                    figures.downtime().map(Duration::toNanos).orElse(0L) / 1e6, gap.millis(), seen,
-                    probes.lostBetween(switchoverNanos.get(), cutoverEnd), null, switchDrops, probes.tcpAlive(),
+                    agents == null ? ", no network steps" : ""), "lan", moved.downtimeMillis(), gap.millis(), seen,
+                    probes.lostBetween(moved.pausedNanos(), cutoverEnd), null, switchDrops, probes.tcpAlive(),
                     probes.tcpExchanged(), null, "", tunnelCounters, timeline.entries());
         }
+    }
+
+    /** Where {@code site}'s QEMU guests keep their QMP sockets: where its agent looks, if there are agents. */
+    private Path socketDir(Site site, Path run) throws java.io.IOException {
+        return Files.createDirectories(agents == null ? run.resolve(site.host()) : agents.qemuSocketDir(site.host()));
     }
 
     private String underlay(String host) {
@@ -186,19 +164,23 @@ public final class QemuCutoverDemo {
         }
     }
 
-    private static CompletableFuture<Void> note(Timeline timeline, CutoverEvent event) {
-        timeline.addAt(event.nanoTime(), "qemu." + event.stage().name().toLowerCase(Locale.ROOT), "stage",
-                event.round() > 0 ? "pass " + event.round() : "");
-        return CompletableFuture.completedFuture(null);
+    /**
+     * The move as it happened.
+     *
+     * @param pausedNanos    when QEMU paused the guest at the source ({@code pre-switchover})
+     * @param activatedNanos when it ran at the destination (its RESUME, as the network heard it)
+     * @param downtimeMillis QEMU's own downtime
+     */
+    private record Moved(long pausedNanos, long activatedNanos, double downtimeMillis) {
     }
 
-    /** What the network does around the move. */
+    /** What the network does around the move, and who migrates. */
     private interface NetworkSide extends AutoCloseable {
-        /** Readies the network for the guest and its move; returns the migration's id. */
-        String prepare(GuestSpec guest, GuestSpec incoming, Resources resources);
+        /** Readies the network for the guest and its move. */
+        void prepare(Resources resources);
 
-        /** The migration reached {@code phase}: switchover, activated, completed. */
-        void phase(String phase);
+        /** Migrates the guest to the incoming QEMU over {@code uri}; returns once it runs there and the move ended. */
+        Moved migrate(String uri, Timeline timeline, Resources resources) throws Exception;
 
         Map<String, Long> tunnelCounters();
 
@@ -207,45 +189,55 @@ public final class QemuCutoverDemo {
     }
 
     /**
-     * The cutover's steps through the lab's agents: the guest's endpoint registered at the controller (as a
-     * hypervisor's port binding does), the tunnel's move registered, the cutover created at the source's agent and
-     * its phases reported; a cutover that did not end is reported failed on close.
+     * The cutover's steps through the lab's agents, which also migrate the guest: the guest's endpoint registered at
+     * the controller (as a hypervisor's port binding does) and the tunnel's move registered, then the cutover created
+     * at the source's agent with QEMU as its migrator. The source's agent drives QEMU over QMP and runs the switchover's
+     * steps while QEMU holds the paused guest; the destination's agent points its incoming QEMU at the stream and
+     * reports the guest's RESUME. The demo only waits for the end.
      */
     private final class CutoverSteps implements NetworkSide {
         private final LabOrchestrator orchestrator;
         private final Site from;
         private final Site to;
-        private String id;
-        private volatile boolean ended = true;
+        private final GuestSpec guest;
+        private final GuestSpec incoming;
+        private JsonNode cutover;
 
-        CutoverSteps(LabOrchestrator orchestrator, Site from, Site to) {
+        CutoverSteps(LabOrchestrator orchestrator, Site from, Site to, GuestSpec guest, GuestSpec incoming) {
             this.orchestrator = orchestrator;
             this.from = from;
             this.to = to;
+            this.guest = guest;
+            this.incoming = incoming;
         }
 
         @Override
-        public String prepare(GuestSpec guest, GuestSpec incoming, Resources resources) {
+        public void prepare(Resources resources) {
             ObjectNode endpoint = JsonNodeFactory.instance.objectNode().put("id", ENDPOINT_ID).put("name", VM)
                     .put("network", SdnLabFabric.NETWORK).put("mac", guest.mac()).put("switchName", from.bridge())
                     .put("port", guest.tap());
             endpoint.putArray("addresses").add(guest.ipv4Address());
             agents.controller().send("POST", "endpoints", endpoint).requireStatus(201);
             resources.add(() -> agents.controller().send("DELETE", "endpoints/" + VM, null).requireStatus(200, 404));
-            List<String> addresses = List.of(guest.ipv4Address());
-            orchestrator.registerTunnel(from, to, addresses, false);
+            orchestrator.registerTunnel(from, to, List.of(guest.ipv4Address()), false);
             orchestrator.warmUp(from, to);
-            id = orchestrator.createCutover(from, to, addresses, List.of(), null, MEMORY_MIB, incoming.tap());
-            ended = false;
-            return id;
         }
 
         @Override
-        public void phase(String phase) {
-            if (phase.equals("completed") || phase.equals("failed")) {
-                ended = true;
+        public Moved migrate(String uri, Timeline timeline, Resources resources) {
+            ObjectNode migrator = JsonNodeFactory.instance.objectNode();
+            migrator.putObject("qemu").put("uri", uri);
+            String id = orchestrator.createCutover(from, to, List.of(guest.ipv4Address()), List.of(), null,
+                    MEMORY_MIB, incoming.tap(), migrator);
+            cutover = orchestrator.awaitEnd(from, id, MIGRATION_LIMIT);
+            if (!cutover.path("stage").asText().equals("COMPLETED")) {
+                throw new IllegalStateException("the cutover ended " + cutover.path("stage").asText() + ": "
+                        + cutover.path("failure").asText(""));
             }
-            orchestrator.phase(from, id, phase);
+            Timeline agent = new Timeline();
+            LabOrchestrator.addAgentTimeline(agent, cutover);
+            return new Moved(agent.nanoTimeOf("vm.pause", "done"), agent.nanoTimeOf("ACTIVATED", "stage"),
+                    cutover.path("migration").path("downtimeMs").asDouble(0));
         }
 
         @Override
@@ -255,29 +247,54 @@ public final class QemuCutoverDemo {
 
         @Override
         public void addTimeline(Timeline timeline) {
-            LabOrchestrator.addAgentTimeline(timeline, orchestrator.cutover(from, id));
+            if (cutover != null) {
+                LabOrchestrator.addAgentTimeline(timeline, cutover);
+            }
         }
 
         @Override
         public void close() {
-            if (!ended) {
-                phase("failed");
-            }
         }
     }
 
     /**
      * No network steps: the lab's bridges stay learning switches and learn the guest's new port from QEMU's own
-     * RARPs after RESUME, as a hypervisor host without cutover does. The baseline.
+     * RARPs after RESUME, as a hypervisor host without cutover does. The demo drives QEMU itself. The baseline.
      */
-    private static final class LearningBridges implements NetworkSide {
-        @Override
-        public String prepare(GuestSpec guest, GuestSpec incoming, Resources resources) {
-            return "baseline-" + guest.name();
+    private final class LearningBridges implements NetworkSide {
+        private final GuestSpec guest;
+        private final GuestSpec incoming;
+
+        LearningBridges(GuestSpec guest, GuestSpec incoming) {
+            this.guest = guest;
+            this.incoming = incoming;
         }
 
         @Override
-        public void phase(String phase) {
+        public void prepare(Resources resources) {
+        }
+
+        @Override
+        public Moved migrate(String uri, Timeline timeline, Resources resources) throws Exception {
+            QemuHypervisor here = new QemuHypervisor(guest.qmpSocket().orElseThrow().getParent());
+            resources.add(here);
+            QemuHypervisor there = new QemuHypervisor(incoming.qmpSocket().orElseThrow().getParent());
+            resources.add(there);
+            MigrationRequest request = new MigrationRequest("baseline-" + VM, VM, uri, Optional.empty(),
+                    Optional.empty(), 1, false, false);
+            IncomingMigration arriving = there.prepareIncoming(request, uri);
+            resources.add(arriving);
+            AtomicLong paused = new AtomicLong();
+            HypervisorMigration migration = here.migrate(request, event -> note(timeline, event), switchover -> {
+                paused.set(switchover.nanoTime());
+                timeline.addAt(switchover.nanoTime(), "vm.pause", "done", "QEMU's pre-switchover");
+                return CompletableFuture.completedFuture(null);
+            });
+            MigrationFigures figures = migration.result().toCompletableFuture()
+                    .get(MIGRATION_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            long resumed = arriving.activated().get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            timeline.addAt(resumed, "vm.resume", "done", "QEMU's RESUME at the destination");
+            return new Moved(paused.get(), resumed, figures.downtime().map(Duration::toNanos).orElse(0L) / 1e6);
         }
 
         @Override
@@ -292,5 +309,11 @@ public final class QemuCutoverDemo {
         @Override
         public void close() {
         }
+    }
+
+    private static CompletableFuture<Void> note(Timeline timeline, CutoverEvent event) {
+        timeline.addAt(event.nanoTime(), "qemu." + event.stage().name().toLowerCase(Locale.ROOT), "stage",
+                event.round() > 0 ? "pass " + event.round() : "");
+        return CompletableFuture.completedFuture(null);
     }
 }

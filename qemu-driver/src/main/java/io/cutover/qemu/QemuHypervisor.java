@@ -85,6 +85,17 @@ public final class QemuHypervisor implements Hypervisor {
         return IncomingMigration.start(client(request.vm()), uri, request);
     }
 
+    /**
+     * Closes the QMP connection to {@code vm}'s QEMU, which serves one client at a time, so that its owner (the
+     * orchestrator that started it) can talk to it again; the guest keeps running.
+     */
+    public synchronized void forget(String vm) {
+        QmpClient client = clients.remove(vm);
+        if (client != null) {
+            client.close();
+        }
+    }
+
     /** Closes the QMP connections; the guests keep running. */
     @Override
     public synchronized void close() {

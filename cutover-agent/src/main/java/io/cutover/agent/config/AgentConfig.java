@@ -28,6 +28,7 @@ import java.util.Set;
  * announce: ...                    #   {@link DnsConfig}
  * dns: ...
  * migration: ...                   # the built-in migrator, see {@link MigrationConfig}
+ * qemu: ...                        # this host's QEMU guests, migrated by QEMU over QMP, see {@link QemuConfig}
  * </pre>
  *
  * @param host      this host's name
@@ -41,13 +42,14 @@ import java.util.Set;
  * @param announce  the announcements' part, or {@code null}
  * @param dns       the DNS part, or {@code null}
  * @param migration the built-in migrator, or {@code null} (orchestrators migrate, through the phase hooks)
+ * @param qemu      this host's QEMU guests, or {@code null} (the agent does not drive QEMU)
  */
 public record AgentConfig(String host, String address, int port, String token, long memoryMiB,
                           Map<String, URI> peers, SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce,
-                          DnsConfig dns, MigrationConfig migration) {
+                          DnsConfig dns, MigrationConfig migration, QemuConfig qemu) {
     /** An agent with every part of the plan switched off. */
     public AgentConfig(String host, String address, int port, String token, long memoryMiB, Map<String, URI> peers) {
-        this(host, address, port, token, memoryMiB, peers, null, null, null, null, null);
+        this(host, address, port, token, memoryMiB, peers, null, null, null, null, null, null);
     }
 
     /** The names of the parts of the plan switched on, in the plan's order. */
@@ -118,6 +120,8 @@ public record AgentConfig(String host, String address, int port, String token, l
         DnsConfig.Raw dns;
         @JsonProperty("migration")
         MigrationConfig.Raw migration;
+        @JsonProperty("qemu")
+        QemuConfig.Raw qemu;
 
         AgentConfig validate(String file, Path dir) {
             if (host == null || !host.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
@@ -150,7 +154,7 @@ public record AgentConfig(String host, String address, int port, String token, l
             return new AgentConfig(host, chosen.substring(0, colon), port, secret, memoryMiB, Map.copyOf(peerUris),
                     sdn == null ? null : sdn.validate(keys), tunnel == null ? null : tunnel.validate(keys),
                     announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys),
-                    migration == null ? null : migration.validate(keys));
+                    migration == null ? null : migration.validate(keys), qemu == null ? null : qemu.validate(keys));
         }
 
         private static String quoted(Object value) {

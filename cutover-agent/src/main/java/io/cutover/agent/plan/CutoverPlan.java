@@ -74,6 +74,14 @@ public final class CutoverPlan implements CutoverListener {
         return stage;
     }
 
+    /**
+     * Whether the plan has ended and nothing of it runs any more: its last stage's steps (or its rollback) are done.
+     * {@link #stage()} names a stage as soon as it is entered, before its steps ran.
+     */
+    public synchronized boolean ended() {
+        return stage.isTerminal() && tail.isDone();
+    }
+
     /** Why the plan rolled back, or {@code null}. */
     public synchronized Throwable failure() {
         return failure;

@@ -7,6 +7,7 @@ import io.cutover.agent.BuiltInMigrator;
 import io.cutover.agent.Cutover;
 import io.cutover.agent.CutoverRequest;
 import io.cutover.agent.CutoverService;
+import io.cutover.agent.IncomingRequest;
 import io.cutover.agent.MemoryClaims;
 import io.cutover.agent.Phase;
 import io.cutover.agent.PrecheckFailedException;
@@ -15,6 +16,7 @@ import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.agent.steps.TunnelDaemonClient;
 import io.cutover.agent.steps.TunnelEnd;
 import io.cutover.api.CutoverStage;
+import io.cutover.api.MigrationFigures;
 import io.cutover.migration.IncomingMigration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -90,6 +92,7 @@ public final class AgentServer {
         router.get("/v1/openapi.yaml").handler(this::openApi);
         router.post("/v1/claims").handler(this::authenticate).handler(this::claim);
         router.delete("/v1/claims/:id").handler(this::authenticate).handler(this::releaseClaim);
+        router.post("/v1/incoming").handler(this::authenticate).handler(this::prepareIncoming);
         router.post("/v1/cutovers").handler(this::authenticate).handler(this::create);
         router.get("/v1/cutovers").handler(this::list);
         router.get("/v1/cutovers/:id").handler(this::show);
@@ -160,8 +163,23 @@ public final class AgentServer {
     }
 
     private void releaseClaim(RoutingContext ctx) {
-        service.claims().release(ctx.pathParam("id"));
+        service.releaseClaim(ctx.pathParam("id"));
         ctx.response().setStatusCode(204).end();
+    }
+
+    /** A source's agent has this host's incoming QEMU take a cutover's stream; QMP is slow: on a worker thread. */
+    private void prepareIncoming(RoutingContext ctx) {
+        IncomingRequest incoming = body(ctx, IncomingRequest.class);
+        vertx.executeBlocking(() -> {
+            service.prepareIncoming(incoming);
+            return incoming;
+        }, false).onComplete(result -> {
+            if (result.failed()) {
+                fail(ctx, result.cause());
+            } else {
+                json(ctx, 201, Map.of("id", incoming.id(), "vm", incoming.vm(), "uri", incoming.qemu().uri()));
+            }
+        });
     }
 
     /** Pre-checks call the destination's agent: they run on a worker thread, never on the event loop. */
@@ -287,10 +305,24 @@ public final class AgentServer {
         return out;
     }
 
+    /** QEMU's figures of a migration this agent drives. */
+    private static Map<String, Object> describe(MigrationFigures figures) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("migrator", "qemu");
+        out.put("status", figures.status());
+        out.put("rounds", figures.rounds());
+        out.put("transferredBytes", figures.transferredBytes());
+        out.put("remainingBytes", figures.remainingBytes());
+        out.put("totalBytes", figures.totalBytes());
+        figures.downtime().ifPresent(downtime -> out.put("downtimeMs", downtime.toMillis()));
+        return out;
+    }
+
     private Map<String, Object> describe(Cutover cutover, boolean withTimeline) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", cutover.id());
         out.put("stage", cutover.plan().stage().name());
+        out.put("ended", cutover.plan().ended());
         out.put("blackoutProtected", cutover.plan().blackoutProtected());
         out.put("request", cutover.request());
         out.put("steps", cutover.plan().steps().stream().map(s -> s.stage() + " " + s.name()).toList());
@@ -299,6 +331,14 @@ public final class AgentServer {
             out.put("failure", failure.getMessage());
         }
         service.migration(cutover.id()).ifPresent(migration -> out.put("migration", describe(migration)));
+        service.qemuMigration(cutover.id()).ifPresent(migration -> {
+            try {
+                MigrationFigures figures = migration.progress();
+                out.put("migration", figures == null ? Map.of("migrator", "qemu") : describe(figures));
+            } catch (RuntimeException e) {
+                out.put("migration", Map.of("migrator", "qemu", "unavailable", String.valueOf(e.getMessage())));
+            }
+        });
         if (withTimeline) {
             out.put("timelineOriginNanos", cutover.plan().timeline().originNanos());
             out.put("timeline", cutover.plan().timeline().entries());

@@ -40,7 +40,7 @@ class QemuCutoverIT {
                 reports.add(report);
                 assertThat(report.guest()).startsWith("qemu");
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
-                        .containsSubsequence("qemu.precopy stage", "vm.pause done", "SWITCHOVER stage",
+                        .containsSubsequence("PRECOPY stage", "vm.pause done", "SWITCHOVER stage",
                                 "tunnel.hold done", "sdn.redirect done", "vm.resume done", "ACTIVATED stage",
                                 "sdn.commit done", "announce done", "tunnel.flush done", "COMPLETED stage",
                                 "sdn.cleanup done", "tunnel.close done");
