@@ -44,6 +44,8 @@ public final class CutoverService {
     private final Map<String, Cutover> cutovers = new ConcurrentHashMap<>();
     private final Map<String, BuiltInMigrator.Outgoing> outgoing = new ConcurrentHashMap<>();
     private final Map<String, QemuOutgoing> qemuOutgoing = new ConcurrentHashMap<>();
+    /** The cutovers whose migration this agent ran and whose end it has seen through (plan, claim, guest). */
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
     /** Where claims are released at the destination's agent: never on an event loop, never in a lab namespace. */
     private final java.util.concurrent.ExecutorService releases = Threads.prestarted("cutover-release", 1);
@@ -289,6 +291,7 @@ public final class CutoverService {
         done.whenComplete((ok, error) -> {
             release(cutover);
             afterwards.run();
+            finished.add(cutover.id());
         });
     }
 
@@ -309,6 +312,15 @@ public final class CutoverService {
             throw new NoSuchElementException("no cutover " + id);
         }
         return cutover;
+    }
+
+    /**
+     * Whether the cutover has ended and nothing of it runs any more: its plan's last steps are done and, when this
+     * agent migrates the guest, the migration has ended too (a cancelled QEMU migration has resumed the guest here).
+     */
+    public boolean ended(Cutover cutover) {
+        boolean migrates = cutover.request().migrator() != null && config.host().equals(cutover.request().source());
+        return cutover.plan().ended() && (!migrates || finished.contains(cutover.id()));
     }
 
     public Collection<Cutover> list() {

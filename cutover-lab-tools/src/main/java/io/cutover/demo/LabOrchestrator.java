@@ -155,7 +155,7 @@ final class LabOrchestrator {
     }
 
     /** Waits until the cutover's timeline has {@code what event}; fails when the cutover ended otherwise. */
-    private void awaitStep(Site from, String id, String what, String event) {
+    void awaitStep(Site from, String id, String what, String event) {
         long deadline = System.nanoTime() + STEP_LIMIT.toNanos();
         while (true) {
             JsonNode cutover = cutover(from, id);

@@ -15,6 +15,8 @@ import io.cutover.lab.QemuGuest;
 import io.cutover.lab.Topology;
 import io.cutover.qemu.IncomingMigration;
 import io.cutover.qemu.QemuHypervisor;
+import io.cutover.qemu.QmpClient;
+import io.cutover.agent.plan.TimelineEntry;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -55,6 +57,14 @@ public final class QemuCutoverDemo {
     /** The guest's endpoint id at the controller, after the lab's own hosts. */
     private static final int ENDPOINT_ID = 50;
     private static final Duration MIGRATION_LIMIT = Duration.ofMinutes(3);
+    /**
+     * How long a guest resumed after a pause may take to answer everything again: under TCG it drops part of the
+     * burst the tap queued while it was paused (its receive ring is 256 frames), and probes sent just after the resume
+     * queue behind that burst.
+     */
+    public static final Duration RESUME_SETTLING = Duration.ofMillis(300);
+    /** The stream's cap for a failing move: pre-copy takes seconds, time enough to inject a fault. */
+    private static final String SLOW_STREAM = "10m";
 
     private final Lab lab;
     private final LabAgents agents;
@@ -91,35 +101,17 @@ public final class QemuCutoverDemo {
     }
 
     public DemoReport run() throws Exception {
-        Site from = new Site("hostA", "br-a", underlay("hostA"), ADDRESS, null, null);
-        Site to = new Site("hostB", "br-b", underlay("hostB"), ADDRESS, null, null);
-        Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
         Timeline timeline = new Timeline();
         try (Resources resources = new Resources()) {
-            GuestImage image = GuestImage.build();
-            GuestSpec spec = spec(VM, "qvm-a", socketDir(from, run), false);
-            start(image, spec, from, resources);
-            GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", socketDir(to, run), true);
-            start(image, incomingSpec, to, resources);
-            String address = spec.ipv4Address();
-            NetworkSide network = agents == null ? new LearningBridges(spec, incomingSpec) : new CutoverSteps(
-                    new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, incomingSpec);
-            resources.add(network);
-            network.prepare(resources);
-            awaitReachable(address);
-
-            ClientProbes probes = ClientProbes.start(lab, new InetSocketAddress(address, ECHO_PORT),
-                    new InetSocketAddress(address, ECHO_PORT), probeRate);
-            resources.add(probes);
-            Thread.sleep(settle.toMillis());
-
+            Scene scene = setUp(resources);
             long dropsBefore = LabOrchestrator.pipelineDrops(lab);
-            Moved moved = network.migrate("unix:" + run.resolve(VM + ".migrate"), timeline, resources);
+            Moved moved = scene.network().migrate(scene.uri(), timeline, resources);
             Thread.sleep(settle.toMillis());
+            ClientProbes probes = scene.probes();
             UdpProbeResult seen = probes.stop();
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
-            Map<String, Long> tunnelCounters = network.tunnelCounters();
-            network.addTimeline(timeline);
+            Map<String, Long> tunnelCounters = scene.network().tunnelCounters();
+            scene.network().addTimeline(timeline);
             UdpProber.Gap gap = probes.addTo(timeline, moved.pausedNanos(), moved.activatedNanos());
             long cutoverEnd = agents == null ? gap.toNanos() : timeline.nanoTimeOf("tunnel.flush", "done");
             return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s", MEMORY_MIB,
@@ -127,6 +119,97 @@ public final class QemuCutoverDemo {
                     probes.lostBetween(moved.pausedNanos(), cutoverEnd), null, switchDrops, probes.tcpAlive(),
                     probes.tcpExchanged(), null, "", tunnelCounters, timeline.entries());
         }
+    }
+
+    /** What goes wrong in {@link #runFailing}. */
+    public enum Fault {
+        /** The source's tunnel daemon forgets the move while QEMU copies: {@code tunnel.hold} fails at pre-switchover. */
+        SWITCHOVER_STEP_FAILS,
+        /** The destination's QEMU is killed while QEMU copies. */
+        DESTINATION_DIES
+    }
+
+    /**
+     * A move that fails by {@code fault}, the stream slowed so that the fault lands during pre-copy: the cutover must
+     * roll back, QEMU's migration end, and the guest run on at the source, reachable as before.
+     */
+    public FailedMove runFailing(Fault fault) throws Exception {
+        if (agents == null) {
+            throw new IllegalStateException("a failing move needs the lab's agents");
+        }
+        try (Resources resources = new Resources()) {
+            Scene scene = setUp(resources);
+            JsonNode cutover = ((CutoverSteps) scene.network()).migrateFailing(scene.uri(), fault, scene.incoming());
+            long ended = System.nanoTime();
+            Thread.sleep(settle.toMillis());
+            UdpProbeResult seen = scene.probes().stop();
+            Timeline timeline = new Timeline();
+            LabOrchestrator.addAgentTimeline(timeline, cutover);
+            timeline.addAt(ended, "cutover", "ended", "as the source's agent reports it");
+            scene.probes().addTo(timeline, ended, ended);
+            return new FailedMove(cutover.path("stage").asText(), cutover.path("failure").asText(""),
+                    timeline.entries(), status(scene.source()), status(scene.incoming()), seen,
+                    scene.probes().lostBetween(ended + RESUME_SETTLING.toNanos(), System.nanoTime()),
+                    scene.probes().tcpAlive());
+        }
+    }
+
+    /**
+     * How a failing move ended.
+     *
+     * @param stage             the cutover's last stage
+     * @param failure           why it failed, as the agent says
+     * @param timeline          the source agent's timeline
+     * @param sourceStatus      the source QEMU's status ({@code running}, ...) or {@code gone}
+     * @param destinationStatus the destination QEMU's status, or {@code gone}
+     * @param udp               the client's probes over the whole run
+     * @param lostAfterSettling probes lost among those sent from {@link #RESUME_SETTLING} after the cutover ended
+     * @param tcpSurvived       whether the client's TCP connection to the guest survived
+     */
+    public record FailedMove(String stage, String failure, List<TimelineEntry> timeline, String sourceStatus,
+                             String destinationStatus, UdpProbeResult udp, long lostAfterSettling, boolean tcpSurvived) {
+    }
+
+    /** The QEMU's own status, asked over QMP once the agents let go of it; {@code gone} when it has exited. */
+    private static String status(QemuGuest guest) {
+        if (!guest.isAlive()) {
+            return "gone";
+        }
+        try (QmpClient qmp = QmpClient.connect(guest.qmpSocket(), Duration.ofSeconds(5))) {
+            return qmp.execute("query-status").path("status").asText();
+        } catch (RuntimeException e) {
+            return guest.isAlive() ? "unanswering: " + e.getMessage() : "gone";
+        }
+    }
+
+    /**
+     * The guests, the network and the client, ready to move: the guest runs on host A's bridge, the incoming QEMU
+     * waits on host B's, the client probes the guest and has for {@code settle}.
+     */
+    private Scene setUp(Resources resources) throws Exception {
+        Site from = new Site("hostA", "br-a", underlay("hostA"), ADDRESS, null, null);
+        Site to = new Site("hostB", "br-b", underlay("hostB"), ADDRESS, null, null);
+        Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
+        GuestImage image = GuestImage.build();
+        GuestSpec spec = spec(VM, "qvm-a", socketDir(from, run), false);
+        QemuGuest source = start(image, spec, from, resources);
+        GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", socketDir(to, run), true);
+        QemuGuest incoming = start(image, incomingSpec, to, resources);
+        String address = spec.ipv4Address();
+        NetworkSide network = agents == null ? new LearningBridges(spec, incomingSpec) : new CutoverSteps(
+                new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, incomingSpec);
+        resources.add(network);
+        network.prepare(resources);
+        awaitReachable(address);
+        ClientProbes probes = ClientProbes.start(lab, new InetSocketAddress(address, ECHO_PORT),
+                new InetSocketAddress(address, ECHO_PORT), probeRate);
+        resources.add(probes);
+        Thread.sleep(settle.toMillis());
+        return new Scene(source, incoming, network, probes, "unix:" + run.resolve(VM + ".migrate"));
+    }
+
+    /** A guest ready to move: both QEMUs, the network's side, the client's probes, the migration's URI. */
+    private record Scene(QemuGuest source, QemuGuest incoming, NetworkSide network, ClientProbes probes, String uri) {
     }
 
     /** Where {@code site}'s QEMU guests keep their QMP sockets: where its agent looks, if there are agents. */
@@ -238,6 +321,24 @@ public final class QemuCutoverDemo {
             LabOrchestrator.addAgentTimeline(agent, cutover);
             return new Moved(agent.nanoTimeOf("vm.pause", "done"), agent.nanoTimeOf("ACTIVATED", "stage"),
                     cutover.path("migration").path("downtimeMs").asDouble(0));
+        }
+
+        /**
+         * Starts the move with the stream slowed to {@value #SLOW_STREAM}/s (pre-copy then takes seconds), injects
+         * {@code fault} during pre-copy and waits for the cutover's end; returns it as the source's agent reports it.
+         */
+        JsonNode migrateFailing(String uri, Fault fault, QemuGuest incomingGuest) {
+            ObjectNode migrator = JsonNodeFactory.instance.objectNode();
+            migrator.putObject("qemu").put("uri", uri).put("maxBandwidth", SLOW_STREAM);
+            String id = orchestrator.createCutover(from, to, List.of(guest.ipv4Address()), List.of(), null,
+                    MEMORY_MIB, incoming.tap(), migrator);
+            orchestrator.awaitStep(from, id, "PRECOPY", "stage");
+            switch (fault) {
+                case SWITCHOVER_STEP_FAILS -> agents.tunnelDaemon(from.host()).send("DELETE", "moves/" + VM, null)
+                        .requireStatus(204);
+                case DESTINATION_DIES -> incomingGuest.close();
+            }
+            return orchestrator.awaitEnd(from, id, MIGRATION_LIMIT);
         }
 
         @Override

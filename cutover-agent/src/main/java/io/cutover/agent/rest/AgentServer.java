@@ -322,7 +322,7 @@ public final class AgentServer {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", cutover.id());
         out.put("stage", cutover.plan().stage().name());
-        out.put("ended", cutover.plan().ended());
+        out.put("ended", service.ended(cutover));
         out.put("blackoutProtected", cutover.plan().blackoutProtected());
         out.put("request", cutover.request());
         out.put("steps", cutover.plan().steps().stream().map(s -> s.stage() + " " + s.name()).toList());

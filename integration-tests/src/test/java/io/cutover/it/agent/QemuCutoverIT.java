@@ -61,6 +61,45 @@ class QemuCutoverIT {
                 .anyMatch(QemuCutoverIT::keptServing);
     }
 
+    @Test
+    void aStepThatFailsAtPreSwitchoverCancelsTheMigrationAndTheGuestRunsOnAtTheSourceReachable() throws Exception {
+        QemuCutoverDemo.FailedMove move = failing(QemuCutoverDemo.Fault.SWITCHOVER_STEP_FAILS);
+        assertThat(move.timeline()).extracting(e -> e.what() + " " + e.event())
+                .containsSubsequence("vm.pause done", "SWITCHOVER stage", "tunnel.hold failed", "ROLLED_BACK stage",
+                        "migration failed", "qemu source-guest");
+        assertThat(move.failure()).contains("tunnel.hold");
+    }
+
+    @Test
+    void theDestinationQemuKilledDuringPreCopyRollsBackAndTheGuestRunsOnAtTheSourceReachable() throws Exception {
+        QemuCutoverDemo.FailedMove move = failing(QemuCutoverDemo.Fault.DESTINATION_DIES);
+        assertThat(move.destinationStatus()).isEqualTo("gone");
+        assertThat(move.timeline()).extracting(e -> e.what() + " " + e.event())
+                .doesNotContain("SWITCHOVER stage", "ACTIVATED stage")
+                .containsSubsequence("PRECOPY stage", "migration failed", "ROLLED_BACK stage");
+    }
+
+    /** A move that fails by {@code fault}: rolled back, exactly one guest running, at the source, answering as before. */
+    private static QemuCutoverDemo.FailedMove failing(QemuCutoverDemo.Fault fault) throws Exception {
+        Lab lab = LAB.lab();
+        try (LabAgents agents = LabAgents.start(lab)) {
+            QemuCutoverDemo.FailedMove move = new QemuCutoverDemo(lab, agents, 1000, Duration.ofSeconds(1))
+                    .runFailing(fault);
+            assertThat(move.stage()).as("the cutover's end").isEqualTo("ROLLED_BACK");
+            assertThat(move.sourceStatus()).as("the source's guest").isEqualTo("running");
+            assertThat(move.destinationStatus()).as("the destination's QEMU").isNotEqualTo("running");
+            assertThat(move.lostAfterSettling()).as("probes lost once the network was rolled back and the guest had "
+                    + "settled (lost: %s; timeline: %s)",
+                    move.udp().lostRanges(), move.timeline()).isZero();
+            assertThat(move.tcpSurvived()).as("the client's TCP connection").isTrue();
+            assertThat(move.timeline()).extracting(e -> e.what() + " " + e.event())
+                    .contains("sdn.prepare rolled-back", "tunnel.ready rolled-back");
+            assertThat(lab.exec("fabric", "pgrep", "-f", "qemu-system-x86_64.*qvm").stdout())
+                    .as("no guest left running").isBlank();
+            return move;
+        }
+    }
+
     /** The client's TCP connection survived and no probe of the last 200 was lost. */
     private static boolean keptServing(DemoReport report) {
         return report.tcpSurvived() && report.udp().lostRanges().stream()
