@@ -6,7 +6,9 @@ import io.cutover.api.CutoverStage;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -187,15 +189,28 @@ public final class CutoverPlan implements CutoverListener {
         return steps.stream().filter(step -> step.stage() == at).map(PlanStep::name).toList();
     }
 
+    /**
+     * Runs the stage's steps as a graph: each starts once the steps it waits for are done (by default every step
+     * before it in the stage), so that independent steps run together. The stage is done when all its steps have
+     * ended; a step whose prerequisite failed does not start.
+     */
     private CompletableFuture<Void> runStage(CutoverStage next) {
         timeline.add(next.name(), "stage", null);
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        Map<String, CompletableFuture<Void>> started = new LinkedHashMap<>();
         for (PlanStep step : steps) {
             if (step.stage() == next) {
-                chain = chain.thenComposeAsync(ignored -> runStep(step), STEPS);
+                List<CompletableFuture<Void>> before = step.waitsFor()
+                        .map(names -> names.stream().map(started::get).filter(Objects::nonNull).toList())
+                        .orElseGet(() -> List.copyOf(started.values()));
+                String after = step.waitsFor().map(names -> names.stream().filter(started::containsKey).sorted()
+                        .toList()).filter(names -> !names.isEmpty()).map(names -> "after " + String.join(", ", names))
+                        .orElse(null);
+                started.put(step.name(), CompletableFuture.allOf(before.toArray(CompletableFuture[]::new))
+                        .thenComposeAsync(ignored -> runStep(step, after), STEPS));
             }
         }
-        return chain.handle((ok, error) -> error).thenCompose(error -> {
+        CompletableFuture<Void> all = CompletableFuture.allOf(started.values().toArray(CompletableFuture[]::new));
+        return all.handle((ok, error) -> error).thenCompose(error -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -206,8 +221,8 @@ public final class CutoverPlan implements CutoverListener {
         });
     }
 
-    private CompletableFuture<Void> runStep(PlanStep step) {
-        timeline.add(step.name(), "start", null);
+    private CompletableFuture<Void> runStep(PlanStep step, String after) {
+        timeline.add(step.name(), "start", after);
         CompletableFuture<Void> result;
         try {
             result = step.apply().toCompletableFuture();

@@ -2,6 +2,8 @@ package io.cutover.agent.plan;
 
 import io.cutover.api.CutoverStage;
 
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -22,6 +24,14 @@ public interface PlanStep {
 
     /** Undoes what {@link #apply()} did. Called only after {@code apply} completed normally. */
     CompletionStage<Void> rollback();
+
+    /**
+     * The steps of the same stage this one waits for, by name (those the plan does not have are passed over), or
+     * empty to wait for every step before it in the stage: steps run one after another unless they say otherwise.
+     */
+    default Optional<Set<String>> waitsFor() {
+        return Optional.empty();
+    }
 
     /**
      * What the timeline says about the step once {@link #apply()} is done, such as {@code queued: the server

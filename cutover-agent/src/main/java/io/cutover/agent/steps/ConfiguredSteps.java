@@ -6,6 +6,7 @@ import io.cutover.agent.StepFactory;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.config.SdnConfig;
 import io.cutover.agent.plan.PlanStep;
+import io.cutover.api.CutoverStage;
 import io.cutover.arp.MacAddress;
 import io.cutover.sdn.rest.SdnRestClient;
 
@@ -14,6 +15,10 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The plan's steps made from {@code host.yaml}: each part (sdn, tunnel, announce, dns) only when its section is
@@ -22,7 +27,8 @@ import java.util.List;
  * <pre>
  * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.ready
  * SWITCHOVER  tunnel.hold, sdn.redirect        (the forwarder holds before the traffic is sent to it)
- * ACTIVATED   sdn.commit, announce, tunnel.flush, dns.switch (WAN)   (announce only once every switch confirmed)
+ * ACTIVATED   sdn.commit, then announce and tunnel.flush together, dns.switch (WAN) after the flush
+ *                                               (announce and flush only once every switch confirmed)
  * DRAINING    tunnel.drain
  * COMPLETED   sdn.cleanup, tunnel.close, dns.restore-ttl
  * </pre>
@@ -36,6 +42,17 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     public static final List<String> ORDER = List.of("dns.lower-ttl", "sdn.prepare", "tunnel.ready", "tunnel.hold",
             "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "tunnel.drain", "sdn.cleanup",
             "tunnel.close", "dns.restore-ttl");
+
+    /**
+     * What a step waits for, where it is not every step before it in its stage: at ACTIVATED the announcements and
+     * the flush of what was held both need the committed flows and nothing of each other, so they run together and
+     * the held frames reach the guest without waiting for the announcements; the DNS switch comes once the old
+     * address's held traffic is delivered.
+     */
+    public static final Map<String, Set<String>> WAITS_FOR = Map.of(
+            "announce", Set.of("sdn.commit"),
+            "tunnel.flush", Set.of("sdn.commit"),
+            "dns.switch", Set.of("tunnel.flush"));
 
     private final AgentConfig config;
     private final PeerAgents peers;
@@ -92,7 +109,8 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     addresses(request.newAddresses()), config.dns().loweredTtl()));
         }
         steps.sort(Comparator.comparing((PlanStep s) -> s.stage().ordinal()).thenComparing(s -> ORDER.indexOf(s.name())));
-        return List.copyOf(steps);
+        return steps.stream().map(step -> WAITS_FOR.containsKey(step.name())
+                ? new Waiting(step, WAITS_FOR.get(step.name())) : step).toList();
     }
 
     /** This host's daemon, or the daemon of another host through its agent. */
@@ -121,6 +139,39 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     public void close() {
         if (dns != null) {
             dns.close();
+        }
+    }
+
+    /** A step that waits only for {@code waitsFor} in its stage. */
+    private record Waiting(PlanStep step, Set<String> names) implements PlanStep {
+        @Override
+        public String name() {
+            return step.name();
+        }
+
+        @Override
+        public CutoverStage stage() {
+            return step.stage();
+        }
+
+        @Override
+        public CompletionStage<Void> apply() {
+            return step.apply();
+        }
+
+        @Override
+        public CompletionStage<Void> rollback() {
+            return step.rollback();
+        }
+
+        @Override
+        public String detail() {
+            return step.detail();
+        }
+
+        @Override
+        public Optional<Set<String>> waitsFor() {
+            return Optional.of(names);
         }
     }
 }

@@ -36,6 +36,32 @@ class CutoverPlanTest {
     }
 
     @Test
+    void stepsThatWaitOnlyForOneStepRunTogetherAndAStepAfterThemWaitsForBoth() throws Exception {
+        CompletableFuture<Void> announcing = new CompletableFuture<>();
+        CutoverPlan plan = new CutoverPlan("c7", List.of(
+                step("sdn.commit", CutoverStage.ACTIVATED),
+                new Gated("announce", announcing, Set.of("sdn.commit")),
+                new Gated("tunnel.flush", CompletableFuture.completedFuture(null), Set.of("sdn.commit")),
+                step("sdn.cleanup", CutoverStage.ACTIVATED)));
+        plan.advance(CutoverStage.PLANNED);
+        plan.advance(CutoverStage.SWITCHOVER);
+        CompletableFuture<Void> activated = plan.advance(CutoverStage.ACTIVATED).toCompletableFuture();
+
+        // the flush does not wait for the announcements, still running; the step after both does
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!log.contains("apply tunnel.flush") && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(log).hasSize(3).startsWith("apply sdn.commit").contains("apply announce", "apply tunnel.flush");
+        assertThat(activated).isNotDone();
+        announcing.complete(null);
+        activated.get(5, TimeUnit.SECONDS);
+        assertThat(log).hasSize(4).endsWith("apply sdn.cleanup");
+        assertThat(plan.timeline().entries()).extracting(e -> e.what() + " " + e.event() + " " + e.detail())
+                .contains("tunnel.flush start after sdn.commit", "sdn.cleanup start ");
+    }
+
+    @Test
     void aFailedStepRollsBackEveryAppliedStepNewestFirst() {
         CutoverPlan plan = new CutoverPlan("c2", List.of(
                 step("dns.lower-ttl", CutoverStage.PLANNED),
@@ -201,6 +227,46 @@ class CutoverPlanTest {
             log.add("rollback " + name);
             return failRollback ? CompletableFuture.failedFuture(new IllegalStateException("cannot undo"))
                     : CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** An ACTIVATED step that waits for {@code after} and is done when {@code done} is. */
+    private final class Gated implements PlanStep {
+        private final String name;
+        private final CompletableFuture<Void> done;
+        private final Set<String> after;
+
+        Gated(String name, CompletableFuture<Void> done, Set<String> after) {
+            this.name = name;
+            this.done = done;
+            this.after = after;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public CutoverStage stage() {
+            return CutoverStage.ACTIVATED;
+        }
+
+        @Override
+        public CompletionStage<Void> apply() {
+            log.add("apply " + name);
+            return done;
+        }
+
+        @Override
+        public CompletionStage<Void> rollback() {
+            log.add("rollback " + name);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public java.util.Optional<Set<String>> waitsFor() {
+            return java.util.Optional.of(after);
         }
     }
 }
