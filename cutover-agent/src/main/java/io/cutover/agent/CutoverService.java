@@ -34,6 +34,8 @@ public final class CutoverService {
      * guest's RESUME; past it the source activates the network itself (the guest can only run there now).
      */
     public static final Duration ACTIVATION_LIMIT = Duration.ofSeconds(10);
+    /** How long {@link #create} waits for the PLANNED steps before it answers. */
+    public static final Duration PLANNED_LIMIT = Duration.ofSeconds(60);
 
     private final AgentConfig config;
     private final MemoryClaims claims;
@@ -94,12 +96,33 @@ public final class CutoverService {
     }
 
     /**
-     * Checks and starts a cutover.
+     * Checks and starts a cutover, and returns once its PLANNED steps are done (on a thread that may block: they call
+     * the controller and the tunnel daemons).
      *
      * @throws IllegalArgumentException a field of the request is bad
-     * @throws PrecheckFailedException  a pre-check failed; nothing was changed
+     * @throws PrecheckFailedException  a pre-check failed, or a PLANNED step did (it was rolled back); nothing is
+     *                                  left changed
      */
     public Cutover create(CutoverRequest raw) {
+        Cutover cutover = start(raw);
+        try {
+            cutover.plan().advance(CutoverStage.PLANNED).toCompletableFuture()
+                    .get(PLANNED_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new PrecheckFailedException("cutover " + cutover.id() + " rolled back: "
+                    + unwrap(e.getCause()).getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new PrecheckFailedException("cutover " + cutover.id() + ": its PLANNED steps did not finish within "
+                    + PLANNED_LIMIT.toSeconds() + " s; they go on, and the cutover is refused if they fail", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while cutover " + cutover.id() + " was planned", e);
+        }
+        return cutover;
+    }
+
+    /** Checks a cutover and starts its plan (PLANNED's steps), without waiting for them. */
+    private Cutover start(CutoverRequest raw) {
         CutoverRequest request = raw.validated();
         String here = config.host();
         if (!here.equals(request.source()) && !here.equals(request.destination())) {
@@ -296,8 +319,70 @@ public final class CutoverService {
     }
 
     private static Throwable unwrap(Throwable error) {
-        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = error;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /**
+     * Ends cutover {@code id} at an orchestrator's request. One that has ended is forgotten. One that has not passed
+     * the switchover is abandoned: the migration this agent runs for it is cancelled (the guest runs on here) and
+     * the network's steps are rolled back. Past the switchover the guest may already run at the destination, and
+     * only the migration's end can say where: refused.
+     *
+     * @return the stage that ends it, once it has ended
+     * @throws NoSuchElementException unknown cutover
+     * @throws IllegalStateException  past the switchover and not ended
+     */
+    public CompletionStage<CutoverStage> delete(String id) {
+        Cutover cutover = get(id);
+        CutoverPlan plan = cutover.plan();
+        if (ended(cutover)) {
+            cutovers.remove(id);
+            outgoing.remove(id);
+            qemuOutgoing.remove(id);
+            finished.remove(id);
+            return CompletableFuture.completedFuture(plan.stage());
+        }
+        if (plan.stage().isTerminal()) {
+            // rolling back or finishing its last steps: it ends by itself
+            CompletableFuture<CutoverStage> result = new CompletableFuture<>();
+            awaitEnd(cutover, result, System.nanoTime() + PLANNED_LIMIT.toNanos());
+            return result;
+        }
+        if (plan.stage().compareTo(CutoverStage.SWITCHOVER) >= 0) {
+            throw new IllegalStateException("cutover " + id + " is at " + plan.stage() + ", past the switchover: the "
+                    + "guest may run at the destination; report completed or failed instead");
+        }
+        plan.timeline().add("cutover", "deleted", "the orchestrator ended it");
+        BuiltInMigrator.Outgoing builtIn = outgoing.get(id);
+        QemuOutgoing byQemu = qemuOutgoing.get(id);
+        if (builtIn != null) {
+            builtIn.live().cancel();
+        } else if (byQemu != null) {
+            byQemu.migration().cancel();
+        } else {
+            end(cutover, () -> { }, CutoverStage.FAILED);
+        }
+        CompletableFuture<CutoverStage> result = new CompletableFuture<>();
+        awaitEnd(cutover, result, System.nanoTime() + PLANNED_LIMIT.toNanos());
+        return result;
+    }
+
+    /** Completes {@code result} with the cutover's last stage once it has ended, polling (ends are rare). */
+    private void awaitEnd(Cutover cutover, CompletableFuture<CutoverStage> result, long deadline) {
+        if (ended(cutover)) {
+            result.complete(cutover.plan().stage());
+        } else if (System.nanoTime() > deadline) {
+            result.completeExceptionally(new IllegalStateException("cutover " + cutover.id() + " did not end within "
+                    + PLANNED_LIMIT.toSeconds() + " s of its deletion"));
+        } else {
+            CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS)
+                    .execute(() -> awaitEnd(cutover, result, deadline));
+        }
     }
 
     private byte[] bytes() {

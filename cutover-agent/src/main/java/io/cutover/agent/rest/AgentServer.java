@@ -96,6 +96,7 @@ public final class AgentServer {
         router.post("/v1/cutovers").handler(this::authenticate).handler(this::create);
         router.get("/v1/cutovers").handler(this::list);
         router.get("/v1/cutovers/:id").handler(this::show);
+        router.delete("/v1/cutovers/:id").handler(this::authenticate).handler(this::delete);
         router.get("/v1/cutovers/:id/events").handler(this::events);
         router.get("/v1/migrations").handler(this::incoming);
         router.get("/v1/tunnel/moves/:id").handler(ctx -> relay(ctx, 200, t -> t.requireMove(ctx.pathParam("id"))));
@@ -202,6 +203,17 @@ public final class AgentServer {
 
     private void show(RoutingContext ctx) {
         json(ctx, 200, describe(service.get(ctx.pathParam("id")), true));
+    }
+
+    /** Ends a cutover that has not passed the switchover (rolled back), or forgets one that has ended. */
+    private void delete(RoutingContext ctx) {
+        service.delete(ctx.pathParam("id")).whenComplete((stage, error) -> vertx.runOnContext(ignored -> {
+            if (error != null) {
+                fail(ctx, error);
+            } else {
+                json(ctx, 200, Map.of("id", ctx.pathParam("id"), "stage", stage.name()));
+            }
+        }));
     }
 
     private void phase(RoutingContext ctx) {

@@ -45,6 +45,7 @@ class AgentServerTest {
     private URI destination;
     private AgentServer destinationServer;
     private volatile boolean failCommit;
+    private volatile boolean failPrepare;
 
     @BeforeEach
     void startTwoAgents() throws Exception {
@@ -154,6 +155,39 @@ class AgentServerTest {
     }
 
     @Test
+    void aPlannedStepThatFailsIsA409NamingItAndNothingStaysClaimed() throws Exception {
+        failPrepare = true;
+        HttpResponse<String> created = post(source, "/v1/cutovers", request("hostB", 600), TOKEN);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(409);
+        assertThat(JSON.readTree(created.body()).get("detail").asText()).contains("sdn.prepare")
+                .contains("br-b has no port vm1").contains("rolled back");
+        awaitFreeMemory(1024);
+    }
+
+    @Test
+    void aCutoverDeletedBeforeTheSwitchoverIsRolledBackAndOneThatEndedIsForgotten() throws Exception {
+        String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 600), TOKEN).body()).get("id").asText();
+        assertThat(applied).containsExactly("sdn.prepare");
+        assertThat(send(source, "DELETE", "/v1/cutovers/" + id, null).statusCode()).isEqualTo(401);
+
+        HttpResponse<String> deleted = send(source, "DELETE", "/v1/cutovers/" + id, TOKEN);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(JSON.readTree(deleted.body()).get("stage").asText()).isEqualTo("ROLLED_BACK");
+        assertThat(applied).containsExactly("sdn.prepare", "undo sdn.prepare");
+        awaitFreeMemory(1024);
+        assertThat(send(source, "DELETE", "/v1/cutovers/" + id, TOKEN).statusCode()).isEqualTo(200);
+        assertThat(get(source, "/v1/cutovers/" + id).statusCode()).isEqualTo(404);
+
+        String moving = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 600), TOKEN).body()).get("id")
+                .asText();
+        assertThat(post(source, "/v1/cutovers/" + moving + "/phase/switchover", "", TOKEN).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = send(source, "DELETE", "/v1/cutovers/" + moving, TOKEN);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("past the switchover");
+        assertThat(applied).endsWith("sdn.redirect");
+    }
+
+    @Test
     void phasesOutOfOrderUnknownPhasesAndUnknownCutoversAreRefused() throws Exception {
         String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
         HttpResponse<String> skipping = post(source, "/v1/cutovers/" + id + "/phase/activated", "", TOKEN);
@@ -215,6 +249,9 @@ class AgentServerTest {
 
             @Override
             public CompletionStage<Void> apply() {
+                if (failPrepare && name.equals("sdn.prepare")) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("br-b has no port vm1"));
+                }
                 if (failCommit && name.equals("sdn.commit")) {
                     return CompletableFuture.failedFuture(new IllegalStateException("br-b did not confirm"));
                 }
@@ -253,6 +290,15 @@ class AgentServerTest {
     private HttpResponse<String> get(URI agent, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> send(URI agent, String method, String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(URI agent, String path, String body, String token) throws Exception {
