@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Collection;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -51,6 +52,8 @@ public final class CutoverService {
     private final SecureRandom random = new SecureRandom();
     /** Where claims are released at the destination's agent: never on an event loop, never in a lab namespace. */
     private final java.util.concurrent.ExecutorService releases = Threads.prestarted("cutover-release", 1);
+    /** When each cutover was created ({@link System#nanoTime()}), for {@link #expire()}. */
+    private final Map<String, Long> createdAt = new ConcurrentHashMap<>();
 
     public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps) {
         this(config, claims, peers, steps, null);
@@ -147,6 +150,7 @@ public final class CutoverService {
             peers.claimMemory(request.destination(), id, request.memoryMiB());
         }
         Cutover cutover = new Cutover(id, request, plan);
+        createdAt.put(id, System.nanoTime());
         cutovers.put(id, cutover);
         plan.advance(CutoverStage.PLANNED).whenComplete((ok, error) -> {
             if (error != null) {
@@ -342,6 +346,7 @@ public final class CutoverService {
         CutoverPlan plan = cutover.plan();
         if (ended(cutover)) {
             cutovers.remove(id);
+            createdAt.remove(id);
             outgoing.remove(id);
             qemuOutgoing.remove(id);
             finished.remove(id);
@@ -370,6 +375,30 @@ public final class CutoverService {
         CompletableFuture<CutoverStage> result = new CompletableFuture<>();
         awaitEnd(cutover, result, System.nanoTime() + PLANNED_LIMIT.toNanos());
         return result;
+    }
+
+    /**
+     * Rolls back the cutovers whose orchestrator never reported their migration: still PLANNED {@code planned-expiry}
+     * after their creation, with no migration of this agent's. Their memory claims are released. Called now and then.
+     *
+     * @return the ids of the cutovers expired now
+     */
+    public List<String> expire() {
+        long now = System.nanoTime();
+        List<String> expired = new java.util.ArrayList<>();
+        for (Cutover cutover : cutovers.values()) {
+            Long created = createdAt.get(cutover.id());
+            boolean migrates = cutover.request().migrator() != null;
+            if (created != null && !migrates && cutover.plan().stage() == CutoverStage.PLANNED
+                    && now - created > config.plannedExpiry().toNanos()) {
+                cutover.plan().timeline().add("cutover", "expired", "no phase reported within "
+                        + config.plannedExpiry());
+                LOG.info("cutover {} expired: still PLANNED after {}", cutover.id(), config.plannedExpiry());
+                end(cutover, () -> { }, CutoverStage.FAILED);
+                expired.add(cutover.id());
+            }
+        }
+        return expired;
     }
 
     /** Completes {@code result} with the cutover's last stage once it has ended, polling (ends are rare). */

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Run the per-host cutover agent (REST API under /v1) in the foreground.")
 final class AgentCommand implements Callable<Integer> {
+    /** How often cutovers left PLANNED are looked for ({@code planned-expiry}). */
+    private static final java.time.Duration EXPIRY_CHECK = java.time.Duration.ofSeconds(10);
+
     @Option(names = "--config", required = true, description = "The host's configuration (host.yaml).")
     Path config;
 
@@ -56,6 +59,7 @@ final class AgentCommand implements Callable<Integer> {
             throw new IllegalStateException("cannot listen on " + settings.address() + ":" + settings.port() + ": "
                     + e.getMessage(), e);
         }
+        vertx.setPeriodic(EXPIRY_CHECK.toMillis(), timer -> vertx.executeBlocking(service::expire, false));
         System.out.println("cutover agent for " + settings.host() + " listening on http://" + settings.address()
                 + ":" + port + "/v1 (steps: " + (settings.steps().isEmpty() ? "none" : settings.steps())
                 + (migrator == null ? "" : "; migrations arrive at " + migrator.address())

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,6 +22,8 @@ import java.util.Set;
  * listen: 127.0.0.1:7070           # address and port of the REST API
  * token-file: /etc/cutover/token   # the bearer token every mutating call must carry
  * memory-mib: 8192                 # memory this host can reserve for incoming VMs
+ * planned-expiry: 30m              # optional: a cutover still PLANNED this long after its creation, its migration
+ *                                  #   never reported, is rolled back and its memory claim released
  * peers:                           # the other hosts' agents
  *   hostB: http://198.19.0.2:7070
  * sdn: ...                         # each part of the plan runs only when its section is present:
@@ -43,13 +46,18 @@ import java.util.Set;
  * @param dns       the DNS part, or {@code null}
  * @param migration the built-in migrator, or {@code null} (orchestrators migrate, through the phase hooks)
  * @param qemu      this host's QEMU guests, or {@code null} (the agent does not drive QEMU)
+ * @param plannedExpiry how long a cutover may stay PLANNED, its migration never reported, before it is rolled back
  */
 public record AgentConfig(String host, String address, int port, String token, long memoryMiB,
                           Map<String, URI> peers, SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce,
-                          DnsConfig dns, MigrationConfig migration, QemuConfig qemu) {
+                          DnsConfig dns, MigrationConfig migration, QemuConfig qemu,
+                          Duration plannedExpiry) {
+    /** The default of {@code planned-expiry}. */
+    public static final Duration DEFAULT_PLANNED_EXPIRY = Duration.ofMinutes(30);
+
     /** An agent with every part of the plan switched off. */
     public AgentConfig(String host, String address, int port, String token, long memoryMiB, Map<String, URI> peers) {
-        this(host, address, port, token, memoryMiB, peers, null, null, null, null, null, null);
+        this(host, address, port, token, memoryMiB, peers, null, null, null, null, null, null, DEFAULT_PLANNED_EXPIRY);
     }
 
     /** The names of the parts of the plan switched on, in the plan's order. */
@@ -108,6 +116,8 @@ public record AgentConfig(String host, String address, int port, String token, l
         String tokenFile;
         @JsonProperty("memory-mib")
         Long memoryMiB;
+        @JsonProperty("planned-expiry")
+        String plannedExpiry;
         @JsonProperty("peers")
         Map<String, String> peers;
         @JsonProperty("sdn")
@@ -154,7 +164,8 @@ public record AgentConfig(String host, String address, int port, String token, l
             return new AgentConfig(host, chosen.substring(0, colon), port, secret, memoryMiB, Map.copyOf(peerUris),
                     sdn == null ? null : sdn.validate(keys), tunnel == null ? null : tunnel.validate(keys),
                     announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys),
-                    migration == null ? null : migration.validate(keys), qemu == null ? null : qemu.validate(keys));
+                    migration == null ? null : migration.validate(keys), qemu == null ? null : qemu.validate(keys),
+                    keys.duration("planned-expiry", plannedExpiry, DEFAULT_PLANNED_EXPIRY));
         }
 
         private static String quoted(Object value) {

@@ -44,6 +44,8 @@ class AgentServerTest {
     private URI source;
     private URI destination;
     private AgentServer destinationServer;
+    /** The service of the agent made last (the source). */
+    private CutoverService sourceService;
     private volatile boolean failCommit;
     private volatile boolean failPrepare;
 
@@ -188,6 +190,27 @@ class AgentServerTest {
     }
 
     @Test
+    void aCutoverLeftPlannedExpiresAndReleasesItsClaimWhileOneWhoseMigrationWasReportedStays() throws Exception {
+        AgentConfig config = new AgentConfig("hostA", "127.0.0.1", 0, TOKEN, 0, Map.of("hostB", destination), null,
+                null, null, null, null, null, Duration.ofMillis(200));
+        CutoverService service = service(config, (id, request) -> List.of(step("sdn.prepare", CutoverStage.PLANNED),
+                step("sdn.redirect", CutoverStage.SWITCHOVER)));
+        String left = service.create(JSON.readValue(request("hostB", 300), io.cutover.agent.CutoverRequest.class)).id();
+        String moving = service.create(JSON.readValue(request("hostB", 300), io.cutover.agent.CutoverRequest.class))
+                .id();
+        service.phase(moving, io.cutover.agent.Phase.SWITCHOVER).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(service.expire()).as("nothing expires early").isEmpty();
+        assertThat(health(destination).get("memoryFreeMiB").asLong()).isEqualTo(424);
+
+        Thread.sleep(300);
+        assertThat(service.expire()).containsExactly(left);
+        awaitFreeMemory(724);
+        assertThat(service.get(left).plan().stage()).isEqualTo(CutoverStage.ROLLED_BACK);
+        assertThat(service.get(moving).plan().stage()).isEqualTo(CutoverStage.SWITCHOVER);
+        assertThat(applied).containsExactly("sdn.prepare", "sdn.prepare", "sdn.redirect", "undo sdn.prepare");
+    }
+
+    @Test
     void phasesOutOfOrderUnknownPhasesAndUnknownCutoversAreRefused() throws Exception {
         String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
         HttpResponse<String> skipping = post(source, "/v1/cutovers/" + id + "/phase/activated", "", TOKEN);
@@ -229,10 +252,13 @@ class AgentServerTest {
     }
 
     private AgentServer agent(String host, long memory, Map<String, URI> peers, StepFactory steps) {
-        AgentConfig config = new AgentConfig(host, "127.0.0.1", 0, TOKEN, memory, peers);
-        CutoverService service = new CutoverService(config, new MemoryClaims(memory), new PeerAgents(peers, TOKEN),
-                steps);
-        return new AgentServer(vertx, service, TOKEN, host);
+        sourceService = service(new AgentConfig(host, "127.0.0.1", 0, TOKEN, memory, peers), steps);
+        return new AgentServer(vertx, sourceService, TOKEN, host);
+    }
+
+    private CutoverService service(AgentConfig config, StepFactory steps) {
+        return new CutoverService(config, new MemoryClaims(config.memoryMiB()),
+                new PeerAgents(config.peers(), TOKEN), steps);
     }
 
     private PlanStep step(String name, CutoverStage stage) {
