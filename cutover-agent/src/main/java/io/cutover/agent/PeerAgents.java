@@ -88,6 +88,47 @@ public final class PeerAgents {
     }
 
     /**
+     * Has {@code host}'s agent register {@code move} with its tunnel daemon as {@code role}, with {@code peer} as the
+     * other end.
+     *
+     * @throws IllegalStateException naming the host and its answer when it refuses
+     */
+    public void registerTunnelMove(String host, io.cutover.agent.steps.TunnelMove move, String role, String peer) {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>(move.at(role, peer, null));
+        body.remove("iface");
+        JsonAnswer answer;
+        try {
+            answer = send(host, "POST", "/v1/tunnel/moves", body);
+        } catch (PrecheckFailedException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (answer.status() != 201) {
+            throw new IllegalStateException("the agent of " + host + " did not register tunnel move " + move.id()
+                    + ": " + answer.status() + " " + answer.text());
+        }
+    }
+
+    /**
+     * The tunnel address on the underlay of {@code host}'s daemon, from its agent's health report.
+     *
+     * @throws IllegalStateException when the agent does not answer or does not say
+     */
+    public String tunnelUnderlay(String host) {
+        JsonAnswer health;
+        try {
+            health = send(host, "GET", "/v1/health", null);
+        } catch (PrecheckFailedException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        String underlay = health.status() == 200 ? health.body().path("tunnelUnderlay").asText(null) : null;
+        if (underlay == null) {
+            throw new IllegalStateException("the agent of " + host + " does not say where its tunnel daemon listens "
+                    + "(tunnel.underlay in its host.yaml): " + health.status() + " " + health.text());
+        }
+        return underlay;
+    }
+
+    /**
      * A call to {@code host}'s agent on behalf of a plan step, whose answer's status must be one of {@code ok}.
      *
      * @throws IllegalStateException naming the host and its answer otherwise

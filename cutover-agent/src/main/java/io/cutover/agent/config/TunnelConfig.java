@@ -7,26 +7,52 @@ import java.net.URI;
 /**
  * The {@code tunnel} section of {@code host.yaml}: this host's brownout forwarder ({@code cutover tunnel serve}),
  * driven through its REST API, which listens on loopback only. The other host's end is driven through that host's
- * agent, which relays to its own daemon. A move is registered with both daemons beforehand
- * ({@code cutover tunnel add --id VM ...}), under the VM's name; the plan checks both are ready at PLANNED, then
+ * agent, which relays to its own daemon. With {@code underlay} and {@code iface} on both hosts, the source's plan
+ * registers each cutover's move with both daemons at PLANNED ({@code tunnel.register}: the cutover's id, a fresh VXLAN
+ * identifier and key); without them a move is registered with both daemons beforehand ({@code cutover tunnel add
+ * --id VM ...}), under the VM's name, and the plan checks both are ready ({@code tunnel.ready}). Either way it then
  * holds, flushes, drains and closes it.
  *
  * <pre>
  * tunnel:
  *   api: http://127.0.0.1:7946     # this host's daemon
+ *   underlay: 198.19.0.1:4789      # optional: where the daemon takes tunnelled traffic (its listen address)
+ *   iface: eth0                    # optional: its interface on the VMs' side (catches at the source, injects at
+ *                                  #   the destination)
  * </pre>
  *
- * @param api this host's tunnel daemon API
+ * @param api      this host's tunnel daemon API
+ * @param underlay where the daemon listens on the underlay, {@code HOST:PORT}, or {@code null}
+ * @param iface    the daemon's interface on the VMs' side, or {@code null}
  */
-public record TunnelConfig(URI api) {
+public record TunnelConfig(URI api, String underlay, String iface) {
+
+    /** Whether the agent registers each cutover's move itself. */
+    public boolean registersMoves() {
+        return underlay != null;
+    }
+
 
     /** The section's fields, before validation. */
     static final class Raw {
         @JsonProperty("api")
         String api;
+        @JsonProperty("underlay")
+        String underlay;
+        @JsonProperty("iface")
+        String iface;
 
         TunnelConfig validate(Keys keys) {
-            return new TunnelConfig(keys.httpUrl("tunnel.api", api));
+            if ((underlay == null) != (iface == null)) {
+                throw keys.bad(underlay == null ? "tunnel.underlay" : "tunnel.iface",
+                        "underlay and iface go together: the agent registers moves only when it knows both");
+            }
+            String at = underlay == null ? null : keys.remote("tunnel.underlay", underlay).getAddress()
+                    .getHostAddress() + ":" + keys.remote("tunnel.underlay", underlay).getPort();
+            if (iface != null && !iface.matches("[A-Za-z0-9._-]{1,15}")) {
+                throw keys.bad("tunnel.iface", "expected an interface name, got '" + iface + "'");
+            }
+            return new TunnelConfig(keys.httpUrl("tunnel.api", api), at, iface);
         }
     }
 }

@@ -15,6 +15,7 @@ import io.cutover.agent.plan.PlanStepException;
 import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.agent.steps.TunnelDaemonClient;
 import io.cutover.agent.steps.TunnelEnd;
+import io.cutover.agent.steps.TunnelMove;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.MigrationFigures;
 import io.cutover.migration.IncomingMigration;
@@ -99,6 +100,7 @@ public final class AgentServer {
         router.delete("/v1/cutovers/:id").handler(this::authenticate).handler(this::delete);
         router.get("/v1/cutovers/:id/events").handler(this::events);
         router.get("/v1/migrations").handler(this::incoming);
+        router.post("/v1/tunnel/moves").handler(this::authenticate).handler(this::registerTunnelMove);
         router.get("/v1/tunnel/moves/:id").handler(ctx -> relay(ctx, 200, t -> t.requireMove(ctx.pathParam("id"))));
         router.post("/v1/tunnel/moves/:id/stage/:stage").handler(this::authenticate).handler(ctx -> {
             CutoverStage stage = stage(ctx.pathParam("stage"));
@@ -136,6 +138,9 @@ public final class AgentServer {
         out.put("cutovers", service.list().size());
         if (service.migrator() != null) {
             out.put("migrationAddress", service.migrator().address());
+        }
+        if (tunnel instanceof TunnelDaemonClient daemon && daemon.registers()) {
+            out.put("tunnelUnderlay", daemon.underlay());
         }
         json(ctx, 200, out);
     }
@@ -254,6 +259,11 @@ public final class AgentServer {
 
     /** A call to this host's tunnel daemon for another agent's plan; on a worker thread (the daemon answers over HTTP). */
     private void relay(RoutingContext ctx, int status, Consumer<TunnelEnd> call) {
+        relay(ctx, status, ctx.pathParam("id"), call);
+    }
+
+    /** {@link #relay(RoutingContext, int, Consumer)} for the move {@code id}, named in the answer. */
+    private void relay(RoutingContext ctx, int status, String id, Consumer<TunnelEnd> call) {
         if (tunnel == null) {
             throw new ApiError(404, "not found", "this agent has no tunnel section");
         }
@@ -266,7 +276,25 @@ public final class AgentServer {
             } else if (status == 204) {
                 ctx.response().setStatusCode(204).end();
             } else {
-                json(ctx, status, Map.of("id", ctx.pathParam("id")));
+                json(ctx, status, Map.of("id", id));
+            }
+        });
+    }
+
+    /** Another agent's plan registers a move with this host's daemon; this host's interface on the VMs' side is ours. */
+    private void registerTunnelMove(RoutingContext ctx) {
+        TunnelMoveRequest asked = body(ctx, TunnelMoveRequest.class);
+        if (asked.id() == null || asked.vni() == null || asked.role() == null || asked.mode() == null
+                || asked.vmMac() == null || asked.vmAddresses() == null || asked.peer() == null || asked.key() == null) {
+            throw new ApiError(400, "bad request", "expected {id, vni, role, mode, vmMac, vmAddresses, peer, key}");
+        }
+        TunnelMove move = new TunnelMove(asked.id(), asked.vni(), asked.mode(), asked.vmMac(), asked.vmAddresses(),
+                asked.key());
+        relay(ctx, 201, move.id(), t -> {
+            try {
+                t.register(move, asked.role(), asked.peer());
+            } catch (UnsupportedOperationException e) {
+                throw new PrecheckFailedException(e.getMessage(), e);
             }
         });
     }
@@ -416,6 +444,11 @@ public final class AgentServer {
         } catch (JsonProcessingException e) {
             ctx.response().setStatusCode(500).end();
         }
+    }
+
+    /** A tunnel move another agent's plan registers here (its fields as {@link TunnelMove}'s, with a role and peer). */
+    record TunnelMoveRequest(String id, Integer vni, String role, String mode, String vmMac, List<String> vmAddresses,
+                             String peer, String key) {
     }
 
     /**

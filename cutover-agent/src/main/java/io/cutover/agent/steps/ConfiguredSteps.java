@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionStage;
  * present, in the order that public failures teach:
  *
  * <pre>
- * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.ready
+ * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.register or tunnel.ready
  * SWITCHOVER  tunnel.hold, sdn.redirect        (the forwarder holds before the traffic is sent to it)
  * ACTIVATED   sdn.commit, then announce and tunnel.flush together, dns.switch (WAN) after the flush
  *                                               (announce and flush only once every switch confirmed)
@@ -33,14 +33,15 @@ import java.util.concurrent.CompletionStage;
  * COMPLETED   sdn.cleanup, tunnel.close, dns.restore-ttl
  * </pre>
  *
- * The SDN endpoint and the tunnel's move are named by the VM's name; the VM's port on the destination's switch is the
+ * The SDN endpoint is named by the VM's name, the tunnel's move by the cutover's id when the plan registers it (by the
+ * VM's name when it was registered beforehand); the VM's port on the destination's switch is the
  * request's {@code destinationPort} (the VM's name unless the request says otherwise). This host's tunnel end is its
  * own daemon; the other host's is reached through that host's agent.
  */
 public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     /** The order of the steps within a stage. */
-    public static final List<String> ORDER = List.of("dns.lower-ttl", "sdn.prepare", "tunnel.ready", "tunnel.hold",
-            "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "tunnel.drain", "sdn.cleanup",
+    public static final List<String> ORDER = List.of("dns.lower-ttl", "sdn.prepare", "tunnel.register", "tunnel.ready",
+            "tunnel.hold", "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "tunnel.drain", "sdn.cleanup",
             "tunnel.close", "dns.restore-ttl");
 
     /**
@@ -67,7 +68,8 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     public ConfiguredSteps(AgentConfig config, PeerAgents peers, DnsQueue dns) {
         this.config = config;
         this.peers = peers;
-        this.localTunnel = config.tunnel() == null ? null : new TunnelDaemonClient(config.tunnel().api());
+        this.localTunnel = config.tunnel() == null ? null : new TunnelDaemonClient(config.tunnel().api(),
+                config.tunnel().underlay(), config.tunnel().iface());
         SdnConfig section = config.sdn();
         this.sdn = section == null ? null : new SdnRestClient(section.url(), section.token(), section.timeout());
         this.dns = dns;
@@ -96,7 +98,10 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     section.bridgeOf(request.destination()), request.destinationPort(),
                     section.forwarderPorts().get(request.source())));
         }
-        if (config.tunnel() != null) {
+        if (config.tunnel() != null && config.tunnel().registersMoves()) {
+            steps.addAll(TunnelSteps.registering(TunnelMove.fresh(cutoverId, wan, request.mac(), request.addresses()),
+                    tunnelEnd(request.source()), tunnelEnd(request.destination())));
+        } else if (config.tunnel() != null) {
             steps.addAll(TunnelSteps.registered(request.vm(), tunnelEnd(request.source()),
                     tunnelEnd(request.destination())));
         }

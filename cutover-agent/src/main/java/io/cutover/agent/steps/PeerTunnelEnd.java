@@ -17,6 +17,16 @@ public final class PeerTunnelEnd implements TunnelEnd {
     }
 
     @Override
+    public String underlay() {
+        return peers.tunnelUnderlay(host);
+    }
+
+    @Override
+    public void register(TunnelMove move, String role, String peer) {
+        peers.registerTunnelMove(host, move, role, peer);
+    }
+
+    @Override
     public void requireMove(String moveId) {
         peers.call(host, "GET", "/v1/tunnel/moves/" + moveId, 200);
     }

@@ -16,12 +16,48 @@ public final class TunnelDaemonClient implements TunnelEnd {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final JsonHttpClient http;
+    private final String underlay;
+    private final String iface;
 
     /** @param api the daemon's root, such as {@code http://127.0.0.1:7171} (with or without {@code /v1}) */
     public TunnelDaemonClient(URI api) {
+        this(api, null, null);
+    }
+
+    /**
+     * @param underlay the daemon's tunnel address that the other ends send to ({@code HOST:PORT}), or {@code null}
+     * @param iface    its interface on the VMs' side, or {@code null}; with {@code underlay}, moves can be registered
+     */
+    public TunnelDaemonClient(URI api, String underlay, String iface) {
+        this.underlay = underlay;
+        this.iface = iface;
         String root = api.toString().replaceAll("/+$", "").replaceAll("/v1$", "");
         this.http = JsonHttpClient.builder(URI.create(root + "/v1/")).connectTimeout(DEFAULT_TIMEOUT)
                 .timeout(DEFAULT_TIMEOUT).build();
+    }
+
+    @Override
+    public String underlay() {
+        requireRegisters();
+        return underlay;
+    }
+
+    @Override
+    public void register(TunnelMove move, String role, String peer) {
+        requireRegisters();
+        call("POST", "moves", move.at(role, peer, iface), 201);
+    }
+
+    private void requireRegisters() {
+        if (!registers()) {
+            throw new UnsupportedOperationException("host.yaml's tunnel section names no underlay and iface: moves "
+                    + "must be registered beforehand ('cutover tunnel add')");
+        }
+    }
+
+    /** Whether moves can be registered here (the daemon's underlay address and VM-side interface are known). */
+    public boolean registers() {
+        return underlay != null && iface != null;
     }
 
     @Override

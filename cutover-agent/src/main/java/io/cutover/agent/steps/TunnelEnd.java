@@ -6,6 +6,25 @@ import io.cutover.tunnel.Forwarder;
 /** One end of a brownout tunnel as the plan drives it: a forwarder in this process, or a daemon's REST API. */
 public interface TunnelEnd {
 
+    /**
+     * This end's tunnel address on the underlay, {@code HOST:PORT}, where the other end sends.
+     *
+     * @throws UnsupportedOperationException when this end's configuration does not say
+     */
+    default String underlay() {
+        throw new UnsupportedOperationException("this tunnel end does not say where it listens");
+    }
+
+    /**
+     * Registers {@code move} at this end as {@code role} ({@code SOURCE} or {@code DESTINATION}), sending to and
+     * taking from {@code peer}, the other end's {@link #underlay()}.
+     *
+     * @throws UnsupportedOperationException when this end's configuration does not say where it is
+     */
+    default void register(TunnelMove move, String role, String peer) {
+        throw new UnsupportedOperationException("this tunnel end does not take moves from the agent");
+    }
+
     /** Fails when the end does not hold the move {@code moveId}. */
     void requireMove(String moveId);
 

@@ -35,6 +35,21 @@ public final class TunnelSteps {
         return List.copyOf(steps);
     }
 
+    /**
+     * A move this plan registers itself at both ends, at PLANNED ({@code tunnel.register}): the destination first,
+     * then the source, each told where the other listens; then the stages. Undoing the registration removes it at
+     * both ends.
+     */
+    public static List<PlanStep> registering(TunnelMove move, TunnelEnd source, TunnelEnd destination) {
+        List<PlanStep> steps = new ArrayList<>();
+        steps.add(Step.of("tunnel.register", CutoverStage.PLANNED, () -> {
+            destination.register(move, "DESTINATION", source.underlay());
+            source.register(move, "SOURCE", destination.underlay());
+        }, () -> discard(move.id(), source, destination)));
+        steps.addAll(stages(move.id(), source, destination));
+        return List.copyOf(steps);
+    }
+
     private static List<PlanStep> stages(String moveId, TunnelEnd source, TunnelEnd destination) {
         return List.of(
                 stage("tunnel.hold", CutoverStage.SWITCHOVER, moveId, source, destination),
