@@ -50,6 +50,18 @@ public final class SdnController implements AutoCloseable {
         return new SdnController(new ControllerCore(options));
     }
 
+    /**
+     * Rewrites the journal in {@code stateDir} written when switches were named by bridge name so that it names them
+     * by datapath id (run it while no controller uses the directory); the old file stays beside it as
+     * {@code state.json.by-name}. A journal already by datapath id is left as it is.
+     *
+     * @param dpids each bridge name the journal uses, to its switch's datapath id
+     * @throws IllegalArgumentException when the journal names a bridge {@code dpids} lacks
+     */
+    public static void migrateJournal(java.nio.file.Path stateDir, java.util.Map<String, Dpid> dpids) {
+        new io.cutover.sdn.impl.StateJournal(stateDir).migrate(dpids);
+    }
+
     /** The address switches connect to. */
     public InetSocketAddress address() {
         return core.address();
