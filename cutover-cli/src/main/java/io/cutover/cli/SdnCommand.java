@@ -11,6 +11,7 @@ import io.cutover.support.JsonHttpClient;
 import io.cutover.lab.Lab;
 import io.cutover.support.Netns;
 import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.SdnController;
 import io.cutover.sdn.rest.SdnRestServer;
@@ -29,7 +30,8 @@ import java.util.concurrent.CountDownLatch;
 /** {@code cutover sdn}: Run the OpenFlow 1.3 controller that moves VM flows, and talk to it. */
 @Command(name = "sdn", mixinStandardHelpOptions = true,
         description = "Run the OpenFlow 1.3 controller that moves VM flows, and talk to it over REST.",
-        subcommands = {SdnCommand.Serve.class, SdnCommand.Get.class, SdnCommand.MoveCmd.class})
+        subcommands = {SdnCommand.Serve.class, SdnCommand.Get.class, SdnCommand.MoveCmd.class,
+                SdnCommand.MigrateState.class})
 final class SdnCommand extends GroupCommand {
     static final String DEFAULT_REST = "127.0.0.1:8181";
 
@@ -106,7 +108,8 @@ final class SdnCommand extends GroupCommand {
                 if (attached != null) {
                     List<String> bridges = attached.topology().bridges();
                     SdnLabFabric.attach(attached, sdn.address().getPort(), bridges);
-                    sdn.awaitSwitches(bridges, Duration.ofSeconds(30)).toCompletableFuture().join();
+                    sdn.awaitSwitches(SdnLabFabric.dpids(attached, bridges), Duration.ofSeconds(30))
+                            .toCompletableFuture().join();
                     if (sdn.endpoints().isEmpty()) {
                         sdn.setLinks(SdnLabFabric.links(attached)).toCompletableFuture().join();
                         for (Endpoint endpoint : SdnLabFabric.endpoints(attached)) {
@@ -140,7 +143,8 @@ final class SdnCommand extends GroupCommand {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "GET a REST resource, such as switches, endpoints, moves, switches/br-a/flows.")
+            description = "GET a REST resource, such as switches (each switch's datapath id and bridge name), "
+                    + "endpoints, moves, switches/00000000000000a0/flows.")
     static final class Get implements Callable<Integer> {
         @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
         String rest;
@@ -155,7 +159,8 @@ final class SdnCommand extends GroupCommand {
     }
 
     @Command(name = "move", mixinStandardHelpOptions = true,
-            description = "Drive a move: prepare ENDPOINT SWITCH PORT | redirect ID PORT | commit ID | cleanup ID | rollback ID.")
+            description = "Drive a move: prepare ENDPOINT SWITCH PORT | redirect ID PORT | commit ID | cleanup ID | rollback ID."
+                    + " SWITCH is the destination switch's datapath id (16 hex digits, 0x... or 00:00:...).")
     static final class MoveCmd implements Callable<Integer> {
         @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
         String rest;
@@ -171,8 +176,9 @@ final class SdnCommand extends GroupCommand {
             switch (action.toLowerCase(Locale.ROOT)) {
                 case "prepare" -> {
                     need(3);
+                    Dpid toSwitch = Dpid.parse(args.get(1));
                     return Rest.call(rest, "POST", "moves", JsonNodeFactory.instance.objectNode()
-                            .put("endpoint", args.get(0)).put("toSwitch", args.get(1)).put("toPort", args.get(2)));
+                            .put("endpoint", args.get(0)).put("toSwitch", toSwitch.toString()).put("toPort", args.get(2)));
                 }
                 case "redirect" -> {
                     need(2);
@@ -192,6 +198,28 @@ final class SdnCommand extends GroupCommand {
             if (args.size() != count) {
                 throw new IllegalArgumentException("'move " + action + "' takes " + count + " arguments, not " + args.size());
             }
+        }
+    }
+
+    @Command(name = "migrate-state", mixinStandardHelpOptions = true,
+            description = "Rewrite a journal written when switches were named by bridge name so that it names them by "
+                    + "datapath id (run it with the controller stopped; the old file is kept as state.json.by-name).")
+    static final class MigrateState implements Callable<Integer> {
+        @Option(names = "--state", required = true, description = "The controller's state directory.")
+        Path state;
+
+        @Option(names = "--switch", paramLabel = "BRIDGE=DPID", required = true,
+                description = "A bridge name the journal uses and its switch's datapath id "
+                        + "('ovs-vsctl get Bridge BRIDGE datapath_id' prints it); repeat for each.")
+        java.util.Map<String, String> switches;
+
+        @Override
+        public Integer call() {
+            java.util.Map<String, Dpid> dpids = new java.util.TreeMap<>();
+            switches.forEach((bridge, dpid) -> dpids.put(bridge, Dpid.parse(dpid)));
+            SdnController.migrateJournal(state, dpids);
+            System.out.println("sdn state in " + state + ": switches named by datapath id");
+            return ExitCode.OK;
         }
     }
 

@@ -57,6 +57,33 @@ class CutoverCommandTest {
                 + "\n");
     }
 
+    @Test
+    void aMoveToABridgeNameIsAUsageErrorThatAsksForADatapathId() {
+        Run run = run("sdn", "move", "prepare", "vm1", "br-int", "vm1", "--rest", "127.0.0.1:1");
+        assertThat(run.code).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err).startsWith("cutover: 'br-int' is not a datapath id");
+    }
+
+    @Test
+    void migrateStateRewritesAJournalOfBridgeNamesIntoDatapathIds(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path journal = java.nio.file.Files.writeString(dir.resolve("state.json"), """
+                {"endpoints": {"vm1": {"endpoint": {"id": 5, "name": "vm1", "network": 1, "mac": "02:00:c6:12:00:64",
+                  "addresses": [], "switchName": "br-a", "port": "vm1"}, "generation": 0}},
+                 "links": [{"switchA": "br-tor", "portA": "tor-to-a", "switchB": "br-a", "portB": "a-to-tor"}],
+                 "moves": {}, "nextMoveId": 1}""");
+        Run missing = run("sdn", "migrate-state", "--state", dir.toString(), "--switch", "br-a=00000000000000a0");
+        assertThat(missing.code).isEqualTo(ExitCode.USAGE);
+        assertThat(missing.err).contains("br-tor");
+
+        Run run = run("sdn", "migrate-state", "--state", dir.toString(), "--switch", "br-a=00000000000000a0",
+                "--switch", "br-tor=0xf0");
+        assertThat(run.code).as(run.err).isEqualTo(ExitCode.OK);
+        assertThat(java.nio.file.Files.readString(journal)).contains("\"switch\" : \"00000000000000a0\"")
+                .contains("\"switchA\" : \"00000000000000f0\"").doesNotContain("br-");
+        assertThat(dir.resolve("state.json.by-name")).exists();
+    }
+
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -4,6 +4,7 @@ import io.cutover.demo.SdnLabFabric;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.FlowView;
 import io.cutover.sdn.Link;
@@ -57,7 +58,8 @@ import java.util.regex.Pattern;
 public final class SdnBench implements Callable<Integer> {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** The switch the install's endpoints sit behind: named by a link, never connected. */
-    private static final String FAR_SWITCH = "bench-far";
+    /** A switch the bench's links lead to and that never connects: the endpoints sit behind it. */
+    private static final Dpid FAR_SWITCH = Dpid.of(0xbe7cfa7L);
     /** The port number of each install bridge's uplink, the same on all of them. */
     private static final int UPLINK = 1;
     private static final String MOVING = "bench-vm";
@@ -253,9 +255,10 @@ public final class SdnBench implements Callable<Integer> {
     private double rawInstall(Lab lab, String bridge, List<OFFlowMod> mods) {
         try (SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0).build())) {
             SdnLabFabric.attach(lab, sdn.address().getPort(), List.of(bridge));
-            join(sdn.awaitSwitches(List.of(bridge), WAIT));
+            Dpid dpid = SdnLabFabric.dpid(lab, bridge);
+            join(sdn.awaitSwitches(List.of(dpid), WAIT));
             long start = System.nanoTime();
-            join(sdn.sendFlowMods(bridge, mods));
+            join(sdn.sendFlowMods(dpid, mods));
             double seconds = (System.nanoTime() - start) / 1e9;
             requireFlows(lab, bridge, mods.size());
             return seconds;
@@ -290,8 +293,9 @@ public final class SdnBench implements Callable<Integer> {
         try (SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0)
                 .stateDir(noJournal ? null : journal).build())) {
             SdnLabFabric.attach(lab, sdn.address().getPort(), List.of(bridge));
-            join(sdn.awaitSwitches(List.of(bridge), WAIT));
-            join(sdn.setLinks(List.of(new Link(bridge, uplink(bridge), FAR_SWITCH, "far-down"))));
+            Dpid dpid = SdnLabFabric.dpid(lab, bridge);
+            join(sdn.awaitSwitches(List.of(dpid), WAIT));
+            join(sdn.setLinks(List.of(new Link(dpid, uplink(bridge), FAR_SWITCH, "far-down"))));
             List<Endpoint> endpoints = new ArrayList<>(flows);
             for (int i = 0; i < flows; i++) {
                 endpoints.add(new Endpoint(i + 1, "bench-" + i, SdnLabFabric.NETWORK, mac(i), List.of(), FAR_SWITCH,
@@ -300,8 +304,8 @@ public final class SdnBench implements Callable<Integer> {
             long start = System.nanoTime();
             join(sdn.putEndpoints(endpoints));
             double seconds = (System.nanoTime() - start) / 1e9;
-            planned.addAll(sdn.desiredFlows(bridge));
-            requireFlows(lab, bridge, sdn.desiredFlows(bridge).size());
+            planned.addAll(sdn.desiredFlows(dpid));
+            requireFlows(lab, bridge, sdn.desiredFlows(dpid).size());
             return seconds;
         }
     }
@@ -348,7 +352,7 @@ public final class SdnBench implements Callable<Integer> {
     }
 
     private static FlowView exampleFlow() {
-        return new FlowView("bench-o0", 1, 100, Cookie.of(SdnLabFabric.NETWORK, 1, 0), "eth_dst=" + mac(0),
+        return new FlowView(FAR_SWITCH, 1, 100, Cookie.of(SdnLabFabric.NETWORK, 1, 0), "eth_dst=" + mac(0),
                 "output:" + UPLINK);
     }
 
@@ -374,24 +378,25 @@ public final class SdnBench implements Callable<Integer> {
         forwarders.forEach((bridge, port) -> lab.vsctl("add-port", bridge, port, "--", "set", "interface", port,
                 "type=internal").orThrow());
         List<String> bridges = lab.topology().bridges();
+        Dpid switchA = SdnLabFabric.dpid(lab, "br-a");
+        Dpid switchB = SdnLabFabric.dpid(lab, "br-b");
         try (SdnController sdn = SdnController.start(SdnLabFabric.options(lab).port(0)
                 .stateDir(noJournal ? null : journal).bundles(!noBundles).build())) {
             SdnLabFabric.attach(lab, sdn.address().getPort(), bridges);
-            join(sdn.awaitSwitches(bridges, WAIT));
+            join(sdn.awaitSwitches(SdnLabFabric.dpids(lab, bridges), WAIT));
             join(sdn.setLinks(SdnLabFabric.links(lab)));
             join(sdn.putEndpoint(new Endpoint(100, MOVING, SdnLabFabric.NETWORK, "02:b1:00:00:00:01", List.of(),
-                    "br-a", "hostA")));
+                    switchA, "hostA")));
             int warmup = Math.max(5, count / 5);
             double[] prepare = new double[count];
             double[] redirect = new double[count];
             double[] commit = new double[count];
             for (int i = -warmup; i < count; i++) {
-                String from = sdn.endpoint(MOVING).orElseThrow().switchName();
-                boolean toB = from.equals("br-a");
+                boolean toB = sdn.endpoint(MOVING).orElseThrow().switchId().equals(switchA);
                 long start = System.nanoTime();
-                Move move = join(sdn.prepare(MOVING, toB ? "br-b" : "br-a", toB ? "hostB" : "hostA"));
+                Move move = join(sdn.prepare(MOVING, toB ? switchB : switchA, toB ? "hostB" : "hostA"));
                 long prepared = System.nanoTime();
-                join(sdn.redirectToForwarder(move.id(), forwarders.get(from)));
+                join(sdn.redirectToForwarder(move.id(), forwarders.get(toB ? "br-a" : "br-b")));
                 long redirected = System.nanoTime();
                 join(sdn.commit(move.id()));
                 long committed = System.nanoTime();

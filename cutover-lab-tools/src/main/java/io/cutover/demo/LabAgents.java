@@ -139,7 +139,8 @@ public final class LabAgents implements AutoCloseable {
                 .put("memory-mib", 4096);
         config.putObject("peers").put(peer, "http://" + underlay.get(peer) + ":" + AGENT_PORT);
         ObjectNode sdn = config.putObject("sdn").put("url", controllerUrl);
-        sdn.putObject("bridges").put("hostA", "br-a").put("hostB", "br-b");
+        sdn.putObject("switches").put("hostA", SdnLabFabric.dpid(lab, "br-a").toString())
+                .put("hostB", SdnLabFabric.dpid(lab, "br-b").toString());
         sdn.putObject("forwarder-ports").put("hostA", "hostA").put("hostB", "hostB");
         sdn.put("timeout", "5s").put("rollback-patience", "30s");
         config.putObject("tunnel").put("api", "http://127.0.0.1:" + TUNNEL_API_PORT);

@@ -297,7 +297,8 @@ public final class QemuCutoverDemo {
         @Override
         public void prepare(Resources resources) {
             ObjectNode endpoint = JsonNodeFactory.instance.objectNode().put("id", ENDPOINT_ID).put("name", VM)
-                    .put("network", SdnLabFabric.NETWORK).put("mac", guest.mac()).put("switchName", from.bridge())
+                    .put("network", SdnLabFabric.NETWORK).put("mac", guest.mac())
+                    .put("switch", SdnLabFabric.dpid(lab, from.bridge()).toString())
                     .put("port", guest.tap());
             endpoint.putArray("addresses").add(guest.ipv4Address());
             agents.controller().send("POST", "endpoints", endpoint).requireStatus(201);

@@ -6,6 +6,7 @@ import io.cutover.lab.Port;
 import io.cutover.lab.Topology;
 import io.cutover.lab.impl.OvsFabric;
 import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.Link;
 
@@ -15,7 +16,8 @@ import java.util.List;
 /**
  * Puts a lab's bridges under the SDN controller: the controller runs on threads inside the lab's fabric
  * namespace (listening on its loopback), the bridges drop their learning-switch flow, run {@code fail-mode=secure}
- * with OpenFlow 1.3 only, and connect to it. Also derives the controller's model (endpoints, links) from the lab.
+ * with OpenFlow 1.3 only, and connect to it. Also derives the controller's model (endpoints, links) from the lab, its
+ * switches named by datapath id (the lab gives its bridges fixed ones: {@link Topology#datapathId}).
  */
 public final class SdnLabFabric {
     /** The virtual network every lab host belongs to. */
@@ -56,13 +58,23 @@ public final class SdnLabFabric {
         }
     }
 
+    /** The datapath id of the lab's {@code bridge}, as its Open vSwitch reports it: the controller's key for it. */
+    public static Dpid dpid(Lab lab, String bridge) {
+        return Dpid.parse(lab.datapathId(bridge));
+    }
+
+    /** The datapath ids of {@code bridges}, in their order. */
+    public static List<Dpid> dpids(Lab lab, List<String> bridges) {
+        return bridges.stream().map(bridge -> dpid(lab, bridge)).toList();
+    }
+
     /** The lab's patch cables as links. */
     public static List<Link> links(Lab lab) {
         List<Link> links = new ArrayList<>();
         for (List<String> patch : lab.topology().patches()) {
             String a = patch.get(0);
             String b = patch.get(1);
-            links.add(new Link(a, OvsFabric.patchPort(a, b), b, OvsFabric.patchPort(b, a)));
+            links.add(new Link(dpid(lab, a), OvsFabric.patchPort(a, b), dpid(lab, b), OvsFabric.patchPort(b, a)));
         }
         return links;
     }
@@ -70,6 +82,7 @@ public final class SdnLabFabric {
     /** Every host of the lab plugged into a bridge, as an endpoint numbered in topology order. */
     public static List<Endpoint> endpoints(Lab lab) {
         List<Endpoint> endpoints = new ArrayList<>();
+        java.util.Map<String, Dpid> dpids = new java.util.HashMap<>();
         int id = 1;
         for (Port port : lab.topology().ports()) {
             List<String> addresses = new ArrayList<>();
@@ -78,7 +91,7 @@ public final class SdnLabFabric {
                 addresses.add(port.ipv6Address());
             }
             endpoints.add(new Endpoint(id++, port.node(), NETWORK, lab.mac(port.node(), port.iface()), addresses,
-                    port.bridge(), port.switchSide()));
+                    dpids.computeIfAbsent(port.bridge(), bridge -> dpid(lab, bridge)), port.switchSide()));
         }
         return endpoints;
     }

@@ -189,6 +189,14 @@ public final class Lab implements AutoCloseable {
         return fabric.appctl(args);
     }
 
+    /**
+     * The datapath id of {@code bridge} as Open vSwitch reports it (16 hex digits): the lab's own bridges have the
+     * fixed ones of {@link Topology#datapathId}; a bridge added later has one Open vSwitch chose.
+     */
+    public String datapathId(String bridge) {
+        return fabric.datapathId(bridge);
+    }
+
     /** The ports of a bridge. */
     public List<String> bridgePorts(String bridge) {
         return fabric.ports(bridge);

@@ -17,6 +17,10 @@ import java.util.Set;
  *       different subnets, joined by the router {@code wan}, which also serves the client site ({@code br-tor}).</li>
  * </ul>
  * In both, {@code hostA} and {@code hostB} share a direct underlay cable (tunnel and migration traffic).
+ * <p>
+ * Every bridge gets a fixed datapath id ({@link #datapathId}), the key the SDN controller knows a switch by, so that
+ * configurations and tests can name the lab's switches: {@code br-a} {@value #DPID_A}, {@code br-b} {@value #DPID_B},
+ * {@code br-tor} {@value #DPID_TOR}.
  */
 public enum Topology {
     LAN(
@@ -59,6 +63,15 @@ public enum Topology {
                     new Route("hostB", "default", "198.18.2.1")),
             Set.of("wan", "rtrA", "rtrB"));
 
+    /** The datapath id of {@code br-a}. */
+    public static final String DPID_A = "00000000000000a0";
+    /** The datapath id of {@code br-b}. */
+    public static final String DPID_B = "00000000000000b0";
+    /** The datapath id of {@code br-tor}. */
+    public static final String DPID_TOR = "00000000000000f0";
+    private static final java.util.Map<String, String> DATAPATH_IDS = java.util.Map.of(
+            "br-a", DPID_A, "br-b", DPID_B, "br-tor", DPID_TOR);
+
     /** The VM's MAC address, the same in every topology so that captures are easy to read. */
     public static final String VM_MAC = "02:00:c6:12:00:64";
     /** The name of the VM host. */
@@ -100,6 +113,24 @@ public enum Topology {
 
     public List<String> bridges() {
         return bridges;
+    }
+
+    /**
+     * The datapath id the lab sets on {@code bridge} ({@code other-config:datapath-id}), as 16 hex digits.
+     *
+     * @throws IllegalArgumentException for a bridge that is not the lab's
+     */
+    public String datapathId(String bridge) {
+        String dpid = bridges.contains(bridge) ? DATAPATH_IDS.get(bridge) : null;
+        if (dpid == null) {
+            throw new IllegalArgumentException("bridge " + bridge + " is not one of the lab's " + bridges);
+        }
+        return dpid;
+    }
+
+    /** The bridge whose datapath id is {@code dpid} (16 hex digits), if it is one of the lab's. */
+    public Optional<String> bridgeOf(String dpid) {
+        return bridges.stream().filter(b -> DATAPATH_IDS.get(b).equalsIgnoreCase(dpid)).findFirst();
     }
 
     /** Pairs of bridges joined by a patch cable. */

@@ -32,6 +32,20 @@ class TopologyTest {
 
     @ParameterizedTest
     @EnumSource(Topology.class)
+    void everyBridgeHasItsOwnFixedDatapathId(Topology topology) {
+        Set<String> dpids = new HashSet<>();
+        for (String bridge : topology.bridges()) {
+            String dpid = topology.datapathId(bridge);
+            assertThat(dpid).matches("[0-9a-f]{16}");
+            assertThat(dpids.add(dpid)).as("duplicate datapath id %s", dpid).isTrue();
+            assertThat(topology.bridgeOf(dpid)).contains(bridge);
+        }
+        assertThat(topology.datapathId("br-a")).isEqualTo(Topology.DPID_A);
+        assertThatThrownBy(() -> topology.datapathId("br-x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topology.class)
     void switchSideNamesAreUniqueAndFitAnInterfaceName(Topology topology) {
         Set<String> names = new HashSet<>();
         for (Port port : topology.ports()) {

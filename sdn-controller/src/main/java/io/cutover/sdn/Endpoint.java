@@ -1,5 +1,7 @@
 package io.cutover.sdn;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -12,11 +14,11 @@ import java.util.regex.Pattern;
  * @param network   the virtual network's id, 1..{@value Cookie#MAX_NETWORK}
  * @param mac       such as {@code 02:00:c6:12:00:64}
  * @param addresses IPv4 and IPv6 addresses (informational: forwarding is by MAC)
- * @param switchName the bridge it is plugged into (the name of the switch's LOCAL port, such as {@code br-a})
- * @param port      the name of its port on that bridge, such as {@code vm1}
+ * @param switchId  the datapath id of the switch it is plugged into (JSON {@code switch})
+ * @param port      the name of its port on that switch, such as {@code vm1}
  */
-public record Endpoint(int id, String name, int network, String mac, List<String> addresses, String switchName,
-                       String port) {
+public record Endpoint(int id, String name, int network, String mac, List<String> addresses,
+                       @JsonProperty("switch") Dpid switchId, String port) {
     private static final Pattern MAC = Pattern.compile("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
 
     public Endpoint {
@@ -27,7 +29,10 @@ public record Endpoint(int id, String name, int network, String mac, List<String
             throw new IllegalArgumentException("network " + network + " is outside 1.." + Cookie.MAX_NETWORK);
         }
         requireText("name", name);
-        requireText("switchName", switchName);
+        if (switchId == null) {
+            throw new IllegalArgumentException("endpoint " + name + ": switch is missing (the datapath id of its "
+                    + "switch, such as 0000a2b3c4d5e6f7)");
+        }
         requireText("port", port);
         if (mac == null || !MAC.matcher(mac).matches()) {
             throw new IllegalArgumentException("endpoint " + name + ": mac '" + mac + "' is not a MAC address");
@@ -37,7 +42,7 @@ public record Endpoint(int id, String name, int network, String mac, List<String
     }
 
     /** This endpoint plugged in elsewhere. */
-    public Endpoint at(String newSwitch, String newPort) {
+    public Endpoint at(Dpid newSwitch, String newPort) {
         return new Endpoint(id, name, network, mac, addresses, newSwitch, newPort);
     }
 

@@ -5,15 +5,15 @@ package io.cutover.sdn;
  *
  * @param id             1..{@value Cookie#MAX_GENERATION}; the generation of the flows it installs (in their cookie)
  * @param endpoint       the endpoint's name
- * @param fromSwitch     where it was
+ * @param fromSwitch     where it was: the switch's datapath id
  * @param fromPort       where it was
  * @param fromGeneration the generation of its flows before the move
- * @param toSwitch       where it goes
+ * @param toSwitch       where it goes: the switch's datapath id
  * @param toPort         where it goes
  * @param forwarderPort  the port at the source that traffic is redirected to, or {@code null}
  * @param state          where the move stands
  */
-public record Move(int id, String endpoint, String fromSwitch, String fromPort, int fromGeneration, String toSwitch,
+public record Move(int id, String endpoint, Dpid fromSwitch, String fromPort, int fromGeneration, Dpid toSwitch,
                    String toPort, String forwarderPort, MoveState state) {
 
     public Move with(MoveState newState) {

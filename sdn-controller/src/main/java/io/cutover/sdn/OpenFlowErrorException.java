@@ -4,21 +4,22 @@ package io.cutover.sdn;
 public final class OpenFlowErrorException extends SdnException {
     private static final long serialVersionUID = 1L;
 
-    private final String switchName;
+    private final Dpid dpid;
     private final long xid;
     private final String errorType;
     private final String errorCode;
 
-    public OpenFlowErrorException(String switchName, long xid, String errorType, String errorCode) {
-        super("switch " + switchName + " rejected xid " + xid + ": " + errorType + "/" + errorCode);
-        this.switchName = switchName;
+    public OpenFlowErrorException(Dpid dpid, long xid, String errorType, String errorCode) {
+        super("switch " + dpid + " rejected xid " + xid + ": " + errorType + "/" + errorCode);
+        this.dpid = dpid;
         this.xid = xid;
         this.errorType = errorType;
         this.errorCode = errorCode;
     }
 
-    public String switchName() {
-        return switchName;
+    /** The datapath id of the switch that rejected it. */
+    public Dpid dpid() {
+        return dpid;
     }
 
     /** The xid of the request the switch rejected. */

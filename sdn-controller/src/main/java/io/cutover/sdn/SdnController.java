@@ -20,12 +20,16 @@ import java.util.concurrent.CompletionStage;
  * try (SdnController sdn = SdnController.start(ControllerOptions.builder().port(0).build())) {
  *     sdn.setLinks(links).toCompletableFuture().join();
  *     sdn.putEndpoint(vm).toCompletableFuture().join();
- *     Move move = sdn.prepare("vm1", "br-b", "vm1").toCompletableFuture().join();
+ *     Move move = sdn.prepare("vm1", Dpid.parse("0000a2b3c4d5e6f7"), "vm1").toCompletableFuture().join();
  *     sdn.commit(move.id()).toCompletableFuture().join();   // every switch confirmed
  *     sdn.cleanup(move.id()).toCompletableFuture().join();  // the old location's flows are gone
  * }
  * }</pre>
  *
+ * Switches are named by their datapath id ({@link Dpid}); a bridge's name is only the label {@link SwitchInfo#name()}
+ * shows, and two switches may share it. While a switch's session is alive, a second session claiming its datapath id
+ * is refused ({@link #refusedSessions()} counts them).
+ * <p>
  * Futures fail with {@link OpenFlowErrorException} (a switch rejected a message; its xid and error),
  * {@link SwitchUnavailableException}, {@link MoveStateException}, {@link NotFoundException} or
  * {@link IllegalArgumentException} (bad input).
@@ -46,6 +50,18 @@ public final class SdnController implements AutoCloseable {
         return new SdnController(new ControllerCore(options));
     }
 
+    /**
+     * Rewrites the journal in {@code stateDir} written when switches were named by bridge name so that it names them
+     * by datapath id (run it while no controller uses the directory); the old file stays beside it as
+     * {@code state.json.by-name}. A journal already by datapath id is left as it is.
+     *
+     * @param dpids each bridge name the journal uses, to its switch's datapath id
+     * @throws IllegalArgumentException when the journal names a bridge {@code dpids} lacks
+     */
+    public static void migrateJournal(java.nio.file.Path stateDir, java.util.Map<String, Dpid> dpids) {
+        new io.cutover.sdn.impl.StateJournal(stateDir).migrate(dpids);
+    }
+
     /** The address switches connect to. */
     public InetSocketAddress address() {
         return core.address();
@@ -56,14 +72,19 @@ public final class SdnController implements AutoCloseable {
         return SwitchSession.OF;
     }
 
-    /** Known switches, connected or not. */
+    /** Known switches, connected or not, by datapath id. */
     public List<SwitchInfo> switches() {
         return core.switches();
     }
 
-    /** Completes when each named switch is connected and its flows reconciled; fails after {@code timeout}. */
-    public CompletionStage<Void> awaitSwitches(Collection<String> names, Duration timeout) {
-        return core.awaitSwitches(names, timeout);
+    /** How many sessions were refused because a live session already held their datapath id. */
+    public long refusedSessions() {
+        return core.refusedSessions();
+    }
+
+    /** Completes when each switch is connected and its flows reconciled; fails after {@code timeout}. */
+    public CompletionStage<Void> awaitSwitches(Collection<Dpid> switches, Duration timeout) {
+        return core.awaitSwitches(switches, timeout);
     }
 
     public List<Endpoint> endpoints() {
@@ -113,7 +134,7 @@ public final class SdnController implements AutoCloseable {
      * Installs the destination's flows (its port is admitted) before the guest is transferred; traffic still goes
      * to the source. Completes when the destination switch has confirmed.
      */
-    public CompletionStage<Move> prepare(String endpoint, String toSwitch, String toPort) {
+    public CompletionStage<Move> prepare(String endpoint, Dpid toSwitch, String toPort) {
         return core.prepare(endpoint, toSwitch, toPort);
     }
 
@@ -141,13 +162,13 @@ public final class SdnController implements AutoCloseable {
     }
 
     /** The flows the controller wants on a switch. */
-    public List<FlowView> desiredFlows(String switchName) {
-        return core.desiredFlows(switchName);
+    public List<FlowView> desiredFlows(Dpid dpid) {
+        return core.desiredFlows(dpid);
     }
 
     /** Every flow on a switch (any cookie), read from it. */
-    public CompletionStage<List<FlowView>> switchFlows(String switchName) {
-        return core.switchFlows(switchName);
+    public CompletionStage<List<FlowView>> switchFlows(Dpid dpid) {
+        return core.switchFlows(dpid);
     }
 
     /**
@@ -155,8 +176,8 @@ public final class SdnController implements AutoCloseable {
      * fails with the first error that names one of them. The controller does not track these flows: use cookies
      * outside {@link Cookie#MAGIC}, or reconciliation deletes them.
      */
-    public CompletionStage<Void> sendFlowMods(String switchName, List<OFFlowMod> mods) {
-        return core.sendFlowMods(switchName, mods);
+    public CompletionStage<Void> sendFlowMods(Dpid dpid, List<OFFlowMod> mods) {
+        return core.sendFlowMods(dpid, mods);
     }
 
     /** Stops listening and closes every switch connection (the switches keep their flows). */

@@ -22,7 +22,7 @@ public final class SdnCutoverListener implements CutoverListener {
 
     private final SdnController sdn;
     private final String endpoint;
-    private final String toSwitch;
+    private final Dpid toSwitch;
     private final String toPort;
     private final String forwarderPort;
     private volatile Move move;
@@ -30,7 +30,7 @@ public final class SdnCutoverListener implements CutoverListener {
     /**
      * @param forwarderPort the tunnel forwarder's port on the source switch, or {@code null} to skip the redirect
      */
-    public SdnCutoverListener(SdnController sdn, String endpoint, String toSwitch, String toPort, String forwarderPort) {
+    public SdnCutoverListener(SdnController sdn, String endpoint, Dpid toSwitch, String toPort, String forwarderPort) {
         this.sdn = Objects.requireNonNull(sdn, "sdn");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.toSwitch = Objects.requireNonNull(toSwitch, "toSwitch");

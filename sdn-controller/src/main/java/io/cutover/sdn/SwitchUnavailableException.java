@@ -4,14 +4,15 @@ package io.cutover.sdn;
 public final class SwitchUnavailableException extends SdnException {
     private static final long serialVersionUID = 1L;
 
-    private final String switchName;
+    private final Dpid dpid;
 
-    public SwitchUnavailableException(String switchName, String reason) {
-        super("switch " + switchName + ": " + reason);
-        this.switchName = switchName;
+    public SwitchUnavailableException(Dpid dpid, String reason) {
+        super("switch " + dpid + ": " + reason);
+        this.dpid = dpid;
     }
 
-    public String switchName() {
-        return switchName;
+    /** The switch's datapath id. */
+    public Dpid dpid() {
+        return dpid;
     }
 }

@@ -12,6 +12,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 /** {@link SdnController#putEndpoints} on a real controller with no switch connected. */
 class PutEndpointsTest {
+    private static final Dpid A = Dpid.of(0xa0);
+    private static final Dpid B = Dpid.of(0xb0);
     SdnController sdn;
 
     @BeforeEach
@@ -26,29 +28,29 @@ class PutEndpointsTest {
 
     @Test
     void addsThemAllAndReplacesOnesOfTheSameName() {
-        sdn.putEndpoint(endpoint(1, "vm1", "02:00:00:00:00:01", "br-a")).toCompletableFuture().join();
-        sdn.putEndpoints(List.of(endpoint(1, "vm1", "02:00:00:00:00:01", "br-b"),
-                endpoint(2, "vm2", "02:00:00:00:00:02", "br-a"))).toCompletableFuture().join();
-        assertThat(sdn.endpoints()).extracting(Endpoint::name, Endpoint::switchName)
-                .containsExactlyInAnyOrder(tuple("vm1", "br-b"), tuple("vm2", "br-a"));
+        sdn.putEndpoint(endpoint(1, "vm1", "02:00:00:00:00:01", A)).toCompletableFuture().join();
+        sdn.putEndpoints(List.of(endpoint(1, "vm1", "02:00:00:00:00:01", B),
+                endpoint(2, "vm2", "02:00:00:00:00:02", A))).toCompletableFuture().join();
+        assertThat(sdn.endpoints()).extracting(Endpoint::name, Endpoint::switchId)
+                .containsExactlyInAnyOrder(tuple("vm1", B), tuple("vm2", A));
     }
 
     @Test
     void refusesThemAllWhenOneClashes() {
-        sdn.putEndpoint(endpoint(1, "vm1", "02:00:00:00:00:01", "br-a")).toCompletableFuture().join();
-        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", "br-a"),
-                endpoint(3, "vm3", "02:00:00:00:00:01", "br-a"))).toCompletableFuture().join())
+        sdn.putEndpoint(endpoint(1, "vm1", "02:00:00:00:00:01", A)).toCompletableFuture().join();
+        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", A),
+                endpoint(3, "vm3", "02:00:00:00:00:01", A))).toCompletableFuture().join())
                 .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("endpoint vm3 has the id or MAC of vm1");
-        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", "br-a"),
-                endpoint(2, "vm3", "02:00:00:00:00:03", "br-a"))).toCompletableFuture().join())
+        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", A),
+                endpoint(2, "vm3", "02:00:00:00:00:03", A))).toCompletableFuture().join())
                 .cause().hasMessage("endpoint vm3 has the id or MAC of vm2");
-        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", "br-a"),
-                endpoint(3, "vm2", "02:00:00:00:00:03", "br-a"))).toCompletableFuture().join())
+        assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", A),
+                endpoint(3, "vm2", "02:00:00:00:00:03", A))).toCompletableFuture().join())
                 .cause().hasMessage("endpoint vm2 is listed twice");
         assertThat(sdn.endpoints()).extracting(Endpoint::name).containsExactly("vm1");
     }
 
-    private static Endpoint endpoint(int id, String name, String mac, String switchName) {
-        return new Endpoint(id, name, 1, mac, List.of(), switchName, name);
+    private static Endpoint endpoint(int id, String name, String mac, Dpid dpid) {
+        return new Endpoint(id, name, 1, mac, List.of(), dpid, name);
     }
 }

@@ -1,6 +1,7 @@
 package io.cutover.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.cutover.sdn.Dpid;
 
 import java.net.URI;
 import java.time.Duration;
@@ -14,7 +15,9 @@ import java.util.TreeMap;
  * sdn:
  *   url: http://127.0.0.1:8181/v1   # the controller's REST API
  *   token-file: sdn.token           # optional bearer token (or token: ...)
- *   bridges: {hostA: br-a, hostB: br-b}      # each host's switch, as the controller names it
+ *   switches:                       # each host's switch by datapath id (16 hex digits, as
+ *     hostA: 00000000000000a0       #   'ovs-vsctl get Bridge br-int datapath_id' prints it;
+ *     hostB: 00000000000000b0       #   0x... and 00:00:... are read too)
  *   forwarder-ports: {hostA: fwd0}  # optional: the source's tunnel forwarder port (SWITCHOVER redirect)
  *   timeout: 10s                    # one call to the controller
  *   rollback-patience: 60s          # how long a rollback keeps trying while the controller is down
@@ -22,24 +25,25 @@ import java.util.TreeMap;
  *
  * @param url              the controller's REST API root
  * @param token            bearer token, or {@code null}
- * @param bridges          host name to switch name
+ * @param switches         host name to its switch's datapath id (a bridge name is no key: every host may call its
+ *                         bridge {@code br-int})
  * @param forwarderPorts   host name to the port of its forwarder on its switch (hosts without one skip the redirect)
  * @param timeout          one call's limit
  * @param rollbackPatience how long a rollback retries a controller that does not answer
  */
-public record SdnConfig(URI url, String token, Map<String, String> bridges, Map<String, String> forwarderPorts,
+public record SdnConfig(URI url, String token, Map<String, Dpid> switches, Map<String, String> forwarderPorts,
                         Duration timeout, Duration rollbackPatience) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_ROLLBACK_PATIENCE = Duration.ofSeconds(60);
 
-    /** The switch of {@code host}. */
-    public String bridgeOf(String host) {
-        String bridge = bridges.get(host);
-        if (bridge == null) {
-            throw new IllegalArgumentException("sdn.bridges has no switch for host " + host + " (known: "
-                    + String.join(", ", bridges.keySet()) + ")");
+    /** The datapath id of {@code host}'s switch. */
+    public Dpid switchOf(String host) {
+        Dpid dpid = switches.get(host);
+        if (dpid == null) {
+            throw new IllegalArgumentException("sdn.switches has no switch for host " + host + " (known: "
+                    + String.join(", ", switches.keySet()) + ")");
         }
-        return bridge;
+        return dpid;
     }
 
     /** The section's fields, before validation. */
@@ -50,6 +54,9 @@ public record SdnConfig(URI url, String token, Map<String, String> bridges, Map<
         String token;
         @JsonProperty("token-file")
         String tokenFile;
+        @JsonProperty("switches")
+        Map<String, String> switches;
+        /** The key before switches were named by datapath id: refused with a hint. */
         @JsonProperty("bridges")
         Map<String, String> bridges;
         @JsonProperty("forwarder-ports")
@@ -61,13 +68,26 @@ public record SdnConfig(URI url, String token, Map<String, String> bridges, Map<
 
         SdnConfig validate(Keys keys) {
             URI uri = keys.httpUrl("sdn.url", url);
-            if (bridges == null || bridges.isEmpty()) {
-                throw keys.bad("sdn.bridges", "missing: expected each host's switch, such as {hostA: br-a, hostB: br-b}");
+            if (bridges != null) {
+                throw keys.bad("sdn.bridges", "replaced by sdn.switches, which names each host's switch by its datapath "
+                        + "id, such as {hostA: 00000000000000a0} ('ovs-vsctl get Bridge br-int datapath_id' prints it)");
             }
-            bridges.forEach((host, bridge) -> keys.required("sdn.bridges." + host, bridge, "a switch name"));
+            if (switches == null || switches.isEmpty()) {
+                throw keys.bad("sdn.switches", "missing: expected each host's switch by datapath id, such as "
+                        + "{hostA: 00000000000000a0, hostB: 00000000000000b0}");
+            }
+            Map<String, Dpid> dpids = new TreeMap<>();
+            switches.forEach((host, dpid) -> {
+                keys.required("sdn.switches." + host, dpid, "a datapath id");
+                try {
+                    dpids.put(host, Dpid.parse(dpid));
+                } catch (IllegalArgumentException e) {
+                    throw keys.bad("sdn.switches." + host, e.getMessage());
+                }
+            });
             Map<String, String> ports = forwarderPorts == null ? Map.of() : new TreeMap<>(forwarderPorts);
             ports.forEach((host, port) -> keys.required("sdn.forwarder-ports." + host, port, "a port name"));
-            return new SdnConfig(uri, keys.secret("sdn.", token, tokenFile), Map.copyOf(bridges), Map.copyOf(ports),
+            return new SdnConfig(uri, keys.secret("sdn.", token, tokenFile), Map.copyOf(dpids), Map.copyOf(ports),
                     keys.duration("sdn.timeout", timeout, DEFAULT_TIMEOUT),
                     keys.duration("sdn.rollback-patience", rollbackPatience, DEFAULT_ROLLBACK_PATIENCE));
         }

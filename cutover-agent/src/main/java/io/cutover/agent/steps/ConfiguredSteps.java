@@ -95,7 +95,7 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         if (config.sdn() != null) {
             SdnConfig section = config.sdn();
             steps.addAll(SdnSteps.of(sdn, section.rollbackPatience(), request.vm(),
-                    section.bridgeOf(request.destination()), request.destinationPort(),
+                    section.switchOf(request.destination()), request.destinationPort(),
                     section.forwarderPorts().get(request.source())));
         }
         if (config.tunnel() != null && config.tunnel().registersMoves()) {

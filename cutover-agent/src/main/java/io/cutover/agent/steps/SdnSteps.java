@@ -2,6 +2,7 @@ package io.cutover.agent.steps;
 
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.api.CutoverStage;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.MoveState;
 import io.cutover.sdn.rest.SdnRestClient;
@@ -39,11 +40,11 @@ public final class SdnSteps {
 
     /**
      * @param endpoint      the controller's endpoint (the VM's name)
-     * @param toSwitch      the destination's switch
+     * @param toSwitch      the datapath id of the destination's switch
      * @param toPort        the VM's port on it
      * @param forwarderPort the source's forwarder port, or {@code null} for no redirect at SWITCHOVER
      */
-    public static List<PlanStep> of(SdnRestClient sdn, Duration rollbackPatience, String endpoint, String toSwitch,
+    public static List<PlanStep> of(SdnRestClient sdn, Duration rollbackPatience, String endpoint, Dpid toSwitch,
                                     String toPort, String forwarderPort) {
         SdnSteps move = new SdnSteps(sdn, rollbackPatience);
         List<PlanStep> steps = new ArrayList<>();

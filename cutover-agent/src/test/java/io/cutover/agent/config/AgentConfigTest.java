@@ -26,7 +26,7 @@ class AgentConfigTest {
                   hostB: http://198.19.0.2:7070
                 sdn:
                   url: http://127.0.0.1:8181/v1
-                  bridges: {hostA: br-a, hostB: br-b}
+                  switches: {hostA: 00000000000000a0, hostB: "0xb0"}
                 announce:
                   interface: eth0
                 """));
@@ -67,7 +67,7 @@ class AgentConfigTest {
                 sdn:
                   url: http://127.0.0.1:8181/v1
                   token-file: sdn.token
-                  bridges: {hostA: br-a, hostB: br-b}
+                  switches: {hostA: 00000000000000a0, hostB: "0xb0"}
                   forwarder-ports: {hostA: fwd0}
                   rollback-patience: 20s
                 tunnel:
@@ -89,7 +89,7 @@ class AgentConfigTest {
                 """));
         assertThat(config.steps()).containsExactly("dns", "sdn", "tunnel", "announce");
         assertThat(config.sdn().token()).isEqualTo("s3cret");
-        assertThat(config.sdn().bridgeOf("hostB")).isEqualTo("br-b");
+        assertThat(config.sdn().switchOf("hostB")).isEqualTo(io.cutover.sdn.Dpid.of(0xb0));
         assertThat(config.sdn().forwarderPorts()).containsExactly(java.util.Map.entry("hostA", "fwd0"));
         assertThat(config.sdn().timeout()).isEqualTo(SdnConfig.DEFAULT_TIMEOUT);
         assertThat(config.sdn().rollbackPatience()).hasSeconds(20);
@@ -110,10 +110,13 @@ class AgentConfigTest {
     void badSectionsNameTheKey() throws Exception {
         Files.writeString(dir.resolve("tsig.key"), KEY);
         Files.writeString(dir.resolve("broken.key"), "key \"k\" { algorithm hmac-sha256; };\n");
-        assertBad(BASE + "sdn: {url: 'ftp://x', bridges: {a: b}}\n", "sdn.url: expected an http(s) URL, got 'ftp://x'");
-        assertBad(BASE + "sdn: {url: 'http://x:8181/v1'}\n", "sdn.bridges: missing");
-        assertBad(BASE + "sdn: {url: 'http://x', bridges: {a: b}, timeout: soon}\n", "sdn.timeout: bad duration 'soon'");
-        assertBad(BASE + "sdn: {url: 'http://x', bridges: {a: b}, colour: red}\n", "sdn.colour: unknown key");
+        assertBad(BASE + "sdn: {url: 'ftp://x', switches: {a: '0x1'}}\n", "sdn.url: expected an http(s) URL, got 'ftp://x'");
+        assertBad(BASE + "sdn: {url: 'http://x:8181/v1'}\n", "sdn.switches: missing");
+        assertBad(BASE + "sdn: {url: 'http://x', switches: {a: '0x1'}, timeout: soon}\n", "sdn.timeout: bad duration 'soon'");
+        assertBad(BASE + "sdn: {url: 'http://x', switches: {a: '0x1'}, colour: red}\n", "sdn.colour: unknown key");
+        assertBad(BASE + "sdn: {url: 'http://x', switches: {hostA: br-int}}\n",
+                "sdn.switches.hostA: 'br-int' is not a datapath id");
+        assertBad(BASE + "sdn: {url: 'http://x', bridges: {hostA: br-a}}\n", "sdn.bridges: replaced by sdn.switches");
         assertBad(BASE + "tunnel: {api: 'not a url'}\n", "tunnel.api: expected an http(s) URL");
         assertBad(BASE + "tunnel: {daemons: {a: 'http://x'}}\n", "tunnel.daemons: unknown key");
         assertBad(BASE + "migration: {listen: somewhere}\n", "migration.listen: expected HOST:PORT");

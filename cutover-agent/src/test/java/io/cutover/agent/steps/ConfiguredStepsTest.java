@@ -49,7 +49,7 @@ class ConfiguredStepsTest {
     private static final String ALL = """
             sdn:
               url: http://127.0.0.1:1/v1
-              bridges: {hostA: br-a, hostB: br-b}
+              switches: {hostA: 00000000000000a0, hostB: "0xb0"}
               forwarder-ports: {hostA: fwd-a}
             tunnel:
               api: 'http://127.0.0.1:1'
@@ -89,7 +89,7 @@ class ConfiguredStepsTest {
         try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:1/v1
-                  bridges: {hostA: br-a, hostB: br-b}
+                  switches: {hostA: 00000000000000a0, hostB: "0xb0"}
                 """))) {
             assertThat(names(factory.steps("c-1", WAN))).containsExactly("PLANNED sdn.prepare", "ACTIVATED sdn.commit",
                     "COMPLETED sdn.cleanup");
@@ -105,10 +105,10 @@ class ConfiguredStepsTest {
         try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:1/v1
-                  bridges: {hostA: br-a}
+                  switches: {hostA: 00000000000000a0}
                 """))) {
             assertThatThrownBy(() -> factory.steps("c-1", LAN)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("sdn.bridges has no switch for host hostB");
+                    .hasMessageContaining("sdn.switches has no switch for host hostB");
         }
     }
 
@@ -119,8 +119,8 @@ class ConfiguredStepsTest {
         controller.createContext("/v1/moves", exchange -> {
             prepared.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             byte[] move = """
-                    {"id": 1, "endpoint": "vm1", "fromSwitch": "br-a", "fromPort": "vm1", "fromGeneration": 0,
-                     "toSwitch": "br-b", "toPort": "vm1", "state": "PREPARED"}""".getBytes(StandardCharsets.UTF_8);
+                    {"id": 1, "endpoint": "vm1", "fromSwitch": "00000000000000a0", "fromPort": "vm1", "fromGeneration": 0,
+                     "toSwitch": "00000000000000b0", "toPort": "vm1", "state": "PREPARED"}""".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(201, move.length);
             exchange.getResponseBody().write(move);
             exchange.close();
@@ -131,7 +131,7 @@ class ConfiguredStepsTest {
         try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:%d/v1
-                  bridges: {hostA: br-a, hostB: br-b}
+                  switches: {hostA: 00000000000000a0, hostB: "0xb0"}
                 """.formatted(controller.getAddress().getPort())))) {
             for (CutoverRequest request : List.of(toTap, LAN)) {
                 new CutoverPlan("c-1", factory.steps("c-1", request)).advance(CutoverStage.PLANNED)
@@ -141,7 +141,7 @@ class ConfiguredStepsTest {
             controller.stop(0);
         }
         assertThat(prepared).hasSize(2);
-        assertThat(prepared.get(0)).contains("\"toPort\":\"tap-vm1\"", "\"toSwitch\":\"br-b\"");
+        assertThat(prepared.get(0)).contains("\"toPort\":\"tap-vm1\"", "\"toSwitch\":\"00000000000000b0\"");
         assertThat(prepared.get(1)).contains("\"toPort\":\"vm1\"");
     }
 
@@ -154,7 +154,7 @@ class ConfiguredStepsTest {
         try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:%d/v1
-                  bridges: {hostA: br-a, hostB: br-b}
+                  switches: {hostA: 00000000000000a0, hostB: "0xb0"}
                   timeout: 2s
                 """.formatted(closed)))) {
             CutoverPlan plan = new CutoverPlan("c-1", factory.steps("c-1", LAN));

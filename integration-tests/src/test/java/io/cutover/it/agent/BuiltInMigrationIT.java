@@ -69,7 +69,7 @@ class BuiltInMigrationIT {
             Agents agents = startAgents(lab, processes, """
                     sdn:
                       url: %s
-                      bridges: {hostA: br-a, hostB: br-b}
+                      switches: {hostA: 00000000000000a0, hostB: 00000000000000b0}
                     dns:
                       server: %s:53
                       key-file: %s

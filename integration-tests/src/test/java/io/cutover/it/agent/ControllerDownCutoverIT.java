@@ -44,7 +44,7 @@ class ControllerDownCutoverIT {
             AgentApi source = new AgentApi(processes.startAgent("hostA", portA, Map.of("hostB", portB), """
                     sdn:
                       url: %s
-                      bridges: {hostA: br-a, hostB: br-b}
+                      switches: {hostA: 00000000000000a0, hostB: 00000000000000b0}
                       forwarder-ports: {hostA: hostA}
                       timeout: 3s
                       rollback-patience: 60s

@@ -72,9 +72,13 @@ class SdnCliIT {
             assertThat(endpoints.statusCode()).isEqualTo(200);
             assertThat(endpoints.body()).contains("\"vm1\"").contains("\"client\"");
             HttpResponse<String> flows = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(rest + "/switches/br-a/flows")).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpRequest.newBuilder(URI.create(rest + "/switches/" + Topology.DPID_A + "/flows")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(flows.statusCode()).isEqualTo(200);
-            assertThat(flows.body()).contains("goto_table:1");
+            assertThat(flows.body()).contains("goto_table:1").contains("\"switch\":\"" + Topology.DPID_A + "\"");
+            HttpResponse<String> switches = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(rest + "/switches")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(switches.body()).contains("{\"dpid\":\"" + Topology.DPID_A + "\",\"name\":\"br-a\"");
             assertThat(Files.readString(log2)).contains("5 endpoints, 2 links");
             ping(lab, 2);
         } finally {
@@ -92,6 +96,7 @@ class SdnCliIT {
         assertUsage(dir.resolve("a.log"), "sdn", "serve", "--listen", "nonsense");
         assertUsage(dir.resolve("b.log"), "sdn", "serve", "--echo-interval", "soon", "--rest", "off");
         assertUsage(dir.resolve("c.log"), "sdn", "move", "frobnicate", "1");
+        assertUsage(dir.resolve("d.log"), "sdn", "move", "prepare", "vm1", "br-b", "vm1");
     }
 
     private static void assertUsage(Path log, String... args) throws Exception {

@@ -7,6 +7,7 @@ import io.cutover.lab.Lab;
 import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.FlowView;
 import io.cutover.sdn.Move;
@@ -76,7 +77,7 @@ class SdnControllerIT {
                 .handshakeTimeout(Duration.ofSeconds(2)).build());
         port = sdn.address().getPort();
         SdnLabFabric.attach(lab, port, BRIDGES);
-        join(sdn.awaitSwitches(BRIDGES, WAIT));
+        join(sdn.awaitSwitches(BRIDGES.stream().map(SdnControllerIT::dpid).toList(), WAIT));
         join(sdn.setLinks(SdnLabFabric.links(lab)));
         for (Endpoint endpoint : SdnLabFabric.endpoints(lab)) {
             join(sdn.putEndpoint(endpoint));
@@ -96,7 +97,9 @@ class SdnControllerIT {
         List<SwitchInfo> switches = sdn.switches();
         assertThat(switches).extracting(SwitchInfo::name).containsExactlyInAnyOrderElementsOf(BRIDGES);
         assertThat(switches).allMatch(SwitchInfo::connected);
-        SwitchInfo brA = switches.stream().filter(s -> s.name().equals("br-a")).findFirst().orElseThrow();
+        assertThat(switches).as("each bridge's datapath id, fixed by the lab").allSatisfy(s ->
+                assertThat(s.dpid()).isEqualTo(dpid(s.name())));
+        SwitchInfo brA = switches.stream().filter(s -> s.dpid().equals(dpid("br-a"))).findFirst().orElseThrow();
         assertThat(brA.ports()).containsKeys("vm1", "hostA", "a-to-tor");
         assertThat(eventually(() -> !LAB.lab().vsctl("--columns=is_connected", "list", "controller").orThrow()
                 .stdout().contains("false"), Duration.ofSeconds(20))).as("OVS reports every controller connected").isTrue();
@@ -121,7 +124,7 @@ class SdnControllerIT {
     @Order(3)
     void moveToBrBRestoresConnectivityWithoutFlooding() throws Exception {
         Lab lab = LAB.lab();
-        Move move = join(sdn.prepare("vm1", "br-b", "vm1"));
+        Move move = join(sdn.prepare("vm1", dpid("br-b"), "vm1"));
         assertThat(move.state()).isEqualTo(MoveState.PREPARED);
         lab.movePort("vm1", "br-b");
         Move committed = join(sdn.commit(move.id()));
@@ -150,7 +153,7 @@ class SdnControllerIT {
     @Order(4)
     void rollbackAfterCommitRestoresTheOldLocation() throws Exception {
         Lab lab = LAB.lab();
-        Move move = join(sdn.prepare("vm1", "br-a", "vm1"));
+        Move move = join(sdn.prepare("vm1", dpid("br-a"), "vm1"));
         lab.movePort("vm1", "br-a");
         join(sdn.commit(move.id()));
         ping("client", vmAddress(), 2);
@@ -158,7 +161,7 @@ class SdnControllerIT {
         join(sdn.rollback(move.id()));
         ping("client", vmAddress(), 2);
         assertThat(dumpedCookies("br-a")).doesNotContain(Cookie.of(SdnLabFabric.NETWORK, 5, move.id()));
-        assertThat(sdn.endpoint("vm1").orElseThrow().switchName()).isEqualTo("br-b");
+        assertThat(sdn.endpoint("vm1").orElseThrow().switchId()).isEqualTo(dpid("br-b"));
     }
 
     @Test
@@ -180,7 +183,7 @@ class SdnControllerIT {
         sdn = SdnController.start(SdnLabFabric.options(lab).port(port).stateDir(stateDir)
                 .handshakeTimeout(Duration.ofSeconds(2)).build());
         assertThat(sdn.endpoints()).hasSize(5);
-        join(sdn.awaitSwitches(BRIDGES, WAIT));
+        join(sdn.awaitSwitches(BRIDGES.stream().map(SdnControllerIT::dpid).toList(), WAIT));
         CommandResult ping = traffic.get(60, TimeUnit.SECONDS);
         assertThat(ping.stdout()).contains(" 0% packet loss");
         Set<Long> cookies = dumpedCookies("br-a");
@@ -229,10 +232,10 @@ class SdnControllerIT {
             // "Capturing on" is printed a little before dumpcap really captures: the capture is live once it
             // holds one of the flow statistics requests sent while waiting
             assertThat(eventually(() -> {
-                sdn.switchFlows("br-tor").toCompletableFuture().join();
+                sdn.switchFlows(dpid("br-tor")).toCompletableFuture().join();
                 return captured(capture, "openflow_v4.type == 18");
             }, Duration.ofSeconds(30))).as("the capture holds a flow statistics request").isTrue();
-            Move move = join(sdn.prepare("vm1", "br-a", "vm1"));
+            Move move = join(sdn.prepare("vm1", dpid("br-a"), "vm1"));
             join(sdn.redirectToForwarder(move.id(), "hostB"));
             join(sdn.rollback(move.id()));
             assertThat(eventually(() -> captured(capture, "openflow_v4.type == 4"), Duration.ofSeconds(20)))
@@ -259,7 +262,7 @@ class SdnControllerIT {
     @Order(8)
     void theCutoverListenerDrivesAMoveThroughTheStages() throws Exception {
         Lab lab = LAB.lab();
-        SdnCutoverListener listener = new SdnCutoverListener(sdn, "vm1", "br-a", "vm1", "hostB");
+        SdnCutoverListener listener = new SdnCutoverListener(sdn, "vm1", dpid("br-a"), "vm1", "hostB");
         join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.PLANNED)));
         join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.RESERVED)));
         join(listener.onEvent(CutoverEvent.now("m1", CutoverStage.SWITCHOVER)));
@@ -375,7 +378,12 @@ class SdnControllerIT {
     }
 
     private static List<String> desired(String bridge) {
-        return sdn.desiredFlows(bridge).stream().map(SdnControllerIT::asDumped).toList();
+        return sdn.desiredFlows(dpid(bridge)).stream().map(SdnControllerIT::asDumped).toList();
+    }
+
+    /** The datapath id the lab gives {@code bridge}: the controller's key for it. */
+    private static Dpid dpid(String bridge) {
+        return Dpid.parse(Topology.LAN.datapathId(bridge));
     }
 
     private static String asDumped(FlowView flow) {

@@ -38,7 +38,7 @@ public final class LabBuilder {
             createNamespaces();
             OvsFabric fabric = new OvsFabric(layout.ovsDir(), layout.namespace(Topology.FABRIC));
             fabric.start(journal);
-            topology.bridges().forEach(fabric::addBridge);
+            topology.bridges().forEach(bridge -> fabric.addBridge(bridge, topology.datapathId(bridge)));
             topology.patches().forEach(pair -> fabric.patch(pair.get(0), pair.get(1)));
             topology.ports().forEach(port -> plug(fabric, port));
             topology.wires().forEach(this::wire);

@@ -72,9 +72,18 @@ public final class OvsFabric {
         Daemons.stop(ovsdbPidFile(), Duration.ofSeconds(3));
     }
 
-    /** Adds a bridge on the userspace datapath, in standalone (learning switch) mode. */
-    public void addBridge(String bridge) {
-        vsctl("add-br", bridge, "--", "set", "bridge", bridge, "datapath_type=netdev").orThrow();
+    /**
+     * Adds a bridge on the userspace datapath, in standalone (learning switch) mode, with the datapath id
+     * {@code dpid} (16 hex digits; the controller's key for the switch).
+     */
+    public void addBridge(String bridge, String dpid) {
+        vsctl("add-br", bridge, "--", "set", "bridge", bridge, "datapath_type=netdev",
+                "other-config:datapath-id=" + dpid).orThrow();
+    }
+
+    /** The datapath id of {@code bridge} as Open vSwitch reports it (16 hex digits). */
+    public String datapathId(String bridge) {
+        return vsctl("get", "bridge", bridge, "datapath_id").orThrow().stdout().strip().replace("\"", "");
     }
 
     /** Joins two bridges with a pair of patch ports named after each other. */

@@ -31,7 +31,7 @@ public final class StatusReport {
         out.append("bridges:\n");
         for (String bridge : topology.bridges()) {
             var ports = fabric.vsctl("list-ports", bridge);
-            out.append(String.format("  %-7s %s%n", bridge,
+            out.append(String.format("  %-7s %s  %s%n", bridge, topology.datapathId(bridge),
                     ports.ok() ? String.join(" ", ports.stdout().strip().split("\n")) : "(unavailable)"));
         }
         out.append("addresses:\n");

@@ -2,6 +2,7 @@ package io.cutover.sdn.impl;
 
 import io.cutover.sdn.ControllerOptions;
 import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.FlowView;
 import io.cutover.sdn.Link;
@@ -58,11 +59,14 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, SwitchSession> sessions = new HashMap<>();
-    private final Map<String, Map<String, Integer>> knownPorts = new HashMap<>();
-    private final Map<String, CompletableFuture<Void>> readiness = new ConcurrentHashMap<>();
+    private final Map<Dpid, SwitchSession> sessions = new HashMap<>();
+    private final Map<Dpid, Map<String, Integer>> knownPorts = new HashMap<>();
+    /** The bridge name each switch last reported: a label for listings, never a key. */
+    private final Map<Dpid, String> names = new HashMap<>();
+    private final Map<Dpid, CompletableFuture<Void>> readiness = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong refusedSessions = new java.util.concurrent.atomic.AtomicLong();
     private volatile ModelState model;
-    private volatile Map<String, Map<FlowKey, FlowSpec>> plan = Map.of();
+    private volatile Map<Dpid, Map<FlowKey, FlowSpec>> plan = Map.of();
     private final OpenFlowServer server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -87,24 +91,34 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     // ---- session events ---------------------------------------------------------------------------------------
 
     /**
-     * A switch that finished its handshake. While a session for the same switch is alive, a second one is refused
-     * and closed: a peer that names itself after a connected switch does not take its place (a switch that really
-     * reconnects is let in once its old connection is found dead, by the keepalive at the latest).
+     * A switch that finished its handshake, known by its datapath id (its bridge name is only a label: two hosts'
+     * {@code br-int} are two switches). While a session for the same datapath id is alive, a second one is refused,
+     * counted and closed: a peer that claims a connected switch's datapath id does not take its place (a switch that
+     * really reconnects is let in once its old connection is found dead, by the keepalive at the latest).
      */
     @Override
     public void ready(SwitchSession session) {
         core.execute(() -> {
-            SwitchSession old = sessions.get(session.name());
+            Dpid dpid = session.dpid();
+            SwitchSession old = sessions.get(dpid);
             if (old != null && old != session && old.active()) {
-                LOG.warn("refusing a second connection for switch {} (dpid {}): it is connected (dpid {})",
-                        session.name(), session.dpidString(), old.dpidString());
+                LOG.warn("refusing a second session for switch {} from {}: datapath id {} is connected ({} refused)",
+                        session.label(), session.remoteAddress(), dpid, refusedSessions.incrementAndGet());
                 session.close();
                 return;
             }
-            sessions.put(session.name(), session);
-            knownPorts.computeIfAbsent(session.name(), k -> new HashMap<>()).putAll(session.ports());
+            sessions.put(dpid, session);
+            if (session.name() != null) {
+                names.put(dpid, session.name());
+            }
+            knownPorts.computeIfAbsent(dpid, k -> new HashMap<>()).putAll(session.ports());
             reconcile(session);
         });
+    }
+
+    /** How many sessions were refused because a live session held their datapath id. */
+    public long refusedSessions() {
+        return refusedSessions.get();
     }
 
     /**
@@ -118,10 +132,13 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             if (deleted) {
                 return;
             }
-            Integer before = knownPorts.computeIfAbsent(session.name(), k -> new HashMap<>()).put(port, number);
+            if (sessions.get(session.dpid()) != session) {
+                return;
+            }
+            Integer before = knownPorts.computeIfAbsent(session.dpid(), k -> new HashMap<>()).put(port, number);
             if (before == null || before != number) {
                 replan();
-                converge(session.name(), false, Set.of());
+                converge(session.dpid(), false, Set.of());
             }
         });
     }
@@ -129,9 +146,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     @Override
     public void closed(SwitchSession session) {
         core.execute(() -> {
-            if (sessions.get(session.name()) == session) {
-                sessions.remove(session.name());
-                readiness.computeIfPresent(session.name(), (k, f) -> f.isDone() ? null : f);
+            if (sessions.get(session.dpid()) == session) {
+                sessions.remove(session.dpid());
+                readiness.computeIfPresent(session.dpid(), (k, f) -> f.isDone() ? null : f);
             }
         });
     }
@@ -146,23 +163,23 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             ModelState recovered = CommitRecovery.rollForward(model, session.installed.values());
             if (!recovered.equals(model)) {
-                LOG.warn("switch {} holds commits the journal lacks; rolling them forward", session.name());
+                LOG.warn("switch {} holds commits the journal lacks; rolling them forward", session.label());
                 model = recovered;
                 save();
             }
             replan();
             int before = entries.size();
-            converge(session.name(), false, Set.of()).whenComplete((v, err) -> {
+            converge(session.dpid(), false, Set.of()).whenComplete((v, err) -> {
                 if (err != null) {
-                    LOG.warn("switch {}: reconcile failed: {}", session.name(), err.getMessage());
+                    LOG.warn("switch {}: reconcile failed: {}", session.label(), err.getMessage());
                 } else {
-                    LOG.info("switch {} reconciled: {} flows of ours found, {} desired", session.name(), before,
-                            plan.getOrDefault(session.name(), Map.of()).size());
+                    LOG.info("switch {} reconciled: {} flows of ours found, {} desired", session.label(), before,
+                            plan.getOrDefault(session.dpid(), Map.of()).size());
                 }
-                readiness.computeIfAbsent(session.name(), k -> new CompletableFuture<>()).complete(null);
+                readiness.computeIfAbsent(session.dpid(), k -> new CompletableFuture<>()).complete(null);
             });
         }, core).exceptionally(err -> {
-            LOG.warn("switch {}: cannot read its flows: {}", session.name(), err.getMessage());
+            LOG.warn("switch {}: cannot read its flows: {}", session.label(), err.getMessage());
             return null;
         });
     }
@@ -175,7 +192,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     private CompletableFuture<Void> convergeAll(boolean atomic, Set<Long> cookieDeletes) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (String sw : List.copyOf(sessions.keySet())) {
+        for (Dpid sw : List.copyOf(sessions.keySet())) {
             all.add(converge(sw, atomic, cookieDeletes));
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
@@ -187,9 +204,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * location finds the switches further along already forwarding them there (all switches at once would let a
      * frame reach a switch that still sends it back the way it came, where it is dropped).
      */
-    private CompletableFuture<Void> convergeFrom(String destination) {
+    private CompletableFuture<Void> convergeFrom(Dpid destination) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (List<String> level : FlowPlanner.byDistance(model.links(), destination, sessions.keySet())) {
+        for (List<Dpid> level : FlowPlanner.byDistance(model.links(), destination, sessions.keySet())) {
             chain = chain.thenComposeAsync(ignored -> CompletableFuture.allOf(level.stream()
                     .map(sw -> converge(sw, true, Set.of())).toArray(CompletableFuture[]::new)), core);
         }
@@ -198,7 +215,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     /** Sends what makes switch {@code sw} hold the plan's flows; flows with a cookie in {@code cookieDeletes}
      * that must go are deleted by that cookie, the others strictly. */
-    private CompletableFuture<Void> converge(String sw, boolean atomic, Set<Long> cookieDeletes) {
+    private CompletableFuture<Void> converge(Dpid sw, boolean atomic, Set<Long> cookieDeletes) {
         SwitchSession session = sessions.get(sw);
         if (session == null || !session.active()) {
             return CompletableFuture.completedFuture(null);
@@ -221,24 +238,24 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     /** After a failed send: fall back from bundles if the switch lacks them, else read its flows again. */
-    private CompletableFuture<Void> recover(SwitchSession session, String sw, List<OFFlowMod> mods, boolean bundle,
+    private CompletableFuture<Void> recover(SwitchSession session, Dpid sw, List<OFFlowMod> mods, boolean bundle,
                                             Throwable err) {
         Throwable cause = unwrap(err);
         if (bundle && cause instanceof OpenFlowErrorException rejected
                 && rejected.errorType().contains("BAD_REQUEST")) {
-            LOG.warn("switch {} rejects ONF bundles ({}); falling back to ordered flow-mods and a barrier", sw,
+            LOG.warn("switch {} rejects ONF bundles ({}); falling back to ordered flow-mods and a barrier", session.label(),
                     rejected.getMessage());
             session.bundles = false;
             return session.sendOrdered(mods);
         }
         if (!(cause instanceof SwitchUnavailableException) && sessions.get(sw) == session) {
-            LOG.warn("switch {}: {}; reading its flows again", sw, cause.getMessage());
+            LOG.warn("switch {}: {}; reading its flows again", session.label(), cause.getMessage());
             reconcile(session);
         }
         return CompletableFuture.failedFuture(cause);
     }
 
-    private List<OFFlowMod> diff(SwitchSession session, String sw, Set<Long> cookieDeletes) {
+    private List<OFFlowMod> diff(SwitchSession session, Dpid sw, Set<Long> cookieDeletes) {
         Map<FlowKey, FlowSpec> desired = plan.getOrDefault(sw, Map.of());
         List<OFFlowMod> mods = new ArrayList<>();
         for (FlowSpec spec : desired.values()) {
@@ -349,19 +366,22 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         });
     }
 
-    public CompletableFuture<Move> prepare(String endpoint, String toSwitch, String toPort) {
+    public CompletableFuture<Move> prepare(String endpoint, Dpid toSwitch, String toPort) {
         return onCore(() -> {
             ModelState.Placed placed = placed(endpoint);
             Endpoint e = placed.endpoint();
             model.openMove(endpoint).ifPresent(m -> {
                 throw new MoveStateException("endpoint " + endpoint + " already has open move " + m.id());
             });
-            if (e.switchName().equals(toSwitch) && e.port().equals(toPort)) {
+            if (toSwitch == null) {
+                throw new IllegalArgumentException("the destination switch is missing");
+            }
+            if (e.switchId().equals(toSwitch) && e.port().equals(toPort)) {
                 throw new IllegalArgumentException("endpoint " + endpoint + " is already at " + toSwitch + "/" + toPort);
             }
             requireConnected(List.of(toSwitch));
             int id = nextMoveId();
-            Move move = new Move(id, endpoint, e.switchName(), e.port(), placed.generation(), toSwitch, toPort, null,
+            Move move = new Move(id, endpoint, e.switchId(), e.port(), placed.generation(), toSwitch, toPort, null,
                     MoveState.PREPARED);
             model = model.withMove(move);
             CompletableFuture<Void> saved = save();
@@ -395,7 +415,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 throw new MoveStateException("move " + moveId + " is " + move.state() + ", not PREPARED or REDIRECTED");
             }
             ModelState before = model;
-            Map<String, Map<FlowKey, FlowSpec>> planBefore = plan;
+            Map<Dpid, Map<FlowKey, FlowSpec>> planBefore = plan;
             Move committed = move.with(MoveState.COMMITTED);
             model = CommitRecovery.committed(model, move);
             replan();
@@ -454,13 +474,13 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     /** Sends raw flow-mods to a switch and confirms them with a barrier (not tracked by the plan). */
-    public CompletableFuture<Void> sendFlowMods(String sw, List<OFFlowMod> mods) {
+    public CompletableFuture<Void> sendFlowMods(Dpid sw, List<OFFlowMod> mods) {
         SwitchSession session = session(sw);
         return session.sendOrdered(mods);
     }
 
     /** Every flow on the switch, read from it. */
-    public CompletableFuture<List<FlowView>> switchFlows(String sw) {
+    public CompletableFuture<List<FlowView>> switchFlows(Dpid sw) {
         return session(sw).dumpFlows(0, 0).thenApply(entries -> entries.stream().map(entry -> {
             FlowSpec spec = FlowSpec.of(entry);
             return view(sw, spec);
@@ -468,16 +488,16 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     /** The flows the controller wants on {@code sw}. */
-    public List<FlowView> desiredFlows(String sw) {
+    public List<FlowView> desiredFlows(Dpid sw) {
         return plan.getOrDefault(sw, Map.of()).values().stream().map(spec -> view(sw, spec)).toList();
     }
 
     public List<SwitchInfo> switches() {
         try {
             return CompletableFuture.supplyAsync(() -> {
-                Map<String, SwitchInfo> all = new TreeMap<>();
-                knownPorts.forEach((name, ports) -> all.put(name, new SwitchInfo(name, null, false, ports)));
-                sessions.forEach((name, s) -> all.put(name, new SwitchInfo(name, s.dpidString(), s.active(), s.ports())));
+                Map<Dpid, SwitchInfo> all = new TreeMap<>();
+                knownPorts.forEach((dpid, ports) -> all.put(dpid, new SwitchInfo(dpid, names.get(dpid), false, ports)));
+                sessions.forEach((dpid, s) -> all.put(dpid, new SwitchInfo(dpid, s.name(), s.active(), s.ports())));
                 return List.copyOf(all.values());
             }, core).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -485,9 +505,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         }
     }
 
-    /** Completes when every named switch is connected and reconciled. */
-    public CompletableFuture<Void> awaitSwitches(Collection<String> names, Duration timeout) {
-        CompletableFuture<?>[] all = names.stream()
+    /** Completes when every switch of {@code switches} is connected and reconciled. */
+    public CompletableFuture<Void> awaitSwitches(Collection<Dpid> switches, Duration timeout) {
+        CompletableFuture<?>[] all = switches.stream()
                 .map(name -> readiness.computeIfAbsent(name, k -> new CompletableFuture<>()))
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(all).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -501,12 +521,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    private static Set<String> changedSwitches(Map<String, Map<FlowKey, FlowSpec>> before,
-                                               Map<String, Map<FlowKey, FlowSpec>> after) {
-        Set<String> changed = new java.util.TreeSet<>();
-        Set<String> all = new java.util.TreeSet<>(before.keySet());
+    private static Set<Dpid> changedSwitches(Map<Dpid, Map<FlowKey, FlowSpec>> before,
+                                             Map<Dpid, Map<FlowKey, FlowSpec>> after) {
+        Set<Dpid> changed = new java.util.TreeSet<>();
+        Set<Dpid> all = new java.util.TreeSet<>(before.keySet());
         all.addAll(after.keySet());
-        for (String sw : all) {
+        for (Dpid sw : all) {
             Map<FlowKey, FlowSpec> a = before.getOrDefault(sw, Map.of());
             Map<FlowKey, FlowSpec> b = after.getOrDefault(sw, Map.of());
             boolean same = a.size() == b.size() && b.values().stream().allMatch(spec -> spec.sameAs(a.get(spec.key())));
@@ -517,8 +537,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return changed;
     }
 
-    private void requireConnected(Collection<String> switches) {
-        for (String sw : switches) {
+    private void requireConnected(Collection<Dpid> switches) {
+        for (Dpid sw : switches) {
             SwitchSession session = sessions.get(sw);
             if (session == null || !session.active()) {
                 throw new SwitchUnavailableException(sw, "not connected");
@@ -526,8 +546,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         }
     }
 
-    private SwitchSession session(String sw) {
-        SwitchSession session = sessions.get(sw);
+    private SwitchSession session(Dpid sw) {
+        SwitchSession session = sw == null ? null : sessions.get(sw);
         if (session == null) {
             throw new NotFoundException("no switch " + sw + " is connected");
         }
@@ -561,7 +581,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return id;
     }
 
-    private static FlowView view(String sw, FlowSpec spec) {
+    private static FlowView view(Dpid sw, FlowSpec spec) {
         return new FlowView(sw, spec.key().table(), spec.key().priority(), spec.cookie(), spec.key().match(),
                 spec.actions());
     }

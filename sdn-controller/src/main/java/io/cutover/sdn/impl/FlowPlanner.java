@@ -1,6 +1,7 @@
 package io.cutover.sdn.impl;
 
 import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.Link;
 import io.cutover.sdn.Move;
@@ -69,20 +70,20 @@ public final class FlowPlanner {
      * @param model the desired state
      * @param ports each switch's port names to numbers (flows on unknown ports are left out until they appear)
      */
-    public static Map<String, Map<FlowKey, FlowSpec>> plan(ModelState model, Map<String, Map<String, Integer>> ports) {
-        Set<String> switches = new TreeSet<>(ports.keySet());
+    public static Map<Dpid, Map<FlowKey, FlowSpec>> plan(ModelState model, Map<Dpid, Map<String, Integer>> ports) {
+        Set<Dpid> switches = new TreeSet<>(ports.keySet());
         for (Link link : model.links()) {
             switches.add(link.switchA());
             switches.add(link.switchB());
         }
-        model.endpoints().values().forEach(p -> switches.add(p.endpoint().switchName()));
-        Map<String, Map<FlowKey, FlowSpec>> plan = new LinkedHashMap<>();
-        for (String sw : switches) {
+        model.endpoints().values().forEach(p -> switches.add(p.endpoint().switchId()));
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = new LinkedHashMap<>();
+        for (Dpid sw : switches) {
             plan.put(sw, new LinkedHashMap<>());
         }
-        Map<String, Map<String, String>> adjacency = adjacency(model.links());
+        Map<Dpid, Map<String, Dpid>> adjacency = adjacency(model.links());
 
-        for (String sw : switches) {
+        for (Dpid sw : switches) {
             Map<FlowKey, FlowSpec> flows = plan.get(sw);
             Map<String, Integer> swPorts = ports.getOrDefault(sw, Map.of());
             Set<Integer> floodPorts = new TreeSet<>();
@@ -96,7 +97,7 @@ public final class FlowPlanner {
             for (ModelState.Placed placed : model.endpoints().values()) {
                 Endpoint e = placed.endpoint();
                 long cookie = Cookie.of(e.network(), e.id(), placed.generation());
-                if (e.switchName().equals(sw)) {
+                if (e.switchId().equals(sw)) {
                     Integer number = swPorts.get(e.port());
                     if (number != null) {
                         admit(flows, number, cookie);
@@ -104,7 +105,7 @@ public final class FlowPlanner {
                         forward(flows, PRIORITY_UNICAST, e.mac(), number, cookie);
                     }
                 } else {
-                    String towards = nextHop(adjacency, sw, e.switchName());
+                    String towards = nextHop(adjacency, sw, e.switchId());
                     Integer number = towards == null ? null : swPorts.get(towards);
                     if (number != null) {
                         forward(flows, PRIORITY_UNICAST, e.mac(), number, cookie);
@@ -159,7 +160,7 @@ public final class FlowPlanner {
      * Whether an open move sends the endpoint's traffic at its source switch to the forwarder: once redirected,
      * until the commit if the destination switch is reachable over the links, else until cleanup.
      */
-    private static boolean redirects(Move move, Map<String, Map<String, String>> adjacency) {
+    private static boolean redirects(Move move, Map<Dpid, Map<String, Dpid>> adjacency) {
         if (move.forwarderPort() == null) {
             return false;
         }
@@ -168,7 +169,7 @@ public final class FlowPlanner {
     }
 
     /** Whether {@code to} is {@code from} or has a link path from it. */
-    private static boolean reachable(Map<String, Map<String, String>> adjacency, String from, String to) {
+    private static boolean reachable(Map<Dpid, Map<String, Dpid>> adjacency, Dpid from, Dpid to) {
         return from.equals(to) || nextHop(adjacency, from, to) != null;
     }
 
@@ -208,8 +209,8 @@ public final class FlowPlanner {
     }
 
     /** For each switch: its link ports and the switch each leads to. */
-    static Map<String, Map<String, String>> adjacency(List<Link> links) {
-        Map<String, Map<String, String>> adjacency = new HashMap<>();
+    static Map<Dpid, Map<String, Dpid>> adjacency(List<Link> links) {
+        Map<Dpid, Map<String, Dpid>> adjacency = new HashMap<>();
         for (Link link : links) {
             adjacency.computeIfAbsent(link.switchA(), k -> new LinkedHashMap<>()).put(link.portA(), link.switchB());
             adjacency.computeIfAbsent(link.switchB(), k -> new LinkedHashMap<>()).put(link.portB(), link.switchA());
@@ -221,37 +222,37 @@ public final class FlowPlanner {
      * {@code switches} grouped by their distance over the links from {@code origin}, nearest first ({@code origin}
      * itself first, when listed); the switches it cannot reach come last, together.
      */
-    public static List<List<String>> byDistance(List<Link> links, String origin, Collection<String> switches) {
-        Map<String, Map<String, String>> adjacency = adjacency(links);
-        Map<String, Integer> distance = new HashMap<>();
-        Deque<String> queue = new ArrayDeque<>();
+    public static List<List<Dpid>> byDistance(List<Link> links, Dpid origin, Collection<Dpid> switches) {
+        Map<Dpid, Map<String, Dpid>> adjacency = adjacency(links);
+        Map<Dpid, Integer> distance = new HashMap<>();
+        Deque<Dpid> queue = new ArrayDeque<>();
         distance.put(origin, 0);
         queue.add(origin);
         while (!queue.isEmpty()) {
-            String sw = queue.poll();
-            for (String next : adjacency.getOrDefault(sw, Map.of()).values()) {
+            Dpid sw = queue.poll();
+            for (Dpid next : adjacency.getOrDefault(sw, Map.of()).values()) {
                 if (distance.putIfAbsent(next, distance.get(sw) + 1) == null) {
                     queue.add(next);
                 }
             }
         }
-        Map<Integer, List<String>> levels = new java.util.TreeMap<>();
-        for (String sw : new TreeSet<>(switches)) {
+        Map<Integer, List<Dpid>> levels = new java.util.TreeMap<>();
+        for (Dpid sw : new TreeSet<>(switches)) {
             levels.computeIfAbsent(distance.getOrDefault(sw, Integer.MAX_VALUE), k -> new ArrayList<>()).add(sw);
         }
         return List.copyOf(levels.values());
     }
 
     /** The port of {@code from} on the shortest link path to {@code to}, or null if there is none. */
-    static String nextHop(Map<String, Map<String, String>> adjacency, String from, String to) {
-        Map<String, String> firstPort = new HashMap<>();
-        Deque<String> queue = new ArrayDeque<>();
+    static String nextHop(Map<Dpid, Map<String, Dpid>> adjacency, Dpid from, Dpid to) {
+        Map<Dpid, String> firstPort = new HashMap<>();
+        Deque<Dpid> queue = new ArrayDeque<>();
         queue.add(from);
         firstPort.put(from, null);
         while (!queue.isEmpty()) {
-            String sw = queue.poll();
-            for (Map.Entry<String, String> edge : adjacency.getOrDefault(sw, Map.of()).entrySet()) {
-                String next = edge.getValue();
+            Dpid sw = queue.poll();
+            for (Map.Entry<String, Dpid> edge : adjacency.getOrDefault(sw, Map.of()).entrySet()) {
+                Dpid next = edge.getValue();
                 if (!firstPort.containsKey(next)) {
                     firstPort.put(next, sw.equals(from) ? edge.getKey() : firstPort.get(sw));
                     if (next.equals(to)) {

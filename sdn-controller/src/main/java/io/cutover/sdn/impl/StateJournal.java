@@ -1,20 +1,37 @@
 package io.cutover.sdn.impl;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.cutover.sdn.Dpid;
+import io.cutover.sdn.JournalFormatException;
 import io.cutover.sdn.SdnException;
 import io.cutover.support.AtomicFile;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The desired state on disk: {@code state.json} in the state directory, replaced whole and durably
- * ({@link AtomicFile}) on every change, and read back on start.
+ * ({@link AtomicFile}) on every change, and read back on start. The file carries its {@code format}: {@value FORMAT}
+ * names switches by datapath id. A file without one was written when switches were named by their bridge's name; it
+ * is refused with a {@link JournalFormatException} (unless it holds nothing) and {@link #migrate} rewrites it, given
+ * each bridge's datapath id.
  */
 public final class StateJournal {
     public static final String FILE = "state.json";
+    /** The format this controller writes: switches by datapath id. */
+    public static final int FORMAT = 2;
+    /** Where {@link #migrate} keeps the file it replaced. */
+    public static final String PRE_MIGRATION_SUFFIX = ".by-name";
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -29,21 +46,133 @@ public final class StateJournal {
         this.file = new AtomicFile(dir.resolve(FILE));
     }
 
-    /** The state last written, or an empty one. */
+    /**
+     * The state last written, or an empty one.
+     *
+     * @throws JournalFormatException when the file names switches by bridge name, or is of a newer format
+     */
     public ModelState load() {
+        JsonNode tree = readTree();
+        if (tree == null) {
+            return ModelState.empty();
+        }
+        int format = tree.path("format").asInt(1);
+        if (format > FORMAT) {
+            throw new JournalFormatException(file.path(), List.of(), file.path() + " is of format " + format
+                    + ", written by a newer controller (this one reads format " + FORMAT + ")");
+        }
+        if (format < FORMAT) {
+            List<String> names = bridgeNames(tree);
+            if (!names.isEmpty()) {
+                throw new JournalFormatException(file.path(), names, file.path() + " was written by an older "
+                        + "controller that named switches by bridge name (" + String.join(", ", names) + "); switches "
+                        + "are now named by datapath id. Rewrite it with 'cutover sdn migrate-state --state "
+                        + file.path().getParent() + " " + String.join(" ", names.stream()
+                        .map(n -> "--switch " + n + "=DPID").toList()) + "' ('ovs-vsctl get Bridge NAME datapath_id' "
+                        + "prints each DPID), or move it aside and register links and endpoints again by datapath id");
+            }
+        }
+        return parse(tree);
+    }
+
+    public void save(ModelState state) {
+        try {
+            file.replace(out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, withFormat(state)));
+        } catch (IOException e) {
+            throw new SdnException("cannot write the controller state " + file.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rewrites a journal that names switches by bridge name into one that names them by datapath id, keeping the old
+     * file beside it ({@value #PRE_MIGRATION_SUFFIX}). A journal already by datapath id is left as it is.
+     *
+     * @param dpids each bridge name the journal uses, to its switch's datapath id
+     * @return the migrated state
+     * @throws IllegalArgumentException when the journal names a bridge {@code dpids} lacks
+     */
+    public ModelState migrate(Map<String, Dpid> dpids) {
+        JsonNode tree = readTree();
+        if (tree == null || tree.path("format").asInt(1) >= FORMAT) {
+            return load();
+        }
+        List<String> missing = new ArrayList<>(bridgeNames(tree));
+        missing.removeAll(dpids.keySet());
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(file.path() + " names bridges " + String.join(", ", missing)
+                    + " that have no datapath id given (--switch NAME=DPID)");
+        }
+        for (JsonNode placed : tree.path("endpoints")) {
+            ObjectNode endpoint = (ObjectNode) placed.path("endpoint");
+            endpoint.set("switch", TextNode.valueOf(dpids.get(endpoint.path("switchName").asText()).toString()));
+            endpoint.remove("switchName");
+        }
+        for (JsonNode link : tree.path("links")) {
+            rename((ObjectNode) link, "switchA", dpids);
+            rename((ObjectNode) link, "switchB", dpids);
+        }
+        for (JsonNode move : tree.path("moves")) {
+            rename((ObjectNode) move, "fromSwitch", dpids);
+            rename((ObjectNode) move, "toSwitch", dpids);
+        }
+        ModelState migrated = parse(tree);
+        try {
+            Files.copy(file.path(), file.path().resolveSibling(FILE + PRE_MIGRATION_SUFFIX),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new SdnException("cannot keep a copy of " + file.path() + ": " + e.getMessage(), e);
+        }
+        save(migrated);
+        return migrated;
+    }
+
+    private static void rename(ObjectNode node, String field, Map<String, Dpid> dpids) {
+        node.set(field, TextNode.valueOf(dpids.get(node.path(field).asText()).toString()));
+    }
+
+    /** The bridge names an old journal keys switches by, sorted. */
+    private static List<String> bridgeNames(JsonNode tree) {
+        TreeSet<String> names = new TreeSet<>();
+        for (JsonNode placed : tree.path("endpoints")) {
+            addText(names, placed.path("endpoint").path("switchName"));
+        }
+        for (JsonNode link : tree.path("links")) {
+            addText(names, link.path("switchA"));
+            addText(names, link.path("switchB"));
+        }
+        for (JsonNode move : tree.path("moves")) {
+            addText(names, move.path("fromSwitch"));
+            addText(names, move.path("toSwitch"));
+        }
+        return List.copyOf(names);
+    }
+
+    private static void addText(TreeSet<String> names, JsonNode value) {
+        if (value.isTextual()) {
+            names.add(value.asText());
+        }
+    }
+
+    private JsonNode readTree() {
         try {
             byte[] json = file.read();
-            return json.length == 0 ? ModelState.empty() : JSON.readValue(json, ModelState.class);
+            return json.length == 0 ? null : JSON.readTree(json);
         } catch (IOException e) {
             throw new SdnException("cannot read the controller state " + file.path() + ": " + e.getMessage(), e);
         }
     }
 
-    public void save(ModelState state) {
+    private ModelState parse(JsonNode tree) {
         try {
-            file.replace(out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, state));
-        } catch (IOException e) {
-            throw new SdnException("cannot write the controller state " + file.path() + ": " + e.getMessage(), e);
+            return JSON.treeToValue(tree, ModelState.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SdnException("cannot read the controller state " + file.path() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static ObjectNode withFormat(ModelState state) {
+        ObjectNode node = JSON.createObjectNode().put("format", FORMAT);
+        node.setAll((ObjectNode) JSON.valueToTree(state));
+        return node;
     }
 }

@@ -1,5 +1,6 @@
 package io.cutover.sdn.impl;
 
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.OpenFlowErrorException;
 import io.cutover.sdn.SwitchUnavailableException;
 import io.netty.channel.Channel;
@@ -95,17 +96,25 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         return state;
     }
 
-    /** The name of the switch's LOCAL port (the bridge), or its datapath id before that is known. */
+    /** The name of the switch's LOCAL port (the bridge's name: a label, not unique), or {@code null} before it is known. */
     public String name() {
-        return name != null ? name : dpidString();
+        return name;
     }
 
-    public String dpidString() {
-        return String.format("%016x", dpid);
+    /** The switch's datapath id (its key), known from FEATURES_REPLY on. */
+    public Dpid dpid() {
+        return Dpid.of(dpid);
     }
 
-    public long dpid() {
-        return dpid;
+    /** The switch for a log line: its datapath id and, once known, its bridge's name. */
+    public String label() {
+        return name == null ? dpid().toString() : dpid() + " (" + name + ")";
+    }
+
+    /** The switch's address, or {@code null} before the connection is up. */
+    public java.net.SocketAddress remoteAddress() {
+        Channel ch = channel;
+        return ch == null ? null : ch.remoteAddress();
     }
 
     /** Port names to numbers, as the switch reported them. */
@@ -208,7 +217,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         if (ctx.pipeline().get(OpenFlowServer.HANDSHAKE_TIMEOUT) != null) {
             ctx.pipeline().remove(OpenFlowServer.HANDSHAKE_TIMEOUT);
         }
-        LOG.info("switch {} (dpid {}) connected from {} with {} ports", name(), dpidString(), ctx.channel().remoteAddress(),
+        LOG.info("switch {} connected from {} with {} ports", label(), ctx.channel().remoteAddress(),
                 ports.size());
         listener.ready(this);
     }
@@ -253,7 +262,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
             return;
         }
         long xid = error.getXid();
-        OpenFlowErrorException failure = new OpenFlowErrorException(name(), xid, error.getErrType().toString(),
+        OpenFlowErrorException failure = new OpenFlowErrorException(dpid(), xid, error.getErrType().toString(),
                 ErrorCodes.code(error));
         Transaction tx = transactions.get(xid);
         if (tx != null) {
@@ -265,7 +274,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
             dump.future.completeExceptionally(failure);
             return;
         }
-        LOG.warn("switch {}: error for unknown xid {}: {}", name(), xid, failure.getMessage());
+        LOG.warn("switch {}: error for unknown xid {}: {}", label(), xid, failure.getMessage());
     }
 
     private void completeFinal(long xid) {
@@ -335,7 +344,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         CompletableFuture<List<OFFlowStatsEntry>> future = new CompletableFuture<>();
         Channel ch = channel;
         if (!active() || ch == null) {
-            future.completeExceptionally(new SwitchUnavailableException(name(), "not connected"));
+            future.completeExceptionally(new SwitchUnavailableException(dpid(), "not connected"));
             return future;
         }
         long xid = nextXid();
@@ -345,7 +354,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
                 .setMatch(OF.buildMatch().build()).build());
         ch.eventLoop().schedule(() -> {
             if (dumps.remove(xid) != null) {
-                future.completeExceptionally(new SwitchUnavailableException(name(),
+                future.completeExceptionally(new SwitchUnavailableException(dpid(),
                         "no flow statistics reply to xid " + xid + " within " + requestTimeout.toMillis() + " ms"));
             }
         }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -356,7 +365,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         Transaction tx = new Transaction(xids, finalXid);
         Channel ch = channel;
         if (!active() || ch == null) {
-            tx.future.completeExceptionally(new SwitchUnavailableException(name(), "not connected"));
+            tx.future.completeExceptionally(new SwitchUnavailableException(dpid(), "not connected"));
             return tx.future;
         }
         for (long xid : xids) {
@@ -364,7 +373,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         }
         ch.eventLoop().execute(() -> {
             if (!ch.isActive()) {
-                finish(tx, new SwitchUnavailableException(name(), "disconnected before " + what));
+                finish(tx, new SwitchUnavailableException(dpid(), "disconnected before " + what));
                 return;
             }
             for (Object message : messages) {
@@ -373,7 +382,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
             ch.flush();
             ch.eventLoop().schedule(() -> {
                 if (!tx.future.isDone()) {
-                    finish(tx, new SwitchUnavailableException(name(), "no " + what + " reply to xid " + finalXid
+                    finish(tx, new SwitchUnavailableException(dpid(), "no " + what + " reply to xid " + finalXid
                             + " within " + requestTimeout.toMillis() + " ms"));
                 }
             }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -387,17 +396,17 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String peer = String.valueOf(ctx.channel().remoteAddress());
         if (cause instanceof DecoderException) {
-            LOG.warn("closing switch connection {} ({}): malformed frame: {}", name(), peer,
+            LOG.warn("closing switch connection {} ({}): malformed frame: {}", label(), peer,
                     cause.getCause() != null && cause.getMessage() == null ? cause.getCause().getMessage()
                             : cause.getMessage());
         } else if (cause instanceof HandshakeTimeoutHandler.HandshakeTimeoutException) {
             LOG.warn("closing switch connection {}: {} (in state {})", peer, cause.getMessage(), state);
         } else if (cause instanceof ReadTimeoutException) {
-            LOG.warn("closing switch connection {} ({}): no message within the keepalive time", name(), peer);
+            LOG.warn("closing switch connection {} ({}): no message within the keepalive time", label(), peer);
         } else if (cause instanceof IOException) {
-            LOG.info("switch connection {} ({}) lost: {}", name(), peer, cause.getMessage());
+            LOG.info("switch connection {} ({}) lost: {}", label(), peer, cause.getMessage());
         } else {
-            LOG.warn("closing switch connection {} ({}): {}", name(), peer, cause.toString());
+            LOG.warn("closing switch connection {} ({}): {}", label(), peer, cause.toString());
         }
         ctx.close();
     }
@@ -406,7 +415,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         boolean wasActive = state == State.ACTIVE;
         state = State.CLOSED;
-        SwitchUnavailableException gone = new SwitchUnavailableException(name(), "disconnected");
+        SwitchUnavailableException gone = new SwitchUnavailableException(dpid(), "disconnected");
         for (Transaction tx : List.copyOf(transactions.values())) {
             finish(tx, gone);
         }
@@ -415,7 +424,7 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         }
         dumps.clear();
         if (wasActive) {
-            LOG.info("switch {} disconnected", name());
+            LOG.info("switch {} disconnected", label());
         }
         listener.closed(this);
         ctx.fireChannelInactive();

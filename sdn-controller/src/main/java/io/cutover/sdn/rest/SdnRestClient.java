@@ -1,5 +1,6 @@
 package io.cutover.sdn.rest;
 
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.SdnException;
 import io.cutover.support.HttpErrorStatusException;
@@ -40,8 +41,8 @@ public final class SdnRestClient {
     }
 
     /** {@code POST /moves}: installs the destination's flows (see {@link io.cutover.sdn.SdnController#prepare}). */
-    public CompletionStage<Move> prepare(String endpoint, String toSwitch, String toPort) {
-        return call("POST", "moves", Map.of("endpoint", endpoint, "toSwitch", toSwitch, "toPort", toPort));
+    public CompletionStage<Move> prepare(String endpoint, Dpid toSwitch, String toPort) {
+        return call("POST", "moves", Map.of("endpoint", endpoint, "toSwitch", toSwitch.toString(), "toPort", toPort));
     }
 
     public CompletionStage<Move> redirectToForwarder(int moveId, String port) {

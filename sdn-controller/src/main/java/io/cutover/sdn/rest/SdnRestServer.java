@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.Link;
 import io.cutover.sdn.MoveStateException;
@@ -31,8 +32,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The controller's REST API under {@code /v1} (Vert.x Web), JSON in and out; errors as
- * {@code {"error": "...", "detail": "..."}} with 400 (bad input), 404 (unknown name), 409 (wrong move state),
- * 502 (a switch rejected it), 503 (a switch is not connected). The OpenAPI document is at {@code /v1/openapi.yaml}.
+ * {@code {"error": "...", "detail": "..."}} with 400 (bad input), 404 (unknown name), 409 (wrong move state, or a
+ * bridge name that more than one switch has), 502 (a switch rejected it), 503 (a switch is not connected). The OpenAPI
+ * document is at {@code /v1/openapi.yaml}.
+ * <p>
+ * Switches are named by datapath id in every body ({@code switch} of an endpoint, {@code switchA}/{@code switchB} of a
+ * link, {@code toSwitch} of a move), as 16 hex digits, {@code 0x…} or the colon form, and always written as 16 hex
+ * digits. A bridge name is only a label ({@code name} in {@code GET /v1/switches}); in the path of
+ * {@code /v1/switches/{switch}/…} it is accepted for convenience when exactly one known switch has it.
  */
 public final class SdnRestServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -54,38 +61,39 @@ public final class SdnRestServer implements AutoCloseable {
         router.get("/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
                 .end(openApi()));
         router.get("/v1/switches").handler(ctx -> json(ctx, 200, sdn.switches()));
-        router.get("/v1/switches/:name/ports").handler(ctx -> json(ctx, 200, switchNamed(sdn, ctx).ports()));
-        router.get("/v1/switches/:name/flows").handler(ctx -> {
-            String name = switchNamed(sdn, ctx).name();
+        router.get("/v1/switches/:switch/ports").handler(ctx -> json(ctx, 200, switchOf(sdn, ctx).ports()));
+        router.get("/v1/switches/:switch/flows").handler(ctx -> {
+            Dpid dpid = switchOf(sdn, ctx).dpid();
             if ("true".equals(ctx.request().getParam("desired"))) {
-                json(ctx, 200, sdn.desiredFlows(name));
+                json(ctx, 200, sdn.desiredFlows(dpid));
             } else {
-                reply(ctx, 200, sdn.switchFlows(name));
+                reply(ctx, 200, sdn.switchFlows(dpid));
             }
         });
         router.get("/v1/endpoints").handler(ctx -> json(ctx, 200, sdn.endpoints()));
         router.get("/v1/endpoints/:name").handler(ctx -> json(ctx, 200, sdn.endpoint(ctx.pathParam("name"))
                 .orElseThrow(() -> new NotFoundException("no endpoint " + ctx.pathParam("name")))));
         router.post("/v1/endpoints").handler(ctx -> {
-            Endpoint endpoint = body(ctx, Endpoint.class);
+            Endpoint endpoint = body(ctx, Endpoint.class, "switchName", "switch");
             reply(ctx, 201, sdn.putEndpoint(endpoint).thenApply(v -> endpoint));
         });
         router.delete("/v1/endpoints/:name").handler(ctx ->
                 reply(ctx, 200, sdn.removeEndpoint(ctx.pathParam("name")).thenApply(v -> Map.of("removed", ctx.pathParam("name")))));
         router.get("/v1/links").handler(ctx -> json(ctx, 200, sdn.links()));
         router.put("/v1/links").handler(ctx -> {
-            List<Link> links = Arrays.asList(body(ctx, Link[].class));
+            List<Link> links = Arrays.asList(body(ctx, Link[].class, null, null));
             reply(ctx, 200, sdn.setLinks(links).thenApply(v -> links));
         });
         router.get("/v1/moves").handler(ctx -> json(ctx, 200, sdn.moves()));
         router.get("/v1/moves/:id").handler(ctx -> json(ctx, 200, sdn.move(moveId(ctx))
                 .orElseThrow(() -> new NotFoundException("no move " + ctx.pathParam("id")))));
         router.post("/v1/moves").handler(ctx -> {
-            JsonNode request = body(ctx, JsonNode.class);
-            reply(ctx, 201, sdn.prepare(text(request, "endpoint"), text(request, "toSwitch"), text(request, "toPort")));
+            JsonNode request = body(ctx, JsonNode.class, null, null);
+            reply(ctx, 201, sdn.prepare(text(request, "endpoint"), Dpid.parse(text(request, "toSwitch")),
+                    text(request, "toPort")));
         });
         router.post("/v1/moves/:id/redirect").handler(ctx ->
-                reply(ctx, 200, sdn.redirectToForwarder(moveId(ctx), text(body(ctx, JsonNode.class), "port"))));
+                reply(ctx, 200, sdn.redirectToForwarder(moveId(ctx), text(body(ctx, JsonNode.class, null, null), "port"))));
         router.post("/v1/moves/:id/commit").handler(ctx -> reply(ctx, 200, sdn.commit(moveId(ctx))));
         router.post("/v1/moves/:id/cleanup").handler(ctx -> reply(ctx, 200, sdn.cleanup(moveId(ctx))));
         router.post("/v1/moves/:id/rollback").handler(ctx -> reply(ctx, 200, sdn.rollback(moveId(ctx))));
@@ -116,10 +124,42 @@ public final class SdnRestServer implements AutoCloseable {
         return server.actualPort();
     }
 
-    private static SwitchInfo switchNamed(SdnController sdn, RoutingContext ctx) {
-        String name = ctx.pathParam("name");
-        return sdn.switches().stream().filter(s -> s.name().equals(name) || name.equals(s.dpid())).findFirst()
-                .orElseThrow(() -> new NotFoundException("no switch " + name));
+    /**
+     * The switch the path names: by datapath id, or by a bridge name exactly one known switch has (a name that several
+     * have is refused with the datapath ids to choose from).
+     */
+    static SwitchInfo switchOf(SdnController sdn, RoutingContext ctx) {
+        return switchOf(sdn.switches(), ctx.pathParam("switch"));
+    }
+
+    static SwitchInfo switchOf(List<SwitchInfo> switches, String key) {
+        Dpid dpid = null;
+        try {
+            dpid = Dpid.parse(key);
+        } catch (IllegalArgumentException notADpid) {
+            // a bridge name, perhaps
+        }
+        if (dpid != null) {
+            Dpid wanted = dpid;
+            return switches.stream().filter(s -> s.dpid().equals(wanted)).findFirst()
+                    .orElseThrow(() -> new NotFoundException("no switch " + wanted));
+        }
+        List<SwitchInfo> named = switches.stream().filter(s -> key.equals(s.name())).toList();
+        if (named.size() > 1) {
+            throw new AmbiguousSwitchException("bridge name " + key + " is shared by switches " + String.join(", ",
+                    named.stream().map(s -> s.dpid().toString()).toList()) + ": name one by its datapath id");
+        }
+        return named.stream().findFirst().orElseThrow(() -> new NotFoundException("no switch " + key
+                + " (neither a datapath id nor a connected bridge's name)"));
+    }
+
+    /** A bridge name that more than one switch has was used to name a switch. */
+    static final class AmbiguousSwitchException extends SdnException {
+        private static final long serialVersionUID = 1L;
+
+        AmbiguousSwitchException(String message) {
+            super(message);
+        }
     }
 
     private static int moveId(RoutingContext ctx) {
@@ -138,12 +178,23 @@ public final class SdnRestServer implements AutoCloseable {
         return value.asText();
     }
 
-    private static <T> T body(RoutingContext ctx, Class<T> type) {
+    /**
+     * The request's JSON body as {@code type}; a body with the field {@code gone} (a name an older API used) and
+     * without {@code replacement} is refused with a hint.
+     */
+    private static <T> T body(RoutingContext ctx, Class<T> type, String gone, String replacement) {
         String body = ctx.body() == null ? null : ctx.body().asString();
         if (body == null || body.isBlank()) {
             throw new IllegalArgumentException("the request has no JSON body");
         }
         try {
+            if (gone != null) {
+                JsonNode tree = JSON.readTree(body);
+                if (tree.has(gone) && !tree.has(replacement)) {
+                    throw new IllegalArgumentException("the field '" + gone + "' is gone: name the switch by its "
+                            + "datapath id in '" + replacement + "' (GET /v1/switches lists them)");
+                }
+            }
             return JSON.readValue(body, type);
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
@@ -189,6 +240,9 @@ public final class SdnRestServer implements AutoCloseable {
         } else if (err instanceof MoveStateException) {
             status = 409;
             kind = "conflict";
+        } else if (err instanceof AmbiguousSwitchException) {
+            status = 409;
+            kind = "ambiguous switch name";
         } else if (err instanceof OpenFlowErrorException) {
             status = 502;
             kind = "switch rejected the request";

@@ -9,24 +9,24 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CommitRecoveryTest {
-    private static final Move PREPARED = new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", null, MoveState.PREPARED);
+    private static final Move PREPARED = new Move(7, "vm1", FlowPlannerTest.A, "vm1", 0, FlowPlannerTest.B, "vm1", null, MoveState.PREPARED);
 
     @Test
     void aSwitchHoldingTheCommittedFlowsRollsTheMoveForward() {
         ModelState journaled = FlowPlannerTest.lan().withMove(PREPARED);
         ModelState committed = CommitRecovery.committed(journaled, PREPARED);
-        var switchFlows = FlowPlanner.plan(committed, FlowPlannerTest.PORTS).get("br-tor").values();
+        var switchFlows = FlowPlanner.plan(committed, FlowPlannerTest.PORTS).get(FlowPlannerTest.TOR).values();
         ModelState recovered = CommitRecovery.rollForward(journaled, switchFlows);
         assertThat(recovered).isEqualTo(committed);
-        assertThat(recovered.endpoints().get("vm1").endpoint().switchName()).isEqualTo("br-b");
+        assertThat(recovered.endpoints().get("vm1").endpoint().switchId()).isEqualTo(FlowPlannerTest.B);
         assertThat(recovered.moves().get(7).state()).isEqualTo(MoveState.COMMITTED);
     }
 
     @Test
     void preparedFlowsAloneDoNotCountAsACommit() {
         ModelState journaled = FlowPlannerTest.lan().withMove(PREPARED);
-        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(journaled, FlowPlannerTest.PORTS);
-        assertThat(CommitRecovery.rollForward(journaled, plan.get("br-b").values())).isEqualTo(journaled);
-        assertThat(CommitRecovery.rollForward(journaled, plan.get("br-tor").values())).isEqualTo(journaled);
+        Map<io.cutover.sdn.Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(journaled, FlowPlannerTest.PORTS);
+        assertThat(CommitRecovery.rollForward(journaled, plan.get(FlowPlannerTest.B).values())).isEqualTo(journaled);
+        assertThat(CommitRecovery.rollForward(journaled, plan.get(FlowPlannerTest.TOR).values())).isEqualTo(journaled);
     }
 }

@@ -1,7 +1,7 @@
 package io.cutover.sdn.impl;
 
 import io.cutover.sdn.ControllerOptions;
-import io.cutover.sdn.SwitchInfo;
+import io.cutover.sdn.Dpid;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
@@ -18,29 +18,72 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ControllerCoreTest {
 
     @Test
-    void aSecondConnectionNamingAConnectedSwitchIsRefusedAndTheFirstStays() throws Exception {
+    void aSecondSessionForAConnectedDatapathIdIsRefusedCountedAndTheFirstStays() throws Exception {
         try (ControllerCore core = new ControllerCore(ControllerOptions.builder().port(0).build())) {
-            EmbeddedChannel real = handshake(core, 0xabcL, "br-a");
-            awaitConnected(core, "0000000000000abc");
+            EmbeddedChannel real = handshake(core, 0xabcL, "br-int");
+            awaitConnected(core, Dpid.of(0xabc));
 
-            EmbeddedChannel impostor = handshake(core, 0xdefL, "br-a");
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (impostor.isOpen() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            EmbeddedChannel impostor = handshake(core, 0xabcL, "br-other");
+            awaitClosed(impostor);
 
-            assertThat(impostor.isOpen()).as("the second connection for br-a").isFalse();
+            assertThat(impostor.isOpen()).as("the second session for 0000000000000abc").isFalse();
             assertThat(real.isOpen()).as("the switch that was connected first").isTrue();
-            assertThat(core.switches()).filteredOn(s -> s.name().equals("br-a")).singleElement()
-                    .satisfies(s -> {
-                        assertThat(s.dpid()).isEqualTo("0000000000000abc");
-                        assertThat(s.connected()).isTrue();
-                    });
+            assertThat(core.refusedSessions()).isEqualTo(1);
+            assertThat(core.switches()).singleElement().satisfies(s -> {
+                assertThat(s.dpid()).isEqualTo(Dpid.of(0xabc));
+                assertThat(s.name()).isEqualTo("br-int");
+                assertThat(s.connected()).isTrue();
+            });
             real.close();
         }
     }
 
-    private static void awaitConnected(ControllerCore core, String dpid) throws InterruptedException {
+    @Test
+    void twoSwitchesWithTheSameBridgeNameAreTwoSwitches() throws Exception {
+        try (ControllerCore core = new ControllerCore(ControllerOptions.builder().port(0).build())) {
+            EmbeddedChannel hostA = handshake(core, 0xa1L, "br-int");
+            EmbeddedChannel hostB = handshake(core, 0xb2L, "br-int");
+            awaitConnected(core, Dpid.of(0xa1));
+            awaitConnected(core, Dpid.of(0xb2));
+
+            assertThat(hostA.isOpen()).isTrue();
+            assertThat(hostB.isOpen()).isTrue();
+            assertThat(core.refusedSessions()).isZero();
+            assertThat(core.switches()).extracting(s -> s.dpid().toString(), s -> s.name())
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("00000000000000a1", "br-int"),
+                            org.assertj.core.groups.Tuple.tuple("00000000000000b2", "br-int"));
+            hostA.close();
+            hostB.close();
+        }
+    }
+
+    @Test
+    void aSwitchWhoseSessionDiedIsLetBackIn() throws Exception {
+        try (ControllerCore core = new ControllerCore(ControllerOptions.builder().port(0).build())) {
+            EmbeddedChannel first = handshake(core, 0xabcL, "br-int");
+            awaitConnected(core, Dpid.of(0xabc));
+            first.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (core.switches().stream().anyMatch(s -> s.connected())) {
+                assertThat(System.nanoTime()).as("the first session gone").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            EmbeddedChannel again = handshake(core, 0xabcL, "br-int");
+            awaitConnected(core, Dpid.of(0xabc));
+            assertThat(again.isOpen()).isTrue();
+            assertThat(core.refusedSessions()).isZero();
+            again.close();
+        }
+    }
+
+    private static void awaitClosed(EmbeddedChannel ch) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (ch.isOpen() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    private static void awaitConnected(ControllerCore core, Dpid dpid) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (core.switches().stream().noneMatch(s -> dpid.equals(s.dpid()) && s.connected())) {
             assertThat(System.nanoTime()).as("switch %s connected", dpid).isLessThan(deadline);

@@ -1,6 +1,7 @@
 package io.cutover.sdn.impl;
 
 import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.Link;
 import io.cutover.sdn.Move;
@@ -14,18 +15,22 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class FlowPlannerTest {
+    static final Dpid TOR = Dpid.of(0xf0);
+    static final Dpid A = Dpid.of(0xa0);
+    static final Dpid B = Dpid.of(0xb0);
+    static final Dpid X = Dpid.of(0xee);
     static final String VM_MAC = "02:00:c6:12:00:64";
-    static final Map<String, Map<String, Integer>> PORTS = Map.of(
-            "br-tor", Map.of("client", 1, "tor-to-a", 3, "tor-to-b", 4),
-            "br-a", Map.of("hostA", 1, "vm1", 2, "a-to-tor", 3, "fwd", 9),
-            "br-b", Map.of("hostB", 1, "b-to-tor", 2, "vm1", 5));
-    static final Endpoint VM = new Endpoint(5, "vm1", 1, VM_MAC, List.of("198.18.0.100"), "br-a", "vm1");
-    static final Endpoint CLIENT = new Endpoint(1, "client", 1, "02:00:00:00:00:01", List.of(), "br-tor", "client");
+    static final Map<Dpid, Map<String, Integer>> PORTS = Map.of(
+            TOR, Map.of("client", 1, "tor-to-a", 3, "tor-to-b", 4),
+            A, Map.of("hostA", 1, "vm1", 2, "a-to-tor", 3, "fwd", 9),
+            B, Map.of("hostB", 1, "b-to-tor", 2, "vm1", 5));
+    static final Endpoint VM = new Endpoint(5, "vm1", 1, VM_MAC, List.of("198.18.0.100"), A, "vm1");
+    static final Endpoint CLIENT = new Endpoint(1, "client", 1, "02:00:00:00:00:01", List.of(), TOR, "client");
 
     static ModelState lan() {
         return ModelState.empty()
-                .withLinks(List.of(new Link("br-tor", "tor-to-a", "br-a", "a-to-tor"),
-                        new Link("br-tor", "tor-to-b", "br-b", "b-to-tor")))
+                .withLinks(List.of(new Link(TOR, "tor-to-a", A, "a-to-tor"),
+                        new Link(TOR, "tor-to-b", B, "b-to-tor")))
                 .withEndpoint(new ModelState.Placed(VM, 0))
                 .withEndpoint(new ModelState.Placed(CLIENT, 0));
     }
@@ -36,110 +41,110 @@ class FlowPlannerTest {
 
     @Test
     void aCommitReachesTheSwitchesNearestTheDestinationFirstAndTheUnreachableOnesLast() {
-        List<Link> links = List.of(new Link("br-tor", "tor-to-a", "br-a", "a-to-tor"),
-                new Link("br-tor", "tor-to-b", "br-b", "b-to-tor"));
-        assertThat(FlowPlanner.byDistance(links, "br-b", List.of("br-a", "br-tor", "br-b", "br-x")))
-                .containsExactly(List.of("br-b"), List.of("br-tor"), List.of("br-a"), List.of("br-x"));
-        assertThat(FlowPlanner.byDistance(List.of(), "br-b", List.of("br-a", "br-b")))
-                .containsExactly(List.of("br-b"), List.of("br-a"));
+        List<Link> links = List.of(new Link(TOR, "tor-to-a", A, "a-to-tor"),
+                new Link(TOR, "tor-to-b", B, "b-to-tor"));
+        assertThat(FlowPlanner.byDistance(links, B, List.of(A, TOR, B, X)))
+                .containsExactly(List.of(B), List.of(TOR), List.of(A), List.of(X));
+        assertThat(FlowPlanner.byDistance(List.of(), B, List.of(A, B)))
+                .containsExactly(List.of(B), List.of(A));
     }
 
     @Test
     void unicastFollowsTheLinkTreeAndBroadcastReachesEveryKnownPort() {
-        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(lan(), PORTS);
-        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
-        assertThat(find(plan.get("br-b"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:2");
-        FlowSpec vmOnA = find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC);
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(lan(), PORTS);
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:2");
+        FlowSpec vmOnA = find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC);
         assertThat(vmOnA.actions()).isEqualTo("output:2");
         assertThat(vmOnA.cookie()).isEqualTo(Cookie.of(1, 5, 0));
-        assertThat(find(plan.get("br-a"), 0, 100, "in_port=2").actions()).isEqualTo("goto_table:1");
-        assertThat(find(plan.get("br-a"), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00").actions())
+        assertThat(find(plan.get(A), 0, 100, "in_port=2").actions()).isEqualTo("goto_table:1");
+        assertThat(find(plan.get(A), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00").actions())
                 .isEqualTo("output:2,output:3");
-        assertThat(find(plan.get("br-tor"), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00").actions())
+        assertThat(find(plan.get(TOR), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00").actions())
                 .isEqualTo("output:1,output:3,output:4");
         assertThat(plan.values()).allSatisfy(flows -> assertThat(flows.values())
                 .allSatisfy(f -> assertThat(f.actions()).doesNotContain("NORMAL")));
         // hostA is not an endpoint: its port is not admitted
-        assertThat(find(plan.get("br-a"), 0, 100, "in_port=1")).isNull();
+        assertThat(find(plan.get(A), 0, 100, "in_port=1")).isNull();
     }
 
     @Test
     void aMoveAdmitsFirstThenSwitchesThenKeepsTheOldPortUntilCleanup() {
         ModelState model = lan();
-        Move prepared = new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", null, MoveState.PREPARED);
+        Move prepared = new Move(7, "vm1", A, "vm1", 0, B, "vm1", null, MoveState.PREPARED);
         model = model.withMove(prepared);
-        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get("br-b"), 0, 100, "in_port=5").cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
-        assertThat(plan.get("br-b").values()).as("frames for vm1 back from br-tor's side go to its new port")
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get(B), 0, 100, "in_port=5").cookie()).isEqualTo(Cookie.of(1, 5, 7));
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(plan.get(B).values()).as("frames for vm1 back from br-tor's side go to its new port")
                 .anyMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED && f.key().match().contains("in_port=2")
                         && f.key().match().contains(VM_MAC) && f.actions().equals("output:5"));
 
         model = model.withMove(prepared.redirectedTo("fwd"));
         plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:9");
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:9");
 
-        model = model.withEndpoint(new ModelState.Placed(VM.at("br-b", "vm1"), 7))
+        model = model.withEndpoint(new ModelState.Placed(VM.at(B, "vm1"), 7))
                 .withMove(prepared.with(MoveState.COMMITTED));
         plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:4");
-        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC).cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
-        assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:4");
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC).cookie()).isEqualTo(Cookie.of(1, 5, 7));
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).isNull();
         assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
-        assertThat(find(plan.get("br-a"), 0, 100, "in_port=2").cookie()).as("old port until cleanup")
+        assertThat(find(plan.get(A), 0, 100, "in_port=2").cookie()).as("old port until cleanup")
                 .isEqualTo(Cookie.of(1, 5, 0));
 
         model = model.withMove(prepared.with(MoveState.CLEANED));
         plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get("br-a"), 0, 100, "in_port=2")).isNull();
+        assertThat(find(plan.get(A), 0, 100, "in_port=2")).isNull();
         assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
                 .noneMatch(f -> f.cookie() == Cookie.of(1, 5, 0));
     }
 
     /** br-b is at another site: no link leads from br-a or br-tor to it. */
     static ModelState wan() {
-        return lan().withLinks(List.of(new Link("br-tor", "tor-to-a", "br-a", "a-to-tor")));
+        return lan().withLinks(List.of(new Link(TOR, "tor-to-a", A, "a-to-tor")));
     }
 
     /** {@code model} after vm1's move 7 from br-a to br-b, redirected to br-a's "fwd" port, was committed. */
     static ModelState committedWithForwarder(ModelState model) {
-        Move redirected = new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", "fwd", MoveState.REDIRECTED);
+        Move redirected = new Move(7, "vm1", A, "vm1", 0, B, "vm1", "fwd", MoveState.REDIRECTED);
         return CommitRecovery.committed(model.withMove(redirected), redirected);
     }
 
     @Test
     void aCommittedMoveToAnUnreachableSwitchKeepsTheRedirect() {
         ModelState model = committedWithForwarder(wan());
-        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
-        FlowSpec redirect = find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC);
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        FlowSpec redirect = find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC);
         assertThat(redirect.actions()).isEqualTo("output:9");
         assertThat(redirect.cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC)).as("no path to br-b").isNull();
-        assertThat(find(plan.get("br-tor"), 1, 100, "eth_dst=" + VM_MAC)).isNull();
-        assertThat(find(plan.get("br-b"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:5");
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC)).as("no path to br-b").isNull();
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:5");
     }
 
     @Test
     void aCommittedMoveAlongTheLinksDropsTheRedirect() {
         ModelState model = committedWithForwarder(lan());
-        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).isNull();
         assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
-        assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
     }
 
     @Test
     void aMoveOnOneSwitchDropsTheRedirectAtCommit() {
-        Move redirected = new Move(7, "vm1", "br-a", "vm1", 0, "br-a", "hostA", "fwd", MoveState.REDIRECTED);
+        Move redirected = new Move(7, "vm1", A, "vm1", 0, A, "hostA", "fwd", MoveState.REDIRECTED);
         ModelState model = CommitRecovery.committed(wan().withMove(redirected), redirected);
-        Map<String, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get("br-a"), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).isNull();
         assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
-        assertThat(find(plan.get("br-a"), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:1");
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:1");
     }
 
     @Test
@@ -149,9 +154,9 @@ class FlowPlannerTest {
         ModelState cleaned = committed.withMove(move.with(MoveState.CLEANED));
         ModelState rolledBack = committed.withEndpoint(new ModelState.Placed(VM, 0))
                 .withMove(move.with(MoveState.ROLLED_BACK));
-        assertThat(FlowPlanner.plan(cleaned, PORTS).get("br-a")).as("cleaned")
+        assertThat(FlowPlanner.plan(cleaned, PORTS).get(A)).as("cleaned")
                 .doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC));
-        Map<FlowKey, FlowSpec> rolledBackOnA = FlowPlanner.plan(rolledBack, PORTS).get("br-a");
+        Map<FlowKey, FlowSpec> rolledBackOnA = FlowPlanner.plan(rolledBack, PORTS).get(A);
         assertThat(rolledBackOnA).as("rolled back").doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC));
         assertThat(find(rolledBackOnA, 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:2");
     }
@@ -161,28 +166,28 @@ class FlowPlannerTest {
         ModelState committed = committedWithForwarder(wan());
         Move redirected = committed.moves().get(7).with(MoveState.REDIRECTED);
         ModelState journaled = wan().withMove(redirected);
-        var sourceFlows = FlowPlanner.plan(committed, PORTS).get("br-a").values();
+        var sourceFlows = FlowPlanner.plan(committed, PORTS).get(A).values();
         assertThat(CommitRecovery.rollForward(journaled, sourceFlows)).isEqualTo(journaled);
     }
 
     @Test
     void flowsOnUnknownPortsWaitUntilThePortAppears() {
-        Map<String, Map<String, Integer>> ports = Map.of("br-tor", PORTS.get("br-tor"), "br-a", PORTS.get("br-a"),
-                "br-b", Map.of("hostB", 1, "b-to-tor", 2));
-        ModelState model = lan().withMove(new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", null, MoveState.PREPARED));
-        assertThat(find(FlowPlanner.plan(model, ports).get("br-b"), 0, 100, "in_port=5")).isNull();
+        Map<Dpid, Map<String, Integer>> ports = Map.of(TOR, PORTS.get(TOR), A, PORTS.get(A),
+                B, Map.of("hostB", 1, "b-to-tor", 2));
+        ModelState model = lan().withMove(new Move(7, "vm1", A, "vm1", 0, B, "vm1", null, MoveState.PREPARED));
+        assertThat(find(FlowPlanner.plan(model, ports).get(B), 0, 100, "in_port=5")).isNull();
     }
 
     @Test
     void nextHopIsNullWithoutAPath() {
-        var adjacency = FlowPlanner.adjacency(List.of(new Link("x", "x1", "y", "y1")));
-        assertThat(FlowPlanner.nextHop(adjacency, "x", "y")).isEqualTo("x1");
-        assertThat(FlowPlanner.nextHop(adjacency, "x", "z")).isNull();
+        var adjacency = FlowPlanner.adjacency(List.of(new Link(A, "x1", B, "y1")));
+        assertThat(FlowPlanner.nextHop(adjacency, A, B)).isEqualTo("x1");
+        assertThat(FlowPlanner.nextHop(adjacency, A, X)).isNull();
     }
 
     @Test
     void theJournalRoundTripsTheModel(@org.junit.jupiter.api.io.TempDir Path dir) {
-        ModelState model = lan().withMove(new Move(7, "vm1", "br-a", "vm1", 0, "br-b", "vm1", "fwd", MoveState.REDIRECTED));
+        ModelState model = lan().withMove(new Move(7, "vm1", A, "vm1", 0, B, "vm1", "fwd", MoveState.REDIRECTED));
         StateJournal journal = new StateJournal(dir);
         assertThat(journal.load()).isEqualTo(ModelState.empty());
         journal.save(model);

@@ -81,7 +81,8 @@ class SwitchSessionTest {
     void handshakeWalksItsStatesAndNamesTheSwitchAfterItsLocalPort() {
         EmbeddedChannel ch = handshake();
         assertThat(events).containsExactly("ready br-a");
-        assertThat(session.dpidString()).isEqualTo("0000000000000abc");
+        assertThat(session.dpid()).isEqualTo(io.cutover.sdn.Dpid.of(0xabc));
+        assertThat(session.label()).isEqualTo("0000000000000abc (br-a)");
         assertThat(session.ports()).containsEntry("hostA", 1).containsEntry("vm1", 2).hasSize(2);
         ch.writeInbound(SwitchSession.OF.buildPortStatus().setXid(0).setReason(OFPortReason.ADD)
                 .setDesc(port(OFPort.of(7), "fwd")).build());
@@ -121,7 +122,7 @@ class SwitchSessionTest {
                 .hasMessageContaining("xid " + rejected).hasMessageContaining("BAD_MATCH/BAD_FIELD");
         OpenFlowErrorException error = (OpenFlowErrorException) done.handle((v, e) -> e.getCause() == null ? e : e.getCause()).join();
         assertThat(error.xid()).isEqualTo(rejected);
-        assertThat(error.switchName()).isEqualTo("br-a");
+        assertThat(error.dpid()).isEqualTo(io.cutover.sdn.Dpid.of(0xabc));
         // the barrier reply that follows is ignored; a later batch is confirmed by its own barrier
         ch.writeInbound(SwitchSession.OF.buildBarrierReply().setXid(sent.get(3).getXid()).build());
         CompletableFuture<Void> next = session.sendOrdered(List.of(mod));

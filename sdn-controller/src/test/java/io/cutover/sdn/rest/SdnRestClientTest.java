@@ -1,6 +1,7 @@
 package io.cutover.sdn.rest;
 
 import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.SdnController;
 import org.junit.jupiter.api.AfterEach;
@@ -42,12 +43,12 @@ class SdnRestClientTest {
                     org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(404);
                     org.assertj.core.api.Assertions.assertThat(e.error()).isEqualTo("not found: no move 77");
                 });
-        sdn.putEndpoint(new Endpoint(5, "vm1", 1, "02:00:c6:12:00:64", List.of("198.18.0.100"), "br-a", "vm1"))
+        sdn.putEndpoint(new Endpoint(5, "vm1", 1, "02:00:c6:12:00:64", List.of("198.18.0.100"), Dpid.of(0xa0), "vm1"))
                 .toCompletableFuture().join();
-        assertThatThrownBy(() -> client.prepare("vm1", "br-b", "vm1").toCompletableFuture().join())
+        assertThatThrownBy(() -> client.prepare("vm1", Dpid.parse("0x00b0"), "vm1").toCompletableFuture().join())
                 .cause().isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
                         e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(503))
-                .hasMessageContaining("br-b: not connected");
+                .hasMessageContaining("00000000000000b0: not connected");
     }
 
     @Test

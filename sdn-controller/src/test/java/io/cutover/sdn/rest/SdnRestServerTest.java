@@ -22,7 +22,7 @@ class SdnRestServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VM = """
             {"id":5,"name":"vm1","network":1,"mac":"02:00:C6:12:00:64","addresses":["198.18.0.100"],
-             "switchName":"br-a","port":"vm1"}""";
+             "switch":"0x00a0","port":"vm1"}""";
 
     @TempDir
     Path state;
@@ -54,6 +54,7 @@ class SdnRestServerTest {
         HttpResponse<String> created = call("POST", "/v1/endpoints", VM);
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(JSON.readTree(created.body()).get("mac").asText()).isEqualTo("02:00:c6:12:00:64");
+        assertThat(JSON.readTree(created.body()).get("switch").asText()).isEqualTo("00000000000000a0");
         JsonNode list = JSON.readTree(call("GET", "/v1/endpoints", null).body());
         assertThat(list).hasSize(1);
         assertThat(call("GET", "/v1/endpoints/vm1", null).statusCode()).isEqualTo(200);
@@ -73,8 +74,17 @@ class SdnRestServerTest {
         assertError(call("POST", "/v1/moves/x/commit", null), 400, "not a number");
         assertError(call("POST", "/v1/moves", "{\"endpoint\":\"vm1\"}"), 400, "toSwitch");
         assertThat(call("POST", "/v1/endpoints", VM).statusCode()).isEqualTo(201);
-        assertError(call("POST", "/v1/moves", "{\"endpoint\":\"vm1\",\"toSwitch\":\"br-b\",\"toPort\":\"vm1\"}"), 503,
-                "br-b: not connected");
+        assertError(call("POST", "/v1/moves", "{\"endpoint\":\"vm1\",\"toSwitch\":\"br-b\",\"toPort\":\"vm1\"}"), 400,
+                "'br-b' is not a datapath id");
+        assertError(call("POST", "/v1/moves", "{\"endpoint\":\"vm1\",\"toSwitch\":\"00:00:00:00:00:00:00:b0\","
+                + "\"toPort\":\"vm1\"}"), 503, "00000000000000b0: not connected");
+        assertError(call("POST", "/v1/endpoints", VM.replace("\"switch\":\"0x00a0\"", "\"switchName\":\"br-a\"")), 400,
+                "'switchName' is gone");
+        assertError(call("POST", "/v1/endpoints", VM.replace("0x00a0", "br-a")), 400, "'br-a' is not a datapath id");
+        assertError(call("PUT", "/v1/links", "[{\"switchA\":\"br-a\",\"portA\":\"up\",\"switchB\":\"00000000000000b0\","
+                + "\"portB\":\"up\"}]"), 400, "'br-a' is not a datapath id");
+        assertError(call("GET", "/v1/switches/br-a/ports", null), 404, "no switch br-a");
+        assertError(call("GET", "/v1/switches/0x00a0/flows", null), 404, "no switch 00000000000000a0");
         assertError(call("GET", "/v1/nothing", null), 404, "/v1/nothing");
     }
 

@@ -1,0 +1,96 @@
+package io.cutover.sdn.impl;
+
+import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.Dpid;
+import io.cutover.sdn.JournalFormatException;
+import io.cutover.sdn.MoveState;
+import io.cutover.sdn.SdnController;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StateJournalTest {
+    /** A journal as the controller wrote it when switches were named by bridge name. */
+    private static final String BY_NAME = """
+            {
+              "endpoints" : {
+                "vm1" : {
+                  "endpoint" : {"id" : 5, "name" : "vm1", "network" : 1, "mac" : "02:00:c6:12:00:64",
+                                "addresses" : ["198.18.0.100"], "switchName" : "br-a", "port" : "vm1"},
+                  "generation" : 0
+                }
+              },
+              "links" : [ {"switchA" : "br-tor", "portA" : "tor-to-a", "switchB" : "br-a", "portB" : "a-to-tor"},
+                          {"switchA" : "br-tor", "portA" : "tor-to-b", "switchB" : "br-b", "portB" : "b-to-tor"} ],
+              "moves" : {
+                "3" : {"id" : 3, "endpoint" : "vm1", "fromSwitch" : "br-b", "fromPort" : "vm1", "fromGeneration" : 0,
+                       "toSwitch" : "br-a", "toPort" : "vm1", "forwarderPort" : null, "state" : "CLEANED"}
+              },
+              "nextMoveId" : 4
+            }""";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void roundTripsWithItsFormat() throws Exception {
+        StateJournal journal = new StateJournal(dir);
+        ModelState model = FlowPlannerTest.lan();
+        journal.save(model);
+        assertThat(Files.readString(dir.resolve(StateJournal.FILE))).contains("\"format\" : 2")
+                .contains("\"switch\" : \"00000000000000a0\"");
+        assertThat(new StateJournal(dir).load()).isEqualTo(model);
+    }
+
+    @Test
+    void aJournalThatNamesSwitchesByBridgeNameIsRefusedWithWhatToDo() throws Exception {
+        Files.writeString(dir.resolve(StateJournal.FILE), BY_NAME);
+        assertThatThrownBy(() -> new StateJournal(dir).load()).isInstanceOfSatisfying(JournalFormatException.class,
+                        e -> assertThat(e.bridgeNames()).containsExactly("br-a", "br-b", "br-tor"))
+                .hasMessageContaining("named switches by bridge name (br-a, br-b, br-tor)")
+                .hasMessageContaining("cutover sdn migrate-state --state " + dir + " --switch br-a=DPID")
+                .hasMessageContaining("ovs-vsctl get Bridge NAME datapath_id");
+        assertThatThrownBy(() -> SdnController.start(ControllerOptions.builder().port(0).stateDir(dir).build()))
+                .isInstanceOf(JournalFormatException.class);
+    }
+
+    @Test
+    void anEmptyJournalOfTheOldFormatIsRead() throws Exception {
+        Files.writeString(dir.resolve(StateJournal.FILE),
+                "{\"endpoints\":{},\"links\":[],\"moves\":{},\"nextMoveId\":1}");
+        assertThat(new StateJournal(dir).load()).isEqualTo(ModelState.empty());
+    }
+
+    @Test
+    void aJournalOfANewerFormatIsRefused() throws Exception {
+        Files.writeString(dir.resolve(StateJournal.FILE), "{\"format\":3}");
+        assertThatThrownBy(() -> new StateJournal(dir).load()).isInstanceOf(JournalFormatException.class)
+                .hasMessageContaining("newer controller");
+    }
+
+    @Test
+    void migrationNamesEverySwitchByItsDatapathIdAndKeepsTheOldFile() throws Exception {
+        Files.writeString(dir.resolve(StateJournal.FILE), BY_NAME);
+        StateJournal journal = new StateJournal(dir);
+        assertThatThrownBy(() -> journal.migrate(Map.of("br-a", Dpid.of(0xa0))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("br-b, br-tor");
+
+        ModelState migrated = journal.migrate(Map.of("br-a", Dpid.of(0xa0), "br-b", Dpid.of(0xb0),
+                "br-tor", Dpid.of(0xf0)));
+
+        assertThat(migrated.endpoints().get("vm1").endpoint().switchId()).isEqualTo(Dpid.of(0xa0));
+        assertThat(migrated.links()).isEqualTo(FlowPlannerTest.lan().links());
+        assertThat(migrated.moves().get(3).fromSwitch()).isEqualTo(Dpid.of(0xb0));
+        assertThat(migrated.moves().get(3).state()).isEqualTo(MoveState.CLEANED);
+        assertThat(migrated.nextMoveId()).isEqualTo(4);
+        assertThat(new StateJournal(dir).load()).isEqualTo(migrated);
+        assertThat(Files.readString(dir.resolve(StateJournal.FILE + StateJournal.PRE_MIGRATION_SUFFIX)))
+                .isEqualTo(BY_NAME);
+    }
+}
