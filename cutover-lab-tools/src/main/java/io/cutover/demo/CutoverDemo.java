@@ -111,8 +111,7 @@ public final class CutoverDemo {
             lab.exec("client", "ping", "-c", "1", "-W", "2", oldAddress.getHostAddress()).orThrow();
 
             LabOrchestrator orchestrator = new LabOrchestrator(lab, agents, Topology.VM, Topology.VM_MAC);
-            orchestrator.registerTunnel(from, to, addresses, wan);
-            orchestrator.warmUp(from, to);
+            orchestrator.warmUp(from, to, addresses);
             GuestPrograms programs = new GuestPrograms(lab);
             resources.add(programs);
             ShmGuest guest = programs.start(workload);
@@ -152,7 +151,7 @@ public final class CutoverDemo {
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             String nameNow = wan ? lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), VM_NAME, "A")
                     .orThrow().stdout().strip() : "";
-            Map<String, Long> tunnelCounters = orchestrator.tunnelCounters(from, to);
+            Map<String, Long> tunnelCounters = orchestrator.tunnelCounters(from, to, id);
             hypervisor.phase("completed");
             LabOrchestrator.addAgentTimeline(timeline, orchestrator.cutover(from, id));
             long cutoverStart = hypervisor.switchoverNanos();

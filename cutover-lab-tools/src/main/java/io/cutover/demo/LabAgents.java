@@ -143,7 +143,8 @@ public final class LabAgents implements AutoCloseable {
                 .put("hostB", SdnLabFabric.dpid(lab, "br-b").toString());
         sdn.putObject("forwarder-ports").put("hostA", "hostA").put("hostB", "hostB");
         sdn.put("timeout", "5s").put("rollback-patience", "30s");
-        config.putObject("tunnel").put("api", "http://127.0.0.1:" + TUNNEL_API_PORT);
+        config.putObject("tunnel").put("api", "http://127.0.0.1:" + TUNNEL_API_PORT)
+                .put("underlay", underlay.get(host) + ":" + CutoverDemo.TUNNEL_PORT).put("iface", "eth0");
         ObjectNode announce = config.putObject("announce")
                 .put("interface", vmInterface)
                 .put("netns", lab.namespace(Topology.VM));

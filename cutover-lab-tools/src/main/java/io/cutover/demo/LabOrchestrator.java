@@ -21,8 +21,9 @@ import java.util.TreeMap;
  * migration's phases to it and reads its report back.
  */
 final class LabOrchestrator {
-    /** The brownout tunnel's VXLAN network identifier. */
-    static final int VNI = 100;
+    /** The warm-up move's VXLAN network identifier and MAC (a cutover's own move gets a random one). */
+    private static final int WARM_UP_VNI = 100;
+    private static final String WARM_UP_MAC = "02:00:00:00:00:fe";
     /** How long one phase's steps may take. */
     static final Duration STEP_LIMIT = Duration.ofSeconds(60);
     private static final int WARM_UP_ROUNDS = 50;
@@ -44,37 +45,38 @@ final class LabOrchestrator {
     }
 
     /**
-     * Registers the move with both hosts' tunnel daemons under the VM's name (an earlier one is removed first), with
-     * a fresh key: L2 on the LAN, L3 (IP packets to the old addresses, delivered unchanged) on the WAN.
+     * Runs the paths the blackout's calls take through the daemons a few times, with no effect, on a throwaway move
+     * registered with both tunnel daemons for the purpose (a move's PRECOPY changes nothing at a forwarder): a JVM
+     * answers its first calls on a path many times slower than later ones, and a demo makes one move. The cutover's
+     * own move is registered by its plan.
      */
-    void registerTunnel(Site from, Site to, List<String> addresses, boolean wan) {
+    void warmUp(Site from, Site to, List<String> addresses) {
+        String id = "warm-up-" + vm;
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         for (Site end : List.of(from, to)) {
             Site peer = end == from ? to : from;
             JsonHttpClient daemon = agents.tunnelDaemon(end.host());
-            daemon.send("DELETE", "moves/" + vm, null).requireStatus(204, 404);
-            ObjectNode move = JsonNodeFactory.instance.objectNode().put("id", vm).put("vni", VNI)
-                    .put("role", end == from ? "SOURCE" : "DESTINATION").put("mode", wan ? "L3" : "L2")
-                    .put("vmMac", mac).put("peer", peer.underlay() + ":" + CutoverDemo.TUNNEL_PORT)
+            daemon.send("DELETE", "moves/" + id, null).requireStatus(204, 404);
+            ObjectNode move = JsonNodeFactory.instance.objectNode().put("id", id).put("vni", WARM_UP_VNI)
+                    .put("role", end == from ? "SOURCE" : "DESTINATION").put("mode", "L2")
+                    .put("vmMac", WARM_UP_MAC).put("peer", peer.underlay() + ":" + CutoverDemo.TUNNEL_PORT)
                     .put("iface", "eth0").put("key", Base64.getEncoder().encodeToString(secret));
             addresses.forEach(move.putArray("vmAddresses")::add);
             daemon.send("POST", "moves", move).requireStatus(201);
         }
-    }
-
-    /**
-     * Runs the paths the blackout's calls take through the daemons a few times, with no effect (a move's PRECOPY
-     * changes nothing at a forwarder): a JVM answers its first calls on a path many times slower than later ones,
-     * and a demo makes one move.
-     */
-    void warmUp(Site from, Site to) {
-        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-            for (Site end : List.of(from, to)) {
-                agents.agent(end.host()).send("POST", "tunnel/moves/" + vm + "/stage/precopy", null)
-                        .requireStatus(200);
+        try {
+            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                for (Site end : List.of(from, to)) {
+                    agents.agent(end.host()).send("POST", "tunnel/moves/" + id + "/stage/precopy", null)
+                            .requireStatus(200);
+                }
+                agents.controller().send("GET", "moves", null).requireStatus(200);
             }
-            agents.controller().send("GET", "moves", null).requireStatus(200);
+        } finally {
+            for (Site end : List.of(from, to)) {
+                agents.tunnelDaemon(end.host()).send("DELETE", "moves/" + id, null).requireStatus(204, 404);
+            }
         }
     }
 
@@ -108,10 +110,8 @@ final class LabOrchestrator {
         if (migrator != null) {
             request.set("migrator", migrator);
         }
-        String id = agents.agent(from.host()).send("POST", "cutovers", request).requireStatus(201).body()
+        return agents.agent(from.host()).send("POST", "cutovers", request, STEP_LIMIT).requireStatus(201).body()
                 .path("id").asText();
-        awaitStep(from, id, "tunnel.ready", "done");
-        return id;
     }
 
     /** Reports {@code phase} to the source's agent; returns when its steps are done. */
@@ -183,12 +183,15 @@ final class LabOrchestrator {
         }
     }
 
-    /** The move's tunnel counters and drops at both ends, named {@code source.counter}, {@code destination.drop.REASON}. */
-    Map<String, Long> tunnelCounters(Site from, Site to) {
+    /**
+     * The tunnel counters and drops of cutover {@code id}'s move (its plan registered it under the cutover's id) at
+     * both ends, named {@code source.counter}, {@code destination.drop.REASON}.
+     */
+    Map<String, Long> tunnelCounters(Site from, Site to, String id) {
         Map<String, Long> named = new TreeMap<>();
         for (Site end : List.of(from, to)) {
             String prefix = end == from ? "source" : "destination";
-            JsonNode move = agents.tunnelDaemon(end.host()).send("GET", "moves/" + vm, null).requireStatus(200).body();
+            JsonNode move = agents.tunnelDaemon(end.host()).send("GET", "moves/" + id, null).requireStatus(200).body();
             move.path("counters").fields().forEachRemaining(c -> named.put(prefix + "." + c.getKey(), c.getValue().asLong()));
             move.path("drops").fields().forEachRemaining(d -> named.put(prefix + ".drop." + d.getKey(), d.getValue().asLong()));
         }

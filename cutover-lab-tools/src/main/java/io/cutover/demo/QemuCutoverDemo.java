@@ -303,8 +303,7 @@ public final class QemuCutoverDemo {
             endpoint.putArray("addresses").add(guest.ipv4Address());
             agents.controller().send("POST", "endpoints", endpoint).requireStatus(201);
             resources.add(() -> agents.controller().send("DELETE", "endpoints/" + VM, null).requireStatus(200, 404));
-            orchestrator.registerTunnel(from, to, List.of(guest.ipv4Address()), false);
-            orchestrator.warmUp(from, to);
+            orchestrator.warmUp(from, to, List.of(guest.ipv4Address()));
         }
 
         @Override
@@ -335,7 +334,7 @@ public final class QemuCutoverDemo {
                     MEMORY_MIB, incoming.tap(), migrator);
             orchestrator.awaitStep(from, id, "PRECOPY", "stage");
             switch (fault) {
-                case SWITCHOVER_STEP_FAILS -> agents.tunnelDaemon(from.host()).send("DELETE", "moves/" + VM, null)
+                case SWITCHOVER_STEP_FAILS -> agents.tunnelDaemon(from.host()).send("DELETE", "moves/" + id, null)
                         .requireStatus(204);
                 case DESTINATION_DIES -> incomingGuest.close();
             }
@@ -344,7 +343,7 @@ public final class QemuCutoverDemo {
 
         @Override
         public Map<String, Long> tunnelCounters() {
-            return orchestrator.tunnelCounters(from, to);
+            return cutover == null ? Map.of() : orchestrator.tunnelCounters(from, to, cutover.path("id").asText());
         }
 
         @Override

@@ -49,8 +49,11 @@ class LanCutoverIT {
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("vm.pause done", "SWITCHOVER stage", "tunnel.hold done",
                                 "sdn.redirect done", "vm.move done", "ACTIVATED stage", "sdn.commit done",
-                                "announce done", "tunnel.flush done", "COMPLETED stage", "sdn.cleanup done",
+                                "tunnel.flush done", "COMPLETED stage", "sdn.cleanup done",
                                 "tunnel.close done");
+                assertThat(report.timeline()).as("the announcements run beside the flush, after the commit")
+                        .extracting(e -> e.what() + " " + e.event())
+                        .containsSubsequence("sdn.commit done", "announce done", "COMPLETED stage");
                 assertThat(lab.ofctl("-O", "OpenFlow13", "dump-flows", before).orThrow().stdout())
                         .as("no redirect to the forwarder left on the source's bridge").doesNotContain("priority=150");
                 if (report.lostInCutover() == 0) {

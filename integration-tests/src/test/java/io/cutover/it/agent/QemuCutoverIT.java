@@ -42,8 +42,11 @@ class QemuCutoverIT {
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("PRECOPY stage", "vm.pause done", "SWITCHOVER stage",
                                 "tunnel.hold done", "sdn.redirect done", "vm.resume done", "ACTIVATED stage",
-                                "sdn.commit done", "announce done", "tunnel.flush done", "COMPLETED stage",
+                                "sdn.commit done", "tunnel.flush done", "COMPLETED stage",
                                 "sdn.cleanup done", "tunnel.close done");
+                assertThat(report.timeline()).as("the announcements run beside the flush, after the commit")
+                        .extracting(e -> e.what() + " " + e.event())
+                        .containsSubsequence("sdn.commit done", "announce done", "COMPLETED stage");
                 assertThat(report.blackoutMillis()).as("QEMU's downtime").isPositive();
                 assertThat(report.udp().sent()).isGreaterThan(2000);
                 assertThat(report.tunnel().get("source.held")).as("what reached the source during the blackout was held")
@@ -93,7 +96,7 @@ class QemuCutoverIT {
                     move.udp().lostRanges(), move.timeline()).isZero();
             assertThat(move.tcpSurvived()).as("the client's TCP connection").isTrue();
             assertThat(move.timeline()).extracting(e -> e.what() + " " + e.event())
-                    .contains("sdn.prepare rolled-back", "tunnel.ready rolled-back");
+                    .contains("sdn.prepare rolled-back", "tunnel.register rolled-back");
             assertThat(lab.exec("fabric", "pgrep", "-f", "qemu-system-x86_64.*qvm").stdout())
                     .as("no guest left running").isBlank();
             return move;

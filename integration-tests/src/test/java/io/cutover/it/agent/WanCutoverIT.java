@@ -54,8 +54,11 @@ class WanCutoverIT {
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("dns.lower-ttl done", "sdn.prepare done", "vm.pause done",
                                 "SWITCHOVER stage", "sdn.redirect done", "vm.move done", "ACTIVATED stage",
-                                "sdn.commit done", "announce done", "tunnel.flush done", "dns.switch done",
+                                "sdn.commit done", "tunnel.flush done", "dns.switch done",
                                 "COMPLETED stage", "sdn.cleanup done", "dns.restore-ttl done");
+                assertThat(report.timeline()).as("the announcements run beside the flush, after the commit")
+                        .extracting(e -> e.what() + " " + e.event())
+                        .containsSubsequence("sdn.commit done", "announce done", "COMPLETED stage");
                 assertThat(dnsTtl(lab)).as("TTL restored").isEqualTo(300);
                 if (report.lostInCutover() == 0) {
                     return;
