@@ -25,15 +25,18 @@ import java.util.concurrent.CompletionStage;
  * present, in the order that public failures teach:
  *
  * <pre>
- * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.register or tunnel.ready
- * SWITCHOVER  tunnel.hold, sdn.redirect        (the forwarder holds before the traffic is sent to it)
+ * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.register or tunnel.ready, tunnel.hold (LAN with sdn)
+ * SWITCHOVER  tunnel.hold (otherwise), sdn.redirect  (the forwarder holds before the traffic is sent to it)
  * ACTIVATED   sdn.commit, then announce and tunnel.flush together, dns.switch (WAN) after the flush
  *                                               (announce and flush only once every switch confirmed)
  * DRAINING    tunnel.drain
  * COMPLETED   sdn.cleanup, tunnel.close, dns.restore-ttl
  * </pre>
  *
- * The SDN endpoint is named by the VM's name, the tunnel's move by the cutover's id when the plan registers it (by the
+ * On a LAN with the controller, the source's forwarder is armed at PLANNED: it holds what it catches, and it catches
+ * only frames to the VM's MAC, which nothing sends it until {@code sdn.redirect}; the blackout's chain is then the
+ * redirect alone. On a WAN its proxy would answer the VM's neighbour questions while the VM still runs there: it
+ * holds at SWITCHOVER. The SDN endpoint is named by the VM's name, the tunnel's move by the cutover's id when the plan registers it (by the
  * VM's name when it was registered beforehand); the VM's port on the destination's switch is the
  * request's {@code destinationPort} (the VM's name unless the request says otherwise). This host's tunnel end is its
  * own daemon; the other host's is reached through that host's agent.
@@ -98,12 +101,14 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     section.switchOf(request.destination()), request.destinationPort(),
                     section.forwarderPorts().get(request.source())));
         }
+        // armed before the pause where only the controller's redirect sends the source's capture anything
+        CutoverStage holdAt = config.sdn() != null && !wan ? CutoverStage.PLANNED : CutoverStage.SWITCHOVER;
         if (config.tunnel() != null && config.tunnel().registersMoves()) {
             steps.addAll(TunnelSteps.registering(TunnelMove.fresh(cutoverId, wan, request.mac(), request.addresses()),
-                    tunnelEnd(request.source()), tunnelEnd(request.destination())));
+                    tunnelEnd(request.source()), tunnelEnd(request.destination()), holdAt));
         } else if (config.tunnel() != null) {
             steps.addAll(TunnelSteps.registered(request.vm(), tunnelEnd(request.source()),
-                    tunnelEnd(request.destination())));
+                    tunnelEnd(request.destination()), holdAt));
         }
         if (config.announce() != null) {
             steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),

@@ -82,6 +82,30 @@ class ConfiguredStepsTest {
     }
 
     @Test
+    void onALanWithTheControllerTheHoldIsArmedBeforeThePauseAndTheFlushWaitsOnlyForTheCommit() throws Exception {
+        try (ConfiguredSteps factory = open(config(ALL))) {
+            List<PlanStep> steps = factory.steps("c-1", LAN);
+            assertThat(names(steps)).containsSubsequence("PLANNED tunnel.ready", "PLANNED tunnel.hold",
+                    "SWITCHOVER sdn.redirect", "ACTIVATED sdn.commit", "ACTIVATED announce", "ACTIVATED tunnel.flush");
+            assertThat(names(steps)).doesNotContain("SWITCHOVER tunnel.hold");
+            assertThat(steps).filteredOn(s -> s.name().equals("tunnel.flush")).singleElement()
+                    .extracting(PlanStep::waitsFor).isEqualTo(java.util.Optional.of(java.util.Set.of("sdn.commit")));
+        }
+    }
+
+    @Test
+    void withTheDaemonsUnderlayAndInterfaceThePlanRegistersTheMoveUnderTheCutoversId() throws Exception {
+        try (ConfiguredSteps factory = open(config(ALL.replace("api: 'http://127.0.0.1:1'",
+                "api: 'http://127.0.0.1:1'\n  underlay: 198.19.0.1:4789\n  iface: eth0")))) {
+            assertThat(names(factory.steps("c-1", WAN))).containsSubsequence("PLANNED sdn.prepare",
+                    "PLANNED tunnel.register", "SWITCHOVER tunnel.hold").doesNotContain("PLANNED tunnel.ready");
+        }
+        assertThatThrownBy(() -> config(ALL.replace("api: 'http://127.0.0.1:1'",
+                "api: 'http://127.0.0.1:1'\n  underlay: 198.19.0.1:4789")))
+                .hasMessageContaining("tunnel.iface").hasMessageContaining("go together");
+    }
+
+    @Test
     void aLanMoveLeavesDnsAloneAndAMissingSectionSwitchesItsPartOff() throws Exception {
         try (ConfiguredSteps factory = open(config(ALL))) {
             assertThat(names(factory.steps("c-1", LAN))).doesNotContain("PLANNED dns.lower-ttl", "ACTIVATED dns.switch");

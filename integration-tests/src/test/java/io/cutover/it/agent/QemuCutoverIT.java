@@ -40,8 +40,8 @@ class QemuCutoverIT {
                 reports.add(report);
                 assertThat(report.guest()).startsWith("qemu");
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
-                        .containsSubsequence("PRECOPY stage", "vm.pause done", "SWITCHOVER stage",
-                                "tunnel.hold done", "sdn.redirect done", "vm.resume done", "ACTIVATED stage",
+                        .containsSubsequence("tunnel.hold done", "PRECOPY stage", "vm.pause done",
+                                "SWITCHOVER stage", "sdn.redirect done", "vm.resume done", "ACTIVATED stage",
                                 "sdn.commit done", "tunnel.flush done", "COMPLETED stage",
                                 "sdn.cleanup done", "tunnel.close done");
                 assertThat(report.timeline()).as("the announcements run beside the flush, after the commit")
@@ -68,9 +68,9 @@ class QemuCutoverIT {
     void aStepThatFailsAtPreSwitchoverCancelsTheMigrationAndTheGuestRunsOnAtTheSourceReachable() throws Exception {
         QemuCutoverDemo.FailedMove move = failing(QemuCutoverDemo.Fault.SWITCHOVER_STEP_FAILS);
         assertThat(move.timeline()).extracting(e -> e.what() + " " + e.event())
-                .containsSubsequence("vm.pause done", "SWITCHOVER stage", "tunnel.hold failed", "ROLLED_BACK stage",
+                .containsSubsequence("vm.pause done", "SWITCHOVER stage", "sdn.redirect failed", "ROLLED_BACK stage",
                         "migration failed", "qemu source-guest");
-        assertThat(move.failure()).contains("tunnel.hold");
+        assertThat(move.failure()).contains("sdn.redirect");
     }
 
     @Test
