@@ -62,6 +62,26 @@ public final class CutoverService {
     }
 
     /**
+     * Claims memory here for a source agent's cutover {@code id}; with the built-in migrator, also expects that
+     * cutover's migration, of at most the claimed memory.
+     *
+     * @return the one-time secret the source's migrator presents, if this agent receives migrations
+     * @throws MemoryClaims.InsufficientMemoryException if the memory is not free
+     */
+    public Optional<String> claimForPeer(String id, long mib) {
+        claims.claim(id, mib);
+        return migrator == null || mib <= 0 ? Optional.empty() : Optional.of(migrator.expect(id, mib << 20));
+    }
+
+    /** Releases a source agent's claim, and withdraws its migration's secret if it was not used. */
+    public void releaseForPeer(String id) {
+        claims.release(id);
+        if (migrator != null) {
+            migrator.withdraw(id);
+        }
+    }
+
+    /**
      * Checks and starts a cutover.
      *
      * @throws IllegalArgumentException a field of the request is bad
@@ -78,6 +98,7 @@ public final class CutoverService {
         String id = "c-" + HexFormat.of().formatHex(bytes());
         CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request),
                 request.switchoverReported() ? Set.of() : Set.of(CutoverStage.SWITCHOVER));
+        String secret = null;
         if (here.equals(request.destination())) {
             try {
                 claims.claim(id, request.memoryMiB());
@@ -85,15 +106,16 @@ public final class CutoverService {
                 throw new PrecheckFailedException(e.getMessage(), e);
             }
         } else {
-            peers.claimMemory(request.destination(), id, request.memoryMiB());
+            secret = peers.claimMemory(request.destination(), id, request.memoryMiB());
         }
+        String migrationSecret = secret;
         Cutover cutover = new Cutover(id, request, plan);
         cutovers.put(id, cutover);
         plan.advance(CutoverStage.PLANNED).whenComplete((ok, error) -> {
             if (error != null) {
                 release(cutover);
             } else if (migrationTarget != null) {
-                migrate(cutover, migrationTarget);
+                migrate(cutover, migrationTarget, migrationSecret);
             }
         });
         return cutover;
@@ -116,11 +138,11 @@ public final class CutoverService {
      * Runs the built-in migrator with the plan as its listener; when it ends, the plan completes (after the drain)
      * or rolls back, and the memory claim is released.
      */
-    private void migrate(Cutover cutover, InetSocketAddress target) {
+    private void migrate(Cutover cutover, InetSocketAddress target, String secret) {
         CutoverPlan plan = cutover.plan();
         BuiltInMigrator.Outgoing migration;
         try {
-            migration = migrator.migrate(cutover.request(), plan, target);
+            migration = migrator.migrate(cutover.request(), plan, target, secret);
         } catch (RuntimeException e) {
             plan.timeline().add("migration", "failed", String.valueOf(e.getMessage()));
             end(cutover, CutoverStage.FAILED, null);
