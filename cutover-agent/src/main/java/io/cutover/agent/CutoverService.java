@@ -98,24 +98,24 @@ public final class CutoverService {
         String id = "c-" + HexFormat.of().formatHex(bytes());
         CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request),
                 request.switchoverReported() ? Set.of() : Set.of(CutoverStage.SWITCHOVER));
-        String secret = null;
+        String secret;
         if (here.equals(request.destination())) {
             try {
                 claims.claim(id, request.memoryMiB());
             } catch (MemoryClaims.InsufficientMemoryException e) {
                 throw new PrecheckFailedException(e.getMessage(), e);
             }
+            secret = null;
         } else {
             secret = peers.claimMemory(request.destination(), id, request.memoryMiB());
         }
-        String migrationSecret = secret;
         Cutover cutover = new Cutover(id, request, plan);
         cutovers.put(id, cutover);
         plan.advance(CutoverStage.PLANNED).whenComplete((ok, error) -> {
             if (error != null) {
                 release(cutover);
             } else if (migrationTarget != null) {
-                migrate(cutover, migrationTarget, migrationSecret);
+                migrate(cutover, migrationTarget, secret);
             }
         });
         return cutover;

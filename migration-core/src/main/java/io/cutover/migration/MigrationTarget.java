@@ -24,6 +24,8 @@ import java.util.function.Consumer;
 public interface MigrationTarget extends AutoCloseable {
     /** Largest guest a target reserves by default: {@value #DEFAULT_MAX_GUEST_BYTES} bytes. */
     long DEFAULT_MAX_GUEST_BYTES = TargetOptions.DEFAULT_MAX_GUEST_BYTES;
+    /** Shortest secret {@link #admit} takes. */
+    int MIN_SECRET_LENGTH = 16;
 
     /**
      * Listens at {@code bind} (port 0 picks one).
@@ -68,9 +70,6 @@ public interface MigrationTarget extends AutoCloseable {
      * @throws IllegalArgumentException if the secret is shorter than {@value #MIN_SECRET_LENGTH} characters
      */
     void admit(String secret, long maxGuestBytes);
-
-    /** Shortest secret {@link #admit} takes. */
-    int MIN_SECRET_LENGTH = 16;
 
     /** Forgets an expectation not yet used; returns whether there was one. Migrations under way go on. */
     boolean withdraw(String secret);
