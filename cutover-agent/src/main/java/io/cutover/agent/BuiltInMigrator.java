@@ -10,6 +10,7 @@ import io.cutover.migration.MigrationException;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationReport;
 import io.cutover.migration.MigrationTarget;
+import io.cutover.migration.TargetStats;
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.migration.guest.Guests;
 import io.cutover.migration.guest.SyntheticGuest;
@@ -17,14 +18,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The built-in migrator (migration-core) of one agent. As a destination it listens on the configured migration
@@ -34,15 +38,23 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Guests are synthetic (migration-core's): the source agent makes the guest a cutover names and runs it until it
  * moves. A real hypervisor would hand over its VM's memory through the same {@code Guest} interface.
+ *
+ * <p>The migration port serves only migrations this agent expects: when a source agent claims memory here, the
+ * destination {@linkplain #expect expects} one migration of at most the claimed size and answers the claim with a
+ * one-time secret, which the source's migrator presents; releasing the claim withdraws an unused secret.
  */
 public final class BuiltInMigrator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BuiltInMigrator.class);
     /** How many incoming migrations are remembered for {@link #incoming()}. */
     public static final int REMEMBERED = 100;
+    /** How long a claim's secret admits its migration (the claim's release withdraws it sooner). */
+    public static final Duration EXPECTATION_VALIDITY = Duration.ofMinutes(30);
 
     private final MigrationConfig config;
     private final MigrationTarget target;
     private final Deque<IncomingMigration> incoming = new ArrayDeque<>();
+    /** The secret each claim was given, until the claim is released. */
+    private final Map<String, String> secrets = new ConcurrentHashMap<>();
 
     private BuiltInMigrator(MigrationConfig config) {
         this.config = config;
@@ -59,6 +71,34 @@ public final class BuiltInMigrator implements AutoCloseable {
     public String address() {
         InetSocketAddress at = target.localAddress();
         return at.getAddress().getHostAddress() + ":" + at.getPort();
+    }
+
+    /**
+     * Expects the migration of claim {@code claimId}: at most {@code maxGuestBytes}, once. A claim made again gets a new
+     * secret and its old one is withdrawn.
+     *
+     * @return the one-time secret for the source to present
+     */
+    public String expect(String claimId, long maxGuestBytes) {
+        String secret = target.expect(maxGuestBytes, EXPECTATION_VALIDITY);
+        String old = secrets.put(claimId, secret);
+        if (old != null) {
+            target.withdraw(old);
+        }
+        return secret;
+    }
+
+    /** Withdraws claim {@code claimId}'s secret if it was not used; a migration under way goes on. */
+    public void withdraw(String claimId) {
+        String secret = secrets.remove(claimId);
+        if (secret != null) {
+            target.withdraw(secret);
+        }
+    }
+
+    /** The migration port's figures: connections, reservations, expectations and refusals. */
+    public TargetStats stats() {
+        return target.stats();
     }
 
     /** The latest incoming migrations, oldest first. */
@@ -81,13 +121,15 @@ public final class BuiltInMigrator implements AutoCloseable {
     /**
      * Starts the guest {@code request} names and migrates it to {@code destination}, telling {@code plan} of every
      * stage (the migrator's COMPLETED is the plan's DRAINING).
+     *
+     * @param secret what the destination's agent answered the memory claim with
      */
-    public Outgoing migrate(CutoverRequest request, CutoverPlan plan, InetSocketAddress destination) {
+    public Outgoing migrate(CutoverRequest request, CutoverPlan plan, InetSocketAddress destination, String secret) {
         CutoverRequest.Migrator settings = request.migrator();
         SyntheticGuest guest = SyntheticGuest.create(GuestSpec.parse(settings.guest()));
         try {
             guest.resume();
-            MigrationOptions options = options(settings);
+            MigrationOptions options = options(settings).toBuilder().secret(secret == null ? "" : secret).build();
             LiveMigration live = inNamespace(() -> LiveMigration.start(guest, destination, options,
                     List.of(plan.migrationListener())));
             return new Outgoing(guest, live);

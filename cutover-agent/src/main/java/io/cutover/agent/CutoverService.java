@@ -99,6 +99,32 @@ public final class CutoverService {
     }
 
     /**
+     * Claims memory here for a source agent's cutover {@code id}; with the built-in migrator, also expects that
+     * cutover's migration, of at most the claimed memory.
+     *
+     * @return the one-time secret the source's migrator presents, if this agent receives migrations
+     * @throws MemoryClaims.InsufficientMemoryException if the memory is not free
+     */
+    public Optional<String> claimForPeer(String id, long mib) {
+        claims.claim(id, mib);
+        return migrator == null || mib <= 0 ? Optional.empty() : Optional.of(migrator.expect(id, mib << 20));
+    }
+
+    /**
+     * Releases a source agent's claim, withdraws its migration's secret if it was not used, and stops waiting for its
+     * incoming QEMU guest.
+     */
+    public void releaseForPeer(String id) {
+        claims.release(id);
+        if (migrator != null) {
+            migrator.withdraw(id);
+        }
+        if (qemu != null) {
+            qemu.forgetIncoming(id);
+        }
+    }
+
+    /**
      * Checks and starts a cutover, and returns once its PLANNED steps are done (on a thread that may block: they call
      * the controller and the tunnel daemons).
      *
@@ -140,14 +166,16 @@ public final class CutoverService {
         String id = "c-" + HexFormat.of().formatHex(bytes());
         CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request),
                 request.switchoverReported() ? Set.of() : Set.of(CutoverStage.SWITCHOVER));
+        String secret;
         if (here.equals(request.destination())) {
             try {
                 claims.claim(id, request.memoryMiB());
             } catch (MemoryClaims.InsufficientMemoryException e) {
                 throw new PrecheckFailedException(e.getMessage(), e);
             }
+            secret = null;
         } else {
-            peers.claimMemory(request.destination(), id, request.memoryMiB());
+            secret = peers.claimMemory(request.destination(), id, request.memoryMiB());
         }
         Cutover cutover = new Cutover(id, request, plan);
         createdAt.put(id, System.nanoTime());
@@ -158,7 +186,7 @@ public final class CutoverService {
             } else if (byQemu) {
                 migrateWithQemu(cutover);
             } else if (migrationTarget != null) {
-                migrate(cutover, migrationTarget);
+                migrate(cutover, migrationTarget, secret);
             }
         });
         return cutover;
@@ -272,23 +300,15 @@ public final class CutoverService {
         });
     }
 
-    /** Releases cutover {@code id}'s memory claim here, and stops waiting for its incoming guest. */
-    public void releaseClaim(String id) {
-        claims.release(id);
-        if (qemu != null) {
-            qemu.forgetIncoming(id);
-        }
-    }
-
     /**
      * Runs the built-in migrator with the plan as its listener; when it ends, the plan completes (after the drain)
      * or rolls back, and the memory claim is released.
      */
-    private void migrate(Cutover cutover, InetSocketAddress target) {
+    private void migrate(Cutover cutover, InetSocketAddress target, String secret) {
         CutoverPlan plan = cutover.plan();
         BuiltInMigrator.Outgoing migration;
         try {
-            migration = migrator.migrate(cutover.request(), plan, target);
+            migration = migrator.migrate(cutover.request(), plan, target, secret);
         } catch (RuntimeException e) {
             plan.timeline().add("migration", "failed", String.valueOf(e.getMessage()));
             end(cutover, () -> { }, CutoverStage.FAILED);

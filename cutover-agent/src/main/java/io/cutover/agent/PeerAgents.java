@@ -32,14 +32,22 @@ public final class PeerAgents {
     /**
      * Asks {@code host}'s agent to reserve {@code mib} for cutover {@code id}.
      *
+     * @return the one-time secret for the migration to {@code host}'s built-in migrator, or {@code null} if it has
+     *         none
      * @throws PrecheckFailedException if the host is unknown, does not answer, or refuses
      */
-    public void claimMemory(String host, String id, long mib) {
+    public String claimMemory(String host, String id, long mib) {
         JsonAnswer answer = send(host, "POST", "/v1/claims",
                 JsonNodeFactory.instance.objectNode().put("id", id).put("memoryMiB", mib));
         if (answer.status() != 201) {
             throw new PrecheckFailedException("destination " + host + " refused to reserve " + mib + " MiB: "
                     + answer.text());
+        }
+        try {
+            JsonNode claim = answer.body();
+            return claim == null ? null : claim.path("migrationSecret").asText(null);
+        } catch (HttpMalformedAnswerException e) {
+            throw new PrecheckFailedException("destination " + host + " answered the claim with " + answer.text(), e);
         }
     }
 

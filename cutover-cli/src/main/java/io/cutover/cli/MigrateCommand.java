@@ -13,6 +13,7 @@ import io.cutover.migration.MigrationProgress;
 import io.cutover.migration.MigrationReport;
 import io.cutover.migration.MigrationTarget;
 import io.cutover.migration.MigrationTls;
+import io.cutover.migration.TargetOptions;
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.migration.guest.Guests;
 import io.cutover.migration.guest.ShmGuest;
@@ -23,12 +24,17 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
@@ -41,7 +47,9 @@ import java.util.concurrent.TimeoutException;
 
 /** {@code cutover migrate listen|send}: live-migrate a guest's memory between two processes (migration-core). */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
-        description = "Live-migrate a guest's memory (migration-core): a destination listens, a source sends.",
+        description = {"Live-migrate a guest's memory (migration-core): a destination listens, a source sends.",
+                "The destination serves only sources that present its secret: `listen --secret-file FILE` writes a new "
+                        + "secret to FILE if it does not exist, and `send --secret-file FILE` presents it."},
         subcommands = {MigrateCommand.Listen.class, MigrateCommand.Send.class, MigrateCommand.GuestProgram.class})
 final class MigrateCommand extends GroupCommand {
 
@@ -67,9 +75,49 @@ final class MigrateCommand extends GroupCommand {
         }
     }
 
+    /** Reads a secret file: its content, without the surrounding white space. */
+    static String readSecret(Path file) {
+        try {
+            String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (secret.length() < MigrationTarget.MIN_SECRET_LENGTH) {
+                throw new IllegalArgumentException("--secret-file " + file + ": a secret needs at least "
+                        + MigrationTarget.MIN_SECRET_LENGTH + " characters");
+            }
+            return secret;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--secret-file: cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A new random secret: 32 bytes, in hex. */
+    static String newSecret() {
+        byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        return HexFormat.of().formatHex(raw);
+    }
+
+    /** A new random secret, written to {@code file} readable by its owner only. */
+    static String newSecret(Path file) {
+        String secret = newSecret();
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
+            return secret;
+        } catch (FileAlreadyExistsException e) {
+            return readSecret(file);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException("--secret-file: cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     @Command(name = "listen", mixinStandardHelpOptions = true,
-            description = "Destination: accept migrations on a migration address, verify them, run the guests.")
+            description = {"Destination: accept migrations on a migration address, verify them, run the guests.",
+                    "Only a source presenting the secret is served; a connection that is not one (a port scan, a wrong "
+                            + "secret, garbage) is refused, logged and counted, and listening goes on."})
     static final class Listen implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--bind", defaultValue = "0.0.0.0",
                 description = "Migration address to listen on (default: ${DEFAULT-VALUE}).")
         String bind;
@@ -78,8 +126,15 @@ final class MigrateCommand extends GroupCommand {
         int port;
 
         @Option(names = "--count", defaultValue = "1",
-                description = "Incoming migrations to accept before exiting; 0 for no end (default: ${DEFAULT-VALUE}).")
+                description = "Migrations to complete (guests activated here) before exiting; a discarded migration "
+                        + "does not count; 0 for no end (default: ${DEFAULT-VALUE}).")
         int count;
+
+        @Option(names = "--secret-file", paramLabel = "FILE",
+                description = "The secret sources must present (`send --secret-file`), at least 16 characters. If FILE "
+                        + "does not exist, a new random secret is written to it (mode 0600). Without this option a new "
+                        + "secret is printed on stdout as `secret SECRET`.")
+        Path secretFile;
 
         @Option(names = "--run-for", defaultValue = "0s", converter = DurationConverter.class,
                 description = "Keep each activated guest running this long before freeing it (default: ${DEFAULT-VALUE}).")
@@ -88,8 +143,14 @@ final class MigrateCommand extends GroupCommand {
         @Option(names = "--max-guest", defaultValue = "64g", description = "Largest guest to reserve (default: ${DEFAULT-VALUE}).")
         String maxGuest;
 
+        @Option(names = "--shm-guests",
+                description = "Also reserve shared-memory guests (shm:), each a guest program started here in --guest-dir;"
+                        + " without it only synthetic guests are reserved.")
+        boolean shmGuests;
+
         @Option(names = "--guest-dir", defaultValue = "/dev/shm",
-                description = "Where shared-memory guests (shm:) get their memory file and program (default: ${DEFAULT-VALUE}).")
+                description = "With --shm-guests: where shared-memory guests get their memory file and program"
+                        + " (default: ${DEFAULT-VALUE}).")
         Path guestDir;
 
         @CommandLine.ArgGroup(exclusive = false)
@@ -101,34 +162,43 @@ final class MigrateCommand extends GroupCommand {
                 throw new IllegalArgumentException("--port must be 0-65535 and --count >= 0");
             }
             long max = GuestSpec.bytes("--max-guest", maxGuest);
+            String secret = secretFile == null ? null
+                    : Files.exists(secretFile) ? readSecret(secretFile) : newSecret(secretFile);
+            TargetOptions options = TargetOptions.builder().maxGuestBytes(max).tls(tls.toTls()).build();
             BlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
-            int failures = 0;
+            PrintWriter out = spec.commandLine().getOut();
             try (MigrationTarget target = MigrationTarget.listen(new InetSocketAddress(bind, port),
-                    Guests.allocator(guestDir), max, List.of(), ended::add, tls.toTls())) {
+                    shmGuests ? Guests.allocator(guestDir) : Guests.syntheticAllocator(), options, List.of(),
+                    ended::add)) {
+                if (secret == null) {
+                    secret = newSecret();
+                    out.println("secret " + secret);
+                }
+                target.admit(secret, max);
                 InetSocketAddress at = target.localAddress();
-                System.out.println("listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
-                System.out.flush();
-                for (int i = 0; count == 0 || i < count; i++) {
+                out.println("listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
+                out.flush();
+                for (int done = 0; count == 0 || done < count; ) {
                     IncomingMigration in = ended.take();
                     if (in.activated()) {
-                        System.out.printf(Locale.ROOT, "activated %s: %d pages, %d bytes in %d ms over %d connection%s, digest %x, guest %s%s%n",
+                        done++;
+                        out.printf(Locale.ROOT, "activated %s: %d pages, %d bytes in %d ms over %d connection%s, digest %x, guest %s%s%n",
                                 in.migrationId(), in.pagesReceived(), in.bytesReceived(), in.duration().toMillis(),
                                 in.connections(), in.connections() == 1 ? "" : "s",
                                 in.digest(), in.guest().isRunning() ? "running" : "stopped",
                                 in.guest() instanceof ShmGuest ? " " + in.guest().descriptor() : "");
-                        System.out.flush();
+                        out.flush();
                         if (!runFor.isZero()) {
                             Thread.sleep(runFor.toMillis());
                         }
                         in.guest().close();
                     } else {
-                        failures++;
-                        System.out.println("discarded " + in.migrationId() + ": " + in.failure());
-                        System.out.flush();
+                        out.println("discarded " + in.migrationId() + ": " + in.failure() + " (still listening)");
+                        out.flush();
                     }
                 }
             }
-            return failures == 0 ? ExitCode.OK : ExitCode.FAILED;
+            return ExitCode.OK;
         }
     }
 
@@ -137,6 +207,10 @@ final class MigrateCommand extends GroupCommand {
     static final class Send implements Callable<Integer> {
         @Option(names = "--to", required = true, description = "Destination HOST:PORT (its migration address).")
         String to;
+
+        @Option(names = "--secret-file", paramLabel = "FILE", required = true,
+                description = "The destination's secret (the file `listen --secret-file` wrote, or its copy).")
+        Path secretFile;
 
         @Option(names = "--guest", defaultValue = "synthetic:size=64m,workload=hotset",
                 description = "Guest to run and migrate, e.g. synthetic:size=1g,workload=hotset,hot=5%%,rate=50000 "
@@ -228,6 +302,7 @@ final class MigrateCommand extends GroupCommand {
                     .integrity(integrity)
                     .maxRounds(maxRounds)
                     .completionTimeout(timeout, onTimeout)
+                    .secret(readSecret(secretFile))
                     .build();
             if (dynamicRate) {
                 options = options.toBuilder().dynamicRate(MigrationOptions.DEFAULT_MIN_BANDWIDTH,

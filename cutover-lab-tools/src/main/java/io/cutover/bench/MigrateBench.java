@@ -194,8 +194,9 @@ public final class MigrateBench implements Callable<Integer> {
 
     private static Run migrate(MigrationTarget target, BlockingQueue<IncomingMigration> ended, SyntheticGuest guest,
                                MigrationOptions options) throws Exception {
-        CompletableFuture<MigrationReport> result = LiveMigration.start(guest, target.localAddress(), options,
-                List.of()).result().toCompletableFuture();
+        String secret = target.expect(guest.sizeBytes(), java.time.Duration.ofMinutes(1));
+        CompletableFuture<MigrationReport> result = LiveMigration.start(guest, target.localAddress(),
+                options.toBuilder().secret(secret).build(), List.of()).result().toCompletableFuture();
         MigrationReport report = result.get(10, TimeUnit.MINUTES);
         IncomingMigration in = ended.poll(30, TimeUnit.SECONDS);
         if (in == null || !in.activated()) {

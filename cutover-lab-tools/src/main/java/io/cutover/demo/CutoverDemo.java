@@ -142,8 +142,10 @@ public final class CutoverDemo {
                     MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), end -> { }));
             resources.add(target);
             long dropsBefore = LabOrchestrator.pipelineDrops(lab);
+            String secret = target.expect(guest.sizeBytes(), Duration.ofMinutes(2));
             LiveMigration migration = source.call(() -> LiveMigration.start(guest, target.localAddress(),
-                    MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).build(), List.of(hypervisor)));
+                    MigrationOptions.builder().maxBandwidth(MIGRATION_BANDWIDTH).secret(secret).build(),
+                    List.of(hypervisor)));
             MigrationReport report = migration.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
             hypervisor.activated().get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
             Thread.sleep(settle.toMillis());

@@ -71,6 +71,7 @@ public final class MigrationOptions {
     private final int channels;
     private final long xbzrleCacheBytes;
     private final MigrationTls tls;
+    private final String secret;
 
     private MigrationOptions(Builder b) {
         downtimeLimit = positive(b.downtimeLimit, "downtime limit");
@@ -120,6 +121,12 @@ public final class MigrationOptions {
         }
         xbzrleCacheBytes = b.xbzrleCacheBytes;
         tls = b.tls;
+        secret = Objects.requireNonNull(b.secret, "secret").strip();
+        if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                > io.cutover.migration.transport.Hello.MAX_SECRET) {
+            throw new IllegalArgumentException("the secret must be at most "
+                    + io.cutover.migration.transport.Hello.MAX_SECRET + " bytes");
+        }
     }
 
     private static Duration positive(Duration d, String what) {
@@ -164,6 +171,7 @@ public final class MigrationOptions {
         b.channels = channels;
         b.xbzrleCacheBytes = xbzrleCacheBytes;
         b.tls = tls;
+        b.secret = secret;
         return b;
     }
 
@@ -290,6 +298,14 @@ public final class MigrationOptions {
         return tls;
     }
 
+    /**
+     * The secret the destination expects this migration with ({@link MigrationTarget#expect}), presented in every
+     * HELLO and RESOLVE; empty (the default) presents none, which a destination refuses.
+     */
+    public String secret() {
+        return secret;
+    }
+
     /** Builds {@link MigrationOptions}; every setter has the default of the matching {@code DEFAULT_*}. */
     public static final class Builder {
         private Duration downtimeLimit = Duration.ofMillis(DEFAULT_DOWNTIME_LIMIT_MS);
@@ -315,6 +331,7 @@ public final class MigrationOptions {
         private int channels = DEFAULT_CHANNELS;
         private long xbzrleCacheBytes = DEFAULT_XBZRLE_CACHE_BYTES;
         private MigrationTls tls;
+        private String secret = "";
 
         private Builder() {
         }
@@ -401,6 +418,12 @@ public final class MigrationOptions {
 
         public Builder tls(MigrationTls v) {
             tls = v;
+            return this;
+        }
+
+        /** See {@link MigrationOptions#secret()}. */
+        public Builder secret(String v) {
+            secret = v;
             return this;
         }
 

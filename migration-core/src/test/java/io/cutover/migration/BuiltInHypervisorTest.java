@@ -55,7 +55,8 @@ class BuiltInHypervisorTest {
     void reportsEveryStageInOrderUnderTheCutoversIdAndEndsWithTheFigures() throws Exception {
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest guest = MigrationFixture.running("synthetic:size=16m,workload=hotset,rate=20000");
-             BuiltInHypervisor hypervisor = new BuiltInHypervisor(MigrationOptions.defaults())) {
+             BuiltInHypervisor hypervisor = new BuiltInHypervisor(
+                     MigrationFixture.admitted(MigrationOptions.defaults()))) {
             hypervisor.host("vm1", guest);
             assertThat(hypervisor.name()).isEqualTo("built-in");
             assertThat(hypervisor.holdsSwitchover()).isFalse();
@@ -94,7 +95,8 @@ class BuiltInHypervisorTest {
     void aGateThatFailsIsNotWaitedForAndDoesNotStopTheMigration() throws Exception {
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest guest = MigrationFixture.running("synthetic:size=4m,workload=idle");
-             BuiltInHypervisor hypervisor = new BuiltInHypervisor(MigrationOptions.defaults())) {
+             BuiltInHypervisor hypervisor = new BuiltInHypervisor(
+                     MigrationFixture.admitted(MigrationOptions.defaults()))) {
             hypervisor.host("vm1", guest);
             CompletableFuture<Void> never = new CompletableFuture<>();
             HypervisorMigration migration = hypervisor.migrate(request("vm1", hostPort(dst.address()), Optional.empty()),
@@ -114,7 +116,8 @@ class BuiltInHypervisorTest {
             closedPort = s.getLocalPort();
         }
         try (SyntheticGuest guest = MigrationFixture.running("synthetic:size=4m,workload=hotset");
-             BuiltInHypervisor hypervisor = new BuiltInHypervisor(MigrationOptions.defaults())) {
+             BuiltInHypervisor hypervisor = new BuiltInHypervisor(
+                     MigrationFixture.admitted(MigrationOptions.defaults()))) {
             hypervisor.host("vm1", guest);
             HypervisorMigration migration = hypervisor.migrate(request("vm1", "127.0.0.1:" + closedPort, Optional.empty()),
                     listener, gate(guest, CompletableFuture.completedFuture(null)));
@@ -135,7 +138,8 @@ class BuiltInHypervisorTest {
     void aMigratingGuestCannotBeMigratedAgainAndACancelledOneRunsOnAtTheSource() throws Exception {
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest guest = MigrationFixture.running("synthetic:size=32m,fill=100%,workload=hotset");
-             BuiltInHypervisor hypervisor = new BuiltInHypervisor(MigrationOptions.defaults())) {
+             BuiltInHypervisor hypervisor = new BuiltInHypervisor(
+                     MigrationFixture.admitted(MigrationOptions.defaults()))) {
             hypervisor.host("vm1", guest);
             MigrationRequest slow = request("vm1", hostPort(dst.address()), Optional.of(20_000_000L));
             HypervisorMigration migration = hypervisor.migrate(slow, listener, gate(guest, CompletableFuture.completedFuture(null)));
@@ -154,7 +158,8 @@ class BuiltInHypervisorTest {
     @Test
     void refusesAGuestItDoesNotHostAndADestinationThatIsNotHostPort() {
         try (SyntheticGuest guest = MigrationFixture.running("synthetic:size=4m,workload=idle");
-             BuiltInHypervisor hypervisor = new BuiltInHypervisor(MigrationOptions.defaults())) {
+             BuiltInHypervisor hypervisor = new BuiltInHypervisor(
+                     MigrationFixture.admitted(MigrationOptions.defaults()))) {
             hypervisor.host("vm1", guest);
             CutoverListener none = CutoverListener.none();
             SwitchoverGate open = event -> CompletableFuture.completedFuture(null);

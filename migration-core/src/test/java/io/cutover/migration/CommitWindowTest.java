@@ -29,7 +29,8 @@ class CommitWindowTest {
         try (MigrationFixture dst = new MigrationFixture();
              CuttingProxy proxy = new CuttingProxy(dst.address(), FrameType.VERIFIED, true);
              SyntheticGuest source = MigrationFixture.running(GUEST)) {
-            MigrationReport report = LiveMigration.start(source, proxy.address(), options(), List.of())
+            MigrationReport report = LiveMigration.start(source, proxy.address(),
+                    MigrationFixture.admitted(options()), List.of())
                     .result().toCompletableFuture().get(60, TimeUnit.SECONDS);
             IncomingMigration in = dst.next();
 
@@ -49,7 +50,8 @@ class CommitWindowTest {
         try (MigrationFixture dst = new MigrationFixture();
              CuttingProxy proxy = new CuttingProxy(dst.address(), FrameType.COMMIT_REQUEST, false);
              SyntheticGuest source = MigrationFixture.running(GUEST)) {
-            Throwable t = catchThrowable(() -> LiveMigration.start(source, proxy.address(), options(), List.of())
+            Throwable t = catchThrowable(() -> LiveMigration.start(source, proxy.address(),
+                    MigrationFixture.admitted(options()), List.of())
                     .result().toCompletableFuture().get(60, TimeUnit.SECONDS));
             assertThat(t).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(MigrationException.class);
             MigrationException e = (MigrationException) t.getCause();
@@ -67,7 +69,8 @@ class CommitWindowTest {
         try (MigrationFixture dst = new MigrationFixture();
              CuttingProxy proxy = new CuttingProxy(dst.address(), FrameType.VERIFIED, true).refuseAfterCut();
              SyntheticGuest source = MigrationFixture.running(GUEST)) {
-            Throwable t = catchThrowable(() -> LiveMigration.start(source, proxy.address(), options(), List.of())
+            Throwable t = catchThrowable(() -> LiveMigration.start(source, proxy.address(),
+                    MigrationFixture.admitted(options()), List.of())
                     .result().toCompletableFuture().get(60, TimeUnit.SECONDS));
             MigrationException e = (MigrationException) t.getCause();
             IncomingMigration in = dst.next();

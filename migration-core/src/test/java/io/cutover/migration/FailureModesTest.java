@@ -90,7 +90,7 @@ class FailureModesTest {
     void destinationKilledMidPrecopyLeavesTheSourceRunning() throws Exception {
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest source = MigrationFixture.running("synthetic:size=32m,fill=100%,workload=hotset,rate=5000")) {
-            LiveMigration m = LiveMigration.start(source, dst.address(), SLOW,
+            LiveMigration m = LiveMigration.start(source, dst.address(), MigrationFixture.admitted(SLOW),
                     List.of(recorder(CutoverStage.PRECOPY, () -> { })));
             while (m.progress().transferredBytes() < 4_000_000) {
                 Thread.sleep(20);
@@ -109,7 +109,8 @@ class FailureModesTest {
     void connectionCutInStopAndCopyResumesTheSource() throws Exception {
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest source = MigrationFixture.running("synthetic:size=16m,workload=hotset,rate=5000")) {
-            LiveMigration m = LiveMigration.start(source, dst.address(), MigrationOptions.defaults(),
+            LiveMigration m = LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(MigrationOptions.defaults()),
                     List.of(recorder(CutoverStage.SWITCHOVER, dst.target::close)));
             MigrationException e = failure(m);
             assertThat(e.state()).isIn(MigrationState.STOP_AND_COPY, MigrationState.COMMITMENT);
@@ -130,7 +131,7 @@ class FailureModesTest {
         try (MigrationFixture dst = new MigrationFixture(lossy, List.of());
              SyntheticGuest source = MigrationFixture.running("synthetic:size=8m,fill=100%,workload=hotset")) {
             LiveMigration m = LiveMigration.start(source, dst.address(),
-                    MigrationOptions.builder().integrity(IntegrityCheck.FULL_MEMORY).build(),
+                    MigrationFixture.admitted(MigrationOptions.builder().integrity(IntegrityCheck.FULL_MEMORY).build()),
                     List.of(recorder(null, () -> { })));
             MigrationException e = failure(m);
             assertThat(e).hasMessageContaining("digest mismatch");
@@ -150,7 +151,8 @@ class FailureModesTest {
         };
         try (MigrationFixture dst = new MigrationFixture(broken, List.of());
              SyntheticGuest source = MigrationFixture.running("synthetic:size=4m,workload=hotset")) {
-            MigrationException e = failure(LiveMigration.start(source, dst.address(), MigrationOptions.defaults(),
+            MigrationException e = failure(LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(MigrationOptions.defaults()),
                     List.of()));
             assertThat(e.sourceResumed()).as("after the commit the source does not resume").isFalse();
             assertThat(e).hasMessageContaining("did not resume");
@@ -173,7 +175,7 @@ class FailureModesTest {
             };
             Thread.sleep(20);
             LiveMigration m = LiveMigration.start(blind, dst.address(),
-                    MigrationOptions.builder().integrity(IntegrityCheck.FULL_MEMORY).build(),
+                    MigrationFixture.admitted(MigrationOptions.builder().integrity(IntegrityCheck.FULL_MEMORY).build()),
                     List.of(recorder(null, () -> { })));
             MigrationException e = failure(m);
             assertThat(e).hasMessageContaining("escaped the dirty log");
@@ -199,7 +201,8 @@ class FailureModesTest {
                 }
                 return CompletableFuture.completedFuture(null);
             };
-            MigrationReport report = LiveMigration.start(source, dst.address(), MigrationOptions.defaults(),
+            MigrationReport report = LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(MigrationOptions.defaults()),
                     List.of(network)).result().toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(report.succeeded()).isTrue();
             CutoverEvent switchover = seen.stream().filter(e -> e.stage() == CutoverStage.SWITCHOVER).findFirst()
@@ -216,7 +219,7 @@ class FailureModesTest {
                         : CompletableFuture.completedFuture(null);
             };
             LiveMigration m = LiveMigration.start(source, dst.address(),
-                    MigrationOptions.builder().listenerTimeout(Duration.ofMillis(300)).build(), List.of(never));
+                    MigrationFixture.admitted(MigrationOptions.builder().listenerTimeout(Duration.ofMillis(300)).build()), List.of(never));
             MigrationException e = failure(m);
             assertThat(e).hasMessageContaining("did not complete");
             assertRolledBack(e, source);
@@ -228,7 +231,7 @@ class FailureModesTest {
     void cancelBeforeCommitRollsBack() throws Exception {
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest source = MigrationFixture.running("synthetic:size=32m,fill=100%,workload=hotset")) {
-            LiveMigration m = LiveMigration.start(source, dst.address(), SLOW,
+            LiveMigration m = LiveMigration.start(source, dst.address(), MigrationFixture.admitted(SLOW),
                     List.of(recorder(null, () -> { })));
             Thread.sleep(200);
             m.cancel();
@@ -247,7 +250,7 @@ class FailureModesTest {
         }
         try (SyntheticGuest source = MigrationFixture.running("synthetic:size=4m,workload=hotset")) {
             LiveMigration m = LiveMigration.start(source, new java.net.InetSocketAddress("127.0.0.1", port),
-                    MigrationOptions.defaults(), List.of(recorder(null, () -> { })));
+                    MigrationFixture.admitted(MigrationOptions.defaults()), List.of(recorder(null, () -> { })));
             MigrationException e = failure(m);
             assertThat(e.state()).isEqualTo(MigrationState.PRE_MIGRATION);
             assertThat(e).hasMessageContaining("cannot connect");
@@ -280,13 +283,14 @@ class FailureModesTest {
 
     private static byte[] hello() {
         ByteBuf b = Unpooled.buffer();
-        new Hello("m-raw", "synthetic:size=1m", 4096, 256, false).writeFrame(b);
+        new Hello("m-raw", "synthetic:size=1m", 4096, 256, false, MigrationFixture.SECRET).writeFrame(b);
         return bytes(b);
     }
 
     private static byte[] hello(int channels, int channel) {
         ByteBuf b = Unpooled.buffer();
-        new Hello("m-raw", "synthetic:size=1m", 4096, 256, false, channels, channel).writeFrame(b);
+        new Hello("m-raw", "synthetic:size=1m", 4096, 256, false, channels, channel, MigrationFixture.SECRET)
+                .writeFrame(b);
         return bytes(b);
     }
 
@@ -408,10 +412,10 @@ class FailureModesTest {
         try (MigrationFixture dst = new MigrationFixture(allocator, List.of())) {
             assertThat(abortReasonFor(dst, "GET / HTTP/1.1\r\nHost: cutover\r\n\r\n".getBytes(StandardCharsets.US_ASCII)))
                     .startsWith("protocol error: not a migration frame: magic");
-            assertThat(dst.next().failure()).contains("magic");
             assertThat(abortReasonFor(dst, header(FrameType.PAGE, 0, 4096, 0), new byte[4096]))
                     .contains("PAGE before HELLO");
-            dst.next();
+            assertThat(MigrationFixture.awaitRefusals(dst.target, 2).refused(Refusal.NOT_A_MIGRATION)).isEqualTo(2);
+            assertThat(dst.ended).as("nothing was admitted, so no migration ended").isEmpty();
             assertThat(allocator.allocated).hasValue(0);
         }
     }
@@ -457,7 +461,8 @@ class FailureModesTest {
         };
         try (MigrationFixture dst = new MigrationFixture(allocator, List.of(listener));
              SyntheticGuest source = MigrationFixture.running("synthetic:size=4m,workload=hotset")) {
-            LiveMigration m = LiveMigration.start(source, dst.address(), MigrationOptions.defaults(), List.of());
+            LiveMigration m = LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(MigrationOptions.defaults()), List.of());
             m.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(dst.next().activated()).isTrue();
             assertThat(destinationEvents).extracting(CutoverEvent::migrationId).containsOnly(m.id());

@@ -21,7 +21,7 @@ class LiveMigrationTest {
 
     private static MigrationReport migrate(SyntheticGuest guest, MigrationFixture dst, MigrationOptions options,
                                            List<CutoverListener> listeners) throws Exception {
-        LiveMigration m = LiveMigration.start(guest, dst.address(), options, listeners);
+        LiveMigration m = LiveMigration.start(guest, dst.address(), MigrationFixture.admitted(options), listeners);
         return m.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
     }
 

@@ -21,8 +21,9 @@ class MultifdTest {
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest source = MigrationFixture.running("synthetic:size=32m,workload=hotset,hot=5%,rate=50000")) {
             Thread.sleep(50);
-            MigrationReport report = LiveMigration.start(source, dst.address(), MigrationOptions.builder()
-                            .channels(channels).integrity(IntegrityCheck.FULL_MEMORY).compression(Compression.LZ4).build(),
+            MigrationReport report = LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(MigrationOptions.builder()
+                            .channels(channels).integrity(IntegrityCheck.FULL_MEMORY).compression(Compression.LZ4).build()),
                     List.of()).result().toCompletableFuture().get(120, TimeUnit.SECONDS);
             IncomingMigration in = dst.next();
 

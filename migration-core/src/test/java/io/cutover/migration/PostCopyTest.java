@@ -31,7 +31,8 @@ class PostCopyTest {
         List<CutoverEvent> seen = new CopyOnWriteArrayList<>();
         try (MigrationFixture dst = new MigrationFixture();
              SyntheticGuest source = MigrationFixture.running(DIABOLICAL)) {
-            MigrationReport report = LiveMigration.start(source, dst.address(), postCopy(), List.of(e -> {
+            MigrationReport report = LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(postCopy()), List.of(e -> {
                 seen.add(e);
                 return CompletableFuture.completedFuture(null);
             })).result().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -54,7 +55,8 @@ class PostCopyTest {
     void theRunningDestinationFetchesMissingPagesOnDemand() throws Exception {
         try (MigrationFixture dst = new MigrationFixture(Guests.syntheticAllocator(), List.of());
              SyntheticGuest source = MigrationFixture.running(DIABOLICAL)) {
-            MigrationReport report = LiveMigration.start(source, dst.address(), postCopy(), List.of())
+            MigrationReport report = LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(postCopy()), List.of())
                     .result().toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(report.postCopy()).isTrue();
             SyntheticGuest moved = (SyntheticGuest) dst.next().guest();
@@ -77,7 +79,8 @@ class PostCopyTest {
                 }
                 return CompletableFuture.completedFuture(null);
             };
-            LiveMigration m = LiveMigration.start(source, dst.address(), slow, List.of(cutAfterActivation));
+            LiveMigration m = LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(slow), List.of(cutAfterActivation));
             try {
                 m.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
                 throw new AssertionError("should have failed");

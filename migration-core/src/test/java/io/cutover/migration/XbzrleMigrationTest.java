@@ -21,9 +21,10 @@ class XbzrleMigrationTest {
                      "synthetic:size=32m,workload=hotset,hot=4m,rate=100000,fill=100%")) {
             Thread.sleep(50);
             // a cap keeps the first round long enough for the hot set to be dirtied again
-            MigrationReport report = LiveMigration.start(source, dst.address(), MigrationOptions.builder()
+            MigrationReport report = LiveMigration.start(source, dst.address(),
+                    MigrationFixture.admitted(MigrationOptions.builder()
                             .xbzrleCache(8 << 20).channels(channels).maxBandwidth(100_000_000)
-                            .integrity(IntegrityCheck.FULL_MEMORY).build(), List.of())
+                            .integrity(IntegrityCheck.FULL_MEMORY).build()), List.of())
                     .result().toCompletableFuture().get(120, TimeUnit.SECONDS);
             IncomingMigration in = dst.next();
 

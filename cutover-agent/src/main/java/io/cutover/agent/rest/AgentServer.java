@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
@@ -159,17 +160,22 @@ public final class AgentServer {
         if (claim.id() == null || claim.memoryMiB() < 0) {
             throw new ApiError(400, "bad request", "expected {\"id\": ..., \"memoryMiB\": >= 0}");
         }
+        Optional<String> secret;
         try {
-            service.claims().claim(claim.id(), claim.memoryMiB());
+            secret = service.claimForPeer(claim.id(), claim.memoryMiB());
         } catch (MemoryClaims.InsufficientMemoryException e) {
             throw new ApiError(409, "insufficient memory", e.getMessage());
         }
-        json(ctx, 201, Map.of("id", claim.id(), "memoryMiB", claim.memoryMiB(),
-                "memoryFreeMiB", service.claims().freeMiB()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", claim.id());
+        out.put("memoryMiB", claim.memoryMiB());
+        out.put("memoryFreeMiB", service.claims().freeMiB());
+        secret.ifPresent(s -> out.put("migrationSecret", s));
+        json(ctx, 201, out);
     }
 
     private void releaseClaim(RoutingContext ctx) {
-        service.releaseClaim(ctx.pathParam("id"));
+        service.releaseForPeer(ctx.pathParam("id"));
         ctx.response().setStatusCode(204).end();
     }
 

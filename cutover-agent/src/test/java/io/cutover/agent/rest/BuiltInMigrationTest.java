@@ -87,6 +87,45 @@ class BuiltInMigrationTest {
             Thread.sleep(20);
         }
         assertThat(freeMemory()).as("the claim ends with the cutover").isEqualTo(1024);
+        assertThat(destinationMigrator.stats().expected()).as("the claim's secret was spent").isZero();
+        assertThat(destinationMigrator.stats().pendingBytes()).isZero();
+    }
+
+    @Test
+    void theMigrationPortServesOnlyTheClaimedMigrationNoLargerThanTheClaim() throws Exception {
+        // a stranger on the migration port: refused, nothing reserved
+        String[] at = destinationMigrator.address().split(":");
+        try (java.net.Socket stranger = new java.net.Socket(at[0], Integer.parseInt(at[1]))) {
+            io.netty.buffer.ByteBuf hello = io.netty.buffer.Unpooled.buffer();
+            new io.cutover.migration.transport.Hello("m-00000001", "synthetic:size=8m", 4096, 2048, false, "")
+                    .writeFrame(hello);
+            byte[] bytes = new byte[hello.readableBytes()];
+            hello.readBytes(bytes);
+            hello.release();
+            stranger.getOutputStream().write(bytes);
+            stranger.setSoTimeout(10_000);
+            while (stranger.getInputStream().read() != -1) {
+                // the refusal, then the close
+            }
+        }
+        assertThat(destinationMigrator.stats().refused(io.cutover.migration.Refusal.UNEXPECTED)).isEqualTo(1);
+
+        // a guest of 128 MiB on a claim of 64 MiB: refused by the destination, the guest runs on at the source
+        HttpResponse<String> created = post(source, "/v1/cutovers", request("synthetic:size=128m,workload=idle"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).path("id").asText();
+        JsonNode failed = await(id, c -> c.path("stage").asText().equals("ROLLED_BACK")
+                && c.path("migration").has("report"));
+        assertThat(failed.path("migration").path("report").path("outcome").asText()).isEqualTo("ROLLED_BACK");
+        assertThat(failed.toString()).contains("larger than expected");
+        assertThat(destinationMigrator.stats().refused(io.cutover.migration.Refusal.TOO_LARGE)).isEqualTo(1);
+        assertThat(destinationMigrator.incoming()).as("nothing arrived").isEmpty();
+
+        // a migration that fits its claim is still served
+        HttpResponse<String> fits = post(source, "/v1/cutovers", request("synthetic:size=8m,workload=hotset,rate=2000"));
+        String ok = JSON.readTree(fits.body()).path("id").asText();
+        assertThat(await(ok, c -> c.path("stage").asText().matches("COMPLETED|ROLLED_BACK")).path("stage").asText())
+                .isEqualTo("COMPLETED");
     }
 
     @Test

@@ -81,6 +81,15 @@ class ShmGuestLabIT {
         throw new AssertionError("no " + pattern + " in " + log + ": " + read(log));
     }
 
+    /** The secret both ends share: a file the test writes, as an operator would copy it to both hosts. */
+    private String secret() throws IOException {
+        Path file = logs.resolve("migration.secret");
+        if (!Files.exists(file)) {
+            Files.writeString(file, java.util.UUID.randomUUID() + "\n");
+        }
+        return file.toString();
+    }
+
     private static int exit(Process p) throws InterruptedException {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("process ended").isTrue();
         return p.exitValue();
@@ -93,10 +102,11 @@ class ShmGuestLabIT {
                 "--create", "size=64m,workload=hotset,hot=5%,rate=20000");
         await("guest.log", Pattern.compile("guest: running on"), guest);
         Process listen = start("listen.log", "hostB", "migrate", "listen", "--bind", MIGRATION_ADDRESS, "--port", "0",
-                "--guest-dir", shm.toString(), "--run-for", "6s");
+                "--secret-file", secret(), "--shm-guests", "--guest-dir", shm.toString(), "--run-for", "6s");
         int port = Integer.parseInt(await("listen.log", LISTENING, listen).group(1));
         Path json = logs.resolve("report.json");
         Process send = start("send.log", "hostA", "migrate", "send", "--to", MIGRATION_ADDRESS + ":" + port,
+                "--secret-file", secret(),
                 "--guest", "shm:file=" + memory, "--integrity", "full_memory", "--channels", "2",
                 "--xbzrle-cache", "16m", "--quiet", "--json", json.toString());
 

@@ -17,20 +17,13 @@ import java.nio.file.StandardOpenOption;
  * zero are never faulted in — as with a hypervisor's anonymous guest RAM. Where {@code /dev/shm} is missing,
  * the chunks are ordinary (eagerly zeroed) direct buffers.
  *
- * <p>Freed chunks are kept, up to {@value #POOL_LIMIT_PROPERTY} bytes (default {@value #DEFAULT_POOL_BYTES}),
- * and handed to the next guest after zeroing — like a hypervisor's preallocated guest memory: on machines
- * where first-touch page faults are slow, a destination that receives several guests pays them once.
+ * <p>Freed chunks are unmapped at once, so their memory goes back to the system: nothing is kept for reuse (a
+ * reused chunk would have to be zeroed, which faults in every page of it, whether or not a page ever arrives).
  */
 final class DirectMemory {
     static final int CHUNK_SHIFT = 30;
     private static final Path SHM = Path.of("/dev/shm");
     private static final Object UNSAFE = unsafe();
-    /** System property: bytes of freed guest memory kept for reuse. */
-    static final String POOL_LIMIT_PROPERTY = "cutover.guest.pool.bytes";
-    static final long DEFAULT_POOL_BYTES = 4L << 30;
-    private static final long POOL_LIMIT = Long.getLong(POOL_LIMIT_PROPERTY, DEFAULT_POOL_BYTES);
-    private static final java.util.Map<Integer, java.util.Deque<ByteBuffer>> POOL = new java.util.HashMap<>();
-    private static long pooledBytes;
 
     private final ByteBuffer[] chunks;
 
@@ -41,8 +34,7 @@ final class DirectMemory {
         long left = bytes;
         for (int i = 0; i < count; i++) {
             int size = (int) Math.min(left, 1L << CHUNK_SHIFT);
-            ByteBuffer reused = take(size);
-            chunks[i] = reused != null ? reused : mapped ? map(size) : ByteBuffer.allocateDirect(size);
+            chunks[i] = mapped ? map(size) : ByteBuffer.allocateDirect(size);
             left -= size;
         }
     }
@@ -60,39 +52,6 @@ final class DirectMemory {
         }
     }
 
-    private static ByteBuffer take(int size) {
-        ByteBuffer chunk;
-        synchronized (POOL) {
-            java.util.Deque<ByteBuffer> free = POOL.get(size);
-            chunk = free == null ? null : free.poll();
-            if (chunk != null) {
-                pooledBytes -= size;
-            }
-        }
-        if (chunk != null) {
-            if (io.netty.util.internal.PlatformDependent.hasUnsafe()) {
-                io.netty.util.internal.PlatformDependent.setMemory(
-                        io.netty.util.internal.PlatformDependent.directBufferAddress(chunk), size, (byte) 0);
-            } else {
-                for (int off = 0; off < size; off += 8) {
-                    chunk.putLong(off, 0L);
-                }
-            }
-        }
-        return chunk;
-    }
-
-    private static boolean keep(ByteBuffer chunk) {
-        synchronized (POOL) {
-            if (pooledBytes + chunk.capacity() > POOL_LIMIT) {
-                return false;
-            }
-            POOL.computeIfAbsent(chunk.capacity(), k -> new java.util.ArrayDeque<>()).push(chunk);
-            pooledBytes += chunk.capacity();
-            return true;
-        }
-    }
-
     ByteBuffer chunk(int index) {
         return chunks[index];
     }
@@ -101,7 +60,7 @@ final class DirectMemory {
         for (int i = 0; i < chunks.length; i++) {
             ByteBuffer chunk = chunks[i];
             chunks[i] = null;
-            if (chunk != null && !keep(chunk)) {
+            if (chunk != null) {
                 unmap(chunk);
             }
         }

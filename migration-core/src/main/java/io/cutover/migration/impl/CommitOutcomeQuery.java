@@ -2,14 +2,13 @@ package io.cutover.migration.impl;
 
 import io.cutover.migration.transport.Frame;
 import io.cutover.migration.transport.FrameType;
-import io.cutover.migration.transport.Frames;
+import io.cutover.migration.transport.Resolve;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -44,10 +43,12 @@ final class CommitOutcomeQuery {
     /**
      * Whether the destination committed migration {@code id}, asked again until {@code timeout} has passed.
      *
+     * @param secret the secret the migration was admitted with (the destination answers no one else)
      * @param lost what went wrong on the migration connection, for the message
      * @throws InDoubt if no answer came
      */
-    static boolean ask(String id, Connector connector, Duration timeout, Exception lost) throws InterruptedException {
+    static boolean ask(String id, String secret, Connector connector, Duration timeout, Exception lost)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         do {
@@ -55,10 +56,8 @@ final class CommitOutcomeQuery {
             Channel query = null;
             try {
                 query = connector.open(new AnswerHandler(answer));
-                byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
-                ByteBuf ask = query.alloc().buffer(Frames.HEADER_BYTES + idBytes.length);
-                Frames.writeHeader(ask, FrameType.RESOLVE, 0, idBytes.length, 0);
-                ask.writeBytes(idBytes);
+                ByteBuf ask = query.alloc().buffer();
+                new Resolve(id, secret).writeFrame(ask);
                 query.writeAndFlush(ask);
                 return answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {

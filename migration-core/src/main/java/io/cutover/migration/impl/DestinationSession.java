@@ -5,11 +5,13 @@ import io.cutover.api.CutoverStage;
 import io.cutover.migration.Guest;
 import io.cutover.migration.GuestAllocator;
 import io.cutover.migration.IncomingMigration;
+import io.cutover.migration.Refusal;
 import io.cutover.migration.transport.Frame;
 import io.cutover.migration.transport.FrameType;
 import io.cutover.migration.transport.Frames;
 import io.cutover.migration.transport.Hello;
 import io.cutover.migration.transport.MigrationProtocolException;
+import io.cutover.migration.transport.Resolve;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,6 +24,9 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +38,10 @@ import java.util.function.Consumer;
  * the guest resumes right after it (the source's ACTIVATE, which follows, has nothing left to decide); before
  * it, anything else — ABORT, a protocol error, the connection lost, the source asking after losing it —
  * discards the reserved guest. Post-copy still waits for ACTIVATE (the source then starts pushing pages).
+ *
+ * <p>Nothing is reserved for a connection until its HELLO is admitted ({@link Admissions}): until then anything
+ * wrong is a refusal — counted, logged on one line, answered ABORT — and no migration ends. A RESOLVE is answered
+ * only when it presents the secret its migration was admitted with.
  */
 final class DestinationSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DestinationSession.class);
@@ -54,6 +63,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     private final GuestAllocator allocator;
     private final Sessions sessions;
+    private final Admissions admissions;
     private final List<CutoverListener> listeners;
     private final Consumer<IncomingMigration> onEnd;
     private final long startNanos = System.nanoTime();
@@ -76,16 +86,31 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     private MultifdConnections multifd;
     private Frame pendingCommit;
     private ChannelHandlerContext control;
+    /** The hash of the secret this migration was admitted with; {@code null} until admitted. */
+    private String key;
+    /** The guest bytes counted as pending in {@link Admissions} until activation or discard, or -1. */
+    private long pendingBytes = -1;
+    private InetAddress peer;
+    private String peerName = "?";
 
     /**
      * @param sessions the target's migrations, for data connections to join and sources to ask about
      */
-    DestinationSession(GuestAllocator allocator, Sessions sessions, List<CutoverListener> listeners,
-                       Consumer<IncomingMigration> onEnd) {
+    DestinationSession(GuestAllocator allocator, Sessions sessions, Admissions admissions,
+                       List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
         this.allocator = allocator;
         this.sessions = sessions;
+        this.admissions = admissions;
         this.listeners = listeners;
         this.onEnd = onEnd;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            peer = remote.getAddress();
+            peerName = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        }
     }
 
     @Override
@@ -97,7 +122,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             if (msg instanceof Hello h) {
                 reserve(ctx, h);
             } else if (state == State.WAIT_HELLO && ((Frame) msg).type() == FrameType.RESOLVE) {
-                answerResolve(ctx, ((Frame) msg).text());
+                answerResolve(ctx, (Frame) msg);
             } else {
                 Frame frame = (Frame) msg;
                 bytes += Frames.HEADER_BYTES + frame.content().readableBytes();
@@ -113,13 +138,19 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             joinAsData(ctx, h);
             return;
         }
-        if (!sessions.add(h.migrationId(), this)) {
-            state = State.DISCARDED;
-            LOG.info("{}: a second HELLO for a migration in progress turned away", h.migrationId());
-            ctx.writeAndFlush(Frame.abort("migration " + h.migrationId() + " is already in progress here"))
-                    .addListener(ChannelFutureListener.CLOSE);
+        if (sessions.get(h.migrationId()) != null) {
+            refuse(ctx, Refusal.BUSY, "migration " + h.migrationId() + " is already in progress here");
             return;
         }
+        long guestBytes = h.pageCount() * h.pageSize();
+        try {
+            key = admissions.admit(h.secret(), guestBytes, peer);
+        } catch (Admissions.Refused r) {
+            refuse(ctx, r.reason, r.getMessage());
+            return;
+        }
+        pendingBytes = guestBytes;
+        sessions.add(h.migrationId(), this);
         hello = h;
         channel = ctx.channel();
         control = ctx;
@@ -149,14 +180,16 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     /** A data connection's HELLO: it joins its migration's session, or is turned away. */
     private void joinAsData(ChannelHandlerContext ctx, Hello h) {
         DestinationSession owner = sessions.get(h.migrationId());
-        String problem = owner == null ? "no migration " + h.migrationId() + " over several connections here"
-                : owner.join(ctx.channel(), h);
-        state = State.DISCARDED;
-        if (problem != null) {
-            LOG.info("{}: data connection {} turned away: {}", h.migrationId(), h.channel(), problem);
-            ctx.writeAndFlush(Frame.abort(problem)).addListener(ChannelFutureListener.CLOSE);
+        if (owner == null || !Admissions.matches(owner.key, h.secret())) {
+            refuse(ctx, Refusal.UNEXPECTED, "no migration " + h.migrationId() + " over several connections here");
             return;
         }
+        String problem = owner.join(ctx.channel(), h);
+        if (problem != null) {
+            refuse(ctx, Refusal.NOT_A_MIGRATION, problem);
+            return;
+        }
+        state = State.DISCARDED;
         ctx.pipeline().replace(this, "data", new DataChannelHandler(owner, h.channel()));
     }
 
@@ -164,10 +197,23 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
      * A source that lost its connection asks what was decided (on a connection of its own). An uncommitted
      * migration is discarded now, so the source may resume; a committed one activates now if it had not.
      */
-    private void answerResolve(ChannelHandlerContext ctx, String migrationId) {
-        state = State.DISCARDED;
+    private void answerResolve(ChannelHandlerContext ctx, Frame frame) {
+        Resolve ask;
+        try {
+            ask = Resolve.read(frame.content());
+        } catch (MigrationProtocolException e) {
+            refuse(ctx, Refusal.NOT_A_MIGRATION, "protocol error: " + e.getMessage());
+            return;
+        }
+        String migrationId = ask.migrationId();
         DestinationSession session = sessions.get(migrationId);
-        boolean committed = session != null ? session.decideForLostSource() : sessions.wasCommitted(migrationId);
+        String admittedWith = session != null ? session.key : sessions.committedKey(migrationId);
+        if (admittedWith != null && !Admissions.matches(admittedWith, ask.secret())) {
+            refuse(ctx, Refusal.RESOLVE_REFUSED, "RESOLVE for " + migrationId + " without its secret: nothing decided");
+            return;
+        }
+        state = State.DISCARDED;
+        boolean committed = session != null ? session.decideForLostSource() : admittedWith != null;
         LOG.info("{}: the source asked for the outcome: {}", migrationId, committed ? "committed" : "not committed");
         ctx.writeAndFlush(Frame.of(FrameType.RESOLVED, committed ? 1 : 0)).addListener(ChannelFutureListener.CLOSE);
     }
@@ -456,6 +502,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     private void lose(ChannelHandlerContext ctx, String reason, String consequence) {
         state = State.DISCARDED;
         sessions.remove(hello.migrationId(), this);
+        releasePending();
         guest.close();
         LOG.error("{}: the guest is lost: {}", hello.migrationId(), reason);
         events.emit(CutoverStage.FAILED);
@@ -496,7 +543,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.WAIT_ACTIVATE;
-        sessions.committed(hello.migrationId());
+        sessions.committed(hello.migrationId(), key);
         ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
         events.emit(CutoverStage.COMMITTED);
         // committed: the destination owns the guest, waiting for ACTIVATE would only lengthen the blackout
@@ -523,6 +570,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         boolean post = missing != null;
         state = post ? State.POST_COPY : State.ACTIVE;
+        releasePending();
         ctx.writeAndFlush(Frame.of(FrameType.ACTIVATED, 0));
         events.emit(CutoverStage.ACTIVATED);
         if (post) {
@@ -542,6 +590,10 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         if (state == State.DISCARDED || state == State.ACTIVE) {
             return;
         }
+        if (key == null) {
+            refuse(ctx, Refusal.NOT_A_MIGRATION, reason);
+            return;
+        }
         State was = state;
         state = State.DISCARDED;
         if (pendingCommit != null) {
@@ -557,6 +609,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         if (guest != null) {
             guest.close();
         }
+        releasePending();
         LOG.info("{}: discarded in {}: {}", hello == null ? "?" : hello.migrationId(), was, reason);
         if (events != null) {
             events.emit(CutoverStage.FAILED);
@@ -571,8 +624,39 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
                 Duration.ofNanos(System.nanoTime() - startNanos), connections()));
     }
 
+    /**
+     * Turns away a connection that was not admitted: nothing was reserved for it and no migration ends; the refusal
+     * is counted and logged on one line, and the peer told why.
+     */
+    private void refuse(ChannelHandlerContext ctx, Refusal reason, String detail) {
+        if (state == State.DISCARDED) {
+            return;
+        }
+        state = State.DISCARDED;
+        admissions.count(reason);
+        LOG.info("refused {} from {}: {}", reason, peerName, detail);
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(Frame.abort(detail)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    /** The reservation no longer counts as pending: the guest was activated, discarded or lost. */
+    private void releasePending() {
+        if (pendingBytes >= 0) {
+            admissions.ended(pendingBytes, peer);
+            pendingBytes = -1;
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (state == State.WAIT_HELLO) {
+            refuse(ctx, Refusal.CLOSED_BEFORE_HELLO, "closed before HELLO");
+            ctx.fireChannelInactive();
+            return;
+        }
         if (state == State.POST_COPY) {
             lose(ctx, "the connection to the source was lost during post-copy");
         } else if (state == State.WAIT_ACTIVATE && missing == null) {
@@ -587,9 +671,24 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable e = cause instanceof DecoderException && cause.getCause() instanceof MigrationProtocolException p
                 ? p : cause;
+        if (state == State.WAIT_HELLO) {
+            if (e instanceof Deadline.Expired) {
+                refuse(ctx, Refusal.HELLO_TIMEOUT, e.getMessage());
+            } else if (e instanceof IOException) {
+                refuse(ctx, Refusal.CLOSED_BEFORE_HELLO, e.toString());
+            } else {
+                refuse(ctx, Refusal.NOT_A_MIGRATION, e instanceof MigrationProtocolException
+                        ? "protocol error: " + e.getMessage() : e.toString());
+            }
+            return;
+        }
         String reason = e instanceof MigrationProtocolException ? "protocol error: " + e.getMessage()
-                : e instanceof io.netty.handler.timeout.ReadTimeoutException ? "the source fell silent"
+                : e instanceof Deadline.Expired ? "the source fell silent: " + e.getMessage()
                 : e.toString();
+        if (state == State.DISCARDED) {
+            ctx.close();
+            return;
+        }
         if (state == State.ACTIVE) {
             ctx.close();
             return;

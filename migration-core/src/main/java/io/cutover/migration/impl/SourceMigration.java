@@ -198,7 +198,7 @@ public final class SourceMigration implements LiveMigration {
 
     private Hello hello(int index) {
         return new Hello(id, guest.descriptor(), guest.pageSize(), guest.pageCount(),
-                options.integrity() == IntegrityCheck.FULL_MEMORY, options.channels(), index);
+                options.integrity() == IntegrityCheck.FULL_MEMORY, options.channels(), index, options.secret());
     }
 
     private Channel openChannel(ChannelInboundHandlerAdapter handler) throws InterruptedException {
@@ -507,7 +507,7 @@ public final class SourceMigration implements LiveMigration {
             activated = await(FrameType.ACTIVATED);
         } catch (IllegalStateException | TimeoutException e) {
             if (postCopy || e instanceof DestinationAborted
-                    || !CommitOutcomeQuery.ask(id, this::openChannel, options.ioTimeout(), e)) {
+                    || !CommitOutcomeQuery.ask(id, options.secret(), this::openChannel, options.ioTimeout(), e)) {
                 throw e;
             }
             downtimeNanos = System.nanoTime() - pausedAt;
@@ -529,7 +529,7 @@ public final class SourceMigration implements LiveMigration {
     private void resolve(Exception lost) throws InterruptedException {
         boolean committed;
         try {
-            committed = CommitOutcomeQuery.ask(id, this::openChannel, options.ioTimeout(), lost);
+            committed = CommitOutcomeQuery.ask(id, options.secret(), this::openChannel, options.ioTimeout(), lost);
         } catch (CommitOutcomeQuery.InDoubt e) {
             move(MigrationState.ACTIVATION);
             throw e;

@@ -4,7 +4,9 @@ import io.cutover.api.CutoverListener;
 import io.cutover.migration.GuestAllocator;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.MigrationTarget;
-import io.cutover.migration.MigrationTls;
+import io.cutover.migration.Refusal;
+import io.cutover.migration.TargetOptions;
+import io.cutover.migration.TargetStats;
 import io.cutover.migration.transport.FrameDecoder;
 import io.cutover.migration.transport.FrameEncoder;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,18 +21,23 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** The Netty server behind {@link MigrationTarget}: one {@link DestinationSession} per connection. */
+/**
+ * The Netty server behind {@link MigrationTarget}: one {@link DestinationSession} per connection, behind the
+ * connection limits and the deadlines; {@link Admissions} decides which HELLO is served.
+ */
 public final class TargetServer implements MigrationTarget {
-    /** A connection silent for this long is dropped (and its migration discarded). */
-    static final int READ_TIMEOUT_S = 60;
+    private static final Logger LOG = LoggerFactory.getLogger(TargetServer.class);
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -38,10 +45,12 @@ public final class TargetServer implements MigrationTarget {
     private final Channel server;
     /** Migrations in progress and recently committed; all connections are served by the one I/O thread. */
     private final Sessions sessions = new Sessions();
+    private final Admissions admissions;
 
-    private TargetServer(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
-                         List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd, MigrationTls tls) {
-        io.netty.handler.ssl.SslContext ssl = tls == null ? null : TlsContexts.server(tls);
+    private TargetServer(InetSocketAddress bind, GuestAllocator allocator, TargetOptions options,
+                         List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+        admissions = new Admissions(options);
+        io.netty.handler.ssl.SslContext ssl = options.tls() == null ? null : TlsContexts.server(options.tls());
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         // one I/O thread: the connections of a multifd migration share their session without locks
         workers = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -56,15 +65,24 @@ public final class TargetServer implements MigrationTarget {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        InetAddress peer = ch.remoteAddress().getAddress();
+                        if (!admissions.connected(peer)) {
+                            LOG.info("refused {} from {}: too many connections", Refusal.CONNECTION_LIMIT, peer
+                                    .getHostAddress());
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> admissions.disconnected(peer));
                         channels.add(ch);
                         if (ssl != null) {
                             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         }
                         ch.pipeline()
-                                .addLast("idle", new ReadTimeoutHandler(READ_TIMEOUT_S))
-                                .addLast("decoder", new FrameDecoder(true, maxGuestBytes))
+                                .addLast("decoder", new FrameDecoder(true, options.maxGuestBytes()))
+                                .addLast("deadline", new Deadline(options.helloTimeout(), options.idleTimeout()))
                                 .addLast("encoder", FrameEncoder.INSTANCE)
-                                .addLast("destination", new DestinationSession(allocator, sessions, copy, onEnd));
+                                .addLast("destination", new DestinationSession(allocator, sessions, admissions, copy,
+                                        onEnd));
                     }
                 });
         try {
@@ -76,10 +94,29 @@ public final class TargetServer implements MigrationTarget {
     }
 
     /** See {@link MigrationTarget#listen}. */
-    public static TargetServer listen(InetSocketAddress bind, GuestAllocator allocator, long maxGuestBytes,
-                                      List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd,
-                                      MigrationTls tls) {
-        return new TargetServer(bind, allocator, maxGuestBytes, listeners, onEnd, tls);
+    public static TargetServer listen(InetSocketAddress bind, GuestAllocator allocator, TargetOptions options,
+                                      List<CutoverListener> listeners, Consumer<IncomingMigration> onEnd) {
+        return new TargetServer(bind, allocator, options, listeners, onEnd);
+    }
+
+    @Override
+    public String expect(long maxGuestBytes, Duration validFor) {
+        return admissions.expect(maxGuestBytes, validFor);
+    }
+
+    @Override
+    public void admit(String secret, long maxGuestBytes) {
+        admissions.admit(secret, maxGuestBytes);
+    }
+
+    @Override
+    public boolean withdraw(String secret) {
+        return admissions.withdraw(secret);
+    }
+
+    @Override
+    public TargetStats stats() {
+        return admissions.stats();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.cutover.migration.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -15,8 +16,15 @@ import java.util.List;
  *
  * <p>At the destination the decoder learns the guest's geometry from HELLO (which it emits as a
  * {@link Hello}); every other frame comes out as a {@link Frame} whose payload is a slice of the stream.
+ *
+ * <p>What waits for the rest of a frame stays small whatever the sender's pace: until HELLO the destination copies
+ * the bytes into one buffer (a HELLO is at most 4 KiB), and after it a stream read in many small pieces is
+ * compacted once it holds more than {@value #MAX_PIECES} of them, so that a byte per TCP segment cannot pin a
+ * receive buffer per byte.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    /** Pieces a partial frame may be held in before it is compacted into one buffer. */
+    static final int MAX_PIECES = 32;
     private final boolean atDestination;
     private final long maxGuestBytes;
     private boolean failed;
@@ -30,8 +38,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public FrameDecoder(boolean atDestination, long maxGuestBytes) {
         this.atDestination = atDestination;
         this.maxGuestBytes = maxGuestBytes;
-        // pages are copied once, from the socket's buffers into guest memory, not first into one cumulation
-        setCumulator(COMPOSITE_CUMULATOR);
+        // pages are copied once, from the socket's buffers into guest memory, not first into one cumulation; a
+        // destination copies until HELLO, so that a stranger's trickle holds no socket buffers
+        setCumulator(atDestination ? MERGE_CUMULATOR : COMPOSITE_CUMULATOR);
     }
 
     /** The guest's geometry, at the source (which knows it). */
@@ -49,6 +58,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         try {
             decodeFrames(in, out);
+            if (in instanceof CompositeByteBuf pieces && pieces.numComponents() > MAX_PIECES && in.refCnt() == 1) {
+                pieces.discardReadComponents();
+                pieces.consolidate();
+            }
         } catch (MigrationProtocolException e) {
             failed = true;
             in.skipBytes(in.readableBytes());
@@ -105,6 +118,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 pageSize = hello.pageSize();
                 pageCount = hello.pageCount();
+                setCumulator(COMPOSITE_CUMULATOR);
                 out.add(hello);
             } else {
                 ByteBuf payload = size == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice(size);

@@ -38,8 +38,9 @@ public enum FrameType {
     SYNC(15, true, 0),
     /**
      * Source → destination, alone on a new connection: the source lost the migration connection before it knew
-     * the outcome and asks what the destination decided; payload = the migration id. The destination decides
-     * now if it had not (an uncommitted migration is discarded) and answers RESOLVED.
+     * the outcome and asks what the destination decided; payload = the migration id and its secret
+     * ({@link Resolve}). The destination decides now if it had not (an uncommitted migration is discarded) and
+     * answers RESOLVED; without the migration's secret it decides nothing.
      */
     RESOLVE(16, true, Frames.MAX_REASON_BYTES),
     /** Destination → source: the answer to RESOLVE; {@code arg} = 1 committed (the guest runs there), 0 not. */

@@ -12,7 +12,7 @@ public final class Frames {
     /** Every header carries it, so that a stray stream is told apart from a migration at once. */
     public static final int MAGIC = 0x4356;
     /** Protocol version carried by HELLO. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** PAGE flag: the payload is the page as it is. */
     public static final int PAGE_RAW = 0;
     /** PAGE flag: the page is all zeros; no payload. */

@@ -15,16 +15,20 @@ import java.nio.charset.StandardCharsets;
  * @param channels     connections of this migration (multifd), 1 to {@value #MAX_CHANNELS}
  * @param channel      which one this connection is: 0 the control connection, which sends HELLO first and
  *                     reserves the guest; 1 to {@code channels - 1} the data connections that join it after
+ * @param secret       the secret the destination expects this migration with (empty: none, which a destination
+ *                     refuses); every connection of the migration presents it
  */
 public record Hello(String migrationId, String descriptor, int pageSize, long pageCount, boolean fullCheck,
-                    int channels, int channel) {
+                    int channels, int channel, String secret) {
     private static final int MAX_TEXT = 1024;
+    /** Longest secret, in UTF-8 bytes. */
+    public static final int MAX_SECRET = 256;
     /** Most connections one migration may use. */
     public static final int MAX_CHANNELS = 16;
 
     /** The HELLO of a migration over one connection. */
-    public Hello(String migrationId, String descriptor, int pageSize, long pageCount, boolean fullCheck) {
-        this(migrationId, descriptor, pageSize, pageCount, fullCheck, 1, 0);
+    public Hello(String migrationId, String descriptor, int pageSize, long pageCount, boolean fullCheck, String secret) {
+        this(migrationId, descriptor, pageSize, pageCount, fullCheck, 1, 0, secret);
     }
 
     public Hello {
@@ -37,6 +41,16 @@ public record Hello(String migrationId, String descriptor, int pageSize, long pa
             throw new IllegalArgumentException("migration id must be 1-" + MAX_TEXT + " bytes, descriptor at most "
                     + MAX_TEXT);
         }
+        if (secret == null || utf8(secret).length > MAX_SECRET) {
+            throw new IllegalArgumentException("secret must be at most " + MAX_SECRET + " bytes");
+        }
+    }
+
+    /** Everything but the secret. */
+    @Override
+    public String toString() {
+        return "Hello[" + migrationId + ", " + descriptor + ", " + pageCount + " x " + pageSize + ", channel " + channel
+                + " of " + channels + "]";
     }
 
     static void checkGeometry(int pageSize, long pageCount) {
@@ -53,7 +67,8 @@ public record Hello(String migrationId, String descriptor, int pageSize, long pa
     public void writeFrame(ByteBuf out) {
         byte[] id = utf8(migrationId);
         byte[] desc = utf8(descriptor);
-        int length = 2 + 4 + 1 + 2 + 2 + id.length + 2 + desc.length;
+        byte[] key = utf8(secret);
+        int length = 2 + 4 + 1 + 2 + 2 + id.length + 2 + desc.length + 2 + key.length;
         Frames.writeHeader(out, FrameType.HELLO, 0, length, pageCount);
         out.writeShort(Frames.VERSION);
         out.writeInt(pageSize);
@@ -61,6 +76,7 @@ public record Hello(String migrationId, String descriptor, int pageSize, long pa
         out.writeByte(channels).writeByte(channel);
         out.writeShort(id.length).writeBytes(id);
         out.writeShort(desc.length).writeBytes(desc);
+        out.writeShort(key.length).writeBytes(key);
     }
 
     /**
@@ -83,11 +99,12 @@ public record Hello(String migrationId, String descriptor, int pageSize, long pa
         int channel = need(payload, 1, "channel").readUnsignedByte();
         String id = text(payload, "migration id");
         String desc = text(payload, "descriptor");
+        String secret = text(payload, "secret");
         if (payload.isReadable()) {
-            throw new MigrationProtocolException("HELLO: " + payload.readableBytes() + " bytes after the descriptor");
+            throw new MigrationProtocolException("HELLO: " + payload.readableBytes() + " bytes after the secret");
         }
         try {
-            return new Hello(id, desc, pageSize, pageCount, full == 1, channels, channel);
+            return new Hello(id, desc, pageSize, pageCount, full == 1, channels, channel, secret);
         } catch (IllegalArgumentException e) {
             throw new MigrationProtocolException("HELLO: " + e.getMessage());
         }
@@ -105,7 +122,7 @@ public record Hello(String migrationId, String descriptor, int pageSize, long pa
         return payload;
     }
 
-    private static byte[] utf8(String s) {
+    static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -107,7 +107,7 @@ class ShmGuestTest {
         Thread.sleep(100);
         try (MigrationFixture dst = new MigrationFixture(Guests.allocator(dir), List.of())) {
             LiveMigration m = LiveMigration.start(source, dst.address(),
-                    MigrationOptions.builder().integrity(IntegrityCheck.FULL_MEMORY).build(), List.of());
+                    MigrationFixture.admitted(MigrationOptions.builder().integrity(IntegrityCheck.FULL_MEMORY).build()), List.of());
             MigrationReport report = m.result().toCompletableFuture().get(120, TimeUnit.SECONDS);
             IncomingMigration in = dst.next();
 

@@ -22,7 +22,7 @@ class FrameDecoderTest {
 
     private static ByteBuf hello() {
         ByteBuf b = Unpooled.buffer();
-        new Hello("m-1", "synthetic:size=1m", PAGE, PAGES, false).writeFrame(b);
+        new Hello("m-1", "synthetic:size=1m", PAGE, PAGES, false, "s").writeFrame(b);
         return b;
     }
 
@@ -119,9 +119,57 @@ class FrameDecoderTest {
         rejects("truncated", ch -> { }, truncatedHello());
     }
 
+    @Test
+    void aTrickleHoldsNoReceiveBufferPerByte() {
+        EmbeddedChannel ch = destination();
+        java.util.List<ByteBuf> fed = new java.util.ArrayList<>();
+        ByteBuf head = Unpooled.wrappedBuffer(hello(), frame(FrameType.PAGE, Frames.PAGE_RAW, 3, 0, PAGE));
+        int helloBytes = hello().readableBytes();
+        while (head.isReadable()) {
+            // each byte in a buffer of its own, as a socket read of one byte gives it: 64 KiB each
+            ByteBuf piece = Unpooled.directBuffer(64 * 1024).writeByte(head.readByte());
+            fed.add(piece);
+            ch.writeInbound(piece);
+            if (fed.size() < helloBytes) {
+                assertThat(fed.stream().filter(b -> b.refCnt() > 0).count())
+                        .as("before HELLO the bytes are copied into one buffer").isLessThanOrEqualTo(1);
+            }
+        }
+        for (int n = 0; n < 1000; n++) {
+            ByteBuf piece = Unpooled.directBuffer(64 * 1024).writeByte(n);
+            fed.add(piece);
+            ch.writeInbound(piece);
+        }
+        assertThat(fed.stream().filter(b -> b.refCnt() > 0).count()).as("pieces still held")
+                .isLessThanOrEqualTo(FrameDecoder.MAX_PIECES + 1);
+        Hello h = ch.readInbound();
+        assertThat(h.secret()).isEqualTo("s");
+        assertThat((Object) ch.readInbound()).as("the page is not complete").isNull();
+        head.release();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void resolveRoundTripsAndMalformedOnesNameTheField() {
+        ByteBuf b = Unpooled.buffer();
+        new Resolve("m-12345678", "the-secret").writeFrame(b);
+        EmbeddedChannel ch = destination();
+        ch.writeInbound(b);
+        Frame f = ch.readInbound();
+        assertThat(f.type()).isEqualTo(FrameType.RESOLVE);
+        assertThat(Resolve.read(f.content())).isEqualTo(new Resolve("m-12345678", "the-secret"));
+        assertThat(new Resolve("m-1", "the-secret").toString()).doesNotContain("the-secret");
+        f.release();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Resolve.read(Unpooled.wrappedBuffer(new byte[]{0, 5, 'm'})))
+                .isInstanceOf(MigrationProtocolException.class).hasMessageContaining("truncated migration id");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Resolve.read(Unpooled.wrappedBuffer(
+                new byte[]{0, 1, 'm', 0, 0, 7}))).hasMessageContaining("after the secret");
+        assertThat(new Hello("m-1", "x", PAGE, 1, false, "s3cr3t").toString()).doesNotContain("s3cr3t");
+    }
+
     private static ByteBuf bigHello() {
         ByteBuf b = Unpooled.buffer();
-        new Hello("m-1", "x", PAGE, 1L << 20, false).writeFrame(b);
+        new Hello("m-1", "x", PAGE, 1L << 20, false, "s").writeFrame(b);
         return b;
     }
 

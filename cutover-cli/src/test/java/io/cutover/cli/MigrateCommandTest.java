@@ -1,0 +1,116 @@
+package io.cutover.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code migrate listen} and {@code migrate send} on loopback: the secret, and a listener no stranger can end. */
+class MigrateCommandTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine command = CutoverCommand.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        int code = command.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void listenOutlivesPortScansAndWrongSecretsAndCountsCompletedMigrations() throws Exception {
+        Path secret = dir.resolve("migration.secret");
+        Path wrong = Files.writeString(dir.resolve("wrong.secret"), "not-the-secret-0123456789\n");
+        StringWriter out = new StringWriter();
+        CommandLine listen = CutoverCommand.commandLine();
+        listen.setOut(new PrintWriter(out, true));
+        listen.setErr(new PrintWriter(new StringWriter(), true));
+        CompletableFuture<Integer> listening = CompletableFuture.supplyAsync(() -> listen.execute("migrate", "listen",
+                "--bind", "127.0.0.1", "--port", "0", "--count", "1", "--secret-file", secret.toString()));
+        int port = port(out, listening);
+        assertThat(Files.getPosixFilePermissions(secret)).containsOnly(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE);
+
+        for (int i = 0; i < 5; i++) {
+            new Socket("127.0.0.1", port).close();
+        }
+        try (Socket garbage = new Socket("127.0.0.1", port)) {
+            garbage.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes());
+            garbage.setSoTimeout(10_000);
+            while (garbage.getInputStream().read() != -1) {
+                // the refusal, then the close
+            }
+        }
+        Run refused = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+                "--warmup", "0s", "--quiet", "--secret-file", wrong.toString());
+        assertThat(refused.code()).as(refused.err()).isEqualTo(ExitCode.FAILED);
+        assertThat(refused.err()).contains("not expected here");
+        Thread.sleep(200);
+        assertThat(listening).as("the listener still listens: %s", out).isNotDone();
+
+        Run sent = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+                "--warmup", "0s", "--quiet", "--secret-file", secret.toString());
+        assertThat(sent.code()).as(sent.err()).isZero();
+        assertThat(listening.get(30, TimeUnit.SECONDS)).as("%s", out).isZero();
+        assertThat(out.toString()).containsPattern("activated m-\\w+: \\d+ pages").doesNotContain("discarded");
+    }
+
+    @Test
+    void withoutASecretFileListenPrintsANewSecretAndSendNeedsOne() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine listen = CutoverCommand.commandLine();
+        listen.setOut(new PrintWriter(out, true));
+        CompletableFuture<Integer> listening = CompletableFuture.supplyAsync(() -> listen.execute("migrate", "listen",
+                "--bind", "127.0.0.1", "--port", "0"));
+        int port = port(out, listening);
+        Matcher printed = Pattern.compile("secret ([0-9a-f]{64})").matcher(out.toString());
+        assertThat(printed.find()).as("%s", out).isTrue();
+
+        Run missing = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m");
+        assertThat(missing.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(missing.err()).contains("--secret-file");
+        Run tooShort = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+                "--secret-file", Files.writeString(dir.resolve("short"), "abc").toString());
+        assertThat(tooShort.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(tooShort.err()).contains("at least 16 characters");
+
+        Path file = Files.writeString(dir.resolve("printed.secret"), printed.group(1));
+        Run sent = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+                "--warmup", "0s", "--quiet", "--secret-file", file.toString());
+        assertThat(sent.code()).as(sent.err()).isZero();
+        assertThat(listening.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    private static int port(StringWriter out, CompletableFuture<Integer> listening) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() - deadline < 0) {
+            Matcher m = LISTENING.matcher(out.toString());
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            assertThat(listening).as("listen ended: %s", out).isNotDone();
+            Thread.sleep(20);
+        }
+        throw new AssertionError("listen did not start: " + out);
+    }
+}
