@@ -59,6 +59,10 @@ final class SdnCommand extends GroupCommand {
                 description = "Handshake time limit (default: ${DEFAULT-VALUE}).")
         String handshakeTimeout;
 
+        @Option(names = "--token-file", description = "A file holding the bearer token every REST call must carry "
+                + "(required when --rest listens beyond loopback).")
+        Path tokenFile;
+
         @Option(names = "--tls-cert", description = "PEM certificate chain: switches connect with TLS (ssl:HOST:PORT).")
         Path tlsCert;
 
@@ -103,7 +107,8 @@ final class SdnCommand extends GroupCommand {
             CountDownLatch stopped = new CountDownLatch(1);
             try {
                 if (restAddress != null) {
-                    restServer = SdnRestServer.start(sdn, restAddress.host(), restAddress.port());
+                    restServer = SdnRestServer.start(sdn, restAddress.host(), restAddress.port(),
+                            Rest.token(tokenFile));
                 }
                 if (attached != null) {
                     List<String> bridges = attached.topology().bridges();
@@ -149,12 +154,15 @@ final class SdnCommand extends GroupCommand {
         @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
         String rest;
 
+        @Option(names = "--token-file", description = "A file holding the controller's bearer token.")
+        Path tokenFile;
+
         @Parameters(paramLabel = "RESOURCE", description = "Path under /v1.")
         String resource;
 
         @Override
         public Integer call() throws Exception {
-            return Rest.call(rest, "GET", resource, null);
+            return Rest.call(rest, Rest.token(tokenFile), "GET", resource, null);
         }
     }
 
@@ -164,6 +172,9 @@ final class SdnCommand extends GroupCommand {
     static final class MoveCmd implements Callable<Integer> {
         @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
         String rest;
+
+        @Option(names = "--token-file", description = "A file holding the controller's bearer token.")
+        Path tokenFile;
 
         @Parameters(index = "0", paramLabel = "ACTION", description = "prepare, redirect, commit, cleanup or rollback.")
         String action;
@@ -177,17 +188,17 @@ final class SdnCommand extends GroupCommand {
                 case "prepare" -> {
                     need(3);
                     Dpid toSwitch = Dpid.parse(args.get(1));
-                    return Rest.call(rest, "POST", "moves", JsonNodeFactory.instance.objectNode()
+                    return Rest.call(rest, Rest.token(tokenFile), "POST", "moves", JsonNodeFactory.instance.objectNode()
                             .put("endpoint", args.get(0)).put("toSwitch", toSwitch.toString()).put("toPort", args.get(2)));
                 }
                 case "redirect" -> {
                     need(2);
-                    return Rest.call(rest, "POST", "moves/" + args.get(0) + "/redirect",
+                    return Rest.call(rest, Rest.token(tokenFile), "POST", "moves/" + args.get(0) + "/redirect",
                             JsonNodeFactory.instance.objectNode().put("port", args.get(1)));
                 }
                 case "commit", "cleanup", "rollback" -> {
                     need(1);
-                    return Rest.call(rest, "POST", "moves/" + args.get(0) + "/" + action.toLowerCase(Locale.ROOT), null);
+                    return Rest.call(rest, Rest.token(tokenFile), "POST", "moves/" + args.get(0) + "/" + action.toLowerCase(Locale.ROOT), null);
                 }
                 default -> throw new IllegalArgumentException("unknown move action '" + action
                         + "' (expected prepare, redirect, commit, cleanup or rollback)");
@@ -231,11 +242,27 @@ final class SdnCommand extends GroupCommand {
         private Rest() {
         }
 
-        static int call(String rest, String method, String path, JsonNode body) {
+        /** The token in {@code file} (surrounding white space stripped), or {@code null} for no file. */
+        static String token(Path file) {
+            if (file == null) {
+                return null;
+            }
+            try {
+                String token = java.nio.file.Files.readString(file).strip();
+                if (token.isEmpty()) {
+                    throw new IllegalArgumentException("--token-file " + file + " is empty");
+                }
+                return token;
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--token-file: cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        static int call(String rest, String token, String method, String path, JsonNode body) {
             HostPort address = HostPort.parse("--rest", rest);
             JsonAnswer answer;
             try (JsonHttpClient http = JsonHttpClient.builder(URI.create("http://" + address.host() + ":"
-                    + address.port() + "/v1/")).timeout(TIMEOUT).build()) {
+                    + address.port() + "/v1/")).bearerToken(token).timeout(TIMEOUT).build()) {
                 answer = http.send(method, path, body);
             } catch (HttpUnreachableException e) {
                 throw new IllegalStateException("no controller answers at " + rest + " (start it with 'cutover sdn serve')",

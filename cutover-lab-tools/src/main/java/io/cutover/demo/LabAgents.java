@@ -63,6 +63,8 @@ public final class LabAgents implements AutoCloseable {
     private final Lab lab;
     private final Path dir;
     private final String token;
+    /** The controller's REST token, apart from the agents' (it is not theirs to give out). */
+    private final String controllerToken;
     private final Map<String, String> underlay = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
     private final List<JsonHttpClient> clients = new ArrayList<>();
@@ -74,6 +76,7 @@ public final class LabAgents implements AutoCloseable {
         this.lab = lab;
         this.dir = dir;
         this.token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        this.controllerToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         Wire wire = lab.topology().wires().stream().filter(w -> w.nodeA().equals("hostA") && w.nodeB().equals("hostB"))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("the lab has no underlay between its hosts"));
         underlay.put("hostA", wire.addressA());
@@ -109,14 +112,16 @@ public final class LabAgents implements AutoCloseable {
         String vmBridge = lab.bridgeOf(Topology.VM);
         String vmInterface = lab.dualHome(Topology.VM, vmBridge.equals("br-a") ? "br-b" : "br-a");
         String controllerUrl = "http://" + underlay.get("hostA") + ":" + CONTROLLER_PORT + "/v1";
+        Path sdnToken = Files.writeString(dir.resolve("sdn.token"), controllerToken);
         process("hostA", "sdn", "sdn", "serve", "--lab", lab.name(), "--listen", "127.0.0.1:" + OPENFLOW_PORT,
-                "--rest", "0.0.0.0:" + CONTROLLER_PORT, "--state", dir.resolve("sdn-state").toString());
+                "--rest", "0.0.0.0:" + CONTROLLER_PORT, "--token-file", sdnToken.toString(),
+                "--state", dir.resolve("sdn-state").toString());
         for (String host : HOSTS) {
             Path config = writeConfig("tunnel-" + host, tunnelConfig(host));
             process(host, "tunnel-" + host, "tunnel", "serve", "--config", config.toString());
             tunnels.put(host, client(host, URI.create("http://127.0.0.1:" + TUNNEL_API_PORT + "/v1/"), null));
         }
-        controller = client("hostA", URI.create(controllerUrl + "/"), null);
+        controller = client("hostA", URI.create(controllerUrl + "/"), controllerToken);
         for (String host : HOSTS) {
             Path config = writeConfig(host, agentConfig(host, controllerUrl, vmInterface));
             process(host, host, "agent", "--config", config.toString());
@@ -138,7 +143,7 @@ public final class LabAgents implements AutoCloseable {
                 .put("token", token)
                 .put("memory-mib", 4096);
         config.putObject("peers").put(peer, "http://" + underlay.get(peer) + ":" + AGENT_PORT);
-        ObjectNode sdn = config.putObject("sdn").put("url", controllerUrl);
+        ObjectNode sdn = config.putObject("sdn").put("url", controllerUrl).put("token", controllerToken);
         sdn.putObject("switches").put("hostA", SdnLabFabric.dpid(lab, "br-a").toString())
                 .put("hostB", SdnLabFabric.dpid(lab, "br-b").toString());
         sdn.putObject("forwarder-ports").put("hostA", "hostA").put("hostB", "hostB");

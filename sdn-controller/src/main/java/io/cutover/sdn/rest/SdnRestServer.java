@@ -53,10 +53,31 @@ public final class SdnRestServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Serves {@code sdn} on {@code host:port} (0 for any free port). */
+    /** Serves {@code sdn} on {@code host:port} (0 for any free port), a loopback address, to anyone on this host. */
     public static SdnRestServer start(SdnController sdn, String host, int port) {
+        return start(sdn, host, port, null);
+    }
+
+    /**
+     * Serves {@code sdn} on {@code host:port} (0 for any free port). With {@code token}, every call but the OpenAPI
+     * document must carry {@code Authorization: Bearer <token>}; a call without it is refused (401, one log line)
+     * before its body is read. Without a token the API may only listen on loopback.
+     *
+     * @throws SdnException when it cannot listen, or a tokenless API would listen beyond loopback
+     */
+    public static SdnRestServer start(SdnController sdn, String host, int port, String token) {
+        if (token == null && !isLoopback(host)) {
+            throw new SdnException("the REST API would let anyone on the network change the flows: listening on "
+                    + host + " needs a bearer token (sdn serve --token-file), or listen on 127.0.0.1");
+        }
+        if (token != null && token.length() < MIN_TOKEN_LENGTH) {
+            throw new SdnException("the REST API's bearer token must have at least " + MIN_TOKEN_LENGTH + " characters");
+        }
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
+        if (token != null) {
+            router.route("/v1/*").handler(new BearerCheck(token));
+        }
         router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(1 << 20));
         router.get("/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
                 .end(openApi()));
@@ -116,6 +137,46 @@ public final class SdnRestServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             throw new SdnException("cannot serve REST on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The shortest bearer token taken. */
+    public static final int MIN_TOKEN_LENGTH = 16;
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Refuses every call without the bearer token, but the OpenAPI document's; one log line per refusal. */
+    private static final class BearerCheck implements io.vertx.core.Handler<RoutingContext> {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SdnRestServer.class);
+        private final byte[] token;
+
+        BearerCheck(String token) {
+            this.token = token.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void handle(RoutingContext ctx) {
+            if (ctx.request().path().equals("/v1/openapi.yaml")) {
+                ctx.next();
+                return;
+            }
+            String header = ctx.request().getHeader("Authorization");
+            byte[] presented = header != null && header.startsWith("Bearer ")
+                    ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+            if (java.security.MessageDigest.isEqual(presented, token)) {
+                ctx.next();
+                return;
+            }
+            LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
+                    ctx.request().remoteAddress(), header == null ? "no bearer token" : "wrong bearer token");
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            error(ctx, 401, "unauthorized", header == null ? "missing bearer token" : "wrong bearer token");
         }
     }
 

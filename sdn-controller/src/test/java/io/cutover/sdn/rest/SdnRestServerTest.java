@@ -66,6 +66,35 @@ class SdnRestServerTest {
     }
 
     @Test
+    void withATokenEveryCallButTheOpenApiDocumentNeedsItAndARefusedOneChangesNothing() throws Exception {
+        rest.close();
+        String token = "sdn-token-0123456789";
+        rest = SdnRestServer.start(sdn, "127.0.0.1", 0, token);
+        assertError(call("POST", "/v1/endpoints", VM), 401, "missing bearer token");
+        assertError(send("POST", "/v1/endpoints", VM, "wrong-token-0123456789"), 401, "wrong bearer token");
+        assertError(call("GET", "/v1/endpoints", null), 401, "missing bearer token");
+        assertThat(sdn.endpoints()).as("nothing changed for the refused calls").isEmpty();
+        assertThat(call("GET", "/v1/openapi.yaml", null).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/v1/endpoints", VM, token).statusCode()).isEqualTo(201);
+        assertThat(sdn.endpoints()).hasSize(1);
+    }
+
+    @Test
+    void aTokenlessApiListensOnLoopbackOnly() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SdnRestServer.start(sdn, "0.0.0.0", 0))
+                .isInstanceOf(io.cutover.sdn.SdnException.class).hasMessageContaining("needs a bearer token");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SdnRestServer.start(sdn, "127.0.0.1", 0, "short"))
+                .hasMessageContaining("at least 16 characters");
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String token) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rest.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("content-type", "application/json").header("Authorization", "Bearer " + token).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void errorsAreJsonWithTheRightStatus() throws Exception {
         assertError(call("POST", "/v1/endpoints", "{not json"), 400, "bad JSON");
         assertError(call("POST", "/v1/endpoints", VM.replace("02:00:C6:12:00:64", "zz")), 400, "not a MAC address");
