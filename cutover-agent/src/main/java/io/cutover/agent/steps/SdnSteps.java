@@ -16,7 +16,8 @@ import java.util.concurrent.CompletionException;
 
 /**
  * The SDN controller's part of the plan, through its REST API: {@code sdn.prepare} at PLANNED (the destination's
- * flows in place), {@code sdn.redirect} at SWITCHOVER (the source switch sends the VM's traffic to the forwarder;
+ * switch has the VM's port — else nothing could reach the VM there and the cutover is refused — and its flows are in
+ * place), {@code sdn.redirect} at SWITCHOVER (the source switch sends the VM's traffic to the forwarder;
  * only with a forwarder port), {@code sdn.commit} at ACTIVATED (done only when every switch confirmed, so the
  * steps after it — the announcements — never run before), {@code sdn.cleanup} at COMPLETED.
  *
@@ -48,8 +49,14 @@ public final class SdnSteps {
                                     String toPort, String forwarderPort) {
         SdnSteps move = new SdnSteps(sdn, rollbackPatience);
         List<PlanStep> steps = new ArrayList<>();
-        steps.add(move.step("sdn.prepare", CutoverStage.PLANNED,
-                () -> sdn.prepare(endpoint, toSwitch, toPort).thenAccept(m -> move.move = m)));
+        steps.add(move.step("sdn.prepare", CutoverStage.PLANNED, () -> sdn.ports(toSwitch).thenCompose(ports -> {
+            if (!ports.contains(toPort)) {
+                throw new IllegalStateException("switch " + toSwitch + " has no port " + toPort + " (its ports: "
+                        + String.join(", ", new java.util.TreeSet<>(ports)) + "): nothing could reach " + endpoint
+                        + " there; plug the VM's port at the destination first");
+            }
+            return sdn.prepare(endpoint, toSwitch, toPort);
+        }).thenAccept(m -> move.move = m)));
         if (forwarderPort != null) {
             steps.add(move.step("sdn.redirect", CutoverStage.SWITCHOVER,
                     () -> sdn.redirectToForwarder(move.id(), forwarderPort).thenAccept(m -> move.move = m)));

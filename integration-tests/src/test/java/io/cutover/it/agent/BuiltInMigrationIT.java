@@ -76,6 +76,8 @@ class BuiltInMigrationIT {
                       queue-dir: %s
                       netns: %s
                     """.formatted(sdn, lab.dnsServer(), lab.tsigKeyFile(), dir.resolve("queue"), lab.namespace("hostA")));
+            // the VM's port at the destination, plugged before the cutover as a destination hypervisor does
+            lab.dualHome("vm1", "br-b");
             Map<String, List<String>> flows = flows(lab);
 
             JsonAnswer created = agents.source.create(request(lab, "wan",
@@ -126,9 +128,10 @@ class BuiltInMigrationIT {
         String wan = mode.equals("wan") ? ", \"newAddresses\": [\"198.18.0.200\"], \"dnsName\": \"" + NAME + "\"" : "";
         return """
                 {"vm": "vm1", "mac": "%s", "addresses": ["%s"], "source": "hostA", "destination": "hostB",
-                 "mode": "%s"%s, "memoryMiB": 128,
+                 "mode": "%s"%s, "memoryMiB": 128, "destinationPort": "%s",
                  "migrator": {"guest": "%s", "integrity": "full_memory", "maxBandwidth": "%s"}}"""
-                .formatted(Topology.VM_MAC, lab.port("vm1").ipv4Address(), mode, wan, guest, bandwidth);
+                .formatted(Topology.VM_MAC, lab.port("vm1").ipv4Address(), mode, wan, lab.switchPort("vm1", "br-b"),
+                        guest, bandwidth);
     }
 
     private static Map<String, List<String>> flows(Lab lab) {

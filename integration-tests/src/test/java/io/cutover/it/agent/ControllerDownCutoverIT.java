@@ -50,11 +50,22 @@ class ControllerDownCutoverIT {
                       rollback-patience: 60s
                     """.formatted(sdn)));
             processes.startAgent("hostB", portB, Map.of("hostA", portA), "");
+            // the VM's port at the destination, plugged before the cutover as a destination hypervisor does
+            lab.dualHome("vm1", "br-b");
             Map<String, List<String>> before = flows(lab);
+
+            JsonAnswer nowhere = source.create("""
+                    {"vm": "vm1", "mac": "%s", "addresses": ["%s"], "source": "hostA", "destination": "hostB",
+                     "mode": "lan", "memoryMiB": 64, "destinationPort": "tap-nowhere"}""".formatted(Topology.VM_MAC,
+                    lab.port("vm1").ipv4Address()));
+            assertThat(nowhere.status()).as("a destination port the switch does not have").isEqualTo(409);
+            assertThat(nowhere.text()).contains("sdn.prepare").contains("has no port tap-nowhere");
+            assertThat(flows(lab)).as("nothing changed").isEqualTo(before);
 
             JsonAnswer created = source.create("""
                     {"vm": "vm1", "mac": "%s", "addresses": ["%s"], "source": "hostA", "destination": "hostB",
-                     "mode": "lan", "memoryMiB": 64}""".formatted(Topology.VM_MAC, lab.port("vm1").ipv4Address()));
+                     "mode": "lan", "memoryMiB": 64, "destinationPort": "%s"}""".formatted(Topology.VM_MAC,
+                    lab.port("vm1").ipv4Address(), lab.switchPort("vm1", "br-b")));
             assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
             String id = created.body().path("id").asText();
             source.awaitCutover(id, Duration.ofSeconds(30), c -> AgentApi.has(c, "sdn.prepare", "done"));

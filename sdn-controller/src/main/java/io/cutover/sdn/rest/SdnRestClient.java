@@ -45,6 +45,19 @@ public final class SdnRestClient {
         return call("POST", "moves", Map.of("endpoint", endpoint, "toSwitch", toSwitch.toString(), "toPort", toPort));
     }
 
+    /** {@code GET /switches/{dpid}/ports}: the switch's port names, as it reported them. */
+    public CompletionStage<java.util.Set<String>> ports(Dpid sw) {
+        return http.sendAsync("GET", "switches/" + sw + "/ports", null)
+                .thenApply(answer -> {
+                    java.util.Set<String> names = new java.util.TreeSet<>();
+                    answer.requireSuccess().body().fieldNames().forEachRemaining(names::add);
+                    return java.util.Set.copyOf(names);
+                })
+                .exceptionally(error -> {
+                    throw translate(error);
+                });
+    }
+
     public CompletionStage<Move> redirectToForwarder(int moveId, String port) {
         return call("POST", "moves/" + moveId + "/redirect", Map.of("port", port));
     }
