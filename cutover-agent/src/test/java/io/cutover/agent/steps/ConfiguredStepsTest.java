@@ -149,9 +149,17 @@ class ConfiguredStepsTest {
             exchange.getResponseBody().write(move);
             exchange.close();
         });
+        controller.createContext("/v1/switches/00000000000000b0/ports", exchange -> {
+            byte[] ports = "{\"tap-vm1\": 7, \"vm1\": 8, \"b-to-tor\": 1}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, ports.length);
+            exchange.getResponseBody().write(ports);
+            exchange.close();
+        });
         controller.start();
         CutoverRequest toTap = new CutoverRequest(LAN.vm(), LAN.mac(), LAN.addresses(), LAN.source(),
                 LAN.destination(), LAN.mode(), null, null, 64, null, "tap-vm1", null).validated();
+        CutoverRequest toNowhere = new CutoverRequest(LAN.vm(), LAN.mac(), LAN.addresses(), LAN.source(),
+                LAN.destination(), LAN.mode(), null, null, 64, null, "tap-gone", null).validated();
         try (ConfiguredSteps factory = open(config("""
                 sdn:
                   url: http://127.0.0.1:%d/v1
@@ -161,6 +169,9 @@ class ConfiguredStepsTest {
                 new CutoverPlan("c-1", factory.steps("c-1", request)).advance(CutoverStage.PLANNED)
                         .toCompletableFuture().get(10, TimeUnit.SECONDS);
             }
+            assertThatThrownBy(() -> new CutoverPlan("c-2", factory.steps("c-2", toNowhere))
+                    .advance(CutoverStage.PLANNED).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                    .hasMessageContaining("sdn.prepare").hasMessageContaining("has no port tap-gone");
         } finally {
             controller.stop(0);
         }
