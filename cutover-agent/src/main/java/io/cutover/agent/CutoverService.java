@@ -133,10 +133,10 @@ public final class CutoverService {
      *                                  left changed
      */
     public Cutover create(CutoverRequest raw) {
-        Cutover cutover = start(raw);
+        Started started = start(raw);
+        Cutover cutover = started.cutover();
         try {
-            cutover.plan().advance(CutoverStage.PLANNED).toCompletableFuture()
-                    .get(PLANNED_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            started.planned().get(PLANNED_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new PrecheckFailedException("cutover " + cutover.id() + " rolled back: "
                     + unwrap(e.getCause()).getMessage(), e.getCause());
@@ -150,8 +150,16 @@ public final class CutoverService {
         return cutover;
     }
 
+    /**
+     * A cutover whose plan has started.
+     *
+     * @param planned completes when its PLANNED steps are done, fails when one failed (they are then rolled back)
+     */
+    private record Started(Cutover cutover, CompletableFuture<Void> planned) {
+    }
+
     /** Checks a cutover and starts its plan (PLANNED's steps), without waiting for them. */
-    private Cutover start(CutoverRequest raw) {
+    private Started start(CutoverRequest raw) {
         CutoverRequest request = raw.validated();
         String here = config.host();
         if (!here.equals(request.source()) && !here.equals(request.destination())) {
@@ -180,7 +188,8 @@ public final class CutoverService {
         Cutover cutover = new Cutover(id, request, plan);
         createdAt.put(id, System.nanoTime());
         cutovers.put(id, cutover);
-        plan.advance(CutoverStage.PLANNED).whenComplete((ok, error) -> {
+        CompletableFuture<Void> planned = plan.advance(CutoverStage.PLANNED).toCompletableFuture();
+        planned.whenComplete((ok, error) -> {
             if (error != null) {
                 release(cutover);
             } else if (byQemu) {
@@ -189,7 +198,7 @@ public final class CutoverService {
                 migrate(cutover, migrationTarget, secret);
             }
         });
-        return cutover;
+        return new Started(cutover, planned);
     }
 
     /** Checks that the built-in migrator can run here, and asks the destination's agent where to migrate to. */

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionStage;
  * present, in the order that public failures teach:
  *
  * <pre>
- * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.register or tunnel.ready, tunnel.hold (LAN with sdn)
+ * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.register or tunnel.ready, tunnel.arm (LAN with sdn)
  * SWITCHOVER  tunnel.hold (otherwise), sdn.redirect  (the forwarder holds before the traffic is sent to it)
  * ACTIVATED   sdn.commit, then announce and tunnel.flush together, dns.switch (WAN) after the flush
  *                                               (announce and flush only once every switch confirmed)
@@ -33,9 +33,10 @@ import java.util.concurrent.CompletionStage;
  * COMPLETED   sdn.cleanup, tunnel.close, dns.restore-ttl
  * </pre>
  *
- * On a LAN with the controller, the source's forwarder is armed at PLANNED: it holds what it catches, and it catches
- * only frames to the VM's MAC, which nothing sends it until {@code sdn.redirect}; the blackout's chain is then the
- * redirect alone. On a WAN its proxy would answer the VM's neighbour questions while the VM still runs there: it
+ * On a LAN with the controller, the tunnel is armed at PLANNED ({@code tunnel.arm}): the source's forwarder holds
+ * what it catches, and it catches only frames to the VM's MAC, which nothing sends it until {@code sdn.redirect}; the
+ * destination's delivers what the source sends, which is nothing until the flush. The blackout's chain is then the
+ * redirect alone, and the flush one call to the source's daemon. On a WAN its proxy would answer the VM's neighbour questions while the VM still runs there: it
  * holds at SWITCHOVER. The SDN endpoint is named by the VM's name, the tunnel's move by the cutover's id when the plan registers it (by the
  * VM's name when it was registered beforehand); the VM's port on the destination's switch is the
  * request's {@code destinationPort} (the VM's name unless the request says otherwise). This host's tunnel end is its
@@ -44,7 +45,7 @@ import java.util.concurrent.CompletionStage;
 public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     /** The order of the steps within a stage. */
     public static final List<String> ORDER = List.of("dns.lower-ttl", "sdn.prepare", "tunnel.register", "tunnel.ready",
-            "tunnel.hold", "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "tunnel.drain", "sdn.cleanup",
+            "tunnel.arm", "tunnel.hold", "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "tunnel.drain", "sdn.cleanup",
             "tunnel.close", "dns.restore-ttl");
 
     /**
@@ -102,13 +103,13 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     section.forwarderPorts().get(request.source())));
         }
         // armed before the pause where only the controller's redirect sends the source's capture anything
-        CutoverStage holdAt = config.sdn() != null && !wan ? CutoverStage.PLANNED : CutoverStage.SWITCHOVER;
+        boolean armed = config.sdn() != null && !wan;
         if (config.tunnel() != null && config.tunnel().registersMoves()) {
             steps.addAll(TunnelSteps.registering(TunnelMove.fresh(cutoverId, wan, request.mac(), request.addresses()),
-                    tunnelEnd(request.source()), tunnelEnd(request.destination()), holdAt));
+                    tunnelEnd(request.source()), tunnelEnd(request.destination()), armed));
         } else if (config.tunnel() != null) {
             steps.addAll(TunnelSteps.registered(request.vm(), tunnelEnd(request.source()),
-                    tunnelEnd(request.destination()), holdAt));
+                    tunnelEnd(request.destination()), armed));
         }
         if (config.announce() != null) {
             steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),

@@ -85,9 +85,9 @@ class ConfiguredStepsTest {
     void onALanWithTheControllerTheHoldIsArmedBeforeThePauseAndTheFlushWaitsOnlyForTheCommit() throws Exception {
         try (ConfiguredSteps factory = open(config(ALL))) {
             List<PlanStep> steps = factory.steps("c-1", LAN);
-            assertThat(names(steps)).containsSubsequence("PLANNED tunnel.ready", "PLANNED tunnel.hold",
+            assertThat(names(steps)).containsSubsequence("PLANNED tunnel.ready", "PLANNED tunnel.arm",
                     "SWITCHOVER sdn.redirect", "ACTIVATED sdn.commit", "ACTIVATED announce", "ACTIVATED tunnel.flush");
-            assertThat(names(steps)).doesNotContain("SWITCHOVER tunnel.hold");
+            assertThat(names(steps)).doesNotContain("SWITCHOVER tunnel.hold", "PLANNED tunnel.hold");
             assertThat(steps).filteredOn(s -> s.name().equals("tunnel.flush")).singleElement()
                     .extracting(PlanStep::waitsFor).isEqualTo(java.util.Optional.of(java.util.Set.of("sdn.commit")));
         }

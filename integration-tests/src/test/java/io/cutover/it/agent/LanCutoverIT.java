@@ -47,7 +47,7 @@ class LanCutoverIT {
                 assertThat(report.memoryVerified()).as("destination memory identical").isTrue();
                 assertThat(bridgeOfVm(lab)).isNotEqualTo(before);
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
-                        .containsSubsequence("tunnel.hold done", "vm.pause done", "SWITCHOVER stage",
+                        .containsSubsequence("tunnel.arm done", "vm.pause done", "SWITCHOVER stage",
                                 "sdn.redirect done", "vm.move done", "ACTIVATED stage", "sdn.commit done",
                                 "tunnel.flush done", "COMPLETED stage", "sdn.cleanup done",
                                 "tunnel.close done");

@@ -40,7 +40,7 @@ class QemuCutoverIT {
                 reports.add(report);
                 assertThat(report.guest()).startsWith("qemu");
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
-                        .containsSubsequence("tunnel.hold done", "PRECOPY stage", "vm.pause done",
+                        .containsSubsequence("tunnel.arm done", "PRECOPY stage", "vm.pause done",
                                 "SWITCHOVER stage", "sdn.redirect done", "vm.resume done", "ACTIVATED stage",
                                 "sdn.commit done", "tunnel.flush done", "COMPLETED stage",
                                 "sdn.cleanup done", "tunnel.close done");
