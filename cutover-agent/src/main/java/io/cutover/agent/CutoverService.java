@@ -5,6 +5,7 @@ import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.plan.Threads;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.HypervisorMigration;
+import io.cutover.support.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +140,7 @@ public final class CutoverService {
             started.planned().get(PLANNED_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new PrecheckFailedException("cutover " + cutover.id() + " rolled back: "
-                    + unwrap(e.getCause()).getMessage(), e.getCause());
+                    + Causes.unwrap(e.getCause()).getMessage(), e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
             throw new PrecheckFailedException("cutover " + cutover.id() + ": its PLANNED steps did not finish within "
                     + PLANNED_LIMIT.toSeconds() + " s; they go on, and the cutover is refused if they fail", e);
@@ -248,7 +249,7 @@ public final class CutoverService {
         qemuOutgoing.put(cutover.id(), moving);
         moving.migration().result().whenComplete((figures, error) -> {
             if (error != null) {
-                plan.timeline().add("migration", "failed", String.valueOf(unwrap(error).getMessage()));
+                plan.timeline().add("migration", "failed", String.valueOf(Causes.unwrap(error).getMessage()));
                 end(cutover, () -> noteSourceGuest(cutover), CutoverStage.FAILED);
                 return;
             }
@@ -349,15 +350,6 @@ public final class CutoverService {
             afterwards.run();
             finished.add(cutover.id());
         });
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     /**

@@ -96,8 +96,8 @@ public final class QemuMigrator implements AutoCloseable {
     }
 
     /**
-     * Points this host's incoming QEMU for {@code vm} at the stream; {@code resumed} hears the {@link System#nanoTime()}
-     * at which the guest resumed here, on a thread of its own.
+     * Points this host's incoming QEMU for {@code vm} at the stream; {@code resumed} hears the
+     * {@link System#nanoTime()} at which the guest resumed here, on a thread of its own.
      *
      * @throws PrecheckFailedException the guest is not waiting for a migration here
      */

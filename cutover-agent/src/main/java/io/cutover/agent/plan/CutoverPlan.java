@@ -3,6 +3,7 @@ package io.cutover.agent.plan;
 import io.cutover.api.CutoverEvent;
 import io.cutover.api.CutoverListener;
 import io.cutover.api.CutoverStage;
+import io.cutover.support.Causes;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -217,7 +218,8 @@ public final class CutoverPlan implements CutoverListener {
             synchronized (this) {
                 stage = CutoverStage.FAILED;
             }
-            return rollBack(next, unwrap(error)).thenCompose(done -> CompletableFuture.failedFuture(unwrap(error)));
+            Throwable cause = Causes.unwrap(error);
+            return rollBack(next, cause).thenCompose(done -> CompletableFuture.failedFuture(cause));
         });
     }
 
@@ -231,7 +233,7 @@ public final class CutoverPlan implements CutoverListener {
         }
         return result.handle((ok, error) -> {
             if (error != null) {
-                Throwable cause = unwrap(error);
+                Throwable cause = Causes.unwrap(error);
                 timeline.add(step.name(), "failed", message(cause));
                 throw new PlanStepException(step.name(), step.stage(), cause);
             }
@@ -278,18 +280,9 @@ public final class CutoverPlan implements CutoverListener {
         }
         return result.handle((ok, error) -> {
             timeline.add(step.name(), error == null ? "rolled-back" : "rollback-failed",
-                    error == null ? null : message(unwrap(error)));
+                    error == null ? null : message(Causes.unwrap(error)));
             return null;
         });
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     private static String message(Throwable error) {
