@@ -89,7 +89,8 @@ public final class AgentServer {
 
     Router router() {
         Router router = Router.router(vertx);
-        router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+        // no file uploads: Vert.x would keep them on disk, before any token check
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/v1/health").handler(this::health);
         router.get("/v1/openapi.yaml").handler(this::openApi);
         router.post("/v1/claims").handler(this::authenticate).handler(this::claim);
@@ -397,7 +398,11 @@ public final class AgentServer {
             throw new ApiError(400, "bad request", "a JSON body is required");
         }
         try {
-            return JSON.readValue(ctx.body().buffer().getBytes(), type);
+            T value = JSON.readValue(ctx.body().buffer().getBytes(), type);
+            if (value == null) {
+                throw new ApiError(400, "bad request", "a JSON object is required, not null");
+            }
+            return value;
         } catch (JsonProcessingException e) {
             throw new ApiError(400, "malformed JSON", e.getOriginalMessage());
         } catch (IOException e) {

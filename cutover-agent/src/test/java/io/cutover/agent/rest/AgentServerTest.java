@@ -245,6 +245,32 @@ class AgentServerTest {
     }
 
     @Test
+    void aNullBodyIsA400AndAnUploadIsNeverKeptOnDisk() throws Exception {
+        HttpResponse<String> nothing = post(source, "/v1/cutovers", "null", TOKEN);
+        assertThat(nothing.statusCode()).as(nothing.body()).isEqualTo(400);
+        assertThat(nothing.body()).contains("not null");
+        java.nio.file.Path uploads = java.nio.file.Path.of("file-uploads");
+        long before = entries(uploads);
+        HttpResponse<String> upload = http.send(HttpRequest.newBuilder(source.resolve("/v1/claims"))
+                .header("Content-Type", "multipart/form-data; boundary=x")
+                .POST(HttpRequest.BodyPublishers.ofString("--x\r\nContent-Disposition: form-data; name=\"f\"; "
+                        + "filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                        + "A".repeat(10_000) + "\r\n--x--\r\n")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(upload.statusCode()).isEqualTo(401);
+        assertThat(entries(uploads)).as("files kept for a stranger's upload").isEqualTo(before);
+    }
+
+    /** How many files {@code dir} holds; 0 when it does not exist. */
+    private static long entries(java.nio.file.Path dir) throws Exception {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    @Test
     void servesItsOpenApiDocument() throws Exception {
         HttpResponse<String> doc = get(source, "/v1/openapi.yaml");
         assertThat(doc.statusCode()).isEqualTo(200);

@@ -78,7 +78,8 @@ public final class SdnRestServer implements AutoCloseable {
         if (token != null) {
             router.route("/v1/*").handler(new BearerCheck(token));
         }
-        router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(1 << 20));
+        // no file uploads: Vert.x would keep them on disk
+        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(1 << 20));
         router.get("/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
                 .end(openApi()));
         router.get("/v1/switches").handler(ctx -> json(ctx, 200, sdn.switches()));
@@ -256,7 +257,11 @@ public final class SdnRestServer implements AutoCloseable {
                             + "datapath id in '" + replacement + "' (GET /v1/switches lists them)");
                 }
             }
-            return JSON.readValue(body, type);
+            T value = JSON.readValue(body, type);
+            if (value == null) {
+                throw new IllegalArgumentException("the request's JSON body is null, not " + type.getSimpleName());
+            }
+            return value;
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
             throw new IllegalArgumentException("bad JSON body: " + firstLine(cause.getMessage()), e);

@@ -47,7 +47,8 @@ public final class RestApi implements AutoCloseable {
     public static RestApi start(Forwarder forwarder, InetSocketAddress address) {
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+        // no file uploads: Vert.x would keep them on disk
+        router.route().handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
         router.get("/v1/moves").handler(ctx -> {
             ArrayNode list = MoveJson.MAPPER.createArrayNode();
             forwarder.moves().forEach(m -> list.add(MoveJson.write(m)));
@@ -122,7 +123,11 @@ public final class RestApi implements AutoCloseable {
             if (text == null || text.isBlank()) {
                 throw new IllegalArgumentException("request: the body must be a JSON object");
             }
-            return MoveJson.MAPPER.readTree(text);
+            JsonNode tree = MoveJson.MAPPER.readTree(text);
+            if (tree == null || !tree.isObject()) {
+                throw new IllegalArgumentException("request: the body must be a JSON object");
+            }
+            return tree;
         } catch (IOException e) {
             throw new IllegalArgumentException("request: the body is no JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
