@@ -28,6 +28,8 @@ import java.util.concurrent.Callable;
 public final class CutoverBench implements Callable<Integer> {
     /** The guest moved in every run: small, with a hot set, so that moves are quick. */
     static final String GUEST = "size=32m,workload=hotset,hot=5%,rate=5000";
+    /** The longest a load worker spins, should the bench not end it. */
+    private static final Duration LOAD_LIMIT = Duration.ofHours(1);
 
     @Option(names = "--quick", description = "3 LAN moves instead of 20; finishes in about a minute.")
     boolean quick;
@@ -37,6 +39,11 @@ public final class CutoverBench implements Callable<Integer> {
 
     @Option(names = "--wan-moves", description = "WAN moves to make after them (default: 1, or 0 with --vm qemu).")
     Integer wanMoves;
+
+    @Option(names = "--load", defaultValue = "0", description = "Busy-loop workers on the host during every move (the "
+            + "baseline's too), at nice " + BusyLoad.NICENESS + " like tenants' VMs; each ends by itself after an hour at the "
+            + "latest (default: ${DEFAULT-VALUE}; the issue's busy host: 2).")
+    int load;
 
     @Option(names = "--vm", defaultValue = "namespace",
             description = "What moves: 'namespace' or 'qemu' (a real QEMU guest, LAN only) (default: ${DEFAULT-VALUE}).")
@@ -54,10 +61,16 @@ public final class CutoverBench implements Callable<Integer> {
             throw new IllegalArgumentException("--moves must be 0..200 and --wan-moves 0..20 (0 with --vm qemu), "
                     + "not both 0");
         }
+        if (load < 0 || load > 16) {
+            throw new IllegalArgumentException("--load must be 0..16 workers, not " + load);
+        }
         List<DemoReport> reports = new ArrayList<>();
-        reports.addAll(move(Topology.LAN, lanMoves, qemu));
-        reports.addAll(move(Topology.WAN, wan, qemu));
-        List<DemoReport> baseline = qemu ? withoutNetworkSteps(lanMoves) : List.of();
+        List<DemoReport> baseline;
+        try (BusyLoad busy = BusyLoad.start(load, LOAD_LIMIT)) {
+            reports.addAll(move(Topology.LAN, lanMoves, qemu));
+            reports.addAll(move(Topology.WAN, wan, qemu));
+            baseline = qemu ? withoutNetworkSteps(lanMoves) : List.of();
+        }
         double[] gaps = reports.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
         double[] blackouts = reports.stream().mapToDouble(DemoReport::blackoutMillis).sorted().toArray();
         double[] excess = reports.stream().mapToDouble(r -> r.gapMillis() - r.blackoutMillis()).sorted().toArray();
@@ -76,6 +89,7 @@ public final class CutoverBench implements Callable<Integer> {
                 .row("probes lost, all moves", "", lost)
                 .row("  of them sent during a cutover", "", lostInCutover)
                 .row("TCP connections broken", "", tcpBroken)
+                .row("busy-loop workers on the host", "", load)
                 .detail("moves", reports.stream().map(r -> Map.of("mode", r.mode(), "gapMs", r.gapMillis(),
                         "blackoutMs", r.blackoutMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(), "switchDrops", r.switchDrops(),
                         "tunnel", r.tunnel(), "timeline", r.timeline()))
@@ -84,7 +98,8 @@ public final class CutoverBench implements Callable<Integer> {
         report.key("guest", qemu ? "qemu" : "namespace").key("moves", reports.size()).key("lost", lost).key("lost_in_cutover", lostInCutover)
                 .key("gap_p50_ms", BenchReport.percentile(gaps, 50)).key("gap_p99_ms", BenchReport.percentile(gaps, 99))
                 .key(qemu ? "downtime_p99_ms" : "blackout_p99_ms", BenchReport.percentile(blackouts, 99))
-                .key("excess_p99_ms", BenchReport.percentile(excess, 99)).key("tcp_broken", tcpBroken);
+                .key("excess_p99_ms", BenchReport.percentile(excess, 99)).key("tcp_broken", tcpBroken)
+                .key("load", load);
         if (qemu) {
             long baselineLost = baseline.stream().mapToLong(r -> r.udp().lost()).sum();
             double[] baselineGaps = baseline.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
