@@ -39,6 +39,9 @@ public final class QemuMigration implements HypervisorMigration {
     private static final Logger LOG = LoggerFactory.getLogger(QemuMigration.class);
     /** QEMU's own default, for a request that names none. */
     private static final Duration DEFAULT_DOWNTIME_LIMIT = Duration.ofMillis(300);
+    /** How often, and how far apart, {@code query-migrate} is asked again for a downtime QEMU has not set yet. */
+    private static final int DOWNTIME_ATTEMPTS = 20;
+    private static final long DOWNTIME_PAUSE_MS = 5;
 
     private final QmpClient qmp;
     private final MigrationRequest request;
@@ -176,8 +179,23 @@ public final class QemuMigration implements HypervisorMigration {
         }, events);
     }
 
+    /**
+     * QEMU emits {@code completed} a moment before its migration thread works out the downtime ({@code
+     * migration_calculate_complete} runs after the state change): until then {@code query-migrate} says 0. Asked again
+     * a few times, briefly, so that the figures carry the real one.
+     */
     private void completed() {
         MigrationFigures figures = figures(qmp.execute("query-migrate"));
+        for (int attempt = 0; attempt < DOWNTIME_ATTEMPTS && figures.downtime().filter(d -> !d.isZero()).isEmpty();
+             attempt++) {
+            try {
+                Thread.sleep(DOWNTIME_PAUSE_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            figures = figures(qmp.execute("query-migrate"));
+        }
         last = figures;
         tell(CutoverEvent.now(request.migrationId(), CutoverStage.COMMITTED));
         tell(CutoverEvent.now(request.migrationId(), CutoverStage.COMPLETED));
