@@ -296,6 +296,25 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     // ---- API operations (each runs on the core thread) --------------------------------------------------------
 
+    /**
+     * Logs one line when a move's change is done — confirmed by every switch it touched — or refused, with how long
+     * it took from the call (the core's queue included): the controller's share of a cutover's step.
+     */
+    private static CompletableFuture<Move> logged(String what, String subject, long started,
+                                                  CompletableFuture<Move> change) {
+        return change.whenComplete((move, error) -> {
+            double millis = (System.nanoTime() - started) / 1e6;
+            if (error == null) {
+                LOG.info("move {} of {} {} in {} ms", move.id(), move.endpoint(), what,
+                        String.format(java.util.Locale.ROOT, "%.1f", millis));
+            } else {
+                LOG.info("{}: not {} after {} ms: {}", subject, what,
+                        String.format(java.util.Locale.ROOT, "%.1f", millis), io.cutover.support.Causes.unwrap(error)
+                                .getMessage());
+            }
+        });
+    }
+
     private <T> CompletableFuture<T> onCore(Supplier<CompletableFuture<T>> task) {
         return CompletableFuture.supplyAsync(task, core).thenCompose(f -> f);
     }
@@ -367,7 +386,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     public CompletableFuture<Move> prepare(String endpoint, Dpid toSwitch, String toPort) {
-        return onCore(() -> {
+        long started = System.nanoTime();
+        return logged("prepared", endpoint, started, onCore(() -> {
             ModelState.Placed placed = placed(endpoint);
             Endpoint e = placed.endpoint();
             model.openMove(endpoint).ifPresent(m -> {
@@ -387,11 +407,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             CompletableFuture<Void> saved = save();
             replan();
             return converge(toSwitch, false, Set.of()).thenCombine(saved, (v, w) -> move);
-        });
+        }));
     }
 
     public CompletableFuture<Move> redirectToForwarder(int moveId, String port) {
-        return onCore(() -> {
+        long started = System.nanoTime();
+        return logged("redirected", "move " + moveId, started, onCore(() -> {
             Move move = move(moveId);
             if (move.state() != MoveState.PREPARED && move.state() != MoveState.REDIRECTED) {
                 throw new MoveStateException("move " + moveId + " is " + move.state() + ", not PREPARED");
@@ -405,11 +426,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             CompletableFuture<Void> saved = save();
             replan();
             return converge(move.fromSwitch(), true, Set.of()).thenCombine(saved, (v, w) -> redirected);
-        });
+        }));
     }
 
     public CompletableFuture<Move> commit(int moveId) {
-        return onCore(() -> {
+        long started = System.nanoTime();
+        return logged("committed", "move " + moveId, started, onCore(() -> {
             Move move = move(moveId);
             if (move.state() != MoveState.PREPARED && move.state() != MoveState.REDIRECTED) {
                 throw new MoveStateException("move " + moveId + " is " + move.state() + ", not PREPARED or REDIRECTED");
@@ -434,11 +456,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                             LOG.error("cannot journal the commit of move {}: {}", moveId, journalError.getMessage());
                         }
                     }))).thenApply(v -> committed);
-        });
+        }));
     }
 
     public CompletableFuture<Move> cleanup(int moveId) {
-        return onCore(() -> {
+        long started = System.nanoTime();
+        return logged("cleaned up", "move " + moveId, started, onCore(() -> {
             Move move = move(moveId);
             if (move.state() != MoveState.COMMITTED) {
                 throw new MoveStateException("move " + moveId + " is " + move.state() + ", not COMMITTED");
@@ -450,11 +473,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             Endpoint e = placed(move.endpoint()).endpoint();
             return convergeAll(false, Set.of(Cookie.of(e.network(), e.id(), move.fromGeneration())))
                     .thenCombine(saved, (v, w) -> cleaned);
-        });
+        }));
     }
 
     public CompletableFuture<Move> rollback(int moveId) {
-        return onCore(() -> {
+        long started = System.nanoTime();
+        return logged("rolled back", "move " + moveId, started, onCore(() -> {
             Move move = move(moveId);
             if (!move.open()) {
                 throw new MoveStateException("move " + moveId + " is " + move.state() + " and cannot be rolled back");
@@ -470,7 +494,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             CompletableFuture<Void> saved = save();
             replan();
             return convergeAll(true, Set.of(Cookie.of(e.network(), e.id(), move.id()))).thenCombine(saved, (v, w) -> rolledBack);
-        });
+        }));
     }
 
     /** Sends raw flow-mods to a switch and confirms them with a barrier (not tracked by the plan). */
