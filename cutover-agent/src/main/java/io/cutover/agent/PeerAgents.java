@@ -58,7 +58,7 @@ public final class PeerAgents {
      */
     public InetSocketAddress migrationAddress(String host) {
         JsonAnswer health = send(host, "GET", "/v1/health", null);
-        String address = health.status() == 200 ? migrationAddressIn(health) : null;
+        String address = field(health, "migrationAddress");
         if (address == null) {
             throw new PrecheckFailedException("the agent of " + host + " does not receive migrations (no migration "
                     + "section in its configuration): " + health.status() + " " + health.text());
@@ -66,10 +66,14 @@ public final class PeerAgents {
         return HostPort.parseRemote("migrationAddress of " + host, address).socketAddress();
     }
 
-    private static String migrationAddressIn(JsonAnswer health) {
+    /** {@code name} in an agent's health report, or {@code null} when the report is not a 200 that has it. */
+    private static String field(JsonAnswer health, String name) {
+        if (health.status() != 200) {
+            return null;
+        }
         try {
             JsonNode report = health.body();
-            return report == null ? null : report.path("migrationAddress").asText(null);
+            return report == null ? null : report.path(name).asText(null);
         } catch (HttpMalformedAnswerException e) {
             return null;
         }
@@ -82,17 +86,8 @@ public final class PeerAgents {
      * @throws IllegalStateException naming the host and its answer when it does not take the stream
      */
     public void prepareIncoming(String host, String id, CutoverRequest request) {
-        IncomingRequest body = new IncomingRequest(id, request.vm(), request.source(), request.migrator().qemu());
-        JsonAnswer answer;
-        try {
-            answer = send(host, "POST", "/v1/incoming", body);
-        } catch (PrecheckFailedException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-        if (answer.status() != 201) {
-            throw new IllegalStateException("the agent of " + host + " did not prepare the incoming QEMU: "
-                    + answer.status() + " " + answer.text());
-        }
+        call(host, "POST", "/v1/incoming", new IncomingRequest(id, request.vm(), request.source(),
+                request.migrator().qemu()), 201);
     }
 
     /**
@@ -102,18 +97,8 @@ public final class PeerAgents {
      * @throws IllegalStateException naming the host and its answer when it refuses
      */
     public void registerTunnelMove(String host, io.cutover.agent.steps.TunnelMove move, String role, String peer) {
-        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>(move.at(role, peer, null));
-        body.remove("iface");
-        JsonAnswer answer;
-        try {
-            answer = send(host, "POST", "/v1/tunnel/moves", body);
-        } catch (PrecheckFailedException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-        if (answer.status() != 201) {
-            throw new IllegalStateException("the agent of " + host + " did not register tunnel move " + move.id()
-                    + ": " + answer.status() + " " + answer.text());
-        }
+        // no interface: the other host's agent names its own
+        call(host, "POST", "/v1/tunnel/moves", move.at(role, peer, null), 201);
     }
 
     /**
@@ -128,7 +113,7 @@ public final class PeerAgents {
         } catch (PrecheckFailedException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        String underlay = health.status() == 200 ? health.body().path("tunnelUnderlay").asText(null) : null;
+        String underlay = field(health, "tunnelUnderlay");
         if (underlay == null) {
             throw new IllegalStateException("the agent of " + host + " does not say where its tunnel daemon listens "
                     + "(tunnel.underlay in its host.yaml): " + health.status() + " " + health.text());
@@ -142,8 +127,13 @@ public final class PeerAgents {
      * @throws IllegalStateException naming the host and its answer otherwise
      */
     public void call(String host, String method, String path, int... ok) {
+        call(host, method, path, null, ok);
+    }
+
+    /** {@link #call(String, String, String, int...)} with {@code body} as JSON. */
+    private void call(String host, String method, String path, Object body, int... ok) {
         try {
-            send(host, method, path, null).requireStatus(ok);
+            send(host, method, path, body).requireStatus(ok);
         } catch (PrecheckFailedException e) {
             throw new IllegalStateException(e.getMessage(), e);
         } catch (HttpErrorStatusException e) {

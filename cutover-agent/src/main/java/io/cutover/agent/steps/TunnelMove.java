@@ -32,7 +32,7 @@ public record TunnelMove(String id, int vni, String mode, String vmMac, List<Str
      *
      * @param role  {@code SOURCE} or {@code DESTINATION}
      * @param peer  the other end's underlay address, {@code HOST:PORT}
-     * @param iface this end's interface on the VMs' side
+     * @param iface this end's interface on the VMs' side, or {@code null} to leave it to that end's agent
      */
     public java.util.Map<String, Object> at(String role, String peer, String iface) {
         java.util.Map<String, Object> move = new java.util.LinkedHashMap<>();
@@ -43,7 +43,9 @@ public record TunnelMove(String id, int vni, String mode, String vmMac, List<Str
         move.put("vmMac", vmMac);
         move.put("vmAddresses", vmAddresses);
         move.put("peer", peer);
-        move.put("iface", iface);
+        if (iface != null) {
+            move.put("iface", iface);
+        }
         move.put("key", key);
         return move;
     }
