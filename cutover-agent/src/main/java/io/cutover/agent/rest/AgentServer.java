@@ -18,6 +18,7 @@ import io.cutover.agent.steps.TunnelEnd;
 import io.cutover.agent.steps.TunnelMove;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.MigrationFigures;
+import io.cutover.support.BearerToken;
 import io.cutover.migration.IncomingMigration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,7 +31,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +54,7 @@ public final class AgentServer {
 
     private final Vertx vertx;
     private final CutoverService service;
-    private final byte[] token;
+    private final BearerToken token;
     private final String host;
     private final TunnelEnd tunnel;
     private HttpServer server;
@@ -67,7 +67,7 @@ public final class AgentServer {
     public AgentServer(Vertx vertx, CutoverService service, String token, String host, TunnelEnd tunnel) {
         this.vertx = vertx;
         this.service = service;
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.token = new BearerToken(token);
         this.host = host;
         this.tunnel = tunnel;
     }
@@ -120,11 +120,9 @@ public final class AgentServer {
 
     private void authenticate(RoutingContext ctx) {
         String header = ctx.request().getHeader("Authorization");
-        byte[] presented = header != null && header.startsWith("Bearer ")
-                ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(presented, token)) {
+        if (!token.admits(header)) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            fail(ctx, new ApiError(401, "unauthorized", header == null ? "missing bearer token" : "wrong bearer token"));
+            fail(ctx, new ApiError(401, "unauthorized", BearerToken.refusal(header)));
             return;
         }
         ctx.next();

@@ -155,10 +155,10 @@ public final class SdnRestServer implements AutoCloseable {
     /** Refuses every call without the bearer token, but the OpenAPI document's; one log line per refusal. */
     private static final class BearerCheck implements io.vertx.core.Handler<RoutingContext> {
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SdnRestServer.class);
-        private final byte[] token;
+        private final io.cutover.support.BearerToken token;
 
         BearerCheck(String token) {
-            this.token = token.getBytes(StandardCharsets.UTF_8);
+            this.token = new io.cutover.support.BearerToken(token);
         }
 
         @Override
@@ -168,16 +168,15 @@ public final class SdnRestServer implements AutoCloseable {
                 return;
             }
             String header = ctx.request().getHeader("Authorization");
-            byte[] presented = header != null && header.startsWith("Bearer ")
-                    ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
-            if (java.security.MessageDigest.isEqual(presented, token)) {
+            if (token.admits(header)) {
                 ctx.next();
                 return;
             }
+            String refusal = io.cutover.support.BearerToken.refusal(header);
             LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
-                    ctx.request().remoteAddress(), header == null ? "no bearer token" : "wrong bearer token");
+                    ctx.request().remoteAddress(), refusal);
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            error(ctx, 401, "unauthorized", header == null ? "missing bearer token" : "wrong bearer token");
+            error(ctx, 401, "unauthorized", refusal);
         }
     }
 
