@@ -70,7 +70,8 @@ final class DemoCommand implements Callable<Integer> {
                     (System.nanoTime() - start) / 1_000_000);
             DemoReport report;
             Path logs = reportFile.toAbsolutePath().getParent().resolve("daemons-" + lab.name());
-            try (LabAgents agents = LabAgents.start(lab, logs)) {
+            try (LabAgents agents = LabAgents.start(lab, logs, qemu ? LabAgents.GuestPorts.HOST_SWITCHES
+                    : LabAgents.GuestPorts.SITE_BRIDGES)) {
                 System.out.println("controller, tunnel daemons and agents up (logs in " + agents.dir() + ")");
                 report = qemu ? new QemuCutoverDemo(lab, agents, rate, Duration.ofSeconds(1)).run()
                         : new CutoverDemo(lab, agents, rate, Duration.ofSeconds(1), guest).run();

@@ -9,10 +9,12 @@ import io.cutover.support.HttpUnreachableException;
 import io.cutover.support.JsonAnswer;
 import io.cutover.support.JsonHttpClient;
 import io.cutover.lab.Lab;
+import io.cutover.lab.Topology;
 import io.cutover.support.Netns;
 import io.cutover.sdn.ControllerOptions;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.Link;
 import io.cutover.sdn.SdnController;
 import io.cutover.sdn.rest.SdnRestServer;
 import picocli.CommandLine.Command;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Parameters;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -72,14 +75,16 @@ final class SdnCommand extends GroupCommand {
         @Option(names = "--netns", description = "Listen inside this network namespace (as 'ip netns' names it).")
         String netns;
 
-        @Option(names = "--lab", description = "Serve this lab: listen in its fabric namespace, attach its bridges, "
-                + "and load its hosts as endpoints when the journal is empty.")
+        @Option(names = "--lab", description = "Serve this lab: listen on its controller address ("
+                + Topology.CONTROLLER_ADDRESS + ", at --listen's port) in its fabric namespace, attach its bridges and "
+                + "its hosts' own switches, and load its hosts as endpoints when the journal is empty.")
         String lab;
 
         @Override
         public Integer call() throws Exception {
             HostPort openflow = HostPort.parse("--listen", listen);
-            ControllerOptions.Builder options = ControllerOptions.builder().bindAddress(openflow.host())
+            ControllerOptions.Builder options = ControllerOptions.builder()
+                    .bindAddress(lab == null ? openflow.host() : Topology.CONTROLLER_ADDRESS)
                     .port(openflow.port()).stateDir(state).bundles(!noBundles)
                     .echoInterval(Durations.parsePositive("--echo-interval", echoInterval))
                     .handshakeTimeout(Durations.parsePositive("--handshake-timeout", handshakeTimeout));
@@ -96,7 +101,7 @@ final class SdnCommand extends GroupCommand {
             }
             Lab attached = lab == null ? null : Lab.attach(lab);
             if (attached != null) {
-                netns = attached.namespace(io.cutover.lab.Topology.FABRIC);
+                netns = attached.namespace(Topology.FABRIC);
             }
             if (netns != null) {
                 options.threadFactory(Netns.threadFactory(netns));
@@ -113,11 +118,17 @@ final class SdnCommand extends GroupCommand {
                 if (attached != null) {
                     List<String> bridges = attached.topology().bridges();
                     SdnLabFabric.attach(attached, sdn.address().getPort(), bridges);
-                    sdn.awaitSwitches(SdnLabFabric.dpids(attached, bridges), Duration.ofSeconds(30))
-                            .toCompletableFuture().join();
+                    SdnLabFabric.attachHostSwitches(attached, sdn.address().getPort());
+                    List<Dpid> switches = new ArrayList<>(SdnLabFabric.dpids(attached, bridges));
+                    switches.addAll(SdnLabFabric.hostSwitchIds(attached));
+                    sdn.awaitSwitches(switches, Duration.ofSeconds(30)).toCompletableFuture().join();
                     if (sdn.endpoints().isEmpty()) {
-                        sdn.setLinks(SdnLabFabric.links(attached)).toCompletableFuture().join();
-                        for (Endpoint endpoint : SdnLabFabric.endpoints(attached)) {
+                        List<Link> links = new ArrayList<>(SdnLabFabric.links(attached));
+                        links.addAll(SdnLabFabric.hostUplinks(attached));
+                        sdn.setLinks(links).toCompletableFuture().join();
+                        List<Endpoint> endpoints = new ArrayList<>(SdnLabFabric.endpoints(attached));
+                        endpoints.addAll(SdnLabFabric.forwarderEndpoints(attached, endpoints.size() + 1));
+                        for (Endpoint endpoint : endpoints) {
                             sdn.putEndpoint(endpoint).toCompletableFuture().join();
                         }
                     }

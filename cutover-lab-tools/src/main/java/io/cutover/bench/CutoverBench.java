@@ -139,7 +139,8 @@ public final class CutoverBench implements Callable<Integer> {
         if (count == 0) {
             return reports;
         }
-        try (Lab lab = Lab.up(null, topology).removeAtExit(); LabAgents agents = LabAgents.start(lab)) {
+        try (Lab lab = Lab.up(null, topology).removeAtExit(); LabAgents agents = LabAgents.start(lab,
+                qemu ? LabAgents.GuestPorts.HOST_SWITCHES : LabAgents.GuestPorts.SITE_BRIDGES)) {
             for (int i = 0; i < count; i++) {
                 DemoReport report = qemu ? new QemuCutoverDemo(lab, agents, 1000, Duration.ofMillis(500)).run()
                         : new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();

@@ -3,9 +3,9 @@ package io.cutover.demo;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
-import io.cutover.lab.Wire;
 import io.cutover.support.HttpUnreachableException;
 import io.cutover.support.JavaCommand;
 import io.cutover.support.JsonHttpClient;
@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
  * The daemons of a lab's two hypervisor hosts, each a {@code cutover} process in its host's namespace, as on
  * real hosts:
  * <ul>
- *   <li>the SDN controller ({@code cutover sdn serve --lab}) on host A: its OpenFlow side in the fabric's
- *       namespace, where the switches reach it; its REST API on host A's underlay address, where both agents
- *       reach it;</li>
+ *   <li>the SDN controller ({@code cutover sdn serve --lab}) on host A: its OpenFlow side on the lab's controller
+ *       address in the fabric's namespace, where the fabric's switches and both hosts' own ({@code br-int}) reach it;
+ *       its REST API on host A's underlay address, where both agents reach it;</li>
  *   <li>a tunnel daemon ({@code cutover tunnel serve}) on each host, its API on the host's loopback;</li>
  *   <li>an agent ({@code cutover agent}) on each host, on the underlay: the controller, its tunnel daemon, the
  *       announcements (sent from the VM's interface, as QEMU sends them from the guest's NIC) and, on a WAN lab,
@@ -47,7 +47,7 @@ public final class LabAgents implements AutoCloseable {
     static final int CONTROLLER_PORT = 6680;
     /** The tunnel daemons' API port on their hosts' loopback. */
     static final int TUNNEL_API_PORT = 7946;
-    /** The controller's OpenFlow port in the fabric namespace. */
+    /** The controller's OpenFlow port on the lab's controller address, in the fabric namespace. */
     static final int OPENFLOW_PORT = 6653;
     static final List<String> HOSTS = List.of("hostA", "hostB");
     /** The daemons' scheduling priority: ahead of the migration, as the lab's switch (-10). */
@@ -60,7 +60,23 @@ public final class LabAgents implements AutoCloseable {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .build();
 
+    /** Where the guests the agents move are plugged in, which decides each host's switch and forwarder port. */
+    public enum GuestPorts {
+        /**
+         * The namespace VM, cabled into the sites' bridges in the fabric: each host's switch is its site's bridge, its
+         * forwarder port its own cable there ({@code eth0}), and the agents announce from the VM's interface.
+         */
+        SITE_BRIDGES,
+        /**
+         * QEMU guests on each host's own {@code br-int}: each host's switch is that bridge, its forwarder port the
+         * bridge's {@link HostSwitch#FORWARDER} port, and QEMU announces the guest itself at the destination (its
+         * RARPs, the guest's own gratuitous ARPs).
+         */
+        HOST_SWITCHES
+    }
+
     private final Lab lab;
+    private final GuestPorts guests;
     private final Path dir;
     private final String token;
     /** The controller's REST token, apart from the agents' (it is not theirs to give out). */
@@ -72,15 +88,13 @@ public final class LabAgents implements AutoCloseable {
     private final Map<String, JsonHttpClient> tunnels = new LinkedHashMap<>();
     private JsonHttpClient controller;
 
-    private LabAgents(Lab lab, Path dir) {
+    private LabAgents(Lab lab, Path dir, GuestPorts guests) {
         this.lab = lab;
+        this.guests = guests;
         this.dir = dir;
         this.token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         this.controllerToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        Wire wire = lab.topology().wires().stream().filter(w -> w.nodeA().equals("hostA") && w.nodeB().equals("hostB"))
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("the lab has no underlay between its hosts"));
-        underlay.put("hostA", wire.addressA());
-        underlay.put("hostB", wire.addressB());
+        HOSTS.forEach(host -> underlay.put(host, lab.topology().underlay(host)));
     }
 
     /**
@@ -89,12 +103,20 @@ public final class LabAgents implements AutoCloseable {
      * the ports it knows.
      */
     public static LabAgents start(Lab lab) {
-        return start(lab, lab.dir().resolve("agents"));
+        return start(lab, GuestPorts.SITE_BRIDGES);
     }
 
-    /** {@link #start(Lab)}, with the daemons' configuration, state and logs in {@code dir} (kept after the lab). */
-    public static LabAgents start(Lab lab, Path dir) {
-        LabAgents daemons = new LabAgents(lab, dir);
+    /** {@link #start(Lab)} for guests plugged in as {@code guests} says. */
+    public static LabAgents start(Lab lab, GuestPorts guests) {
+        return start(lab, lab.dir().resolve("agents"), guests);
+    }
+
+    /**
+     * {@link #start(Lab, GuestPorts)}, with the daemons' configuration, state and logs in {@code dir} (kept after the
+     * lab).
+     */
+    public static LabAgents start(Lab lab, Path dir, GuestPorts guests) {
+        LabAgents daemons = new LabAgents(lab, dir, guests);
         try {
             daemons.startAll();
             return daemons;
@@ -109,11 +131,14 @@ public final class LabAgents implements AutoCloseable {
 
     private void startAll() throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        String vmBridge = lab.bridgeOf(Topology.VM);
-        String vmInterface = lab.dualHome(Topology.VM, vmBridge.equals("br-a") ? "br-b" : "br-a");
+        String vmInterface = null;
+        if (guests == GuestPorts.SITE_BRIDGES) {
+            String vmBridge = lab.bridgeOf(Topology.VM);
+            vmInterface = lab.dualHome(Topology.VM, vmBridge.equals("br-a") ? "br-b" : "br-a");
+        }
         String controllerUrl = "http://" + underlay.get("hostA") + ":" + CONTROLLER_PORT + "/v1";
         Path sdnToken = Files.writeString(dir.resolve("sdn.token"), controllerToken);
-        process("hostA", "sdn", "sdn", "serve", "--lab", lab.name(), "--listen", "127.0.0.1:" + OPENFLOW_PORT,
+        process("hostA", "sdn", "sdn", "serve", "--lab", lab.name(), "--listen", Topology.CONTROLLER_ADDRESS + ":" + OPENFLOW_PORT,
                 "--rest", "0.0.0.0:" + CONTROLLER_PORT, "--token-file", sdnToken.toString(),
                 "--state", dir.resolve("sdn-state").toString());
         for (String host : HOSTS) {
@@ -144,17 +169,24 @@ public final class LabAgents implements AutoCloseable {
                 .put("memory-mib", 4096);
         config.putObject("peers").put(peer, "http://" + underlay.get(peer) + ":" + AGENT_PORT);
         ObjectNode sdn = config.putObject("sdn").put("url", controllerUrl).put("token", controllerToken);
-        sdn.putObject("switches").put("hostA", SdnLabFabric.dpid(lab, "br-a").toString())
-                .put("hostB", SdnLabFabric.dpid(lab, "br-b").toString());
-        sdn.putObject("forwarder-ports").put("hostA", "hostA").put("hostB", "hostB");
+        ObjectNode switches = sdn.putObject("switches");
+        ObjectNode forwarderPorts = sdn.putObject("forwarder-ports");
+        for (String each : HOSTS) {
+            switches.put(each, guests == GuestPorts.HOST_SWITCHES ? lab.hostSwitch(each).datapathId()
+                    : SdnLabFabric.dpid(lab, lab.port(each).bridge()).toString());
+            forwarderPorts.put(each, guests == GuestPorts.HOST_SWITCHES ? HostSwitch.FORWARDER
+                    : lab.port(each).switchSide());
+        }
         sdn.put("timeout", "5s").put("rollback-patience", "30s");
         config.putObject("tunnel").put("api", "http://127.0.0.1:" + TUNNEL_API_PORT)
-                .put("underlay", underlay.get(host) + ":" + CutoverDemo.TUNNEL_PORT).put("iface", "eth0");
-        ObjectNode announce = config.putObject("announce")
-                .put("interface", vmInterface)
-                .put("netns", lab.namespace(Topology.VM));
-        announce.putArray("forms").add("rarp").add("request").add("na");
-        announce.put("schedule", "qemu");
+                .put("underlay", underlay.get(host) + ":" + CutoverDemo.TUNNEL_PORT).put("iface", tunnelInterface());
+        if (guests == GuestPorts.SITE_BRIDGES) {
+            ObjectNode announce = config.putObject("announce")
+                    .put("interface", vmInterface)
+                    .put("netns", lab.namespace(Topology.VM));
+            announce.putArray("forms").add("rarp").add("request").add("na");
+            announce.put("schedule", "qemu");
+        }
         config.putObject("qemu").put("socket-dir", qemuSocketDir(host).toString());
         if (lab.topology() == Topology.WAN) {
             config.putObject("dns")
@@ -194,6 +226,16 @@ public final class LabAgents implements AutoCloseable {
     /** The SDN controller's REST API, called from host A. */
     JsonHttpClient controller() {
         return controller;
+    }
+
+    /** Where the guests these agents move are plugged in. */
+    public GuestPorts guests() {
+        return guests;
+    }
+
+    /** The interface each host's tunnel daemon captures on and injects into: its forwarder port. */
+    String tunnelInterface() {
+        return guests == GuestPorts.HOST_SWITCHES ? HostSwitch.FORWARDER : "eth0";
     }
 
     /** The underlay address of {@code host}. */
@@ -282,6 +324,6 @@ public final class LabAgents implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        io.cutover.demo.SdnLabFabric.detach(lab, lab.topology().bridges());
+        SdnLabFabric.detachAll(lab);
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.agent.plan.Timeline;
+import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
+import io.cutover.lab.OvsTools;
 import io.cutover.support.JsonHttpClient;
 
 import java.security.SecureRandom;
@@ -61,7 +63,7 @@ final class LabOrchestrator {
             ObjectNode move = JsonNodeFactory.instance.objectNode().put("id", id).put("vni", WARM_UP_VNI)
                     .put("role", end == from ? "SOURCE" : "DESTINATION").put("mode", "L2")
                     .put("vmMac", WARM_UP_MAC).put("peer", peer.underlay() + ":" + CutoverDemo.TUNNEL_PORT)
-                    .put("iface", "eth0").put("key", Base64.getEncoder().encodeToString(secret));
+                    .put("iface", agents.tunnelInterface()).put("key", Base64.getEncoder().encodeToString(secret));
             addresses.forEach(move.putArray("vmAddresses")::add);
             daemon.send("POST", "moves", move).requireStatus(201);
         }
@@ -203,7 +205,15 @@ final class LabOrchestrator {
      * drop_action_of_pipeline}; its counters are brought up to date about once a second).
      */
     static long pipelineDrops(Lab lab) {
-        String count = lab.appctl("coverage/read-counter", "drop_action_of_pipeline").orThrow().stdout().strip();
+        long drops = pipelineDrops((OvsTools) lab);
+        for (HostSwitch host : lab.hostSwitches()) {
+            drops += pipelineDrops(host);
+        }
+        return drops;
+    }
+
+    private static long pipelineDrops(OvsTools ovs) {
+        String count = ovs.appctl("coverage/read-counter", "drop_action_of_pipeline").orThrow().stdout().strip();
         try {
             return Long.parseLong(count);
         } catch (NumberFormatException e) {

@@ -10,6 +10,7 @@ import io.cutover.api.MigrationFigures;
 import io.cutover.api.MigrationRequest;
 import io.cutover.lab.GuestImage;
 import io.cutover.lab.GuestSpec;
+import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.QemuGuest;
 import io.cutover.lab.Topology;
@@ -42,9 +43,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * source's agent with QEMU as its migrator. The agents do the rest over QMP: the source's pauses the guest at {@code
  * pre-switchover}, runs the switchover's steps (the tunnel holds, the source's switch redirects) and lets QEMU finish;
  * the destination's reports the guest's RESUME (the controller commits, the agent announces, the tunnel flushes).
- * The lab's switches run in its fabric namespace, where Open vSwitch's userspace datapath takes taps: both QEMUs run
- * there, their taps on {@code br-a} and {@code br-b}, and the migration stream goes over a Unix socket rather than the
- * hosts' underlay.
+ * Each QEMU runs in its host's namespace, its tap on the host's own {@code br-int} (the agents started with {@link
+ * LabAgents.GuestPorts#HOST_SWITCHES}), and the migration stream crosses the hosts' underlay over TCP, as between two
+ * hypervisors.
  */
 public final class QemuCutoverDemo {
     /** The guest's name: its QMP socket, its endpoint at the controller, its move at the tunnel daemons. */
@@ -63,6 +64,8 @@ public final class QemuCutoverDemo {
      * queue behind that burst.
      */
     public static final Duration RESUME_SETTLING = Duration.ofMillis(300);
+    /** The destination QEMU's migration port on its host's underlay address. */
+    static final int MIGRATION_PORT = 49152;
     /** The stream's cap for a failing move: pre-copy takes seconds, time enough to inject a fault. */
     private static final String SLOW_STREAM = "10m";
 
@@ -73,12 +76,16 @@ public final class QemuCutoverDemo {
 
     /**
      * @param lab       a LAN lab
-     * @param agents    the lab's daemons
+     * @param agents    the lab's daemons, started for guests on the hosts' own switches
      * @param probeRate client probes per second
      * @param settle    how long the client probes before the migration starts and after it ends
      */
     public QemuCutoverDemo(Lab lab, LabAgents agents, int probeRate, Duration settle) {
         this(lab, probeRate, settle, Objects.requireNonNull(agents, "agents"));
+        if (agents.guests() != LabAgents.GuestPorts.HOST_SWITCHES) {
+            throw new IllegalArgumentException("QEMU guests sit on the hosts' own switches: start the lab's agents with "
+                    + "GuestPorts.HOST_SWITCHES");
+        }
     }
 
     /** @param agents the lab's daemons, or null for no network steps */
@@ -190,8 +197,8 @@ public final class QemuCutoverDemo {
      * waits on host B's, the client probes the guest and has for {@code settle}.
      */
     private Scene setUp(Resources resources) throws Exception {
-        Site from = new Site("hostA", "br-a", underlay("hostA"), ADDRESS, null, null);
-        Site to = new Site("hostB", "br-b", underlay("hostB"), ADDRESS, null, null);
+        Site from = site("hostA");
+        Site to = site("hostB");
         Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
         GuestImage image = GuestImage.build();
         GuestSpec spec = spec(VM, "qvm-a", socketDir(from, run), false);
@@ -208,7 +215,7 @@ public final class QemuCutoverDemo {
                 new InetSocketAddress(address, ECHO_PORT), probeRate);
         resources.add(probes);
         Thread.sleep(settle.toMillis());
-        return new Scene(source, incoming, network, probes, "unix:" + run.resolve(VM + ".migrate"));
+        return new Scene(source, incoming, network, probes, "tcp:" + to.underlay() + ":" + MIGRATION_PORT);
     }
 
     /** A guest ready to move: both QEMUs, the network's side, the client's probes, the migration's URI. */
@@ -220,8 +227,9 @@ public final class QemuCutoverDemo {
         return Files.createDirectories(agents == null ? run.resolve(site.host()) : agents.qemuSocketDir(site.host()));
     }
 
-    private String underlay(String host) {
-        return agents == null ? null : agents.underlay(host);
+    /** {@code host} as one end of the move: its own switch, its underlay address. */
+    private Site site(String host) {
+        return new Site(host, Topology.HOST_BRIDGE, lab.topology().underlay(host), ADDRESS, null, null);
     }
 
     /** A guest of the demo: its QMP socket in {@code dir} (one directory a host), its tap named {@code tap}. */
@@ -230,12 +238,13 @@ public final class QemuCutoverDemo {
                 .qmpSocket(dir.resolve(VM + ".qmp")).incoming(incoming).build();
     }
 
-    /** Starts the guest in the fabric's namespace and plugs its tap into {@code site}'s bridge. */
+    /** Starts the guest in {@code site}'s host and plugs its tap into the host's own switch. */
     private QemuGuest start(GuestImage image, GuestSpec spec, Site site, Resources resources) {
-        QemuGuest guest = QemuGuest.start(lab, Topology.FABRIC, image, spec);
+        QemuGuest guest = QemuGuest.start(lab, site.host(), image, spec);
         resources.add(guest);
-        lab.vsctl("add-port", site.bridge(), guest.tap()).orThrow();
-        resources.add(() -> lab.vsctl("--if-exists", "del-port", site.bridge(), guest.tap()));
+        HostSwitch hostSwitch = lab.hostSwitch(site.host());
+        hostSwitch.addPort(guest.tap());
+        resources.add(() -> hostSwitch.removePort(guest.tap()));
         return guest;
     }
 
@@ -301,7 +310,7 @@ public final class QemuCutoverDemo {
         public void prepare(Resources resources) {
             ObjectNode endpoint = JsonNodeFactory.instance.objectNode().put("id", ENDPOINT_ID).put("name", VM)
                     .put("network", SdnLabFabric.NETWORK).put("mac", guest.mac())
-                    .put("switch", SdnLabFabric.dpid(lab, from.bridge()).toString())
+                    .put("switch", lab.hostSwitch(from.host()).datapathId())
                     .put("port", guest.tap());
             endpoint.putArray("addresses").add(guest.ipv4Address());
             agents.controller().send("POST", "endpoints", endpoint).requireStatus(201);

@@ -9,7 +9,7 @@ import io.cutover.lab.impl.LabBuilder;
 import io.cutover.lab.impl.LabInfo;
 import io.cutover.lab.impl.LabLayout;
 import io.cutover.lab.impl.LabTeardown;
-import io.cutover.lab.impl.OvsFabric;
+import io.cutover.lab.impl.OvsInstance;
 import io.cutover.lab.impl.Shell;
 
 import java.io.IOException;
@@ -36,13 +36,13 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  */
-public final class Lab implements AutoCloseable {
+public final class Lab implements AutoCloseable, OvsTools {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LINK_ADDRESS = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
     private final LabLayout layout;
     private final Topology topology;
-    private final OvsFabric fabric;
+    private final OvsInstance fabric;
     private final BindServer dns;
     private final Map<String, DualHoming> dualHomed = new ConcurrentHashMap<>();
     private Thread exitHook;
@@ -50,7 +50,7 @@ public final class Lab implements AutoCloseable {
     private Lab(LabLayout layout, Topology topology) {
         this.layout = layout;
         this.topology = topology;
-        this.fabric = new OvsFabric(layout.ovsDir(), layout.namespace(Topology.FABRIC));
+        this.fabric = new OvsInstance(layout.ovsDir(), layout.namespace(Topology.FABRIC));
         this.dns = new BindServer(layout.dnsDir(), layout.namespace("dns"), topology);
     }
 
@@ -174,17 +174,20 @@ public final class Lab implements AutoCloseable {
         return address.group(1).toLowerCase(Locale.ROOT);
     }
 
-    /** Runs {@code ovs-vsctl} against this lab's database. */
+    /** Runs {@code ovs-vsctl} against the fabric's database. */
+    @Override
     public CommandResult vsctl(String... args) {
         return fabric.vsctl(args);
     }
 
-    /** Runs {@code ovs-ofctl} against this lab's bridges (by name: {@code br-a}). */
+    /** Runs {@code ovs-ofctl} against the fabric's bridges (by name: {@code br-a}). */
+    @Override
     public CommandResult ofctl(String... args) {
         return fabric.ofctl(args);
     }
 
-    /** Runs {@code ovs-appctl} against this lab's {@code ovs-vswitchd}, such as {@code fdb/show br-a}. */
+    /** Runs {@code ovs-appctl} against the fabric's {@code ovs-vswitchd}, such as {@code fdb/show br-a}. */
+    @Override
     public CommandResult appctl(String... args) {
         return fabric.appctl(args);
     }
@@ -195,6 +198,21 @@ public final class Lab implements AutoCloseable {
      */
     public String datapathId(String bridge) {
         return fabric.datapathId(bridge);
+    }
+
+    /**
+     * {@code host}'s own Open vSwitch and its bridge {@value Topology#HOST_BRIDGE}, where its guests' taps go.
+     *
+     * @throws IllegalArgumentException for a host that is not one of {@link Topology#HYPERVISORS}
+     */
+    public HostSwitch hostSwitch(String host) {
+        return new HostSwitch(host, topology.hostSwitchId(host),
+                new OvsInstance(layout.hostOvsDir(host), layout.namespace(host)));
+    }
+
+    /** Every hypervisor host's own switch, in {@link Topology#HYPERVISORS} order. */
+    public List<HostSwitch> hostSwitches() {
+        return Topology.HYPERVISORS.stream().map(this::hostSwitch).toList();
     }
 
     /** The ports of a bridge. */
@@ -246,6 +264,7 @@ public final class Lab implements AutoCloseable {
      */
     public void refreshSwitches() {
         fabric.purgeCachedFlows();
+        hostSwitches().forEach(HostSwitch::purgeCachedFlows);
     }
 
     /** The bridge {@code node} is on now. */

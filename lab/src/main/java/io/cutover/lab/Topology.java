@@ -16,11 +16,14 @@ import java.util.Set;
  *   <li>{@link #WAN}: site A ({@code br-a}, router {@code rtrA}) and site B ({@code br-b}, router {@code rtrB}) on
  *       different subnets, joined by the router {@code wan}, which also serves the client site ({@code br-tor}).</li>
  * </ul>
- * In both, {@code hostA} and {@code hostB} share a direct underlay cable (tunnel and migration traffic).
+ * In both, {@code hostA} and {@code hostB} share a direct underlay cable (tunnel and migration traffic), and each is
+ * a hypervisor host ({@link #HYPERVISORS}) running its own Open vSwitch with a bridge {@value #HOST_BRIDGE}, uplinked
+ * to its site's bridge, for its guests' taps. The SDN controller's address in the lab, {@value #CONTROLLER_ADDRESS}, is
+ * on the fabric's loopback: the fabric's switches reach it there, the hosts' over a management cable each.
  * <p>
  * Every bridge gets a fixed datapath id ({@link #datapathId}), the key the SDN controller knows a switch by, so that
  * configurations and tests can name the lab's switches: {@code br-a} {@value #DPID_A}, {@code br-b} {@value #DPID_B},
- * {@code br-tor} {@value #DPID_TOR}.
+ * {@code br-tor} {@value #DPID_TOR}; host A's {@code br-int} {@value #DPID_HOST_A}, host B's {@value #DPID_HOST_B}.
  */
 public enum Topology {
     LAN(
@@ -32,8 +35,9 @@ public enum Topology {
                     new Port("hostA", "eth0", "br-a", "198.18.0.1/24", "2001:2::1/64", null),
                     new Port("hostB", "eth0", "br-b", "198.18.0.2/24", "2001:2::2/64", null),
                     new Port("vm1", "eth0", "br-a", "198.18.0.100/24", "2001:2::100/64", Topology.VM_MAC)),
-            List.of(new Wire("hostA", "eth1", "198.19.0.1/30", "hostB", "eth1", "198.19.0.2/30")),
-            List.of(),
+            List.of(new Wire("hostA", "eth1", "198.19.0.1/30", "hostB", "eth1", "198.19.0.2/30"),
+                    Management.CABLE_A, Management.CABLE_B),
+            Management.CONTROLLER_ROUTES,
             Set.of()),
     WAN(
             List.of("br-tor", "br-a", "br-b"),
@@ -50,8 +54,9 @@ public enum Topology {
             List.of(
                     new Wire("wan", "to-a", "198.18.254.1/30", "rtrA", "uplink", "198.18.254.2/30"),
                     new Wire("wan", "to-b", "198.18.254.5/30", "rtrB", "uplink", "198.18.254.6/30"),
-                    new Wire("hostA", "eth1", "198.19.0.1/30", "hostB", "eth1", "198.19.0.2/30")),
-            List.of(
+                    new Wire("hostA", "eth1", "198.19.0.1/30", "hostB", "eth1", "198.19.0.2/30"),
+                    Management.CABLE_A, Management.CABLE_B),
+            concat(Management.CONTROLLER_ROUTES, List.of(
                     new Route("wan", "198.18.1.0/24", "198.18.254.2"),
                     new Route("wan", "198.18.2.0/24", "198.18.254.6"),
                     new Route("rtrA", "default", "198.18.254.1"),
@@ -60,7 +65,7 @@ public enum Topology {
                     new Route("dns", "default", "198.18.3.1"),
                     new Route("hostA", "default", "198.18.1.1"),
                     new Route("vm1", "default", "198.18.1.1"),
-                    new Route("hostB", "default", "198.18.2.1")),
+                    new Route("hostB", "default", "198.18.2.1"))),
             Set.of("wan", "rtrA", "rtrB"));
 
     /** The datapath id of {@code br-a}. */
@@ -71,6 +76,21 @@ public enum Topology {
     public static final String DPID_TOR = "00000000000000f0";
     private static final java.util.Map<String, String> DATAPATH_IDS = java.util.Map.of(
             "br-a", DPID_A, "br-b", DPID_B, "br-tor", DPID_TOR);
+    /** The hypervisor hosts: each runs its own Open vSwitch, with a bridge {@value #HOST_BRIDGE} for its guests. */
+    public static final List<String> HYPERVISORS = List.of("hostA", "hostB");
+    /** The bridge every hypervisor host has for its guests' ports, as real deployments name it. */
+    public static final String HOST_BRIDGE = "br-int";
+    /** The datapath id of host A's {@value #HOST_BRIDGE}. */
+    public static final String DPID_HOST_A = "00000000000000a1";
+    /** The datapath id of host B's {@value #HOST_BRIDGE}. */
+    public static final String DPID_HOST_B = "00000000000000b1";
+    private static final java.util.Map<String, String> HOST_DATAPATH_IDS = java.util.Map.of(
+            "hostA", DPID_HOST_A, "hostB", DPID_HOST_B);
+    /**
+     * The lab's SDN controller address, on the fabric's loopback: the fabric's switches reach it there, each
+     * hypervisor host's switch over its management cable into the fabric.
+     */
+    public static final String CONTROLLER_ADDRESS = "198.19.255.1";
 
     /** The VM's MAC address, the same in every topology so that captures are easy to read. */
     public static final String VM_MAC = "02:00:c6:12:00:64";
@@ -82,7 +102,7 @@ public enum Topology {
     public static final String REVERSE_ZONE = "18.198.in-addr.arpa.";
     /** The name of the lab's TSIG key, which may update both zones. */
     public static final String TSIG_KEY_NAME = "cutover-lab";
-    /** The host that runs the lab's Open vSwitch daemons. */
+    /** The host that runs the fabric's Open vSwitch daemons (the ToR and the sites' bridges). */
     public static final String FABRIC = "fabric";
 
     private final List<String> bridges;
@@ -128,6 +148,34 @@ public enum Topology {
         return dpid;
     }
 
+    /**
+     * The datapath id of {@code host}'s own {@value #HOST_BRIDGE}, as 16 hex digits.
+     *
+     * @throws IllegalArgumentException for a host that is not one of the lab's hypervisors
+     */
+    public String hostSwitchId(String host) {
+        String dpid = HOST_DATAPATH_IDS.get(host);
+        if (dpid == null) {
+            throw new IllegalArgumentException(host + " is not one of the lab's hypervisor hosts " + HYPERVISORS);
+        }
+        return dpid;
+    }
+
+    /** {@code host}'s address on the underlay cable between the hypervisor hosts (tunnel and migration traffic). */
+    public String underlay(String host) {
+        for (Wire wire : wires) {
+            if (wire.nodeA().equals("hostA") && wire.nodeB().equals("hostB")) {
+                if (host.equals("hostA")) {
+                    return wire.addressA();
+                }
+                if (host.equals("hostB")) {
+                    return wire.addressB();
+                }
+            }
+        }
+        throw new IllegalArgumentException(host + " has no underlay address in this lab");
+    }
+
     /** The bridge whose datapath id is {@code dpid} (16 hex digits), if it is one of the lab's. */
     public Optional<String> bridgeOf(String dpid) {
         return bridges.stream().filter(b -> DATAPATH_IDS.get(b).equalsIgnoreCase(dpid)).findFirst();
@@ -165,6 +213,27 @@ public enum Topology {
             nodes.add(w.nodeB());
         });
         return List.copyOf(nodes);
+    }
+
+    /**
+     * The hypervisor hosts' management cables into the fabric and their routes to the controller (a class of its own:
+     * the enum's constants are made before the enum's own static fields).
+     */
+    private static final class Management {
+        static final Wire CABLE_A = new Wire(FABRIC, "mgmt-hostA", "198.19.1.1/30", "hostA", "mgmt",
+                "198.19.1.2/30");
+        static final Wire CABLE_B = new Wire(FABRIC, "mgmt-hostB", "198.19.1.5/30", "hostB", "mgmt",
+                "198.19.1.6/30");
+        static final List<Route> CONTROLLER_ROUTES = List.of(
+                new Route("hostA", CONTROLLER_ADDRESS + "/32", CABLE_A.addressA()),
+                new Route("hostB", CONTROLLER_ADDRESS + "/32", CABLE_B.addressA()));
+
+        private Management() {
+        }
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
     }
 
     /** The first port of {@code node} into a bridge. */

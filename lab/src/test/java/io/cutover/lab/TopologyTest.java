@@ -25,8 +25,8 @@ class TopologyTest {
         assertThat(topology.ports().stream().map(Port::ipv6).filter(a -> a != null))
                 .allSatisfy(address -> assertThat(address).startsWith("2001:2::"));
         assertThat(topology.routes()).allSatisfy(route -> {
-            assertThat(route.via()).startsWith("198.18.");
-            assertThat(route.destination()).matches("default|198\\.18\\..*");
+            assertThat(route.via()).matches("198\\.(18|19)\\..*");
+            assertThat(route.destination()).matches("default|198\\.(18|19)\\..*");
         });
     }
 
@@ -40,7 +40,13 @@ class TopologyTest {
             assertThat(dpids.add(dpid)).as("duplicate datapath id %s", dpid).isTrue();
             assertThat(topology.bridgeOf(dpid)).contains(bridge);
         }
+        for (String host : Topology.HYPERVISORS) {
+            String dpid = topology.hostSwitchId(host);
+            assertThat(dpid).matches("[0-9a-f]{16}");
+            assertThat(dpids.add(dpid)).as("duplicate datapath id %s", dpid).isTrue();
+        }
         assertThat(topology.datapathId("br-a")).isEqualTo(Topology.DPID_A);
+        assertThatThrownBy(() -> topology.hostSwitchId("client")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> topology.datapathId("br-x")).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -64,6 +70,21 @@ class TopologyTest {
         topology.routers().forEach(router -> assertThat(nodes).contains(router));
         assertThat(nodes).contains("client", "dns", "hostA", "hostB", Topology.VM);
         assertThat(topology.port(Topology.VM).orElseThrow().mac()).isEqualTo(Topology.VM_MAC);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topology.class)
+    void everyHypervisorReachesTheControllerOverItsOwnManagementCable(Topology topology) {
+        for (String host : Topology.HYPERVISORS) {
+            Route route = topology.routes().stream()
+                    .filter(r -> r.node().equals(host) && r.destination().equals(Topology.CONTROLLER_ADDRESS + "/32"))
+                    .findFirst().orElseThrow();
+            assertThat(topology.wires()).anySatisfy(wire -> {
+                assertThat(wire.nodeA()).isEqualTo(Topology.FABRIC);
+                assertThat(wire.nodeB()).isEqualTo(host);
+                assertThat(wire.addressA()).isEqualTo(route.via());
+            });
+        }
     }
 
     @Test

@@ -34,7 +34,7 @@ class QemuCutoverIT {
     void aQemuGuestMovesWithTheSwitchoverStepsWhileItIsPausedAndKeepsItsTcpConnection() throws Exception {
         Lab lab = LAB.lab();
         List<DemoReport> reports = new ArrayList<>();
-        try (LabAgents agents = LabAgents.start(lab)) {
+        try (LabAgents agents = LabAgents.start(lab, LabAgents.GuestPorts.HOST_SWITCHES)) {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 DemoReport report = new QemuCutoverDemo(lab, agents, 1000, Duration.ofSeconds(1)).run();
                 reports.add(report);
@@ -44,9 +44,6 @@ class QemuCutoverIT {
                                 "SWITCHOVER stage", "sdn.redirect done", "vm.resume done", "ACTIVATED stage",
                                 "sdn.commit done", "tunnel.flush done", "COMPLETED stage",
                                 "sdn.cleanup done", "tunnel.close done");
-                assertThat(report.timeline()).as("the announcements run beside the flush, after the commit")
-                        .extracting(e -> e.what() + " " + e.event())
-                        .containsSubsequence("sdn.commit done", "announce done", "COMPLETED stage");
                 assertThat(report.blackoutMillis()).as("QEMU's downtime").isPositive();
                 assertThat(report.udp().sent()).isGreaterThan(2000);
                 assertThat(report.tunnel().get("source.held")).as("what reached the source during the blackout was held")
@@ -85,7 +82,7 @@ class QemuCutoverIT {
     /** A move that fails by {@code fault}: rolled back, exactly one guest running, at the source, answering as before. */
     private static QemuCutoverDemo.FailedMove failing(QemuCutoverDemo.Fault fault) throws Exception {
         Lab lab = LAB.lab();
-        try (LabAgents agents = LabAgents.start(lab)) {
+        try (LabAgents agents = LabAgents.start(lab, LabAgents.GuestPorts.HOST_SWITCHES)) {
             QemuCutoverDemo.FailedMove move = new QemuCutoverDemo(lab, agents, 1000, Duration.ofSeconds(1))
                     .runFailing(fault);
             assertThat(move.stage()).as("the cutover's end").isEqualTo("ROLLED_BACK");

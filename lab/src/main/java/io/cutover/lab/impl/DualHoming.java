@@ -44,7 +44,7 @@ public final class DualHoming implements AutoCloseable {
      * @param currentBridge the bridge {@code port}'s cable leads to now
      * @param routes        the host's routes, added again once the addresses have moved
      */
-    public static DualHoming plug(Port port, String namespace, String fabricNamespace, OvsFabric fabric,
+    public static DualHoming plug(Port port, String namespace, String fabricNamespace, OvsInstance fabric,
                                   String currentBridge, String standbyBridge, List<Route> routes) {
         if (currentBridge.equals(standbyBridge)) {
             throw new IllegalArgumentException(port.node() + " is already on " + standbyBridge);

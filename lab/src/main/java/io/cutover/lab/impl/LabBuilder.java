@@ -1,5 +1,6 @@
 package io.cutover.lab.impl;
 
+import io.cutover.lab.HostSwitch;
 import io.cutover.lab.LabException;
 import io.cutover.lab.Port;
 import io.cutover.lab.Route;
@@ -36,7 +37,7 @@ public final class LabBuilder {
             Files.createDirectories(layout.dnsDir());
             LabInfo.write(layout, topology);
             createNamespaces();
-            OvsFabric fabric = new OvsFabric(layout.ovsDir(), layout.namespace(Topology.FABRIC));
+            OvsInstance fabric = new OvsInstance(layout.ovsDir(), layout.namespace(Topology.FABRIC));
             fabric.start(journal);
             topology.bridges().forEach(bridge -> fabric.addBridge(bridge, topology.datapathId(bridge)));
             topology.patches().forEach(pair -> fabric.patch(pair.get(0), pair.get(1)));
@@ -44,6 +45,10 @@ public final class LabBuilder {
             topology.wires().forEach(this::wire);
             topology.routers().forEach(router -> inNode(router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"));
             topology.routes().forEach(this::route);
+            inNode(Topology.FABRIC, "ip", "addr", "add", Topology.CONTROLLER_ADDRESS + "/32", "dev", "lo");
+            for (String host : Topology.HYPERVISORS) {
+                buildHostSwitch(fabric, host);
+            }
             BindServer dns = new BindServer(layout.dnsDir(), layout.namespace("dns"), topology);
             dns.configure();
             dns.start(journal);
@@ -66,7 +71,7 @@ public final class LabBuilder {
         }
     }
 
-    private void plug(OvsFabric fabric, Port port) {
+    private void plug(OvsInstance fabric, Port port) {
         String node = layout.namespace(port.node());
         String switchNs = layout.namespace(Topology.FABRIC);
         Shell.run("ip", "link", "add", port.iface(), "netns", node, "type", "veth",
@@ -81,6 +86,33 @@ public final class LabBuilder {
         Shell.run("ip", "-n", switchNs, "link", "set", port.switchSide(), "up").orThrow();
         fabric.addPort(port.bridge(), port.switchSide());
         Shell.run("ip", "-n", node, "link", "set", port.iface(), "up").orThrow();
+    }
+
+    /**
+     * Starts {@code host}'s own Open vSwitch in its namespace with the bridge {@value Topology#HOST_BRIDGE}, a learning
+     * switch until a controller takes it, cables it to the host's site bridge in the fabric, and gives it the host's
+     * forwarder port ({@link HostSwitch#FORWARDER}).
+     */
+    private void buildHostSwitch(OvsInstance fabric, String host) throws IOException {
+        Files.createDirectories(layout.hostOvsDir(host));
+        OvsInstance ovs = new OvsInstance(layout.hostOvsDir(host), layout.namespace(host));
+        ovs.start(journal);
+        ovs.addBridge(Topology.HOST_BRIDGE, topology.hostSwitchId(host));
+        String hostNs = layout.namespace(host);
+        String fabricNs = layout.namespace(Topology.FABRIC);
+        String fabricSide = HostSwitch.fabricSide(host);
+        Shell.run("ip", "link", "add", HostSwitch.UPLINK, "netns", hostNs, "type", "veth",
+                "peer", "name", fabricSide, "netns", fabricNs).orThrow();
+        for (String[] end : new String[][] {{hostNs, HostSwitch.UPLINK}, {fabricNs, fabricSide}}) {
+            Shell.runIn(end[0], "ethtool", "-K", end[1], "tx", "off").orThrow();
+            Shell.run("ip", "-n", end[0], "link", "set", end[1], "up").orThrow();
+        }
+        ovs.addPort(Topology.HOST_BRIDGE, HostSwitch.UPLINK);
+        fabric.addPort(topology.port(host).orElseThrow().bridge(), fabricSide);
+        ovs.vsctl("add-port", Topology.HOST_BRIDGE, HostSwitch.FORWARDER, "--", "set", "interface",
+                HostSwitch.FORWARDER, "type=internal").orThrow();
+        Shell.runIn(hostNs, "ethtool", "-K", HostSwitch.FORWARDER, "tx", "off").orThrow();
+        Shell.run("ip", "-n", hostNs, "link", "set", HostSwitch.FORWARDER, "up").orThrow();
     }
 
     private void wire(Wire wire) {

@@ -42,6 +42,11 @@ public final class LabLayout {
         return dir().resolve("ovs");
     }
 
+    /** The directory of {@code host}'s own Open vSwitch (a hypervisor host's). */
+    public Path hostOvsDir(String host) {
+        return dir().resolve("ovs-" + host);
+    }
+
     public Path dnsDir() {
         return dir().resolve("dns");
     }

@@ -23,7 +23,7 @@ public final class StatusReport {
             out.append(String.format("  %-8s %-26s %s%n", node, namespace, present ? "up" : "MISSING"));
         }
         out.append("daemons:\n");
-        OvsFabric fabric = new OvsFabric(layout.ovsDir(), layout.namespace(Topology.FABRIC));
+        OvsInstance fabric = new OvsInstance(layout.ovsDir(), layout.namespace(Topology.FABRIC));
         BindServer dns = new BindServer(layout.dnsDir(), layout.namespace("dns"), topology);
         daemon(out, "ovsdb-server", fabric.ovsdbPidFile());
         daemon(out, "ovs-vswitchd", fabric.vswitchdPidFile());

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The lab's own Open vSwitch: an {@code ovsdb-server} and an {@code ovs-vswitchd} with the userspace
- * datapath, started inside the fabric namespace with every socket, database and log in the lab's run
- * directory, so that two labs never share a daemon and no kernel module is needed.
+ * One Open vSwitch of the lab — the fabric's, or a hypervisor host's own: an {@code ovsdb-server} and an
+ * {@code ovs-vswitchd} with the userspace datapath, started inside one namespace with every socket, database and log
+ * in a directory of the lab's, so that two labs (or two hosts) never share a daemon and no kernel module is needed.
  */
-public final class OvsFabric {
+public final class OvsInstance {
     private static final String SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema";
     /** How long an unused datapath flow stays cached (see {@link #start}). */
     static final Duration DATAPATH_FLOW_IDLE = Duration.ofMillis(500);
@@ -22,7 +22,7 @@ public final class OvsFabric {
     private final Path dir;
     private final String namespace;
 
-    public OvsFabric(Path dir, String namespace) {
+    public OvsInstance(Path dir, String namespace) {
         this.dir = dir;
         this.namespace = namespace;
     }
