@@ -30,9 +30,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "1000", description = "Client probes per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--vm", defaultValue = "namespace",
-            description = "What moves: 'namespace' (a namespace with a guest program; its kernel answers while it is "
-                    + "paused) or 'qemu' (a real QEMU guest under TCG, LAN only) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vm",
+            description = "What moves: 'qemu' (a real QEMU guest under TCG on host A's br-int, migrated over the "
+                    + "underlay; LAN only for now) or 'namespace' (a namespace with a guest program, fast; its kernel "
+                    + "answers while it is paused) (default: qemu, namespace with --wan).")
     String vm;
 
     @Option(names = "--guest", defaultValue = "size=64m,workload=hotset,hot=5%,rate=20000",
@@ -54,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--guest: " + e.getMessage(), e);
         }
-        boolean qemu = switch (vm) {
+        boolean qemu = switch (vm == null ? (wan ? "namespace" : "qemu") : vm) {
             case "qemu" -> true;
             case "namespace" -> false;
             default -> throw new IllegalArgumentException("--vm: expected namespace or qemu, not '" + vm + "'");

@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code cutover bench cutover}: LAN moves of the lab's VM back and forth, then a WAN move, with the whole stack,
- * while a client probes it at 1,000 packets a second. The baseline is the VM's own blackout, measured by the
- * migrator in the same moves: the client's network gap should exceed it by only a few milliseconds. With {@code
- * --vm qemu} the VM is a real QEMU guest moved by QEMU's migration (LAN moves only) and the blackout is QEMU's
- * downtime.
+ * {@code cutover bench cutover}: LAN moves of a real QEMU guest from host A's br-int to host B's by QEMU's own
+ * migration, with the whole stack, while a client probes it at 1,000 packets a second; the baseline is the same moves
+ * on learning switches without network steps, and the guest's blackout is QEMU's downtime. With {@code --vm namespace}
+ * the lab's namespace VM moves back and forth and then across the WAN, its blackout measured by the migrator: the
+ * client's network gap should exceed it by only a few milliseconds.
  */
 @Command(name = "cutover", mixinStandardHelpOptions = true,
         description = "LAN moves back and forth and a WAN move under 1,000 probes/s: network gap at the client vs the blackout.")
@@ -31,13 +31,15 @@ public final class CutoverBench implements Callable<Integer> {
     /** The longest a load worker spins, should the bench not end it. */
     private static final Duration LOAD_LIMIT = Duration.ofHours(1);
 
-    @Option(names = "--quick", description = "3 LAN moves instead of 20; finishes in about a minute.")
+    @Option(names = "--quick", description = "2 LAN moves (3 with --vm namespace) instead of 20; about a minute.")
     boolean quick;
 
-    @Option(names = "--moves", description = "LAN moves to make (default: 20, or 3 with --quick).")
+    @Option(names = "--moves", description = "LAN moves to make (default: 20, or 2 with --quick; 3 with --quick "
+            + "--vm namespace).")
     Integer moves;
 
-    @Option(names = "--wan-moves", description = "WAN moves to make after them (default: 1, or 0 with --vm qemu).")
+    @Option(names = "--wan-moves", description = "WAN moves to make after them, --vm namespace only (default: 1 with "
+            + "--vm namespace, else 0).")
     Integer wanMoves;
 
     @Option(names = "--load", defaultValue = "0", description = "Busy-loop workers on the host during every move (the "
@@ -45,8 +47,9 @@ public final class CutoverBench implements Callable<Integer> {
             + "latest (default: ${DEFAULT-VALUE}; the issue's busy host: 2).")
     int load;
 
-    @Option(names = "--vm", defaultValue = "namespace",
-            description = "What moves: 'namespace' or 'qemu' (a real QEMU guest, LAN only) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vm", defaultValue = "qemu",
+            description = "What moves: 'qemu' (a real QEMU guest on the hosts' br-int, LAN only for now) or 'namespace' "
+                    + "(the lab's namespace VM, LAN and WAN) (default: ${DEFAULT-VALUE}).")
     String vm;
 
     @Override
@@ -55,7 +58,7 @@ public final class CutoverBench implements Callable<Integer> {
             throw new IllegalArgumentException("--vm: expected namespace or qemu, not '" + vm + "'");
         }
         boolean qemu = vm.equals("qemu");
-        int lanMoves = moves != null ? moves : quick ? 3 : 20;
+        int lanMoves = moves != null ? moves : !quick ? 20 : qemu ? 2 : 3;
         int wan = wanMoves != null ? wanMoves : qemu ? 0 : 1;
         if (lanMoves < 0 || lanMoves > 200 || wan < 0 || wan > 20 || lanMoves + wan == 0 || qemu && wan > 0) {
             throw new IllegalArgumentException("--moves must be 0..200 and --wan-moves 0..20 (0 with --vm qemu), "

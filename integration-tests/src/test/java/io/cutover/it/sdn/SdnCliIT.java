@@ -79,7 +79,11 @@ class SdnCliIT {
             HttpResponse<String> switches = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(rest + "/switches")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(switches.body()).contains("{\"dpid\":\"" + Topology.DPID_A + "\",\"name\":\"br-a\"");
-            assertThat(Files.readString(log2)).contains("5 endpoints, 2 links");
+            assertThat(switches.body()).as("both hosts' own br-int, told apart by datapath id")
+                    .contains("{\"dpid\":\"" + Topology.DPID_HOST_A + "\",\"name\":\"br-int\"")
+                    .contains("{\"dpid\":\"" + Topology.DPID_HOST_B + "\",\"name\":\"br-int\"");
+            assertThat(Files.readString(log2)).as("the lab's hosts and the hosts' forwarder ports; patches and uplinks, "
+                    + "from the journal").contains("7 endpoints, 4 links");
             ping(lab, 2);
         } finally {
             first.destroyForcibly();
