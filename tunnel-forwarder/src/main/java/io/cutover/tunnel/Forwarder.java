@@ -4,6 +4,7 @@ import io.cutover.api.CutoverListener;
 import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.impl.DefaultForwarder;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +46,16 @@ public interface Forwarder extends CutoverListener, AutoCloseable {
 
     /** Moves a move as {@code stage} says (SWITCHOVER holds, ACTIVATED flushes, terminal stages close). */
     void stage(String moveId, CutoverStage stage);
+
+    /**
+     * SWITCHOVER at a SOURCE whose switch mirrors the VM's traffic to it while the VM runs: holds from now on, and also
+     * what it caught in the {@code lookback} before — the frames that reached the old site after the VM stopped, which
+     * the VM never read. (Frames the VM did read in that window arrive twice; a lookback a little longer than the time
+     * from the VM's stop to this call loses none.) {@link Duration#ZERO} is {@link #stage} SWITCHOVER.
+     *
+     * @throws IllegalArgumentException for an unknown move or a negative lookback
+     */
+    void hold(String moveId, Duration lookback);
 
     /** Ends a move and forgets it; its held frames are discarded. Returns whether it existed. */
     boolean remove(String moveId);

@@ -258,13 +258,26 @@ public final class DefaultForwarder implements Forwarder {
     }
 
     @Override
+    public void hold(String moveId, Duration lookback) {
+        MoveRuntime move = moves.get(moveId);
+        if (move == null) {
+            throw new IllegalArgumentException("no move " + moveId);
+        }
+        if (lookback.isNegative()) {
+            throw new IllegalArgumentException("a hold's lookback cannot be negative: " + lookback);
+        }
+        move.holdStart(lookback);
+        writeJournal();
+    }
+
+    @Override
     public void stage(String moveId, CutoverStage stage) {
         MoveRuntime move = moves.get(moveId);
         if (move == null) {
             throw new IllegalArgumentException("no move " + moveId);
         }
         switch (stage) {
-            case SWITCHOVER -> move.holdStart();
+            case SWITCHOVER -> move.holdStart(Duration.ZERO);
             case ACTIVATED -> move.activate();
             case DRAINING -> move.draining();
             case COMPLETED -> closeMove(move, true, "completed");

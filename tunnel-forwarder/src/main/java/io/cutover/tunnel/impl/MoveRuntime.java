@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -182,12 +183,19 @@ final class MoveRuntime {
         return phase.state();
     }
 
-    /** SWITCHOVER: from now on everything caught is held. */
-    void holdStart() {
+    /**
+     * SWITCHOVER: from now on everything caught is held, and so is what was caught in the {@code lookback} before (the
+     * frames that reached the old site after the VM stopped, where the switch mirrored them here).
+     */
+    void holdStart(Duration lookback) {
         synchronized (phase.lock()) {
             if (phase.state() == MoveState.PLANNED) {
+                if (source != null) {
+                    source.holdSince(System.nanoTime() - lookback.toNanos());
+                }
                 phase.holding();
-                LOG.info("move {}: holding (blackout)", spec.id());
+                LOG.info("move {}: holding (blackout){}", spec.id(), lookback.isZero() ? ""
+                        : ", from " + lookback.toMillis() + " ms before");
             }
         }
     }

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * {@code {"error": ..., "detail": ...}}:
  * <ul>
  *   <li>{@code GET /v1/moves}, {@code POST /v1/moves} (a move, optionally with {@code "stage"}),</li>
- *   <li>{@code GET|DELETE /v1/moves/{id}}, {@code POST /v1/moves/{id}/events} ({@code {"stage": "ACTIVATED"}}),</li>
+ *   <li>{@code GET|DELETE /v1/moves/{id}}, {@code POST /v1/moves/{id}/events} ({@code {"stage": "ACTIVATED"}}; a
+ *       SOURCE's {@code {"stage": "SWITCHOVER", "lookback": "20ms"}} also holds what it caught in the 20 ms before,
+ *       see {@link io.cutover.tunnel.Forwarder#hold}),</li>
  *   <li>{@code GET /v1/stats}, {@code GET /v1/openapi.yaml}.</li>
  * </ul>
  */
@@ -81,7 +83,14 @@ public final class RestApi implements AutoCloseable {
             }
             JsonNode body = body(ctx);
             CutoverStage stage = MoveJson.parseEnum(CutoverStage.class, body.path("stage").asText(""), "request: stage");
-            forwarder.stage(id, stage);
+            if (body.hasNonNull("lookback")) {
+                if (stage != CutoverStage.SWITCHOVER) {
+                    throw new IllegalArgumentException("request: lookback goes only with the stage SWITCHOVER");
+                }
+                forwarder.hold(id, lookback(body.get("lookback").asText()));
+            } else {
+                forwarder.stage(id, stage);
+            }
             send(ctx, 200, MoveJson.write(forwarder.status(id).orElseThrow()));
         });
         router.get("/v1/stats").handler(ctx -> send(ctx, 200, MoveJson.write(forwarder.stats())));
@@ -165,5 +174,20 @@ public final class RestApi implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("REST API close: {}", e.toString());
         }
+    }
+
+    /** A hold's lookback: a duration such as {@code 20ms}, at most {@link RecentFrames#WINDOW}. */
+    private static java.time.Duration lookback(String value) {
+        java.time.Duration lookback;
+        try {
+            lookback = io.cutover.support.Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("request: lookback: " + e.getMessage(), e);
+        }
+        if (lookback.compareTo(RecentFrames.WINDOW) > 0) {
+            throw new IllegalArgumentException("request: lookback " + value + " is longer than the "
+                    + RecentFrames.WINDOW.toMillis() + " ms a source keeps what it caught");
+        }
+        return lookback;
     }
 }

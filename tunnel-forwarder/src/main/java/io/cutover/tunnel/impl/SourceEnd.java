@@ -9,9 +9,10 @@ import java.net.Inet4Address;
 import java.util.stream.Collectors;
 
 /**
- * The SOURCE end of a move: catches the frames for the VM at the old site and, by the move's state, ignores them
- * (before the switchover), holds them (the blackout) or forwards them through the tunnel (from activation on, the
- * held ones first). Frames for someone else are dropped; frames too big for the tunnel are refused, in L3 mode with
+ * The SOURCE end of a move: catches the frames for the VM at the old site and, by the move's state, keeps them a short
+ * while (before the switchover: a switch that mirrors the VM's traffic here sends what the VM itself answers), holds
+ * them (the blackout; the hold may also take the recent ones the VM no longer read, {@link #holdSince}) or forwards
+ * them through the tunnel (from activation on, the held ones first). Frames for someone else are dropped; frames too big for the tunnel are refused, in L3 mode with
  * an ICMP answer to their sender. Neighbour questions go to the {@link NeighbourProxy}.
  */
 final class SourceEnd {
@@ -28,6 +29,7 @@ final class SourceEnd {
     private final SinkSlot oldSite;
     private final Counters counters;
     private final HoldBuffer hold;
+    private final RecentFrames recent;
     private final TokenBucket icmpLimit = new TokenBucket(ICMP_PER_SECOND, ICMP_BURST);
 
     /**
@@ -45,6 +47,7 @@ final class SourceEnd {
         this.oldSite = oldSite;
         this.counters = counters;
         this.hold = new HoldBuffer(spec.hold());
+        this.recent = new RecentFrames(spec.hold());
     }
 
     /**
@@ -90,14 +93,12 @@ final class SourceEnd {
         }
         synchronized (phase.lock()) {
             switch (phase.state()) {
-                case PLANNED, CLOSED -> counters.increment("ignored");
-                case HOLDING -> {
-                    counters.increment("held");
-                    int dropped = hold.add(frame);
-                    if (dropped > 0) {
-                        counters.drop(DropReason.HOLD_OVERFLOW, dropped);
-                    }
+                case PLANNED -> {
+                    counters.increment("ignored");
+                    recent.add(frame, System.nanoTime());
                 }
+                case CLOSED -> counters.increment("ignored");
+                case HOLDING -> hold(frame);
                 case FORWARDING, DRAINING -> {
                     sender.send(frame);
                     phase.trafficPassed();
@@ -105,6 +106,22 @@ final class SourceEnd {
                 default -> throw new IllegalStateException("state " + phase.state());
             }
         }
+    }
+
+    private void hold(byte[] frame) {
+        counters.increment("held");
+        int dropped = hold.add(frame);
+        if (dropped > 0) {
+            counters.drop(DropReason.HOLD_OVERFLOW, dropped);
+        }
+    }
+
+    /**
+     * Under the move's lock, as the hold begins: holds the frames caught at or after {@code sinceNanos} before it
+     * (counted {@code held} and {@code heldFromBefore}), oldest first, and forgets the older ones.
+     */
+    void holdSince(long sinceNanos) {
+        counters.add("heldFromBefore", recent.takeSince(sinceNanos, this::hold));
     }
 
     /**
@@ -130,9 +147,10 @@ final class SourceEnd {
         return flushed;
     }
 
-    /** Under the move's lock: forgets what is held. */
+    /** Under the move's lock: forgets what is held, and what was kept before the hold. */
     void discardHeld() {
         hold.clear();
+        recent.clear();
     }
 
     /** Under the move's lock: how many frames are held. */
