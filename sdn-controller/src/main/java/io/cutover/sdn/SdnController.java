@@ -135,7 +135,17 @@ public final class SdnController implements AutoCloseable {
      * to the source. Completes when the destination switch has confirmed.
      */
     public CompletionStage<Move> prepare(String endpoint, Dpid toSwitch, String toPort) {
-        return core.prepare(endpoint, toSwitch, toPort);
+        return core.prepare(endpoint, toSwitch, toPort, null);
+    }
+
+    /**
+     * {@link #prepare(String, Dpid, String)}, and the source switch also sends the endpoint's traffic to {@code
+     * mirrorPort} (a forwarder's port on it) besides its own port, until the move is redirected, committed or rolled
+     * back: a forwarder that keeps what it caught lately holds what reaches the old port after the VM stopped, with no
+     * change at the switch in the blackout. Completes when both switches have confirmed.
+     */
+    public CompletionStage<Move> prepareMirrored(String endpoint, Dpid toSwitch, String toPort, String mirrorPort) {
+        return core.prepare(endpoint, toSwitch, toPort, java.util.Objects.requireNonNull(mirrorPort, "mirrorPort"));
     }
 
     /** At switchover: traffic for the endpoint reaching the source switch goes to {@code port} (the forwarder). */

@@ -385,7 +385,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         });
     }
 
-    public CompletableFuture<Move> prepare(String endpoint, Dpid toSwitch, String toPort) {
+    public CompletableFuture<Move> prepare(String endpoint, Dpid toSwitch, String toPort, String mirrorPort) {
         long started = System.nanoTime();
         return logged("prepared", endpoint, started, onCore(() -> {
             ModelState.Placed placed = placed(endpoint);
@@ -399,14 +399,21 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             if (e.switchId().equals(toSwitch) && e.port().equals(toPort)) {
                 throw new IllegalArgumentException("endpoint " + endpoint + " is already at " + toSwitch + "/" + toPort);
             }
-            requireConnected(List.of(toSwitch));
+            if (mirrorPort != null && mirrorPort.isBlank()) {
+                throw new IllegalArgumentException("the mirror port is blank");
+            }
+            requireConnected(mirrorPort == null ? List.of(toSwitch) : List.of(toSwitch, e.switchId()));
             int id = nextMoveId();
-            Move move = new Move(id, endpoint, e.switchId(), e.port(), placed.generation(), toSwitch, toPort, null,
+            Move move = new Move(id, endpoint, e.switchId(), e.port(), placed.generation(), toSwitch, toPort, mirrorPort,
                     MoveState.PREPARED);
             model = model.withMove(move);
             CompletableFuture<Void> saved = save();
             replan();
-            return converge(toSwitch, false, Set.of()).thenCombine(saved, (v, w) -> move);
+            CompletableFuture<Void> converged = converge(toSwitch, false, Set.of());
+            if (mirrorPort != null && !e.switchId().equals(toSwitch)) {
+                converged = converged.thenCombine(converge(e.switchId(), false, Set.of()), (v, w) -> null);
+            }
+            return converged.thenCombine(saved, (v, w) -> move);
         }));
     }
 

@@ -34,8 +34,10 @@ import java.util.TreeSet;
  *       every endpoint and link port of the switch (ARP and ND are flooded this way), nothing else (no NORMAL,
  *       no flooding of unknown unicast).</li>
  * </ul>
- * A prepared move admits the destination port; a redirected move sends the endpoint's traffic at the source switch
- * to the forwarder's port (a higher priority); a committed move keeps admitting the old port (old generation) until
+ * A prepared move admits the destination port, and one prepared with a forwarder port also mirrors the endpoint's
+ * traffic at the source switch to it (to the endpoint's port and the forwarder's, a higher priority: the forwarder
+ * keeps what arrives while the VM stops, so nothing needs to change at the switch in the blackout); a redirected move
+ * sends the endpoint's traffic at the source switch to the forwarder's port alone (the same priority); a committed move keeps admitting the old port (old generation) until
  * cleanup deletes it by cookie.
  * <p>
  * A committed move whose destination switch cannot be reached from its source switch over the links (a move to
@@ -135,6 +137,14 @@ public final class FlowPlanner {
                         forward(flows, PRIORITY_REDIRECT, e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
                     }
                 }
+                if (move.fromSwitch().equals(sw) && move.state() == MoveState.PREPARED && move.forwarderPort() != null) {
+                    Integer forwarder = swPorts.get(move.forwarderPort());
+                    Integer vmPort = swPorts.get(move.fromPort());
+                    if (forwarder != null && vmPort != null) {
+                        output(flows, PRIORITY_REDIRECT, OF.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(e.mac()))
+                                .build(), List.of(vmPort, forwarder), Cookie.of(e.network(), e.id(), move.id()));
+                    }
+                }
                 if (move.state() == MoveState.COMMITTED && move.fromSwitch().equals(sw)) {
                     Integer from = swPorts.get(move.fromPort());
                     if (from != null) {
@@ -200,8 +210,14 @@ public final class FlowPlanner {
 
     /** A forwarding-table flow sending what {@code match} matches out of {@code port}. */
     private static void output(Map<FlowKey, FlowSpec> flows, int priority, Match match, int port, long cookie) {
-        List<OFInstruction> out = List.of(OF.instructions().applyActions(List.of(OF.actions().output(OFPort.of(port), 0))));
-        put(flows, FlowSpec.of(TABLE_FORWARD, priority, match, cookie, out));
+        output(flows, priority, match, List.of(port), cookie);
+    }
+
+    /** A forwarding-table flow sending what {@code match} matches out of each of {@code ports}. */
+    private static void output(Map<FlowKey, FlowSpec> flows, int priority, Match match, List<Integer> ports,
+                               long cookie) {
+        List<OFAction> actions = ports.stream().map(port -> (OFAction) OF.actions().output(OFPort.of(port), 0)).toList();
+        put(flows, FlowSpec.of(TABLE_FORWARD, priority, match, cookie, List.of(OF.instructions().applyActions(actions))));
     }
 
     private static void put(Map<FlowKey, FlowSpec> flows, FlowSpec spec) {

@@ -45,6 +45,12 @@ public final class SdnRestClient {
         return call("POST", "moves", Map.of("endpoint", endpoint, "toSwitch", toSwitch.toString(), "toPort", toPort));
     }
 
+    /** {@code POST /moves} with {@code mirrorTo} (see {@link io.cutover.sdn.SdnController#prepareMirrored}). */
+    public CompletionStage<Move> prepareMirrored(String endpoint, Dpid toSwitch, String toPort, String mirrorTo) {
+        return call("POST", "moves", Map.of("endpoint", endpoint, "toSwitch", toSwitch.toString(), "toPort", toPort,
+                "mirrorTo", mirrorTo));
+    }
+
     /** {@code GET /switches/{dpid}/ports}: the switch's port names, as it reported them. */
     public CompletionStage<java.util.Set<String>> ports(Dpid sw) {
         return http.sendAsync("GET", "switches/" + sw + "/ports", null)

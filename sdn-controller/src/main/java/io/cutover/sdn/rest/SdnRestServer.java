@@ -111,8 +111,12 @@ public final class SdnRestServer implements AutoCloseable {
                 .orElseThrow(() -> new NotFoundException("no move " + ctx.pathParam("id")))));
         router.post("/v1/moves").handler(ctx -> {
             JsonNode request = body(ctx, JsonNode.class, null, null);
-            reply(ctx, 201, sdn.prepare(text(request, "endpoint"), Dpid.parse(text(request, "toSwitch")),
-                    text(request, "toPort")));
+            String endpoint = text(request, "endpoint");
+            Dpid toSwitch = Dpid.parse(text(request, "toSwitch"));
+            String toPort = text(request, "toPort");
+            reply(ctx, 201, request.hasNonNull("mirrorTo")
+                    ? sdn.prepareMirrored(endpoint, toSwitch, toPort, text(request, "mirrorTo"))
+                    : sdn.prepare(endpoint, toSwitch, toPort));
         });
         router.post("/v1/moves/:id/redirect").handler(ctx ->
                 reply(ctx, 200, sdn.redirectToForwarder(moveId(ctx), text(body(ctx, JsonNode.class, null, null), "port"))));

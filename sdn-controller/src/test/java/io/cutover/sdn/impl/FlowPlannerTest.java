@@ -103,6 +103,27 @@ class FlowPlannerTest {
                 .noneMatch(f -> f.cookie() == Cookie.of(1, 5, 0));
     }
 
+    @Test
+    void aMovePreparedWithAMirrorPortCopiesTheTrafficToTheForwarderUntilTheCommit() {
+        Move mirrored = new Move(7, "vm1", A, "vm1", 0, B, "vm1", "fwd", MoveState.PREPARED);
+        ModelState model = lan().withMove(mirrored);
+        FlowSpec mirror = find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC);
+        assertThat(mirror.actions()).as("to the VM's own port and the forwarder's").isEqualTo("output:2,output:9");
+        assertThat(mirror.cookie()).isEqualTo(Cookie.of(1, 5, 7));
+
+        model = model.withMove(mirrored.redirectedTo("fwd"));
+        assertThat(find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC).actions())
+                .as("redirected: the forwarder's port alone").isEqualTo("output:9");
+
+        model = CommitRecovery.committed(lan().withMove(mirrored), mirrored);
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).as("committed along the links: no copy").isNull();
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+
+        model = lan().withMove(mirrored.with(MoveState.ROLLED_BACK));
+        assertThat(find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC)).as("rolled back").isNull();
+    }
+
     /** br-b is at another site: no link leads from br-a or br-tor to it. */
     static ModelState wan() {
         return lan().withLinks(List.of(new Link(TOR, "tor-to-a", A, "a-to-tor")));
