@@ -71,7 +71,8 @@ class LabLifecycleIT {
             String out = Files.readString(tmp.resolve("status.log"));
             assertThat(status.exitValue()).as(out).isZero();
             assertThat(out).contains(lab.namespace("vm1"), "ovs-vswitchd  pid", "named         pid",
-                    "br-a    00000000000000a0  a-to-tor hostA vm1", "198.18.0.100/24");
+                    "br-a    00000000000000a0  a-to-tor hostA up-hostA vm1",
+                    "hostA/br-int 00000000000000a1  fwd uplink", "198.18.0.100/24");
         }
     }
 

@@ -28,11 +28,17 @@ public final class StatusReport {
         daemon(out, "ovsdb-server", fabric.ovsdbPidFile());
         daemon(out, "ovs-vswitchd", fabric.vswitchdPidFile());
         daemon(out, "named", dns.pidFile());
+        for (String host : Topology.HYPERVISORS) {
+            OvsInstance hostOvs = hostOvs(layout, host);
+            daemon(out, "ovsdb-server", host, hostOvs.ovsdbPidFile());
+            daemon(out, "ovs-vswitchd", host, hostOvs.vswitchdPidFile());
+        }
         out.append("bridges:\n");
         for (String bridge : topology.bridges()) {
-            var ports = fabric.vsctl("list-ports", bridge);
-            out.append(String.format("  %-7s %s  %s%n", bridge, topology.datapathId(bridge),
-                    ports.ok() ? String.join(" ", ports.stdout().strip().split("\n")) : "(unavailable)"));
+            bridge(out, bridge, topology.datapathId(bridge), fabric);
+        }
+        for (String host : Topology.HYPERVISORS) {
+            bridge(out, host + "/" + Topology.HOST_BRIDGE, topology.hostSwitchId(host), hostOvs(layout, host));
         }
         out.append("addresses:\n");
         for (String node : topology.nodes()) {
@@ -51,8 +57,24 @@ public final class StatusReport {
         return out.toString();
     }
 
+    private static OvsInstance hostOvs(LabLayout layout, String host) {
+        return new OvsInstance(layout.hostOvsDir(host), layout.namespace(host));
+    }
+
+    private static void bridge(StringBuilder out, String label, String datapathId, OvsInstance ovs) {
+        String bridge = label.substring(label.indexOf('/') + 1);
+        var ports = ovs.vsctl("list-ports", bridge);
+        out.append(String.format("  %-7s %s  %s%n", label, datapathId,
+                ports.ok() ? String.join(" ", ports.stdout().strip().split("\n")) : "(unavailable)"));
+    }
+
     private static void daemon(StringBuilder out, String name, Path pidFile) {
+        daemon(out, name, null, pidFile);
+    }
+
+    private static void daemon(StringBuilder out, String name, String host, Path pidFile) {
         OptionalLong pid = Daemons.alivePid(pidFile);
-        out.append(String.format("  %-13s %s%n", name, pid.isPresent() ? "pid " + pid.getAsLong() : "NOT RUNNING"));
+        String state = pid.isPresent() ? "pid " + pid.getAsLong() : "NOT RUNNING";
+        out.append(String.format("  %-13s %s%s%n", name, state, host == null ? "" : "  (" + host + ")"));
     }
 }
