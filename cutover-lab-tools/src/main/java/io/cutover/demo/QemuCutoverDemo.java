@@ -131,8 +131,8 @@ public final class QemuCutoverDemo {
     /** What goes wrong in {@link #runFailing}. */
     public enum Fault {
         /**
-         * The controller's move is rolled back behind the cutover's back while QEMU copies (as an operator might): the
-         * controller refuses {@code sdn.redirect} at pre-switchover.
+         * The source's tunnel daemon loses the move while QEMU copies (as an operator's {@code tunnel rm} would): the
+         * pre-switchover's step, {@code tunnel.hold}, fails.
          */
         SWITCHOVER_STEP_FAILS,
         /** The destination's QEMU is killed while QEMU copies. */
@@ -346,22 +346,11 @@ public final class QemuCutoverDemo {
                     MEMORY_MIB, incoming.tap(), migrator);
             orchestrator.awaitStep(from, id, "PRECOPY", "stage");
             switch (fault) {
-                case SWITCHOVER_STEP_FAILS -> rollBackControllersMove();
+                case SWITCHOVER_STEP_FAILS -> agents.tunnelDaemon(from.host()).send("DELETE", "moves/" + id, null)
+                        .requireStatus(204);
                 case DESTINATION_DIES -> incomingGuest.close();
             }
             return orchestrator.awaitEnd(from, id, MIGRATION_LIMIT);
-        }
-
-        /** Rolls back the controller's move of the guest, the one the cutover prepared. */
-        private void rollBackControllersMove() {
-            for (JsonNode move : agents.controller().send("GET", "moves", null).requireStatus(200).body()) {
-                if (move.path("endpoint").asText().equals(VM) && move.path("state").asText().equals("PREPARED")) {
-                    agents.controller().send("POST", "moves/" + move.path("id").asInt() + "/rollback", null)
-                            .requireStatus(200);
-                    return;
-                }
-            }
-            throw new IllegalStateException("the controller has no prepared move of " + VM);
         }
 
         @Override

@@ -59,6 +59,15 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
             "tunnel.flush", Set.of("sdn.commit"),
             "dns.switch", Set.of("tunnel.flush"));
 
+    /**
+     * {@link #WAITS_FOR} for a mirrored move: the destination's switch takes what its forwarder delivers for the VM to
+     * the VM's new port from the prepare on, so the flush runs as the guest resumes, beside the commit.
+     */
+    public static final Map<String, Set<String>> MIRRORED_WAITS_FOR = Map.of(
+            "announce", Set.of("sdn.commit"),
+            "tunnel.flush", Set.of(),
+            "dns.switch", Set.of("tunnel.flush"));
+
     private final AgentConfig config;
     private final PeerAgents peers;
     private final SdnRestClient sdn;
@@ -96,14 +105,14 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     public List<PlanStep> steps(String cutoverId, CutoverRequest request) {
         boolean wan = "wan".equals(request.mode());
         List<PlanStep> steps = new ArrayList<>();
+        String forwarderPort = config.sdn() == null ? null : config.sdn().forwarderPorts().get(request.source());
+        TunnelSteps.Arming armed = arming(request, wan, forwarderPort);
         if (config.sdn() != null) {
             SdnConfig section = config.sdn();
             steps.addAll(SdnSteps.of(sdn, section.rollbackPatience(), request.vm(),
-                    section.switchOf(request.destination()), request.destinationPort(),
-                    section.forwarderPorts().get(request.source())));
+                    section.switchOf(request.destination()), request.destinationPort(), forwarderPort,
+                    armed == TunnelSteps.Arming.MIRRORED));
         }
-        // armed before the pause where only the controller's redirect sends the source's capture anything
-        boolean armed = config.sdn() != null && !wan;
         if (config.tunnel() != null && config.tunnel().registersMoves()) {
             steps.addAll(TunnelSteps.registering(TunnelMove.fresh(cutoverId, wan, request.mac(), request.addresses()),
                     tunnelEnd(request.source()), tunnelEnd(request.destination()), armed));
@@ -120,8 +129,29 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     addresses(request.newAddresses()), config.dns().loweredTtl()));
         }
         steps.sort(Comparator.comparing((PlanStep s) -> s.stage().ordinal()).thenComparing(s -> ORDER.indexOf(s.name())));
-        return steps.stream().map(step -> WAITS_FOR.containsKey(step.name())
-                ? new Waiting(step, WAITS_FOR.get(step.name())) : step).toList();
+        Map<String, Set<String>> waits = armed == TunnelSteps.Arming.MIRRORED ? MIRRORED_WAITS_FOR : WAITS_FOR;
+        return steps.stream().map(step -> waits.containsKey(step.name())
+                ? new Waiting(step, waits.get(step.name())) : step).toList();
+    }
+
+    /**
+     * When the tunnel's ends are readied. On a LAN under the controller they are armed before the pause, as only the
+     * controller's redirect sends the source's capture anything. Where the agent also drives QEMU, which pauses the
+     * guest for real and tells it the moment, the source's switch mirrors the guest's traffic to the forwarder from
+     * PLANNED on, and the blackout's only step is the source's hold, a call to this host's own daemon (the frames that
+     * reached the old port after the stop are in its lookback): no switch has to change while the guest is stopped.
+     * Both hosts' forwarder ports must carry one name (each host's own switch, as the lab's {@code fwd}): the
+     * controller delivers what arrives at the destination's port of that name to the VM's new port before the commit.
+     */
+    private TunnelSteps.Arming arming(CutoverRequest request, boolean wan, String forwarderPort) {
+        if (config.sdn() == null || wan) {
+            return TunnelSteps.Arming.AT_STAGES;
+        }
+        boolean byQemu = request.migrator() != null && request.migrator().byQemu();
+        boolean localSource = config.tunnel() != null && request.source().equals(config.host());
+        boolean namedAlike = forwarderPort != null
+                && forwarderPort.equals(config.sdn().forwarderPorts().get(request.destination()));
+        return byQemu && namedAlike && localSource ? TunnelSteps.Arming.MIRRORED : TunnelSteps.Arming.ARMED;
     }
 
     /** This host's daemon, or the daemon of another host through its agent. */

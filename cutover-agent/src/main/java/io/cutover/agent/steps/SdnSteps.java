@@ -47,6 +47,19 @@ public final class SdnSteps {
      */
     public static List<PlanStep> of(SdnRestClient sdn, Duration rollbackPatience, String endpoint, Dpid toSwitch,
                                     String toPort, String forwarderPort) {
+        return of(sdn, rollbackPatience, endpoint, toSwitch, toPort, forwarderPort, false);
+    }
+
+    /**
+     * {@link #of(SdnRestClient, Duration, String, Dpid, String, String)}; with {@code mirrored}, {@code sdn.prepare}
+     * also has the source switch copy the VM's traffic to the forwarder port from PLANNED on, and nothing changes at
+     * the switches at SWITCHOVER (no {@code sdn.redirect}): the forwarder holds what reached it after the VM stopped.
+     */
+    public static List<PlanStep> of(SdnRestClient sdn, Duration rollbackPatience, String endpoint, Dpid toSwitch,
+                                    String toPort, String forwarderPort, boolean mirrored) {
+        if (mirrored && forwarderPort == null) {
+            throw new IllegalArgumentException("a mirrored move needs the source's forwarder port");
+        }
         SdnSteps move = new SdnSteps(sdn, rollbackPatience);
         List<PlanStep> steps = new ArrayList<>();
         steps.add(move.step("sdn.prepare", CutoverStage.PLANNED, () -> sdn.ports(toSwitch).thenCompose(ports -> {
@@ -55,9 +68,10 @@ public final class SdnSteps {
                         + String.join(", ", new java.util.TreeSet<>(ports)) + "): nothing could reach " + endpoint
                         + " there; plug the VM's port at the destination first");
             }
-            return sdn.prepare(endpoint, toSwitch, toPort);
+            return mirrored ? sdn.prepareMirrored(endpoint, toSwitch, toPort, forwarderPort)
+                    : sdn.prepare(endpoint, toSwitch, toPort);
         }).thenAccept(m -> move.move = m)));
-        if (forwarderPort != null) {
+        if (forwarderPort != null && !mirrored) {
             steps.add(move.step("sdn.redirect", CutoverStage.SWITCHOVER,
                     () -> sdn.redirectToForwarder(move.id(), forwarderPort).thenAccept(m -> move.move = m)));
         }

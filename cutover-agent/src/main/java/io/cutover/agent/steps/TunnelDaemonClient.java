@@ -71,6 +71,12 @@ public final class TunnelDaemonClient implements TunnelEnd {
     }
 
     @Override
+    public void hold(String moveId, Duration lookback) {
+        call("POST", "moves/" + moveId + "/events", Map.of("stage", CutoverStage.SWITCHOVER.name(),
+                "lookback", lookback.toMillis() + "ms"), 200);
+    }
+
+    @Override
     public void remove(String moveId) {
         call("DELETE", "moves/" + moveId, null, 204, 404);
     }

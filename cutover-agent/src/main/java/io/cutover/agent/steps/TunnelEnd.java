@@ -31,6 +31,16 @@ public interface TunnelEnd {
     /** Brings the move to {@code stage} (SWITCHOVER holds, ACTIVATED flushes, DRAINING drains, COMPLETED closes). */
     void stage(String moveId, CutoverStage stage);
 
+    /**
+     * SWITCHOVER at a SOURCE whose switch mirrors the VM's traffic to it: holds from now on and what it caught in the
+     * {@code lookback} before (see {@link Forwarder#hold}).
+     *
+     * @throws UnsupportedOperationException at an end that cannot (another host's, through its agent)
+     */
+    default void hold(String moveId, java.time.Duration lookback) {
+        throw new UnsupportedOperationException("this tunnel end cannot hold with a lookback");
+    }
+
     /** Ends the move and forgets it, held frames included. */
     void remove(String moveId);
 
@@ -47,6 +57,11 @@ public interface TunnelEnd {
             @Override
             public void stage(String moveId, CutoverStage stage) {
                 forwarder.stage(moveId, stage);
+            }
+
+            @Override
+            public void hold(String moveId, java.time.Duration lookback) {
+                forwarder.hold(moveId, lookback);
             }
 
             @Override

@@ -12,16 +12,43 @@ import java.util.List;
  * to hold), both ends forward from ACTIVATED (the destination first: it delivers before the source sends it anything,
  * then the source flushes what it held and forwards), DRAINING starts the drain (the move then ends by its drain
  * policy), COMPLETED closes. Armed, both ends are readied at PLANNED instead ({@code tunnel.arm}: the destination
- * delivers, the source holds), and ACTIVATED is the source's flush alone. Undoing any step discards the move (held
- * frames included).
+ * delivers, the source holds), and ACTIVATED is the source's flush alone. Mirrored, only the destination is readied
+ * at PLANNED, and at SWITCHOVER the source holds with a {@link #PAUSE_LOOKBACK}. Undoing any step discards the move
+ * (held frames included).
  */
 public final class TunnelSteps {
+    /**
+     * How far back a mirrored source's hold reaches: from the guest's stop, QEMU's {@code pre-switchover} event, the
+     * plan's step and the call to the local daemon take a few milliseconds, more on a busy host; a frame that reached
+     * the guest's tap just before it stopped was never read either. The frames the guest did read in this window
+     * arrive twice (a duplicate, which UDP and TCP peers ignore), where a short one would lose them.
+     */
+    public static final java.time.Duration PAUSE_LOOKBACK = java.time.Duration.ofMillis(25);
+
+    /** When the tunnel's ends are readied. */
+    public enum Arming {
+        /** Each end at its stage: the source holds at SWITCHOVER, both forward at ACTIVATED. */
+        AT_STAGES,
+        /**
+         * Both ends at PLANNED (the destination delivers, the source holds): only where nothing reaches the source's
+         * capture before the switchover sends it there (a controller's redirect on a LAN: the capture takes only
+         * frames to the VM's MAC), and nothing reaches the destination's before the source sends it.
+         */
+        ARMED,
+        /**
+         * The destination at PLANNED; the source, whose switch copies the VM's traffic to it from PLANNED on (a
+         * mirrored move), keeps what it catches a short while and at SWITCHOVER holds from {@link #PAUSE_LOOKBACK}
+         * before: one call to this host's own daemon in the blackout, and nothing lost to its length.
+         */
+        MIRRORED
+    }
+
     private TunnelSteps() {
     }
 
     /** The move {@code moveId} between two forwarders of this process. */
     public static List<PlanStep> of(String moveId, Forwarder source, Forwarder destination) {
-        return stages(moveId, TunnelEnd.of(source), TunnelEnd.of(destination), false);
+        return stages(moveId, TunnelEnd.of(source), TunnelEnd.of(destination), Arming.AT_STAGES);
     }
 
     /**
@@ -29,11 +56,11 @@ public final class TunnelSteps {
      * checks that both hold it, then the stages.
      */
     public static List<PlanStep> registered(String moveId, TunnelEnd source, TunnelEnd destination) {
-        return registered(moveId, source, destination, false);
+        return registered(moveId, source, destination, Arming.AT_STAGES);
     }
 
-    /** {@link #registered(String, TunnelEnd, TunnelEnd)}, armed at PLANNED when {@code armed} (see {@link #registering}). */
-    public static List<PlanStep> registered(String moveId, TunnelEnd source, TunnelEnd destination, boolean armed) {
+    /** {@link #registered(String, TunnelEnd, TunnelEnd)}, its ends readied as {@code armed} says. */
+    public static List<PlanStep> registered(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed) {
         List<PlanStep> steps = new ArrayList<>();
         steps.add(Step.of("tunnel.ready", CutoverStage.PLANNED, () -> {
             source.requireMove(moveId);
@@ -48,12 +75,9 @@ public final class TunnelSteps {
      * then the source, each told where the other listens; then the stages. Undoing the registration removes it at
      * both ends.
      *
-     * @param armed whether both ends are readied at PLANNED, so that the blackout's chain is one step shorter and the
-     *              flush one call: only where nothing reaches the source's capture before the switchover sends it
-     *              there (a controller's redirect on a LAN: the capture takes only frames to the VM's MAC), and
-     *              nothing reaches the destination's before the source sends it
+     * @param armed when the ends are readied
      */
-    public static List<PlanStep> registering(TunnelMove move, TunnelEnd source, TunnelEnd destination, boolean armed) {
+    public static List<PlanStep> registering(TunnelMove move, TunnelEnd source, TunnelEnd destination, Arming armed) {
         List<PlanStep> steps = new ArrayList<>();
         steps.add(Step.of("tunnel.register", CutoverStage.PLANNED, () -> {
             destination.register(move, "DESTINATION", source.underlay());
@@ -63,21 +87,27 @@ public final class TunnelSteps {
         return List.copyOf(steps);
     }
 
-    private static List<PlanStep> stages(String moveId, TunnelEnd source, TunnelEnd destination, boolean armed) {
+    private static List<PlanStep> stages(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed) {
         Runnable discard = () -> discard(moveId, source, destination);
         List<PlanStep> steps = new ArrayList<>();
-        if (armed) {
-            steps.add(Step.of("tunnel.arm", CutoverStage.PLANNED, () -> {
+        switch (armed) {
+            case ARMED -> steps.add(Step.of("tunnel.arm", CutoverStage.PLANNED, () -> {
                 destination.stage(moveId, CutoverStage.ACTIVATED);
                 source.stage(moveId, CutoverStage.SWITCHOVER);
             }, discard));
-            steps.add(Step.of("tunnel.flush", CutoverStage.ACTIVATED,
-                    () -> source.stage(moveId, CutoverStage.ACTIVATED), discard));
-        } else {
-            steps.add(Step.of("tunnel.hold", CutoverStage.SWITCHOVER,
+            case MIRRORED -> {
+                steps.add(Step.of("tunnel.arm", CutoverStage.PLANNED,
+                        () -> destination.stage(moveId, CutoverStage.ACTIVATED), discard));
+                steps.add(Step.of("tunnel.hold", CutoverStage.SWITCHOVER,
+                        () -> source.hold(moveId, PAUSE_LOOKBACK), discard));
+            }
+            case AT_STAGES -> steps.add(Step.of("tunnel.hold", CutoverStage.SWITCHOVER,
                     () -> source.stage(moveId, CutoverStage.SWITCHOVER), discard));
-            steps.add(bothEnds("tunnel.flush", CutoverStage.ACTIVATED, moveId, source, destination));
         }
+        steps.add(armed == Arming.AT_STAGES
+                ? bothEnds("tunnel.flush", CutoverStage.ACTIVATED, moveId, source, destination)
+                : Step.of("tunnel.flush", CutoverStage.ACTIVATED, () -> source.stage(moveId, CutoverStage.ACTIVATED),
+                        discard));
         steps.add(bothEnds("tunnel.drain", CutoverStage.DRAINING, moveId, source, destination));
         steps.add(bothEnds("tunnel.close", CutoverStage.COMPLETED, moveId, source, destination));
         return List.copyOf(steps);

@@ -41,9 +41,10 @@ class QemuCutoverIT {
                 assertThat(report.guest()).startsWith("qemu");
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("tunnel.arm done", "PRECOPY stage", "vm.pause done",
-                                "SWITCHOVER stage", "sdn.redirect done", "vm.resume done", "ACTIVATED stage",
-                                "sdn.commit done", "tunnel.flush done", "COMPLETED stage",
-                                "sdn.cleanup done", "tunnel.close done");
+                                "SWITCHOVER stage", "tunnel.hold done", "vm.resume done", "ACTIVATED stage",
+                                "sdn.commit done", "COMPLETED stage",
+                                "sdn.cleanup done", "tunnel.close done")
+                        .as("the flush runs beside the commit").contains("tunnel.flush done");
                 assertThat(report.blackoutMillis()).as("QEMU's downtime").isPositive();
                 assertThat(report.udp().sent()).isGreaterThan(2000);
                 assertThat(report.tunnel().get("source.held")).as("what reached the source during the blackout was held")
@@ -65,9 +66,9 @@ class QemuCutoverIT {
     void aStepThatFailsAtPreSwitchoverCancelsTheMigrationAndTheGuestRunsOnAtTheSourceReachable() throws Exception {
         QemuCutoverDemo.FailedMove move = failing(QemuCutoverDemo.Fault.SWITCHOVER_STEP_FAILS);
         assertThat(move.timeline()).extracting(e -> e.what() + " " + e.event())
-                .containsSubsequence("vm.pause done", "SWITCHOVER stage", "sdn.redirect failed", "ROLLED_BACK stage",
+                .containsSubsequence("vm.pause done", "SWITCHOVER stage", "tunnel.hold failed", "ROLLED_BACK stage",
                         "migration failed", "qemu source-guest");
-        assertThat(move.failure()).contains("sdn.redirect");
+        assertThat(move.failure()).contains("tunnel.hold");
     }
 
     @Test

@@ -34,7 +34,10 @@ import java.util.TreeSet;
  *       every endpoint and link port of the switch (ARP and ND are flooded this way), nothing else (no NORMAL,
  *       no flooding of unknown unicast).</li>
  * </ul>
- * A prepared move admits the destination port, and one prepared with a forwarder port also mirrors the endpoint's
+ * A prepared move admits the destination port; where the destination switch has a port by the forwarder port's name
+ * (each host's forwarder port named alike, as the lab's {@code fwd}), what the destination's forwarder delivers there
+ * for the endpoint goes to its new port before the commit, so a flush need not wait for it. One prepared with a
+ * forwarder port also mirrors the endpoint's
  * traffic at the source switch to it (to the endpoint's port and the forwarder's, a higher priority: the forwarder
  * keeps what arrives while the VM stops, so nothing needs to change at the switch in the blackout); a redirected move
  * sends the endpoint's traffic at the source switch to the forwarder's port alone (the same priority); a committed move keeps admitting the old port (old generation) until
@@ -128,6 +131,10 @@ public final class FlowPlanner {
                         Integer backPort = back == null ? null : swPorts.get(back);
                         if (backPort != null) {
                             forwardArrived(flows, backPort, e.mac(), to, Cookie.of(e.network(), e.id(), move.id()));
+                        }
+                        Integer forwarderHere = move.forwarderPort() == null ? null : swPorts.get(move.forwarderPort());
+                        if (forwarderHere != null) {
+                            forwardArrived(flows, forwarderHere, e.mac(), to, Cookie.of(e.network(), e.id(), move.id()));
                         }
                     }
                 }

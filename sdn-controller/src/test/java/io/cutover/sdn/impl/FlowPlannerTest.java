@@ -124,6 +124,27 @@ class FlowPlannerTest {
         assertThat(find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC)).as("rolled back").isNull();
     }
 
+    @Test
+    void theDestinationsForwarderPortDeliversToTheNewPortBeforeTheCommitWhereItHasOne() {
+        Map<Dpid, Map<String, Integer>> ports = Map.of(TOR, PORTS.get(TOR), A, PORTS.get(A),
+                B, Map.of("hostB", 1, "b-to-tor", 2, "vm1", 5, "fwd", 8));
+        Move move = new Move(7, "vm1", A, "vm1", 0, B, "vm1", "fwd", MoveState.PREPARED);
+        assertThat(fromForwarder(FlowPlanner.plan(lan().withMove(move), ports).get(B)))
+                .as("the forwarded frames reach the new port, not the link back").containsExactly("output:5");
+        assertThat(fromForwarder(FlowPlanner.plan(lan().withMove(move.redirectedTo("fwd")), ports).get(B)))
+                .as("redirected too").containsExactly("output:5");
+        assertThat(fromForwarder(FlowPlanner.plan(lan().withMove(move), PORTS).get(B))).as("a switch without the port")
+                .isEmpty();
+        assertThat(fromForwarder(FlowPlanner.plan(CommitRecovery.committed(lan().withMove(move), move), ports).get(B)))
+                .as("committed: the unicast flow delivers").isEmpty();
+    }
+
+    /** The actions of the flows that take what the destination switch's port 8 (its forwarder) sends to the VM. */
+    private static List<String> fromForwarder(Map<FlowKey, FlowSpec> flows) {
+        return flows.values().stream().filter(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED
+                && f.key().match().contains("in_port=8") && f.key().match().contains(VM_MAC)).map(FlowSpec::actions).toList();
+    }
+
     /** br-b is at another site: no link leads from br-a or br-tor to it. */
     static ModelState wan() {
         return lan().withLinks(List.of(new Link(TOR, "tor-to-a", A, "a-to-tor")));
