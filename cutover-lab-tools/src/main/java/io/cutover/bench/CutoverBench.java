@@ -77,6 +77,7 @@ public final class CutoverBench implements Callable<Integer> {
         double[] gaps = reports.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
         double[] blackouts = reports.stream().mapToDouble(DemoReport::blackoutMillis).sorted().toArray();
         double[] excess = reports.stream().mapToDouble(r -> r.gapMillis() - r.blackoutMillis()).sorted().toArray();
+        double[] heldDelays = reports.stream().mapToDouble(DemoReport::heldDelayMillis).sorted().toArray();
         long lost = reports.stream().mapToLong(r -> r.udp().lost()).sum();
         long lostInCutover = reports.stream().mapToLong(DemoReport::lostInCutover).sum();
         long tcpBroken = reports.stream().filter(r -> !r.tcpSurvived()).count();
@@ -89,19 +90,21 @@ public final class CutoverBench implements Callable<Integer> {
                 .row("network gap p99 (client)", "ms", BenchReport.percentile(gaps, 99))
                 .row("gap minus blackout p50", "ms", BenchReport.percentile(excess, 50))
                 .row("gap minus blackout p99", "ms", BenchReport.percentile(excess, 99))
+                .row("held probes answered after the resume, p99", "ms", BenchReport.percentile(heldDelays, 99))
                 .row("probes lost, all moves", "", lost)
                 .row("  of them sent during a cutover", "", lostInCutover)
                 .row("TCP connections broken", "", tcpBroken)
                 .row("busy-loop workers on the host", "", load)
                 .detail("moves", reports.stream().map(r -> Map.of("mode", r.mode(), "gapMs", r.gapMillis(),
-                        "blackoutMs", r.blackoutMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(), "switchDrops", r.switchDrops(),
+                        "blackoutMs", r.blackoutMillis(), "heldDelayMs", r.heldDelayMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(), "switchDrops", r.switchDrops(),
                         "tunnel", r.tunnel(), "timeline", r.timeline()))
                         .toList())
                 .detail("guest", qemu ? reports.get(0).guest() : GUEST);
         report.key("guest", qemu ? "qemu" : "namespace").key("moves", reports.size()).key("lost", lost).key("lost_in_cutover", lostInCutover)
                 .key("gap_p50_ms", BenchReport.percentile(gaps, 50)).key("gap_p99_ms", BenchReport.percentile(gaps, 99))
                 .key(qemu ? "downtime_p99_ms" : "blackout_p99_ms", BenchReport.percentile(blackouts, 99))
-                .key("excess_p99_ms", BenchReport.percentile(excess, 99)).key("tcp_broken", tcpBroken)
+                .key("excess_p99_ms", BenchReport.percentile(excess, 99))
+                .key("held_delay_p99_ms", BenchReport.percentile(heldDelays, 99)).key("tcp_broken", tcpBroken)
                 .key("load", load);
         if (qemu) {
             long baselineLost = baseline.stream().mapToLong(r -> r.udp().lost()).sum();
@@ -116,7 +119,10 @@ public final class CutoverBench implements Callable<Integer> {
                             .toList());
             report.key("baseline_lost", baselineLost)
                     .key("baseline_gap_p50_ms", BenchReport.percentile(baselineGaps, 50))
-                    .key("baseline_downtime_p99_ms", BenchReport.percentile(baselineDowntimes, 99));
+                    .key("baseline_downtime_p99_ms", BenchReport.percentile(baselineDowntimes, 99))
+                    // QEMU's downtime with the network's steps at pre-switchover against without them
+                    .key("network_added_p99_ms", BenchReport.percentile(blackouts, 99)
+                            - BenchReport.percentile(baselineDowntimes, 99));
         }
         report.print(System.out);
         return 0;
@@ -150,12 +156,12 @@ public final class CutoverBench implements Callable<Integer> {
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
                                 + "%s on the way to the VM, %d dropped by the switches' tables), tunnel held %d, "
-                                + "injected %d%n",
+                                + "injected %d, held probes answered %.1f ms after the resume (p99)%n",
                         report.mode(), i + 1, report.blackoutMillis(), report.gapMillis(), report.udp().lost(),
                         report.lostInCutover(), report.vmReceived() == null ? "?" : String.valueOf(report.udp().sent() - report.vmReceived()),
                         report.switchDrops(),
                         report.tunnel().getOrDefault("source.held", 0L),
-                        report.tunnel().getOrDefault("destination.injected", 0L));
+                        report.tunnel().getOrDefault("destination.injected", 0L), report.heldDelayMillis());
             }
         }
         return reports;

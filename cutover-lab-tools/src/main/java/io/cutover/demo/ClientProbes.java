@@ -69,6 +69,15 @@ final class ClientProbes implements AutoCloseable {
     }
 
     /**
+     * The 99th percentile of how long after {@code resumedNanos} the probes sent from {@code pausedNanos} until then
+     * were answered, in milliseconds (0 where none was): how late the cutover delivered what it held.
+     */
+    double heldDelayP99Millis(long pausedNanos, long resumedNanos) {
+        double[] delays = prober.heldDelaysMillis(pausedNanos, resumedNanos);
+        return delays.length == 0 ? 0 : delays[Math.min(delays.length - 1, (int) Math.ceil(delays.length * 0.99) - 1)];
+    }
+
+    /**
      * Puts the client's gap across the blackout ({@code client.gap}: last echo before {@code switchoverNanos}, first
      * echo after {@code activatedNanos}) and its runs of lost probes ({@code client.lost}) on {@code timeline};
      * returns the gap.

@@ -162,7 +162,8 @@ public final class CutoverDemo {
             return new DemoReport("namespace", wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
                     seen, probes.lostBetween(cutoverStart, cutoverEnd), udp.received(), switchDrops, probes.tcpAlive(),
                     probes.tcpExchanged(),
-                    report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries());
+                    report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries(),
+                    probes.heldDelayP99Millis(cutoverStart, hypervisor.activatedNanos()));
         }
     }
 

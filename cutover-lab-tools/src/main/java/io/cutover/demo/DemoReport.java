@@ -31,11 +31,13 @@ import java.util.Map;
  * @param tunnel         the forwarders' counters for the move ({@code source.held}, {@code destination.injected},
  *                       {@code source.drop.HOLD_OVERFLOW}...)
  * @param timeline       when each stage and step ran
+ * @param heldDelayMillis the 99th percentile of how long after the guest resumed the probes sent while it was
+ *                       stopped were answered: how late the cutover delivered what it held
  */
 public record DemoReport(String guest, String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
                          long lostInCutover, Long vmReceived, long switchDrops, boolean tcpSurvived,
                          long tcpExchanged, Boolean memoryVerified, String dnsAnswer,
-                         Map<String, Long> tunnel, List<TimelineEntry> timeline) {
+                         Map<String, Long> tunnel, List<TimelineEntry> timeline, double heldDelayMillis) {
 
     /** Whether nothing went wrong: no probe lost, the TCP connection alive, the memory not found different. */
     public boolean clean() {

@@ -124,7 +124,8 @@ public final class QemuCutoverDemo {
             return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s", MEMORY_MIB,
                     agents == null ? ", no network steps" : ""), "lan", moved.downtimeMillis(), gap.millis(), seen,
                     probes.lostBetween(moved.pausedNanos(), cutoverEnd), null, switchDrops, probes.tcpAlive(),
-                    probes.tcpExchanged(), null, "", tunnelCounters, timeline.entries());
+                    probes.tcpExchanged(), null, "", tunnelCounters, timeline.entries(),
+                    probes.heldDelayP99Millis(moved.pausedNanos(), moved.activatedNanos()));
         }
     }
 

@@ -119,6 +119,17 @@ public final class UdpProber {
         return lost;
     }
 
+    /**
+     * How much later than {@code resumedNanos} each answered probe sent between {@code fromNanos} and it was
+     * answered, in milliseconds, sorted (after {@link #run}): the extra delay of what the cutover held while the guest
+     * was stopped, counted from the moment the guest could answer.
+     */
+    public double[] heldDelaysMillis(long fromNanos, long resumedNanos) {
+        return java.util.stream.IntStream.range(0, count)
+                .filter(i -> sentAt[i] != 0 && answeredAt[i] != 0 && sentAt[i] >= fromNanos && sentAt[i] <= resumedNanos)
+                .mapToDouble(i -> Math.max(0, answeredAt[i] - resumedNanos) / 1e6).sorted().toArray();
+    }
+
     /** A run of consecutive lost probes: when its first and last were sent, and how many it holds. */
     public record LostRun(long fromNanos, long toNanos, int probes) {
     }
