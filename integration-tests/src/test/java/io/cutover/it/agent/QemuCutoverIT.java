@@ -48,8 +48,9 @@ class QemuCutoverIT {
                         .isEqualTo(report.tunnel().get("source.sent"));
                 assertThat(lab.exec("fabric", "pgrep", "-f", "qemu-system-x86_64.*qvm").stdout())
                         .as("no guest left running").isBlank();
-                assertThat(report.udp().lost()).as("probes lost in move %d: %s", move + 1, report.udp().lostRanges())
-                        .isZero();
+                assertThat(report.udp().lost()).as("probes lost in move %d: %s (%d in the cutover, %d dropped by the "
+                                + "switches' tables); timeline %s", move + 1, report.udp().lostRanges(),
+                        report.lostInCutover(), report.switchDrops(), report.timeline()).isZero();
                 assertThat(report.tcpSurvived()).as("the TCP connection across move %d", move + 1).isTrue();
             }
         }

@@ -158,6 +158,7 @@ public final class FlowPlanner {
                         FlowSpec old = admitSpec(from, Cookie.of(e.network(), e.id(), move.fromGeneration()));
                         flows.putIfAbsent(old.key(), old);
                     }
+                    rescueStragglers(flows, adjacency, swPorts, move, e);
                 }
             }
             if (!floodPorts.isEmpty()) {
@@ -188,6 +189,22 @@ public final class FlowPlanner {
     /** Whether {@code to} is {@code from} or has a link path from it. */
     private static boolean reachable(Map<Dpid, Map<String, Dpid>> adjacency, Dpid from, Dpid to) {
         return from.equals(to) || nextHop(adjacency, from, to) != null;
+    }
+
+    /**
+     * At a committed move's source switch, until cleanup: frames for the endpoint that still arrive over the link
+     * toward its new switch (a switch upstream forwarding by a flow it cached before the commit: Open vSwitch's
+     * datapath keeps a translated path for a while after its tables changed) would go back out of the port they came
+     * in by, which drops them; they go to the forwarder instead, which sends them on through the tunnel.
+     */
+    private static void rescueStragglers(Map<FlowKey, FlowSpec> flows, Map<Dpid, Map<String, Dpid>> adjacency,
+                                         Map<String, Integer> swPorts, Move move, Endpoint e) {
+        Integer forwarder = move.forwarderPort() == null ? null : swPorts.get(move.forwarderPort());
+        String towards = nextHop(adjacency, move.fromSwitch(), move.toSwitch());
+        Integer link = towards == null ? null : swPorts.get(towards);
+        if (forwarder != null && link != null) {
+            forwardArrived(flows, link, e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
+        }
     }
 
     private static void admit(Map<FlowKey, FlowSpec> flows, int port, long cookie) {

@@ -139,6 +139,19 @@ class FlowPlannerTest {
                 .as("committed: the unicast flow delivers").isEmpty();
     }
 
+    @Test
+    void aCommittedMovesSourceSwitchSendsWhatStillArrivesFromTheLinkTowardTheDestinationToTheForwarder() {
+        Move move = new Move(7, "vm1", A, "vm1", 0, B, "vm1", "fwd", MoveState.PREPARED);
+        ModelState committed = CommitRecovery.committed(lan().withMove(move), move);
+        assertThat(FlowPlanner.plan(committed, PORTS).get(A).values())
+                .as("a straggler from br-tor's side goes to the forwarder, not back where it came from")
+                .anyMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED && f.key().match().contains("in_port=3")
+                        && f.key().match().contains(VM_MAC) && f.actions().equals("output:9"));
+        Move plain = new Move(7, "vm1", A, "vm1", 0, B, "vm1", null, MoveState.PREPARED);
+        assertThat(FlowPlanner.plan(CommitRecovery.committed(lan().withMove(plain), plain), PORTS).get(A).values())
+                .as("without a forwarder").noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
+    }
+
     /** The actions of the flows that take what the destination switch's port 8 (its forwarder) sends to the VM. */
     private static List<String> fromForwarder(Map<FlowKey, FlowSpec> flows) {
         return flows.values().stream().filter(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED
@@ -173,8 +186,11 @@ class FlowPlannerTest {
         ModelState model = committedWithForwarder(lan());
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
         assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).isNull();
-        assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
+        assertThat(plan.get(B).values()).as("the destination forwards by the commit")
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
+        assertThat(plan.get(A).values()).as("only stragglers from the link go to the forwarder")
+                .filteredOn(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED)
+                .allMatch(f -> f.key().match().contains("in_port=3") && f.actions().equals("output:9"));
         assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
     }
 
