@@ -14,6 +14,12 @@ import java.util.stream.Collectors;
  * socket.
  */
 public final class QemuCommandLine {
+    /**
+     * The guest's receive ring, in descriptors: QEMU's largest (its default is 256). A guest that has just resumed
+     * under TCG on a busy host drains its ring slowly while the forwarder's flush and the live traffic arrive at once,
+     * and QEMU drops what a full ring cannot take; the same setting Nova exposes as {@code [libvirt] rx_queue_size}.
+     */
+    public static final int RX_QUEUE_SIZE = 1024;
     /** The QEMU program. */
     public static final String QEMU = "qemu-system-x86_64";
 
@@ -47,7 +53,7 @@ public final class QemuCommandLine {
                 "-initrd", initramfs.toString(),
                 "-append", kernelCommandLine(spec, tscKhz),
                 "-netdev", "tap,id=n0,ifname=" + spec.tap() + ",script=no,downscript=no,vnet_hdr=off",
-                "-device", spec.machine().netDevice() + ",netdev=n0,mac=" + spec.mac(),
+                "-device", spec.machine().netDevice() + ",netdev=n0,mac=" + spec.mac() + ",rx_queue_size=" + RX_QUEUE_SIZE,
                 "-qmp", "unix:" + qmpSocket + ",server=on,wait=off",
                 "-pidfile", files.pidFile().toString()));
         if (spec.incoming()) {

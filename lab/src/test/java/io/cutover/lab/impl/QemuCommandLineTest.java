@@ -26,7 +26,7 @@ class QemuCommandLineTest {
                 "-serial file:" + FILES.serialLog(),
                 "-kernel /cache/vmlinuz -initrd /cache/initramfs.cpio",
                 "-netdev tap,id=n0,ifname=tap-vm1,script=no,downscript=no,vnet_hdr=off",
-                "-device virtio-net-device,netdev=n0,mac=02:00:c6:12:00:64",
+                "-device virtio-net-device,netdev=n0,mac=02:00:c6:12:00:64,rx_queue_size=1024",
                 "-qmp unix:" + FILES.qmpSocket() + ",server=on,wait=off",
                 "-pidfile " + FILES.pidFile());
         assertThat(command).doesNotContain("-incoming");
