@@ -46,6 +46,9 @@ final class TunnelCommand extends GroupCommand {
                 description = "The daemon's REST API (default: ${DEFAULT-VALUE}).")
         String api;
 
+        @Option(names = "--token-file", description = "A file holding the daemon's bearer token (its tokenFile).")
+        java.nio.file.Path tokenFile;
+
         /** {@code method path} under the daemon's {@code /v1}; its JSON answer when its status is one of {@code ok}. */
         JsonNode request(String method, String path, JsonNode body, int... ok) {
             URI uri;
@@ -54,8 +57,14 @@ final class TunnelCommand extends GroupCommand {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--api: not a URL: " + api, e);
             }
+            String token;
             try {
-                return new TunnelDaemonClient(uri).call(method, path, body, ok).body();
+                token = tokenFile == null ? null : java.nio.file.Files.readString(tokenFile).strip();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": " + e.getMessage(), e);
+            }
+            try {
+                return new TunnelDaemonClient(uri, token).call(method, path, body, ok).body();
             } catch (TunnelDaemonClient.DaemonException e) {
                 if (e.status() >= 400 && e.status() < 500) {
                     throw new IllegalArgumentException(e.detail(), e);

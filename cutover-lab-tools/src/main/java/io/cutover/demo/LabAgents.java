@@ -81,6 +81,8 @@ public final class LabAgents implements AutoCloseable {
     private final String token;
     /** The controller's REST token, apart from the agents' (it is not theirs to give out). */
     private final String controllerToken;
+    /** The tunnel daemons' API token, which only their own hosts' agents and the orchestrator hold. */
+    private final String tunnelToken;
     private final Map<String, String> underlay = new LinkedHashMap<>();
     private final List<Process> processes = new ArrayList<>();
     private final List<JsonHttpClient> clients = new ArrayList<>();
@@ -94,6 +96,7 @@ public final class LabAgents implements AutoCloseable {
         this.dir = dir;
         this.token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         this.controllerToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        this.tunnelToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         HOSTS.forEach(host -> underlay.put(host, lab.topology().underlay(host)));
     }
 
@@ -141,10 +144,11 @@ public final class LabAgents implements AutoCloseable {
         process("hostA", "sdn", "sdn", "serve", "--lab", lab.name(), "--listen", Topology.CONTROLLER_ADDRESS + ":" + OPENFLOW_PORT,
                 "--rest", "0.0.0.0:" + CONTROLLER_PORT, "--token-file", sdnToken.toString(),
                 "--state", dir.resolve("sdn-state").toString());
+        Path tunnelTokenFile = Files.writeString(dir.resolve("tunnel.token"), tunnelToken);
         for (String host : HOSTS) {
-            Path config = writeConfig("tunnel-" + host, tunnelConfig(host));
+            Path config = writeConfig("tunnel-" + host, tunnelConfig(host, tunnelTokenFile));
             process(host, "tunnel-" + host, "tunnel", "serve", "--config", config.toString());
-            tunnels.put(host, client(host, URI.create("http://127.0.0.1:" + TUNNEL_API_PORT + "/v1/"), null));
+            tunnels.put(host, client(host, URI.create("http://127.0.0.1:" + TUNNEL_API_PORT + "/v1/"), tunnelToken));
         }
         controller = client("hostA", URI.create(controllerUrl + "/"), controllerToken);
         for (String host : HOSTS) {
@@ -178,7 +182,7 @@ public final class LabAgents implements AutoCloseable {
                     : lab.port(each).switchSide());
         }
         sdn.put("timeout", "5s").put("rollback-patience", "30s");
-        config.putObject("tunnel").put("api", "http://127.0.0.1:" + TUNNEL_API_PORT)
+        config.putObject("tunnel").put("api", "http://127.0.0.1:" + TUNNEL_API_PORT).put("token", tunnelToken)
                 .put("underlay", underlay.get(host) + ":" + CutoverDemo.TUNNEL_PORT).put("iface", tunnelInterface());
         if (guests == GuestPorts.SITE_BRIDGES) {
             ObjectNode announce = config.putObject("announce")
@@ -200,10 +204,11 @@ public final class LabAgents implements AutoCloseable {
         return config;
     }
 
-    private ObjectNode tunnelConfig(String host) {
+    private ObjectNode tunnelConfig(String host, Path tokenFile) {
         return YAML.createObjectNode()
                 .put("listen", underlay.get(host) + ":" + CutoverDemo.TUNNEL_PORT)
                 .put("api", "127.0.0.1:" + TUNNEL_API_PORT)
+                .put("tokenFile", tokenFile.toString())
                 .put("stateDir", dir.resolve("tunnel-" + host).toString());
     }
 

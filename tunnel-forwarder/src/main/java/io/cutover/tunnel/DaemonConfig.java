@@ -8,6 +8,7 @@ import io.cutover.tunnel.impl.MoveJson;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,6 +20,7 @@ import java.util.Set;
  * <pre>
  * listen: 0.0.0.0:4789        # the tunnel's UDP address
  * api: 127.0.0.1:7946         # the local REST API (loopback only)
+ * tokenFile: /etc/cutover/tunnel.token   # the API's bearer token: every call but the OpenAPI document must carry it
  * stateDir: /var/lib/cutover/tunnel   # the journal; omit for none
  * pathMtu: 1500
  * moves:                      # optional: moves to set up at start (a journaled move of the same id wins)
@@ -29,13 +31,17 @@ import java.util.Set;
  * @param listen   the tunnel's UDP address
  * @param api      the REST API's TCP address
  * @param stateDir the journal's directory, or {@code null}
+ * @param token    the bearer token every API call must carry (at least {@value #MIN_TOKEN_LENGTH} characters), or
+ *                 {@code null}: then any local process may drive the daemon
  * @param pathMtu  the underlay MTU
  * @param moves    moves to add at start, each with the stage to bring it to ({@code null}: PLANNED)
  */
-public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, int pathMtu,
+public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, String token, int pathMtu,
                            List<InitialMove> moves) {
     public static final String DEFAULT_API = "127.0.0.1:7946";
-    private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "pathMtu", "moves");
+    /** The shortest bearer token taken. */
+    public static final int MIN_TOKEN_LENGTH = 16;
+    private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "tokenFile", "pathMtu", "moves");
 
     /** A move of the config file and the stage it starts in. */
     public record InitialMove(MoveSpec spec, CutoverStage stage) {
@@ -46,6 +52,17 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
         if (!api.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("api must be a loopback address, was " + api);
         }
+        if (token != null && token.length() < MIN_TOKEN_LENGTH) {
+            throw new IllegalArgumentException("the API's bearer token must have at least " + MIN_TOKEN_LENGTH
+                    + " characters");
+        }
+    }
+
+    /** Leaves the token out. */
+    @Override
+    public String toString() {
+        return "DaemonConfig[listen=" + listen + ", api=" + api + ", stateDir=" + stateDir + ", token="
+                + (token == null ? "none" : "(set)") + ", pathMtu=" + pathMtu + ", moves=" + moves.size() + "]";
     }
 
     /**
@@ -80,6 +97,7 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
         InetSocketAddress listen = MoveJson.socketAddress(root.path("listen").asText("0.0.0.0:" + ForwarderOptions.DEFAULT_PORT), where + ": listen");
         InetSocketAddress api = MoveJson.socketAddress(root.path("api").asText(DEFAULT_API), where + ": api");
         Path stateDir = root.hasNonNull("stateDir") ? Path.of(root.get("stateDir").asText()) : null;
+        String token = root.hasNonNull("tokenFile") ? readToken(root.get("tokenFile").asText(), where) : null;
         JsonNode mtu = root.path("pathMtu");
         if (!mtu.isMissingNode() && !mtu.canConvertToInt()) {
             throw new IllegalArgumentException(where + ": pathMtu must be an integer");
@@ -102,9 +120,17 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
             moves.add(new InitialMove(spec, stage));
         }
         try {
-            return new DaemonConfig(listen, api, stateDir, pathMtu, moves);
+            return new DaemonConfig(listen, api, stateDir, token, pathMtu, moves);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String readToken(String file, String where) {
+        try {
+            return Files.readString(Path.of(file)).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + ": tokenFile: cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 }

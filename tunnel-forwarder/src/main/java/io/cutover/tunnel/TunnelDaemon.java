@@ -47,9 +47,10 @@ public final class TunnelDaemon implements AutoCloseable {
                     }
                 }
             }
-            RestApi api = RestApi.start(forwarder, config.api());
-            LOG.info("tunnel daemon ready in {} ms: {} move(s) resumed from the journal, api http://{}:{}/v1",
-                    (System.nanoTime() - started) / 1_000_000, resumed, config.api().getAddress().getHostAddress(), api.port());
+            RestApi api = RestApi.start(forwarder, config.api(), config.token());
+            LOG.info("tunnel daemon ready in {} ms: {} move(s) resumed from the journal, api http://{}:{}/v1{}",
+                    (System.nanoTime() - started) / 1_000_000, resumed, config.api().getAddress().getHostAddress(), api.port(),
+                    config.token() == null ? " (no token: any local process may drive it)" : " (bearer token)");
             return new TunnelDaemon(forwarder, api);
         } catch (RuntimeException e) {
             forwarder.close();

@@ -55,4 +55,44 @@ class DaemonConfigTest {
         Path notYaml = write("listen: [unclosed\n");
         assertThatThrownBy(() -> DaemonConfig.load(notYaml)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aTokenFileMustBeReadableAndLongEnoughAndStaysOutOfToString() throws Exception {
+        Path token = Files.writeString(dir.resolve("tunnel.token"), "0123456789abcdef0123\n");
+        DaemonConfig config = DaemonConfig.load(write("tokenFile: " + token + "\n"));
+        assertThat(config.token()).isEqualTo("0123456789abcdef0123");
+        assertThat(config.toString()).doesNotContain("0123456789abcdef");
+        Path missing = write("tokenFile: " + dir.resolve("absent.token") + "\n");
+        assertThatThrownBy(() -> DaemonConfig.load(missing)).hasMessageContaining("tokenFile")
+                .hasMessageContaining("absent.token");
+        Path shortToken = write("tokenFile: " + Files.writeString(dir.resolve("short.token"), "abc") + "\n");
+        assertThatThrownBy(() -> DaemonConfig.load(shortToken)).hasMessageContaining("at least 16");
+    }
+
+    @Test
+    void withATokenTheApiRefusesEveryCallWithoutItButItsDocument() throws Exception {
+        Path token = Files.writeString(dir.resolve("tunnel.token"), "0123456789abcdef0123");
+        DaemonConfig config = DaemonConfig.load(write("listen: 127.0.0.1:0\napi: 127.0.0.1:0\ntokenFile: " + token + "\n"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        try (TunnelDaemon daemon = TunnelDaemon.start(config)) {
+            java.net.URI base = java.net.URI.create("http://127.0.0.1:" + daemon.apiPort() + "/v1/");
+            String move = "{\"id\":\"m1\",\"vni\":100,\"role\":\"destination\",\"vmMac\":\"02:00:c6:12:00:64\","
+                    + "\"vmAddresses\":[\"198.18.0.100\"],\"peer\":\"127.0.0.1:4789\",\"iface\":\"lo\"}";
+            var post = java.net.http.HttpRequest.newBuilder(base.resolve("moves"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(move)).header("Content-Type", "application/json");
+            var refused = http.send(post.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.body()).contains("unauthorized");
+            var wrong = http.send(post.copy().header("Authorization", "Bearer 0123456789abcdef0124").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).as("a wrong token").isEqualTo(401);
+            var doc = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("openapi.yaml")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(doc.statusCode()).isEqualTo(200);
+            var list = java.net.http.HttpRequest.newBuilder(base.resolve("moves"))
+                    .header("Authorization", "Bearer 0123456789abcdef0123").build();
+            assertThat(http.send(list, java.net.http.HttpResponse.BodyHandlers.ofString()).body().strip())
+                    .as("the refused calls registered nothing").isEqualTo("[ ]");
+        }
+    }
 }

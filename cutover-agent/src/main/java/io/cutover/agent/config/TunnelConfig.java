@@ -16,16 +16,25 @@ import java.net.URI;
  * <pre>
  * tunnel:
  *   api: http://127.0.0.1:7946     # this host's daemon
+ *   token-file: tunnel.token       # optional: the daemon's bearer token (its tokenFile; or token: ...)
  *   underlay: 198.19.0.1:4789      # optional: where the daemon takes tunnelled traffic (its listen address)
  *   iface: eth0                    # optional: its interface on the VMs' side (catches at the source, injects at
  *                                  #   the destination)
  * </pre>
  *
  * @param api      this host's tunnel daemon API
+ * @param token    its bearer token, or {@code null}
  * @param underlay where the daemon listens on the underlay, {@code HOST:PORT}, or {@code null}
  * @param iface    the daemon's interface on the VMs' side, or {@code null}
  */
-public record TunnelConfig(URI api, String underlay, String iface) {
+public record TunnelConfig(URI api, String token, String underlay, String iface) {
+
+    /** Leaves the token out. */
+    @Override
+    public String toString() {
+        return "TunnelConfig[api=" + api + ", token=" + (token == null ? "none" : "(set)") + ", underlay=" + underlay
+                + ", iface=" + iface + "]";
+    }
 
     /** Whether the agent registers each cutover's move itself. */
     public boolean registersMoves() {
@@ -37,6 +46,10 @@ public record TunnelConfig(URI api, String underlay, String iface) {
     static final class Raw {
         @JsonProperty("api")
         String api;
+        @JsonProperty("token")
+        String token;
+        @JsonProperty("token-file")
+        String tokenFile;
         @JsonProperty("underlay")
         String underlay;
         @JsonProperty("iface")
@@ -52,7 +65,7 @@ public record TunnelConfig(URI api, String underlay, String iface) {
             if (iface != null && !iface.matches("[A-Za-z0-9._-]{1,15}")) {
                 throw keys.bad("tunnel.iface", "expected an interface name, got '" + iface + "'");
             }
-            return new TunnelConfig(keys.httpUrl("tunnel.api", api), at, iface);
+            return new TunnelConfig(keys.httpUrl("tunnel.api", api), keys.secret("tunnel.", token, tokenFile), at, iface);
         }
     }
 }

@@ -82,7 +82,7 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         this.config = config;
         this.peers = peers;
         this.localTunnel = config.tunnel() == null ? null : new TunnelDaemonClient(config.tunnel().api(),
-                config.tunnel().underlay(), config.tunnel().iface());
+                config.tunnel().token(), config.tunnel().underlay(), config.tunnel().iface());
         SdnConfig section = config.sdn();
         this.sdn = section == null ? null : new SdnRestClient(section.url(), section.token(), section.timeout());
         this.dns = dns;

@@ -21,19 +21,26 @@ public final class TunnelDaemonClient implements TunnelEnd {
 
     /** @param api the daemon's root, such as {@code http://127.0.0.1:7171} (with or without {@code /v1}) */
     public TunnelDaemonClient(URI api) {
-        this(api, null, null);
+        this(api, null);
+    }
+
+    /** @param token the daemon's bearer token ({@code tokenFile} in its configuration), or {@code null} */
+    public TunnelDaemonClient(URI api, String token) {
+        this(api, token, null, null);
     }
 
     /**
+     * @param token    the daemon's bearer token, or {@code null}
      * @param underlay the daemon's tunnel address that the other ends send to ({@code HOST:PORT}), or {@code null}
      * @param iface    its interface on the VMs' side, or {@code null}; with {@code underlay}, moves can be registered
      */
-    public TunnelDaemonClient(URI api, String underlay, String iface) {
+    public TunnelDaemonClient(URI api, String token, String underlay, String iface) {
         this.underlay = underlay;
         this.iface = iface;
         String root = api.toString().replaceAll("/+$", "").replaceAll("/v1$", "");
-        this.http = JsonHttpClient.builder(URI.create(root + "/v1/")).connectTimeout(DEFAULT_TIMEOUT)
-                .timeout(DEFAULT_TIMEOUT).build();
+        JsonHttpClient.Builder builder = JsonHttpClient.builder(URI.create(root + "/v1/")).connectTimeout(DEFAULT_TIMEOUT)
+                .timeout(DEFAULT_TIMEOUT);
+        this.http = (token == null ? builder : builder.bearerToken(token)).build();
     }
 
     @Override

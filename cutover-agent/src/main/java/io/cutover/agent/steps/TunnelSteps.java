@@ -109,11 +109,16 @@ public final class TunnelSteps {
                 : Step.of("tunnel.flush", CutoverStage.ACTIVATED, () -> source.stage(moveId, CutoverStage.ACTIVATED),
                         discard));
         steps.add(bothEnds("tunnel.drain", CutoverStage.DRAINING, moveId, source, destination));
-        steps.add(bothEnds("tunnel.close", CutoverStage.COMPLETED, moveId, source, destination));
+        // the source first: the destination still takes what the source sends until it closes
+        steps.add(Step.of("tunnel.close", CutoverStage.COMPLETED, () -> {
+            source.stage(moveId, CutoverStage.COMPLETED);
+            destination.stage(moveId, CutoverStage.COMPLETED);
+        }, discard));
         return List.copyOf(steps);
     }
 
     /** A stage applied to both ends, the destination first. */
+    /** A step that brings both ends to {@code stage}, the destination first (it delivers before the source sends). */
     private static PlanStep bothEnds(String name, CutoverStage stage, String moveId, TunnelEnd source,
                                      TunnelEnd destination) {
         return Step.of(name, stage, () -> {

@@ -103,9 +103,40 @@ class TunnelRelayTest {
     }
 
     @Test
+    void theDestinationForwardsBeforeTheSourceSendsAndClosesAfterIt() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        CutoverPlan plan = new CutoverPlan("c", TunnelSteps.registered("vm1", recordingEnd("source", calls),
+                recordingEnd("destination", calls)));
+        for (CutoverStage stage : List.of(CutoverStage.PLANNED, CutoverStage.SWITCHOVER, CutoverStage.ACTIVATED,
+                CutoverStage.DRAINING, CutoverStage.COMPLETED)) {
+            plan.advance(stage).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(calls).containsSubsequence("destination ACTIVATED", "source ACTIVATED")
+                .containsSubsequence("source COMPLETED", "destination COMPLETED");
+    }
+
+    private static TunnelEnd recordingEnd(String name, List<String> calls) {
+        return new TunnelEnd() {
+            @Override
+            public void requireMove(String moveId) {
+            }
+
+            @Override
+            public void stage(String moveId, CutoverStage stage) {
+                calls.add(name + " " + stage);
+            }
+
+            @Override
+            public void remove(String moveId) {
+                calls.add(name + " removed");
+            }
+        };
+    }
+
+    @Test
     void aRealDaemonWithoutTheMoveIsNotReadyAndRemovingItIsHarmless() throws Exception {
         TunnelDaemon daemon = TunnelDaemon.start(new DaemonConfig(new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0), null, 1500, List.of()));
+                new InetSocketAddress("127.0.0.1", 0), null, null, 1500, List.of()));
         closing.add(daemon);
         TunnelDaemonClient client = new TunnelDaemonClient(URI.create("http://127.0.0.1:" + daemon.apiPort() + "/v1"));
         assertThatThrownBy(() -> client.requireMove("vm1")).isInstanceOfSatisfying(TunnelDaemonClient.DaemonException.class,

@@ -44,7 +44,8 @@ class QemuCutoverIT {
                         .isPositive();
                 assertThat(report.tunnel().get("source.sent")).as("sent on, with what the mirror caught until the commit")
                         .isGreaterThanOrEqualTo(report.tunnel().get("source.held"));
-                assertThat(report.tunnel().get("destination.injected")).as("and delivered at the destination")
+                assertThat(report.tunnel().get("destination.injected")).as("and delivered at the destination: %s",
+                                report.tunnel())
                         .isEqualTo(report.tunnel().get("source.sent"));
                 assertThat(lab.exec("fabric", "pgrep", "-f", "qemu-system-x86_64.*qvm").stdout())
                         .as("no guest left running").isBlank();

@@ -66,6 +66,10 @@ class TunnelDaemonIT {
             daemonB = Launcher.start(dir.resolve("b.log"), lab.namespace("hostB"), "tunnel", "serve", "--config", configB.toString());
             awaitApi(lab, "hostA");
             awaitApi(lab, "hostB");
+            assertThat(statusWithoutToken(lab, "hostA", "POST", "/v1/moves")).as("a move without the token").isEqualTo(401);
+            assertThat(statusWithoutToken(lab, "hostA", "GET", "/v1/stats")).as("a read without the token").isEqualTo(401);
+            assertThat(statusWithoutToken(lab, "hostA", "GET", "/v1/openapi.yaml")).as("the API's document").isEqualTo(200);
+            assertThat(get(lab, "hostA", "/v1/moves")).as("nothing registered by the refused call").isEmpty();
             cli(lab, "hostB", "tunnel", "add", "--id", "kill", "--vni", "200", "--role", "destination",
                     "--vm-mac", Topology.VM_MAC, "--vm-address", lab.port("vm1").ipv4Address(),
                     "--peer", LabTunnel.UNDERLAY_A, "--iface", "eth0", "--key-file", key.toString(),
@@ -185,11 +189,45 @@ class TunnelDaemonIT {
     private Path config(String name) throws IOException {
         Path state = dir.resolve("state-" + name);
         Path file = dir.resolve("tunnel-" + name + ".yaml");
-        Files.writeString(file, "listen: 0.0.0.0:4789\napi: 127.0.0.1:7946\nstateDir: " + state + "\n");
+        Files.writeString(file, "listen: 0.0.0.0:4789\napi: 127.0.0.1:7946\nstateDir: " + state + "\ntokenFile: "
+                + tokenFile() + "\n");
         return file;
     }
 
-    private static void cli(Lab lab, String node, String... args) throws Exception {
+    /** The daemons' bearer token, in a file of its own. */
+    private Path tokenFile() throws IOException {
+        Path file = dir.resolve("tunnel.token");
+        if (!Files.exists(file)) {
+            Files.writeString(file, "tunnel-it-" + Long.toHexString(new SecureRandom().nextLong()) + "\n");
+        }
+        return file;
+    }
+
+    /** What the API answers {@code method path} from {@code node}, without a token: its status. */
+    private static int statusWithoutToken(Lab lab, String node, String method, String path) {
+        try (Netns ns = lab.netns(node)) {
+            return ns.call(() -> {
+                HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:7946" + path).openConnection();
+                c.setRequestProperty("Connection", "close");
+                c.setRequestMethod(method);
+                if (method.equals("POST")) {
+                    c.setDoOutput(true);
+                    c.setRequestProperty("Content-Type", "application/json");
+                    c.getOutputStream().write("{\"id\":\"intruder\"}".getBytes(StandardCharsets.UTF_8));
+                }
+                try {
+                    return c.getResponseCode();
+                } finally {
+                    c.disconnect();
+                }
+            });
+        }
+    }
+
+    private void cli(Lab lab, String node, String... args) throws Exception {
+        java.util.List<String> withToken = new java.util.ArrayList<>(java.util.List.of(args));
+        withToken.addAll(java.util.List.of("--token-file", tokenFile().toString()));
+        args = withToken.toArray(String[]::new);
         Process p = new ProcessBuilder(Launcher.command(lab.namespace(node), args)).redirectErrorStream(true)
                 .redirectInput(new File("/dev/null")).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -197,7 +235,7 @@ class TunnelDaemonIT {
         assertThat(p.exitValue()).as("cutover %s: %s", String.join(" ", args), out).isZero();
     }
 
-    private static void awaitApi(Lab lab, String node) throws InterruptedException {
+    private void awaitApi(Lab lab, String node) throws InterruptedException, IOException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             try {
@@ -211,10 +249,12 @@ class TunnelDaemonIT {
     }
 
     /** GET on the daemon's API, from a thread in the node's namespace (the API is on its loopback). */
-    private static JsonNode get(Lab lab, String node, String path) {
+    private JsonNode get(Lab lab, String node, String path) throws IOException {
+        String token = Files.readString(tokenFile()).strip();
         try (Netns ns = lab.netns(node)) {
             return ns.call(() -> {
                 HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:7946" + path).openConnection();
+                c.setRequestProperty("Authorization", "Bearer " + token);
                 // no keep-alive: the JDK would reuse a connection to 127.0.0.1:7946 opened in another namespace
                 c.setRequestProperty("Connection", "close");
                 c.setConnectTimeout(1000);

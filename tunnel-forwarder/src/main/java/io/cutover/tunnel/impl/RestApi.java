@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.api.CutoverStage;
+import io.cutover.support.BearerToken;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.TunnelDaemon;
@@ -45,10 +46,22 @@ public final class RestApi implements AutoCloseable {
         this.server = server;
     }
 
-    /** Serves {@code forwarder} on {@code address}. */
+    /** Serves {@code forwarder} on {@code address} to anyone who can reach it. */
     public static RestApi start(Forwarder forwarder, InetSocketAddress address) {
+        return start(forwarder, address, null);
+    }
+
+    /**
+     * Serves {@code forwarder} on {@code address}. With {@code token}, every call but the OpenAPI document's must carry
+     * {@code Authorization: Bearer <token>}; one without is refused (401, one log line) before its body is read.
+     */
+    public static RestApi start(Forwarder forwarder, InetSocketAddress address, String token) {
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
+        if (token != null) {
+            BearerToken bearer = new BearerToken(token);
+            router.route("/v1/*").order(-1).handler(ctx -> admit(ctx, bearer));
+        }
         // no file uploads: Vert.x would keep them on disk
         router.route().handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
         router.get("/v1/moves").handler(ctx -> {
@@ -140,6 +153,19 @@ public final class RestApi implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("request: the body is no JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
+    }
+
+    private static void admit(RoutingContext ctx, BearerToken bearer) {
+        String header = ctx.request().getHeader("Authorization");
+        if (ctx.request().path().equals("/v1/openapi.yaml") || bearer.admits(header)) {
+            ctx.next();
+            return;
+        }
+        String refusal = BearerToken.refusal(header);
+        LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(), ctx.request().remoteAddress(),
+                refusal);
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        error(ctx, 401, "unauthorized", refusal);
     }
 
     private static void send(RoutingContext ctx, int status, JsonNode body) {
