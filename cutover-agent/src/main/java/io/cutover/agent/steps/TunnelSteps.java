@@ -4,6 +4,7 @@ import io.cutover.agent.plan.PlanStep;
 import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.Forwarder;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,10 +12,10 @@ import java.util.List;
  * The brownout tunnel's part of the plan. The source holds what it catches from SWITCHOVER (only it catches anything
  * to hold), both ends forward from ACTIVATED (the destination first: it delivers before the source sends it anything,
  * then the source flushes what it held and forwards), DRAINING starts the drain (the move then ends by its drain
- * policy), COMPLETED closes. Armed, both ends are readied at PLANNED instead ({@code tunnel.arm}: the destination
- * delivers, the source holds), and ACTIVATED is the source's flush alone. Mirrored, only the destination is readied
- * at PLANNED, and at SWITCHOVER the source holds with a {@link #PAUSE_LOOKBACK}. Undoing any step discards the move
- * (held frames included).
+ * policy), COMPLETED closes (the source first: the destination takes what the source sent until then). Armed, both
+ * ends are readied at PLANNED instead ({@code tunnel.arm}: the destination delivers, the source holds), and ACTIVATED
+ * is the source's flush alone. Mirrored, only the destination is readied at PLANNED, and at SWITCHOVER the source
+ * holds with a {@link #PAUSE_LOOKBACK}. Undoing any step discards the move (held frames included).
  */
 public final class TunnelSteps {
     /**
@@ -23,7 +24,7 @@ public final class TunnelSteps {
      * the guest's tap just before it stopped was never read either. The frames the guest did read in this window
      * arrive twice (a duplicate, which UDP and TCP peers ignore), where a short one would lose them.
      */
-    public static final java.time.Duration PAUSE_LOOKBACK = java.time.Duration.ofMillis(25);
+    public static final Duration PAUSE_LOOKBACK = Duration.ofMillis(25);
 
     /** When the tunnel's ends are readied. */
     public enum Arming {
