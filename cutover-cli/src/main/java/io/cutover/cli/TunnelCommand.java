@@ -87,7 +87,8 @@ final class TunnelCommand extends GroupCommand {
                 + "(for ingress filtering; default: triangle routing).") boolean reverse;
         @Option(names = "--peer", required = true, description = "The other end, address[:port].") String peer;
         @Option(names = "--iface", required = true, description = "Source: interface to catch on; destination: to inject on.") String iface;
-        @Option(names = "--key-file", description = "AES-GCM key file (base64 of 16 or 32 bytes): authenticated mode.") String keyFile;
+        @Option(names = "--key-file", description = "AES-GCM key file (base64 of 16 or 32 bytes): authenticated mode. It must lie in the "
+                + "daemon's keyDir.") String keyFile;
         @Option(names = "--hold-packets", description = "Blackout buffer bound in packets.") Integer holdPackets;
         @Option(names = "--hold-bytes", description = "Blackout buffer bound in bytes.") Long holdBytes;
         @Option(names = "--idle", description = "Drain: end after this long without traffic (like 30s).") String idle;

@@ -21,6 +21,7 @@ import java.util.Set;
  * listen: 0.0.0.0:4789        # the tunnel's UDP address
  * api: 127.0.0.1:7946         # the local REST API (loopback only)
  * tokenFile: /etc/cutover/tunnel.token   # the API's bearer token: every call but the OpenAPI document must carry it
+ * keyDir: /etc/cutover/tunnel-keys       # the only place the API's moves may name a keyFile (else keys by value)
  * stateDir: /var/lib/cutover/tunnel   # the journal; omit for none
  * pathMtu: 1500
  * moves:                      # optional: moves to set up at start (a journaled move of the same id wins)
@@ -33,15 +34,18 @@ import java.util.Set;
  * @param stateDir the journal's directory, or {@code null}
  * @param token    the bearer token every API call must carry (at least {@value #MIN_TOKEN_LENGTH} characters), or
  *                 {@code null}: then any local process may drive the daemon
+ * @param keyDir   the directory whose files a move added through the API may name as its {@code keyFile}, or
+ *                 {@code null}: such moves give their key by value ({@code key})
  * @param pathMtu  the underlay MTU
  * @param moves    moves to add at start, each with the stage to bring it to ({@code null}: PLANNED)
  */
-public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, String token, int pathMtu,
-                           List<InitialMove> moves) {
+public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, String token, Path keyDir,
+                           int pathMtu, List<InitialMove> moves) {
     public static final String DEFAULT_API = "127.0.0.1:7946";
     /** The shortest bearer token taken. */
     public static final int MIN_TOKEN_LENGTH = 16;
-    private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "tokenFile", "pathMtu", "moves");
+    private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "tokenFile", "keyDir", "pathMtu",
+            "moves");
 
     /** A move of the config file and the stage it starts in. */
     public record InitialMove(MoveSpec spec, CutoverStage stage) {
@@ -62,7 +66,7 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
     @Override
     public String toString() {
         return "DaemonConfig[listen=" + listen + ", api=" + api + ", stateDir=" + stateDir + ", token="
-                + (token == null ? "none" : "(set)") + ", pathMtu=" + pathMtu + ", moves=" + moves.size() + "]";
+                + (token == null ? "none" : "(set)") + ", keyDir=" + keyDir + ", pathMtu=" + pathMtu + ", moves=" + moves.size() + "]";
     }
 
     /**
@@ -98,6 +102,10 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
         InetSocketAddress api = MoveJson.socketAddress(root.path("api").asText(DEFAULT_API), where + ": api");
         Path stateDir = root.hasNonNull("stateDir") ? Path.of(root.get("stateDir").asText()) : null;
         String token = root.hasNonNull("tokenFile") ? readToken(root.get("tokenFile").asText(), where) : null;
+        Path keyDir = root.hasNonNull("keyDir") ? Path.of(root.get("keyDir").asText()) : null;
+        if (keyDir != null && !Files.isDirectory(keyDir)) {
+            throw new IllegalArgumentException(where + ": keyDir: " + keyDir + " is not a directory");
+        }
         JsonNode mtu = root.path("pathMtu");
         if (!mtu.isMissingNode() && !mtu.canConvertToInt()) {
             throw new IllegalArgumentException(where + ": pathMtu must be an integer");
@@ -120,7 +128,7 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
             moves.add(new InitialMove(spec, stage));
         }
         try {
-            return new DaemonConfig(listen, api, stateDir, token, pathMtu, moves);
+            return new DaemonConfig(listen, api, stateDir, token, keyDir, pathMtu, moves);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

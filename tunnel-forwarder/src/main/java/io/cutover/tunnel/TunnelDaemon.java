@@ -47,7 +47,7 @@ public final class TunnelDaemon implements AutoCloseable {
                     }
                 }
             }
-            RestApi api = RestApi.start(forwarder, config.api(), config.token());
+            RestApi api = RestApi.start(forwarder, config.api(), config.token(), config.keyDir());
             LOG.info("tunnel daemon ready in {} ms: {} move(s) resumed from the journal, api http://{}:{}/v1{}",
                     (System.nanoTime() - started) / 1_000_000, resumed, config.api().getAddress().getHostAddress(), api.port(),
                     config.token() == null ? " (no token: any local process may drive it)" : " (bearer token)");

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -94,5 +95,37 @@ class DaemonConfigTest {
             assertThat(http.send(list, java.net.http.HttpResponse.BodyHandlers.ofString()).body().strip())
                     .as("the refused calls registered nothing").isEqualTo("[ ]");
         }
+    }
+
+    @Test
+    void aMoveThroughTheApiNamesAKeyFileOnlyInsideTheKeyDirectory() throws Exception {
+        Path keys = Files.createDirectories(dir.resolve("keys"));
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "not for the daemon to read");
+        Files.createSymbolicLink(keys.resolve("escape.key"), secret);
+        Path good = Files.writeString(keys.resolve("m1.key"),
+                java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        DaemonConfig config = DaemonConfig.load(write("listen: 127.0.0.1:0\napi: 127.0.0.1:0\nkeyDir: " + keys + "\n"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        try (TunnelDaemon daemon = TunnelDaemon.start(config)) {
+            java.net.URI moves = java.net.URI.create("http://127.0.0.1:" + daemon.apiPort() + "/v1/moves");
+            for (Path refused : List.of(secret, keys.resolve("escape.key"), keys.resolve("absent.key"))) {
+                var answer = http.send(java.net.http.HttpRequest.newBuilder(moves).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(move("m0", refused))).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).as("keyFile %s", refused).isEqualTo(400);
+                assertThat(answer.body()).contains("keyFile").doesNotContain("not for the daemon");
+            }
+            var added = http.send(java.net.http.HttpRequest.newBuilder(moves).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(move("m1", good))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+            assertThat(added.body()).contains("\"authenticated\" : true");
+        }
+    }
+
+    private static String move(String id, Path keyFile) {
+        return "{\"id\":\"" + id + "\",\"vni\":100,\"role\":\"destination\",\"vmMac\":\"02:00:c6:12:00:64\","
+                + "\"vmAddresses\":[\"198.18.0.100\"],\"peer\":\"127.0.0.1:4789\",\"iface\":\"lo\",\"keyFile\":\""
+                + keyFile + "\"}";
     }
 }

@@ -46,7 +46,8 @@ class TunnelRelayIT {
     void thePlanHoldsFlushesAndClosesTheMoveAtBothDaemons() throws Exception {
         Lab lab = LAB.lab();
         try (LabProcesses processes = new LabProcesses(lab, dir)) {
-            Path daemonConfig = Files.writeString(dir.resolve("tunnel.yaml"), "listen: 0.0.0.0:4789\napi: 127.0.0.1:7946\n");
+            Path daemonConfig = Files.writeString(dir.resolve("tunnel.yaml"), "listen: 0.0.0.0:4789\napi: 127.0.0.1:7946\n"
+                    + "keyDir: " + dir + "\n");
             for (String host : new String[] {"hostA", "hostB"}) {
                 processes.startIn(lab.namespace(host), "tunnel-" + host, "tunnel", "serve", "--config", daemonConfig.toString());
                 awaitDaemon(lab, host);

@@ -190,7 +190,7 @@ class TunnelDaemonIT {
         Path state = dir.resolve("state-" + name);
         Path file = dir.resolve("tunnel-" + name + ".yaml");
         Files.writeString(file, "listen: 0.0.0.0:4789\napi: 127.0.0.1:7946\nstateDir: " + state + "\ntokenFile: "
-                + tokenFile() + "\n");
+                + tokenFile() + "\nkeyDir: " + dir + "\n");
         return file;
     }
 

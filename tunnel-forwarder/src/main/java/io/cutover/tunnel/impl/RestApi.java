@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,16 +48,18 @@ public final class RestApi implements AutoCloseable {
         this.server = server;
     }
 
-    /** Serves {@code forwarder} on {@code address} to anyone who can reach it. */
+    /** Serves {@code forwarder} on {@code address} to anyone who can reach it; moves give their keys by value. */
     public static RestApi start(Forwarder forwarder, InetSocketAddress address) {
-        return start(forwarder, address, null);
+        return start(forwarder, address, null, null);
     }
 
     /**
      * Serves {@code forwarder} on {@code address}. With {@code token}, every call but the OpenAPI document's must carry
-     * {@code Authorization: Bearer <token>}; one without is refused (401, one log line) before its body is read.
+     * {@code Authorization: Bearer <token>}; one without is refused (401, one log line) before its body is read. A move
+     * may name a {@code keyFile} only inside {@code keyDir} ({@code null}: nowhere, keys by value only): the daemon
+     * runs as root and must not read a file a caller picks.
      */
-    public static RestApi start(Forwarder forwarder, InetSocketAddress address, String token) {
+    public static RestApi start(Forwarder forwarder, InetSocketAddress address, String token, Path keyDir) {
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         if (token != null) {
@@ -71,6 +75,9 @@ public final class RestApi implements AutoCloseable {
         });
         router.post("/v1/moves").blockingHandler(ctx -> {
             JsonNode body = body(ctx);
+            if (body.hasNonNull("keyFile")) {
+                requireInside(keyDir, body.get("keyFile").asText());
+            }
             MoveSpec spec = MoveJson.read(body, "request");
             forwarder.add(spec);
             if (body.hasNonNull("stage")) {
@@ -152,6 +159,25 @@ public final class RestApi implements AutoCloseable {
             return tree;
         } catch (IOException e) {
             throw new IllegalArgumentException("request: the body is no JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    /** @throws IllegalArgumentException (a 400) unless {@code keyFile}, links resolved, lies inside {@code keyDir} */
+    static void requireInside(Path keyDir, String keyFile) {
+        if (keyDir == null) {
+            throw new IllegalArgumentException("request: keyFile: this daemon takes no key files (no keyDir in its "
+                    + "configuration); give the key by value (key: base64)");
+        }
+        Path file;
+        Path dir;
+        try {
+            dir = keyDir.toRealPath();
+            file = Path.of(keyFile).toRealPath();
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("request: keyFile: no such key file in " + keyDir);
+        }
+        if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("request: keyFile: must be a file in " + keyDir);
         }
     }
 
