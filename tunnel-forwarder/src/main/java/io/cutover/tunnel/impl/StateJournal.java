@@ -63,6 +63,14 @@ public final class StateJournal {
             Files.deleteIfExists(file);
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, key.base64() + "\n", StandardCharsets.US_ASCII);
+            // on disk before the journal names it: after a power cut a journaled move finds its key
+            try (java.nio.channels.FileChannel written = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileChannel directory = java.nio.channels.FileChannel.open(file.getParent(),
+                         java.nio.file.StandardOpenOption.READ)) {
+                written.force(true);
+                directory.force(true);
+            }
         } catch (IOException e) {
             throw new TunnelException(moveId, "cannot keep the key in " + file + ": " + e.getMessage(), e);
         }
