@@ -13,15 +13,18 @@ public final class ReplayWindow {
     private final long[] bits = new long[WORDS];
     private long highest;
 
-    /** Whether {@code seq} may be accepted: never seen, not older than the window, and not 0. */
+    /**
+     * Whether {@code seq} may be accepted: never seen, not older than the window, and not 0. Sequence numbers are
+     * unsigned 64-bit (one with the top bit set is newer than any below it, never a replay for it).
+     */
     public boolean check(long seq) {
-        if (seq <= 0) {
+        if (seq == 0) {
             return false;
         }
-        if (seq > highest) {
+        if (Long.compareUnsigned(seq, highest) > 0) {
             return true;
         }
-        if (highest - seq >= SIZE) {
+        if (Long.compareUnsigned(highest - seq, SIZE) >= 0) {
             return false;
         }
         return (bits[index(seq)] & bit(seq)) == 0;
@@ -29,13 +32,13 @@ public final class ReplayWindow {
 
     /** Records {@code seq} as accepted (call only after {@link #check} said yes and the tag verified). */
     public void commit(long seq) {
-        if (seq > highest) {
+        if (Long.compareUnsigned(seq, highest) > 0) {
             long shift = seq - highest;
-            if (shift >= SIZE) {
+            if (Long.compareUnsigned(shift, SIZE) >= 0) {
                 java.util.Arrays.fill(bits, 0);
             } else {
-                for (long s = highest + 1; s < seq; s++) {
-                    bits[index(s)] &= ~bit(s);
+                for (long step = 1; step < shift; step++) {
+                    bits[index(highest + step)] &= ~bit(highest + step);
                 }
             }
             highest = seq;
@@ -51,7 +54,7 @@ public final class ReplayWindow {
     /** After a restart: refuses everything up to {@code floor} (the last journaled highest). */
     public void resumeAfter(long floor) {
         java.util.Arrays.fill(bits, -1L);
-        highest = Math.max(highest, floor);
+        highest = Long.compareUnsigned(highest, floor) >= 0 ? highest : floor;
     }
 
     private static int index(long seq) {

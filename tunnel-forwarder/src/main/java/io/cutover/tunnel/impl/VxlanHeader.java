@@ -36,8 +36,9 @@ public final class VxlanHeader {
     /**
      * Checks the header at {@code off} of a packet of {@code len} bytes and returns its VNI.
      *
-     * @throws MalformedPacketException TRUNCATED when shorter than a header, WRONG_VNI when the I flag is
-     *                                  clear, MALFORMED when unknown flags are set
+     * Reserved bits are ignored, as RFC 7348 asks of a receiver (a sender that sets one is still understood).
+     *
+     * @throws MalformedPacketException TRUNCATED when shorter than a header, WRONG_VNI when the I flag is clear
      */
     public static int readVni(byte[] in, int off, int len) throws MalformedPacketException {
         if (len < LENGTH) {
@@ -46,9 +47,6 @@ public final class VxlanHeader {
         int flags = in[off] & 0xFF;
         if ((flags & FLAG_VNI) == 0) {
             throw new MalformedPacketException(DropReason.WRONG_VNI, "vxlan flags: I flag clear (0x" + Integer.toHexString(flags) + ")");
-        }
-        if ((flags & ~(FLAG_VNI | FLAG_SEALED)) != 0) {
-            throw new MalformedPacketException(DropReason.MALFORMED, "vxlan flags: unknown bits 0x" + Integer.toHexString(flags));
         }
         return ((in[off + 4] & 0xFF) << 16) | ((in[off + 5] & 0xFF) << 8) | (in[off + 6] & 0xFF);
     }

@@ -38,9 +38,13 @@ class ReplayWindowTest {
     }
 
     @Test
-    void zeroAndNegativeAreRefused() {
+    void zeroIsRefusedAndTheTopBitIsJustAHighSequence() {
         assertThat(window.check(0)).isFalse();
-        assertThat(window.check(-5)).isFalse();
+        assertThat(accept(Long.MAX_VALUE)).isTrue();
+        assertThat(accept(Long.MIN_VALUE)).as("2^63, unsigned: the next one").isTrue();
+        assertThat(accept(-5)).as("2^64 - 5, unsigned: newer still").isTrue();
+        assertThat(accept(Long.MAX_VALUE)).as("now far older than the window").isFalse();
+        assertThat(accept(-5)).as("seen").isFalse();
     }
 
     @Test
