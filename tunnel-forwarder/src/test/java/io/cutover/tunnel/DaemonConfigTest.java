@@ -128,4 +128,17 @@ class DaemonConfigTest {
                 + "\"vmAddresses\":[\"198.18.0.100\"],\"peer\":\"127.0.0.1:4789\",\"iface\":\"lo\",\"keyFile\":\""
                 + keyFile + "\"}";
     }
+
+    @Test
+    void aRequestWithoutHostIsA400NotA500() throws Exception {
+        DaemonConfig config = DaemonConfig.load(write("listen: 127.0.0.1:0\napi: 127.0.0.1:0\n"));
+        try (TunnelDaemon daemon = TunnelDaemon.start(config);
+             java.net.Socket socket = new java.net.Socket("127.0.0.1", daemon.apiPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET /v1/moves HTTP/1.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("Host");
+        }
+    }
 }

@@ -75,7 +75,7 @@ public final class AgentServer {
     /** Starts listening; the future holds the bound port. */
     public Future<Integer> listen(String address, int port) {
         return vertx.createHttpServer()
-                .requestHandler(router())
+                .requestHandler(io.cutover.support.RequestGuard.before(router()))
                 .listen(port, address)
                 .map(bound -> {
                     server = bound;

@@ -256,8 +256,13 @@ class AgentServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString("--x\r\nContent-Disposition: form-data; name=\"f\"; "
                         + "filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
                         + "A".repeat(10_000) + "\r\n--x--\r\n")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(upload.statusCode()).isEqualTo(401);
+        assertThat(upload.statusCode()).as("refused before the token is even looked at: JSON only").isEqualTo(415);
         assertThat(entries(uploads)).as("files kept for a stranger's upload").isEqualTo(before);
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(source.resolve("/v1/cutovers"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("a=1&".repeat(300))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).as("300 form fields: %s", form.body()).isEqualTo(415);
+        assertThat(form.body()).contains("JSON only");
     }
 
     /** How many files {@code dir} holds; 0 when it does not exist. */

@@ -1,0 +1,67 @@
+package io.cutover.support;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+
+/**
+ * What every daemon's HTTP server puts before its router: requests the router would answer with a 500, or parse at a
+ * cost nobody asked for, are refused here with a 4xx in the daemons' error layout ({@code {"error", "detail"}}) and
+ * one log line. An HTTP/1.x request without {@code Host} gets a 400 (Vert.x's router fails it as a server error); a
+ * body that is not JSON (a form, a multipart upload) gets a 415 before a byte of it is read (the APIs take JSON only,
+ * and a form's fields would be parsed and held first).
+ *
+ * <pre>{@code
+ * vertx.createHttpServer().requestHandler(RequestGuard.before(router))
+ * }</pre>
+ */
+public final class RequestGuard implements Handler<HttpServerRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestGuard.class);
+
+    private final Handler<HttpServerRequest> next;
+
+    private RequestGuard(Handler<HttpServerRequest> next) {
+        this.next = next;
+    }
+
+    /** {@code next} (a router), behind the guard. */
+    public static RequestGuard before(Handler<HttpServerRequest> next) {
+        return new RequestGuard(next);
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        String refusal = refusal(request.version(), request.getHeader("Host"), request.method(),
+                request.getHeader("Content-Type"));
+        if (refusal == null) {
+            next.handle(request);
+            return;
+        }
+        int status = refusal.startsWith("a body") ? 415 : 400;
+        LOG.warn("refused {} {} from {}: {}", request.method(), request.path(), request.remoteAddress(), refusal);
+        String body = "{\"error\": \"" + (status == 415 ? "unsupported media type" : "bad request")
+                + "\", \"detail\": \"" + refusal + "\"}";
+        request.response().setStatusCode(status).putHeader("content-type", "application/json")
+                .putHeader("connection", "close").end(body);
+    }
+
+    /** Why a request with these is refused, or {@code null} when it may go on. */
+    static String refusal(HttpVersion version, String host, HttpMethod method, String contentType) {
+        if (version != HttpVersion.HTTP_2 && (host == null || host.isBlank())) {
+            return "an HTTP/1.x request needs a Host header";
+        }
+        boolean carriesBody = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH;
+        if (carriesBody && contentType != null) {
+            String type = contentType.toLowerCase(Locale.ROOT);
+            if (type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded")) {
+                return "a body of " + type.split(";")[0].replaceAll("[^a-z0-9/+.-]", "") + ": this API takes JSON only";
+            }
+        }
+        return null;
+    }
+}
