@@ -189,6 +189,8 @@ public final class CutoverService {
         Cutover cutover = new Cutover(id, request, plan);
         createdAt.put(id, System.nanoTime());
         cutovers.put(id, cutover);
+        LOG.info("cutover {}: {} from {} to {} ({}), {} steps", id, request.vm(), request.source(),
+                request.destination(), request.mode(), plan.steps().size());
         CompletableFuture<Void> planned = plan.advance(CutoverStage.PLANNED).toCompletableFuture();
         planned.whenComplete((ok, error) -> {
             if (error != null) {

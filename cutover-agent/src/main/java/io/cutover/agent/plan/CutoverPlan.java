@@ -4,6 +4,8 @@ import io.cutover.api.CutoverEvent;
 import io.cutover.api.CutoverListener;
 import io.cutover.api.CutoverStage;
 import io.cutover.support.Causes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -30,6 +32,8 @@ import java.util.concurrent.Executor;
  * {@link CutoverStage#ROLLED_BACK}. {@link CutoverStage#FAILED} from outside (the migration failed) does the same.
  */
 public final class CutoverPlan implements CutoverListener {
+    private static final Logger LOG = LoggerFactory.getLogger(CutoverPlan.class);
+
     /** How many steps may run (or block) at once, over all plans. */
     public static final int STEP_THREADS = 32;
     /**
@@ -197,6 +201,7 @@ public final class CutoverPlan implements CutoverListener {
      */
     private CompletableFuture<Void> runStage(CutoverStage next) {
         timeline.add(next.name(), "stage", null);
+        LOG.info("cutover {}: {}", id, next);
         Map<String, CompletableFuture<Void>> started = new LinkedHashMap<>();
         for (PlanStep step : steps) {
             if (step.stage() == next) {
@@ -235,9 +240,11 @@ public final class CutoverPlan implements CutoverListener {
             if (error != null) {
                 Throwable cause = Causes.unwrap(error);
                 timeline.add(step.name(), "failed", message(cause));
+                LOG.warn("cutover {}: step {} at {} failed: {}", id, step.name(), step.stage(), message(cause));
                 throw new PlanStepException(step.name(), step.stage(), cause);
             }
             timeline.add(step.name(), "done", step.detail());
+            LOG.debug("cutover {}: step {} done", id, step.name());
             synchronized (this) {
                 applied.push(step);
             }
@@ -250,6 +257,7 @@ public final class CutoverPlan implements CutoverListener {
             failure = cause == null ? new IllegalStateException("cutover failed at " + at) : cause;
         }
         timeline.add(CutoverStage.FAILED.name(), "stage", message(failure));
+        LOG.warn("cutover {}: FAILED at {} ({}); rolling back", id, at, message(failure));
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         while (true) {
             PlanStep step;
@@ -267,6 +275,7 @@ public final class CutoverPlan implements CutoverListener {
                 stage = CutoverStage.ROLLED_BACK;
             }
             timeline.add(CutoverStage.ROLLED_BACK.name(), "stage", null);
+            LOG.warn("cutover {}: ROLLED_BACK", id);
         });
     }
 
@@ -281,6 +290,9 @@ public final class CutoverPlan implements CutoverListener {
         return result.handle((ok, error) -> {
             timeline.add(step.name(), error == null ? "rolled-back" : "rollback-failed",
                     error == null ? null : message(Causes.unwrap(error)));
+            if (error != null) {
+                LOG.error("cutover {}: the rollback of step {} failed: {}", id, step.name(), message(Causes.unwrap(error)));
+            }
             return null;
         });
     }

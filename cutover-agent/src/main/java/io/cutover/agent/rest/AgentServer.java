@@ -46,6 +46,8 @@ import java.util.function.Consumer;
  * (and was rolled back).
  */
 public final class AgentServer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentServer.class);
+
     /** The largest request body accepted. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
@@ -121,6 +123,8 @@ public final class AgentServer {
     private void authenticate(RoutingContext ctx) {
         String header = ctx.request().getHeader("Authorization");
         if (!token.admits(header)) {
+            LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
+                    ctx.request().remoteAddress(), BearerToken.refusal(header));
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             fail(ctx, new ApiError(401, "unauthorized", BearerToken.refusal(header)));
             return;
