@@ -113,7 +113,7 @@ final class SdnCommand extends GroupCommand {
             try {
                 if (restAddress != null) {
                     restServer = SdnRestServer.start(sdn, restAddress.host(), restAddress.port(),
-                            Rest.token(tokenFile));
+                            TokenFile.read(tokenFile));
                 }
                 if (attached != null) {
                     List<String> bridges = attached.topology().bridges();
@@ -173,7 +173,7 @@ final class SdnCommand extends GroupCommand {
 
         @Override
         public Integer call() throws Exception {
-            return Rest.call(rest, Rest.token(tokenFile), "GET", resource, null);
+            return Rest.call(rest, TokenFile.read(tokenFile), "GET", resource, null);
         }
     }
 
@@ -199,17 +199,17 @@ final class SdnCommand extends GroupCommand {
                 case "prepare" -> {
                     need(3);
                     Dpid toSwitch = Dpid.parse(args.get(1));
-                    return Rest.call(rest, Rest.token(tokenFile), "POST", "moves", JsonNodeFactory.instance.objectNode()
+                    return Rest.call(rest, TokenFile.read(tokenFile), "POST", "moves", JsonNodeFactory.instance.objectNode()
                             .put("endpoint", args.get(0)).put("toSwitch", toSwitch.toString()).put("toPort", args.get(2)));
                 }
                 case "redirect" -> {
                     need(2);
-                    return Rest.call(rest, Rest.token(tokenFile), "POST", "moves/" + args.get(0) + "/redirect",
+                    return Rest.call(rest, TokenFile.read(tokenFile), "POST", "moves/" + args.get(0) + "/redirect",
                             JsonNodeFactory.instance.objectNode().put("port", args.get(1)));
                 }
                 case "commit", "cleanup", "rollback" -> {
                     need(1);
-                    return Rest.call(rest, Rest.token(tokenFile), "POST", "moves/" + args.get(0) + "/" + action.toLowerCase(Locale.ROOT), null);
+                    return Rest.call(rest, TokenFile.read(tokenFile), "POST", "moves/" + args.get(0) + "/" + action.toLowerCase(Locale.ROOT), null);
                 }
                 default -> throw new IllegalArgumentException("unknown move action '" + action
                         + "' (expected prepare, redirect, commit, cleanup or rollback)");
@@ -251,22 +251,6 @@ final class SdnCommand extends GroupCommand {
         static final Duration TIMEOUT = Duration.ofSeconds(30);
 
         private Rest() {
-        }
-
-        /** The token in {@code file} (surrounding white space stripped), or {@code null} for no file. */
-        static String token(Path file) {
-            if (file == null) {
-                return null;
-            }
-            try {
-                String token = java.nio.file.Files.readString(file).strip();
-                if (token.isEmpty()) {
-                    throw new IllegalArgumentException("--token-file " + file + " is empty");
-                }
-                return token;
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("--token-file: cannot read " + file + ": " + e.getMessage(), e);
-            }
         }
 
         static int call(String rest, String token, String method, String path, JsonNode body) {

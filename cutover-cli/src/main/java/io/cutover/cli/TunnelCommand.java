@@ -57,12 +57,7 @@ final class TunnelCommand extends GroupCommand {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--api: not a URL: " + api, e);
             }
-            String token;
-            try {
-                token = tokenFile == null ? null : java.nio.file.Files.readString(tokenFile).strip();
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": " + e.getMessage(), e);
-            }
+            String token = TokenFile.read(tokenFile);
             try {
                 return new TunnelDaemonClient(uri, token).call(method, path, body, ok).body();
             } catch (TunnelDaemonClient.DaemonException e) {

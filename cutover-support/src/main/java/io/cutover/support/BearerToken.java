@@ -6,6 +6,8 @@ import java.util.Objects;
 
 /** The bearer token an HTTP API asks of every caller ({@code Authorization: Bearer <token>}), compared in constant time. */
 public final class BearerToken {
+    /** The shortest token a daemon takes. */
+    public static final int MIN_LENGTH = 16;
     private static final String SCHEME = "Bearer ";
 
     private final byte[] token;

@@ -32,7 +32,7 @@ import java.util.Set;
  * @param listen   the tunnel's UDP address
  * @param api      the REST API's TCP address
  * @param stateDir the journal's directory, or {@code null}
- * @param token    the bearer token every API call must carry (at least {@value #MIN_TOKEN_LENGTH} characters), or
+ * @param token    the bearer token every API call must carry (at least {@value io.cutover.support.BearerToken#MIN_LENGTH} characters), or
  *                 {@code null}: then any local process may drive the daemon
  * @param keyDir   the directory whose files a move added through the API may name as its {@code keyFile}, or
  *                 {@code null}: such moves give their key by value ({@code key})
@@ -42,8 +42,6 @@ import java.util.Set;
 public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, String token, Path keyDir,
                            int pathMtu, List<InitialMove> moves) {
     public static final String DEFAULT_API = "127.0.0.1:7946";
-    /** The shortest bearer token taken. */
-    public static final int MIN_TOKEN_LENGTH = 16;
     private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "tokenFile", "keyDir", "pathMtu",
             "moves");
 
@@ -56,8 +54,8 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
         if (!api.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("api must be a loopback address, was " + api);
         }
-        if (token != null && token.length() < MIN_TOKEN_LENGTH) {
-            throw new IllegalArgumentException("the API's bearer token must have at least " + MIN_TOKEN_LENGTH
+        if (token != null && token.length() < io.cutover.support.BearerToken.MIN_LENGTH) {
+            throw new IllegalArgumentException("the API's bearer token must have at least " + io.cutover.support.BearerToken.MIN_LENGTH
                     + " characters");
         }
     }

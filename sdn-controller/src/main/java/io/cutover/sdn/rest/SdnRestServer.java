@@ -70,8 +70,8 @@ public final class SdnRestServer implements AutoCloseable {
             throw new SdnException("the REST API would let anyone on the network change the flows: listening on "
                     + host + " needs a bearer token (sdn serve --token-file), or listen on 127.0.0.1");
         }
-        if (token != null && token.length() < MIN_TOKEN_LENGTH) {
-            throw new SdnException("the REST API's bearer token must have at least " + MIN_TOKEN_LENGTH + " characters");
+        if (token != null && token.length() < io.cutover.support.BearerToken.MIN_LENGTH) {
+            throw new SdnException("the REST API's bearer token must have at least " + io.cutover.support.BearerToken.MIN_LENGTH + " characters");
         }
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
@@ -144,9 +144,6 @@ public final class SdnRestServer implements AutoCloseable {
             throw new SdnException("cannot serve REST on " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
-
-    /** The shortest bearer token taken. */
-    public static final int MIN_TOKEN_LENGTH = 16;
 
     private static boolean isLoopback(String host) {
         try {
