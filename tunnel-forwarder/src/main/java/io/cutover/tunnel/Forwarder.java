@@ -5,6 +5,7 @@ import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.impl.DefaultForwarder;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,13 +50,14 @@ public interface Forwarder extends CutoverListener, AutoCloseable {
 
     /**
      * SWITCHOVER at a SOURCE whose switch mirrors the VM's traffic to it while the VM runs: holds from now on, and also
-     * what it caught in the {@code lookback} before — the frames that reached the old site after the VM stopped, which
-     * the VM never read. (Frames the VM did read in that window arrive twice; a lookback a little longer than the time
-     * from the VM's stop to this call loses none.) {@link Duration#ZERO} is {@link #stage} SWITCHOVER.
+     * what it caught since {@code from} (this host's clock) — the frames that reached the old site after the VM
+     * stopped, which the VM never read. Frames the VM did read after {@code from} arrive twice; a {@code from} a little
+     * before the VM's stop loses none. An instant ahead of now is now; what was caught longer ago than the source
+     * keeps its recent frames (half a second) is gone.
      *
-     * @throws IllegalArgumentException for an unknown move or a negative lookback
+     * @throws IllegalArgumentException for an unknown move
      */
-    void hold(String moveId, Duration lookback);
+    void hold(String moveId, Instant from);
 
     /** Ends a move and forgets it; its held frames are discarded. Returns whether it existed. */
     boolean remove(String moveId);

@@ -8,6 +8,7 @@ import io.cutover.support.JsonHttpClient;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /** A tunnel daemon ({@code cutover tunnel serve}) driven through its REST API. */
@@ -78,9 +79,9 @@ public final class TunnelDaemonClient implements TunnelEnd {
     }
 
     @Override
-    public void hold(String moveId, Duration lookback) {
+    public void hold(String moveId, Instant from) {
         call("POST", "moves/" + moveId + "/events", Map.of("stage", CutoverStage.SWITCHOVER.name(),
-                "lookback", lookback.toMillis() + "ms"), 200);
+                "from", from.toString()), 200);
     }
 
     @Override

@@ -32,13 +32,13 @@ public interface TunnelEnd {
     void stage(String moveId, CutoverStage stage);
 
     /**
-     * SWITCHOVER at a SOURCE whose switch mirrors the VM's traffic to it: holds from now on and what it caught in the
-     * {@code lookback} before (see {@link Forwarder#hold}).
+     * SWITCHOVER at a SOURCE whose switch mirrors the VM's traffic to it: holds from now on and what it caught since
+     * {@code from}, on this host's clock (see {@link Forwarder#hold}).
      *
      * @throws UnsupportedOperationException at an end that cannot (another host's, through its agent)
      */
-    default void hold(String moveId, java.time.Duration lookback) {
-        throw new UnsupportedOperationException("this tunnel end cannot hold with a lookback");
+    default void hold(String moveId, java.time.Instant from) {
+        throw new UnsupportedOperationException("this tunnel end cannot hold what it caught before");
     }
 
     /** Ends the move and forgets it, held frames included. */
@@ -60,8 +60,8 @@ public interface TunnelEnd {
             }
 
             @Override
-            public void hold(String moveId, java.time.Duration lookback) {
-                forwarder.hold(moveId, lookback);
+            public void hold(String moveId, java.time.Instant from) {
+                forwarder.hold(moveId, from);
             }
 
             @Override

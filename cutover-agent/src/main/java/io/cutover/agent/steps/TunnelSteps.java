@@ -5,6 +5,7 @@ import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.Forwarder;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,12 +20,13 @@ import java.util.List;
  */
 public final class TunnelSteps {
     /**
-     * How far back a mirrored source's hold reaches: from the guest's stop, QEMU's {@code pre-switchover} event, the
-     * plan's step and the call to the local daemon take a few milliseconds, more on a busy host; a frame that reached
-     * the guest's tap just before it stopped was never read either. The frames the guest did read in this window
+     * How far back a mirrored source's hold reaches, from the start of its step: between the guest's stop (QEMU stops
+     * reading its tap) and QEMU's {@code pre-switchover} event reaching the plan, 10 to 20 ms passed on a busy host of
+     * the lab; a frame that reached the tap just before the stop was never read either. The step sends the daemon
+     * an instant, not a length, so the call's own time does not count. The frames the guest did read in this window
      * arrive twice (a duplicate, which UDP and TCP peers ignore), where a short one would lose them.
      */
-    public static final Duration PAUSE_LOOKBACK = Duration.ofMillis(25);
+    public static final Duration PAUSE_LOOKBACK = Duration.ofMillis(40);
 
     /** When the tunnel's ends are readied. */
     public enum Arming {
@@ -100,7 +102,7 @@ public final class TunnelSteps {
                 steps.add(Step.of("tunnel.arm", CutoverStage.PLANNED,
                         () -> destination.stage(moveId, CutoverStage.ACTIVATED), discard));
                 steps.add(Step.of("tunnel.hold", CutoverStage.SWITCHOVER,
-                        () -> source.hold(moveId, PAUSE_LOOKBACK), discard));
+                        () -> source.hold(moveId, Instant.now().minus(PAUSE_LOOKBACK)), discard));
             }
             case AT_STAGES -> steps.add(Step.of("tunnel.hold", CutoverStage.SWITCHOVER,
                     () -> source.stage(moveId, CutoverStage.SWITCHOVER), discard));

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -258,15 +259,12 @@ public final class DefaultForwarder implements Forwarder {
     }
 
     @Override
-    public void hold(String moveId, Duration lookback) {
+    public void hold(String moveId, Instant from) {
         MoveRuntime move = moves.get(moveId);
         if (move == null) {
             throw new IllegalArgumentException("no move " + moveId);
         }
-        if (lookback.isNegative()) {
-            throw new IllegalArgumentException("a hold's lookback cannot be negative: " + lookback);
-        }
-        move.holdStart(lookback);
+        move.holdStart(from);
         writeJournal();
     }
 
@@ -277,7 +275,7 @@ public final class DefaultForwarder implements Forwarder {
             throw new IllegalArgumentException("no move " + moveId);
         }
         switch (stage) {
-            case SWITCHOVER -> move.holdStart(Duration.ZERO);
+            case SWITCHOVER -> move.holdStart();
             case ACTIVATED -> move.activate();
             case DRAINING -> move.draining();
             case COMPLETED -> closeMove(move, true, "completed");

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -184,18 +185,27 @@ final class MoveRuntime {
     }
 
     /**
-     * SWITCHOVER: from now on everything caught is held, and so is what was caught in the {@code lookback} before (the
-     * frames that reached the old site after the VM stopped, where the switch mirrored them here).
+     * SWITCHOVER: from now on everything caught is held, and so is what was caught since {@code from} (the frames that
+     * reached the old site after the VM stopped, where the switch mirrored them here).
      */
-    void holdStart(Duration lookback) {
+    void holdStart(Instant from) {
+        holdStart(Math.max(0, Duration.between(from, Instant.now()).toNanos()));
+    }
+
+    /** SWITCHOVER: from now on everything caught is held. */
+    void holdStart() {
+        holdStart(0);
+    }
+
+    private void holdStart(long agoNanos) {
         synchronized (phase.lock()) {
             if (phase.state() == MoveState.PLANNED) {
-                if (source != null) {
-                    source.holdSince(System.nanoTime() - lookback.toNanos());
+                if (source != null && agoNanos > 0) {
+                    source.holdSince(System.nanoTime() - agoNanos);
                 }
                 phase.holding();
-                LOG.info("move {}: holding (blackout){}", spec.id(), lookback.isZero() ? ""
-                        : ", from " + lookback.toMillis() + " ms before");
+                LOG.info("move {}: holding (blackout){}", spec.id(), agoNanos == 0 ? ""
+                        : ", from " + agoNanos / 1_000_000 + " ms before");
             }
         }
     }

@@ -6,10 +6,14 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.cutover.tunnel.TunnelException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Injects frames with a raw {@code AF_PACKET} socket bound to the interface, through JNA: a batch leaves in one
@@ -25,6 +29,12 @@ public final class PacketSocketSink implements FrameSink {
     private static final int SOCK_RAW = 3;
     private static final int MMSGHDR = 64;
     private static final int IOVEC = 16;
+    private static final int EAGAIN = 11;
+    private static final int ENOBUFS = 105;
+    /** How long one send waits in all for an interface without room for its frames, before they count as failed. */
+    static final Duration ROOM_WAIT = Duration.ofMillis(100);
+    private static final long ROOM_POLL_NANOS = 200_000;
+    private static final Logger LOG = LoggerFactory.getLogger(PacketSocketSink.class);
 
     private final int fd;
     private final String iface;
@@ -33,6 +43,7 @@ public final class PacketSocketSink implements FrameSink {
     private final Memory messages = new Memory((long) BATCH * MMSGHDR);
     private final Memory single = new Memory(65_536 + 64);
     private volatile boolean closed;
+    private boolean refusalLogged;
 
     private PacketSocketSink(int fd, String iface) {
         this.fd = fd;
@@ -80,10 +91,15 @@ public final class PacketSocketSink implements FrameSink {
             return false;
         }
         single.write(0, frame, 0, length);
-        try {
-            return LibC.INSTANCE.send(fd, single, length, 0) == length;
-        } catch (LastErrorException e) {
-            return false;
+        long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
+        while (true) {
+            try {
+                return LibC.INSTANCE.send(fd, single, length, 0) == length;
+            } catch (LastErrorException e) {
+                if (!waitForRoom(e, deadline)) {
+                    return false;
+                }
+            }
         }
     }
 
@@ -93,7 +109,6 @@ public final class PacketSocketSink implements FrameSink {
         int i = 0;
         while (i < frames.size() && !closed) {
             int n = 0;
-            int start = i;
             while (i < frames.size() && n < BATCH && frames.get(i).length <= SLOT) {
                 byte[] frame = frames.get(i);
                 data.write((long) n * SLOT, frame, 0, frame.length);
@@ -104,23 +119,51 @@ public final class PacketSocketSink implements FrameSink {
             if (n == 0) {
                 byte[] big = frames.get(i++);
                 sent += inject(big, big.length) ? 1 : 0;
-                continue;
+            } else {
+                sent += sendBatch(n);
             }
+        }
+        return sent;
+    }
+
+    /**
+     * Sends the batch's first {@code n} frames; returns how many left. A frame the kernel refuses (one above the
+     * interface's MTU, say) is passed over, so that it does not take the batch with it.
+     */
+    private int sendBatch(int n) {
+        int sent = 0;
+        int next = 0;
+        long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
+        while (next < n && !closed) {
             try {
-                int done = LibC.INSTANCE.sendmmsg(fd, messages, n, 0);
+                int done = LibC.INSTANCE.sendmmsg(fd, messages.share((long) next * MMSGHDR), n - next, 0);
                 sent += done;
-                for (int k = start + done; k < start + n; k++) { // the rest of a batch the kernel stopped short of
-                    sent += inject(frames.get(k), frames.get(k).length) ? 1 : 0;
-                }
-            } catch (LastErrorException e) {
-                // the kernel refused the batch's first frame: the others go one by one, so that one frame (above the
-                // interface's MTU, say) does not take the batch with it
-                for (int k = start + 1; k < start + n; k++) {
-                    sent += inject(frames.get(k), frames.get(k).length) ? 1 : 0;
+                next += done;
+            } catch (LastErrorException e) { // the kernel refused the frame at next
+                if (!waitForRoom(e, deadline)) {
+                    next++;
                 }
             }
         }
         return sent;
+    }
+
+    /**
+     * After a refused send: whether to try again, having waited a little, because the interface had no room for the
+     * frame (a burst, such as a flushed hold, outruns whoever reads the interface: the kernel says ENOBUFS) and the
+     * send's {@link #ROOM_WAIT} is not over. A refusal for another reason is logged, the first of this sink's.
+     */
+    private boolean waitForRoom(LastErrorException e, long deadline) {
+        if ((e.getErrorCode() == ENOBUFS || e.getErrorCode() == EAGAIN) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(ROOM_POLL_NANOS);
+            return true;
+        }
+        if (!refusalLogged) {
+            refusalLogged = true;
+            LOG.warn("injecting on {}: the kernel refused a frame, errno {} (this and further ones are counted as "
+                    + "SEND_FAILED)", iface, e.getErrorCode());
+        }
+        return false;
     }
 
     public String iface() {

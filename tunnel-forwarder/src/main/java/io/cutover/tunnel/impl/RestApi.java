@@ -31,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code GET /v1/moves}, {@code POST /v1/moves} (a move, optionally with {@code "stage"}),</li>
  *   <li>{@code GET|DELETE /v1/moves/{id}}, {@code POST /v1/moves/{id}/events} ({@code {"stage": "ACTIVATED"}}; a
- *       SOURCE's {@code {"stage": "SWITCHOVER", "lookback": "20ms"}} also holds what it caught in the 20 ms before,
- *       see {@link io.cutover.tunnel.Forwarder#hold}),</li>
+ *       SOURCE's {@code {"stage": "SWITCHOVER", "from": "2026-12-04T10:15:30.120Z"}} also holds what it caught since
+ *       that instant, its {@code {"stage": "SWITCHOVER", "lookback": "20ms"}} what it caught in the 20 ms before the
+ *       request arrived, see {@link io.cutover.tunnel.Forwarder#hold}),</li>
  *   <li>{@code GET /v1/stats}, {@code GET /v1/openapi.yaml}.</li>
  * </ul>
  */
@@ -103,11 +104,15 @@ public final class RestApi implements AutoCloseable {
             }
             JsonNode body = body(ctx);
             CutoverStage stage = MoveJson.parseEnum(CutoverStage.class, body.path("stage").asText(""), "request: stage");
-            if (body.hasNonNull("lookback")) {
+            if (body.hasNonNull("from") || body.hasNonNull("lookback")) {
                 if (stage != CutoverStage.SWITCHOVER) {
-                    throw new IllegalArgumentException("request: lookback goes only with the stage SWITCHOVER");
+                    throw new IllegalArgumentException("request: from and lookback go only with the stage SWITCHOVER");
                 }
-                forwarder.hold(id, lookback(body.get("lookback").asText()));
+                if (body.hasNonNull("from") && body.hasNonNull("lookback")) {
+                    throw new IllegalArgumentException("request: from or lookback, not both");
+                }
+                forwarder.hold(id, body.hasNonNull("from") ? from(body.get("from").asText())
+                        : java.time.Instant.now().minus(lookback(body.get("lookback").asText())));
             } else {
                 forwarder.stage(id, stage);
             }
@@ -225,6 +230,16 @@ public final class RestApi implements AutoCloseable {
             vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("REST API close: {}", e.toString());
+        }
+    }
+
+    /** Where a hold reaches back to: an instant such as {@code 2026-12-04T10:15:30.120Z}. */
+    private static java.time.Instant from(String value) {
+        try {
+            return java.time.Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("request: from: not an instant such as 2026-12-04T10:15:30.120Z: "
+                    + value, e);
         }
     }
 

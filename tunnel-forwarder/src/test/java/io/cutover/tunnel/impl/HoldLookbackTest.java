@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -83,7 +84,7 @@ class HoldLookbackTest {
         for (int i = 10; i < 15; i++) {
             sourceMove.caught(probe(i));
         }
-        source.hold("m1", Duration.ofMillis(150));
+        source.hold("m1", Instant.now().minus(Duration.ofMillis(150)));
         for (int i = 15; i < 20; i++) {
             sourceMove.caught(probe(i));
         }
@@ -115,9 +116,22 @@ class HoldLookbackTest {
     }
 
     @Test
-    void aNegativeLookbackOrAnUnknownMoveIsRefused() {
-        assertThatThrownBy(() -> source.hold("m1", Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> source.hold("nope", Duration.ofMillis(1))).isInstanceOf(IllegalArgumentException.class);
+    void aHoldFromAnInstantAheadTakesNothingFromBefore() throws Exception {
+        sourceMove.caught(probe(1));
+        source.hold("m1", Instant.now().plusSeconds(60));
+        sourceMove.caught(probe(2));
+        source.stage("m1", CutoverStage.ACTIVATED);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (delivered.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(50);
+        assertThat(delivered).containsExactly(2);
+    }
+
+    @Test
+    void aHoldOfAnUnknownMoveIsRefused() {
+        assertThatThrownBy(() -> source.hold("nope", Instant.now())).isInstanceOf(IllegalArgumentException.class);
         assertThat(source.status("m1").orElseThrow().state()).isEqualTo(MoveState.PLANNED);
     }
 }
