@@ -87,6 +87,28 @@ static int bound_socket(int type, int port) {
     return fd;
 }
 
+/*
+ * Sends one answer; waits (up to a second) while the socket's send buffer or the interface's queue is full, as
+ * after a migration's resume, when the guest answers everything the network held for it at once: an answer dropped
+ * here would count as a probe the network lost.
+ */
+static void send_answer(int fd, const char *buffer, size_t n, const struct sockaddr_storage *to, socklen_t length) {
+    for (int tries = 0; tries < 1000; tries++) {
+        if (sendto(fd, buffer, n, 0, (const struct sockaddr *) to, length) >= 0) {
+            return;
+        }
+        if (errno == EAGAIN) {
+            struct pollfd out = {.fd = fd, .events = POLLOUT};
+            poll(&out, 1, 1);
+        } else if (errno == ENOBUFS || errno == EINTR) {
+            struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
+            nanosleep(&pause, NULL);
+        } else {
+            return;
+        }
+    }
+}
+
 static void answer_udp(int fd) {
     char buffer[65536];
     struct sockaddr_storage from;
@@ -96,7 +118,7 @@ static void answer_udp(int fd) {
         if (n < 0) {
             return;
         }
-        sendto(fd, buffer, (size_t) n, 0, (struct sockaddr *) &from, length);
+        send_answer(fd, buffer, (size_t) n, &from, length);
     }
 }
 
