@@ -4,7 +4,6 @@ import io.cutover.api.CutoverListener;
 import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.impl.DefaultForwarder;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
