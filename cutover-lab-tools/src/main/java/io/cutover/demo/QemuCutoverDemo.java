@@ -59,9 +59,8 @@ public final class QemuCutoverDemo {
     private static final int ENDPOINT_ID = 50;
     private static final Duration MIGRATION_LIMIT = Duration.ofMinutes(3);
     /**
-     * How long a guest resumed after a pause may take to answer everything again: under TCG it drops part of the
-     * burst the tap queued while it was paused (its receive ring is 256 frames), and probes sent just after the resume
-     * queue behind that burst.
+     * How long a guest resumed after a pause may take to answer everything again: under TCG it runs slowly for a
+     * while after the resume, and probes sent just after it queue behind the burst its tap queued while it was paused.
      */
     public static final Duration RESUME_SETTLING = Duration.ofMillis(300);
     /** The destination QEMU's migration port on its host's underlay address. */
