@@ -6,6 +6,8 @@ import io.cutover.agent.plan.Threads;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.HypervisorMigration;
 import io.cutover.support.Causes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,7 @@ public final class CutoverService {
     /** How long {@link #create} waits for the PLANNED steps before it answers. */
     public static final Duration PLANNED_LIMIT = Duration.ofSeconds(60);
 
+    private final CutoverMetrics metrics;
     private final AgentConfig config;
     private final MemoryClaims claims;
     private final PeerAgents peers;
@@ -72,6 +75,17 @@ public final class CutoverService {
      */
     public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps,
                           BuiltInMigrator migrator, QemuMigrator qemu) {
+        this(config, claims, peers, steps, migrator, qemu, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param migrator the built-in migrator, or {@code null}
+     * @param qemu     this host's QEMU guests, or {@code null} when the agent does not drive QEMU
+     * @param meters   where the cutovers' meters go ({@link CutoverMetrics})
+     */
+    public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps,
+                          BuiltInMigrator migrator, QemuMigrator qemu, MeterRegistry meters) {
+        this.metrics = new CutoverMetrics(meters);
         this.config = config;
         this.claims = claims;
         this.peers = peers;
@@ -187,6 +201,7 @@ public final class CutoverService {
             secret = peers.claimMemory(request.destination(), id, request.memoryMiB());
         }
         Cutover cutover = new Cutover(id, request, plan);
+        metrics.follow(plan.timeline());
         createdAt.put(id, System.nanoTime());
         cutovers.put(id, cutover);
         LOG.info("cutover {}: {} from {} to {} ({}), {} steps", id, request.vm(), request.source(),

@@ -8,6 +8,7 @@ import io.cutover.agent.QemuMigrator;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.rest.AgentServer;
 import io.cutover.agent.steps.ConfiguredSteps;
+import io.cutover.support.Metrics;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,9 +42,11 @@ final class AgentCommand implements Callable<Integer> {
         }
         QemuMigrator qemu = settings.qemu() == null ? null : new QemuMigrator(settings.qemu());
         Vertx vertx = Vertx.vertx();
+        Metrics metrics = Metrics.of("agent");
         CutoverService service = new CutoverService(settings, new MemoryClaims(settings.memoryMiB()),
-                peers, steps, migrator, qemu);
-        AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host(), steps.localTunnel());
+                peers, steps, migrator, qemu, metrics.registry());
+        AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host(), steps.localTunnel(),
+                metrics);
         int port;
         try {
             port = server.listen(settings.address(), settings.port()).await(10, TimeUnit.SECONDS);

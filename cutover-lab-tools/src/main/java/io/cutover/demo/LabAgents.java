@@ -233,6 +233,22 @@ public final class LabAgents implements AutoCloseable {
         return controller;
     }
 
+    /** A daemon these agents run beside. */
+    public enum Daemon { AGENT, TUNNEL, CONTROLLER }
+
+    /**
+     * What {@code daemon} of {@code host} ({@code host} is passed over for the controller, which runs on host A)
+     * answers to {@code GET /metrics}, as an operator's Prometheus would scrape it (with the daemon's token).
+     */
+    public String metrics(Daemon daemon, String host) {
+        JsonHttpClient client = switch (daemon) {
+            case AGENT -> agents.get(host);
+            case TUNNEL -> tunnels.get(host);
+            case CONTROLLER -> controller;
+        };
+        return client.send("GET", "/metrics", null).requireStatus(200).text();
+    }
+
     /** Where the guests these agents move are plugged in. */
     public GuestPorts guests() {
         return guests;

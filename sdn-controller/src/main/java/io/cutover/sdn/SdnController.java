@@ -77,6 +77,11 @@ public final class SdnController implements AutoCloseable {
         return core.switches();
     }
 
+    /** Registers the controller's meters (flow-mods, transactions, switches, moves) in {@code registry}. */
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        io.cutover.sdn.impl.ControllerMetrics.bind(core, registry);
+    }
+
     /** How many sessions were refused because a live session already held their datapath id. */
     public long refusedSessions() {
         return core.refusedSessions();

@@ -19,6 +19,7 @@ import io.cutover.agent.steps.TunnelMove;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.MigrationFigures;
 import io.cutover.support.BearerToken;
+import io.cutover.support.Metrics;
 import io.cutover.migration.IncomingMigration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -59,6 +60,7 @@ public final class AgentServer {
     private final BearerToken token;
     private final String host;
     private final TunnelEnd tunnel;
+    private final Metrics metrics;
     private HttpServer server;
 
     public AgentServer(Vertx vertx, CutoverService service, String token, String host) {
@@ -67,6 +69,16 @@ public final class AgentServer {
 
     /** @param tunnel this host's tunnel daemon, relayed to the other agents' plans; or {@code null} */
     public AgentServer(Vertx vertx, CutoverService service, String token, String host, TunnelEnd tunnel) {
+        this(vertx, service, token, host, tunnel, null);
+    }
+
+    /**
+     * @param tunnel  this host's tunnel daemon, relayed to the other agents' plans; or {@code null}
+     * @param metrics served as {@code GET /metrics} (open, like the other reads); or {@code null} for none
+     */
+    public AgentServer(Vertx vertx, CutoverService service, String token, String host, TunnelEnd tunnel,
+                       Metrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.service = service;
         this.token = new BearerToken(token);
@@ -94,6 +106,9 @@ public final class AgentServer {
         // no file uploads: Vert.x would keep them on disk, before any token check
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/v1/health").handler(this::health);
+        if (metrics != null) {
+            metrics.route(router);
+        }
         router.get("/v1/openapi.yaml").handler(this::openApi);
         router.post("/v1/claims").handler(this::authenticate).handler(this::claim);
         router.delete("/v1/claims/:id").handler(this::authenticate).handler(this::releaseClaim);

@@ -4,6 +4,7 @@ import io.cutover.demo.CutoverDemo;
 import io.cutover.demo.DemoReport;
 import io.cutover.demo.LabAgents;
 import io.cutover.it.LabExtension;
+import io.cutover.it.PrometheusText;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,6 +65,52 @@ class LanCutoverIT {
             }
         }
         assertThat(reports).as("no move without probes lost during its cutover").anyMatch(r -> r.lostInCutover() == 0);
+    }
+
+    @Test
+    void everyDaemonsMetricsCountTheMove() throws Exception {
+        Lab lab = LAB.lab();
+        try (LabAgents agents = LabAgents.start(lab)) {
+            Map<LabAgents.Daemon, String> before = scrape(agents);
+            DemoReport report = new CutoverDemo(lab, agents, 1000, Duration.ofSeconds(1), "size=32m").run();
+            Map<LabAgents.Daemon, String> after = scrape(agents);
+
+            assertThat(delta(before, after, LabAgents.Daemon.AGENT, "cutover_cutovers_total", "outcome", "completed"))
+                    .as("cutovers completed, at the agents").isEqualTo(1);
+            assertThat(delta(before, after, LabAgents.Daemon.AGENT, "cutover_step_seconds_count", "step", "sdn.commit"))
+                    .as("sdn.commit's duration, recorded once").isEqualTo(1);
+            assertThat(delta(before, after, LabAgents.Daemon.AGENT, "cutover_blackout_seconds_count"))
+                    .as("the blackout, recorded once").isEqualTo(1);
+            assertThat(delta(before, after, LabAgents.Daemon.TUNNEL, "cutover_tunnel_frames_total", "counter", "held"))
+                    .as("frames held by the tunnel daemons: %s", report.tunnel())
+                    .isPositive().isEqualTo(report.tunnel().get("source.held"));
+            assertThat(delta(before, after, LabAgents.Daemon.CONTROLLER, "cutover_sdn_flow_mods_total"))
+                    .as("flow-mods the controller sent").isPositive();
+            assertThat(delta(before, after, LabAgents.Daemon.CONTROLLER, "cutover_sdn_transactions_total",
+                    "outcome", "ok")).as("batches the switches confirmed").isPositive();
+            assertThat(delta(before, after, LabAgents.Daemon.CONTROLLER, "cutover_sdn_transactions_total",
+                    "outcome", "failed")).as("batches that failed").isZero();
+            assertThat(after.get(LabAgents.Daemon.AGENT)).as("the JVM's figures, tagged with the daemon")
+                    .contains("jvm_memory_used_bytes{").contains("daemon=\"agent\"");
+        }
+    }
+
+    /** Each daemon's scrape: the agents' and the tunnel daemons' of both hosts, one after the other, and the controller's. */
+    private static Map<LabAgents.Daemon, String> scrape(LabAgents agents) {
+        Map<LabAgents.Daemon, String> scrapes = new EnumMap<>(LabAgents.Daemon.class);
+        for (LabAgents.Daemon daemon : LabAgents.Daemon.values()) {
+            scrapes.put(daemon, daemon == LabAgents.Daemon.CONTROLLER ? agents.metrics(daemon, "hostA")
+                    : agents.metrics(daemon, "hostA") + "\n" + agents.metrics(daemon, "hostB"));
+        }
+        return scrapes;
+    }
+
+    /** How much {@code metric} (the samples with the label {@code label=value}, if given) grew between the scrapes. */
+    private static long delta(Map<LabAgents.Daemon, String> before, Map<LabAgents.Daemon, String> after,
+                              LabAgents.Daemon daemon, String metric, String... labelAndValue) {
+        Map<String, String> labels = labelAndValue.length == 0 ? Map.of() : Map.of(labelAndValue[0], labelAndValue[1]);
+        return Math.round(PrometheusText.sum(after.get(daemon), metric, labels)
+                - PrometheusText.sum(before.get(daemon), metric, labels));
     }
 
     private static String bridgeOfVm(Lab lab) {

@@ -65,6 +65,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private final Map<Dpid, String> names = new HashMap<>();
     private final Map<Dpid, CompletableFuture<Void>> readiness = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong refusedSessions = new java.util.concurrent.atomic.AtomicLong();
+    private final OpenFlowCounters sent = new OpenFlowCounters();
     private volatile ModelState model;
     private volatile Map<Dpid, Map<FlowKey, FlowSpec>> plan = Map.of();
     private final OpenFlowServer server;
@@ -227,8 +228,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         session.installed.clear();
         session.installed.putAll(plan.getOrDefault(sw, Map.of()));
         boolean bundle = atomic && session.bundles;
-        CompletableFuture<Void> sent = bundle ? session.sendBundle(mods) : session.sendOrdered(mods);
-        return sent.handle((v, err) -> err).thenCompose(err -> {
+        return send(session, mods, bundle).handle((v, err) -> err).thenCompose(err -> {
             if (err == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
@@ -246,7 +246,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             LOG.warn("switch {} rejects ONF bundles ({}); falling back to ordered flow-mods and a barrier", session.label(),
                     rejected.getMessage());
             session.bundles = false;
-            return session.sendOrdered(mods);
+            return send(session, mods, false);
         }
         if (!(cause instanceof SwitchUnavailableException) && sessions.get(sw) == session) {
             LOG.warn("switch {}: {}; reading its flows again", session.label(), cause.getMessage());
@@ -506,8 +506,18 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     /** Sends raw flow-mods to a switch and confirms them with a barrier (not tracked by the plan). */
     public CompletableFuture<Void> sendFlowMods(Dpid sw, List<OFFlowMod> mods) {
-        SwitchSession session = session(sw);
-        return session.sendOrdered(mods);
+        return send(session(sw), mods, false);
+    }
+
+    /** Sends {@code mods} to the session's switch as an atomic bundle or ordered with a barrier, counted. */
+    private CompletableFuture<Void> send(SwitchSession session, List<OFFlowMod> mods, boolean bundle) {
+        return bundle ? sent.track(OpenFlowCounters.Kind.BUNDLE, mods.size(), session.sendBundle(mods))
+                : sent.track(OpenFlowCounters.Kind.BARRIER, mods.size(), session.sendOrdered(mods));
+    }
+
+    /** What the controller has sent its switches since it started. */
+    public OpenFlowCounters sent() {
+        return sent;
     }
 
     /** Every flow on the switch, read from it. */

@@ -14,6 +14,7 @@ import io.cutover.sdn.SdnController;
 import io.cutover.sdn.SdnException;
 import io.cutover.sdn.SwitchInfo;
 import io.cutover.sdn.SwitchUnavailableException;
+import io.cutover.support.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -47,10 +48,12 @@ public final class SdnRestServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpServer server;
+    private final Metrics metrics;
 
-    private SdnRestServer(Vertx vertx, HttpServer server) {
+    private SdnRestServer(Vertx vertx, HttpServer server, Metrics metrics) {
         this.vertx = vertx;
         this.server = server;
+        this.metrics = metrics;
     }
 
     /** Serves {@code sdn} on {@code host:port} (0 for any free port), a loopback address, to anyone on this host. */
@@ -76,8 +79,13 @@ public final class SdnRestServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         if (token != null) {
-            router.route("/v1/*").handler(new BearerCheck(token));
+            BearerCheck check = new BearerCheck(token);
+            router.route("/v1/*").handler(check);
+            router.route(Metrics.PATH).handler(check);
         }
+        Metrics metrics = Metrics.of("sdn");
+        sdn.bindTo(metrics.registry());
+        metrics.route(router);
         // no file uploads: Vert.x would keep them on disk
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(1 << 20));
         router.get("/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
@@ -135,8 +143,9 @@ public final class SdnRestServer implements AutoCloseable {
         try {
             HttpServer server = vertx.createHttpServer().requestHandler(io.cutover.support.RequestGuard.before(router)).listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return new SdnRestServer(vertx, server);
+            return new SdnRestServer(vertx, server, metrics);
         } catch (Exception e) {
+            metrics.close();
             vertx.close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -352,6 +361,10 @@ public final class SdnRestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+        } finally {
+            metrics.close();
+        }
     }
 }

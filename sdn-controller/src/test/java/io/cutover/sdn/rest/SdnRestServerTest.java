@@ -77,6 +77,14 @@ class SdnRestServerTest {
         assertThat(call("GET", "/v1/openapi.yaml", null).statusCode()).isEqualTo(200);
         assertThat(send("POST", "/v1/endpoints", VM, token).statusCode()).isEqualTo(201);
         assertThat(sdn.endpoints()).hasSize(1);
+        assertError(call("GET", "/metrics", null), 401, "missing bearer token");
+        HttpResponse<String> metrics = send("GET", "/metrics", null, token);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type)
+                .startsWith("text/plain; version=0.0.4"));
+        assertThat(metrics.body()).as("the controller's meters and the JVM's, tagged with the daemon")
+                .contains("cutover_sdn_flow_mods_total{daemon=\"sdn\"}", "cutover_sdn_moves{",
+                        "jvm_memory_used_bytes{");
     }
 
     @Test

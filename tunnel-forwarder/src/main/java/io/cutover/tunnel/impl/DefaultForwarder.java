@@ -50,6 +50,8 @@ public final class DefaultForwarder implements Forwarder {
     private final Map<Integer, MoveRuntime> receiversByVni = new ConcurrentHashMap<>();
     private final Map<InetAddress, Integer> peers = new ConcurrentHashMap<>();
     private final Counters unattributed = new Counters();
+    /** The counters of the moves removed since the start, summed. */
+    private final Counters removed = new Counters();
     private final StateJournal journal;
     private final Object journalLock = new Object();
     /** Whether moves open their interfaces (capture, injection); tests of the forwarder's own logic attach their own. */
@@ -302,6 +304,7 @@ public final class DefaultForwarder implements Forwarder {
             return false;
         }
         closeMove(move, false, "removed");
+        removed.restore(move.counters.snapshot(), move.counters.dropSnapshot());
         writeJournal();
         return true;
     }
@@ -328,7 +331,7 @@ public final class DefaultForwarder implements Forwarder {
                 LOG.debug("socket drops not read: {}", e.toString());
             }
         }
-        return new ForwarderStats(moves(), unattributed.dropSnapshot());
+        return new ForwarderStats(moves(), unattributed.dropSnapshot(), removed.snapshot(), removed.dropSnapshot());
     }
 
     @Override

@@ -155,6 +155,10 @@ public final class MoveJson {
         for (DropReason r : DropReason.values()) {
             total.put(r.name(), stats.drops(r));
         }
+        ObjectNode totals = node.putObject("totals");
+        for (String name : Counters.NAMES) {
+            totals.put(name, stats.total(name));
+        }
         return node;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.api.CutoverStage;
 import io.cutover.support.BearerToken;
+import io.cutover.support.Metrics;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.TunnelDaemon;
@@ -34,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  *       SOURCE's {@code {"stage": "SWITCHOVER", "from": "2026-12-04T10:15:30.120Z"}} also holds what it caught since
  *       that instant, its {@code {"stage": "SWITCHOVER", "lookback": "20ms"}} what it caught in the 20 ms before the
  *       request arrived, see {@link io.cutover.tunnel.Forwarder#hold}),</li>
- *   <li>{@code GET /v1/stats}, {@code GET /v1/openapi.yaml}.</li>
+ *   <li>{@code GET /v1/stats}, {@code GET /v1/openapi.yaml},</li>
+ *   <li>{@code GET /metrics}: the counters and the JVM's figures in Prometheus's text format ({@link TunnelMetrics}).</li>
  * </ul>
  */
 public final class RestApi implements AutoCloseable {
@@ -43,10 +45,12 @@ public final class RestApi implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpServer server;
+    private final Metrics metrics;
 
-    private RestApi(Vertx vertx, HttpServer server) {
+    private RestApi(Vertx vertx, HttpServer server, Metrics metrics) {
         this.vertx = vertx;
         this.server = server;
+        this.metrics = metrics;
     }
 
     /** Serves {@code forwarder} on {@code address} to anyone who can reach it; moves give their keys by value. */
@@ -66,7 +70,11 @@ public final class RestApi implements AutoCloseable {
         if (token != null) {
             BearerToken bearer = new BearerToken(token);
             router.route("/v1/*").order(-1).handler(ctx -> admit(ctx, bearer));
+            router.route(Metrics.PATH).order(-1).handler(ctx -> admit(ctx, bearer));
         }
+        Metrics metrics = Metrics.of("tunnel");
+        TunnelMetrics.bind(forwarder, metrics.registry());
+        metrics.route(router);
         // no file uploads: Vert.x would keep them on disk
         router.route().handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
         router.get("/v1/moves").handler(ctx -> {
@@ -127,8 +135,9 @@ public final class RestApi implements AutoCloseable {
             HttpServer server = vertx.createHttpServer().requestHandler(io.cutover.support.RequestGuard.before(router))
                     .listen(address.getPort(), address.getAddress().getHostAddress())
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return new RestApi(vertx, server);
+            return new RestApi(vertx, server, metrics);
         } catch (Exception e) {
+            metrics.close();
             vertx.close();
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new TunnelException(null, "cannot open the REST API on " + address + ": " + cause.getMessage(), cause);
@@ -231,6 +240,7 @@ public final class RestApi implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("REST API close: {}", e.toString());
         }
+        metrics.close();
     }
 
     /** Where a hold reaches back to: an instant such as {@code 2026-12-04T10:15:30.120Z}. */

@@ -1,0 +1,46 @@
+package io.cutover.sdn.impl;
+
+import io.cutover.sdn.MoveState;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.Locale;
+
+/**
+ * The controller as meters, read at each scrape: {@code cutover_sdn_flow_mods_total},
+ * {@code cutover_sdn_transactions_total{kind,outcome}} (a barrier or a bundle's commit, answered or failed),
+ * {@code cutover_sdn_refused_sessions_total} (a second session claiming a live datapath id),
+ * {@code cutover_sdn_switches{connected}} and {@code cutover_sdn_moves{state}}.
+ */
+public final class ControllerMetrics {
+    private ControllerMetrics() {
+    }
+
+    public static void bind(ControllerCore core, MeterRegistry registry) {
+        OpenFlowCounters sent = core.sent();
+        FunctionCounter.builder("cutover.sdn.flow.mods", sent, OpenFlowCounters::flowMods)
+                .description("flow-mods sent to the switches").register(registry);
+        for (OpenFlowCounters.Kind kind : OpenFlowCounters.Kind.values()) {
+            for (boolean failed : new boolean[] {false, true}) {
+                FunctionCounter.builder("cutover.sdn.transactions", sent, s -> s.transactions(kind, failed))
+                        .tag("kind", kind.name().toLowerCase(Locale.ROOT)).tag("outcome", failed ? "failed" : "ok")
+                        .description("batches of flow-mods confirmed by a barrier or committed as a bundle")
+                        .register(registry);
+            }
+        }
+        FunctionCounter.builder("cutover.sdn.refused.sessions", core, ControllerCore::refusedSessions)
+                .description("OpenFlow sessions refused: their datapath id was held by a live one").register(registry);
+        for (boolean connected : new boolean[] {true, false}) {
+            Gauge.builder("cutover.sdn.switches", core,
+                            c -> c.switches().stream().filter(s -> s.connected() == connected).count())
+                    .tag("connected", String.valueOf(connected)).description("the switches the controller knows")
+                    .register(registry);
+        }
+        for (MoveState state : MoveState.values()) {
+            Gauge.builder("cutover.sdn.moves", core,
+                            c -> c.model().moves().values().stream().filter(m -> m.state() == state).count())
+                    .tag("state", state.name()).description("moves the controller holds, by state").register(registry);
+        }
+    }
+}
