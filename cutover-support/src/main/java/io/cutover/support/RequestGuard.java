@@ -1,12 +1,15 @@
 package io.cutover.support;
 
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -16,8 +19,10 @@ import java.util.Locale;
  * body that is not JSON (a form, a multipart upload) gets a 415 before a byte of it is read (the APIs take JSON only,
  * and a form's fields would be parsed and held first).
  *
+ * {@link #server} also closes a connection that does not bring a whole request in time ({@link ConnectionDeadlines}).
+ *
  * <pre>{@code
- * vertx.createHttpServer().requestHandler(RequestGuard.before(router))
+ * RequestGuard.server(vertx, router).listen(port, host)
  * }</pre>
  */
 public final class RequestGuard implements Handler<HttpServerRequest> {
@@ -29,9 +34,29 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
         this.next = next;
     }
 
+    /** How long a client has to bring a request's body after its head. */
+    public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+    /** How long a kept-alive connection may wait for its next request after an answer. */
+    public static final Duration IDLE_DEADLINE = Duration.ofSeconds(60);
+
     /** {@code next} (a router), behind the guard. */
     public static RequestGuard before(Handler<HttpServerRequest> next) {
         return new RequestGuard(next);
+    }
+
+    /** A daemon's HTTP server: {@code router} behind the guard, and the connections' deadlines. */
+    public static HttpServer server(Vertx vertx, Handler<HttpServerRequest> router) {
+        return server(vertx, router, REQUEST_DEADLINE, IDLE_DEADLINE);
+    }
+
+    /** {@link #server(Vertx, Handler)} with other deadlines (tests). */
+    static HttpServer server(Vertx vertx, Handler<HttpServerRequest> router, Duration request, Duration idle) {
+        ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, request, idle);
+        RequestGuard guard = before(router);
+        return vertx.createHttpServer().connectionHandler(deadlines::opened).requestHandler(arrived -> {
+            deadlines.arrived(arrived);
+            guard.handle(arrived);
+        });
     }
 
     @Override

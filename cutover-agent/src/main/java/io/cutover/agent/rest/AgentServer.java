@@ -88,8 +88,7 @@ public final class AgentServer {
 
     /** Starts listening; the future holds the bound port. */
     public Future<Integer> listen(String address, int port) {
-        return vertx.createHttpServer()
-                .requestHandler(io.cutover.support.RequestGuard.before(router()))
+        return io.cutover.support.RequestGuard.server(vertx, router())
                 .listen(port, address)
                 .map(bound -> {
                     server = bound;

@@ -141,7 +141,7 @@ public final class SdnRestServer implements AutoCloseable {
         });
         router.route().last().handler(ctx -> error(ctx, 404, "not found", ctx.request().path()));
         try {
-            HttpServer server = vertx.createHttpServer().requestHandler(io.cutover.support.RequestGuard.before(router)).listen(port, host)
+            HttpServer server = io.cutover.support.RequestGuard.server(vertx, router).listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             return new SdnRestServer(vertx, server, metrics);
         } catch (Exception e) {

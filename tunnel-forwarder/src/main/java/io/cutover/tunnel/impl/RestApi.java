@@ -132,7 +132,7 @@ public final class RestApi implements AutoCloseable {
         router.route().last().handler(ctx -> error(ctx, 404, "no such resource", ctx.request().path()));
         router.route().failureHandler(RestApi::failure);
         try {
-            HttpServer server = vertx.createHttpServer().requestHandler(io.cutover.support.RequestGuard.before(router))
+            HttpServer server = io.cutover.support.RequestGuard.server(vertx, router)
                     .listen(address.getPort(), address.getAddress().getHostAddress())
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             return new RestApi(vertx, server, metrics);
