@@ -16,7 +16,8 @@ import java.util.Map;
  *                       echo after it (silences elsewhere, such as a starved CPU during pre-copy, are in
  *                       {@code udp.gapMillis()} only)
  * @param udp            what the client's probes saw
- * @param lostInCutover  probes lost among those sent from SWITCHOVER until the tunnel's flush was done: the
+ * @param lostInCutover  probes lost among those sent from SWITCHOVER (for a QEMU guest: from the hold's reach back
+ *                       before QEMU's pause) until the tunnel's flush was done: the
  *                       cutover's own share of {@code udp.lost()} (the rest were lost to something else, such as
  *                       a starved CPU during pre-copy)
  * @param vmReceived     probes that reached the VM's service (the rest were lost on the way there); null where the

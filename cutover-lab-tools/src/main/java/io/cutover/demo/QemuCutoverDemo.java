@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.agent.plan.Timeline;
+import io.cutover.agent.steps.TunnelSteps;
 import io.cutover.api.CutoverEvent;
 import io.cutover.api.HypervisorMigration;
 import io.cutover.api.MigrationFigures;
@@ -122,10 +123,19 @@ public final class QemuCutoverDemo {
             long cutoverEnd = agents == null ? gap.toNanos() : timeline.nanoTimeOf("tunnel.flush", "done");
             return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s", MEMORY_MIB,
                     agents == null ? ", no network steps" : ""), "lan", moved.downtimeMillis(), gap.millis(), seen,
-                    probes.lostBetween(moved.pausedNanos(), cutoverEnd), null, switchDrops, probes.tcpAlive(),
+                    probes.lostBetween(cutoverStart(moved), cutoverEnd), null, switchDrops, probes.tcpAlive(),
                     probes.tcpExchanged(), null, "", tunnelCounters, timeline.entries(),
                     probes.heldDelayP99Millis(moved.pausedNanos(), moved.activatedNanos()));
         }
+    }
+
+    /**
+     * Where a move's cutover begins for its count of lost probes: at QEMU's pause, less the hold's reach back
+     * ({@link TunnelSteps#PAUSE_LOOKBACK}), since the probes that reached the guest's tap in that while, unread, are
+     * the hold's to keep.
+     */
+    private long cutoverStart(Moved moved) {
+        return agents == null ? moved.pausedNanos() : moved.pausedNanos() - TunnelSteps.PAUSE_LOOKBACK.toNanos();
     }
 
     /** What goes wrong in {@link #runFailing}. */
