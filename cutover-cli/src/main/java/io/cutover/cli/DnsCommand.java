@@ -1,5 +1,8 @@
 package io.cutover.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.ddns.DdnsOptions;
 import io.cutover.ddns.DnsUpdater;
 import io.cutover.ddns.PendingUpdate;
@@ -25,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -165,6 +169,25 @@ final class DnsCommand extends GroupCommand {
             }
             throw e;
         }
+    }
+
+    /** {@code dns queue --json}: the pending updates, the remembered TTLs (seconds) and what a replay did. */
+    static ObjectNode queueJson(List<PendingUpdate> pending, Map<String, Duration> ttls, List<UpdateResult> replayed) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ArrayNode queued = root.putArray("pending");
+        for (PendingUpdate p : pending) {
+            ObjectNode update = queued.addObject().put("id", p.id()).put("created", p.created().toString())
+                    .put("zone", p.zone()).put("owner", p.owner());
+            p.changes().forEach(change -> update.withArray("changes").add(change.toString()));
+        }
+        ObjectNode remembered = root.putObject("rememberedTtls");
+        ttls.forEach((name, ttl) -> remembered.put(name, ttl.toSeconds()));
+        ArrayNode results = root.putArray("replayed");
+        for (UpdateResult r : replayed) {
+            results.addObject().put("id", r.id()).put("zone", r.zone()).put("serial", r.serial())
+                    .put("alreadyApplied", r.alreadyApplied()).put("result", describe(r));
+        }
+        return root;
     }
 
     static String describe(UpdateResult r) {
@@ -322,10 +345,18 @@ final class DnsCommand extends GroupCommand {
         @Option(names = "--replay", description = "Send every pending update again (each is a compare-and-swap).")
         boolean replay;
 
+        @Option(names = "--json", description = "Print one JSON object (pending, rememberedTtls, replayed), for scripts.")
+        boolean json;
+
         @Override
         public void run() {
             connection.run(dns -> {
                 List<PendingUpdate> pending = dns.pending();
+                if (json) {
+                    System.out.println(queueJson(pending, dns.rememberedTtls(),
+                            replay && !pending.isEmpty() ? await(dns.replay()) : List.of()).toPrettyString());
+                    return null;
+                }
                 System.out.println(pending.size() + " pending update(s)");
                 for (PendingUpdate p : pending) {
                     System.out.println("  #" + p.id() + " queued " + p.created() + " zone "

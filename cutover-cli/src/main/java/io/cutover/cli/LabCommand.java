@@ -63,14 +63,22 @@ final class LabCommand extends GroupCommand {
         @Option(names = "--name", description = "Lab name (default: every lab on this machine).")
         String name;
 
+        @Option(names = "--json", description = "Print a JSON array, one object a lab, for scripts.")
+        boolean json;
+
         @Override
         public Integer call() {
             List<String> names = name == null ? Lab.list() : List.of(name);
+            if (json) {
+                System.out.println(names.stream().map(lab -> StatusReport.of(new LabLayout(lab)).json())
+                        .collect(java.util.stream.Collectors.joining(",\n", "[", "]")));
+                return ExitCode.OK;
+            }
             if (names.isEmpty()) {
                 System.out.println("no lab is up");
             }
             for (String lab : names) {
-                System.out.print(StatusReport.describe(new LabLayout(lab)));
+                System.out.print(StatusReport.of(new LabLayout(lab)).text());
             }
             return ExitCode.OK;
         }

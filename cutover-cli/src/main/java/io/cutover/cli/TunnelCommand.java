@@ -164,9 +164,16 @@ final class TunnelCommand extends GroupCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the moves with their state and main counters.")
     static final class ListMoves extends Client {
+        @Option(names = "--json", description = "Print the moves as the daemon gives them (a JSON array), for scripts.")
+        boolean json;
+
         @Override
         public Integer call() throws Exception {
             JsonNode moves = request("GET", "moves", null, 200);
+            if (json) {
+                System.out.println(moves.toPrettyString());
+                return ExitCode.OK;
+            }
             System.out.printf("%-16s %-11s %-3s %8s %-10s %10s %10s %10s %8s%n",
                     "ID", "ROLE", "MODE", "VNI", "STATE", "SENT", "INJECTED", "HELD", "DROPS");
             for (JsonNode status : moves) {

@@ -1,5 +1,7 @@
 package io.cutover.it.dns;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.it.LabExtension;
 import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
@@ -83,6 +85,12 @@ class DnsCliIT {
         Run queue = dns("queue", key);
         assertThat(queue.exitCode()).isZero();
         assertThat(queue.output()).contains("1 pending update(s)").contains(name);
+        Run json = dns("queue", key, "--json");
+        assertThat(json.exitCode()).as(json.output()).isZero();
+        JsonNode queued = new ObjectMapper().readTree(json.output());
+        assertThat(queued.path("pending")).as("%s", queued).hasSize(1);
+        assertThat(queued.path("pending").get(0).path("changes").toString()).contains(name);
+        assertThat(queued.path("replayed")).isEmpty();
         Run replay = dns("queue", key, "--replay");
         assertThat(replay.exitCode()).as(replay.output()).isZero();
         assertThat(dig(name)).isEqualTo("198.18.0.82");

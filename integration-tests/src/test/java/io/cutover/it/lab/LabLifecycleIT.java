@@ -1,5 +1,7 @@
 package io.cutover.it.lab;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
@@ -73,6 +75,25 @@ class LabLifecycleIT {
             assertThat(out).contains(lab.namespace("vm1"), "ovs-vswitchd  pid", "named         pid",
                     "br-a    00000000000000a0  a-to-tor hostA up-hostA vm1",
                     "hostA/br-int 00000000000000a1  fwd uplink", "198.18.0.100/24");
+
+            Process json = Launcher.start(tmp.resolve("status.json"), null, "lab", "status", "--name", lab.name(),
+                    "--json");
+            assertThat(json.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            JsonNode labs = new ObjectMapper().readTree(tmp.resolve("status.json").toFile());
+            assertThat(labs.isArray() && labs.size() == 1).as("one lab: %s", labs).isTrue();
+            JsonNode shown = labs.get(0);
+            assertThat(shown.path("name").asText()).isEqualTo(lab.name());
+            assertThat(shown.path("bridges").findValuesAsText("name")).contains("br-a", "hostA/br-int");
+            assertThat(shown.path("bridges")).anySatisfy(bridge -> {
+                assertThat(bridge.path("name").asText()).isEqualTo("br-a");
+                assertThat(bridge.path("ports")).extracting(JsonNode::asText).contains("vm1");
+            });
+            assertThat(shown.path("daemons")).allSatisfy(daemon -> assertThat(daemon.path("pid").isNumber())
+                    .as("%s runs", daemon).isTrue());
+            assertThat(shown.path("addresses")).anySatisfy(address -> {
+                assertThat(address.path("node").asText()).isEqualTo("vm1");
+                assertThat(address.path("addresses")).extracting(JsonNode::asText).contains("198.18.0.100/24");
+            });
         }
     }
 

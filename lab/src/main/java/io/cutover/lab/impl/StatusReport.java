@@ -1,80 +1,136 @@
 package io.cutover.lab.impl;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cutover.lab.Topology;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 
-/** What {@code cutover lab status} prints: namespaces, bridges and ports, daemons and pids, addresses. */
-public final class StatusReport {
-    private StatusReport() {
+/**
+ * What {@code cutover lab status} shows of one lab: namespaces, daemons and pids, bridges and ports, addresses, the
+ * DNS server. Read once ({@link #of}), then printed for people ({@link #text}) or for scripts ({@link #json}).
+ *
+ * @param name       the lab's name
+ * @param topology   {@code lan} or {@code wan}
+ * @param dir        where the lab keeps its files
+ * @param namespaces each node's namespace and whether it exists
+ * @param daemons    each daemon and its pid ({@code null}: not running)
+ * @param bridges    each bridge, its datapath id and its ports ({@code null}: its switch does not answer)
+ * @param addresses  each node's interfaces with their state and addresses
+ * @param dns        the lab's DNS server
+ */
+public record StatusReport(String name, String topology, String dir, List<Namespace> namespaces, List<Daemon> daemons,
+                           List<Bridge> bridges, List<Interface> addresses, Dns dns) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** @param up whether the namespace exists */
+    public record Namespace(String node, String namespace, boolean up) {
     }
 
-    public static String describe(LabLayout layout) {
-        StringBuilder out = new StringBuilder();
+    /** @param host the hypervisor whose daemon it is, or {@code null} for the fabric's; @param pid null when down */
+    public record Daemon(String name, String host, Long pid) {
+    }
+
+    /** @param ports null when its switch does not answer */
+    public record Bridge(String name, String datapathId, List<String> ports) {
+    }
+
+    /** One line of {@code ip -br addr}: an interface of a node, its state and its addresses. */
+    public record Interface(String node, String name, String state, List<String> addresses) {
+    }
+
+    public record Dns(String address, String zone, String keyFile) {
+    }
+
+    /** Reads the lab's state now. */
+    public static StatusReport of(LabLayout layout) {
         Topology topology = LabInfo.read(layout).topology();
-        out.append("lab ").append(layout.name()).append(" (").append(topology.name().toLowerCase())
-                .append(") in ").append(layout.dir()).append('\n');
-        out.append("namespaces:\n");
+        List<Namespace> namespaces = new ArrayList<>();
         for (String node : topology.nodes()) {
             String namespace = layout.namespace(node);
-            boolean present = Files.exists(Path.of("/run/netns", namespace));
-            out.append(String.format("  %-8s %-26s %s%n", node, namespace, present ? "up" : "MISSING"));
+            namespaces.add(new Namespace(node, namespace, Files.exists(Path.of("/run/netns", namespace))));
         }
-        out.append("daemons:\n");
         OvsInstance fabric = new OvsInstance(layout.ovsDir(), layout.namespace(Topology.FABRIC));
         BindServer dns = new BindServer(layout.dnsDir(), layout.namespace("dns"), topology);
-        daemon(out, "ovsdb-server", fabric.ovsdbPidFile());
-        daemon(out, "ovs-vswitchd", fabric.vswitchdPidFile());
-        daemon(out, "named", dns.pidFile());
-        for (String host : Topology.HYPERVISORS) {
-            OvsInstance hostOvs = hostOvs(layout, host);
-            daemon(out, "ovsdb-server", host, hostOvs.ovsdbPidFile());
-            daemon(out, "ovs-vswitchd", host, hostOvs.vswitchdPidFile());
-        }
-        out.append("bridges:\n");
+        List<Daemon> daemons = new ArrayList<>(List.of(daemon("ovsdb-server", null, fabric.ovsdbPidFile()),
+                daemon("ovs-vswitchd", null, fabric.vswitchdPidFile()), daemon("named", null, dns.pidFile())));
+        List<Bridge> bridges = new ArrayList<>();
         for (String bridge : topology.bridges()) {
-            bridge(out, bridge, topology.datapathId(bridge), fabric);
+            bridges.add(bridge(bridge, bridge, topology.datapathId(bridge), fabric));
         }
         for (String host : Topology.HYPERVISORS) {
-            bridge(out, host + "/" + Topology.HOST_BRIDGE, topology.hostSwitchId(host), hostOvs(layout, host));
+            OvsInstance hostOvs = new OvsInstance(layout.hostOvsDir(host), layout.namespace(host));
+            daemons.add(daemon("ovsdb-server", host, hostOvs.ovsdbPidFile()));
+            daemons.add(daemon("ovs-vswitchd", host, hostOvs.vswitchdPidFile()));
+            bridges.add(bridge(host + "/" + Topology.HOST_BRIDGE, Topology.HOST_BRIDGE, topology.hostSwitchId(host),
+                    hostOvs));
         }
-        out.append("addresses:\n");
+        List<Interface> addresses = new ArrayList<>();
         for (String node : topology.nodes()) {
-            var addresses = Shell.run("ip", "-br", "-n", layout.namespace(node), "addr", "show");
-            if (!addresses.ok()) {
-                continue;
-            }
-            for (String line : addresses.stdout().strip().split("\n")) {
-                if (!line.startsWith("lo ") && !line.isBlank()) {
-                    out.append(String.format("  %-8s %s%n", node, line.replaceAll("\\s+", " ")));
+            var shown = Shell.run("ip", "-br", "-n", layout.namespace(node), "addr", "show");
+            if (shown.ok()) {
+                for (String line : shown.stdout().strip().split("\n")) {
+                    String[] words = line.strip().split("\\s+");
+                    if (words.length >= 2 && !words[0].equals("lo")) {
+                        addresses.add(new Interface(node, words[0], words[1],
+                                List.of(Arrays.copyOfRange(words, 2, words.length))));
+                    }
                 }
             }
         }
-        out.append("dns: ").append(dns.address()).append(" zone ").append(Topology.ZONE)
-                .append(" key ").append(dns.keyFile()).append('\n');
+        return new StatusReport(layout.name(), topology.name().toLowerCase(Locale.ROOT), layout.dir().toString(),
+                namespaces, daemons, bridges, addresses,
+                new Dns(dns.address(), Topology.ZONE, dns.keyFile().toString()));
+    }
+
+    /** For people: one section a kind, one line an item. */
+    public String text() {
+        StringBuilder out = new StringBuilder();
+        out.append("lab ").append(name).append(" (").append(topology).append(") in ").append(dir).append('\n');
+        out.append("namespaces:\n");
+        namespaces.forEach(n -> out.append(String.format("  %-8s %-26s %s%n", n.node(), n.namespace(),
+                n.up() ? "up" : "MISSING")));
+        out.append("daemons:\n");
+        daemons.forEach(d -> out.append(String.format("  %-13s %s%s%n", d.name(),
+                d.pid() == null ? "NOT RUNNING" : "pid " + d.pid(), d.host() == null ? "" : "  (" + d.host() + ")")));
+        out.append("bridges:\n");
+        bridges.forEach(b -> out.append(String.format("  %-7s %s  %s%n", b.name(), b.datapathId(),
+                b.ports() == null ? "(unavailable)" : String.join(" ", b.ports()))));
+        out.append("addresses:\n");
+        addresses.forEach(a -> out.append(String.format("  %-8s %s %s %s", a.node(), a.name(), a.state(),
+                String.join(" ", a.addresses())).stripTrailing()).append('\n'));
+        out.append("dns: ").append(dns.address()).append(" zone ").append(dns.zone()).append(" key ")
+                .append(dns.keyFile()).append('\n');
         return out.toString();
     }
 
-    private static OvsInstance hostOvs(LabLayout layout, String host) {
-        return new OvsInstance(layout.hostOvsDir(host), layout.namespace(host));
+    /** For scripts: the record as one JSON object. */
+    public String json() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the lab's status as JSON: " + e.getMessage(), e);
+        }
     }
 
-    private static void bridge(StringBuilder out, String label, String datapathId, OvsInstance ovs) {
-        String bridge = label.substring(label.indexOf('/') + 1);
+    private static Bridge bridge(String label, String bridge, String datapathId, OvsInstance ovs) {
         var ports = ovs.vsctl("list-ports", bridge);
-        out.append(String.format("  %-7s %s  %s%n", label, datapathId,
-                ports.ok() ? String.join(" ", ports.stdout().strip().split("\n")) : "(unavailable)"));
+        if (!ports.ok()) {
+            return new Bridge(label, datapathId, null);
+        }
+        String listed = ports.stdout().strip();
+        return new Bridge(label, datapathId, listed.isEmpty() ? List.of() : List.of(listed.split("\n")));
     }
 
-    private static void daemon(StringBuilder out, String name, Path pidFile) {
-        daemon(out, name, null, pidFile);
-    }
-
-    private static void daemon(StringBuilder out, String name, String host, Path pidFile) {
+    private static Daemon daemon(String name, String host, Path pidFile) {
         OptionalLong pid = Daemons.alivePid(pidFile);
-        String state = pid.isPresent() ? "pid " + pid.getAsLong() : "NOT RUNNING";
-        out.append(String.format("  %-13s %s%s%n", name, state, host == null ? "" : "  (" + host + ")"));
+        return new Daemon(name, host, pid.isPresent() ? pid.getAsLong() : null);
     }
 }
