@@ -51,6 +51,7 @@ public final class CutoverCommand implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new CutoverCommand())
                 .setExecutionExceptionHandler(new ErrorHandler())
+                .setParameterExceptionHandler(new UsageErrorHandler())
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }
 

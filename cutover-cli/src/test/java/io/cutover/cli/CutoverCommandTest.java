@@ -36,6 +36,17 @@ class CutoverCommandTest {
     }
 
     @Test
+    void anUnknownOptionIsOneLineAndAPointerToHelpNotTheWholeUsage() {
+        Run run = run("tunnel", "list", "--jsn");
+        assertThat(run.code).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err).startsWith("cutover: Unknown option: '--jsn'\n").contains("--json")
+                .endsWith("Try 'cutover tunnel list --help' for its usage.\n").doesNotContain("Usage:");
+        assertThat(run("lab", "status", "--name").err).as("a missing value")
+                .startsWith("cutover: Missing required parameter for option '--name'")
+                .endsWith("Try 'cutover lab status --help' for its usage.\n");
+    }
+
+    @Test
     void badInputIsAUsageErrorWithAOneLineReason() {
         Run run = run("lab", "up", "--topology", "moon");
         assertThat(run.code).isEqualTo(ExitCode.USAGE);
