@@ -3,6 +3,7 @@ package io.cutover.cli;
 import io.cutover.lab.Lab;
 import io.cutover.lab.LabException;
 import io.cutover.lab.Topology;
+import io.cutover.lab.impl.LabInfo;
 import io.cutover.lab.impl.LabLayout;
 import io.cutover.lab.impl.StatusReport;
 import picocli.CommandLine.Command;
@@ -43,17 +44,47 @@ final class LabCommand extends GroupCommand {
         @Option(names = "--name", description = "Lab name (default: the only lab on this machine).")
         String name;
 
-        @Option(names = "--all", description = "Remove every lab on this machine.")
+        @Option(names = "--all", description = "Remove every lab this user made on this machine.")
         boolean all;
+
+        @Option(names = "--force", description = "With --all or without --name: also the labs other users made.")
+        boolean force;
 
         @Override
         public Integer call() {
-            List<String> names = all ? Lab.list() : List.of(chosen(name));
+            List<String> labs = Lab.list();
+            if (name != null && !labs.contains(name)) {
+                throw new LabException("no lab named " + name + " on this machine"
+                        + (labs.isEmpty() ? "" : " (there are: " + String.join(", ", labs) + ")"));
+            }
+            List<String> mine = force ? labs : labs.stream().filter(Down::mine).toList();
+            if (!force && mine.size() < labs.size() && (all || name == null)) {
+                System.err.println("left the labs other users made (--force removes them too): "
+                        + String.join(", ", labs.stream().filter(lab -> !mine.contains(lab)).toList()));
+            }
+            List<String> names = all ? mine : List.of(name != null ? name : only(mine));
             for (String lab : names) {
                 Lab.down(lab);
                 System.err.println("lab " + lab + " removed");
             }
             return ExitCode.OK;
+        }
+
+        /** Whether this user made the lab (a lab whose maker was not recorded is nobody's). */
+        private static boolean mine(String lab) {
+            try {
+                return LabInfo.currentUser().equals(LabInfo.read(new LabLayout(lab)).owner());
+            } catch (LabException e) {
+                return false;
+            }
+        }
+
+        private static String only(List<String> labs) {
+            if (labs.size() == 1) {
+                return labs.get(0);
+            }
+            throw new LabException(labs.isEmpty() ? "no lab of yours is up (--force for the others')"
+                    : "several labs of yours are up (" + String.join(", ", labs) + "): choose one with --name");
         }
     }
 

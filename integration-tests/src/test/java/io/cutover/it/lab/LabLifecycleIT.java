@@ -117,6 +117,43 @@ class LabLifecycleIT {
         assertThat(Files.readString(log)).contains("needs root").doesNotContain("Exception");
     }
 
+    @Test
+    void downRefusesAnUnknownNameAndLeavesAnotherUsersLabsUnlessForced(@TempDir Path tmp) throws Exception {
+        Path typo = tmp.resolve("typo.log");
+        assertThat(runAs(null, typo, "lab", "down", "--name", "lab-typo")).isEqualTo(1);
+        assertThat(Files.readString(typo)).contains("no lab named lab-typo").doesNotContain("removed");
+
+        Lab lab = Lab.up(null, Topology.LAN);
+        try {
+            Path others = tmp.resolve("others.log");
+            assertThat(runAs("someone-else", others, "lab", "down", "--all")).isZero();
+            assertThat(Files.readString(others)).contains("left the labs other users made", lab.name());
+            assertThat(Lab.list()).as("another user's --all leaves this user's lab").contains(lab.name());
+
+            Path forced = tmp.resolve("forced.log");
+            assertThat(runAs("someone-else", forced, "lab", "down", "--all", "--force"))
+                    .as(Files.exists(forced) ? Files.readString(forced) : "").isZero();
+            assertThat(Lab.list()).doesNotContain(lab.name());
+            assertThat(LabLeftovers.of(lab.name())).isEmpty();
+        } finally {
+            if (Lab.list().contains(lab.name())) {
+                Lab.down(lab.name());
+            }
+        }
+    }
+
+    /** Runs the launcher as if {@code sudoUser} had called it through sudo ({@code null}: as this user). */
+    private static int runAs(String sudoUser, Path log, String... args) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Launcher.command(null, args)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        if (sudoUser != null) {
+            builder.environment().put("SUDO_USER", sudoUser);
+        }
+        Process process = builder.start();
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        return process.exitValue();
+    }
+
     private static int run(Path tmp, String... args) throws Exception {
         Process process = Launcher.start(tmp.resolve("run.log"), null, args);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
