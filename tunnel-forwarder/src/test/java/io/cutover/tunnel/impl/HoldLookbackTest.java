@@ -103,22 +103,18 @@ class HoldLookbackTest {
 
     @Test
     void aHoldWithoutLookbackTakesNothingFromBefore() throws Exception {
-        sourceMove.caught(probe(1));
-        source.stage("m1", CutoverStage.SWITCHOVER);
-        sourceMove.caught(probe(2));
-        source.stage("m1", CutoverStage.ACTIVATED);
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (delivered.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Thread.sleep(50);
-        assertThat(delivered).containsExactly(2);
+        assertThat(deliveredAround(() -> source.stage("m1", CutoverStage.SWITCHOVER))).containsExactly(2);
     }
 
     @Test
     void aHoldFromAnInstantAheadTakesNothingFromBefore() throws Exception {
+        assertThat(deliveredAround(() -> source.hold("m1", Instant.now().plusSeconds(60)))).containsExactly(2);
+    }
+
+    /** Probe 1 caught, then {@code hold}, then probe 2, then the flush: what the destination got. */
+    private List<Integer> deliveredAround(Runnable hold) throws Exception {
         sourceMove.caught(probe(1));
-        source.hold("m1", Instant.now().plusSeconds(60));
+        hold.run();
         sourceMove.caught(probe(2));
         source.stage("m1", CutoverStage.ACTIVATED);
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -126,7 +122,7 @@ class HoldLookbackTest {
             Thread.sleep(10);
         }
         Thread.sleep(50);
-        assertThat(delivered).containsExactly(2);
+        return delivered;
     }
 
     @Test
