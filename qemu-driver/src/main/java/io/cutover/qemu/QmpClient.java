@@ -17,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -233,7 +234,7 @@ public final class QmpClient implements AutoCloseable {
             greeting.complete(message);
         } else if (message.has("event")) {
             QmpEvent event = new QmpEvent(message.path("event").asText(), message.has("data") ? message.get("data")
-                    : JsonNodeFactory.instance.objectNode(), System.nanoTime());
+                    : JsonNodeFactory.instance.objectNode(), sentNanos(message, System.nanoTime(), Instant.now()));
             for (Consumer<QmpEvent> subscriber : subscribers) {
                 try {
                     subscriber.accept(event);
@@ -275,5 +276,21 @@ public final class QmpClient implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("closing a QMP socket: {}", e.getMessage());
         }
+    }
+
+    /**
+     * When QEMU sent {@code message}, on {@link System#nanoTime()}'s scale: its {@code timestamp} (QEMU's wall clock,
+     * this host's) mapped through this host's wall clock, so that a timeline places the event when it happened, not
+     * when the client got to it; the read time {@code readNanos} where there is no timestamp, or it lies ahead of
+     * {@code readAt} or more than a second before it (a clock step).
+     */
+    static long sentNanos(JsonNode message, long readNanos, Instant readAt) {
+        JsonNode stamp = message.path("timestamp");
+        if (!stamp.path("seconds").canConvertToLong() || !stamp.path("microseconds").canConvertToLong()) {
+            return readNanos;
+        }
+        Instant sent = Instant.ofEpochSecond(stamp.path("seconds").asLong(), stamp.path("microseconds").asLong() * 1_000);
+        long ageNanos = Duration.between(sent, readAt).toNanos();
+        return ageNanos < 0 || ageNanos > 1_000_000_000L ? readNanos : readNanos - ageNanos;
     }
 }

@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param name     the event's name
  * @param data     its {@code data} object (an empty object when QEMU sent none)
- * @param nanoTime when it was read, from {@link System#nanoTime()}: comparable with the cutover's other timings
+ * @param nanoTime when QEMU sent it (its {@code timestamp}; when it was read where that cannot be used), on
+ *                 {@link System#nanoTime()}'s scale: comparable with the cutover's other timings
  */
 public record QmpEvent(String name, JsonNode data, long nanoTime) {
 
