@@ -114,17 +114,4 @@ final class LabCommand extends GroupCommand {
             return ExitCode.OK;
         }
     }
-
-    /** {@code name}, or the only lab when it is {@code null}. */
-    static String chosen(String name) {
-        if (name != null) {
-            return name;
-        }
-        List<String> labs = Lab.list();
-        if (labs.size() == 1) {
-            return labs.get(0);
-        }
-        throw new LabException(labs.isEmpty() ? "no lab is up"
-                : "several labs are up (" + String.join(", ", labs) + "): choose one with --name");
-    }
 }
