@@ -32,8 +32,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--vm",
             description = "What moves: 'qemu' (a real QEMU guest under TCG on host A's br-int, migrated over the "
-                    + "underlay; LAN only for now) or 'namespace' (a namespace with a guest program, fast; its kernel "
-                    + "answers while it is paused) (default: qemu, namespace with --wan).")
+                    + "underlay) or 'namespace' (a namespace with a guest program, fast; its kernel answers while it "
+                    + "is paused) (default: qemu).")
     String vm;
 
     @Option(names = "--guest", defaultValue = "size=64m,workload=hotset,hot=5%,rate=20000",
@@ -55,14 +55,11 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--guest: " + e.getMessage(), e);
         }
-        boolean qemu = switch (vm == null ? (wan ? "namespace" : "qemu") : vm) {
+        boolean qemu = switch (vm == null ? "qemu" : vm) {
             case "qemu" -> true;
             case "namespace" -> false;
             default -> throw new IllegalArgumentException("--vm: expected namespace or qemu, not '" + vm + "'");
         };
-        if (qemu && wan) {
-            throw new IllegalArgumentException("--vm qemu moves on the LAN lab only, for now (drop --wan)");
-        }
         Topology topology = wan ? Topology.WAN : Topology.LAN;
         long start = System.nanoTime();
         Lab lab = Lab.up(null, topology).removeAtExit();

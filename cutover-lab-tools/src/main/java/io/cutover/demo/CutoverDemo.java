@@ -151,8 +151,7 @@ public final class CutoverDemo {
             Thread.sleep(settle.toMillis());
             UdpProbeResult seen = probes.stop();
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
-            String nameNow = wan ? lab.exec("client", "dig", "+short", "+time=2", "@" + lab.dnsServer(), VM_NAME, "A")
-                    .orThrow().stdout().strip() : "";
+            String nameNow = wan ? DnsName.lookUp(lab, VM_NAME) : "";
             Map<String, Long> tunnelCounters = orchestrator.tunnelCounters(from, to, id);
             hypervisor.phase("completed");
             LabOrchestrator.addAgentTimeline(timeline, orchestrator.cutover(from, id));

@@ -158,7 +158,12 @@ final class LabOrchestrator {
 
     /** Waits until the cutover's timeline has {@code what event}; fails when the cutover ended otherwise. */
     void awaitStep(Site from, String id, String what, String event) {
-        long deadline = System.nanoTime() + STEP_LIMIT.toNanos();
+        awaitStep(from, id, what, event, STEP_LIMIT);
+    }
+
+    /** {@link #awaitStep(Site, String, String, String)}, failing after {@code limit}. */
+    void awaitStep(Site from, String id, String what, String event, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             JsonNode cutover = cutover(from, id);
             for (JsonNode entry : cutover.path("timeline")) {

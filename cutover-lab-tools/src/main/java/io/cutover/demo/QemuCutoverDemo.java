@@ -34,10 +34,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A cutover of a real guest on the LAN lab: a QEMU virtual machine (a Debian kernel, the lab's echo program) on
- * host A's bridge moves to host B's by QEMU's own migration, while the client probes its kernel and holds a TCP
- * connection to it. Pausing it stops everything it does: what reaches it during the blackout is answered only if the
- * network held it.
+ * A cutover of a real guest: a QEMU virtual machine (a Debian kernel, the lab's echo program) on host A's bridge
+ * moves to host B's by QEMU's own migration, while the client probes its kernel and holds a TCP connection to it.
+ * Pausing it stops everything it does: what reaches it during the blackout is answered only if the network held it.
+ *
+ * <p>On the WAN lab the guest also changes subnet. It keeps its old address while the client uses it: the source's
+ * forwarder answers for that address at site A and tunnels what arrives for it to host B, whose forwarder delivers it
+ * to the guest, and the guest answers through site B's router (the sites' routers share an anycast gateway MAC,
+ * {@link Topology#GATEWAY_MAC}, so the gateway it knew is there too). Once it runs at site B the demo gives it its new
+ * address over its console, as DHCP or a guest agent would ({@link QemuGuest#renumber}); the agents switch its DNS
+ * name ({@value #NAME}) to that address after the flush.
  *
  * <p>The demo plays the orchestrator as Nova or libvirt would: it starts the guest and the destination's incoming QEMU
  * ({@code -incoming defer}), their QMP sockets where each host's agent looks for them, and creates the cutover at the
@@ -51,8 +57,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class QemuCutoverDemo {
     /** The guest's name: its QMP socket, its endpoint at the controller, its move at the tunnel daemons. */
     static final String VM = "qvm";
-    /** The guest's address on the LAN lab, beside the namespace VM's. */
-    static final String ADDRESS = "198.18.0.101/24";
+    /** The guest's host number in its subnet, beside the namespace VM's ({@code .100}). */
+    static final int HOST_NUMBER = 101;
+    /** The guest's DNS name on the WAN lab, which its cutover switches to its new address. */
+    static final String NAME = VM + "." + Topology.ZONE;
+    /** How long the guest may take to take its new address after a move across sites. */
+    private static final Duration RENUMBER_LIMIT = Duration.ofSeconds(20);
     /** The guest's UDP and TCP echo port. */
     static final int ECHO_PORT = 7;
     static final int MEMORY_MIB = 128;
@@ -75,7 +85,7 @@ public final class QemuCutoverDemo {
     private final Duration settle;
 
     /**
-     * @param lab       a LAN lab
+     * @param lab       a LAN or WAN lab
      * @param agents    the lab's daemons, started for guests on the hosts' own switches
      * @param probeRate client probes per second
      * @param settle    how long the client probes before the migration starts and after it ends
@@ -90,8 +100,9 @@ public final class QemuCutoverDemo {
 
     /** @param agents the lab's daemons, or null for no network steps */
     private QemuCutoverDemo(Lab lab, int probeRate, Duration settle, LabAgents agents) {
-        if (lab.topology() != Topology.LAN) {
-            throw new IllegalArgumentException("QEMU guests move on the LAN lab only, for now");
+        if (agents == null && lab.topology() != Topology.LAN) {
+            throw new IllegalArgumentException("a guest moved without network steps cannot keep its address on another "
+                    + "site: the move without them is measured on the LAN lab");
         }
         this.lab = lab;
         this.agents = agents;
@@ -116,15 +127,17 @@ public final class QemuCutoverDemo {
             Thread.sleep(settle.toMillis());
             ClientProbes probes = scene.probes();
             UdpProbeResult seen = probes.stop();
+            scene.network().awaitEnd();
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             Map<String, Long> tunnelCounters = scene.network().tunnelCounters();
             scene.network().addTimeline(timeline);
             UdpProber.Gap gap = probes.addTo(timeline, moved.pausedNanos(), moved.activatedNanos());
             long cutoverEnd = agents == null ? gap.toNanos() : timeline.nanoTimeOf("tunnel.flush", "done");
             return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s", MEMORY_MIB,
-                    agents == null ? ", no network steps" : ""), "lan", moved.downtimeMillis(), gap.millis(), seen,
-                    probes.lostBetween(cutoverStart(moved), cutoverEnd), null, switchDrops, probes.tcpAlive(),
-                    probes.tcpExchanged(), null, "", tunnelCounters, timeline.entries(),
+                    agents == null ? ", no network steps" : ""), wan() ? "wan" : "lan", moved.downtimeMillis(),
+                    gap.millis(), seen, probes.lostBetween(cutoverStart(moved), cutoverEnd), null, switchDrops,
+                    probes.tcpAlive(), probes.tcpExchanged(), null, wan() ? DnsName.lookUp(lab, NAME) : "",
+                    tunnelCounters, timeline.entries(),
                     probes.heldDelayP99Millis(moved.pausedNanos(), moved.activatedNanos()));
         }
     }
@@ -207,17 +220,17 @@ public final class QemuCutoverDemo {
      * waits on host B's, the client probes the guest and has for {@code settle}.
      */
     private Scene setUp(Resources resources) throws Exception {
-        Site from = site("hostA");
-        Site to = site("hostB");
+        Site from = site("hostA", "rtrA");
+        Site to = site("hostB", "rtrB");
         Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
         GuestImage image = GuestImage.build();
-        GuestSpec spec = spec(VM, "qvm-a", socketDir(from, run), false);
+        GuestSpec spec = spec(VM, "qvm-a", from, socketDir(from, run), false);
         QemuGuest source = start(image, spec, from, resources);
-        GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", socketDir(to, run), true);
+        GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", to, socketDir(to, run), true);
         QemuGuest incoming = start(image, incomingSpec, to, resources);
         String address = spec.ipv4Address();
         NetworkSide network = agents == null ? new LearningBridges(spec, incomingSpec) : new CutoverSteps(
-                new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, incomingSpec);
+                new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, incoming);
         resources.add(network);
         network.prepare(resources);
         awaitReachable(address);
@@ -237,15 +250,31 @@ public final class QemuCutoverDemo {
         return Files.createDirectories(agents == null ? run.resolve(site.host()) : agents.qemuSocketDir(site.host()));
     }
 
-    /** {@code host} as one end of the move: its own switch, its underlay address. */
-    private Site site(String host) {
-        return new Site(host, Topology.HOST_BRIDGE, lab.topology().underlay(host), ADDRESS, null, null);
+    /**
+     * {@code host} as one end of the move: its own switch, its underlay address, the guest's address there (host
+     * number {@value #HOST_NUMBER}) and, on the WAN, {@code router} as its gateway.
+     */
+    private Site site(String host, String router) {
+        String lanCidr = lab.port(Topology.VM).ipv4();
+        String cidr = lanCidr.substring(0, lanCidr.lastIndexOf('.') + 1) + HOST_NUMBER + lanCidr.substring(lanCidr.indexOf('/'));
+        return Site.of(lab, host, Topology.HOST_BRIDGE, lab.topology().underlay(host), router, cidr);
     }
 
-    /** A guest of the demo: its QMP socket in {@code dir} (one directory a host), its tap named {@code tap}. */
-    private static GuestSpec spec(String name, String tap, Path dir, boolean incoming) {
-        return GuestSpec.builder(name, ADDRESS).memoryMiB(MEMORY_MIB).udpEcho(ECHO_PORT).tcpEcho(ECHO_PORT).tap(tap)
-                .qmpSocket(dir.resolve(VM + ".qmp")).incoming(incoming).build();
+    private boolean wan() {
+        return lab.topology() == Topology.WAN;
+    }
+
+    /**
+     * A guest of the demo at {@code site}: its QMP socket in {@code dir} (one directory a host), its tap named
+     * {@code tap}.
+     */
+    private static GuestSpec spec(String name, String tap, Site site, Path dir, boolean incoming) {
+        GuestSpec.Builder spec = GuestSpec.builder(name, site.vmCidr()).memoryMiB(MEMORY_MIB).udpEcho(ECHO_PORT)
+                .tcpEcho(ECHO_PORT).tap(tap).qmpSocket(dir.resolve(VM + ".qmp")).incoming(incoming);
+        if (site.gateway() != null) {
+            spec.gateway(site.gateway());
+        }
+        return spec.build();
     }
 
     /** Starts the guest in {@code site}'s host and plugs its tap into the host's own switch. */
@@ -284,8 +313,14 @@ public final class QemuCutoverDemo {
         /** Readies the network for the guest and its move. */
         void prepare(Resources resources);
 
-        /** Migrates the guest to the incoming QEMU over {@code uri}; returns once it runs there and the move ended. */
+        /**
+         * Migrates the guest to the incoming QEMU over {@code uri}; returns once it runs there and the network's steps
+         * for it are done, the brownout (if any) begun.
+         */
         Moved migrate(String uri, Timeline timeline, Resources resources) throws Exception;
+
+        /** Returns once the move has ended (a brownout ends when its tunnel has drained, after the client stopped). */
+        void awaitEnd();
 
         Map<String, Long> tunnelCounters();
 
@@ -305,10 +340,11 @@ public final class QemuCutoverDemo {
         private final Site from;
         private final Site to;
         private final GuestSpec guest;
-        private final GuestSpec incoming;
+        private final QemuGuest incoming;
         private JsonNode cutover;
 
-        CutoverSteps(LabOrchestrator orchestrator, Site from, Site to, GuestSpec guest, GuestSpec incoming) {
+        /** @param incoming the destination's QEMU, waiting for the guest */
+        CutoverSteps(LabOrchestrator orchestrator, Site from, Site to, GuestSpec guest, QemuGuest incoming) {
             this.orchestrator = orchestrator;
             this.from = from;
             this.to = to;
@@ -325,20 +361,31 @@ public final class QemuCutoverDemo {
             endpoint.putArray("addresses").add(guest.ipv4Address());
             agents.controller().send("POST", "endpoints", endpoint).requireStatus(201);
             resources.add(() -> agents.controller().send("DELETE", "endpoints/" + VM, null).requireStatus(200, 404));
+            if (wan()) {
+                DnsName.set(lab, NAME, guest.ipv4Address());
+                resources.add(() -> DnsName.set(lab, NAME, null));
+            }
             orchestrator.warmUp(from, to, List.of(guest.ipv4Address()));
         }
 
         @Override
-        public Moved migrate(String uri, Timeline timeline, Resources resources) {
+        public Moved migrate(String uri, Timeline timeline, Resources resources) throws InterruptedException {
             ObjectNode migrator = JsonNodeFactory.instance.objectNode();
             migrator.putObject("qemu").put("uri", uri);
-            String id = orchestrator.createCutover(from, to, List.of(guest.ipv4Address()), List.of(), null,
-                    MEMORY_MIB, incoming.tap(), migrator);
-            cutover = orchestrator.awaitEnd(from, id, MIGRATION_LIMIT);
-            if (!cutover.path("stage").asText().equals("COMPLETED")) {
-                throw new IllegalStateException("the cutover ended " + cutover.path("stage").asText() + ": "
-                        + cutover.path("failure").asText(""));
+            List<String> newAddresses = wan() ? List.of(to.vmAddress().getHostAddress()) : List.of();
+            String id = orchestrator.createCutover(from, to, List.of(guest.ipv4Address()), newAddresses,
+                    wan() ? NAME : null, MEMORY_MIB, incoming.tap(), migrator);
+            if (wan()) {
+                orchestrator.awaitStep(from, id, "ACTIVATED", "stage", MIGRATION_LIMIT);
+                long start = System.nanoTime();
+                incoming.renumber(to.vmCidr(), to.gateway(), RENUMBER_LIMIT);
+                timeline.addAt(start, "guest.renumber", "start", to.vmCidr() + " via " + to.gateway());
+                timeline.add("guest.renumber", "done", "over the guest's console");
+                awaitReachable(to.vmAddress().getHostAddress());
+                timeline.add("guest.new-address", "answered", "the client's ping to " + to.vmAddress().getHostAddress());
             }
+            orchestrator.awaitStep(from, id, "DRAINING", "stage", MIGRATION_LIMIT);
+            cutover = orchestrator.cutover(from, id);
             Timeline agent = new Timeline();
             LabOrchestrator.addAgentTimeline(agent, cutover);
             return new Moved(agent.nanoTimeOf("vm.pause", "done"), agent.nanoTimeOf("ACTIVATED", "stage"),
@@ -361,6 +408,15 @@ public final class QemuCutoverDemo {
                 case DESTINATION_DIES -> incomingGuest.close();
             }
             return orchestrator.awaitEnd(from, id, MIGRATION_LIMIT);
+        }
+
+        @Override
+        public void awaitEnd() {
+            cutover = orchestrator.awaitEnd(from, cutover.path("id").asText(), MIGRATION_LIMIT);
+            if (!cutover.path("stage").asText().equals("COMPLETED")) {
+                throw new IllegalStateException("the cutover ended " + cutover.path("stage").asText() + ": "
+                        + cutover.path("failure").asText(""));
+            }
         }
 
         @Override
@@ -418,6 +474,10 @@ public final class QemuCutoverDemo {
             long resumed = arriving.activated().get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
             timeline.addAt(resumed, "vm.resume", "done", "QEMU's RESUME at the destination");
             return new Moved(paused.get(), resumed, figures.downtime().map(Duration::toNanos).orElse(0L) / 1e6);
+        }
+
+        @Override
+        public void awaitEnd() {
         }
 
         @Override

@@ -13,9 +13,16 @@ import java.net.UnknownHostException;
  */
 record Site(String host, String bridge, String underlay, String vmCidr, String gateway, String gatewayMac) {
 
-    /** The site of {@code host} in {@code lab}; {@code router} is its gateway, if the lab has it. */
+    /** The site of {@code host} in {@code lab} for the lab's VM; {@code router} is its gateway, if the lab has it. */
     static Site of(Lab lab, String host, String bridge, String underlay, String router) {
-        String vmCidr = lab.port(Topology.VM).ipv4();
+        return of(lab, host, bridge, underlay, router, lab.port(Topology.VM).ipv4());
+    }
+
+    /**
+     * The site of {@code host} for a VM whose address at site A (or on the LAN) is {@code vmCidr}: at another WAN site
+     * it has the same host number in that site's subnet.
+     */
+    static Site of(Lab lab, String host, String bridge, String underlay, String router, String vmCidr) {
         if (lab.topology().port(router).isEmpty()) {
             return new Site(host, bridge, underlay, vmCidr, null, null);
         }

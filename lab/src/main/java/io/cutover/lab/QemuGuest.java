@@ -14,6 +14,10 @@ import io.cutover.lab.impl.StateJournal;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,6 +134,44 @@ public final class QemuGuest implements AutoCloseable {
     /** The guest's serial console, as a file QEMU appends to. */
     public Path serialLog() {
         return files.serialLog();
+    }
+
+    /**
+     * Gives the guest its address at the site it has moved to, through its console, as DHCP or a guest agent would
+     * after a move across subnets: {@code cidr} becomes its address, {@code gateway} its default route, and its old
+     * address stays as a /32 for the connections that use it. Returns once the guest says it is done.
+     *
+     * @throws LabException the guest refused the change, did not answer within {@code within}, or its console is gone
+     */
+    public void renumber(String cidr, String gateway, Duration within) {
+        String done = "cutover: renumbered " + cidr + " via " + gateway;
+        int seen = files.serial().length();
+        try (SocketChannel console = SocketChannel.open(UnixDomainSocketAddress.of(files.consoleSocket()))) {
+            ByteBuffer line = ByteBuffer.wrap(("renumber " + cidr + " " + gateway + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            while (line.hasRemaining()) {
+                console.write(line);
+            }
+            // open until the guest has answered: QEMU drops what it has not read of a console that hung up
+            long deadline = System.nanoTime() + within.toNanos();
+            while (true) {
+                String said = files.serial().substring(seen);
+                if (said.contains(done)) {
+                    return;
+                }
+                if (said.contains("cutover: renumber failed")) {
+                    throw new LabException("guest " + spec.name() + " refused the address " + cidr + files.tails());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new LabException("guest " + spec.name() + " did not take the address " + cidr + " within "
+                            + within + files.tails());
+                }
+                Daemons.sleep(Duration.ofMillis(10));
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot reach the console of guest " + spec.name() + " at "
+                    + files.consoleSocket() + ": " + e.getMessage(), e);
+        }
     }
 
     /** QEMU's pid. */

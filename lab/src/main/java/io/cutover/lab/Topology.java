@@ -14,7 +14,10 @@ import java.util.Set;
  *   <li>{@link #LAN}: {@code client} and {@code dns} on {@code br-tor}; {@code hostA} and the VM {@code vm1} on
  *       {@code br-a}; {@code hostB} on {@code br-b}; both leaf bridges patched to {@code br-tor}; one subnet.</li>
  *   <li>{@link #WAN}: site A ({@code br-a}, router {@code rtrA}) and site B ({@code br-b}, router {@code rtrB}) on
- *       different subnets, joined by the router {@code wan}, which also serves the client site ({@code br-tor}).</li>
+ *       different subnets, joined by the router {@code wan}, which also serves the client site ({@code br-tor}). The
+ *       sites' routers share one gateway MAC, {@value #GATEWAY_MAC}, as the gateways of an EVPN fabric share an
+ *       anycast gateway MAC: a guest that has just moved to the other site, and still sends to the gateway it knew,
+ *       leaves through the new site's router until it learns its new gateway.</li>
  * </ul>
  * In both, {@code hostA} and {@code hostB} share a direct underlay cable (tunnel and migration traffic), and each is
  * a hypervisor host ({@link #HYPERVISORS}) running its own Open vSwitch with a bridge {@value #HOST_BRIDGE}, uplinked
@@ -46,10 +49,10 @@ public enum Topology {
                     new Port("client", "eth0", "br-tor", "198.18.3.10/24", null, null),
                     new Port("dns", "eth0", "br-tor", "198.18.3.53/24", null, null),
                     new Port("wan", "eth0", "br-tor", "198.18.3.1/24", null, null),
-                    new Port("rtrA", "eth0", "br-a", "198.18.1.1/24", null, null),
+                    new Port("rtrA", "eth0", "br-a", "198.18.1.1/24", null, Topology.GATEWAY_MAC),
                     new Port("hostA", "eth0", "br-a", "198.18.1.11/24", null, null),
                     new Port("vm1", "eth0", "br-a", "198.18.1.100/24", null, Topology.VM_MAC),
-                    new Port("rtrB", "eth0", "br-b", "198.18.2.1/24", null, null),
+                    new Port("rtrB", "eth0", "br-b", "198.18.2.1/24", null, Topology.GATEWAY_MAC),
                     new Port("hostB", "eth0", "br-b", "198.18.2.12/24", null, null)),
             List.of(
                     new Wire("wan", "to-a", "198.18.254.1/30", "rtrA", "uplink", "198.18.254.2/30"),
@@ -92,6 +95,11 @@ public enum Topology {
      */
     public static final String CONTROLLER_ADDRESS = "198.19.255.1";
 
+    /**
+     * The MAC address of each WAN site's gateway ({@code rtrA}, {@code rtrB}): an anycast gateway MAC (locally
+     * administered), so that what a moved guest sends to its old site's gateway reaches the new site's.
+     */
+    public static final String GATEWAY_MAC = "02:00:5e:00:01:01";
     /** The VM's MAC address, the same in every topology so that captures are easy to read. */
     public static final String VM_MAC = "02:00:c6:12:00:64";
     /** The name of the VM host. */

@@ -40,14 +40,27 @@ class PutEndpointsTest {
         sdn.putEndpoint(endpoint(1, "vm1", "02:00:00:00:00:01", A)).toCompletableFuture().join();
         assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", A),
                 endpoint(3, "vm3", "02:00:00:00:00:01", A))).toCompletableFuture().join())
-                .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("endpoint vm3 has the id or MAC of vm1");
+                .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("endpoint vm3 has the MAC of vm1, on a switch joined to its own by links");
         assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", A),
                 endpoint(2, "vm3", "02:00:00:00:00:03", A))).toCompletableFuture().join())
-                .cause().hasMessage("endpoint vm3 has the id or MAC of vm2");
+                .cause().hasMessage("endpoint vm3 has the id of vm2");
         assertThatThrownBy(() -> sdn.putEndpoints(List.of(endpoint(2, "vm2", "02:00:00:00:00:02", A),
                 endpoint(3, "vm2", "02:00:00:00:00:03", A))).toCompletableFuture().join())
                 .cause().hasMessage("endpoint vm2 is listed twice");
         assertThat(sdn.endpoints()).extracting(Endpoint::name).containsExactly("vm1");
+    }
+
+    @Test
+    void aMacMayRepeatOnlyWhereNoLinksJoinTheSwitches() {
+        Dpid c = Dpid.of(0xc0);
+        sdn.setLinks(List.of(new Link(A, "to-c", c, "to-a"))).toCompletableFuture().join();
+        sdn.putEndpoint(endpoint(1, "rtrA", "02:00:5e:00:01:01", A)).toCompletableFuture().join();
+
+        sdn.putEndpoint(endpoint(2, "rtrB", "02:00:5e:00:01:01", B)).toCompletableFuture().join();
+        assertThatThrownBy(() -> sdn.putEndpoint(endpoint(3, "rtrC", "02:00:5e:00:01:01", c))
+                .toCompletableFuture().join())
+                .cause().hasMessage("endpoint rtrC has the MAC of rtrA, on a switch joined to its own by links");
+        assertThat(sdn.endpoints()).extracting(Endpoint::name).containsExactlyInAnyOrder("rtrA", "rtrB");
     }
 
     private static Endpoint endpoint(int id, String name, String mac, Dpid dpid) {

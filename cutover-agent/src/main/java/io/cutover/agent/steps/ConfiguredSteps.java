@@ -36,8 +36,9 @@ import java.util.concurrent.CompletionStage;
  * On a LAN with the controller, the tunnel is armed at PLANNED ({@code tunnel.arm}): the source's forwarder holds
  * what it catches, and it catches only frames to the VM's MAC, which nothing sends it until {@code sdn.redirect}; the
  * destination's delivers what the source sends, which is nothing until the flush. The blackout's chain is then the
- * redirect alone, and the flush one call to the source's daemon. On a WAN its proxy would answer the VM's neighbour questions while the VM still runs there: it
- * holds at SWITCHOVER. The SDN endpoint is named by the VM's name, the tunnel's move by the cutover's id when the plan registers it (by the
+ * redirect alone, and the flush one call to the source's daemon. On a WAN an armed source's proxy would answer the VM's
+ * neighbour questions while the VM still runs there: it holds at SWITCHOVER, unless the move is mirrored (a mirrored
+ * source keeps what it catches, its proxy silent, until its hold; on a LAN or a WAN alike). The SDN endpoint is named by the VM's name, the tunnel's move by the cutover's id when the plan registers it (by the
  * VM's name when it was registered beforehand); the VM's port on the destination's switch is the
  * request's {@code destinationPort} (the VM's name unless the request says otherwise). This host's tunnel end is its
  * own daemon; the other host's is reached through that host's agent.
@@ -144,14 +145,17 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
      * controller delivers what arrives at the destination's port of that name to the VM's new port before the commit.
      */
     private TunnelSteps.Arming arming(CutoverRequest request, boolean wan, String forwarderPort) {
-        if (config.sdn() == null || wan) {
+        if (config.sdn() == null) {
             return TunnelSteps.Arming.AT_STAGES;
         }
         boolean byQemu = request.migrator() != null && request.migrator().byQemu();
         boolean localSource = config.tunnel() != null && request.source().equals(config.host());
         boolean namedAlike = forwarderPort != null
                 && forwarderPort.equals(config.sdn().forwarderPorts().get(request.destination()));
-        return byQemu && namedAlike && localSource ? TunnelSteps.Arming.MIRRORED : TunnelSteps.Arming.ARMED;
+        if (byQemu && namedAlike && localSource) {
+            return TunnelSteps.Arming.MIRRORED;
+        }
+        return wan ? TunnelSteps.Arming.AT_STAGES : TunnelSteps.Arming.ARMED;
     }
 
     /** This host's daemon, or the daemon of another host through its agent. */

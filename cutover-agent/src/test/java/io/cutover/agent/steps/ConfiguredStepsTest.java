@@ -94,6 +94,23 @@ class ConfiguredStepsTest {
     }
 
     @Test
+    void aWanMoveQemuDrivesIsMirroredItsOneBlackoutStepTheSourcesHoldAndItsFlushBesideTheCommit() throws Exception {
+        CutoverRequest byQemu = new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.1.101"), "hostA",
+                "hostB", "wan", List.of("198.18.2.101"), "vm1.vms.cutover.test.", 64,
+                new CutoverRequest.Migrator(null, null, null, null, null,
+                        new CutoverRequest.Qemu("tcp:198.19.0.2:49152", null, null, null, null, null)),
+                null, null).validated();
+        try (ConfiguredSteps factory = open(config(ALL.replace("{hostA: fwd-a}", "{hostA: fwd, hostB: fwd}")))) {
+            List<PlanStep> steps = factory.steps("c-1", byQemu);
+            assertThat(names(steps)).containsSubsequence("PLANNED sdn.prepare", "PLANNED tunnel.arm",
+                    "SWITCHOVER tunnel.hold", "ACTIVATED sdn.commit", "ACTIVATED tunnel.flush", "ACTIVATED dns.switch");
+            assertThat(names(steps)).doesNotContain("SWITCHOVER sdn.redirect");
+            assertThat(steps).filteredOn(s -> s.name().equals("tunnel.flush")).singleElement()
+                    .extracting(PlanStep::waitsFor).isEqualTo(java.util.Optional.of(java.util.Set.of()));
+        }
+    }
+
+    @Test
     void withTheDaemonsUnderlayAndInterfaceThePlanRegistersTheMoveUnderTheCutoversId() throws Exception {
         try (ConfiguredSteps factory = open(config(ALL.replace("api: 'http://127.0.0.1:1'",
                 "api: 'http://127.0.0.1:1'\n  underlay: 198.19.0.1:4789\n  iface: eth0")))) {

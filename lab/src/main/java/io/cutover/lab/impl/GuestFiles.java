@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The files of one guest, in a directory of the lab's run directory: the serial console's log, QEMU's own
- * output, its pid file and (unless the spec puts it elsewhere) its QMP socket.
+ * The files of one guest, in a directory of the lab's run directory: the serial console's log and socket, QEMU's
+ * own output, its pid file and (unless the spec puts it elsewhere) its QMP socket.
  *
  * @param dir the guest's directory, such as {@code /run/cutover/labs/lab-1a2b3c/guests/hostA/vm1}
  */
@@ -18,6 +18,11 @@ public record GuestFiles(Path dir) {
 
     public Path serialLog() {
         return dir.resolve("serial.log");
+    }
+
+    /** The serial console's input: a unix socket QEMU listens on, whose bytes the guest reads on its console. */
+    public Path consoleSocket() {
+        return dir.resolve("console.sock");
     }
 
     public Path qemuLog() {

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 
 /**
  * The QEMU command line of a lab guest: TCG (KVM cannot boot a stock kernel on the lab's machines), one vCPU,
- * no default devices, the serial console to a file, direct kernel boot, one virtio network device on a tap
+ * no default devices, the serial console to a file and from a unix socket (the lab's commands), direct kernel boot, one virtio network device on a tap
  * without virtio-net headers (Open vSwitch's userspace datapath passes no UDP or TCP with them), QMP on a unix
  * socket.
  */
@@ -48,7 +48,9 @@ public final class QemuCommandLine {
                 "-nodefaults", "-no-user-config",
                 "-display", "none",
                 "-no-reboot",
-                "-serial", "file:" + files.serialLog(),
+                "-chardev", "socket,id=console,server=on,wait=off,path=" + files.consoleSocket()
+                        + ",logfile=" + files.serialLog(),
+                "-serial", "chardev:console",
                 "-kernel", kernel.toString(),
                 "-initrd", initramfs.toString(),
                 "-append", kernelCommandLine(spec, tscKhz),

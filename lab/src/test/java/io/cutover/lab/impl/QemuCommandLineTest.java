@@ -23,7 +23,8 @@ class QemuCommandLineTest {
         assertThat(String.join(" ", command)).contains(
                 "-M microvm,acpi=on -accel tcg",
                 "-m 128",
-                "-serial file:" + FILES.serialLog(),
+                "-chardev socket,id=console,server=on,wait=off,path=" + FILES.consoleSocket() + ",logfile="
+                        + FILES.serialLog() + " -serial chardev:console",
                 "-kernel /cache/vmlinuz -initrd /cache/initramfs.cpio",
                 "-netdev tap,id=n0,ifname=tap-vm1,script=no,downscript=no,vnet_hdr=off",
                 "-device virtio-net-device,netdev=n0,mac=02:00:c6:12:00:64,rx_queue_size=1024",

@@ -333,20 +333,27 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 }
             }
             Map<Integer, String> ids = new HashMap<>();
-            Map<String, String> macs = new HashMap<>();
+            Map<String, List<Endpoint>> macs = new HashMap<>();
             for (ModelState.Placed other : model.endpoints().values()) {
                 if (!incoming.containsKey(other.endpoint().name())) {
                     ids.put(other.endpoint().id(), other.endpoint().name());
-                    macs.put(other.endpoint().mac(), other.endpoint().name());
+                    macs.computeIfAbsent(other.endpoint().mac(), mac -> new ArrayList<>()).add(other.endpoint());
                 }
             }
+            Map<Dpid, Map<String, Dpid>> adjacency = FlowPlanner.adjacency(model.links());
             List<ModelState.Placed> placed = new ArrayList<>(endpoints.size());
             for (Endpoint endpoint : endpoints) {
                 String sameId = ids.putIfAbsent(endpoint.id(), endpoint.name());
-                String sameMac = macs.putIfAbsent(endpoint.mac(), endpoint.name());
+                // a MAC is unique within a layer-2 segment: sites joined by routers only may each have the same one
+                // (an anycast gateway MAC)
+                String sameMac = macs.getOrDefault(endpoint.mac(), List.of()).stream()
+                        .filter(other -> FlowPlanner.reachable(adjacency, other.switchId(), endpoint.switchId()))
+                        .map(Endpoint::name).findFirst().orElse(null);
+                macs.computeIfAbsent(endpoint.mac(), mac -> new ArrayList<>()).add(endpoint);
                 if (sameId != null || sameMac != null) {
-                    throw new IllegalArgumentException("endpoint " + endpoint.name() + " has the id or MAC of "
-                            + (sameId != null ? sameId : sameMac));
+                    throw new IllegalArgumentException("endpoint " + endpoint.name() + (sameId != null
+                            ? " has the id of " + sameId
+                            : " has the MAC of " + sameMac + ", on a switch joined to its own by links"));
                 }
                 if (model.openMove(endpoint.name()).isPresent()) {
                     throw new MoveStateException("endpoint " + endpoint.name() + " is moving; finish the move first");

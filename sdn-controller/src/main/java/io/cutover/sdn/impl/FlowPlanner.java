@@ -46,7 +46,8 @@ import java.util.TreeSet;
  * A committed move whose destination switch cannot be reached from its source switch over the links (a move to
  * another site, across a WAN) also keeps its redirect to the forwarder until cleanup: the source switch has no link
  * towards the endpoint's new switch, and without the redirect it would drop what stale senders at the old site (a
- * router whose ARP cache still holds the endpoint's MAC) send there. Where a link path exists, the commit replaces
+ * router whose ARP cache still holds the endpoint's MAC) send there; the old site's other switches keep sending the
+ * endpoint's traffic towards the source switch. Where a link path exists, the commit replaces
  * the redirect with the unicast flow along the link tree. The kept redirect carries the move's cookie, like the
  * endpoint's new flows: cleanup deletes it by its match (deleting by that cookie would take the new flows too), a
  * rollback by the move's cookie, and reconciliation like any flow of ours the plan no longer holds.
@@ -160,6 +161,9 @@ public final class FlowPlanner {
                     }
                     rescueStragglers(flows, adjacency, swPorts, move, e);
                 }
+                if (move.state() == MoveState.COMMITTED && !move.fromSwitch().equals(sw) && redirects(move, adjacency)) {
+                    keepTowardsSource(flows, adjacency, swPorts, sw, move, e);
+                }
             }
             if (!floodPorts.isEmpty()) {
                 List<OFAction> outputs = new ArrayList<>();
@@ -187,7 +191,7 @@ public final class FlowPlanner {
     }
 
     /** Whether {@code to} is {@code from} or has a link path from it. */
-    private static boolean reachable(Map<Dpid, Map<String, Dpid>> adjacency, Dpid from, Dpid to) {
+    static boolean reachable(Map<Dpid, Map<String, Dpid>> adjacency, Dpid from, Dpid to) {
         return from.equals(to) || nextHop(adjacency, from, to) != null;
     }
 
@@ -204,6 +208,24 @@ public final class FlowPlanner {
         Integer link = towards == null ? null : swPorts.get(towards);
         if (forwarder != null && link != null) {
             forwardArrived(flows, link, e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
+        }
+    }
+
+    /**
+     * At a switch of a committed move's old site, one that reaches its source switch but not its new one (the site's
+     * bridge above a hypervisor's own switch, across a WAN): the endpoint's traffic still goes towards the source
+     * switch, whose kept redirect hands it to the forwarder. Without it the commit would leave that traffic nowhere to
+     * go, while the site's router still sends to the endpoint's MAC until the forwarder's proxy answers for it.
+     */
+    private static void keepTowardsSource(Map<FlowKey, FlowSpec> flows, Map<Dpid, Map<String, Dpid>> adjacency,
+                                          Map<String, Integer> swPorts, Dpid sw, Move move, Endpoint e) {
+        if (nextHop(adjacency, sw, move.toSwitch()) != null) {
+            return;
+        }
+        String towards = nextHop(adjacency, sw, move.fromSwitch());
+        Integer port = towards == null ? null : swPorts.get(towards);
+        if (port != null) {
+            forward(flows, PRIORITY_UNICAST, e.mac(), port, Cookie.of(e.network(), e.id(), move.id()));
         }
     }
 

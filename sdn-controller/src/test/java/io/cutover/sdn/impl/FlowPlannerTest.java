@@ -177,7 +177,9 @@ class FlowPlannerTest {
         assertThat(redirect.actions()).isEqualTo("output:9");
         assertThat(redirect.cookie()).isEqualTo(Cookie.of(1, 5, 7));
         assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC)).as("no path to br-b").isNull();
-        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC)).isNull();
+        FlowSpec towardsSource = find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC);
+        assertThat(towardsSource.actions()).as("the old site's other switches send to the source's").isEqualTo("output:3");
+        assertThat(towardsSource.cookie()).isEqualTo(Cookie.of(1, 5, 7));
         assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:5");
     }
 
@@ -214,6 +216,8 @@ class FlowPlannerTest {
                 .withMove(move.with(MoveState.ROLLED_BACK));
         assertThat(FlowPlanner.plan(cleaned, PORTS).get(A)).as("cleaned")
                 .doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC));
+        assertThat(FlowPlanner.plan(cleaned, PORTS).get(TOR)).as("cleaned, the old site")
+                .doesNotContainKey(new FlowKey(1, 100, "eth_dst=" + VM_MAC));
         Map<FlowKey, FlowSpec> rolledBackOnA = FlowPlanner.plan(rolledBack, PORTS).get(A);
         assertThat(rolledBackOnA).as("rolled back").doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC));
         assertThat(find(rolledBackOnA, 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:2");
