@@ -61,6 +61,18 @@ class PutEndpointsTest {
                 .toCompletableFuture().join())
                 .cause().hasMessage("endpoint rtrC has the MAC of rtrA, on a switch joined to its own by links");
         assertThat(sdn.endpoints()).extracting(Endpoint::name).containsExactlyInAnyOrder("rtrA", "rtrB");
+        assertThatThrownBy(() -> sdn.setLinks(List.of(new Link(A, "to-c", c, "to-a"), new Link(c, "to-b", B, "to-c")))
+                .toCompletableFuture().join())
+                .cause().hasMessageContainingAll("these links would join endpoints", "rtrA", "rtrB",
+                        "which have one MAC, in one layer-2 segment");
+    }
+
+    @Test
+    void aMoveIntoASegmentWhereItsMacIsTakenIsRefused() {
+        sdn.putEndpoints(List.of(endpoint(1, "rtrA", "02:00:5e:00:01:01", A),
+                endpoint(2, "rtrB", "02:00:5e:00:01:01", B))).toCompletableFuture().join();
+        assertThatThrownBy(() -> sdn.prepare("rtrA", B, "rtrA").toCompletableFuture().join())
+                .cause().hasMessage("endpoint rtrA has the MAC of rtrB, on a switch joined to its own by links");
     }
 
     private static Endpoint endpoint(int id, String name, String mac, Dpid dpid) {

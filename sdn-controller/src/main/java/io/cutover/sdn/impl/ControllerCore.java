@@ -333,28 +333,22 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 }
             }
             Map<Integer, String> ids = new HashMap<>();
-            Map<String, List<Endpoint>> macs = new HashMap<>();
+            List<Endpoint> others = new ArrayList<>();
             for (ModelState.Placed other : model.endpoints().values()) {
                 if (!incoming.containsKey(other.endpoint().name())) {
                     ids.put(other.endpoint().id(), other.endpoint().name());
-                    macs.computeIfAbsent(other.endpoint().mac(), mac -> new ArrayList<>()).add(other.endpoint());
+                    others.add(other.endpoint());
                 }
             }
-            Map<Dpid, Map<String, Dpid>> adjacency = FlowPlanner.adjacency(model.links());
+            MacSegments segments = new MacSegments(model.links());
             List<ModelState.Placed> placed = new ArrayList<>(endpoints.size());
             for (Endpoint endpoint : endpoints) {
                 String sameId = ids.putIfAbsent(endpoint.id(), endpoint.name());
-                // a MAC is unique within a layer-2 segment: sites joined by routers only may each have the same one
-                // (an anycast gateway MAC)
-                String sameMac = macs.getOrDefault(endpoint.mac(), List.of()).stream()
-                        .filter(other -> FlowPlanner.reachable(adjacency, other.switchId(), endpoint.switchId()))
-                        .map(Endpoint::name).findFirst().orElse(null);
-                macs.computeIfAbsent(endpoint.mac(), mac -> new ArrayList<>()).add(endpoint);
-                if (sameId != null || sameMac != null) {
-                    throw new IllegalArgumentException("endpoint " + endpoint.name() + (sameId != null
-                            ? " has the id of " + sameId
-                            : " has the MAC of " + sameMac + ", on a switch joined to its own by links"));
+                if (sameId != null) {
+                    throw new IllegalArgumentException("endpoint " + endpoint.name() + " has the id of " + sameId);
                 }
+                segments.require(endpoint, endpoint.switchId(), others);
+                others.add(endpoint);
                 if (model.openMove(endpoint.name()).isPresent()) {
                     throw new MoveStateException("endpoint " + endpoint.name() + " is moving; finish the move first");
                 }
@@ -385,6 +379,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     public CompletableFuture<Void> setLinks(List<Link> links) {
         return onCore(() -> {
+            MacSegments segments = new MacSegments(links);
+            List<Endpoint> all = model.endpoints().values().stream().map(ModelState.Placed::endpoint).toList();
+            all.forEach(endpoint -> segments.clash(endpoint, endpoint.switchId(), all).ifPresent(other -> {
+                throw new IllegalArgumentException("these links would join endpoints " + endpoint.name() + " and "
+                        + other.name() + ", which have one MAC, in one layer-2 segment");
+            }));
             model = model.withLinks(links);
             CompletableFuture<Void> saved = save();
             replan();
@@ -409,6 +409,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             if (mirrorPort != null && mirrorPort.isBlank()) {
                 throw new IllegalArgumentException("the mirror port is blank");
             }
+            new MacSegments(model.links()).require(e, toSwitch,
+                    model.endpoints().values().stream().map(ModelState.Placed::endpoint).toList());
             requireConnected(mirrorPort == null ? List.of(toSwitch) : List.of(toSwitch, e.switchId()));
             int id = nextMoveId();
             Move move = new Move(id, endpoint, e.switchId(), e.port(), placed.generation(), toSwitch, toPort, mirrorPort,
