@@ -32,6 +32,17 @@ public interface Announcer extends AutoCloseable {
     }
 
     /**
+     * An announcer whose frames go to {@code sender} rather than out of an interface: where the frames must enter the
+     * network at the VM's own port (an OpenFlow packet-out on its new switch) and no interface of this host is that
+     * port. It receives nothing, so its probes never hear an answer.
+     *
+     * @param name names the announcer in logs and reports, as an interface's name would
+     */
+    static Announcer through(String name, FrameSender sender, AllowList allowList) {
+        return PcapAnnouncer.through(name, sender, allowList);
+    }
+
+    /**
      * Starts an announcement: waits at {@code gate}, then sends every frame of {@code announcement} once per
      * round of {@code schedule}.
      *

@@ -166,6 +166,17 @@ public final class SdnController implements AutoCloseable {
         return core.commit(moveId);
     }
 
+    /**
+     * Sends {@code frames} (whole Ethernet frames from the endpoint's MAC, at most 64) into the endpoint's switch as if
+     * it had sent them from its port, through the switch's tables: a moved VM's announcements, entering the network
+     * where the VM now is. Completes with how many were sent once the switch confirmed them.
+     *
+     * @throws IllegalArgumentException (in the stage) a frame not from the endpoint's MAC, or too many or none
+     */
+    public CompletionStage<Integer> sendFrames(String endpoint, java.util.List<byte[]> frames) {
+        return core.sendFrames(endpoint, frames);
+    }
+
     /** Deletes the old location's flows by their cookie; completes when every switch has confirmed. */
     public CompletionStage<Move> cleanup(int moveId) {
         return core.cleanup(moveId);

@@ -26,7 +26,10 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
-/** The {@link Announcer} over a {@link FrameSink}: Pcap4J in production, a recorder in unit tests. */
+/**
+ * The {@link Announcer} over a {@link FrameSink}: Pcap4J on an interface, a {@link io.cutover.arp.FrameSender} (an SDN
+ * controller's packet-out), or a recorder in unit tests.
+ */
 public final class PcapAnnouncer implements Announcer {
     private final String iface;
     private final FrameSink sink;
@@ -58,6 +61,27 @@ public final class PcapAnnouncer implements Announcer {
     public static PcapAnnouncer open(String iface, AllowList allowList) {
         Objects.requireNonNull(allowList, "allowList");
         return new PcapAnnouncer(iface, PcapFrameSink.open(iface), allowList);
+    }
+
+    /** An announcer that hands its frames to {@code sender} and hears nothing. */
+    public static PcapAnnouncer through(String name, io.cutover.arp.FrameSender sender, AllowList allowList) {
+        Objects.requireNonNull(sender, "sender");
+        return new PcapAnnouncer(name, new FrameSink() {
+            @Override
+            public void send(byte[] frame) {
+                sender.send(frame);
+            }
+
+            @Override
+            public byte[] receive(long timeoutNanos) {
+                java.util.concurrent.locks.LockSupport.parkNanos(timeoutNanos);
+                return null;
+            }
+
+            @Override
+            public void close() {
+            }
+        }, allowList);
     }
 
     @Override

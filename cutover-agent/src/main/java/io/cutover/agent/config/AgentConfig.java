@@ -161,6 +161,9 @@ public record AgentConfig(String host, String address, int port, String token, l
             if (peers != null) {
                 peers.forEach((peer, url) -> peerUris.put(peer, keys.httpUrl("peers." + peer, url)));
             }
+            if (announce != null && "controller".equalsIgnoreCase(String.valueOf(announce.via).strip()) && sdn == null) {
+                throw new ConfigException(file, "announce.via", "controller needs the sdn section");
+            }
             return new AgentConfig(host, chosen.substring(0, colon), port, secret, memoryMiB, Map.copyOf(peerUris),
                     sdn == null ? null : sdn.validate(keys), tunnel == null ? null : tunnel.validate(keys),
                     announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys),

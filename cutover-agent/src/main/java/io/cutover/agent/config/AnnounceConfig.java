@@ -14,19 +14,27 @@ import java.util.Set;
  *
  * <pre>
  * announce:
- *   interface: eth0                 # where the frames leave
+ *   via: interface                  # interface (default): the frames leave by `interface`; controller: the SDN
+ *                                   # controller sends them into the VM's new switch from the VM's own port (an
+ *                                   # OpenFlow packet-out; needs the sdn section), where a real host's interface is not
+ *   interface: eth0                 # where the frames leave (via: interface)
  *   netns: lab-x-hostB              # optional: the network namespace of that interface
  *   forms: [rarp, request, na]      # default: request, na
  *   schedule: qemu                  # qemu (5 rounds, 50..550 ms apart), keepalived (5 + 5 after 5 s) or once
  * </pre>
  *
- * @param iface    the interface
+ * @param iface    the interface, or {@code null} when the controller sends the frames
  * @param netns    its namespace, or {@code null} for the agent's own
  * @param forms    the frames sent
  * @param schedule the rounds
  */
 public record AnnounceConfig(String iface, String netns, Set<AnnounceForm> forms, String schedule) {
     public static final String DEFAULT_SCHEDULE = "qemu";
+
+    /** Whether the SDN controller sends the frames from the VM's port, rather than this host from an interface. */
+    public boolean viaController() {
+        return iface == null;
+    }
 
     /** The schedule called {@link #schedule()}. */
     public Schedule rounds() {
@@ -39,6 +47,8 @@ public record AnnounceConfig(String iface, String netns, Set<AnnounceForm> forms
 
     /** The section's fields, before validation. */
     static final class Raw {
+        @JsonProperty("via")
+        String via;
         @JsonProperty("interface")
         String iface;
         @JsonProperty("netns")
@@ -49,7 +59,15 @@ public record AnnounceConfig(String iface, String netns, Set<AnnounceForm> forms
         String schedule;
 
         AnnounceConfig validate(Keys keys) {
-            String name = keys.required("announce.interface", iface, "the interface the announcements leave by");
+            String how = via == null ? "interface" : via.strip().toLowerCase(Locale.ROOT);
+            if (!Set.of("interface", "controller").contains(how)) {
+                throw keys.bad("announce.via", "expected interface or controller, got " + Keys.quoted(via));
+            }
+            if (how.equals("controller") && (iface != null || netns != null)) {
+                throw keys.bad("announce.via", "controller sends from the VM's port: no interface or netns goes with it");
+            }
+            String name = how.equals("controller") ? null
+                    : keys.required("announce.interface", iface, "the interface the announcements leave by");
             Set<AnnounceForm> chosen = EnumSet.noneOf(AnnounceForm.class);
             if (forms == null || forms.isEmpty()) {
                 chosen.addAll(io.cutover.arp.Announcement.DEFAULT_FORMS);

@@ -3,18 +3,21 @@ package io.cutover.agent.steps;
 import io.cutover.agent.config.AnnounceConfig;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.arp.AllowList;
+import io.cutover.arp.AnnounceException;
 import io.cutover.arp.Announcement;
 import io.cutover.arp.Announcer;
 import io.cutover.arp.Announcing;
 import io.cutover.arp.MacAddress;
 import io.cutover.arp.ReadinessGate;
 import io.cutover.arp.Schedule;
+import io.cutover.sdn.rest.SdnRestClient;
 import io.cutover.support.Netns;
 import io.cutover.api.CutoverStage;
 
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** The announcement of the VM's new location, at ACTIVATED, after the steps before it (the SDN commit). */
 public final class AnnounceSteps {
@@ -34,12 +37,18 @@ public final class AnnounceSteps {
 
     /**
      * Announces {@code addresses} at {@code mac} as {@code config} says: an announcer is opened on its interface
-     * (in its namespace) when the step runs, and closed once the schedule's last round has left.
+     * (in its namespace), or through {@code sdn} from endpoint {@code vm}'s port, when the step runs, and closed once
+     * the schedule's last round has left.
+     *
+     * @param sdn the controller, or {@code null} when the section does not send through it
      */
-    public static PlanStep announce(AnnounceConfig config, MacAddress mac, List<InetAddress> addresses) {
+    public static PlanStep announce(AnnounceConfig config, MacAddress mac, List<InetAddress> addresses,
+                                    SdnRestClient sdn, String vm) {
         Announcement announcement = Announcement.of(mac, addresses, config.forms());
         return new Step("announce", CutoverStage.ACTIVATED, () -> {
-            Announcer announcer = open(config, addresses);
+            Announcer announcer = config.viaController()
+                    ? Announcer.through("controller", frame -> send(sdn, vm, frame), AllowList.of(addresses))
+                    : open(config, addresses);
             Announcing announcing;
             try {
                 announcing = announcer.start(announcement, config.rounds(), ReadinessGate.open());
@@ -50,6 +59,16 @@ public final class AnnounceSteps {
             announcing.done().whenComplete((report, error) -> announcer.close());
             return announcing.firstRound().thenApply(gate -> (Void) null);
         }, Step::done);
+    }
+
+    /** One frame into endpoint {@code vm}'s switch from its port, by the controller; returns once it confirmed. */
+    private static void send(SdnRestClient sdn, String vm, byte[] frame) {
+        try {
+            sdn.sendFrames(vm, List.of(frame)).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            throw new AnnounceException("the controller did not send the announcement for " + vm + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     private static Announcer open(AnnounceConfig config, List<InetAddress> addresses) {

@@ -123,7 +123,7 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         }
         if (config.announce() != null) {
             steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),
-                    addresses(wan ? request.newAddresses() : request.addresses())));
+                    addresses(wan ? request.newAddresses() : request.addresses()), sdn, request.vm()));
         }
         if (dns != null && wan && request.dnsName() != null) {
             steps.addAll(DnsSteps.of(dns, request.dnsName(), addresses(request.addresses()),

@@ -107,6 +107,15 @@ class AgentConfigTest {
     }
 
     @Test
+    void theControllerMaySendTheAnnouncementsFromTheVmsPort() throws Exception {
+        AgentConfig config = AgentConfig.load(write(BASE + "sdn: {url: 'http://x', switches: {a: '0x1'}}\n"
+                + "announce: {via: controller, forms: [request, na]}\n"));
+        assertThat(config.announce().viaController()).isTrue();
+        assertThat(config.announce().iface()).isNull();
+        assertThat(AgentConfig.load(write(BASE + "announce: {interface: eth0}\n")).announce().viaController()).isFalse();
+    }
+
+    @Test
     void badSectionsNameTheKey() throws Exception {
         Files.writeString(dir.resolve("tsig.key"), KEY);
         Files.writeString(dir.resolve("broken.key"), "key \"k\" { algorithm hmac-sha256; };\n");
@@ -123,6 +132,10 @@ class AgentConfigTest {
         assertBad(BASE + "announce: {forms: [rarp]}\n", "announce.interface: missing");
         assertBad(BASE + "announce: {interface: eth0, forms: [smoke]}\n", "announce.forms: unknown announcement form 'smoke'");
         assertBad(BASE + "announce: {interface: eth0, schedule: hourly}\n", "announce.schedule: expected qemu");
+        assertBad(BASE + "announce: {via: carrier-pigeon}\n", "announce.via: expected interface or controller");
+        assertBad(BASE + "announce: {via: controller}\n", "announce.via: controller needs the sdn section");
+        assertBad(BASE + "sdn: {url: 'http://x', switches: {a: '0x1'}}\nannounce: {via: controller, interface: eth0}\n",
+                "announce.via: controller sends from the VM's port: no interface or netns goes with it");
         assertBad(BASE + "dns: {server: 198.18.0.53, key-file: tsig.key, queue-dir: q}\n", "dns.server: expected HOST:PORT");
         assertBad(BASE + "dns: {server: '198.18.0.53:53', key-file: missing.key, queue-dir: q}\n",
                 "dns.key-file: cannot read " + dir.resolve("missing.key"));

@@ -10,6 +10,7 @@ import io.cutover.arp.MacAddress;
 import io.cutover.arp.ProbeResult;
 import io.cutover.arp.ReadinessGate;
 import io.cutover.arp.Schedule;
+import io.cutover.it.Capture;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
 import io.cutover.api.CutoverEvent;

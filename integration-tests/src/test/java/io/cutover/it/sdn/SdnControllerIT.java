@@ -1,6 +1,7 @@
 package io.cutover.it.sdn;
 
 import io.cutover.demo.SdnLabFabric;
+import io.cutover.it.Capture;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;
@@ -118,6 +119,34 @@ class SdnControllerIT {
         ping("hostB", vmAddress(), 2);
         ping("client", "-6", 2);
         assertThat(udpRoundTrip("client", vmAddress())).isEqualTo("probe");
+    }
+
+    @Test
+    @Order(2)
+    void framesSentForAnEndpointEnterAtItsPortAndReachTheNetworkButOnlyFromItsOwnMac(@TempDir Path dir)
+            throws Exception {
+        Lab lab = LAB.lab();
+        String vmMac = lab.port("vm1").mac();
+        java.net.Inet4Address vmAddress = (java.net.Inet4Address) InetAddress.getByName(vmAddress());
+        byte[] announcement = io.cutover.arp.impl.Frames.arp(io.cutover.arp.AnnounceForm.REQUEST,
+                io.cutover.arp.MacAddress.parse(vmMac), vmAddress, 0);
+        byte[] spoofed = io.cutover.arp.impl.Frames.arp(io.cutover.arp.AnnounceForm.REQUEST,
+                io.cutover.arp.MacAddress.parse(lab.mac("client", "eth0")), vmAddress, 0);
+        long vmReceived = rxPackets("vm1");
+        Path pcap;
+        try (Capture capture = Capture.start(lab, "client", "eth0", dir, "arp")) {
+            assertThat(join(sdn.sendFrames("vm1", List.of(announcement, announcement)))).isEqualTo(2);
+            assertThat(sdn.sendFrames("vm1", List.of(spoofed)).toCompletableFuture())
+                    .failsWithin(WAIT).withThrowableThat().havingRootCause()
+                    .isInstanceOf(IllegalArgumentException.class).withMessageContaining("is not endpoint vm1's");
+            pcap = capture.stop();
+        }
+        String gratuitous = Capture.tshark(lab, pcap, "-Y", "arp.src.proto_ipv4 == arp.dst.proto_ipv4",
+                "-T", "fields", "-e", "eth.src");
+        assertThat(gratuitous.lines().toList()).as("the announcements, flooded from vm1's port to the client")
+                .containsExactly(vmMac, vmMac);
+        assertThat(rxPackets("vm1") - vmReceived).as("a flood leaves by every port but the one it came in by")
+                .isLessThan(2);
     }
 
     @Test

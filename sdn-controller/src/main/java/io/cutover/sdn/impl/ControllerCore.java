@@ -475,6 +475,26 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         }));
     }
 
+    /**
+     * Sends {@code frames} into the endpoint's switch as if the endpoint had sent them from its port, through the
+     * switch's tables (where its own frames go): the announcements of a VM that has just moved enter the network at
+     * its new port, not at some host's interface. Only frames from the endpoint's own MAC ({@link EndpointFrames}).
+     * Completes with how many were sent once the switch has confirmed them.
+     */
+    public CompletableFuture<Integer> sendFrames(String endpoint, List<byte[]> frames) {
+        return onCore(() -> {
+            Endpoint e = placed(endpoint).endpoint();
+            EndpointFrames.require(e, frames);
+            requireConnected(List.of(e.switchId()));
+            Integer port = session(e.switchId()).ports().get(e.port());
+            if (port == null) {
+                throw new SwitchUnavailableException(e.switchId(), "has no port " + e.port() + " for endpoint "
+                        + endpoint);
+            }
+            return session(e.switchId()).sendPacketsIn(port, frames).thenApply(v -> frames.size());
+        });
+    }
+
     public CompletableFuture<Move> cleanup(int moveId) {
         long started = System.nanoTime();
         return logged("cleaned up", "move " + moveId, started, onCore(() -> {

@@ -26,6 +26,7 @@ import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.OFPortStatus;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
 import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
@@ -337,6 +338,26 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         messages.add(new OnfBundleMessage.Control(commit, bundleId, OnfBundleMessage.ControlType.COMMIT_REQUEST,
                 OnfBundleMessage.FLAGS_ATOMIC_ORDERED));
         return transact(messages, xids, commit, "bundle commit");
+    }
+
+    /**
+     * Sends each of {@code frames} into the switch's pipeline as if it had arrived on port {@code inPort} (a packet-out
+     * whose action is {@code output:TABLE}), then a barrier; completes when the barrier is answered, or fails with the
+     * first ERROR that names one of them.
+     */
+    public CompletableFuture<Void> sendPacketsIn(int inPort, List<byte[]> frames) {
+        List<Object> messages = new ArrayList<>(frames.size() + 1);
+        long[] xids = new long[frames.size() + 1];
+        for (int i = 0; i < frames.size(); i++) {
+            xids[i] = nextXid();
+            messages.add(OF.buildPacketOut().setXid(xids[i]).setBufferId(OFBufferId.NO_BUFFER)
+                    .setInPort(OFPort.of(inPort)).setActions(List.of(OF.actions().output(OFPort.TABLE, 0)))
+                    .setData(frames.get(i)).build());
+        }
+        long barrier = nextXid();
+        xids[frames.size()] = barrier;
+        messages.add(OF.buildBarrierRequest().setXid(barrier).build());
+        return transact(messages, xids, barrier, "barrier");
     }
 
     /** Reads the switch's flows whose cookie matches {@code cookie} under {@code mask}, from every table. */

@@ -10,6 +10,7 @@ import io.cutover.support.JsonHttpClient;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
@@ -58,6 +59,22 @@ public final class SdnRestClient {
                     java.util.Set<String> names = new java.util.TreeSet<>();
                     answer.requireSuccess().body().fieldNames().forEachRemaining(names::add);
                     return java.util.Set.copyOf(names);
+                })
+                .exceptionally(error -> {
+                    throw translate(error);
+                });
+    }
+
+    /**
+     * {@code POST /endpoints/{name}/frames}: sends {@code frames} into the endpoint's switch from its port (see {@link
+     * io.cutover.sdn.SdnController#sendFrames}); completes once the switch confirmed them.
+     */
+    public CompletionStage<Void> sendFrames(String endpoint, List<byte[]> frames) {
+        List<String> encoded = frames.stream().map(java.util.Base64.getEncoder()::encodeToString).toList();
+        return http.sendAsync("POST", "endpoints/" + endpoint + "/frames", Map.of("frames", encoded))
+                .thenApply(answer -> {
+                    answer.requireSuccess();
+                    return (Void) null;
                 })
                 .exceptionally(error -> {
                     throw translate(error);

@@ -109,6 +109,10 @@ public final class SdnRestServer implements AutoCloseable {
         });
         router.delete("/v1/endpoints/:name").handler(ctx ->
                 reply(ctx, 200, sdn.removeEndpoint(ctx.pathParam("name")).thenApply(v -> Map.of("removed", ctx.pathParam("name")))));
+        router.post("/v1/endpoints/:name/frames").handler(ctx -> {
+            List<byte[]> frames = frames(body(ctx, JsonNode.class, null, null));
+            reply(ctx, 200, sdn.sendFrames(ctx.pathParam("name"), frames).thenApply(sent -> Map.of("sent", sent)));
+        });
         router.get("/v1/links").handler(ctx -> json(ctx, 200, sdn.links()));
         router.put("/v1/links").handler(ctx -> {
             List<Link> links = Arrays.asList(body(ctx, Link[].class, null, null));
@@ -239,6 +243,26 @@ public final class SdnRestServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("move id '" + ctx.pathParam("id") + "' is not a number");
         }
+    }
+
+    /** The body's {@code frames}: an array of base64-encoded Ethernet frames. */
+    private static List<byte[]> frames(JsonNode body) {
+        JsonNode frames = body == null ? null : body.get("frames");
+        if (frames == null || !frames.isArray()) {
+            throw new IllegalArgumentException("the field 'frames' is missing: an array of base64 Ethernet frames");
+        }
+        List<byte[]> decoded = new java.util.ArrayList<>(frames.size());
+        for (JsonNode frame : frames) {
+            try {
+                if (!frame.isTextual()) {
+                    throw new IllegalArgumentException("not a string");
+                }
+                decoded.add(java.util.Base64.getDecoder().decode(frame.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("frames[" + decoded.size() + "] is not base64: " + e.getMessage(), e);
+            }
+        }
+        return decoded;
     }
 
     private static String text(JsonNode node, String field) {

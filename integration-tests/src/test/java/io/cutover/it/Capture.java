@@ -1,4 +1,4 @@
-package io.cutover.it.arp;
+package io.cutover.it;
 
 import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A tcpdump capture inside a lab host, into a pcap file, read back with tshark. */
-final class Capture implements AutoCloseable {
+public final class Capture implements AutoCloseable {
     private final Process process;
     private final Path file;
     private final Path log;
@@ -24,7 +24,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Starts capturing on {@code iface} of {@code node} and returns once tcpdump listens. */
-    static Capture start(Lab lab, String node, String iface, Path dir, String filter) throws Exception {
+    public static Capture start(Lab lab, String node, String iface, Path dir, String filter) throws Exception {
         Path file = dir.resolve(node + "-" + System.nanoTime() + ".pcap");
         Path log = dir.resolve(node + "-" + System.nanoTime() + ".log");
         List<String> command = new ArrayList<>(List.of("tcpdump", "-i", iface, "--immediate-mode", "-U", "-n", "-s", "256",
@@ -43,7 +43,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Stops tcpdump (it flushes the file on SIGTERM) and returns the pcap file. */
-    Path stop() throws Exception {
+    public Path stop() throws Exception {
         Thread.sleep(200);
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -53,7 +53,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** {@code tshark -r FILE args...}, which must succeed. */
-    static String tshark(Lab lab, Path file, String... args) {
+    public static String tshark(Lab lab, Path file, String... args) {
         List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
         command.addAll(List.of(args));
         CommandResult result = lab.exec("client", command.toArray(String[]::new));
