@@ -342,24 +342,22 @@ public final class CutoverService {
             return;
         }
         outgoing.put(cutover.id(), migration);
+        // the migrator's COMPLETED put the plan at DRAINING: COMPLETED follows once the drain has ended
         migration.ended().thenAccept(moved -> end(cutover, moved ? () -> migration.guest().close() : () -> { },
-                moved ? CutoverStage.COMPLETED : CutoverStage.FAILED));
+                moved ? CutoverStage.DRAINING : CutoverStage.FAILED, moved ? CutoverStage.COMPLETED : null));
     }
 
     /**
-     * Takes the plan through {@code last} (null entries are passed over; a stage the plan can no longer take ends the
-     * list), then releases the cutover's claim and runs {@code afterwards}.
+     * Takes the plan through {@code last}, each stage once the one before is done (null entries are passed over; a
+     * stage the plan can no longer take, or one that failed, ends the list), then releases the cutover's claim and runs
+     * {@code afterwards}. So COMPLETED follows DRAINING only once the drain has ended: {@code tunnel.drain} lasts until
+     * the clients have moved.
      */
     private void end(Cutover cutover, Runnable afterwards, CutoverStage... last) {
-        CompletionStage<Void> done = CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         for (CutoverStage stage : last) {
-            if (stage == null) {
-                continue;
-            }
-            try {
-                done = cutover.plan().advance(stage);
-            } catch (IllegalStateException ended) {
-                break;
+            if (stage != null) {
+                done = done.thenCompose(before -> advanceUnlessEnded(cutover.plan(), stage));
             }
         }
         done.whenComplete((ok, error) -> {
@@ -367,6 +365,15 @@ public final class CutoverService {
             afterwards.run();
             finished.add(cutover.id());
         });
+    }
+
+    /** The plan at {@code stage}, once that stage's steps are done; nothing when the plan can no longer take it. */
+    private static CompletableFuture<Void> advanceUnlessEnded(CutoverPlan plan, CutoverStage stage) {
+        try {
+            return plan.advance(stage).toCompletableFuture();
+        } catch (IllegalStateException ended) {
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     /**
@@ -480,7 +487,8 @@ public final class CutoverService {
     }
 
     /**
-     * Moves a cutover to {@code phase}, as an orchestrator's hook reports it.
+     * Moves a cutover to {@code phase}, as an orchestrator's hook reports it; the answer comes once the phase's steps
+     * are done, but for {@code completed}: the drain (DRAINING) begins, and COMPLETED follows when it has ended.
      *
      * @throws NoSuchElementException unknown cutover
      * @throws IllegalStateException  the phase does not follow the cutover's stage
@@ -488,14 +496,18 @@ public final class CutoverService {
     public CompletionStage<Void> phase(String id, Phase phase) {
         Cutover cutover = get(id);
         CutoverPlan plan = cutover.plan();
-        if (phase == Phase.COMPLETED && plan.stage().compareTo(CutoverStage.DRAINING) < 0) {
-            // the orchestrator's "completed" is the migration's end: the network's brownout, then its end
-            plan.advance(CutoverStage.DRAINING);
-        }
         QemuOutgoing moving = phase == Phase.ACTIVATED ? qemuOutgoing.get(id) : null;
         if (moving != null) {
             plan.timeline().add("vm.resume", "done", "QEMU's RESUME, reported by the agent of "
                     + cutover.request().destination());
+        }
+        if (phase == Phase.COMPLETED && plan.stage().compareTo(CutoverStage.DRAINING) <= 0) {
+            // the orchestrator's "completed" is the migration's end: the network's brownout begins, and lasts until the
+            // clients have moved (up to the tunnel's hard maximum), so the answer does not wait for it; COMPLETED
+            // follows the drain, and the cutover's "ended" says when all is done
+            plan.advance(CutoverStage.DRAINING).thenCompose(drained -> plan.advance(CutoverStage.COMPLETED))
+                    .whenComplete((ok, error) -> release(cutover));
+            return CompletableFuture.completedFuture(null);
         }
         CompletionStage<Void> done = plan.advance(phase.stage());
         if (moving != null) {

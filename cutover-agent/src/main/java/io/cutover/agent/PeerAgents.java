@@ -102,6 +102,37 @@ public final class PeerAgents {
     }
 
     /**
+     * Has {@code host}'s agent start the drain of tunnel move {@code id} at its daemon (DRAINING), with what the DNS
+     * steps did ({@link io.cutover.tunnel.DrainPolicy.DnsChange#fields()}), or {@code null}.
+     *
+     * @throws IllegalStateException naming the host and its answer when it refuses
+     */
+    public void drainTunnelMove(String host, String id, Map<String, String> dns) {
+        call(host, "POST", "/v1/tunnel/moves/" + id + "/stage/draining", dns == null ? null : Map.of("dns", dns), 200);
+    }
+
+    /**
+     * Tunnel move {@code id} at {@code host}'s daemon as its agent relays it ({@code closed}, {@code drainEndedBy},
+     * {@code hardMax}); empty when the daemon has no such move.
+     *
+     * @throws IllegalStateException naming the host and its answer when it does not answer
+     */
+    public java.util.Optional<JsonNode> tunnelMove(String host, String id) {
+        JsonAnswer answer;
+        try {
+            answer = send(host, "GET", "/v1/tunnel/moves/" + id, null);
+            if (answer.status() == 404) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(answer.requireStatus(200).body());
+        } catch (PrecheckFailedException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (HttpErrorStatusException | HttpMalformedAnswerException e) {
+            throw new IllegalStateException("GET /v1/tunnel/moves/" + id + " at the agent of " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The tunnel address on the underlay of {@code host}'s daemon, from its agent's health report.
      *
      * @throws IllegalStateException when the agent does not answer or does not say

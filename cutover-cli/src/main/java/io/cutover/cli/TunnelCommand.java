@@ -86,9 +86,12 @@ final class TunnelCommand extends GroupCommand {
                 + "daemon's keyDir.") String keyFile;
         @Option(names = "--hold-packets", description = "Blackout buffer bound in packets.") Integer holdPackets;
         @Option(names = "--hold-bytes", description = "Blackout buffer bound in bytes.") Long holdBytes;
-        @Option(names = "--idle", description = "Drain: end after this long without traffic (like 30s).") String idle;
-        @Option(names = "--hard-max", description = "Drain: end this long after activation (like 10m).") String hardMax;
-        @Option(names = "--dns-ttl", description = "Drain: end this long after the DNS switch (DRAINING).") String dnsTtl;
+        @Option(names = "--idle", description = "Drain: end once this long without traffic (like 30s), and, with a "
+                + "DNS rule, once resolvers have expired the old address.") String idle;
+        @Option(names = "--hard-max", description = "Drain: end this long after activation whatever the traffic "
+                + "(like 10m).") String hardMax;
+        @Option(names = "--dns-ttl", description = "Drain: the DNS rule, resolvers hold the old address this long after "
+                + "the DNS switch (DRAINING); until then idleness does not end the move.") String dnsTtl;
         @Option(names = "--stage", description = "Bring the move to this stage at once (like ACTIVATED).") String stage;
 
         @Override

@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  *   <li>ACTIVATED: the VM resumes on its destination cable (the hypervisor plugged it before the migration
  *       ended: the VM is {@linkplain Lab#dualHome dual-homed}); the hook commits the controller's move, announces
  *       the VM (RARP, ARP, NA) and flushes the held frames through the tunnel;</li>
- *   <li>COMPLETED: the hook removes the old location's flows and closes the tunnel.</li>
+ *   <li>COMPLETED: the hook starts the brownout (DRAINING); once the tunnel's drain has ended the agent removes
+ *       the old location's flows and closes the tunnel.</li>
  * </ul>
  * On the WAN lab the VM also changes subnet: during the blackout it takes its address at the destination
  * site (keeping the old one, as a /32, for the connections that use it), the tunnel carries IP packets to the
@@ -154,7 +155,8 @@ public final class CutoverDemo {
             String nameNow = wan ? DnsName.lookUp(lab, VM_NAME) : "";
             Map<String, Long> tunnelCounters = orchestrator.tunnelCounters(from, to, id);
             hypervisor.phase("completed");
-            LabOrchestrator.addAgentTimeline(timeline, orchestrator.cutover(from, id));
+            // the brownout: the agent completes the cutover once the tunnel's drain has ended
+            LabOrchestrator.addAgentTimeline(timeline, orchestrator.awaitEnd(from, id, LabOrchestrator.STEP_LIMIT));
             long cutoverStart = hypervisor.switchoverNanos();
             long cutoverEnd = timeline.nanoTimeOf("tunnel.flush", "done");
             UdpProber.Gap gap = probes.addTo(timeline, cutoverStart, hypervisor.activatedNanos());

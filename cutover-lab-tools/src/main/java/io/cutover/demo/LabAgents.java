@@ -53,6 +53,16 @@ public final class LabAgents implements AutoCloseable {
     /** The daemons' scheduling priority: ahead of the migration, as the lab's switch (-10). */
     static final int NICENESS = -10;
     private static final Duration READY_WITHIN = Duration.ofSeconds(90);
+    /**
+     * How long a lab move's tunnel must be idle before its drain may end: the demo's client stops probing before the
+     * cutover completes, so a LAN move drains a second after that.
+     */
+    public static final Duration DRAIN_IDLE = Duration.ofSeconds(1);
+    /**
+     * How long after activation a lab move's tunnel ends anyway: a WAN move's resolvers may hold the old address for
+     * the zone's TTL (300 s) from the lowering, far longer than a test waits.
+     */
+    public static final Duration DRAIN_HARD_MAX = Duration.ofSeconds(8);
     /** How long a daemon that is starting may take to answer one call. */
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
     /** The daemons' configuration files, every string quoted (a random token may look like a number to YAML). */
@@ -183,7 +193,8 @@ public final class LabAgents implements AutoCloseable {
         }
         sdn.put("timeout", "5s").put("rollback-patience", "30s");
         config.putObject("tunnel").put("api", "http://127.0.0.1:" + TUNNEL_API_PORT).put("token", tunnelToken)
-                .put("underlay", underlay.get(host) + ":" + CutoverDemo.TUNNEL_PORT).put("iface", tunnelInterface());
+                .put("underlay", underlay.get(host) + ":" + CutoverDemo.TUNNEL_PORT).put("iface", tunnelInterface())
+                .put("drain-idle", DRAIN_IDLE.toMillis() + "ms").put("drain-hard-max", DRAIN_HARD_MAX.toMillis() + "ms");
         if (guests == GuestPorts.SITE_BRIDGES) {
             ObjectNode announce = config.putObject("announce")
                     .put("interface", vmInterface)

@@ -48,6 +48,15 @@ public interface Forwarder extends CutoverListener, AutoCloseable {
     void stage(String moveId, CutoverStage stage);
 
     /**
+     * DRAINING with what a WAN move's DNS steps did: the move forwards until every resolver has expired the old
+     * address and it has been idle, or until its hard maximum ({@link DrainPolicy}). {@code null} is
+     * {@code stage(moveId, DRAINING)}. Again while draining, it replaces the DNS change given before.
+     *
+     * @throws IllegalArgumentException for an unknown move
+     */
+    void drain(String moveId, DrainPolicy.DnsChange dns);
+
+    /**
      * SWITCHOVER at a SOURCE whose switch mirrors the VM's traffic to it while the VM runs: holds from now on, and also
      * what it caught since {@code from} (this host's clock) — the frames that reached the old site after the VM
      * stopped, which the VM never read. Frames the VM did read after {@code from} arrive twice; a {@code from} a little

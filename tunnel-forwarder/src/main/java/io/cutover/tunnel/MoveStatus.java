@@ -14,11 +14,19 @@ import java.util.Map;
  *                 tunnel the destination's {@code caught} and {@code sent} count the VM's replies tunnelled back,
  *                 the source's {@code received} and {@code injected} those emitted at the old site
  * @param drops    drops by reason (only reasons with drops appear)
+ * @param drainEndedBy the rule of the move's {@link DrainPolicy} that ended it, or {@code null} while it has not (or
+ *                 when its cutover closed it first)
  */
-public record MoveStatus(MoveSpec spec, MoveState state, Map<String, Long> counters, Map<DropReason, Long> drops) {
+public record MoveStatus(MoveSpec spec, MoveState state, Map<String, Long> counters, Map<DropReason, Long> drops,
+                         DrainPolicy.Rule drainEndedBy) {
     public MoveStatus {
         counters = Map.copyOf(counters);
         drops = Map.copyOf(drops);
+    }
+
+    /** A move its drain has not ended. */
+    public MoveStatus(MoveSpec spec, MoveState state, Map<String, Long> counters, Map<DropReason, Long> drops) {
+        this(spec, state, counters, drops, null);
     }
 
     /** A counter, 0 when absent. */

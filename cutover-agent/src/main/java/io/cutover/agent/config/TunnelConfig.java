@@ -2,7 +2,10 @@ package io.cutover.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.cutover.tunnel.DrainPolicy;
+
 import java.net.URI;
+import java.time.Duration;
 
 /**
  * The {@code tunnel} section of {@code host.yaml}: this host's brownout forwarder ({@code cutover tunnel serve}),
@@ -20,20 +23,31 @@ import java.net.URI;
  *   underlay: 198.19.0.1:4789      # optional: where the daemon takes tunnelled traffic (its listen address)
  *   iface: eth0                    # optional: its interface on the VMs' side (catches at the source, injects at
  *                                  #   the destination)
+ *   drain-idle: 30s                # optional: the moves the agent registers end once idle this long (and, on a
+ *                                  #   WAN, once every resolver has expired the old address)
+ *   drain-hard-max: 10m            # optional: ... and this long after activation in any case
  * </pre>
  *
- * @param api      this host's tunnel daemon API
- * @param token    its bearer token, or {@code null}
- * @param underlay where the daemon listens on the underlay, {@code HOST:PORT}, or {@code null}
- * @param iface    the daemon's interface on the VMs' side, or {@code null}
+ * @param api          this host's tunnel daemon API
+ * @param token        its bearer token, or {@code null}
+ * @param underlay     where the daemon listens on the underlay, {@code HOST:PORT}, or {@code null}
+ * @param iface        the daemon's interface on the VMs' side, or {@code null}
+ * @param drainIdle    the idle period of the moves the agent registers ({@link DrainPolicy#DEFAULT_IDLE} by default)
+ * @param drainHardMax their hard maximum ({@link DrainPolicy#DEFAULT_HARD_MAX} by default)
  */
-public record TunnelConfig(URI api, String token, String underlay, String iface) {
+public record TunnelConfig(URI api, String token, String underlay, String iface, Duration drainIdle,
+                           Duration drainHardMax) {
+
+    /** A section with the default drain. */
+    public TunnelConfig(URI api, String token, String underlay, String iface) {
+        this(api, token, underlay, iface, DrainPolicy.DEFAULT_IDLE, DrainPolicy.DEFAULT_HARD_MAX);
+    }
 
     /** Leaves the token out. */
     @Override
     public String toString() {
         return "TunnelConfig[api=" + api + ", token=" + (token == null ? "none" : "(set)") + ", underlay=" + underlay
-                + ", iface=" + iface + "]";
+                + ", iface=" + iface + ", drainIdle=" + drainIdle + ", drainHardMax=" + drainHardMax + "]";
     }
 
     /** Whether the agent registers each cutover's move itself. */
@@ -54,6 +68,10 @@ public record TunnelConfig(URI api, String token, String underlay, String iface)
         String underlay;
         @JsonProperty("iface")
         String iface;
+        @JsonProperty("drain-idle")
+        String drainIdle;
+        @JsonProperty("drain-hard-max")
+        String drainHardMax;
 
         TunnelConfig validate(Keys keys) {
             if ((underlay == null) != (iface == null)) {
@@ -65,7 +83,9 @@ public record TunnelConfig(URI api, String token, String underlay, String iface)
             if (iface != null && !iface.matches("[A-Za-z0-9._-]{1,15}")) {
                 throw keys.bad("tunnel.iface", "expected an interface name, got '" + iface + "'");
             }
-            return new TunnelConfig(keys.httpUrl("tunnel.api", api), keys.secret("tunnel.", token, tokenFile), at, iface);
+            return new TunnelConfig(keys.httpUrl("tunnel.api", api), keys.secret("tunnel.", token, tokenFile), at, iface,
+                    keys.duration("tunnel.drain-idle", drainIdle, DrainPolicy.DEFAULT_IDLE),
+                    keys.duration("tunnel.drain-hard-max", drainHardMax, DrainPolicy.DEFAULT_HARD_MAX));
         }
     }
 }

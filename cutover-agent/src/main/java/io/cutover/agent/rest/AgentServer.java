@@ -20,6 +20,7 @@ import io.cutover.api.CutoverStage;
 import io.cutover.api.MigrationFigures;
 import io.cutover.support.BearerToken;
 import io.cutover.support.Metrics;
+import io.cutover.tunnel.DrainPolicy;
 import io.cutover.migration.IncomingMigration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -119,10 +120,17 @@ public final class AgentServer {
         router.get("/v1/cutovers/:id/events").handler(this::events);
         router.get("/v1/migrations").handler(this::incoming);
         router.post("/v1/tunnel/moves").handler(this::authenticate).handler(this::registerTunnelMove);
-        router.get("/v1/tunnel/moves/:id").handler(ctx -> relay(ctx, 200, t -> t.requireMove(ctx.pathParam("id"))));
+        router.get("/v1/tunnel/moves/:id").handler(this::tunnelMove);
         router.post("/v1/tunnel/moves/:id/stage/:stage").handler(this::authenticate).handler(ctx -> {
             CutoverStage stage = stage(ctx.pathParam("stage"));
-            relay(ctx, 200, t -> t.stage(ctx.pathParam("id"), stage));
+            DrainPolicy.DnsChange dns = dnsChange(ctx, stage);
+            relay(ctx, 200, t -> {
+                if (stage == CutoverStage.DRAINING) {
+                    t.drain(ctx.pathParam("id"), dns);
+                } else {
+                    t.stage(ctx.pathParam("id"), stage);
+                }
+            });
         });
         router.delete("/v1/tunnel/moves/:id").handler(this::authenticate)
                 .handler(ctx -> relay(ctx, 204, t -> t.remove(ctx.pathParam("id"))));
@@ -304,6 +312,53 @@ public final class AgentServer {
         });
     }
 
+    /**
+     * The DNS change another agent's plan sends with DRAINING ({@code {"dns": {...}}}, see {@link
+     * DrainPolicy.DnsChange#of}), or {@code null} without a body.
+     */
+    private static DrainPolicy.DnsChange dnsChange(RoutingContext ctx, CutoverStage stage) {
+        if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
+            return null;
+        }
+        TunnelStageRequest asked = body(ctx, TunnelStageRequest.class);
+        if (asked.dns() == null) {
+            return null;
+        }
+        if (stage != CutoverStage.DRAINING) {
+            throw new ApiError(400, "bad request", "dns goes only with the stage draining");
+        }
+        try {
+            return DrainPolicy.DnsChange.of(asked.dns(), "dns");
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "bad request", e.getMessage());
+        }
+    }
+
+    /** A move at this host's daemon, for another agent's plan: whether it is closed, and how its drain stands. */
+    private void tunnelMove(RoutingContext ctx) {
+        if (tunnel == null) {
+            throw new ApiError(404, "not found", "this agent has no tunnel section");
+        }
+        String id = ctx.pathParam("id");
+        vertx.executeBlocking(() -> tunnel.drainState(id), false).onComplete(result -> {
+            if (result.failed()) {
+                fail(ctx, result.cause());
+            } else if (result.result().isEmpty()) {
+                fail(ctx, new ApiError(404, "not found", "no tunnel move " + id));
+            } else {
+                TunnelEnd.DrainState drain = result.result().get();
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("id", id);
+                out.put("closed", drain.closed());
+                if (drain.endedBy() != null) {
+                    out.put("drainEndedBy", drain.endedBy());
+                }
+                out.put("hardMax", drain.hardMax().toMillis() + "ms");
+                json(ctx, 200, out);
+            }
+        });
+    }
+
     /** Another agent's plan registers a move with this host's daemon; this host's interface on the VMs' side is ours. */
     private void registerTunnelMove(RoutingContext ctx) {
         TunnelMoveRequest asked = body(ctx, TunnelMoveRequest.class);
@@ -312,7 +367,7 @@ public final class AgentServer {
             throw new ApiError(400, "bad request", "expected {id, vni, role, mode, vmMac, vmAddresses, peer, key}");
         }
         TunnelMove move = new TunnelMove(asked.id(), asked.vni(), asked.mode(), asked.vmMac(), asked.vmAddresses(),
-                asked.key());
+                asked.key(), asked.drain());
         relay(ctx, 201, move.id(), t -> {
             try {
                 t.register(move, asked.role(), asked.peer());
@@ -475,7 +530,11 @@ public final class AgentServer {
 
     /** A tunnel move another agent's plan registers here (its fields as {@link TunnelMove}'s, with a role and peer). */
     record TunnelMoveRequest(String id, Integer vni, String role, String mode, String vmMac, List<String> vmAddresses,
-                             String peer, String key) {
+                             String peer, String key, Map<String, String> drain) {
+    }
+
+    /** What another agent's plan may send with a stage of a tunnel move: DRAINING's DNS change. */
+    record TunnelStageRequest(Map<String, String> dns) {
     }
 
     /**

@@ -29,7 +29,9 @@ import java.util.concurrent.CompletionStage;
  * SWITCHOVER  tunnel.hold (otherwise), sdn.redirect  (the forwarder holds before the traffic is sent to it)
  * ACTIVATED   sdn.commit, then announce and tunnel.flush together, dns.switch (WAN) after the flush
  *                                               (announce and flush only once every switch confirmed)
- * DRAINING    tunnel.drain
+ * DRAINING    tunnel.drain   (until the source's move says its drain ended: on a WAN once every resolver has let go
+ *                             of the old address, as dns.lower-ttl and dns.switch noted, and the tunnel was idle; on a
+ *                             LAN once it was idle; or at its hard maximum)
  * COMPLETED   sdn.cleanup, tunnel.close, dns.restore-ttl
  * </pre>
  *
@@ -114,12 +116,13 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     section.switchOf(request.destination()), request.destinationPort(), forwarderPort,
                     armed == TunnelSteps.Arming.MIRRORED));
         }
+        DnsChangeLog dnsLog = dns != null && wan && request.dnsName() != null ? new DnsChangeLog() : null;
         if (config.tunnel() != null && config.tunnel().registersMoves()) {
-            steps.addAll(TunnelSteps.registering(TunnelMove.fresh(cutoverId, wan, request.mac(), request.addresses()),
-                    tunnelEnd(request.source()), tunnelEnd(request.destination()), armed));
+            steps.addAll(TunnelSteps.registering(TunnelMove.fresh(cutoverId, wan, request.mac(), request.addresses(),
+                    drain(dnsLog != null)), tunnelEnd(request.source()), tunnelEnd(request.destination()), armed, dnsLog));
         } else if (config.tunnel() != null) {
             steps.addAll(TunnelSteps.registered(request.vm(), tunnelEnd(request.source()),
-                    tunnelEnd(request.destination()), armed));
+                    tunnelEnd(request.destination()), armed, dnsLog));
         }
         if (config.announce() != null) {
             steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),
@@ -127,12 +130,27 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         }
         if (dns != null && wan && request.dnsName() != null) {
             steps.addAll(DnsSteps.of(dns, request.dnsName(), addresses(request.addresses()),
-                    addresses(request.newAddresses()), config.dns().loweredTtl()));
+                    addresses(request.newAddresses()), config.dns().loweredTtl(), dnsLog));
         }
         steps.sort(Comparator.comparing((PlanStep s) -> s.stage().ordinal()).thenComparing(s -> ORDER.indexOf(s.name())));
         Map<String, Set<String>> waits = armed == TunnelSteps.Arming.MIRRORED ? MIRRORED_WAITS_FOR : WAITS_FOR;
         return steps.stream().map(step -> waits.containsKey(step.name())
                 ? new Waiting(step, waits.get(step.name())) : step).toList();
+    }
+
+    /**
+     * The drain of the moves this agent registers, as {@code host.yaml} says. A move whose cutover switches DNS also
+     * gets the lowered TTL as its {@code dnsTtl}: a DNS rule applies to it from the start, so that idleness does not
+     * end it before {@code tunnel.drain} tells it when resolvers let go of the old address.
+     */
+    private Map<String, String> drain(boolean dnsRule) {
+        Map<String, String> drain = new java.util.LinkedHashMap<>();
+        drain.put("idle", config.tunnel().drainIdle().toMillis() + "ms");
+        drain.put("hardMax", config.tunnel().drainHardMax().toMillis() + "ms");
+        if (dnsRule) {
+            drain.put("dnsTtl", config.dns().loweredTtl().toMillis() + "ms");
+        }
+        return drain;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.cutover.api.CutoverStage;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +25,8 @@ import java.util.function.Supplier;
  * whatever DNS says. A TTL that cannot be lowered is left as it is; an address switch or a TTL restore waits in the
  * {@link DnsQueue} (the journal of the updater, or the queue itself for the TTL restore) and is applied when the
  * server answers again. Each step says so on the timeline
- * ({@code skipped: ...}, {@code queued: ...}). Undoing the switch switches back (again a compare-and-swap);
+ * ({@code skipped: ...}, {@code queued: ...}). The lowering and the switch are noted in a {@link DnsChangeLog}, from
+ * which the tunnel's drain learns when resolvers let go of the old address. Undoing the switch switches back (again a compare-and-swap);
  * undoing the lowering restores the TTL.
  */
 public final class DnsSteps {
@@ -48,6 +50,15 @@ public final class DnsSteps {
      */
     public static List<PlanStep> of(DnsQueue queue, String name, List<InetAddress> from, List<InetAddress> to,
                                     Duration loweredTtl) {
+        return of(queue, name, from, to, loweredTtl, new DnsChangeLog());
+    }
+
+    /**
+     * {@link #of(DnsQueue, String, List, List, Duration)}, noting in {@code log} when the TTL was lowered from what and
+     * when the address was switched, for the tunnel's drain.
+     */
+    public static List<PlanStep> of(DnsQueue queue, String name, List<InetAddress> from, List<InetAddress> to,
+                                    Duration loweredTtl, DnsChangeLog log) {
         DnsUpdater dns = queue.updater();
         List<InetAddress[]> pairs = pairs(from, to);
         if (pairs.isEmpty()) {
@@ -57,10 +68,14 @@ public final class DnsSteps {
         DnsSteps move = new DnsSteps(queue, name);
         return List.of(
                 new DnsStep("dns.lower-ttl", CutoverStage.PLANNED, "skipped",
-                        () -> dns.lowerTtl(name, loweredTtl).thenRun(() -> move.lowered = true),
+                        () -> dns.lowerTtl(name, loweredTtl).thenAccept(lowering -> {
+                            move.lowered = true;
+                            log.lowered(lowering.oldTtl(), lowering.readyAt().minus(lowering.oldTtl()));
+                        }),
                         () -> move.lowered ? dns.restoreTtl(name).thenRun(() -> move.lowered = false) : Step.done()),
                 new DnsStep("dns.switch", CutoverStage.ACTIVATED, "queued",
-                        () -> move.switchAll(pairs, false), () -> move.switched ? move.switchAll(pairs, true) : Step.done()),
+                        () -> move.switchAll(pairs, false).thenRun(() -> log.switched(loweredTtl, Instant.now())),
+                        () -> move.switched ? move.switchAll(pairs, true) : Step.done()),
                 new DnsStep("dns.restore-ttl", CutoverStage.COMPLETED, "queued",
                         () -> move.lowered ? move.restoreOrQueue() : Step.done(), Step::done));
     }

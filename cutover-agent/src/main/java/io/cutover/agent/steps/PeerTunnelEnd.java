@@ -2,6 +2,10 @@ package io.cutover.agent.steps;
 
 import io.cutover.agent.PeerAgents;
 import io.cutover.api.CutoverStage;
+import io.cutover.support.Durations;
+import io.cutover.tunnel.DrainPolicy;
+
+import java.util.Optional;
 
 /**
  * The tunnel end of another host: its daemon's API listens on that host's loopback only, so its agent relays
@@ -34,6 +38,17 @@ public final class PeerTunnelEnd implements TunnelEnd {
     @Override
     public void stage(String moveId, CutoverStage stage) {
         peers.call(host, "POST", "/v1/tunnel/moves/" + moveId + "/stage/" + stage.name().toLowerCase(java.util.Locale.ROOT), 200);
+    }
+
+    @Override
+    public void drain(String moveId, DrainPolicy.DnsChange dns) {
+        peers.drainTunnelMove(host, moveId, dns == null ? null : dns.fields());
+    }
+
+    @Override
+    public Optional<DrainState> drainState(String moveId) {
+        return peers.tunnelMove(host, moveId).map(move -> new DrainState(move.path("closed").asBoolean(),
+                move.path("drainEndedBy").asText(null), Durations.parse(move.path("hardMax").asText())));
     }
 
     @Override

@@ -1,15 +1,19 @@
 package io.cutover.agent.steps;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.api.CutoverStage;
+import io.cutover.support.Durations;
 import io.cutover.support.HttpErrorStatusException;
 import io.cutover.support.HttpUnreachableException;
 import io.cutover.support.JsonAnswer;
 import io.cutover.support.JsonHttpClient;
+import io.cutover.tunnel.DrainPolicy;
 
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /** A tunnel daemon ({@code cutover tunnel serve}) driven through its REST API. */
 public final class TunnelDaemonClient implements TunnelEnd {
@@ -82,6 +86,28 @@ public final class TunnelDaemonClient implements TunnelEnd {
     public void hold(String moveId, Instant from) {
         call("POST", "moves/" + moveId + "/events", Map.of("stage", CutoverStage.SWITCHOVER.name(),
                 "from", from.toString()), 200);
+    }
+
+    @Override
+    public void drain(String moveId, DrainPolicy.DnsChange dns) {
+        if (dns == null) {
+            stage(moveId, CutoverStage.DRAINING);
+        } else {
+            call("POST", "moves/" + moveId + "/events", Map.of("stage", CutoverStage.DRAINING.name(), "dns", dns.fields()),
+                    200);
+        }
+    }
+
+    @Override
+    public Optional<DrainState> drainState(String moveId) {
+        JsonAnswer answer = call("GET", "moves/" + moveId, null, 200, 404);
+        if (answer.status() == 404) {
+            return Optional.empty();
+        }
+        JsonNode move = answer.body();
+        return Optional.of(new DrainState(move.path("state").asText().equals("CLOSED"),
+                move.path("drainEndedBy").asText(null), Durations.parse(move.path("move").path("drain").path("hardMax")
+                .asText(DrainPolicy.DEFAULT_HARD_MAX.toSeconds() + "s"))));
     }
 
     @Override

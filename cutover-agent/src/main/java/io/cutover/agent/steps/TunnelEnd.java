@@ -1,7 +1,13 @@
 package io.cutover.agent.steps;
 
 import io.cutover.api.CutoverStage;
+import io.cutover.tunnel.DrainPolicy;
 import io.cutover.tunnel.Forwarder;
+import io.cutover.tunnel.MoveState;
+import io.cutover.tunnel.MoveStatus;
+
+import java.time.Duration;
+import java.util.Optional;
 
 /** One end of a brownout tunnel as the plan drives it: a forwarder in this process, or a daemon's REST API. */
 public interface TunnelEnd {
@@ -41,8 +47,33 @@ public interface TunnelEnd {
         throw new UnsupportedOperationException("this tunnel end cannot hold what it caught before");
     }
 
+    /**
+     * DRAINING with what the DNS steps of a WAN move did (see {@link Forwarder#drain}); {@code null} is {@code
+     * stage(moveId, DRAINING)}.
+     */
+    void drain(String moveId, DrainPolicy.DnsChange dns);
+
+    /** Where the move's drain stands at this end; empty when the end no longer holds the move. */
+    Optional<DrainState> drainState(String moveId);
+
     /** Ends the move and forgets it, held frames included. */
     void remove(String moveId);
+
+    /**
+     * Where a move's drain stands at one end.
+     *
+     * @param closed  whether the move is closed
+     * @param endedBy the rule that ended its drain ({@code dns-and-idle}, {@code idle}, {@code hard-maximum}), or
+     *                {@code null} while it drains (or when something else closed it)
+     * @param hardMax the move's hard maximum after activation: its drain ends by then
+     */
+    record DrainState(boolean closed, String endedBy, Duration hardMax) {
+        /** A move's drain state as its status says. */
+        public static DrainState of(MoveStatus status) {
+            return new DrainState(status.state() == MoveState.CLOSED,
+                    status.drainEndedBy() == null ? null : status.drainEndedBy().label(), status.spec().drain().hardMax());
+        }
+    }
 
     /** A forwarder in this process. */
     static TunnelEnd of(Forwarder forwarder) {
@@ -62,6 +93,16 @@ public interface TunnelEnd {
             @Override
             public void hold(String moveId, java.time.Instant from) {
                 forwarder.hold(moveId, from);
+            }
+
+            @Override
+            public void drain(String moveId, DrainPolicy.DnsChange dns) {
+                forwarder.drain(moveId, dns);
+            }
+
+            @Override
+            public Optional<DrainState> drainState(String moveId) {
+                return forwarder.status(moveId).map(DrainState::of);
             }
 
             @Override

@@ -2,7 +2,9 @@ package io.cutover.agent.steps;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A brownout tunnel's move as both ends register it, made by the source's agent for one cutover: its own VXLAN
@@ -14,17 +16,35 @@ import java.util.List;
  * @param vmMac       the VM's MAC
  * @param vmAddresses the VM's addresses before the move
  * @param key         the move's AES-GCM key, base64
+ * @param drain       the move's drain policy as the daemon takes it ({@code idle}, {@code hardMax}, {@code dnsTtl});
+ *                    empty for the daemon's defaults
  */
-public record TunnelMove(String id, int vni, String mode, String vmMac, List<String> vmAddresses, String key) {
+public record TunnelMove(String id, int vni, String mode, String vmMac, List<String> vmAddresses, String key,
+                         Map<String, String> drain) {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_VNI = (1 << 24) - 1;
 
+    public TunnelMove {
+        drain = drain == null ? Map.of() : Map.copyOf(drain);
+    }
+
+    /** A move with the daemon's default drain. */
+    public TunnelMove(String id, int vni, String mode, String vmMac, List<String> vmAddresses, String key) {
+        this(id, vni, mode, vmMac, vmAddresses, key, Map.of());
+    }
+
     /** A move for cutover {@code id}, with a fresh identifier and key. */
     public static TunnelMove fresh(String id, boolean wan, String vmMac, List<String> vmAddresses) {
+        return fresh(id, wan, vmMac, vmAddresses, Map.of());
+    }
+
+    /** {@link #fresh(String, boolean, String, List)} with its drain policy's fields. */
+    public static TunnelMove fresh(String id, boolean wan, String vmMac, List<String> vmAddresses,
+                                   Map<String, String> drain) {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         return new TunnelMove(id, 1 + RANDOM.nextInt(MAX_VNI), wan ? "L3" : "L2", vmMac, List.copyOf(vmAddresses),
-                Base64.getEncoder().encodeToString(secret));
+                Base64.getEncoder().encodeToString(secret), drain);
     }
 
     /**
@@ -34,8 +54,8 @@ public record TunnelMove(String id, int vni, String mode, String vmMac, List<Str
      * @param peer  the other end's underlay address, {@code HOST:PORT}
      * @param iface this end's interface on the VMs' side, or {@code null} to leave it to that end's agent
      */
-    public java.util.Map<String, Object> at(String role, String peer, String iface) {
-        java.util.Map<String, Object> move = new java.util.LinkedHashMap<>();
+    public Map<String, Object> at(String role, String peer, String iface) {
+        Map<String, Object> move = new LinkedHashMap<>();
         move.put("id", id);
         move.put("vni", vni);
         move.put("role", role);
@@ -47,6 +67,9 @@ public record TunnelMove(String id, int vni, String mode, String vmMac, List<Str
             move.put("iface", iface);
         }
         move.put("key", key);
+        if (!drain.isEmpty()) {
+            move.put("drain", new LinkedHashMap<>(drain));
+        }
         return move;
     }
 }

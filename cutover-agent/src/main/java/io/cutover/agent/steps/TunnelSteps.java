@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * The brownout tunnel's part of the plan. The source holds what it catches from SWITCHOVER (only it catches anything
  * to hold), both ends forward from ACTIVATED (the destination first: it delivers before the source sends it anything,
- * then the source flushes what it held and forwards), DRAINING starts the drain (the move then ends by its drain
- * policy), COMPLETED closes (the source first: the destination takes what the source sent until then). Armed, both
+ * then the source flushes what it held and forwards), DRAINING drains ({@link TunnelDrain}: the stage lasts until the
+ * source's move says its drain policy ended it), COMPLETED closes (the source first: the destination takes what the
+ * source sent until then). Armed, both
  * ends are readied at PLANNED instead ({@code tunnel.arm}: the destination delivers, the source holds), and ACTIVATED
  * is the source's flush alone. Mirrored, only the destination is readied at PLANNED, and at SWITCHOVER the source
  * holds with a {@link #PAUSE_LOOKBACK}. Undoing any step discards the move (held frames included).
@@ -64,12 +65,21 @@ public final class TunnelSteps {
 
     /** {@link #registered(String, TunnelEnd, TunnelEnd)}, its ends readied as {@code armed} says. */
     public static List<PlanStep> registered(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed) {
+        return registered(moveId, source, destination, armed, null);
+    }
+
+    /**
+     * {@link #registered(String, TunnelEnd, TunnelEnd, Arming)} of a WAN move whose DNS steps note what they did in
+     * {@code dns} ({@code null}: no DNS rule, the move drains until idle).
+     */
+    public static List<PlanStep> registered(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed,
+                                            DnsChangeLog dns) {
         List<PlanStep> steps = new ArrayList<>();
         steps.add(Step.of("tunnel.ready", CutoverStage.PLANNED, () -> {
             source.requireMove(moveId);
             destination.requireMove(moveId);
         }, () -> discard(moveId, source, destination)));
-        steps.addAll(stages(moveId, source, destination, armed));
+        steps.addAll(stages(moveId, source, destination, armed, dns));
         return List.copyOf(steps);
     }
 
@@ -81,16 +91,30 @@ public final class TunnelSteps {
      * @param armed when the ends are readied
      */
     public static List<PlanStep> registering(TunnelMove move, TunnelEnd source, TunnelEnd destination, Arming armed) {
+        return registering(move, source, destination, armed, null);
+    }
+
+    /**
+     * {@link #registering(TunnelMove, TunnelEnd, TunnelEnd, Arming)} of a WAN move whose DNS steps note what they did
+     * in {@code dns} ({@code null}: no DNS rule, the move drains until idle).
+     */
+    public static List<PlanStep> registering(TunnelMove move, TunnelEnd source, TunnelEnd destination, Arming armed,
+                                             DnsChangeLog dns) {
         List<PlanStep> steps = new ArrayList<>();
         steps.add(Step.of("tunnel.register", CutoverStage.PLANNED, () -> {
             destination.register(move, "DESTINATION", source.underlay());
             source.register(move, "SOURCE", destination.underlay());
         }, () -> discard(move.id(), source, destination)));
-        steps.addAll(stages(move.id(), source, destination, armed));
+        steps.addAll(stages(move.id(), source, destination, armed, dns));
         return List.copyOf(steps);
     }
 
     private static List<PlanStep> stages(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed) {
+        return stages(moveId, source, destination, armed, null);
+    }
+
+    private static List<PlanStep> stages(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed,
+                                         DnsChangeLog dns) {
         Runnable discard = () -> discard(moveId, source, destination);
         List<PlanStep> steps = new ArrayList<>();
         switch (armed) {
@@ -111,7 +135,7 @@ public final class TunnelSteps {
                 ? bothEnds("tunnel.flush", CutoverStage.ACTIVATED, moveId, source, destination)
                 : Step.of("tunnel.flush", CutoverStage.ACTIVATED, () -> source.stage(moveId, CutoverStage.ACTIVATED),
                         discard));
-        steps.add(bothEnds("tunnel.drain", CutoverStage.DRAINING, moveId, source, destination));
+        steps.add(new TunnelDrain(moveId, source, destination, dns, () -> discard(moveId, source, destination)));
         // the source first: the destination still takes what the source sends until it closes
         steps.add(Step.of("tunnel.close", CutoverStage.COMPLETED, () -> {
             source.stage(moveId, CutoverStage.COMPLETED);
@@ -120,7 +144,6 @@ public final class TunnelSteps {
         return List.copyOf(steps);
     }
 
-    /** A stage applied to both ends, the destination first. */
     /** A step that brings both ends to {@code stage}, the destination first (it delivers before the source sends). */
     private static PlanStep bothEnds(String name, CutoverStage stage, String moveId, TunnelEnd source,
                                      TunnelEnd destination) {

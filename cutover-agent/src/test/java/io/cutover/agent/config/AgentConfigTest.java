@@ -72,6 +72,7 @@ class AgentConfigTest {
                   rollback-patience: 20s
                 tunnel:
                   api: 'http://127.0.0.1:7946'
+                  drain-idle: 5s
                 migration:
                   listen: 198.19.0.1:0
                   netns: lab-x-hostA
@@ -94,6 +95,8 @@ class AgentConfigTest {
         assertThat(config.sdn().timeout()).isEqualTo(SdnConfig.DEFAULT_TIMEOUT);
         assertThat(config.sdn().rollbackPatience()).hasSeconds(20);
         assertThat(config.tunnel().api()).isEqualTo(URI.create("http://127.0.0.1:7946"));
+        assertThat(config.tunnel().drainIdle()).hasSeconds(5);
+        assertThat(config.tunnel().drainHardMax()).isEqualTo(io.cutover.tunnel.DrainPolicy.DEFAULT_HARD_MAX);
         assertThat(config.migration().listen().getPort()).isZero();
         assertThat(config.migration().netns()).isEqualTo("lab-x-hostA");
         assertThat(config.announce().forms()).containsExactlyInAnyOrder(io.cutover.arp.AnnounceForm.RARP,
@@ -128,6 +131,7 @@ class AgentConfigTest {
         assertBad(BASE + "sdn: {url: 'http://x', bridges: {hostA: br-a}}\n", "sdn.bridges: replaced by sdn.switches");
         assertBad(BASE + "tunnel: {api: 'not a url'}\n", "tunnel.api: expected an http(s) URL");
         assertBad(BASE + "tunnel: {daemons: {a: 'http://x'}}\n", "tunnel.daemons: unknown key");
+        assertBad(BASE + "tunnel: {api: 'http://x', drain-hard-max: 0}\n", "tunnel.drain-hard-max: must be above zero");
         assertBad(BASE + "migration: {listen: somewhere}\n", "migration.listen: expected HOST:PORT");
         assertBad(BASE + "announce: {forms: [rarp]}\n", "announce.interface: missing");
         assertBad(BASE + "announce: {interface: eth0, forms: [smoke]}\n", "announce.forms: unknown announcement form 'smoke'");

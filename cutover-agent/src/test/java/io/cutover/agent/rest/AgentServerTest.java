@@ -80,8 +80,13 @@ class AgentServerTest {
             HttpResponse<String> answer = post(source, "/v1/cutovers/" + id + "/phase/" + phase, "", TOKEN);
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         }
-        assertThat(applied).containsExactly("sdn.prepare", "sdn.redirect", "sdn.commit", "announce");
         JsonNode shown = JSON.readTree(get(source, "/v1/cutovers/" + id).body());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!shown.get("ended").asBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            shown = JSON.readTree(get(source, "/v1/cutovers/" + id).body());
+        }
+        assertThat(applied).containsExactly("sdn.prepare", "sdn.redirect", "sdn.commit", "announce");
         assertThat(shown.get("stage").asText()).isEqualTo("COMPLETED");
         assertThat(shown.get("timeline").findValuesAsText("what")).contains("SWITCHOVER", "sdn.commit", "COMPLETED");
         awaitFreeMemory(1024);

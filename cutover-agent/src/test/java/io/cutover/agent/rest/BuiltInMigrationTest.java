@@ -40,6 +40,9 @@ class BuiltInMigrationTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<String> applied = new CopyOnWriteArrayList<>();
+    /** Completes when the tunnel's drain ends (at once unless a test holds it). */
+    private volatile java.util.concurrent.CompletableFuture<Void> drained =
+            java.util.concurrent.CompletableFuture.completedFuture(null);
     private Vertx vertx;
     private BuiltInMigrator sourceMigrator;
     private BuiltInMigrator destinationMigrator;
@@ -55,7 +58,10 @@ class BuiltInMigrationTest {
         sourceMigrator = BuiltInMigrator.open(loopback);
         source = listen(agent("hostA", Map.of("hostB", destination), (id, request) -> List.of(
                 record("sdn.prepare", CutoverStage.PLANNED), record("tunnel.hold", CutoverStage.SWITCHOVER),
-                record("sdn.commit", CutoverStage.ACTIVATED), record("tunnel.drain", CutoverStage.DRAINING),
+                record("sdn.commit", CutoverStage.ACTIVATED), new Step("tunnel.drain", CutoverStage.DRAINING, () -> {
+                    applied.add("tunnel.drain");
+                    return drained;
+                }, Step::done),
                 record("sdn.cleanup", CutoverStage.COMPLETED)), sourceMigrator));
     }
 
@@ -89,6 +95,23 @@ class BuiltInMigrationTest {
         assertThat(freeMemory()).as("the claim ends with the cutover").isEqualTo(1024);
         assertThat(destinationMigrator.stats().expected()).as("the claim's secret was spent").isZero();
         assertThat(destinationMigrator.stats().pendingBytes()).isZero();
+    }
+
+    @Test
+    void theCutoverDrainsAfterTheMigrationAndCompletesOnlyOnceTheDrainEnded() throws Exception {
+        drained = new java.util.concurrent.CompletableFuture<>();
+        HttpResponse<String> created = post(source, "/v1/cutovers", request("synthetic:size=8m,workload=hotset,rate=2000"));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).path("id").asText();
+        await(id, c -> c.path("migration").path("report").path("outcome").asText().equals("COMPLETED"));
+        Thread.sleep(300);
+        JsonNode draining = JSON.readTree(get(source, "/v1/cutovers/" + id).body());
+        assertThat(draining.path("stage").asText()).as("the migration ended, the clients have not moved")
+                .isEqualTo("DRAINING");
+        assertThat(applied).doesNotContain("sdn.cleanup");
+        drained.complete(null);
+        await(id, c -> c.path("stage").asText().equals("COMPLETED") && c.path("ended").asBoolean());
+        assertThat(applied).endsWith("tunnel.drain", "sdn.cleanup");
     }
 
     @Test

@@ -57,11 +57,20 @@ class LibvirtHookTest {
 
         Files.writeString(dir.resolve("vm1.id"), id + "\nsource\n" + agentUrl + "\n");
         assertThat(hook("vm1", "release", "end").exit).isZero();
+        awaitEnd(id);
         assertThat(service.get(id).plan().stage().name()).isEqualTo("COMPLETED");
         assertThat(service.get(id).plan().timeline().entries()).extracting(e -> e.what() + " " + e.event())
                 .containsSubsequence("PLANNED stage", "ACTIVATED stage", "DRAINING stage", "COMPLETED stage");
         assertThat(service.get(id).plan().blackoutProtected()).isFalse();
         assertThat(dir.resolve("vm1.id")).doesNotExist();
+    }
+
+    /** The drain runs after the hook's {@code completed} was answered; COMPLETED follows it. */
+    private void awaitEnd(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!service.ended(service.get(id)) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     @Test
@@ -77,6 +86,7 @@ class LibvirtHookTest {
         String id = cutover();
         Files.writeString(dir.resolve("vm1.id"), id + "\nsource\n" + agentUrl + "\n");
         assertThat(hook("vm1", "release", "end").exit).isZero();
+        awaitEnd(id);
         Files.writeString(dir.resolve("vm1.id"), id + "\ndestination\n" + agentUrl + "\n");
         assertThat(hook("vm1", "stopped", "end").exit).isZero();
         assertThat(service.get(id).plan().stage().name()).isEqualTo("COMPLETED");

@@ -60,7 +60,7 @@ class DnsStepsTest {
         @Override
         public CompletionStage<TtlLowering> lowerTtl(String name, Duration ttl) {
             return answer("lower " + ttl.toSeconds(), new TtlLowering(name, Duration.ofSeconds(300), ttl,
-                    Instant.now(), result()));
+                    Instant.now().plusSeconds(300), result()));
         }
 
         @Override
@@ -143,6 +143,38 @@ class DnsStepsTest {
         run(plan, CutoverStage.PLANNED, CutoverStage.SWITCHOVER, CutoverStage.ACTIVATED, CutoverStage.DRAINING,
                 CutoverStage.COMPLETED);
         assertThat(dns.calls).containsExactly("lower 5", "switch 198.18.1.100->198.18.2.100", "restore");
+    }
+
+    @Test
+    void theLogHasTheOriginalTtlFromTheLoweringAndTheLoweredOneFromTheSwitchForTheTunnelsDrain() throws Exception {
+        DnsChangeLog log = new DnsChangeLog();
+        CutoverPlan plan = new CutoverPlan("c", DnsSteps.of(queue, NAME, List.of(InetAddress.getByName("198.18.1.100")),
+                List.of(InetAddress.getByName("198.18.2.100")), Duration.ofSeconds(5), log));
+        Instant before = Instant.now();
+        run(plan, CutoverStage.PLANNED, CutoverStage.SWITCHOVER);
+        assertThat(log.change().expiry()).as("not switched yet: unknown").isEmpty();
+        run(plan, CutoverStage.ACTIVATED);
+        Instant after = Instant.now();
+        var change = log.change();
+        assertThat(change.originalTtl()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(change.loweredTtl()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(change.loweredAt()).isBetween(before, after);
+        assertThat(change.switchedAt()).isBetween(change.loweredAt(), after);
+        assertThat(change.expiry()).as("the original TTL from the lowering outlasts 5 s from the switch")
+                .contains(change.loweredAt().plusSeconds(300));
+    }
+
+    @Test
+    void aQueuedSwitchLeavesTheDnsExpiryUnknown() throws Exception {
+        DnsChangeLog log = new DnsChangeLog();
+        CutoverPlan plan = new CutoverPlan("c", DnsSteps.of(queue, NAME, List.of(InetAddress.getByName("198.18.1.100")),
+                List.of(InetAddress.getByName("198.18.2.100")), Duration.ofSeconds(5), log));
+        run(plan, CutoverStage.PLANNED, CutoverStage.SWITCHOVER);
+        dns.silent = true;
+        run(plan, CutoverStage.ACTIVATED);
+        assertThat(log.change().loweredAt()).isNotNull();
+        assertThat(log.change().expiry()).as("the switch waits in the queue: only the hard maximum ends the drain")
+                .isEmpty();
     }
 
     @Test

@@ -8,7 +8,9 @@ import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.rest.AgentServer;
 import io.cutover.api.CutoverStage;
+import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.tunnel.DaemonConfig;
+import io.cutover.tunnel.DrainPolicy;
 import io.cutover.tunnel.TunnelDaemon;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -16,9 +18,14 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -58,6 +65,18 @@ class TunnelRelayTest {
             }
 
             @Override
+            public void drain(String moveId, DrainPolicy.DnsChange dns) {
+                relayed.add("DRAINING " + moveId + (dns == null ? "" : " " + dns.fields()));
+            }
+
+            @Override
+            public Optional<DrainState> drainState(String moveId) {
+                // the relay's GET of a move says whether the daemon holds it, and how its drain stands
+                relayed.add("ready " + moveId);
+                return Optional.of(new DrainState(true, "dns-and-idle", Duration.ofSeconds(1)));
+            }
+
+            @Override
             public void remove(String moveId) {
                 relayed.add("remove " + moveId);
             }
@@ -84,6 +103,16 @@ class TunnelRelayTest {
                     throw new IllegalStateException("flush failed");
                 }
                 local.add(stage + " " + moveId);
+            }
+
+            @Override
+            public void drain(String moveId, DrainPolicy.DnsChange dns) {
+                local.add("DRAINING " + moveId);
+            }
+
+            @Override
+            public Optional<DrainState> drainState(String moveId) {
+                return Optional.of(new DrainState(true, "idle", Duration.ofSeconds(1)));
             }
 
             @Override
@@ -115,7 +144,55 @@ class TunnelRelayTest {
                 .containsSubsequence("source COMPLETED", "destination COMPLETED");
     }
 
+    @Test
+    void drainingLastsUntilTheSourcesMoveSaysItsDrainEndedAndTheTimelineSaysByWhichRule() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        AtomicInteger polls = new AtomicInteger();
+        TunnelEnd source = recordingEnd("source", calls, moveId -> polls.incrementAndGet() < 4
+                ? new TunnelEnd.DrainState(false, null, Duration.ofMinutes(10))
+                : new TunnelEnd.DrainState(true, "dns-and-idle", Duration.ofMinutes(10)));
+        DnsChangeLog dns = new DnsChangeLog();
+        Instant lowered = Instant.parse("2026-12-04T10:00:00Z");
+        dns.lowered(Duration.ofSeconds(300), lowered);
+        dns.switched(Duration.ofSeconds(5), lowered.plusSeconds(30));
+        CutoverPlan plan = new CutoverPlan("c", TunnelSteps.registered("vm1", source, recordingEnd("destination", calls),
+                TunnelSteps.Arming.AT_STAGES, dns));
+        for (CutoverStage stage : List.of(CutoverStage.PLANNED, CutoverStage.SWITCHOVER, CutoverStage.ACTIVATED)) {
+            plan.advance(stage).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        long start = System.nanoTime();
+        var draining = plan.advance(CutoverStage.DRAINING).toCompletableFuture();
+        Thread.sleep(100);
+        assertThat(draining).as("the drain has not ended").isNotDone();
+        draining.get(10, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("three polls said it drains")
+                .isGreaterThanOrEqualTo(TunnelDrain.POLL.multipliedBy(3));
+        assertThat(calls).containsSubsequence("destination DRAINING " + dns.change().fields(),
+                "source DRAINING " + dns.change().fields());
+        assertThat(plan.timeline().entries()).filteredOn(e -> e.what().equals("tunnel.drain") && e.event().equals("done"))
+                .extracting(TimelineEntry::detail).containsExactly("ended by dns-and-idle");
+    }
+
+    @Test
+    void theDnsChangeReachesTheOtherHostsDaemonThroughItsAgentAndABadOneIsA400() throws Exception {
+        PeerAgents peers = peerWithRecordingTunnel();
+        PeerTunnelEnd other = new PeerTunnelEnd(peers, "hostB");
+        DrainPolicy.DnsChange dns = new DrainPolicy.DnsChange(Duration.ofSeconds(300),
+                Instant.parse("2026-12-04T10:00:00Z"), Duration.ofSeconds(5), Instant.parse("2026-12-04T10:00:30Z"));
+        other.drain("vm1", dns);
+        other.drain("vm2", null);
+        assertThat(relayed).containsExactly("DRAINING vm1 " + dns.fields(), "DRAINING vm2");
+        assertThat(other.drainState("vm1")).contains(new TunnelEnd.DrainState(true, "dns-and-idle", Duration.ofSeconds(1)));
+        assertThatThrownBy(() -> peers.drainTunnelMove("hostB", "vm1", Map.of("loweredTtl", "5s")))
+                .hasMessageContaining("400").hasMessageContaining("loweredTtl and switchedAt go together");
+    }
+
     private static TunnelEnd recordingEnd(String name, List<String> calls) {
+        return recordingEnd(name, calls, moveId -> new TunnelEnd.DrainState(true, "idle", Duration.ofSeconds(1)));
+    }
+
+    private static TunnelEnd recordingEnd(String name, List<String> calls,
+                                          Function<String, TunnelEnd.DrainState> drainState) {
         return new TunnelEnd() {
             @Override
             public void requireMove(String moveId) {
@@ -124,6 +201,16 @@ class TunnelRelayTest {
             @Override
             public void stage(String moveId, CutoverStage stage) {
                 calls.add(name + " " + stage);
+            }
+
+            @Override
+            public void drain(String moveId, DrainPolicy.DnsChange dns) {
+                calls.add(name + " DRAINING" + (dns == null ? "" : " " + dns.fields()));
+            }
+
+            @Override
+            public Optional<DrainState> drainState(String moveId) {
+                return Optional.of(drainState.apply(moveId));
             }
 
             @Override

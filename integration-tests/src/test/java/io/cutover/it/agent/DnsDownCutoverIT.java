@@ -66,7 +66,7 @@ class DnsDownCutoverIT {
                 JsonAnswer answer = source.phase(id, phase);
                 assertThat(answer.status()).as(phase + ": %s", answer.body()).isEqualTo(200);
             }
-            JsonNode report = source.cutover(id);
+            JsonNode report = source.awaitCutover(id, Duration.ofSeconds(30), c -> c.path("ended").asBoolean());
             assertThat(report.path("stage").asText()).isEqualTo("COMPLETED");
             assertThat(detail(report, "dns.switch")).startsWith("queued: ");
             assertThat(detail(report, "dns.restore-ttl")).startsWith("queued: ");

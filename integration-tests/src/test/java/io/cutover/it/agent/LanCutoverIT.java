@@ -52,8 +52,11 @@ class LanCutoverIT {
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("tunnel.arm done", "vm.pause done", "SWITCHOVER stage",
                                 "sdn.redirect done", "vm.move done", "ACTIVATED stage", "sdn.commit done",
-                                "tunnel.flush done", "COMPLETED stage", "sdn.cleanup done",
-                                "tunnel.close done");
+                                "tunnel.flush done", "DRAINING stage", "tunnel.drain done", "COMPLETED stage",
+                                "sdn.cleanup done", "tunnel.close done");
+                assertThat(report.timeline()).filteredOn(e -> e.what().equals("tunnel.drain") && e.event().equals("done"))
+                        .extracting(e -> e.detail()).as("a LAN move has no DNS rule: its drain ends once idle")
+                        .containsExactly("ended by idle");
                 assertThat(report.timeline()).as("the announcements run beside the flush, after the commit")
                         .extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("sdn.commit done", "announce done", "COMPLETED stage");

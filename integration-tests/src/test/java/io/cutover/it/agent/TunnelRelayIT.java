@@ -84,11 +84,18 @@ class TunnelRelayIT {
                 assertThat(state(lab, "hostA")).isEqualTo("FORWARDING");
                 assertThat(state(lab, "hostB")).as("the destination's daemon, driven through its agent").isEqualTo("FORWARDING");
                 phase(hostA, source, id, "completed");
+                JsonNode report = in(hostA, () -> source.awaitCutover(id, Duration.ofSeconds(30),
+                        c -> c.path("ended").asBoolean()));
+                assertThat(report.path("stage").asText()).as("COMPLETED once the drain ended").isEqualTo("COMPLETED");
                 assertThat(state(lab, "hostA")).isEqualTo("CLOSED");
                 assertThat(state(lab, "hostB")).isEqualTo("CLOSED");
-                JsonNode report = in(hostA, () -> source.cutover(id));
+                assertThat(daemon(lab, "hostA", "/v1/moves/vm1").path("drainEndedBy").asText())
+                        .as("a LAN move: no DNS rule, its drain ended once idle for 1 s").isEqualTo("idle");
                 assertThat(report.path("timeline").findValuesAsText("what")).containsSubsequence("tunnel.ready",
-                        "tunnel.hold", "announce", "tunnel.flush", "tunnel.close");
+                        "tunnel.hold", "announce", "tunnel.flush", "tunnel.drain", "tunnel.close");
+                assertThat(AgentApi.has(report, "tunnel.drain", "done")).isTrue();
+                assertThat(report.path("timeline").findValues("detail").stream().map(JsonNode::asText))
+                        .contains("ended by idle");
                 assertThat(AgentApi.has(report, "announce", "done")).as("%s", report).isTrue();
             }
         }
@@ -108,7 +115,7 @@ class TunnelRelayIT {
         Process add = new ProcessBuilder(Launcher.command(lab.namespace(host), "tunnel", "add", "--api", DAEMON_API,
                 "--id", "vm1", "--vni", "300", "--role", role, "--vm-mac", Topology.VM_MAC,
                 "--vm-address", lab.port("vm1").ipv4Address(), "--peer", peer, "--iface", "eth0",
-                "--key-file", key.toString(), "--idle", "30s"))
+                "--key-file", key.toString(), "--idle", "1s"))
                 .redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
         String out = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(add.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -3,6 +3,7 @@ package io.cutover.it.agent;
 import io.cutover.demo.CutoverDemo;
 import io.cutover.demo.DemoReport;
 import io.cutover.demo.LabAgents;
+import io.cutover.demo.LabAgents;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
@@ -54,8 +55,14 @@ class WanCutoverIT {
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("dns.lower-ttl done", "sdn.prepare done", "vm.pause done",
                                 "SWITCHOVER stage", "sdn.redirect done", "vm.move done", "ACTIVATED stage",
-                                "sdn.commit done", "tunnel.flush done", "dns.switch done",
-                                "COMPLETED stage", "sdn.cleanup done", "dns.restore-ttl done");
+                                "sdn.commit done", "tunnel.flush done", "dns.switch done", "DRAINING stage",
+                                "tunnel.drain done", "COMPLETED stage", "sdn.cleanup done", "dns.restore-ttl done");
+                assertThat(report.timeline()).filteredOn(e -> e.what().equals("tunnel.drain") && e.event().equals("done"))
+                        .extracting(e -> e.detail()).as("resolvers may hold the old address for the zone's 300 s from "
+                                + "the lowering: the lab's hard maximum ends the drain")
+                        .containsExactly("ended by hard-maximum");
+                assertThat(drainLasted(report)).as("the drain lasted until the hard maximum after activation")
+                        .isGreaterThanOrEqualTo(LabAgents.DRAIN_HARD_MAX.minusSeconds(3));
                 assertThat(report.timeline()).as("the announcements run beside the flush, after the commit")
                         .extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("sdn.commit done", "announce done", "COMPLETED stage");
@@ -66,6 +73,15 @@ class WanCutoverIT {
             }
         }
         assertThat(reports).as("no move without probes lost during its cutover").anyMatch(r -> r.lostInCutover() == 0);
+    }
+
+    /** From the plan's ACTIVATED to the end of its drain. */
+    private static Duration drainLasted(DemoReport report) {
+        long activated = report.timeline().stream().filter(e -> e.what().equals("ACTIVATED") && e.event().equals("stage"))
+                .findFirst().orElseThrow().atMicros();
+        long drained = report.timeline().stream().filter(e -> e.what().equals("tunnel.drain") && e.event().equals("done"))
+                .findFirst().orElseThrow().atMicros();
+        return Duration.ofNanos((drained - activated) * 1_000);
     }
 
     private static String dnsAnswer(Lab lab) {

@@ -2,6 +2,7 @@ package io.cutover.tunnel.impl;
 
 import io.cutover.api.CutoverEvent;
 import io.cutover.api.CutoverStage;
+import io.cutover.tunnel.DrainPolicy;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.ForwarderOptions;
@@ -271,6 +272,16 @@ public final class DefaultForwarder implements Forwarder {
     }
 
     @Override
+    public void drain(String moveId, DrainPolicy.DnsChange dns) {
+        MoveRuntime move = moves.get(moveId);
+        if (move == null) {
+            throw new IllegalArgumentException("no move " + moveId);
+        }
+        move.draining(dns);
+        writeJournal();
+    }
+
+    @Override
     public void stage(String moveId, CutoverStage stage) {
         MoveRuntime move = moves.get(moveId);
         if (move == null) {
@@ -279,7 +290,7 @@ public final class DefaultForwarder implements Forwarder {
         switch (stage) {
             case SWITCHOVER -> move.holdStart();
             case ACTIVATED -> move.activate();
-            case DRAINING -> move.draining();
+            case DRAINING -> move.draining(null);
             case COMPLETED -> closeMove(move, true, "completed");
             case FAILED, ROLLED_BACK -> closeMove(move, false, stage.name().toLowerCase());
             default -> {
@@ -377,9 +388,10 @@ public final class DefaultForwarder implements Forwarder {
             if ((move.isSource() || move.spec.reverse()) && move.state() != MoveState.CLOSED) {
                 SocketOptions.pathMtu(move.spec.peer()).ifPresent(move::learnPathMtu);
             }
-            String why = move.drainDue(now);
-            if (why != null) {
-                closeMove(move, true, why);
+            Optional<DrainPolicy.Rule> ended = move.drainDue(now);
+            if (ended.isPresent()) {
+                move.drainEnded(ended.get());
+                closeMove(move, true, "drain ended: " + ended.get().label());
                 changed = true;
             }
         }

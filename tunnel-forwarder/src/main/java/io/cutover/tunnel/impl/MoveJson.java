@@ -21,7 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -141,7 +143,32 @@ public final class MoveJson {
         status.counters().forEach(counters::put);
         ObjectNode drops = node.putObject("drops");
         status.drops().forEach((k, v) -> drops.put(k.name(), v));
+        if (status.drainEndedBy() != null) {
+            node.put("drainEndedBy", status.drainEndedBy().label());
+        }
         return node;
+    }
+
+    /**
+     * What a WAN move's DNS steps did, as a DRAINING event brings it: {@code {"originalTtl": "300s", "loweredAt":
+     * "2026-12-04T10:15:30Z", "loweredTtl": "5s", "switchedAt": "2026-12-04T10:16:02Z"}}, each pair optional (see
+     * {@link DrainPolicy.DnsChange#of}).
+     *
+     * @throws IllegalArgumentException naming the field that is missing, unknown or no duration or instant
+     */
+    public static DrainPolicy.DnsChange dnsChange(JsonNode node, String where) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException(where + " must be an object");
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        node.fieldNames().forEachRemaining(field -> fields.put(field, text(node, field, where, false)));
+        fields.values().removeIf(java.util.Objects::isNull);
+        return DrainPolicy.DnsChange.of(fields, where);
+    }
+
+    /** A DNS change as {@link #dnsChange} reads it. */
+    public static ObjectNode write(DrainPolicy.DnsChange dns) {
+        return MAPPER.valueToTree(dns.fields());
     }
 
     /** All counters as JSON. */

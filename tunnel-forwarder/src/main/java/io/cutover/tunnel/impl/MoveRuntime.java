@@ -1,5 +1,6 @@
 package io.cutover.tunnel.impl;
 
+import io.cutover.tunnel.DrainPolicy;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.MalformedPacketException;
 import io.cutover.tunnel.MoveSpec;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One move inside the forwarder: wires this end's parts and walks them through the move's states. The parts: the
@@ -45,7 +47,7 @@ final class MoveRuntime {
      */
     MoveRuntime(MoveSpec spec, MoveState state, UdpTunnel tunnel, int pathMtu, Runnable journalNow) {
         this.spec = spec;
-        this.phase = new MovePhase(state);
+        this.phase = new MovePhase(state, spec.drain(), spec.role() == Role.DESTINATION);
         this.sender = new TunnelSender(spec, tunnel, pathMtu, counters);
         InnerFrames inner = new InnerFrames(spec.vmMacBytes(), spec.newAddress() == null ? spec.vmAddresses()
                 : concat(spec.vmAddresses(), spec.newAddress()));
@@ -225,14 +227,20 @@ final class MoveRuntime {
         }
     }
 
-    /** DRAINING: the DNS switch happened; the dnsTtl rule counts from now. */
-    void draining() {
+    /**
+     * DRAINING: the brownout, with what the DNS steps did ({@code null}: nothing; see {@link DrainPolicy}). Again while
+     * draining, the DNS change given replaces the one before.
+     */
+    void draining(DrainPolicy.DnsChange dns) {
         synchronized (phase.lock()) {
             if (phase.state() == MoveState.PLANNED || phase.state() == MoveState.HOLDING) {
                 activate();
             }
-            if (phase.state() == MoveState.FORWARDING) {
-                phase.draining();
+            if (phase.state().forwards()) {
+                phase.draining(spec.drain(), dns);
+                LOG.info("move {}: draining, {}", spec.id(), dns == null ? spec.drain().dnsTtl() == null
+                        ? "no DNS rule" : "DNS TTL " + spec.drain().dnsTtl() + " from now"
+                        : dns.expiry().map(at -> "DNS expires at " + at).orElse("DNS expiry unknown (no switch)"));
             }
         }
     }
@@ -277,9 +285,14 @@ final class MoveRuntime {
         }
     }
 
-    /** Why the drain policy ends this move now, or {@code null}. */
-    String drainDue(long now) {
+    /** Which rule of the drain policy ends this move now, or empty. */
+    Optional<DrainPolicy.Rule> drainDue(long now) {
         return phase.drainDue(spec.drain(), now);
+    }
+
+    /** Keeps the rule that ends the move's drain, before the move is closed. */
+    void drainEnded(DrainPolicy.Rule rule) {
+        phase.drainEnded(rule);
     }
 
     /** Counts what the kernel's capture buffer dropped since the last call (control thread). */
@@ -300,7 +313,7 @@ final class MoveRuntime {
     }
 
     MoveStatus status() {
-        return new MoveStatus(spec, phase.state(), counters.snapshot(), counters.dropSnapshot());
+        return new MoveStatus(spec, phase.state(), counters.snapshot(), counters.dropSnapshot(), phase.drainEndedBy());
     }
 
     boolean isSource() {

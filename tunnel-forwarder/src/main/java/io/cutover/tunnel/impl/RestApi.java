@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code GET|DELETE /v1/moves/{id}}, {@code POST /v1/moves/{id}/events} ({@code {"stage": "ACTIVATED"}}; a
  *       SOURCE's {@code {"stage": "SWITCHOVER", "from": "2026-12-04T10:15:30.120Z"}} also holds what it caught since
  *       that instant, its {@code {"stage": "SWITCHOVER", "lookback": "20ms"}} what it caught in the 20 ms before the
- *       request arrived, see {@link io.cutover.tunnel.Forwarder#hold}),</li>
+ *       request arrived, see {@link io.cutover.tunnel.Forwarder#hold}; {@code {"stage": "DRAINING", "dns": {...}}} drains
+ *       by the DNS rule, see {@link io.cutover.tunnel.Forwarder#drain} and {@link MoveJson#dnsChange}),</li>
  *   <li>{@code GET /v1/stats}, {@code GET /v1/openapi.yaml},</li>
  *   <li>{@code GET /metrics}: the counters and the JVM's figures in Prometheus's text format ({@link TunnelMetrics}).</li>
  * </ul>
@@ -112,7 +113,12 @@ public final class RestApi implements AutoCloseable {
             }
             JsonNode body = body(ctx);
             CutoverStage stage = MoveJson.parseEnum(CutoverStage.class, body.path("stage").asText(""), "request: stage");
-            if (body.hasNonNull("from") || body.hasNonNull("lookback")) {
+            if (body.has("dns")) {
+                if (stage != CutoverStage.DRAINING) {
+                    throw new IllegalArgumentException("request: dns goes only with the stage DRAINING");
+                }
+                forwarder.drain(id, MoveJson.dnsChange(body.get("dns"), "request: dns"));
+            } else if (body.hasNonNull("from") || body.hasNonNull("lookback")) {
                 if (stage != CutoverStage.SWITCHOVER) {
                     throw new IllegalArgumentException("request: from and lookback go only with the stage SWITCHOVER");
                 }

@@ -2,6 +2,7 @@ package io.cutover.tunnel.impl;
 
 import io.cutover.api.CutoverEvent;
 import io.cutover.api.CutoverStage;
+import io.cutover.tunnel.DrainPolicy;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.ForwarderOptions;
 import io.cutover.tunnel.HoldLimits;
@@ -18,6 +19,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,10 +52,10 @@ class LoopbackForwarderTest {
     }
 
     private void moves(TunnelKey key, HoldLimits hold) throws Exception {
-        moves(key, hold, io.cutover.tunnel.DrainPolicy.DEFAULT);
+        moves(key, hold, DrainPolicy.DEFAULT);
     }
 
-    private void moves(TunnelKey key, HoldLimits hold, io.cutover.tunnel.DrainPolicy drain) throws Exception {
+    private void moves(TunnelKey key, HoldLimits hold, DrainPolicy drain) throws Exception {
         MoveSpec spec = MoveSpec.builder("m1", 4242)
                 .drain(drain)
                 .role(Role.SOURCE)
@@ -161,35 +164,125 @@ class LoopbackForwarderTest {
     }
 
     @Test
-    void drainPolicyEndsAnIdleTunnelAndAHardMaximumEndsABusyOne() throws Exception {
-        moves(null, HoldLimits.DEFAULT, new io.cutover.tunnel.DrainPolicy(java.time.Duration.ofMillis(300),
-                java.time.Duration.ofSeconds(60), null));
+    void withoutADnsRuleAnIdleTunnelEndsOnIdleAndSaysSo() throws Exception {
+        moves(null, HoldLimits.DEFAULT, drain(Duration.ofMillis(300), Duration.ofSeconds(60), null));
         source.stage("m1", CutoverStage.ACTIVATED);
         destination.stage("m1", CutoverStage.ACTIVATED);
+        source.stage("m1", CutoverStage.DRAINING);
         sourceMove.caught(probe(1));
         awaitDelivered(1);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (source.status("m1").orElseThrow().state() != MoveState.CLOSED && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        awaitClosed(Duration.ofSeconds(10));
         assertThat(source.status("m1").orElseThrow().state()).as("idle for 300 ms").isEqualTo(MoveState.CLOSED);
+        assertThat(source.status("m1").orElseThrow().drainEndedBy()).isEqualTo(DrainPolicy.Rule.IDLE);
+        assertThat(MoveJson.write(source.status("m1").orElseThrow()).path("drainEndedBy").asText()).isEqualTo("idle");
         sourceMove.caught(probe(2));
         Thread.sleep(200);
         assertThat(delivered).as("nothing is forwarded after the tunnel ended").hasSize(1);
     }
 
     @Test
-    void dnsTtlCountsFromTheDrainingEvent() throws Exception {
-        moves(null, HoldLimits.DEFAULT, new io.cutover.tunnel.DrainPolicy(java.time.Duration.ofSeconds(60),
-                java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(300)));
+    void aBusyTunnelOutlivesItsDnsRuleAndEndsOnlyOnceIdle() throws Exception {
+        moves(null, HoldLimits.DEFAULT, drain(Duration.ofMillis(300), Duration.ofSeconds(60), null));
+        source.stage("m1", CutoverStage.ACTIVATED);
+        destination.stage("m1", CutoverStage.ACTIVATED);
+        source.drain("m1", DrainPolicy.DnsChange.switched(Duration.ofMillis(200), Instant.now()));
+        long busyUntil = System.nanoTime() + 1_000_000_000L;
+        int sent = 0;
+        while (System.nanoTime() < busyUntil) {
+            sourceMove.caught(probe(sent++));
+            Thread.sleep(50);
+        }
+        assertThat(source.status("m1").orElseThrow().state()).as("busy 800 ms past the DNS expiry")
+                .isEqualTo(MoveState.DRAINING);
+        long lastTraffic = System.nanoTime();
+        awaitClosed(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - lastTraffic)).as("ended once idle for 300 ms")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(source.status("m1").orElseThrow().drainEndedBy()).isEqualTo(DrainPolicy.Rule.DNS_AND_IDLE);
+        awaitDelivered(sent);
+        assertThat(delivered).as("every frame of the busy flow").hasSize(sent);
+    }
+
+    @Test
+    void anIdleTunnelForwardsUntilItsDnsRuleHolds() throws Exception {
+        moves(null, HoldLimits.DEFAULT, drain(Duration.ofMillis(200), Duration.ofSeconds(60), null));
+        source.stage("m1", CutoverStage.ACTIVATED);
+        destination.stage("m1", CutoverStage.ACTIVATED);
+        Instant lowered = Instant.now();
+        long start = System.nanoTime();
+        // the original TTL from the lowering (1.2 s) outlasts the lowered one from the switch (100 ms)
+        DrainPolicy.DnsChange dns = new DrainPolicy.DnsChange(Duration.ofMillis(1200), lowered, Duration.ofMillis(100),
+                lowered.plusMillis(50));
+        destination.drain("m1", dns);
+        source.drain("m1", dns);
+        Thread.sleep(800);
+        assertThat(source.status("m1").orElseThrow().state()).as("idle for 800 ms, resolvers may still hold the old address")
+                .isEqualTo(MoveState.DRAINING);
+        sourceMove.caught(probe(1));
+        awaitDelivered(1);
+        assertThat(delivered).as("still forwarded").hasSize(1);
+        awaitClosed(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not before the original TTL from the lowering")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1200));
+        assertThat(source.status("m1").orElseThrow().drainEndedBy()).isEqualTo(DrainPolicy.Rule.DNS_AND_IDLE);
+    }
+
+    @Test
+    void aDnsTtlOfTheMoveCountsFromTheDrainingEventAndIdlenessBeforeItEndsNothing() throws Exception {
+        moves(null, HoldLimits.DEFAULT, drain(Duration.ofMillis(200), Duration.ofSeconds(60), Duration.ofMillis(400)));
         source.stage("m1", CutoverStage.ACTIVATED);
         Thread.sleep(600);
-        assertThat(source.status("m1").orElseThrow().state()).as("no DNS switch yet").isEqualTo(MoveState.FORWARDING);
+        assertThat(source.status("m1").orElseThrow().state()).as("idle, but no DNS switch yet").isEqualTo(MoveState.FORWARDING);
+        long draining = System.nanoTime();
         source.stage("m1", CutoverStage.DRAINING);
+        awaitClosed(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - draining)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        assertThat(source.status("m1").orElseThrow().drainEndedBy()).isEqualTo(DrainPolicy.Rule.DNS_AND_IDLE);
+    }
+
+    @Test
+    void theHardMaximumEndsABusyTunnelAndOneWhoseDnsSwitchIsPending() throws Exception {
+        moves(null, HoldLimits.DEFAULT, drain(Duration.ofMillis(100), Duration.ofMillis(800), null));
+        source.stage("m1", CutoverStage.ACTIVATED);
+        long activated = System.nanoTime();
+        // lowered, but the switch waits in the queue: when resolvers let go of the old address is not known
+        source.drain("m1", new DrainPolicy.DnsChange(Duration.ofMillis(100), Instant.now(), null, null));
+        Thread.sleep(500);
+        assertThat(source.status("m1").orElseThrow().state()).as("idle, DNS expiry unknown").isEqualTo(MoveState.DRAINING);
+        awaitClosed(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - activated)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+        assertThat(source.status("m1").orElseThrow().drainEndedBy()).isEqualTo(DrainPolicy.Rule.HARD_MAXIMUM);
+    }
+
+    @Test
+    void anArmedDestinationWaitsForTheSourcesFirstFrameBeforeItsDrainCounts() throws Exception {
+        moves(null, HoldLimits.DEFAULT, drain(Duration.ofMillis(200), Duration.ofMillis(400), null));
+        destination.stage("m1", CutoverStage.ACTIVATED);
+        source.stage("m1", CutoverStage.SWITCHOVER);
+        sourceMove.caught(probe(1));
+        Thread.sleep(800);
+        assertThat(destination.status("m1").orElseThrow().state())
+                .as("armed for 800 ms, past its idle period and hard maximum: the migration may still run")
+                .isEqualTo(MoveState.FORWARDING);
+        source.stage("m1", CutoverStage.ACTIVATED);
+        awaitDelivered(1);
+        assertThat(delivered).as("the held frame, flushed").hasSize(1);
         long deadline = System.nanoTime() + 10_000_000_000L;
+        while (destination.status("m1").orElseThrow().state() != MoveState.CLOSED && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(destination.status("m1").orElseThrow().drainEndedBy()).as("counted from the flush")
+                .isEqualTo(DrainPolicy.Rule.IDLE);
+    }
+
+    private static DrainPolicy drain(Duration idle, Duration hardMax, Duration dnsTtl) {
+        return new DrainPolicy(idle, hardMax, dnsTtl);
+    }
+
+    private void awaitClosed(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (source.status("m1").orElseThrow().state() != MoveState.CLOSED && System.nanoTime() < deadline) {
-            sourceMove.caught(probe(3));
-            Thread.sleep(50);
+            Thread.sleep(20);
         }
         assertThat(source.status("m1").orElseThrow().state()).isEqualTo(MoveState.CLOSED);
     }

@@ -58,6 +58,25 @@ class MoveJsonTest {
     }
 
     @Test
+    void readsADnsChangeAndNamesTheFieldThatIsWrong() throws Exception {
+        var dns = MoveJson.dnsChange(MoveJson.MAPPER.readTree("""
+                {"originalTtl": "300s", "loweredAt": "2026-12-04T10:00:00Z", "loweredTtl": "5s",
+                 "switchedAt": "2026-12-04T10:01:00Z"}"""), "request: dns");
+        assertThat(dns.expiry()).contains(java.time.Instant.parse("2026-12-04T10:05:00Z"));
+        assertThat(MoveJson.dnsChange(MoveJson.write(dns), "again")).isEqualTo(dns);
+        assertThatThrownBy(() -> MoveJson.dnsChange(MoveJson.MAPPER.readTree("{\"loweredTtl\": \"soon\", "
+                + "\"switchedAt\": \"2026-12-04T10:01:00Z\"}"), "request: dns")).hasMessageContaining("request: dns.loweredTtl");
+        assertThatThrownBy(() -> MoveJson.dnsChange(MoveJson.MAPPER.readTree("{\"loweredTtl\": \"5s\", "
+                + "\"switchedAt\": \"yesterday\"}"), "request: dns")).hasMessageContaining("request: dns.switchedAt");
+        assertThatThrownBy(() -> MoveJson.dnsChange(MoveJson.MAPPER.readTree("{\"loweredTtl\": \"5s\"}"),
+                "request: dns")).hasMessageContaining("request: dns: loweredTtl and switchedAt go together");
+        assertThatThrownBy(() -> MoveJson.dnsChange(MoveJson.MAPPER.readTree("{\"ttl\": \"5s\"}"), "request: dns"))
+                .hasMessageContaining("request: dns.ttl: unknown");
+        assertThatThrownBy(() -> MoveJson.dnsChange(MoveJson.MAPPER.readTree("[]"), "request: dns"))
+                .hasMessageContaining("must be an object");
+    }
+
+    @Test
     void durations() {
         assertThat(MoveJson.duration("5s", null, "x")).isEqualTo(Duration.ofSeconds(5));
         assertThat(MoveJson.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
