@@ -2,6 +2,7 @@ package io.cutover.agent;
 
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.plan.CutoverPlan;
+import io.cutover.agent.plan.Timeline;
 import io.cutover.agent.plan.Threads;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.HypervisorMigration;
@@ -187,7 +188,8 @@ public final class CutoverService {
             requireQemuSource(request);
         }
         String id = "c-" + HexFormat.of().formatHex(bytes());
-        CutoverPlan plan = new CutoverPlan(id, steps.steps(id, request),
+        Timeline timeline = new Timeline();
+        CutoverPlan plan = new CutoverPlan(id, timeline, steps.steps(id, request, timeline),
                 request.switchoverReported() ? Set.of() : Set.of(CutoverStage.SWITCHOVER));
         String secret;
         if (here.equals(request.destination())) {

@@ -47,7 +47,7 @@ public final class CutoverPlan implements CutoverListener {
     private final String id;
     private final List<PlanStep> steps;
     private final Set<CutoverStage> unseen;
-    private final Timeline timeline = new Timeline();
+    private final Timeline timeline;
     private final Deque<PlanStep> applied = new ArrayDeque<>();
     private CutoverStage stage = CutoverStage.PLANNED;
     private boolean started;
@@ -63,6 +63,12 @@ public final class CutoverPlan implements CutoverListener {
      * @param unseen stages the orchestrator cannot see and will not report: their steps are passed over, not run
      */
     public CutoverPlan(String id, List<PlanStep> steps, Set<CutoverStage> unseen) {
+        this(id, new Timeline(), steps, unseen);
+    }
+
+    /** @param timeline where the plan keeps its record (its steps may read it) */
+    public CutoverPlan(String id, Timeline timeline, List<PlanStep> steps, Set<CutoverStage> unseen) {
+        this.timeline = Objects.requireNonNull(timeline, "timeline");
         this.id = Objects.requireNonNull(id, "id");
         this.steps = List.copyOf(steps);
         this.unseen = Set.copyOf(unseen);

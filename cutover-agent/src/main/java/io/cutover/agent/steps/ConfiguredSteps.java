@@ -6,6 +6,7 @@ import io.cutover.agent.StepFactory;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.config.SdnConfig;
 import io.cutover.agent.plan.PlanStep;
+import io.cutover.agent.plan.Timeline;
 import io.cutover.api.CutoverStage;
 import io.cutover.arp.MacAddress;
 import io.cutover.sdn.rest.SdnRestClient;
@@ -106,6 +107,11 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
 
     @Override
     public List<PlanStep> steps(String cutoverId, CutoverRequest request) {
+        return steps(cutoverId, request, new Timeline());
+    }
+
+    @Override
+    public List<PlanStep> steps(String cutoverId, CutoverRequest request, Timeline timeline) {
         boolean wan = "wan".equals(request.mode());
         List<PlanStep> steps = new ArrayList<>();
         String forwarderPort = config.sdn() == null ? null : config.sdn().forwarderPorts().get(request.source());
@@ -119,10 +125,11 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         DnsChangeLog dnsLog = dns != null && wan && request.dnsName() != null ? new DnsChangeLog() : null;
         if (config.tunnel() != null && config.tunnel().registersMoves()) {
             steps.addAll(TunnelSteps.registering(TunnelMove.fresh(cutoverId, wan, request.mac(), request.addresses(),
-                    drain(dnsLog != null)), tunnelEnd(request.source()), tunnelEnd(request.destination()), armed, dnsLog));
+                    drain(dnsLog != null)), tunnelEnd(request.source()), tunnelEnd(request.destination()), armed,
+                    new TunnelSteps.Notes(dnsLog, timeline)));
         } else if (config.tunnel() != null) {
             steps.addAll(TunnelSteps.registered(request.vm(), tunnelEnd(request.source()),
-                    tunnelEnd(request.destination()), armed, dnsLog));
+                    tunnelEnd(request.destination()), armed, new TunnelSteps.Notes(dnsLog, timeline)));
         }
         if (config.announce() != null) {
             steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),

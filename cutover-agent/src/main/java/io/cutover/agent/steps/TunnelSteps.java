@@ -1,6 +1,7 @@
 package io.cutover.agent.steps;
 
 import io.cutover.agent.plan.PlanStep;
+import io.cutover.agent.plan.Timeline;
 import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.Forwarder;
 
@@ -21,10 +22,11 @@ import java.util.List;
  */
 public final class TunnelSteps {
     /**
-     * How far back a mirrored source's hold reaches, from the start of its step: between the guest's stop (QEMU stops
-     * reading its tap) and QEMU's {@code pre-switchover} event reaching the plan, 10 to 20 ms passed on a busy host of
-     * the lab; a frame that reached the tap just before the stop was never read either. The step sends the daemon
-     * an instant, not a length, so the call's own time does not count. The frames the guest did read in this window
+     * How far back a mirrored source's hold reaches, from the guest's pause as QEMU stamped its {@code pre-switchover}
+     * event (from the step's start where no pause is on the plan's timeline): a frame that reached the tap shortly
+     * before the stop was never read by a guest running late under load. Counting from the pause, not the step, the
+     * time the event takes to reach the plan does not count (10 to 20 ms on a busy host of the lab, once 60 ms, which
+     * lost 8 probes), nor the call to the daemon (it is sent an instant). The frames the guest did read in this window
      * arrive twice (a duplicate, which UDP and TCP peers ignore), where a short one would lose them.
      */
     public static final Duration PAUSE_LOOKBACK = Duration.ofMillis(40);
@@ -65,21 +67,49 @@ public final class TunnelSteps {
 
     /** {@link #registered(String, TunnelEnd, TunnelEnd)}, its ends readied as {@code armed} says. */
     public static List<PlanStep> registered(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed) {
-        return registered(moveId, source, destination, armed, null);
+        return registered(moveId, source, destination, armed, Notes.NONE);
     }
 
     /**
-     * {@link #registered(String, TunnelEnd, TunnelEnd, Arming)} of a WAN move whose DNS steps note what they did in
-     * {@code dns} ({@code null}: no DNS rule, the move drains until idle).
+     * What the rest of a cutover's plan tells its tunnel steps.
+     *
+     * @param dns      what a WAN move's DNS steps did, or {@code null} (no DNS rule: the move drains until idle)
+     * @param timeline the plan's timeline, where the guest's pause is placed (a mirrored hold reaches back from it),
+     *                 or {@code null} (the hold reaches back from its own start)
+     */
+    public record Notes(DnsChangeLog dns, Timeline timeline) {
+        /** Nothing noted. */
+        public static final Notes NONE = new Notes(null, null);
+
+        /**
+         * Where a mirrored hold begins: {@link #PAUSE_LOOKBACK} before the guest's pause, as QEMU stamped it on the
+         * timeline ({@code vm.pause done}), however late the step itself runs; without it, before the step's start.
+         */
+        Instant holdFrom() {
+            long sincePause = 0;
+            if (timeline != null) {
+                try {
+                    sincePause = Math.max(0, System.nanoTime() - timeline.nanoTimeOf("vm.pause", "done"));
+                } catch (java.util.NoSuchElementException e) {
+                    // no pause placed (an orchestrator's hook reported the switchover): from the step's start
+                }
+            }
+            return Instant.now().minusNanos(sincePause).minus(PAUSE_LOOKBACK);
+        }
+    }
+
+    /**
+     * {@link #registered(String, TunnelEnd, TunnelEnd, Arming)} with what the rest of the plan notes for the tunnel's
+     * steps.
      */
     public static List<PlanStep> registered(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed,
-                                            DnsChangeLog dns) {
+                                            Notes notes) {
         List<PlanStep> steps = new ArrayList<>();
         steps.add(Step.of("tunnel.ready", CutoverStage.PLANNED, () -> {
             source.requireMove(moveId);
             destination.requireMove(moveId);
         }, () -> discard(moveId, source, destination)));
-        steps.addAll(stages(moveId, source, destination, armed, dns));
+        steps.addAll(stages(moveId, source, destination, armed, notes));
         return List.copyOf(steps);
     }
 
@@ -91,7 +121,7 @@ public final class TunnelSteps {
      * @param armed when the ends are readied
      */
     public static List<PlanStep> registering(TunnelMove move, TunnelEnd source, TunnelEnd destination, Arming armed) {
-        return registering(move, source, destination, armed, null);
+        return registering(move, source, destination, armed, Notes.NONE);
     }
 
     /**
@@ -99,22 +129,22 @@ public final class TunnelSteps {
      * in {@code dns} ({@code null}: no DNS rule, the move drains until idle).
      */
     public static List<PlanStep> registering(TunnelMove move, TunnelEnd source, TunnelEnd destination, Arming armed,
-                                             DnsChangeLog dns) {
+                                             Notes notes) {
         List<PlanStep> steps = new ArrayList<>();
         steps.add(Step.of("tunnel.register", CutoverStage.PLANNED, () -> {
             destination.register(move, "DESTINATION", source.underlay());
             source.register(move, "SOURCE", destination.underlay());
         }, () -> discard(move.id(), source, destination)));
-        steps.addAll(stages(move.id(), source, destination, armed, dns));
+        steps.addAll(stages(move.id(), source, destination, armed, notes));
         return List.copyOf(steps);
     }
 
     private static List<PlanStep> stages(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed) {
-        return stages(moveId, source, destination, armed, null);
+        return stages(moveId, source, destination, armed, Notes.NONE);
     }
 
     private static List<PlanStep> stages(String moveId, TunnelEnd source, TunnelEnd destination, Arming armed,
-                                         DnsChangeLog dns) {
+                                         Notes notes) {
         Runnable discard = () -> discard(moveId, source, destination);
         List<PlanStep> steps = new ArrayList<>();
         switch (armed) {
@@ -126,7 +156,7 @@ public final class TunnelSteps {
                 steps.add(Step.of("tunnel.arm", CutoverStage.PLANNED,
                         () -> destination.stage(moveId, CutoverStage.ACTIVATED), discard));
                 steps.add(Step.of("tunnel.hold", CutoverStage.SWITCHOVER,
-                        () -> source.hold(moveId, Instant.now().minus(PAUSE_LOOKBACK)), discard));
+                        () -> source.hold(moveId, notes.holdFrom()), discard));
             }
             case AT_STAGES -> steps.add(Step.of("tunnel.hold", CutoverStage.SWITCHOVER,
                     () -> source.stage(moveId, CutoverStage.SWITCHOVER), discard));
@@ -135,7 +165,7 @@ public final class TunnelSteps {
                 ? bothEnds("tunnel.flush", CutoverStage.ACTIVATED, moveId, source, destination)
                 : Step.of("tunnel.flush", CutoverStage.ACTIVATED, () -> source.stage(moveId, CutoverStage.ACTIVATED),
                         discard));
-        steps.add(new TunnelDrain(moveId, source, destination, dns, () -> discard(moveId, source, destination)));
+        steps.add(new TunnelDrain(moveId, source, destination, notes.dns(), () -> discard(moveId, source, destination)));
         // the source first: the destination still takes what the source sends until it closes
         steps.add(Step.of("tunnel.close", CutoverStage.COMPLETED, () -> {
             source.stage(moveId, CutoverStage.COMPLETED);

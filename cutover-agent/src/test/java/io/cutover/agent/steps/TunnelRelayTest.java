@@ -156,7 +156,7 @@ class TunnelRelayTest {
         dns.lowered(Duration.ofSeconds(300), lowered);
         dns.switched(Duration.ofSeconds(5), lowered.plusSeconds(30));
         CutoverPlan plan = new CutoverPlan("c", TunnelSteps.registered("vm1", source, recordingEnd("destination", calls),
-                TunnelSteps.Arming.AT_STAGES, dns));
+                TunnelSteps.Arming.AT_STAGES, new TunnelSteps.Notes(dns, null)));
         for (CutoverStage stage : List.of(CutoverStage.PLANNED, CutoverStage.SWITCHOVER, CutoverStage.ACTIVATED)) {
             plan.advance(stage).toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -185,6 +185,51 @@ class TunnelRelayTest {
         assertThat(other.drainState("vm1")).contains(new TunnelEnd.DrainState(true, "dns-and-idle", Duration.ofSeconds(1)));
         assertThatThrownBy(() -> peers.drainTunnelMove("hostB", "vm1", Map.of("loweredTtl", "5s")))
                 .hasMessageContaining("400").hasMessageContaining("loweredTtl and switchedAt go together");
+    }
+
+    @Test
+    void aMirroredHoldReachesBackFromTheGuestsPauseHoweverLateItsStepRuns() throws Exception {
+        List<java.time.Instant> holds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TunnelEnd source = new TunnelEnd() {
+            @Override
+            public void requireMove(String moveId) {
+            }
+
+            @Override
+            public void stage(String moveId, CutoverStage stage) {
+            }
+
+            @Override
+            public void hold(String moveId, java.time.Instant from) {
+                holds.add(from);
+            }
+
+            @Override
+            public void drain(String moveId, DrainPolicy.DnsChange dns) {
+            }
+
+            @Override
+            public Optional<DrainState> drainState(String moveId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void remove(String moveId) {
+            }
+        };
+        io.cutover.agent.plan.Timeline timeline = new io.cutover.agent.plan.Timeline();
+        CutoverPlan plan = new CutoverPlan("c", timeline, TunnelSteps.registered("vm1", source,
+                recordingEnd("destination", new ArrayList<>()), TunnelSteps.Arming.MIRRORED,
+                new TunnelSteps.Notes(null, timeline)), java.util.Set.of());
+        plan.advance(CutoverStage.PLANNED).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        timeline.addAt(System.nanoTime() - Duration.ofMillis(300).toNanos(), "vm.pause", "done", "QEMU's pre-switchover");
+        java.time.Instant stepStarts = java.time.Instant.now();
+        plan.advance(CutoverStage.SWITCHOVER).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertThat(holds).singleElement().satisfies(from -> assertThat(Duration.between(from, stepStarts))
+                .as("300 ms since the pause, and the lookback before it")
+                .isBetween(Duration.ofMillis(299).plus(TunnelSteps.PAUSE_LOOKBACK),
+                        Duration.ofMillis(400).plus(TunnelSteps.PAUSE_LOOKBACK)));
     }
 
     private static TunnelEnd recordingEnd(String name, List<String> calls) {
