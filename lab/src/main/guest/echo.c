@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,17 +86,37 @@ static int bound_socket(int type, int port) {
     if (type == SOCK_STREAM && listen(fd, 128) < 0) {
         die("listen");
     }
+    if (type == SOCK_DGRAM && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0) {
+        die("IP_PKTINFO");
+    }
     return fd;
 }
 
 /*
- * Sends one answer; waits (up to a second) while the socket's send buffer or the interface's queue is full, as
- * after a migration's resume, when the guest answers everything the network held for it at once: an answer dropped
- * here would count as a probe the network lost.
+ * Sends one answer from the address the datagram was sent to (its IP_PKTINFO): a guest renumbered after a move across
+ * subnets keeps its old address for the clients that use it, and its routes would otherwise pick the new one, whose
+ * answers those clients do not take. Waits (up to a second) while the socket's send buffer or the interface's queue is
+ * full, as after a migration's resume, when the guest answers everything the network held for it at once: an answer
+ * dropped here would count as a probe the network lost.
  */
-static void send_answer(int fd, const char *buffer, size_t n, const struct sockaddr_storage *to, socklen_t length) {
+static void send_answer(int fd, const char *buffer, size_t n, struct sockaddr_storage *to, socklen_t length,
+                        const struct in_pktinfo *sent_to) {
+    struct iovec data = {.iov_base = (void *) buffer, .iov_len = n};
+    char control[CMSG_SPACE(sizeof(struct in_pktinfo))];
+    struct msghdr message = {.msg_name = to, .msg_namelen = length, .msg_iov = &data, .msg_iovlen = 1};
+    if (sent_to != NULL) {
+        memset(control, 0, sizeof control);
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = IPPROTO_IP;
+        header->cmsg_type = IP_PKTINFO;
+        header->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+        struct in_pktinfo from = {.ipi_ifindex = 0, .ipi_spec_dst = sent_to->ipi_addr};
+        memcpy(CMSG_DATA(header), &from, sizeof from);
+    }
     for (int tries = 0; tries < 1000; tries++) {
-        if (sendto(fd, buffer, n, 0, (const struct sockaddr *) to, length) >= 0) {
+        if (sendmsg(fd, &message, 0) >= 0) {
             return;
         }
         if (errno == EAGAIN) {
@@ -110,15 +132,25 @@ static void send_answer(int fd, const char *buffer, size_t n, const struct socka
 }
 
 static void answer_udp(int fd) {
-    char buffer[65536];
+    static char buffer[65536];
     struct sockaddr_storage from;
+    char control[CMSG_SPACE(sizeof(struct in_pktinfo))];
     for (;;) {
-        socklen_t length = sizeof from;
-        ssize_t n = recvfrom(fd, buffer, sizeof buffer, 0, (struct sockaddr *) &from, &length);
+        struct iovec data = {.iov_base = buffer, .iov_len = sizeof buffer};
+        struct msghdr message = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &data, .msg_iovlen = 1,
+                                 .msg_control = control, .msg_controllen = sizeof control};
+        ssize_t n = recvmsg(fd, &message, 0);
         if (n < 0) {
             return;
         }
-        send_answer(fd, buffer, (size_t) n, &from, length);
+        const struct in_pktinfo *sent_to = NULL;
+        for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL;
+             header = CMSG_NXTHDR(&message, header)) {
+            if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_PKTINFO) {
+                sent_to = (const struct in_pktinfo *) CMSG_DATA(header);
+            }
+        }
+        send_answer(fd, buffer, (size_t) n, &from, message.msg_namelen, sent_to);
     }
 }
 
