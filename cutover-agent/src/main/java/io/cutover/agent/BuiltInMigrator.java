@@ -2,6 +2,7 @@ package io.cutover.agent;
 
 import io.cutover.agent.config.MigrationConfig;
 import io.cutover.agent.plan.CutoverPlan;
+import io.cutover.support.Durations;
 import io.cutover.support.Netns;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.IntegrityCheck;
@@ -149,6 +150,9 @@ public final class BuiltInMigrator implements AutoCloseable {
         }
         if (settings.xbzrleCache() != null) {
             options.xbzrleCache(GuestSpec.bytes("xbzrleCache", settings.xbzrleCache()));
+        }
+        if (settings.progressTimeout() != null) {
+            options.progressTimeout(Durations.parse(settings.progressTimeout()));
         }
         return options.build();
     }

@@ -3,6 +3,7 @@ package io.cutover.agent;
 import io.cutover.api.MigrationRequest;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.guest.GuestSpec;
+import io.cutover.support.Durations;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -49,10 +50,13 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
      *                     (default: {@value MigrationOptions#DEFAULT_CHANNELS})
      * @param xbzrleCache  the size of the XBZRLE cache of sent pages with k/m/g suffixes, such as {@code 64m}
      *                     (default: none, XBZRLE off)
+     * @param progressTimeout how long the migration may make no progress (a destination that takes no bytes)
+     *                     before it aborts, such as {@code 10s} (default: {@value
+     *                     MigrationOptions#DEFAULT_PROGRESS_TIMEOUT_S} s)
      * @param qemu         QEMU's migration of the VM's QEMU guest, or {@code null} for the built-in migrator
      */
     public record Migrator(String guest, String integrity, String maxBandwidth, Integer channels,
-                           String xbzrleCache, Qemu qemu) {
+                           String xbzrleCache, String progressTimeout, Qemu qemu) {
 
         /** Whether QEMU migrates the guest (else the built-in migrator does). */
         public boolean byQemu() {
@@ -62,8 +66,9 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
         Migrator validated() {
             if (qemu != null) {
                 require(guest == null && integrity == null && maxBandwidth == null && channels == null
-                        && xbzrleCache == null, "migrator", "either the built-in migrator's fields or qemu, not both");
-                return new Migrator(null, null, null, null, null, qemu.validated());
+                        && xbzrleCache == null && progressTimeout == null, "migrator",
+                        "either the built-in migrator's fields or qemu, not both");
+                return new Migrator(null, null, null, null, null, null, qemu.validated());
             }
             try {
                 GuestSpec.parse(guest == null ? "" : guest);
@@ -78,7 +83,10 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
             require(connections >= 1 && connections <= MigrationOptions.MAX_CHANNELS, "migrator.channels",
                     "1 to " + MigrationOptions.MAX_CHANNELS + " connections");
             requireSize("migrator.xbzrleCache", xbzrleCache);
-            return new Migrator(guest, check, maxBandwidth, connections, xbzrleCache, null);
+            if (progressTimeout != null) {
+                Durations.parsePositive("migrator.progressTimeout", progressTimeout);
+            }
+            return new Migrator(guest, check, maxBandwidth, connections, xbzrleCache, progressTimeout, null);
         }
     }
 

@@ -4,6 +4,7 @@ import io.cutover.migration.IntegrityCheck;
 import io.cutover.migration.MigrationOptions;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +20,7 @@ class CutoverRequestTest {
     }
 
     private static CutoverRequest.Migrator migrator(Integer channels, String xbzrleCache) {
-        return new CutoverRequest.Migrator(GUEST, null, null, channels, xbzrleCache, null);
+        return new CutoverRequest.Migrator(GUEST, null, null, channels, xbzrleCache, null, null);
     }
 
     @Test
@@ -47,6 +48,20 @@ class CutoverRequestTest {
         assertThat(options.channels()).isEqualTo(1);
         assertThat(options.xbzrleCacheBytes()).isZero();
         assertThat(options.integrity()).isEqualTo(IntegrityCheck.FULL_MEMORY);
+        assertThat(options.progressTimeout())
+                .isEqualTo(Duration.ofSeconds(MigrationOptions.DEFAULT_PROGRESS_TIMEOUT_S));
+    }
+
+    @Test
+    void theMigratorsProgressTimeoutReachesTheMigrationOptionsAndABadOneIsNamed() {
+        CutoverRequest.Migrator settings = request(new CutoverRequest.Migrator(GUEST, null, null, null, null, "2.5s",
+                null), null).validated().migrator();
+        assertThat(BuiltInMigrator.options(settings).progressTimeout()).isEqualTo(Duration.ofMillis(2500));
+        for (String bad : List.of("0s", "0", "-5s", "5", "soon")) {
+            assertThatThrownBy(() -> request(new CutoverRequest.Migrator(GUEST, null, null, null, null, bad, null),
+                    null).validated()).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("migrator.progressTimeout");
+        }
     }
 
     @Test

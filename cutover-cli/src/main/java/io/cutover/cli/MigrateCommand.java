@@ -277,6 +277,13 @@ final class MigrateCommand extends GroupCommand {
                 description = "abort, or pause (finish as stop-and-copy) (default: ${DEFAULT-VALUE}).")
         CompletionPolicy onTimeout;
 
+        @Option(names = "--progress-timeout", defaultValue = MigrationOptions.DEFAULT_PROGRESS_TIMEOUT_S + "s",
+                converter = DurationConverter.class,
+                description = "Abort when the migration makes no progress this long: the destination takes no bytes or"
+                        + " does not answer, or the memory left to send stops shrinking; the guest runs on here"
+                        + " (default: ${DEFAULT-VALUE}).")
+        Duration progressTimeout;
+
         @Option(names = "--json", description = "Write the JSON report to this file.")
         Path json;
 
@@ -302,6 +309,7 @@ final class MigrateCommand extends GroupCommand {
                     .integrity(integrity)
                     .maxRounds(maxRounds)
                     .completionTimeout(timeout, onTimeout)
+                    .progressTimeout(progressTimeout)
                     .secret(readSecret(secretFile))
                     .build();
             if (dynamicRate) {

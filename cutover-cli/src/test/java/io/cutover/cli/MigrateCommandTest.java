@@ -4,8 +4,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +22,10 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code migrate listen} and {@code migrate send} on loopback: the secret, and a listener no stranger can end. */
+/**
+ * {@code migrate listen} and {@code migrate send} on loopback: the secret, a listener no stranger can end, and a send
+ * that no silent destination can hold.
+ */
 class MigrateCommandTest {
     private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
 
@@ -99,6 +107,49 @@ class MigrateCommandTest {
                 "--warmup", "0s", "--quiet", "--secret-file", file.toString());
         assertThat(sent.code()).as(sent.err()).isZero();
         assertThat(listening.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void sendGivesUpOnADestinationThatTakesNoBytesAtTheProgressTimeout() throws Exception {
+        Path secret = Files.writeString(dir.resolve("migration.secret"), MigrateCommand.newSecret());
+        CompletableFuture<Socket> accepted;
+        try (ServerSocket silent = new ServerSocket()) {
+            silent.setReceiveBufferSize(4096);
+            silent.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return silent.accept();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try {
+                long start = System.nanoTime();
+                Run sent = run("migrate", "send", "--to", "127.0.0.1:" + silent.getLocalPort(),
+                        "--progress-timeout", "5s", "--guest", "synthetic:size=4m", "--warmup", "0s", "--quiet",
+                        "--secret-file", secret.toString());
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertThat(sent.code()).as(sent.err()).isEqualTo(ExitCode.FAILED);
+                assertThat(sent.err().lines()).singleElement().asString()
+                        .contains("from the destination for 5 s", "the guest runs at the source");
+                assertThat(tookMs).as("ms until send gave up").isLessThan(7_000);
+            } finally {
+                silent.close();
+                accepted.handle((socket, failed) -> socket).thenAccept(MigrateCommandTest::closeQuietly);
+            }
+        }
+        assertThat(run("migrate", "send", "--help").out()).contains("--progress-timeout")
+                .contains("(default: " + io.cutover.migration.MigrationOptions.DEFAULT_PROGRESS_TIMEOUT_S + "s)");
+    }
+
+    private static void closeQuietly(Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
     }
 
     private static int port(StringWriter out, CompletableFuture<Integer> listening) throws InterruptedException {

@@ -33,8 +33,8 @@ public final class MigrationOptions {
     public static final double THROTTLE_TRIGGER_RATIO = 0.5;
     /** Time the whole migration may take: {@value #DEFAULT_COMPLETION_TIMEOUT_S} s. */
     public static final long DEFAULT_COMPLETION_TIMEOUT_S = 300;
-    /** Progress watchdog: no new low of remaining bytes for this long aborts: {@value #DEFAULT_PROGRESS_TIMEOUT_S} s. */
-    public static final long DEFAULT_PROGRESS_TIMEOUT_S = 60;
+    /** How long a migration may make no progress before it aborts: {@value #DEFAULT_PROGRESS_TIMEOUT_S} s. */
+    public static final long DEFAULT_PROGRESS_TIMEOUT_S = 30;
     /** How long the switchover is held for listeners of PLANNED: {@value #DEFAULT_LISTENER_TIMEOUT_S} s. */
     public static final long DEFAULT_LISTENER_TIMEOUT_S = 10;
     /** How long to wait for a reply of the destination: {@value #DEFAULT_IO_TIMEOUT_S} s. */
@@ -237,7 +237,13 @@ public final class MigrationOptions {
         return completionPolicy;
     }
 
-    /** Progress watchdog window. */
+    /**
+     * How long the migration may make no progress before it aborts (before commitment the guest runs on at the
+     * source): no new low of the remaining bytes from round to round, or, within a round, no byte taken by the
+     * destination — a destination that accepts the connection and stops reading cannot hold the source for ever.
+     * Waits for a connection or an answer end at the shorter of this and {@link #ioTimeout()}; a stall fails the
+     * migration with a {@link MigrationStalledException}. Default {@value #DEFAULT_PROGRESS_TIMEOUT_S} s.
+     */
     public Duration progressTimeout() {
         return progressTimeout;
     }
@@ -251,6 +257,7 @@ public final class MigrationOptions {
         return listenerTimeout;
     }
 
+    /** How long to wait for a connection or a reply of the destination (at most the progress timeout). */
     public Duration ioTimeout() {
         return ioTimeout;
     }

@@ -149,7 +149,9 @@ class BuiltInHypervisorTest {
 
             assertThatThrownBy(() -> migration.result().toCompletableFuture().get(60, TimeUnit.SECONDS))
                     .cause().isInstanceOf(MigrationException.class).hasMessageContaining("cancelled");
-            assertThat(dst.next().activated()).isFalse();
+            // a cancel that lands while the source still connects ends it before the destination hears of it
+            IncomingMigration there = dst.ended.poll(2, TimeUnit.SECONDS);
+            assertThat(there == null || !there.activated()).as("activated at the destination: %s", there).isTrue();
             assertThat(seen).extracting(CutoverEvent::stage).endsWith(CutoverStage.FAILED, CutoverStage.ROLLED_BACK);
             assertThat(hypervisor.state("vm1")).contains(GuestState.RUNNING);
         }

@@ -243,6 +243,82 @@ class FailureModesTest {
     }
 
     @Test
+    void aDestinationThatStopsReadingMidPrecopyEndsTheMigrationAtTheProgressTimeout() throws Exception {
+        try (SyntheticGuest source = MigrationFixture.running("synthetic:size=32m,fill=100%,workload=hotset");
+             StalledDestination dst = StalledDestination.stopsAfterReserving(source.pageCount())) {
+            long start = System.nanoTime();
+            LiveMigration m = LiveMigration.start(source, dst.address(),
+                    MigrationOptions.builder().progressTimeout(Duration.ofSeconds(1)).build(),
+                    List.of(recorder(null, () -> { })));
+            MigrationException e = failure(m);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(e).isInstanceOf(MigrationStalledException.class)
+                    .hasMessageContaining("the destination took no bytes for 1 s");
+            assertThat(((MigrationStalledException) e).stalledFor()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(e.state()).isEqualTo(MigrationState.ITERATIVE_PRECOPY);
+            assertThat(tookMs).as("ms to give up on a destination that stopped reading").isLessThan(2_500);
+            assertRolledBack(e, source);
+        }
+    }
+
+    @Test
+    void aDestinationThatReadsOnSlowlyIsNotTakenForStalled() throws Exception {
+        // 1.6 MB/s: the source's buffer takes 4 s to drain from its high water mark to its low one, twice the
+        // progress timeout, but the destination takes bytes all along
+        try (SyntheticGuest source = MigrationFixture.running("synthetic:size=64m,fill=100%,workload=hotset");
+             StalledDestination dst = StalledDestination.trickling(source.pageCount(), 80 * 1024)) {
+            LiveMigration m = LiveMigration.start(source, dst.address(),
+                    MigrationOptions.builder().progressTimeout(Duration.ofSeconds(2)).build(),
+                    List.of(recorder(null, () -> { })));
+            Thread.sleep(5_000);
+            assertThat(m.result().toCompletableFuture()).as("a slow destination, not a stalled one").isNotDone();
+            assertThat(m.progress().state()).isEqualTo(MigrationState.ITERATIVE_PRECOPY);
+            m.cancel();
+            assertRolledBack(failure(m), source);
+        }
+    }
+
+    @Test
+    void aDestinationThatNeverAnswersEndsTheMigrationAtTheProgressTimeout() throws Exception {
+        try (SyntheticGuest source = MigrationFixture.running("synthetic:size=4m,workload=hotset");
+             StalledDestination dst = StalledDestination.silent()) {
+            long start = System.nanoTime();
+            LiveMigration m = LiveMigration.start(source, dst.address(),
+                    MigrationOptions.builder().progressTimeout(Duration.ofMillis(1500)).build(),
+                    List.of(recorder(null, () -> { })));
+            MigrationException e = failure(m);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(e).isInstanceOf(MigrationStalledException.class)
+                    .hasMessageContaining("no RESERVED from the destination for 1.5 s");
+            assertThat(e.state()).isEqualTo(MigrationState.RESERVATION);
+            assertThat(tookMs).as("ms to give up on a destination that never answered").isLessThan(3_000);
+            assertRolledBack(e, source);
+        }
+    }
+
+    @Test
+    void cancelEndsAStalledMigrationAtOnce() throws Exception {
+        try (SyntheticGuest source = MigrationFixture.running("synthetic:size=32m,fill=100%,workload=hotset");
+             StalledDestination dst = StalledDestination.stopsAfterReserving(source.pageCount())) {
+            LiveMigration m = LiveMigration.start(source, dst.address(), MigrationOptions.defaults(),
+                    List.of(recorder(null, () -> { })));
+            long sent = -1;
+            while (m.progress().transferredBytes() != sent || m.progress().transferredBytes() == 0) {
+                sent = m.progress().transferredBytes();
+                Thread.sleep(300);
+            }
+            long cancelledAt = System.nanoTime();
+            m.cancel();
+            MigrationException e = failure(m);
+            long tookMs = (System.nanoTime() - cancelledAt) / 1_000_000;
+            assertThat(e).isNotInstanceOf(MigrationStalledException.class).hasMessageContaining("cancelled");
+            assertThat(e.state()).isEqualTo(MigrationState.ITERATIVE_PRECOPY);
+            assertThat(tookMs).as("ms from the cancel to the end of a stalled migration").isLessThan(1_000);
+            assertRolledBack(e, source);
+        }
+    }
+
+    @Test
     void unreachableDestinationFailsFastAndTheGuestKeepsRunning() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

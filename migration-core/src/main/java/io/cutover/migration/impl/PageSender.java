@@ -15,9 +15,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Lays pages out as PAGE frames in large direct batches and writes them to the channel, waiting while
- * the channel is not writable and pacing to a rate. Keeps the per-page checksums of what was sent and the
- * running whole-memory digest, and knows which destination pages are still zero (never sent, or last sent
- * as zero) so that zero pages need not be sent again.
+ * the channel is not writable (up to the deadline of {@link Waits#forBytes}) and pacing to a rate. Keeps the
+ * per-page checksums of what was sent and the running whole-memory digest, and knows which destination pages
+ * are still zero (never sent, or last sent as zero) so that zero pages need not be sent again.
  */
 final class PageSender {
     /** Thrown when the channel closes under the sender. */
@@ -31,6 +31,7 @@ final class PageSender {
 
     private final Guest guest;
     private final Channel channel;
+    private final Waits waits;
     private final int pageSize;
     private final int batchBytes;
     private final PageDigest digestOf;
@@ -57,9 +58,10 @@ final class PageSender {
     volatile long deltaSaved;
 
     /** @param cache the XBZRLE cache of this sender's pages, or {@code null} for no deltas */
-    PageSender(Guest guest, Channel channel, Compression compression, int batchBytes, PageCache cache) {
+    PageSender(Guest guest, Channel channel, Waits waits, Compression compression, int batchBytes, PageCache cache) {
         this.guest = guest;
         this.channel = channel;
+        this.waits = waits;
         this.pageSize = guest.pageSize();
         this.batchBytes = Math.max(batchBytes, 2 * (Frames.HEADER_BYTES + pageSize));
         this.digestOf = new PageDigest(pageSize);
@@ -243,19 +245,34 @@ final class PageSender {
             long due = paceStart + (long) (pacedBytes * 1e9 / rate);
             long wait;
             while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
+                waits.checkCancelled();
+                LockSupport.parkNanos(Math.min(wait, Waits.LOOK_NANOS));
             }
         }
     }
 
+    /**
+     * Waits until the channel takes more. Only a destination that takes no bytes for the progress timeout ends the
+     * wait ({@link Waits.Stalled}): one that reads on drains the channel's buffer and restarts the clock. The buffer
+     * drains as the kernel's send buffer frees room, a third of it at a time (Linux wakes a writer then): a
+     * destination that takes less than that in a progress timeout (46 KB/s with a 4 MiB send buffer and 30 s) is
+     * taken for stalled.
+     */
     private void awaitWritable() {
         waiter = Thread.currentThread();
         try {
+            Waits.Wait wait = waits.forBytes();
+            long pending = Long.MAX_VALUE;
             while (!channel.isWritable()) {
                 if (!channel.isActive()) {
                     throw new ChannelClosedException();
                 }
-                LockSupport.parkNanos(1_000_000);
+                long left = channel.bytesBeforeWritable();
+                if (left < pending) {
+                    wait.progressed();
+                }
+                pending = left;
+                LockSupport.parkNanos(Math.min(wait.next(), 1_000_000));
             }
             if (!channel.isActive()) {
                 throw new ChannelClosedException();

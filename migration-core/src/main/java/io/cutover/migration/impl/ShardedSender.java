@@ -29,12 +29,13 @@ final class ShardedSender {
     private final long zeroDigest;
     private long syncPoint;
 
-    ShardedSender(Guest guest, List<Channel> channels, Compression compression, int batchBytes, long xbzrleCacheBytes) {
+    ShardedSender(Guest guest, List<Channel> channels, Waits waits, Compression compression, int batchBytes,
+                  long xbzrleCacheBytes) {
         int n = channels.size();
         this.channels = channels.toArray(new Channel[0]);
         this.senders = new PageSender[n];
         for (int i = 0; i < n; i++) {
-            senders[i] = new PageSender(guest, this.channels[i], compression, batchBytes,
+            senders[i] = new PageSender(guest, this.channels[i], waits, compression, batchBytes,
                     xbzrleCacheBytes == 0 ? null : new PageCache(xbzrleCacheBytes / n, guest.pageSize()));
         }
         this.zeroDigest = new PageDigest(guest.pageSize()).zeroDigest(guest.pageCount());

@@ -9,6 +9,7 @@ import io.cutover.migration.MigrationException;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationProgress;
 import io.cutover.migration.MigrationReport;
+import io.cutover.migration.MigrationStalledException;
 import io.cutover.migration.MigrationState;
 import io.cutover.migration.SwitchoverReason;
 import io.cutover.migration.transport.Frame;
@@ -77,8 +78,9 @@ public final class SourceMigration implements LiveMigration {
     private final long startNanos = System.nanoTime();
     private final io.netty.handler.ssl.SslContext ssl;
 
+    private final Waits waits;
+
     private volatile MigrationState state = MigrationState.PRE_MIGRATION;
-    private volatile boolean cancelled;
     private volatile int round;
     private volatile double bandwidth;
     private volatile long remainingBytes;
@@ -102,6 +104,7 @@ public final class SourceMigration implements LiveMigration {
         this.destination = Objects.requireNonNull(destination, "destination");
         this.options = Objects.requireNonNull(options, "options");
         this.policy = new SwitchoverPolicy(options);
+        this.waits = new Waits(options);
         this.events = new EventDispatcher(id, listeners);
         this.remainingBytes = guest.sizeBytes();
         this.ssl = options.tls() == null ? null : TlsContexts.client(options.tls());
@@ -132,7 +135,7 @@ public final class SourceMigration implements LiveMigration {
 
     @Override
     public void cancel() {
-        cancelled = true;
+        waits.cancel();
     }
 
     @Override
@@ -178,18 +181,18 @@ public final class SourceMigration implements LiveMigration {
 
     private void connect() throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(Math.min(options.channels(), 4), NioIoHandler.newFactory());
-        channel = openChannel(new SourceHandler());
+        channel = openChannel(new SourceHandler(), true);
     }
 
     /** Multifd: opens the data connections, each introduced by a HELLO naming its index; then the senders. */
     private void joinDataChannels() throws InterruptedException {
         for (int i = 1; i < options.channels(); i++) {
-            Channel data = openChannel(new SourceHandler());
+            Channel data = openChannel(new SourceHandler(), true);
             ByteBuf hello = data.alloc().buffer();
             hello(i).writeFrame(hello);
             data.writeAndFlush(hello);
         }
-        sender = new ShardedSender(guest, channels, options.compression(), options.batchBytes(),
+        sender = new ShardedSender(guest, channels, waits, options.compression(), options.batchBytes(),
                 options.xbzrleCacheBytes());
         if (options.channels() > 1) {
             LOG.debug("{}: {} connections", id, options.channels());
@@ -201,12 +204,19 @@ public final class SourceMigration implements LiveMigration {
                 options.integrity() == IntegrityCheck.FULL_MEMORY, options.channels(), index, options.secret());
     }
 
-    private Channel openChannel(ChannelInboundHandlerAdapter handler) throws InterruptedException {
+    /** {@link #openChannel} for {@link CommitOutcomeQuery}: its question must be answered even after a cancel. */
+    private Channel openUncancellable(ChannelInboundHandlerAdapter handler) throws InterruptedException {
+        return openChannel(handler, false);
+    }
+
+    /** Opens a connection to the destination ending in {@code handler}, with its TLS handshake done. */
+    private Channel openChannel(ChannelInboundHandlerAdapter handler, boolean cancellable) throws InterruptedException {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.ioTimeout().toMillis())
+                // a backstop: the connection's wait (Waits.forConnection) gives up first
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) waits.connectTimeout().toMillis() + 1000)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(2 << 20, 8 << 20))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -222,27 +232,35 @@ public final class SourceMigration implements LiveMigration {
                                 .addLast("source", handler);
                     }
                 });
+        Waits.Wait wait = waits.forConnection(destination, cancellable);
         ChannelFuture f = b.connect(destination);
-        if (!f.await(options.ioTimeout().toMillis() + 1000) || !f.isSuccess()) {
-            throw new IllegalStateException("cannot connect to " + destination + ": "
-                    + (f.cause() == null ? "timeout" : f.cause().getMessage()), f.cause());
-        }
         Channel opened = f.channel();
+        try {
+            Waits.await(f, wait);
+            if (!f.isSuccess()) {
+                throw new IllegalStateException("cannot connect to " + destination + ": " + f.cause().getMessage(),
+                        f.cause());
+            }
+            io.netty.handler.ssl.SslHandler tls = opened.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (tls != null) {
+                io.netty.util.concurrent.Future<Channel> handshake = tls.handshakeFuture();
+                Waits.await(handshake, wait);
+                if (!handshake.isSuccess()) {
+                    throw new IllegalStateException("TLS handshake with " + destination + " failed: "
+                            + handshake.cause().getMessage(), handshake.cause());
+                }
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            opened.close();
+            throw e;
+        }
         if (handler instanceof SourceHandler) {
             channels.add(opened);
-        }
-        io.netty.handler.ssl.SslHandler tls = opened.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-        if (tls != null) {
-            io.netty.util.concurrent.Future<Channel> handshake = tls.handshakeFuture();
-            if (!handshake.await(options.ioTimeout().toMillis()) || !handshake.isSuccess()) {
-                throw new IllegalStateException("TLS handshake with " + destination + " failed: "
-                        + (handshake.cause() == null ? "timeout" : handshake.cause().getMessage()), handshake.cause());
-            }
         }
         return opened;
     }
 
-    private void announce() throws InterruptedException, TimeoutException {
+    private void announce() throws InterruptedException {
         ByteBuf hello = channel.alloc().buffer();
         hello(0).writeFrame(hello);
         channel.writeAndFlush(hello);
@@ -273,8 +291,8 @@ public final class SourceMigration implements LiveMigration {
             int throttle = guest.throttlePercent();
             sender.pace(policy.rateFor(r, dirtyBytesPerSecond));
             long roundStart = System.nanoTime();
-            long sent = sender.sendDirty(bitmap, () -> cancelled);
-            checkCancelled();
+            long sent = sender.sendDirty(bitmap, waits::cancelled);
+            waits.checkCancelled();
             long roundNanos = Math.max(1, System.nanoTime() - roundStart);
             guest.collectDirty(bitmap);
             long dirtyPages = popcount(bitmap, pages);
@@ -334,7 +352,7 @@ public final class SourceMigration implements LiveMigration {
                 throw new IllegalStateException("a listener of PLANNED failed: " + e.getCause(), e.getCause());
             }
         }
-        checkCancelled();
+        waits.checkCancelled();
         move(MigrationState.STOP_AND_COPY);
         guest.pause();
         pausedHere = true;
@@ -395,7 +413,7 @@ public final class SourceMigration implements LiveMigration {
      * Post-copy: pushes the missing pages in order, serving the destination's page requests first, then
      * proves the memory with the digest of the memory at pause.
      */
-    private void pushMissingPages() throws InterruptedException, TimeoutException {
+    private void pushMissingPages() throws InterruptedException {
         move(MigrationState.POST_COPY);
         long[] bitmap = pendingBitmap;
         long pages = guest.pageCount();
@@ -473,14 +491,14 @@ public final class SourceMigration implements LiveMigration {
     }
 
     /** Waits for VERIFIED and sends ACTIVATE; false if the destination already runs the guest (see resolve). */
-    private boolean commit() throws InterruptedException, TimeoutException {
+    private boolean commit() throws InterruptedException {
         move(MigrationState.COMMITMENT);
         Frame verified;
         try {
             verified = await(FrameType.VERIFIED);
         } catch (DestinationAborted e) {
             throw e;
-        } catch (IllegalStateException | TimeoutException e) {
+        } catch (IllegalStateException e) {
             if (postCopy || !commitRequestLeft()) {
                 throw e;
             }
@@ -501,13 +519,13 @@ public final class SourceMigration implements LiveMigration {
         return true;
     }
 
-    private void activate() throws InterruptedException, TimeoutException {
+    private void activate() throws InterruptedException {
         Frame activated;
         try {
             activated = await(FrameType.ACTIVATED);
-        } catch (IllegalStateException | TimeoutException e) {
+        } catch (IllegalStateException e) {
             if (postCopy || e instanceof DestinationAborted
-                    || !CommitOutcomeQuery.ask(id, options.secret(), this::openChannel, options.ioTimeout(), e)) {
+                    || !CommitOutcomeQuery.ask(id, options.secret(), this::openUncancellable, options.ioTimeout(), e)) {
                 throw e;
             }
             downtimeNanos = System.nanoTime() - pausedAt;
@@ -529,7 +547,8 @@ public final class SourceMigration implements LiveMigration {
     private void resolve(Exception lost) throws InterruptedException {
         boolean committed;
         try {
-            committed = CommitOutcomeQuery.ask(id, options.secret(), this::openChannel, options.ioTimeout(), lost);
+            committed = CommitOutcomeQuery.ask(id, options.secret(), this::openUncancellable, options.ioTimeout(),
+                    lost);
         } catch (CommitOutcomeQuery.InDoubt e) {
             move(MigrationState.ACTIVATION);
             throw e;
@@ -567,7 +586,12 @@ public final class SourceMigration implements LiveMigration {
         MigrationState failedIn = state;
         if (!state.isCommitted()) {
             if (channel != null && channel.isActive()) {
-                channel.writeAndFlush(Frame.abort(message)).awaitUninterruptibly(1000);
+                // behind what a stalled destination does not read, the ABORT would not arrive either
+                boolean takesBytes = channel.isWritable();
+                ChannelFuture abort = channel.writeAndFlush(Frame.abort(message));
+                if (takesBytes) {
+                    abort.awaitUninterruptibly(1000);
+                }
             }
             guest.throttle(0);
             if (pausedHere || !guest.isRunning()) {
@@ -578,7 +602,7 @@ public final class SourceMigration implements LiveMigration {
             events.emit(CutoverStage.FAILED);
             events.emit(CutoverStage.ROLLED_BACK);
             LOG.info("{} rolled back in {}: {}", id, failedIn, message);
-            result.completeExceptionally(new MigrationException(id, failedIn, true, message, e, report(message)));
+            result.completeExceptionally(failure(failedIn, true, message, e, report(message)));
         } else {
             move(MigrationState.FAILED_AFTER_COMMIT);
             events.emit(CutoverStage.FAILED);
@@ -587,9 +611,17 @@ public final class SourceMigration implements LiveMigration {
                         + " pages, is lost (the known risk of post-copy)";
             }
             LOG.warn("{} failed after commit in {}: {}", id, failedIn, message);
-            result.completeExceptionally(new MigrationException(id, failedIn, false,
+            result.completeExceptionally(failure(failedIn, false,
                     message + " (after commit: the destination owns the guest)", e, report(message)));
         }
+    }
+
+    /** What the result fails with: a {@link MigrationStalledException} when the destination stalled. */
+    private MigrationException failure(MigrationState failedIn, boolean sourceResumed, String message, Throwable e,
+                                       MigrationReport report) {
+        return e instanceof Waits.Stalled stalled
+                ? new MigrationStalledException(id, failedIn, sourceResumed, message, e, report, stalled.limit())
+                : new MigrationException(id, failedIn, sourceResumed, message, e, report);
     }
 
     private static String describe(Throwable e) {
@@ -625,25 +657,15 @@ public final class SourceMigration implements LiveMigration {
         state = next;
     }
 
-    private void checkCancelled() {
-        if (cancelled) {
-            throw new IllegalStateException("cancelled");
-        }
-    }
-
-    /** Waits for a frame of {@code type} from the destination, failing on ABORT, a closed connection or a timeout. */
-    private Frame await(FrameType type) throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + options.ioTimeout().toNanos();
+    /**
+     * Waits for a frame of {@code type} from the destination, failing on ABORT, a closed connection, a cancel or the
+     * deadline of {@link Waits#forAnswer}.
+     */
+    private Frame await(FrameType type) throws InterruptedException {
+        Waits.Wait wait = waits.forAnswer(type);
         while (true) {
-            long left = deadline - System.nanoTime();
-            Object o = inbox.poll(Math.max(0, Math.min(left, 100_000_000)), TimeUnit.NANOSECONDS);
+            Object o = inbox.poll(wait.next(), TimeUnit.NANOSECONDS);
             if (o == null) {
-                if (cancelled) {
-                    throw new IllegalStateException("cancelled");
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new TimeoutException("no " + type + " from the destination within " + options.ioTimeout());
-                }
                 continue;
             }
             if (o == CLOSED) {
