@@ -378,7 +378,7 @@ public final class QemuCutoverDemo {
             if (wan()) {
                 orchestrator.awaitStep(from, id, "ACTIVATED", "stage", MIGRATION_LIMIT);
                 long start = System.nanoTime();
-                incoming.renumber(to.vmCidr(), to.gateway(), RENUMBER_LIMIT);
+                incoming.renumber(to.vmCidr(), to.gateway(), to.gatewayMac(), RENUMBER_LIMIT);
                 timeline.addAt(start, "guest.renumber", "start", to.vmCidr() + " via " + to.gateway());
                 timeline.add("guest.renumber", "done", "over the guest's console");
                 awaitReachable(to.vmAddress().getHostAddress());

@@ -141,13 +141,16 @@ public final class QemuGuest implements AutoCloseable {
      * after a move across subnets: {@code cidr} becomes its address, {@code gateway} its default route, and its old
      * address stays as a /32 for the connections that use it. Returns once the guest says it is done.
      *
+     * @param gatewayMac the gateway's MAC, which the guest takes as known (it confirms it by itself), so that no answer
+     *                   waits for an ARP exchange; or {@code null} for the guest to ask
      * @throws LabException the guest refused the change, did not answer within {@code within}, or its console is gone
      */
-    public void renumber(String cidr, String gateway, Duration within) {
+    public void renumber(String cidr, String gateway, String gatewayMac, Duration within) {
         String done = "cutover: renumbered " + cidr + " via " + gateway;
         int seen = files.serial().length();
         try (SocketChannel console = SocketChannel.open(UnixDomainSocketAddress.of(files.consoleSocket()))) {
-            ByteBuffer line = ByteBuffer.wrap(("renumber " + cidr + " " + gateway + "\n")
+            ByteBuffer line = ByteBuffer.wrap(("renumber " + cidr + " " + gateway
+                    + (gatewayMac == null ? "" : " " + gatewayMac) + "\n")
                     .getBytes(StandardCharsets.US_ASCII));
             while (line.hasRemaining()) {
                 console.write(line);
