@@ -1,5 +1,6 @@
 package io.cutover.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.agent.BuiltInMigrator;
 import io.cutover.agent.CutoverService;
 import io.cutover.agent.MemoryClaims;
@@ -8,11 +9,14 @@ import io.cutover.agent.QemuMigrator;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.rest.AgentServer;
 import io.cutover.agent.steps.ConfiguredSteps;
+import io.cutover.support.JsonAnswer;
 import io.cutover.support.Metrics;
 import io.vertx.core.Vertx;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,16 +24,28 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code cutover agent --config host.yaml}: the per-host agent, in the foreground, until SIGTERM. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
-        description = "Run the per-host cutover agent (REST API under /v1) in the foreground.")
+        description = "Run the per-host cutover agent (REST API under /v1) in the foreground, or list a running "
+                + "agent's cutovers.",
+        subcommands = AgentCommand.Cutovers.class)
 final class AgentCommand implements Callable<Integer> {
     /** How often cutovers left PLANNED are looked for ({@code planned-expiry}). */
     private static final java.time.Duration EXPIRY_CHECK = java.time.Duration.ofSeconds(10);
 
-    @Option(names = "--config", required = true, description = "The host's configuration (host.yaml).")
+    /**
+     * Required to run the agent, checked in {@link #call()}: picocli would ask for it before {@code agent cutovers}
+     * too.
+     */
+    @Option(names = "--config", description = "The host's configuration (host.yaml); required to run the agent.")
     Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (config == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--config=<config>'");
+        }
         AgentConfig settings = AgentConfig.load(config);
         PeerAgents peers = new PeerAgents(settings.peers(), settings.token());
         ConfiguredSteps steps = ConfiguredSteps.open(settings, peers);
@@ -87,5 +103,59 @@ final class AgentCommand implements Callable<Integer> {
         }, "agent-shutdown"));
         stopped.await();
         return ExitCode.OK;
+    }
+
+    /** {@code cutover agent cutovers}: a running agent's cutovers ({@code GET /v1/cutovers}), as a table or JSON. */
+    @Command(name = "cutovers", mixinStandardHelpOptions = true,
+            description = "List the cutovers a running agent holds: their stage, VM, hosts and failure.")
+    static final class Cutovers implements Callable<Integer> {
+        @Option(names = "--url", defaultValue = "http://" + AgentConfig.DEFAULT_LISTEN,
+                description = "The agent's REST API (default: ${DEFAULT-VALUE}).")
+        String url;
+
+        @Option(names = "--token-file", description = "A file holding the agent's bearer token (reads need none).")
+        Path tokenFile;
+
+        @Option(names = "--json", description = "Print the agent's JSON ({\"cutovers\": [...]}), for scripts.")
+        boolean json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            URI api;
+            try {
+                api = URI.create(url.replaceAll("/+$", "") + "/v1/");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--url: not a URL: " + url, e);
+            }
+            JsonAnswer answer = DaemonRest.send(api, TokenFile.read(tokenFile), "GET", "cutovers", null,
+                    "no agent answers at " + url + " (start it with 'cutover agent --config host.yaml')");
+            if (answer.status() / 100 != 2) {
+                return DaemonRest.refused(answer, spec.commandLine().getErr());
+            }
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(answer.body().toPrettyString());
+                out.flush();
+                return ExitCode.OK;
+            }
+            table(answer.body().path("cutovers")).print(out);
+            return ExitCode.OK;
+        }
+
+        /** One row a cutover: its id, stage, whether it ended, the VM, its hosts and mode, and why it failed. */
+        static Table table(JsonNode cutovers) {
+            Table table = new Table("ID", "STAGE", "ENDED", "VM", "SOURCE", "DESTINATION", "MODE", "FAILURE");
+            for (JsonNode c : cutovers) {
+                JsonNode request = c.path("request");
+                table.row(c.path("id").asText(), c.path("stage").asText(), c.path("ended").asBoolean() ? "yes" : "no",
+                        request.path("vm").asText(), request.path("source").asText(),
+                        request.path("destination").asText(), request.path("mode").asText(null),
+                        c.path("failure").asText(null));
+            }
+            return table;
+        }
     }
 }

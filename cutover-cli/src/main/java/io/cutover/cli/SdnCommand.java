@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cutover.demo.SdnLabFabric;
 import io.cutover.support.Durations;
 import io.cutover.support.HostPort;
-import io.cutover.support.HttpUnreachableException;
 import io.cutover.support.JsonAnswer;
-import io.cutover.support.JsonHttpClient;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import io.cutover.support.Netns;
@@ -159,8 +157,9 @@ final class SdnCommand extends GroupCommand {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "GET a REST resource, such as switches (each switch's datapath id and bridge name), "
-                    + "endpoints, moves, switches/00000000000000a0/flows.")
+            description = "GET a REST resource and print it as a table: switches (each switch's datapath id and bridge "
+                    + "name), switches/DPID/ports, switches/DPID/flows (cookies as 0x...), endpoints, links, moves, "
+                    + "or one endpoint or move; any other resource as JSON.")
     static final class Get implements Callable<Integer> {
         @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
         String rest;
@@ -168,12 +167,30 @@ final class SdnCommand extends GroupCommand {
         @Option(names = "--token-file", description = "A file holding the controller's bearer token.")
         Path tokenFile;
 
+        @Option(names = "--json", description = "Print the controller's JSON as it gives it, for scripts.")
+        boolean json;
+
         @Parameters(paramLabel = "RESOURCE", description = "Path under /v1.")
         String resource;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
-            return Rest.call(rest, TokenFile.read(tokenFile), "GET", resource, null);
+            JsonAnswer answer = Rest.send(rest, TokenFile.read(tokenFile), "GET", resource, null);
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            if (answer.status() / 100 != 2) {
+                return DaemonRest.refused(answer, spec.commandLine().getErr());
+            }
+            java.util.Optional<Table> table = json ? java.util.Optional.empty() : SdnTables.of(resource, answer.body());
+            if (table.isPresent()) {
+                table.get().print(out);
+            } else {
+                out.println(answer.body() == null ? "" : answer.body().toPrettyString());
+                out.flush();
+            }
+            return ExitCode.OK;
         }
     }
 
@@ -247,28 +264,22 @@ final class SdnCommand extends GroupCommand {
 
     /** The controller's REST API from the command line: prints the JSON body; exit 0 on 2xx, 2 on 4xx, 1 otherwise. */
     static final class Rest {
-        /** How long the controller may take to answer (a commit waits for every switch). */
-        static final Duration TIMEOUT = Duration.ofSeconds(30);
-
         private Rest() {
         }
 
         static int call(String rest, String token, String method, String path, JsonNode body) {
+            JsonAnswer answer = send(rest, token, method, path, body);
+            if (answer.status() / 100 != 2) {
+                return DaemonRest.refused(answer, new java.io.PrintWriter(System.err, true));
+            }
+            System.out.println(answer.text());
+            return ExitCode.OK;
+        }
+
+        static JsonAnswer send(String rest, String token, String method, String path, JsonNode body) {
             HostPort address = HostPort.parse("--rest", rest);
-            JsonAnswer answer;
-            try (JsonHttpClient http = JsonHttpClient.builder(URI.create("http://" + address.host() + ":"
-                    + address.port() + "/v1/")).bearerToken(token).timeout(TIMEOUT).build()) {
-                answer = http.send(method, path, body);
-            } catch (HttpUnreachableException e) {
-                throw new IllegalStateException("no controller answers at " + rest + " (start it with 'cutover sdn serve')",
-                        e);
-            }
-            if (answer.status() / 100 == 2) {
-                System.out.println(answer.text());
-                return ExitCode.OK;
-            }
-            System.err.println("cutover: " + answer.status() + " " + answer.text());
-            return answer.status() / 100 == 4 ? ExitCode.USAGE : ExitCode.FAILED;
+            return DaemonRest.send(URI.create("http://" + address.host() + ":" + address.port() + "/v1/"), token, method,
+                    path, body, "no controller answers at " + rest + " (start it with 'cutover sdn serve')");
         }
     }
 

@@ -49,6 +49,19 @@ final class TunnelCommand extends GroupCommand {
         @Option(names = "--token-file", description = "A file holding the daemon's bearer token (its tokenFile).")
         java.nio.file.Path tokenFile;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        /** Where the command prints: standard output, or what a test gave the command line. */
+        java.io.PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        void printJson(JsonNode value) {
+            out().println(value.toPrettyString());
+            out().flush();
+        }
+
         /** {@code method path} under the daemon's {@code /v1}; its JSON answer when its status is one of {@code ok}. */
         JsonNode request(String method, String path, JsonNode body, int... ok) {
             URI uri;
@@ -174,28 +187,74 @@ final class TunnelCommand extends GroupCommand {
         public Integer call() throws Exception {
             JsonNode moves = request("GET", "moves", null, 200);
             if (json) {
-                System.out.println(moves.toPrettyString());
+                printJson(moves);
                 return ExitCode.OK;
             }
-            System.out.printf("%-16s %-11s %-3s %8s %-10s %10s %10s %10s %8s%n",
-                    "ID", "ROLE", "MODE", "VNI", "STATE", "SENT", "INJECTED", "HELD", "DROPS");
-            for (JsonNode status : moves) {
-                System.out.println(line(status));
+            movesTable(moves).print(out());
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = "Print the counters: every move's, the totals since the daemon started and the drops by reason "
+                    + "(or one move's counters and drops).")
+    static final class Stats extends Client {
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "A move (default: everything).") String id;
+
+        @Option(names = "--json", description = "Print the daemon's JSON (GET /v1/stats, or /v1/moves/ID), for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode stats = request("GET", id == null ? "stats" : "moves/" + id, null, 200);
+            if (json) {
+                printJson(stats);
+                return ExitCode.OK;
+            }
+            java.io.PrintWriter out = out();
+            if (id == null) {
+                movesTable(stats.path("moves")).print(out);
+                out.println();
+                countersTable(stats.path("totals")).print(out);
+                out.println();
+                Table drops = new Table("DROP", "TOTAL", "UNATTRIBUTED");
+                stats.path("totalDrops").fields().forEachRemaining(d -> drops.row(d.getKey(), d.getValue().asLong(),
+                        stats.path("unattributedDrops").path(d.getKey()).asLong()));
+                drops.print(out);
+            } else {
+                movesTable(JSON.createArrayNode().add(stats)).print(out);
+                out.println();
+                countersTable(stats.path("counters")).print(out);
+                out.println();
+                Table drops = new Table("DROP", "COUNT");
+                stats.path("drops").fields().forEachRemaining(d -> drops.row(d.getKey(), d.getValue().asLong()));
+                drops.print(out);
             }
             return ExitCode.OK;
         }
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Print the counters as JSON (all, or one move).")
-    static final class Stats extends Client {
-        @Parameters(arity = "0..1", paramLabel = "ID", description = "A move (default: everything).") String id;
-
-        @Override
-        public Integer call() throws Exception {
-            JsonNode stats = request("GET", id == null ? "stats" : "moves/" + id, null, 200);
-            System.out.println(stats.toPrettyString());
-            return ExitCode.OK;
+    /** One row a move, from the daemon's statuses: its identity, state, main counters and all its drops. */
+    static Table movesTable(JsonNode statuses) {
+        Table table = new Table("ID", "ROLE", "MODE", "VNI", "STATE", "SENT", "INJECTED", "HELD", "DROPS");
+        for (JsonNode status : statuses) {
+            JsonNode move = status.path("move");
+            JsonNode counters = status.path("counters");
+            long drops = 0;
+            for (JsonNode n : status.path("drops")) {
+                drops += n.asLong();
+            }
+            table.row(move.path("id").asText(), move.path("role").asText(), move.path("mode").asText(),
+                    move.path("vni").asInt(), status.path("state").asText(), counters.path("sent").asLong(),
+                    counters.path("injected").asLong(), counters.path("held").asLong(), drops);
         }
+        return table;
+    }
+
+    private static Table countersTable(JsonNode counters) {
+        Table table = new Table("COUNTER", "VALUE");
+        counters.fields().forEachRemaining(c -> table.row(c.getKey(), c.getValue().asLong()));
+        return table;
     }
 
     static String line(JsonNode status) {

@@ -3,11 +3,8 @@ package io.cutover.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-
+import static io.cutover.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CutoverCommandTest {
@@ -15,42 +12,44 @@ class CutoverCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {"migrate", "announce", "tunnel", "dns", "sdn", "agent", "lab", "demo", "bench"})
     void everySubcommandHasHelp(String name) {
-        Run run = run(name, "--help");
-        assertThat(run.code).isZero();
-        assertThat(run.out).startsWith("Usage: cutover " + name);
+        Cli.Run run = run(name, "--help");
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).startsWith("Usage: cutover " + name);
     }
 
     @Test
     void versionIsPrinted() {
-        Run run = run("--version");
-        assertThat(run.code).isZero();
-        assertThat(run.out).startsWith("cutover ");
+        Cli.Run run = run("--version");
+        assertThat(run.code()).isZero();
+        assertThat(run.out()).startsWith("cutover ");
     }
 
     @Test
     void unknownCommandsAndOptionsAreUsageErrors() {
-        assertThat(run("no-such-command").code).isEqualTo(ExitCode.USAGE);
-        assertThat(run("lab", "up", "--no-such-option").code).isEqualTo(ExitCode.USAGE);
-        assertThat(run().code).isEqualTo(ExitCode.USAGE);
-        assertThat(run("lab").code).isEqualTo(ExitCode.USAGE);
+        assertThat(run("no-such-command").code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("lab", "up", "--no-such-option").code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run().code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("lab").code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("agent").err()).as("running the agent needs its configuration")
+                .startsWith("cutover: Missing required option: '--config=<config>'");
     }
 
     @Test
     void anUnknownOptionIsOneLineAndAPointerToHelpNotTheWholeUsage() {
-        Run run = run("tunnel", "list", "--jsn");
-        assertThat(run.code).isEqualTo(ExitCode.USAGE);
-        assertThat(run.err).startsWith("cutover: Unknown option: '--jsn'\n").contains("--json")
+        Cli.Run run = run("tunnel", "list", "--jsn");
+        assertThat(run.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err()).startsWith("cutover: Unknown option: '--jsn'\n").contains("--json")
                 .endsWith("Try 'cutover tunnel list --help' for its usage.\n").doesNotContain("Usage:");
-        assertThat(run("lab", "status", "--name").err).as("a missing value")
+        assertThat(run("lab", "status", "--name").err()).as("a missing value")
                 .startsWith("cutover: Missing required parameter for option '--name'")
                 .endsWith("Try 'cutover lab status --help' for its usage.\n");
     }
 
     @Test
     void badInputIsAUsageErrorWithAOneLineReason() {
-        Run run = run("lab", "up", "--topology", "moon");
-        assertThat(run.code).isEqualTo(ExitCode.USAGE);
-        assertThat(run.err).isEqualTo("cutover: unknown topology 'moon' (expected lan or wan)\n");
+        Cli.Run run = run("lab", "up", "--topology", "moon");
+        assertThat(run.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err()).isEqualTo("cutover: unknown topology 'moon' (expected lan or wan)\n");
     }
 
     @Test
@@ -62,17 +61,17 @@ class CutoverCommandTest {
                 memory-mib: 64
                 dns: {server: '127.0.0.1:53', key-file: nowhere.key, queue-dir: q}
                 """);
-        Run run = run("agent", "--config", config.toString());
-        assertThat(run.code).isEqualTo(ExitCode.USAGE);
-        assertThat(run.err).isEqualTo("cutover: " + config + ": dns.key-file: cannot read " + dir.resolve("nowhere.key")
+        Cli.Run run = run("agent", "--config", config.toString());
+        assertThat(run.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err()).isEqualTo("cutover: " + config + ": dns.key-file: cannot read " + dir.resolve("nowhere.key")
                 + "\n");
     }
 
     @Test
     void aMoveToABridgeNameIsAUsageErrorThatAsksForADatapathId() {
-        Run run = run("sdn", "move", "prepare", "vm1", "br-int", "vm1", "--rest", "127.0.0.1:1");
-        assertThat(run.code).isEqualTo(ExitCode.USAGE);
-        assertThat(run.err).startsWith("cutover: 'br-int' is not a datapath id");
+        Cli.Run run = run("sdn", "move", "prepare", "vm1", "br-int", "vm1", "--rest", "127.0.0.1:1");
+        assertThat(run.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err()).startsWith("cutover: 'br-int' is not a datapath id");
     }
 
     @Test
@@ -83,28 +82,15 @@ class CutoverCommandTest {
                   "addresses": [], "switchName": "br-a", "port": "vm1"}, "generation": 0}},
                  "links": [{"switchA": "br-tor", "portA": "tor-to-a", "switchB": "br-a", "portB": "a-to-tor"}],
                  "moves": {}, "nextMoveId": 1}""");
-        Run missing = run("sdn", "migrate-state", "--state", dir.toString(), "--switch", "br-a=00000000000000a0");
-        assertThat(missing.code).isEqualTo(ExitCode.USAGE);
-        assertThat(missing.err).contains("br-tor");
+        Cli.Run missing = run("sdn", "migrate-state", "--state", dir.toString(), "--switch", "br-a=00000000000000a0");
+        assertThat(missing.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(missing.err()).contains("br-tor");
 
-        Run run = run("sdn", "migrate-state", "--state", dir.toString(), "--switch", "br-a=00000000000000a0",
+        Cli.Run run = run("sdn", "migrate-state", "--state", dir.toString(), "--switch", "br-a=00000000000000a0",
                 "--switch", "br-tor=0xf0");
-        assertThat(run.code).as(run.err).isEqualTo(ExitCode.OK);
+        assertThat(run.code()).as(run.err()).isEqualTo(ExitCode.OK);
         assertThat(java.nio.file.Files.readString(journal)).contains("\"switch\" : \"00000000000000a0\"")
                 .contains("\"switchA\" : \"00000000000000f0\"").doesNotContain("br-");
         assertThat(dir.resolve("state.json.by-name")).exists();
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = CutoverCommand.commandLine();
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        int code = command.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private record Run(int code, String out, String err) {
     }
 }
