@@ -69,10 +69,8 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
         }
         int status = refusal.startsWith("a body") ? 415 : 400;
         LOG.warn("refused {} {} from {}: {}", request.method(), request.path(), request.remoteAddress(), refusal);
-        String body = "{\"error\": \"" + (status == 415 ? "unsupported media type" : "bad request")
-                + "\", \"detail\": \"" + refusal + "\"}";
-        request.response().setStatusCode(status).putHeader("content-type", "application/json")
-                .putHeader("connection", "close").end(body);
+        request.response().putHeader("connection", "close");
+        ErrorAnswer.send(request.response(), status, ErrorAnswer.errorFor(status), refusal);
     }
 
     /** Why a request with these is refused, or {@code null} when it may go on. */

@@ -19,6 +19,7 @@ import io.cutover.agent.steps.TunnelMove;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.MigrationFigures;
 import io.cutover.support.BearerToken;
+import io.cutover.support.ErrorAnswer;
 import io.cutover.support.Metrics;
 import io.cutover.tunnel.DrainPolicy;
 import io.cutover.migration.IncomingMigration;
@@ -135,10 +136,14 @@ public final class AgentServer {
         router.delete("/v1/tunnel/moves/:id").handler(this::authenticate)
                 .handler(ctx -> relay(ctx, 204, t -> t.remove(ctx.pathParam("id"))));
         router.post("/v1/cutovers/:id/phase/:phase").handler(this::authenticate).handler(this::phase);
-        router.route().last().handler(ctx -> fail(ctx, new ApiError(404, "not found",
-                ctx.request().method() + " " + ctx.request().path())));
-        router.route().failureHandler(ctx -> fail(ctx, ctx.failure() == null
-                ? new ApiError(ctx.statusCode(), "request failed", "status " + ctx.statusCode()) : ctx.failure()));
+        router.route().last().handler(ErrorAnswer::noRoute);
+        router.route().failureHandler(ctx -> {
+            if (ctx.failure() == null) {
+                ErrorAnswer.status(ctx);
+            } else {
+                fail(ctx, ctx.failure());
+            }
+        });
         return router;
     }
 
@@ -147,8 +152,7 @@ public final class AgentServer {
         if (!token.admits(header)) {
             LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
                     ctx.request().remoteAddress(), BearerToken.refusal(header));
-            ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            fail(ctx, new ApiError(401, "unauthorized", BearerToken.refusal(header)));
+            ErrorAnswer.unauthorized(ctx, BearerToken.refusal(header));
             return;
         }
         ctx.next();
@@ -183,7 +187,7 @@ public final class AgentServer {
     private void claim(RoutingContext ctx) {
         ClaimRequest claim = body(ctx, ClaimRequest.class);
         if (claim.id() == null || claim.memoryMiB() < 0) {
-            throw new ApiError(400, "bad request", "expected {\"id\": ..., \"memoryMiB\": >= 0}");
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "expected {\"id\": ..., \"memoryMiB\": >= 0}");
         }
         Optional<String> secret;
         try {
@@ -296,7 +300,7 @@ public final class AgentServer {
     /** {@link #relay(RoutingContext, int, Consumer)} for the move {@code id}, named in the answer. */
     private void relay(RoutingContext ctx, int status, String id, Consumer<TunnelEnd> call) {
         if (tunnel == null) {
-            throw new ApiError(404, "not found", "this agent has no tunnel section");
+            throw new ApiError(404, ErrorAnswer.NOT_FOUND, "this agent has no tunnel section");
         }
         vertx.executeBlocking(() -> {
             call.accept(tunnel);
@@ -325,26 +329,26 @@ public final class AgentServer {
             return null;
         }
         if (stage != CutoverStage.DRAINING) {
-            throw new ApiError(400, "bad request", "dns goes only with the stage draining");
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "dns goes only with the stage draining");
         }
         try {
             return DrainPolicy.DnsChange.of(asked.dns(), "dns");
         } catch (IllegalArgumentException e) {
-            throw new ApiError(400, "bad request", e.getMessage());
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, e.getMessage());
         }
     }
 
     /** A move at this host's daemon, for another agent's plan: whether it is closed, and how its drain stands. */
     private void tunnelMove(RoutingContext ctx) {
         if (tunnel == null) {
-            throw new ApiError(404, "not found", "this agent has no tunnel section");
+            throw new ApiError(404, ErrorAnswer.NOT_FOUND, "this agent has no tunnel section");
         }
         String id = ctx.pathParam("id");
         vertx.executeBlocking(() -> tunnel.drainState(id), false).onComplete(result -> {
             if (result.failed()) {
                 fail(ctx, result.cause());
             } else if (result.result().isEmpty()) {
-                fail(ctx, new ApiError(404, "not found", "no tunnel move " + id));
+                fail(ctx, new ApiError(404, ErrorAnswer.NOT_FOUND, "no tunnel move " + id));
             } else {
                 TunnelEnd.DrainState drain = result.result().get();
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -364,7 +368,7 @@ public final class AgentServer {
         TunnelMoveRequest asked = body(ctx, TunnelMoveRequest.class);
         if (asked.id() == null || asked.vni() == null || asked.role() == null || asked.mode() == null
                 || asked.vmMac() == null || asked.vmAddresses() == null || asked.peer() == null || asked.key() == null) {
-            throw new ApiError(400, "bad request", "expected {id, vni, role, mode, vmMac, vmAddresses, peer, key}");
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "expected {id, vni, role, mode, vmMac, vmAddresses, peer, key}");
         }
         TunnelMove move = new TunnelMove(asked.id(), asked.vni(), asked.mode(), asked.vmMac(), asked.vmAddresses(),
                 asked.key(), asked.drain());
@@ -381,14 +385,14 @@ public final class AgentServer {
         try {
             return CutoverStage.valueOf(name.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ApiError(400, "bad request", "unknown stage '" + name + "'");
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "unknown stage '" + name + "'");
         }
     }
 
     /** The migrations that arrived here (built-in migrator), oldest first. */
     private void incoming(RoutingContext ctx) {
         if (service.migrator() == null) {
-            throw new ApiError(404, "not found", "this agent has no built-in migrator (no migration section)");
+            throw new ApiError(404, ErrorAnswer.NOT_FOUND, "this agent has no built-in migrator (no migration section)");
         }
         json(ctx, 200, Map.of("address", service.migrator().address(), "migrations", service.migrator().incoming().stream()
                 .map(AgentServer::describe).toList()));
@@ -466,18 +470,18 @@ public final class AgentServer {
 
     private static <T> T body(RoutingContext ctx, Class<T> type) {
         if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
-            throw new ApiError(400, "bad request", "a JSON body is required");
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "a JSON body is required");
         }
         try {
             T value = JSON.readValue(ctx.body().buffer().getBytes(), type);
             if (value == null) {
-                throw new ApiError(400, "bad request", "a JSON object is required, not null");
+                throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "a JSON object is required, not null");
             }
             return value;
         } catch (JsonProcessingException e) {
-            throw new ApiError(400, "malformed JSON", e.getOriginalMessage());
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new ApiError(400, "malformed JSON", e.getMessage());
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "malformed JSON: " + e.getMessage());
         }
     }
 
@@ -497,14 +501,14 @@ public final class AgentServer {
         if (cause instanceof ApiError given) {
             api = given;
         } else if (cause instanceof TunnelDaemonClient.DaemonException daemon) {
-            api = daemon.status() == 404 ? new ApiError(404, "not found", daemon.detail())
+            api = daemon.status() == 404 ? new ApiError(404, ErrorAnswer.NOT_FOUND, daemon.detail())
                     : new ApiError(502, "tunnel daemon failed", daemon.getMessage());
         } else if (cause instanceof PrecheckFailedException) {
             api = new ApiError(409, "pre-check failed", cause.getMessage());
         } else if (cause instanceof IllegalArgumentException) {
-            api = new ApiError(400, "bad request", cause.getMessage());
+            api = new ApiError(400, ErrorAnswer.BAD_REQUEST, cause.getMessage());
         } else if (cause instanceof NoSuchElementException) {
-            api = new ApiError(404, "not found", cause.getMessage());
+            api = new ApiError(404, ErrorAnswer.NOT_FOUND, cause.getMessage());
         } else if (cause instanceof IllegalStateException) {
             api = new ApiError(409, "conflict", cause.getMessage());
         } else if (cause instanceof PlanStepException) {
@@ -512,20 +516,9 @@ public final class AgentServer {
         } else if (cause.getClass().getName().endsWith("RequestBodyTooLargeException") || ctx.statusCode() == 413) {
             api = new ApiError(413, "request too large", "at most " + MAX_BODY_BYTES + " bytes");
         } else {
-            api = new ApiError(500, "internal error", String.valueOf(cause));
+            api = new ApiError(500, ErrorAnswer.INTERNAL, String.valueOf(cause));
         }
-        if (ctx.response().ended()) {
-            return;
-        }
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", api.error());
-        body.put("detail", api.getMessage() == null ? "" : api.getMessage());
-        try {
-            ctx.response().setStatusCode(api.status()).putHeader("Content-Type", "application/json")
-                    .end(JSON.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            ctx.response().setStatusCode(500).end();
-        }
+        ErrorAnswer.send(ctx, api.status(), api.error(), api.getMessage());
     }
 
     /** A tunnel move another agent's plan registers here (its fields as {@link TunnelMove}'s, with a role and peer). */

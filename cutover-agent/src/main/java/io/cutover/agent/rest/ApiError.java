@@ -1,6 +1,6 @@
 package io.cutover.agent.rest;
 
-/** An error answer with its HTTP status: {@code {"error": "...", "detail": "..."}}. */
+/** An error answer with its HTTP status, thrown by a handler and written by {@link io.cutover.support.ErrorAnswer}. */
 final class ApiError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -115,6 +115,16 @@ class AgentServerTest {
     }
 
     @Test
+    void everyErrorIsOneObjectOfErrorAndDetail() throws Exception {
+        assertLayout(post(source, "/v1/cutovers", "{not json", TOKEN), 400, "bad request", "malformed JSON");
+        HttpResponse<String> noToken = post(source, "/v1/cutovers", request("hostB", 100), null);
+        assertLayout(noToken, 401, "unauthorized", "missing bearer token");
+        assertThat(noToken.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertLayout(get(source, "/v1/cutovers/nosuch"), 404, "not found", "nosuch");
+        assertLayout(get(source, "/v1/nowhere"), 404, "not found", "GET /v1/nowhere");
+    }
+
+    @Test
     void unauthenticatedAndMalformedRequestsChangeNothing() throws Exception {
         HttpResponse<String> noToken = post(source, "/v1/cutovers", request("hostB", 100), null);
         assertThat(noToken.statusCode()).isEqualTo(401);
@@ -124,7 +134,7 @@ class AgentServerTest {
 
         HttpResponse<String> garbage = post(source, "/v1/cutovers", "{not json", TOKEN);
         assertThat(garbage.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(garbage.body()).get("error").asText()).isEqualTo("malformed JSON");
+        assertThat(JSON.readTree(garbage.body()).get("error").asText()).isEqualTo("bad request");
         HttpResponse<String> badMac = post(source, "/v1/cutovers",
                 request("hostB", 100).replace("02:00:c6:12:00:64", "zz:zz"), TOKEN);
         assertThat(badMac.statusCode()).isEqualTo(400);
@@ -374,5 +384,19 @@ class AgentServerTest {
             request.header("Authorization", "Bearer " + token);
         }
         return request.build();
+    }
+
+    /** The one error layout ({@link io.cutover.support.ErrorAnswer}): exactly {@code error} and {@code detail}, as JSON. */
+    private static void assertLayout(HttpResponse<String> response, int status, String error, String detail)
+            throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        JsonNode body = JSON.readTree(response.body());
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("error", "detail");
+        assertThat(body.get("error").asText()).isEqualTo(error);
+        assertThat(body.get("detail").asText()).contains(detail);
     }
 }

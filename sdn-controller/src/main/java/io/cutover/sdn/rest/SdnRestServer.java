@@ -14,6 +14,7 @@ import io.cutover.sdn.SdnController;
 import io.cutover.sdn.SdnException;
 import io.cutover.sdn.SwitchInfo;
 import io.cutover.sdn.SwitchUnavailableException;
+import io.cutover.support.ErrorAnswer;
 import io.cutover.support.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -138,12 +139,12 @@ public final class SdnRestServer implements AutoCloseable {
         router.route().failureHandler(ctx -> {
             Throwable failure = ctx.failure();
             if (failure == null) {
-                error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "request failed", "status " + ctx.statusCode());
+                ErrorAnswer.status(ctx);
             } else {
                 fail(ctx, failure);
             }
         });
-        router.route().last().handler(ctx -> error(ctx, 404, "not found", ctx.request().path()));
+        router.route().last().handler(ErrorAnswer::noRoute);
         try {
             HttpServer server = io.cutover.support.RequestGuard.server(vertx, router).listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -189,8 +190,7 @@ public final class SdnRestServer implements AutoCloseable {
             String refusal = io.cutover.support.BearerToken.refusal(header);
             LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
                     ctx.request().remoteAddress(), refusal);
-            ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            error(ctx, 401, "unauthorized", refusal);
+            ErrorAnswer.unauthorized(ctx, refusal);
         }
     }
 
@@ -316,7 +316,7 @@ public final class SdnRestServer implements AutoCloseable {
             ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
                     .end(JSON.writeValueAsString(value));
         } catch (JsonProcessingException e) {
-            error(ctx, 500, "cannot write JSON", e.getMessage());
+            ErrorAnswer.send(ctx, 500, ErrorAnswer.INTERNAL, "cannot write JSON: " + e.getMessage());
         }
     }
 
@@ -332,10 +332,10 @@ public final class SdnRestServer implements AutoCloseable {
         String kind;
         if (err instanceof NotFoundException) {
             status = 404;
-            kind = "not found";
+            kind = ErrorAnswer.NOT_FOUND;
         } else if (err instanceof IllegalArgumentException) {
             status = 400;
-            kind = "bad request";
+            kind = ErrorAnswer.BAD_REQUEST;
         } else if (err instanceof MoveStateException) {
             status = 409;
             kind = "conflict";
@@ -350,21 +350,9 @@ public final class SdnRestServer implements AutoCloseable {
             kind = "switch unavailable";
         } else {
             status = 500;
-            kind = "internal error";
+            kind = ErrorAnswer.INTERNAL;
         }
-        error(ctx, status, kind, err.getMessage());
-    }
-
-    private static void error(RoutingContext ctx, int status, String error, String detail) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        try {
-            ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-                    .end(JSON.writeValueAsString(Map.of("error", error, "detail", detail == null ? "" : detail)));
-        } catch (JsonProcessingException e) {
-            ctx.response().setStatusCode(500).end();
-        }
+        ErrorAnswer.send(ctx, status, kind, err.getMessage());
     }
 
     private static String firstLine(String text) {

@@ -66,6 +66,19 @@ class SdnRestServerTest {
     }
 
     @Test
+    void everyErrorIsOneObjectOfErrorAndDetail() throws Exception {
+        rest.close();
+        String token = "sdn-token-0123456789";
+        rest = SdnRestServer.start(sdn, "127.0.0.1", 0, token);
+        HttpResponse<String> noToken = call("GET", "/v1/endpoints", null);
+        assertLayout(noToken, 401, "unauthorized", "missing bearer token");
+        assertThat(noToken.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertLayout(send("POST", "/v1/endpoints", "{not json", token), 400, "bad request", "bad JSON body");
+        assertLayout(send("GET", "/v1/endpoints/nosuch", null, token), 404, "not found", "no endpoint nosuch");
+        assertLayout(send("GET", "/v1/nowhere", null, token), 404, "not found", "GET /v1/nowhere");
+    }
+
+    @Test
     void withATokenEveryCallButTheOpenApiDocumentNeedsItAndARefusedOneChangesNothing() throws Exception {
         rest.close();
         String token = "sdn-token-0123456789";
@@ -129,6 +142,20 @@ class SdnRestServerTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.get("error").asText()).isNotBlank();
+        assertThat(body.get("detail").asText()).contains(detail);
+    }
+
+    /** The one error layout ({@link io.cutover.support.ErrorAnswer}): exactly {@code error} and {@code detail}, as JSON. */
+    private static void assertLayout(HttpResponse<String> response, int status, String error, String detail)
+            throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        JsonNode body = JSON.readTree(response.body());
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("error", "detail");
+        assertThat(body.get("error").asText()).isEqualTo(error);
         assertThat(body.get("detail").asText()).contains(detail);
     }
 }

@@ -2,9 +2,9 @@ package io.cutover.tunnel.impl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.api.CutoverStage;
 import io.cutover.support.BearerToken;
+import io.cutover.support.ErrorAnswer;
 import io.cutover.support.Metrics;
 import io.cutover.tunnel.Forwarder;
 import io.cutover.tunnel.MoveSpec;
@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The daemon's local REST API (Vert.x Web), under {@code /v1}, JSON in and out, errors as
- * {@code {"error": ..., "detail": ...}}:
+ * {@code {"error": ..., "detail": ...}} ({@link ErrorAnswer}: 400 bad input, 401 no or wrong token, 404 no such move or
+ * resource, 409 a move that exists already, 422 the forwarder refused):
  * <ul>
  *   <li>{@code GET /v1/moves}, {@code POST /v1/moves} (a move, optionally with {@code "stage"}),</li>
  *   <li>{@code GET|DELETE /v1/moves/{id}}, {@code POST /v1/moves/{id}/events} ({@code {"stage": "ACTIVATED"}}; a
@@ -97,18 +98,18 @@ public final class RestApi implements AutoCloseable {
             send(ctx, 201, MoveJson.write(forwarder.status(spec.id()).orElseThrow()));
         });
         router.get("/v1/moves/:id").handler(ctx -> forwarder.status(ctx.pathParam("id")).ifPresentOrElse(
-                s -> send(ctx, 200, MoveJson.write(s)), () -> error(ctx, 404, "no such move", ctx.pathParam("id"))));
+                s -> send(ctx, 200, MoveJson.write(s)), () -> noMove(ctx, ctx.pathParam("id"))));
         router.delete("/v1/moves/:id").blockingHandler(ctx -> {
             if (forwarder.remove(ctx.pathParam("id"))) {
                 ctx.response().setStatusCode(204).end();
             } else {
-                error(ctx, 404, "no such move", ctx.pathParam("id"));
+                noMove(ctx, ctx.pathParam("id"));
             }
         });
         router.post("/v1/moves/:id/events").blockingHandler(ctx -> {
             String id = ctx.pathParam("id");
             if (forwarder.status(id).isEmpty()) {
-                error(ctx, 404, "no such move", id);
+                noMove(ctx, id);
                 return;
             }
             JsonNode body = body(ctx);
@@ -135,7 +136,7 @@ public final class RestApi implements AutoCloseable {
         router.get("/v1/stats").handler(ctx -> send(ctx, 200, MoveJson.write(forwarder.stats())));
         router.get("/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
                 .end(openApi()));
-        router.route().last().handler(ctx -> error(ctx, 404, "no such resource", ctx.request().path()));
+        router.route().last().handler(ErrorAnswer::noRoute);
         router.route().failureHandler(RestApi::failure);
         try {
             HttpServer server = io.cutover.support.RequestGuard.server(vertx, router)
@@ -155,14 +156,14 @@ public final class RestApi implements AutoCloseable {
         Throwable e = ctx.failure();
         if (e instanceof IllegalArgumentException) {
             int status = e.getMessage() != null && e.getMessage().contains("already") ? 409 : 400;
-            error(ctx, status, "bad request", e.getMessage());
+            ErrorAnswer.send(ctx, status, status == 409 ? "conflict" : ErrorAnswer.BAD_REQUEST, e.getMessage());
         } else if (e instanceof TunnelException) {
-            error(ctx, 422, "the forwarder refused", e.getMessage());
+            ErrorAnswer.send(ctx, 422, "the forwarder refused", e.getMessage());
         } else if (e != null) {
             LOG.error("REST {} {} failed", ctx.request().method(), ctx.request().path(), e);
-            error(ctx, 500, "internal error", e.toString());
+            ErrorAnswer.send(ctx, 500, ErrorAnswer.INTERNAL, e.toString());
         } else {
-            error(ctx, ctx.statusCode(), "request failed", String.valueOf(ctx.statusCode()));
+            ErrorAnswer.status(ctx);
         }
     }
 
@@ -210,19 +211,15 @@ public final class RestApi implements AutoCloseable {
         String refusal = BearerToken.refusal(header);
         LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(), ctx.request().remoteAddress(),
                 refusal);
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        error(ctx, 401, "unauthorized", refusal);
+        ErrorAnswer.unauthorized(ctx, refusal);
     }
 
     private static void send(RoutingContext ctx, int status, JsonNode body) {
         ctx.response().setStatusCode(status).putHeader("content-type", JSON).end(body.toPrettyString());
     }
 
-    private static void error(RoutingContext ctx, int status, String error, String detail) {
-        ObjectNode body = MoveJson.MAPPER.createObjectNode();
-        body.put("error", error);
-        body.put("detail", detail);
-        send(ctx, status, body);
+    private static void noMove(RoutingContext ctx, String id) {
+        ErrorAnswer.send(ctx, 404, ErrorAnswer.NOT_FOUND, "no move " + id);
     }
 
     private static String openApi() {

@@ -1,0 +1,91 @@
+package io.cutover.support;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one error layout of the daemons' REST APIs (the agent's, the controller's, the tunnel daemon's and
+ * {@link RequestGuard}'s refusals): {@code {"error": "...", "detail": "..."}} with the status that fits, and nothing
+ * else in the body. {@code error} is a short category a script can match ({@value #BAD_REQUEST}, {@value #UNAUTHORIZED},
+ * {@value #NOT_FOUND}, or a daemon's own such as {@code switch unavailable}); {@code detail} says what was wrong with
+ * this request, for a person. Written in one place so that the three APIs cannot drift apart again.
+ */
+public final class ErrorAnswer {
+    /** A 400: the request's body, path or parameters are wrong. */
+    public static final String BAD_REQUEST = "bad request";
+    /** A 401: no bearer token, or the wrong one. */
+    public static final String UNAUTHORIZED = "unauthorized";
+    /** A 404: no such resource, or no such thing (a move, a cutover, an endpoint) under it. */
+    public static final String NOT_FOUND = "not found";
+    /** A 500: a bug; the detail names the exception. */
+    public static final String INTERNAL = "internal error";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ErrorAnswer() {
+    }
+
+    /** The body of an error answer. */
+    public static String body(String error, String detail) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("detail", detail == null ? "" : detail);
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write two strings as JSON", e);
+        }
+    }
+
+    /** Ends {@code response} with the error; does nothing when an answer was already sent. */
+    public static void send(HttpServerResponse response, int status, String error, String detail) {
+        if (response.ended()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader("content-type", "application/json").end(body(error, detail));
+    }
+
+    /** Ends the request's answer with the error; does nothing when an answer was already sent. */
+    public static void send(RoutingContext ctx, int status, String error, String detail) {
+        send(ctx.response(), status, error, detail);
+    }
+
+    /** A 401 with {@code WWW-Authenticate: Bearer}; {@code refusal} says what was wrong with the token (see {@link BearerToken#refusal}). */
+    public static void unauthorized(RoutingContext ctx, String refusal) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        send(ctx, 401, UNAUTHORIZED, refusal);
+    }
+
+    /** A 404 for a request no route takes: the detail is its method and path. */
+    public static void noRoute(RoutingContext ctx) {
+        send(ctx, 404, NOT_FOUND, ctx.request().method() + " " + ctx.request().path());
+    }
+
+    /**
+     * The answer to a failure Vert.x gives with a status and no exception (a body over the limit: 413); a status that
+     * is no error becomes a 500.
+     */
+    public static void status(RoutingContext ctx) {
+        int status = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
+        send(ctx, status, errorFor(status), "status " + status);
+    }
+
+    /** The category of an error answer that has only its status. */
+    public static String errorFor(int status) {
+        return switch (status) {
+            case 400 -> BAD_REQUEST;
+            case 401 -> UNAUTHORIZED;
+            case 404 -> NOT_FOUND;
+            case 405 -> "method not allowed";
+            case 413 -> "request too large";
+            case 415 -> "unsupported media type";
+            case 500 -> INTERNAL;
+            default -> "request failed";
+        };
+    }
+}
