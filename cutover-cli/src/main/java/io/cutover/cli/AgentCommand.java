@@ -47,6 +47,7 @@ final class AgentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--config=<config>'");
         }
         AgentConfig settings = AgentConfig.load(config);
+        DaemonLogging.apply(settings.logLevel());
         PeerAgents peers = new PeerAgents(settings.peers(), settings.token());
         ConfiguredSteps steps = ConfiguredSteps.open(settings, peers);
         BuiltInMigrator migrator;

@@ -73,6 +73,10 @@ final class SdnCommand extends GroupCommand {
         @Option(names = "--netns", description = "Listen inside this network namespace (as 'ip netns' names it).")
         String netns;
 
+        @Option(names = "--log-level", paramLabel = "LEVEL", description = "trace, debug, info, warn or error "
+                + "(default: CUTOVER_LOG_LEVEL, else info).")
+        String logLevel;
+
         @Option(names = "--lab", description = "Serve this lab: listen on its controller address ("
                 + Topology.CONTROLLER_ADDRESS + ", at --listen's port) in its fabric namespace, attach its bridges and "
                 + "its hosts' own switches, and load its hosts as endpoints when the journal is empty.")
@@ -80,6 +84,13 @@ final class SdnCommand extends GroupCommand {
 
         @Override
         public Integer call() throws Exception {
+            if (logLevel != null) {
+                try {
+                    DaemonLogging.apply(io.cutover.support.LogLevel.parse(logLevel));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--log-level: " + e.getMessage(), e);
+                }
+            }
             HostPort openflow = HostPort.parse("--listen", listen);
             ControllerOptions.Builder options = ControllerOptions.builder()
                     .bindAddress(lab == null ? openflow.host() : Topology.CONTROLLER_ADDRESS)

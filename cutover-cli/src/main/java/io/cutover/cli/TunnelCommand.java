@@ -32,6 +32,7 @@ final class TunnelCommand extends GroupCommand {
         @Override
         public Integer call() throws InterruptedException {
             DaemonConfig parsed = DaemonConfig.load(config);
+            DaemonLogging.apply(parsed.logLevel());
             TunnelDaemon daemon = TunnelDaemon.start(parsed);
             Thread hook = new Thread(daemon::close, "tunnel-sigterm");
             Runtime.getRuntime().addShutdownHook(hook);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cutover.api.CutoverStage;
+import io.cutover.support.LogLevel;
 import io.cutover.tunnel.impl.MoveJson;
 
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.Set;
  * keyDir: /etc/cutover/tunnel-keys       # the only place the API's moves may name a keyFile (else keys by value)
  * stateDir: /var/lib/cutover/tunnel   # the journal; omit for none
  * pathMtu: 1500
+ * logLevel: debug             # optional: trace, debug, info, warn or error; over CUTOVER_LOG_LEVEL
  * moves:                      # optional: moves to set up at start (a journaled move of the same id wins)
  *   - {id: m1, vni: 100, role: source, vmMac: ..., vmAddresses: [...], peer: 198.19.0.2:4789, iface: eth0,
  *      keyFile: /etc/cutover/m1.key, stage: ACTIVATED}
@@ -38,12 +40,13 @@ import java.util.Set;
  *                 {@code null}: such moves give their key by value ({@code key})
  * @param pathMtu  the underlay MTU
  * @param moves    moves to add at start, each with the stage to bring it to ({@code null}: PLANNED)
+ * @param logLevel how much the daemon logs, or {@code null}: as the launcher says ({@code CUTOVER_LOG_LEVEL})
  */
 public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, String token, Path keyDir,
-                           int pathMtu, List<InitialMove> moves) {
+                           int pathMtu, List<InitialMove> moves, LogLevel logLevel) {
     public static final String DEFAULT_API = "127.0.0.1:7946";
     private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "tokenFile", "keyDir", "pathMtu",
-            "moves");
+            "moves", "logLevel");
 
     /** A move of the config file and the stage it starts in. */
     public record InitialMove(MoveSpec spec, CutoverStage stage) {
@@ -125,8 +128,14 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
                     ? MoveJson.parseEnum(CutoverStage.class, node.get("stage").asText(), at + ": stage") : null;
             moves.add(new InitialMove(spec, stage));
         }
+        LogLevel logLevel;
         try {
-            return new DaemonConfig(listen, api, stateDir, token, keyDir, pathMtu, moves);
+            logLevel = root.hasNonNull("logLevel") ? LogLevel.parse(root.get("logLevel").asText()) : null;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": logLevel: " + e.getMessage(), e);
+        }
+        try {
+            return new DaemonConfig(listen, api, stateDir, token, keyDir, pathMtu, moves, logLevel);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

@@ -45,6 +45,16 @@ class DaemonConfigTest {
     }
 
     @Test
+    void theLogLevelIsReadInAnyCaseAndABadOneNamesTheKey() throws Exception {
+        assertThat(DaemonConfig.load(write("listen: 0.0.0.0:4789\n")).logLevel()).as("as the launcher says").isNull();
+        assertThat(DaemonConfig.load(write("logLevel: WARN\n")).logLevel()).isEqualTo(io.cutover.support.LogLevel.WARN);
+        Path loud = write("logLevel: loud\n");
+        assertThatThrownBy(() -> DaemonConfig.load(loud)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tunnel.yaml: logLevel: 'loud' is not a log level (expected trace, debug, info, "
+                        + "warn, error)");
+    }
+
+    @Test
     void errorsNameTheFileAndTheKey() throws Exception {
         Path unknown = write("listen: 0.0.0.0:4789\nport: 3\n");
         assertThatThrownBy(() -> DaemonConfig.load(unknown)).isInstanceOf(IllegalArgumentException.class)

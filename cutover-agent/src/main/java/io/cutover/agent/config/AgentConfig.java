@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cutover.support.LogLevel;
 
 import java.io.IOException;
 import java.net.URI;
@@ -32,6 +33,7 @@ import java.util.Set;
  * dns: ...
  * migration: ...                   # the built-in migrator, see {@link MigrationConfig}
  * qemu: ...                        # this host's QEMU guests, migrated by QEMU over QMP, see {@link QemuConfig}
+ * log-level: debug                 # optional: trace, debug, info, warn or error; over CUTOVER_LOG_LEVEL
  * </pre>
  *
  * @param host      this host's name
@@ -47,13 +49,22 @@ import java.util.Set;
  * @param migration the built-in migrator, or {@code null} (orchestrators migrate, through the phase hooks)
  * @param qemu      this host's QEMU guests, or {@code null} (the agent does not drive QEMU)
  * @param plannedExpiry how long a cutover may stay PLANNED, its migration never reported, before it is rolled back
+ * @param logLevel  how much the agent logs, or {@code null}: as the launcher says ({@code CUTOVER_LOG_LEVEL})
  */
 public record AgentConfig(String host, String address, int port, String token, long memoryMiB,
                           Map<String, URI> peers, SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce,
                           DnsConfig dns, MigrationConfig migration, QemuConfig qemu,
-                          Duration plannedExpiry) {
+                          Duration plannedExpiry, LogLevel logLevel) {
     /** The default of {@code planned-expiry}. */
     public static final Duration DEFAULT_PLANNED_EXPIRY = Duration.ofMinutes(30);
+
+    /** An agent configured with these parts, logging as the launcher says. */
+    public AgentConfig(String host, String address, int port, String token, long memoryMiB, Map<String, URI> peers,
+                       SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce, DnsConfig dns,
+                       MigrationConfig migration, QemuConfig qemu, Duration plannedExpiry) {
+        this(host, address, port, token, memoryMiB, peers, sdn, tunnel, announce, dns, migration, qemu, plannedExpiry,
+                null);
+    }
 
     /** An agent with every part of the plan switched off. */
     public AgentConfig(String host, String address, int port, String token, long memoryMiB, Map<String, URI> peers) {
@@ -132,6 +143,8 @@ public record AgentConfig(String host, String address, int port, String token, l
         MigrationConfig.Raw migration;
         @JsonProperty("qemu")
         QemuConfig.Raw qemu;
+        @JsonProperty("log-level")
+        String logLevel;
 
         AgentConfig validate(String file, Path dir) {
             if (host == null || !host.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
@@ -168,7 +181,15 @@ public record AgentConfig(String host, String address, int port, String token, l
                     sdn == null ? null : sdn.validate(keys), tunnel == null ? null : tunnel.validate(keys),
                     announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys),
                     migration == null ? null : migration.validate(keys), qemu == null ? null : qemu.validate(keys),
-                    keys.duration("planned-expiry", plannedExpiry, DEFAULT_PLANNED_EXPIRY));
+                    keys.duration("planned-expiry", plannedExpiry, DEFAULT_PLANNED_EXPIRY), logLevel(file));
+        }
+
+        private LogLevel logLevel(String file) {
+            try {
+                return logLevel == null ? null : LogLevel.parse(logLevel);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file, "log-level", e.getMessage());
+            }
         }
 
         private static String quoted(Object value) {

@@ -49,6 +49,16 @@ class AgentConfigTest {
     }
 
     @Test
+    void theLogLevelIsReadInAnyCaseAndABadOneNamesTheKey() throws Exception {
+        assertThat(AgentConfig.load(write("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\n")).logLevel())
+                .as("as the launcher says").isNull();
+        assertThat(AgentConfig.load(write("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\nlog-level: Debug\n"))
+                .logLevel()).isEqualTo(io.cutover.support.LogLevel.DEBUG);
+        assertBad("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\nlog-level: loud\n",
+                "log-level: 'loud' is not a log level (expected trace, debug, info, warn, error)");
+    }
+
+    @Test
     void badValuesNameTheFileTheKeyAndTheProblem() throws Exception {
         assertBad("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\nlisten: nowhere\n", "listen: expected ADDRESS:PORT");
         assertBad("host: h\ntoken: short\nmemory-mib: 1\n", "token: expected a bearer token");

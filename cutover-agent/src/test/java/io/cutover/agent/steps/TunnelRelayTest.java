@@ -268,7 +268,7 @@ class TunnelRelayTest {
     @Test
     void aRealDaemonWithoutTheMoveIsNotReadyAndRemovingItIsHarmless() throws Exception {
         TunnelDaemon daemon = TunnelDaemon.start(new DaemonConfig(new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0), null, null, null, 1500, List.of()));
+                new InetSocketAddress("127.0.0.1", 0), null, null, null, 1500, List.of(), null));
         closing.add(daemon);
         TunnelDaemonClient client = new TunnelDaemonClient(URI.create("http://127.0.0.1:" + daemon.apiPort() + "/v1"));
         assertThatThrownBy(() -> client.requireMove("vm1")).isInstanceOfSatisfying(TunnelDaemonClient.DaemonException.class,
