@@ -127,7 +127,7 @@ public final class QemuCutoverDemo {
             Thread.sleep(settle.toMillis());
             ClientProbes probes = scene.probes();
             UdpProbeResult seen = probes.stop();
-            scene.network().awaitEnd();
+            scene.network().finish(timeline);
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             Map<String, Long> tunnelCounters = scene.network().tunnelCounters();
             scene.network().addTimeline(timeline);
@@ -319,8 +319,11 @@ public final class QemuCutoverDemo {
          */
         Moved migrate(String uri, Timeline timeline, Resources resources) throws Exception;
 
-        /** Returns once the move has ended (a brownout ends when its tunnel has drained, after the client stopped). */
-        void awaitEnd();
+        /**
+         * What follows the client's probes (a WAN guest takes its new address); returns once the move has ended (a
+         * brownout ends when its tunnel has drained, after the client stopped).
+         */
+        void finish(Timeline timeline) throws InterruptedException;
 
         Map<String, Long> tunnelCounters();
 
@@ -369,21 +372,12 @@ public final class QemuCutoverDemo {
         }
 
         @Override
-        public Moved migrate(String uri, Timeline timeline, Resources resources) throws InterruptedException {
+        public Moved migrate(String uri, Timeline timeline, Resources resources) {
             ObjectNode migrator = JsonNodeFactory.instance.objectNode();
             migrator.putObject("qemu").put("uri", uri);
             List<String> newAddresses = wan() ? List.of(to.vmAddress().getHostAddress()) : List.of();
             String id = orchestrator.createCutover(from, to, List.of(guest.ipv4Address()), newAddresses,
                     wan() ? NAME : null, MEMORY_MIB, incoming.tap(), migrator);
-            if (wan()) {
-                orchestrator.awaitStep(from, id, "ACTIVATED", "stage", MIGRATION_LIMIT);
-                long start = System.nanoTime();
-                incoming.renumber(to.vmCidr(), to.gateway(), to.gatewayMac(), RENUMBER_LIMIT);
-                timeline.addAt(start, "guest.renumber", "start", to.vmCidr() + " via " + to.gateway());
-                timeline.add("guest.renumber", "done", "over the guest's console");
-                awaitReachable(to.vmAddress().getHostAddress());
-                timeline.add("guest.new-address", "answered", "the client's ping to " + to.vmAddress().getHostAddress());
-            }
             orchestrator.awaitStep(from, id, "DRAINING", "stage", MIGRATION_LIMIT);
             cutover = orchestrator.cutover(from, id);
             Timeline agent = new Timeline();
@@ -410,8 +404,21 @@ public final class QemuCutoverDemo {
             return orchestrator.awaitEnd(from, id, MIGRATION_LIMIT);
         }
 
+        /**
+         * On the WAN, gives the guest its new address once the client has stopped probing (under TCG the renumbering's
+         * processes, code the guest has not run since it moved, stall it for hundreds of milliseconds: probes it could
+         * not take then would be counted against the network) and checks the client reaches it there.
+         */
         @Override
-        public void awaitEnd() {
+        public void finish(Timeline timeline) throws InterruptedException {
+            if (wan()) {
+                long start = System.nanoTime();
+                incoming.renumber(to.vmCidr(), to.gateway(), to.gatewayMac(), RENUMBER_LIMIT);
+                timeline.addAt(start, "guest.renumber", "start", to.vmCidr() + " via " + to.gateway());
+                timeline.add("guest.renumber", "done", "over the guest's console");
+                awaitReachable(to.vmAddress().getHostAddress());
+                timeline.add("guest.new-address", "answered", "the client's ping to " + to.vmAddress().getHostAddress());
+            }
             cutover = orchestrator.awaitEnd(from, cutover.path("id").asText(), MIGRATION_LIMIT);
             if (!cutover.path("stage").asText().equals("COMPLETED")) {
                 throw new IllegalStateException("the cutover ended " + cutover.path("stage").asText() + ": "
@@ -477,7 +484,7 @@ public final class QemuCutoverDemo {
         }
 
         @Override
-        public void awaitEnd() {
+        public void finish(Timeline timeline) {
         }
 
         @Override

@@ -132,7 +132,6 @@ class SdnControllerIT {
                 io.cutover.arp.MacAddress.parse(vmMac), vmAddress, 0);
         byte[] spoofed = io.cutover.arp.impl.Frames.arp(io.cutover.arp.AnnounceForm.REQUEST,
                 io.cutover.arp.MacAddress.parse(lab.mac("client", "eth0")), vmAddress, 0);
-        long vmReceived = rxPackets("vm1");
         Path pcap;
         try (Capture capture = Capture.start(lab, "client", "eth0", dir, "arp")) {
             assertThat(join(sdn.sendFrames("vm1", List.of(announcement, announcement)))).isEqualTo(2);
@@ -145,8 +144,6 @@ class SdnControllerIT {
                 "-T", "fields", "-e", "eth.src");
         assertThat(gratuitous.lines().toList()).as("the announcements, flooded from vm1's port to the client")
                 .containsExactly(vmMac, vmMac);
-        assertThat(rxPackets("vm1") - vmReceived).as("a flood leaves by every port but the one it came in by")
-                .isLessThan(2);
     }
 
     @Test
