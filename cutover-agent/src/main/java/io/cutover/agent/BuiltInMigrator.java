@@ -2,10 +2,8 @@ package io.cutover.agent;
 
 import io.cutover.agent.config.MigrationConfig;
 import io.cutover.agent.plan.CutoverPlan;
-import io.cutover.support.Durations;
 import io.cutover.support.Netns;
 import io.cutover.migration.IncomingMigration;
-import io.cutover.migration.IntegrityCheck;
 import io.cutover.migration.LiveMigration;
 import io.cutover.migration.MigrationException;
 import io.cutover.migration.MigrationOptions;
@@ -23,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -142,19 +139,7 @@ public final class BuiltInMigrator implements AutoCloseable {
 
     /** The migration's options from a cutover's validated settings; the rest are migration-core's defaults. */
     static MigrationOptions options(CutoverRequest.Migrator settings) {
-        MigrationOptions.Builder options = MigrationOptions.builder()
-                .integrity(IntegrityCheck.valueOf(settings.integrity().toUpperCase(Locale.ROOT)))
-                .channels(settings.channels());
-        if (settings.maxBandwidth() != null) {
-            options.maxBandwidth(GuestSpec.bytes("maxBandwidth", settings.maxBandwidth()));
-        }
-        if (settings.xbzrleCache() != null) {
-            options.xbzrleCache(GuestSpec.bytes("xbzrleCache", settings.xbzrleCache()));
-        }
-        if (settings.progressTimeout() != null) {
-            options.progressTimeout(Durations.parse(settings.progressTimeout()));
-        }
-        return options.build();
+        return settings.options().build();
     }
 
     private <T> T inNamespace(Callable<T> task) {

@@ -2,14 +2,16 @@ package io.cutover.agent;
 
 import io.cutover.api.MigrationRequest;
 import io.cutover.migration.MigrationOptions;
+import io.cutover.migration.MigrationSettings;
 import io.cutover.migration.guest.GuestSpec;
-import io.cutover.support.Durations;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -41,7 +43,10 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
 
     /**
      * What the source's agent migrates the VM with: the built-in migrator (migration-core), to the destination agent's
-     * migration address, or QEMU over QMP ({@code qemu}, and then no other field).
+     * migration address, or QEMU over QMP ({@code qemu}, and then no other field). The built-in migrator takes every
+     * setting {@code cutover migrate send} takes, by the same name in camel case ({@code --rate-min} is
+     * {@code rateMin}), read and checked by the same {@link MigrationSettings}; a setting left out has the default of
+     * {@code migrate send}, except {@code integrity}.
      *
      * @param guest        the guest whose memory is migrated, such as {@code synthetic:size=64m,workload=hotset}
      * @param integrity    {@code sent_pages} or {@code full_memory} (default: the whole memory re-read and compared)
@@ -53,40 +58,94 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
      * @param progressTimeout how long the migration may make no progress (a destination that takes no bytes)
      *                     before it aborts, such as {@code 10s} (default: {@value
      *                     MigrationOptions#DEFAULT_PROGRESS_TIMEOUT_S} s)
+     * @param downtime     the downtime limit, such as {@code 300ms}
+     * @param downtimeSteps Nova's downtime steps
+     * @param downtimeStepDelay the time between downtime steps per GiB of guest memory, as Nova's
+     * @param dynamicRate  Clark's dynamic rate limiting
+     * @param rateMin      the dynamic rate's first and lowest rate, bytes/s with k/m/g suffixes
+     * @param rateStep     what the dynamic rate adds to the dirty rate, bytes/s with k/m/g suffixes
+     * @param autoConverge whether the guest is throttled when it dirties memory faster than it is sent
+     * @param postCopy     whether a migration that does not converge goes on in post-copy
+     * @param compress     {@code none} or {@code lz4}
+     * @param maxRounds    pre-copy rounds before a forced switchover
+     * @param timeout      the completion timeout, such as {@code 5m}
+     * @param onTimeout    {@code abort}, {@code pause} or {@code postcopy}: what the completion timeout does
      * @param qemu         QEMU's migration of the VM's QEMU guest, or {@code null} for the built-in migrator
      */
     public record Migrator(String guest, String integrity, String maxBandwidth, Integer channels,
-                           String xbzrleCache, String progressTimeout, Qemu qemu) {
+                           String xbzrleCache, String progressTimeout, String downtime, Integer downtimeSteps,
+                           String downtimeStepDelay, Boolean dynamicRate, String rateMin, String rateStep,
+                           Boolean autoConverge, Boolean postCopy, String compress, Integer maxRounds, String timeout,
+                           String onTimeout, Qemu qemu) {
+
+        /** The built-in migrator's {@code guest} with every setting left to its default. */
+        public static Migrator builtIn(String guest) {
+            return new Migrator(guest, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null, null);
+        }
+
+        /** QEMU's migration: no built-in setting. */
+        public static Migrator byQemu(Qemu qemu) {
+            return new Migrator(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null, qemu);
+        }
 
         /** Whether QEMU migrates the guest (else the built-in migrator does). */
         public boolean byQemu() {
             return qemu != null;
         }
 
+        /** The built-in migrator's settings given, by {@link MigrationSettings} name. */
+        public Map<String, String> settings() {
+            Map<String, Object> given = new LinkedHashMap<>();
+            given.put("integrity", integrity);
+            given.put("maxBandwidth", maxBandwidth);
+            given.put("channels", channels);
+            given.put("xbzrleCache", xbzrleCache);
+            given.put("progressTimeout", progressTimeout);
+            given.put("downtime", downtime);
+            given.put("downtimeSteps", downtimeSteps);
+            given.put("downtimeStepDelay", downtimeStepDelay);
+            given.put("dynamicRate", dynamicRate);
+            given.put("rateMin", rateMin);
+            given.put("rateStep", rateStep);
+            given.put("autoConverge", autoConverge);
+            given.put("postCopy", postCopy);
+            given.put("compress", compress);
+            given.put("maxRounds", maxRounds);
+            given.put("timeout", timeout);
+            given.put("onTimeout", onTimeout);
+            Map<String, String> settings = new LinkedHashMap<>();
+            given.forEach((name, value) -> {
+                if (value != null) {
+                    settings.put(name, String.valueOf(value));
+                }
+            });
+            return settings;
+        }
+
+        /** The migration's options, read and checked by {@link MigrationSettings} as {@code migrate send}'s are. */
+        public MigrationOptions.Builder options() {
+            return MigrationSettings.read(settings(), name -> "migrator." + name);
+        }
+
         Migrator validated() {
             if (qemu != null) {
-                require(guest == null && integrity == null && maxBandwidth == null && channels == null
-                        && xbzrleCache == null && progressTimeout == null, "migrator",
+                require(guest == null && settings().isEmpty(), "migrator",
                         "either the built-in migrator's fields or qemu, not both");
-                return new Migrator(null, null, null, null, null, null, qemu.validated());
+                return byQemu(qemu.validated());
             }
             try {
                 GuestSpec.parse(guest == null ? "" : guest);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("migrator.guest: " + e.getMessage(), e);
             }
-            String check = integrity == null ? "full_memory" : integrity.toLowerCase(Locale.ROOT);
-            require(check.equals("full_memory") || check.equals("sent_pages"), "migrator.integrity",
-                    "sent_pages or full_memory");
-            requireSize("migrator.maxBandwidth", maxBandwidth);
-            int connections = channels == null ? MigrationOptions.DEFAULT_CHANNELS : channels;
-            require(connections >= 1 && connections <= MigrationOptions.MAX_CHANNELS, "migrator.channels",
-                    "1 to " + MigrationOptions.MAX_CHANNELS + " connections");
-            requireSize("migrator.xbzrleCache", xbzrleCache);
-            if (progressTimeout != null) {
-                Durations.parsePositive("migrator.progressTimeout", progressTimeout);
-            }
-            return new Migrator(guest, check, maxBandwidth, connections, xbzrleCache, progressTimeout, null);
+            Migrator withDefaults = new Migrator(guest, integrity == null ? "full_memory" : integrity, maxBandwidth,
+                    channels == null ? MigrationOptions.DEFAULT_CHANNELS : channels, xbzrleCache, progressTimeout,
+                    downtime, downtimeSteps, downtimeStepDelay, dynamicRate, rateMin, rateStep, autoConverge,
+                    postCopy, compress, maxRounds, timeout, onTimeout, null);
+            withDefaults.options();
+            return withDefaults;
         }
     }
 

@@ -20,7 +20,13 @@ class CutoverRequestTest {
     }
 
     private static CutoverRequest.Migrator migrator(Integer channels, String xbzrleCache) {
-        return new CutoverRequest.Migrator(GUEST, null, null, channels, xbzrleCache, null, null);
+        return withProgressTimeout(null, channels, xbzrleCache);
+    }
+
+    private static CutoverRequest.Migrator withProgressTimeout(String progressTimeout, Integer channels,
+                                                               String xbzrleCache) {
+        return new CutoverRequest.Migrator(GUEST, null, null, channels, xbzrleCache, progressTimeout, null, null, null,
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -54,12 +60,10 @@ class CutoverRequestTest {
 
     @Test
     void theMigratorsProgressTimeoutReachesTheMigrationOptionsAndABadOneIsNamed() {
-        CutoverRequest.Migrator settings = request(new CutoverRequest.Migrator(GUEST, null, null, null, null, "2.5s",
-                null), null).validated().migrator();
+        CutoverRequest.Migrator settings = request(withProgressTimeout("2.5s", null, null), null).validated().migrator();
         assertThat(BuiltInMigrator.options(settings).progressTimeout()).isEqualTo(Duration.ofMillis(2500));
         for (String bad : List.of("0s", "0", "-5s", "5", "soon")) {
-            assertThatThrownBy(() -> request(new CutoverRequest.Migrator(GUEST, null, null, null, null, bad, null),
-                    null).validated()).as(bad)
+            assertThatThrownBy(() -> request(withProgressTimeout(bad, null, null), null).validated()).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("migrator.progressTimeout");
         }
     }
@@ -78,15 +82,46 @@ class CutoverRequestTest {
         for (int bad : List.of(0, -1, MigrationOptions.MAX_CHANNELS + 1)) {
             assertThatThrownBy(() -> request(migrator(bad, null), null).validated()).as("channels " + bad)
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("migrator.channels: expected 1 to " + MigrationOptions.MAX_CHANNELS + " connections");
+                    .hasMessage("migrator.channels: channels must be 1 to " + MigrationOptions.MAX_CHANNELS + ", was "
+                            + bad);
         }
     }
 
     @Test
     void aBadXbzrleCacheIsNamedInTheError() {
-        for (String bad : List.of("lots", "0", "-64m", "")) {
+        for (String bad : List.of("lots", "-64m", "")) {
             assertThatThrownBy(() -> request(migrator(null, bad), null).validated()).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("migrator.xbzrleCache: ");
         }
+    }
+
+    @Test
+    void theMigratorTakesEverySettingMigrateSendTakesReadTheSameWay() {
+        CutoverRequest.Migrator settings = request(new CutoverRequest.Migrator(GUEST, "sent_pages", "100m", 1, "0",
+                "5s", "100ms", 4, "1s", true, "20m", "10m", true, false, "lz4", 12, "2m", "postcopy", null), null)
+                .validated().migrator();
+        assertThat(settings.settings().keySet()).containsExactlyInAnyOrderElementsOf(
+                io.cutover.migration.MigrationSettings.NAMES);
+        MigrationOptions options = BuiltInMigrator.options(settings);
+        assertThat(options.integrity()).isEqualTo(IntegrityCheck.SENT_PAGES);
+        assertThat(options.downtimeLimit()).isEqualTo(Duration.ofMillis(100));
+        assertThat(options.downtimeSteps()).isEqualTo(4);
+        assertThat(options.downtimeStepDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(options.dynamicRate()).isTrue();
+        assertThat(options.minBandwidth()).isEqualTo(20L << 20);
+        assertThat(options.rateStep()).isEqualTo(10L << 20);
+        assertThat(options.autoConverge()).isTrue();
+        assertThat(options.compression()).isEqualTo(io.cutover.migration.Compression.LZ4);
+        assertThat(options.maxRounds()).isEqualTo(12);
+        assertThat(options.completionTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(options.completionPolicy()).isEqualTo(io.cutover.migration.CompletionPolicy.POSTCOPY);
+        assertThatThrownBy(() -> request(new CutoverRequest.Migrator(GUEST, null, null, 2, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, "postcopy", null), null).validated())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("migrator.channels: post-copy runs over one connection: channels must be 1");
+        assertThatThrownBy(() -> request(new CutoverRequest.Migrator(GUEST, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, "later", null), null).validated())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("migrator.onTimeout: expected one of abort, pause, postcopy, not 'later'");
     }
 }

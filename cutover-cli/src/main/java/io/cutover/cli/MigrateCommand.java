@@ -1,16 +1,14 @@
 package io.cutover.cli;
 
 import io.cutover.support.HostPort;
-import io.cutover.migration.CompletionPolicy;
 import io.cutover.migration.Guest;
-import io.cutover.migration.Compression;
 import io.cutover.migration.IncomingMigration;
-import io.cutover.migration.IntegrityCheck;
 import io.cutover.migration.LiveMigration;
 import io.cutover.migration.MigrationException;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationProgress;
 import io.cutover.migration.MigrationReport;
+import io.cutover.migration.MigrationSettings;
 import io.cutover.migration.MigrationTarget;
 import io.cutover.migration.MigrationTls;
 import io.cutover.migration.TargetOptions;
@@ -36,7 +34,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -222,24 +222,42 @@ final class MigrateCommand extends GroupCommand {
                 description = "Let the guest run this long before migrating (default: ${DEFAULT-VALUE}).")
         Duration warmup;
 
-        @Option(names = "--downtime", defaultValue = "300ms", converter = DurationConverter.class,
+        // the migration's settings are read and checked by MigrationSettings, as the agent's are: text here
+        @Option(names = "--downtime", defaultValue = MigrationOptions.DEFAULT_DOWNTIME_LIMIT_MS + "ms",
                 description = "Downtime limit (default: ${DEFAULT-VALUE}).")
-        Duration downtime;
+        String downtime;
 
-        @Option(names = "--downtime-steps", defaultValue = "1",
-                description = "Raise the limit in this many steps, Nova style (default: ${DEFAULT-VALUE}).")
-        int downtimeSteps;
+        @Option(names = "--downtime-steps", defaultValue = "" + MigrationOptions.DEFAULT_DOWNTIME_STEPS,
+                description = "Raise the limit in this many steps, Nova style: from limit/steps to the limit"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String downtimeSteps;
 
-        @Option(names = "--downtime-step-delay", defaultValue = "2s", converter = DurationConverter.class,
-                description = "Time between downtime steps (default: ${DEFAULT-VALUE}).")
-        Duration downtimeStepDelay;
+        @Option(names = "--downtime-step-delay", defaultValue = MigrationOptions.DEFAULT_DOWNTIME_STEP_DELAY_MS + "ms",
+                description = "Time between downtime steps PER GiB of guest memory, as Nova's"
+                        + " live_migration_downtime_delay (a guest counts as at least "
+                        + MigrationOptions.DOWNTIME_STEP_MIN_GIB + " GiB): 2s for an 8 GiB guest is 16 s between steps"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String downtimeStepDelay;
 
         @Option(names = "--max-bandwidth", defaultValue = "0",
                 description = "Cap in bytes/s with k/m/g suffixes; 0 for none (default: ${DEFAULT-VALUE}).")
         String maxBandwidth;
 
-        @Option(names = "--dynamic-rate", description = "Clark's dynamic rate limiting (start low, follow the dirty rate).")
+        @Option(names = "--dynamic-rate",
+                description = "Clark's dynamic rate limiting: the first round at --rate-min, each next at the dirty rate"
+                        + " plus --rate-step, up to --max-bandwidth; once a round at the cap sends more than the one"
+                        + " before, the next is the last (Xen).")
         boolean dynamicRate;
+
+        @Option(names = "--rate-min", defaultValue = "" + MigrationOptions.DEFAULT_MIN_BANDWIDTH,
+                description = "With --dynamic-rate: the first and lowest rate, bytes/s with k/m/g suffixes"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String rateMin;
+
+        @Option(names = "--rate-step", defaultValue = "" + MigrationOptions.DEFAULT_RATE_STEP,
+                description = "With --dynamic-rate: added to the dirty rate for the next round, bytes/s with k/m/g"
+                        + " suffixes (default: ${DEFAULT-VALUE}).")
+        String rateStep;
 
         @Option(names = "--auto-converge", description = "Throttle the guest when it dirties memory faster than it is sent.")
         boolean autoConverge;
@@ -256,33 +274,58 @@ final class MigrateCommand extends GroupCommand {
 
         @Option(names = "--channels", defaultValue = "" + MigrationOptions.DEFAULT_CHANNELS,
                 description = "Parallel connections (multifd), 1-16; pages are sharded over them (default: ${DEFAULT-VALUE}).")
-        int channels;
+        String channels;
 
         @Option(names = "--compress", defaultValue = "none", description = "none or lz4 (default: ${DEFAULT-VALUE}).")
-        Compression compress;
+        String compress;
 
         @Option(names = "--integrity", defaultValue = "sent_pages",
                 description = "sent_pages or full_memory (default: ${DEFAULT-VALUE}).")
-        IntegrityCheck integrity;
+        String integrity;
 
         @Option(names = "--max-rounds", defaultValue = "" + MigrationOptions.DEFAULT_MAX_ROUNDS,
                 description = "Pre-copy rounds before a forced switchover (default: ${DEFAULT-VALUE}).")
-        int maxRounds;
+        String maxRounds;
 
-        @Option(names = "--timeout", defaultValue = "300s", converter = DurationConverter.class,
-                description = "Completion timeout (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Option(names = "--timeout", defaultValue = MigrationOptions.DEFAULT_COMPLETION_TIMEOUT_S + "s",
+                description = "Completion timeout: pre-copy that has not converged by then ends as --on-timeout says,"
+                        + " the round in progress too (default: ${DEFAULT-VALUE}).")
+        String timeout;
 
         @Option(names = "--on-timeout", defaultValue = "abort",
-                description = "abort, or pause (finish as stop-and-copy) (default: ${DEFAULT-VALUE}).")
-        CompletionPolicy onTimeout;
+                description = "At the completion timeout: abort (the guest runs on here, exit 1), pause (finish as"
+                        + " stop-and-copy, whatever the downtime) or postcopy (resume at the destination at once and"
+                        + " fetch the missing pages on demand; one connection) (default: ${DEFAULT-VALUE}).")
+        String onTimeout;
 
         @Option(names = "--progress-timeout", defaultValue = MigrationOptions.DEFAULT_PROGRESS_TIMEOUT_S + "s",
-                converter = DurationConverter.class,
                 description = "Abort when the migration makes no progress this long: the destination takes no bytes or"
                         + " does not answer, or the memory left to send stops shrinking; the guest runs on here"
                         + " (default: ${DEFAULT-VALUE}).")
-        Duration progressTimeout;
+        String progressTimeout;
+
+        /** The migration's settings by {@link MigrationSettings} name, as given. */
+        Map<String, String> settings() {
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("downtime", downtime);
+            settings.put("downtimeSteps", downtimeSteps);
+            settings.put("downtimeStepDelay", downtimeStepDelay);
+            settings.put("maxBandwidth", maxBandwidth);
+            settings.put("dynamicRate", String.valueOf(dynamicRate));
+            settings.put("rateMin", rateMin);
+            settings.put("rateStep", rateStep);
+            settings.put("autoConverge", String.valueOf(autoConverge));
+            settings.put("postCopy", String.valueOf(postCopy));
+            settings.put("xbzrleCache", xbzrleCache);
+            settings.put("channels", channels);
+            settings.put("compress", compress);
+            settings.put("integrity", integrity);
+            settings.put("maxRounds", maxRounds);
+            settings.put("timeout", timeout);
+            settings.put("onTimeout", onTimeout);
+            settings.put("progressTimeout", progressTimeout);
+            return settings;
+        }
 
         @Option(names = "--json", description = "Write the JSON report to this file.")
         Path json;
@@ -296,26 +339,10 @@ final class MigrateCommand extends GroupCommand {
         @Override
         public Integer call() throws Exception {
             InetSocketAddress destination = HostPort.parseRemote("--to", to).socketAddress();
-            MigrationOptions options = MigrationOptions.builder()
-                    .downtimeLimit(downtime)
-                    .downtimeSteps(downtimeSteps, downtimeStepDelay)
-                    .maxBandwidth(maxBandwidth.equals("0") ? 0 : GuestSpec.bytes("--max-bandwidth", maxBandwidth))
-                    .autoConverge(autoConverge)
-                    .postCopy(postCopy)
+            MigrationOptions options = MigrationSettings.read(settings(), MigrationSettings::flag)
                     .tls(tls.toTls())
-                    .compression(compress)
-                    .channels(channels)
-                    .xbzrleCache(xbzrleCache.equals("0") ? 0 : GuestSpec.bytes("--xbzrle-cache", xbzrleCache))
-                    .integrity(integrity)
-                    .maxRounds(maxRounds)
-                    .completionTimeout(timeout, onTimeout)
-                    .progressTimeout(progressTimeout)
                     .secret(readSecret(secretFile))
                     .build();
-            if (dynamicRate) {
-                options = options.toBuilder().dynamicRate(MigrationOptions.DEFAULT_MIN_BANDWIDTH,
-                        MigrationOptions.DEFAULT_RATE_STEP).build();
-            }
             try (Guest g = Guests.open(guest)) {
                 if (!g.isRunning()) {
                     g.resume();
@@ -355,7 +382,7 @@ final class MigrateCommand extends GroupCommand {
                                 + " %d MiB sent at %.0f Mbit/s, %d zero pages, throttle %d %%, %d bytes saved by compression,"
                                 + " %d bytes saved by %d XBZRLE deltas%n",
                         m.id(), to, p.totalTime().toNanos() / 1e6, p.downtime().toNanos() / 1e6,
-                        downtime.toMillis(), p.round() + 1, describe(report),
+                        options.downtimeLimit().toMillis(), p.round() + 1, describe(report),
                         report.postCopy() ? ", finished in post-copy (" + report.postCopyFaults() + " pages fetched on demand)"
                                 : "", p.transferredBytes() >> 20, p.mbps(),
                         p.zeroPages(), p.throttlePercent(), p.compressionSavedBytes(), p.deltaSavedBytes(),
@@ -370,7 +397,9 @@ final class MigrateCommand extends GroupCommand {
                 case CONVERGED_BY_AUTO_CONVERGE -> "converged thanks to auto-converge";
                 case MAX_ROUNDS -> "did not converge: forced after the maximum rounds";
                 case MAX_BYTES -> "did not converge: forced after sending too much";
-                case COMPLETION_TIMEOUT -> "did not converge: paused at the completion timeout (coma)";
+                case RATE_AT_MAX -> "did not converge: forced once the dynamic rate reached its cap";
+                case COMPLETION_TIMEOUT -> report.postCopy() ? "did not converge: post-copy at the completion timeout"
+                        : "did not converge: paused at the completion timeout (coma)";
             };
         }
 

@@ -142,6 +142,39 @@ class MigrateCommandTest {
                 .contains("(default: " + io.cutover.migration.MigrationOptions.DEFAULT_PROGRESS_TIMEOUT_S + "s)");
     }
 
+    @Test
+    void postCopyOnTimeoutFinishesAGuestThatDoesNotConverge() throws Exception {
+        Path secret = dir.resolve("migration.secret");
+        StringWriter out = new StringWriter();
+        CommandLine listen = CutoverCommand.commandLine();
+        listen.setOut(new PrintWriter(out, true));
+        CompletableFuture<Integer> listening = CompletableFuture.supplyAsync(() -> listen.execute("migrate", "listen",
+                "--bind", "127.0.0.1", "--port", "0", "--secret-file", secret.toString()));
+        int port = port(out, listening);
+        Run sent = run("migrate", "send", "--to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+                "--guest", "synthetic:size=32m,workload=diabolical,region=16m,rate=400000", "--warmup", "0s", "--quiet",
+                "--max-bandwidth", "64m", "--max-rounds", "10000", "--downtime", "50ms",
+                "--timeout", "1s", "--on-timeout", "postcopy", "--json", dir.resolve("report.json").toString());
+        assertThat(sent.code()).as(sent.err()).isZero();
+        assertThat(Files.readString(dir.resolve("report.json")))
+                .contains("\"switchoverReason\":\"COMPLETION_TIMEOUT\"", "\"mode\":\"post-copy\"");
+        assertThat(listening.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void migrationSettingsAreCheckedByNameAndExplainedInTheHelp() {
+        Run bad = run("migrate", "send", "--to", "127.0.0.1:9", "--secret-file", "/nonexistent",
+                "--on-timeout", "later");
+        assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(bad.err()).contains("--on-timeout: expected one of abort, pause, postcopy, not 'later'");
+        Run multifdPostCopy = run("migrate", "send", "--to", "127.0.0.1:9", "--secret-file", "/nonexistent",
+                "--on-timeout", "postcopy", "--channels", "2");
+        assertThat(multifdPostCopy.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(multifdPostCopy.err()).contains("--channels: post-copy runs over one connection");
+        String help = run("migrate", "send", "--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains("--on-timeout", "postcopy", "--rate-min", "--rate-step", "PER GiB of guest memory");
+    }
+
     private static void closeQuietly(Socket socket) {
         if (socket != null) {
             try {

@@ -11,8 +11,13 @@ public final class MigrationOptions {
     public static final long DEFAULT_DOWNTIME_LIMIT_MS = 300;
     /** Downtime steps (Nova): 1 means the limit holds from the start. */
     public static final int DEFAULT_DOWNTIME_STEPS = 1;
-    /** Time between two downtime steps: {@value #DEFAULT_DOWNTIME_STEP_DELAY_MS} ms. */
+    /**
+     * Time between two downtime steps per GiB of guest memory, as Nova's {@code live_migration_downtime_delay}:
+     * {@value #DEFAULT_DOWNTIME_STEP_DELAY_MS} ms.
+     */
     public static final long DEFAULT_DOWNTIME_STEP_DELAY_MS = 2_000;
+    /** Nova counts a guest of less memory as this many GiB when it spaces the downtime steps: {@value}. */
+    public static final int DOWNTIME_STEP_MIN_GIB = 2;
     /** Fallback bound: pre-copy rounds before a forced switchover. */
     public static final int DEFAULT_MAX_ROUNDS = 30;
     /** Fallback bound: bytes sent, as a multiple of the guest's memory, before a forced switchover. */
@@ -112,7 +117,7 @@ public final class MigrationOptions {
         if (b.channels < 1 || b.channels > MAX_CHANNELS) {
             throw new IllegalArgumentException("channels must be 1 to " + MAX_CHANNELS + ", was " + b.channels);
         }
-        if (b.channels > 1 && b.postCopy) {
+        if (b.channels > 1 && (b.postCopy || b.completionPolicy == CompletionPolicy.POSTCOPY)) {
             throw new IllegalArgumentException("post-copy runs over one connection: channels must be 1");
         }
         channels = b.channels;
@@ -185,16 +190,30 @@ public final class MigrationOptions {
         return downtimeSteps;
     }
 
+    /**
+     * Time between two downtime steps per GiB of guest memory, as Nova's {@code live_migration_downtime_delay}: a
+     * bigger guest takes longer to send, so its limit rises more slowly (see {@link #downtimeStepDelayFor}).
+     */
     public Duration downtimeStepDelay() {
         return downtimeStepDelay;
     }
 
-    /** The downtime limit in force {@code elapsed} after the start. */
-    public Duration downtimeLimitAt(Duration elapsed) {
+    /**
+     * The time between two downtime steps for a guest of {@code guestBytes}: the delay per GiB times its memory in
+     * GiB, counted as at least {@value #DOWNTIME_STEP_MIN_GIB} GiB as Nova does — so Nova's settings ramp here as
+     * they do there.
+     */
+    public Duration downtimeStepDelayFor(long guestBytes) {
+        double gib = Math.max(DOWNTIME_STEP_MIN_GIB, guestBytes / (double) (1L << 30));
+        return Duration.ofNanos(Math.round(downtimeStepDelay.toNanos() * gib));
+    }
+
+    /** The downtime limit in force {@code elapsed} after the start of the migration of a guest of {@code guestBytes}. */
+    public Duration downtimeLimitAt(Duration elapsed, long guestBytes) {
         if (downtimeSteps == 1) {
             return downtimeLimit;
         }
-        long step = Math.min(downtimeSteps - 1, elapsed.toNanos() / downtimeStepDelay.toNanos());
+        long step = Math.min(downtimeSteps - 1, elapsed.toNanos() / downtimeStepDelayFor(guestBytes).toNanos());
         return downtimeLimit.multipliedBy(step + 1).dividedBy(downtimeSteps);
     }
 
@@ -216,10 +235,12 @@ public final class MigrationOptions {
         return dynamicRate;
     }
 
+    /** Dynamic rate limiting: the first round's rate and the lowest of any round, bytes/s (the cap wins over it). */
     public long minBandwidth() {
         return minBandwidth;
     }
 
+    /** Dynamic rate limiting: what a round's rate adds to the dirty rate of the round before, bytes/s. */
     public long rateStep() {
         return rateStep;
     }
@@ -276,7 +297,8 @@ public final class MigrationOptions {
 
     /**
      * Whether a migration that does not converge (a fallback bound, or the completion timeout with policy
-     * {@link CompletionPolicy#PAUSE}) switches to post-copy — the destination resumes at once and fetches
+     * {@link CompletionPolicy#PAUSE}; policy {@link CompletionPolicy#POSTCOPY} does so at the timeout without it)
+     * switches to post-copy — the destination resumes at once and fetches
      * missing pages on demand — rather than finishing with a long stop-and-copy. The guest must support it.
      */
     public boolean postCopy() {
@@ -348,9 +370,19 @@ public final class MigrationOptions {
             return this;
         }
 
+        /** Nova's steps: {@code delay} is per GiB of guest memory (see {@link MigrationOptions#downtimeStepDelay()}). */
         public Builder downtimeSteps(int steps, Duration delay) {
+            return downtimeSteps(steps).downtimeStepDelay(delay);
+        }
+
+        public Builder downtimeSteps(int steps) {
             downtimeSteps = steps;
-            downtimeStepDelay = delay;
+            return this;
+        }
+
+        /** Per GiB of guest memory, see {@link MigrationOptions#downtimeStepDelay()}. */
+        public Builder downtimeStepDelay(Duration delayPerGiB) {
+            downtimeStepDelay = delayPerGiB;
             return this;
         }
 
@@ -371,9 +403,22 @@ public final class MigrationOptions {
 
         /** Clark's dynamic rate limiting: start at {@code min}, then the dirty rate plus {@code step}. */
         public Builder dynamicRate(long min, long step) {
-            dynamicRate = true;
-            minBandwidth = min;
-            rateStep = step;
+            return dynamicRate(true).minBandwidth(min).rateStep(step);
+        }
+
+        /** Clark's dynamic rate limiting with the minimum and step set apart (defaults: the {@code DEFAULT_*}). */
+        public Builder dynamicRate(boolean v) {
+            dynamicRate = v;
+            return this;
+        }
+
+        public Builder minBandwidth(long bytesPerSecond) {
+            minBandwidth = bytesPerSecond;
+            return this;
+        }
+
+        public Builder rateStep(long bytesPerSecond) {
+            rateStep = bytesPerSecond;
             return this;
         }
 
@@ -383,8 +428,16 @@ public final class MigrationOptions {
         }
 
         public Builder completionTimeout(Duration v, CompletionPolicy policy) {
+            return completionTimeout(v).completionPolicy(policy);
+        }
+
+        public Builder completionTimeout(Duration v) {
             completionTimeout = v;
-            completionPolicy = policy;
+            return this;
+        }
+
+        public Builder completionPolicy(CompletionPolicy v) {
+            completionPolicy = v;
             return this;
         }
 

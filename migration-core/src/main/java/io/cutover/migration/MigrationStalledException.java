@@ -3,9 +3,10 @@ package io.cutover.migration;
 import java.time.Duration;
 
 /**
- * A migration failed because the destination made no progress: it took no bytes for the progress timeout
- * ({@link MigrationOptions#progressTimeout()}), or did not connect or answer within the shorter of the progress and
- * I/O timeouts. Before commitment the guest runs on at the source.
+ * A migration failed because it made no progress for the progress timeout ({@link MigrationOptions#progressTimeout()}):
+ * the destination took no bytes, or did not connect or answer within the shorter of the progress and I/O timeouts, or
+ * the memory left to send reached no new low from round to round (the progress watchdog: a guest that dirties memory
+ * as fast as it is sent). Before commitment the guest runs on at the source.
  */
 public final class MigrationStalledException extends MigrationException {
     private static final long serialVersionUID = 1L;
@@ -18,7 +19,7 @@ public final class MigrationStalledException extends MigrationException {
         this.stalledFor = stalledFor;
     }
 
-    /** How long the destination made no progress before the migration gave up. */
+    /** How long the migration made no progress before it gave up. */
     public Duration stalledFor() {
         return stalledFor;
     }

@@ -10,7 +10,12 @@ public enum SwitchoverReason {
     MAX_ROUNDS,
     /** Fallback bound: more than the allowed multiple of the guest's memory was sent. */
     MAX_BYTES,
-    /** The completion timeout passed and the policy is {@link CompletionPolicy#PAUSE}. */
+    /**
+     * Xen's last-round rule for dynamic rate limiting: the round was sent at the bandwidth cap and sent more than the
+     * round before: a faster pace is not allowed and rounds no longer shrink, so more of them only cost bandwidth.
+     */
+    RATE_AT_MAX,
+    /** The completion timeout passed and the policy is {@link CompletionPolicy#PAUSE} or {@link CompletionPolicy#POSTCOPY}. */
     COMPLETION_TIMEOUT;
 
     /** Whether the downtime limit was met rather than forced. */

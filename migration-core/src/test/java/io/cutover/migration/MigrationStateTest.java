@@ -47,9 +47,16 @@ class MigrationStateTest {
     void optionsRejectNonsenseAndComputeDowntimeSteps() {
         MigrationOptions o = MigrationOptions.builder().downtimeLimit(java.time.Duration.ofMillis(300))
                 .downtimeSteps(3, java.time.Duration.ofSeconds(1)).build();
-        assertThat(o.downtimeLimitAt(java.time.Duration.ZERO)).hasMillis(100);
-        assertThat(o.downtimeLimitAt(java.time.Duration.ofMillis(1500))).hasMillis(200);
-        assertThat(o.downtimeLimitAt(java.time.Duration.ofSeconds(60))).hasMillis(300);
+        long gib = 1L << 30;
+        // the step delay is per GiB of guest memory, a guest counted as at least 2 GiB (Nova): 2 s for 1 GiB
+        assertThat(o.downtimeLimitAt(java.time.Duration.ZERO, gib)).hasMillis(100);
+        assertThat(o.downtimeLimitAt(java.time.Duration.ofMillis(1500), gib)).hasMillis(100);
+        assertThat(o.downtimeLimitAt(java.time.Duration.ofMillis(2500), gib)).hasMillis(200);
+        assertThat(o.downtimeLimitAt(java.time.Duration.ofSeconds(60), gib)).hasMillis(300);
+        // 8 s for 8 GiB
+        assertThat(o.downtimeStepDelayFor(8 * gib)).hasSeconds(8);
+        assertThat(o.downtimeLimitAt(java.time.Duration.ofSeconds(7), 8 * gib)).hasMillis(100);
+        assertThat(o.downtimeLimitAt(java.time.Duration.ofSeconds(9), 8 * gib)).hasMillis(200);
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> MigrationOptions.builder().downtimeLimit(java.time.Duration.ZERO).build())
                 .withMessageContaining("downtime limit");

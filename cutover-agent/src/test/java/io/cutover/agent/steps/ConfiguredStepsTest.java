@@ -97,7 +97,7 @@ class ConfiguredStepsTest {
     void aWanMoveQemuDrivesIsMirroredItsOneBlackoutStepTheSourcesHoldAndItsFlushBesideTheCommit() throws Exception {
         CutoverRequest byQemu = new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.1.101"), "hostA",
                 "hostB", "wan", List.of("198.18.2.101"), "vm1.vms.cutover.test.", 64,
-                new CutoverRequest.Migrator(null, null, null, null, null, null,
+                CutoverRequest.Migrator.byQemu(
                         new CutoverRequest.Qemu("tcp:198.19.0.2:49152", null, null, null, null, null)),
                 null, null).validated();
         try (ConfiguredSteps factory = open(config(ALL.replace("{hostA: fwd-a}", "{hostA: fwd, hostB: fwd}")))) {

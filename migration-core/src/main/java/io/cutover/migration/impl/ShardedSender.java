@@ -58,8 +58,9 @@ final class ShardedSender {
     }
 
     /**
-     * Sends the pages set in {@code bitmap} (clearing it), each shard on its connection in parallel, then marks
-     * a sync point on every connection; returns the bytes written.
+     * Sends the pages set in {@code bitmap} (clearing their bits), each shard on its connection in parallel, then
+     * marks a sync point on every connection; returns the bytes written. When {@code stop} ends it early, the bits of
+     * the pages not sent stay set.
      */
     long sendDirty(long[] bitmap, BooleanSupplier stop) {
         if (shards == null) {
@@ -96,8 +97,12 @@ final class ShardedSender {
         if (failure != null) {
             throw failure;
         }
+        // pages a stop left unsent go back to the bitmap, to be sent later
         for (long[] shard : shards) {
-            java.util.Arrays.fill(shard, 0L);
+            for (int w = 0; w < shard.length; w++) {
+                bitmap[w] |= shard[w];
+                shard[w] = 0;
+            }
         }
         syncPoint++;
         for (Channel ch : channels) {

@@ -10,6 +10,7 @@ import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationProgress;
 import io.cutover.migration.MigrationReport;
 import io.cutover.migration.MigrationStalledException;
+import io.cutover.migration.MigrationTimeoutException;
 import io.cutover.migration.MigrationState;
 import io.cutover.migration.SwitchoverReason;
 import io.cutover.migration.transport.Frame;
@@ -57,10 +58,6 @@ import java.util.concurrent.TimeoutException;
 public final class SourceMigration implements LiveMigration {
     private static final Logger LOG = LoggerFactory.getLogger(SourceMigration.class);
     private static final Object CLOSED = new Object();
-    /** A round shorter than this says more about the buffers than about the path: it keeps the last estimate. */
-    private static final long MIN_BANDWIDTH_SAMPLE = 16L << 20;
-    /** Bandwidth samples the estimate keeps: it is the lowest of them. */
-    private static final int BANDWIDTH_SAMPLES = 3;
     /**
      * The switchover decision counts on this share of the estimated bandwidth: the stop-and-copy of a loaded
      * machine (the guest's last writes, the commit round trips, other processes) is slower than pre-copy.
@@ -72,6 +69,7 @@ public final class SourceMigration implements LiveMigration {
     private final InetSocketAddress destination;
     private final MigrationOptions options;
     private final SwitchoverPolicy policy;
+    private final BandwidthEstimate estimate;
     private final EventDispatcher events;
     private final CompletableFuture<MigrationReport> result = new CompletableFuture<>();
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -104,6 +102,7 @@ public final class SourceMigration implements LiveMigration {
         this.destination = Objects.requireNonNull(destination, "destination");
         this.options = Objects.requireNonNull(options, "options");
         this.policy = new SwitchoverPolicy(options);
+        this.estimate = new BandwidthEstimate(options.maxBandwidth());
         this.waits = new Waits(options);
         this.events = new EventDispatcher(id, listeners);
         this.remainingBytes = guest.sizeBytes();
@@ -147,7 +146,7 @@ public final class SourceMigration implements LiveMigration {
         Duration expected = bw > 0 ? Duration.ofNanos((long) (remaining / (bw * BANDWIDTH_HEADROOM) * 1e9)) : Duration.ZERO;
         return new MigrationProgress(id, state, round, Duration.ofNanos(end - startNanos),
                 Duration.ofNanos(downtimeNanos), expected,
-                options.downtimeLimitAt(Duration.ofNanos(end - startNanos)),
+                options.downtimeLimitAt(Duration.ofNanos(end - startNanos), guest.sizeBytes()),
                 s == null ? 0 : s.transferredBytes(), remaining, guest.sizeBytes(), dirtyPagesPerSecond,
                 bw * 8 / 1e6, guest.throttlePercent(), s == null ? 0 : s.pagesSent(), s == null ? 0 : s.zeroPages(),
                 s == null ? 0 : s.compressionSaved(), s == null ? 0 : s.deltaPages(), s == null ? 0 : s.deltaSaved());
@@ -281,50 +280,55 @@ public final class SourceMigration implements LiveMigration {
         guest.collectDirty(bitmap);
         java.util.Arrays.fill(bitmap, -1L);
         long previousRemaining = guest.sizeBytes();
+        long previousSent = 0;
         long lowest = Long.MAX_VALUE;
         long lowestAt = System.nanoTime();
         double dirtyBytesPerSecond = 0;
+        // a round ends early at the completion timeout: its action does not wait for a long round
+        java.util.function.BooleanSupplier stop = () -> waits.cancelled()
+                || policy.pastCompletion(Duration.ofNanos(System.nanoTime() - startNanos));
         for (int r = 0; ; r++) {
             round = r;
             events.emit(CutoverStage.PRECOPY, r);
             channel.write(Frame.of(FrameType.ROUND, r), channel.voidPromise());
             int throttle = guest.throttlePercent();
-            sender.pace(policy.rateFor(r, dirtyBytesPerSecond));
+            long rate = policy.rateFor(r, dirtyBytesPerSecond);
             long roundStart = System.nanoTime();
-            long sent = sender.sendDirty(bitmap, waits::cancelled);
+            long sent = r == 0 ? probe(bitmap, rate, stop) : 0;
+            long pacedStart = System.nanoTime();
+            long pacedSent = send(bitmap, rate, stop);
+            sent += pacedSent;
             waits.checkCancelled();
-            long roundNanos = Math.max(1, System.nanoTime() - roundStart);
+            long now = System.nanoTime();
+            long roundNanos = Math.max(1, now - roundStart);
+            estimate.sample(pacedSent - sender.pendingBytes(), now - pacedStart, rate);
+            bandwidth = estimate.bytesPerSecond();
             guest.collectDirty(bitmap);
             long dirtyPages = popcount(bitmap, pages);
-            long onWire = sent - sender.pendingBytes();
-            if (onWire >= MIN_BANDWIDTH_SAMPLE || bandwidth == 0) {
-                // the lowest of the last samples: an optimistic estimate overruns the downtime limit
-                samples.addLast(Math.max(onWire, 1) * 1e9 / roundNanos);
-                if (samples.size() > BANDWIDTH_SAMPLES) {
-                    samples.removeFirst();
-                }
-                bandwidth = samples.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-            }
             dirtyPagesPerSecond = (long) (dirtyPages * 1e9 / roundNanos);
             dirtyBytesPerSecond = dirtyPagesPerSecond * (double) guest.pageSize();
             long remaining = dirtyPages * guest.pageSize();
             remainingBytes = remaining;
-            long now = System.nanoTime();
+            now = System.nanoTime();
             if (remaining < lowest) {
                 lowest = remaining;
                 lowestAt = now;
             }
             RoundOutcome outcome = new RoundOutcome(r, remaining, previousRemaining, bandwidth * BANDWIDTH_HEADROOM,
                     sender.transferredBytes(), guest.sizeBytes(), throttle, Duration.ofNanos(now - startNanos),
-                    Duration.ofNanos(now - lowestAt));
+                    Duration.ofNanos(now - lowestAt), rate, sent, previousSent);
             Decision decision = policy.decide(outcome);
-            LOG.debug("{} round {}: sent {} B in {} ms, {} dirty pages, throttle {} %, expected downtime {} -> {}", id, r,
-                    sent, roundNanos / 1_000_000, dirtyPages, throttle, outcome.expectedDowntime(), decision);
+            LOG.debug("{} round {}: sent {} B in {} ms at {} B/s, {} dirty pages, throttle {} %, expected downtime {} -> {}",
+                    id, r, sent, roundNanos / 1_000_000, rate, dirtyPages, throttle, outcome.expectedDowntime(),
+                    decision);
             switch (decision.action()) {
-                case ABORT -> throw new IllegalStateException(decision.detail());
+                case ABORT -> throw switch (decision.abort()) {
+                    case COMPLETION_TIMEOUT -> new TimedOut(decision.detail(), decision.limit());
+                    case NO_PROGRESS -> new Waits.Stalled(decision.detail(), decision.limit());
+                };
                 case SWITCHOVER -> {
                     reason = decision.reason();
-                    postCopy = options.postCopy() && !reason.converged();
+                    postCopy = policy.postCopyAfter(reason);
                     this.pendingBitmap = bitmap;
                     return;
                 }
@@ -333,13 +337,48 @@ public final class SourceMigration implements LiveMigration {
                         guest.throttle(SwitchoverPolicy.nextThrottle(throttle, dirtyPages * guest.pageSize(), sent));
                     }
                     previousRemaining = remaining;
+                    previousSent = sent;
                 }
             }
         }
     }
 
+    /**
+     * With dynamic rate limiting, the first round's first {@link BandwidthEstimate#MIN_SAMPLE_BYTES} go at the
+     * stop-and-copy's pace, not at the round's {@code rate}: the rounds that follow are paced below it and cannot
+     * measure it (see {@link BandwidthEstimate}). Returns the bytes sent.
+     */
+    private long probe(long[] bitmap, long rate, java.util.function.BooleanSupplier stop) {
+        long pace = options.maxBandwidth();
+        if (estimate.atStopAndCopyPace(rate)) {
+            return 0;
+        }
+        long before = sender.transferredBytes();
+        long start = System.nanoTime();
+        long sent = send(bitmap, pace, () -> stop.getAsBoolean()
+                || sender.transferredBytes() - before >= BandwidthEstimate.MIN_SAMPLE_BYTES);
+        estimate.sample(sent - sender.pendingBytes(), System.nanoTime() - start, pace);
+        return sent;
+    }
+
+    /** Sends the pages set in {@code bitmap} at {@code rate} bytes/s (0: unpaced) until done or {@code stop}. */
+    private long send(long[] bitmap, long rate, java.util.function.BooleanSupplier stop) {
+        sender.pace(rate);
+        return sender.sendDirty(bitmap, stop);
+    }
+
+    /** The completion timeout passed with policy ABORT. */
+    static final class TimedOut extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final Duration timeout;
+
+        TimedOut(String message, Duration timeout) {
+            super(message);
+            this.timeout = timeout;
+        }
+    }
+
     private long[] pendingBitmap;
-    private final java.util.ArrayDeque<Double> samples = new java.util.ArrayDeque<>();
 
     private void stopAndCopy(CompletableFuture<Void> planned) throws InterruptedException {
         if (options.holdSwitchover()) {
@@ -616,12 +655,19 @@ public final class SourceMigration implements LiveMigration {
         }
     }
 
-    /** What the result fails with: a {@link MigrationStalledException} when the destination stalled. */
+    /**
+     * What the result fails with: a {@link MigrationStalledException} when the migration made no progress, a
+     * {@link MigrationTimeoutException} when it did not converge within the completion timeout.
+     */
     private MigrationException failure(MigrationState failedIn, boolean sourceResumed, String message, Throwable e,
                                        MigrationReport report) {
-        return e instanceof Waits.Stalled stalled
-                ? new MigrationStalledException(id, failedIn, sourceResumed, message, e, report, stalled.limit())
-                : new MigrationException(id, failedIn, sourceResumed, message, e, report);
+        if (e instanceof Waits.Stalled stalled) {
+            return new MigrationStalledException(id, failedIn, sourceResumed, message, e, report, stalled.limit());
+        }
+        if (e instanceof TimedOut timedOut) {
+            return new MigrationTimeoutException(id, failedIn, sourceResumed, message, e, report, timedOut.timeout);
+        }
+        return new MigrationException(id, failedIn, sourceResumed, message, e, report);
     }
 
     private static String describe(Throwable e) {

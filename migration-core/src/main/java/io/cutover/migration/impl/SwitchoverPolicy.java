@@ -10,11 +10,13 @@ import java.time.Duration;
  * The convergence decision after each pre-copy round, a pure function of the round's outcome and the
  * options:
  * <ol>
- *   <li>past the completion timeout: abort, or switch over anyway ("coma") by policy;</li>
- *   <li>no new low of the remaining bytes for the progress window: abort;</li>
+ *   <li>past the completion timeout: abort, or switch over anyway by policy ("coma" stop-and-copy, or post-copy);</li>
+ *   <li>no new low of the remaining bytes for the progress window: abort (the progress watchdog);</li>
  *   <li>expected downtime (remaining / bandwidth) within the limit in force: switch over — unless the
  *       last round still halved the remaining bytes and they would take more than
  *       {@link #NEGLIGIBLE_DOWNTIME} to send, in which case one more round shortens the blackout further;</li>
+ *   <li>Xen's last-round rule, with dynamic rate limiting: a round paced at the bandwidth cap that sent more than
+ *       the round before: switch over, forced;</li>
  *   <li>fallback bounds: the last allowed round, or more than the allowed multiple of memory sent:
  *       switch over, forced.</li>
  * </ol>
@@ -30,24 +32,29 @@ final class SwitchoverPolicy {
     }
 
     Decision decide(RoundOutcome r) {
-        if (r.elapsed().compareTo(options.completionTimeout()) >= 0) {
-            return options.completionPolicy() == CompletionPolicy.PAUSE
-                    ? Decision.switchover(SwitchoverReason.COMPLETION_TIMEOUT)
-                    : Decision.abort("not converged within the completion timeout of " + options.completionTimeout());
+        if (pastCompletion(r.elapsed())) {
+            return options.completionPolicy() == CompletionPolicy.ABORT
+                    ? Decision.abort(Decision.Abort.COMPLETION_TIMEOUT, "not converged within the completion timeout of "
+                            + Waits.format(options.completionTimeout()), options.completionTimeout())
+                    : Decision.switchover(SwitchoverReason.COMPLETION_TIMEOUT);
         }
         if (r.sinceProgress().compareTo(options.progressTimeout()) >= 0) {
-            return Decision.abort("no progress for " + r.sinceProgress() + " (remaining " + r.remainingBytes()
-                    + " bytes)");
+            return Decision.abort(Decision.Abort.NO_PROGRESS, "the memory left to send reached no new low for "
+                    + Waits.format(options.progressTimeout()) + " (" + r.remainingBytes() + " bytes left)",
+                    options.progressTimeout());
         }
         Duration expected = r.expectedDowntime();
         boolean lastRound = r.round() + 1 >= options.maxRounds();
-        if (expected.compareTo(options.downtimeLimitAt(r.elapsed())) <= 0) {
+        if (expected.compareTo(options.downtimeLimitAt(r.elapsed(), r.guestBytes())) <= 0) {
             boolean stillHalving = r.remainingBytes() * 2 <= r.previousRemaining();
             if (!stillHalving || lastRound || expected.compareTo(NEGLIGIBLE_DOWNTIME) <= 0) {
                 return Decision.switchover(r.throttlePercent() > 0
                         ? SwitchoverReason.CONVERGED_BY_AUTO_CONVERGE : SwitchoverReason.CONVERGED);
             }
             return Decision.CONTINUE;
+        }
+        if (atRateCap(r.rate()) && r.round() > 0 && r.sent() > r.previousSent()) {
+            return Decision.switchover(SwitchoverReason.RATE_AT_MAX);
         }
         if (lastRound) {
             return Decision.switchover(SwitchoverReason.MAX_ROUNDS);
@@ -56,6 +63,30 @@ final class SwitchoverPolicy {
             return Decision.switchover(SwitchoverReason.MAX_BYTES);
         }
         return Decision.CONTINUE;
+    }
+
+    /** Whether the completion timeout has passed {@code elapsed} after the start: the round in progress ends. */
+    boolean pastCompletion(Duration elapsed) {
+        return elapsed.compareTo(options.completionTimeout()) >= 0;
+    }
+
+    /**
+     * Whether a switchover for {@code reason} goes on in post-copy: at the completion timeout with policy POSTCOPY,
+     * or whenever pre-copy did not converge and post-copy is allowed.
+     */
+    boolean postCopyAfter(SwitchoverReason reason) {
+        if (reason == SwitchoverReason.COMPLETION_TIMEOUT && options.completionPolicy() == CompletionPolicy.POSTCOPY) {
+            return true;
+        }
+        return options.postCopy() && !reason.converged();
+    }
+
+    /**
+     * Whether a round paced at {@code rate} ran at the dynamic rate's cap (Xen's {@code RATE_IS_MAX}): never without
+     * dynamic rate limiting or without a cap.
+     */
+    boolean atRateCap(long rate) {
+        return options.dynamicRate() && options.maxBandwidth() > 0 && rate >= options.maxBandwidth();
     }
 
     /**

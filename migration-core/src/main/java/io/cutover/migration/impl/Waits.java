@@ -26,7 +26,7 @@ final class Waits {
         private static final long serialVersionUID = 1L;
         private final Duration limit;
 
-        private Stalled(String message, Duration limit) {
+        Stalled(String message, Duration limit) {
             super(message);
             this.limit = limit;
         }

@@ -65,13 +65,40 @@ class SwitchoverPolicyTest {
         RoundOutcome late = new RoundOutcome(4, 900 * MB, 900 * MB, 1000 * MB, GUEST, GUEST, 0,
                 Duration.ofMinutes(10), Duration.ZERO);
         assertThat(policy.decide(late).action()).isEqualTo(Decision.Action.ABORT);
-        assertThat(policy.decide(late).detail()).contains("completion timeout");
+        assertThat(policy.decide(late).abort()).isEqualTo(Decision.Abort.COMPLETION_TIMEOUT);
+        assertThat(policy.decide(late).detail()).contains("completion timeout of 300 s");
         SwitchoverPolicy coma = new SwitchoverPolicy(MigrationOptions.builder()
                 .completionTimeout(Duration.ofSeconds(5), CompletionPolicy.PAUSE).build());
         assertThat(coma.decide(late).reason()).isEqualTo(SwitchoverReason.COMPLETION_TIMEOUT);
+        assertThat(coma.postCopyAfter(SwitchoverReason.COMPLETION_TIMEOUT)).isFalse();
+        SwitchoverPolicy postCopy = new SwitchoverPolicy(MigrationOptions.builder()
+                .completionTimeout(Duration.ofSeconds(5), CompletionPolicy.POSTCOPY).build());
+        assertThat(postCopy.decide(late).reason()).isEqualTo(SwitchoverReason.COMPLETION_TIMEOUT);
+        assertThat(postCopy.postCopyAfter(SwitchoverReason.COMPLETION_TIMEOUT)).as("post-copy as the action").isTrue();
+        assertThat(postCopy.postCopyAfter(SwitchoverReason.MAX_ROUNDS)).as("without --post-copy").isFalse();
         RoundOutcome stuck = new RoundOutcome(4, 900 * MB, 900 * MB, 1000 * MB, GUEST, GUEST, 0,
-                Duration.ofSeconds(70), Duration.ofSeconds(61));
-        assertThat(policy.decide(stuck).detail()).contains("no progress");
+                Duration.ofSeconds(70), Duration.ofSeconds(31));
+        assertThat(policy.decide(stuck).abort()).isEqualTo(Decision.Abort.NO_PROGRESS);
+        assertThat(policy.decide(stuck).detail()).contains("no new low for 30 s");
+    }
+
+    @Test
+    void theDynamicRateAtItsCapEndsPreCopyOnceRoundsGrowAsXenDoes() {
+        SwitchoverPolicy dynamic = new SwitchoverPolicy(MigrationOptions.builder().maxBandwidth(500 * MB)
+                .dynamicRate(10 * MB, 5 * MB).build());
+        RoundOutcome growingAtCap = new RoundOutcome(3, 900 * MB, 800 * MB, 500 * MB, GUEST, GUEST, 0,
+                Duration.ofSeconds(1), Duration.ZERO, 500 * MB, 900 * MB, 800 * MB);
+        assertThat(dynamic.decide(growingAtCap).reason()).isEqualTo(SwitchoverReason.RATE_AT_MAX);
+        assertThat(SwitchoverReason.RATE_AT_MAX.converged()).isFalse();
+        RoundOutcome shrinkingAtCap = new RoundOutcome(3, 700 * MB, 800 * MB, 500 * MB, GUEST, GUEST, 0,
+                Duration.ofSeconds(1), Duration.ZERO, 500 * MB, 700 * MB, 800 * MB);
+        assertThat(dynamic.decide(shrinkingAtCap).action()).isEqualTo(Decision.Action.CONTINUE);
+        RoundOutcome growingBelowCap = new RoundOutcome(3, 900 * MB, 800 * MB, 500 * MB, GUEST, GUEST, 0,
+                Duration.ofSeconds(1), Duration.ZERO, 400 * MB, 900 * MB, 800 * MB);
+        assertThat(dynamic.decide(growingBelowCap).action()).isEqualTo(Decision.Action.CONTINUE);
+        SwitchoverPolicy fixed = new SwitchoverPolicy(MigrationOptions.builder().maxBandwidth(500 * MB).build());
+        assertThat(fixed.decide(growingAtCap).action()).as("a fixed rate is always at its cap").isEqualTo(
+                Decision.Action.CONTINUE);
     }
 
     @Test
