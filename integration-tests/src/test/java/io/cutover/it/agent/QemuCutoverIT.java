@@ -43,7 +43,7 @@ class QemuCutoverIT {
                 assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("tunnel.arm done", "PRECOPY stage", "vm.pause done",
                                 "SWITCHOVER stage", "tunnel.hold done", "vm.resume done", "ACTIVATED stage",
-                                "sdn.commit done", "announce done", "COMPLETED stage",
+                                "sdn.commit done", "COMPLETED stage",
                                 "sdn.cleanup done", "tunnel.close done")
                         .as("the flush runs beside the commit").contains("tunnel.flush done");
                 assertThat(report.blackoutMillis()).as("QEMU's downtime").isPositive();
