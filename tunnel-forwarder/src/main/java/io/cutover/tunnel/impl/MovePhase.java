@@ -114,7 +114,12 @@ final class MovePhase {
         }
         Duration untilDnsExpiry = !dnsRule ? null : dnsExpiryNanos == Long.MAX_VALUE ? DrainPolicy.DNS_EXPIRY_UNKNOWN
                 : Duration.ofNanos(dnsExpiryNanos - now);
-        return drain.due(Duration.ofNanos(now - activatedNanos), Duration.ofNanos(now - lastTrafficNanos), untilDnsExpiry);
+        Duration quiet = Duration.ofNanos(now - lastTrafficNanos);
+        Optional<DrainPolicy.Rule> due = drain.due(Duration.ofNanos(now - activatedNanos), quiet, untilDnsExpiry);
+        // a DESTINATION delivers while its source sends: whatever rule came due, it ends only once the source has gone
+        // quiet (a source whose hard maximum falls due with its own sends until its next check, and a WAN move's
+        // destination that closed first dropped what came then)
+        return clocksWaitForTraffic && quiet.compareTo(drain.idle()) < 0 ? Optional.empty() : due;
     }
 
     /** The drain ended the move by {@code rule}. */
