@@ -256,7 +256,9 @@ class LoopbackForwarderTest {
 
     @Test
     void anArmedDestinationWaitsForTheSourcesFirstFrameBeforeItsDrainCounts() throws Exception {
-        moves(null, HoldLimits.DEFAULT, drain(Duration.ofMillis(200), Duration.ofMillis(400), null));
+        // the idle period well inside the hard maximum: drains are checked every 200 ms, and a late check on a busy
+        // host would find both due
+        moves(null, HoldLimits.DEFAULT, drain(Duration.ofMillis(100), Duration.ofMillis(700), null));
         destination.stage("m1", CutoverStage.ACTIVATED);
         source.stage("m1", CutoverStage.SWITCHOVER);
         sourceMove.caught(probe(1));
