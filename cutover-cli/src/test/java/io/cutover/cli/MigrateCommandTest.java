@@ -32,18 +32,6 @@ class MigrateCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = CutoverCommand.commandLine();
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        int code = command.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void listenOutlivesPortScansAndWrongSecretsAndCountsCompletedMigrations() throws Exception {
@@ -69,14 +57,14 @@ class MigrateCommandTest {
                 // the refusal, then the close
             }
         }
-        Run refused = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+        Cli.Run refused = Cli.run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
                 "--warmup", "0s", "--quiet", "--secret-file", wrong.toString());
         assertThat(refused.code()).as(refused.err()).isEqualTo(ExitCode.FAILED);
         assertThat(refused.err()).contains("not expected here");
         Thread.sleep(200);
         assertThat(listening).as("the listener still listens: %s", out).isNotDone();
 
-        Run sent = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+        Cli.Run sent = Cli.run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
                 "--warmup", "0s", "--quiet", "--secret-file", secret.toString());
         assertThat(sent.code()).as(sent.err()).isZero();
         assertThat(listening.get(30, TimeUnit.SECONDS)).as("%s", out).isZero();
@@ -94,16 +82,16 @@ class MigrateCommandTest {
         Matcher printed = Pattern.compile("secret ([0-9a-f]{64})").matcher(out.toString());
         assertThat(printed.find()).as("%s", out).isTrue();
 
-        Run missing = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m");
+        Cli.Run missing = Cli.run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m");
         assertThat(missing.code()).isEqualTo(ExitCode.USAGE);
         assertThat(missing.err()).contains("--secret-file");
-        Run tooShort = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+        Cli.Run tooShort = Cli.run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
                 "--secret-file", Files.writeString(dir.resolve("short"), "abc").toString());
         assertThat(tooShort.code()).isEqualTo(ExitCode.USAGE);
         assertThat(tooShort.err()).contains("at least 16 characters");
 
         Path file = Files.writeString(dir.resolve("printed.secret"), printed.group(1));
-        Run sent = run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+        Cli.Run sent = Cli.run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
                 "--warmup", "0s", "--quiet", "--secret-file", file.toString());
         assertThat(sent.code()).as(sent.err()).isZero();
         assertThat(listening.get(30, TimeUnit.SECONDS)).isZero();
@@ -125,7 +113,7 @@ class MigrateCommandTest {
             });
             try {
                 long start = System.nanoTime();
-                Run sent = run("migrate", "send", "--to", "127.0.0.1:" + silent.getLocalPort(),
+                Cli.Run sent = Cli.run("migrate", "send", "--to", "127.0.0.1:" + silent.getLocalPort(),
                         "--progress-timeout", "5s", "--guest", "synthetic:size=4m", "--warmup", "0s", "--quiet",
                         "--secret-file", secret.toString());
                 long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -138,7 +126,7 @@ class MigrateCommandTest {
                 accepted.handle((socket, failed) -> socket).thenAccept(MigrateCommandTest::closeQuietly);
             }
         }
-        assertThat(run("migrate", "send", "--help").out()).contains("--progress-timeout")
+        assertThat(Cli.run("migrate", "send", "--help").out()).contains("--progress-timeout")
                 .contains("(default: " + io.cutover.migration.MigrationOptions.DEFAULT_PROGRESS_TIMEOUT_S + "s)");
     }
 
@@ -151,7 +139,7 @@ class MigrateCommandTest {
         CompletableFuture<Integer> listening = CompletableFuture.supplyAsync(() -> listen.execute("migrate", "listen",
                 "--bind", "127.0.0.1", "--port", "0", "--secret-file", secret.toString()));
         int port = port(out, listening);
-        Run sent = run("migrate", "send", "--to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
+        Cli.Run sent = Cli.run("migrate", "send", "--to", "127.0.0.1:" + port, "--secret-file", secret.toString(),
                 "--guest", "synthetic:size=32m,workload=diabolical,region=16m,rate=400000", "--warmup", "0s", "--quiet",
                 "--max-bandwidth", "64m", "--max-rounds", "10000", "--downtime", "50ms",
                 "--timeout", "1s", "--on-timeout", "postcopy", "--json", dir.resolve("report.json").toString());
@@ -163,15 +151,15 @@ class MigrateCommandTest {
 
     @Test
     void migrationSettingsAreCheckedByNameAndExplainedInTheHelp() {
-        Run bad = run("migrate", "send", "--to", "127.0.0.1:9", "--secret-file", "/nonexistent",
+        Cli.Run bad = Cli.run("migrate", "send", "--to", "127.0.0.1:9", "--secret-file", "/nonexistent",
                 "--on-timeout", "later");
         assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
         assertThat(bad.err()).contains("--on-timeout: expected one of abort, pause, postcopy, not 'later'");
-        Run multifdPostCopy = run("migrate", "send", "--to", "127.0.0.1:9", "--secret-file", "/nonexistent",
+        Cli.Run multifdPostCopy = Cli.run("migrate", "send", "--to", "127.0.0.1:9", "--secret-file", "/nonexistent",
                 "--on-timeout", "postcopy", "--channels", "2");
         assertThat(multifdPostCopy.code()).isEqualTo(ExitCode.USAGE);
         assertThat(multifdPostCopy.err()).contains("--channels: post-copy runs over one connection");
-        String help = run("migrate", "send", "--help").out().replaceAll("\\s+", " ");
+        String help = Cli.run("migrate", "send", "--help").out().replaceAll("\\s+", " ");
         assertThat(help).contains("--on-timeout", "postcopy", "--rate-min", "--rate-step", "PER GiB of guest memory");
     }
 
