@@ -2,6 +2,8 @@ package io.cutover.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.cutover.agent.config.AccessConfig;
+import io.cutover.agent.config.AgentConfig;
 import io.cutover.support.HostPort;
 import io.cutover.support.HttpErrorStatusException;
 import io.cutover.support.HttpMalformedAnswerException;
@@ -15,18 +17,33 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Calls the other hosts' agents over their REST API, with this deployment's bearer token. */
+/**
+ * Calls the other hosts' agents over their REST API, each with the token it shares with this host (see {@link
+ * AccessConfig}), over TLS with this agent's files when the peer's URL is {@code https}.
+ */
 public final class PeerAgents {
     /** How long a peer may take to answer before it is taken as down. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, JsonHttpClient> peers;
 
+    /** Peers that all share {@code token}, over plain HTTP or the JDK's CAs. */
     public PeerAgents(Map<String, URI> peers, String token) {
+        this(peers, token, AccessConfig.SHARED_TOKEN);
+    }
+
+    /** The peers of an agent whose own token is {@code hostToken}, with their tokens and TLS from {@code access}. */
+    public PeerAgents(Map<String, URI> peers, String hostToken, AccessConfig access) {
         Map<String, JsonHttpClient> clients = new LinkedHashMap<>();
-        peers.forEach((host, api) -> clients.put(host, JsonHttpClient.builder(api).bearerToken(token)
+        peers.forEach((host, api) -> clients.put(host, JsonHttpClient.builder(api)
+                .bearerToken(access.tokenFor(host, hostToken)).tls(access.tls())
                 .connectTimeout(DEFAULT_TIMEOUT).timeout(DEFAULT_TIMEOUT).build()));
         this.peers = Map.copyOf(clients);
+    }
+
+    /** The peers {@code config} names, with its tokens and TLS. */
+    public static PeerAgents of(AgentConfig config) {
+        return new PeerAgents(config.peers(), config.token(), config.access());
     }
 
     /**

@@ -35,6 +35,8 @@ final class AgentCommand implements Callable<Integer> {
      * Required to run the agent, checked in {@link #call()}: picocli would ask for it before {@code agent cutovers}
      * too.
      */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentCommand.class);
+
     @Option(names = "--config", description = "The host's configuration (host.yaml); required to run the agent.")
     Path config;
 
@@ -48,7 +50,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         AgentConfig settings = AgentConfig.load(config);
         DaemonLogging.apply(settings.logLevel());
-        PeerAgents peers = new PeerAgents(settings.peers(), settings.token());
+        PeerAgents peers = PeerAgents.of(settings);
         ConfiguredSteps steps = ConfiguredSteps.open(settings, peers);
         BuiltInMigrator migrator;
         try {
@@ -63,7 +65,10 @@ final class AgentCommand implements Callable<Integer> {
         CutoverService service = new CutoverService(settings, new MemoryClaims(settings.memoryMiB()),
                 peers, steps, migrator, qemu, metrics.registry());
         AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host(), steps.localTunnel(),
-                metrics);
+                metrics, settings.access());
+        settings.peers().keySet().stream().filter(peer -> !settings.access().peerTokens().containsKey(peer))
+                .forEach(peer -> LOG.warn("peer {} shares this host's own token, which acts on everything here: give "
+                        + "it a token of its own (peers.{}.token-file, docs/security.md)", peer, peer));
         int port;
         try {
             port = server.listen(settings.address(), settings.port()).await(10, TimeUnit.SECONDS);
@@ -80,7 +85,8 @@ final class AgentCommand implements Callable<Integer> {
                     + e.getMessage(), e);
         }
         vertx.setPeriodic(EXPIRY_CHECK.toMillis(), timer -> vertx.executeBlocking(service::expire, false));
-        System.out.println("cutover agent for " + settings.host() + " listening on http://" + settings.address()
+        System.out.println("cutover agent for " + settings.host() + " listening on "
+                + (settings.access().tls() == null ? "http" : "https") + "://" + settings.address()
                 + ":" + port + "/v1 (steps: " + (settings.steps().isEmpty() ? "none" : settings.steps())
                 + (migrator == null ? "" : "; migrations arrive at " + migrator.address())
                 + (qemu == null ? "" : "; QEMU guests' QMP sockets in " + settings.qemu().socketDir()) + ")");
@@ -114,8 +120,12 @@ final class AgentCommand implements Callable<Integer> {
                 description = "The agent's REST API (default: ${DEFAULT-VALUE}).")
         String url;
 
-        @Option(names = "--token-file", description = "A file holding the agent's bearer token (reads need none).")
+        @Option(names = "--token-file", required = true,
+                description = "A file holding the agent's bearer token (this host's; every call but health needs one).")
         Path tokenFile;
+
+        @Option(names = "--tls-ca", description = "The CA of an https agent's certificate (default: the JDK's CAs).")
+        Path tlsCa;
 
         @Option(names = "--json", description = "Print the agent's JSON ({\"cutovers\": [...]}), for scripts.")
         boolean json;
@@ -131,7 +141,8 @@ final class AgentCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--url: not a URL: " + url, e);
             }
-            JsonAnswer answer = DaemonRest.send(api, TokenFile.read(tokenFile), "GET", "cutovers", null,
+            io.cutover.support.TlsFiles tls = tlsCa == null ? null : new io.cutover.support.TlsFiles(null, null, tlsCa, false);
+            JsonAnswer answer = DaemonRest.send(api, TokenFile.read(tokenFile), tls, "GET", "cutovers", null,
                     "no agent answers at " + url + " (start it with 'cutover agent --config host.yaml')");
             if (answer.status() / 100 != 2) {
                 return DaemonRest.refused(answer, spec.commandLine().getErr());

@@ -27,7 +27,13 @@ final class DaemonRest {
      * @throws IllegalStateException (exit 1) with {@code unreachable} when nothing answers
      */
     static JsonAnswer send(URI api, String token, String method, String path, Object body, String unreachable) {
-        try (JsonHttpClient http = JsonHttpClient.builder(api).bearerToken(token).timeout(TIMEOUT).build()) {
+        return send(api, token, null, method, path, body, unreachable);
+    }
+
+    /** {@link #send(URI, String, String, String, Object, String)} over TLS with {@code tls} (or the JDK's CAs). */
+    static JsonAnswer send(URI api, String token, io.cutover.support.TlsFiles tls, String method, String path,
+                           Object body, String unreachable) {
+        try (JsonHttpClient http = JsonHttpClient.builder(api).bearerToken(token).tls(tls).timeout(TIMEOUT).build()) {
             return http.send(method, path, body);
         } catch (HttpUnreachableException e) {
             throw new IllegalStateException(unreachable, e);

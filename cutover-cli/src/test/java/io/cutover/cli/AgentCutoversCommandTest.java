@@ -26,13 +26,18 @@ class AgentCutoversCommandTest {
     private static final String TOKEN = "test-token-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
     private Vertx vertx;
     private String source;
     private String cutover;
+    private String tokenFile;
 
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
+        tokenFile = java.nio.file.Files.writeString(dir.resolve("token"), TOKEN).toString();
         int destination = agent("hostB", 1024, Map.of()).listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
         CutoverService service = service("hostA", 0, Map.of("hostB", URI.create("http://127.0.0.1:" + destination)));
         int port = new AgentServer(vertx, service, TOKEN, "hostA").listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS);
@@ -50,7 +55,7 @@ class AgentCutoversCommandTest {
 
     @Test
     void cutoversWithJsonIsTheAgentsListForAScript() throws Exception {
-        Cli.Run run = run("agent", "cutovers", "--url", source, "--json");
+        Cli.Run run = run("agent", "cutovers", "--url", source, "--json", "--token-file", tokenFile);
         assertThat(run.code()).as(run.err()).isZero();
         JsonNode cutovers = JSON.readTree(run.out()).path("cutovers");
         assertThat(cutovers).hasSize(1);
@@ -60,15 +65,24 @@ class AgentCutoversCommandTest {
 
     @Test
     void cutoversIsATableWithHeadersByDefault() {
-        Cli.Run run = run("agent", "cutovers", "--url", source + "/");
+        Cli.Run run = run("agent", "cutovers", "--url", source + "/", "--token-file", tokenFile);
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).startsWith("ID").containsPattern("(?m)^ID +STAGE +ENDED +VM +SOURCE +DESTINATION +MODE +FAILURE$")
                 .containsPattern("(?m)^" + cutover + " +PLANNED +no +vm1 +hostA +hostB +lan +-$");
     }
 
     @Test
+    void aWrongTokenIsRefusedAndNamedWithoutListingAnything() throws Exception {
+        String wrong = java.nio.file.Files.writeString(dir.resolve("wrong"), "wrong-token-0123456789").toString();
+        Cli.Run run = run("agent", "cutovers", "--url", source, "--token-file", wrong);
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("401 unauthorized: wrong bearer token");
+        assertThat(run.out()).doesNotContain(cutover);
+    }
+
+    @Test
     void anAgentThatDoesNotAnswerIsAFailureNamingItsUrl() {
-        Cli.Run run = run("agent", "cutovers", "--url", "http://127.0.0.1:1");
+        Cli.Run run = run("agent", "cutovers", "--url", "http://127.0.0.1:1", "--token-file", tokenFile);
         assertThat(run.code()).isEqualTo(ExitCode.FAILED);
         assertThat(run.err()).startsWith("cutover: no agent answers at http://127.0.0.1:1");
     }

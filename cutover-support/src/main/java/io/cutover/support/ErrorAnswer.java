@@ -20,6 +20,8 @@ public final class ErrorAnswer {
     public static final String BAD_REQUEST = "bad request";
     /** A 401: no bearer token, or the wrong one. */
     public static final String UNAUTHORIZED = "unauthorized";
+    /** A 403: a caller who proved who they are asked for what they may not do. */
+    public static final String FORBIDDEN = "forbidden";
     /** A 404: no such resource, or no such thing (a move, a cutover, an endpoint) under it. */
     public static final String NOT_FOUND = "not found";
     /** A 500: a bug; the detail names the exception. */
@@ -80,6 +82,7 @@ public final class ErrorAnswer {
         return switch (status) {
             case 400 -> BAD_REQUEST;
             case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
             case 404 -> NOT_FOUND;
             case 405 -> "method not allowed";
             case 413 -> "request too large";

@@ -49,6 +49,7 @@ public final class JsonHttpClient implements AutoCloseable {
     private final Duration timeout;
     private final boolean ownThreads;
     private final ExecutorService threads;
+    private final javax.net.ssl.SSLSocketFactory tls;
 
     private JsonHttpClient(Builder builder) {
         this.base = builder.base;
@@ -56,6 +57,7 @@ public final class JsonHttpClient implements AutoCloseable {
         this.connectTimeout = builder.connectTimeout;
         this.timeout = builder.timeout;
         this.ownThreads = builder.threads != null;
+        this.tls = builder.tls == null ? null : builder.tls.clientContext().getSocketFactory();
         this.threads = Executors.newCachedThreadPool(ownThreads ? builder.threads : daemonThreads());
     }
 
@@ -154,6 +156,9 @@ public final class JsonHttpClient implements AutoCloseable {
         HttpURLConnection connection = null;
         try {
             connection = (HttpURLConnection) call.uri().toURL().openConnection(Proxy.NO_PROXY);
+            if (tls != null && connection instanceof javax.net.ssl.HttpsURLConnection https) {
+                https.setSSLSocketFactory(tls);
+            }
             connection.setRequestMethod(call.method());
             connection.setConnectTimeout(millis(connectTimeout));
             connection.setReadTimeout(millis(call.timeout()));
@@ -212,6 +217,7 @@ public final class JsonHttpClient implements AutoCloseable {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration timeout = DEFAULT_TIMEOUT;
         private ThreadFactory threads;
+        private TlsFiles tls;
 
         private Builder(URI base) {
             Objects.requireNonNull(base, "base");
@@ -246,6 +252,15 @@ public final class JsonHttpClient implements AutoCloseable {
          */
         public Builder threads(ThreadFactory threads) {
             this.threads = Objects.requireNonNull(threads, "threads");
+            return this;
+        }
+
+        /**
+         * For an {@code https} API: the CA its certificate must chain to and the certificate to present if it asks
+         * for one (default: the JDK's CAs, no certificate). Its host name is checked against the certificate either way.
+         */
+        public Builder tls(TlsFiles tls) {
+            this.tls = tls;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.cutover.support;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -46,14 +47,21 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
 
     /** A daemon's HTTP server: {@code router} behind the guard, and the connections' deadlines. */
     public static HttpServer server(Vertx vertx, Handler<HttpServerRequest> router) {
-        return server(vertx, router, REQUEST_DEADLINE, IDLE_DEADLINE);
+        return server(vertx, router, null);
     }
 
-    /** {@link #server(Vertx, Handler)} with other deadlines (tests). */
-    static HttpServer server(Vertx vertx, Handler<HttpServerRequest> router, Duration request, Duration idle) {
+    /** {@link #server(Vertx, Handler)} speaking TLS with {@code tls}; plain HTTP when it is {@code null}. */
+    public static HttpServer server(Vertx vertx, Handler<HttpServerRequest> router, TlsFiles tls) {
+        return server(vertx, router, tls, REQUEST_DEADLINE, IDLE_DEADLINE);
+    }
+
+    /** {@link #server(Vertx, Handler, TlsFiles)} with other deadlines (tests). */
+    static HttpServer server(Vertx vertx, Handler<HttpServerRequest> router, TlsFiles tls, Duration request,
+                             Duration idle) {
         ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, request, idle);
         RequestGuard guard = before(router);
-        return vertx.createHttpServer().connectionHandler(deadlines::opened).requestHandler(arrived -> {
+        return vertx.createHttpServer(tls == null ? new HttpServerOptions() : tls.serverOptions())
+                .connectionHandler(deadlines::opened).requestHandler(arrived -> {
             deadlines.arrived(arrived);
             guard.handle(arrived);
         });

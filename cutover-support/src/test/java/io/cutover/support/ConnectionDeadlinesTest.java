@@ -42,7 +42,7 @@ class ConnectionDeadlinesTest {
                 ctx.response().end("done\n");
             });
         });
-        HttpServer server = RequestGuard.server(vertx, router, REQUEST, IDLE).listen(0, "127.0.0.1")
+        HttpServer server = RequestGuard.server(vertx, router, null, REQUEST, IDLE).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         port = server.actualPort();
     }

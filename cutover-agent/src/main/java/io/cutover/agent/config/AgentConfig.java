@@ -21,12 +21,14 @@ import java.util.Set;
  * <pre>
  * host: hostA                      # this host's name, as orchestrators use it
  * listen: 127.0.0.1:7070           # address and port of the REST API
- * token-file: /etc/cutover/token   # the bearer token every mutating call must carry
+ * token-file: /etc/cutover/token   # this host's token (its orchestrator and hooks): every call may use it
  * memory-mib: 8192                 # memory this host can reserve for incoming VMs
  * planned-expiry: 30m              # optional: a cutover still PLANNED this long after its creation, its migration
  *                                  #   never reported, is rolled back and its memory claim released
- * peers:                           # the other hosts' agents
- *   hostB: http://198.19.0.2:7070
+ * peers:                           # the other hosts' agents, each with the token it shares with this host
+ *   hostB: {url: https://198.19.0.2:7070, token-file: peers/hostB.token}
+ * tls: ...                         # optional: HTTPS, see {@link AccessConfig}
+ * open-health: true                # optional: GET /v1/health without a token (default); every other call needs one
  * sdn: ...                         # each part of the plan runs only when its section is present:
  * tunnel: ...                      #   see {@link SdnConfig}, {@link TunnelConfig}, {@link AnnounceConfig},
  * announce: ...                    #   {@link DnsConfig}
@@ -50,11 +52,12 @@ import java.util.Set;
  * @param qemu      this host's QEMU guests, or {@code null} (the agent does not drive QEMU)
  * @param plannedExpiry how long a cutover may stay PLANNED, its migration never reported, before it is rolled back
  * @param logLevel  how much the agent logs, or {@code null}: as the launcher says ({@code CUTOVER_LOG_LEVEL})
+ * @param access    the peers' own tokens, TLS and the health report's access
  */
 public record AgentConfig(String host, String address, int port, String token, long memoryMiB,
                           Map<String, URI> peers, SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce,
                           DnsConfig dns, MigrationConfig migration, QemuConfig qemu,
-                          Duration plannedExpiry, LogLevel logLevel) {
+                          Duration plannedExpiry, LogLevel logLevel, AccessConfig access) {
     /** The default of {@code planned-expiry}. */
     public static final Duration DEFAULT_PLANNED_EXPIRY = Duration.ofMinutes(30);
 
@@ -63,7 +66,7 @@ public record AgentConfig(String host, String address, int port, String token, l
                        SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce, DnsConfig dns,
                        MigrationConfig migration, QemuConfig qemu, Duration plannedExpiry) {
         this(host, address, port, token, memoryMiB, peers, sdn, tunnel, announce, dns, migration, qemu, plannedExpiry,
-                null);
+                null, AccessConfig.SHARED_TOKEN);
     }
 
     /** An agent with every part of the plan switched off. */
@@ -130,7 +133,11 @@ public record AgentConfig(String host, String address, int port, String token, l
         @JsonProperty("planned-expiry")
         String plannedExpiry;
         @JsonProperty("peers")
-        Map<String, String> peers;
+        Map<String, com.fasterxml.jackson.databind.JsonNode> peers;
+        @JsonProperty("tls")
+        AccessConfig.RawTls tls;
+        @JsonProperty("open-health")
+        Boolean openHealth;
         @JsonProperty("sdn")
         SdnConfig.Raw sdn;
         @JsonProperty("tunnel")
@@ -171,9 +178,24 @@ public record AgentConfig(String host, String address, int port, String token, l
                         + memoryMiB);
             }
             Map<String, URI> peerUris = new java.util.TreeMap<>();
+            Map<String, String> peerTokens = new java.util.TreeMap<>();
             if (peers != null) {
-                peers.forEach((peer, url) -> peerUris.put(peer, keys.httpUrl("peers." + peer, url)));
+                peers.forEach((peer, entry) -> peer(keys, peer, entry, peerUris, peerTokens));
             }
+            Map<String, String> holders = new java.util.HashMap<>();
+            peerTokens.forEach((peer, peerToken) -> {
+                if (peerToken.equals(secret)) {
+                    throw new ConfigException(file, "peers." + peer + ".token", "must differ from this host's own "
+                            + "token (which acts on everything here); leave it out to share the host's token");
+                }
+                String other = holders.putIfAbsent(peerToken, peer);
+                if (other != null) {
+                    throw new ConfigException(file, "peers." + peer + ".token", "the same as " + other + "'s: each "
+                            + "peer needs its own, or its calls cannot be told apart");
+                }
+            });
+            AccessConfig access = new AccessConfig(peerTokens, tls == null ? null : tls.validate(keys),
+                    openHealth == null || openHealth);
             if (announce != null && "controller".equalsIgnoreCase(String.valueOf(announce.via).strip()) && sdn == null) {
                 throw new ConfigException(file, "announce.via", "controller needs the sdn section");
             }
@@ -181,7 +203,27 @@ public record AgentConfig(String host, String address, int port, String token, l
                     sdn == null ? null : sdn.validate(keys), tunnel == null ? null : tunnel.validate(keys),
                     announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys),
                     migration == null ? null : migration.validate(keys), qemu == null ? null : qemu.validate(keys),
-                    keys.duration("planned-expiry", plannedExpiry, DEFAULT_PLANNED_EXPIRY), logLevel(file));
+                    keys.duration("planned-expiry", plannedExpiry, DEFAULT_PLANNED_EXPIRY), logLevel(file), access);
+        }
+
+        /** A peer: its URL alone (it shares this host's token), or {@code {url, token | token-file}}. */
+        private static void peer(Keys keys, String peer, com.fasterxml.jackson.databind.JsonNode entry,
+                                 Map<String, URI> urls, Map<String, String> tokens) {
+            if (entry == null || entry.isTextual()) {
+                urls.put(peer, keys.httpUrl("peers." + peer, entry == null ? null : entry.asText()));
+                return;
+            }
+            if (!entry.isObject()) {
+                throw keys.bad("peers." + peer, "expected a URL or {url, token-file}");
+            }
+            entry.fieldNames().forEachRemaining(field -> {
+                if (!java.util.Set.of("url", "token", "token-file").contains(field)) {
+                    throw keys.bad("peers." + peer + "." + field, "unknown key (known: token, token-file, url)");
+                }
+            });
+            urls.put(peer, keys.httpUrl("peers." + peer + ".url", entry.path("url").asText(null)));
+            tokens.put(peer, AccessConfig.peerToken(keys, peer, entry.path("token").asText(null),
+                    entry.path("token-file").asText(null)));
         }
 
         private LogLevel logLevel(String file) {

@@ -11,6 +11,7 @@ import io.cutover.agent.IncomingRequest;
 import io.cutover.agent.MemoryClaims;
 import io.cutover.agent.Phase;
 import io.cutover.agent.PrecheckFailedException;
+import io.cutover.agent.config.AccessConfig;
 import io.cutover.agent.plan.PlanStepException;
 import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.agent.steps.TunnelDaemonClient;
@@ -43,10 +44,12 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
- * The agent's REST API. Reads are open; every mutating call needs {@code Authorization: Bearer <token>}.
- * Errors are {@code {"error": "...", "detail": "..."}} with the status that fits: 400 bad input, 401 no or
- * wrong token, 404 unknown cutover, 409 a pre-check or a phase order refused, 502 a step of the plan failed
- * (and was rolled back).
+ * The agent's REST API. Every call but the OpenAPI document (and the health report, unless {@link
+ * AccessConfig#openHealth} says otherwise) needs {@code Authorization: Bearer <token>}: this host's token acts on
+ * everything here; a peer's token (see {@link Callers}) only on what agents ask of each other, and only for itself.
+ * With {@link AccessConfig#tls} the API speaks HTTPS. Errors are {@code {"error": "...", "detail": "..."}} with the
+ * status that fits: 400 bad input, 401 no or wrong token, 403 a peer's token for what it may not do, 404 unknown
+ * cutover, 409 a pre-check or a phase order refused, 502 a step of the plan failed (and was rolled back).
  */
 public final class AgentServer {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentServer.class);
@@ -56,10 +59,12 @@ public final class AgentServer {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final String CALLER = "caller";
 
     private final Vertx vertx;
     private final CutoverService service;
-    private final BearerToken token;
+    private final Callers callers;
+    private final AccessConfig access;
     private final String host;
     private final TunnelEnd tunnel;
     private final Metrics metrics;
@@ -71,26 +76,29 @@ public final class AgentServer {
 
     /** @param tunnel this host's tunnel daemon, relayed to the other agents' plans; or {@code null} */
     public AgentServer(Vertx vertx, CutoverService service, String token, String host, TunnelEnd tunnel) {
-        this(vertx, service, token, host, tunnel, null);
+        this(vertx, service, token, host, tunnel, null, AccessConfig.SHARED_TOKEN);
     }
 
     /**
+     * @param token   this host's token
      * @param tunnel  this host's tunnel daemon, relayed to the other agents' plans; or {@code null}
-     * @param metrics served as {@code GET /metrics} (open, like the other reads); or {@code null} for none
+     * @param metrics served as {@code GET /metrics} (to any caller with a token); or {@code null} for none
+     * @param access  the peers' tokens, TLS and whether the health report is open
      */
     public AgentServer(Vertx vertx, CutoverService service, String token, String host, TunnelEnd tunnel,
-                       Metrics metrics) {
+                       Metrics metrics, AccessConfig access) {
         this.metrics = metrics;
         this.vertx = vertx;
         this.service = service;
-        this.token = new BearerToken(token);
+        this.callers = new Callers(token, access);
+        this.access = access;
         this.host = host;
         this.tunnel = tunnel;
     }
 
     /** Starts listening; the future holds the bound port. */
     public Future<Integer> listen(String address, int port) {
-        return io.cutover.support.RequestGuard.server(vertx, router())
+        return io.cutover.support.RequestGuard.server(vertx, router(), access.tls())
                 .listen(port, address)
                 .map(bound -> {
                     server = bound;
@@ -106,23 +114,25 @@ public final class AgentServer {
         Router router = Router.router(vertx);
         // no file uploads: Vert.x would keep them on disk, before any token check
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        router.get("/v1/health").handler(this::health);
+        router.get("/v1/health").handler(access.openHealth() ? RoutingContext::next : this::anyCaller)
+                .handler(this::health);
         if (metrics != null) {
+            router.get(Metrics.PATH).handler(this::anyCaller);
             metrics.route(router);
         }
         router.get("/v1/openapi.yaml").handler(this::openApi);
-        router.post("/v1/claims").handler(this::authenticate).handler(this::claim);
-        router.delete("/v1/claims/:id").handler(this::authenticate).handler(this::releaseClaim);
-        router.post("/v1/incoming").handler(this::authenticate).handler(this::prepareIncoming);
-        router.post("/v1/cutovers").handler(this::authenticate).handler(this::create);
-        router.get("/v1/cutovers").handler(this::list);
-        router.get("/v1/cutovers/:id").handler(this::show);
-        router.delete("/v1/cutovers/:id").handler(this::authenticate).handler(this::delete);
-        router.get("/v1/cutovers/:id/events").handler(this::events);
-        router.get("/v1/migrations").handler(this::incoming);
-        router.post("/v1/tunnel/moves").handler(this::authenticate).handler(this::registerTunnelMove);
-        router.get("/v1/tunnel/moves/:id").handler(this::tunnelMove);
-        router.post("/v1/tunnel/moves/:id/stage/:stage").handler(this::authenticate).handler(ctx -> {
+        router.post("/v1/claims").handler(this::anyCaller).handler(this::claim);
+        router.delete("/v1/claims/:id").handler(this::anyCaller).handler(this::releaseClaim);
+        router.post("/v1/incoming").handler(this::anyCaller).handler(this::prepareIncoming);
+        router.post("/v1/cutovers").handler(this::hostOnly).handler(this::create);
+        router.get("/v1/cutovers").handler(this::anyCaller).handler(this::list);
+        router.get("/v1/cutovers/:id").handler(this::anyCaller).handler(this::show);
+        router.delete("/v1/cutovers/:id").handler(this::hostOnly).handler(this::delete);
+        router.get("/v1/cutovers/:id/events").handler(this::anyCaller).handler(this::events);
+        router.get("/v1/migrations").handler(this::anyCaller).handler(this::incoming);
+        router.post("/v1/tunnel/moves").handler(this::anyCaller).handler(this::registerTunnelMove);
+        router.get("/v1/tunnel/moves/:id").handler(this::anyCaller).handler(this::tunnelMove);
+        router.post("/v1/tunnel/moves/:id/stage/:stage").handler(this::anyCaller).handler(ctx -> {
             CutoverStage stage = stage(ctx.pathParam("stage"));
             DrainPolicy.DnsChange dns = dnsChange(ctx, stage);
             relay(ctx, 200, t -> {
@@ -133,9 +143,9 @@ public final class AgentServer {
                 }
             });
         });
-        router.delete("/v1/tunnel/moves/:id").handler(this::authenticate)
+        router.delete("/v1/tunnel/moves/:id").handler(this::anyCaller)
                 .handler(ctx -> relay(ctx, 204, t -> t.remove(ctx.pathParam("id"))));
-        router.post("/v1/cutovers/:id/phase/:phase").handler(this::authenticate).handler(this::phase);
+        router.post("/v1/cutovers/:id/phase/:phase").handler(this::anyCaller).handler(this::phase);
         router.route().last().handler(ErrorAnswer::noRoute);
         router.route().failureHandler(ctx -> {
             if (ctx.failure() == null) {
@@ -147,15 +157,52 @@ public final class AgentServer {
         return router;
     }
 
-    private void authenticate(RoutingContext ctx) {
+    /** Lets on a caller with any token this agent knows: this host's, or a peer's (noted for the handler). */
+    private void anyCaller(RoutingContext ctx) {
+        if (admit(ctx) != null) {
+            ctx.next();
+        }
+    }
+
+    /** Lets on this host's orchestrator and hooks only: a peer's token gets a 403. */
+    private void hostOnly(RoutingContext ctx) {
+        Callers.Caller caller = admit(ctx);
+        if (caller != null) {
+            requireActsFor(ctx, null, "do this (this host's own token only)");
+            ctx.next();
+        }
+    }
+
+    /** The caller whose token the request carries, noted for the handler; or {@code null}, answered with a 401. */
+    private Callers.Caller admit(RoutingContext ctx) {
         String header = ctx.request().getHeader("Authorization");
-        if (!token.admits(header)) {
+        Callers.Caller caller = callers.identify(header).orElse(null);
+        if (caller == null) {
             LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
                     ctx.request().remoteAddress(), BearerToken.refusal(header));
             ErrorAnswer.unauthorized(ctx, BearerToken.refusal(header));
-            return;
+            return null;
         }
-        ctx.next();
+        ctx.put(CALLER, caller);
+        return caller;
+    }
+
+    /** The caller {@link #anyCaller} let on. */
+    private static Callers.Caller caller(RoutingContext ctx) {
+        return ctx.get(CALLER);
+    }
+
+    /**
+     * Refuses with a 403 (and one log line) unless the caller may act for {@code host}: this host's callers may act
+     * for any; another host's agent only for itself (never when {@code host} is {@code null}).
+     */
+    private static void requireActsFor(RoutingContext ctx, String host, String what) {
+        Callers.Caller caller = ctx.get(CALLER);
+        if (!caller.isHost() && !caller.peer().equals(host)) {
+            LOG.warn("refused {} {} from {}: {} may not {}", ctx.request().method(), ctx.request().path(),
+                    ctx.request().remoteAddress(), caller, what);
+            throw new ApiError(403, ErrorAnswer.FORBIDDEN, caller + " may not " + what);
+        }
     }
 
     private void health(RoutingContext ctx) {
@@ -211,6 +258,7 @@ public final class AgentServer {
     /** A source's agent has this host's incoming QEMU take a cutover's stream; QMP is slow: on a worker thread. */
     private void prepareIncoming(RoutingContext ctx) {
         IncomingRequest incoming = body(ctx, IncomingRequest.class);
+        requireActsFor(ctx, incoming.source(), "hand this host a guest migrated from " + incoming.source());
         vertx.executeBlocking(() -> {
             service.prepareIncoming(incoming);
             return incoming;
@@ -259,6 +307,11 @@ public final class AgentServer {
     private void phase(RoutingContext ctx) {
         Phase phase = Phase.parse(ctx.pathParam("phase"));
         Cutover cutover = service.get(ctx.pathParam("id"));
+        if (phase != Phase.ACTIVATED) {
+            requireActsFor(ctx, null, "report " + ctx.pathParam("phase") + " (this host's own token only)");
+        }
+        // the destination's agent reports its guest's RESUME, for its own cutovers only
+        requireActsFor(ctx, cutover.request().destination(), "report a phase of a cutover to another host");
         service.phase(cutover.id(), phase).whenComplete((ok, error) -> vertx.runOnContext(ignored -> {
             if (error != null) {
                 fail(ctx, error);

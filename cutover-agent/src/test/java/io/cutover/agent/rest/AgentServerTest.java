@@ -244,7 +244,8 @@ class AgentServerTest {
     void theEventStreamReplaysThePastAndFollowsNewEntries() throws Exception {
         String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
         HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(source.resolve(
-                "/v1/cutovers/" + id + "/events")).build(), HttpResponse.BodyHandlers.ofInputStream());
+                "/v1/cutovers/" + id + "/events")).header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertThat(stream.headers().firstValue("Content-Type")).contains("text/event-stream");
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
             List<String> whats = new ArrayList<>();
@@ -288,6 +289,21 @@ class AgentServerTest {
         try (var files = java.nio.file.Files.list(dir)) {
             return files.count();
         }
+    }
+
+    @Test
+    void readsNeedATokenButTheHealthReportAndTheOpenApiDocument() throws Exception {
+        String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
+        for (String path : List.of("/v1/cutovers", "/v1/cutovers/" + id, "/v1/cutovers/" + id + "/events",
+                "/v1/migrations", "/v1/tunnel/moves/" + id)) {
+            HttpResponse<String> stranger = send(source, "GET", path, null);
+            assertThat(stranger.statusCode()).as("GET %s without a token", path).isEqualTo(401);
+            assertThat(stranger.body()).doesNotContain("vm1");
+        }
+        assertThat(send(source, "GET", "/v1/cutovers", "wrong-token-0123456789").statusCode()).isEqualTo(401);
+        assertThat(send(source, "GET", "/v1/health", null).statusCode()).isEqualTo(200);
+        assertThat(send(source, "GET", "/v1/openapi.yaml", null).statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(get(source, "/v1/cutovers").body()).get("cutovers").size()).isOne();
     }
 
     @Test
@@ -359,9 +375,9 @@ class AgentServerTest {
         return JSON.readTree(get(agent, "/v1/health").body());
     }
 
+    /** A read with the host's token, as an orchestrator reads. */
     private HttpResponse<String> get(URI agent, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return send(agent, "GET", path, TOKEN);
     }
 
     private HttpResponse<String> send(URI agent, String method, String path, String token) throws Exception {

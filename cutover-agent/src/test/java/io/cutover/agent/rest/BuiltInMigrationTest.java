@@ -198,7 +198,8 @@ class BuiltInMigrationTest {
     }
 
     private HttpResponse<String> get(URI agent, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(HttpRequest.newBuilder(agent.resolve(path)).timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
