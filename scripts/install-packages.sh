@@ -3,6 +3,8 @@
 #   scripts/install-packages.sh [--if-missing]
 set -euo pipefail
 packages=(openvswitch-switch bind9 bind9-dnsutils bind9-utils libpcap0.8 iproute2 ethtool iputils-ping tcpdump tshark
+  # the TLS tests' certificates
+  openssl
   # the announcement benchmark's outside reference (arping -U)
   iputils-arping
   # the lab's QEMU guests: the emulator, and what their image is built with (GuestImage)

@@ -159,6 +159,39 @@ class AgentConfigTest {
                 "dns.attempts: expected 1..100");
     }
 
+    @Test
+    void eachPeerMayHaveATokenOfItsOwnAndTheApiTlsFiles() throws Exception {
+        Files.writeString(dir.resolve("hostB.token"), "pair-ab-0123456789abcdef\n");
+        Files.writeString(dir.resolve("agent.pem"), "");
+        Files.writeString(dir.resolve("agent.key"), "");
+        AgentConfig config = AgentConfig.load(write(BASE + """
+                peers:
+                  hostB: {url: "https://198.19.0.2:7070", token-file: hostB.token}
+                  hostC: http://198.19.0.3:7070
+                open-health: false
+                """));
+        assertThat(config.peers()).containsEntry("hostB", URI.create("https://198.19.0.2:7070"))
+                .containsEntry("hostC", URI.create("http://198.19.0.3:7070"));
+        assertThat(config.access().peerTokens()).containsExactly(java.util.Map.entry("hostB", "pair-ab-0123456789abcdef"));
+        assertThat(config.access().tokenFor("hostC", config.token())).as("the older form shares the host's token")
+                .isEqualTo("0123456789abcdef");
+        assertThat(config.access().openHealth()).isFalse();
+        assertThat(config.access().tls()).isNull();
+
+        assertBad(BASE + "peers:\n  hostB: {url: 'http://b:1', token: short}\n", "peers.hostB.token: expected a token of at least 16");
+        assertBad(BASE + "peers:\n  hostB: {url: 'http://b:1', token: 0123456789abcdef}\n",
+                "peers.hostB.token: must differ from this host's own token");
+        assertBad(BASE + "peers:\n  hostB: {url: 'http://b:1', token: pair-0123456789abcdef}\n"
+                + "  hostC: {url: 'http://c:1', token: pair-0123456789abcdef}\n", "the same as hostB's");
+        assertBad(BASE + "peers:\n  hostB: {url: 'http://b:1', secret: x}\n", "peers.hostB.secret: unknown key");
+        assertBad(BASE + "tls: {cert: agent.pem}\n", "tls.key: missing");
+        assertBad(BASE + "tls: {cert: agent.pem, key: agent.key}\n", "tls: cannot use the TLS files");
+        assertBad(BASE + "tls: {cert: agent.pem, key: agent.key, client-certificates: required}\n",
+                "tls.ca: client-certificates: required needs the CA");
+        assertBad(BASE + "tls: {cert: agent.pem, key: agent.key, client-certificates: maybe}\n",
+                "tls.client-certificates: expected requested or required");
+    }
+
     static final String BASE = "host: hostA\ntoken: 0123456789abcdef\nmemory-mib: 1024\n";
     static final String KEY = """
             key "cutover-lab" {

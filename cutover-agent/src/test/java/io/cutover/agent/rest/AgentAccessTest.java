@@ -1,0 +1,155 @@
+package io.cutover.agent.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.agent.CutoverService;
+import io.cutover.agent.MemoryClaims;
+import io.cutover.agent.PeerAgents;
+import io.cutover.agent.StepFactory;
+import io.cutover.agent.config.AccessConfig;
+import io.cutover.agent.config.AgentConfig;
+import io.cutover.lab.LabPki;
+import io.cutover.support.HttpUnreachableException;
+import io.cutover.support.JsonAnswer;
+import io.cutover.support.JsonHttpClient;
+import io.cutover.support.TlsFiles;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Who may do what on two real agents on loopback, hostA moving a VM to hostB: each host has a token of its own for
+ * its orchestrator and hooks, each pair of hosts shares one for the calls between their agents, and the API speaks
+ * TLS with certificates from a CA made with {@code openssl} ({@link LabPki}).
+ */
+class AgentAccessTest {
+    private static final String HOST_A = "host-a-token-0123456789";
+    private static final String HOST_B = "host-b-token-0123456789";
+    private static final String PAIR_AB = "pair-ab-token-0123456789";
+    private static final String PAIR_AC = "pair-ac-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REQUEST = """
+            {"vm": "vm1", "mac": "02:00:c6:12:00:64", "addresses": ["198.18.0.100"],
+             "source": "hostA", "destination": "hostB", "mode": "lan", "memoryMiB": 100}""";
+
+    @TempDir
+    Path dir;
+
+    private final List<JsonHttpClient> clients = new ArrayList<>();
+    private Vertx vertx;
+    private URI hostA;
+    private URI hostB;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        clients.forEach(JsonHttpClient::close);
+        vertx.close().await(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aHostsTokenActsOnlyThereAndAPeersOnlyOnWhatAgentsAskOfEachOtherForThemselves() throws Exception {
+        startBoth(null, null);
+        JsonAnswer created = call(hostA, HOST_A, null, "POST", "cutovers", JSON.readTree(REQUEST));
+        assertThat(created.status()).as("hostA claimed memory at hostB with their pair's token: %s", created.text())
+                .isEqualTo(201);
+        String id = created.body().path("id").asText();
+        assertThat(call(hostB, HOST_B, null, "GET", "health", null).body().path("memoryFreeMiB").asLong())
+                .isEqualTo(924);
+
+        assertThat(call(hostB, HOST_A, null, "POST", "cutovers", JSON.readTree(REQUEST.replace("hostA", "hostX")))
+                .status()).as("hostA's own token on hostB").isEqualTo(401);
+        JsonAnswer peerCreates = call(hostB, PAIR_AB, null, "POST", "cutovers",
+                JSON.readTree(REQUEST.replace("\"hostA\"", "\"hostB\"").replace("\"destination\": \"hostB\"",
+                        "\"destination\": \"hostA\"")));
+        assertThat(peerCreates.status()).as("a peer starts no cutover: %s", peerCreates.text()).isEqualTo(403);
+        assertThat(peerCreates.body().path("error").asText()).isEqualTo("forbidden");
+        assertThat(call(hostB, HOST_B, null, "GET", "cutovers", null).body().path("cutovers")).isEmpty();
+        assertThat(call(hostB, PAIR_AB, null, "GET", "cutovers", null).status()).as("agents read each other")
+                .isEqualTo(200);
+
+        assertThat(call(hostA, PAIR_AB, null, "POST", "cutovers/" + id + "/phase/switchover", null).status())
+                .as("the switchover is the orchestrator's to report").isEqualTo(403);
+        assertThat(call(hostA, PAIR_AB, null, "DELETE", "cutovers/" + id, null).status()).isEqualTo(403);
+        assertThat(stage(id)).isEqualTo("PLANNED");
+        assertThat(call(hostA, HOST_A, null, "POST", "cutovers/" + id + "/phase/switchover", null).status())
+                .isEqualTo(200);
+        assertThat(call(hostA, PAIR_AC, null, "POST", "cutovers/" + id + "/phase/activated", null).status())
+                .as("hostC reports the resume of a guest that went to hostB").isEqualTo(403);
+        assertThat(stage(id)).isEqualTo("SWITCHOVER");
+        assertThat(call(hostA, PAIR_AB, null, "POST", "cutovers/" + id + "/phase/activated", null).status())
+                .as("hostB reports its guest's resume").isEqualTo(200);
+        assertThat(stage(id)).isEqualTo("ACTIVATED");
+    }
+
+    @Test
+    void overTlsTheAgentsCallEachOtherAndRefuseWhoeverHasNoCertificateTheirCaSigned() throws Exception {
+        LabPki ca = LabPki.authority(dir.resolve("ca"), "cutover-ca");
+        TlsFiles tlsA = ca.issue("hostA", true);
+        startBoth(tlsA, ca.issue("hostB", true));
+        assertThat(hostA.getScheme()).isEqualTo("https");
+
+        JsonAnswer created = call(hostA, HOST_A, tlsA, "POST", "cutovers", JSON.readTree(REQUEST));
+        assertThat(created.status()).as("hostA claimed memory at hostB over mutual TLS: %s", created.text())
+                .isEqualTo(201);
+
+        TlsFiles noCertificate = new TlsFiles(null, null, ca.ca(), false);
+        assertThatThrownBy(() -> call(hostA, HOST_A, noCertificate, "GET", "cutovers", null))
+                .as("a caller without a certificate").isInstanceOf(HttpUnreachableException.class);
+        LabPki other = LabPki.authority(dir.resolve("other"), "other-ca");
+        TlsFiles stranger = other.issue("stranger", false);
+        assertThatThrownBy(() -> call(hostA, HOST_A, new TlsFiles(stranger.cert(), stranger.key(), ca.ca(), false),
+                "GET", "cutovers", null)).as("a certificate another CA signed").isInstanceOf(HttpUnreachableException.class);
+        assertThatThrownBy(() -> call(hostA, HOST_A, null, "GET", "cutovers", null))
+                .as("a caller who trusts only the JDK's CAs does not take hostA's certificate")
+                .isInstanceOf(HttpUnreachableException.class);
+        URI plain = URI.create(hostA.toString().replace("https:", "http:"));
+        assertThatThrownBy(() -> call(plain, HOST_A, null, "GET", "cutovers", null))
+                .as("plain HTTP on the TLS port").isInstanceOf(HttpUnreachableException.class);
+        assertThat(call(hostA, HOST_A, tlsA, "GET", "cutovers", null).body().path("cutovers")).hasSize(1);
+    }
+
+    /** hostB, then hostA with hostB (and a hostC that is not running) as its peers. */
+    private void startBoth(TlsFiles tlsA, TlsFiles tlsB) throws Exception {
+        hostB = listen("hostB", HOST_B, 1024, Map.of(), new AccessConfig(Map.of("hostA", PAIR_AB), tlsB, true));
+        hostA = listen("hostA", HOST_A, 0, Map.of("hostB", hostB, "hostC", URI.create("http://127.0.0.1:1")),
+                new AccessConfig(Map.of("hostB", PAIR_AB, "hostC", PAIR_AC), tlsA, true));
+    }
+
+    private URI listen(String host, String token, long memory, Map<String, URI> peers, AccessConfig access)
+            throws Exception {
+        AgentConfig config = new AgentConfig(host, "127.0.0.1", 0, token, memory, peers);
+        CutoverService service = new CutoverService(config, new MemoryClaims(memory),
+                new PeerAgents(peers, token, access), StepFactory.none());
+        int port = new AgentServer(vertx, service, token, host, null, null, access).listen("127.0.0.1", 0)
+                .await(5, TimeUnit.SECONDS);
+        return URI.create((access.tls() == null ? "http" : "https") + "://127.0.0.1:" + port + "/v1/");
+    }
+
+    private String stage(String id) {
+        JsonNode cutover = call(hostA, HOST_A, null, "GET", "cutovers/" + id, null).body();
+        return cutover.path("stage").asText();
+    }
+
+    private JsonAnswer call(URI agent, String token, TlsFiles tls, String method, String path, Object body) {
+        JsonHttpClient client = JsonHttpClient.builder(agent).bearerToken(token).tls(tls).build();
+        clients.add(client);
+        return client.send(method, path, body);
+    }
+}
