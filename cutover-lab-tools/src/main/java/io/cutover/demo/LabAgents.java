@@ -5,12 +5,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
+import io.cutover.lab.LabPki;
 import io.cutover.lab.Topology;
 import io.cutover.support.HttpUnreachableException;
 import io.cutover.support.JavaCommand;
 import io.cutover.support.JsonHttpClient;
 import io.cutover.support.Netns;
 import io.cutover.support.ThreadPriority;
+import io.cutover.support.TlsFiles;
 
 import java.io.IOException;
 import java.net.URI;
@@ -85,10 +87,27 @@ public final class LabAgents implements AutoCloseable {
         HOST_SWITCHES
     }
 
+    /** How the agents' APIs are reached: over plain HTTP, or HTTPS with mutual TLS. */
+    public enum AgentTransport {
+        /** Plain HTTP: the tokens cross the underlay in clear. */
+        HTTP,
+        /**
+         * HTTPS from a lab CA ({@link LabPki}): each agent presents a certificate naming its underlay address and
+         * requires one from every caller, the other agent and the orchestrator alike.
+         */
+        MUTUAL_TLS
+    }
+
     private final Lab lab;
     private final GuestPorts guests;
     private final Path dir;
-    private final String token;
+    private final AgentTransport transport;
+    /** Each host's own token, for its orchestrator (this class) and hooks. */
+    private final Map<String, String> tokens = new LinkedHashMap<>();
+    /** The token the two hosts' agents share, for the calls between them. */
+    private final String pairToken;
+    /** Each host's TLS files, with {@link AgentTransport#MUTUAL_TLS}. */
+    private final Map<String, TlsFiles> tls = new LinkedHashMap<>();
     /** The controller's REST token, apart from the agents' (it is not theirs to give out). */
     private final String controllerToken;
     /** The tunnel daemons' API token, which only their own hosts' agents and the orchestrator hold. */
@@ -100,11 +119,13 @@ public final class LabAgents implements AutoCloseable {
     private final Map<String, JsonHttpClient> tunnels = new LinkedHashMap<>();
     private JsonHttpClient controller;
 
-    private LabAgents(Lab lab, Path dir, GuestPorts guests) {
+    private LabAgents(Lab lab, Path dir, GuestPorts guests, AgentTransport transport) {
         this.lab = lab;
         this.guests = guests;
         this.dir = dir;
-        this.token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        this.transport = transport;
+        HOSTS.forEach(host -> tokens.put(host, HexFormat.of().formatHex(new SecureRandom().generateSeed(16))));
+        this.pairToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         this.controllerToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         this.tunnelToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         HOSTS.forEach(host -> underlay.put(host, lab.topology().underlay(host)));
@@ -129,7 +150,17 @@ public final class LabAgents implements AutoCloseable {
      * lab).
      */
     public static LabAgents start(Lab lab, Path dir, GuestPorts guests) {
-        LabAgents daemons = new LabAgents(lab, dir, guests);
+        return start(lab, dir, guests, AgentTransport.HTTP);
+    }
+
+    /** {@link #start(Lab, GuestPorts)} with the agents reached as {@code transport} says. */
+    public static LabAgents start(Lab lab, GuestPorts guests, AgentTransport transport) {
+        return start(lab, lab.dir().resolve("agents"), guests, transport);
+    }
+
+    /** {@link #start(Lab, Path, GuestPorts)} with the agents reached as {@code transport} says. */
+    public static LabAgents start(Lab lab, Path dir, GuestPorts guests, AgentTransport transport) {
+        LabAgents daemons = new LabAgents(lab, dir, guests, transport);
         try {
             daemons.startAll();
             return daemons;
@@ -161,10 +192,16 @@ public final class LabAgents implements AutoCloseable {
             tunnels.put(host, client(host, URI.create("http://127.0.0.1:" + TUNNEL_API_PORT + "/v1/"), tunnelToken));
         }
         controller = client("hostA", URI.create(controllerUrl + "/"), controllerToken);
+        if (transport == AgentTransport.MUTUAL_TLS) {
+            LabPki pki = LabPki.authority(dir.resolve("pki"), "cutover-lab");
+            HOSTS.forEach(host -> tls.put(host, pki.issue(host, true, underlay.get(host))));
+        }
+        Files.writeString(dir.resolve("pair.token"), pairToken);
         for (String host : HOSTS) {
             Path config = writeConfig(host, agentConfig(host, controllerUrl, vmInterface));
             process(host, host, "agent", "--config", config.toString());
-            agents.put(host, client(host, URI.create("http://127.0.0.1:" + AGENT_PORT + "/v1/"), token));
+            agents.put(host, client(host, URI.create(scheme() + "://127.0.0.1:" + AGENT_PORT + "/v1/"), tokens.get(host),
+                    tls.get(host)));
         }
         long deadline = System.nanoTime() + READY_WITHIN.toNanos();
         awaitReady("the SDN controller", controller, "switches", deadline);
@@ -179,9 +216,15 @@ public final class LabAgents implements AutoCloseable {
         ObjectNode config = YAML.createObjectNode()
                 .put("host", host)
                 .put("listen", "0.0.0.0:" + AGENT_PORT)
-                .put("token", token)
+                .put("token", tokens.get(host))
                 .put("memory-mib", 4096);
-        config.putObject("peers").put(peer, "http://" + underlay.get(peer) + ":" + AGENT_PORT);
+        config.putObject("peers").putObject(peer).put("url", scheme() + "://" + underlay.get(peer) + ":" + AGENT_PORT)
+                .put("token-file", dir.resolve("pair.token").toString());
+        TlsFiles files = tls.get(host);
+        if (files != null) {
+            config.putObject("tls").put("cert", files.cert().toString()).put("key", files.key().toString())
+                    .put("ca", files.ca().toString()).put("client-certificates", "required");
+        }
         ObjectNode sdn = config.putObject("sdn").put("url", controllerUrl).put("token", controllerToken);
         ObjectNode switches = sdn.putObject("switches");
         ObjectNode forwarderPorts = sdn.putObject("forwarder-ports");
@@ -230,6 +273,10 @@ public final class LabAgents implements AutoCloseable {
         Path file = dir.resolve(name + ".yaml");
         YAML.writeValue(file.toFile(), config);
         return file;
+    }
+
+    private String scheme() {
+        return transport == AgentTransport.MUTUAL_TLS ? "https" : "http";
     }
 
     /** The agent of {@code host}, called from that host. */
@@ -294,7 +341,12 @@ public final class LabAgents implements AutoCloseable {
      * this process).
      */
     private JsonHttpClient client(String host, URI base, String bearer) {
-        JsonHttpClient client = JsonHttpClient.builder(base).bearerToken(bearer)
+        return client(host, base, bearer, null);
+    }
+
+    /** {@link #client(String, URI, String)} over TLS with {@code tls} (or plain HTTP when it is {@code null}). */
+    private JsonHttpClient client(String host, URI base, String bearer, TlsFiles tls) {
+        JsonHttpClient client = JsonHttpClient.builder(base).bearerToken(bearer).tls(tls)
                 .threads(ThreadPriority.niced(Netns.threadFactory(lab.namespace(host)), NICENESS)).build();
         clients.add(client);
         return client;

@@ -46,7 +46,8 @@ import java.util.function.Consumer;
 /**
  * The agent's REST API. Every call but the OpenAPI document (and the health report, unless {@link
  * AccessConfig#openHealth} says otherwise) needs {@code Authorization: Bearer <token>}: this host's token acts on
- * everything here; a peer's token (see {@link Callers}) only on what agents ask of each other, and only for itself.
+ * everything here; a peer's token (see {@link Callers}) only on what agents ask of each other, and only for itself
+ * (a destination reports {@code activated} or {@code failed} for the cutovers that move a guest to it).
  * With {@link AccessConfig#tls} the API speaks HTTPS. Errors are {@code {"error": "...", "detail": "..."}} with the
  * status that fits: 400 bad input, 401 no or wrong token, 403 a peer's token for what it may not do, 404 unknown
  * cutover, 409 a pre-check or a phase order refused, 502 a step of the plan failed (and was rolled back).
@@ -307,10 +308,10 @@ public final class AgentServer {
     private void phase(RoutingContext ctx) {
         Phase phase = Phase.parse(ctx.pathParam("phase"));
         Cutover cutover = service.get(ctx.pathParam("id"));
-        if (phase != Phase.ACTIVATED) {
+        if (phase != Phase.ACTIVATED && phase != Phase.FAILED) {
             requireActsFor(ctx, null, "report " + ctx.pathParam("phase") + " (this host's own token only)");
         }
-        // the destination's agent reports its guest's RESUME, for its own cutovers only
+        // the destination reports its guest's RESUME (its agent) or its stop (its libvirt hook), for its own cutovers
         requireActsFor(ctx, cutover.request().destination(), "report a phase of a cutover to another host");
         service.phase(cutover.id(), phase).whenComplete((ok, error) -> vertx.runOnContext(ignored -> {
             if (error != null) {

@@ -96,6 +96,14 @@ class AgentAccessTest {
         assertThat(call(hostA, PAIR_AB, null, "POST", "cutovers/" + id + "/phase/activated", null).status())
                 .as("hostB reports its guest's resume").isEqualTo(200);
         assertThat(stage(id)).isEqualTo("ACTIVATED");
+
+        String failing = call(hostA, HOST_A, null, "POST", "cutovers", JSON.readTree(REQUEST)).body().path("id").asText();
+        assertThat(call(hostA, PAIR_AC, null, "POST", "cutovers/" + failing + "/phase/failed", null).status())
+                .isEqualTo(403);
+        assertThat(stage(failing)).isEqualTo("PLANNED");
+        assertThat(call(hostA, PAIR_AB, null, "POST", "cutovers/" + failing + "/phase/failed", null).status())
+                .as("hostB's libvirt hook: the incoming guest stopped").isEqualTo(200);
+        assertThat(stage(failing)).isEqualTo("ROLLED_BACK");
     }
 
     @Test

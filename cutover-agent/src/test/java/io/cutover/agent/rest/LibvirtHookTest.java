@@ -105,6 +105,24 @@ class LibvirtHookTest {
     }
 
     @Test
+    void theDestinationsHookPresentsTheOwnerTokenAndSaysSoWhenTheSourcesAgentRefusesIt() throws Exception {
+        String id = cutover();
+        Files.writeString(dir.resolve("vm1.id"), id + "\ndestination\n" + agentUrl + "\n");
+        Files.writeString(dir.resolve("owner"), "not-the-owner-token\n");
+        Result refused = hook(Map.of("CUTOVER_OWNER_TOKEN_FILE", dir.resolve("owner").toString()), "vm1", "stopped",
+                "end");
+        assertThat(refused.exit).isEqualTo(1);
+        assertThat(refused.output).contains("reading cutover " + id + " failed").contains("unauthorized");
+        assertThat(service.get(id).plan().stage().name()).isEqualTo("PLANNED");
+
+        Files.writeString(dir.resolve("owner"), TOKEN + "\n");
+        Files.writeString(dir.resolve("token"), "this-hosts-own-token-is-not-used\n");
+        assertThat(hook(Map.of("CUTOVER_OWNER_TOKEN_FILE", dir.resolve("owner").toString()), "vm1", "stopped", "end")
+                .exit).isZero();
+        assertThat(service.get(id).plan().stage().name()).isEqualTo("ROLLED_BACK");
+    }
+
+    @Test
     void guestsWithoutACutoverAreLeftAlone() throws Exception {
         assertThat(hook("other-vm", "release", "end").exit).isZero();
         assertThat(hook("../etc", "release", "end").exit).isEqualTo(1);
@@ -116,10 +134,15 @@ class LibvirtHookTest {
     }
 
     private Result hook(String... args) throws Exception {
+        return hook(Map.of(), args);
+    }
+
+    private Result hook(Map<String, String> environment, String... args) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(List.of("bash", HOOK.toString(), args[0], args[1], args[2], "-"))
                 .redirectErrorStream(true);
         builder.environment().putAll(Map.of("CUTOVER_HOOK_DIR", dir.toString(),
                 "CUTOVER_TOKEN_FILE", dir.resolve("token").toString(), "CUTOVER_AGENT_URL", "http://127.0.0.1:9"));
+        builder.environment().putAll(environment);
         Process process = builder.start();
         process.getOutputStream().write("<domain/>".getBytes());
         process.getOutputStream().close();

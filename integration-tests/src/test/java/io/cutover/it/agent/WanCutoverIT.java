@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * WAN moves with the whole stack on real parts: the VM leaves site A for site B and takes an address there;
  * the client keeps probing (UDP, 1,000/s) and talking (TCP) to the old address, which the source's forwarder
  * keeps serving through the L3 tunnel, the VM answering through site B's router; the DNS name moves to the new
- * address by compare-and-swap on the lab's BIND.
+ * address by compare-and-swap on the lab's BIND. The agents speak HTTPS with mutual TLS across the underlay, each
+ * with a token of its own and one the two share ({@link LabAgents.AgentTransport#MUTUAL_TLS}).
  */
 class WanCutoverIT {
     /** As in {@link LanCutoverIT}: one move of three without a loss in its cutover window proves the cutover. */
@@ -33,7 +34,8 @@ class WanCutoverIT {
     void theOldAddressKeepsWorkingThroughTheTunnelAndDnsFollowsTheVm() throws Exception {
         Lab lab = LAB.lab();
         List<DemoReport> reports = new ArrayList<>();
-        try (LabAgents agents = LabAgents.start(lab)) {
+        try (LabAgents agents = LabAgents.start(lab, LabAgents.GuestPorts.SITE_BRIDGES,
+                LabAgents.AgentTransport.MUTUAL_TLS)) {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 String before = lab.bridgeOf(Topology.VM);
                 String oldAddress = dnsAnswer(lab);
