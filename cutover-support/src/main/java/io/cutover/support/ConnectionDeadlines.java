@@ -45,7 +45,10 @@ final class ConnectionDeadlines {
                 Duration.ofNanos(requestNanos)));
     }
 
-    /** A request's head arrived: its body must follow in time; once answered, the next request must follow. */
+    /**
+     * A request's head arrived: its body must follow in time; once answered ({@link #answered}), the next request
+     * must follow.
+     */
     void arrived(HttpServerRequest request) {
         HttpConnection connection = request.connection();
         if (request.isEnded()) {
@@ -54,8 +57,12 @@ final class ConnectionDeadlines {
             deadlines.put(connection, new Deadline(System.nanoTime() + requestNanos, request, "no whole request body",
                     Duration.ofNanos(requestNanos)));
         }
-        request.response().endHandler(ended -> deadlines.put(connection, new Deadline(System.nanoTime() + idleNanos,
-                null, "no further request", Duration.ofNanos(idleNanos))));
+    }
+
+    /** The answer to a request on {@code connection} has been written: the next request must follow in time. */
+    void answered(HttpConnection connection) {
+        deadlines.put(connection, new Deadline(System.nanoTime() + idleNanos, null, "no further request",
+                Duration.ofNanos(idleNanos)));
     }
 
     private void closeLate() {

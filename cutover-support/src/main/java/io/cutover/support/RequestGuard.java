@@ -45,7 +45,10 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
         return new RequestGuard(next);
     }
 
-    /** A daemon's HTTP server: {@code router} behind the guard, and the connections' deadlines. */
+    /**
+     * A daemon's HTTP server: {@code router} behind the guard, the connections' deadlines, and a line in the {@link
+     * AccessLog} for each request that may change something.
+     */
     public static HttpServer server(Vertx vertx, Handler<HttpServerRequest> router) {
         return server(vertx, router, null);
     }
@@ -63,6 +66,11 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
         return vertx.createHttpServer(tls == null ? new HttpServerOptions() : tls.serverOptions())
                 .connectionHandler(deadlines::opened).requestHandler(arrived -> {
             deadlines.arrived(arrived);
+            long started = System.nanoTime();
+            arrived.response().endHandler(ended -> {
+                deadlines.answered(arrived.connection());
+                AccessLog.answered(arrived, started);
+            });
             guard.handle(arrived);
         });
     }
