@@ -70,6 +70,16 @@ final class SdnCommand extends GroupCommand {
         @Option(names = "--tls-key", description = "PEM private key (PKCS#8) of --tls-cert.")
         Path tlsKey;
 
+        @Option(names = "--rest-tls-cert", description = "PEM certificate chain: the REST API speaks HTTPS.")
+        Path restTlsCert;
+
+        @Option(names = "--rest-tls-key", description = "PEM private key (PKCS#8) of --rest-tls-cert.")
+        Path restTlsKey;
+
+        @Option(names = "--rest-tls-ca", description = "PEM CA: every REST caller must present a certificate it signed "
+                + "(mutual TLS, beside the token).")
+        Path restTlsCa;
+
         @Option(names = "--netns", description = "Listen inside this network namespace (as 'ip netns' names it).")
         String netns;
 
@@ -81,6 +91,18 @@ final class SdnCommand extends GroupCommand {
                 + Topology.CONTROLLER_ADDRESS + ", at --listen's port) in its fabric namespace, attach its bridges and "
                 + "its hosts' own switches, and load its hosts as endpoints when the journal is empty.")
         String lab;
+
+        /** The REST API's TLS files, or {@code null} for plain HTTP; read now, so that a bad file stops the start. */
+        private io.cutover.support.TlsFiles restTls() {
+            if (restTlsCert == null && restTlsKey == null && restTlsCa == null) {
+                return null;
+            }
+            if (restTlsCert == null || restTlsKey == null) {
+                throw new IllegalArgumentException("--rest-tls-cert and --rest-tls-key go together (and --rest-tls-ca "
+                        + "needs them)");
+            }
+            return new io.cutover.support.TlsFiles(restTlsCert, restTlsKey, restTlsCa, restTlsCa != null).checked();
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -116,13 +138,14 @@ final class SdnCommand extends GroupCommand {
                 options.threadFactory(Netns.threadFactory(netns));
             }
             HostPort restAddress = "off".equals(rest) ? null : HostPort.parse("--rest", rest);
+            io.cutover.support.TlsFiles restTls = restTls();
             SdnController sdn = SdnController.start(options.build());
             SdnRestServer restServer = null;
             CountDownLatch stopped = new CountDownLatch(1);
             try {
                 if (restAddress != null) {
                     restServer = SdnRestServer.start(sdn, restAddress.host(), restAddress.port(),
-                            TokenFile.read(tokenFile));
+                            TokenFile.read(tokenFile), restTls);
                 }
                 if (attached != null) {
                     List<String> bridges = attached.topology().bridges();
@@ -172,11 +195,8 @@ final class SdnCommand extends GroupCommand {
                     + "name), switches/DPID/ports, switches/DPID/flows (cookies as 0x...), endpoints, links, moves, "
                     + "or one endpoint or move; any other resource as JSON.")
     static final class Get implements Callable<Integer> {
-        @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
-        String rest;
-
-        @Option(names = "--token-file", description = "A file holding the controller's bearer token.")
-        Path tokenFile;
+        @picocli.CommandLine.Mixin
+        Rest api = new Rest();
 
         @Option(names = "--json", description = "Print the controller's JSON as it gives it, for scripts.")
         boolean json;
@@ -189,7 +209,7 @@ final class SdnCommand extends GroupCommand {
 
         @Override
         public Integer call() throws Exception {
-            JsonAnswer answer = Rest.send(rest, TokenFile.read(tokenFile), "GET", resource, null);
+            JsonAnswer answer = api.send("GET", resource, null);
             java.io.PrintWriter out = spec.commandLine().getOut();
             if (answer.status() / 100 != 2) {
                 return DaemonRest.refused(answer, spec.commandLine().getErr());
@@ -209,11 +229,8 @@ final class SdnCommand extends GroupCommand {
             description = "Drive a move: prepare ENDPOINT SWITCH PORT | redirect ID PORT | commit ID | cleanup ID | rollback ID."
                     + " SWITCH is the destination switch's datapath id (16 hex digits, 0x... or 00:00:...).")
     static final class MoveCmd implements Callable<Integer> {
-        @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
-        String rest;
-
-        @Option(names = "--token-file", description = "A file holding the controller's bearer token.")
-        Path tokenFile;
+        @picocli.CommandLine.Mixin
+        Rest api = new Rest();
 
         @Parameters(index = "0", paramLabel = "ACTION", description = "prepare, redirect, commit, cleanup or rollback.")
         String action;
@@ -227,17 +244,17 @@ final class SdnCommand extends GroupCommand {
                 case "prepare" -> {
                     need(3);
                     Dpid toSwitch = Dpid.parse(args.get(1));
-                    return Rest.call(rest, TokenFile.read(tokenFile), "POST", "moves", JsonNodeFactory.instance.objectNode()
+                    return api.call("POST", "moves", JsonNodeFactory.instance.objectNode()
                             .put("endpoint", args.get(0)).put("toSwitch", toSwitch.toString()).put("toPort", args.get(2)));
                 }
                 case "redirect" -> {
                     need(2);
-                    return Rest.call(rest, TokenFile.read(tokenFile), "POST", "moves/" + args.get(0) + "/redirect",
+                    return api.call("POST", "moves/" + args.get(0) + "/redirect",
                             JsonNodeFactory.instance.objectNode().put("port", args.get(1)));
                 }
                 case "commit", "cleanup", "rollback" -> {
                     need(1);
-                    return Rest.call(rest, TokenFile.read(tokenFile), "POST", "moves/" + args.get(0) + "/" + action.toLowerCase(Locale.ROOT), null);
+                    return api.call("POST", "moves/" + args.get(0) + "/" + action.toLowerCase(Locale.ROOT), null);
                 }
                 default -> throw new IllegalArgumentException("unknown move action '" + action
                         + "' (expected prepare, redirect, commit, cleanup or rollback)");
@@ -273,13 +290,29 @@ final class SdnCommand extends GroupCommand {
         }
     }
 
-    /** The controller's REST API from the command line: prints the JSON body; exit 0 on 2xx, 2 on 4xx, 1 otherwise. */
+    /**
+     * The controller's REST API from the command line, as the options of a command say: prints the JSON body; exit 0
+     * on 2xx, 2 on 4xx, 1 otherwise.
+     */
     static final class Rest {
-        private Rest() {
-        }
+        @Option(names = "--rest", defaultValue = DEFAULT_REST, description = "The controller's REST address.")
+        String rest;
 
-        static int call(String rest, String token, String method, String path, JsonNode body) {
-            JsonAnswer answer = send(rest, token, method, path, body);
+        @Option(names = "--token-file", description = "A file holding the controller's bearer token.")
+        Path tokenFile;
+
+        @Option(names = "--tls-ca", description = "The CA of an HTTPS controller's certificate (sdn serve "
+                + "--rest-tls-cert): calls it over HTTPS.")
+        Path tlsCa;
+
+        @Option(names = "--tls-cert", description = "A PEM certificate to present when the controller asks for one.")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", description = "The PEM private key (PKCS#8) of --tls-cert.")
+        Path tlsKey;
+
+        int call(String method, String path, JsonNode body) {
+            JsonAnswer answer = send(method, path, body);
             if (answer.status() / 100 != 2) {
                 return DaemonRest.refused(answer, new java.io.PrintWriter(System.err, true));
             }
@@ -287,11 +320,17 @@ final class SdnCommand extends GroupCommand {
             return ExitCode.OK;
         }
 
-        static JsonAnswer send(String rest, String token, String method, String path, JsonNode body) {
+        JsonAnswer send(String method, String path, JsonNode body) {
             HostPort address = HostPort.parse("--rest", rest);
-            return DaemonRest.send(URI.create("http://" + address.host() + ":" + address.port() + "/v1/"), token, method,
-                    path, body, "no controller answers at " + rest + " (start it with 'cutover sdn serve')");
+            if (tlsCa == null && (tlsCert != null || tlsKey != null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key need --tls-ca");
+            }
+            io.cutover.support.TlsFiles tls = tlsCa == null ? null
+                    : new io.cutover.support.TlsFiles(tlsCert, tlsKey, tlsCa, false);
+            String scheme = tls == null ? "http" : "https";
+            return DaemonRest.send(URI.create(scheme + "://" + address.host() + ":" + address.port() + "/v1/"),
+                    TokenFile.read(tokenFile), tls, method, path, body, "no controller answers at " + rest
+                            + " (start it with 'cutover sdn serve')");
         }
     }
-
 }

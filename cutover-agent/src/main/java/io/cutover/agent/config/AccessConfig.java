@@ -55,6 +55,27 @@ public record AccessConfig(Map<String, String> peerTokens, TlsFiles tls, boolean
         @JsonProperty("client-certificates")
         String clientCertificates;
 
+        /** The files of a client: the CA it trusts, and a certificate and key if it presents one. */
+        TlsFiles validateClient(Keys keys, String prefix) {
+            if (clientCertificates != null) {
+                throw keys.bad(prefix + ".client-certificates", "a server's key: not for a client");
+            }
+            if ((cert == null) != (key == null)) {
+                throw keys.bad(prefix + (cert == null ? ".cert" : ".key"), "cert and key go together");
+            }
+            return checked(keys, prefix, new TlsFiles(cert == null ? null : keys.readableFile(prefix + ".cert", cert),
+                    key == null ? null : keys.readableFile(prefix + ".key", key),
+                    keys.readableFile(prefix + ".ca", ca), false));
+        }
+
+        private static TlsFiles checked(Keys keys, String prefix, TlsFiles files) {
+            try {
+                return files.checked();
+            } catch (IllegalArgumentException e) {
+                throw keys.bad(prefix, e.getMessage());
+            }
+        }
+
         TlsFiles validate(Keys keys) {
             boolean required = switch (clientCertificates == null ? "requested" : clientCertificates.strip()) {
                 case "requested" -> false;
@@ -65,13 +86,8 @@ public record AccessConfig(Map<String, String> peerTokens, TlsFiles tls, boolean
             if (required && ca == null) {
                 throw keys.bad("tls.ca", "client-certificates: required needs the CA that signs them");
             }
-            TlsFiles files = new TlsFiles(keys.readableFile("tls.cert", cert), keys.readableFile("tls.key", key),
-                    ca == null ? null : keys.readableFile("tls.ca", ca), required);
-            try {
-                return files.checked();
-            } catch (IllegalArgumentException e) {
-                throw keys.bad("tls", e.getMessage());
-            }
+            return checked(keys, "tls", new TlsFiles(keys.readableFile("tls.cert", cert),
+                    keys.readableFile("tls.key", key), ca == null ? null : keys.readableFile("tls.ca", ca), required));
         }
     }
 

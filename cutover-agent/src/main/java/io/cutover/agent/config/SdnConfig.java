@@ -21,6 +21,8 @@ import java.util.TreeMap;
  *   forwarder-ports: {hostA: fwd0}  # optional: the source's tunnel forwarder port (SWITCHOVER redirect)
  *   timeout: 10s                    # one call to the controller
  *   rollback-patience: 60s          # how long a rollback keeps trying while the controller is down
+ *   tls: {ca: tls/sdn-ca.pem}       # optional, for an https url: the controller's CA (and cert, key when it
+ *                                   #   requires a client certificate)
  * </pre>
  *
  * @param url              the controller's REST API root
@@ -30,9 +32,10 @@ import java.util.TreeMap;
  * @param forwarderPorts   host name to the port of its forwarder on its switch (hosts without one skip the redirect)
  * @param timeout          one call's limit
  * @param rollbackPatience how long a rollback retries a controller that does not answer
+ * @param tls              the files an https controller is called with, or {@code null} (the JDK's CAs)
  */
 public record SdnConfig(URI url, String token, Map<String, Dpid> switches, Map<String, String> forwarderPorts,
-                        Duration timeout, Duration rollbackPatience) {
+                        Duration timeout, Duration rollbackPatience, io.cutover.support.TlsFiles tls) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_ROLLBACK_PATIENCE = Duration.ofSeconds(60);
 
@@ -65,6 +68,8 @@ public record SdnConfig(URI url, String token, Map<String, Dpid> switches, Map<S
         String timeout;
         @JsonProperty("rollback-patience")
         String rollbackPatience;
+        @JsonProperty("tls")
+        AccessConfig.RawTls tls;
 
         SdnConfig validate(Keys keys) {
             URI uri = keys.httpUrl("sdn.url", url);
@@ -89,7 +94,8 @@ public record SdnConfig(URI url, String token, Map<String, Dpid> switches, Map<S
             ports.forEach((host, port) -> keys.required("sdn.forwarder-ports." + host, port, "a port name"));
             return new SdnConfig(uri, keys.secret("sdn.", token, tokenFile), Map.copyOf(dpids), Map.copyOf(ports),
                     keys.duration("sdn.timeout", timeout, DEFAULT_TIMEOUT),
-                    keys.duration("sdn.rollback-patience", rollbackPatience, DEFAULT_ROLLBACK_PATIENCE));
+                    keys.duration("sdn.rollback-patience", rollbackPatience, DEFAULT_ROLLBACK_PATIENCE),
+                    tls == null ? null : tls.validateClient(keys, "sdn.tls"));
         }
     }
 }

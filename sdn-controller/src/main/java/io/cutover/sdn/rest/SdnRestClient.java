@@ -33,8 +33,13 @@ public final class SdnRestClient {
      * @param timeout how long one call may take
      */
     public SdnRestClient(URI base, String token, Duration timeout) {
+        this(base, token, timeout, null);
+    }
+
+    /** {@link #SdnRestClient(URI, String, Duration)} over HTTPS with {@code tls} (its CA, and a certificate if asked). */
+    public SdnRestClient(URI base, String token, Duration timeout, io.cutover.support.TlsFiles tls) {
         Objects.requireNonNull(timeout, "timeout");
-        this.http = JsonHttpClient.builder(base).bearerToken(token).connectTimeout(timeout).timeout(timeout).build();
+        this.http = JsonHttpClient.builder(base).bearerToken(token).tls(tls).connectTimeout(timeout).timeout(timeout).build();
     }
 
     public URI base() {

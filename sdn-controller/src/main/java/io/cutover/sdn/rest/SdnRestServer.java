@@ -70,6 +70,15 @@ public final class SdnRestServer implements AutoCloseable {
      * @throws SdnException when it cannot listen, or a tokenless API would listen beyond loopback
      */
     public static SdnRestServer start(SdnController sdn, String host, int port, String token) {
+        return start(sdn, host, port, token, null);
+    }
+
+    /**
+     * {@link #start(SdnController, String, int, String)} over HTTPS with {@code tls} (with its CA, callers are asked
+     * for a certificate it signed, or required to have one); plain HTTP when it is {@code null}.
+     */
+    public static SdnRestServer start(SdnController sdn, String host, int port, String token,
+                                      io.cutover.support.TlsFiles tls) {
         if (token == null && !isLoopback(host)) {
             throw new SdnException("the REST API would let anyone on the network change the flows: listening on "
                     + host + " needs a bearer token (sdn serve --token-file), or listen on 127.0.0.1");
@@ -146,7 +155,7 @@ public final class SdnRestServer implements AutoCloseable {
         });
         router.route().last().handler(ErrorAnswer::noRoute);
         try {
-            HttpServer server = io.cutover.support.RequestGuard.server(vertx, router).listen(port, host)
+            HttpServer server = io.cutover.support.RequestGuard.server(vertx, router, tls).listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             return new SdnRestServer(vertx, server, metrics);
         } catch (Exception e) {

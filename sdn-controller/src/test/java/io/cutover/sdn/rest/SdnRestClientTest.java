@@ -8,7 +8,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.cutover.lab.LabPki;
+import io.cutover.support.TlsFiles;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +54,32 @@ class SdnRestClientTest {
                 .cause().isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
                         e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(503))
                 .hasMessageContaining("00000000000000b0: not connected");
+    }
+
+    @Test
+    void overMutualTlsTheTokenStillCountsAndACallerWithoutACertificateIsNotServed(@TempDir Path dir) {
+        LabPki pki = LabPki.authority(dir, "sdn-ca");
+        TlsFiles server = pki.issue("controller", true);
+        TlsFiles agent = pki.issue("agent", false);
+        try (SdnRestServer https = SdnRestServer.start(sdn, "127.0.0.1", 0, "rest-token-0123456789", server)) {
+            URI api = URI.create("https://127.0.0.1:" + https.port() + "/v1");
+            SdnRestClient trusted = new SdnRestClient(api, "rest-token-0123456789", Duration.ofSeconds(5), agent);
+            assertThatThrownBy(() -> trusted.rollback(77).toCompletableFuture().join()).cause()
+                    .isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.status()).as("served").isEqualTo(404));
+            SdnRestClient wrongToken = new SdnRestClient(api, "not-the-token-0123456789", Duration.ofSeconds(5), agent);
+            assertThatThrownBy(() -> wrongToken.rollback(77).toCompletableFuture().join()).cause()
+                    .isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(401));
+            SdnRestClient noCertificate = new SdnRestClient(api, "rest-token-0123456789", Duration.ofSeconds(2),
+                    new TlsFiles(null, null, pki.ca(), false));
+            assertThatThrownBy(() -> noCertificate.rollback(77).toCompletableFuture().join()).cause()
+                    .isInstanceOf(SdnRestClient.ControllerUnreachableException.class);
+            SdnRestClient plain = new SdnRestClient(URI.create("http://127.0.0.1:" + https.port() + "/v1"),
+                    "rest-token-0123456789", Duration.ofSeconds(2));
+            assertThatThrownBy(() -> plain.rollback(77).toCompletableFuture().join()).cause()
+                    .isInstanceOf(SdnRestClient.ControllerUnreachableException.class);
+        }
     }
 
     @Test
