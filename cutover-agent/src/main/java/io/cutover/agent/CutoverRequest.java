@@ -158,18 +158,26 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
 
     /**
      * QEMU's migration of the VM, driven over QMP by both hosts' agents (each finds the guest's QMP socket in its
-     * {@code qemu.socket-dir}); the destination's QEMU was started with {@code -incoming defer}.
+     * {@code qemu.socket-dir}); the destination's QEMU was started with {@code -incoming defer}. Its settings have
+     * the names and forms of the built-in migrator's ({@link Migrator}), each mapped onto QEMU's own: {@code downtime}
+     * onto {@code downtime-limit}, {@code maxBandwidth} onto {@code max-bandwidth}, {@code channels} onto multifd
+     * and {@code multifd-channels}, {@code xbzrleCache} onto the {@code xbzrle} capability and {@code
+     * xbzrle-cache-size}, {@code autoConverge} and {@code postCopy} onto {@code auto-converge} and {@code
+     * postcopy-ram}. The built-in migrator's other settings (its rate and completion policies, its integrity check)
+     * are its own: QEMU's request refuses them as unknown fields.
      *
      * @param uri             where the destination's QEMU takes the stream: {@code tcp:HOST:PORT} on the underlay, or
      *                        {@code unix:/absolute/path}
-     * @param downtimeLimitMs the longest blackout QEMU may plan for, in ms (default: QEMU's, 300 ms)
+     * @param downtime        the longest blackout QEMU may plan for, such as {@code 300ms} (default: QEMU's, 300 ms)
+     * @param downtimeLimitMs {@code downtime} in ms, as earlier requests gave it; not with {@code downtime}
      * @param maxBandwidth    the stream's cap in bytes/s with k/m/g suffixes (default: the driver's, 10 GiB/s)
      * @param channels        multifd connections, 1 to {@value #MAX_CHANNELS} (default: 1, no multifd)
+     * @param xbzrleCache     the XBZRLE cache with k/m/g suffixes, such as {@code 64m} (default: none, XBZRLE off)
      * @param autoConverge    whether QEMU may slow the guest down when it dirties memory faster than it is sent
      * @param postCopy        whether QEMU may switch to post-copy when pre-copy does not converge
      */
-    public record Qemu(String uri, Long downtimeLimitMs, String maxBandwidth, Integer channels, Boolean autoConverge,
-                       Boolean postCopy) {
+    public record Qemu(String uri, String downtime, Long downtimeLimitMs, String maxBandwidth, Integer channels,
+                       String xbzrleCache, Boolean autoConverge, Boolean postCopy) {
         public static final int MAX_CHANNELS = 16;
         private static final Pattern TCP = Pattern.compile("tcp:(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9.-]+):[0-9]{1,5}");
 
@@ -177,19 +185,30 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
             require(uri != null && (TCP.matcher(uri).matches() || uri.startsWith("unix:/")), "migrator.qemu.uri",
                     "tcp:HOST:PORT or unix:/absolute/path");
             require(downtimeLimitMs == null || downtimeLimitMs > 0, "migrator.qemu.downtimeLimitMs", "ms above zero");
+            require(downtime == null || downtimeLimitMs == null, "migrator.qemu.downtime",
+                    "downtime or downtimeLimitMs, not both");
+            Long limitMs = downtimeLimitMs;
+            if (downtime != null) {
+                limitMs = io.cutover.support.Durations.parsePositive("migrator.qemu.downtime", downtime).toMillis();
+                require(limitMs > 0, "migrator.qemu.downtime", "at least 1ms");
+            }
             requireSize("migrator.qemu.maxBandwidth", maxBandwidth);
+            requireSize("migrator.qemu.xbzrleCache", xbzrleCache);
+            require(xbzrleCache == null || GuestSpec.bytes("xbzrleCache", xbzrleCache) >= 4096,
+                    "migrator.qemu.xbzrleCache", "at least a page (4k)");
             int connections = channels == null ? 1 : channels;
             require(connections >= 1 && connections <= MAX_CHANNELS, "migrator.qemu.channels",
                     "1 to " + MAX_CHANNELS + " connections");
-            return new Qemu(uri, downtimeLimitMs, maxBandwidth, connections, autoConverge != null && autoConverge,
-                    postCopy != null && postCopy);
+            return new Qemu(uri, null, limitMs, maxBandwidth, connections, xbzrleCache,
+                    autoConverge != null && autoConverge, postCopy != null && postCopy);
         }
 
         /** What QEMU's driver is asked, for cutover {@code id} of {@code vm}. */
         public MigrationRequest request(String id, String vm) {
             return new MigrationRequest(id, vm, uri, Optional.ofNullable(downtimeLimitMs).map(Duration::ofMillis),
                     Optional.ofNullable(maxBandwidth).map(size -> GuestSpec.bytes("maxBandwidth", size)),
-                    channels, autoConverge, postCopy);
+                    channels, autoConverge, postCopy,
+                    Optional.ofNullable(xbzrleCache).map(size -> GuestSpec.bytes("xbzrleCache", size)));
         }
     }
 

@@ -30,6 +30,33 @@ class CutoverRequestTest {
     }
 
     @Test
+    void qemusMigrationTakesTheBuiltInMigratorsNamesAndMapsThemOntoQemusRequest() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        CutoverRequest.Qemu qemu = json.readValue("""
+                {"uri": "tcp:198.19.0.2:4444", "downtime": "250ms", "maxBandwidth": "1g", "channels": 1,
+                 "xbzrleCache": "16m", "autoConverge": true}""", CutoverRequest.Qemu.class);
+        io.cutover.api.MigrationRequest asked = request(CutoverRequest.Migrator.byQemu(qemu), null).validated()
+                .migrator().qemu().request("c-1", "vm1");
+        assertThat(asked.downtimeLimit()).contains(Duration.ofMillis(250));
+        assertThat(asked.maxBandwidth()).contains(1L << 30);
+        assertThat(asked.xbzrleCache()).contains(16L << 20);
+        assertThat(asked.autoConverge()).isTrue();
+        assertThat(asked.postCopyAllowed()).isFalse();
+        assertThat(new CutoverRequest.Qemu("unix:/run/m.sock", null, 300L, null, null, null, null, null).validated()
+                .request("c-1", "vm1").downtimeLimit()).as("the older downtimeLimitMs").contains(Duration.ofMillis(300));
+
+        assertThatThrownBy(() -> new CutoverRequest.Qemu("unix:/run/m.sock", "1s", 300L, null, null, null, null, null)
+                .validated()).hasMessageStartingWith("migrator.qemu.downtime: ").hasMessageContaining("not both");
+        assertThatThrownBy(() -> new CutoverRequest.Qemu("unix:/run/m.sock", "soon", null, null, null, null, null, null)
+                .validated()).hasMessageStartingWith("migrator.qemu.downtime");
+        assertThatThrownBy(() -> new CutoverRequest.Qemu("unix:/run/m.sock", null, null, null, null, "1k", null, null)
+                .validated()).hasMessageStartingWith("migrator.qemu.xbzrleCache: ");
+        assertThatThrownBy(() -> json.readValue("{\"uri\": \"unix:/run/m.sock\", \"dynamicRate\": true}",
+                CutoverRequest.Qemu.class)).as("the built-in migrator's own policy").hasMessageContaining("dynamicRate");
+    }
+
+    @Test
     void theDestinationPortIsTheVmsNameUnlessTheRequestNamesOne() {
         assertThat(request(null, null).validated().destinationPort()).isEqualTo("a-vm-with-a-long-name");
         assertThat(request(null, "tap-vm1").validated().destinationPort()).isEqualTo("tap-vm1");

@@ -16,10 +16,19 @@ import java.util.Optional;
  * @param channels       parallel connections of the stream (QEMU's multifd), 1 for one
  * @param autoConverge   whether the guest may be slowed down when it dirties memory faster than it is sent
  * @param postCopyAllowed whether the hypervisor may switch to post-copy when pre-copy does not converge
+ * @param xbzrleCache    bytes of the cache of sent pages that XBZRLE sends pages against as deltas, or empty for no
+ *                       XBZRLE
  */
 public record MigrationRequest(String migrationId, String vm, String destination, Optional<Duration> downtimeLimit,
                                Optional<Long> maxBandwidth, int channels, boolean autoConverge,
-                               boolean postCopyAllowed) {
+                               boolean postCopyAllowed, Optional<Long> xbzrleCache) {
+
+    /** A request without XBZRLE. */
+    public MigrationRequest(String migrationId, String vm, String destination, Optional<Duration> downtimeLimit,
+                            Optional<Long> maxBandwidth, int channels, boolean autoConverge, boolean postCopyAllowed) {
+        this(migrationId, vm, destination, downtimeLimit, maxBandwidth, channels, autoConverge, postCopyAllowed,
+                Optional.empty());
+    }
 
     public MigrationRequest {
         Objects.requireNonNull(migrationId, "migrationId");
@@ -32,6 +41,10 @@ public record MigrationRequest(String migrationId, String vm, String destination
         }
         downtimeLimit.filter(d -> d.isNegative() || d.isZero()).ifPresent(d -> {
             throw new IllegalArgumentException("downtimeLimit must be above zero, was " + d);
+        });
+        Objects.requireNonNull(xbzrleCache, "xbzrleCache");
+        xbzrleCache.filter(b -> b <= 0).ifPresent(b -> {
+            throw new IllegalArgumentException("xbzrleCache must be above zero, was " + b);
         });
         maxBandwidth.filter(b -> b <= 0).ifPresent(b -> {
             throw new IllegalArgumentException("maxBandwidth must be above zero, was " + b);

@@ -96,6 +96,10 @@ public final class MigrationOptions {
         if (b.maxBandwidth < 0 || b.minBandwidth <= 0 || b.rateStep < 0) {
             throw new IllegalArgumentException("bandwidths must be positive (max 0 = unlimited)");
         }
+        if (b.dynamicRate && b.maxBandwidth > 0 && b.minBandwidth > b.maxBandwidth) {
+            throw new IllegalArgumentException("the dynamic rate would start above the stream's cap: rate-min "
+                    + b.minBandwidth + " bytes/s is more than max-bandwidth " + b.maxBandwidth + " bytes/s");
+        }
         maxBandwidth = b.maxBandwidth;
         dynamicRate = b.dynamicRate;
         minBandwidth = b.minBandwidth;

@@ -42,6 +42,15 @@ class MigrationSettingsTest {
     }
 
     @Test
+    void aDynamicRateThatWouldStartAboveTheCapIsRefused() {
+        assertThatIllegalArgumentException().isThrownBy(() -> MigrationSettings.read(Map.of("dynamicRate", "true",
+                        "rateMin", "2g", "maxBandwidth", "1g"), name -> name).build())
+                .withMessageContaining("rate-min 2147483648 bytes/s is more than max-bandwidth 1073741824 bytes/s");
+        assertThat(MigrationSettings.read(Map.of("rateMin", "2g", "maxBandwidth", "1g"), name -> name).build()
+                .maxBandwidth()).as("without the dynamic rate its minimum means nothing").isEqualTo(1L << 30);
+    }
+
+    @Test
     void leftOutSettingsKeepTheirDefaults() {
         assertThat(read(Map.of())).usingRecursiveComparison().isEqualTo(MigrationOptions.defaults());
     }

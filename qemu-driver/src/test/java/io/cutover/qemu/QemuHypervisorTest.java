@@ -77,15 +77,20 @@ class QemuHypervisorTest {
         BareQemu destination = started("dst", true);
         QemuHypervisor here = hypervisor("src", QemuOptions.defaults());
         QemuHypervisor there = hypervisor("dst", QemuOptions.defaults());
-        MigrationRequest request = request("src");
+        MigrationRequest request = new MigrationRequest("m-1", "src", "unix:" + dir.resolve("migrate.sock"),
+                Optional.of(Duration.ofMillis(250)), Optional.of(3L << 30), 1, true, false, Optional.of(16L << 20));
         IncomingMigration incoming = there.prepareIncoming(renamed(request, "dst"), "unix:" + dir.resolve("migrate.sock"));
         closing.add(incoming);
         assertThat(there.state("dst")).contains(GuestState.INCOMING);
 
         List<String> statusInGate = new CopyOnWriteArrayList<>();
+        List<com.fasterxml.jackson.databind.JsonNode> settingsInGate = new CopyOnWriteArrayList<>();
         try (QmpClient probe = source.probe()) {
-            SwitchoverGate gate = event -> CompletableFuture.runAsync(() ->
-                    statusInGate.add(probe.execute("query-status").path("status").asText()));
+            SwitchoverGate gate = event -> CompletableFuture.runAsync(() -> {
+                statusInGate.add(probe.execute("query-status").path("status").asText());
+                settingsInGate.add(probe.execute("query-migrate-parameters"));
+                settingsInGate.add(probe.execute("query-migrate-capabilities"));
+            });
             HypervisorMigration migration = here.migrate(request, event -> {
                 stages.add(event);
                 return CompletableFuture.completedFuture(null);
@@ -94,6 +99,17 @@ class QemuHypervisorTest {
             long resumedAt = incoming.activated().get(10, TimeUnit.SECONDS);
 
             assertThat(statusInGate).as("the source's run state in the gate").containsExactly("finish-migrate");
+            com.fasterxml.jackson.databind.JsonNode parameters = settingsInGate.get(0);
+            assertThat(parameters.path("downtime-limit").asLong()).isEqualTo(250);
+            assertThat(parameters.path("max-bandwidth").asLong()).isEqualTo(3L << 30);
+            assertThat(parameters.path("xbzrle-cache-size").asLong()).isEqualTo(16L << 20);
+            List<String> on = new java.util.ArrayList<>();
+            settingsInGate.get(1).forEach(c -> {
+                if (c.path("state").asBoolean()) {
+                    on.add(c.path("capability").asText());
+                }
+            });
+            assertThat(on).contains("xbzrle", "auto-converge", "pause-before-switchover").doesNotContain("postcopy-ram");
             assertThat(stages).extracting(CutoverEvent::stage).startsWith(CutoverStage.PLANNED)
                     .contains(CutoverStage.PRECOPY).endsWith(CutoverStage.SWITCHOVER, CutoverStage.COMMITTED,
                             CutoverStage.COMPLETED);
@@ -208,6 +224,7 @@ class QemuHypervisorTest {
 
     private static MigrationRequest renamed(MigrationRequest request, String vm) {
         return new MigrationRequest(request.migrationId(), vm, request.destination(), request.downtimeLimit(),
-                request.maxBandwidth(), request.channels(), request.autoConverge(), request.postCopyAllowed());
+                request.maxBandwidth(), request.channels(), request.autoConverge(), request.postCopyAllowed(),
+                request.xbzrleCache());
     }
 }

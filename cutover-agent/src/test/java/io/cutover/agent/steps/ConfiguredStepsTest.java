@@ -98,7 +98,7 @@ class ConfiguredStepsTest {
         CutoverRequest byQemu = new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.1.101"), "hostA",
                 "hostB", "wan", List.of("198.18.2.101"), "vm1.vms.cutover.test.", 64,
                 CutoverRequest.Migrator.byQemu(
-                        new CutoverRequest.Qemu("tcp:198.19.0.2:49152", null, null, null, null, null)),
+                        new CutoverRequest.Qemu("tcp:198.19.0.2:49152", null, null, null, null, null, null, null)),
                 null, null).validated();
         try (ConfiguredSteps factory = open(config(ALL.replace("{hostA: fwd-a}", "{hostA: fwd, hostB: fwd}")))) {
             List<PlanStep> steps = factory.steps("c-1", byQemu);

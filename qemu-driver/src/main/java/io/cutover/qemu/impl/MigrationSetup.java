@@ -21,7 +21,8 @@ public final class MigrationSetup {
 
     /**
      * Sets the capabilities on one end: events, post-copy and multifd on both; on the source also
-     * {@code pause-before-switchover} (the switchover waits for the network's steps) and auto-converge.
+     * {@code pause-before-switchover} (the switchover waits for the network's steps), auto-converge and XBZRLE (the
+     * destination decodes XBZRLE pages whatever its own capability says).
      */
     public static void capabilities(QmpClient qmp, MigrationRequest request, boolean source) {
         ArrayNode capabilities = JsonNodeFactory.instance.arrayNode();
@@ -31,6 +32,7 @@ public final class MigrationSetup {
         if (source) {
             add(capabilities, "pause-before-switchover", true);
             add(capabilities, "auto-converge", request.autoConverge());
+            add(capabilities, "xbzrle", request.xbzrleCache().isPresent());
         }
         ObjectNode arguments = JsonNodeFactory.instance.objectNode();
         arguments.set("capabilities", capabilities);

@@ -91,6 +91,7 @@ public final class QemuMigration implements HypervisorMigration {
             if (request.channels() > 1) {
                 parameters.put("multifd-channels", request.channels());
             }
+            request.xbzrleCache().ifPresent(bytes -> parameters.put("xbzrle-cache-size", bytes));
             qmp.execute("migrate-set-parameters", parameters);
             migration.tell(CutoverEvent.now(request.migrationId(), CutoverStage.PLANNED));
             qmp.execute("migrate", JsonNodeFactory.instance.objectNode().put("uri", request.destination()));
