@@ -9,6 +9,16 @@ public final class Timeline {
     private final long origin = System.nanoTime();
     private final List<TimelineEntry> entries = new CopyOnWriteArrayList<>();
     private final List<Consumer<TimelineEntry>> subscribers = new CopyOnWriteArrayList<>();
+    /** The entries in the order they arrived, guarded by {@code entries}' lock, as are the followers. */
+    private final List<TimelineEntry> arrivals = new java.util.ArrayList<>();
+    private final List<Consumer<Arrival>> followers = new java.util.ArrayList<>();
+
+    /**
+     * An entry and its place in the order entries arrived in (0 the first): an event stream's id, which a client
+     * that reconnects gives back to resume after it.
+     */
+    public record Arrival(int id, TimelineEntry entry) {
+    }
 
     public TimelineEntry add(String what, String event, String detail) {
         return addAt(System.nanoTime(), what, event, detail);
@@ -26,6 +36,9 @@ public final class Timeline {
                 at--;
             }
             entries.add(at, entry);
+            Arrival arrival = new Arrival(arrivals.size(), entry);
+            arrivals.add(entry);
+            followers.forEach(follower -> follower.accept(arrival));
         }
         subscribers.forEach(subscriber -> subscriber.accept(entry));
         return entry;
@@ -62,5 +75,27 @@ public final class Timeline {
 
     public void unsubscribe(Consumer<TimelineEntry> subscriber) {
         subscribers.remove(subscriber);
+    }
+
+    /**
+     * Calls {@code follower} with every entry added from now on, numbered in the order they arrive, and returns those
+     * that arrived from number {@code from} on: nothing is missed or repeated between the two. {@code follower} is
+     * called while the timeline is locked: it must only hand the entry on.
+     */
+    public List<Arrival> follow(int from, Consumer<Arrival> follower) {
+        synchronized (entries) {
+            followers.add(follower);
+            List<Arrival> past = new java.util.ArrayList<>();
+            for (int id = Math.max(0, from); id < arrivals.size(); id++) {
+                past.add(new Arrival(id, arrivals.get(id)));
+            }
+            return past;
+        }
+    }
+
+    public void unfollow(Consumer<Arrival> follower) {
+        synchronized (entries) {
+            followers.remove(follower);
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.cutover.agent.Phase;
 import io.cutover.agent.PrecheckFailedException;
 import io.cutover.agent.config.AccessConfig;
 import io.cutover.agent.plan.PlanStepException;
+import io.cutover.agent.plan.Timeline;
 import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.agent.steps.TunnelDaemonClient;
 import io.cutover.agent.steps.TunnelEnd;
@@ -61,6 +62,8 @@ public final class AgentServer {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String CALLER = "caller";
+    /** How often an event stream looks whether its cutover has ended. */
+    private static final long EVENTS_END_CHECK_MS = 250;
 
     private final Vertx vertx;
     private final CutoverService service;
@@ -322,25 +325,57 @@ public final class AgentServer {
         }));
     }
 
-    /** A server-sent event stream of the cutover's timeline: what happened so far, then each new entry. */
+    /**
+     * A server-sent event stream of the cutover's timeline: what happened so far, then each new entry, each with its
+     * {@code id} (its place in the order entries arrived); a client that reconnects with {@code Last-Event-ID} gets
+     * only what came after it. Once the cutover has ended the stream says so ({@code event: end}, its stage) and
+     * closes.
+     */
     private void events(RoutingContext ctx) {
         Cutover cutover = service.get(ctx.pathParam("id"));
+        int from = lastEventId(ctx) + 1;
         HttpServerResponse response = ctx.response().setChunked(true)
                 .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
         var context = vertx.getOrCreateContext();
-        Consumer<TimelineEntry> subscriber = entry -> context.runOnContext(ignored -> {
+        Consumer<Timeline.Arrival> follower = arrival -> context.runOnContext(ignored -> {
             if (!response.ended() && !response.closed()) {
-                response.write(event(entry));
+                response.write(event(arrival));
             }
         });
-        List<TimelineEntry> past = cutover.plan().timeline().subscribe(subscriber);
-        past.forEach(entry -> response.write(event(entry)));
-        response.closeHandler(ignored -> cutover.plan().timeline().unsubscribe(subscriber));
+        Timeline timeline = cutover.plan().timeline();
+        timeline.follow(from, follower).forEach(arrival -> response.write(event(arrival)));
+        // every entry was handed to this context before the cutover ended: one more hop, and they are all written
+        long watch = vertx.setPeriodic(EVENTS_END_CHECK_MS, timer -> {
+            if (service.ended(cutover)) {
+                vertx.cancelTimer(timer);
+                context.runOnContext(ignored -> {
+                    timeline.unfollow(follower);
+                    if (!response.ended() && !response.closed()) {
+                        response.end("event: end\ndata: {\"stage\":\"" + cutover.plan().stage() + "\"}\n\n");
+                    }
+                });
+            }
+        });
+        // (the response's end handler is the server's: its access log and the connection's idle deadline)
+        response.closeHandler(ignored -> {
+            vertx.cancelTimer(watch);
+            timeline.unfollow(follower);
+        });
     }
 
-    private static String event(TimelineEntry entry) {
+    /** The {@code Last-Event-ID} a reconnecting client sends, or -1 when it sends none (or not a number). */
+    private static int lastEventId(RoutingContext ctx) {
         try {
-            return "event: timeline\ndata: " + JSON.writeValueAsString(entry) + "\n\n";
+            return Integer.parseInt(String.valueOf(ctx.request().getHeader("Last-Event-ID")).strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String event(Timeline.Arrival arrival) {
+        try {
+            return "id: " + arrival.id() + "\nevent: timeline\ndata: " + JSON.writeValueAsString(arrival.entry())
+                    + "\n\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -261,6 +261,48 @@ class AgentServerTest {
     }
 
     @Test
+    void theEventStreamNumbersItsEntriesResumesAfterTheLastSeenAndClosesWhenTheCutoverEnds() throws Exception {
+        String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
+        for (String phase : List.of("switchover", "activated", "completed")) {
+            assertThat(post(source, "/v1/cutovers/" + id + "/phase/" + phase, "", TOKEN).statusCode()).isEqualTo(200);
+        }
+        List<String> all = events(id, null);
+        assertThat(all).as("the stream ended by itself once the cutover had").last().asString()
+                .startsWith("end ").contains("COMPLETED");
+        List<String> timeline = all.subList(0, all.size() - 1);
+        for (int n = 0; n < timeline.size(); n++) {
+            assertThat(timeline.get(n)).startsWith(n + " ");
+        }
+        assertThat(timeline).anyMatch(e -> e.endsWith(" SWITCHOVER")).anyMatch(e -> e.endsWith(" COMPLETED"));
+        List<String> resumed = events(id, "4");
+        assertThat(resumed.subList(0, resumed.size() - 1)).as("after the fifth entry")
+                .isEqualTo(timeline.subList(5, timeline.size()));
+    }
+
+    /** The events of a cutover's stream, read until it closes, as {@code "ID WHAT"} (and {@code "end DATA"}). */
+    private List<String> events(String id, String lastEventId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(source.resolve("/v1/cutovers/" + id + "/events"))
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10));
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        List<String> events = new ArrayList<>();
+        String eventId = null;
+        String type = null;
+        for (String line : http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+            if (line.startsWith("id: ")) {
+                eventId = line.substring(4);
+            } else if (line.startsWith("event: ")) {
+                type = line.substring(7);
+            } else if (line.startsWith("data: ")) {
+                events.add(type.equals("end") ? "end " + line.substring(6)
+                        : eventId + " " + JSON.readTree(line.substring(6)).get("what").asText());
+            }
+        }
+        return events;
+    }
+
+    @Test
     void aNullBodyIsA400AndAnUploadIsNeverKeptOnDisk() throws Exception {
         HttpResponse<String> nothing = post(source, "/v1/cutovers", "null", TOKEN);
         assertThat(nothing.statusCode()).as(nothing.body()).isEqualTo(400);
