@@ -51,12 +51,14 @@ public record TsigKey(String name, TsigAlgorithm algorithm, byte[] secret) {
     }
 
     /**
-     * Parses the first key of BIND key-file text; {@code source} names it in error messages.
+     * Parses the first key of a key file: BIND's syntax ({@code tsig-keygen}) or Knot's YAML ({@code keymgr -t});
+     * {@code source} names it in error messages.
      *
      * @throws KeyFileException when the text is malformed or names a refused algorithm (hmac-md5)
      */
     public static TsigKey parse(String text, String source) {
-        return BindKeyParser.parse(text, source);
+        return io.cutover.ddns.impl.KnotKeyParser.recognises(text) ? io.cutover.ddns.impl.KnotKeyParser.parse(text, source)
+                : BindKeyParser.parse(text, source);
     }
 
     @Override

@@ -38,6 +38,49 @@ class TsigKeyTest {
     }
 
     @Test
+    void readsWhatKnotsKeymgrPrints() {
+        TsigKey key = TsigKey.parse("# hmac-sha256:cutover:" + SECRET + "\nkey:\n  - id: cutover\n"
+                + "    algorithm: hmac-sha256\n    secret: " + SECRET + "\n", "knot.key");
+        assertThat(key.name()).isEqualTo("cutover");
+        assertThat(key.algorithm()).isEqualTo(TsigAlgorithm.HMAC_SHA256);
+        assertThat(key.secret()).isEqualTo(Base64.getDecoder().decode(SECRET));
+    }
+
+    @Test
+    void readsTheFirstKeyOfAKnotConfigurationWithQuotesCommentsAndOtherSections() {
+        String text = """
+                server:
+                    listen: 0.0.0.0@53
+                key:
+                  - id: "lab-updater"   # the cutover agents'
+                    algorithm: 'hmac-sha512'
+                    secret: "%s"
+                  - id: other
+                    algorithm: hmac-sha256
+                    secret: c2Vjb25k
+                acl:
+                  - id: update
+                    key: lab-updater
+                """.formatted(SECRET);
+        TsigKey key = TsigKey.parse(text, "knot.conf");
+        assertThat(key.name()).isEqualTo("lab-updater");
+        assertThat(key.algorithm()).isEqualTo(TsigAlgorithm.HMAC_SHA512);
+        assertThat(key.secret()).isEqualTo(Base64.getDecoder().decode(SECRET));
+    }
+
+    @Test
+    void aKnotKeyWithoutItsFieldsOrWithAnMd5OneNamesTheFileAndTheProblem() {
+        assertThatThrownBy(() -> TsigKey.parse("key:\n  - id: k\n    algorithm: hmac-sha256\n", "k.yaml"))
+                .isInstanceOf(KeyFileException.class).hasMessage("k.yaml: key k has no 'secret'");
+        assertThatThrownBy(() -> TsigKey.parse("key:\n  - algorithm: hmac-md5\n    id: k\n    secret: " + SECRET,
+                "k.yaml")).isInstanceOf(KeyFileException.class).hasMessageContaining("MD5 is broken");
+        assertThatThrownBy(() -> TsigKey.parse("key:\n", "k.yaml")).isInstanceOf(KeyFileException.class)
+                .hasMessage("k.yaml: no key in the 'key:' section");
+        assertThatThrownBy(() -> TsigKey.parse("key:\n  - id: k\n    algorithm: hmac-sha256\n    secret: !!!\n",
+                "k.yaml")).isInstanceOf(KeyFileException.class).hasMessageContaining("not base64");
+    }
+
+    @Test
     void skipsCommentsAndOtherStatementsAndUnquotedNames() {
         String text = "# made by hand\n// another\noptions { directory \"/x\"; };\n/* a\nblock */ key lab {"
                 + " algorithm HMAC-SHA256; secret \"" + SECRET + "\"; };";
@@ -86,8 +129,12 @@ class TsigKeyTest {
         for (int i = 0; i < 2000; i++) {
             byte[] bytes = new byte[random.nextInt(200)];
             random.nextBytes(bytes);
-            String text = random.nextBoolean() ? new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)
-                    : ("key \"k\" { algorithm hmac-sha256; secret \"" + SECRET + "\"; };").substring(0, random.nextInt(60));
+            String knot = "key:\n  - id: k\n    algorithm: hmac-sha256\n    secret: " + SECRET + "\n";
+            String text = switch (random.nextInt(3)) {
+                case 0 -> new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                case 1 -> ("key \"k\" { algorithm hmac-sha256; secret \"" + SECRET + "\"; };").substring(0, random.nextInt(60));
+                default -> knot.substring(0, random.nextInt(knot.length()));
+            };
             try {
                 TsigKey.parse(text, "fuzz");
             } catch (KeyFileException expected) {

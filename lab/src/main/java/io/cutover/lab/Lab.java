@@ -307,6 +307,11 @@ public final class Lab implements AutoCloseable, OvsTools {
         return dns.keyFile();
     }
 
+    /** A key file of a key the lab's BIND knows but lets update nothing ({@link Topology#UNGRANTED_KEY_NAME}). */
+    public Path ungrantedTsigKeyFile() {
+        return dns.ungrantedKeyFile();
+    }
+
     /** Stops the BIND server (to test what happens while DNS is down). */
     public void stopDns() {
         dns.stop();

@@ -110,6 +110,8 @@ public enum Topology {
     public static final String REVERSE_ZONE = "18.198.in-addr.arpa.";
     /** The name of the lab's TSIG key, which may update both zones. */
     public static final String TSIG_KEY_NAME = "cutover-lab";
+    /** A second TSIG key the lab's BIND knows but lets update nothing (to see a refusal of a valid key). */
+    public static final String UNGRANTED_KEY_NAME = "cutover-lab-ungranted";
     /** The host that runs the fabric's Open vSwitch daemons (the ToR and the sites' bridges). */
     public static final String FABRIC = "fabric";
 

@@ -388,8 +388,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         TSIGRecord tsig = message.getTSIG();
         String name = update.changes().get(0).name();
         if (tsig != null && tsig.getError() != Rcode.NOERROR) {
-            throw new TsigRejectedException(update.zone(), name, tsig.getError(),
-                    "the server rejected our TSIG signature with key " + options.key().name());
+            throw new TsigRejectedException(update.zone(), name, tsig.getError(), tsigRefusal(tsig.getError()));
         }
         if (tsig == null) {
             if (message.getRcode() == Rcode.NOERROR) {
@@ -425,10 +424,31 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         });
     }
 
+    /** What a server's TSIG error says about our key, for a person. */
+    private String tsigRefusal(int error) {
+        String key = options.key().name();
+        return switch (error) {
+            case Rcode.BADKEY -> "the server does not take key " + key + " here: it does not know the key, or (Knot) "
+                    + "its ACL does not let the key update this zone";
+            case Rcode.BADSIG -> "the server's secret for key " + key + " is not ours (a bad signature)";
+            case Rcode.BADTIME -> "the server's clock and ours differ by more than the signature's fudge";
+            default -> "the server rejected our TSIG signature with key " + key;
+        };
+    }
+
+    /**
+     * The error of an update the server answered but did not apply. An answer signed with our key (checked before)
+     * proves the server knows the key: a refusal then says the key is not authorised for the name.
+     */
     private DnsUpdateException rejection(PendingUpdate update, Message response) {
         int rcode = response.getRcode();
         String name = update.changes().get(0).name();
-        if (rcode == Rcode.NOTAUTH && response.getTSIG() != null) {
+        boolean keyKnown = response.getTSIG() != null;
+        if (keyKnown && (rcode == Rcode.REFUSED || rcode == Rcode.NOTAUTH)) {
+            return new UpdateRefusedException(update.zone(), name, rcode, "not authorised: the server knows key "
+                    + options.key().name() + " (it signed its answer with it) but does not let it update " + name);
+        }
+        if (rcode == Rcode.NOTAUTH) {
             return new TsigRejectedException(update.zone(), name, rcode, "the server did not accept our key "
                     + options.key().name());
         }

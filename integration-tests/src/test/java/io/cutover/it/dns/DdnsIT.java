@@ -166,6 +166,21 @@ class DdnsIT {
     }
 
     @Test
+    void aKeyTheServerKnowsButLetsUpdateNothingIsNotAuthorisedNotABadSignature() {
+        String name = fresh("ungranted");
+        DdnsOptions options = DdnsOptions.builder(new InetSocketAddress(lab().dnsServer(), 53),
+                TsigKey.read(lab().ungrantedTsigKeyFile())).journalDir(journal).build();
+        assertThatThrownBy(() -> withUpdater(options, dns -> join(dns.apply(List.of(create(name, "198.18.0.9"))))))
+                .cause().isInstanceOfSatisfying(io.cutover.ddns.UpdateRefusedException.class, e -> {
+                    assertThat(e.rcodeName()).isEqualTo("REFUSED");
+                    assertThat(e.getMessage()).startsWith("not authorised: the server knows key "
+                            + Topology.UNGRANTED_KEY_NAME);
+                });
+        assertThat(withUpdater(options, DnsUpdater::pending)).isEmpty();
+        assertThat(dig(name, "A")).isEmpty();
+    }
+
+    @Test
     void anUpdateQueuedWhileTheServerIsDownIsAppliedExactlyOnceAfterItComesBack() throws Exception {
         String name = fresh("down");
         withUpdater(options().build(), dns -> join(dns.apply(List.of(create(name, "198.18.0.31")))));

@@ -31,6 +31,11 @@ public final class BindServer {
         return dir.resolve(Topology.TSIG_KEY_NAME + ".key");
     }
 
+    /** The key the server knows but whose updates it refuses. */
+    public Path ungrantedKeyFile() {
+        return dir.resolve(Topology.UNGRANTED_KEY_NAME + ".key");
+    }
+
     public Path pidFile() {
         return dir.resolve("named.pid");
     }
@@ -46,6 +51,8 @@ public final class BindServer {
             Files.createDirectories(dir);
             String key = Shell.run("tsig-keygen", "-a", "hmac-sha256", Topology.TSIG_KEY_NAME).orThrow().stdout();
             Files.writeString(keyFile(), key);
+            Files.writeString(ungrantedKeyFile(), Shell.run("tsig-keygen", "-a", "hmac-sha256",
+                    Topology.UNGRANTED_KEY_NAME).orThrow().stdout());
             Files.writeString(dir.resolve("named.conf"), config());
             Files.writeString(zoneFile(Topology.ZONE), forwardZone());
             Files.writeString(zoneFile(Topology.REVERSE_ZONE), reverseZone());
@@ -108,6 +115,7 @@ public final class BindServer {
                     category default { lab; };
                 };
                 include "%4$s";
+                include "%10$s";
                 zone "%5$s" {
                     type primary;
                     file "%6$s";
@@ -119,7 +127,7 @@ public final class BindServer {
                     update-policy { grant %7$s zonesub ANY; };
                 };
                 """.formatted(dir, pidFile(), address(), keyFile(), Topology.ZONE, zoneFile(Topology.ZONE),
-                Topology.TSIG_KEY_NAME, Topology.REVERSE_ZONE, zoneFile(Topology.REVERSE_ZONE));
+                Topology.TSIG_KEY_NAME, Topology.REVERSE_ZONE, zoneFile(Topology.REVERSE_ZONE), ungrantedKeyFile());
     }
 
     private String forwardZone() {

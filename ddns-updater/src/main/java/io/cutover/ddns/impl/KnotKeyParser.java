@@ -1,0 +1,134 @@
+package io.cutover.ddns.impl;
+
+import io.cutover.ddns.KeyFileException;
+import io.cutover.ddns.TsigAlgorithm;
+import io.cutover.ddns.TsigKey;
+
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the TSIG keys of Knot DNS's YAML, as {@code keymgr -t NAME hmac-sha256} prints them and {@code knot.conf}
+ * holds them:
+ *
+ * <pre>
+ * # hmac-sha256:cutover:c2VjcmV0...
+ * key:
+ *   - id: cutover
+ *     algorithm: hmac-sha256
+ *     secret: c2VjcmV0...
+ * </pre>
+ *
+ * The first item of the {@code key} section is read; other sections and {@code #} comments are skipped. Values may be
+ * quoted.
+ */
+public final class KnotKeyParser {
+    private static final Pattern SECTION = Pattern.compile("^([A-Za-z][\\w-]*)\\s*:\\s*$");
+    private static final Pattern ITEM = Pattern.compile("^(\\s*)-\\s+([\\w-]+)\\s*:\\s*(.*)$");
+    private static final Pattern FIELD = Pattern.compile("^(\\s+)([\\w-]+)\\s*:\\s*(.*)$");
+
+    private KnotKeyParser() {
+    }
+
+    /** Whether {@code text} looks like Knot's YAML (a top-level {@code key:} section) rather than BIND's syntax. */
+    public static boolean recognises(String text) {
+        return text.lines().map(KnotKeyParser::uncommented).anyMatch(line -> line.matches("^key\\s*:\\s*$"));
+    }
+
+    /** The first key of {@code text}'s {@code key} section; {@code source} names the text in error messages. */
+    public static TsigKey parse(String text, String source) {
+        String section = null;
+        String id = null;
+        String algorithm = null;
+        String secret = null;
+        boolean inFirst = false;
+        for (String raw : text.split("\\R")) {
+            String line = uncommented(raw);
+            if (line.isBlank()) {
+                continue;
+            }
+            Matcher top = SECTION.matcher(line);
+            if (top.matches()) {
+                if (inFirst) {
+                    break;
+                }
+                section = top.group(1);
+                continue;
+            }
+            if (!"key".equals(section)) {
+                continue;
+            }
+            Matcher item = ITEM.matcher(line);
+            if (item.matches()) {
+                if (inFirst) {
+                    break;
+                }
+                inFirst = true;
+                String value = unquote(item.group(3));
+                switch (item.group(2)) {
+                    case "id" -> id = value;
+                    case "algorithm" -> algorithm = value;
+                    case "secret" -> secret = value;
+                    default -> { } // not for signing
+                }
+                continue;
+            }
+            Matcher field = FIELD.matcher(line);
+            if (!field.matches()) {
+                throw new KeyFileException(source + ": cannot read '" + raw.strip() + "' in the key section");
+            }
+            if (inFirst) {
+                String value = unquote(field.group(3));
+                switch (field.group(2)) {
+                    case "id" -> id = value;
+                    case "algorithm" -> algorithm = value;
+                    case "secret" -> secret = value;
+                    default -> { } // not for signing
+                }
+            }
+        }
+        if (!inFirst) {
+            throw new KeyFileException(source + ": no key in the 'key:' section");
+        }
+        if (id == null || id.isEmpty()) {
+            throw new KeyFileException(source + ": the key has no 'id'");
+        }
+        if (algorithm == null) {
+            throw new KeyFileException(source + ": key " + id + " has no 'algorithm'");
+        }
+        if (secret == null || secret.isEmpty()) {
+            throw new KeyFileException(source + ": key " + id + " has no 'secret'");
+        }
+        TsigAlgorithm hmac;
+        try {
+            hmac = TsigAlgorithm.ofBindName(algorithm);
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException(source + ": " + e.getMessage());
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(secret);
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException(source + ": key " + id + ": the secret is not base64 (" + e.getMessage() + ")");
+        }
+        if (bytes.length == 0) {
+            throw new KeyFileException(source + ": key " + id + ": the secret is empty");
+        }
+        return new TsigKey(id, hmac, bytes);
+    }
+
+    /** {@code line} without a {@code #} comment (YAML's: at the start or after a blank) and trailing blanks. */
+    private static String uncommented(String line) {
+        int hash = line.startsWith("#") ? 0 : line.indexOf(" #");
+        return (hash < 0 ? line : line.substring(0, hash)).stripTrailing();
+    }
+
+    private static String unquote(String value) {
+        String v = value.strip();
+        if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
+            return v.substring(1, v.length() - 1);
+        }
+        return v;
+    }
+}
