@@ -39,10 +39,7 @@ public final class KnotKeyParser {
     /** The first key of {@code text}'s {@code key} section; {@code source} names the text in error messages. */
     public static TsigKey parse(String text, String source) {
         String section = null;
-        String id = null;
-        String algorithm = null;
-        String secret = null;
-        boolean inFirst = false;
+        java.util.Map<String, String> first = null;
         for (String raw : text.split("\\R")) {
             String line = uncommented(raw);
             if (line.isBlank()) {
@@ -50,7 +47,7 @@ public final class KnotKeyParser {
             }
             Matcher top = SECTION.matcher(line);
             if (top.matches()) {
-                if (inFirst) {
+                if (first != null) {
                     break;
                 }
                 section = top.group(1);
@@ -60,37 +57,25 @@ public final class KnotKeyParser {
                 continue;
             }
             Matcher item = ITEM.matcher(line);
+            Matcher field = FIELD.matcher(line);
             if (item.matches()) {
-                if (inFirst) {
+                if (first != null) {
                     break;
                 }
-                inFirst = true;
-                String value = unquote(item.group(3));
-                switch (item.group(2)) {
-                    case "id" -> id = value;
-                    case "algorithm" -> algorithm = value;
-                    case "secret" -> secret = value;
-                    default -> { } // not for signing
-                }
-                continue;
-            }
-            Matcher field = FIELD.matcher(line);
-            if (!field.matches()) {
+                first = new java.util.HashMap<>();
+                first.put(item.group(2), unquote(item.group(3)));
+            } else if (!field.matches()) {
                 throw new KeyFileException(source + ": cannot read '" + raw.strip() + "' in the key section");
-            }
-            if (inFirst) {
-                String value = unquote(field.group(3));
-                switch (field.group(2)) {
-                    case "id" -> id = value;
-                    case "algorithm" -> algorithm = value;
-                    case "secret" -> secret = value;
-                    default -> { } // not for signing
-                }
+            } else if (first != null) {
+                first.put(field.group(2), unquote(field.group(3)));
             }
         }
-        if (!inFirst) {
+        if (first == null) {
             throw new KeyFileException(source + ": no key in the 'key:' section");
         }
+        String id = first.get("id");
+        String algorithm = first.get("algorithm");
+        String secret = first.get("secret");
         if (id == null || id.isEmpty()) {
             throw new KeyFileException(source + ": the key has no 'id'");
         }
