@@ -51,26 +51,34 @@ public final class BindKeyParser {
         }
         expect("}");
         expect(";");
+        return keyOf(source, name, algorithm, secret);
+    }
+
+    /**
+     * The key a file's fields make, as BIND and Knot both write them: the algorithm by its BIND name, the secret in
+     * base64; a missing or bad field is a {@link KeyFileException} naming {@code source} and the key.
+     */
+    static TsigKey keyOf(String source, String name, String algorithm, String secret) {
         if (algorithm == null) {
-            throw error("key " + name + " has no 'algorithm'");
+            throw new KeyFileException(source + ": key " + name + " has no 'algorithm'");
         }
-        if (secret == null) {
-            throw error("key " + name + " has no 'secret'");
+        if (secret == null || secret.isEmpty()) {
+            throw new KeyFileException(source + ": key " + name + " has no 'secret'");
         }
         TsigAlgorithm hmac;
         try {
             hmac = TsigAlgorithm.ofBindName(algorithm);
         } catch (IllegalArgumentException e) {
-            throw error(e.getMessage());
+            throw new KeyFileException(source + ": " + e.getMessage());
         }
         byte[] bytes;
         try {
             bytes = Base64.getDecoder().decode(secret);
         } catch (IllegalArgumentException e) {
-            throw error("key " + name + ": the secret is not base64 (" + e.getMessage() + ")");
+            throw new KeyFileException(source + ": key " + name + ": the secret is not base64 (" + e.getMessage() + ")");
         }
         if (bytes.length == 0) {
-            throw error("key " + name + ": the secret is empty");
+            throw new KeyFileException(source + ": key " + name + ": the secret is empty");
         }
         return new TsigKey(name, hmac, bytes);
     }

@@ -1,10 +1,8 @@
 package io.cutover.ddns.impl;
 
 import io.cutover.ddns.KeyFileException;
-import io.cutover.ddns.TsigAlgorithm;
 import io.cutover.ddns.TsigKey;
 
-import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,33 +72,10 @@ public final class KnotKeyParser {
             throw new KeyFileException(source + ": no key in the 'key:' section");
         }
         String id = first.get("id");
-        String algorithm = first.get("algorithm");
-        String secret = first.get("secret");
         if (id == null || id.isEmpty()) {
             throw new KeyFileException(source + ": the key has no 'id'");
         }
-        if (algorithm == null) {
-            throw new KeyFileException(source + ": key " + id + " has no 'algorithm'");
-        }
-        if (secret == null || secret.isEmpty()) {
-            throw new KeyFileException(source + ": key " + id + " has no 'secret'");
-        }
-        TsigAlgorithm hmac;
-        try {
-            hmac = TsigAlgorithm.ofBindName(algorithm);
-        } catch (IllegalArgumentException e) {
-            throw new KeyFileException(source + ": " + e.getMessage());
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(secret);
-        } catch (IllegalArgumentException e) {
-            throw new KeyFileException(source + ": key " + id + ": the secret is not base64 (" + e.getMessage() + ")");
-        }
-        if (bytes.length == 0) {
-            throw new KeyFileException(source + ": key " + id + ": the secret is empty");
-        }
-        return new TsigKey(id, hmac, bytes);
+        return BindKeyParser.keyOf(source, id, first.get("algorithm"), first.get("secret"));
     }
 
     /** {@code line} without a {@code #} comment (YAML's: at the start or after a blank) and trailing blanks. */
