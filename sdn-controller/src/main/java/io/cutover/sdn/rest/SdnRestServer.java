@@ -303,6 +303,14 @@ public final class SdnRestServer implements AutoCloseable {
             if (value == null) {
                 throw new IllegalArgumentException("the request's JSON body is null, not " + type.getSimpleName());
             }
+            if (value instanceof Object[] items) {
+                for (int i = 0; i < items.length; i++) {
+                    if (items[i] == null) {
+                        throw new IllegalArgumentException("the request's JSON array holds a null at [" + i + "], not a "
+                                + type.getComponentType().getSimpleName());
+                    }
+                }
+            }
             return value;
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;

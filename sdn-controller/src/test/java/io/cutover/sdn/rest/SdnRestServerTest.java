@@ -138,6 +138,15 @@ class SdnRestServerTest {
         assertError(call("GET", "/v1/nothing", null), 404, "/v1/nothing");
     }
 
+    @Test
+    void nullsInsteadOfObjectsAreBadRequestsNotServerErrors() throws Exception {
+        assertError(call("PUT", "/v1/links", "[null]"), 400, "holds a null at [0], not a Link");
+        assertError(call("PUT", "/v1/links", "null"), 400, "null");
+        assertError(call("POST", "/v1/endpoints", "null"), 400, "null");
+        assertError(call("POST", "/v1/moves", "null"), 400, "endpoint");
+        assertThat(sdn.links()).as("nothing set by the refused calls").isEmpty();
+    }
+
     private static void assertError(HttpResponse<String> response, int status, String detail) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         JsonNode body = JSON.readTree(response.body());
