@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +30,7 @@ public final class ErrorAnswer {
     public static final String INTERNAL = "internal error";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorAnswer.class);
 
     private ErrorAnswer() {
     }
@@ -57,6 +60,20 @@ public final class ErrorAnswer {
         send(ctx.response(), status, error, detail);
     }
 
+    /**
+     * Ends the request's answer with a refusal (a 4xx) and logs it on one line, as {@code refused METHOD PATH from
+     * ADDRESS: STATUS ERROR: DETAIL}, so that an operator sees every request the daemon turned away; does nothing when
+     * an answer was already sent.
+     */
+    public static void refuse(RoutingContext ctx, int status, String error, String detail) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        LOG.warn("refused {} {} from {}: {} {}: {}", ctx.request().method(), ctx.request().path(),
+                ctx.request().remoteAddress(), status, error, detail);
+        send(ctx, status, error, detail);
+    }
+
     /** A 401 with {@code WWW-Authenticate: Bearer}; {@code refusal} says what was wrong with the token (see {@link BearerToken#refusal}). */
     public static void unauthorized(RoutingContext ctx, String refusal) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
@@ -69,12 +86,12 @@ public final class ErrorAnswer {
     }
 
     /**
-     * The answer to a failure Vert.x gives with a status and no exception (a body over the limit: 413); a status that
-     * is no error becomes a 500.
+     * The answer to a failure Vert.x gives with a status and no exception (a body over the limit: 413), logged on one
+     * line as a {@linkplain #refuse refusal}; a status that is no error becomes a 500.
      */
     public static void status(RoutingContext ctx) {
         int status = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
-        send(ctx, status, errorFor(status), "status " + status);
+        refuse(ctx, status, errorFor(status), "status " + status);
     }
 
     /** The category of an error answer that has only its status. */

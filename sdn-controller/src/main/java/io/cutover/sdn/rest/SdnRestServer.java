@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * {@code /v1/switches/{switch}/…} it is accepted for convenience when exactly one known switch has it.
  */
 public final class SdnRestServer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SdnRestServer.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -178,7 +179,6 @@ public final class SdnRestServer implements AutoCloseable {
 
     /** Refuses every call without the bearer token, but the OpenAPI document's; one log line per refusal. */
     private static final class BearerCheck implements io.vertx.core.Handler<RoutingContext> {
-        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SdnRestServer.class);
         private final io.cutover.support.BearerToken token;
 
         BearerCheck(String token) {
@@ -368,6 +368,15 @@ public final class SdnRestServer implements AutoCloseable {
         } else {
             status = 500;
             kind = ErrorAnswer.INTERNAL;
+        }
+        if (status < 500) {
+            ErrorAnswer.refuse(ctx, status, kind, err.getMessage());
+            return;
+        }
+        if (status == 500) {
+            LOG.error("REST {} {} failed", ctx.request().method(), ctx.request().path(), err);
+        } else {
+            LOG.warn("REST {} {}: {} {}: {}", ctx.request().method(), ctx.request().path(), status, kind, err.getMessage());
         }
         ErrorAnswer.send(ctx, status, kind, err.getMessage());
     }

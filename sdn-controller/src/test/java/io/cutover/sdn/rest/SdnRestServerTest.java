@@ -139,6 +139,28 @@ class SdnRestServerTest {
     }
 
     @Test
+    void everyRefusedRequestIsLoggedOnOneLine() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(io.cutover.support.ErrorAnswer.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            call("POST", "/v1/endpoints", "null");
+            call("PUT", "/v1/links", "[" + "{},".repeat(400_000) + "{}]");
+            assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .satisfiesExactly(
+                            line -> assertThat(line).startsWith("refused POST /v1/endpoints from 127.0.0.1:")
+                                    .endsWith(": 400 bad request: the request's JSON body is null, not Endpoint"),
+                            line -> assertThat(line).startsWith("refused PUT /v1/links from 127.0.0.1:")
+                                    .endsWith(": 413 request too large: status 413"));
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
+    @Test
     void nullsInsteadOfObjectsAreBadRequestsNotServerErrors() throws Exception {
         assertError(call("PUT", "/v1/links", "[null]"), 400, "holds a null at [0], not a Link");
         assertError(call("PUT", "/v1/links", "null"), 400, "null");

@@ -156,9 +156,9 @@ public final class RestApi implements AutoCloseable {
         Throwable e = ctx.failure();
         if (e instanceof IllegalArgumentException) {
             int status = e.getMessage() != null && e.getMessage().contains("already") ? 409 : 400;
-            ErrorAnswer.send(ctx, status, status == 409 ? "conflict" : ErrorAnswer.BAD_REQUEST, e.getMessage());
+            ErrorAnswer.refuse(ctx, status, status == 409 ? "conflict" : ErrorAnswer.BAD_REQUEST, e.getMessage());
         } else if (e instanceof TunnelException) {
-            ErrorAnswer.send(ctx, 422, "the forwarder refused", e.getMessage());
+            ErrorAnswer.refuse(ctx, 422, "the forwarder refused", e.getMessage());
         } else if (e != null) {
             LOG.error("REST {} {} failed", ctx.request().method(), ctx.request().path(), e);
             ErrorAnswer.send(ctx, 500, ErrorAnswer.INTERNAL, e.toString());

@@ -48,6 +48,28 @@ class RestApiErrorsTest {
         assertLayout(send("GET", "/v1/nowhere", null, TOKEN), 404, "not found", "GET /v1/nowhere");
     }
 
+    @Test
+    void everyRefusedRequestIsLoggedOnOneLine() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(io.cutover.support.ErrorAnswer.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            send("POST", "/v1/moves", "null", TOKEN);
+            send("POST", "/v1/moves", "{\"pad\":\"" + "x".repeat(100_000) + "\"}", TOKEN);
+            assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .satisfiesExactly(
+                            line -> assertThat(line).startsWith("refused POST /v1/moves from 127.0.0.1:")
+                                    .endsWith(": 400 bad request: request: the body must be a JSON object"),
+                            line -> assertThat(line).startsWith("refused POST /v1/moves from 127.0.0.1:")
+                                    .endsWith(": 413 request too large: status 413"));
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
     private HttpResponse<String> send(String method, String path, String body, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
