@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * recvmmsg, batched send with sendmmsg), NIO otherwise. Its pipeline is one named handler, {@code "receive"},
  * that copies each datagram into a reused buffer and hands it to the {@link Receiver}. On epoll the socket has
  * path MTU discovery "do": every outer packet carries DF and none is ever fragmented; one larger than the path
- * MTU the kernel knows is refused ({@code EMSGSIZE}) and reported to {@code tooBig}.
+ * MTU the kernel knows is refused ({@code EMSGSIZE}) and reported to {@code tooBig}. A datagram received that is
+ * larger than the tunnel's largest, {@code max(2048, path MTU)} bytes, is reported to {@code tooBig} too, never handed
+ * on cut to fit: each datagram is read into room for one byte more, so that the kernel's silent truncation shows.
  */
 public final class UdpTunnel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpTunnel.class);
@@ -58,13 +60,16 @@ public final class UdpTunnel implements AutoCloseable {
 
     /**
      * Binds the socket; {@code receiver} runs on the single event loop thread, {@code tooBig} there too, once per
-     * packet the kernel refused as larger than the path MTU.
+     * packet the kernel refused as larger than the path MTU and once per datagram received larger than
+     * {@link #maxPayload}.
      */
     public static UdpTunnel bind(ForwarderOptions options, Receiver receiver, Runnable tooBig) {
         boolean epoll = options.nativeTransport() && Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, options.threadFactory(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        int maxPayload = Math.max(2048, options.pathMtu());
+        int maxPayload = maxPayload(options);
+        // one byte more than the largest datagram taken: a longer one, cut by the kernel, is told apart
+        int slot = maxPayload + 1;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
@@ -77,10 +82,10 @@ public final class UdpTunnel implements AutoCloseable {
                     }
                 });
         if (epoll) {
-            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxPayload)
-                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxPayload * RECEIVE_BATCH));
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot)
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * RECEIVE_BATCH));
         } else {
-            bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxPayload));
+            bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot));
         }
         try {
             Channel channel = bootstrap.bind(options.bind()).sync().channel();
@@ -95,6 +100,11 @@ public final class UdpTunnel implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new TunnelException(null, "cannot bind the tunnel to udp " + options.bind() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The largest datagram the tunnel takes: {@code max(2048, path MTU)} bytes of UDP payload. */
+    static int maxPayload(ForwarderOptions options) {
+        return Math.max(2048, options.pathMtu());
     }
 
     /** Runs {@code task} on the event loop (after what was submitted before it). */
@@ -155,22 +165,28 @@ public final class UdpTunnel implements AutoCloseable {
         }
     }
 
-    /** Copies a datagram into a reused array and hands it on. */
+    /** Copies a datagram into a reused array and hands it on; one over the largest is reported as too big. */
     private static final class ReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         private final Receiver receiver;
         private final Runnable tooBig;
+        private final int maxPayload;
         private final byte[] buffer;
 
         ReceiveHandler(Receiver receiver, Runnable tooBig, int maxPayload) {
             this.receiver = receiver;
             this.tooBig = tooBig;
+            this.maxPayload = maxPayload;
             this.buffer = new byte[Math.max(maxPayload, 65_536)];
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             ByteBuf content = packet.content();
-            int length = Math.min(content.readableBytes(), buffer.length);
+            if (content.readableBytes() > maxPayload) {
+                tooBig.run();
+                return;
+            }
+            int length = content.readableBytes();
             content.getBytes(content.readerIndex(), buffer, 0, length);
             receiver.receive(packet.sender(), buffer, length);
         }
