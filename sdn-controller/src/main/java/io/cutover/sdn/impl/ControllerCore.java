@@ -109,6 +109,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 return;
             }
             sessions.put(dpid, session);
+            LOG.info("switch {} connected from {} with {} ports", session.label(), session.remoteAddress(),
+                    session.ports().size());
             if (session.name() != null) {
                 names.put(dpid, session.name());
             }
@@ -148,6 +150,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     public void closed(SwitchSession session) {
         core.execute(() -> {
             if (sessions.get(session.dpid()) == session) {
+                LOG.info("switch {} disconnected", session.label());
                 sessions.remove(session.dpid());
                 readiness.computeIfPresent(session.dpid(), (k, f) -> f.isDone() ? null : f);
             }

@@ -218,8 +218,6 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         if (ctx.pipeline().get(OpenFlowServer.HANDSHAKE_TIMEOUT) != null) {
             ctx.pipeline().remove(OpenFlowServer.HANDSHAKE_TIMEOUT);
         }
-        LOG.info("switch {} connected from {} with {} ports", label(), ctx.channel().remoteAddress(),
-                ports.size());
         listener.ready(this);
     }
 
@@ -434,7 +432,6 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        boolean wasActive = state == State.ACTIVE;
         state = State.CLOSED;
         SwitchUnavailableException gone = new SwitchUnavailableException(dpid(), "disconnected");
         for (Transaction tx : List.copyOf(transactions.values())) {
@@ -444,9 +441,6 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
             dump.future.completeExceptionally(gone);
         }
         dumps.clear();
-        if (wasActive) {
-            LOG.info("switch {} disconnected", label());
-        }
         listener.closed(this);
         ctx.fireChannelInactive();
     }

@@ -41,6 +41,36 @@ class ControllerCoreTest {
     }
 
     @Test
+    void aRefusedSessionIsOneLogLineAndNeverSaysTheConnectedSwitchCameOrWent() throws Exception {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        List<ch.qos.logback.classic.Logger> loggers = List.of(
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ControllerCore.class),
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SwitchSession.class));
+        loggers.forEach(l -> l.addAppender(lines));
+        try (ControllerCore core = new ControllerCore(ControllerOptions.builder().port(0).build())) {
+            EmbeddedChannel real = handshake(core, 0xabcL, "br-int");
+            awaitConnected(core, Dpid.of(0xabc));
+            awaitClosed(exchangeHandshake(core, 0xabcL, "br-other").channel());
+            real.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (core.switches().stream().anyMatch(s -> s.connected()) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } finally {
+            loggers.forEach(l -> l.detachAppender(lines));
+        }
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                // the embedded switch never answers the flow dump of its reconciliation, which fails when it closes
+                .filteredOn(line -> line.contains("0000000000000abc") && !line.contains("cannot read its flows"))
+                .satisfiesExactly(
+                        line -> assertThat(line).startsWith("switch 0000000000000abc (br-int) connected from embedded"),
+                        line -> assertThat(line).startsWith("refusing a second session for switch 0000000000000abc (br-other)"),
+                        line -> assertThat(line).isEqualTo("switch 0000000000000abc (br-int) disconnected"));
+    }
+
+    @Test
     void twoSwitchesWithTheSameBridgeNameAreTwoSwitches() throws Exception {
         try (ControllerCore core = new ControllerCore(ControllerOptions.builder().port(0).build())) {
             EmbeddedChannel hostA = handshake(core, 0xa1L, "br-int");
