@@ -103,7 +103,9 @@ public final class ErrorAnswer {
             case 404 -> NOT_FOUND;
             case 405 -> "method not allowed";
             case 413 -> "request too large";
+            case 414 -> "request line too long";
             case 415 -> "unsupported media type";
+            case 431 -> "request head too large";
             case 500 -> INTERNAL;
             default -> "request failed";
         };

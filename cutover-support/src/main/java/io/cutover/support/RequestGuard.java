@@ -20,7 +20,9 @@ import java.util.Locale;
  * body that is not JSON (a form, a multipart upload) gets a 415 before a byte of it is read (the APIs take JSON only,
  * and a form's fields would be parsed and held first).
  *
- * {@link #server} also closes a connection that does not bring a whole request in time ({@link ConnectionDeadlines}).
+ * {@link #server} also closes a connection that does not bring a whole request in time ({@link ConnectionDeadlines}),
+ * and answers a request HTTP cannot decode (garbage, a head over 8 KiB, a line over 4 KiB, a bad length) in the same
+ * layout with one log line ({@link #malformed}): Vert.x answered those itself, unlogged, with an empty body.
  *
  * <pre>{@code
  * RequestGuard.server(vertx, router).listen(port, host)
@@ -64,15 +66,40 @@ public final class RequestGuard implements Handler<HttpServerRequest> {
         ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, request, idle);
         RequestGuard guard = before(router);
         return vertx.createHttpServer(tls == null ? new HttpServerOptions() : tls.serverOptions())
-                .connectionHandler(deadlines::opened).requestHandler(arrived -> {
-            deadlines.arrived(arrived);
-            long started = System.nanoTime();
-            arrived.response().endHandler(ended -> {
-                deadlines.answered(arrived.connection());
-                AccessLog.answered(arrived, started);
-            });
-            guard.handle(arrived);
-        });
+                .connectionHandler(deadlines::opened).invalidRequestHandler(RequestGuard::malformed)
+                .requestHandler(arrived -> {
+                    deadlines.arrived(arrived);
+                    long started = System.nanoTime();
+                    arrived.response().endHandler(ended -> {
+                        deadlines.answered(arrived.connection());
+                        AccessLog.answered(arrived, started);
+                    });
+                    guard.handle(arrived);
+                });
+    }
+
+    /**
+     * A request HTTP could not decode: 414 for a request line over the limit, 431 for a head over it, 400 otherwise,
+     * the connection closed, and one log line that quotes the decoder's reason in printable characters only.
+     */
+    static void malformed(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
+                : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
+        String reason = printable(cause == null ? "not HTTP" : String.valueOf(cause.getMessage()));
+        LOG.warn("refused a malformed request from {}: {} {}", request.remoteAddress(), status, reason);
+        request.response().putHeader("connection", "close");
+        ErrorAnswer.send(request.response(), status, ErrorAnswer.errorFor(status), "malformed request: " + reason);
+    }
+
+    /** {@code text} cut to 120 characters, every one outside printable ASCII shown as {@code ?}. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 120));
+        for (int i = 0; i < text.length() && i < 120; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return out.toString();
     }
 
     @Override
