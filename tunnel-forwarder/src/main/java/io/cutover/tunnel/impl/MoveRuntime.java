@@ -191,7 +191,10 @@ final class MoveRuntime {
      * reached the old site after the VM stopped, where the switch mirrored them here).
      */
     void holdStart(Instant from) {
-        holdStart(Math.max(0, Duration.between(from, Instant.now()).toNanos()));
+        Duration ago = Duration.between(from, Instant.now());
+        // no further back than the source keeps what it caught: an instant years away is no overflow
+        holdStart(ago.isNegative() ? 0
+                : ago.compareTo(RecentFrames.WINDOW) > 0 ? RecentFrames.WINDOW.toNanos() : ago.toNanos());
     }
 
     /** SWITCHOVER: from now on everything caught is held. */

@@ -111,6 +111,16 @@ class HoldLookbackTest {
         assertThat(deliveredAround(() -> source.hold("m1", Instant.now().plusSeconds(60)))).containsExactly(2);
     }
 
+    @Test
+    void aHoldFromTheFarPastTakesWhatTheSourceKeeps() throws Exception {
+        assertThat(deliveredAround(() -> source.hold("m1", Instant.MIN))).containsExactly(1, 2);
+    }
+
+    @Test
+    void aHoldFromTheFarFutureTakesNothingFromBefore() throws Exception {
+        assertThat(deliveredAround(() -> source.hold("m1", Instant.MAX))).containsExactly(2);
+    }
+
     /** Probe 1 caught, then {@code hold}, then probe 2, then the flush: what the destination got. */
     private List<Integer> deliveredAround(Runnable hold) throws Exception {
         sourceMove.caught(probe(1));
