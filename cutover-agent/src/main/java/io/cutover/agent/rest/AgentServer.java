@@ -197,14 +197,12 @@ public final class AgentServer {
     }
 
     /**
-     * Refuses with a 403 (and one log line) unless the caller may act for {@code host}: this host's callers may act
+     * Refuses with a 403 (logged on one line, as every refusal) unless the caller may act for {@code host}: this host's callers may act
      * for any; another host's agent only for itself (never when {@code host} is {@code null}).
      */
     private static void requireActsFor(RoutingContext ctx, String host, String what) {
         Callers.Caller caller = ctx.get(CALLER);
         if (!caller.isHost() && !caller.peer().equals(host)) {
-            LOG.warn("refused {} {} from {}: {} may not {}", ctx.request().method(), ctx.request().path(),
-                    ctx.request().remoteAddress(), caller, what);
             throw new ApiError(403, ErrorAnswer.FORBIDDEN, caller + " may not " + what);
         }
     }
@@ -607,7 +605,14 @@ public final class AgentServer {
         } else {
             api = new ApiError(500, ErrorAnswer.INTERNAL, String.valueOf(cause));
         }
-        ErrorAnswer.send(ctx, api.status(), api.error(), api.getMessage());
+        if (api.status() < 500) {
+            ErrorAnswer.refuse(ctx, api.status(), api.error(), api.getMessage());
+        } else {
+            if (api.status() == 500) {
+                LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), cause);
+            }
+            ErrorAnswer.send(ctx, api.status(), api.error(), api.getMessage());
+        }
     }
 
     /** A tunnel move another agent's plan registers here (its fields as {@link TunnelMove}'s, with a role and peer). */
