@@ -49,7 +49,7 @@ class CutoverPlanTest {
 
         // the flush does not wait for the announcements, still running; the step after both does
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!log.contains("apply tunnel.flush") && System.nanoTime() < deadline) {
+        while (!(log.contains("apply tunnel.flush") && log.contains("apply announce")) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         assertThat(log).hasSize(3).startsWith("apply sdn.commit").contains("apply announce", "apply tunnel.flush");
