@@ -8,6 +8,7 @@ import io.cutover.tunnel.DaemonConfig;
 import io.cutover.tunnel.TunnelDaemon;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 import java.net.URI;
@@ -96,8 +97,10 @@ final class TunnelCommand extends GroupCommand {
                 + "(for ingress filtering; default: triangle routing).") boolean reverse;
         @Option(names = "--peer", required = true, description = "The other end, address[:port].") String peer;
         @Option(names = "--iface", required = true, description = "Source: interface to catch on; destination: to inject on.") String iface;
-        @Option(names = "--key-file", description = "AES-GCM key file (base64 of 16 or 32 bytes): authenticated mode. It must lie in the "
-                + "daemon's keyDir.") String keyFile;
+        @Option(names = "--key-file", description = "AES-GCM key file (base64 of 16 or 32 bytes), the same at both ends: "
+                + "sealed mode, the default. It must lie in the daemon's keyDir.") String keyFile;
+        @Option(names = "--insecure-plain", description = "Plain VXLAN without a key (what kernel VXLAN endpoints speak): "
+                + "frames travel in clear and unauthenticated. Without it a move needs --key-file.") boolean insecurePlain;
         @Option(names = "--hold-packets", description = "Blackout buffer bound in packets.") Integer holdPackets;
         @Option(names = "--hold-bytes", description = "Blackout buffer bound in bytes.") Long holdBytes;
         @Option(names = "--idle", description = "Drain: end once this long without traffic (like 30s), and, with a "
@@ -120,8 +123,17 @@ final class TunnelCommand extends GroupCommand {
             if (reverse) {
                 move.put("reverse", true);
             }
+            if (keyFile != null && insecurePlain) {
+                throw new ParameterException(spec.commandLine(), "--key-file or --insecure-plain, not both");
+            }
+            if (keyFile == null && !insecurePlain) {
+                throw new ParameterException(spec.commandLine(), "a move is sealed: give --key-file, or --insecure-plain "
+                        + "for plain VXLAN (a kernel VXLAN peer)");
+            }
             if (keyFile != null) {
                 move.put("keyFile", Path.of(keyFile).toAbsolutePath().toString());
+            } else {
+                move.put("insecurePlain", true);
             }
             if (holdPackets != null || holdBytes != null) {
                 ObjectNode hold = move.putObject("hold");

@@ -29,6 +29,7 @@ import java.util.Set;
  * moves:                      # optional: moves to set up at start (a journaled move of the same id wins)
  *   - {id: m1, vni: 100, role: source, vmMac: ..., vmAddresses: [...], peer: 198.19.0.2:4789, iface: eth0,
  *      keyFile: /etc/cutover/m1.key, stage: ACTIVATED}
+ *   - {id: m2, ..., insecurePlain: true}   # no key: plain VXLAN, only when asked for (a kernel VXLAN peer)
  * </pre>
  *
  * @param listen   the tunnel's UDP address

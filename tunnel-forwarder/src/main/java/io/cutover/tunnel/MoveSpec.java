@@ -20,16 +20,19 @@ import java.util.regex.Pattern;
  *                    rewritten there. {@code null}: delivered unchanged
  * @param peer        the other end's underlay address and UDP port
  * @param iface       SOURCE: the interface to catch on; DESTINATION: the interface to inject on
- * @param key         AES-GCM key for authenticated mode, or {@code null} for plain VXLAN
+ * @param key         the long-term AES-GCM key of a sealed move (the default), or {@code null} for plain VXLAN, which
+ *                    must be asked for with {@code insecurePlain}
  * @param hold        the blackout buffer's bounds
  * @param drain       when the tunnel ends
  * @param reverse     L3, delivered unchanged: the destination catches the VM's replies sourced from its old addresses
  *                    and tunnels them back, to be emitted at the old site (for networks with ingress filtering, as
  *                    Mobile IP's reverse tunnelling); {@code false}: triangle routing, the replies go their own way
+ * @param insecurePlain the explicit opt-in to plain VXLAN without a key (what kernel VXLAN endpoints speak): frames
+ *                    travel unauthenticated and in clear, and anyone on the underlay can inject some
  */
 public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vmMac, List<InetAddress> vmAddresses,
                        InetAddress newAddress, InetSocketAddress peer, String iface, TunnelKey key,
-                       HoldLimits hold, DrainPolicy drain, boolean reverse) {
+                       HoldLimits hold, DrainPolicy drain, boolean reverse, boolean insecurePlain) {
     /** The largest VXLAN network identifier (24 bits). */
     public static final int MAX_VNI = 0xFFFFFF;
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
@@ -61,6 +64,13 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
         if (peer.isUnresolved()) {
             throw new IllegalArgumentException("peer must be an IP address, was " + peer.getHostString());
         }
+        if (key == null && !insecurePlain) {
+            throw new IllegalArgumentException("no key: moves are sealed (AES-GCM) unless plain VXLAN is asked for "
+                    + "explicitly (insecurePlain)");
+        }
+        if (key != null && insecurePlain) {
+            throw new IllegalArgumentException("insecurePlain goes only with a move without a key");
+        }
         Objects.requireNonNull(iface, "iface");
         if (iface.isBlank()) {
             throw new IllegalArgumentException("iface must not be blank");
@@ -76,14 +86,14 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
         }
     }
 
-    /** A move with triangle routing (no reverse tunnel). */
+    /** A sealed move with triangle routing (no reverse tunnel). */
     public MoveSpec(String id, int vni, Role role, TunnelMode mode, String vmMac, List<InetAddress> vmAddresses,
                     InetAddress newAddress, InetSocketAddress peer, String iface, TunnelKey key,
                     HoldLimits hold, DrainPolicy drain) {
-        this(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, key, hold, drain, false);
+        this(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, key, hold, drain, false, false);
     }
 
-    /** Whether packets are sealed with AES-GCM. */
+    /** Whether packets are sealed with AES-GCM (always, unless {@code insecurePlain}). */
     public boolean authenticated() {
         return key != null;
     }
@@ -111,12 +121,13 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
     /** A copy of this move with another role and peer: the spec of the other end. */
     public MoveSpec otherEnd(InetSocketAddress otherPeer, String otherIface) {
         return new MoveSpec(id, vni, role == Role.SOURCE ? Role.DESTINATION : Role.SOURCE, mode, vmMac, vmAddresses,
-                newAddress, otherPeer, otherIface, key, hold, drain, reverse);
+                newAddress, otherPeer, otherIface, key, hold, drain, reverse, insecurePlain);
     }
 
-    /** A copy of this move with another key (or key reference). */
+    /** A copy of this sealed move with another key (or key reference). */
     public MoveSpec withKey(TunnelKey otherKey) {
-        return new MoveSpec(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, otherKey, hold, drain, reverse);
+        return new MoveSpec(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, otherKey, hold, drain, reverse,
+                insecurePlain);
     }
 
     static byte[] macBytes(String mac) {
@@ -147,6 +158,7 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
         private HoldLimits hold = HoldLimits.DEFAULT;
         private DrainPolicy drain = DrainPolicy.DEFAULT;
         private boolean reverse;
+        private boolean insecurePlain;
 
         private Builder(String id, int vni) {
             this.id = id;
@@ -164,9 +176,12 @@ public record MoveSpec(String id, int vni, Role role, TunnelMode mode, String vm
         public Builder hold(HoldLimits value) { this.hold = value; return this; }
         public Builder drain(DrainPolicy value) { this.drain = value; return this; }
         public Builder reverse(boolean value) { this.reverse = value; return this; }
+        /** Plain VXLAN, without a key: only when a peer cannot seal (a kernel VXLAN endpoint). */
+        public Builder insecurePlain(boolean value) { this.insecurePlain = value; return this; }
 
         public MoveSpec build() {
-            return new MoveSpec(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, key, hold, drain, reverse);
+            return new MoveSpec(id, vni, role, mode, vmMac, vmAddresses, newAddress, peer, iface, key, hold, drain, reverse,
+                    insecurePlain);
         }
     }
 }

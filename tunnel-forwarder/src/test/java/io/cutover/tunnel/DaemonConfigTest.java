@@ -35,6 +35,7 @@ class DaemonConfigTest {
                     vmAddresses: [198.18.0.100]
                     peer: 198.19.0.1
                     iface: eth0
+                    insecurePlain: true
                     stage: activated
                 """));
         assertThat(config.listen().getPort()).isEqualTo(4789);
@@ -61,8 +62,12 @@ class DaemonConfigTest {
                 .hasMessageContaining("tunnel.yaml").hasMessageContaining("'port'");
         Path publicApi = write("api: 198.18.0.1:7946\n");
         assertThatThrownBy(() -> DaemonConfig.load(publicApi)).hasMessageContaining("loopback");
-        Path badMove = write("moves:\n  - {id: m1, vni: 100, role: source, vmMac: zz, vmAddresses: [198.18.0.100], peer: 198.19.0.2, iface: eth0}\n");
+        Path badMove = write("moves:\n  - {id: m1, vni: 100, role: source, vmMac: zz, vmAddresses: [198.18.0.100], peer: 198.19.0.2, iface: eth0, insecurePlain: true}\n");
         assertThatThrownBy(() -> DaemonConfig.load(badMove)).hasMessageContaining("moves[0]").hasMessageContaining("vmMac");
+        Path keyless = write("moves:\n  - {id: m1, vni: 100, role: source, vmMac: 02:00:c6:12:00:64, vmAddresses: [198.18.0.100], "
+                + "peer: 198.19.0.2, iface: eth0}\n");
+        assertThatThrownBy(() -> DaemonConfig.load(keyless)).as("sealed is the default").hasMessageContaining("moves[0]")
+                .hasMessageContaining("no key or keyFile").hasMessageContaining("insecurePlain: true");
         Path notYaml = write("listen: [unclosed\n");
         assertThatThrownBy(() -> DaemonConfig.load(notYaml)).isInstanceOf(IllegalArgumentException.class);
     }

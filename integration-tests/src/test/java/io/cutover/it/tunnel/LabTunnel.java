@@ -40,6 +40,7 @@ final class LabTunnel {
         }
     }
 
+    /** A source move sealed with {@code key}, or, with {@code null}, plain VXLAN asked for explicitly. */
     static MoveSpec sourceSpec(Lab lab, String id, int vni, TunnelKey key) throws Exception {
         return MoveSpec.builder(id, vni)
                 .role(Role.SOURCE)
@@ -48,6 +49,7 @@ final class LabTunnel {
                 .peer(new InetSocketAddress(InetAddress.getByName(UNDERLAY_B), ForwarderOptions.DEFAULT_PORT))
                 .iface("eth0")
                 .key(key)
+                .insecurePlain(key == null)
                 .build();
     }
 

@@ -9,6 +9,7 @@ import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import io.cutover.tunnel.TunnelKey;
 import io.cutover.tunnel.impl.PacketSealer;
+import io.cutover.tunnel.impl.VxlanHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,7 +181,8 @@ class TunnelDaemonIT {
     /** The probe number inside a sealed tunnel packet, opened with the move's key. */
     private static int probeIn(byte[] packet, Path keyFile) throws Exception {
         byte[] frame = new byte[packet.length];
-        int length = new PacketSealer(TunnelKey.fromFile(keyFile)).open(PacketSealer.TOWARD_DESTINATION, packet, packet.length, frame);
+        int length = PacketSealer.forSalt(TunnelKey.fromFile(keyFile), 200, PacketSealer.TOWARD_DESTINATION,
+                VxlanHeader.readSalt(packet, 0)).open(packet, packet.length, frame);
         ByteBuffer payload = ByteBuffer.wrap(frame, 14 + 20 + 8, length - 42);
         assertThat(payload.getInt()).as("a probe").isEqualTo(LabTunnel.MAGIC);
         return payload.getInt();

@@ -266,8 +266,8 @@ class TunnelLanIT {
                 .iface("eth0")
                 .key(TunnelKey.of(new SecureRandom().generateSeed(16), null))
                 .build();
-        // 1500 - outer IPv4/UDP 28 - VXLAN 8 - sequence 8 - tag 16 - inner Ethernet 14
-        int tunnelMtu = 1426;
+        // 1500 - outer IPv4/UDP 28 - VXLAN 8 - salt 16 - sequence 8 - tag 16 - inner Ethernet 14
+        int tunnelMtu = 1410;
         try {
             addBoth(spec);
             event("mtu", CutoverStage.ACTIVATED);
@@ -333,7 +333,7 @@ class TunnelLanIT {
     private static byte[] sealed(TunnelKey key, int vni, long seq, byte[] like) {
         byte[] frame = new byte[Math.max(60, like.length - PacketSealer.sealedLength(0))];
         byte[] out = new byte[PacketSealer.sealedLength(frame.length)];
-        new PacketSealer(key).seal(vni, seq, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, out);
+        PacketSealer.fresh(key, vni, PacketSealer.TOWARD_DESTINATION).seal(seq, frame, 0, frame.length, out);
         return out;
     }
 

@@ -108,10 +108,9 @@ public final class DefaultForwarder implements Forwarder {
     }
 
     private void resume(StateJournal.Entry entry) {
-        // sequence numbers and the replay floor are in place before the capture starts: a frame caught at once
-        // must not leave with a sequence number (and AES-GCM nonce) used before the restart
+        // the replay floor is in place before the capture starts (a sender needs nothing: it starts a new session)
         MoveRuntime move = open(entry.spec(), entry.state(), interfaces,
-                m -> m.resume(entry.reservedSeq(), entry.rxFloor()));
+                m -> m.resume(entry.rxSession(), entry.rxFloor(), entry.rxRetired()));
         move.counters.restore(entry.counters(), entry.drops());
         LOG.info("move {}: resumed from the journal in state {}", entry.spec().id(), entry.state());
     }
@@ -420,17 +419,16 @@ public final class DefaultForwarder implements Forwarder {
             long now = System.nanoTime();
             List<MoveRuntime> written = new ArrayList<>(moves.values());
             List<StateJournal.Entry> entries = new ArrayList<>();
-            long[] ceilings = new long[written.size()];
-            for (int i = 0; i < written.size(); i++) {
-                MoveRuntime move = written.get(i);
-                ceilings[i] = move.proposeRxCeiling(now);
-                entries.add(new StateJournal.Entry(move.spec, move.state(),
-                        move.nextSequence() + TunnelSender.SEQUENCE_RESERVE, move.replayHighest(), ceilings[i],
-                        move.counters.snapshot(), move.counters.dropSnapshot()));
+            List<ReceiveSessions.Journaled> rx = new ArrayList<>();
+            for (MoveRuntime move : written) {
+                ReceiveSessions.Journaled state = move.rxJournalState(now);
+                rx.add(state);
+                entries.add(new StateJournal.Entry(move.spec, move.state(), state.salt(), state.highest(),
+                        state.ceiling(), state.retired(), move.counters.snapshot(), move.counters.dropSnapshot()));
             }
             journal.write(entries);
             for (int i = 0; i < written.size(); i++) {
-                written.get(i).rxCeilingJournaled(ceilings[i]);
+                written.get(i).rxJournaled(rx.get(i));
             }
         }
     }

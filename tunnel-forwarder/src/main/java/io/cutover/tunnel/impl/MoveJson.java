@@ -38,8 +38,23 @@ public final class MoveJson {
     private MoveJson() {
     }
 
-    /** A move from JSON; {@code where} names the source in error messages (a file, "request"). */
+    /**
+     * A move from JSON; {@code where} names the source in error messages (a file, "request"). A move without
+     * {@code key} or {@code keyFile} must say {@code "insecurePlain": true}.
+     */
     public static MoveSpec read(JsonNode node, String where) {
+        return read(node, where, false);
+    }
+
+    /**
+     * A move from the journal: as {@link #read}, but a keyless move journaled before plain had to be asked for
+     * (a version 1 journal) stays plain.
+     */
+    static MoveSpec readJournaled(JsonNode node, String where) {
+        return read(node, where, true);
+    }
+
+    private static MoveSpec read(JsonNode node, String where, boolean plainUnlessKeyed) {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException(where + ": a move must be an object");
         }
@@ -72,6 +87,20 @@ public final class MoveJson {
             } else if (key != null) {
                 b.key(TunnelKey.ofBase64(key, null));
             }
+            JsonNode plain = node.get("insecurePlain");
+            if (plain != null && !plain.isBoolean()) {
+                throw new IllegalArgumentException(where + ": insecurePlain must be true or false");
+            }
+            boolean insecurePlain = plain != null ? plain.asBoolean() : plainUnlessKeyed && keyFile == null && key == null;
+            if (keyFile == null && key == null && !insecurePlain) {
+                throw new IllegalArgumentException(where + ": move " + id + ": no key or keyFile: moves are sealed "
+                        + "(AES-GCM) by default; for plain VXLAN (a kernel VXLAN peer) set insecurePlain: true");
+            }
+            if ((keyFile != null || key != null) && insecurePlain) {
+                throw new IllegalArgumentException(where + ": move " + id + ": insecurePlain goes only with a move "
+                        + "without key or keyFile");
+            }
+            b.insecurePlain(insecurePlain);
             JsonNode hold = node.get("hold");
             if (hold != null) {
                 b.hold(new HoldLimits(hold.path("packets").asInt(HoldLimits.DEFAULT_PACKETS),
@@ -116,6 +145,9 @@ public final class MoveJson {
         node.put("peer", formatSocket(spec.peer()));
         node.put("iface", spec.iface());
         node.put("authenticated", spec.authenticated());
+        if (spec.insecurePlain()) {
+            node.put("insecurePlain", true);
+        }
         if (spec.reverse()) {
             node.put("reverse", true);
         }

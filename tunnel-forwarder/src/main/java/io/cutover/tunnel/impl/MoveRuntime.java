@@ -153,31 +153,26 @@ final class MoveRuntime {
 
     // ---- journal -------------------------------------------------------------------------------------
 
-    long nextSequence() {
-        return sender.nextSequence();
-    }
-
     long replayHighest() {
         return receiver.highest();
     }
 
-    /** The replay ceiling to journal now (the journal's lock held). */
-    long proposeRxCeiling(long nowNanos) {
-        return receiver.proposeCeiling(nowNanos);
+    /** The peer's sessions to journal now, with the current one's replay ceiling (the journal's lock held). */
+    ReceiveSessions.Journaled rxJournalState(long nowNanos) {
+        return receiver.journalState(nowNanos);
     }
 
-    /** The ceiling of {@link #proposeRxCeiling} is on disk. */
-    void rxCeilingJournaled(long value) {
-        receiver.ceilingJournaled(value);
+    /** The state of {@link #rxJournalState} is on disk. */
+    void rxJournaled(ReceiveSessions.Journaled state) {
+        receiver.journaled(state);
     }
 
     /**
-     * After a restart: continue the sequence past what was reserved; refuse everything up to the journaled replay
-     * ceiling, at or above every sequence number accepted before the restart.
+     * After a restart: the peer's journaled session refuses everything up to its journaled replay ceiling, and its
+     * ended sessions stay ended. (This end's sender needs nothing: it starts a session of its own.)
      */
-    void resume(long reservedSeq, long rxFloor) {
-        sender.resumeAt(reservedSeq);
-        receiver.resumeAfter(rxFloor);
+    void resume(String rxSession, long rxFloor, List<String> rxRetired) {
+        receiver.resume(rxSession, rxFloor, rxRetired);
     }
 
     // ---- lifecycle -----------------------------------------------------------------------------------

@@ -9,13 +9,26 @@ import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
- * Seals and opens tunnel packets with AES-GCM (JDK crypto). The 12-byte nonce is the direction (4 bytes:
- * {@link #TOWARD_DESTINATION} or {@link #TOWARD_SOURCE}) and the 64-bit sequence number, so the two
- * directions of a move's key never share a nonce; the additional data is the VXLAN header and the sequence
- * number. Not thread-safe: one per sending or receiving thread.
+ * One session of one direction of a sealed move: seals and opens tunnel packets with AES-GCM (JDK crypto) under a
+ * session key that no other session shares.
+ *
+ * <p>The session key is HKDF-SHA256 (RFC 5869, {@link Hkdf}) of the move's long-term key, with the session's random
+ * 16-byte salt, and the info {@code "cutover-tunnel-v2"}, a zero byte, the direction (1 byte) and the VNI (3 bytes);
+ * it is as long as the long-term key. A sender draws a new salt ({@link #fresh}) whenever it starts (an added move, a
+ * restarted daemon, with or without a journal) and after {@link #SESSION_PACKETS} packets, so a (key, nonce) pair is
+ * never used twice without any sequence number having to outlive the process. The salt travels in every packet's
+ * header; the receiver derives the key of a salt it has not seen ({@link #forSalt}).
+ *
+ * <p>Wire format of a sealed packet: the VXLAN header with flag 0x04 (8 bytes), the salt (16), the sequence number
+ * (8, big-endian, from 1), then the ciphertext and the 16-byte tag. The 12-byte nonce is the direction (4 bytes,
+ * {@link #TOWARD_DESTINATION} or {@link #TOWARD_SOURCE}) and the sequence number; the additional data is the header,
+ * salt and sequence number. Not thread-safe: one per sending or receiving thread.
  */
 public final class PacketSealer {
     /** The tag's length. */
@@ -24,18 +37,69 @@ public final class PacketSealer {
     public static final int TOWARD_DESTINATION = 1;
     /** Direction of reverse-tunnel packets. */
     public static final int TOWARD_SOURCE = 2;
+    /** The most packets a sender seals in one session before it draws a new salt (as AES-GCM's limits advise). */
+    public static final long SESSION_PACKETS = 1L << 32;
+    private static final byte[] LABEL = "cutover-tunnel-v2".getBytes(StandardCharsets.US_ASCII);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
+    private final byte[] salt;
+    private final int vni;
+    private final int direction;
     private final SecretKeySpec key;
     private final Cipher cipher;
     private final byte[] nonce = new byte[12];
 
-    public PacketSealer(TunnelKey key) {
-        this.key = new SecretKeySpec(key.secret(), "AES");
+    private PacketSealer(TunnelKey longTerm, int vni, int direction, byte[] salt) {
+        if (salt.length != VxlanHeader.SALT_LENGTH) {
+            throw new IllegalArgumentException("a session salt is " + VxlanHeader.SALT_LENGTH + " bytes, was " + salt.length);
+        }
+        this.salt = salt.clone();
+        this.vni = vni;
+        this.direction = direction;
+        byte[] secret = longTerm.secret();
+        this.key = new SecretKeySpec(Hkdf.derive(secret, this.salt, info(vni, direction), secret.length), "AES");
         try {
             this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM is not available in this JDK", e);
         }
+    }
+
+    /** A new session with a random salt: for a sender. */
+    public static PacketSealer fresh(TunnelKey longTerm, int vni, int direction) {
+        byte[] salt = new byte[VxlanHeader.SALT_LENGTH];
+        RANDOM.nextBytes(salt);
+        return new PacketSealer(longTerm, vni, direction, salt);
+    }
+
+    /** The session of {@code salt}: for a receiver, with the salt read from a packet ({@link VxlanHeader#readSalt}). */
+    public static PacketSealer forSalt(TunnelKey longTerm, int vni, int direction, byte[] salt) {
+        return new PacketSealer(longTerm, vni, direction, salt);
+    }
+
+    private static byte[] info(int vni, int direction) {
+        byte[] info = new byte[LABEL.length + 5];
+        System.arraycopy(LABEL, 0, info, 0, LABEL.length);
+        info[LABEL.length + 1] = (byte) direction;
+        info[LABEL.length + 2] = (byte) (vni >>> 16);
+        info[LABEL.length + 3] = (byte) (vni >>> 8);
+        info[LABEL.length + 4] = (byte) vni;
+        return info;
+    }
+
+    /** The session's salt (a copy). */
+    public byte[] salt() {
+        return salt.clone();
+    }
+
+    /** The session's salt as hex: its name in logs and the journal. */
+    public String saltHex() {
+        return HexFormat.of().formatHex(salt);
+    }
+
+    /** Whether the sealed packet {@code in} belongs to this session. */
+    boolean owns(byte[] in) {
+        return VxlanHeader.hasSalt(in, 0, salt);
     }
 
     /** The length of a sealed packet carrying {@code frameLength} bytes. */
@@ -44,14 +108,15 @@ public final class PacketSealer {
     }
 
     /**
-     * Writes into {@code out} (at least {@link #sealedLength} bytes) the sealed packet of the frame, and returns
-     * its length.
+     * Writes into {@code out} (at least {@link #sealedLength} bytes) the sealed packet of the frame with sequence
+     * number {@code seq}, never used before in this session, and returns its length.
      */
-    public int seal(int vni, long seq, int direction, byte[] frame, int off, int len, byte[] out) {
+    public int seal(long seq, byte[] frame, int off, int len, byte[] out) {
         VxlanHeader.write(out, 0, vni, true);
+        VxlanHeader.writeSalt(out, 0, salt);
         VxlanHeader.writeSequence(out, 0, seq);
         try {
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce(direction, seq)));
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce(seq)));
             cipher.updateAAD(out, 0, VxlanHeader.SEALED_HEADER_LENGTH);
             return VxlanHeader.SEALED_HEADER_LENGTH + cipher.doFinal(frame, off, len, out, VxlanHeader.SEALED_HEADER_LENGTH);
         } catch (ShortBufferException e) {
@@ -62,18 +127,19 @@ public final class PacketSealer {
     }
 
     /**
-     * Opens the sealed packet {@code in[0..len)} (whose header was already checked) into {@code out} and returns the
-     * frame's length.
+     * Opens the sealed packet {@code in[0..len)} of this session (whose header was already checked) into {@code out}
+     * and returns the frame's length.
      *
      * @throws MalformedPacketException TRUNCATED when too short for a tag, BAD_TAG when it does not verify
      */
-    public int open(int direction, byte[] in, int len, byte[] out) throws MalformedPacketException {
+    public int open(byte[] in, int len, byte[] out) throws MalformedPacketException {
         if (len < VxlanHeader.SEALED_HEADER_LENGTH + TAG_LENGTH) {
-            throw new MalformedPacketException(DropReason.TRUNCATED, "sealed packet: " + len + " bytes, less than header, sequence and tag");
+            throw new MalformedPacketException(DropReason.TRUNCATED, "sealed packet: " + len
+                    + " bytes, less than header, salt, sequence and tag");
         }
         long seq = VxlanHeader.readSequence(in, 0);
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce(direction, seq)));
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce(seq)));
             cipher.updateAAD(in, 0, VxlanHeader.SEALED_HEADER_LENGTH);
             return cipher.doFinal(in, VxlanHeader.SEALED_HEADER_LENGTH, len - VxlanHeader.SEALED_HEADER_LENGTH, out, 0);
         } catch (AEADBadTagException e) {
@@ -85,7 +151,7 @@ public final class PacketSealer {
         }
     }
 
-    private byte[] nonce(int direction, long seq) {
+    private byte[] nonce(long seq) {
         nonce[0] = (byte) (direction >>> 24);
         nonce[1] = (byte) (direction >>> 16);
         nonce[2] = (byte) (direction >>> 8);

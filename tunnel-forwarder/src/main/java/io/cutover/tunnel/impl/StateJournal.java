@@ -23,8 +23,10 @@ import java.util.Map;
 
 /**
  * The forwarder's state on disk ({@code tunnel-state.json} in the state directory): each move with its
- * state, key reference, counters, the sequence numbers reserved for sending, the replay window's
- * highest and the replay ceiling (see {@link ReplayCeiling}). Replaced whole and durably ({@link AtomicFile}), so
+ * state, key reference, counters, and what it received: the peer's current session (its salt), that session's
+ * replay window's highest and replay ceiling (see {@link ReplayCeiling}), and the salts of the sessions that ended
+ * (see {@link ReceiveSessions}). Nothing of the sending side: a restarted sender starts a session of its own.
+ * Replaced whole and durably ({@link AtomicFile}), so
  * a {@code kill -9} or a power cut leaves the previous or the new version, never half of one. Keys given inline
  * are kept in {@code keys/<move>.key} (mode 0600) and journaled by reference.
  */
@@ -32,8 +34,8 @@ public final class StateJournal {
     static final String FILE = "tunnel-state.json";
 
     /** One move as journaled. */
-    public record Entry(MoveSpec spec, MoveState state, long reservedSeq, long rxHighest, long rxCeiling,
-                        Map<String, Long> counters, Map<DropReason, Long> drops) {
+    public record Entry(MoveSpec spec, MoveState state, String rxSession, long rxHighest, long rxCeiling,
+                        List<String> rxRetired, Map<String, Long> counters, Map<DropReason, Long> drops) {
         /** The floor of a restarted receiver's replay window: nothing at or below it is accepted again. */
         public long rxFloor() {
             return Math.max(rxHighest, rxCeiling);
@@ -48,8 +50,24 @@ public final class StateJournal {
         this.file = new AtomicFile(dir.resolve(FILE));
         try {
             Files.createDirectories(dir.resolve("keys"));
+            forceDirectory(dir);
         } catch (IOException e) {
             throw new TunnelException(null, "cannot create state directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(rest);
+        if (first != null) {
+            all.add(first);
+        }
+        return all;
+    }
+
+    private static void forceDirectory(Path directory) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(directory,
+                java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 
@@ -84,16 +102,20 @@ public final class StateJournal {
             ObjectNode node = moves.addObject();
             node.set("move", MoveJson.write(e.spec()));
             node.put("state", e.state().name());
-            node.put("reservedSeq", e.reservedSeq());
-            node.put("rxHighest", e.rxHighest());
-            node.put("rxCeiling", e.rxCeiling());
+            if (e.rxSession() != null) {
+                node.put("rxSession", e.rxSession());
+                node.put("rxHighest", e.rxHighest());
+                node.put("rxCeiling", e.rxCeiling());
+            }
+            ArrayNode retired = node.putArray("rxRetired");
+            e.rxRetired().forEach(retired::add);
             ObjectNode counters = node.putObject("counters");
             e.counters().forEach(counters::put);
             ObjectNode drops = node.putObject("drops");
             e.drops().forEach((k, v) -> drops.put(k.name(), v));
         }
         ObjectNode root = MoveJson.MAPPER.createObjectNode();
-        root.put("version", 1);
+        root.put("version", 2);
         root.set("moves", moves);
         try {
             file.replace(out -> MoveJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, root));
@@ -112,14 +134,22 @@ public final class StateJournal {
             }
             JsonNode root = MoveJson.MAPPER.readTree(json);
             for (JsonNode node : root.path("moves")) {
-                MoveSpec spec = MoveJson.read(node.get("move"), file.path().toString());
+                MoveSpec spec = MoveJson.readJournaled(node.get("move"), file.path().toString());
                 Map<String, Long> counters = new LinkedHashMap<>();
                 node.path("counters").fields().forEachRemaining(f -> counters.put(f.getKey(), f.getValue().asLong()));
                 Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
                 node.path("drops").fields().forEachRemaining(f -> drops.put(DropReason.valueOf(f.getKey()), f.getValue().asLong()));
-                entries.add(new Entry(spec, MoveState.valueOf(node.path("state").asText("PLANNED")),
-                        node.path("reservedSeq").asLong(1), node.path("rxHighest").asLong(0),
-                        node.path("rxCeiling").asLong(0), counters, drops));
+                List<String> retired = new ArrayList<>();
+                node.path("rxRetired").forEach(r -> retired.add(r.asText()));
+                // a version 1 journal names no session: its receivers start afresh with the peer's next one
+                String session = node.hasNonNull("rxSession") ? node.get("rxSession").asText() : null;
+                for (String salt : concat(session, retired)) {
+                    if (salt.length() != 2 * VxlanHeader.SALT_LENGTH || !salt.matches("[0-9a-f]+")) {
+                        throw new IllegalArgumentException("move " + spec.id() + ": not a session salt: '" + salt + "'");
+                    }
+                }
+                entries.add(new Entry(spec, MoveState.valueOf(node.path("state").asText("PLANNED")), session,
+                        node.path("rxHighest").asLong(0), node.path("rxCeiling").asLong(0), retired, counters, drops));
             }
         } catch (IOException | RuntimeException e) {
             throw new TunnelException(null, "cannot read the journal " + file.path() + ": " + e.getMessage(), e);

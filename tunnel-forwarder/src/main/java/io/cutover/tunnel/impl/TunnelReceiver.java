@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One end's way out of the tunnel: a packet from the peer must be sealed or plain as the move says and, when
- * sealed, carry a sequence number never accepted before, neither in the replay window nor up to the journaled
- * ceiling that outlives a restart. Its frame is then opened into a reused buffer and handed on; anything else is
+ * sealed, belong to the peer's current session or a new one ({@link ReceiveSessions}) and carry a sequence number
+ * never accepted in it before, neither in the session's replay window nor up to its journaled ceiling that outlives
+ * a restart. Its frame is then opened into a reused buffer and handed on; anything else is
  * dropped and counted. Packets arrive on the tunnel's event loop thread only.
  */
 final class TunnelReceiver {
@@ -25,10 +26,7 @@ final class TunnelReceiver {
     private final MoveSpec spec;
     private final Counters counters;
     private final InnerFrameHandler next;
-    private final PacketSealer sealer;
-    private final int direction;
-    private final ReplayWindow window = new ReplayWindow();
-    private final ReplayCeiling ceiling;
+    private final ReceiveSessions sessions;
     private final Runnable journalNow;
     private final byte[] frameBuffer = new byte[65_536 + 64];
 
@@ -41,10 +39,9 @@ final class TunnelReceiver {
         this.spec = spec;
         this.counters = counters;
         this.next = next;
-        this.sealer = spec.authenticated() ? new PacketSealer(spec.key()) : null;
-        this.direction = spec.role() == Role.SOURCE ? PacketSealer.TOWARD_SOURCE : PacketSealer.TOWARD_DESTINATION;
+        int direction = spec.role() == Role.SOURCE ? PacketSealer.TOWARD_SOURCE : PacketSealer.TOWARD_DESTINATION;
+        this.sessions = spec.authenticated() ? new ReceiveSessions(spec.key(), spec.vni(), direction, journalNow != null) : null;
         this.journalNow = journalNow;
-        this.ceiling = new ReplayCeiling(journalNow != null, System.nanoTime());
     }
 
     /** A tunnel packet from this move's peer, header already checked (event loop thread). */
@@ -62,15 +59,21 @@ final class TunnelReceiver {
                     throw new MalformedPacketException(DropReason.TRUNCATED, "sealed header: " + length + " bytes");
                 }
                 long seq = VxlanHeader.readSequence(packet, 0);
-                if (!window.check(seq)) {
+                ReceiveSessions.Session session = sessions.of(packet);
+                if (!session.window().check(seq)) {
                     throw new MalformedPacketException(DropReason.REPLAYED, "sequence " + seq + " replayed or too old");
                 }
-                frameLength = sealer.open(direction, packet, length, frameBuffer);
+                frameLength = session.sealer().open(packet, length, frameBuffer);
+                if (!sessions.isCurrent(session)) {
+                    sessions.begin(session);
+                    LOG.info("move {}: the peer's session {} begins", spec.id(), session.sealer().saltHex());
+                }
+                ReplayCeiling ceiling = session.ceiling();
                 if (!ceiling.covers(seq)) {
                     ceiling.claim(seq);
                     journalNow.run();
                 }
-                window.commit(seq);
+                session.window().commit(seq);
                 ceiling.accepted();
             } else {
                 frameLength = length - VxlanHeader.LENGTH;
@@ -83,27 +86,30 @@ final class TunnelReceiver {
         }
     }
 
-    /** The highest sequence number accepted so far. */
+    /** The highest sequence number accepted so far in the peer's current session. */
     long highest() {
-        return window.highest();
+        return sessions == null ? 0 : sessions.highest();
     }
 
-    /** The replay ceiling to journal now (the journal's lock held). */
-    long proposeCeiling(long nowNanos) {
-        return ceiling.propose(window.highest(), nowNanos);
+    /** The sessions to journal now, with the current one's replay ceiling (the journal's lock held); none when plain. */
+    ReceiveSessions.Journaled journalState(long nowNanos) {
+        return sessions == null ? new ReceiveSessions.Journaled(null, null, 0, 0, java.util.List.of()) : sessions.journal(nowNanos);
     }
 
-    /** The ceiling of {@link #proposeCeiling} is on disk. */
-    void ceilingJournaled(long value) {
-        ceiling.persisted(value);
+    /** The state of {@link #journalState} is on disk. */
+    void journaled(ReceiveSessions.Journaled state) {
+        if (state.session() != null) {
+            state.session().ceiling().persisted(state.ceiling());
+        }
     }
 
     /**
-     * After a restart: refuses everything up to the journaled replay ceiling, at or above every sequence number
-     * accepted before the restart.
+     * After a restart: the peer's journaled session refuses everything up to its journaled replay ceiling, at or
+     * above every sequence number accepted in it before the restart; its ended sessions stay ended.
      */
-    void resumeAfter(long rxFloor) {
-        window.resumeAfter(rxFloor);
-        ceiling.resumeAt(rxFloor);
+    void resume(String salt, long rxFloor, java.util.List<String> ended) {
+        if (sessions != null) {
+            sessions.resume(salt, rxFloor, ended);
+        }
     }
 }

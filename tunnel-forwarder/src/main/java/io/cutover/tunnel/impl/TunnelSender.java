@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * One end's way into the tunnel: wraps each frame in a VXLAN header, or seals it with this end's next sequence
- * number, and sends the packets to the peer in batches on the tunnel's event loop, in the order the frames were
+ * number in its current session (a fresh salt and session key for each sender, see {@link PacketSealer}), and sends the packets to the peer in batches on the tunnel's event loop, in the order the frames were
  * given. Knows the largest frame the path to the peer carries. Thread-safe.
  */
 final class TunnelSender {
@@ -18,18 +18,15 @@ final class TunnelSender {
     static final int OUTER_OVERHEAD = 28;
     /** IPv6 and UDP headers of the outer packet. */
     static final int OUTER_OVERHEAD_IPV6 = 48;
-    /** Sequence numbers journaled ahead of use, so that a restarted sender never reuses one. */
-    static final long SEQUENCE_RESERVE = 1L << 24;
-
     private final MoveSpec spec;
     private final Counters counters;
     private final UdpTunnel tunnel;
-    private final PacketSealer sealer;
     private final int direction;
     private final int configuredPathMtu;
     private final int tunnelOverhead;
     private volatile int pathMtu;
     private final Object lock = new Object();
+    private PacketSealer sealer;
     private long nextSeq = 1;
     private List<byte[]> pending = new ArrayList<>();
     private boolean sendScheduled;
@@ -38,8 +35,8 @@ final class TunnelSender {
         this.spec = spec;
         this.counters = counters;
         this.tunnel = tunnel;
-        this.sealer = spec.authenticated() ? new PacketSealer(spec.key()) : null;
         this.direction = spec.role() == Role.SOURCE ? PacketSealer.TOWARD_DESTINATION : PacketSealer.TOWARD_SOURCE;
+        this.sealer = spec.authenticated() ? PacketSealer.fresh(spec.key(), spec.vni(), direction) : null;
         this.configuredPathMtu = pathMtu;
         this.pathMtu = pathMtu;
         this.tunnelOverhead = (spec.peer().getAddress() instanceof Inet4Address ? OUTER_OVERHEAD : OUTER_OVERHEAD_IPV6)
@@ -59,20 +56,6 @@ final class TunnelSender {
         return pathMtu - tunnelOverhead;
     }
 
-    /** The sequence number the next sealed packet gets. */
-    long nextSequence() {
-        synchronized (lock) {
-            return nextSeq;
-        }
-    }
-
-    /** After a restart: continues the sequence past what was reserved before it. */
-    void resumeAt(long reservedSeq) {
-        synchronized (lock) {
-            nextSeq = Math.max(nextSeq, reservedSeq);
-        }
-    }
-
     /** One frame into a tunnel packet, queued to leave after every packet queued before it. */
     void send(byte[] frame) {
         if (frame.length > maxFrame()) {
@@ -83,7 +66,11 @@ final class TunnelSender {
         byte[] packet = new byte[outerLength];
         synchronized (lock) {
             if (spec.authenticated()) {
-                sealer.seal(spec.vni(), nextSeq++, direction, frame, 0, frame.length, packet);
+                if (nextSeq > PacketSealer.SESSION_PACKETS) {
+                    sealer = PacketSealer.fresh(spec.key(), spec.vni(), direction);
+                    nextSeq = 1;
+                }
+                sealer.seal(nextSeq++, frame, 0, frame.length, packet);
             } else {
                 VxlanHeader.write(packet, 0, spec.vni(), false);
                 System.arraycopy(frame, 0, packet, VxlanHeader.LENGTH, frame.length);

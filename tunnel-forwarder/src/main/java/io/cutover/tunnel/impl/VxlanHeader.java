@@ -5,8 +5,9 @@ import io.cutover.tunnel.MalformedPacketException;
 
 /**
  * The 8-byte VXLAN header (RFC 7348): flags (I = 0x08), 24 reserved bits, the 24-bit VNI, 8 reserved bits.
- * A sealed packet sets the otherwise reserved flag 0x04 and carries, after the header, a 64-bit sequence
- * number and the AES-GCM ciphertext and tag of the frame; a plain packet carries the frame itself.
+ * A sealed packet sets the otherwise reserved flag 0x04 and carries, after the header, the sender's 16-byte
+ * session salt, a 64-bit sequence number and the AES-GCM ciphertext and tag of the frame (see {@link PacketSealer});
+ * a plain packet carries the frame itself.
  */
 public final class VxlanHeader {
     /** The header's length. */
@@ -15,8 +16,10 @@ public final class VxlanHeader {
     public static final int FLAG_VNI = 0x08;
     /** Our flag: the payload is sealed with AES-GCM. */
     public static final int FLAG_SEALED = 0x04;
-    /** Header plus sequence number: the AES-GCM additional data of a sealed packet. */
-    public static final int SEALED_HEADER_LENGTH = LENGTH + 8;
+    /** The length of a sealed packet's session salt. */
+    public static final int SALT_LENGTH = 16;
+    /** Header, session salt and sequence number: the AES-GCM additional data of a sealed packet. */
+    public static final int SEALED_HEADER_LENGTH = LENGTH + SALT_LENGTH + 8;
 
     private VxlanHeader() {
     }
@@ -56,18 +59,32 @@ public final class VxlanHeader {
         return (in[off] & FLAG_SEALED) != 0;
     }
 
-    /** Reads the sequence number of a sealed packet (after the header). */
+    /** Reads the session salt of a sealed packet (after the header). */
+    public static byte[] readSalt(byte[] in, int off) {
+        return java.util.Arrays.copyOfRange(in, off + LENGTH, off + LENGTH + SALT_LENGTH);
+    }
+
+    /** Whether the sealed packet at {@code off} carries {@code salt}. */
+    static boolean hasSalt(byte[] in, int off, byte[] salt) {
+        return java.util.Arrays.equals(in, off + LENGTH, off + LENGTH + SALT_LENGTH, salt, 0, SALT_LENGTH);
+    }
+
+    static void writeSalt(byte[] out, int off, byte[] salt) {
+        System.arraycopy(salt, 0, out, off + LENGTH, SALT_LENGTH);
+    }
+
+    /** Reads the sequence number of a sealed packet (after the header and salt). */
     public static long readSequence(byte[] in, int off) {
         long seq = 0;
         for (int i = 0; i < 8; i++) {
-            seq = (seq << 8) | (in[off + LENGTH + i] & 0xFF);
+            seq = (seq << 8) | (in[off + LENGTH + SALT_LENGTH + i] & 0xFF);
         }
         return seq;
     }
 
     static void writeSequence(byte[] out, int off, long seq) {
         for (int i = 7; i >= 0; i--) {
-            out[off + LENGTH + i] = (byte) seq;
+            out[off + LENGTH + SALT_LENGTH + i] = (byte) seq;
             seq >>>= 8;
         }
     }

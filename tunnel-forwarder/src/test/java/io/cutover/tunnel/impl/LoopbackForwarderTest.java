@@ -64,6 +64,7 @@ class LoopbackForwarderTest {
                 .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port()))
                 .iface("unused")
                 .key(key)
+                .insecurePlain(key == null)
                 .hold(hold)
                 .build();
         sourceMove = source.openDetached(spec, MoveState.PLANNED);
@@ -295,7 +296,7 @@ class LoopbackForwarderTest {
         moves(KEY, HoldLimits.DEFAULT);
         byte[] frame = probe(7);
         byte[] valid = new byte[PacketSealer.sealedLength(frame.length)];
-        new PacketSealer(KEY).seal(4242, 1000, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, valid);
+        PacketSealer.fresh(KEY, 4242, PacketSealer.TOWARD_DESTINATION).seal(1000, frame, 0, frame.length, valid);
         List<byte[]> fromPeer = new ArrayList<>();
         for (int len = 0; len < valid.length; len++) {
             fromPeer.add(Arrays.copyOf(valid, len));
@@ -319,11 +320,11 @@ class LoopbackForwarderTest {
         System.arraycopy(frame, 0, plain, 8, frame.length);
         fromPeer.add(plain);
         byte[] otherKey = new byte[valid.length];
-        new PacketSealer(TunnelKey.of(new byte[16], null)).seal(4242, 2000, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, otherKey);
+        PacketSealer.fresh(TunnelKey.of(new byte[16], null), 4242, PacketSealer.TOWARD_DESTINATION).seal(2000, frame, 0, frame.length, otherKey);
         fromPeer.add(otherKey);
         byte[] toOtherVm = TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, new byte[] {(byte) 198, 18, 0, 1}, 17, new byte[8]);
         byte[] sealedOther = new byte[PacketSealer.sealedLength(toOtherVm.length)];
-        new PacketSealer(KEY).seal(4242, 3000, PacketSealer.TOWARD_DESTINATION, toOtherVm, 0, toOtherVm.length, sealedOther);
+        PacketSealer.fresh(KEY, 4242, PacketSealer.TOWARD_DESTINATION).seal(3000, toOtherVm, 0, toOtherVm.length, sealedOther);
         fromPeer.add(sealedOther);
 
         InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), destination.port());
@@ -381,7 +382,7 @@ class LoopbackForwarderTest {
         List<byte[]> replies = new CopyOnWriteArrayList<>();
         move.attachReplySink(recording(replies));
         int fits = move.maxFrame();
-        assertThat(fits).as("1500 - IPv4/UDP 28 - VXLAN 8 - sequence 8 - tag 16").isEqualTo(1440);
+        assertThat(fits).as("1500 - IPv4/UDP 28 - VXLAN 8 - salt 16 - sequence 8 - tag 16").isEqualTo(1424);
 
         move.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[fits - 42]));
         move.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[fits - 41]));
@@ -397,9 +398,9 @@ class LoopbackForwarderTest {
         assertThat(move.counters.get("tooBigAnswered")).isEqualTo(1);
 
         move.learnPathMtu(1400);
-        assertThat(move.maxFrame()).as("a smaller path MTU the kernel learned wins").isEqualTo(1340);
+        assertThat(move.maxFrame()).as("a smaller path MTU the kernel learned wins").isEqualTo(1324);
         move.learnPathMtu(9000);
-        assertThat(move.maxFrame()).as("never more than the configured one").isEqualTo(1440);
+        assertThat(move.maxFrame()).as("never more than the configured one").isEqualTo(1424);
     }
 
     @Test
@@ -485,7 +486,7 @@ class LoopbackForwarderTest {
     void reverseTunnellingIsForL3MovesThatKeepTheOldAddress() throws Exception {
         MoveSpec.Builder b = MoveSpec.builder("x", 1).vmMac("02:00:c6:12:00:64")
                 .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
-                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1)).iface("eth0").reverse(true);
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1)).iface("eth0").reverse(true).insecurePlain(true);
         org.assertj.core.api.Assertions.assertThatThrownBy(b::build).hasMessageContaining("L3");
         b.mode(io.cutover.tunnel.TunnelMode.L3).newAddress(InetAddress.getByAddress(TestFrames.CLIENT_IP));
         org.assertj.core.api.Assertions.assertThatThrownBy(b::build).hasMessageContaining("old address");

@@ -34,7 +34,8 @@ class MoveJsonTest {
     @Test
     void reverseTunnellingRoundTripsAndIsCheckedOnRead() throws Exception {
         String l3 = "{\"id\":\"m\",\"vni\":7,\"role\":\"destination\",\"mode\":\"L3\",\"vmMac\":\"02:00:c6:12:00:64\","
-                + "\"vmAddresses\":[\"198.18.1.100\"],\"peer\":\"198.19.0.1\",\"iface\":\"eth0\",\"reverse\":true}";
+                + "\"vmAddresses\":[\"198.18.1.100\"],\"peer\":\"198.19.0.1\",\"iface\":\"eth0\",\"reverse\":true,"
+                + "\"insecurePlain\":true}";
         MoveSpec spec = MoveJson.read(MoveJson.MAPPER.readTree(l3), "request");
         assertThat(spec.reverse()).isTrue();
         assertThat(MoveJson.read(MoveJson.write(spec), "again").reverse()).isTrue();

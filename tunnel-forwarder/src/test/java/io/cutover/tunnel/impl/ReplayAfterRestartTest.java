@@ -39,7 +39,7 @@ class ReplayAfterRestartTest {
         Path before = Files.createDirectories(dir.resolve("before"));
         Path after = Files.createDirectories(dir.resolve("after"));
         List<byte[]> sealed = new ArrayList<>();
-        PacketSealer sealer = new PacketSealer(key);
+        PacketSealer sealer = PacketSealer.fresh(key, 4343, PacketSealer.TOWARD_DESTINATION);
         for (int seq = 1; seq <= 50; seq++) {
             sealed.add(seal(sealer, seq));
         }
@@ -74,6 +74,16 @@ class ReplayAfterRestartTest {
                 send(peer, restarted.port(), List.of(seal(sealer, 1L << 25)));
                 await(() -> again.size() == 1);
                 assertThat(again).as("a sequence number above the journaled ceiling is accepted").hasSize(1);
+
+                PacketSealer restartedSender = PacketSealer.fresh(key, 4343, PacketSealer.TOWARD_DESTINATION);
+                send(peer, restarted.port(), List.of(seal(restartedSender, 1)));
+                await(() -> again.size() == 2);
+                assertThat(again).as("a restarted sender's new session starts again at 1").hasSize(2);
+                send(peer, restarted.port(), List.of(seal(sealer, (1L << 25) + 1)));
+                await(() -> move.counters.drops(DropReason.REPLAYED) == 51);
+                assertThat(move.counters.drops(DropReason.REPLAYED)).as("the ended session's packets are refused")
+                        .isEqualTo(51);
+                assertThat(again).hasSize(2);
             } finally {
                 restarted.close();
             }
@@ -98,7 +108,7 @@ class ReplayAfterRestartTest {
     private static byte[] seal(PacketSealer sealer, long seq) {
         byte[] frame = TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[16]);
         byte[] out = new byte[PacketSealer.sealedLength(frame.length)];
-        sealer.seal(4343, seq, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, out);
+        sealer.seal(seq, frame, 0, frame.length, out);
         return out;
     }
 

@@ -43,6 +43,11 @@ class RestApiErrorsTest {
         assertLayout(noToken, 401, "unauthorized", "missing bearer token");
         assertThat(noToken.headers().firstValue("WWW-Authenticate")).contains("Bearer");
         assertLayout(send("POST", "/v1/moves", "{not json", TOKEN), 400, "bad request", "the body is no JSON");
+        String keyless = "{\"id\":\"m\",\"vni\":7,\"role\":\"source\",\"vmMac\":\"02:00:c6:12:00:64\","
+                + "\"vmAddresses\":[\"198.18.0.100\"],\"peer\":\"198.19.0.2\",\"iface\":\"eth0\"}";
+        assertLayout(send("POST", "/v1/moves", keyless, TOKEN), 400, "bad request",
+                "no key or keyFile: moves are sealed (AES-GCM) by default; for plain VXLAN (a kernel VXLAN peer) set "
+                        + "insecurePlain: true");
         assertLayout(send("GET", "/v1/moves/nosuch", null, TOKEN), 404, "not found", "no move nosuch");
         assertLayout(send("DELETE", "/v1/moves/nosuch", null, TOKEN), 404, "not found", "no move nosuch");
         assertLayout(send("GET", "/v1/nowhere", null, TOKEN), 404, "not found", "GET /v1/nowhere");

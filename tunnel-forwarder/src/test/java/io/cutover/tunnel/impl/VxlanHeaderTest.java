@@ -23,7 +23,7 @@ class VxlanHeaderTest {
 
     @Test
     void sequenceRoundTrips() {
-        byte[] packet = new byte[16];
+        byte[] packet = new byte[VxlanHeader.SEALED_HEADER_LENGTH];
         VxlanHeader.writeSequence(packet, 0, 0x0102030405060708L);
         assertThat(VxlanHeader.readSequence(packet, 0)).isEqualTo(0x0102030405060708L);
     }
