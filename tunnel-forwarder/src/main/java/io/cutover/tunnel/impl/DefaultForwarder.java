@@ -110,7 +110,7 @@ public final class DefaultForwarder implements Forwarder {
     private void resume(StateJournal.Entry entry) {
         // the replay floor is in place before the capture starts (a sender needs nothing: it starts a new session)
         MoveRuntime move = open(entry.spec(), entry.state(), interfaces,
-                m -> m.resume(entry.rxSession(), entry.rxFloor(), entry.rxRetired()));
+                m -> m.resume(entry.rxSession(), entry.rxFloor()));
         move.counters.restore(entry.counters(), entry.drops());
         LOG.info("move {}: resumed from the journal in state {}", entry.spec().id(), entry.state());
     }
@@ -424,7 +424,7 @@ public final class DefaultForwarder implements Forwarder {
                 ReceiveSessions.Journaled state = move.rxJournalState(now);
                 rx.add(state);
                 entries.add(new StateJournal.Entry(move.spec, move.state(), state.salt(), state.highest(),
-                        state.ceiling(), state.retired(), move.counters.snapshot(), move.counters.dropSnapshot()));
+                        state.ceiling(), move.counters.snapshot(), move.counters.dropSnapshot()));
             }
             journal.write(entries);
             for (int i = 0; i < written.size(); i++) {

@@ -168,11 +168,11 @@ final class MoveRuntime {
     }
 
     /**
-     * After a restart: the peer's journaled session refuses everything up to its journaled replay ceiling, and its
-     * ended sessions stay ended. (This end's sender needs nothing: it starts a session of its own.)
+     * After a restart: the peer's journaled session refuses everything up to its journaled replay ceiling, and
+     * earlier sessions stay refused. (This end's sender needs nothing: it starts a session of its own.)
      */
-    void resume(String rxSession, long rxFloor, List<String> rxRetired) {
-        receiver.resume(rxSession, rxFloor, rxRetired);
+    void resume(String rxSession, long rxFloor) {
+        receiver.resume(rxSession, rxFloor);
     }
 
     // ---- lifecycle -----------------------------------------------------------------------------------

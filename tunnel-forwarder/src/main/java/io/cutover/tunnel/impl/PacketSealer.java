@@ -12,6 +12,9 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.HexFormat;
 
 /**
@@ -22,8 +25,11 @@ import java.util.HexFormat;
  * 16-byte salt, and the info {@code "cutover-tunnel-v2"}, a zero byte, the direction (1 byte) and the VNI (3 bytes);
  * it is as long as the long-term key. A sender draws a new salt ({@link #fresh}) whenever it starts (an added move, a
  * restarted daemon, with or without a journal) and after {@link #SESSION_PACKETS} packets, so a (key, nonce) pair is
- * never used twice without any sequence number having to outlive the process. The salt travels in every packet's
- * header; the receiver derives the key of a salt it has not seen ({@link #forSalt}).
+ * never used twice without any sequence number having to outlive the process. The salt is the session's start by
+ * the sender's clock (microseconds since the epoch, 8 bytes, strictly increasing within a process) and 8 random
+ * bytes, so that a receiver can tell a later session from a replayed earlier one (as WireGuard orders handshakes by
+ * their timestamps). The salt travels in every packet's header; the receiver derives the key of a salt it has not
+ * seen ({@link #forSalt}).
  *
  * <p>Wire format of a sealed packet: the VXLAN header with flag 0x04 (8 bytes), the salt (16), the sequence number
  * (8, big-endian, from 1), then the ciphertext and the 16-byte tag. The 12-byte nonce is the direction (4 bytes,
@@ -41,6 +47,7 @@ public final class PacketSealer {
     public static final long SESSION_PACKETS = 1L << 32;
     private static final byte[] LABEL = "cutover-tunnel-v2".getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final AtomicLong LAST_START = new AtomicLong();
 
     private final byte[] salt;
     private final int vni;
@@ -65,11 +72,26 @@ public final class PacketSealer {
         }
     }
 
-    /** A new session with a random salt: for a sender. */
+    /** A new session, starting now, with a salt of its own: for a sender. */
     public static PacketSealer fresh(TunnelKey longTerm, int vni, int direction) {
+        long now = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        long start = LAST_START.updateAndGet(last -> Math.max(last + 1, now));
         byte[] salt = new byte[VxlanHeader.SALT_LENGTH];
         RANDOM.nextBytes(salt);
+        for (int i = 7; i >= 0; i--) {
+            salt[i] = (byte) start;
+            start >>>= 8;
+        }
         return new PacketSealer(longTerm, vni, direction, salt);
+    }
+
+    /** When the session of {@code salt} began, by its sender's clock: microseconds since the epoch. */
+    public static long startOf(byte[] salt) {
+        long start = 0;
+        for (int i = 0; i < 8; i++) {
+            start = (start << 8) | (salt[i] & 0xFF);
+        }
+        return start;
     }
 
     /** The session of {@code salt}: for a receiver, with the salt read from a packet ({@link VxlanHeader#readSalt}). */
@@ -90,6 +112,11 @@ public final class PacketSealer {
     /** The session's salt (a copy). */
     public byte[] salt() {
         return salt.clone();
+    }
+
+    /** When this session began, by its sender's clock ({@link #startOf}). */
+    public long start() {
+        return startOf(salt);
     }
 
     /** The session's salt as hex: its name in logs and the journal. */

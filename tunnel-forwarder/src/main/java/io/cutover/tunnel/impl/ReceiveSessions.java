@@ -4,40 +4,32 @@ import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.MalformedPacketException;
 import io.cutover.tunnel.TunnelKey;
 
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
-import java.util.List;
 
 /**
- * The sessions a receiver has seen of its peer's sender (see {@link PacketSealer}): the current one, with its
- * replay window and ceiling, and the salts of the {@value #RETIRED_KEPT} before it. A packet of an unknown salt
- * starts a new session once its tag verifies under the key derived for that salt (a forgery changes nothing); a
- * packet of a retired session is a replay, refused. Replays are thus refused within a session by its window and
- * journaled ceiling, and across the sessions this receiver has seen by their salts. Sessions change on the
- * receiving thread; the journal reads them from another, under this object's lock.
+ * The peer's sender's current session (see {@link PacketSealer}), with its replay window and ceiling. A packet of
+ * another salt starts a new session if that session began later than the current one, by the sender's clock in the
+ * salt, and once its tag verifies under the key derived for that salt (a forgery changes nothing); a packet of a
+ * session that began before the current one is a replay, refused. Replays are thus refused within a session by its
+ * window and journaled ceiling, and across sessions by their order. Sessions change on the receiving thread; the
+ * journal reads them from another, under this object's lock.
  */
 final class ReceiveSessions {
-    /** How many ended sessions' salts are remembered (and journaled) to refuse their replays. */
-    static final int RETIRED_KEPT = 64;
-
     /** One session of the peer's sender: its key, and the sequence numbers accepted in it. */
     record Session(PacketSealer sealer, ReplayWindow window, ReplayCeiling ceiling) {
     }
 
-    /** What the journal keeps: the current session's salt ({@code null}: none yet), its replay state, the retired. */
-    record Journaled(Session session, String salt, long highest, long ceiling, List<String> retired) {
+    /** What the journal keeps: the current session's salt ({@code null}: none yet) and its replay state. */
+    record Journaled(Session session, String salt, long highest, long ceiling) {
     }
 
     private final TunnelKey key;
     private final int vni;
     private final int direction;
     private final boolean journaled;
-    private final LinkedHashSet<String> retired = new LinkedHashSet<>();
     private volatile Session current;
 
-    /** @param journaled whether a journal keeps the sessions (and replay ceilings) over a restart */
+    /** @param journaled whether a journal keeps the session (and its replay ceiling) over a restart */
     ReceiveSessions(TunnelKey key, int vni, int direction, boolean journaled) {
         this.key = key;
         this.vni = vni;
@@ -46,10 +38,10 @@ final class ReceiveSessions {
     }
 
     /**
-     * The session of a sealed packet (header, salt and sequence number present): the current one, or a new one for a
-     * salt never seen, not yet current (see {@link #begin}).
+     * The session of a sealed packet (header, salt and sequence number present): the current one, or a new one that
+     * began after it, not yet current (see {@link #begin}).
      *
-     * @throws MalformedPacketException REPLAYED for a session that has ended
+     * @throws MalformedPacketException REPLAYED for a session that began before the current one
      */
     Session of(byte[] packet) throws MalformedPacketException {
         Session session = current;
@@ -57,11 +49,9 @@ final class ReceiveSessions {
             return session;
         }
         byte[] salt = VxlanHeader.readSalt(packet, 0);
-        String hex = HexFormat.of().formatHex(salt);
-        synchronized (this) {
-            if (retired.contains(hex)) {
-                throw new MalformedPacketException(DropReason.REPLAYED, "session " + hex + " has ended");
-            }
+        if (session != null && Long.compareUnsigned(PacketSealer.startOf(salt), session.sealer().start()) <= 0) {
+            throw new MalformedPacketException(DropReason.REPLAYED, "session " + HexFormat.of().formatHex(salt)
+                    + " began before the current one");
         }
         return newSession(PacketSealer.forSalt(key, vni, direction, salt));
     }
@@ -77,14 +67,6 @@ final class ReceiveSessions {
 
     /** Makes {@code session}, whose first packet verified, the current one; the one before ends. */
     synchronized void begin(Session session) {
-        if (current != null) {
-            retired.remove(current.sealer().saltHex());
-            retired.add(current.sealer().saltHex());
-            for (Iterator<String> it = retired.iterator(); retired.size() > RETIRED_KEPT; ) {
-                it.next();
-                it.remove();
-            }
-        }
         current = session;
     }
 
@@ -97,25 +79,18 @@ final class ReceiveSessions {
     /** What to journal now, with the current session's replay ceiling to write (the journal's lock held). */
     synchronized Journaled journal(long nowNanos) {
         Session session = current;
-        List<String> ended = new ArrayList<>(retired);
         if (session == null) {
-            return new Journaled(null, null, 0, 0, ended);
+            return new Journaled(null, null, 0, 0);
         }
         long highest = session.window().highest();
-        return new Journaled(session, session.sealer().saltHex(), highest, session.ceiling().propose(highest, nowNanos), ended);
+        return new Journaled(session, session.sealer().saltHex(), highest, session.ceiling().propose(highest, nowNanos));
     }
 
-    /**
-     * After a restart: the journaled session is current again and refuses everything up to {@code floor}; the
-     * journaled ended sessions stay ended.
-     */
-    synchronized void resume(String salt, long floor, List<String> ended) {
-        retired.addAll(ended);
-        if (salt != null) {
-            Session session = newSession(PacketSealer.forSalt(key, vni, direction, HexFormat.of().parseHex(salt)));
-            session.window().resumeAfter(floor);
-            session.ceiling().resumeAt(floor);
-            current = session;
-        }
+    /** After a restart: the journaled session is current again and refuses everything up to {@code floor}. */
+    synchronized void resume(String salt, long floor) {
+        Session session = newSession(PacketSealer.forSalt(key, vni, direction, HexFormat.of().parseHex(salt)));
+        session.window().resumeAfter(floor);
+        session.ceiling().resumeAt(floor);
+        current = session;
     }
 }

@@ -24,8 +24,7 @@ import java.util.Map;
 /**
  * The forwarder's state on disk ({@code tunnel-state.json} in the state directory): each move with its
  * state, key reference, counters, and what it received: the peer's current session (its salt), that session's
- * replay window's highest and replay ceiling (see {@link ReplayCeiling}), and the salts of the sessions that ended
- * (see {@link ReceiveSessions}). Nothing of the sending side: a restarted sender starts a session of its own.
+ * replay window's highest and replay ceiling (see {@link ReplayCeiling}, {@link ReceiveSessions}). Nothing of the sending side: a restarted sender starts a session of its own.
  * Replaced whole and durably ({@link AtomicFile}), so
  * a {@code kill -9} or a power cut leaves the previous or the new version, never half of one. Keys given inline
  * are kept in {@code keys/<move>.key} (mode 0600) and journaled by reference.
@@ -35,7 +34,7 @@ public final class StateJournal {
 
     /** One move as journaled. */
     public record Entry(MoveSpec spec, MoveState state, String rxSession, long rxHighest, long rxCeiling,
-                        List<String> rxRetired, Map<String, Long> counters, Map<DropReason, Long> drops) {
+                        Map<String, Long> counters, Map<DropReason, Long> drops) {
         /** The floor of a restarted receiver's replay window: nothing at or below it is accepted again. */
         public long rxFloor() {
             return Math.max(rxHighest, rxCeiling);
@@ -54,14 +53,6 @@ public final class StateJournal {
         } catch (IOException e) {
             throw new TunnelException(null, "cannot create state directory " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    private static List<String> concat(String first, List<String> rest) {
-        List<String> all = new ArrayList<>(rest);
-        if (first != null) {
-            all.add(first);
-        }
-        return all;
     }
 
     private static void forceDirectory(Path directory) throws IOException {
@@ -107,8 +98,6 @@ public final class StateJournal {
                 node.put("rxHighest", e.rxHighest());
                 node.put("rxCeiling", e.rxCeiling());
             }
-            ArrayNode retired = node.putArray("rxRetired");
-            e.rxRetired().forEach(retired::add);
             ObjectNode counters = node.putObject("counters");
             e.counters().forEach(counters::put);
             ObjectNode drops = node.putObject("drops");
@@ -139,17 +128,13 @@ public final class StateJournal {
                 node.path("counters").fields().forEachRemaining(f -> counters.put(f.getKey(), f.getValue().asLong()));
                 Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
                 node.path("drops").fields().forEachRemaining(f -> drops.put(DropReason.valueOf(f.getKey()), f.getValue().asLong()));
-                List<String> retired = new ArrayList<>();
-                node.path("rxRetired").forEach(r -> retired.add(r.asText()));
                 // a version 1 journal names no session: its receivers start afresh with the peer's next one
                 String session = node.hasNonNull("rxSession") ? node.get("rxSession").asText() : null;
-                for (String salt : concat(session, retired)) {
-                    if (salt.length() != 2 * VxlanHeader.SALT_LENGTH || !salt.matches("[0-9a-f]+")) {
-                        throw new IllegalArgumentException("move " + spec.id() + ": not a session salt: '" + salt + "'");
-                    }
+                if (session != null && (session.length() != 2 * VxlanHeader.SALT_LENGTH || !session.matches("[0-9a-f]+"))) {
+                    throw new IllegalArgumentException("move " + spec.id() + ": not a session salt: '" + session + "'");
                 }
                 entries.add(new Entry(spec, MoveState.valueOf(node.path("state").asText("PLANNED")), session,
-                        node.path("rxHighest").asLong(0), node.path("rxCeiling").asLong(0), retired, counters, drops));
+                        node.path("rxHighest").asLong(0), node.path("rxCeiling").asLong(0), counters, drops));
             }
         } catch (IOException | RuntimeException e) {
             throw new TunnelException(null, "cannot read the journal " + file.path() + ": " + e.getMessage(), e);

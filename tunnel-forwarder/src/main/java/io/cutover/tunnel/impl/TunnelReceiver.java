@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One end's way out of the tunnel: a packet from the peer must be sealed or plain as the move says and, when
- * sealed, belong to the peer's current session or a new one ({@link ReceiveSessions}) and carry a sequence number
+ * sealed, belong to the peer's current session or a later one ({@link ReceiveSessions}) and carry a sequence number
  * never accepted in it before, neither in the session's replay window nor up to its journaled ceiling that outlives
  * a restart. Its frame is then opened into a reused buffer and handed on; anything else is
  * dropped and counted. Packets arrive on the tunnel's event loop thread only.
@@ -93,7 +93,7 @@ final class TunnelReceiver {
 
     /** The sessions to journal now, with the current one's replay ceiling (the journal's lock held); none when plain. */
     ReceiveSessions.Journaled journalState(long nowNanos) {
-        return sessions == null ? new ReceiveSessions.Journaled(null, null, 0, 0, java.util.List.of()) : sessions.journal(nowNanos);
+        return sessions == null ? new ReceiveSessions.Journaled(null, null, 0, 0) : sessions.journal(nowNanos);
     }
 
     /** The state of {@link #journalState} is on disk. */
@@ -105,11 +105,11 @@ final class TunnelReceiver {
 
     /**
      * After a restart: the peer's journaled session refuses everything up to its journaled replay ceiling, at or
-     * above every sequence number accepted in it before the restart; its ended sessions stay ended.
+     * above every sequence number accepted in it before the restart, and earlier sessions stay refused.
      */
-    void resume(String salt, long rxFloor, java.util.List<String> ended) {
-        if (sessions != null) {
-            sessions.resume(salt, rxFloor, ended);
+    void resume(String salt, long rxFloor) {
+        if (sessions != null && salt != null) {
+            sessions.resume(salt, rxFloor);
         }
     }
 }

@@ -5,9 +5,6 @@ import io.cutover.tunnel.MalformedPacketException;
 import io.cutover.tunnel.TunnelKey;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,16 +34,27 @@ class ReceiveSessionsTest {
     }
 
     @Test
-    void aNewSessionEndsTheOneBeforeWhosePacketsAreThenReplays() throws Exception {
+    void aLaterSessionEndsTheOneBeforeWhosePacketsAreThenReplays() throws Exception {
         PacketSealer first = sender();
         PacketSealer second = sender();
+        assertThat(second.start()).as("sessions of one process begin in order").isGreaterThan(first.start());
         ReceiveSessions.Session one = accept(sealed(first, 1));
         assertThat(sessions.of(sealed(first, 2))).as("the current session, found by its salt").isSameAs(one);
         accept(sealed(second, 1));
         assertThat(sessions.journal(0).salt()).isEqualTo(second.saltHex());
-        assertThat(sessions.journal(0).retired()).containsExactly(first.saltHex());
         assertThatThrownBy(() -> sessions.of(sealed(first, 3)))
                 .satisfies(e -> assertThat(((MalformedPacketException) e).reason()).isEqualTo(DropReason.REPLAYED));
+    }
+
+    @Test
+    void aRecordedSessionTheReceiverNeverSawCannotEndTheCurrentOne() throws Exception {
+        PacketSealer unseen = sender();
+        byte[] recorded = sealed(unseen, 1);
+        PacketSealer current = sender();
+        accept(sealed(current, 1));
+        assertThatThrownBy(() -> accept(recorded)).as("it began before the current one")
+                .satisfies(e -> assertThat(((MalformedPacketException) e).reason()).isEqualTo(DropReason.REPLAYED));
+        assertThat(sessions.journal(0).salt()).isEqualTo(current.saltHex());
     }
 
     @Test
@@ -57,25 +65,13 @@ class ReceiveSessionsTest {
         assertThatThrownBy(() -> accept(sealed(forger, 1)))
                 .satisfies(e -> assertThat(((MalformedPacketException) e).reason()).isEqualTo(DropReason.BAD_TAG));
         assertThat(sessions.journal(0).salt()).isEqualTo(genuine.saltHex());
-        assertThat(sessions.journal(0).retired()).isEmpty();
     }
 
     @Test
-    void theEndedSessionsKeptAreBounded() throws Exception {
-        List<PacketSealer> senders = new ArrayList<>();
-        for (int i = 0; i < ReceiveSessions.RETIRED_KEPT + 2; i++) {
-            senders.add(sender());
-            accept(sealed(senders.get(i), 1));
-        }
-        assertThat(sessions.journal(0).retired()).hasSize(ReceiveSessions.RETIRED_KEPT)
-                .doesNotContain(senders.get(0).saltHex()).contains(senders.get(1).saltHex());
-    }
-
-    @Test
-    void aResumedSessionRefusesUpToItsFloorAndItsEndedOnesStayEnded() throws Exception {
+    void aResumedSessionRefusesUpToItsFloorAndEarlierSessionsStayRefused() throws Exception {
         PacketSealer before = sender();
         PacketSealer current = sender();
-        sessions.resume(current.saltHex(), 100, List.of(before.saltHex()));
+        sessions.resume(current.saltHex(), 100);
         ReceiveSessions.Session session = sessions.of(sealed(current, 100));
         assertThat(sessions.isCurrent(session)).isTrue();
         assertThat(session.window().check(100)).isFalse();
