@@ -53,6 +53,19 @@ class CutoverCommandTest {
     }
 
     @Test
+    void aTunnelMoveIsSealedUnlessPlainIsAskedFor() {
+        String[] move = {"tunnel", "add", "--id", "m1", "--vni", "100", "--role", "source", "--vm-mac", "02:00:c6:12:00:64",
+                "--vm-address", "198.18.0.100", "--peer", "198.19.0.2", "--iface", "eth0", "--api", "http://127.0.0.1:9"};
+        Cli.Run keyless = run(move);
+        assertThat(keyless.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(keyless.err()).startsWith("cutover: a move is sealed: give --key-file, or --insecure-plain for plain "
+                + "VXLAN (a kernel VXLAN peer)\n");
+        String[] both = java.util.stream.Stream.concat(java.util.Arrays.stream(move),
+                java.util.stream.Stream.of("--insecure-plain", "--key-file", "/nonexistent.key")).toArray(String[]::new);
+        assertThat(run(both).err()).startsWith("cutover: --key-file or --insecure-plain, not both\n");
+    }
+
+    @Test
     void anAgentWhoseDnsKeyFileIsMissingExitsTwoNamingTheFileAndKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path config = java.nio.file.Files.writeString(dir.resolve("host.yaml"), """
