@@ -95,7 +95,7 @@ public final class ControllerOptions {
         return bundles;
     }
 
-    /** TLS for the switch connections, or null for plain TCP. */
+    /** TLS for the switch connections ({@link ControllerTls#server}), or null for plain TCP. */
     public SslContext sslContext() {
         return sslContext;
     }

@@ -28,7 +28,8 @@ import java.util.concurrent.CompletionStage;
  *
  * Switches are named by their datapath id ({@link Dpid}); a bridge's name is only the label {@link SwitchInfo#name()}
  * shows, and two switches may share it. While a switch's session is alive, a second session claiming its datapath id
- * is refused ({@link #refusedSessions()} counts them).
+ * is refused ({@link #refusedSessions()} counts them). With TLS and a switch CA ({@link ControllerTls}), a peer whose
+ * certificate the CA did not sign is refused before its OpenFlow handshake ({@link #refusedTlsSessions()}).
  * <p>
  * Futures fail with {@link OpenFlowErrorException} (a switch rejected a message; its xid and error),
  * {@link SwitchUnavailableException}, {@link MoveStateException}, {@link NotFoundException} or
@@ -85,6 +86,15 @@ public final class SdnController implements AutoCloseable {
     /** How many sessions were refused because a live session already held their datapath id. */
     public long refusedSessions() {
         return core.refusedSessions();
+    }
+
+    /**
+     * How many connections were refused because their TLS handshake failed: no client certificate, one the CA of
+     * {@link ControllerTls#server} did not sign, plain TCP on a TLS port, or no handshake within the timeout. Such a
+     * connection never reaches the OpenFlow handshake.
+     */
+    public long refusedTlsSessions() {
+        return core.refusedTls();
     }
 
     /** Completes when each switch is connected and its flows reconciled; fails after {@code timeout}. */

@@ -45,12 +45,11 @@ public final class TestSwitch implements AutoCloseable {
     private final List<OFFlowMod> flowMods = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
-    private TestSwitch(InetSocketAddress controller, long dpid, String bridge, Map<String, Integer> ports)
-            throws IOException {
+    private TestSwitch(Socket socket, long dpid, String bridge, Map<String, Integer> ports) throws IOException {
         this.dpid = dpid;
         this.bridge = bridge;
         this.ports = Map.copyOf(ports);
-        this.socket = new Socket(controller.getAddress(), controller.getPort());
+        this.socket = socket;
         this.out = socket.getOutputStream();
         this.reader = new Thread(this::readLoop, "test-switch-" + bridge + "-" + Long.toHexString(dpid));
         this.reader.setDaemon(true);
@@ -62,7 +61,13 @@ public final class TestSwitch implements AutoCloseable {
     /** A switch with datapath id {@code dpid} and bridge name {@code bridge}, connecting to {@code controller}. */
     public static TestSwitch connect(InetSocketAddress controller, long dpid, String bridge, Map<String, Integer> ports)
             throws IOException {
-        return new TestSwitch(controller, dpid, bridge, ports);
+        return new TestSwitch(new Socket(controller.getAddress(), controller.getPort()), dpid, bridge, ports);
+    }
+
+    /** A switch speaking over {@code socket}, already connected to the controller (a TLS socket, say). */
+    public static TestSwitch over(Socket socket, long dpid, String bridge, Map<String, Integer> ports)
+            throws IOException {
+        return new TestSwitch(socket, dpid, bridge, ports);
     }
 
     /** The flow-mods received so far. */

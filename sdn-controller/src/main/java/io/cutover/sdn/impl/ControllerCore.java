@@ -124,6 +124,11 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return refusedSessions.get();
     }
 
+    /** How many connections were refused because their TLS handshake failed (a certificate the CA did not sign). */
+    public long refusedTls() {
+        return server.tlsRefusals();
+    }
+
     /**
      * A port that appears, or comes back with another number, changes the plan of its switch. A port that only goes
      * down or up changes nothing: converging then would push the switch's flows out of turn, ahead of a commit that

@@ -11,6 +11,7 @@ import java.util.Locale;
  * The controller as meters, read at each scrape: {@code cutover_sdn_flow_mods_total},
  * {@code cutover_sdn_transactions_total{kind,outcome}} (a barrier or a bundle's commit, answered or failed),
  * {@code cutover_sdn_refused_sessions_total} (a second session claiming a live datapath id),
+ * {@code cutover_sdn_refused_tls_total} (a connection whose TLS handshake failed),
  * {@code cutover_sdn_switches{connected}} and {@code cutover_sdn_moves{state}}.
  */
 public final class ControllerMetrics {
@@ -31,6 +32,9 @@ public final class ControllerMetrics {
         }
         FunctionCounter.builder("cutover.sdn.refused.sessions", core, ControllerCore::refusedSessions)
                 .description("OpenFlow sessions refused: their datapath id was held by a live one").register(registry);
+        FunctionCounter.builder("cutover.sdn.refused.tls", core, ControllerCore::refusedTls)
+                .description("switch connections refused: their TLS handshake failed (no certificate from the CA)")
+                .register(registry);
         for (boolean connected : new boolean[] {true, false}) {
             Gauge.builder("cutover.sdn.switches", core,
                             c -> c.switches().stream().filter(s -> s.connected() == connected).count())

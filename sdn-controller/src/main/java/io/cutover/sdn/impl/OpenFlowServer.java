@@ -12,19 +12,23 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
  * The Netty server switches connect to. Each connection gets a row of named handlers:
  * {@value #TLS} (optional), {@value #DECODER}, {@value #ENCODER}, {@value #IDLE}, {@value #KEEPALIVE},
- * {@value #HANDSHAKE_TIMEOUT} (removed once the switch is ready) and {@value #SESSION}.
+ * {@value #HANDSHAKE_TIMEOUT} (removed once the switch is ready) and {@value #SESSION}. With TLS, {@value #TLS_GATE}
+ * stands in for the OpenFlow handlers until the TLS handshake has succeeded, within the handshake timeout.
  */
 public final class OpenFlowServer implements AutoCloseable {
     public static final String TLS = "tls";
+    public static final String TLS_GATE = "tls-gate";
     public static final String DECODER = "decoder";
     public static final String ENCODER = "encoder";
     public static final String IDLE = "idle";
@@ -34,10 +38,12 @@ public final class OpenFlowServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel server;
+    private final AtomicLong tlsRefusals;
 
-    private OpenFlowServer(EventLoopGroup group, Channel server) {
+    private OpenFlowServer(EventLoopGroup group, Channel server, AtomicLong tlsRefusals) {
         this.group = group;
         this.server = server;
+        this.tlsRefusals = tlsRefusals;
     }
 
     /** Binds the server; {@code sessions} makes the session handler of each new connection. */
@@ -45,6 +51,7 @@ public final class OpenFlowServer implements AutoCloseable {
         EventLoopGroup group = options.threadFactory() == null
                 ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory())
                 : new MultiThreadIoEventLoopGroup(1, options.threadFactory(), NioIoHandler.newFactory());
+        AtomicLong tlsRefusals = new AtomicLong();
         try {
             ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
@@ -53,19 +60,17 @@ public final class OpenFlowServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ChannelPipeline p = ch.pipeline();
-                            if (options.sslContext() != null) {
-                                p.addLast(TLS, options.sslContext().newHandler(ch.alloc()));
+                            if (options.sslContext() == null) {
+                                addOpenFlow(p, options, sessions);
+                                return;
                             }
-                            long echo = options.echoInterval().toMillis();
-                            p.addLast(DECODER, new OfFrameDecoder());
-                            p.addLast(ENCODER, new OfFrameEncoder());
-                            p.addLast(IDLE, new IdleStateHandler(3 * echo, 0, echo, TimeUnit.MILLISECONDS));
-                            p.addLast(KEEPALIVE, new KeepaliveHandler());
-                            p.addLast(HANDSHAKE_TIMEOUT, new HandshakeTimeoutHandler(options.handshakeTimeout()));
-                            p.addLast(SESSION, sessions.get());
+                            SslHandler tls = options.sslContext().newHandler(ch.alloc());
+                            tls.setHandshakeTimeoutMillis(options.handshakeTimeout().toMillis());
+                            p.addLast(TLS, tls);
+                            p.addLast(TLS_GATE, new TlsGate(later -> addOpenFlow(later, options, sessions), tlsRefusals));
                         }
                     });
-            return new OpenFlowServer(group, bindIn(options, bootstrap));
+            return new OpenFlowServer(group, bindIn(options, bootstrap), tlsRefusals);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) {
@@ -74,6 +79,16 @@ public final class OpenFlowServer implements AutoCloseable {
             throw new SdnException("cannot listen on " + options.bindAddress() + ":" + options.port() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static void addOpenFlow(ChannelPipeline p, ControllerOptions options, Supplier<SwitchSession> sessions) {
+        long echo = options.echoInterval().toMillis();
+        p.addLast(DECODER, new OfFrameDecoder());
+        p.addLast(ENCODER, new OfFrameEncoder());
+        p.addLast(IDLE, new IdleStateHandler(3 * echo, 0, echo, TimeUnit.MILLISECONDS));
+        p.addLast(KEEPALIVE, new KeepaliveHandler());
+        p.addLast(HANDSHAKE_TIMEOUT, new HandshakeTimeoutHandler(options.handshakeTimeout()));
+        p.addLast(SESSION, sessions.get());
     }
 
     /**
@@ -96,6 +111,11 @@ public final class OpenFlowServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
+    }
+
+    /** How many connections were closed because their TLS handshake failed (always 0 without TLS). */
+    public long tlsRefusals() {
+        return tlsRefusals.get();
     }
 
     @Override

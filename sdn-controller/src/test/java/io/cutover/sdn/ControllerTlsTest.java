@@ -1,0 +1,157 @@
+package io.cutover.sdn;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.cutover.sdn.impl.TlsGate;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLContext;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Mutual TLS towards the switches, with certificates made by openssl for the test: a switch whose certificate the
+ * switch CA signed is served; an impostor (the switch's name, another key), a peer without one and a plain-TCP switch are
+ * refused before their OpenFlow handshake, each counted and logged once, while the real switch stays connected.
+ */
+class ControllerTlsTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    static Path dir;
+
+    private SdnController sdn;
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+
+    /** A self-signed certificate for {@code subject}, in {@code name}.pem and {@code name}.key. */
+    private static void openssl(String name, String subject) throws Exception {
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=" + subject,
+                "-keyout", dir.resolve(name + ".key").toString(), "-out", dir.resolve(name + ".pem").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        openssl("controller", "controller");
+        openssl("switch", "switch");
+        // the switch's name with a key of its own: a client offers only a certificate whose issuer the server named
+        openssl("impostor", "switch");
+    }
+
+    @BeforeEach
+    void start() {
+        log.start();
+        ((Logger) LoggerFactory.getLogger(TlsGate.class)).addAppender(log);
+        sdn = SdnController.start(ControllerOptions.builder().port(0)
+                .sslContext(ControllerTls.server(dir.resolve("controller.pem"), dir.resolve("controller.key"),
+                        dir.resolve("switch.pem")))
+                .build());
+    }
+
+    @AfterEach
+    void stop() {
+        ((Logger) LoggerFactory.getLogger(TlsGate.class)).detachAppender(log);
+        sdn.close();
+    }
+
+    /** A TLS socket to the controller presenting {@code name}'s certificate (none when null). */
+    private Socket tls(String name) throws Exception {
+        SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                .trustManager(dir.resolve("controller.pem").toFile()).endpointIdentificationAlgorithm(null);
+        if (name != null) {
+            builder.keyManager(dir.resolve(name + ".pem").toFile(), dir.resolve(name + ".key").toFile());
+        }
+        SSLContext context = ((JdkSslContext) builder.build()).context();
+        InetSocketAddress controller = sdn.address();
+        return context.getSocketFactory().createSocket(controller.getAddress(), controller.getPort());
+    }
+
+    private List<String> refusals() {
+        return log.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    @Test
+    void aSwitchCertifiedByTheCaIsServedAndPeersWithoutSuchACertificateAreRefusedBeforeTheirHandshake()
+            throws Exception {
+        try (TestSwitch real = TestSwitch.over(tls("switch"), 1, "br-int", Map.of("vm1", 1))) {
+            sdn.awaitSwitches(List.of(new Dpid(1)), WAIT).toCompletableFuture().join();
+            assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anyMatch(line -> line.contains("passed TLS as CN=switch"));
+
+            String[] peers = {"impostor", null};
+            for (int i = 0; i < peers.length; i++) {
+                try (TestSwitch intruder = TestSwitch.over(tls(peers[i]), 2, "br-x", Map.of())) {
+                    long refused = i + 1;
+                    assertThat(eventually(() -> intruder.closedByPeer() && sdn.refusedTlsSessions() == refused))
+                            .as("%s is closed and counted", peers[i]).isTrue();
+                }
+            }
+            try (TestSwitch plain = TestSwitch.connect(sdn.address(), 3, "br-plain", Map.of())) {
+                assertThat(eventually(() -> plain.closedByPeer() && sdn.refusedTlsSessions() == 3))
+                        .as("a plain-TCP switch is closed and counted").isTrue();
+                assertThat(plain.flowMods()).isEmpty();
+            }
+
+            assertThat(refusals()).hasSize(3).allMatch(line -> line.startsWith("refusing switch connection"));
+            assertThat(refusals().get(0)).as("the impostor's certificate was checked").doesNotContain("Empty");
+            assertThat(refusals().get(1)).contains("Empty client certificate chain");
+            assertThat(refusals().get(2)).contains("not an SSL/TLS record");
+            assertThat(sdn.switches()).extracting(SwitchInfo::dpid).containsExactly(new Dpid(1));
+            assertThat(sdn.switches()).allMatch(SwitchInfo::connected);
+            assertThat(sdn.refusedSessions()).as("none got as far as claiming a datapath id").isZero();
+            assertThat(real.closedByPeer()).isFalse();
+        }
+    }
+
+    @Test
+    void aSilentPeerIsRefusedAtTheHandshakeTimeout() throws Exception {
+        InetSocketAddress controller = sdn.address();
+        try (Socket silent = new Socket(controller.getAddress(), controller.getPort())) {
+            silent.setSoTimeout((int) WAIT.toMillis());
+            assertThat(silent.getInputStream().read()).as("closed without a byte").isEqualTo(-1);
+        }
+        assertThat(eventually(() -> sdn.refusedTlsSessions() == 1)).isTrue();
+        assertThat(refusals()).singleElement().asString().contains("handshake timed out");
+    }
+
+    @Test
+    void unreadableFilesAreBadInput() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ControllerTls.server(dir.resolve("controller.pem"),
+                dir.resolve("controller.key"), dir.resolve("missing.pem"))).withMessageContaining("missing.pem");
+        assertThatIllegalArgumentException().isThrownBy(() -> ControllerTls.server(dir.resolve("controller.pem"),
+                dir.resolve("controller.pem"), null)).withMessageContaining("cannot use");
+    }
+
+    private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
+}
