@@ -70,6 +70,12 @@ final class SdnCommand extends GroupCommand {
         @Option(names = "--tls-key", description = "PEM private key (PKCS#8) of --tls-cert.")
         Path tlsKey;
 
+        @Option(names = "--tls-ca", description = "PEM certificate(s) of the CA that signs the switches' certificates "
+                + "(ovs-pki's switchca/cacert.pem): a switch without a certificate it signed is refused before its "
+                + "OpenFlow handshake (counted, one log line). The CA vouches for the key, not for a datapath id. "
+                + "Needs --tls-cert.")
+        Path tlsCa;
+
         @Option(names = "--rest-tls-cert", description = "PEM certificate chain: the REST API speaks HTTPS.")
         Path restTlsCert;
 
@@ -122,13 +128,11 @@ final class SdnCommand extends GroupCommand {
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new IllegalArgumentException("--tls-cert and --tls-key go together");
             }
+            if (tlsCa != null && tlsCert == null) {
+                throw new IllegalArgumentException("--tls-ca needs --tls-cert and --tls-key");
+            }
             if (tlsCert != null) {
-                try {
-                    options.sslContext(io.netty.handler.ssl.SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile())
-                            .build());
-                } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
-                    throw new IllegalArgumentException("cannot use " + tlsCert + " / " + tlsKey + ": " + e.getMessage(), e);
-                }
+                options.sslContext(io.cutover.sdn.ControllerTls.server(tlsCert, tlsKey, tlsCa));
             }
             Lab attached = lab == null ? null : Lab.attach(lab);
             if (attached != null) {
