@@ -137,6 +137,16 @@ class ControllerTlsTest {
     }
 
     @Test
+    void aPeerThatHangsUpBeforeTlsIsDoneIsLoggedButNotCountedAsRefused() throws Exception {
+        InetSocketAddress controller = sdn.address();
+        new Socket(controller.getAddress(), controller.getPort()).close();
+        assertThat(eventually(() -> log.list.stream()
+                .anyMatch(e -> e.getFormattedMessage().contains("closed by its peer before TLS was done")))).isTrue();
+        assertThat(sdn.refusedTlsSessions()).isZero();
+        assertThat(refusals()).isEmpty();
+    }
+
+    @Test
     void unreadableFilesAreBadInput() {
         assertThatIllegalArgumentException().isThrownBy(() -> ControllerTls.server(dir.resolve("controller.pem"),
                 dir.resolve("controller.key"), dir.resolve("missing.pem"))).withMessageContaining("missing.pem");

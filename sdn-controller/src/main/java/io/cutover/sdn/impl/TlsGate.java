@@ -9,6 +9,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -16,7 +19,8 @@ import java.util.function.Consumer;
  * Holds a connection's OpenFlow handlers back until its TLS handshake has succeeded, so that a peer that fails TLS
  * (no certificate, one the CA did not sign, plain TCP, silence past the deadline) never reaches the OpenFlow
  * handshake, let alone claims a datapath id. On success it adds them behind itself, tells them the channel is
- * active and leaves; on failure it counts the refusal, logs one line and closes.
+ * active and leaves; on failure it counts the refusal, logs one line and closes. A peer that hangs up before TLS is
+ * done gets one line too, but is not counted.
  */
 public final class TlsGate extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(TlsGate.class);
@@ -58,6 +62,10 @@ public final class TlsGate extends ChannelInboundHandlerAdapter {
             openflow.accept(ctx.pipeline());
             ctx.fireChannelActive();
             ctx.pipeline().remove(this);
+        } else if (peerLeft(done.cause())) {
+            LOG.info("switch connection {} closed by its peer before TLS was done{}", ctx.channel().remoteAddress(),
+                    early == null ? "" : ": " + reason(early));
+            ctx.close();
         } else {
             LOG.warn("refusing switch connection {}: TLS failed: {} ({} refused)", ctx.channel().remoteAddress(),
                     reason(early == null ? done.cause() : early), refusals.incrementAndGet());
@@ -73,6 +81,15 @@ public final class TlsGate extends ChannelInboundHandlerAdapter {
             early = cause;
         }
         ctx.close();
+    }
+
+    /**
+     * Whether the peer hung up (or the connection broke) before TLS was done, rather than failing it: a switch that
+     * reconnects because its controller settings changed does that, and is not counted as refused.
+     */
+    private boolean peerLeft(Throwable handshakeFailure) {
+        return early == null ? handshakeFailure instanceof ClosedChannelException
+                : early instanceof IOException && !(early instanceof SSLException);
     }
 
     private static String peer(ChannelHandlerContext ctx) {
