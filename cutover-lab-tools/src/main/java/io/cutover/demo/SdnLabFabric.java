@@ -50,12 +50,25 @@ public final class SdnLabFabric {
         lab.hostSwitches().forEach(host -> attach(host, host.bridge(), port));
     }
 
+    /**
+     * Points {@code host}'s own switch at {@code target}, an Open vSwitch controller target such as
+     * {@code ssl:198.19.255.1:6653} (with its TLS files set by {@code ovs-vsctl set-ssl}), as
+     * {@link #attach(Lab, int, List)} does.
+     */
+    public static void attachHostSwitch(HostSwitch host, String target) {
+        attach(host, host.bridge(), target);
+    }
+
     private static void attach(OvsTools ovs, String bridge, int port) {
+        attach(ovs, bridge, "tcp:" + Topology.CONTROLLER_ADDRESS + ":" + port);
+    }
+
+    private static void attach(OvsTools ovs, String bridge, String target) {
         ovs.vsctl("set-fail-mode", bridge, "secure").orThrow();
         ovs.vsctl("set", "bridge", bridge, "protocols=OpenFlow13").orThrow();
         // only the learning switch's own flow: the controller's flows (a restart) and foreign ones stay
         ovs.ofctl("-O", "OpenFlow13", "--strict", "del-flows", bridge, "priority=0").orThrow();
-        ovs.vsctl("set-controller", bridge, "tcp:" + Topology.CONTROLLER_ADDRESS + ":" + port).orThrow();
+        ovs.vsctl("set-controller", bridge, target).orThrow();
         ovs.vsctl("set", "controller", bridge, "max_backoff=1000", "inactivity_probe=5000").orThrow();
     }
 
