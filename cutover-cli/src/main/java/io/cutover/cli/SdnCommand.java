@@ -76,6 +76,12 @@ final class SdnCommand extends GroupCommand {
                 + "Needs --tls-cert.")
         Path tlsCa;
 
+        @Option(names = "--tls-switch", paramLabel = "DPID=NAME", description = "Bind a datapath id to the name its "
+                + "switch's certificate must carry (its CN, or the CN's first word as ovs-pki writes 'NAME id:UUID', or "
+                + "a DNS SAN); repeat for each switch. With any, a switch claiming an unbound datapath id, or with "
+                + "another certificate, is refused after its OpenFlow handshake, before it gets a flow. Needs --tls-ca.")
+        List<String> tlsSwitches = new ArrayList<>();
+
         @Option(names = "--rest-tls-cert", description = "PEM certificate chain: the REST API speaks HTTPS.")
         Path restTlsCert;
 
@@ -133,6 +139,12 @@ final class SdnCommand extends GroupCommand {
             }
             if (tlsCert != null) {
                 options.sslContext(io.cutover.sdn.ControllerTls.server(tlsCert, tlsKey, tlsCa));
+            }
+            if (!tlsSwitches.isEmpty()) {
+                if (tlsCa == null) {
+                    throw new IllegalArgumentException("--tls-switch needs --tls-ca");
+                }
+                options.switchIdentities(io.cutover.sdn.SwitchIdentities.parse(tlsSwitches));
             }
             Lab attached = lab == null ? null : Lab.attach(lab);
             if (attached != null) {

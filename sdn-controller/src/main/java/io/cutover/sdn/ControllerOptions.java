@@ -37,6 +37,7 @@ public final class ControllerOptions {
     private final Path stateDir;
     private final boolean bundles;
     private final SslContext sslContext;
+    private final SwitchIdentities switchIdentities;
 
     private ControllerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -48,6 +49,7 @@ public final class ControllerOptions {
         this.stateDir = b.stateDir;
         this.bundles = b.bundles;
         this.sslContext = b.sslContext;
+        this.switchIdentities = b.switchIdentities;
     }
 
     public static Builder builder() {
@@ -100,6 +102,14 @@ public final class ControllerOptions {
         return sslContext;
     }
 
+    /**
+     * The certificate name each switch must present, by datapath id, or null to let any certificate the switch CA
+     * signed claim any datapath id. Needs an {@link #sslContext()} that requires client certificates.
+     */
+    public SwitchIdentities switchIdentities() {
+        return switchIdentities;
+    }
+
     /** Builds {@link ControllerOptions}. */
     public static final class Builder {
         private String bindAddress = DEFAULT_BIND_ADDRESS;
@@ -111,6 +121,7 @@ public final class ControllerOptions {
         private Path stateDir;
         private boolean bundles = DEFAULT_BUNDLES;
         private SslContext sslContext;
+        private SwitchIdentities switchIdentities;
 
         private Builder() {
         }
@@ -163,7 +174,16 @@ public final class ControllerOptions {
             return this;
         }
 
+        public Builder switchIdentities(SwitchIdentities value) {
+            this.switchIdentities = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when switch identities are given without TLS */
         public ControllerOptions build() {
+            if (switchIdentities != null && sslContext == null) {
+                throw new IllegalArgumentException("switch identities need TLS with a switch CA");
+            }
             return new ControllerOptions(this);
         }
 

@@ -97,6 +97,14 @@ public final class SdnController implements AutoCloseable {
         return core.refusedTls();
     }
 
+    /**
+     * How many sessions were refused because the certificate they presented is not bound to the datapath id they
+     * claimed ({@link ControllerOptions#switchIdentities()}).
+     */
+    public long refusedIdentitySessions() {
+        return core.refusedIdentities();
+    }
+
     /** Completes when each switch is connected and its flows reconciled; fails after {@code timeout}. */
     public CompletionStage<Void> awaitSwitches(Collection<Dpid> switches, Duration timeout) {
         return core.awaitSwitches(switches, timeout);

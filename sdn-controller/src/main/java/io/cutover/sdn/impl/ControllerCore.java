@@ -65,6 +65,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private final Map<Dpid, String> names = new HashMap<>();
     private final Map<Dpid, CompletableFuture<Void>> readiness = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong refusedSessions = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong refusedIdentities = new java.util.concurrent.atomic.AtomicLong();
     private final OpenFlowCounters sent = new OpenFlowCounters();
     private volatile ModelState model;
     private volatile Map<Dpid, Map<FlowKey, FlowSpec>> plan = Map.of();
@@ -95,12 +96,22 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * A switch that finished its handshake, known by its datapath id (its bridge name is only a label: two hosts'
      * {@code br-int} are two switches). While a session for the same datapath id is alive, a second one is refused,
      * counted and closed: a peer that claims a connected switch's datapath id does not take its place (a switch that
-     * really reconnects is let in once its old connection is found dead, by the keepalive at the latest).
+     * really reconnects is let in once its old connection is found dead, by the keepalive at the latest). With
+     * {@link ControllerOptions#switchIdentities()}, a switch whose certificate is not bound to its datapath id is refused
+     * first, counted apart.
      */
     @Override
     public void ready(SwitchSession session) {
         core.execute(() -> {
             Dpid dpid = session.dpid();
+            java.util.Optional<String> unbound = options.switchIdentities() == null ? java.util.Optional.empty()
+                    : options.switchIdentities().refusal(dpid, session.peerCertificate());
+            if (unbound.isPresent()) {
+                LOG.warn("refusing switch {} from {}: {} ({} refused)", session.label(), session.remoteAddress(),
+                        unbound.get(), refusedIdentities.incrementAndGet());
+                session.close();
+                return;
+            }
             SwitchSession old = sessions.get(dpid);
             if (old != null && old != session && old.active()) {
                 LOG.warn("refusing a second session for switch {} from {}: datapath id {} is connected ({} refused)",
@@ -122,6 +133,11 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     /** How many sessions were refused because a live session held their datapath id. */
     public long refusedSessions() {
         return refusedSessions.get();
+    }
+
+    /** How many sessions were refused because their certificate was not bound to the datapath id they claimed. */
+    public long refusedIdentities() {
+        return refusedIdentities.get();
     }
 
     /** How many connections were refused because their TLS handshake failed (a certificate the CA did not sign). */

@@ -12,6 +12,7 @@ import java.util.Locale;
  * {@code cutover_sdn_transactions_total{kind,outcome}} (a barrier or a bundle's commit, answered or failed),
  * {@code cutover_sdn_refused_sessions_total} (a second session claiming a live datapath id),
  * {@code cutover_sdn_refused_tls_total} (a connection whose TLS handshake failed),
+ * {@code cutover_sdn_refused_identities_total} (a certificate not bound to the datapath id it claimed),
  * {@code cutover_sdn_switches{connected}} and {@code cutover_sdn_moves{state}}.
  */
 public final class ControllerMetrics {
@@ -34,6 +35,9 @@ public final class ControllerMetrics {
                 .description("OpenFlow sessions refused: their datapath id was held by a live one").register(registry);
         FunctionCounter.builder("cutover.sdn.refused.tls", core, ControllerCore::refusedTls)
                 .description("switch connections refused: their TLS handshake failed (no certificate from the CA)")
+                .register(registry);
+        FunctionCounter.builder("cutover.sdn.refused.identities", core, ControllerCore::refusedIdentities)
+                .description("OpenFlow sessions refused: their certificate is not bound to the datapath id they claimed")
                 .register(registry);
         for (boolean connected : new boolean[] {true, false}) {
             Gauge.builder("cutover.sdn.switches", core,

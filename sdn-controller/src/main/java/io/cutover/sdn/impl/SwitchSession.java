@@ -112,6 +112,21 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         return name == null ? dpid().toString() : dpid() + " (" + name + ")";
     }
 
+    /** The certificate the switch presented over TLS, or {@code null} (plain TCP, or none). */
+    public java.security.cert.X509Certificate peerCertificate() {
+        Channel ch = channel;
+        io.netty.handler.ssl.SslHandler tls = ch == null ? null : ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls == null) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate leaf ? leaf : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
     /** The switch's address, or {@code null} before the connection is up. */
     public java.net.SocketAddress remoteAddress() {
         Channel ch = channel;
