@@ -13,6 +13,7 @@ import io.cutover.sdn.ControllerTls;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.SdnController;
+import io.cutover.sdn.SwitchIdentities;
 import io.cutover.sdn.SwitchInfo;
 import io.cutover.sdn.impl.TlsGate;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -35,7 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Mutual TLS between the controller and real Open vSwitch, with certificates made by Open vSwitch's own
  * {@code ovs-pki}: host A's switch, certified by the lab's switch CA, connects over {@code ssl:} and gets its flows;
  * host B's switch, certified by another PKI's switch CA, and then speaking plain TCP to the TLS port, is refused
- * before its OpenFlow handshake, each attempt counted and logged once, while host A's switch keeps working.
+ * before its OpenFlow handshake, each attempt counted and logged once, while host A's switch keeps working. Each
+ * datapath id is bound to its host's certificate name: host B's switch presenting host A's certificate is refused
+ * after its OpenFlow handshake, and let in with its own.
  */
 class TlsSwitchesIT {
     @RegisterExtension
@@ -68,8 +72,9 @@ class TlsSwitchesIT {
         ovsPki("lab-ca", "init");
         ovsPki("lab-ca", "req+sign", "controller", "controller");
         ovsPki("lab-ca", "req+sign", "hostA", "switch");
+        ovsPki("lab-ca", "req+sign", "hostB", "switch");
         ovsPki("other-ca", "init");
-        ovsPki("other-ca", "req+sign", "hostB", "switch");
+        ovsPki("other-ca", "req+sign", "rogueB", "switch");
 
         LOG.start();
         ((Logger) LoggerFactory.getLogger(TlsGate.class)).addAppender(LOG);
@@ -77,11 +82,12 @@ class TlsSwitchesIT {
         sdn = SdnController.start(SdnLabFabric.options(lab).port(0)
                 .sslContext(ControllerTls.server(pki.resolve("controller-cert.pem"),
                         pki.resolve("controller-privkey.pem"), pki.resolve("lab-ca/switchca/cacert.pem")))
+                .switchIdentities(SwitchIdentities.of(Map.of(Dpid.parse(Topology.DPID_HOST_A), "hostA",
+                        Dpid.parse(Topology.DPID_HOST_B), "hostB")))
                 .build());
         hostA = lab.hostSwitch("hostA");
         hostB = lab.hostSwitch("hostB");
-        hostA.vsctl("set-ssl", pki.resolve("hostA-privkey.pem").toString(), pki.resolve("hostA-cert.pem").toString(),
-                pki.resolve("lab-ca/controllerca/cacert.pem").toString()).orThrow();
+        setSsl(hostA, "hostA");
         SdnLabFabric.attachHostSwitch(hostA, target("ssl"));
         join(sdn.awaitSwitches(List.of(Dpid.parse(hostA.datapathId())), WAIT));
         forwarderA = SdnLabFabric.forwarderEndpoints(lab, 1).stream()
@@ -122,9 +128,40 @@ class TlsSwitchesIT {
 
     @Test
     void aSwitchCertifiedByAnotherCaIsRefusedCountedAndLoggedOnceWhileTheRealSwitchKeepsWorking() throws Exception {
-        hostB.vsctl("set-ssl", pki.resolve("hostB-privkey.pem").toString(), pki.resolve("hostB-cert.pem").toString(),
-                pki.resolve("lab-ca/controllerca/cacert.pem").toString()).orThrow();
+        setSsl(hostB, "rogueB");
         assertRefusedAndHostAServed("ssl", "TLS failed");
+    }
+
+    @Test
+    void aSwitchWithAnotherHostsCertificateIsRefusedWithItsOwnItConnects() throws Exception {
+        long refusedBefore = sdn.refusedIdentitySessions();
+        long tlsRefusedBefore = sdn.refusedTlsSessions();
+        Dpid dpidB = Dpid.parse(hostB.datapathId());
+        try {
+            setSsl(hostB, "hostA");
+            SdnLabFabric.attachHostSwitch(hostB, target("ssl"));
+            assertThat(eventually(() -> sdn.refusedIdentitySessions() >= refusedBefore + 2))
+                    .as("host B's attempts with host A's certificate are refused").isTrue();
+            assertThat(sdn.switches()).extracting(SwitchInfo::dpid).doesNotContain(dpidB);
+            assertThat(sdn.refusedTlsSessions()).as("the lab CA signed host A's certificate").isEqualTo(tlsRefusedBefore);
+
+            hostB.vsctl("del-controller", hostB.bridge()).orThrow();
+            setSsl(hostB, "hostB");
+            SdnLabFabric.attachHostSwitch(hostB, target("ssl"));
+            join(sdn.awaitSwitches(List.of(dpidB), WAIT));
+            assertThat(sdn.switches()).filteredOn(s -> s.dpid().equals(dpidB)).singleElement()
+                    .matches(SwitchInfo::connected);
+        } finally {
+            hostB.vsctl("del-controller", hostB.bridge()).orThrow();
+        }
+        assertThat(sdn.switches()).filteredOn(s -> s.dpid().equals(Dpid.parse(hostA.datapathId())))
+                .singleElement().matches(SwitchInfo::connected);
+    }
+
+    /** Gives {@code host}'s Open vSwitch the key and certificate {@code name}, and the lab's controller CA. */
+    private static void setSsl(HostSwitch host, String name) {
+        host.vsctl("set-ssl", pki.resolve(name + "-privkey.pem").toString(), pki.resolve(name + "-cert.pem").toString(),
+                pki.resolve("lab-ca/controllerca/cacert.pem").toString()).orThrow();
     }
 
     @Test
@@ -152,7 +189,8 @@ class TlsSwitchesIT {
         assertThat(lines).as("one line per refused attempt").hasSize((int) (sdn.refusedTlsSessions() - refusedBefore))
                 .allMatch(line -> line.startsWith("refusing switch connection"));
         assertThat(lines.get(0)).contains(reason).doesNotContain("Empty client certificate chain");
-        assertThat(sdn.switches()).extracting(SwitchInfo::dpid).doesNotContain(Dpid.parse(hostB.datapathId()));
+        assertThat(sdn.switches()).filteredOn(s -> s.dpid().equals(Dpid.parse(hostB.datapathId())))
+                .noneMatch(SwitchInfo::connected);
         assertThat(sdn.refusedSessions()).as("no attempt got as far as claiming a datapath id").isZero();
 
         assertThat(sdn.switches()).filteredOn(s -> s.dpid().equals(Dpid.parse(hostA.datapathId())))
