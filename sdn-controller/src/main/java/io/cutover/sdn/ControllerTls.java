@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 
 import javax.net.ssl.SSLException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -15,8 +16,8 @@ import java.nio.file.Path;
  * With a CA, every switch must present a certificate that chains to it, or its connection is closed before any
  * OpenFlow message is read (counted by {@link SdnController#refusedTlsSessions()}, one log line). The CA vouches
  * only that the peer holds a key it certified: it does not say which datapath id the peer may claim. Give it to
- * switches alone (Open vSwitch's {@code ovs-pki} keeps a separate {@code switchca} for that); a holder of any
- * certificate it signed can still claim any datapath id that is not connected.
+ * switches alone (Open vSwitch's {@code ovs-pki} keeps a separate {@code switchca} for that). Without
+ * {@link SwitchIdentities}, a holder of any certificate it signed can claim any datapath id that is not connected.
  */
 public final class ControllerTls {
     private ControllerTls() {
@@ -29,6 +30,11 @@ public final class ControllerTls {
      * @throws IllegalArgumentException when a file cannot be read or does not hold what it should
      */
     public static SslContext server(Path certificate, Path privateKey, Path switchCa) {
+        for (Path file : new Path[] {certificate, privateKey, switchCa}) {
+            if (file != null && !Files.isReadable(file)) {
+                throw new IllegalArgumentException("cannot read " + file);
+            }
+        }
         try {
             SslContextBuilder builder = SslContextBuilder.forServer(certificate.toFile(), privateKey.toFile())
                     .sslProvider(SslProvider.JDK)
