@@ -72,8 +72,8 @@ final class SdnCommand extends GroupCommand {
 
         @Option(names = "--tls-ca", description = "PEM certificate(s) of the CA that signs the switches' certificates "
                 + "(ovs-pki's switchca/cacert.pem): a switch without a certificate it signed is refused before its "
-                + "OpenFlow handshake (counted, one log line). The CA vouches for the key, not for a datapath id. "
-                + "Needs --tls-cert.")
+                + "OpenFlow handshake (counted, one log line). The CA vouches for the key, not for a datapath "
+                + "id (see --tls-switch). Needs --tls-cert.")
         Path tlsCa;
 
         @Option(names = "--tls-switch", paramLabel = "DPID=NAME", description = "Bind a datapath id to the name its "
