@@ -97,7 +97,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             if (type == FrameType.PAGE) {
                 checkPage(flags, length, arg);
             } else if (type == FrameType.MISSING && (length % 8 != 0 || arg < 0
-                    || arg + length / 8 > (pageCount + 63) / 64)) {
+                    || length / 8 > (pageCount + 63) / 64 - arg)) {
                 throw new MigrationProtocolException("MISSING: " + length + " bytes at word " + arg
                         + " do not fit a bitmap of " + pageCount + " pages");
             } else if (type == FrameType.PAGE_REQUEST && (arg < 0 || arg >= pageCount)) {

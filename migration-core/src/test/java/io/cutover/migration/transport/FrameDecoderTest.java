@@ -119,6 +119,17 @@ class FrameDecoderTest {
         rejects("truncated", ch -> { }, truncatedHello());
     }
 
+    /**
+     * Found by {@link MigrationFramesFuzzTest}: a MISSING frame whose first word is near {@code Long.MAX_VALUE}
+     * overflowed the decoder's range check ({@code arg + words} wrapped negative) and reached the destination's
+     * bitmap as word -1.
+     */
+    @Test
+    void missingWordsWhoseIndexWrapsAroundAreRejected() {
+        rejects("do not fit a bitmap", FrameDecoderTest::afterHello, frame(FrameType.MISSING, 0, Long.MAX_VALUE, 8, 8));
+        rejects("do not fit a bitmap", FrameDecoderTest::afterHello, frame(FrameType.MISSING, 0, Long.MAX_VALUE - 1, 16, 16));
+    }
+
     @Test
     void aTrickleHoldsNoReceiveBufferPerByte() {
         EmbeddedChannel ch = destination();
