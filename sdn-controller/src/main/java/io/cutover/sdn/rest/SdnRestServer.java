@@ -127,6 +127,9 @@ public final class SdnRestServer implements AutoCloseable {
         router.get("/v1/links").handler(ctx -> json(ctx, 200, sdn.links()));
         router.put("/v1/links").handler(ctx -> {
             List<Link> links = Arrays.asList(body(ctx, Link[].class, null, null));
+            if (links.contains(null)) {
+                throw new IllegalArgumentException("link " + links.indexOf(null) + " is null, not a link");
+            }
             reply(ctx, 200, sdn.setLinks(links).thenApply(v -> links));
         });
         router.get("/v1/moves").handler(ctx -> json(ctx, 200, sdn.moves()));
