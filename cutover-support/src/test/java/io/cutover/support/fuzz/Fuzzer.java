@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Runs one parser over random and mutated inputs and fails on the first input that makes it misbehave: an
@@ -34,6 +35,12 @@ public final class Fuzzer {
     private static final int MAX_RANDOM_LENGTH = 2048;
     private static final int MAX_HEX_BYTES = 512;
 
+    /** Breaks a valid input into an invalid or unusual one. */
+    @FunctionalInterface
+    public interface Mutations {
+        byte[] mutate(byte[] valid, List<byte[]> others);
+    }
+
     /** The parser under test: returns what it read, or throws one of its typed errors. */
     @FunctionalInterface
     public interface Target {
@@ -47,6 +54,7 @@ public final class Fuzzer {
     private int allocationPerByte = DEFAULT_ALLOCATION_PER_BYTE;
     private boolean checkAllocation = true;
     private int inputs = iterations();
+    private Function<SplittableRandom, Mutations> mutations = Mutator::new;
 
     private Fuzzer(String parser) {
         this.parser = parser;
@@ -70,6 +78,12 @@ public final class Fuzzer {
         return this;
     }
 
+    /** How the valid seeds are broken: {@link Mutator} unless told (e.g. {@link JsonMutator} for JSON bodies). */
+    public Fuzzer mutations(Function<SplittableRandom, Mutations> value) {
+        this.mutations = value;
+        return this;
+    }
+
     /** The heap one input may allocate: {@code fixed} plus {@code perByte} per input byte. */
     public Fuzzer allocationLimit(long fixed, int perByte) {
         this.fixedAllocation = fixed;
@@ -80,6 +94,15 @@ public final class Fuzzer {
     /** No allocation bound, for a target whose work happens on other threads (a server): say why at the caller. */
     public Fuzzer withoutAllocationLimit() {
         this.checkAllocation = false;
+        return this;
+    }
+
+    /**
+     * For a target that costs a round trip per input (a request to a server on loopback, about a millisecond):
+     * runs {@link #iterations()} / {@code divisor} inputs, at least 100, so that the normal suite stays bounded.
+     */
+    public Fuzzer inputsDividedBy(int divisor) {
+        this.inputs = Math.max(100, iterations() / divisor);
         return this;
     }
 
@@ -202,10 +225,11 @@ public final class Fuzzer {
                     once(valid.clone());
                 }
                 SplittableRandom random = new SplittableRandom(seed);
-                Mutator mutator = new Mutator(random);
+                Mutations mutator = mutations.apply(random);
+                Mutator bytes = new Mutator(random);
                 for (int i = 0; i < iterations && !Thread.currentThread().isInterrupted(); i++) {
                     index = i;
-                    byte[] next = random.nextInt(4) == 0 ? mutator.randomBytes(MAX_RANDOM_LENGTH)
+                    byte[] next = random.nextInt(4) == 0 ? bytes.randomBytes(MAX_RANDOM_LENGTH)
                             : mutator.mutate(seeds.get(random.nextInt(seeds.size())), seeds);
                     input = next;
                     String problem = once(next.clone());

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * slices deleted, repeated or swapped in from another message). Fields near the start are hit more often: that is
  * where the headers and their length fields are. The same seed gives the same inputs.
  */
-public final class Mutator {
+public final class Mutator implements Fuzzer.Mutations {
     /** How many header bytes get most of the field overwrites. */
     static final int HEADER_BYTES = 32;
     private static final long[] EDGES = {0, 1, 2, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000,
@@ -30,6 +30,7 @@ public final class Mutator {
     }
 
     /** {@code valid} broken by one to four mutations; {@code others} are spliced in now and then. */
+    @Override
     public byte[] mutate(byte[] valid, List<byte[]> others) {
         byte[] out = valid.clone();
         int rounds = 1 + random.nextInt(4);
