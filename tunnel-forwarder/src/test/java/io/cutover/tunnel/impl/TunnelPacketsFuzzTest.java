@@ -1,6 +1,7 @@
 package io.cutover.tunnel.impl;
 
 import io.cutover.support.fuzz.Fuzzer;
+import io.cutover.support.fuzz.QuietLogs;
 import io.cutover.tunnel.DrainPolicy;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.ForwarderOptions;
@@ -36,8 +37,7 @@ class TunnelPacketsFuzzTest {
     private static final byte[] CLIENT_IP6 = address("2001:db8::10");
     private static final byte[] NEW_IP = {(byte) 198, 18, 1, 100};
     private static final byte[] KEY = new byte[32];
-    private final ch.qos.logback.classic.Logger tunnelLog =
-            (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.cutover.tunnel");
+    private QuietLogs quiet;
     private final List<Integer> injectedLengths = new ArrayList<>();
     private DatagramSocket peer;
     private InetSocketAddress peerAddress;
@@ -48,7 +48,7 @@ class TunnelPacketsFuzzTest {
 
     @BeforeEach
     void startAForwarderWithFourMoves() throws Exception {
-        tunnelLog.setLevel(ch.qos.logback.classic.Level.INFO); // a debug line per drop would be most of the run
+        quiet = QuietLogs.of("io.cutover.tunnel");
         peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
         forwarder = DefaultForwarder.startDetached(ForwarderOptions.builder()
@@ -70,7 +70,7 @@ class TunnelPacketsFuzzTest {
 
     @AfterEach
     void stop() {
-        tunnelLog.setLevel(null);
+        quiet.close();
         forwarder.close();
         peer.close();
     }
