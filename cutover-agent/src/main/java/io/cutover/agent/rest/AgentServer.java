@@ -415,6 +415,7 @@ public final class AgentServer {
         if (asked.dns() == null) {
             return null;
         }
+        requireNoNulls(asked.dns(), "dns");
         if (stage != CutoverStage.DRAINING) {
             throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "dns goes only with the stage draining");
         }
@@ -457,6 +458,8 @@ public final class AgentServer {
                 || asked.vmMac() == null || asked.vmAddresses() == null || asked.peer() == null || asked.key() == null) {
             throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "expected {id, vni, role, mode, vmMac, vmAddresses, peer, key}");
         }
+        requireNoNulls(asked.vmAddresses(), "vmAddresses");
+        requireNoNulls(asked.drain(), "drain");
         TunnelMove move = new TunnelMove(asked.id(), asked.vni(), asked.mode(), asked.vmMac(), asked.vmAddresses(),
                 asked.key(), asked.drain());
         relay(ctx, 201, move.id(), t -> {
@@ -569,6 +572,14 @@ public final class AgentServer {
             throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "malformed JSON: " + e.getMessage());
+        }
+    }
+
+    /** A 400 naming the field when a list in a request holds a null, or a map a null value. */
+    private static void requireNoNulls(Object value, String field) {
+        if (value instanceof java.util.Collection<?> list && list.contains(null)
+                || value instanceof Map<?, ?> map && map.containsValue(null)) {
+            throw new ApiError(400, ErrorAnswer.BAD_REQUEST, field + " holds a null");
         }
     }
 

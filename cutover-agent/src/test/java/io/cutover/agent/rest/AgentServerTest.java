@@ -339,6 +339,21 @@ class AgentServerTest {
         }
     }
 
+    /** Found by {@code AgentRestFuzzTest}: a null inside a tunnel move's drain or a stage's dns was a 500. */
+    @Test
+    void nullsInsideATunnelMoveOrStageAreA400NamingTheField() throws Exception {
+        HttpResponse<String> move = post(source, "/v1/tunnel/moves", "{\"id\": \"m1\", \"vni\": 42, \"role\": "
+                + "\"DESTINATION\", \"mode\": \"L3\", \"vmMac\": \"02:00:c6:12:00:64\", \"vmAddresses\": "
+                + "[\"198.18.0.100\"], \"peer\": \"127.0.0.1:4789\", \"key\": \"k\", \"drain\": {\"idle\": null}}", TOKEN);
+        assertThat(move.statusCode()).as(move.body()).isEqualTo(400);
+        assertThat(move.body()).contains("drain holds a null");
+        HttpResponse<String> addresses = post(source, "/v1/tunnel/moves", "{\"id\": \"m1\", \"vni\": 42, \"role\": "
+                + "\"DESTINATION\", \"mode\": \"L3\", \"vmMac\": \"02:00:c6:12:00:64\", \"vmAddresses\": [null], "
+                + "\"peer\": \"127.0.0.1:4789\", \"key\": \"k\"}", TOKEN);
+        assertThat(addresses.statusCode()).as(addresses.body()).isEqualTo(400);
+        assertThat(addresses.body()).contains("vmAddresses holds a null");
+    }
+
     @Test
     void readsNeedATokenButTheHealthReportAndTheOpenApiDocument() throws Exception {
         String id = JSON.readTree(post(source, "/v1/cutovers", request("hostB", 100), TOKEN).body()).get("id").asText();
