@@ -127,9 +127,6 @@ public final class SdnRestServer implements AutoCloseable {
         router.get("/v1/links").handler(ctx -> json(ctx, 200, sdn.links()));
         router.put("/v1/links").handler(ctx -> {
             List<Link> links = Arrays.asList(body(ctx, Link[].class, null, null));
-            if (links.contains(null)) {
-                throw new IllegalArgumentException("link " + links.indexOf(null) + " is null, not a link");
-            }
             reply(ctx, 200, sdn.setLinks(links).thenApply(v -> links));
         });
         router.get("/v1/moves").handler(ctx -> json(ctx, 200, sdn.moves()));
@@ -290,7 +287,11 @@ public final class SdnRestServer implements AutoCloseable {
      * without {@code replacement} is refused with a hint.
      */
     private static <T> T body(RoutingContext ctx, Class<T> type, String gone, String replacement) {
-        String body = ctx.body() == null ? null : ctx.body().asString();
+        return readBody(ctx.body() == null ? null : ctx.body().asString(), type, gone, replacement);
+    }
+
+    /** {@link #body} of a request's text; anything but a valid {@code type} is an IllegalArgumentException (400). */
+    static <T> T readBody(String body, Class<T> type, String gone, String replacement) {
         if (body == null || body.isBlank()) {
             throw new IllegalArgumentException("the request has no JSON body");
         }

@@ -134,7 +134,7 @@ class SdnRestServerTest {
         assertError(call("PUT", "/v1/links", "[{\"switchA\":\"br-a\",\"portA\":\"up\",\"switchB\":\"00000000000000b0\","
                 + "\"portB\":\"up\"}]"), 400, "'br-a' is not a datapath id");
         // found by SdnRestFuzzTest: a null link was a 500 (a NullPointerException in setLinks)
-        assertError(call("PUT", "/v1/links", "[null]"), 400, "link 0 is null");
+        assertError(call("PUT", "/v1/links", "[null]"), 400, "holds a null at [0], not a Link");
         assertError(call("GET", "/v1/switches/br-a/ports", null), 404, "no switch br-a");
         assertError(call("GET", "/v1/switches/0x00a0/flows", null), 404, "no switch 00000000000000a0");
         assertError(call("GET", "/v1/nothing", null), 404, "/v1/nothing");
