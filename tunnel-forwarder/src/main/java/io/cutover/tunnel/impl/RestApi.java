@@ -168,8 +168,12 @@ public final class RestApi implements AutoCloseable {
     }
 
     private static JsonNode body(RoutingContext ctx) {
+        return readBody(ctx.body().asString());
+    }
+
+    /** A request's text as a JSON object; anything else is an IllegalArgumentException (400). */
+    static JsonNode readBody(String text) {
         try {
-            String text = ctx.body().asString();
             if (text == null || text.isBlank()) {
                 throw new IllegalArgumentException("request: the body must be a JSON object");
             }
