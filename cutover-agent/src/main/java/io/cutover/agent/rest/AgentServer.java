@@ -562,8 +562,13 @@ public final class AgentServer {
         if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
             throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "a JSON body is required");
         }
+        return readBody(ctx.body().buffer().getBytes(), type);
+    }
+
+    /** A request's JSON body as {@code type}; anything else is an {@link ApiError} 400. */
+    static <T> T readBody(byte[] body, Class<T> type) {
         try {
-            T value = JSON.readValue(ctx.body().buffer().getBytes(), type);
+            T value = JSON.readValue(body, type);
             if (value == null) {
                 throw new ApiError(400, ErrorAnswer.BAD_REQUEST, "a JSON object is required, not null");
             }
