@@ -4,8 +4,8 @@ import io.cutover.api.MigrationRequest;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationSettings;
 import io.cutover.migration.guest.GuestSpec;
+import io.cutover.support.IpLiteral;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -241,8 +241,8 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
     private static void requireAddress(String address, String field) {
         require(address != null && address.matches("[0-9a-fA-F:.]+"), field, "IP addresses, not '" + address + "'");
         try {
-            InetAddress.getByName(address);
-        } catch (java.net.UnknownHostException e) {
+            IpLiteral.parse(address);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": '" + address + "' is not an IP address");
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.support.IpLiteral;
 import io.cutover.tunnel.DrainPolicy;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.ForwarderStats;
@@ -16,7 +17,6 @@ import io.cutover.tunnel.TunnelMode;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -284,13 +284,9 @@ public final class MoveJson {
 
     /** An IP literal (never a name: nothing is resolved). */
     public static InetAddress address(String text, String where) {
-        String s = text == null ? "" : text.strip();
-        if (!s.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-            throw new IllegalArgumentException(where + ": '" + text + "' is no IP address");
-        }
         try {
-            return InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
+            return IpLiteral.parse(text);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": '" + text + "' is no IP address", e);
         }
     }

@@ -44,6 +44,19 @@ class MoveJsonTest {
                 l3.replace("\"reverse\":true", "\"reverse\":\"yes\"")), "request")).hasMessageContaining("reverse");
     }
 
+    /** Found by {@code MoveBodiesFuzzTest}: this address held the request over 2 s, resolved as a host name. */
+    @Test
+    void anAddressThatIsNoLiteralIsRefusedWithoutAskingAResolver() {
+        long start = System.nanoTime();
+        for (String address : new String[]{"11557058045973178572", "1.2.3.999"}) {
+            assertThatThrownBy(() -> MoveJson.read(MoveJson.MAPPER.readTree(MOVE.replace("198.18.0.100", address)), "request"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is no IP address");
+            assertThatThrownBy(() -> MoveJson.address(address, "request: vmAddresses"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request: vmAddresses");
+        }
+        assertThat(System.nanoTime() - start).isLessThan(Duration.ofMillis(500).toNanos());
+    }
+
     @Test
     void namesTheFieldThatIsWrong() throws Exception {
         assertThatThrownBy(() -> MoveJson.read(MoveJson.MAPPER.readTree(MOVE.replace("\"vni\":100", "\"vni\":0")), "tunnel.yaml"))
