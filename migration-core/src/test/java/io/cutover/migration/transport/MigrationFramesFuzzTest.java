@@ -4,6 +4,7 @@ import io.cutover.support.fuzz.Fuzzer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
@@ -74,7 +75,10 @@ class MigrationFramesFuzzTest {
 
     /** Feeds the input in two pieces (a frame split across reads) and checks each message the decoder emits. */
     private static void readAll(FrameDecoder decoder, byte[] input, Consumer<Object> check) {
-        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        EmbeddedChannel ch = new EmbeddedChannel();
+        // heap buffers, so that the fuzzer's allocation bound sees what the decoder holds
+        ch.config().setAllocator(new UnpooledByteBufAllocator(false));
+        ch.pipeline().addLast(decoder);
         try {
             int cut = input.length / 3;
             ch.writeInbound(Unpooled.wrappedBuffer(input, 0, cut));
