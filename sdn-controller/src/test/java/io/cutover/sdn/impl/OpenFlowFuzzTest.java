@@ -8,6 +8,7 @@ import io.cutover.support.fuzz.Fuzzer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import org.junit.jupiter.api.AfterEach;
@@ -82,7 +83,10 @@ class OpenFlowFuzzTest {
     void theDecoderReadsAMessageOrRefusesTheFrame() {
         Fuzzer.Result result = Fuzzer.of("OpenFlow frame decoder").seeds(switchMessages())
                 .refusesWith(CorruptedFrameException.class).run(input -> {
-                    EmbeddedChannel ch = new EmbeddedChannel(new OfFrameDecoder());
+                    EmbeddedChannel ch = new EmbeddedChannel();
+                    // heap buffers, so that the fuzzer's allocation bound sees what the decoder holds
+                    ch.config().setAllocator(new UnpooledByteBufAllocator(false));
+                    ch.pipeline().addLast(new OfFrameDecoder());
                     try {
                         int cut = input.length / 2;
                         ch.writeInbound(Unpooled.wrappedBuffer(input, 0, cut));
