@@ -42,7 +42,7 @@ class RestApiFuzzTest {
         forwarder = DefaultForwarder.startDetached(ForwarderOptions.builder().bind(loopback).build());
         forwarder.openDetached(MoveSpec.builder("m1", 42).role(Role.SOURCE).vmMac("02:00:c6:12:00:64")
                 .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
-                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)).iface("unused")
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)).iface("unused").insecurePlain(true)
                 .drain(new DrainPolicy(Duration.ofDays(1), Duration.ofDays(2), Duration.ofSeconds(60))).build(),
                 MoveState.FORWARDING);
         api = RestApi.start(forwarder, loopback, TOKEN, null);

@@ -53,13 +53,13 @@ class TunnelPacketsFuzzTest {
         peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
         forwarder = DefaultForwarder.startDetached(ForwarderOptions.builder()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).build());
-        plain = forwarder.openDetached(spec("plain", 100, Role.DESTINATION).mode(TunnelMode.L3)
+        plain = forwarder.openDetached(spec("plain", 100, Role.DESTINATION).insecurePlain(true).mode(TunnelMode.L3)
                 .newAddress(InetAddress.getByAddress(NEW_IP)).build(), MoveState.FORWARDING);
-        replies = forwarder.openDetached(spec("replies", 400, Role.DESTINATION).mode(TunnelMode.L3).reverse(true).build(),
+        replies = forwarder.openDetached(spec("replies", 400, Role.DESTINATION).insecurePlain(true).mode(TunnelMode.L3).reverse(true).build(),
                 MoveState.FORWARDING);
         MoveRuntime sealed = forwarder.openDetached(spec("sealed", 200, Role.DESTINATION)
                 .key(TunnelKey.of(KEY, null)).build(), MoveState.FORWARDING);
-        back = forwarder.openDetached(spec("back", 300, Role.SOURCE).mode(TunnelMode.L3).reverse(true).build(),
+        back = forwarder.openDetached(spec("back", 300, Role.SOURCE).insecurePlain(true).mode(TunnelMode.L3).reverse(true).build(),
                 MoveState.FORWARDING);
         for (MoveRuntime move : List.of(plain, sealed, replies)) {
             move.attachSink(recording());
@@ -142,11 +142,11 @@ class TunnelPacketsFuzzTest {
         out.add(plainPacket(400, frames().get(0)));
         out.add(plainPacket(300, TestFrames.ipv4(TestFrames.CLIENT_MAC, TestFrames.VM_IP, TestFrames.CLIENT_IP, 17, new byte[20])));
         out.add(plainPacket(300, ipv6(TestFrames.CLIENT_MAC, VM_IP6, CLIENT_IP6, new byte[12])));
-        PacketSealer sealer = new PacketSealer(TunnelKey.of(KEY, null));
+        PacketSealer sealer = PacketSealer.fresh(TunnelKey.of(KEY, null), 200, PacketSealer.TOWARD_DESTINATION);
         long seq = 1;
         for (byte[] frame : frames()) {
             byte[] sealed = new byte[PacketSealer.sealedLength(frame.length)];
-            sealer.seal(200, seq++, PacketSealer.TOWARD_DESTINATION, frame, 0, frame.length, sealed);
+            sealer.seal(seq++, frame, 0, frame.length, sealed);
             out.add(sealed);
         }
         return out;
