@@ -14,10 +14,12 @@ import java.time.Duration;
  * @param digest         the verified whole-memory digest (0 if not verified)
  * @param duration       from the first byte to activation or discard
  * @param connections    connections that carried the migration (more than one with multifd)
+ * @param lost           whether the guest was lost: it failed here after the commit or in post-copy, when the
+ *                       source no longer resumes it (a discarded migration before the commit leaves it to the source)
  */
 public record IncomingMigration(String migrationId, String descriptor, Guest guest, String failure,
                                 long bytesReceived, long pagesReceived, long digest, Duration duration,
-                                int connections) {
+                                int connections, boolean lost) {
 
     /** Whether the guest runs here now. */
     public boolean activated() {

@@ -491,7 +491,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Frame.of(FrameType.VERIFIED, digest));
         LOG.info("{}: post-copy complete, {} pages fetched on demand", hello.migrationId(), faults.get());
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
-                Duration.ofNanos(System.nanoTime() - startNanos), connections()));
+                Duration.ofNanos(System.nanoTime() - startNanos), connections(), false));
     }
 
     /** Post-copy cannot be undone: without its source the running guest is lost (the known risk). */
@@ -511,7 +511,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), null,
                 reason + consequence, bytes, pages, 0,
-                Duration.ofNanos(System.nanoTime() - startNanos), connections()));
+                Duration.ofNanos(System.nanoTime() - startNanos), connections(), true));
     }
 
     private void verify(ChannelHandlerContext ctx, Frame frame) {
@@ -579,7 +579,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         LOG.info("{}: activated after {} pages, {} bytes", hello.migrationId(), pages, bytes);
         onEnd.accept(new IncomingMigration(hello.migrationId(), hello.descriptor(), guest, null, bytes, pages, digest,
-                Duration.ofNanos(System.nanoTime() - startNanos), connections()));
+                Duration.ofNanos(System.nanoTime() - startNanos), connections(), false));
     }
 
     private void reject(ChannelHandlerContext ctx, String reason) {
@@ -621,7 +621,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         onEnd.accept(new IncomingMigration(hello == null ? "?" : hello.migrationId(),
                 hello == null ? "" : hello.descriptor(), null, reason, bytes, pages, 0,
-                Duration.ofNanos(System.nanoTime() - startNanos), connections()));
+                Duration.ofNanos(System.nanoTime() - startNanos), connections(), false));
     }
 
     /**
