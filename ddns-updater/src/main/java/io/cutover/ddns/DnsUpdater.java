@@ -1,6 +1,8 @@
 package io.cutover.ddns;
 
 import io.cutover.ddns.impl.DefaultDnsUpdater;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -27,7 +29,18 @@ public interface DnsUpdater extends AutoCloseable {
 
     /** Opens an updater: its journal (pending updates are kept, see {@link #replay()}) and its sockets. */
     static DnsUpdater open(DdnsOptions options) {
-        return DefaultDnsUpdater.open(options);
+        return open(options, new CompositeMeterRegistry());
+    }
+
+    /**
+     * As {@link #open(DdnsOptions)}, with the updater's meters in {@code meters}: {@code cutover_dns_updates_total}
+     * by outcome ({@code applied}, {@code prerequisite_failed}, {@code refused}, {@code unanswered}, {@code failed})
+     * and rcode, one for each UPDATE message; {@code cutover_dns_update_seconds}, a histogram of the time from an
+     * UPDATE's first sending to its outcome, retries included; and {@code cutover_dns_pending_updates}, the updates
+     * in the journal the server has not answered.
+     */
+    static DnsUpdater open(DdnsOptions options, MeterRegistry meters) {
+        return DefaultDnsUpdater.open(options, meters);
     }
 
     /** Applies compare-and-swaps in one UPDATE message (all in one zone): all of them, or none. */

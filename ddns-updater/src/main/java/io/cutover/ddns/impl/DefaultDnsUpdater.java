@@ -13,6 +13,7 @@ import io.cutover.ddns.TsigRejectedException;
 import io.cutover.ddns.TtlLowering;
 import io.cutover.ddns.UpdateRefusedException;
 import io.cutover.ddns.UpdateResult;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Message;
@@ -54,9 +55,11 @@ public final class DefaultDnsUpdater implements DnsUpdater {
     private final Backoff backoff;
     private final DnsQueries queries;
     private final UpdateVerifier verifier;
+    private final DnsMetrics metrics;
 
-    private DefaultDnsUpdater(DdnsOptions options, DnsTransport transport, UpdateJournal journal) {
+    private DefaultDnsUpdater(DdnsOptions options, DnsTransport transport, UpdateJournal journal, MeterRegistry meters) {
         this.options = options;
+        this.metrics = new DnsMetrics(meters, journal);
         this.transport = transport;
         this.journal = journal;
         this.signer = UpdateMessages.signer(options.key());
@@ -72,11 +75,11 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         this.worker = pool;
     }
 
-    /** Opens the journal and the transport on the calling thread. */
-    public static DefaultDnsUpdater open(DdnsOptions options) {
+    /** Opens the journal and the transport on the calling thread; its meters go to {@code meters}. */
+    public static DefaultDnsUpdater open(DdnsOptions options, MeterRegistry meters) {
         UpdateJournal journal = options.journalDir() == null ? UpdateJournal.inMemory() : UpdateJournal.open(options.journalDir());
         try {
-            return new DefaultDnsUpdater(options, DnsTransport.open(), journal);
+            return new DefaultDnsUpdater(options, DnsTransport.open(), journal, meters);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -149,7 +152,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             }
             PendingUpdate combined = new PendingUpdate(singles.get(0).id(), singles.get(0).created(), zone, options.owner(),
                     changes);
-            return queries.withRetries(zone, name, () -> signedExchange(combined)).thenCompose(response -> {
+            return exchange(zone, name, combined).thenCompose(response -> {
                 int rcode = response.message().getRcode();
                 if (rcode == Rcode.NOERROR) {
                     singles.forEach(single -> journal.doneUnsynced(single.id(), "applied"));
@@ -346,7 +349,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             }
             return withKeptTtls(queued.changes()).thenCompose(changes -> {
             PendingUpdate update = new PendingUpdate(queued.id(), queued.created(), zone, queued.owner(), changes);
-            return queries.withRetries(zone, name, () -> signedExchange(update))
+            return exchange(zone, name, update)
                     .handle((response, error) -> error == null ? outcome(update, response) : unanswered(update, error))
                     .thenCompose(f -> f);
             });
@@ -366,6 +369,19 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         }
         return CompletableFuture.allOf(resolved.toArray(CompletableFuture[]::new))
                 .thenApply(v -> resolved.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Sends {@code update} until it is answered or the attempts run out, and meters its outcome. */
+    private CompletableFuture<DnsTransport.Response> exchange(String zone, String name, PendingUpdate update) {
+        long sent = System.nanoTime();
+        return queries.withRetries(zone, name, () -> signedExchange(update)).whenComplete((response, error) -> {
+            Duration took = Duration.ofNanos(System.nanoTime() - sent);
+            if (error == null) {
+                metrics.answered(response.message().getRcode(), took);
+            } else {
+                metrics.unanswered(DnsQueries.rootCause(error), took);
+            }
+        });
     }
 
     private CompletableFuture<DnsTransport.Response> signedExchange(PendingUpdate update) {

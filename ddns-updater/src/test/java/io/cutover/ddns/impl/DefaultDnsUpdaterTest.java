@@ -10,6 +10,9 @@ import io.cutover.ddns.TsigKey;
 import io.cutover.ddns.TsigRejectedException;
 import io.cutover.ddns.UpdateRefusedException;
 import io.cutover.ddns.UpdateResult;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.ARecord;
@@ -29,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
@@ -82,9 +86,68 @@ class DefaultDnsUpdaterTest {
     }
 
     private DnsUpdater open(FakeDnsServer server, int attempts) {
+        return open(server, attempts, new SimpleMeterRegistry());
+    }
+
+    private DnsUpdater open(FakeDnsServer server, int attempts, MeterRegistry meters) {
         return DnsUpdater.open(DdnsOptions.builder(server.address(), KEY).zone("z.test.").verify(false)
                 .journalDir(journal).timeout(Duration.ofMillis(100)).maxAttempts(attempts)
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(40)).build());
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40)).build(), meters);
+    }
+
+    /** Applies {@link #CHANGE} once against a server answering UPDATEs with {@code rcode} (and TSIG error). */
+    private void applyOnce(MeterRegistry meters, int rcode, int tsigError) throws Exception {
+        try (FakeDnsServer server = new FakeDnsServer((request, tcp) -> answer(request,
+                request.getHeader().getOpcode() == Opcode.UPDATE ? rcode : Rcode.NOERROR, tsigError == Rcode.NOERROR,
+                request.getHeader().getOpcode() == Opcode.UPDATE ? tsigError : Rcode.NOERROR));
+             DnsUpdater dns = open(server, 2, meters)) {
+            try {
+                dns.apply(List.of(CHANGE)).toCompletableFuture().join();
+            } catch (CompletionException expected) {
+                // the outcome is what the meters say
+            }
+        }
+    }
+
+    private static double updates(MeterRegistry meters, String outcome, String rcode) {
+        return meters.get("cutover.dns.updates").tag("outcome", outcome).tag("rcode", rcode).counter().count();
+    }
+
+    @Test
+    void eachUpdateIsMeteredByOutcomeAndRcodeWithItsLatency() throws Exception {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        applyOnce(meters, Rcode.NOERROR, Rcode.NOERROR);
+        assertThat(updates(meters, "applied", "NOERROR")).isEqualTo(1);
+        applyOnce(meters, Rcode.REFUSED, Rcode.NOERROR);
+        assertThat(updates(meters, "refused", "REFUSED")).isEqualTo(1);
+        applyOnce(meters, Rcode.NOTAUTH, Rcode.BADKEY);
+        assertThat(updates(meters, "refused", "BADKEY")).isEqualTo(1);
+        applyOnce(meters, Rcode.NXRRSET, Rcode.NOERROR);
+        assertThat(updates(meters, "prerequisite_failed", "NXRRSET")).isEqualTo(1);
+        assertThat(updates(meters, "applied", "NOERROR")).as("nothing counted twice").isEqualTo(1);
+        assertThat(updates(meters, "unanswered", "none")).isZero();
+        Timer latency = meters.get("cutover.dns.update").timer();
+        assertThat(latency.count()).isEqualTo(4);
+        assertThat(latency.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+    }
+
+    @Test
+    void anUnansweredUpdateIsMeteredAndCountsAsPendingUntilAReplayDeliversIt() throws Exception {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        AtomicInteger updates = new AtomicInteger();
+        try (FakeDnsServer server = new FakeDnsServer((request, tcp) -> updates.incrementAndGet() <= 2 ? null
+                : answer(request, Rcode.NOERROR, true, Rcode.NOERROR));
+             DnsUpdater dns = open(server, 2, meters)) {
+            assertThat(meters.get("cutover.dns.pending.updates").gauge().value()).isZero();
+            assertThatThrownBy(() -> dns.apply(List.of(CHANGE)).toCompletableFuture().join())
+                    .cause().isInstanceOf(DnsTimeoutException.class);
+            assertThat(updates(meters, "unanswered", "none")).isEqualTo(1);
+            assertThat(meters.get("cutover.dns.pending.updates").gauge().value()).isEqualTo(1);
+
+            dns.replay().toCompletableFuture().join();
+            assertThat(updates(meters, "applied", "NOERROR")).isEqualTo(1);
+            assertThat(meters.get("cutover.dns.pending.updates").gauge().value()).isZero();
+        }
     }
 
     private Throwable failureOf(BiFunction<Message, Boolean, byte[]> handler) throws Exception {
