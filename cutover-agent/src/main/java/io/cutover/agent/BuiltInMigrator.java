@@ -6,6 +6,7 @@ import io.cutover.support.Netns;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.LiveMigration;
 import io.cutover.migration.MigrationException;
+import io.cutover.migration.MigrationMetrics;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationReport;
 import io.cutover.migration.MigrationTarget;
@@ -13,6 +14,8 @@ import io.cutover.migration.TargetStats;
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.migration.guest.Guests;
 import io.cutover.migration.guest.SyntheticGuest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The migration port serves only migrations this agent expects: when a source agent claims memory here, the
  * destination {@linkplain #expect expects} one migration of at most the claimed size and answers the claim with a
  * one-time secret, which the source's migrator presents; releasing the claim withdraws an unused secret.
+ *
+ * <p>Every migration it sends or receives is counted in its {@link MigrationMetrics}, and so is its port's refusals.
  */
 public final class BuiltInMigrator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BuiltInMigrator.class);
@@ -50,19 +55,27 @@ public final class BuiltInMigrator implements AutoCloseable {
 
     private final MigrationConfig config;
     private final MigrationTarget target;
+    private final MigrationMetrics metrics;
     private final Deque<IncomingMigration> incoming = new ArrayDeque<>();
     /** The secret each claim was given, until the claim is released. */
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
 
-    private BuiltInMigrator(MigrationConfig config) {
+    private BuiltInMigrator(MigrationConfig config, MeterRegistry meters) {
         this.config = config;
+        this.metrics = new MigrationMetrics(meters);
         this.target = inNamespace(() -> MigrationTarget.listen(config.listen(), Guests.syntheticAllocator(),
                 MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), this::arrived));
+        metrics.watch(target);
     }
 
-    /** Listens for incoming migrations as {@code config} says. */
+    /** Listens for incoming migrations as {@code config} says, and meters nothing. */
     public static BuiltInMigrator open(MigrationConfig config) {
-        return new BuiltInMigrator(config);
+        return open(config, new CompositeMeterRegistry());
+    }
+
+    /** Listens for incoming migrations as {@code config} says, with the migrations' meters in {@code meters}. */
+    public static BuiltInMigrator open(MigrationConfig config, MeterRegistry meters) {
+        return new BuiltInMigrator(config, meters);
     }
 
     /** Where incoming migrations arrive, as {@code HOST:PORT}. */
@@ -105,6 +118,7 @@ public final class BuiltInMigrator implements AutoCloseable {
     }
 
     private synchronized void arrived(IncomingMigration migration) {
+        metrics.arrived(migration);
         LOG.info("incoming migration {}: {}", migration.migrationId(),
                 migration.activated() ? "the guest runs here" : "discarded: " + migration.failure());
         incoming.addLast(migration);
@@ -130,6 +144,7 @@ public final class BuiltInMigrator implements AutoCloseable {
             MigrationOptions options = options(settings).toBuilder().secret(secret == null ? "" : secret).build();
             LiveMigration live = inNamespace(() -> LiveMigration.start(guest, destination, options,
                     List.of(plan.migrationListener())));
+            metrics.follow(live);
             return new Outgoing(guest, live);
         } catch (RuntimeException e) {
             guest.close();

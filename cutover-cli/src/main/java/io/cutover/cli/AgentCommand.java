@@ -51,17 +51,18 @@ final class AgentCommand implements Callable<Integer> {
         AgentConfig settings = AgentConfig.load(config);
         DaemonLogging.apply(settings.logLevel());
         PeerAgents peers = PeerAgents.of(settings);
-        ConfiguredSteps steps = ConfiguredSteps.open(settings, peers);
+        Metrics metrics = Metrics.of("agent");
+        ConfiguredSteps steps = ConfiguredSteps.open(settings, peers, metrics.registry());
         BuiltInMigrator migrator;
         try {
-            migrator = settings.migration() == null ? null : BuiltInMigrator.open(settings.migration());
+            migrator = settings.migration() == null ? null
+                    : BuiltInMigrator.open(settings.migration(), metrics.registry());
         } catch (RuntimeException e) {
             steps.close();
             throw e;
         }
         QemuMigrator qemu = settings.qemu() == null ? null : new QemuMigrator(settings.qemu());
         Vertx vertx = Vertx.vertx();
-        Metrics metrics = Metrics.of("agent");
         CutoverService service = new CutoverService(settings, new MemoryClaims(settings.memoryMiB()),
                 peers, steps, migrator, qemu, metrics.registry());
         AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host(), steps.localTunnel(),

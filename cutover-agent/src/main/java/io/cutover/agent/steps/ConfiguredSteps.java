@@ -10,6 +10,8 @@ import io.cutover.agent.plan.Timeline;
 import io.cutover.api.CutoverStage;
 import io.cutover.arp.MacAddress;
 import io.cutover.sdn.rest.SdnRestClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -96,9 +98,14 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         }
     }
 
-    /** The steps of {@code config}, with the DNS queue opened when the section is there. */
+    /** The steps of {@code config}, with the DNS queue opened when the section is there; nothing metered. */
     public static ConfiguredSteps open(AgentConfig config, PeerAgents peers) {
-        return new ConfiguredSteps(config, peers, config.dns() == null ? null : DnsQueue.open(config.dns()));
+        return open(config, peers, new CompositeMeterRegistry());
+    }
+
+    /** As {@link #open(AgentConfig, PeerAgents)}, with the DNS updater's meters in {@code meters}. */
+    public static ConfiguredSteps open(AgentConfig config, PeerAgents peers, MeterRegistry meters) {
+        return new ConfiguredSteps(config, peers, config.dns() == null ? null : DnsQueue.open(config.dns(), meters));
     }
 
     /** This host's tunnel daemon, or {@code null} when the {@code tunnel} section is absent. */

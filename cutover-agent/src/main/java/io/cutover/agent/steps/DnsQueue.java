@@ -4,6 +4,7 @@ import io.cutover.agent.config.DnsConfig;
 import io.cutover.ddns.DnsTimeoutException;
 import io.cutover.ddns.DnsUpdater;
 import io.cutover.support.Netns;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,14 +44,17 @@ public final class DnsQueue implements AutoCloseable {
         replayer.scheduleWithFixedDelay(this::deliver, 0, replayEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Opens the updater (in {@link DnsConfig#netns()} when set: its sockets are made there) and starts delivering. */
-    public static DnsQueue open(DnsConfig config) {
+    /**
+     * Opens the updater (in {@link DnsConfig#netns()} when set: its sockets are made there), with its meters in
+     * {@code meters}, and starts delivering.
+     */
+    public static DnsQueue open(DnsConfig config, MeterRegistry meters) {
         DnsUpdater updater;
         if (config.netns() == null) {
-            updater = DnsUpdater.open(config.options());
+            updater = DnsUpdater.open(config.options(), meters);
         } else {
             try (Netns namespace = Netns.of(config.netns())) {
-                updater = namespace.call(() -> DnsUpdater.open(config.options()));
+                updater = namespace.call(() -> DnsUpdater.open(config.options(), meters));
             }
         }
         return new DnsQueue(updater, config.replayEvery());

@@ -7,10 +7,12 @@ import io.cutover.agent.CutoverService;
 import io.cutover.agent.MemoryClaims;
 import io.cutover.agent.PeerAgents;
 import io.cutover.agent.StepFactory;
+import io.cutover.agent.config.AccessConfig;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.config.MigrationConfig;
 import io.cutover.agent.steps.Step;
 import io.cutover.api.CutoverStage;
+import io.cutover.support.Metrics;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +48,8 @@ class BuiltInMigrationTest {
     private Vertx vertx;
     private BuiltInMigrator sourceMigrator;
     private BuiltInMigrator destinationMigrator;
+    private final Metrics sourceMetrics = Metrics.of("agent");
+    private final Metrics destinationMetrics = Metrics.of("agent");
     private URI source;
     private URI destination;
 
@@ -53,16 +57,16 @@ class BuiltInMigrationTest {
     void startTwoAgents() throws Exception {
         vertx = Vertx.vertx();
         MigrationConfig loopback = new MigrationConfig(new InetSocketAddress("127.0.0.1", 0), null);
-        destinationMigrator = BuiltInMigrator.open(loopback);
-        destination = listen(agent("hostB", Map.of(), StepFactory.none(), destinationMigrator));
-        sourceMigrator = BuiltInMigrator.open(loopback);
+        destinationMigrator = BuiltInMigrator.open(loopback, destinationMetrics.registry());
+        destination = listen(agent("hostB", Map.of(), StepFactory.none(), destinationMigrator, destinationMetrics));
+        sourceMigrator = BuiltInMigrator.open(loopback, sourceMetrics.registry());
         source = listen(agent("hostA", Map.of("hostB", destination), (id, request) -> List.of(
                 record("sdn.prepare", CutoverStage.PLANNED), record("tunnel.hold", CutoverStage.SWITCHOVER),
                 record("sdn.commit", CutoverStage.ACTIVATED), new Step("tunnel.drain", CutoverStage.DRAINING, () -> {
                     applied.add("tunnel.drain");
                     return drained;
                 }, Step::done),
-                record("sdn.cleanup", CutoverStage.COMPLETED)), sourceMigrator));
+                record("sdn.cleanup", CutoverStage.COMPLETED)), sourceMigrator, sourceMetrics));
     }
 
     @AfterEach
@@ -70,6 +74,8 @@ class BuiltInMigrationTest {
         vertx.close().await(5, TimeUnit.SECONDS);
         sourceMigrator.close();
         destinationMigrator.close();
+        sourceMetrics.close();
+        destinationMetrics.close();
     }
 
     @Test
@@ -95,6 +101,20 @@ class BuiltInMigrationTest {
         assertThat(freeMemory()).as("the claim ends with the cutover").isEqualTo(1024);
         assertThat(destinationMigrator.stats().expected()).as("the claim's secret was spent").isZero();
         assertThat(destinationMigrator.stats().pendingBytes()).isZero();
+
+        assertThat(scrape(source, "cutover_migrations_total", 1, "outcome=\"completed\"", "side=\"source\""))
+                .isEqualTo(1);
+        assertThat(scrape(destination, "cutover_migrations_total", 1, "outcome=\"completed\"",
+                "side=\"destination\"")).isEqualTo(1);
+        assertThat(scrape(source, "cutover_migrations_total", 0, "outcome=\"completed\"", "side=\"destination\""))
+                .as("the source received nothing").isZero();
+        double sent = scrape(source, "cutover_migration_bytes_total", 1, "direction=\"sent\"");
+        assertThat(sent).as("what the migration's report says it sent").isPositive()
+                .isEqualTo(report.path("progress").path("transferredBytes").asDouble());
+        assertThat(scrape(destination, "cutover_migration_bytes_total", 1, "direction=\"received\""))
+                .isPositive();
+        assertThat(scrape(source, "cutover_migration_rounds_total", 1)).isGreaterThanOrEqualTo(1);
+        assertThat(scrape(source, "cutover_migration_downtime_seconds_count", 1)).isEqualTo(1);
     }
 
     @Test
@@ -170,10 +190,31 @@ class BuiltInMigrationTest {
         return URI.create("http://127.0.0.1:" + server.listen("127.0.0.1", 0).await(5, TimeUnit.SECONDS));
     }
 
-    private AgentServer agent(String host, Map<String, URI> peers, StepFactory steps, BuiltInMigrator migrator) {
+    private AgentServer agent(String host, Map<String, URI> peers, StepFactory steps, BuiltInMigrator migrator,
+                              Metrics metrics) {
         AgentConfig config = new AgentConfig(host, "127.0.0.1", 0, TOKEN, 1024, peers);
         return new AgentServer(vertx, new CutoverService(config, new MemoryClaims(1024), new PeerAgents(peers, TOKEN),
-                steps, migrator), TOKEN, host);
+                steps, migrator, null, metrics.registry()), TOKEN, host, null, metrics, AccessConfig.SHARED_TOKEN);
+    }
+
+    /**
+     * The sample of {@code name} with every one of {@code labels} ({@code key="value"}) in {@code agent}'s
+     * {@code GET /metrics}, once it reaches {@code atLeast} (5 s at most: a migration is counted as it ends).
+     */
+    private double scrape(URI agent, String name, double atLeast, String... labels) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            HttpResponse<String> answer = get(agent, "/metrics");
+            assertThat(answer.statusCode()).isEqualTo(200);
+            double value = answer.body().lines()
+                    .filter(line -> line.startsWith(name + "{") && List.of(labels).stream().allMatch(line::contains))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .findFirst().orElse(Double.NaN);
+            if (value >= atLeast || System.nanoTime() > deadline) {
+                return value;
+            }
+            Thread.sleep(50);
+        }
     }
 
     private Step record(String name, CutoverStage stage) {
