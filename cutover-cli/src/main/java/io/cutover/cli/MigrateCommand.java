@@ -1,10 +1,13 @@
 package io.cutover.cli;
 
 import io.cutover.support.HostPort;
+import io.cutover.support.Metrics;
+import io.cutover.support.MetricsServer;
 import io.cutover.migration.Guest;
 import io.cutover.migration.IncomingMigration;
 import io.cutover.migration.LiveMigration;
 import io.cutover.migration.MigrationException;
+import io.cutover.migration.MigrationMetrics;
 import io.cutover.migration.MigrationOptions;
 import io.cutover.migration.MigrationProgress;
 import io.cutover.migration.MigrationReport;
@@ -113,7 +116,10 @@ final class MigrateCommand extends GroupCommand {
     @Command(name = "listen", mixinStandardHelpOptions = true,
             description = {"Destination: accept migrations on a migration address, verify them, run the guests.",
                     "Only a source presenting the secret is served; a connection that is not one (a port scan, a wrong "
-                            + "secret, garbage) is refused, logged and counted, and listening goes on."})
+                            + "secret, garbage) is refused, logged and counted, and listening goes on.",
+                    "With --metrics, GET /metrics answers in Prometheus's text format (every sample tagged "
+                            + "daemon=\"migration\"): migrations by outcome, bytes and pages received, refused "
+                            + "connections by reason, migrations arriving, and the JVM's figures."})
     static final class Listen implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -156,20 +162,55 @@ final class MigrateCommand extends GroupCommand {
         @CommandLine.ArgGroup(exclusive = false)
         TlsOptions tls = new TlsOptions();
 
+        @Option(names = "--metrics", paramLabel = "HOST:PORT",
+                description = "Serve GET /metrics (Prometheus text) on HOST:PORT, port 0 picks one (printed on stdout "
+                        + "as `metrics on http://HOST:PORT/metrics`); off by default. Loopback only unless "
+                        + "--metrics-token-file is given.")
+        String metricsAt;
+
+        @Option(names = "--metrics-token-file", paramLabel = "FILE",
+                description = "With --metrics: a file holding the bearer token every scrape must carry (at least 16 "
+                        + "characters); required to serve metrics beyond loopback.")
+        Path metricsTokenFile;
+
         @Override
         public Integer call() throws InterruptedException {
             if (port < 0 || port > 65535 || count < 0) {
                 throw new IllegalArgumentException("--port must be 0-65535 and --count >= 0");
             }
+            if (metricsTokenFile != null && metricsAt == null) {
+                throw new IllegalArgumentException("--metrics-token-file goes with --metrics");
+            }
+            HostPort metricsPlace = metricsAt == null ? null : HostPort.parse("--metrics", metricsAt);
+            String metricsToken = TokenFile.read(metricsTokenFile);
             long max = GuestSpec.bytes("--max-guest", maxGuest);
             String secret = secretFile == null ? null
                     : Files.exists(secretFile) ? readSecret(secretFile) : newSecret(secretFile);
             TargetOptions options = TargetOptions.builder().maxGuestBytes(max).tls(tls.toTls()).build();
             BlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
             PrintWriter out = spec.commandLine().getOut();
+            try (Metrics metrics = Metrics.of("migration");
+                 MetricsServer metricsServer = metricsPlace == null ? null
+                         : MetricsServer.start(metrics, metricsPlace, metricsToken)) {
+                MigrationMetrics meters = new MigrationMetrics(metrics.registry());
+                if (metricsServer != null) {
+                    String host = metricsPlace.host().contains(":") ? "[" + metricsPlace.host() + "]"
+                            : metricsPlace.host();
+                    out.println("metrics on http://" + host + ":" + metricsServer.port() + Metrics.PATH);
+                }
+                return serve(max, secret, options, meters, ended, out);
+            }
+        }
+
+        private int serve(long max, String secret, TargetOptions options, MigrationMetrics meters,
+                          BlockingQueue<IncomingMigration> ended, PrintWriter out) throws InterruptedException {
             try (MigrationTarget target = MigrationTarget.listen(new InetSocketAddress(bind, port),
                     shmGuests ? Guests.allocator(guestDir) : Guests.syntheticAllocator(), options, List.of(),
-                    ended::add)) {
+                    arrived -> {
+                        meters.arrived(arrived);
+                        ended.add(arrived);
+                    })) {
+                meters.watch(target);
                 if (secret == null) {
                     secret = newSecret();
                     out.println("secret " + secret);

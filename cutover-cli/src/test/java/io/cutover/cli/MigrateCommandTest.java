@@ -12,9 +12,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -69,6 +75,93 @@ class MigrateCommandTest {
         assertThat(sent.code()).as(sent.err()).isZero();
         assertThat(listening.get(30, TimeUnit.SECONDS)).as("%s", out).isZero();
         assertThat(out.toString()).containsPattern("activated m-\\w+: \\d+ pages").doesNotContain("discarded");
+    }
+
+    @Test
+    void listenServesItsMetricsWithTheTokenAndTheyCountWhatArrivedAndWhatWasRefused() throws Exception {
+        Path secret = dir.resolve("migration.secret");
+        String token = "metrics-token-0123456789";
+        Path tokenFile = Files.writeString(dir.resolve("metrics.token"), token + "\n");
+        StringWriter out = new StringWriter();
+        CommandLine listen = CutoverCommand.commandLine();
+        listen.setOut(new PrintWriter(out, true));
+        listen.setErr(new PrintWriter(new StringWriter(), true));
+        CompletableFuture<Integer> listening = CompletableFuture.supplyAsync(() -> listen.execute("migrate", "listen",
+                "--bind", "127.0.0.1", "--port", "0", "--count", "2", "--secret-file", secret.toString(),
+                "--metrics", "127.0.0.1:0", "--metrics-token-file", tokenFile.toString()));
+        int port = port(out, listening);
+        Matcher at = Pattern.compile("metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(out.toString());
+        assertThat(at.find()).as("%s", out).isTrue();
+        URI metrics = URI.create(at.group(1));
+        assertThat(scrape(metrics, null).statusCode()).as("a scrape without the token").isEqualTo(401);
+        String before = scrape(metrics, token).body();
+        assertThat(sample(before, "cutover_migrations_total", "outcome=\"completed\"")).isZero();
+        assertThat(before).contains("daemon=\"migration\"").contains("jvm_memory_used_bytes");
+
+        try (Socket stranger = new Socket("127.0.0.1", port)) {
+            stranger.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes());
+            stranger.setSoTimeout(10_000);
+            while (stranger.getInputStream().read() != -1) {
+                // the refusal, then the close
+            }
+        }
+        Cli.Run sent = Cli.run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+                "--warmup", "0s", "--quiet", "--secret-file", secret.toString());
+        assertThat(sent.code()).as(sent.err()).isZero();
+        Matcher activated = Pattern.compile("activated m-\\w+: (\\d+) pages, (\\d+) bytes").matcher(out.toString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!activated.reset(out.toString()).find()) {
+            assertThat(System.nanoTime() - deadline).as("no activation: %s", out).isNegative();
+            Thread.sleep(20);
+        }
+        String after = scrape(metrics, token).body();
+        assertThat(sample(after, "cutover_migrations_total", "outcome=\"completed\"", "side=\"destination\""))
+                .isEqualTo(1);
+        assertThat(sample(after, "cutover_migrations_total", "outcome=\"aborted\"", "side=\"destination\""))
+                .isZero();
+        assertThat(sample(after, "cutover_migration_bytes_total", "direction=\"received\""))
+                .isEqualTo(Double.parseDouble(activated.group(2)));
+        assertThat(sample(after, "cutover_migration_pages_total", "direction=\"received\""))
+                .isEqualTo(Double.parseDouble(activated.group(1)));
+        double refused = after.lines().filter(line -> line.startsWith("cutover_migration_refused_total{"))
+                .mapToDouble(MigrateCommandTest::value).sum();
+        assertThat(refused).as("the stranger").isEqualTo(1);
+
+        Cli.Run second = Cli.run("migrate", "send", "--to", "127.0.0.1:" + port, "--guest", "synthetic:size=4m",
+                "--warmup", "0s", "--quiet", "--secret-file", secret.toString());
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(listening.get(30, TimeUnit.SECONDS)).as("%s", out).isZero();
+    }
+
+    @Test
+    void listenServesNoTokenlessMetricsBeyondLoopback() {
+        Cli.Run open = Cli.run("migrate", "listen", "--bind", "127.0.0.1", "--port", "0", "--metrics", "0.0.0.0:0");
+        assertThat(open.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(open.err()).contains("open to the network");
+        Cli.Run alone = Cli.run("migrate", "listen", "--port", "0", "--metrics-token-file", "/nonexistent");
+        assertThat(alone.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(alone.err()).contains("--metrics-token-file goes with --metrics");
+        assertThat(Cli.run("migrate", "listen", "--help").out().replaceAll("\\s+", " "))
+                .contains("--metrics=HOST:PORT", "--metrics-token-file=FILE", "Prometheus");
+    }
+
+    private static HttpResponse<String> scrape(URI metrics, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The first sample of {@code name} whose labels include every one of {@code labels}. */
+    private static double sample(String text, String name, String... labels) {
+        return text.lines().filter(line -> line.startsWith(name + "{") && List.of(labels).stream().allMatch(line::contains))
+                .mapToDouble(MigrateCommandTest::value).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " " + List.of(labels) + " in\n" + text));
+    }
+
+    private static double value(String sampleLine) {
+        return Double.parseDouble(sampleLine.substring(sampleLine.lastIndexOf(' ') + 1));
     }
 
     @Test
