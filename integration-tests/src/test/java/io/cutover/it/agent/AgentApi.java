@@ -57,6 +57,11 @@ final class AgentApi {
         return false;
     }
 
+    /** What the agent answers to {@code GET /metrics}, as Prometheus would scrape it (with the token). */
+    String metrics() {
+        return send("GET", "/metrics", null).requireStatus(200).text();
+    }
+
     JsonAnswer send(String method, String path, Object body) {
         return http.send(method, path, body);
     }

@@ -2,6 +2,7 @@ package io.cutover.it.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.it.LabExtension;
+import io.cutover.it.PrometheusText;
 import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
@@ -38,6 +39,8 @@ class BuiltInMigrationIT {
         Lab lab = LAB.lab();
         try (LabProcesses processes = new LabProcesses(lab, dir)) {
             Agents agents = startAgents(lab, processes, "");
+            String sourceBefore = agents.source.metrics();
+            String destinationBefore = agents.destination.metrics();
             JsonAnswer created = agents.source.create(request(lab, "lan", "synthetic:size=32m,workload=hotset,hot=5%,rate=5000", "200m"));
             assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
             String id = created.body().path("id").asText();
@@ -56,7 +59,35 @@ class BuiltInMigrationIT {
             assertThat(arrived.path("verifiedDigest").asText())
                     .as("the destination re-read its whole memory and found the source's digest")
                     .isEqualTo(report.path("verifiedDigest").asText()).isNotEqualTo("0");
+
+            String sourceAfter = agents.source.metrics();
+            String destinationAfter = agents.destination.metrics();
+            assertThat(delta(sourceBefore, sourceAfter, "cutover_migrations_total", "side", "source", "outcome",
+                    "completed")).as("the migration sent, at the source's agent").isEqualTo(1);
+            assertThat(delta(destinationBefore, destinationAfter, "cutover_migrations_total", "side", "destination",
+                    "outcome", "completed")).as("the migration received, at the destination's agent").isEqualTo(1);
+            assertThat(delta(sourceBefore, sourceAfter, "cutover_migration_bytes_total", "direction", "sent"))
+                    .as("the bytes the report says were sent")
+                    .isEqualTo(report.path("progress").path("transferredBytes").asLong()).isPositive();
+            assertThat(delta(destinationBefore, destinationAfter, "cutover_migration_bytes_total", "direction",
+                    "received")).as("the bytes the destination says it received")
+                    .isEqualTo(arrived.path("bytesReceived").asLong()).isPositive();
+            assertThat(delta(destinationBefore, destinationAfter, "cutover_migration_pages_total", "direction",
+                    "received")).as("the pages the destination says it applied")
+                    .isEqualTo(arrived.path("pagesReceived").asLong()).isPositive();
+            assertThat(delta(sourceBefore, sourceAfter, "cutover_migration_rounds_total")).isPositive();
+            assertThat(delta(sourceBefore, sourceAfter, "cutover_migration_downtime_seconds_count"))
+                    .as("the downtime, recorded once").isEqualTo(1);
         }
+    }
+
+    /** How much {@code metric} (its samples with every label given as name, value) grew between two scrapes. */
+    private static long delta(String before, String after, String metric, String... labelsAndValues) {
+        Map<String, String> labels = new TreeMap<>();
+        for (int i = 0; i < labelsAndValues.length; i += 2) {
+            labels.put(labelsAndValues[i], labelsAndValues[i + 1]);
+        }
+        return Math.round(PrometheusText.sum(after, metric, labels) - PrometheusText.sum(before, metric, labels));
     }
 
     @Test
@@ -76,6 +107,7 @@ class BuiltInMigrationIT {
                       queue-dir: %s
                       netns: %s
                     """.formatted(sdn, lab.dnsServer(), lab.tsigKeyFile(), dir.resolve("queue"), lab.namespace("hostA")));
+            String metricsBefore = agents.source.metrics();
             // the VM's port at the destination, plugged before the cutover as a destination hypervisor does
             lab.dualHome("vm1", "br-b");
             Map<String, List<String>> flows = flows(lab);
@@ -101,6 +133,26 @@ class BuiltInMigrationIT {
             assertThat(dig(lab)).isEqualTo(old);
             assertThat(ttl(lab)).as("the TTL restored").isEqualTo(300);
             ping(lab);
+
+            String metricsAfter = agents.source.metrics();
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos(); System.nanoTime() < deadline
+                    && delta(metricsBefore, metricsAfter, "cutover_dns_update_seconds_count") < 2; ) {
+                // the restore's answer reached BIND's readers first; the agent counts it as it arrives
+                Thread.sleep(100);
+                metricsAfter = agents.source.metrics();
+            }
+            assertThat(delta(metricsBefore, metricsAfter, "cutover_migrations_total", "side", "source", "outcome",
+                    "aborted")).as("the migration rolled back, at the source's agent").isEqualTo(1);
+            assertThat(delta(metricsBefore, metricsAfter, "cutover_migrations_total", "side", "source", "outcome",
+                    "completed")).isZero();
+            assertThat(delta(metricsBefore, metricsAfter, "cutover_migration_downtime_seconds_count"))
+                    .as("no downtime: the guest never left").isZero();
+            assertThat(delta(metricsBefore, metricsAfter, "cutover_dns_updates_total", "outcome", "applied",
+                    "rcode", "NOERROR")).as("BIND applied the TTL's lowering and its restoring").isEqualTo(2);
+            assertThat(delta(metricsBefore, metricsAfter, "cutover_dns_update_seconds_count"))
+                    .as("each update's latency").isEqualTo(2);
+            assertThat(PrometheusText.sum(metricsAfter, "cutover_dns_pending_updates", Map.of()))
+                    .as("nothing left queued").isZero();
         }
     }
 
