@@ -150,7 +150,9 @@ class MigrateCommandTest {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        // HTTP/1.1 as Prometheus scrapes (the JDK's client may hang on its h2c upgrade under load)
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The first sample of {@code name} whose labels include every one of {@code labels}. */

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** A daemon's metrics on a port of their own, scraped over real HTTP on 127.0.0.1. */
 class MetricsServerTest {
     private static final String TOKEN = "metrics-token-0123456789";
-    private final HttpClient http = HttpClient.newHttpClient();
+    /** HTTP/1.1 as Prometheus scrapes (the JDK's client may hang on its h2c upgrade under load). */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private HttpResponse<String> get(int port, String path, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
