@@ -202,7 +202,7 @@ class TunnelAttackIT {
     /** A plain and a sealed destination move, both ACTIVATED, their peer 127.0.0.1:{@code peerPort}. */
     private static void addMoves(InetSocketAddress api, int peerPort) throws Exception {
         String key = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
-        for (String move : List.of(move("plain", PLAIN_VNI, null, peerPort),
+        for (String move : List.of(move("plain", PLAIN_VNI, "\"insecurePlain\":true", peerPort),
                 move("sealed", SEALED_VNI, "\"key\":\"" + key + "\"", peerPort))) {
             String answer = HostilePeer.http(api, authorized("POST", "/v1/moves", move));
             assertThat(status(answer)).as(answer).isEqualTo(201);
