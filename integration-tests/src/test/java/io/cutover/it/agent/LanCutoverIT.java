@@ -95,7 +95,32 @@ class LanCutoverIT {
                     "outcome", "failed")).as("batches that failed").isZero();
             assertThat(after.get(LabAgents.Daemon.AGENT)).as("the JVM's figures, tagged with the daemon")
                     .contains("jvm_memory_used_bytes{").contains("daemon=\"agent\"");
+
+            // the access log: one line for each call that changed something, on every daemon the move went through
+            // (the source is where the VM was: either host)
+            java.nio.file.Path logs = agents.dir();
+            List<java.nio.file.Path> agentLogs = List.of(logs.resolve("hostA.log"), logs.resolve("hostB.log"));
+            assertThat(accessLines(agentLogs, "POST /v1/cutovers from ")).as("the orchestrator's cutover at the source")
+                    .matches("(?s).*: 201 in \\d+ ms.*");
+            assertThat(accessLines(agentLogs, "POST /v1/claims from ")).as("the source's claim at the destination")
+                    .matches("(?s).*: 201 in \\d+ ms.*");
+            assertThat(accessLines(List.of(logs.resolve("sdn.log")), "POST /v1/moves from "))
+                    .as("the agent's move at the controller").matches("(?s).*: 201 in \\d+ ms.*");
+            assertThat(accessLines(List.of(logs.resolve("tunnel-hostA.log"), logs.resolve("tunnel-hostB.log")),
+                    "POST /v1/moves from ")).as("the move registered with the tunnel daemons")
+                    .matches("(?s).*: 201 in \\d+ ms.*");
         }
+    }
+
+    /** The access log's lines in {@code logs} whose message starts with {@code call}, one a line. */
+    private static String accessLines(List<java.nio.file.Path> logs, String call) throws java.io.IOException {
+        StringBuilder found = new StringBuilder();
+        for (java.nio.file.Path log : logs) {
+            try (var lines = java.nio.file.Files.lines(log)) {
+                lines.filter(line -> line.contains("io.cutover.access - " + call)).forEach(l -> found.append(l).append('\n'));
+            }
+        }
+        return found.toString();
     }
 
     /** Each daemon's scrape: the agents' and the tunnel daemons' of both hosts, one after the other, and the controller's. */
