@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import static io.cutover.it.security.HostilePeer.json;
 import static io.cutover.it.security.HostilePeer.request;
 import static io.cutover.it.security.HostilePeer.status;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,23 +128,11 @@ class AgentAttackIT {
         }
     }
 
-    private static String json(String method, String path, String body, String... headers) {
-        String[] all = new String[headers.length + 2];
-        all[0] = "Host: 127.0.0.1";
-        all[1] = "Content-Type: application/json";
-        System.arraycopy(headers, 0, all, 2, headers.length);
-        return request(method, path, body, all);
-    }
-
     private static String authorized(String method, String path, String body) {
         return json(method, path, body, "Authorization: Bearer " + TOKEN);
     }
 
-    /** An authenticated GET's body; asserts a 200. */
     private static String get(InetSocketAddress api, String path) throws Exception {
-        String answer = HostilePeer.http(api, request("GET", path, null, "Host: 127.0.0.1",
-                "Authorization: Bearer " + TOKEN));
-        assertThat(status(answer)).as(answer).isEqualTo(200);
-        return HostilePeer.body(answer);
+        return HostilePeer.authorizedGet(api, path, TOKEN);
     }
 }

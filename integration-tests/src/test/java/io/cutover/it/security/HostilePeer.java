@@ -51,6 +51,22 @@ final class HostilePeer {
     }
 
     /** An HTTP/1.1 request written by hand, with {@code Connection: close}; {@code headers} are whole lines. */
+    /** A request with a JSON body to loopback ({@code Host} and {@code Content-Type} set), and {@code headers}. */
+    static String json(String method, String path, String body, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Host: 127.0.0.1";
+        all[1] = "Content-Type: application/json";
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return request(method, path, body, all);
+    }
+
+    /** The body of a GET of {@code path} with {@code token}, which must be answered 200. */
+    static String authorizedGet(InetSocketAddress to, String path, String token) throws IOException {
+        String answer = http(to, request("GET", path, null, "Host: 127.0.0.1", "Authorization: Bearer " + token));
+        org.assertj.core.api.Assertions.assertThat(status(answer)).as(answer).isEqualTo(200);
+        return body(answer);
+    }
+
     static String request(String method, String path, String body, String... headers) {
         StringBuilder text = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         for (String header : headers) {

@@ -211,8 +211,6 @@ class OpenFlowAttackIT {
     }
 
     private static String get(InetSocketAddress rest, String path) throws Exception {
-        String answer = HostilePeer.http(rest, request("GET", path, null, "Host: 127.0.0.1", "Authorization: Bearer " + TOKEN));
-        assertThat(status(answer)).as(answer).isEqualTo(200);
-        return HostilePeer.body(answer);
+        return HostilePeer.authorizedGet(rest, path, TOKEN);
     }
 }
