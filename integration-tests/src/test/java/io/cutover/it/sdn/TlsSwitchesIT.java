@@ -118,8 +118,9 @@ class TlsSwitchesIT {
     void aSwitchCertifiedByTheLabCaConnectsOverTlsAndGetsItsFlows() throws Exception {
         assertThat(sdn.switches()).filteredOn(s -> s.dpid().equals(Dpid.parse(hostA.datapathId())))
                 .singleElement().matches(SwitchInfo::connected);
-        assertThat(hostA.vsctl("get", "controller", hostA.bridge(), "is_connected").orThrow().stdout().trim())
-                .isEqualTo("true");
+        // ovs-vswitchd writes a controller's status to its database some seconds after the connection
+        assertThat(eventually(() -> hostA.vsctl("get", "controller", hostA.bridge(), "is_connected").orThrow()
+                .stdout().trim().equals("true"))).as("OVS says host A's controller is connected").isTrue();
         assertThat(LOG.list).extracting(ILoggingEvent::getFormattedMessage)
                 .anyMatch(line -> line.contains("passed TLS as") && line.contains("CN=hostA id:"));
         join(sdn.putEndpoint(forwarderA));

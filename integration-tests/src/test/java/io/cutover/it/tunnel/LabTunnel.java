@@ -88,16 +88,18 @@ final class LabTunnel {
     }
 
     /**
-     * Moves the VM's cable to br-b, makes br-b forget anything it may have learnt of the VM's MAC from frames
-     * flooded across the fabric while the VM was on br-a, and sends what br-a gets for the VM to hostA, as an SDN
-     * controller's {@code redirectToForwarder} does at switchover (without it, br-a may learn the VM's MAC from
-     * the VM's own broadcasts, now arriving from br-tor, and drop what comes from there for it).
+     * Sends what br-a gets for the VM to hostA, as an SDN controller's {@code redirectToForwarder} does at
+     * switchover, then moves the VM's cable to br-b and makes br-b forget anything it may have learnt of the VM's MAC
+     * from frames flooded across the fabric while the VM was on br-a. The redirect comes first: between the cable's
+     * removal and the flow, br-a would drop what it still has learnt on the removed port (without the flow at all,
+     * br-a may learn the VM's MAC from the VM's own broadcasts, now arriving from br-tor, and drop what comes from
+     * there for it).
      */
     static void moveVm(Lab lab) {
-        lab.movePort("vm1", "br-b");
-        lab.appctl("fdb/flush", "br-b").orThrow();
         String toHostA = lab.vsctl("get", "Interface", "hostA", "ofport").orThrow().stdout().strip();
         lab.ofctl("add-flow", "br-a", "priority=100,dl_dst=" + Topology.VM_MAC + ",actions=output:" + toHostA).orThrow();
+        lab.movePort("vm1", "br-b");
+        lab.appctl("fdb/flush", "br-b").orThrow();
     }
 
     /** Removes the rules of {@link #resetVmOnSourceSide} and {@link #moveVm}. */
