@@ -49,9 +49,13 @@ final class ClientProbes implements AutoCloseable {
         return probes;
     }
 
-    /** Stops the UDP probes and returns what they saw. */
+    /**
+     * Stops the UDP probes and the TCP connection's exchange, closing it (the client then sends nothing more to the
+     * guest's address, and a tunnel carrying it goes idle); returns what the UDP probes saw.
+     */
     UdpProbeResult stop() throws Exception {
         prober.stop();
+        tcp.stop();
         return result.get(30, TimeUnit.SECONDS);
     }
 

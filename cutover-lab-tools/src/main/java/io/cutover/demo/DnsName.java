@@ -12,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 final class DnsName {
     /**
      * The TTL of a name the demo registers: short, as for a VM that is about to move (a resolver may hold the old
-     * address this long after the cutover lowers it, and the brownout's tunnel lasts at least as long).
+     * address this long after the cutover lowers it, and the brownout's tunnel lasts at least as long). Short enough
+     * that a lab move's drain ends by its DNS rule well before the lab's hard maximum ({@link LabAgents#DRAIN_HARD_MAX}
+     * from the activation, a second or two after the lowering).
      */
-    private static final int TTL = 10;
+    private static final int TTL = 6;
     private static final long NSUPDATE_LIMIT_SECONDS = 20;
 
     private DnsName() {

@@ -62,7 +62,8 @@ public final class LabAgents implements AutoCloseable {
     public static final Duration DRAIN_IDLE = Duration.ofSeconds(1);
     /**
      * How long after activation a lab move's tunnel ends anyway: a WAN move's resolvers may hold the old address for
-     * the zone's TTL (300 s) from the lowering, far longer than a test waits.
+     * the name's TTL from the lowering (the zone's default is 300 s), far longer than a test waits; the demo's names
+     * are registered with a TTL short enough that their drains end by the DNS rule before this.
      */
     public static final Duration DRAIN_HARD_MAX = Duration.ofSeconds(8);
     /** How long a daemon that is starting may take to answer one call. */

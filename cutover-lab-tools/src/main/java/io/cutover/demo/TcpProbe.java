@@ -12,6 +12,8 @@ import java.time.Duration;
  * demo can tell whether an established connection survives the cutover.
  */
 public final class TcpProbe implements AutoCloseable {
+    /** How long {@link #stop} waits for the echo of the message under way. */
+    private static final Duration LAST_ECHO_WITHIN = Duration.ofSeconds(5);
     private final Socket socket;
     private final DataOutputStream out;
     private final DataInputStream in;
@@ -19,6 +21,8 @@ public final class TcpProbe implements AutoCloseable {
     private volatile boolean stopping;
     private volatile IOException failure;
     private volatile long exchanged;
+    private volatile boolean stopped;
+    private volatile boolean survived;
 
     private final Duration interval;
 
@@ -69,9 +73,24 @@ public final class TcpProbe implements AutoCloseable {
         return exchanged;
     }
 
-    /** Whether the connection is still up and no exchange failed. */
+    /**
+     * Whether the connection is up and no exchange failed; once {@link #stop stopped}, whether it was up until then.
+     */
     public boolean alive() {
-        return failure == null && thread.isAlive() && !socket.isClosed();
+        return failure == null && (stopped ? survived : thread.isAlive() && !socket.isClosed());
+    }
+
+    /**
+     * Ends the exchange after the message under way (waiting for its echo at most {@link #LAST_ECHO_WITHIN}) and closes
+     * the connection, so that nothing more reaches the VM's address from here; {@link #alive} then says whether the
+     * connection was up until the end.
+     */
+    public void stop() throws IOException, InterruptedException {
+        stopping = true;
+        thread.join(LAST_ECHO_WITHIN.toMillis());
+        survived = failure == null && !thread.isAlive();
+        stopped = true;
+        socket.close();
     }
 
     /** Why the connection broke, or {@code null}. */

@@ -59,6 +59,11 @@ class QemuWanCutoverIT {
                 .as("the flush runs beside the commit, the DNS switch after the flush")
                 .containsSubsequence("tunnel.flush done", "dns.switch done", "DRAINING stage")
                 .contains("guest.renumber done", "guest.new-address answered");
+        assertThat(report.timeline()).as("the tunnel lived until every resolver had expired the old address (the "
+                        + "name's 6 s TTL from the lowering, the lowered 5 s from the switch) and it was idle (the "
+                        + "client stopped), before the lab's hard maximum (8 s from the activation)")
+                .anyMatch(e -> e.what().equals("tunnel.drain") && e.event().equals("done")
+                        && "ended by dns-and-idle".equals(e.detail()));
         assertThat(report.tunnel().get("source.held")).as("what reached site A during the blackout was held")
                 .isPositive();
         assertThat(report.tunnel().get("destination.injected")).as("and delivered at site B: %s", report.tunnel())
