@@ -27,6 +27,7 @@ import io.cutover.tunnel.DrainPolicy;
 import io.cutover.migration.IncomingMigration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -58,6 +59,8 @@ public final class AgentServer {
 
     /** The largest request body accepted. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    static final String HEALTH_PATH = "/v1/health";
+    static final String OPENAPI_PATH = "/v1/openapi.yaml";
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -116,27 +119,27 @@ public final class AgentServer {
 
     Router router() {
         Router router = Router.router(vertx);
-        // no file uploads: Vert.x would keep them on disk, before any token check
+        // who the caller is, before a byte of the body is read: a caller without a token makes this agent hold nothing
+        router.route().handler(this::authenticate);
+        // no file uploads: Vert.x would keep them on disk
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        router.get("/v1/health").handler(access.openHealth() ? RoutingContext::next : this::anyCaller)
-                .handler(this::health);
+        router.get(HEALTH_PATH).handler(this::health);
         if (metrics != null) {
-            router.get(Metrics.PATH).handler(this::anyCaller);
             metrics.route(router);
         }
-        router.get("/v1/openapi.yaml").handler(this::openApi);
-        router.post("/v1/claims").handler(this::anyCaller).handler(this::claim);
-        router.delete("/v1/claims/:id").handler(this::anyCaller).handler(this::releaseClaim);
-        router.post("/v1/incoming").handler(this::anyCaller).handler(this::prepareIncoming);
+        router.get(OPENAPI_PATH).handler(this::openApi);
+        router.post("/v1/claims").handler(this::claim);
+        router.delete("/v1/claims/:id").handler(this::releaseClaim);
+        router.post("/v1/incoming").handler(this::prepareIncoming);
         router.post("/v1/cutovers").handler(this::hostOnly).handler(this::create);
-        router.get("/v1/cutovers").handler(this::anyCaller).handler(this::list);
-        router.get("/v1/cutovers/:id").handler(this::anyCaller).handler(this::show);
+        router.get("/v1/cutovers").handler(this::list);
+        router.get("/v1/cutovers/:id").handler(this::show);
         router.delete("/v1/cutovers/:id").handler(this::hostOnly).handler(this::delete);
-        router.get("/v1/cutovers/:id/events").handler(this::anyCaller).handler(this::events);
-        router.get("/v1/migrations").handler(this::anyCaller).handler(this::incoming);
-        router.post("/v1/tunnel/moves").handler(this::anyCaller).handler(this::registerTunnelMove);
-        router.get("/v1/tunnel/moves/:id").handler(this::anyCaller).handler(this::tunnelMove);
-        router.post("/v1/tunnel/moves/:id/stage/:stage").handler(this::anyCaller).handler(ctx -> {
+        router.get("/v1/cutovers/:id/events").handler(this::events);
+        router.get("/v1/migrations").handler(this::incoming);
+        router.post("/v1/tunnel/moves").handler(this::registerTunnelMove);
+        router.get("/v1/tunnel/moves/:id").handler(this::tunnelMove);
+        router.post("/v1/tunnel/moves/:id/stage/:stage").handler(ctx -> {
             CutoverStage stage = stage(ctx.pathParam("stage"));
             DrainPolicy.DnsChange dns = dnsChange(ctx, stage);
             relay(ctx, 200, t -> {
@@ -147,9 +150,8 @@ public final class AgentServer {
                 }
             });
         });
-        router.delete("/v1/tunnel/moves/:id").handler(this::anyCaller)
-                .handler(ctx -> relay(ctx, 204, t -> t.remove(ctx.pathParam("id"))));
-        router.post("/v1/cutovers/:id/phase/:phase").handler(this::anyCaller).handler(this::phase);
+        router.delete("/v1/tunnel/moves/:id").handler(ctx -> relay(ctx, 204, t -> t.remove(ctx.pathParam("id"))));
+        router.post("/v1/cutovers/:id/phase/:phase").handler(this::phase);
         router.route().last().handler(ErrorAnswer::noRoute);
         router.route().failureHandler(ctx -> {
             if (ctx.failure() == null) {
@@ -161,20 +163,24 @@ public final class AgentServer {
         return router;
     }
 
-    /** Lets on a caller with any token this agent knows: this host's, or a peer's (noted for the handler). */
-    private void anyCaller(RoutingContext ctx) {
-        if (admit(ctx) != null) {
+    /**
+     * Lets on a caller with any token this agent knows: this host's, or a peer's (noted for the handlers). Anyone may
+     * read the OpenAPI document, and the health check unless the configuration closes it; everything else, an unknown
+     * path too, needs a token (a caller without one learns nothing of what is served here).
+     */
+    private void authenticate(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        boolean open = ctx.request().method() == HttpMethod.GET
+                && (path.equals(OPENAPI_PATH) || path.equals(HEALTH_PATH) && access.openHealth());
+        if (open || admit(ctx) != null) {
             ctx.next();
         }
     }
 
     /** Lets on this host's orchestrator and hooks only: a peer's token gets a 403. */
     private void hostOnly(RoutingContext ctx) {
-        Callers.Caller caller = admit(ctx);
-        if (caller != null) {
-            requireActsFor(ctx, null, "do this (this host's own token only)");
-            ctx.next();
-        }
+        requireHost(ctx, "do this (this host's own token only)");
+        ctx.next();
     }
 
     /** The caller whose token the request carries, noted for the handler; or {@code null}, answered with a 401. */
@@ -191,7 +197,7 @@ public final class AgentServer {
         return caller;
     }
 
-    /** The caller {@link #anyCaller} let on. */
+    /** The caller {@link #authenticate} let on ({@code null} on an open path). */
     private static Callers.Caller caller(RoutingContext ctx) {
         return ctx.get(CALLER);
     }
@@ -200,6 +206,11 @@ public final class AgentServer {
      * Refuses with a 403 (logged on one line, as every refusal) unless the caller may act for {@code host}: this host's callers may act
      * for any; another host's agent only for itself (never when {@code host} is {@code null}).
      */
+    /** Refuses with a 403 unless the caller is this host's orchestrator or hooks. */
+    private static void requireHost(RoutingContext ctx, String what) {
+        requireActsFor(ctx, null, what);
+    }
+
     private static void requireActsFor(RoutingContext ctx, String host, String what) {
         Callers.Caller caller = ctx.get(CALLER);
         if (!caller.isHost() && !caller.peer().equals(host)) {
@@ -310,7 +321,7 @@ public final class AgentServer {
         Phase phase = Phase.parse(ctx.pathParam("phase"));
         Cutover cutover = service.get(ctx.pathParam("id"));
         if (phase != Phase.ACTIVATED && phase != Phase.FAILED) {
-            requireActsFor(ctx, null, "report " + ctx.pathParam("phase") + " (this host's own token only)");
+            requireHost(ctx, "report " + ctx.pathParam("phase") + " (this host's own token only)");
         }
         // the destination reports its guest's RESUME (its agent) or its stop (its libvirt hook), for its own cutovers
         requireActsFor(ctx, cutover.request().destination(), "report a phase of a cutover to another host");

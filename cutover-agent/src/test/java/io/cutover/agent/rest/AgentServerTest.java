@@ -155,6 +155,25 @@ class AgentServerTest {
     }
 
     @Test
+    void aCallerWithoutATokenIsRefusedBeforeItsBodyIsReadAndLearnsNoPath() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(source.getHost(), source.getPort())) {
+            socket.setSoTimeout(5_000);
+            // a body announced far over the limit and never sent: read first, it would be a 413 or a wait
+            socket.getOutputStream().write(("POST /v1/cutovers HTTP/1.1\r\nHost: agent\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: 10485760\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertThat(status).isEqualTo("HTTP/1.1 401 Unauthorized");
+        }
+        assertThat(send(source, "GET", "/v1/nowhere", null).statusCode()).as("an unknown path, without a token")
+                .isEqualTo(401);
+        assertThat(send(source, "GET", "/v1/openapi.yaml", null).statusCode()).as("the API's description is open")
+                .isEqualTo(200);
+        assertThat(send(source, "GET", "/v1/health", null).statusCode()).as("and so is the health check")
+                .isEqualTo(200);
+    }
+
+    @Test
     void aDestinationWhoseAgentDoesNotAnswerIsRefusedBeforeAnythingMoves() throws Exception {
         destinationServer.close().await(5, TimeUnit.SECONDS);
         HttpResponse<String> answer = post(source, "/v1/cutovers", request("hostB", 100), TOKEN);
