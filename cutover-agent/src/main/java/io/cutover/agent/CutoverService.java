@@ -118,20 +118,28 @@ public final class CutoverService {
      * Claims memory here for a source agent's cutover {@code id}; with the built-in migrator, also expects that
      * cutover's migration, of at most the claimed memory.
      *
+     * @param holder the source host whose agent asks, or {@link MemoryClaims#THIS_HOST}
      * @return the one-time secret the source's migrator presents, if this agent receives migrations
      * @throws MemoryClaims.InsufficientMemoryException if the memory is not free
+     * @throws MemoryClaims.ClaimHeldException          if another holder holds a claim by that id
      */
-    public Optional<String> claimForPeer(String id, long mib) {
-        claims.claim(id, mib);
+    public Optional<String> claimForPeer(String id, String holder, long mib) {
+        claims.claim(id, holder, mib);
         return migrator == null || mib <= 0 ? Optional.empty() : Optional.of(migrator.expect(id, mib << 20));
     }
 
     /**
      * Releases a source agent's claim, withdraws its migration's secret if it was not used, and stops waiting for its
-     * incoming QEMU guest.
+     * incoming QEMU guest. {@link MemoryClaims#THIS_HOST} releases any claim; a peer only its own.
+     *
+     * @throws MemoryClaims.ClaimHeldException if another peer holds it (nothing is released)
      */
-    public void releaseForPeer(String id) {
-        claims.release(id);
+    public void releaseForPeer(String id, String holder) {
+        if (holder.equals(MemoryClaims.THIS_HOST)) {
+            claims.release(id);
+        } else {
+            claims.release(id, holder);
+        }
         if (migrator != null) {
             migrator.withdraw(id);
         }

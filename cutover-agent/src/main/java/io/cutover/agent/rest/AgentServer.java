@@ -251,9 +251,11 @@ public final class AgentServer {
         }
         Optional<String> secret;
         try {
-            secret = service.claimForPeer(claim.id(), claim.memoryMiB());
+            secret = service.claimForPeer(claim.id(), holder(ctx), claim.memoryMiB());
         } catch (MemoryClaims.InsufficientMemoryException e) {
             throw new ApiError(409, "insufficient memory", e.getMessage());
+        } catch (MemoryClaims.ClaimHeldException e) {
+            throw new ApiError(403, ErrorAnswer.FORBIDDEN, e.getMessage());
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", claim.id());
@@ -264,8 +266,18 @@ public final class AgentServer {
     }
 
     private void releaseClaim(RoutingContext ctx) {
-        service.releaseForPeer(ctx.pathParam("id"));
+        try {
+            service.releaseForPeer(ctx.pathParam("id"), holder(ctx));
+        } catch (MemoryClaims.ClaimHeldException e) {
+            throw new ApiError(403, ErrorAnswer.FORBIDDEN, e.getMessage());
+        }
         ctx.response().setStatusCode(204).end();
+    }
+
+    /** Whom a claim the caller takes or releases is held by: the peer, or this host for its own callers. */
+    private static String holder(RoutingContext ctx) {
+        Callers.Caller caller = caller(ctx);
+        return caller.isHost() ? MemoryClaims.THIS_HOST : caller.peer();
     }
 
     /** A source's agent has this host's incoming QEMU take a cutover's stream; QMP is slow: on a worker thread. */

@@ -39,6 +39,7 @@ class AgentAccessTest {
     private static final String HOST_B = "host-b-token-0123456789";
     private static final String PAIR_AB = "pair-ab-token-0123456789";
     private static final String PAIR_AC = "pair-ac-token-0123456789";
+    private static final String PAIR_BC = "pair-bc-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REQUEST = """
             {"vm": "vm1", "mac": "02:00:c6:12:00:64", "addresses": ["198.18.0.100"],
@@ -107,6 +108,38 @@ class AgentAccessTest {
     }
 
     @Test
+    void aPeerNeitherResizesNorReleasesAClaimAnotherPeerHolds() throws Exception {
+        startBoth(null, null);
+        String id = call(hostA, HOST_A, null, "POST", "cutovers", JSON.readTree(REQUEST)).body().path("id").asText();
+        assertThat(freeAtB()).as("hostA's cutover claimed 100 MiB at hostB").isEqualTo(924);
+
+        JsonAnswer release = call(hostB, PAIR_BC, null, "DELETE", "claims/" + id, null);
+        assertThat(release.status()).as("hostC releases hostA's claim: %s", release.text()).isEqualTo(403);
+        assertThat(release.body().path("error").asText()).isEqualTo("forbidden");
+        JsonAnswer resize = call(hostB, PAIR_BC, null, "POST", "claims",
+                JSON.readTree("{\"id\": \"" + id + "\", \"memoryMiB\": 1}"));
+        assertThat(resize.status()).as("hostC claims by hostA's claim's id: %s", resize.text()).isEqualTo(403);
+        assertThat(freeAtB()).isEqualTo(924);
+
+        assertThat(call(hostB, PAIR_BC, null, "POST", "claims", JSON.readTree("{\"id\": \"c-mine\", \"memoryMiB\": 24}"))
+                .status()).as("a claim of hostC's own").isEqualTo(201);
+        assertThat(call(hostB, PAIR_BC, null, "DELETE", "claims/c-mine", null).status()).isEqualTo(204);
+        assertThat(call(hostA, HOST_A, null, "DELETE", "cutovers/" + id, null).status()).isEqualTo(200);
+        assertThat(eventuallyFreeAtB(1024)).as("hostA's agent released its own claim").isTrue();
+    }
+
+    private long freeAtB() {
+        return call(hostB, HOST_B, null, "GET", "health", null).body().path("memoryFreeMiB").asLong();
+    }
+
+    private boolean eventuallyFreeAtB(long mib) throws InterruptedException {
+        for (int i = 0; i < 50 && freeAtB() != mib; i++) {
+            Thread.sleep(100);
+        }
+        return freeAtB() == mib;
+    }
+
+    @Test
     void overTlsTheAgentsCallEachOtherAndRefuseWhoeverHasNoCertificateTheirCaSigned() throws Exception {
         LabPki ca = LabPki.authority(dir.resolve("ca"), "cutover-ca");
         TlsFiles tlsA = ca.issue("hostA", true);
@@ -135,7 +168,7 @@ class AgentAccessTest {
 
     /** hostB, then hostA with hostB (and a hostC that is not running) as its peers. */
     private void startBoth(TlsFiles tlsA, TlsFiles tlsB) throws Exception {
-        hostB = listen("hostB", HOST_B, 1024, Map.of(), new AccessConfig(Map.of("hostA", PAIR_AB), tlsB, true));
+        hostB = listen("hostB", HOST_B, 1024, Map.of(), new AccessConfig(Map.of("hostA", PAIR_AB, "hostC", PAIR_BC), tlsB, true));
         hostA = listen("hostA", HOST_A, 0, Map.of("hostB", hostB, "hostC", URI.create("http://127.0.0.1:1")),
                 new AccessConfig(Map.of("hostB", PAIR_AB, "hostC", PAIR_AC), tlsA, true));
     }
