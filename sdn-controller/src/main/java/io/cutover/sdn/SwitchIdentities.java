@@ -1,11 +1,8 @@
 package io.cutover.sdn;
 
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-import java.security.cert.CertificateParsingException;
+import io.cutover.support.CertificateNames;
+
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +20,6 @@ import java.util.Optional;
  * name.
  */
 public final class SwitchIdentities {
-    private static final int SAN_DNS = 2;
-
     private final Map<Dpid, String> names;
 
     private SwitchIdentities(Map<Dpid, String> names) {
@@ -78,36 +73,10 @@ public final class SwitchIdentities {
         if (certificate == null) {
             return Optional.of("datapath id " + dpid + " is bound to '" + name + "' but the switch has no certificate");
         }
-        List<String> carried = carriedNames(certificate);
+        List<String> carried = CertificateNames.of(certificate);
         if (carried.stream().anyMatch(n -> n.equals(name) || n.startsWith(name + " "))) {
             return Optional.empty();
         }
         return Optional.of("datapath id " + dpid + " is bound to '" + name + "', the certificate names " + carried);
-    }
-
-    private static List<String> carriedNames(X509Certificate certificate) {
-        List<String> carried = new ArrayList<>();
-        try {
-            for (Rdn rdn : new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    carried.add(String.valueOf(rdn.getValue()));
-                }
-            }
-        } catch (InvalidNameException e) {
-            // a subject that does not parse names nothing
-        }
-        try {
-            Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
-            if (alternatives != null) {
-                for (List<?> alternative : alternatives) {
-                    if (alternative.size() == 2 && Integer.valueOf(SAN_DNS).equals(alternative.get(0))) {
-                        carried.add(String.valueOf(alternative.get(1)));
-                    }
-                }
-            }
-        } catch (CertificateParsingException e) {
-            // alternative names that do not parse name nothing
-        }
-        return carried;
     }
 }

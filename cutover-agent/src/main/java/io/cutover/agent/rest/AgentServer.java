@@ -34,9 +34,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,8 +197,23 @@ public final class AgentServer {
             ErrorAnswer.unauthorized(ctx, BearerToken.refusal(header));
             return null;
         }
+        Optional<String> refusal = Callers.certificateRefusal(caller, peerCertificate(ctx));
+        if (refusal.isPresent()) {
+            throw new ApiError(403, ErrorAnswer.FORBIDDEN, refusal.get());
+        }
         ctx.put(CALLER, caller);
         return caller;
+    }
+
+    /** The certificate the caller's TLS connection presented, or {@code null} (none, or no TLS). */
+    private static X509Certificate peerCertificate(RoutingContext ctx) {
+        SSLSession session = ctx.request().isSSL() ? ctx.request().sslSession() : null;
+        try {
+            Certificate[] chain = session == null ? null : session.getPeerCertificates();
+            return chain != null && chain.length > 0 && chain[0] instanceof X509Certificate x509 ? x509 : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     /** The caller {@link #authenticate} let on ({@code null} on an open path). */

@@ -1,5 +1,10 @@
 package io.cutover.agent.rest;
 
+import io.cutover.support.CertificateNames;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+
 import io.cutover.agent.config.AccessConfig;
 import io.cutover.support.BearerToken;
 
@@ -34,6 +39,21 @@ final class Callers {
     Callers(String hostToken, AccessConfig access) {
         this.host = new BearerToken(hostToken);
         access.peerTokens().forEach((peer, token) -> peers.put(peer, new BearerToken(token)));
+    }
+
+    /**
+     * Why {@code caller} is refused for the TLS certificate its connection presented ({@code null}: none, or no TLS),
+     * or empty. A peer's certificate must name the host whose token it carries (its CN or a DNS subject alternative
+     * name): the CA vouches for the key, the name for whose it is, so one host's certificate cannot carry another's
+     * token. A connection without a certificate (TLS that only requests one) rests on the token alone.
+     */
+    static Optional<String> certificateRefusal(Caller caller, X509Certificate certificate) {
+        if (caller.isHost() || certificate == null) {
+            return Optional.empty();
+        }
+        List<String> names = CertificateNames.of(certificate);
+        return names.contains(caller.peer()) ? Optional.empty()
+                : Optional.of(caller + "'s token came over a certificate naming " + names + ", not " + caller.peer());
     }
 
     /** The caller whose token {@code authorization} (a header or {@code null}) carries, if any. */

@@ -164,6 +164,13 @@ class AgentAccessTest {
         assertThatThrownBy(() -> call(plain, HOST_A, null, "GET", "cutovers", null))
                 .as("plain HTTP on the TLS port").isInstanceOf(HttpUnreachableException.class);
         assertThat(call(hostA, HOST_A, tlsA, "GET", "cutovers", null).body().path("cutovers")).hasSize(1);
+
+        TlsFiles hostC = ca.issue("hostC", false);
+        JsonAnswer borrowed = call(hostB, PAIR_AB, hostC, "GET", "cutovers", null);
+        assertThat(borrowed.status()).as("hostA's token over hostC's certificate: %s", borrowed.text()).isEqualTo(403);
+        assertThat(borrowed.body().path("detail").asText()).contains("[hostC", "not hostA");
+        assertThat(call(hostB, PAIR_BC, hostC, "GET", "cutovers", null).status()).as("hostC's own token")
+                .isEqualTo(200);
     }
 
     /** hostB, then hostA with hostB (and a hostC that is not running) as its peers. */
