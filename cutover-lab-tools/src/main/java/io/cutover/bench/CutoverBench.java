@@ -162,6 +162,10 @@ public final class CutoverBench implements Callable<Integer> {
                         report.switchDrops(),
                         report.tunnel().getOrDefault("source.held", 0L),
                         report.tunnel().getOrDefault("destination.injected", 0L), report.heldDelayMillis());
+                if (report.udp().lost() > 0) {
+                    report.timeline().stream().filter(e -> e.what().equals("guest.stats") || e.what().equals("switch.sockets"))
+                            .forEach(e -> System.out.println("         " + e.detail()));
+                }
             }
         }
         return reports;

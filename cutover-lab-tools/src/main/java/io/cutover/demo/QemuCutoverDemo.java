@@ -10,6 +10,7 @@ import io.cutover.api.HypervisorMigration;
 import io.cutover.api.MigrationFigures;
 import io.cutover.api.MigrationRequest;
 import io.cutover.lab.GuestImage;
+import io.cutover.lab.GuestNetworkStats;
 import io.cutover.lab.GuestSpec;
 import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
@@ -63,6 +64,8 @@ public final class QemuCutoverDemo {
     static final String NAME = VM + "." + Topology.ZONE;
     /** How long the guest may take to take its new address after a move across sites. */
     private static final Duration RENUMBER_LIMIT = Duration.ofSeconds(20);
+    /** How long the guest may take to print its network counters on its console. */
+    private static final Duration CONSOLE_ANSWER = Duration.ofSeconds(10);
     /** The guest's UDP and TCP echo port. */
     static final int ECHO_PORT = 7;
     static final int MEMORY_MIB = 128;
@@ -122,12 +125,18 @@ public final class QemuCutoverDemo {
         Timeline timeline = new Timeline();
         try (Resources resources = new Resources()) {
             Scene scene = setUp(resources);
+            GuestNetworkStats guestBefore = scene.source().networkStats(CONSOLE_ANSWER);
             long dropsBefore = LabOrchestrator.pipelineDrops(lab);
+            long socketDropsBefore = LabOrchestrator.packetSocketDrops(lab);
             Moved moved = scene.network().migrate(scene.uri(), timeline, resources);
             Thread.sleep(settle.toMillis());
             ClientProbes probes = scene.probes();
             UdpProbeResult seen = probes.stop();
             scene.network().finish(timeline);
+            timeline.add("guest.stats", "read", "the guest's own counters over the move: "
+                    + scene.incoming().networkStats(CONSOLE_ANSWER).since(guestBefore).summary());
+            timeline.add("switch.sockets", "read", "frames the switches' packet sockets dropped over the move: "
+                    + (LabOrchestrator.packetSocketDrops(lab) - socketDropsBefore));
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             Map<String, Long> tunnelCounters = scene.network().tunnelCounters();
             scene.network().addTimeline(timeline);

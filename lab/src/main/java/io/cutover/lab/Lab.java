@@ -238,6 +238,7 @@ public final class Lab implements AutoCloseable, OvsTools {
         String current = fabric.vsctl("port-to-br", port).orThrow().stdout().strip();
         if (!current.equals(bridge)) {
             fabric.vsctl("del-port", current, port, "--", "add-port", bridge, port).orThrow();
+            fabric.raisePacketBuffers();
         }
     }
 

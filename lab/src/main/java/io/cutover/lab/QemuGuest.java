@@ -146,28 +146,53 @@ public final class QemuGuest implements AutoCloseable {
      * @throws LabException the guest refused the change, did not answer within {@code within}, or its console is gone
      */
     public void renumber(String cidr, String gateway, String gatewayMac, Duration within) {
-        String done = "cutover: renumbered " + cidr + " via " + gateway;
-        int seen = files.serial().length();
+        String said = ask("renumber " + cidr + " " + gateway + (gatewayMac == null ? "" : " " + gatewayMac),
+                "cutover: renumbered " + cidr + " via " + gateway, "cutover: renumber failed", within);
+        if (said == null) {
+            throw new LabException("guest " + spec.name() + " refused the address " + cidr + files.tails());
+        }
+    }
+
+    /**
+     * The guest kernel's own network counters, read through its console: where a packet that reached the guest and
+     * was never answered went (its ARP table's unresolved discards, its UDP receive buffer, eth0's drops).
+     *
+     * @throws LabException the guest did not answer within {@code within}, or its console is gone
+     */
+    public GuestNetworkStats networkStats(Duration within) {
+        String said = ask("stats", "cutover: stats end", null, within);
+        return GuestNetworkStats.parse(said);
+    }
+
+    /**
+     * Sends {@code command} to the guest's console and waits until it says {@code done}; returns what it said from
+     * the command on, or {@code null} if it said {@code failed} (null: nothing counts as failing) first.
+     */
+    private String ask(String command, String done, String failed, Duration within) {
         try (SocketChannel console = SocketChannel.open(UnixDomainSocketAddress.of(files.consoleSocket()))) {
-            ByteBuffer line = ByteBuffer.wrap(("renumber " + cidr + " " + gateway
-                    + (gatewayMac == null ? "" : " " + gatewayMac) + "\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer line = ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII));
             while (line.hasRemaining()) {
                 console.write(line);
             }
-            // open until the guest has answered: QEMU drops what it has not read of a console that hung up
+            // the answer is read from the socket, not from the log file: QEMU waits for a console client that does
+            // not read before it says more, and logs a character again each time it retries one
+            console.configureBlocking(false);
+            ByteBuffer chunk = ByteBuffer.allocate(8192);
+            StringBuilder said = new StringBuilder();
             long deadline = System.nanoTime() + within.toNanos();
             while (true) {
-                String said = files.serial().substring(seen);
-                if (said.contains(done)) {
-                    return;
+                while (console.read(chunk.clear()) > 0) {
+                    said.append(new String(chunk.array(), 0, chunk.position(), StandardCharsets.US_ASCII));
                 }
-                if (said.contains("cutover: renumber failed")) {
-                    throw new LabException("guest " + spec.name() + " refused the address " + cidr + files.tails());
+                if (said.indexOf(done) >= 0) {
+                    return said.toString();
+                }
+                if (failed != null && said.indexOf(failed) >= 0) {
+                    return null;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new LabException("guest " + spec.name() + " did not take the address " + cidr + " within "
-                            + within + files.tails());
+                    throw new LabException("guest " + spec.name() + " did not answer '" + command + "' within "
+                            + within + " (it said: " + said.toString().strip() + ")" + files.tails());
                 }
                 Daemons.sleep(Duration.ofMillis(10));
             }

@@ -116,6 +116,10 @@ class QemuGuestTest {
             qmp(guest.qmpSocket(), "cont");
             assertThat(probes.firstAnswerWithin(Duration.ofSeconds(5))).as("a UDP echo after cont").isTrue();
             assertThat(probes.answeredOf(5)).as("UDP echoes once running again").isGreaterThanOrEqualTo(4);
+            GuestNetworkStats stats = guest.networkStats(Duration.ofSeconds(10));
+            assertThat(stats.neighbours()).as("the guest's neighbours: it answered the client")
+                    .anyMatch(n -> n.startsWith(CLIENT_ADDRESS.substring(0, CLIENT_ADDRESS.indexOf('/')) + " lladdr "));
+            assertThat(stats.udpRcvbufErrors()).as("its 4 MiB socket buffers overflowed").isZero();
 
             Path guestDir = guest.serialLog().getParent();
             guest.close();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
+import io.cutover.lab.impl.PacketSocketBuffers;
 import io.cutover.lab.impl.Shell;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,13 @@ class LabLifecycleIT {
             assertThat(LabLeftovers.of(lab.name())).isNotEmpty();
             assertThat(lab.bridgePorts("br-a")).contains("vm1", "hostA");
             assertThat(lab.dnsRunning()).isTrue();
+            for (String node : new String[] {"fabric", "hostA", "hostB"}) {
+                // each port's reader is bound to its interface ("*:eth0"); a socket of protocol 0 reads nothing
+                assertThat(lab.exec(node, "ss", "-0", "-m", "-n").orThrow().stdout().lines()
+                        .filter(line -> line.matches("p_raw .*\\*:\\S+ .*")).toList())
+                        .as("the switch's port readers in %s, with their receive buffers", node).isNotEmpty()
+                        .allMatch(line -> line.contains("rb" + 2 * PacketSocketBuffers.BYTES));
+            }
         } finally {
             lab.close();
         }

@@ -105,8 +105,18 @@ public final class OvsInstance {
         return bridge.startsWith("br-") ? bridge.substring(3) : bridge;
     }
 
+    /** Plugs {@code port} into {@code bridge}, its socket's receive buffer raised ({@link #raisePacketBuffers}). */
     public void addPort(String bridge, String port) {
         vsctl("add-port", bridge, port).orThrow();
+        raisePacketBuffers();
+    }
+
+    /**
+     * Raises the receive buffer of every port's packet socket of {@code ovs-vswitchd} ({@link PacketSocketBuffers}):
+     * after each port it opens, which {@code ovs-vsctl} has waited for. Returns how many it raised.
+     */
+    public int raisePacketBuffers() {
+        return Daemons.alivePid(vswitchdPidFile()).stream().mapToObj(PacketSocketBuffers::raise).findFirst().orElse(0);
     }
 
     public void deletePort(String bridge, String port) {
