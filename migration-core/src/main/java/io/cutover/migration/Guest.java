@@ -39,6 +39,24 @@ public interface Guest extends AutoCloseable {
      */
     void collectDirty(long[] bitmap);
 
+    /**
+     * ORs into {@code bitmap} the pages that may hold anything but zeros: every page the guest or a
+     * {@link #pageView(long)} caller may have written since the memory was allocated (zeroed). The first round
+     * sends only these; the others are zero at both ends, so they need neither a frame nor a read — reading memory
+     * never written faults it in page by page, which costs more than the migration of an idle guest itself. A page
+     * written after this call must reach the dirty log. The default, every page, is always right.
+     *
+     * @param bitmap at least {@code (pageCount() + 63) / 64} words
+     */
+    default void populatedPages(long[] bitmap) {
+        long pages = pageCount();
+        int full = (int) (pages >>> 6);
+        java.util.Arrays.fill(bitmap, 0, full, -1L);
+        if ((pages & 63) != 0) {
+            bitmap[full] |= (1L << pages) - 1;
+        }
+    }
+
     /** Stops the guest's execution; when this returns, the guest writes nothing more until {@link #resume()}. */
     void pause();
 

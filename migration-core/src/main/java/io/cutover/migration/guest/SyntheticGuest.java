@@ -28,6 +28,8 @@ public final class SyntheticGuest implements Guest {
     private final int pagesPerChunkShift;
     private final DirectMemory memory;
     private final long[] dirty;
+    /** Pages possibly written since allocation: by the workload, the fill, or anyone through a page view. */
+    private final long[] populated;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Thread workloadThread;
     private volatile boolean paused = true;
@@ -46,6 +48,7 @@ public final class SyntheticGuest implements Guest {
         this.pagesPerChunkShift = DirectMemory.CHUNK_SHIFT - pageShift;
         this.memory = new DirectMemory(spec.sizeBytes());
         this.dirty = new long[(int) ((pageCount + 63) >>> 6)];
+        this.populated = new long[dirty.length];
         this.driver = new WorkloadDriver(spec);
         if (fill) {
             WorkloadDriver.fill(spec, this::pageView);
@@ -82,6 +85,8 @@ public final class SyntheticGuest implements Guest {
     @Override
     public ByteBuffer pageView(long index) {
         Objects.checkIndex(index, pageCount);
+        // a view may be written: the page counts as populated from now on
+        markPopulated(index);
         ByteBuffer chunk = memory.chunk((int) (index >>> pagesPerChunkShift));
         int offset = (int) ((index & ((1L << pagesPerChunkShift) - 1)) << pageShift);
         return chunk.slice(offset, pageSize);
@@ -93,6 +98,22 @@ public final class SyntheticGuest implements Guest {
             if ((long) WORDS.getVolatile(dirty, i) != 0) {
                 bitmap[i] |= (long) WORDS.getAndSet(dirty, i, 0L);
             }
+        }
+    }
+
+    @Override
+    public void populatedPages(long[] bitmap) {
+        for (int i = 0; i < populated.length; i++) {
+            bitmap[i] |= (long) WORDS.getVolatile(populated, i);
+        }
+    }
+
+    /** Before the page is written: a write then shows in {@link #populatedPages} or, if after it, in the dirty log. */
+    private void markPopulated(long page) {
+        int word = (int) (page >>> 6);
+        long bit = 1L << page;
+        if (((long) WORDS.getVolatile(populated, word) & bit) == 0) {
+            WORDS.getAndBitwiseOr(populated, word, bit);
         }
     }
 
@@ -263,6 +284,7 @@ public final class SyntheticGuest implements Guest {
                 LockSupport.parkNanos(50_000);
             }
         }
+        markPopulated(page);
         ByteBuffer chunk = memory.chunk((int) (page >>> pagesPerChunkShift));
         driver.write(chunk, (int) ((page & ((1L << pagesPerChunkShift) - 1)) << pageShift));
         WORDS.getAndBitwiseOr(dirty, (int) (page >>> 6), 1L << page);

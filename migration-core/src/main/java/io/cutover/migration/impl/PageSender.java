@@ -130,15 +130,16 @@ final class PageSender {
     /** Lays one page into the batch (or skips it if it is zero at both ends). */
     void sendPage(long index) {
         ByteBuffer view = guest.pageView(index);
-        if (cache != null) {
+        // a page with data differs from zeros within its first bytes: the zero test is nearly free for it,
+        // and a zero page needs no checksum. The test reads the page in place, so a zero page is never copied
+        // (a write racing with it is in the dirty log, and the page goes again in the next round).
+        boolean zero = digestOf.isZero(view);
+        if (cache != null && !zero) {
             // one copy of the page: what is checksummed, sent and cached as the destination's version is the same
             snapshotView.clear();
             snapshotView.put(view);
             view = snapshotView.flip();
         }
-        // a page with data differs from zeros within its first bytes: the zero test is nearly free for it,
-        // and a zero page needs no checksum
-        boolean zero = digestOf.isZero(view);
         int crc = zero ? digestOf.zeroCrc() : digestOf.checksum(view);
         view.position(0);
         int word = (int) (index >>> 6);

@@ -28,6 +28,7 @@ final class ShardedSender {
     private final ExecutorService threads;
     private final long zeroDigest;
     private long syncPoint;
+    private volatile long skippedZeroPages;
 
     ShardedSender(Guest guest, List<Channel> channels, Waits waits, Compression compression, int batchBytes,
                   long xbzrleCacheBytes) {
@@ -136,7 +137,12 @@ final class ShardedSender {
     }
 
     long zeroPages() {
-        return sum(sender -> sender.zeroPages);
+        return sum(sender -> sender.zeroPages) + skippedZeroPages;
+    }
+
+    /** Counts pages left out of the first round as never written (zero at both ends) with the zero pages. */
+    void skippedAsZero(long pages) {
+        skippedZeroPages += pages;
     }
 
     long deltaPages() {

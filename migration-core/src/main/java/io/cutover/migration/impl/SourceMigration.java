@@ -277,8 +277,11 @@ public final class SourceMigration implements LiveMigration {
         move(MigrationState.ITERATIVE_PRECOPY);
         long pages = guest.pageCount();
         long[] bitmap = new long[(int) ((pages + 63) >>> 6)];
+        // the log is cleared first: a page written from here on is in the next round's log if not in this one
         guest.collectDirty(bitmap);
-        java.util.Arrays.fill(bitmap, -1L);
+        java.util.Arrays.fill(bitmap, 0L);
+        guest.populatedPages(bitmap);
+        sender.skippedAsZero(pages - popcount(bitmap, pages));
         long previousRemaining = guest.sizeBytes();
         long previousSent = 0;
         long lowest = Long.MAX_VALUE;
