@@ -13,13 +13,13 @@ import io.cutover.migration.guest.SyntheticGuest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -27,16 +27,24 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code cutover bench migrate}: live migration of a 1 GiB synthetic guest over loopback — idle, a 5 % hot
- * set written at 50,000 pages/s (at least 10 times, for the downtime percentiles), diabolical — against a raw
- * TCP blast of the same bytes over the same path in the same run.
+ * {@code cutover bench migrate}: live migration of a synthetic guest (1 GiB, 256 MiB with {@code --quick}) over
+ * loopback — all data, idle, a 5 % hot set written at 50,000 pages/s (at least 10 times, for the downtime
+ * percentiles), diabolical — against references taken in the same run: a raw TCP blast of the same bytes on as
+ * many connections, timed like the migration until the receiver has them ({@link RawBlast}), and QEMU's own
+ * migration of an idle 1 GiB guest where QEMU is installed ({@link QemuIdleMigration}), against an idle 1 GiB
+ * synthetic guest whose memory is all zero (in {@code --quick} too).
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Live migration over loopback vs a raw TCP blast: throughput, idle time, downtime p50/p99.")
 public final class MigrateBench implements Callable<Integer> {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+    private static final int THROUGHPUT_RUNS = 3;
+    private static final int MULTIFD_CHANNELS = 2;
+    private static final int IDLE_RUNS = 3;
+    /** The like of QEMU's idle guest without a kernel: 1 GiB that nothing has written. */
+    private static final String IDLE_ZERO_1G = "synthetic:size=1g,workload=idle,fill=0%";
 
-    @Option(names = "--quick", description = "256 MiB guests and 5 hot-set runs: under 60 s.")
+    @Option(names = "--quick", description = "256 MiB guests (the idle 1 GiB comparison with QEMU stays) and 5 hot-set runs: under 2 min.")
     boolean quick;
 
     @Option(names = "--runs", description = "Hot-set migrations for the downtime percentiles (default: 10, 5 with --quick).")
@@ -50,32 +58,81 @@ public final class MigrateBench implements Callable<Integer> {
         BenchReport report = new BenchReport("migrate");
         report.detail("guest_size", size).detail("hotset_runs", hotRuns);
 
-        double raw = rawBlast(bytes);
-
         BlockingQueue<IncomingMigration> ended = new LinkedBlockingQueue<>();
         try (MigrationTarget target = MigrationTarget.listen(LOOPBACK, Guests.syntheticAllocator(),
                 MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), ended::add)) {
             // warm-up (not counted): the JIT compiles the page path of both ends
             migrate(target, ended, "synthetic:size=" + size + ",workload=hotset,fill=100%", MigrationOptions.defaults());
-            // throughput: every page holds data, nothing is written: round 0 is a pure copy
-            // the load of a shared machine drifts: best of 2 for both, interleaved
-            double throughput = 0;
-            double multifd = 0;
-            MigrationOptions twoChannels = MigrationOptions.builder().channels(2).build();
-            for (int i = 0; i < 2; i++) {
-                Run full = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%",
+            RawBlast.run(bytes, 1);
+
+            // throughput: every page holds data, nothing is written, so it all goes in round 0. Both sides are timed
+            // until the receiver has the bytes (the migration until the destination activated, so every page is
+            // applied and checked), on as many connections, and the figure is total bytes over total time of
+            // THROUGHPUT_RUNS runs, interleaved so that the drifting load of a shared machine weighs on both alike
+            MigrationOptions twoChannels = MigrationOptions.builder().channels(MULTIFD_CHANNELS).build();
+            Totals migration1 = new Totals();
+            Totals raw1 = new Totals();
+            Totals migrationN = new Totals();
+            Totals rawN = new Totals();
+            for (int i = 0; i < THROUGHPUT_RUNS; i++) {
+                Run one = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%",
                         MigrationOptions.defaults());
-                throughput = Math.max(throughput, full.report.progress().transferredBytes() / full.round0Seconds());
-                Run two = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%", twoChannels);
-                multifd = Math.max(multifd, two.report.progress().transferredBytes() / two.round0Seconds());
-                raw = Math.max(raw, rawBlast(bytes));
+                migration1.add(one.report.progress().transferredBytes(), one.precopyToActivationNanos());
+                raw1.add(RawBlast.run(one.report.progress().transferredBytes(), 1));
+                Run n = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%", twoChannels);
+                migrationN.add(n.report.progress().transferredBytes(), n.precopyToActivationNanos());
+                rawN.add(RawBlast.run(n.report.progress().transferredBytes(), MULTIFD_CHANNELS));
             }
-            double ratio = throughput / raw;
-            report.row("raw TCP blast over loopback (best of 3)", "MB/s", raw / 1e6);
-            report.row("migration round 0 (idle, 100% data)", "MB/s", throughput / 1e6);
-            report.row("migration round 0, 2 connections (multifd)", "MB/s", multifd / 1e6);
-            report.row("throughput ratio migration / raw", "ratio", ratio);
-            report.row("throughput ratio 2 connections / raw", "ratio", multifd / raw);
+            double ratio = migration1.bytesPerSecond() / raw1.bytesPerSecond();
+            double ratioN = migrationN.bytesPerSecond() / rawN.bytesPerSecond();
+            report.row("raw TCP blast, 1 connection, until received", "MB/s", raw1.bytesPerSecond() / 1e6);
+            report.row("migration 100% data, 1 connection, until activated", "MB/s",
+                    migration1.bytesPerSecond() / 1e6);
+            report.row("throughput ratio migration / raw, 1 vs 1", "ratio", ratio);
+            report.row("raw TCP blast, " + MULTIFD_CHANNELS + " connections", "MB/s", rawN.bytesPerSecond() / 1e6);
+            report.row("migration 100% data, " + MULTIFD_CHANNELS + " connections (multifd)", "MB/s",
+                    migrationN.bytesPerSecond() / 1e6);
+            report.row("throughput ratio migration / raw, " + MULTIFD_CHANNELS + " vs " + MULTIFD_CHANNELS, "ratio",
+                    ratioN);
+            report.detail("throughput_method", "bytes of " + THROUGHPUT_RUNS + " runs over their time: the migration "
+                    + "from round 0's start to the destination's activation, the blast from its first byte sent to "
+                    + "its last byte received; the blast sends as many bytes as the migration did, on as many "
+                    + "connections");
+            report.detail("throughput_migration_1", migration1.toMap()).detail("throughput_raw_1", raw1.toMap())
+                    .detail("throughput_migration_" + MULTIFD_CHANNELS, migrationN.toMap())
+                    .detail("throughput_raw_" + MULTIFD_CHANNELS, rawN.toMap());
+
+            // idle 1 GiB, memory all zero, against QEMU's own migration of an idle 1 GiB guest, interleaved
+            Optional<QemuIdleMigration> qemu = QemuIdleMigration.find();
+            double[] idleZero = new double[IDLE_RUNS];
+            double[] qemuTimes = new double[qemu.isPresent() ? IDLE_RUNS : 0];
+            List<QemuIdleMigration.Result> qemuResults = new ArrayList<>();
+            long idleZeroBytes = 0;
+            for (int i = 0; i < IDLE_RUNS; i++) {
+                if (qemu.isPresent()) {
+                    QemuIdleMigration.Result q = qemu.get().migrate();
+                    qemuResults.add(q);
+                    qemuTimes[i] = q.totalSeconds();
+                }
+                Run r = migrate(target, ended, IDLE_ZERO_1G, MigrationOptions.defaults());
+                idleZero[i] = r.totalSeconds();
+                idleZeroBytes = r.report.progress().transferredBytes();
+            }
+            double idle1g = BenchReport.percentile(idleZero, 50);
+            report.row("idle 1 GiB (all zero) total, median of " + IDLE_RUNS, "s", idle1g);
+            report.detail("idle_1g_guest", IDLE_ZERO_1G).detail("idle_1g_totals_s", idleZero)
+                    .detail("idle_1g_transferred_bytes", idleZeroBytes);
+            Object qemuKey = "none";
+            if (qemu.isPresent()) {
+                double q = BenchReport.percentile(qemuTimes, 50);
+                qemuKey = q;
+                report.row("QEMU idle 1 GiB over loopback total-time, median of " + IDLE_RUNS, "s", q);
+                report.row("QEMU idle 1 GiB: bytes sent (last run)", "MiB",
+                        qemuResults.get(qemuResults.size() - 1).transferredBytes() / (double) (1 << 20));
+                report.detail("qemu_idle_1g", qemu.get().description()).detail("qemu_idle_1g_runs", qemuResults);
+            } else {
+                report.detail("qemu_idle_1g", QemuIdleMigration.BINARY + " is not on the PATH");
+            }
 
             Run idle = migrate(target, ended, "synthetic:size=" + size + ",workload=idle", MigrationOptions.defaults());
             double idleSeconds = idle.totalSeconds();
@@ -145,15 +202,46 @@ public final class MigrateBench implements Callable<Integer> {
             report.detail("diabolical_report", diabolical.report.toJson());
 
             report.key("throughput_ratio", ratio)
-                    .key("idle_" + (quick ? "256m" : "1g") + "_s", idleSeconds)
+                    .key("idle_1g_s", idle1g)
+                    .key("qemu_idle_1g_s", qemuKey)
                     .key("downtime_p50_ms", p50)
                     .key("downtime_p99_ms", p99)
                     .key("diabolical", diabolicalOk ? "ok" : "fail")
-                    .key("multifd2_ratio", multifd / raw)
+                    .key("multifd" + MULTIFD_CHANNELS + "_ratio", ratioN)
+                    .key("idle_data50_" + size + "_s", idleSeconds)
                     .key("xbzrle_downtime_p50_ms", deltaP50);
         }
         report.print(System.out);
         return 0;
+    }
+
+    /** Bytes and time summed over runs. */
+    private static final class Totals {
+        private long bytes;
+        private long nanos;
+        private final List<Double> secondsPerRun = new ArrayList<>();
+
+        void add(long runBytes, long runNanos) {
+            bytes += runBytes;
+            nanos += runNanos;
+            secondsPerRun.add(runNanos / 1e9);
+        }
+
+        void add(RawBlast.Transfer t) {
+            add(t.bytes(), t.nanos());
+        }
+
+        double bytesPerSecond() {
+            return bytes / (nanos / 1e9);
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bytes", bytes);
+            m.put("seconds", nanos / 1e9);
+            m.put("seconds_per_run", secondsPerRun);
+            return m;
+        }
     }
 
     private record Run(MigrationReport report) {
@@ -165,12 +253,9 @@ public final class MigrateBench implements Callable<Integer> {
             return report.progress().downtime().toNanos() / 1e6;
         }
 
-        double round0Seconds() {
-            long start = at(CutoverStage.PRECOPY);
-            long end = report.events().stream().filter(e -> e.stage() == CutoverStage.SWITCHOVER
-                            || (e.stage() == CutoverStage.PRECOPY && e.round() == 1))
-                    .mapToLong(CutoverEvent::nanoTime).min().orElseThrow();
-            return (end - start) / 1e9;
+        /** From the first page sent to the destination's activation: it then holds and has checked every byte. */
+        long precopyToActivationNanos() {
+            return at(CutoverStage.ACTIVATED) - at(CutoverStage.PRECOPY);
         }
 
         double between(CutoverStage from, CutoverStage to) {
@@ -204,50 +289,5 @@ public final class MigrateBench implements Callable<Integer> {
         }
         in.guest().close();
         return new Run(report);
-    }
-
-    /** Sends {@code bytes} from one direct memory region to another over a plain loopback TCP connection. */
-    private static double rawBlast(long bytes) throws Exception {
-        int chunk = 1 << 20;
-        ByteBuffer source = ByteBuffer.allocateDirect(chunk * 64);
-        ByteBuffer sink = ByteBuffer.allocateDirect(chunk * 64);
-        for (int i = 0; i < source.capacity(); i += 8) {
-            source.putLong(i, i * 0x9E3779B97F4A7C15L);
-        }
-        try (ServerSocketChannel server = ServerSocketChannel.open().bind(LOOPBACK)) {
-            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
-                try (SocketChannel in = server.accept()) {
-                    long total = 0;
-                    while (total < bytes) {
-                        if (!sink.hasRemaining()) {
-                            sink.clear();
-                        }
-                        int n = in.read(sink);
-                        if (n < 0) {
-                            break;
-                        }
-                        total += n;
-                    }
-                    return total;
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            long start = System.nanoTime();
-            try (SocketChannel out = SocketChannel.open(server.getLocalAddress())) {
-                out.socket().setTcpNoDelay(true);
-                long sent = 0;
-                while (sent < bytes) {
-                    ByteBuffer b = source.duplicate();
-                    b.limit((int) Math.min(b.capacity(), bytes - sent));
-                    while (b.hasRemaining()) {
-                        sent += out.write(b);
-                    }
-                }
-            }
-            long got = received.get(2, TimeUnit.MINUTES);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return got / seconds;
-        }
     }
 }
