@@ -63,7 +63,7 @@ public final class MigrateBench implements Callable<Integer> {
                 MigrationTarget.DEFAULT_MAX_GUEST_BYTES, List.of(), ended::add)) {
             // warm-up (not counted): the JIT compiles the page path of both ends
             migrate(target, ended, "synthetic:size=" + size + ",workload=hotset,fill=100%", MigrationOptions.defaults());
-            RawBlast.run(bytes, 1);
+            RawBlast.run(bytes, 1, RawBlast.Sink.REUSED_BUFFER);
 
             // throughput: every page holds data, nothing is written, so it all goes in round 0. Both sides are timed
             // until the receiver has the bytes (the migration until the destination activated, so every page is
@@ -74,14 +74,17 @@ public final class MigrateBench implements Callable<Integer> {
             Totals raw1 = new Totals();
             Totals migrationN = new Totals();
             Totals rawN = new Totals();
+            Totals rawFresh = new Totals();
             for (int i = 0; i < THROUGHPUT_RUNS; i++) {
                 Run one = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%",
                         MigrationOptions.defaults());
                 migration1.add(one.report.progress().transferredBytes(), one.precopyToActivationNanos());
-                raw1.add(RawBlast.run(one.report.progress().transferredBytes(), 1));
+                raw1.add(RawBlast.run(one.report.progress().transferredBytes(), 1, RawBlast.Sink.REUSED_BUFFER));
+                rawFresh.add(RawBlast.run(one.report.progress().transferredBytes(), 1, RawBlast.Sink.FRESH_MEMORY));
                 Run n = migrate(target, ended, "synthetic:size=" + size + ",workload=idle,fill=100%", twoChannels);
                 migrationN.add(n.report.progress().transferredBytes(), n.precopyToActivationNanos());
-                rawN.add(RawBlast.run(n.report.progress().transferredBytes(), MULTIFD_CHANNELS));
+                rawN.add(RawBlast.run(n.report.progress().transferredBytes(), MULTIFD_CHANNELS,
+                        RawBlast.Sink.REUSED_BUFFER));
             }
             double ratio = migration1.bytesPerSecond() / raw1.bytesPerSecond();
             double ratioN = migrationN.bytesPerSecond() / rawN.bytesPerSecond();
@@ -89,6 +92,10 @@ public final class MigrateBench implements Callable<Integer> {
             report.row("migration 100% data, 1 connection, until activated", "MB/s",
                     migration1.bytesPerSecond() / 1e6);
             report.row("throughput ratio migration / raw, 1 vs 1", "ratio", ratio);
+            // what the destination's page faults take: the same blast into memory touched for the first time
+            double ratioFresh = migration1.bytesPerSecond() / rawFresh.bytesPerSecond();
+            report.row("raw TCP blast, 1 connection, into fresh memory", "MB/s", rawFresh.bytesPerSecond() / 1e6);
+            report.row("throughput ratio migration / raw into fresh memory", "ratio", ratioFresh);
             report.row("raw TCP blast, " + MULTIFD_CHANNELS + " connections", "MB/s", rawN.bytesPerSecond() / 1e6);
             report.row("migration 100% data, " + MULTIFD_CHANNELS + " connections (multifd)", "MB/s",
                     migrationN.bytesPerSecond() / 1e6);
@@ -100,7 +107,8 @@ public final class MigrateBench implements Callable<Integer> {
                     + "connections");
             report.detail("throughput_migration_1", migration1.toMap()).detail("throughput_raw_1", raw1.toMap())
                     .detail("throughput_migration_" + MULTIFD_CHANNELS, migrationN.toMap())
-                    .detail("throughput_raw_" + MULTIFD_CHANNELS, rawN.toMap());
+                    .detail("throughput_raw_" + MULTIFD_CHANNELS, rawN.toMap())
+                    .detail("throughput_raw_1_fresh_memory", rawFresh.toMap());
 
             // idle 1 GiB, memory all zero, against QEMU's own migration of an idle 1 GiB guest, interleaved
             Optional<QemuIdleMigration> qemu = QemuIdleMigration.find();
@@ -208,6 +216,7 @@ public final class MigrateBench implements Callable<Integer> {
                     .key("downtime_p99_ms", p99)
                     .key("diabolical", diabolicalOk ? "ok" : "fail")
                     .key("multifd" + MULTIFD_CHANNELS + "_ratio", ratioN)
+                    .key("fresh_memory_ratio", ratioFresh)
                     .key("idle_data50_" + size + "_s", idleSeconds)
                     .key("xbzrle_downtime_p50_ms", deltaP50);
         }

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,11 +22,26 @@ import java.util.concurrent.TimeUnit;
  * as many connections as the migration it is compared with. The clock starts once every connection is open
  * (a migration's round 0 also starts on open connections) and stops when the last receiver has read its last
  * byte, not when the sender has handed it to the kernel.
+ *
+ * <p>The receiver reads into one of two {@link Sink}s: a buffer it reuses, the ceiling of the path; or memory
+ * that nothing has touched yet, as a migration's destination writes into a freshly reserved guest, where every
+ * first write of a page costs the kernel a page fault.
  */
 final class RawBlast {
     private static final int BUFFER_BYTES = 32 << 20;
 
     private RawBlast() {
+    }
+
+    /** Where the receiver puts the bytes. */
+    enum Sink {
+        /** A buffer of {@value #BUFFER_BYTES} bytes, faulted in before the clock starts and reused. */
+        REUSED_BUFFER,
+        /**
+         * A fresh sparse mapping of a deleted file in {@code /dev/shm} as large as the bytes received, as a
+         * synthetic guest's memory: each page is faulted in by its first write, under the clock.
+         */
+        FRESH_MEMORY
     }
 
     /** Bytes moved and the time they took, from the first byte sent to the last byte received. */
@@ -33,13 +52,14 @@ final class RawBlast {
     }
 
     /** Sends {@code bytes} in all, split evenly over {@code connections} loopback connections in parallel. */
-    static Transfer run(long bytes, int connections) throws Exception {
+    static Transfer run(long bytes, int connections, Sink sinkKind) throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(2 * connections, r -> {
             Thread t = new Thread(r, "raw-blast");
             t.setDaemon(true);
             return t;
         });
         List<AutoCloseable> open = new ArrayList<>();
+        List<ByteBuffer> sinks = new ArrayList<>();
         try {
             List<SocketChannel[]> pairs = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
@@ -57,9 +77,9 @@ final class RawBlast {
             for (int i = 0; i < source.capacity(); i += 8) {
                 source.putLong(i, i * 0x9E3779B97F4A7C15L);
             }
-            List<ByteBuffer> sinks = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
-                sinks.add(ByteBuffer.allocateDirect(BUFFER_BYTES));
+                long share = bytes / connections + 1;
+                sinks.add(sinkKind == Sink.REUSED_BUFFER ? ByteBuffer.allocateDirect(BUFFER_BYTES) : freshMemory(share));
             }
             long start = System.nanoTime();
             List<CompletableFuture<Long>> receivers = new ArrayList<>();
@@ -81,10 +101,36 @@ final class RawBlast {
             }
             return new Transfer(bytes, end - start);
         } finally {
+            if (sinkKind == Sink.FRESH_MEMORY) {
+                sinks.forEach(RawBlast::unmap);
+            }
             for (AutoCloseable c : open) {
                 c.close();
             }
             threads.shutdownNow();
+        }
+    }
+
+    private static ByteBuffer freshMemory(long bytes) throws IOException {
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a fresh sink holds at most 2 GiB, not " + bytes + " bytes");
+        }
+        Path file = Files.createTempFile(Path.of("/dev/shm"), "cutover-bench-", ".mem");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Gives a fresh sink's memory back now rather than when the GC finds the buffer. */
+    private static void unmap(ByteBuffer mapping) {
+        try {
+            java.lang.reflect.Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            ((sun.misc.Unsafe) field.get(null)).invokeCleaner(mapping);
+        } catch (ReflectiveOperationException e) {
+            // the GC unmaps it later
         }
     }
 
@@ -111,7 +157,12 @@ final class RawBlast {
                 if (!sink.hasRemaining()) {
                     sink.clear();
                 }
+                // at most a buffer's worth a read, as into the reused buffer
+                if (sink.remaining() > BUFFER_BYTES) {
+                    sink.limit(sink.position() + BUFFER_BYTES);
+                }
                 int n = in.read(sink);
+                sink.limit(sink.capacity());
                 if (n < 0) {
                     throw new IOException("the connection closed after " + total + " of " + bytes + " bytes");
                 }
