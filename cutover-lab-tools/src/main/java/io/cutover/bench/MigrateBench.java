@@ -40,7 +40,7 @@ public final class MigrateBench implements Callable<Integer> {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
     private static final int THROUGHPUT_RUNS = 3;
     private static final int MULTIFD_CHANNELS = 2;
-    private static final int IDLE_RUNS = 3;
+    private static final int IDLE_RUNS = 5;
     /** The like of QEMU's idle guest without a kernel: 1 GiB that nothing has written. */
     private static final String IDLE_ZERO_1G = "synthetic:size=1g,workload=idle,fill=0%";
 

@@ -32,6 +32,8 @@ final class QemuIdleMigration {
     static final String BINARY = "qemu-system-x86_64";
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MIGRATION_TIMEOUT = Duration.ofSeconds(60);
+    /** Enough for the firmware to find nothing to boot: the guest is idle when the migration starts. */
+    private static final Duration SETTLE = Duration.ofSeconds(1);
     /** Bytes per second; QEMU's default limit would hold it below what loopback carries. */
     private static final long UNLIMITED_BANDWIDTH = 1L << 40;
 
@@ -63,6 +65,7 @@ final class QemuIdleMigration {
         d.put("source", String.join(" ", command(Path.of("DIR/source.qmp"), null)));
         d.put("destination", String.join(" ", command(Path.of("DIR/destination.qmp"), "PORT")));
         d.put("qmp", List.of("{\"execute\":\"qmp_capabilities\"} (both)",
+                "1 s later (the firmware idles):",
                 "{\"execute\":\"migrate-set-parameters\",\"arguments\":{\"max-bandwidth\":" + UNLIMITED_BANDWIDTH
                         + "}} (source)",
                 "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"tcp:127.0.0.1:PORT\"}} (source)",
@@ -86,6 +89,7 @@ final class QemuIdleMigration {
                 if (!incoming.equals("inmigrate")) {
                     throw new IOException("the destination QEMU is " + incoming + ", not waiting for a migration");
                 }
+                Thread.sleep(SETTLE.toMillis());
                 ObjectNode limit = JsonNodeFactory.instance.objectNode().put("max-bandwidth", UNLIMITED_BANDWIDTH);
                 source.execute("migrate-set-parameters", limit);
                 source.execute("migrate", JsonNodeFactory.instance.objectNode().put("uri", "tcp:127.0.0.1:" + port));
