@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * (a migration's round 0 also starts on open connections) and stops when the last receiver has read its last
  * byte, not when the sender has handed it to the kernel.
  *
- * <p>The receiver reads into one of two {@link Sink}s: a buffer it reuses, the ceiling of the path; or memory
- * that nothing has touched yet, as a migration's destination writes into a freshly reserved guest, where every
- * first write of a page costs the kernel a page fault.
+ * <p>The receiver reads into one of two {@link Sink}s: a buffer it reuses, the ceiling of the path; or mapped
+ * memory that nothing has touched yet, where every first write of a page costs the kernel a page fault (what a
+ * destination that wrote its pages through their mapping would pay).
  */
 final class RawBlast {
     private static final int BUFFER_BYTES = 32 << 20;

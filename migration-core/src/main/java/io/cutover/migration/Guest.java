@@ -32,6 +32,17 @@ public interface Guest extends AutoCloseable {
     ByteBuffer pageView(long index);
 
     /**
+     * Writes a whole page ({@code data}'s {@link #pageSize()} remaining bytes), as the migrator does at the
+     * destination; not logged as dirty. A guest may write it without mapping it in (see the synthetic guest); the
+     * default writes through {@link #pageView(long)}.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not a page of this guest
+     */
+    default void writePage(long index, ByteBuffer data) {
+        pageView(index).put(data);
+    }
+
+    /**
      * ORs the dirty log into {@code bitmap} (bit {@code i % 64} of word {@code i / 64} for page {@code i})
      * and clears the log.
      *

@@ -17,6 +17,10 @@ import java.nio.file.StandardOpenOption;
  * zero are never faulted in — as with a hypervisor's anonymous guest RAM. Where {@code /dev/shm} is missing,
  * the chunks are ordinary (eagerly zeroed) direct buffers.
  *
+ * <p>Each mapped chunk keeps its file open, so that whole pages can also be written with {@link #write}: through the
+ * file, the kernel allocates and fills the page without mapping it into this process, which costs a page fault
+ * of several microseconds a page on a virtual machine; the page is mapped when first touched through its chunk.
+ *
  * <p>Freed chunks are unmapped at once, so their memory goes back to the system: nothing is kept for reuse (a
  * reused chunk would have to be zeroed, which faults in every page of it, whether or not a page ever arrives).
  */
@@ -26,30 +30,60 @@ final class DirectMemory {
     private static final Object UNSAFE = unsafe();
 
     private final ByteBuffer[] chunks;
+    /** The open file of each chunk, or {@code null} for direct buffers. */
+    private final FileChannel[] files;
 
     DirectMemory(long bytes) {
         int count = (int) ((bytes + (1L << CHUNK_SHIFT) - 1) >>> CHUNK_SHIFT);
         chunks = new ByteBuffer[count];
         boolean mapped = Files.isDirectory(SHM) && Files.isWritable(SHM);
+        files = mapped ? new FileChannel[count] : null;
         long left = bytes;
-        for (int i = 0; i < count; i++) {
-            int size = (int) Math.min(left, 1L << CHUNK_SHIFT);
-            chunks[i] = mapped ? map(size) : ByteBuffer.allocateDirect(size);
-            left -= size;
+        try {
+            for (int i = 0; i < count; i++) {
+                int size = (int) Math.min(left, 1L << CHUNK_SHIFT);
+                if (mapped) {
+                    files[i] = open();
+                    chunks[i] = files[i].map(FileChannel.MapMode.READ_WRITE, 0, size);
+                } else {
+                    chunks[i] = ByteBuffer.allocateDirect(size);
+                }
+                left -= size;
+            }
+        } catch (IOException e) {
+            free();
+            throw new UncheckedIOException("cannot map guest memory in " + SHM + ": " + e.getMessage(), e);
         }
     }
 
-    private static ByteBuffer map(int size) {
+    /** A new file in /dev/shm, already deleted: it lives as long as its channel and mappings. */
+    private static FileChannel open() throws IOException {
+        Path file = Files.createTempFile(SHM, "cutover-guest-", ".mem");
         try {
-            Path file = Files.createTempFile(SHM, "cutover-guest-", ".mem");
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
-            } finally {
-                Files.deleteIfExists(file);
+            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Writes {@code data} (within one chunk) at {@code offset} through the chunk's file; false, and nothing
+     * written, when the memory is not file-backed.
+     */
+    boolean write(long offset, ByteBuffer data) {
+        if (files == null) {
+            return false;
+        }
+        FileChannel file = files[(int) (offset >>> CHUNK_SHIFT)];
+        long at = offset & ((1L << CHUNK_SHIFT) - 1);
+        try {
+            while (data.hasRemaining()) {
+                at += file.write(data, at);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot map guest memory in " + SHM + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write guest memory: " + e.getMessage(), e);
         }
+        return true;
     }
 
     ByteBuffer chunk(int index) {
@@ -62,6 +96,15 @@ final class DirectMemory {
             chunks[i] = null;
             if (chunk != null) {
                 unmap(chunk);
+            }
+            FileChannel file = files == null ? null : files[i];
+            if (file != null) {
+                files[i] = null;
+                try {
+                    file.close();
+                } catch (IOException e) {
+                    // its pages go with the last mapping or descriptor either way
+                }
             }
         }
     }

@@ -92,6 +92,23 @@ public final class SyntheticGuest implements Guest {
         return chunk.slice(offset, pageSize);
     }
 
+    /**
+     * Writes through the memory's file when it has one: the page is allocated and filled without being mapped in,
+     * a page fault saved until the guest touches it (the destination of a migration receives faster than it could
+     * fault pages in).
+     */
+    @Override
+    public void writePage(long index, ByteBuffer data) {
+        Objects.checkIndex(index, pageCount);
+        if (data.remaining() != pageSize) {
+            throw new IllegalArgumentException("a page is " + pageSize + " bytes, not " + data.remaining());
+        }
+        markPopulated(index);
+        if (!memory.write(index << pageShift, data)) {
+            pageView(index).put(data);
+        }
+    }
+
     @Override
     public void collectDirty(long[] bitmap) {
         for (int i = 0; i < dirty.length; i++) {

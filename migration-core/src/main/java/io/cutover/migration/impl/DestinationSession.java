@@ -379,18 +379,19 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
 
     private void applyPage(Frame frame) {
         long index = frame.arg();
-        ByteBuffer view = guest.pageView(index);
         ByteBuf payload = frame.content();
         int crc;
+        if (frame.flags() == Frames.PAGE_RAW || frame.flags() == Frames.PAGE_ZERO) {
+            // a whole page: written as such, so the guest need not map it in (see Guest.writePage)
+            ByteBuffer page = frame.flags() == Frames.PAGE_ZERO ? digestOf.zeroPage()
+                    : payload.nioBuffer(payload.readerIndex(), payload.readableBytes());
+            crc = frame.flags() == Frames.PAGE_ZERO ? digestOf.zeroCrc() : digestOf.checksum(page.duplicate());
+            guest.writePage(index, page);
+            record(index, crc);
+            return;
+        }
+        ByteBuffer view = guest.pageView(index);
         switch (frame.flags()) {
-            case Frames.PAGE_ZERO -> {
-                view.put(digestOf.zeroPage());
-                crc = digestOf.zeroCrc();
-            }
-            case Frames.PAGE_RAW -> {
-                payload.getBytes(payload.readerIndex(), view);
-                crc = digestOf.checksum(view.flip());
-            }
             case Frames.PAGE_XBZRLE -> {
                 try {
                     io.cutover.migration.transport.XorDelta.decode(payload, view);
@@ -417,6 +418,10 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
                 crc = digestOf.checksum(view.position(0));
             }
         }
+        record(index, crc);
+    }
+
+    private void record(long index, int crc) {
         int i = (int) index;
         digest += PageDigest.term(index, crc) - PageDigest.term(index, pageCrc[i]);
         pageCrc[i] = crc;
