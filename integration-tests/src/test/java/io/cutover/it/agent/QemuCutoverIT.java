@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,10 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class QemuCutoverIT {
     /**
-     * Moves made, there and back: none may lose a probe in its cutover (from QEMU's pause to the flush's end), and
-     * one of them must lose none at all. On this 2-core host a TCG guest warming up after its resume starves the
-     * lab's userspace switches now and then, and a burst of probes after the cutover is lost with no drop counted
-     * anywhere the lab can see (issue "Zero loss": the bench reports every move's losses).
+     * Moves made, there and back: none may lose a probe. (A burst lost some 300 ms after the cutover, now and then,
+     * was the lab's switches' packet sockets overflowing while the TCG guest answered its backlog at once on a starved
+     * host; their buffers are raised, and each move's timeline reads their drops and the guest's own counters.)
      */
     private static final int MOVES = 2;
 
@@ -35,7 +32,6 @@ class QemuCutoverIT {
     @Test
     void aQemuGuestMovesWithTheSwitchoverStepsWhileItIsPausedAndKeepsItsTcpConnection() throws Exception {
         Lab lab = LAB.lab();
-        List<String> losses = new ArrayList<>();
         try (LabAgents agents = LabAgents.start(lab, LabAgents.GuestPorts.HOST_SWITCHES)) {
             for (int move = 0; move < MOVES; move++) {
                 DemoReport report = new QemuCutoverDemo(lab, agents, 1000, Duration.ofSeconds(1)).run();
@@ -61,11 +57,10 @@ class QemuCutoverIT {
                                 + "switches' tables); timeline %s", move + 1, report.udp().lostRanges(),
                         report.switchDrops(), report.timeline()).isZero();
                 assertThat(report.tcpSurvived()).as("the TCP connection across move %d", move + 1).isTrue();
-                losses.add(report.udp().lost() + " lost (" + report.udp().lostRanges() + "), timeline "
-                        + report.timeline());
+                assertThat(report.udp().lost()).as("probes lost in move %d: %s; timeline %s", move + 1,
+                        report.udp().lostRanges(), report.timeline()).isZero();
             }
         }
-        assertThat(losses).as("a move that lost no probe at all").anyMatch(loss -> loss.startsWith("0 lost"));
     }
 
     @Test
