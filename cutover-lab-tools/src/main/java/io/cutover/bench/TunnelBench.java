@@ -10,6 +10,7 @@ import io.cutover.tunnel.ForwarderOptions;
 import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.MoveStatus;
 import io.cutover.tunnel.Role;
+import io.cutover.tunnel.TunnelKey;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -20,8 +21,10 @@ import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,7 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code cutover bench tunnel}: frames generated into a veth in hostA, caught there, tunnelled over the
  * hostA-hostB underlay, injected into a veth in hostB and counted at its other end; then the same frames
  * through the Linux kernel's own VXLAN (a bridge and a {@code vxlan} device in each namespace) between the
- * same namespaces. Reports packets/s at 64-byte frames, Gbit/s at 1,400-byte frames, and one-way latency.
+ * same namespaces. The forwarder is measured twice in the same run, with a sealed move (AES-GCM, the product's
+ * default) and with a plain one ({@code insecurePlain}, what the kernel's VXLAN speaks), each against the same kernel
+ * baseline. Reports packets/s at 64-byte frames, Gbit/s at 1,400-byte frames, and one-way latency.
  */
 @Command(name = "tunnel", mixinStandardHelpOptions = true,
         description = "Forwarder (capture -> VXLAN over Netty -> inject) against the kernel's VXLAN, in a lab.")
@@ -47,7 +52,7 @@ public final class TunnelBench implements Callable<Integer> {
     /** The offered rate of the paced phase, to tell the forwarder's own limit from the 2-core machine's. */
     static final int PACED_RATE = 20_000;
 
-    @Option(names = "--quick", description = "Shorter phases (under 60 s in all).")
+    @Option(names = "--quick", description = "Shorter phases (under 90 s in all).")
     boolean quick;
 
     @Override
@@ -65,77 +70,59 @@ public final class TunnelBench implements Callable<Integer> {
                 lab.exec(cmd[0], Arrays.copyOfRange(cmd, 1, cmd.length)).orThrow();
             }
 
-            Phase fwdPaced;
-            Phase fwdSmall;
-            Phase fwdBig;
-            Latency fwdLatency;
-            long fwdDrops;
-            Forwarder a = forwarder(lab, "hostA");
-            Forwarder b = forwarder(lab, "hostB");
-            try {
-                MoveSpec source = MoveSpec.builder("bench", VNI).role(Role.SOURCE)
-                        .vmMac("02:00:c6:12:00:64").vmAddresses(List.of(InetAddress.getByName(VM_IP)))
-                        .peer(new InetSocketAddress(InetAddress.getByName("198.19.0.2"), 4789)).iface("bcap0")
-                        .insecurePlain(true).build(); // plain VXLAN, as the kernel's it is measured against
-                b.add(source.otherEnd(new InetSocketAddress(InetAddress.getByName("198.19.0.1"), 4789), "binj0"));
-                a.add(source);
-                a.stage("bench", CutoverStage.ACTIVATED);
-                b.stage("bench", CutoverStage.ACTIVATED);
-                blast(lab, 64, Duration.ofMillis(500), 5_000); // warm-up (JIT, queues, switch learning), not reported
-                fwdPaced = blast(lab, 64, phase, PACED_RATE);
-                fwdSmall = blast(lab, 64, phase);
-                fwdBig = blast(lab, 1400, phase);
-                fwdLatency = latency(lab, latencySamples);
-                Thread.sleep(300);
-                MoveStatus s = a.status("bench").orElseThrow();
-                MoveStatus d = b.status("bench").orElseThrow();
-                System.err.println("source counters " + s.counters() + " drops " + s.drops());
-                System.err.println("destination counters " + d.counters() + " drops " + d.drops());
-                long socketOverflow = b.stats().drops(DropReason.SOCKET_OVERFLOW);
-                System.err.println("hostB tunnel socket receive-buffer overflows: " + socketOverflow);
-                fwdDrops = s.drops().values().stream().mapToLong(Long::longValue).sum()
-                        + d.drops().values().stream().mapToLong(Long::longValue).sum() + socketOverflow;
-            } finally {
-                a.close();
-                b.close();
-            }
+            TunnelKey key = TunnelKey.of(new SecureRandom().generateSeed(32), null);
+            ForwarderRun sealed = forwarderRun(lab, "sealed", key, phase, latencySamples);
+            ForwarderRun plain = forwarderRun(lab, "plain", null, phase, latencySamples);
 
-            kernelVxlan(lab);
+            List<List<String>> kernelCommands = kernelVxlan(lab);
             blast(lab, 64, Duration.ofMillis(500), 5_000);
             Phase kPaced = blast(lab, 64, phase, PACED_RATE);
             Phase kSmall = blast(lab, 64, phase);
             Phase kBig = blast(lab, 1400, phase);
             Latency kLatency = latency(lab, latencySamples);
 
-            double ratio = kBig.gbps() == 0 ? 0 : fwdBig.gbps() / kBig.gbps();
-            double addedP50 = fwdLatency.p50() - kLatency.p50();
-            double addedP99 = fwdLatency.p99() - kLatency.p99();
-            report.row("forwarder paced " + PACED_RATE + "/s, 64 B, delivered", "packets/s", fwdPaced.pps())
-                    .row("forwarder paced " + PACED_RATE + "/s, 64 B, loss", "%", fwdPaced.lossPercent())
-                    .row("kernel vxlan paced " + PACED_RATE + "/s, 64 B, delivered", "packets/s", kPaced.pps())
+            double sealedRatio = kBig.gbps() == 0 ? 0 : sealed.big().gbps() / kBig.gbps();
+            double plainRatio = kBig.gbps() == 0 ? 0 : plain.big().gbps() / kBig.gbps();
+            double addedP50 = sealed.latency().p50() - kLatency.p50();
+            double addedP99 = sealed.latency().p99() - kLatency.p99();
+            for (ForwarderRun run : List.of(sealed, plain)) {
+                String who = "forwarder " + run.name();
+                report.row(who + " paced " + PACED_RATE + "/s, 64 B, delivered", "packets/s", run.paced().pps())
+                        .row(who + " paced " + PACED_RATE + "/s, 64 B, loss", "%", run.paced().lossPercent())
+                        .row(who + " offered, 64 B", "packets/s", run.small().offeredPps())
+                        .row(who + " delivered, 64 B", "packets/s", run.small().pps())
+                        .row(who + " delivered, 1400 B", "Gbit/s", run.big().gbps())
+                        .row(who + " loss, 64 B", "%", run.small().lossPercent())
+                        .row(who + " loss, 1400 B", "%", run.big().lossPercent())
+                        .row(who + " drops counted", "packets", run.drops())
+                        .row(who + " latency p50", "us", run.latency().p50())
+                        .row(who + " latency p99", "us", run.latency().p99());
+            }
+            report.row("kernel vxlan paced " + PACED_RATE + "/s, 64 B, delivered", "packets/s", kPaced.pps())
                     .row("kernel vxlan paced " + PACED_RATE + "/s, 64 B, loss", "%", kPaced.lossPercent())
-                    .row("forwarder offered, 64 B", "packets/s", fwdSmall.offeredPps())
-                    .row("forwarder delivered, 64 B", "packets/s", fwdSmall.pps())
-                    .row("forwarder delivered, 1400 B", "Gbit/s", fwdBig.gbps())
-                    .row("forwarder loss, 64 B", "%", fwdSmall.lossPercent())
-                    .row("forwarder loss, 1400 B", "%", fwdBig.lossPercent())
-                    .row("forwarder drops counted", "packets", fwdDrops)
                     .row("kernel vxlan offered, 64 B", "packets/s", kSmall.offeredPps())
                     .row("kernel vxlan delivered, 64 B", "packets/s", kSmall.pps())
                     .row("kernel vxlan delivered, 1400 B", "Gbit/s", kBig.gbps())
-                    .row("forwarder / kernel, 1400 B", "ratio", ratio)
-                    .row("forwarder latency p50", "us", fwdLatency.p50())
-                    .row("forwarder latency p99", "us", fwdLatency.p99())
                     .row("kernel vxlan latency p50", "us", kLatency.p50())
                     .row("kernel vxlan latency p99", "us", kLatency.p99())
-                    .row("added latency p50 (forwarder - kernel)", "us", addedP50)
-                    .row("added latency p99 (forwarder - kernel)", "us", addedP99);
+                    .row("forwarder sealed / kernel, 1400 B", "ratio", sealedRatio)
+                    .row("forwarder plain / kernel, 1400 B", "ratio", plainRatio)
+                    .row("added latency p50 (sealed forwarder - kernel)", "us", addedP50)
+                    .row("added latency p99 (sealed forwarder - kernel)", "us", addedP99);
             report.detail("phaseSeconds", phase.toSeconds()).detail("latencySamples", latencySamples)
-                    .detail("goals", "pps >= 300000; gbps >= 50% of kernel; added p99 <= 100 us")
-                    .detail("forwarderPaced64", fwdPaced).detail("kernelPaced64", kPaced).detail("forwarder64", fwdSmall).detail("forwarder1400", fwdBig)
-                    .detail("kernel64", kSmall).detail("kernel1400", kBig);
-            report.key("pps", Math.round(fwdSmall.pps())).key("gbps", round(fwdBig.gbps())).key("kernel_gbps", round(kBig.gbps()))
-                    .key("ratio", round(ratio)).key("paced_loss_pct", round(fwdPaced.lossPercent())).key("added_p50_us", Math.round(addedP50)).key("added_p99_us", Math.round(addedP99));
+                    .detail("goals", "sealed pps >= 300000 at 64 B; sealed gbps >= 50% of kernel at 1400 B; added p99 <= 100 us")
+                    .detail("sealed", sealed).detail("plain", plain)
+                    .detail("kernelPaced64", kPaced).detail("kernel64", kSmall).detail("kernel1400", kBig)
+                    .detail("kernelLatency", kLatency)
+                    .detail("kernelVxlanCommands", kernelCommands.stream()
+                            .map(c -> "ip netns exec " + lab.namespace(c.get(0)) + " " + String.join(" ", c.subList(1, c.size())))
+                            .toList());
+            report.key("sealed_pps", Math.round(sealed.small().pps())).key("sealed_ratio", round(sealedRatio))
+                    .key("plain_pps", Math.round(plain.small().pps())).key("plain_ratio", round(plainRatio))
+                    .key("added_p99_us", Math.round(addedP99))
+                    .key("sealed_gbps", round(sealed.big().gbps())).key("plain_gbps", round(plain.big().gbps()))
+                    .key("kernel_gbps", round(kBig.gbps())).key("kernel_pps", Math.round(kSmall.pps()))
+                    .key("paced_loss_pct", round(sealed.paced().lossPercent())).key("added_p50_us", Math.round(addedP50));
         }
         report.print(System.out);
         return 0;
@@ -145,6 +132,49 @@ public final class TunnelBench implements Callable<Integer> {
         return Math.round(v * 1000) / 1000.0;
     }
 
+    /** What the forwarder measured with one kind of move: sealed (with a key) or plain. */
+    public record ForwarderRun(String name, Phase paced, Phase small, Phase big, Latency latency, long drops) {
+    }
+
+    /**
+     * Starts a forwarder in hostA and one in hostB with one move between them, sealed under {@code key} or plain
+     * when it is {@code null}, measures it, and stops both, so that the next run finds the namespaces as they were.
+     */
+    private static ForwarderRun forwarderRun(Lab lab, String name, TunnelKey key, Duration phase, int latencySamples)
+            throws Exception {
+        Forwarder a = forwarder(lab, "hostA");
+        Forwarder b = forwarder(lab, "hostB");
+        try {
+            MoveSpec.Builder builder = MoveSpec.builder("bench-" + name, VNI).role(Role.SOURCE)
+                    .vmMac("02:00:c6:12:00:64").vmAddresses(List.of(InetAddress.getByName(VM_IP)))
+                    .peer(new InetSocketAddress(InetAddress.getByName("198.19.0.2"), 4789)).iface("bcap0");
+            MoveSpec source = (key == null ? builder.insecurePlain(true) : builder.key(key)).build();
+            b.add(source.otherEnd(new InetSocketAddress(InetAddress.getByName("198.19.0.1"), 4789), "binj0"));
+            a.add(source);
+            a.stage(source.id(), CutoverStage.ACTIVATED);
+            b.stage(source.id(), CutoverStage.ACTIVATED);
+            System.err.println("forwarder " + name + ": measuring");
+            blast(lab, 64, Duration.ofMillis(500), 5_000); // warm-up (JIT, queues, switch learning), not reported
+            Phase paced = blast(lab, 64, phase, PACED_RATE);
+            Phase small = blast(lab, 64, phase);
+            Phase big = blast(lab, 1400, phase);
+            Latency latency = latency(lab, latencySamples);
+            Thread.sleep(300);
+            MoveStatus s = a.status(source.id()).orElseThrow();
+            MoveStatus d = b.status(source.id()).orElseThrow();
+            System.err.println(name + " source counters " + s.counters() + " drops " + s.drops());
+            System.err.println(name + " destination counters " + d.counters() + " drops " + d.drops());
+            long socketOverflow = b.stats().drops(DropReason.SOCKET_OVERFLOW);
+            System.err.println(name + " hostB tunnel socket receive-buffer overflows: " + socketOverflow);
+            long drops = s.drops().values().stream().mapToLong(Long::longValue).sum()
+                    + d.drops().values().stream().mapToLong(Long::longValue).sum() + socketOverflow;
+            return new ForwarderRun(name, paced, small, big, latency, drops);
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
     private static Forwarder forwarder(Lab lab, String node) {
         try (Netns ns = lab.netns(node)) {
             return ns.call(() -> Forwarder.start(ForwarderOptions.builder()
@@ -152,17 +182,30 @@ public final class TunnelBench implements Callable<Integer> {
         }
     }
 
-    private static void kernelVxlan(Lab lab) {
+    /**
+     * Bridges bcap0 (hostA) and binj0 (hostB) through the kernel's VXLAN over the underlay; returns the commands
+     * run, each as the node and the command line, for the report (anyone can run them again).
+     */
+    private static List<List<String>> kernelVxlan(Lab lab) {
+        List<List<String>> commands = new ArrayList<>();
         for (String[] side : new String[][] {{"hostA", "198.19.0.1", "198.19.0.2", "bcap0"}, {"hostB", "198.19.0.2", "198.19.0.1", "binj0"}}) {
             String node = side[0];
-            lab.exec(node, "ip", "link", "add", "kbr0", "type", "bridge").orThrow();
-            lab.exec(node, "ip", "link", "add", "vx0", "type", "vxlan", "id", String.valueOf(VNI), "local", side[1],
-                    "remote", side[2], "dstport", String.valueOf(KERNEL_PORT), "dev", "eth1").orThrow();
-            lab.exec(node, "ip", "link", "set", "vx0", "master", "kbr0").orThrow();
-            lab.exec(node, "ip", "link", "set", side[3], "master", "kbr0").orThrow();
-            lab.exec(node, "ip", "link", "set", "vx0", "up").orThrow();
-            lab.exec(node, "ip", "link", "set", "kbr0", "up").orThrow();
+            for (List<String> cmd : List.of(
+                    List.of("ip", "link", "add", "kbr0", "type", "bridge"),
+                    List.of("ip", "link", "add", "vx0", "type", "vxlan", "id", String.valueOf(VNI), "local", side[1],
+                            "remote", side[2], "dstport", String.valueOf(KERNEL_PORT), "dev", "eth1"),
+                    List.of("ip", "link", "set", "vx0", "master", "kbr0"),
+                    List.of("ip", "link", "set", side[3], "master", "kbr0"),
+                    List.of("ip", "link", "set", "vx0", "up"),
+                    List.of("ip", "link", "set", "kbr0", "up"))) {
+                lab.exec(node, cmd.toArray(String[]::new)).orThrow();
+                List<String> recorded = new ArrayList<>();
+                recorded.add(node);
+                recorded.addAll(cmd);
+                commands.add(recorded);
+            }
         }
+        return commands;
     }
 
     /** What one throughput phase measured. */
