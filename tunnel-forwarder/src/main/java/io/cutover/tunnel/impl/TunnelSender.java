@@ -3,6 +3,7 @@ package io.cutover.tunnel.impl;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.Role;
+import io.netty.buffer.ByteBuf;
 
 import java.net.Inet4Address;
 import java.util.ArrayList;
@@ -12,6 +13,13 @@ import java.util.List;
  * One end's way into the tunnel: wraps each frame in a VXLAN header, or seals it with this end's next sequence
  * number in its current session (a fresh salt and session key for each sender, see {@link PacketSealer}), and sends the packets to the peer in batches on the tunnel's event loop, in the order the frames were
  * given. Knows the largest frame the path to the peer carries. Thread-safe.
+ *
+ * <p>The caller's thread (a capture thread, mostly) only queues the frame; the tunnel's event loop takes the queued
+ * frames as a batch, numbers and seals each one there (one thread: the sequence numbers and session changes need no
+ * lock, and capturing and sealing run on two cores at once), and sends the batch with one flush. Per frame it
+ * allocates nothing on the Java heap but its DatagramPacket: a packet is sealed into a reused array and copied once
+ * into a pooled direct buffer of the tunnel's (a plain one is written there directly), which the native transport
+ * sends as it is; the batches alternate between two reused lists.
  */
 final class TunnelSender {
     /** IPv4 and UDP headers of the outer packet. */
@@ -24,11 +32,22 @@ final class TunnelSender {
     private final int direction;
     private final int configuredPathMtu;
     private final int tunnelOverhead;
+    /** The VXLAN header of every plain packet. */
+    private final byte[] plainHeader = new byte[VxlanHeader.LENGTH];
     private volatile int pathMtu;
     private final Object lock = new Object();
+    /** The current session: the event loop's only. */
     private PacketSealer sealer;
+    /** The next sequence number in {@link #sealer}'s session: the event loop's only. */
     private long nextSeq = 1;
+    /** Where the event loop seals a packet before it copies it into its buffer; grows to the largest one. */
+    private byte[] sealed = new byte[2048];
+    /** The frames queued to leave (under the lock); the event loop swaps the list with {@link #taken}. */
     private List<byte[]> pending = new ArrayList<>();
+    /** The frames the event loop sends now, emptied once sent (event loop only). */
+    private List<byte[]> taken = new ArrayList<>();
+    /** The packets of {@link #taken}, emptied once handed to the channel (event loop only). */
+    private final List<ByteBuf> packets = new ArrayList<>();
     private boolean sendScheduled;
 
     TunnelSender(MoveSpec spec, UdpTunnel tunnel, int pathMtu, Counters counters) {
@@ -37,6 +56,7 @@ final class TunnelSender {
         this.tunnel = tunnel;
         this.direction = spec.role() == Role.SOURCE ? PacketSealer.TOWARD_DESTINATION : PacketSealer.TOWARD_SOURCE;
         this.sealer = spec.authenticated() ? PacketSealer.fresh(spec.key(), spec.vni(), direction) : null;
+        VxlanHeader.write(plainHeader, 0, spec.vni(), false);
         this.configuredPathMtu = pathMtu;
         this.pathMtu = pathMtu;
         this.tunnelOverhead = (spec.peer().getAddress() instanceof Inet4Address ? OUTER_OVERHEAD : OUTER_OVERHEAD_IPV6)
@@ -56,26 +76,21 @@ final class TunnelSender {
         return pathMtu - tunnelOverhead;
     }
 
-    /** One frame into a tunnel packet, queued to leave after every packet queued before it. */
+    /**
+     * One frame into a tunnel packet, queued to leave after every packet queued before it. The frame is read later,
+     * on the event loop: the caller must not change it after the call (each caller hands over a frame of its own).
+     */
     void send(byte[] frame) {
         if (frame.length > maxFrame()) {
             counters.drop(DropReason.TOO_BIG);
             return;
         }
-        int outerLength = spec.authenticated() ? PacketSealer.sealedLength(frame.length) : VxlanHeader.LENGTH + frame.length;
-        byte[] packet = new byte[outerLength];
+        if (tunnel == null) {
+            counters.drop(DropReason.SEND_FAILED);
+            return;
+        }
         synchronized (lock) {
-            if (spec.authenticated()) {
-                if (nextSeq > PacketSealer.SESSION_PACKETS) {
-                    sealer = PacketSealer.fresh(spec.key(), spec.vni(), direction);
-                    nextSeq = 1;
-                }
-                sealer.seal(nextSeq++, frame, 0, frame.length, packet);
-            } else {
-                VxlanHeader.write(packet, 0, spec.vni(), false);
-                System.arraycopy(frame, 0, packet, VxlanHeader.LENGTH, frame.length);
-            }
-            pending.add(packet);
+            pending.add(frame);
             scheduleSend();
         }
         counters.increment("sent");
@@ -106,11 +121,44 @@ final class TunnelSender {
         List<byte[]> batch;
         synchronized (lock) {
             batch = pending;
-            pending = new ArrayList<>();
+            pending = taken;
+            taken = batch;
             sendScheduled = false;
         }
-        if (!batch.isEmpty()) {
-            tunnel.writeAll(batch, spec.peer());
+        try {
+            for (byte[] frame : batch) {
+                packets.add(packet(frame));
+            }
+        } catch (RuntimeException e) {
+            packets.forEach(ByteBuf::release); // none was handed to the channel yet
+            packets.clear();
+            throw e;
+        } finally {
+            batch.clear();
         }
+        try {
+            if (!packets.isEmpty()) {
+                tunnel.writeAll(packets, spec.peer()); // the channel releases them once sent or refused
+            }
+        } finally {
+            packets.clear();
+        }
+    }
+
+    /** The tunnel packet of {@code frame}, sealed with the next sequence number of the current session (event loop). */
+    private ByteBuf packet(byte[] frame) {
+        if (!spec.authenticated()) {
+            return tunnel.buffer(VxlanHeader.LENGTH + frame.length).writeBytes(plainHeader).writeBytes(frame);
+        }
+        if (nextSeq > PacketSealer.SESSION_PACKETS) {
+            sealer = PacketSealer.fresh(spec.key(), spec.vni(), direction);
+            nextSeq = 1;
+        }
+        int outerLength = PacketSealer.sealedLength(frame.length);
+        if (sealed.length < outerLength) {
+            sealed = new byte[outerLength];
+        }
+        int length = sealer.seal(nextSeq++, frame, 0, frame.length, sealed);
+        return tunnel.buffer(length).writeBytes(sealed, 0, length);
     }
 }

@@ -112,12 +112,21 @@ public final class UdpTunnel implements AutoCloseable {
         channel.eventLoop().execute(task);
     }
 
-    /** On the event loop: writes the packets in order, then flushes them (one sendmmsg where possible). */
-    public void writeAll(List<byte[]> packets, InetSocketAddress peer) {
-        for (byte[] packet : packets) {
-            ByteBuf buf = channel.alloc().directBuffer(packet.length);
-            buf.writeBytes(packet);
-            channel.write(new DatagramPacket(buf, peer), channel.voidPromise());
+    /**
+     * A buffer for one datagram of {@code length} bytes, from the socket's allocator (pooled, direct: the native
+     * transport sends it as it is, without copying it again); any thread may fill it and hand it to {@link #writeAll}.
+     */
+    public ByteBuf buffer(int length) {
+        return channel.alloc().directBuffer(length, length);
+    }
+
+    /**
+     * On the event loop: writes the datagrams in order, then flushes them once (one sendmmsg where possible); the
+     * buffers, from {@link #buffer}, are released once sent (or refused).
+     */
+    public void writeAll(List<ByteBuf> packets, InetSocketAddress peer) {
+        for (ByteBuf packet : packets) {
+            channel.write(new DatagramPacket(packet, peer), channel.voidPromise());
         }
         channel.flush();
     }
