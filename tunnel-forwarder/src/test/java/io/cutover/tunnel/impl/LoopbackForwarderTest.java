@@ -139,6 +139,68 @@ class LoopbackForwarderTest {
     }
 
     @Test
+    void sealedPacketsFromConcurrentCallersNumberOneSessionFromOneWithoutGapOrRepeat() throws Exception {
+        try (DatagramSocket wire = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            wire.setReceiveBufferSize(4 * 1024 * 1024);
+            wire.setSoTimeout(5_000);
+            MoveSpec spec = MoveSpec.builder("m1", 4242).role(Role.SOURCE).vmMac("02:00:c6:12:00:64")
+                    .vmAddresses(List.of(InetAddress.getByAddress(TestFrames.VM_IP)))
+                    .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), wire.getLocalPort()))
+                    .iface("unused").key(KEY).build();
+            sourceMove = source.openDetached(spec, MoveState.PLANNED);
+            source.onEvent(CutoverEvent.now("m1", CutoverStage.SWITCHOVER)).toCompletableFuture().join();
+            source.onEvent(CutoverEvent.now("m1", CutoverStage.ACTIVATED)).toCompletableFuture().join();
+            int perThread = 1_000;
+            List<Thread> callers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int base = t * perThread;
+                Thread caller = new Thread(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        sourceMove.caught(probe(base + i));
+                        if (i % 100 == 99) {
+                            sleepQuietly(2);
+                        }
+                    }
+                });
+                caller.start();
+                callers.add(caller);
+            }
+            for (Thread caller : callers) {
+                caller.join();
+            }
+            sourceMove.sendPending();
+
+            byte[] datagram = new byte[2048];
+            byte[] salt = null;
+            PacketSealer opener = null;
+            List<Integer> probes = new ArrayList<>();
+            for (long expected = 1; expected <= 2L * perThread; expected++) {
+                DatagramPacket packet = new DatagramPacket(datagram, datagram.length);
+                wire.receive(packet);
+                assertThat(VxlanHeader.sealed(datagram, 0)).isTrue();
+                if (salt == null) {
+                    salt = VxlanHeader.readSalt(datagram, 0);
+                    opener = PacketSealer.forSalt(KEY, 4242, PacketSealer.TOWARD_DESTINATION, salt);
+                }
+                assertThat(VxlanHeader.readSalt(datagram, 0)).as("one session").isEqualTo(salt);
+                assertThat(VxlanHeader.readSequence(datagram, 0)).as("sequence numbers in order, from 1").isEqualTo(expected);
+                byte[] frame = new byte[2048];
+                int length = opener.open(datagram, packet.getLength(), frame);
+                probes.add(probeNumber(Arrays.copyOf(frame, length)));
+            }
+            assertThat(probes).as("every frame sent once").doesNotHaveDuplicates().hasSize(2 * perThread);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void fullHoldBufferDropsTheOldestAndCountsThem() throws Exception {
         moves(null, new HoldLimits(100, 1_000_000));
         source.stage("m1", CutoverStage.SWITCHOVER);
