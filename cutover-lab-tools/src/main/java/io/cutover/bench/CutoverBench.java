@@ -163,7 +163,7 @@ public final class CutoverBench implements Callable<Integer> {
                         report.tunnel().getOrDefault("source.held", 0L),
                         report.tunnel().getOrDefault("destination.injected", 0L), report.heldDelayMillis());
                 if (report.udp().lost() > 0) {
-                    report.timeline().stream().filter(e -> e.what().equals("guest.stats") || e.what().equals("switch.sockets"))
+                    report.timeline().stream().filter(e -> e.what().equals("switch.sockets"))
                             .forEach(e -> System.out.println("         " + e.detail()));
                 }
             }

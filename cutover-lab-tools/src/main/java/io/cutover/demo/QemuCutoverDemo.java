@@ -10,11 +10,9 @@ import io.cutover.api.HypervisorMigration;
 import io.cutover.api.MigrationFigures;
 import io.cutover.api.MigrationRequest;
 import io.cutover.lab.GuestImage;
-import io.cutover.lab.GuestNetworkStats;
 import io.cutover.lab.GuestSpec;
 import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
-import io.cutover.lab.LabException;
 import io.cutover.lab.QemuGuest;
 import io.cutover.lab.Topology;
 import io.cutover.qemu.IncomingMigration;
@@ -65,8 +63,6 @@ public final class QemuCutoverDemo {
     static final String NAME = VM + "." + Topology.ZONE;
     /** How long the guest may take to take its new address after a move across sites. */
     private static final Duration RENUMBER_LIMIT = Duration.ofSeconds(20);
-    /** How long the guest may take to print its network counters on its console. */
-    private static final Duration CONSOLE_ANSWER = Duration.ofSeconds(10);
     /** The guest's UDP and TCP echo port. */
     static final int ECHO_PORT = 7;
     static final int MEMORY_MIB = 128;
@@ -126,7 +122,6 @@ public final class QemuCutoverDemo {
         Timeline timeline = new Timeline();
         try (Resources resources = new Resources()) {
             Scene scene = setUp(resources);
-            Optional<GuestNetworkStats> guestBefore = networkStats(scene.source(), timeline);
             long dropsBefore = LabOrchestrator.pipelineDrops(lab);
             long socketDropsBefore = LabOrchestrator.packetSocketDrops(lab);
             Moved moved = scene.network().migrate(scene.uri(), timeline, resources);
@@ -134,11 +129,6 @@ public final class QemuCutoverDemo {
             ClientProbes probes = scene.probes();
             UdpProbeResult seen = probes.stop();
             scene.network().finish(timeline);
-            Optional<GuestNetworkStats> guestAfter = networkStats(scene.incoming(), timeline);
-            if (guestBefore.isPresent() && guestAfter.isPresent()) {
-                timeline.add("guest.stats", "read", "the guest's own counters over the move: "
-                        + guestAfter.get().since(guestBefore.get()).summary());
-            }
             timeline.add("switch.sockets", "read", "frames the switches' packet sockets dropped over the move: "
                     + (LabOrchestrator.packetSocketDrops(lab) - socketDropsBefore));
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
@@ -152,19 +142,6 @@ public final class QemuCutoverDemo {
                     probes.tcpAlive(), probes.tcpExchanged(), null, wan() ? DnsName.lookUp(lab, NAME) : "",
                     tunnelCounters, timeline.entries(),
                     probes.heldDelayP99Millis(moved.pausedNanos(), moved.activatedNanos()));
-        }
-    }
-
-    /**
-     * The guest's own network counters, read over its console; a guest that cannot say them (its QEMU gone, its
-     * console silent) is noted on the timeline instead: the reading explains a loss, it is not what is measured.
-     */
-    private static Optional<GuestNetworkStats> networkStats(QemuGuest guest, Timeline timeline) {
-        try {
-            return Optional.of(guest.networkStats(CONSOLE_ANSWER));
-        } catch (LabException e) {
-            timeline.add("guest.stats", "unavailable", e.getMessage().lines().findFirst().orElse(""));
-            return Optional.empty();
         }
     }
 
