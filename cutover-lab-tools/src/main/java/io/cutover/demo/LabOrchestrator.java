@@ -224,7 +224,8 @@ final class LabOrchestrator {
 
     /**
      * Frames the lab's switches lost before they read them: the drops of every packet socket (Open vSwitch's userspace
-     * datapath reads each port through one, with the default receive buffer) in the fabric and in each host, the sum of
+     * datapath reads each port through one; the lab raises their receive buffers, see {@code PacketSocketBuffers}) in
+     * the fabric and in each host, the sum of
      * {@code ss -0 -m}'s {@code d} figures. Read it before and after, never in a loop: {@code ss} itself disturbs a
      * 2-core host.
      */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * One Open vSwitch of the lab — the fabric's, or a hypervisor host's own: an {@code ovsdb-server} and an
@@ -116,7 +117,8 @@ public final class OvsInstance {
      * after each port it opens, which {@code ovs-vsctl} has waited for. Returns how many it raised.
      */
     public int raisePacketBuffers() {
-        return Daemons.alivePid(vswitchdPidFile()).stream().mapToObj(PacketSocketBuffers::raise).findFirst().orElse(0);
+        OptionalLong pid = Daemons.alivePid(vswitchdPidFile());
+        return pid.isPresent() ? PacketSocketBuffers.raise(pid.getAsLong()) : 0;
     }
 
     public void deletePort(String bridge, String port) {
