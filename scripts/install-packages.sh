@@ -8,7 +8,9 @@ packages=(openvswitch-switch bind9 bind9-dnsutils bind9-utils libpcap0.8 iproute
   # the announcement benchmark's outside reference (arping -U)
   iputils-arping
   # the lab's QEMU guests: the emulator, and what their image is built with (GuestImage)
-  qemu-system-x86 busybox-static gcc libc6-dev xz-utils)
+  qemu-system-x86 busybox-static gcc libc6-dev xz-utils
+  # libvirt-managed guests (lab up --libvirt): the lab runs its own libvirtd per host; nothing starts at install
+  libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients)
 
 missing=()
 for p in "${packages[@]}"; do
