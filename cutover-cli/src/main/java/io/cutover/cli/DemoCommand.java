@@ -5,7 +5,9 @@ import io.cutover.demo.DemoReport;
 import io.cutover.demo.CutoverDemo;
 import io.cutover.demo.LabAgents;
 import io.cutover.demo.QemuCutoverDemo;
+import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
+import io.cutover.lab.Libvirtd;
 import io.cutover.migration.guest.GuestSpec;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
@@ -36,6 +38,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "is paused) (default: qemu).")
     String vm;
 
+    @Option(names = "--orchestrator", defaultValue = "qmp", description = "Who moves the QEMU guest: 'qmp' (the agents "
+            + "drive QEMU over QMP) or 'libvirt' (a libvirtd per host runs it, 'virsh migrate --live' moves it, the "
+            + "agents follow libvirt's lifecycle events; LAN only) (default: ${DEFAULT-VALUE}).")
+    String orchestrator;
+
     @Option(names = "--guest", defaultValue = "size=64m,workload=hotset,hot=5%,rate=20000",
             description = "The VM's guest program: its memory and workload, as the keys of a synthetic guest "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -60,10 +67,21 @@ final class DemoCommand implements Callable<Integer> {
             case "namespace" -> false;
             default -> throw new IllegalArgumentException("--vm: expected namespace or qemu, not '" + vm + "'");
         };
+        QemuCutoverDemo.Orchestrator mover = QemuCutoverDemo.Orchestrator.parse(orchestrator);
+        boolean libvirt = mover == QemuCutoverDemo.Orchestrator.LIBVIRT;
+        if (libvirt && (!qemu || wan)) {
+            throw new IllegalArgumentException("--orchestrator libvirt moves a QEMU guest on the LAN: not with "
+                    + (wan ? "--wan" : "--vm namespace"));
+        }
         Topology topology = wan ? Topology.WAN : Topology.LAN;
         long start = System.nanoTime();
         Lab lab = Lab.up(null, topology).removeAtExit();
         try {
+            if (libvirt) {
+                for (HostSwitch host : lab.hostSwitches()) {
+                    System.out.println(Libvirtd.start(lab, host.host()));
+                }
+            }
             System.out.printf("lab %s (%s) up in %d ms%n", lab.name(), topology.name().toLowerCase(),
                     (System.nanoTime() - start) / 1_000_000);
             DemoReport report;
@@ -71,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
             try (LabAgents agents = LabAgents.start(lab, logs, qemu ? LabAgents.GuestPorts.HOST_SWITCHES
                     : LabAgents.GuestPorts.SITE_BRIDGES)) {
                 System.out.println("controller, tunnel daemons and agents up (logs in " + agents.dir() + ")");
-                report = qemu ? new QemuCutoverDemo(lab, agents, rate, Duration.ofSeconds(1)).run()
+                report = qemu ? new QemuCutoverDemo(lab, agents, rate, Duration.ofSeconds(1), mover).run()
                         : new CutoverDemo(lab, agents, rate, Duration.ofSeconds(1), guest).run();
             }
             DemoPrinter.print(report, System.out);

@@ -1,6 +1,8 @@
 package io.cutover.cli;
 
+import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
+import io.cutover.lab.Libvirtd;
 import io.cutover.lab.LabException;
 import io.cutover.lab.Topology;
 import io.cutover.lab.impl.LabInfo;
@@ -27,13 +29,28 @@ final class LabCommand extends GroupCommand {
         @Option(names = "--topology", defaultValue = "lan", description = "lan or wan (default: ${DEFAULT-VALUE}).")
         String topology;
 
+        @Option(names = "--libvirt", description = "Also run a libvirtd on each hypervisor host (hostA, hostB), in the "
+                + "host's namespace, reachable over the underlay at qemu+tcp://ADDRESS:" + Libvirtd.PORT + "/system; "
+                + "the lab's agents then follow its guests' lifecycle events.")
+        boolean libvirt;
+
         @Override
         public Integer call() {
             Topology shape = Topology.parse(topology);
             Lab lab = Lab.up(name, shape);
+            if (libvirt) {
+                try {
+                    for (HostSwitch host : lab.hostSwitches()) {
+                        System.err.println("lab " + lab.name() + ": " + Libvirtd.start(lab, host.host()));
+                    }
+                } catch (RuntimeException e) {
+                    Lab.down(lab.name());
+                    throw e;
+                }
+            }
             System.out.println(lab.name());
-            System.err.println("lab " + lab.name() + " (" + topology + ") is up; remove it with: cutover lab down --name "
-                    + lab.name());
+            System.err.println("lab " + lab.name() + " (" + topology + (libvirt ? ", libvirt" : "")
+                    + ") is up; remove it with: cutover lab down --name " + lab.name());
             return ExitCode.OK;
         }
     }

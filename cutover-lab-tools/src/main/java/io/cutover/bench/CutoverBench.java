@@ -4,7 +4,9 @@ import io.cutover.demo.DemoReport;
 import io.cutover.demo.CutoverDemo;
 import io.cutover.demo.LabAgents;
 import io.cutover.demo.QemuCutoverDemo;
+import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
+import io.cutover.lab.Libvirtd;
 import io.cutover.lab.Topology;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,12 +54,24 @@ public final class CutoverBench implements Callable<Integer> {
                     + "(the lab's namespace VM, LAN and WAN) (default: ${DEFAULT-VALUE}).")
     String vm;
 
+    @Option(names = "--orchestrator", defaultValue = "qmp", description = "Who moves the QEMU guest: 'qmp' (the "
+            + "agents drive QEMU and hold it paused at pre-switchover for the network's steps) or 'libvirt' (a libvirtd "
+            + "on each host runs the guest, 'virsh migrate --live' moves it, the agents follow libvirt's lifecycle "
+            + "events; the baseline moves by libvirt too) (default: ${DEFAULT-VALUE}).")
+    String orchestrator;
+
+    private QemuCutoverDemo.Orchestrator mover;
+
     @Override
     public Integer call() throws Exception {
         if (!vm.equals("namespace") && !vm.equals("qemu")) {
             throw new IllegalArgumentException("--vm: expected namespace or qemu, not '" + vm + "'");
         }
         boolean qemu = vm.equals("qemu");
+        mover = QemuCutoverDemo.Orchestrator.parse(orchestrator);
+        if (!qemu && mover != QemuCutoverDemo.Orchestrator.QMP) {
+            throw new IllegalArgumentException("--orchestrator libvirt moves QEMU guests: not with --vm namespace");
+        }
         int lanMoves = moves != null ? moves : !quick ? 20 : qemu ? 2 : 3;
         int wan = wanMoves != null ? wanMoves : qemu ? 0 : 1;
         if (lanMoves < 0 || lanMoves > 200 || wan < 0 || wan > 20 || lanMoves + wan == 0 || qemu && wan > 0) {
@@ -100,6 +114,11 @@ public final class CutoverBench implements Callable<Integer> {
                         "tunnel", r.tunnel(), "timeline", r.timeline()))
                         .toList())
                 .detail("guest", qemu ? reports.get(0).guest() : GUEST);
+        if (mover == QemuCutoverDemo.Orchestrator.LIBVIRT) {
+            double[] lags = reports.stream().mapToDouble(CutoverBench::eventLagMillis).sorted().toArray();
+            report.row("libvirt's Suspended event after QEMU's STOP, p99", "ms", BenchReport.percentile(lags, 99));
+            report.key("orchestrator", "libvirt").key("event_lag_p99_ms", BenchReport.percentile(lags, 99));
+        }
         report.key("guest", qemu ? "qemu" : "namespace").key("moves", reports.size()).key("lost", lost).key("lost_in_cutover", lostInCutover)
                 .key("gap_p50_ms", BenchReport.percentile(gaps, 50)).key("gap_p99_ms", BenchReport.percentile(gaps, 99))
                 .key(qemu ? "downtime_p99_ms" : "blackout_p99_ms", BenchReport.percentile(blackouts, 99))
@@ -128,12 +147,30 @@ public final class CutoverBench implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * How late libvirt's {@code Suspended Migrated} reached the source's agent, after QEMU's own STOP: the demo's {@code
+     * qemu.stop} against the agent's {@code vm.pause}.
+     */
+    private static double eventLagMillis(DemoReport report) {
+        long stop = -1;
+        long pause = -1;
+        for (io.cutover.agent.plan.TimelineEntry entry : report.timeline()) {
+            if (entry.what().equals("qemu.stop")) {
+                stop = entry.atMicros();
+            } else if (entry.what().equals("vm.pause") && entry.event().equals("done")) {
+                pause = entry.atMicros();
+            }
+        }
+        return stop < 0 || pause < 0 ? Double.NaN : (pause - stop) / 1000.0;
+    }
+
     /** {@code count} QEMU moves on a fresh LAN lab with no controller and no agents: the baseline. */
-    private static List<DemoReport> withoutNetworkSteps(int count) throws Exception {
+    private List<DemoReport> withoutNetworkSteps(int count) throws Exception {
         List<DemoReport> reports = new ArrayList<>();
-        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit()) {
+        try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit(); Libvirtds libvirt = Libvirtds.start(lab, mover)) {
             for (int i = 0; i < count; i++) {
-                DemoReport report = QemuCutoverDemo.withoutNetworkSteps(lab, 1000, Duration.ofMillis(500)).run();
+                DemoReport report = QemuCutoverDemo.withoutNetworkSteps(lab, 1000, Duration.ofMillis(500), mover)
+                        .run();
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "baseline move %2d: downtime %6.1f ms, gap %6.1f ms, lost %d%n", i + 1,
                         report.blackoutMillis(), report.gapMillis(), report.udp().lost());
@@ -143,15 +180,16 @@ public final class CutoverBench implements Callable<Integer> {
     }
 
     /** {@code count} moves back and forth on a fresh lab of {@code topology}, each printed as it ends. */
-    private static List<DemoReport> move(Topology topology, int count, boolean qemu) throws Exception {
+    private List<DemoReport> move(Topology topology, int count, boolean qemu) throws Exception {
         List<DemoReport> reports = new ArrayList<>();
         if (count == 0) {
             return reports;
         }
-        try (Lab lab = Lab.up(null, topology).removeAtExit(); LabAgents agents = LabAgents.start(lab,
+        try (Lab lab = Lab.up(null, topology).removeAtExit(); Libvirtds libvirt = Libvirtds.start(lab, mover);
+             LabAgents agents = LabAgents.start(lab,
                 qemu ? LabAgents.GuestPorts.HOST_SWITCHES : LabAgents.GuestPorts.SITE_BRIDGES)) {
             for (int i = 0; i < count; i++) {
-                DemoReport report = qemu ? new QemuCutoverDemo(lab, agents, 1000, Duration.ofMillis(500)).run()
+                DemoReport report = qemu ? new QemuCutoverDemo(lab, agents, 1000, Duration.ofMillis(500), mover).run()
                         : new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
@@ -169,5 +207,28 @@ public final class CutoverBench implements Callable<Integer> {
             }
         }
         return reports;
+    }
+
+    /** The lab hosts' libvirtd, started when libvirt moves the guest (before the agents, which then follow them). */
+    private record Libvirtds(List<Libvirtd> daemons) implements AutoCloseable {
+        static Libvirtds start(Lab lab, QemuCutoverDemo.Orchestrator mover) {
+            List<Libvirtd> daemons = new ArrayList<>();
+            if (mover == QemuCutoverDemo.Orchestrator.LIBVIRT) {
+                try {
+                    for (HostSwitch host : lab.hostSwitches()) {
+                        daemons.add(Libvirtd.start(lab, host.host()));
+                    }
+                } catch (RuntimeException e) {
+                    daemons.forEach(Libvirtd::close);
+                    throw e;
+                }
+            }
+            return new Libvirtds(daemons);
+        }
+
+        @Override
+        public void close() {
+            daemons.forEach(Libvirtd::close);
+        }
     }
 }

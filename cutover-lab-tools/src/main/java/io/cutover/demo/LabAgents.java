@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
+import io.cutover.lab.Libvirtd;
 import io.cutover.lab.LabPki;
 import io.cutover.lab.Topology;
 import io.cutover.support.HttpUnreachableException;
@@ -250,6 +251,8 @@ public final class LabAgents implements AutoCloseable {
         // port. With it, a loaded bench's QEMU moves lost 2,662 probes, 3 of 10 moves stalling 1.7 s after the resume,
         // against none without: not yet understood (issue "Zero loss").
         config.putObject("qemu").put("socket-dir", qemuSocketDir(host).toString());
+        // a lab started with libvirt (lab up --libvirt): the agents follow its guests' lifecycle events
+        Libvirtd.running(lab, host).ifPresent(libvirtd -> config.putObject("libvirt").put("uri", libvirtd.uri()));
         if (lab.topology() == Topology.WAN) {
             config.putObject("dns")
                     .put("server", lab.dnsServer() + ":53")

@@ -96,15 +96,16 @@ final class LabOrchestrator {
      */
     String createCutover(Site from, Site to, List<String> addresses, List<String> newAddresses, String dnsName,
                          long memoryMiB, String destinationPort) {
-        return createCutover(from, to, addresses, newAddresses, dnsName, memoryMiB, destinationPort, null);
+        return createCutover(from, to, addresses, newAddresses, dnsName, memoryMiB, destinationPort, null, null);
     }
 
     /**
-     * {@link #createCutover(Site, Site, List, List, String, long, String)} with the agents migrating the VM as
-     * {@code migrator} says (the request's {@code migrator}); the migration then starts once PLANNED's steps are done.
+     * {@link #createCutover(Site, Site, List, List, String, long, String)} with the request's {@code field} set to
+     * {@code value}: {@code migrator} (the agents migrate the VM as it says, once PLANNED's steps are done) or {@code
+     * libvirt} (the agents follow the migration libvirt runs for the named domain).
      */
     String createCutover(Site from, Site to, List<String> addresses, List<String> newAddresses, String dnsName,
-                         long memoryMiB, String destinationPort, ObjectNode migrator) {
+                         long memoryMiB, String destinationPort, String field, ObjectNode value) {
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("vm", vm).put("mac", mac)
                 .put("source", from.host()).put("destination", to.host())
                 .put("mode", newAddresses.isEmpty() ? "lan" : "wan").put("memoryMiB", memoryMiB)
@@ -114,8 +115,8 @@ final class LabOrchestrator {
             newAddresses.forEach(request.putArray("newAddresses")::add);
             request.put("dnsName", dnsName);
         }
-        if (migrator != null) {
-            request.set("migrator", migrator);
+        if (field != null) {
+            request.set(field, value);
         }
         return agents.agent(from.host()).send("POST", "cutovers", request, STEP_LIMIT).requireStatus(201).body()
                 .path("id").asText();

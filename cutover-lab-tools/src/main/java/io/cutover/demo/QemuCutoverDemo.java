@@ -13,6 +13,7 @@ import io.cutover.lab.GuestImage;
 import io.cutover.lab.GuestSpec;
 import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
+import io.cutover.lab.Libvirtd;
 import io.cutover.lab.QemuGuest;
 import io.cutover.lab.Topology;
 import io.cutover.qemu.IncomingMigration;
@@ -79,10 +80,38 @@ public final class QemuCutoverDemo {
     /** The stream's cap for a failing move: pre-copy takes seconds, time enough to inject a fault. */
     private static final String SLOW_STREAM = "10m";
 
+    /** The libvirt guest's tap, one name on both hosts (libvirt keeps the domain's XML across the move). */
+    static final String LIBVIRT_TAP = "qvm-t";
+    /** The stream's cap for a failing libvirt move, in MiB/s. */
+    private static final int SLOW_LIBVIRT_STREAM = 1;
+
+    /** Who moves the guest. */
+    public enum Orchestrator {
+        /** The agents drive QEMU over QMP; the source's holds the guest at {@code pre-switchover} for the steps. */
+        QMP,
+        /**
+         * libvirt runs the guests and migrates them ({@code virsh migrate --live}, as the demo does in the place of
+         * Nova); the agents follow each host's libvirtd's lifecycle events. Needs a libvirtd on each host ({@code
+         * cutover lab up --libvirt}).
+         */
+        LIBVIRT;
+
+        /** {@code qmp} or {@code libvirt}, in any case. */
+        public static Orchestrator parse(String text) {
+            for (Orchestrator each : values()) {
+                if (each.name().equalsIgnoreCase(text)) {
+                    return each;
+                }
+            }
+            throw new IllegalArgumentException("orchestrator: expected qmp or libvirt, not '" + text + "'");
+        }
+    }
+
     private final Lab lab;
     private final LabAgents agents;
     private final int probeRate;
     private final Duration settle;
+    private final Orchestrator orchestrator;
 
     /**
      * @param lab       a LAN or WAN lab
@@ -91,7 +120,12 @@ public final class QemuCutoverDemo {
      * @param settle    how long the client probes before the migration starts and after it ends
      */
     public QemuCutoverDemo(Lab lab, LabAgents agents, int probeRate, Duration settle) {
-        this(lab, probeRate, settle, Objects.requireNonNull(agents, "agents"));
+        this(lab, agents, probeRate, settle, Orchestrator.QMP);
+    }
+
+    /** @param orchestrator who moves the guest: the agents over QMP, or libvirt (the agents follow its events) */
+    public QemuCutoverDemo(Lab lab, LabAgents agents, int probeRate, Duration settle, Orchestrator orchestrator) {
+        this(lab, probeRate, settle, Objects.requireNonNull(agents, "agents"), orchestrator);
         if (agents.guests() != LabAgents.GuestPorts.HOST_SWITCHES) {
             throw new IllegalArgumentException("QEMU guests sit on the hosts' own switches: start the lab's agents with "
                     + "GuestPorts.HOST_SWITCHES");
@@ -99,7 +133,11 @@ public final class QemuCutoverDemo {
     }
 
     /** @param agents the lab's daemons, or null for no network steps */
-    private QemuCutoverDemo(Lab lab, int probeRate, Duration settle, LabAgents agents) {
+    private QemuCutoverDemo(Lab lab, int probeRate, Duration settle, LabAgents agents, Orchestrator orchestrator) {
+        if (orchestrator == Orchestrator.LIBVIRT && lab.topology() != Topology.LAN) {
+            throw new IllegalArgumentException("libvirt moves its guests on the LAN lab: a move across sites needs the "
+                    + "guest renumbered over its console, which the lab does for QEMU guests it runs itself");
+        }
         if (agents == null && lab.topology() != Topology.LAN) {
             throw new IllegalArgumentException("a guest moved without network steps cannot keep its address on another "
                     + "site: the move without them is measured on the LAN lab");
@@ -108,6 +146,7 @@ public final class QemuCutoverDemo {
         this.agents = agents;
         this.probeRate = probeRate;
         this.settle = settle;
+        this.orchestrator = orchestrator;
     }
 
     /**
@@ -115,7 +154,13 @@ public final class QemuCutoverDemo {
      * network's, only QEMU's own RARPs after RESUME. What the cutover is measured against.
      */
     public static QemuCutoverDemo withoutNetworkSteps(Lab lab, int probeRate, Duration settle) {
-        return new QemuCutoverDemo(lab, probeRate, settle, null);
+        return withoutNetworkSteps(lab, probeRate, settle, Orchestrator.QMP);
+    }
+
+    /** {@link #withoutNetworkSteps(Lab, int, Duration)}, the guest moved by {@code orchestrator}. */
+    public static QemuCutoverDemo withoutNetworkSteps(Lab lab, int probeRate, Duration settle,
+                                                      Orchestrator orchestrator) {
+        return new QemuCutoverDemo(lab, probeRate, settle, null, orchestrator);
     }
 
     public DemoReport run() throws Exception {
@@ -136,7 +181,8 @@ public final class QemuCutoverDemo {
             scene.network().addTimeline(timeline);
             UdpProber.Gap gap = probes.addTo(timeline, moved.pausedNanos(), moved.activatedNanos());
             long cutoverEnd = agents == null ? gap.toNanos() : timeline.nanoTimeOf("tunnel.flush", "done");
-            return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s", MEMORY_MIB,
+            return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s%s", MEMORY_MIB,
+                    orchestrator == Orchestrator.LIBVIRT ? ", by libvirt" : "",
                     agents == null ? ", no network steps" : ""), wan() ? "wan" : "lan", moved.downtimeMillis(),
                     gap.millis(), seen, probes.lostBetween(cutoverStart(moved), cutoverEnd), null, switchDrops,
                     probes.tcpAlive(), probes.tcpExchanged(), null, wan() ? DnsName.lookUp(lab, NAME) : "",
@@ -162,7 +208,9 @@ public final class QemuCutoverDemo {
          */
         SWITCHOVER_STEP_FAILS,
         /** The destination's QEMU is killed while QEMU copies. */
-        DESTINATION_DIES
+        DESTINATION_DIES,
+        /** libvirt's migration is aborted during pre-copy ({@code virsh domjobabort}), as an orchestrator may. */
+        LIBVIRT_ABORTED
     }
 
     /**
@@ -175,7 +223,8 @@ public final class QemuCutoverDemo {
         }
         try (Resources resources = new Resources()) {
             Scene scene = setUp(resources);
-            JsonNode cutover = ((CutoverSteps) scene.network()).migrateFailing(scene.uri(), fault, scene.incoming());
+            JsonNode cutover = ((CutoverSteps) scene.network()).migrateFailing(scene.uri(), fault, scene.incoming(),
+                    resources);
             long ended = System.nanoTime();
             Thread.sleep(settle.toMillis());
             UdpProbeResult seen = scene.probes().stop();
@@ -183,8 +232,10 @@ public final class QemuCutoverDemo {
             LabOrchestrator.addAgentTimeline(timeline, cutover);
             timeline.addAt(ended, "cutover", "ended", "as the source's agent reports it");
             scene.probes().addTo(timeline, ended, ended);
+            LibvirtScene libvirt = scene.libvirt();
             return new FailedMove(cutover.path("stage").asText(), cutover.path("failure").asText(""),
-                    timeline.entries(), status(scene.source()), status(scene.incoming()), seen,
+                    timeline.entries(), libvirt == null ? status(scene.source()) : libvirt.status(libvirt.from()),
+                    libvirt == null ? status(scene.incoming()) : libvirt.status(libvirt.to()), seen,
                     scene.probes().lostBetween(ended + RESUME_SETTLING.toNanos(), System.nanoTime()),
                     scene.probes().tcpAlive());
         }
@@ -227,13 +278,28 @@ public final class QemuCutoverDemo {
         Site to = site("hostB", "rtrB");
         Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
         GuestImage image = GuestImage.build();
-        GuestSpec spec = spec(VM, "qvm-a", from, socketDir(from, run), false);
-        QemuGuest source = start(image, spec, from, resources);
-        GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", to, socketDir(to, run), true);
-        QemuGuest incoming = start(image, incomingSpec, to, resources);
+        QemuGuest source = null;
+        QemuGuest incoming = null;
+        LibvirtScene libvirt = null;
+        GuestSpec spec;
+        NetworkSide network;
+        if (orchestrator == Orchestrator.LIBVIRT) {
+            spec = spec(VM, LIBVIRT_TAP, from, null, false);
+            libvirt = LibvirtScene.start(lab, image, spec, libvirtd(from, resources), libvirtd(to, resources), resources);
+            for (Site site : List.of(from, to)) {
+                plug(site, LIBVIRT_TAP, resources);
+            }
+            network = agents == null ? new LearningBridges(spec, null, libvirt) : new CutoverSteps(
+                    new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, null, libvirt);
+        } else {
+            spec = spec(VM, "qvm-a", from, socketDir(from, run), false);
+            source = start(image, spec, from, resources);
+            GuestSpec incomingSpec = spec(VM + "-in", "qvm-b", to, socketDir(to, run), true);
+            incoming = start(image, incomingSpec, to, resources);
+            network = agents == null ? new LearningBridges(spec, incomingSpec, null) : new CutoverSteps(
+                    new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, incoming, null);
+        }
         String address = spec.ipv4Address();
-        NetworkSide network = agents == null ? new LearningBridges(spec, incomingSpec) : new CutoverSteps(
-                new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, incoming);
         resources.add(network);
         network.prepare(resources);
         awaitReachable(address);
@@ -241,11 +307,31 @@ public final class QemuCutoverDemo {
                 new InetSocketAddress(address, ECHO_PORT), probeRate);
         resources.add(probes);
         Thread.sleep(settle.toMillis());
-        return new Scene(source, incoming, network, probes, "tcp:" + to.underlay() + ":" + MIGRATION_PORT);
+        return new Scene(source, incoming, libvirt, network, probes, "tcp:" + to.underlay() + ":" + MIGRATION_PORT);
     }
 
-    /** A guest ready to move: both QEMUs, the network's side, the client's probes, the migration's URI. */
-    private record Scene(QemuGuest source, QemuGuest incoming, NetworkSide network, ClientProbes probes, String uri) {
+    /**
+     * A guest ready to move: both QEMUs (or libvirt's guest), the network's side, the client's probes, the migration's
+     * URI.
+     */
+    private record Scene(QemuGuest source, QemuGuest incoming, LibvirtScene libvirt, NetworkSide network,
+                         ClientProbes probes, String uri) {
+    }
+
+    /**
+     * {@code site}'s libvirtd: the lab's ({@code lab up --libvirt}), which the agents follow; without agents, one
+     * started for this run if the lab has none.
+     */
+    private Libvirtd libvirtd(Site site, Resources resources) {
+        Optional<Libvirtd> running = Libvirtd.running(lab, site.host());
+        if (running.isPresent()) {
+            return running.get();
+        }
+        if (agents != null) {
+            throw new IllegalStateException("no libvirtd runs on " + site.host() + " for the agents to follow: start "
+                    + "the lab with libvirt (cutover lab up --libvirt) before its agents");
+        }
+        return resources.add(Libvirtd.start(lab, site.host()));
     }
 
     /** Where {@code site}'s QEMU guests keep their QMP sockets: where its agent looks, if there are agents. */
@@ -273,7 +359,10 @@ public final class QemuCutoverDemo {
      */
     private static GuestSpec spec(String name, String tap, Site site, Path dir, boolean incoming) {
         GuestSpec.Builder spec = GuestSpec.builder(name, site.vmCidr()).memoryMiB(MEMORY_MIB).udpEcho(ECHO_PORT)
-                .tcpEcho(ECHO_PORT).tap(tap).qmpSocket(dir.resolve(VM + ".qmp")).incoming(incoming);
+                .tcpEcho(ECHO_PORT).tap(tap).incoming(incoming);
+        if (dir != null) {
+            spec.qmpSocket(dir.resolve(VM + ".qmp"));
+        }
         if (site.gateway() != null) {
             spec.gateway(site.gateway());
         }
@@ -284,10 +373,15 @@ public final class QemuCutoverDemo {
     private QemuGuest start(GuestImage image, GuestSpec spec, Site site, Resources resources) {
         QemuGuest guest = QemuGuest.start(lab, site.host(), image, spec);
         resources.add(guest);
-        HostSwitch hostSwitch = lab.hostSwitch(site.host());
-        hostSwitch.addPort(guest.tap());
-        resources.add(() -> hostSwitch.removePort(guest.tap()));
+        plug(site, guest.tap(), resources);
         return guest;
+    }
+
+    /** Plugs {@code tap} into {@code site}'s own switch, until the run ends. */
+    private void plug(Site site, String tap, Resources resources) {
+        HostSwitch hostSwitch = lab.hostSwitch(site.host());
+        hostSwitch.addPort(tap);
+        resources.add(() -> hostSwitch.removePort(tap));
     }
 
     /** Waits until the client reaches the guest (its flows are in place, it answers ARP). */
@@ -347,15 +441,23 @@ public final class QemuCutoverDemo {
         private final Site to;
         private final GuestSpec guest;
         private final QemuGuest incoming;
+        private final String destinationPort;
+        private final LibvirtScene libvirt;
         private JsonNode cutover;
 
-        /** @param incoming the destination's QEMU, waiting for the guest */
-        CutoverSteps(LabOrchestrator orchestrator, Site from, Site to, GuestSpec guest, QemuGuest incoming) {
+        /**
+         * @param incoming the destination's QEMU, waiting for the guest, or {@code null} when libvirt moves it
+         * @param libvirt  where libvirt moves the guest, or {@code null}: the agents drive QEMU
+         */
+        CutoverSteps(LabOrchestrator orchestrator, Site from, Site to, GuestSpec guest, QemuGuest incoming,
+                     LibvirtScene libvirt) {
             this.orchestrator = orchestrator;
             this.from = from;
             this.to = to;
             this.guest = guest;
             this.incoming = incoming;
+            this.destinationPort = incoming != null ? incoming.tap() : LIBVIRT_TAP;
+            this.libvirt = libvirt;
         }
 
         @Override
@@ -375,36 +477,85 @@ public final class QemuCutoverDemo {
         }
 
         @Override
-        public Moved migrate(String uri, Timeline timeline, Resources resources) {
-            ObjectNode migrator = JsonNodeFactory.instance.objectNode();
-            migrator.putObject("qemu").put("uri", uri);
+        public Moved migrate(String uri, Timeline timeline, Resources resources) throws Exception {
             List<String> newAddresses = wan() ? List.of(to.vmAddress().getHostAddress()) : List.of();
-            String id = orchestrator.createCutover(from, to, List.of(guest.ipv4Address()), newAddresses,
-                    wan() ? NAME : null, MEMORY_MIB, incoming.tap(), migrator);
+            String id = create(uri, null, newAddresses);
+            LibvirtScene.Migrated byLibvirt = libvirt == null ? null : libvirt.migrate(MIGRATION_LIMIT);
             orchestrator.awaitStep(from, id, "DRAINING", "stage", MIGRATION_LIMIT);
             cutover = orchestrator.cutover(from, id);
             Timeline agent = new Timeline();
             LabOrchestrator.addAgentTimeline(agent, cutover);
-            return new Moved(agent.nanoTimeOf("vm.pause", "done"), agent.nanoTimeOf("ACTIVATED", "stage"),
-                    cutover.path("migration").path("downtimeMs").asDouble(0));
+            if (byLibvirt == null) {
+                return new Moved(agent.nanoTimeOf("vm.pause", "done"), agent.nanoTimeOf("ACTIVATED", "stage"),
+                        cutover.path("migration").path("downtimeMs").asDouble(0));
+            }
+            long stop = LibvirtScene.nanoTime(byLibvirt.stop());
+            long resume = LibvirtScene.nanoTime(byLibvirt.resume());
+            timeline.addAt(stop, "qemu.stop", "done", "QEMU's STOP at the source, by its time stamp in libvirtd's log");
+            timeline.addAt(resume, "qemu.resume", "done", "QEMU's RESUME at the destination, likewise");
+            timeline.add("libvirt.event-lag", "read", String.format(Locale.ROOT, "Suspended Migrated reached the "
+                    + "source's agent %.1f ms after QEMU's STOP; Resumed Migrated made the plan ACTIVATED %.1f ms after "
+                    + "QEMU's RESUME", (agent.nanoTimeOf("vm.pause", "done") - stop) / 1e6,
+                    (agent.nanoTimeOf("ACTIVATED", "stage") - resume) / 1e6));
+            return new Moved(stop, agent.nanoTimeOf("ACTIVATED", "stage"), byLibvirt.downtimeMillis());
+        }
+
+        /**
+         * Creates the cutover at the source's agent: QEMU its migrator over {@code uri} (capped at {@code bandwidth},
+         * unless null), or the libvirt domain the agents follow.
+         */
+        private String create(String uri, String bandwidth, List<String> newAddresses) {
+            ObjectNode how = JsonNodeFactory.instance.objectNode();
+            if (libvirt != null) {
+                how.put("domain", libvirt.guest().name());
+            } else {
+                ObjectNode qemu = how.putObject("qemu").put("uri", uri);
+                if (bandwidth != null) {
+                    qemu.put("maxBandwidth", bandwidth);
+                }
+            }
+            return orchestrator.createCutover(from, to, List.of(guest.ipv4Address()), newAddresses,
+                    wan() ? NAME : null, MEMORY_MIB, destinationPort, libvirt != null ? "libvirt" : "migrator", how);
         }
 
         /**
          * Starts the move with the stream slowed to {@value #SLOW_STREAM}/s (pre-copy then takes seconds), injects
          * {@code fault} during pre-copy and waits for the cutover's end; returns it as the source's agent reports it.
          */
-        JsonNode migrateFailing(String uri, Fault fault, QemuGuest incomingGuest) {
-            ObjectNode migrator = JsonNodeFactory.instance.objectNode();
-            migrator.putObject("qemu").put("uri", uri).put("maxBandwidth", SLOW_STREAM);
-            String id = orchestrator.createCutover(from, to, List.of(guest.ipv4Address()), List.of(), null,
-                    MEMORY_MIB, incoming.tap(), migrator);
+        JsonNode migrateFailing(String uri, Fault fault, QemuGuest incomingGuest, Resources resources)
+                throws InterruptedException {
+            if ((fault == Fault.LIBVIRT_ABORTED) != (libvirt != null)) {
+                throw new IllegalArgumentException(fault + " is not a fault of a move by " + orchestrator);
+            }
+            String id = create(uri, SLOW_STREAM, List.of());
+            if (libvirt != null) {
+                Process virsh = libvirt.startMigration(SLOW_LIBVIRT_STREAM);
+                resources.add(virsh::destroyForcibly);
+                awaitIncoming();
+                libvirt.abort();
+                virsh.waitFor(LabOrchestrator.STEP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                return orchestrator.awaitEnd(from, id, MIGRATION_LIMIT);
+            }
             orchestrator.awaitStep(from, id, "PRECOPY", "stage");
             switch (fault) {
                 case SWITCHOVER_STEP_FAILS -> agents.tunnelDaemon(from.host()).send("DELETE", "moves/" + id, null)
                         .requireStatus(204);
                 case DESTINATION_DIES -> incomingGuest.close();
+                default -> throw new IllegalArgumentException(fault.name());
             }
             return orchestrator.awaitEnd(from, id, MIGRATION_LIMIT);
+        }
+
+        /** Waits until libvirt has started the incoming guest at the destination and pre-copy has run a while. */
+        private void awaitIncoming() throws InterruptedException {
+            long deadline = System.nanoTime() + LabOrchestrator.STEP_LIMIT.toNanos();
+            while (libvirt.guest().runsOn(libvirt.to()).isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("libvirt did not start the incoming guest at " + to.host());
+                }
+                Thread.sleep(50);
+            }
+            Thread.sleep(1000);
         }
 
         /**
@@ -453,10 +604,13 @@ public final class QemuCutoverDemo {
     private final class LearningBridges implements NetworkSide {
         private final GuestSpec guest;
         private final GuestSpec incoming;
+        private final LibvirtScene libvirt;
 
-        LearningBridges(GuestSpec guest, GuestSpec incoming) {
+        /** @param libvirt where libvirt moves the guest, or {@code null}: the demo drives QEMU (to {@code incoming}) */
+        LearningBridges(GuestSpec guest, GuestSpec incoming, LibvirtScene libvirt) {
             this.guest = guest;
             this.incoming = incoming;
+            this.libvirt = libvirt;
         }
 
         @Override
@@ -465,6 +619,14 @@ public final class QemuCutoverDemo {
 
         @Override
         public Moved migrate(String uri, Timeline timeline, Resources resources) throws Exception {
+            if (libvirt != null) {
+                LibvirtScene.Migrated moved = libvirt.migrate(MIGRATION_LIMIT);
+                long stop = LibvirtScene.nanoTime(moved.stop());
+                long resume = LibvirtScene.nanoTime(moved.resume());
+                timeline.addAt(stop, "vm.pause", "done", "QEMU's STOP, by its time stamp in libvirtd's log");
+                timeline.addAt(resume, "vm.resume", "done", "QEMU's RESUME at the destination, likewise");
+                return new Moved(stop, resume, moved.downtimeMillis());
+            }
             QemuHypervisor here = new QemuHypervisor(guest.qmpSocket().orElseThrow().getParent());
             resources.add(here);
             QemuHypervisor there = new QemuHypervisor(incoming.qmpSocket().orElseThrow().getParent());

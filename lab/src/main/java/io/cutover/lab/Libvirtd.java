@@ -12,10 +12,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A libvirt daemon of one of the lab's hypervisor hosts, as a host that libvirt manages runs it: its guests' QEMUs in
@@ -36,6 +39,9 @@ public final class Libvirtd implements AutoCloseable {
     /** Where the host's guest directory is, inside the daemon's mount namespace. */
     public static final String GUEST_DIR_INSIDE = "/var/lib/libvirt/cutover";
     private static final Duration READY_WITHIN = Duration.ofSeconds(30);
+    /** A QEMU monitor event in libvirtd's log, with QEMU's time stamp. */
+    private static final Pattern MONITOR_EVENT = Pattern.compile("QEMU_MONITOR_RECV_EVENT: mon=\\S+ event=\\{\"timestamp\": "
+            + "\\{\"seconds\": (\\d+), \"microseconds\": (\\d+)\\}, \"event\": \"(\\w+)\"");
     private static final List<String> PROGRAMS = List.of("libvirtd", "virtlogd", "virsh");
 
     private final Lab lab;
@@ -152,6 +158,25 @@ public final class Libvirtd implements AutoCloseable {
     /** libvirtd's own log: its QEMU monitors' events among it (QEMU's {@code STOP} with QEMU's time stamp). */
     public Path log() {
         return files.log();
+    }
+
+    /**
+     * When this host's QEMUs sent the monitor event {@code event} ({@code STOP}, {@code RESUME}...), by QEMU's own
+     * time stamps as libvirtd logged them, oldest first: what libvirt's lifecycle events are measured against.
+     */
+    public List<Instant> qemuEvents(String event) {
+        List<Instant> times = new ArrayList<>();
+        try {
+            Matcher m = MONITOR_EVENT.matcher(Files.exists(log()) ? Files.readString(log()) : "");
+            while (m.find()) {
+                if (m.group(3).equals(event)) {
+                    times.add(Instant.ofEpochSecond(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) * 1000));
+                }
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot read " + log() + ": " + e.getMessage(), e);
+        }
+        return times;
     }
 
     /** Runs {@code virsh -c URI ARGS...} in the host's namespace, as its agent and orchestrator would. */
