@@ -33,10 +33,20 @@ import java.util.regex.Pattern;
  * @param switchoverReported whether the orchestrator reports the switchover (default: yes). {@code false} when it
  *                     cannot see it (libvirt's hooks): the cutover then passes over SWITCHOVER without holding or
  *                     redirecting anything, and its report says the blackout was not protected
+ * @param libvirt      the libvirt domain whose migration the orchestrator runs itself and both hosts' agents follow
+ *                     through libvirt's lifecycle events, or {@code null}; not with {@code migrator}
  */
 public record CutoverRequest(String vm, String mac, List<String> addresses, String source, String destination,
                              String mode, List<String> newAddresses, String dnsName, long memoryMiB,
-                             Migrator migrator, String destinationPort, Boolean switchoverReported) {
+                             Migrator migrator, String destinationPort, Boolean switchoverReported, Libvirt libvirt) {
+
+    /** A request without a libvirt domain to follow. */
+    public CutoverRequest(String vm, String mac, List<String> addresses, String source, String destination,
+                          String mode, List<String> newAddresses, String dnsName, long memoryMiB, Migrator migrator,
+                          String destinationPort, Boolean switchoverReported) {
+        this(vm, mac, addresses, source, destination, mode, newAddresses, dnsName, memoryMiB, migrator,
+                destinationPort, switchoverReported, null);
+    }
 
     /** The longest port name Open vSwitch takes (a Linux interface name). */
     public static final int MAX_PORT_NAME = 15;
@@ -212,6 +222,29 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
         }
     }
 
+    /**
+     * The libvirt domain an orchestrator migrates itself ({@code virsh migrate --live}, Nova): the agents of both hosts
+     * follow its lifecycle events through their {@code libvirt} section, and the plan's stages follow them (the
+     * source's {@code Suspended Migrated} is the switchover, the destination's {@code Resumed Migrated} the
+     * activation, the source's {@code Stopped Migrated} the migration's end).
+     *
+     * @param domain the domain's name at both hosts' libvirtd
+     */
+    public record Libvirt(String domain) {
+        private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:+@-]{0,199}");
+
+        Libvirt validated() {
+            require(domain != null && DOMAIN.matcher(domain).matches(), "libvirt.domain",
+                    "the libvirt domain's name, of letters, digits, '.', '_', ':', '+', '@' or '-'");
+            return this;
+        }
+    }
+
+    /** Whether the agents follow a libvirt domain's migration. */
+    public boolean byLibvirt() {
+        return libvirt != null;
+    }
+
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
@@ -233,9 +266,12 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
         require(destinationPort == null
                         || NAME.matcher(destinationPort).matches() && destinationPort.length() <= MAX_PORT_NAME,
                 "destinationPort", "a port name of at most " + MAX_PORT_NAME + " letters, digits, '.', '_' or '-'");
+        require(libvirt == null || migrator == null, "libvirt", "either libvirt (the orchestrator migrates and the "
+                + "agents follow libvirt's events) or migrator (the agent migrates), not both");
         return new CutoverRequest(vm, mac.toLowerCase(Locale.ROOT), List.copyOf(addresses), source, destination,
                 chosenMode, List.copyOf(after), dnsName, memoryMiB, migrator == null ? null : migrator.validated(),
-                destinationPort == null ? vm : destinationPort, switchoverReported == null || switchoverReported);
+                destinationPort == null ? vm : destinationPort, switchoverReported == null || switchoverReported,
+                libvirt == null ? null : libvirt.validated());
     }
 
     private static void requireAddress(String address, String field) {

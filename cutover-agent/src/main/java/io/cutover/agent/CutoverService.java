@@ -1,6 +1,9 @@
 package io.cutover.agent;
 
 import io.cutover.agent.config.AgentConfig;
+import io.cutover.agent.libvirt.LibvirtDomains;
+import io.cutover.agent.libvirt.LibvirtEvent;
+import io.cutover.agent.libvirt.LibvirtException;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.plan.Timeline;
 import io.cutover.agent.plan.Threads;
@@ -49,14 +52,24 @@ public final class CutoverService {
     private final StepFactory steps;
     private final BuiltInMigrator migrator;
     private final QemuMigrator qemu;
+    private final LibvirtDomains libvirt;
     private final Map<String, Cutover> cutovers = new ConcurrentHashMap<>();
     private final Map<String, BuiltInMigrator.Outgoing> outgoing = new ConcurrentHashMap<>();
     private final Map<String, QemuOutgoing> qemuOutgoing = new ConcurrentHashMap<>();
+    /** The libvirt migrations this agent follows as the source, by cutover. */
+    private final Map<String, LibvirtOutgoing> libvirtOutgoing = new ConcurrentHashMap<>();
+    /** The libvirt domains this agent follows as a cutover's destination, by cutover. */
+    private final Map<String, LibvirtDomains.Subscription> libvirtIncoming = new ConcurrentHashMap<>();
     /** The cutovers whose migration this agent ran and whose end it has seen through (plan, claim, guest). */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
     /** Where claims are released at the destination's agent: never on an event loop, never in a lab namespace. */
     private final java.util.concurrent.ExecutorService releases = Threads.prestarted("cutover-release", 1);
+    /**
+     * Where a destination reports libvirt's events to the source's agent, in their order: never on the thread that
+     * reads the events (a slow peer would hold back the next event of every domain).
+     */
+    private final java.util.concurrent.ExecutorService reports = Threads.prestarted("cutover-report", 1);
     /** When each cutover was created ({@link System#nanoTime()}), for {@link #expire()}. */
     private final Map<String, Long> createdAt = new ConcurrentHashMap<>();
 
@@ -86,6 +99,18 @@ public final class CutoverService {
      */
     public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps,
                           BuiltInMigrator migrator, QemuMigrator qemu, MeterRegistry meters) {
+        this(config, claims, peers, steps, migrator, qemu, null, meters);
+    }
+
+    /**
+     * @param migrator the built-in migrator, or {@code null}
+     * @param qemu     this host's QEMU guests, or {@code null} when the agent does not drive QEMU
+     * @param libvirt  this host's libvirt domains, or {@code null} when the agent follows no libvirtd
+     * @param meters   where the cutovers' meters go ({@link CutoverMetrics})
+     */
+    public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps,
+                          BuiltInMigrator migrator, QemuMigrator qemu, LibvirtDomains libvirt, MeterRegistry meters) {
+        this.libvirt = libvirt;
         this.metrics = new CutoverMetrics(meters);
         this.config = config;
         this.claims = claims;
@@ -146,6 +171,10 @@ public final class CutoverService {
         if (qemu != null) {
             qemu.forgetIncoming(id);
         }
+        LibvirtDomains.Subscription following = libvirtIncoming.remove(id);
+        if (following != null) {
+            following.close();
+        }
     }
 
     /**
@@ -195,6 +224,9 @@ public final class CutoverService {
         if (byQemu) {
             requireQemuSource(request);
         }
+        if (request.byLibvirt()) {
+            requireLibvirtSource(request);
+        }
         String id = "c-" + HexFormat.of().formatHex(bytes());
         Timeline timeline = new Timeline();
         CutoverPlan plan = new CutoverPlan(id, timeline, steps.steps(id, request, timeline),
@@ -226,7 +258,8 @@ public final class CutoverService {
                 migrate(cutover, migrationTarget, secret);
             }
         });
-        return new Started(cutover, planned);
+        // the orchestrator migrates once the answer says the cutover is ready: both agents follow the domain by then
+        return new Started(cutover, request.byLibvirt() ? planned.thenCompose(ok -> followLibvirt(cutover)) : planned);
     }
 
     /** Checks that the built-in migrator can run here, and asks the destination's agent where to migrate to. */
@@ -256,6 +289,139 @@ public final class CutoverService {
     }
 
     /**
+     * Checks that libvirt's events for the request's domain can be followed from here: this is its source, this agent
+     * has a {@code libvirt} section, and the domain runs here.
+     */
+    private void requireLibvirtSource(CutoverRequest request) {
+        String domain = request.libvirt().domain();
+        if (!config.host().equals(request.source())) {
+            throw new PrecheckFailedException("libvirt's migration of " + domain + " is followed from its source: "
+                    + "create this cutover at the agent of " + request.source());
+        }
+        if (libvirt == null) {
+            throw new PrecheckFailedException("this agent has no libvirt section in its configuration: it cannot "
+                    + "follow libvirt domain " + domain);
+        }
+        String state;
+        try {
+            state = libvirt.domainState(domain);
+        } catch (LibvirtException e) {
+            throw new PrecheckFailedException("cannot ask libvirt for the state of domain " + domain + ": "
+                    + e.getMessage(), e);
+        }
+        if (!LibvirtDomains.RUNNING.equals(state)) {
+            throw new PrecheckFailedException("libvirt domain " + domain + " is "
+                    + (state.isEmpty() ? "unknown to this host's libvirtd" : state) + ", not running");
+        }
+    }
+
+    /**
+     * Follows this host's events of the cutover's domain, then has the destination's agent follow its own (it reports
+     * the guest's {@code Resumed Migrated} as {@code activated}, its failure as {@code failed}). The orchestrator runs
+     * the migration. Completes when both follow; fails, the cutover ending, when the destination's agent refuses.
+     */
+    private CompletableFuture<Void> followLibvirt(Cutover cutover) {
+        CutoverPlan plan = cutover.plan();
+        String domain = cutover.request().libvirt().domain();
+        LibvirtOutgoing moving = new LibvirtOutgoing(new CompletableFuture<>());
+        libvirtOutgoing.put(cutover.id(), moving);
+        moving.subscription = libvirt.follow(domain, event -> onSourceEvent(cutover, moving, event));
+        try {
+            peers.prepareIncoming(cutover.request().destination(), cutover.id(), cutover.request());
+        } catch (RuntimeException e) {
+            synchronized (moving) {
+                moving.ending = true;
+            }
+            plan.timeline().add("migration", "failed", String.valueOf(e.getMessage()));
+            end(cutover, () -> { }, CutoverStage.FAILED);
+            return CompletableFuture.failedFuture(e);
+        }
+        plan.timeline().add("libvirt", "following", "domain " + domain + ", here and at the agent of "
+                + cutover.request().destination());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * The source's libvirt events of a cutover's domain, one at a time: its {@code Suspended Migrated} (or {@code
+     * Post-copy}) is the pause, which SWITCHOVER follows; a {@code Resumed} after the pause, before the destination
+     * reported its own, is a migration that failed (the guest runs on here); {@code Stopped Migrated} is the
+     * migration's end, after which the plan activates (the destination's report, or from here), drains and
+     * completes; the guest stopping here in any other way before it moved fails the cutover.
+     */
+    private void onSourceEvent(Cutover cutover, LibvirtOutgoing moving, LibvirtEvent event) {
+        CutoverPlan plan = cutover.plan();
+        synchronized (moving) {
+            if (moving.ending) {
+                return;
+            }
+            plan.timeline().addAt(event.nanoTime(), "libvirt", "event", event.words() + " at " + config.host());
+            boolean activated = plan.stage().compareTo(CutoverStage.ACTIVATED) >= 0
+                    && !plan.stage().isTerminal();
+            if (event.migrating(LibvirtEvent.Type.SUSPENDED)) {
+                paused(cutover, moving, event);
+            } else if (event.type() == LibvirtEvent.Type.RESUMED && moving.paused && !activated) {
+                moving.ending = true;
+                plan.timeline().add("migration", "failed", "libvirt resumed the guest here after its pause ("
+                        + event.words() + "): the migration failed");
+                plan.timeline().add("libvirt", "source-guest", "running at " + config.host());
+                end(cutover, () -> { }, CutoverStage.FAILED);
+            } else if (event.is(LibvirtEvent.Type.STOPPED, LibvirtEvent.MIGRATED) || activated
+                    && (event.type() == LibvirtEvent.Type.STOPPED || event.type() == LibvirtEvent.Type.CRASHED)) {
+                moving.ending = true;
+                paused(cutover, moving, null);
+                plan.timeline().add("libvirt", "completed", "libvirt's " + event.words());
+                completeAfterResume(cutover, moving.activated, "Resumed Migrated", "libvirt's " + event.words(),
+                        () -> { });
+            } else if (event.type() == LibvirtEvent.Type.STOPPED || event.type() == LibvirtEvent.Type.CRASHED) {
+                moving.ending = true;
+                plan.timeline().add("migration", "failed", "the guest stopped here before it moved ("
+                        + event.words() + ")");
+                end(cutover, () -> { }, CutoverStage.FAILED);
+            }
+        }
+    }
+
+    /**
+     * Places the guest's pause on the timeline at the time its event was read (a mirrored hold reaches back from it),
+     * then takes the plan to SWITCHOVER; without an event (it was not seen: the destination's resume or the
+     * migration's end came first), the timeline says so. Once only.
+     */
+    private void paused(Cutover cutover, LibvirtOutgoing moving, LibvirtEvent event) {
+        synchronized (moving) {
+            if (moving.paused) {
+                return;
+            }
+            moving.paused = true;
+        }
+        CutoverPlan plan = cutover.plan();
+        if (event != null) {
+            plan.timeline().addAt(event.nanoTime(), "vm.pause", "done", "libvirt's " + event.words());
+        } else {
+            plan.timeline().add("vm.pause", "unseen", "libvirt's Suspended Migrated did not reach this agent "
+                    + "before the guest resumed at the destination or the migration ended");
+        }
+        advanceUnlessEnded(plan, CutoverStage.SWITCHOVER);
+    }
+
+    /**
+     * Once the migration has ended at the source: ACTIVATED when the destination's agent has reported the guest's
+     * {@code resume} (past {@link #ACTIVATION_LIMIT}, from here: the guest can only run there now), then the drain
+     * and COMPLETED; {@code afterwards} runs at the end.
+     */
+    private void completeAfterResume(Cutover cutover, CompletableFuture<Void> activated, String resume,
+                                     String ending, Runnable afterwards) {
+        activated.orTimeout(ACTIVATION_LIMIT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, late) -> {
+            if (late != null) {
+                cutover.plan().timeline().add("vm.resume", "unreported", "the destination's agent did not report the "
+                        + "guest's " + resume + " within " + ACTIVATION_LIMIT.toSeconds() + " s of " + ending
+                        + "; activated from here");
+            }
+            end(cutover, afterwards, late != null ? CutoverStage.ACTIVATED : null, CutoverStage.DRAINING,
+                    CutoverStage.COMPLETED);
+        });
+    }
+
+    /**
      * Has the destination's agent point its incoming QEMU at the stream, then has QEMU migrate the guest. The plan
      * hears the stages up to the switchover from QEMU, runs the switchover's steps with the guest paused, and is
      * ACTIVATED when the destination reports the guest's RESUME; once QEMU has completed too, the brownout (DRAINING)
@@ -282,16 +448,7 @@ public final class CutoverService {
             }
             plan.timeline().add("qemu", "completed", figures.downtime()
                     .map(d -> "QEMU's downtime " + d.toMillis() + " ms").orElse(""));
-            moving.activated().orTimeout(ACTIVATION_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((ok, late) -> {
-                        if (late != null) {
-                            plan.timeline().add("vm.resume", "unreported", "the destination's agent did not report "
-                                    + "the guest's RESUME within " + ACTIVATION_LIMIT.toSeconds() + " s of QEMU's "
-                                    + "completion; activated from here");
-                        }
-                        end(cutover, () -> qemu.release(vm), late != null ? CutoverStage.ACTIVATED : null,
-                                CutoverStage.DRAINING, CutoverStage.COMPLETED);
-                    });
+            completeAfterResume(cutover, moving.activated(), "RESUME", "QEMU's completion", () -> qemu.release(vm));
         });
     }
 
@@ -309,14 +466,21 @@ public final class CutoverService {
 
     /**
      * Makes this host's incoming QEMU for a cutover's guest take the stream, as the source's agent asks once the
-     * cutover's PLANNED steps are done; the guest's RESUME here is reported to the source's agent as ACTIVATED.
+     * cutover's PLANNED steps are done; the guest's RESUME here is reported to the source's agent as ACTIVATED. For a
+     * libvirt domain, follows the domain's events here instead: its {@code Resumed Migrated} (or {@code Post-copy}) is
+     * reported as {@code activated}, its stopping before that ({@code Stopped Failed}, {@code Stopped Destroyed}) as
+     * {@code failed}.
      *
-     * @throws PrecheckFailedException this agent drives no QEMU, the cutover's memory is not claimed here, or the
-     *                                 guest is not waiting for a migration
+     * @throws PrecheckFailedException this agent drives no QEMU (follows no libvirtd), the cutover's memory is not
+     *                                 claimed here, or the guest is not waiting for a migration
      */
     public void prepareIncoming(IncomingRequest incoming) {
         String id = incoming.id();
         String source = incoming.source();
+        if (incoming.libvirt() != null) {
+            followIncoming(incoming);
+            return;
+        }
         if (qemu == null) {
             throw new PrecheckFailedException("this agent has no qemu section in its configuration: it cannot take "
                     + "QEMU's migration");
@@ -327,11 +491,51 @@ public final class CutoverService {
         if (!claims.holds(id)) {
             throw new PrecheckFailedException("no memory is claimed here for cutover " + id + ": claim it first");
         }
-        qemu.prepareIncoming(id, incoming.vm(), incoming.qemu().validated(), resumed -> {
+        qemu.prepareIncoming(id, incoming.vm(), incoming.qemu().validated(),
+                resumed -> report(source, id, Phase.ACTIVATED, "the guest's RESUME"));
+    }
+
+    /** The destination's part of a libvirt cutover: {@link #prepareIncoming}'s libvirt case. */
+    private void followIncoming(IncomingRequest incoming) {
+        String id = incoming.id();
+        String source = incoming.source();
+        if (libvirt == null) {
+            throw new PrecheckFailedException("this agent has no libvirt section in its configuration: it cannot "
+                    + "follow libvirt domain " + incoming.libvirt().domain());
+        }
+        if (id == null || incoming.vm() == null || source == null || incoming.qemu() != null) {
+            throw new IllegalArgumentException("expected {\"id\", \"vm\", \"source\", \"libvirt\": {\"domain\"}}");
+        }
+        String domain = incoming.libvirt().validated().domain();
+        if (!claims.holds(id)) {
+            throw new PrecheckFailedException("no memory is claimed here for cutover " + id + ": claim it first");
+        }
+        java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+        LibvirtDomains.Subscription following = libvirt.follow(domain, event -> {
+            boolean resumed = event.migrating(LibvirtEvent.Type.RESUMED);
+            boolean stopped = event.type() == LibvirtEvent.Type.STOPPED || event.type() == LibvirtEvent.Type.CRASHED;
+            if ((resumed || stopped) && reported.compareAndSet(false, true)) {
+                report(source, id, resumed ? Phase.ACTIVATED : Phase.FAILED, "libvirt's " + event.words());
+                LibvirtDomains.Subscription done = libvirtIncoming.remove(id);
+                if (done != null) {
+                    done.close();
+                }
+            }
+        });
+        LibvirtDomains.Subscription earlier = libvirtIncoming.put(id, following);
+        if (earlier != null) {
+            earlier.close();
+        }
+    }
+
+    /** Reports {@code phase} of cutover {@code id} to the source's agent, in order, off the caller's thread. */
+    private void report(String source, String id, Phase phase, String what) {
+        String name = phase.name().toLowerCase(java.util.Locale.ROOT);
+        reports.execute(() -> {
             try {
-                peers.call(source, "POST", "/v1/cutovers/" + id + "/phase/activated", 200);
+                peers.call(source, "POST", "/v1/cutovers/" + id + "/phase/" + name, 200);
             } catch (RuntimeException e) {
-                LOG.warn("cutover {}: could not report the guest's RESUME to the agent of {}: {}", id, source,
+                LOG.warn("cutover {}: could not report {} ({}) to the agent of {}: {}", id, name, what, source,
                         e.getMessage());
             }
         });
@@ -363,18 +567,32 @@ public final class CutoverService {
      * {@code afterwards}. So COMPLETED follows DRAINING only once the drain has ended: {@code tunnel.drain} lasts until
      * the clients have moved.
      */
-    private void end(Cutover cutover, Runnable afterwards, CutoverStage... last) {
+    private CompletableFuture<Void> end(Cutover cutover, Runnable afterwards, CutoverStage... last) {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         for (CutoverStage stage : last) {
             if (stage != null) {
                 done = done.thenCompose(before -> advanceUnlessEnded(cutover.plan(), stage));
             }
         }
-        done.whenComplete((ok, error) -> {
+        return done.whenComplete((ok, error) -> {
             release(cutover);
+            stopFollowing(cutover.id());
             afterwards.run();
             finished.add(cutover.id());
         });
+    }
+
+    /** No more of libvirt's events for cutover {@code id}'s domain. */
+    private void stopFollowing(String id) {
+        LibvirtOutgoing moving = libvirtOutgoing.get(id);
+        if (moving != null) {
+            synchronized (moving) {
+                moving.ending = true;
+            }
+            if (moving.subscription != null) {
+                moving.subscription.close();
+            }
+        }
     }
 
     /** The plan at {@code stage}, once that stage's steps are done; nothing when the plan can no longer take it. */
@@ -404,6 +622,7 @@ public final class CutoverService {
             createdAt.remove(id);
             outgoing.remove(id);
             qemuOutgoing.remove(id);
+            libvirtOutgoing.remove(id);
             finished.remove(id);
             return CompletableFuture.completedFuture(plan.stage());
         }
@@ -488,7 +707,8 @@ public final class CutoverService {
      * agent migrates the guest, the migration has ended too (a cancelled QEMU migration has resumed the guest here).
      */
     public boolean ended(Cutover cutover) {
-        boolean migrates = cutover.request().migrator() != null && config.host().equals(cutover.request().source());
+        boolean migrates = (cutover.request().migrator() != null || cutover.request().byLibvirt())
+                && config.host().equals(cutover.request().source());
         return cutover.plan().ended() && (!migrates || finished.contains(cutover.id()));
     }
 
@@ -506,10 +726,23 @@ public final class CutoverService {
     public CompletionStage<Void> phase(String id, Phase phase) {
         Cutover cutover = get(id);
         CutoverPlan plan = cutover.plan();
-        QemuOutgoing moving = phase == Phase.ACTIVATED ? qemuOutgoing.get(id) : null;
-        if (moving != null) {
-            plan.timeline().add("vm.resume", "done", "QEMU's RESUME, reported by the agent of "
-                    + cutover.request().destination());
+        LibvirtOutgoing byLibvirt = libvirtOutgoing.get(id);
+        if (byLibvirt != null && phase == Phase.FAILED) {
+            // the destination's guest stopped before it ran: the migration failed, the guest runs on here
+            plan.timeline().add("migration", "failed", "the agent of " + cutover.request().destination()
+                    + " reported it");
+            stopFollowing(id);
+            return end(cutover, () -> { }, CutoverStage.FAILED);
+        }
+        QemuOutgoing qemuMoving = phase == Phase.ACTIVATED ? qemuOutgoing.get(id) : null;
+        CompletableFuture<Void> awaited = qemuMoving != null ? qemuMoving.activated()
+                : phase == Phase.ACTIVATED && byLibvirt != null ? byLibvirt.activated : null;
+        if (awaited != null) {
+            plan.timeline().add("vm.resume", "done", (qemuMoving != null ? "QEMU's RESUME" : "libvirt's Resumed")
+                    + ", reported by the agent of " + cutover.request().destination());
+        }
+        if (awaited != null && byLibvirt != null) {
+            paused(cutover, byLibvirt, null);
         }
         if (phase == Phase.COMPLETED && plan.stage().compareTo(CutoverStage.DRAINING) <= 0) {
             // the orchestrator's "completed" is the migration's end: the network's brownout begins, and lasts until the
@@ -520,8 +753,8 @@ public final class CutoverService {
             return CompletableFuture.completedFuture(null);
         }
         CompletionStage<Void> done = plan.advance(phase.stage());
-        if (moving != null) {
-            moving.activated().complete(null);
+        if (awaited != null) {
+            awaited.complete(null);
         }
         return done.whenComplete((ok, error) -> {
             if (error != null || cutover.plan().stage().isTerminal()) {
@@ -545,5 +778,21 @@ public final class CutoverService {
      * @param activated completes when the destination reported the guest's RESUME (the plan took ACTIVATED)
      */
     private record QemuOutgoing(HypervisorMigration migration, CompletableFuture<Void> activated) {
+    }
+
+    /**
+     * A libvirt migration this agent follows as the source: it has seen the pause ({@code paused}), or the
+     * migration's end or failure ({@code ending}: no later event counts); guarded by itself.
+     */
+    private static final class LibvirtOutgoing {
+        /** Completes when the destination reported the guest's resume (the plan took ACTIVATED). */
+        final CompletableFuture<Void> activated;
+        volatile LibvirtDomains.Subscription subscription;
+        boolean paused;
+        boolean ending;
+
+        LibvirtOutgoing(CompletableFuture<Void> activated) {
+            this.activated = activated;
+        }
     }
 }

@@ -97,14 +97,15 @@ public final class PeerAgents {
     }
 
     /**
-     * Asks {@code host}'s agent to point its incoming QEMU for {@code request}'s guest at the migration stream, for
-     * cutover {@code id} (whose memory it has claimed); it reports the guest's RESUME to this host's agent.
+     * Asks {@code host}'s agent to take {@code request}'s guest for cutover {@code id} (whose memory it has claimed):
+     * to point its incoming QEMU at the migration stream, or, for a libvirt domain, to follow the domain's events
+     * there; it reports the guest's resume (or, with libvirt, its failure) to this host's agent.
      *
-     * @throws IllegalStateException naming the host and its answer when it does not take the stream
+     * @throws IllegalStateException naming the host and its answer when it refuses
      */
     public void prepareIncoming(String host, String id, CutoverRequest request) {
         call(host, "POST", "/v1/incoming", new IncomingRequest(id, request.vm(), request.source(),
-                request.migrator().qemu()), 201);
+                request.migrator() == null ? null : request.migrator().qemu(), request.libvirt()), 201);
     }
 
     /**

@@ -30,6 +30,32 @@ class CutoverRequestTest {
     }
 
     @Test
+    void aLibvirtDomainIsNamedSanelyAndNotWithAMigrator() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        CutoverRequest read = json.readValue("""
+                {"vm": "vm1", "mac": "02:00:c6:12:00:64", "addresses": ["198.18.0.100"], "source": "hostA",
+                 "destination": "hostB", "memoryMiB": 64, "libvirt": {"domain": "instance-0000002a"}}""",
+                CutoverRequest.class).validated();
+        assertThat(read.byLibvirt()).isTrue();
+        assertThat(read.libvirt().domain()).isEqualTo("instance-0000002a");
+        assertThat(read.migrator()).isNull();
+        assertThat(request(null, null).validated().byLibvirt()).isFalse();
+
+        for (String bad : new String[] {null, "", "-x", "a b", "it's", "../etc", "x".repeat(201)}) {
+            assertThatThrownBy(() -> withLibvirt(null, bad).validated()).as(String.valueOf(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("libvirt.domain: expected");
+        }
+        assertThatThrownBy(() -> withLibvirt(CutoverRequest.Migrator.builtIn(GUEST), "qvm").validated())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("libvirt: expected either libvirt");
+    }
+
+    private static CutoverRequest withLibvirt(CutoverRequest.Migrator migrator, String domain) {
+        return new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.0.100"), "hostA", "hostB", "lan", null,
+                null, 64, migrator, null, null, new CutoverRequest.Libvirt(domain));
+    }
+
+    @Test
     void qemusMigrationTakesTheBuiltInMigratorsNamesAndMapsThemOntoQemusRequest() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
                 .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

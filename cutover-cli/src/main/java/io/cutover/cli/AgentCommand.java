@@ -6,6 +6,7 @@ import io.cutover.agent.CutoverService;
 import io.cutover.agent.MemoryClaims;
 import io.cutover.agent.PeerAgents;
 import io.cutover.agent.QemuMigrator;
+import io.cutover.agent.libvirt.LibvirtEvents;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.rest.AgentServer;
 import io.cutover.agent.steps.ConfiguredSteps;
@@ -62,9 +63,10 @@ final class AgentCommand implements Callable<Integer> {
             throw e;
         }
         QemuMigrator qemu = settings.qemu() == null ? null : new QemuMigrator(settings.qemu());
+        LibvirtEvents libvirt = settings.libvirt() == null ? null : LibvirtEvents.start(settings.libvirt());
         Vertx vertx = Vertx.vertx();
         CutoverService service = new CutoverService(settings, new MemoryClaims(settings.memoryMiB()),
-                peers, steps, migrator, qemu, metrics.registry());
+                peers, steps, migrator, qemu, libvirt, metrics.registry());
         AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host(), steps.localTunnel(),
                 metrics, settings.access());
         settings.peers().keySet().stream().filter(peer -> !settings.access().peerTokens().containsKey(peer))
@@ -82,6 +84,9 @@ final class AgentCommand implements Callable<Integer> {
             if (qemu != null) {
                 qemu.close();
             }
+            if (libvirt != null) {
+                libvirt.close();
+            }
             throw new IllegalStateException("cannot listen on " + settings.address() + ":" + settings.port() + ": "
                     + e.getMessage(), e);
         }
@@ -90,7 +95,8 @@ final class AgentCommand implements Callable<Integer> {
                 + (settings.access().tls() == null ? "http" : "https") + "://" + settings.address()
                 + ":" + port + "/v1 (steps: " + (settings.steps().isEmpty() ? "none" : settings.steps())
                 + (migrator == null ? "" : "; migrations arrive at " + migrator.address())
-                + (qemu == null ? "" : "; QEMU guests' QMP sockets in " + settings.qemu().socketDir()) + ")");
+                + (qemu == null ? "" : "; QEMU guests' QMP sockets in " + settings.qemu().socketDir())
+                + (libvirt == null ? "" : "; following libvirt's events at " + settings.libvirt().uri()) + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -102,6 +108,9 @@ final class AgentCommand implements Callable<Integer> {
                 }
                 if (qemu != null) {
                     qemu.close();
+                }
+                if (libvirt != null) {
+                    libvirt.close();
                 }
             } catch (Exception ignored) {
                 // exiting anyway

@@ -35,6 +35,8 @@ import java.util.Set;
  * dns: ...
  * migration: ...                   # the built-in migrator, see {@link MigrationConfig}
  * qemu: ...                        # this host's QEMU guests, migrated by QEMU over QMP, see {@link QemuConfig}
+ * libvirt: ...                     # this host's libvirtd, whose lifecycle events the agent follows, see
+ *                                  #   {@link LibvirtConfig}
  * log-level: debug                 # optional: trace, debug, info, warn or error; over CUTOVER_LOG_LEVEL
  * </pre>
  *
@@ -50,13 +52,14 @@ import java.util.Set;
  * @param dns       the DNS part, or {@code null}
  * @param migration the built-in migrator, or {@code null} (orchestrators migrate, through the phase hooks)
  * @param qemu      this host's QEMU guests, or {@code null} (the agent does not drive QEMU)
+ * @param libvirt   this host's libvirtd, or {@code null} (the agent follows no libvirt domain)
  * @param plannedExpiry how long a cutover may stay PLANNED, its migration never reported, before it is rolled back
  * @param logLevel  how much the agent logs, or {@code null}: as the launcher says ({@code CUTOVER_LOG_LEVEL})
  * @param access    the peers' own tokens, TLS and the health report's access
  */
 public record AgentConfig(String host, String address, int port, String token, long memoryMiB,
                           Map<String, URI> peers, SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce,
-                          DnsConfig dns, MigrationConfig migration, QemuConfig qemu,
+                          DnsConfig dns, MigrationConfig migration, QemuConfig qemu, LibvirtConfig libvirt,
                           Duration plannedExpiry, LogLevel logLevel, AccessConfig access) {
     /** The default of {@code planned-expiry}. */
     public static final Duration DEFAULT_PLANNED_EXPIRY = Duration.ofMinutes(30);
@@ -65,8 +68,8 @@ public record AgentConfig(String host, String address, int port, String token, l
     public AgentConfig(String host, String address, int port, String token, long memoryMiB, Map<String, URI> peers,
                        SdnConfig sdn, TunnelConfig tunnel, AnnounceConfig announce, DnsConfig dns,
                        MigrationConfig migration, QemuConfig qemu, Duration plannedExpiry) {
-        this(host, address, port, token, memoryMiB, peers, sdn, tunnel, announce, dns, migration, qemu, plannedExpiry,
-                null, AccessConfig.SHARED_TOKEN);
+        this(host, address, port, token, memoryMiB, peers, sdn, tunnel, announce, dns, migration, qemu, null,
+                plannedExpiry, null, AccessConfig.SHARED_TOKEN);
     }
 
     /** An agent with every part of the plan switched off. */
@@ -150,6 +153,8 @@ public record AgentConfig(String host, String address, int port, String token, l
         MigrationConfig.Raw migration;
         @JsonProperty("qemu")
         QemuConfig.Raw qemu;
+        @JsonProperty("libvirt")
+        LibvirtConfig.Raw libvirt;
         @JsonProperty("log-level")
         String logLevel;
 
@@ -203,6 +208,7 @@ public record AgentConfig(String host, String address, int port, String token, l
                     sdn == null ? null : sdn.validate(keys), tunnel == null ? null : tunnel.validate(keys),
                     announce == null ? null : announce.validate(keys), dns == null ? null : dns.validate(keys),
                     migration == null ? null : migration.validate(keys), qemu == null ? null : qemu.validate(keys),
+                    libvirt == null ? null : libvirt.validate(keys),
                     keys.duration("planned-expiry", plannedExpiry, DEFAULT_PLANNED_EXPIRY), logLevel(file), access);
         }
 

@@ -299,7 +299,10 @@ public final class AgentServer {
         return caller.isHost() ? MemoryClaims.THIS_HOST : caller.peer();
     }
 
-    /** A source's agent has this host's incoming QEMU take a cutover's stream; QMP is slow: on a worker thread. */
+    /**
+     * A source's agent has this host's incoming QEMU take a cutover's stream, or this host follow a libvirt domain's
+     * events for it; QMP and virsh are slow: on a worker thread.
+     */
     private void prepareIncoming(RoutingContext ctx) {
         IncomingRequest incoming = body(ctx, IncomingRequest.class);
         requireActsFor(ctx, incoming.source(), "hand this host a guest migrated from " + incoming.source());
@@ -310,7 +313,9 @@ public final class AgentServer {
             if (result.failed()) {
                 fail(ctx, result.cause());
             } else {
-                json(ctx, 201, Map.of("id", incoming.id(), "vm", incoming.vm(), "uri", incoming.qemu().uri()));
+                json(ctx, 201, incoming.libvirt() != null
+                        ? Map.of("id", incoming.id(), "vm", incoming.vm(), "domain", incoming.libvirt().domain())
+                        : Map.of("id", incoming.id(), "vm", incoming.vm(), "uri", incoming.qemu().uri()));
             }
         });
     }

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -131,13 +132,14 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
                     armed == TunnelSteps.Arming.MIRRORED));
         }
         DnsChangeLog dnsLog = dns != null && wan && request.dnsName() != null ? new DnsChangeLog() : null;
+        TunnelSteps.Notes notes = new TunnelSteps.Notes(dnsLog, timeline, lookback(request));
         if (config.tunnel() != null && config.tunnel().registersMoves()) {
             steps.addAll(TunnelSteps.registering(TunnelMove.fresh(cutoverId, wan, request.mac(), request.addresses(),
                     drain(dnsLog != null)), tunnelEnd(request.source()), tunnelEnd(request.destination()), armed,
-                    new TunnelSteps.Notes(dnsLog, timeline)));
+                    notes));
         } else if (config.tunnel() != null) {
             steps.addAll(TunnelSteps.registered(request.vm(), tunnelEnd(request.source()),
-                    tunnelEnd(request.destination()), armed, new TunnelSteps.Notes(dnsLog, timeline)));
+                    tunnelEnd(request.destination()), armed, notes));
         }
         if (config.announce() != null) {
             steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),
@@ -171,7 +173,7 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     /**
      * When the tunnel's ends are readied. On a LAN under the controller they are armed before the pause, as only the
      * controller's redirect sends the source's capture anything. Where the agent also drives QEMU, which pauses the
-     * guest for real and tells it the moment, the source's switch mirrors the guest's traffic to the forwarder from
+     * guest for real and tells it the moment (or follows libvirt's events, which tell it a little later), the source's switch mirrors the guest's traffic to the forwarder from
      * PLANNED on, and the blackout's only step is the source's hold, a call to this host's own daemon (the frames that
      * reached the old port after the stop are in its lookback): no switch has to change while the guest is stopped.
      * Both hosts' forwarder ports must carry one name (each host's own switch, as the lab's {@code fwd}): the
@@ -181,7 +183,8 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         if (config.sdn() == null) {
             return TunnelSteps.Arming.AT_STAGES;
         }
-        boolean byQemu = request.migrator() != null && request.migrator().byQemu();
+        // libvirt's Suspended Migrated event is QEMU's stop, told late: the same pause, placed on the timeline
+        boolean byQemu = request.migrator() != null && request.migrator().byQemu() || request.byLibvirt();
         boolean localSource = config.tunnel() != null && request.source().equals(config.host());
         boolean namedAlike = forwarderPort != null
                 && forwarderPort.equals(config.sdn().forwarderPorts().get(request.destination()));
@@ -189,6 +192,15 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
             return TunnelSteps.Arming.MIRRORED;
         }
         return wan ? TunnelSteps.Arming.AT_STAGES : TunnelSteps.Arming.ARMED;
+    }
+
+    /**
+     * How far back a mirrored hold reaches from the pause on the timeline: libvirt's Suspended event is placed where
+     * it was read, up to {@code libvirt.event-lag} after QEMU's stop, so its hold reaches back that much more.
+     */
+    Duration lookback(CutoverRequest request) {
+        return request.byLibvirt() && config.libvirt() != null
+                ? TunnelSteps.PAUSE_LOOKBACK.plus(config.libvirt().eventLag()) : TunnelSteps.PAUSE_LOOKBACK;
     }
 
     /** This host's daemon, or the daemon of another host through its agent. */

@@ -76,14 +76,22 @@ public final class TunnelSteps {
      * @param dns      what a WAN move's DNS steps did, or {@code null} (no DNS rule: the move drains until idle)
      * @param timeline the plan's timeline, where the guest's pause is placed (a mirrored hold reaches back from it),
      *                 or {@code null} (the hold reaches back from its own start)
+     * @param lookback how far back from the pause a mirrored hold reaches: {@link #PAUSE_LOOKBACK}, more where the
+     *                 pause is placed later than QEMU's stop (libvirt's Suspended event, at its arrival)
      */
-    public record Notes(DnsChangeLog dns, Timeline timeline) {
+    public record Notes(DnsChangeLog dns, Timeline timeline, Duration lookback) {
         /** Nothing noted. */
         public static final Notes NONE = new Notes(null, null);
 
+        /** Notes whose hold reaches back {@link #PAUSE_LOOKBACK}. */
+        public Notes(DnsChangeLog dns, Timeline timeline) {
+            this(dns, timeline, PAUSE_LOOKBACK);
+        }
+
         /**
-         * Where a mirrored hold begins: {@link #PAUSE_LOOKBACK} before the guest's pause, as QEMU stamped it on the
-         * timeline ({@code vm.pause done}), however late the step itself runs; without it, before the step's start.
+         * Where a mirrored hold begins: {@code lookback} before the guest's pause, as QEMU (or libvirt's event) placed
+         * it on the timeline ({@code vm.pause done}), however late the step itself runs; without it, before the
+         * step's start.
          */
         Instant holdFrom() {
             long sincePause = 0;
@@ -94,7 +102,7 @@ public final class TunnelSteps {
                     // no pause placed (an orchestrator's hook reported the switchover): from the step's start
                 }
             }
-            return Instant.now().minusNanos(sincePause).minus(PAUSE_LOOKBACK);
+            return Instant.now().minusNanos(sincePause).minus(lookback);
         }
     }
 

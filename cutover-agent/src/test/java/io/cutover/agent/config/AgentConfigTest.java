@@ -49,6 +49,31 @@ class AgentConfigTest {
     }
 
     @Test
+    void theLibvirtSectionTakesItsDefaultsAndABadValueNamesItsKey() throws Exception {
+        String base = "host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\n";
+        assertThat(AgentConfig.load(write(base)).libvirt()).as("absent: no libvirtd followed").isNull();
+        LibvirtConfig defaults = AgentConfig.load(write(base + "libvirt: {}\n")).libvirt();
+        assertThat(defaults).isEqualTo(new LibvirtConfig("qemu:///system", "virsh",
+                java.time.Duration.ofMillis(100)));
+        Path virsh = Files.createFile(dir.resolve("virsh"), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        LibvirtConfig given = AgentConfig.load(write(base + """
+                libvirt:
+                  uri: qemu+tcp://198.19.0.1:16509/system
+                  virsh: %s
+                  event-lag: 250ms
+                """.formatted(virsh))).libvirt();
+        assertThat(given).isEqualTo(new LibvirtConfig("qemu+tcp://198.19.0.1:16509/system", virsh.toString(),
+                java.time.Duration.ofMillis(250)));
+        assertBad(base + "libvirt: {event-lag: soon}\n", "libvirt.event-lag");
+        assertBad(base + "libvirt: {event-lag: 0ms}\n", "libvirt.event-lag: must be above zero");
+        assertBad(base + "libvirt: {event-lag: 1s}\n", "libvirt.event-lag: at most 400ms");
+        assertBad(base + "libvirt: {uri: 'not a uri'}\n", "libvirt.uri: expected a libvirt URI");
+        assertBad(base + "libvirt: {virsh: /nonexistent/virsh}\n", "libvirt.virsh: cannot run /nonexistent/virsh");
+        assertBad(base + "libvirt: {domain: qvm}\n", "libvirt.domain");
+    }
+
+    @Test
     void theLogLevelIsReadInAnyCaseAndABadOneNamesTheKey() throws Exception {
         assertThat(AgentConfig.load(write("host: h\ntoken: 0123456789abcdef\nmemory-mib: 1\n")).logLevel())
                 .as("as the launcher says").isNull();

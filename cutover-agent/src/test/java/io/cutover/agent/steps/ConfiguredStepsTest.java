@@ -111,6 +111,28 @@ class ConfiguredStepsTest {
     }
 
     @Test
+    void aLibvirtMoveIsMirroredLikeQemusAndItsHoldReachesBackTheEventLagMore() throws Exception {
+        CutoverRequest byLibvirt = new CutoverRequest("vm1", "02:00:c6:12:00:64", List.of("198.18.1.101"), "hostA",
+                "hostB", "lan", List.of(), null, 64, null, null, null, new CutoverRequest.Libvirt("qvm")).validated();
+        String mirrored = ALL.replace("{hostA: fwd-a}", "{hostA: fwd, hostB: fwd}");
+        try (ConfiguredSteps factory = open(config(mirrored + "libvirt: {event-lag: 150ms}\n"))) {
+            List<PlanStep> steps = factory.steps("c-1", byLibvirt);
+            assertThat(names(steps)).containsSubsequence("PLANNED tunnel.arm", "SWITCHOVER tunnel.hold")
+                    .doesNotContain("SWITCHOVER sdn.redirect");
+            assertThat(factory.lookback(byLibvirt)).isEqualTo(java.time.Duration.ofMillis(190));
+            assertThat(factory.lookback(LAN)).isEqualTo(TunnelSteps.PAUSE_LOOKBACK);
+            assertThat(names(factory.steps("c-2", LAN))).as("without libvirt or QEMU: armed, redirected")
+                    .contains("SWITCHOVER sdn.redirect");
+        }
+        io.cutover.agent.plan.Timeline timeline = new io.cutover.agent.plan.Timeline();
+        long pause = System.nanoTime() - java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+        timeline.addAt(pause, "vm.pause", "done", "libvirt's Suspended Migrated");
+        java.time.Instant expected = java.time.Instant.now().minusMillis(500 + 190);
+        assertThat(new TunnelSteps.Notes(null, timeline, java.time.Duration.ofMillis(190)).holdFrom())
+                .isBetween(expected.minusMillis(50), expected.plusMillis(50));
+    }
+
+    @Test
     void withTheDaemonsUnderlayAndInterfaceThePlanRegistersTheMoveUnderTheCutoversId() throws Exception {
         try (ConfiguredSteps factory = open(config(ALL.replace("api: 'http://127.0.0.1:1'",
                 "api: 'http://127.0.0.1:1'\n  underlay: 198.19.0.1:4789\n  iface: eth0")))) {
