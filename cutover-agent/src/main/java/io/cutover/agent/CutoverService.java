@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cutovers this agent runs, several at once (a host evacuation). Creating one runs the pre-checks
  * first — the destination differs from the source, its agent answers and reserves the memory — and then
- * the plan's PLANNED steps.
+ * the plan's PLANNED steps. The later stages come from the orchestrator's phase reports, from the migration this
+ * agent runs (the built-in migrator, QEMU over QMP), or from libvirt's lifecycle events of the domain the
+ * orchestrator migrates itself, which both hosts' agents follow ({@link LibvirtDomains}).
  */
 public final class CutoverService {
     private static final Logger LOG = LoggerFactory.getLogger(CutoverService.class);
@@ -252,6 +254,8 @@ public final class CutoverService {
         planned.whenComplete((ok, error) -> {
             if (error != null) {
                 release(cutover);
+                // no migration started: nothing more of it to see through
+                finished.add(cutover.id());
             } else if (byQemu) {
                 migrateWithQemu(cutover);
             } else if (migrationTarget != null) {
@@ -704,7 +708,8 @@ public final class CutoverService {
 
     /**
      * Whether the cutover has ended and nothing of it runs any more: its plan's last steps are done and, when this
-     * agent migrates the guest, the migration has ended too (a cancelled QEMU migration has resumed the guest here).
+     * agent migrates the guest (or follows libvirt's migration of it as the source), the migration has ended too (a
+     * cancelled QEMU migration has resumed the guest here; libvirt's events are no longer followed).
      */
     public boolean ended(Cutover cutover) {
         boolean migrates = (cutover.request().migrator() != null || cutover.request().byLibvirt())

@@ -49,13 +49,14 @@ class LibvirtCutoverTest {
     private Vertx vertx;
     private CutoverService source;
     private CutoverService destination;
+    private final AtomicReference<Router> destinationRoutes = new AtomicReference<>();
+    private volatile boolean failPrepare;
 
     @BeforeEach
     void startTwoAgents() throws Exception {
         vertx = Vertx.vertx();
         // each agent calls the other: the destination's port is taken first, its agent routed there once the
         // source's listens
-        AtomicReference<Router> destinationRoutes = new AtomicReference<>();
         int destinationPort = vertx.createHttpServer()
                 .requestHandler(request -> destinationRoutes.get().handle(request))
                 .listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS).actualPort();
@@ -169,6 +170,32 @@ class LibvirtCutoverTest {
         assertThat(applied).isEmpty();
     }
 
+    @Test
+    void aDestinationThatCannotFollowTheDomainRefusesTheCutoverAndItEnds() throws Exception {
+        destination = new CutoverService(new AgentConfig("hostB", "127.0.0.1", 0, TOKEN, 1024, Map.of()),
+                new MemoryClaims(1024), new PeerAgents(Map.of(), TOKEN), StepFactory.none());
+        destinationRoutes.set(new AgentServer(vertx, destination, TOKEN, "hostB").router());
+        assertThatThrownBy(this::create).isInstanceOf(PrecheckFailedException.class)
+                .hasMessageContaining("no libvirt section");
+        io.cutover.agent.Cutover refused = source.list().iterator().next();
+        await(() -> source.ended(refused));
+        assertThat(refused.plan().stage()).isEqualTo(CutoverStage.ROLLED_BACK);
+        assertThat(applied).containsExactly("sdn.prepare", "undo sdn.prepare");
+        assertThat(atSource.followed("qvm")).isFalse();
+        await(() -> destination.claims().freeMiB() == 1024);
+    }
+
+    @Test
+    void aCutoverWhosePlannedStepFailsHasEndedAndFollowsNothing() throws Exception {
+        failPrepare = true;
+        assertThatThrownBy(this::create).isInstanceOf(PrecheckFailedException.class)
+                .hasMessageContaining("rolled back");
+        io.cutover.agent.Cutover refused = source.list().iterator().next();
+        await(() -> source.ended(refused));
+        assertThat(atSource.followed("qvm")).isFalse();
+        assertThat(atDestination.followed("qvm")).isFalse();
+    }
+
     private io.cutover.agent.Cutover create() {
         return source.create(request());
     }
@@ -183,7 +210,12 @@ class LibvirtCutoverTest {
     }
 
     private PlanStep step(String name, CutoverStage stage) {
-        return Step.of(name, stage, () -> applied.add(name), () -> applied.add("undo " + name));
+        return Step.of(name, stage, () -> {
+            if (failPrepare && name.equals("sdn.prepare")) {
+                throw new IllegalStateException("br-b has no port vm1");
+            }
+            applied.add(name);
+        }, () -> applied.add("undo " + name));
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
