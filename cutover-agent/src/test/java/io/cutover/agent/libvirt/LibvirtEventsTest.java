@@ -4,10 +4,9 @@ import io.cutover.agent.config.LibvirtConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -16,77 +15,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@link LibvirtEvents} running a fake {@code virsh}: a shell script that prints scripted event lines as virsh 9.0
- * does, exits (the supervisor restarts it), and answers {@code domstate}.
+ * {@link LibvirtEvents} running a fake {@code virsh} ({@link FakeVirsh}): a shell script that prints scripted event
+ * lines as virsh 9.0 does, exits (the supervisor restarts it), and answers {@code domstate}.
  */
 class LibvirtEventsTest {
     @TempDir
     Path dir;
 
-    /**
-     * A virsh that checks its arguments, then, once the file {@code go} is there, per start prints the lines of {@code
-     * run-N} (N counting its starts from 1) and exits; with no such file it waits for its end. {@code domstate} answers from {@code state-DOMAIN}.
-     */
-    private Path fakeVirsh() throws Exception {
-        Path script = dir.resolve("virsh");
-        Files.writeString(script, """
-                #!/bin/sh
-                dir=$(dirname "$0")
-                [ "$1" = "-c" ] && [ "$2" = "test:///fake" ] || { echo "error: bad uri $2" >&2; exit 2; }
-                shift 2
-                case "$*" in
-                "event --loop --event lifecycle --timestamp")
-                    n=$(($(cat "$dir/starts" 2>/dev/null || echo 0) + 1))
-                    echo $n > "$dir/starts"
-                    echo "started $n" >&2
-                    while [ ! -f "$dir/go" ]; do sleep 0.02; done
-                    if [ -f "$dir/run-$n" ]; then cat "$dir/run-$n"; exit 3; fi
-                    exec sleep 60 ;;
-                "domstate "*)
-                    if [ -f "$dir/state-$2" ]; then cat "$dir/state-$2"; echo; exit 0; fi
-                    if [ "$2" = broken ]; then echo "error: failed to connect to the hypervisor" >&2; exit 1; fi
-                    echo "error: failed to get domain '$2'" >&2; exit 1 ;;
-                esac
-                echo "error: unexpected $*" >&2; exit 2
-                """);
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        return script;
-    }
-
     @Test
     void handsEachDomainItsEventsInOrderAcrossRestartsOfVirsh() throws Exception {
-        Path virsh = fakeVirsh();
-        Files.writeString(dir.resolve("run-1"), """
-                2026-12-04 16:00:00.001+0000: event 'lifecycle' for domain 'vm1': Started Migrated
-                2026-12-04 16:00:00.002+0000: event 'lifecycle' for domain 'other': Started Booted
-
-                2026-12-04 16:00:00.003+0000: event 'reboot' for domain 'vm1'
-                2026-12-04 16:00:00.004+0000: event 'lifecycle' for domain 'vm1': Suspended Migrated
-                """);
-        Files.writeString(dir.resolve("run-2"), """
-                2026-12-04 16:00:00.005+0000: event 'lifecycle' for domain 'vm1': Stopped Migrated
-                """);
+        FakeVirsh virsh = FakeVirsh.in(dir)
+                .prints(1, FakeVirsh.line("vm1", "Started Migrated") + FakeVirsh.line("other", "Started Booted")
+                        + "\n2026-12-04 16:00:00.003+0000: event 'reboot' for domain 'vm1'\n"
+                        + FakeVirsh.line("vm1", "Suspended Migrated"))
+                .prints(2, FakeVirsh.line("vm1", "Stopped Migrated"))
+                .prints(3, FakeVirsh.line("vm1", "Started Booted") + FakeVirsh.line("other", "Stopped Destroyed"));
         List<String> seen = new CopyOnWriteArrayList<>();
         List<String> others = new CopyOnWriteArrayList<>();
         long before = System.nanoTime();
-        LibvirtEvents events = LibvirtEvents.start(new LibvirtConfig("test:///fake", virsh.toString(),
-                Duration.ofMillis(100)), Duration.ofMillis(50));
+        LibvirtEvents events = virsh.start(Duration.ofMillis(50));
         try {
             LibvirtDomains.Subscription vm1 = events.follow("vm1", event -> {
                 assertThat(event.nanoTime()).isGreaterThan(before);
                 seen.add(event.words());
             });
             events.follow("other", event -> others.add(event.words()));
-            Files.writeString(dir.resolve("go"), "");
+            virsh.go(1);
+            virsh.go(2);
             await(() -> seen.size() >= 3);
             assertThat(seen).containsExactly("Started Migrated", "Suspended Migrated", "Stopped Migrated");
             assertThat(others).containsExactly("Started Booted");
             assertThat(events.starts()).as("restarted after each exit").isGreaterThanOrEqualTo(2);
             vm1.close();
             vm1.close();
-            Files.writeString(dir.resolve("run-3"), "2026-12-04 16:00:00.006+0000: event 'lifecycle' for domain "
-                    + "'vm1': Started Booted\n2026-12-04 16:00:00.007+0000: event 'lifecycle' for domain "
-                    + "'other': Stopped Destroyed\n");
+            virsh.go(3);
             await(() -> others.size() >= 2);
             assertThat(seen).as("nothing after the subscription was closed").hasSize(3);
         } finally {
@@ -96,20 +58,16 @@ class LibvirtEventsTest {
 
     @Test
     void restartsVirshWhenItExitsAndStopsItOnClose() throws Exception {
-        Path virsh = fakeVirsh();
-        Files.writeString(dir.resolve("go"), "");
-        Files.writeString(dir.resolve("run-1"), "");
-        Files.writeString(dir.resolve("run-2"), "");
-        Files.writeString(dir.resolve("run-3"), "2026-12-04 16:00:00.001+0000: event 'lifecycle' for domain "
-                + "'vm1': Resumed Migrated\n");
+        FakeVirsh virsh = FakeVirsh.in(dir).prints(1, "").prints(2, "")
+                .prints(3, FakeVirsh.line("vm1", "Resumed Migrated"));
+        virsh.goAlways();
         List<LibvirtEvent> seen = new CopyOnWriteArrayList<>();
-        LibvirtEvents events = LibvirtEvents.start(new LibvirtConfig("test:///fake", virsh.toString(),
-                Duration.ofMillis(100)), Duration.ofMillis(20));
+        LibvirtEvents events = virsh.start(Duration.ofMillis(20));
         events.follow("vm1", seen::add);
         try {
             await(() -> events.starts() >= 4);
             assertThat(seen).extracting(LibvirtEvent::words).containsExactly("Resumed Migrated");
-            assertThat(seen.get(0).at()).isEqualTo(java.time.Instant.parse("2026-12-04T16:00:00.001Z"));
+            assertThat(seen.get(0).at()).isEqualTo(Instant.parse("2026-12-04T16:00:00Z"));
         } finally {
             events.close();
         }
@@ -123,11 +81,8 @@ class LibvirtEventsTest {
 
     @Test
     void domainStateSaysTheStateNothingForAnUnknownDomainAndFailsWhenLibvirtCannotBeAsked() throws Exception {
-        Path virsh = fakeVirsh();
-        Files.writeString(dir.resolve("state-vm1"), "running");
-        Files.writeString(dir.resolve("state-vm2"), "shut off");
-        LibvirtEvents events = LibvirtEvents.start(new LibvirtConfig("test:///fake", virsh.toString(),
-                Duration.ofMillis(100)), Duration.ofSeconds(5));
+        FakeVirsh virsh = FakeVirsh.in(dir).state("vm1", "running").state("vm2", "shut off");
+        LibvirtEvents events = virsh.start(Duration.ofSeconds(5));
         try {
             assertThat(events.domainState("vm1")).isEqualTo(LibvirtDomains.RUNNING);
             assertThat(events.domainState("vm2")).isEqualTo("shut off");
@@ -137,7 +92,7 @@ class LibvirtEventsTest {
         } finally {
             events.close();
         }
-        LibvirtEvents missing = LibvirtEvents.start(new LibvirtConfig("test:///fake",
+        LibvirtEvents missing = LibvirtEvents.start(new LibvirtConfig(FakeVirsh.URI,
                 dir.resolve("no-virsh").toString(), Duration.ofMillis(100)), Duration.ofSeconds(5));
         try {
             assertThatThrownBy(() -> missing.domainState("vm1")).isInstanceOf(LibvirtException.class)

@@ -8,7 +8,9 @@ import io.cutover.agent.PrecheckFailedException;
 import io.cutover.agent.StepFactory;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.libvirt.LibvirtDomains;
+import io.cutover.agent.libvirt.FakeVirsh;
 import io.cutover.agent.libvirt.LibvirtEvent;
+import io.cutover.agent.libvirt.LibvirtEvents;
 import io.cutover.agent.plan.CutoverPlan;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.agent.plan.TimelineEntry;
@@ -20,8 +22,11 @@ import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +56,7 @@ class LibvirtCutoverTest {
     private CutoverService destination;
     private final AtomicReference<Router> destinationRoutes = new AtomicReference<>();
     private volatile boolean failPrepare;
+    private Map<String, URI> sourcePeers;
 
     @BeforeEach
     void startTwoAgents() throws Exception {
@@ -60,21 +66,15 @@ class LibvirtCutoverTest {
         int destinationPort = vertx.createHttpServer()
                 .requestHandler(request -> destinationRoutes.get().handle(request))
                 .listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS).actualPort();
-        Map<String, URI> sourcePeers = Map.of("hostB", URI.create("http://127.0.0.1:" + destinationPort));
-        source = new CutoverService(new AgentConfig("hostA", "127.0.0.1", 0, TOKEN, 0, sourcePeers),
-                new MemoryClaims(0), new PeerAgents(sourcePeers, TOKEN),
-                (id, request) -> List.of(step("sdn.prepare", CutoverStage.PLANNED),
-                        step("tunnel.hold", CutoverStage.SWITCHOVER), step("sdn.commit", CutoverStage.ACTIVATED),
-                        step("tunnel.drain", CutoverStage.DRAINING), step("tunnel.close", CutoverStage.COMPLETED)),
-                null, null, atSource, new SimpleMeterRegistry());
-        int sourcePort = new AgentServer(vertx, source, TOKEN, "hostA").listen("127.0.0.1", 0)
-                .await(5, TimeUnit.SECONDS);
-        Map<String, URI> destinationPeers = Map.of("hostA", URI.create("http://127.0.0.1:" + sourcePort));
-        destination = new CutoverService(new AgentConfig("hostB", "127.0.0.1", 0, TOKEN, 1024, destinationPeers),
-                new MemoryClaims(1024), new PeerAgents(destinationPeers, TOKEN), StepFactory.none(), null, null,
-                atDestination, new SimpleMeterRegistry());
-        destinationRoutes.set(new AgentServer(vertx, destination, TOKEN, "hostB").router());
+        sourcePeers = Map.of("hostB", URI.create("http://127.0.0.1:" + destinationPort));
+        sourceWith(atSource);
         atSource.states.put("qvm", LibvirtDomains.RUNNING);
+    }
+
+    private StepFactory sourceSteps() {
+        return (id, request) -> List.of(step("sdn.prepare", CutoverStage.PLANNED),
+                step("tunnel.hold", CutoverStage.SWITCHOVER), step("sdn.commit", CutoverStage.ACTIVATED),
+                step("tunnel.drain", CutoverStage.DRAINING), step("tunnel.close", CutoverStage.COMPLETED));
     }
 
     @AfterEach
@@ -110,12 +110,54 @@ class LibvirtCutoverTest {
         assertThat(applied).containsExactly("sdn.prepare", "tunnel.hold", "sdn.commit", "tunnel.drain",
                 "tunnel.close");
         assertThat(plan.timeline().entries()).extracting(LibvirtCutoverTest::line).containsSubsequence(
-                "PLANNED stage", "vm.pause done", "SWITCHOVER stage", "vm.resume done", "ACTIVATED stage",
-                "libvirt completed", "DRAINING stage", "COMPLETED stage")
+                "vm.pause done", "SWITCHOVER stage", "vm.resume done", "ACTIVATED stage", "libvirt completed",
+                "DRAINING stage", "COMPLETED stage")
                 .contains("libvirt following").doesNotContain("vm.resume unreported", "vm.pause unseen");
         assertThat(plan.blackoutProtected()).isTrue();
         assertThat(atSource.followed("qvm")).as("unsubscribed at the end").isFalse();
         await(() -> !destination.claims().holds(id));
+    }
+
+    /** The source's agent reading virsh's own lines ({@link LibvirtEvents} running a fake virsh). */
+    @Test
+    void virshsLinesDriveTheSourcesStages(@TempDir Path dir) throws Exception {
+        FakeVirsh virsh = FakeVirsh.in(dir).state("qvm", LibvirtDomains.RUNNING)
+                .prints(1, FakeVirsh.line("other", "Suspended Migrated") + FakeVirsh.line("qvm", "Suspended Migrated"))
+                .prints(2, FakeVirsh.line("qvm", "Stopped Migrated"));
+        try (LibvirtEvents events = virsh.start(Duration.ofMillis(20))) {
+            int sourcePort = sourceWith(events);
+            String id = source.create(request()).id();
+            CutoverPlan plan = source.get(id).plan();
+            long before = System.nanoTime();
+            virsh.go(1);
+            await(() -> applied.contains("tunnel.hold"));
+            long pause = plan.timeline().nanoTimeOf("vm.pause", "done");
+            assertThat(pause).as("when the line was read").isBetween(before, System.nanoTime());
+            atDestination.emit("qvm", "Resumed Migrated");
+            await(() -> applied.contains("sdn.commit"));
+            virsh.go(2);
+            await(() -> source.ended(source.get(id)));
+            assertThat(plan.stage()).as("%s on %d", plan.timeline().entries(), sourcePort)
+                    .isEqualTo(CutoverStage.COMPLETED);
+            assertThat(plan.timeline().entries()).extracting(LibvirtCutoverTest::line).containsSubsequence(
+                    "vm.pause done", "SWITCHOVER stage", "vm.resume done", "ACTIVATED stage", "libvirt completed",
+                    "COMPLETED stage");
+        }
+    }
+
+    /** Replaces the source's agent by one that follows {@code events}; the destination reports to it. */
+    private int sourceWith(LibvirtDomains events) throws Exception {
+        source = new CutoverService(new AgentConfig("hostA", "127.0.0.1", 0, TOKEN, 0, sourcePeers),
+                new MemoryClaims(0), new PeerAgents(sourcePeers, TOKEN), sourceSteps(), null, null, events,
+                new SimpleMeterRegistry());
+        int sourcePort = new AgentServer(vertx, source, TOKEN, "hostA").listen("127.0.0.1", 0)
+                .await(5, TimeUnit.SECONDS);
+        Map<String, URI> destinationPeers = Map.of("hostA", URI.create("http://127.0.0.1:" + sourcePort));
+        destination = new CutoverService(new AgentConfig("hostB", "127.0.0.1", 0, TOKEN, 1024, destinationPeers),
+                new MemoryClaims(1024), new PeerAgents(destinationPeers, TOKEN), StepFactory.none(), null, null,
+                atDestination, new SimpleMeterRegistry());
+        destinationRoutes.set(new AgentServer(vertx, destination, TOKEN, "hostB").router());
+        return sourcePort;
     }
 
     @Test
