@@ -25,11 +25,12 @@ import java.util.function.Consumer;
  * lifecycle --timestamp} runs as a supervised child process whose lines become {@link LibvirtEvent}s for the
  * subscribers of their domain, and {@code virsh domstate} answers {@link #domainState}.
  *
- * <p>Why virsh and not a Java binding: no libvirt binding is on the Maven Central this project builds from (no
- * {@code org.libvirt} artifact), and libvirt's JNA binding would need libvirt's native library at the agent's
- * version plus an event loop implementation registered before the connection is opened and run on a thread of its
- * own, all in the agent's process (a fault in the native code takes the agent down). virsh is libvirt's own client,
- * installed with libvirtd, needs no native binding, and runs that event loop itself; the agent reads its lines.
+ * <p>Why virsh and not a Java binding: the Maven repository this project builds from (offline) holds no libvirt
+ * binding (no {@code org.libvirt} artifact), and libvirt's Java binding, over JNA, would load libvirt's native
+ * library into the agent and need an event loop implementation registered before the connection is opened and run
+ * on a thread of its own (a fault in the native code would take the agent down). virsh is libvirt's own client,
+ * installed with libvirtd, needs no native binding, runs that event loop itself, and reconnects by being
+ * restarted; the agent reads its lines.
  *
  * <p>The child is restarted, with a backoff, whenever it exits (libvirtd restarted, the connection dropped); each
  * exit is logged on one line, and the events libvirt sent while no child ran are lost (a cutover in flight then
