@@ -59,7 +59,7 @@ public final class CutoverService {
     private final Map<String, BuiltInMigrator.Outgoing> outgoing = new ConcurrentHashMap<>();
     private final Map<String, QemuOutgoing> qemuOutgoing = new ConcurrentHashMap<>();
     /** The libvirt migrations this agent follows as the source, by cutover. */
-    private final Map<String, LibvirtOutgoing> libvirtOutgoing = new ConcurrentHashMap<>();
+    private final Map<String, LibvirtSourceMove> libvirtOutgoing = new ConcurrentHashMap<>();
     /** The libvirt domains this agent follows as a cutover's destination, by cutover. */
     private final Map<String, LibvirtDomains.Subscription> libvirtIncoming = new ConcurrentHashMap<>();
     /** The cutovers whose migration this agent ran and whose end it has seen through (plan, claim, guest). */
@@ -327,15 +327,23 @@ public final class CutoverService {
     private CompletableFuture<Void> followLibvirt(Cutover cutover) {
         CutoverPlan plan = cutover.plan();
         String domain = cutover.request().libvirt().domain();
-        LibvirtOutgoing moving = new LibvirtOutgoing(new CompletableFuture<>());
+        LibvirtSourceMove moving = new LibvirtSourceMove(config.host(), plan, new LibvirtSourceMove.Ending() {
+            @Override
+            public void failed() {
+                end(cutover, () -> { }, CutoverStage.FAILED);
+            }
+
+            @Override
+            public void migrated(CompletableFuture<Void> resumeReported, String ending) {
+                completeAfterResume(cutover, resumeReported, "Resumed Migrated", ending, () -> { });
+            }
+        });
         libvirtOutgoing.put(cutover.id(), moving);
-        moving.subscription = libvirt.follow(domain, event -> onSourceEvent(cutover, moving, event));
+        moving.follow(libvirt, domain);
         try {
             peers.prepareIncoming(cutover.request().destination(), cutover.id(), cutover.request());
         } catch (RuntimeException e) {
-            synchronized (moving) {
-                moving.ending = true;
-            }
+            moving.stop();
             plan.timeline().add("migration", "failed", String.valueOf(e.getMessage()));
             end(cutover, () -> { }, CutoverStage.FAILED);
             return CompletableFuture.failedFuture(e);
@@ -343,68 +351,6 @@ public final class CutoverService {
         plan.timeline().add("libvirt", "following", "domain " + domain + ", here and at the agent of "
                 + cutover.request().destination());
         return CompletableFuture.completedFuture(null);
-    }
-
-    /**
-     * The source's libvirt events of a cutover's domain, one at a time: its {@code Suspended Migrated} (or {@code
-     * Post-copy}) is the pause, which SWITCHOVER follows; a {@code Resumed} after the pause, before the destination
-     * reported its own, is a migration that failed (the guest runs on here); {@code Stopped Migrated} is the
-     * migration's end, after which the plan activates (the destination's report, or from here), drains and
-     * completes; the guest stopping here in any other way before it moved fails the cutover.
-     */
-    private void onSourceEvent(Cutover cutover, LibvirtOutgoing moving, LibvirtEvent event) {
-        CutoverPlan plan = cutover.plan();
-        synchronized (moving) {
-            if (moving.ending) {
-                return;
-            }
-            plan.timeline().addAt(event.nanoTime(), "libvirt", "event", event.words() + " at " + config.host());
-            boolean activated = plan.stage().compareTo(CutoverStage.ACTIVATED) >= 0
-                    && !plan.stage().isTerminal();
-            if (event.migrating(LibvirtEvent.Type.SUSPENDED)) {
-                paused(cutover, moving, event);
-            } else if (event.type() == LibvirtEvent.Type.RESUMED && moving.paused && !activated) {
-                moving.ending = true;
-                plan.timeline().add("migration", "failed", "libvirt resumed the guest here after its pause ("
-                        + event.words() + "): the migration failed");
-                plan.timeline().add("libvirt", "source-guest", "running at " + config.host());
-                end(cutover, () -> { }, CutoverStage.FAILED);
-            } else if (event.is(LibvirtEvent.Type.STOPPED, LibvirtEvent.MIGRATED) || activated
-                    && (event.type() == LibvirtEvent.Type.STOPPED || event.type() == LibvirtEvent.Type.CRASHED)) {
-                moving.ending = true;
-                paused(cutover, moving, null);
-                plan.timeline().add("libvirt", "completed", "libvirt's " + event.words());
-                completeAfterResume(cutover, moving.activated, "Resumed Migrated", "libvirt's " + event.words(),
-                        () -> { });
-            } else if (event.type() == LibvirtEvent.Type.STOPPED || event.type() == LibvirtEvent.Type.CRASHED) {
-                moving.ending = true;
-                plan.timeline().add("migration", "failed", "the guest stopped here before it moved ("
-                        + event.words() + ")");
-                end(cutover, () -> { }, CutoverStage.FAILED);
-            }
-        }
-    }
-
-    /**
-     * Places the guest's pause on the timeline at the time its event was read (a mirrored hold reaches back from it),
-     * then takes the plan to SWITCHOVER; without an event (it was not seen: the destination's resume or the
-     * migration's end came first), the timeline says so. Once only.
-     */
-    private void paused(Cutover cutover, LibvirtOutgoing moving, LibvirtEvent event) {
-        synchronized (moving) {
-            if (moving.paused) {
-                return;
-            }
-            moving.paused = true;
-        }
-        CutoverPlan plan = cutover.plan();
-        if (event != null) {
-            plan.timeline().addAt(event.nanoTime(), "vm.pause", "done", "libvirt's " + event.words());
-        } else {
-            plan.timeline().add("vm.pause", "unseen", "libvirt's Suspended Migrated did not reach this agent "
-                    + "before the guest resumed at the destination or the migration ended");
-        }
-        advanceUnlessEnded(plan, CutoverStage.SWITCHOVER);
     }
 
     /**
@@ -588,14 +534,9 @@ public final class CutoverService {
 
     /** No more of libvirt's events for cutover {@code id}'s domain. */
     private void stopFollowing(String id) {
-        LibvirtOutgoing moving = libvirtOutgoing.get(id);
+        LibvirtSourceMove moving = libvirtOutgoing.get(id);
         if (moving != null) {
-            synchronized (moving) {
-                moving.ending = true;
-            }
-            if (moving.subscription != null) {
-                moving.subscription.close();
-            }
+            moving.stop();
         }
     }
 
@@ -731,7 +672,7 @@ public final class CutoverService {
     public CompletionStage<Void> phase(String id, Phase phase) {
         Cutover cutover = get(id);
         CutoverPlan plan = cutover.plan();
-        LibvirtOutgoing byLibvirt = libvirtOutgoing.get(id);
+        LibvirtSourceMove byLibvirt = libvirtOutgoing.get(id);
         if (byLibvirt != null && phase == Phase.FAILED) {
             // the destination's guest stopped before it ran: the migration failed, the guest runs on here
             plan.timeline().add("migration", "failed", "the agent of " + cutover.request().destination()
@@ -741,13 +682,13 @@ public final class CutoverService {
         }
         QemuOutgoing qemuMoving = phase == Phase.ACTIVATED ? qemuOutgoing.get(id) : null;
         CompletableFuture<Void> awaited = qemuMoving != null ? qemuMoving.activated()
-                : phase == Phase.ACTIVATED && byLibvirt != null ? byLibvirt.activated : null;
+                : phase == Phase.ACTIVATED && byLibvirt != null ? byLibvirt.activated() : null;
         if (awaited != null) {
             plan.timeline().add("vm.resume", "done", (qemuMoving != null ? "QEMU's RESUME" : "libvirt's Resumed")
                     + ", reported by the agent of " + cutover.request().destination());
         }
         if (awaited != null && byLibvirt != null) {
-            paused(cutover, byLibvirt, null);
+            byLibvirt.resumeReported();
         }
         if (phase == Phase.COMPLETED && plan.stage().compareTo(CutoverStage.DRAINING) <= 0) {
             // the orchestrator's "completed" is the migration's end: the network's brownout begins, and lasts until the
@@ -783,21 +724,5 @@ public final class CutoverService {
      * @param activated completes when the destination reported the guest's RESUME (the plan took ACTIVATED)
      */
     private record QemuOutgoing(HypervisorMigration migration, CompletableFuture<Void> activated) {
-    }
-
-    /**
-     * A libvirt migration this agent follows as the source: it has seen the pause ({@code paused}), or the
-     * migration's end or failure ({@code ending}: no later event counts); guarded by itself.
-     */
-    private static final class LibvirtOutgoing {
-        /** Completes when the destination reported the guest's resume (the plan took ACTIVATED). */
-        final CompletableFuture<Void> activated;
-        volatile LibvirtDomains.Subscription subscription;
-        boolean paused;
-        boolean ending;
-
-        LibvirtOutgoing(CompletableFuture<Void> activated) {
-            this.activated = activated;
-        }
     }
 }
