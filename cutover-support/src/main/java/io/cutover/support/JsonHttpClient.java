@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class JsonHttpClient implements AutoCloseable {
     /** How long connecting may take, unless {@link Builder#connectTimeout} says otherwise. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** How much longer than connecting and answering a call may take on the client's own threads before it is given up. */
+    private static final Duration THREAD_SLACK = Duration.ofSeconds(5);
     /** How long an answer may take once connected, unless {@link Builder#timeout} or the call says otherwise. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -91,8 +93,15 @@ public final class JsonHttpClient implements AutoCloseable {
             return exchange(call);
         }
         Future<JsonAnswer> answer = threads.submit(() -> exchange(call));
+        // bounded even though the exchange bounds itself: a thread that never ran it (one that could not enter its
+        // network namespace, gone with its lab, dies before its task) would otherwise be waited for forever
+        Duration limit = connectTimeout.plus(timeout).plus(THREAD_SLACK);
         try {
-            return answer.get();
+            return answer.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            answer.cancel(true);
+            throw new HttpUnreachableException(call.name(), new java.util.concurrent.TimeoutException("no answer within "
+                    + limit.toMillis() + " ms: the client's thread did not run the call (its network namespace gone?)"));
         } catch (InterruptedException e) {
             answer.cancel(true);
             Thread.currentThread().interrupt();

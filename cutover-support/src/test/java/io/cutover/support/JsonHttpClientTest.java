@@ -202,4 +202,18 @@ class JsonHttpClientTest {
         assertThat(clientPorts).as("no connection kept for another call (it may be in another namespace)")
                 .doesNotHaveDuplicates().hasSize(3);
     }
+
+    @Test
+    void aCallWhoseThreadNeverRunsItFailsInsteadOfWaitingForever() {
+        // a namespace's thread that cannot enter it (the lab was removed) dies before it runs its task
+        try (JsonHttpClient client = JsonHttpClient.builder(URI.create("http://127.0.0.1:9/v1/"))
+                .threads(Netns.threadFactory("cutover-test-no-such-namespace"))
+                .connectTimeout(Duration.ofMillis(200)).timeout(Duration.ofMillis(200)).build()) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> client.send("GET", "health", null))
+                    .isInstanceOf(HttpUnreachableException.class)
+                    .hasStackTraceContaining("did not run the call");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
 }
