@@ -14,11 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Closes an HTTP connection that does not bring a whole request in time, so that a client sending a byte a second
  * cannot hold a connection (and its buffers) for ever: a request's body must arrive within {@code request} of its
  * head, and a kept-alive connection must bring its next request within {@code idle} of the last answer's end. While
- * an answer is being written (an event stream), no deadline runs. One sweep a {@link #SWEEP_MILLIS} closes what is
- * late, with one log line per connection.
+ * an answer is being written (an event stream), no deadline runs. A connection's first request must be whole within
+ * {@code request} of its accept (over TLS, of its handshake, which {@link TlsFiles#HANDSHAKE_SECONDS} bounds). One
+ * sweep a {@link #SWEEP_MILLIS} closes what is late, with one log line per connection.
  * <p>
- * Vert.x tells of an HTTP/1.x connection only once its first request's head is whole, so a first head sent slowly is
- * not cut off here; it holds a socket and at most the decoder's 8 KiB of head.
+ * The first deadline needs the server's h2c detection off ({@link RequestGuard#server} turns it off): with it on,
+ * Vert.x 5 tells of an HTTP/1.x connection only once its first head is whole (it must see that head to know whether
+ * it asks to upgrade), so a head sent a byte a second was never cut off.
  */
 final class ConnectionDeadlines {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionDeadlines.class);
@@ -38,7 +40,7 @@ final class ConnectionDeadlines {
         vertx.setPeriodic(SWEEP_MILLIS, sweep -> closeLate());
     }
 
-    /** A connection opened: its first request must arrive in time. */
+    /** A connection opened (accepted, or its TLS handshake done): its first request must arrive in time. */
     void opened(HttpConnection connection) {
         connection.closeHandler(closed -> deadlines.remove(connection));
         deadlines.put(connection, new Deadline(System.nanoTime() + requestNanos, null, "no whole request",

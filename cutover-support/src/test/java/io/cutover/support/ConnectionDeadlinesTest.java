@@ -7,14 +7,18 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConnectionDeadlinesTest {
     private static final Duration REQUEST = Duration.ofMillis(600);
     private static final Duration IDLE = Duration.ofMillis(1200);
+
+    /** A head of about 80 bytes: 8 s at a byte every 100 ms. */
+    private static final String SLOW_HEAD = "GET /stream HTTP/1.1\r\nHost: h\r\nX-Slow: " + "x".repeat(40) + "\r\n\r\n";
 
     private Vertx vertx;
     private int port;
@@ -58,6 +65,35 @@ class ConnectionDeadlinesTest {
             socket.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 100\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             assertThat(trickle(socket, "x".repeat(100))).as("closed before the body was whole").isTrue();
+        }
+    }
+
+    @Test
+    void aFirstHeadSentAByteAtATimeIsCutOff() throws Exception {
+        try (Socket socket = connect()) {
+            assertThat(trickle(socket, SLOW_HEAD)).as("closed before the first head was whole").isTrue();
+        }
+    }
+
+    @Test
+    void aFirstHeadSentAByteAtATimeOverTlsIsCutOff(@TempDir Path dir) throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out", cert.toString())
+                .redirectErrorStream(true).start();
+        assertThat(openssl.waitFor(30, TimeUnit.SECONDS) && openssl.exitValue() == 0)
+                .as("openssl: %s", new String(openssl.getInputStream().readAllBytes())).isTrue();
+        TlsFiles tls = new TlsFiles(cert, key, null, false);
+        HttpServer server = RequestGuard.server(vertx, Router.router(vertx), tls, REQUEST, IDLE).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        SSLContext trusting = new TlsFiles(null, null, cert, false).clientContext();
+        try (SSLSocket socket = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1",
+                server.actualPort())) {
+            socket.setSoTimeout(5_000);
+            socket.startHandshake();
+            assertThat(trickle(socket, SLOW_HEAD)).as("closed before the first head was whole, over TLS").isTrue();
         }
     }
 
@@ -98,7 +134,7 @@ class ConnectionDeadlinesTest {
             try {
                 out.write(b);
                 out.flush();
-            } catch (SocketException e) {
+            } catch (IOException e) {
                 return elapsedUnder(started, REQUEST.multipliedBy(4));
             }
             socket.setSoTimeout(100);
@@ -108,7 +144,7 @@ class ConnectionDeadlinesTest {
                 }
             } catch (SocketTimeoutException e) {
                 // still open: go on
-            } catch (SocketException e) {
+            } catch (IOException e) {
                 return elapsedUnder(started, REQUEST.multipliedBy(4));
             }
         }
