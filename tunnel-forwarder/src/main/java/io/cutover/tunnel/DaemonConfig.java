@@ -21,7 +21,8 @@ import java.util.Set;
  * <pre>
  * listen: 0.0.0.0:4789        # the tunnel's UDP address
  * api: 127.0.0.1:7946         # the local REST API (loopback only)
- * tokenFile: /etc/cutover/tunnel.token   # the API's bearer token: every call but the OpenAPI document must carry it
+ * tokenFile: /etc/cutover/tunnel.token   # required: the API's bearer token, on every call but the OpenAPI document
+ * # insecureNoToken: true    # instead of tokenFile: any local process may drive the daemon (tests; warned at start)
  * keyDir: /etc/cutover/tunnel-keys       # the only place the API's moves may name a keyFile (else keys by value)
  * stateDir: /var/lib/cutover/tunnel   # the journal; omit for none
  * pathMtu: 1500
@@ -36,18 +37,21 @@ import java.util.Set;
  * @param api      the REST API's TCP address
  * @param stateDir the journal's directory, or {@code null}
  * @param token    the bearer token every API call must carry (at least {@value io.cutover.support.BearerToken#MIN_LENGTH} characters), or
- *                 {@code null}: then any local process may drive the daemon
+ *                 {@code null} only with {@code insecureNoToken}
  * @param keyDir   the directory whose files a move added through the API may name as its {@code keyFile}, or
  *                 {@code null}: such moves give their key by value ({@code key})
  * @param pathMtu  the underlay MTU
  * @param moves    moves to add at start, each with the stage to bring it to ({@code null}: PLANNED)
  * @param logLevel how much the daemon logs, or {@code null}: as the launcher says ({@code CUTOVER_LOG_LEVEL})
+ * @param insecureNoToken the operator's explicit choice of an API without a token, which lets any local process
+ *                 capture any MAC on any interface and send it anywhere: a daemon without a token refuses to start
+ *                 unless asked for this, so that a forgotten {@code tokenFile} is not an open API
  */
 public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, String token, Path keyDir,
-                           int pathMtu, List<InitialMove> moves, LogLevel logLevel) {
+                           int pathMtu, List<InitialMove> moves, LogLevel logLevel, boolean insecureNoToken) {
     public static final String DEFAULT_API = "127.0.0.1:7946";
     private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "tokenFile", "keyDir", "pathMtu",
-            "moves", "logLevel");
+            "moves", "logLevel", "insecureNoToken");
 
     /** A move of the config file and the stage it starts in. */
     public record InitialMove(MoveSpec spec, CutoverStage stage) {
@@ -57,6 +61,14 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
         moves = List.copyOf(moves);
         if (!api.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("api must be a loopback address, was " + api);
+        }
+        if (token == null && !insecureNoToken) {
+            throw new IllegalArgumentException("tokenFile is required (the API's bearer token, at least "
+                    + io.cutover.support.BearerToken.MIN_LENGTH + " characters); only 'insecureNoToken: true' "
+                    + "lets the daemon run without one, open to every local process");
+        }
+        if (token != null && insecureNoToken) {
+            throw new IllegalArgumentException("tokenFile and insecureNoToken: true exclude each other");
         }
         if (token != null && token.length() < io.cutover.support.BearerToken.MIN_LENGTH) {
             throw new IllegalArgumentException("the API's bearer token must have at least " + io.cutover.support.BearerToken.MIN_LENGTH
@@ -68,7 +80,7 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
     @Override
     public String toString() {
         return "DaemonConfig[listen=" + listen + ", api=" + api + ", stateDir=" + stateDir + ", token="
-                + (token == null ? "none" : "(set)") + ", keyDir=" + keyDir + ", pathMtu=" + pathMtu + ", moves=" + moves.size() + "]";
+                + (token == null ? "none (insecureNoToken)" : "(set)") + ", keyDir=" + keyDir + ", pathMtu=" + pathMtu + ", moves=" + moves.size() + "]";
     }
 
     /**
@@ -135,8 +147,13 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": logLevel: " + e.getMessage(), e);
         }
+        JsonNode noToken = root.path("insecureNoToken");
+        if (!noToken.isMissingNode() && !noToken.isBoolean()) {
+            throw new IllegalArgumentException(where + ": insecureNoToken must be true or false");
+        }
         try {
-            return new DaemonConfig(listen, api, stateDir, token, keyDir, pathMtu, moves, logLevel);
+            return new DaemonConfig(listen, api, stateDir, token, keyDir, pathMtu, moves, logLevel,
+                    noToken.asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

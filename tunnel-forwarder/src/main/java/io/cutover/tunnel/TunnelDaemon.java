@@ -48,9 +48,13 @@ public final class TunnelDaemon implements AutoCloseable {
                 }
             }
             RestApi api = RestApi.start(forwarder, config.api(), config.token(), config.keyDir());
+            if (config.insecureNoToken()) {
+                LOG.warn("insecureNoToken: the API at {}:{} takes no token: any local process may capture any MAC "
+                        + "and send it anywhere", config.api().getAddress().getHostAddress(), api.port());
+            }
             LOG.info("tunnel daemon ready in {} ms: {} move(s) resumed from the journal, api http://{}:{}/v1{}",
                     (System.nanoTime() - started) / 1_000_000, resumed, config.api().getAddress().getHostAddress(), api.port(),
-                    config.token() == null ? " (no token: any local process may drive it)" : " (bearer token)");
+                    config.token() == null ? " (no token)" : " (bearer token)");
             return new TunnelDaemon(forwarder, api);
         } catch (RuntimeException e) {
             forwarder.close();

@@ -27,6 +27,7 @@ class DaemonConfigTest {
                 listen: 0.0.0.0:4789
                 api: 127.0.0.1:7946
                 stateDir: /var/lib/cutover/tunnel
+                insecureNoToken: true
                 moves:
                   - id: m1
                     vni: 100
@@ -47,8 +48,8 @@ class DaemonConfigTest {
 
     @Test
     void theLogLevelIsReadInAnyCaseAndABadOneNamesTheKey() throws Exception {
-        assertThat(DaemonConfig.load(write("listen: 0.0.0.0:4789\n")).logLevel()).as("as the launcher says").isNull();
-        assertThat(DaemonConfig.load(write("logLevel: WARN\n")).logLevel()).isEqualTo(io.cutover.support.LogLevel.WARN);
+        assertThat(DaemonConfig.load(write("listen: 0.0.0.0:4789\ninsecureNoToken: true\n")).logLevel()).as("as the launcher says").isNull();
+        assertThat(DaemonConfig.load(write("logLevel: WARN\ninsecureNoToken: true\n")).logLevel()).isEqualTo(io.cutover.support.LogLevel.WARN);
         Path loud = write("logLevel: loud\n");
         assertThatThrownBy(() -> DaemonConfig.load(loud)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tunnel.yaml: logLevel: 'loud' is not a log level (expected trace, debug, info, "
@@ -70,6 +71,23 @@ class DaemonConfigTest {
                 .hasMessageContaining("no key or keyFile").hasMessageContaining("insecurePlain: true");
         Path notYaml = write("listen: [unclosed\n");
         assertThatThrownBy(() -> DaemonConfig.load(notYaml)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aDaemonWithoutATokenFileIsRefusedUnlessItAsksForAnOpenApi() throws Exception {
+        Path none = write("listen: 0.0.0.0:4789\n");
+        assertThatThrownBy(() -> DaemonConfig.load(none)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tunnel.yaml").hasMessageContaining("tokenFile is required")
+                .hasMessageContaining("insecureNoToken: true");
+        assertThat(DaemonConfig.load(write("insecureNoToken: true\n")).insecureNoToken()).isTrue();
+        assertThat(DaemonConfig.load(write("insecureNoToken: true\n")).toString()).contains("insecureNoToken");
+        Path no = write("insecureNoToken: false\n");
+        assertThatThrownBy(() -> DaemonConfig.load(no)).hasMessageContaining("tokenFile is required");
+        Path yes = write("insecureNoToken: yes please\n");
+        assertThatThrownBy(() -> DaemonConfig.load(yes)).hasMessageContaining("insecureNoToken must be true or false");
+        Path token = Files.writeString(dir.resolve("tunnel.token"), "0123456789abcdef0123\n");
+        Path both = write("tokenFile: " + token + "\ninsecureNoToken: true\n");
+        assertThatThrownBy(() -> DaemonConfig.load(both)).hasMessageContaining("exclude each other");
     }
 
     @Test
@@ -119,7 +137,7 @@ class DaemonConfigTest {
         Files.createSymbolicLink(keys.resolve("escape.key"), secret);
         Path good = Files.writeString(keys.resolve("m1.key"),
                 java.util.Base64.getEncoder().encodeToString(new byte[32]));
-        DaemonConfig config = DaemonConfig.load(write("listen: 127.0.0.1:0\napi: 127.0.0.1:0\nkeyDir: " + keys + "\n"));
+        DaemonConfig config = DaemonConfig.load(write("listen: 127.0.0.1:0\napi: 127.0.0.1:0\ninsecureNoToken: true\nkeyDir: " + keys + "\n"));
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         try (TunnelDaemon daemon = TunnelDaemon.start(config)) {
             java.net.URI moves = java.net.URI.create("http://127.0.0.1:" + daemon.apiPort() + "/v1/moves");
@@ -146,7 +164,7 @@ class DaemonConfigTest {
 
     @Test
     void aRequestWithoutHostIsA400NotA500() throws Exception {
-        DaemonConfig config = DaemonConfig.load(write("listen: 127.0.0.1:0\napi: 127.0.0.1:0\n"));
+        DaemonConfig config = DaemonConfig.load(write("listen: 127.0.0.1:0\napi: 127.0.0.1:0\ninsecureNoToken: true\n"));
         try (TunnelDaemon daemon = TunnelDaemon.start(config);
              java.net.Socket socket = new java.net.Socket("127.0.0.1", daemon.apiPort())) {
             socket.setSoTimeout(5000);

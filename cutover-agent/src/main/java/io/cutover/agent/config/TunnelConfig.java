@@ -19,7 +19,8 @@ import java.time.Duration;
  * <pre>
  * tunnel:
  *   api: http://127.0.0.1:7946     # this host's daemon
- *   token-file: tunnel.token       # optional: the daemon's bearer token (its tokenFile; or token: ...)
+ *   token-file: tunnel.token       # the daemon's bearer token (its tokenFile; or token: ...); none only for a
+ *                                  #   daemon run with insecureNoToken: true
  *   underlay: 198.19.0.1:4789      # optional: where the daemon takes tunnelled traffic (its listen address)
  *   iface: eth0                    # optional: its interface on the VMs' side (catches at the source, injects at
  *                                  #   the destination)

@@ -269,9 +269,9 @@ class TunnelRelayTest {
     @Test
     void aRealDaemonWithoutTheMoveIsNotReadyAndRemovingItIsHarmless() throws Exception {
         TunnelDaemon daemon = TunnelDaemon.start(new DaemonConfig(new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0), null, null, null, 1500, List.of(), null));
+                new InetSocketAddress("127.0.0.1", 0), null, TOKEN, null, 1500, List.of(), null, false));
         closing.add(daemon);
-        TunnelDaemonClient client = new TunnelDaemonClient(URI.create("http://127.0.0.1:" + daemon.apiPort() + "/v1"));
+        TunnelDaemonClient client = new TunnelDaemonClient(URI.create("http://127.0.0.1:" + daemon.apiPort() + "/v1"), TOKEN);
         assertThatThrownBy(() -> client.requireMove("vm1")).isInstanceOfSatisfying(TunnelDaemonClient.DaemonException.class,
                 e -> assertThat(e.status()).isEqualTo(404));
         client.remove("vm1");

@@ -38,6 +38,8 @@ class TunnelRelayIT {
 
     private static final int AGENT_PORT = 7070;
     private static final String DAEMON_API = "http://127.0.0.1:7946";
+    /** Both daemons' API token (each daemon's API is on its own host's loopback). */
+    private static final String TOKEN = "relay-it-token-0123456789abcdef";
 
     @TempDir
     Path dir;
@@ -46,18 +48,19 @@ class TunnelRelayIT {
     void thePlanHoldsFlushesAndClosesTheMoveAtBothDaemons() throws Exception {
         Lab lab = LAB.lab();
         try (LabProcesses processes = new LabProcesses(lab, dir)) {
+            Path token = Files.writeString(dir.resolve("tunnel.token"), TOKEN);
             Path daemonConfig = Files.writeString(dir.resolve("tunnel.yaml"), "listen: 0.0.0.0:4789\napi: 127.0.0.1:7946\n"
-                    + "keyDir: " + dir + "\n");
+                    + "keyDir: " + dir + "\ntokenFile: " + token + "\n");
             for (String host : new String[] {"hostA", "hostB"}) {
                 processes.startIn(lab.namespace(host), "tunnel-" + host, "tunnel", "serve", "--config", daemonConfig.toString());
                 awaitDaemon(lab, host);
             }
             Path key = Files.writeString(dir.resolve("move.key"),
                     Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32)));
-            register(lab, "hostB", "destination", "198.19.0.1", key, processes);
-            register(lab, "hostA", "source", "198.19.0.2", key, processes);
+            register(lab, "hostB", "destination", "198.19.0.1", key, token, processes);
+            register(lab, "hostA", "source", "198.19.0.2", key, token, processes);
 
-            String tunnel = "tunnel:\n  api: " + DAEMON_API + "\n";
+            String tunnel = "tunnel:\n  api: " + DAEMON_API + "\n  token-file: " + token + "\n";
             processes.startAgent("hostA", lab.namespace("hostA"), "0.0.0.0:" + AGENT_PORT,
                     Map.of("hostB", "http://198.19.0.2:" + AGENT_PORT), tunnel + """
                     announce:
@@ -110,12 +113,12 @@ class TunnelRelayIT {
         return ns.call(call);
     }
 
-    private void register(Lab lab, String host, String role, String peer, Path key, LabProcesses processes)
+    private void register(Lab lab, String host, String role, String peer, Path key, Path token, LabProcesses processes)
             throws Exception {
         Process add = new ProcessBuilder(Launcher.command(lab.namespace(host), "tunnel", "add", "--api", DAEMON_API,
                 "--id", "vm1", "--vni", "300", "--role", role, "--vm-mac", Topology.VM_MAC,
                 "--vm-address", lab.port("vm1").ipv4Address(), "--peer", peer, "--iface", "eth0",
-                "--key-file", key.toString(), "--idle", "1s"))
+                "--key-file", key.toString(), "--token-file", token.toString(), "--idle", "1s"))
                 .redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
         String out = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(add.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -128,7 +131,7 @@ class TunnelRelayIT {
     }
 
     private static JsonNode daemon(Lab lab, String host, String path) {
-        try (JsonHttpClient http = JsonHttpClient.builder(URI.create(DAEMON_API)).timeout(Duration.ofSeconds(5))
+        try (JsonHttpClient http = JsonHttpClient.builder(URI.create(DAEMON_API)).bearerToken(TOKEN).timeout(Duration.ofSeconds(5))
                 .threads(Netns.threadFactory(lab.namespace(host))).build()) {
             return http.send("GET", path, null).body();
         }
