@@ -3,9 +3,6 @@ package io.cutover.support;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -18,7 +15,6 @@ import java.util.concurrent.TimeUnit;
  * loopback only, as every tokenless daemon port does.
  */
 public final class MetricsServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -47,8 +43,7 @@ public final class MetricsServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         if (token != null) {
-            BearerToken bearer = new BearerToken(token);
-            router.route().handler(ctx -> check(bearer, ctx));
+            router.route().handler(new BearerCheck(token));
         }
         metrics.route(router);
         router.route().last().handler(ErrorAnswer::noRoute);
@@ -64,18 +59,6 @@ public final class MetricsServer implements AutoCloseable {
             throw new IllegalStateException("cannot serve metrics on " + at.host() + ":" + at.port() + ": "
                     + Causes.unwrap(e).getMessage(), e);
         }
-    }
-
-    private static void check(BearerToken bearer, RoutingContext ctx) {
-        String header = ctx.request().getHeader("Authorization");
-        if (bearer.admits(header)) {
-            ctx.next();
-            return;
-        }
-        String refusal = BearerToken.refusal(header);
-        LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
-                ctx.request().remoteAddress(), refusal);
-        ErrorAnswer.unauthorized(ctx, refusal);
     }
 
     private static boolean isLoopback(String host) {

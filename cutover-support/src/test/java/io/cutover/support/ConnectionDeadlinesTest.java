@@ -95,6 +95,13 @@ class ConnectionDeadlinesTest {
             socket.startHandshake();
             assertThat(trickle(socket, SLOW_HEAD)).as("closed before the first head was whole, over TLS").isTrue();
         }
+        try (SSLSocket socket = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1",
+                server.actualPort())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("GET /nothing HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readUntil(socket.getInputStream(), "\r\n")).as("a whole request over TLS is served")
+                    .startsWith("HTTP/1.1 404");
+        }
     }
 
     @Test

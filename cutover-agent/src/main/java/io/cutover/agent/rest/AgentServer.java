@@ -20,7 +20,7 @@ import io.cutover.agent.steps.TunnelEnd;
 import io.cutover.agent.steps.TunnelMove;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.MigrationFigures;
-import io.cutover.support.BearerToken;
+import io.cutover.support.BearerCheck;
 import io.cutover.support.ErrorAnswer;
 import io.cutover.support.Metrics;
 import io.cutover.tunnel.DrainPolicy;
@@ -192,9 +192,7 @@ public final class AgentServer {
         String header = ctx.request().getHeader("Authorization");
         Callers.Caller caller = callers.identify(header).orElse(null);
         if (caller == null) {
-            LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
-                    ctx.request().remoteAddress(), BearerToken.refusal(header));
-            ErrorAnswer.unauthorized(ctx, BearerToken.refusal(header));
+            BearerCheck.refuse(ctx);
             return null;
         }
         Optional<String> refusal = Callers.certificateRefusal(caller, peerCertificate(ctx));

@@ -90,7 +90,7 @@ public final class SdnRestServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         if (token != null) {
-            BearerCheck check = new BearerCheck(token);
+            io.cutover.support.BearerCheck check = new io.cutover.support.BearerCheck(token, "/v1/openapi.yaml");
             router.route("/v1/*").handler(check);
             router.route(Metrics.PATH).handler(check);
         }
@@ -178,31 +178,6 @@ public final class SdnRestServer implements AutoCloseable {
     }
 
     /** Refuses every call without the bearer token, but the OpenAPI document's; one log line per refusal. */
-    private static final class BearerCheck implements io.vertx.core.Handler<RoutingContext> {
-        private final io.cutover.support.BearerToken token;
-
-        BearerCheck(String token) {
-            this.token = new io.cutover.support.BearerToken(token);
-        }
-
-        @Override
-        public void handle(RoutingContext ctx) {
-            if (ctx.request().path().equals("/v1/openapi.yaml")) {
-                ctx.next();
-                return;
-            }
-            String header = ctx.request().getHeader("Authorization");
-            if (token.admits(header)) {
-                ctx.next();
-                return;
-            }
-            String refusal = io.cutover.support.BearerToken.refusal(header);
-            LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(),
-                    ctx.request().remoteAddress(), refusal);
-            ErrorAnswer.unauthorized(ctx, refusal);
-        }
-    }
-
     /** The port the REST server listens on. */
     public int port() {
         return server.actualPort();

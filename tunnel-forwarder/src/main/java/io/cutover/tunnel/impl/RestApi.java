@@ -3,7 +3,7 @@ package io.cutover.tunnel.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.cutover.api.CutoverStage;
-import io.cutover.support.BearerToken;
+import io.cutover.support.BearerCheck;
 import io.cutover.support.ErrorAnswer;
 import io.cutover.support.Metrics;
 import io.cutover.tunnel.Forwarder;
@@ -70,9 +70,9 @@ public final class RestApi implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         if (token != null) {
-            BearerToken bearer = new BearerToken(token);
-            router.route("/v1/*").order(-1).handler(ctx -> admit(ctx, bearer));
-            router.route(Metrics.PATH).order(-1).handler(ctx -> admit(ctx, bearer));
+            BearerCheck check = new BearerCheck(token, "/v1/openapi.yaml");
+            router.route("/v1/*").order(-1).handler(check);
+            router.route(Metrics.PATH).order(-1).handler(check);
         }
         Metrics metrics = Metrics.of("tunnel");
         TunnelMetrics.bind(forwarder, metrics.registry());
@@ -204,18 +204,6 @@ public final class RestApi implements AutoCloseable {
         if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
             throw new IllegalArgumentException("request: keyFile: must be a file in " + keyDir);
         }
-    }
-
-    private static void admit(RoutingContext ctx, BearerToken bearer) {
-        String header = ctx.request().getHeader("Authorization");
-        if (ctx.request().path().equals("/v1/openapi.yaml") || bearer.admits(header)) {
-            ctx.next();
-            return;
-        }
-        String refusal = BearerToken.refusal(header);
-        LOG.warn("refused {} {} from {}: {}", ctx.request().method(), ctx.request().path(), ctx.request().remoteAddress(),
-                refusal);
-        ErrorAnswer.unauthorized(ctx, refusal);
     }
 
     private static void send(RoutingContext ctx, int status, JsonNode body) {
