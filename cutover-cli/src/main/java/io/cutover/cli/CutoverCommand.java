@@ -34,12 +34,18 @@ public final class CutoverCommand implements Runnable {
         verbose = value;
     }
 
+    @Option(names = "--log-format", scope = CommandLine.ScopeType.INHERIT, paramLabel = "text|json",
+            description = "Log dated lines (text, the default) or one JSON object a line (json, for log collectors); "
+                    + "as CUTOVER_LOG_FORMAT, over it.")
+    LogFormat logFormat;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing a command");
     }
 
     public static void main(String[] args) {
+        LogFormat.applyBeforeLogging(args);
         System.exit(execute(args));
     }
 

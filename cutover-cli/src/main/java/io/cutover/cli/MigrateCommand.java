@@ -24,7 +24,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -374,7 +373,7 @@ final class MigrateCommand extends GroupCommand {
         @CommandLine.ArgGroup(exclusive = false)
         TlsOptions tls = new TlsOptions();
 
-        @Option(names = "--quiet", description = "No progress bar.")
+        @Option(names = "--quiet", description = "No progress (a bar on a terminal, else a line every 5 s on standard error).")
         boolean quiet;
 
         @Override
@@ -391,6 +390,7 @@ final class MigrateCommand extends GroupCommand {
                 }
                 LiveMigration m = LiveMigration.start(g, destination, options, List.of());
                 CompletableFuture<MigrationReport> result = m.result().toCompletableFuture();
+                ProgressLine progress = ProgressLine.onStandardError();
                 MigrationReport report;
                 try {
                     while (true) {
@@ -399,23 +399,20 @@ final class MigrateCommand extends GroupCommand {
                             break;
                         } catch (TimeoutException e) {
                             if (!quiet) {
-                                progressBar(System.err, m.progress());
+                                MigrationProgress p = m.progress();
+                                progress.show(progressBar(p), progressText(p), System.nanoTime());
                             }
                         }
                     }
                 } catch (ExecutionException e) {
-                    if (!quiet) {
-                        System.err.println();
-                    }
+                    progress.end();
                     if (e.getCause() instanceof MigrationException me) {
                         me.report().ifPresent(r -> writeJson(r));
                         throw me;
                     }
                     throw e;
                 }
-                if (!quiet) {
-                    System.err.println();
-                }
+                progress.end();
                 writeJson(report);
                 MigrationProgress p = report.progress();
                 System.out.printf(Locale.ROOT,
@@ -459,17 +456,25 @@ final class MigrateCommand extends GroupCommand {
             }
         }
 
-        private static void progressBar(PrintStream out, MigrationProgress p) {
+        /** The progress bar a terminal shows, redrawn in place. */
+        static String progressBar(MigrationProgress p) {
             long total = Math.max(1, p.totalBytes());
             double done = 1.0 - Math.min(1.0, (double) p.remainingBytes() / total);
             int width = 30;
             int filled = (int) Math.round(done * width);
-            out.printf(Locale.ROOT, "\r[%s%s] %-17s round %-3d sent %6d MiB  left %6d MiB  %7.0f Mbit/s  dirty %7d p/s"
+            return String.format(Locale.ROOT, "[%s%s] %-17s round %-3d sent %6d MiB  left %6d MiB  %7.0f Mbit/s  dirty %7d p/s"
                             + "  throttle %2d%%  expect %5.0f ms ",
                     "#".repeat(filled), " ".repeat(width - filled), p.state(), p.round(), p.transferredBytes() >> 20,
                     p.remainingBytes() >> 20, p.mbps(), p.dirtyPagesPerSecond(), p.throttlePercent(),
                     p.expectedDowntime().toNanos() / 1e6);
-            out.flush();
+        }
+
+        /** The same as a plain line, for a log file. */
+        static String progressText(MigrationProgress p) {
+            return String.format(Locale.ROOT, "migrating: %s, round %d, sent %d MiB, left %d MiB, %.0f Mbit/s, "
+                            + "dirty %d pages/s, throttle %d %%, expected downtime %.0f ms", p.state(), p.round(),
+                    p.transferredBytes() >> 20, p.remainingBytes() >> 20, p.mbps(), p.dirtyPagesPerSecond(),
+                    p.throttlePercent(), p.expectedDowntime().toNanos() / 1e6);
         }
     }
 

@@ -31,10 +31,22 @@ class LogFormatIT {
         assertThat(json.path("formattedMessage").asText()).startsWith(STARTED).contains("127.0.0.1").doesNotContain("{}");
     }
 
-    /** Starts a controller on loopback with {@code CUTOVER_LOG_FORMAT=format}, returns its start-up log line, stops it. */
-    private static String firstLogLine(Path log, String format) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Launcher.command(null, "sdn", "serve", "--listen", "127.0.0.1:0",
-                "--rest", "127.0.0.1:0")).redirectErrorStream(true).redirectOutput(log.toFile())
+    @Test
+    void theOptionChoosesJsonOverTheEnvironment(@TempDir Path tmp) throws Exception {
+        JsonNode json = new ObjectMapper().readTree(firstLogLine(tmp.resolve("option.log"), "TEXT", "--log-format",
+                "json"));
+        assertThat(json.path("formattedMessage").asText()).startsWith(STARTED);
+    }
+
+    /**
+     * Starts a controller on loopback with {@code CUTOVER_LOG_FORMAT=format} and {@code options} before its command,
+     * returns its start-up log line, stops it.
+     */
+    private static String firstLogLine(Path log, String format, String... options) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of(options));
+        args.addAll(List.of("sdn", "serve", "--listen", "127.0.0.1:0", "--rest", "127.0.0.1:0"));
+        ProcessBuilder builder = new ProcessBuilder(Launcher.command(null, args.toArray(String[]::new)))
+                .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(new File("/dev/null"));
         if (format != null) {
             builder.environment().put("CUTOVER_LOG_FORMAT", format);
