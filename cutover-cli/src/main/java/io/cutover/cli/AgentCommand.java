@@ -97,6 +97,7 @@ final class AgentCommand implements Callable<Integer> {
                 + (migrator == null ? "" : "; migrations arrive at " + migrator.address())
                 + (qemu == null ? "" : "; QEMU guests' QMP sockets in " + settings.qemu().socketDir())
                 + (libvirt == null ? "" : "; following libvirt's events at " + settings.libvirt().uri()) + ")");
+        io.cutover.support.SystemdNotify.ready("api on port " + port);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -185,6 +185,8 @@ final class SdnCommand extends GroupCommand {
                         + (netns == null ? "" : " (namespace " + netns + ")")
                         + (restServer == null ? "" : ", rest http://" + restAddress.host() + ":" + restServer.port() + "/v1")
                         + ", " + sdn.endpoints().size() + " endpoints");
+                io.cutover.support.SystemdNotify.ready("openflow " + sdn.address()
+                        + (restServer == null ? "" : ", rest port " + restServer.port()));
                 SdnController toClose = sdn;
                 SdnRestServer restToClose = restServer;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {

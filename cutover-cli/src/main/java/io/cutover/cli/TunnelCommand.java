@@ -35,6 +35,7 @@ final class TunnelCommand extends GroupCommand {
             DaemonConfig parsed = DaemonConfig.load(config);
             DaemonLogging.apply(parsed.logLevel());
             TunnelDaemon daemon = TunnelDaemon.start(parsed);
+            io.cutover.support.SystemdNotify.ready("api on port " + daemon.apiPort());
             Thread hook = new Thread(daemon::close, "tunnel-sigterm");
             Runtime.getRuntime().addShutdownHook(hook);
             daemon.awaitClose();

@@ -34,6 +34,8 @@ class SystemdUnitsTest {
         List<String> lines = Files.readAllLines(UNITS.resolve(unit));
         assertThat(lines).contains("NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
                 "Restart=on-failure");
+        assertThat(lines).as("ready once it serves: each daemon sends READY=1 (SystemdNotify)").contains("Type=notify");
+        assertThat(line(unit, "RestrictAddressFamilies=")).as("the notify socket is a Unix socket").contains("AF_UNIX");
         String capabilities = line(unit, "CapabilityBoundingSet=");
         assertThat(Arrays.asList(capabilities.split(" "))).as("no more than raw sockets and interfaces")
                 .allMatch(c -> c.isEmpty() || c.equals("CAP_NET_RAW") || c.equals("CAP_NET_ADMIN"));

@@ -5,7 +5,10 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
-/** The few C library calls the lab makes itself: entering a namespace, and switching an interface up or down. */
+/**
+ * The few C library calls made directly: the lab's (entering a namespace, switching an interface up or down) and the
+ * daemons' readiness datagram to systemd ({@link SystemdNotify}).
+ */
 public interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
@@ -18,6 +21,8 @@ public interface LibC extends Library {
     int ioctl(int fd, NativeLong request, Pointer argp);
 
     int close(int fd);
+
+    NativeLong sendto(int fd, byte[] buf, NativeLong len, int flags, byte[] address, int addressLength);
 
     int setpriority(int which, int who, int prio);
 }
