@@ -53,6 +53,16 @@ class CutoverCommandTest {
     }
 
     @Test
+    void aLogFormatIsTextOrJsonInAnyCaseAndAnythingElseIsAUsageError() {
+        Cli.Run run = run("--log-format", "loud", "lab", "status");
+        assertThat(run.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.err()).startsWith("cutover: Invalid value for option '--log-format'").contains("TEXT, JSON")
+                .endsWith("--help' for its usage.\n");
+        assertThat(run("--log-format", "Json", "tunnel", "serve", "--help").code()).isZero();
+        assertThat(run("tunnel", "serve", "--log-format=text", "--help").code()).as("after the command too").isZero();
+    }
+
+    @Test
     void aTunnelMoveIsSealedUnlessPlainIsAskedFor() {
         String[] move = {"tunnel", "add", "--id", "m1", "--vni", "100", "--role", "source", "--vm-mac", "02:00:c6:12:00:64",
                 "--vm-address", "198.18.0.100", "--peer", "198.19.0.2", "--iface", "eth0", "--api", "http://127.0.0.1:9"};

@@ -33,7 +33,8 @@ public final class SystemdNotify {
         }
         try {
             send(socket, "READY=1\nSTATUS=" + status.replace('\n', ' '));
-        } catch (IllegalStateException | UnsatisfiedLinkError e) {
+        } catch (IllegalStateException | LinkageError e) {
+            // LinkageError: JNA could not load the C library (UnsatisfiedLinkError, ExceptionInInitializerError)
             LOG.warn("could not tell systemd the daemon is ready: {}", e.getMessage());
         }
     }
