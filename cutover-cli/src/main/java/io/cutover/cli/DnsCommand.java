@@ -171,6 +171,20 @@ final class DnsCommand extends GroupCommand {
         }
     }
 
+    /**
+     * {@code dns show --json}: the name, the server asked, its zone and serial, each RRset as the text form shows it
+     * ({@code TYPE ttl rdata, rdata}) and the ownership TXT data.
+     */
+    static ObjectNode showJson(String name, RecordState state) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode().put("name", name).put("server", state.server())
+                .put("zone", state.zone()).put("serial", state.serial());
+        ArrayNode rrsets = root.putArray("rrsets");
+        state.rrsets().forEach(rrsets::add);
+        ArrayNode owner = root.putArray("owner");
+        state.owner().forEach(owner::add);
+        return root;
+    }
+
     /** {@code dns queue --json}: the pending updates, the remembered TTLs (seconds) and what a replay did. */
     static ObjectNode queueJson(List<PendingUpdate> pending, Map<String, Duration> ttls, List<UpdateResult> replayed) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
@@ -304,9 +318,17 @@ final class DnsCommand extends GroupCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        @Option(names = "--json", description = "Print one JSON object (name, server, zone, serial, rrsets, owner), "
+                + "for scripts.")
+        boolean json;
+
         @Override
         public void run() {
             RecordState state = connection.run(dns -> await(dns.show(name)));
+            if (json) {
+                System.out.println(showJson(RrsetChange.absolute(name).toString(), state).toPrettyString());
+                return;
+            }
             System.out.println(RrsetChange.absolute(name) + " on " + state.server() + " (zone " + state.zone() + ", serial "
                     + state.serial() + ")");
             if (state.rrsets().isEmpty()) {

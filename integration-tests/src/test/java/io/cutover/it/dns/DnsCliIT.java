@@ -120,6 +120,13 @@ class DnsCliIT {
         Run show = dns("show", key, vm);
         assertThat(show.exitCode()).isZero();
         assertThat(show.output()).contains("A 300 " + lab().port("vm1").ipv4Address());
+        Run json = dns("show", key, vm, "--json");
+        assertThat(json.exitCode()).isZero();
+        JsonNode shown = new ObjectMapper().readTree(json.output());
+        assertThat(shown.path("name").asText()).as("absolute").isEqualTo(vm.endsWith(".") ? vm : vm + ".");
+        assertThat(shown.path("zone").asText()).startsWith(Topology.ZONE);
+        assertThat(shown.path("serial").isNumber()).as("%s", shown).isTrue();
+        assertThat(shown.path("rrsets").toString()).contains("A 300 " + lab().port("vm1").ipv4Address());
         Run dry = dns("update", key, vm, "--old", "198.18.0.100", "--new", "198.18.0.177", "--dry-run");
         assertThat(dry.exitCode()).isZero();
         assertThat(dry.output()).contains("PREREQUISITES").contains("198.18.0.177").contains("TSIG");
