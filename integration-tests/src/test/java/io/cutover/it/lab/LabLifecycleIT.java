@@ -80,9 +80,14 @@ class LabLifecycleIT {
             assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String out = Files.readString(tmp.resolve("status.log"));
             assertThat(status.exitValue()).as(out).isZero();
-            assertThat(out).contains(lab.namespace("vm1"), "ovs-vswitchd  pid", "named         pid",
-                    "br-a    00000000000000a0  a-to-tor hostA up-hostA vm1",
-                    "hostA/br-int 00000000000000a1  fwd uplink", "198.18.0.100/24");
+            assertThat(out).contains(lab.namespace("vm1"), "198.18.0.100/24")
+                    .containsPattern("\n  NODE +NAMESPACE +STATE\n").containsPattern("\n  DAEMON +HOST +PID\n")
+                    .containsPattern("\n  BRIDGE +DATAPATH ID +PORTS\n")
+                    .containsPattern("\n  NODE +INTERFACE +STATE +ADDRESSES\n")
+                    .containsPattern("\n  ovs-vswitchd +fabric +\\d+\n").containsPattern("\n  named +fabric +\\d+\n")
+                    .containsPattern("\n  ovs-vswitchd +hostA +\\d+\n")
+                    .containsPattern("\n  br-a +00000000000000a0 +a-to-tor hostA up-hostA vm1\n")
+                    .containsPattern("\n  hostA/br-int +00000000000000a1 +fwd uplink");
 
             Process json = Launcher.start(tmp.resolve("status.json"), null, "lab", "status", "--name", lab.name(),
                     "--json");

@@ -90,25 +90,49 @@ public record StatusReport(String name, String topology, String dir, List<Namesp
                 new Dns(dns.address(), Topology.ZONE, dns.keyFile().toString()));
     }
 
-    /** For people: one section a kind, one line an item. */
+    /** For people: one section a kind, each a table with a header row, one line an item. */
     public String text() {
         StringBuilder out = new StringBuilder();
         out.append("lab ").append(name).append(" (").append(topology).append(") in ").append(dir).append('\n');
         out.append("namespaces:\n");
-        namespaces.forEach(n -> out.append(String.format("  %-8s %-26s %s%n", n.node(), n.namespace(),
-                n.up() ? "up" : "MISSING")));
+        table(out, List.of("NODE", "NAMESPACE", "STATE"), namespaces.stream()
+                .map(n -> List.of(n.node(), n.namespace(), n.up() ? "up" : "MISSING")).toList());
         out.append("daemons:\n");
-        daemons.forEach(d -> out.append(String.format("  %-13s %s%s%n", d.name(),
-                d.pid() == null ? "NOT RUNNING" : "pid " + d.pid(), d.host() == null ? "" : "  (" + d.host() + ")")));
+        table(out, List.of("DAEMON", "HOST", "PID"), daemons.stream().map(d -> List.of(d.name(),
+                d.host() == null ? "fabric" : d.host(), d.pid() == null ? "NOT RUNNING" : d.pid().toString())).toList());
         out.append("bridges:\n");
-        bridges.forEach(b -> out.append(String.format("  %-7s %s  %s%n", b.name(), b.datapathId(),
-                b.ports() == null ? "(unavailable)" : String.join(" ", b.ports()))));
+        table(out, List.of("BRIDGE", "DATAPATH ID", "PORTS"), bridges.stream().map(b -> List.of(b.name(),
+                b.datapathId(), b.ports() == null ? "(unavailable)" : String.join(" ", b.ports()))).toList());
         out.append("addresses:\n");
-        addresses.forEach(a -> out.append(String.format("  %-8s %s %s %s", a.node(), a.name(), a.state(),
-                String.join(" ", a.addresses())).stripTrailing()).append('\n'));
+        table(out, List.of("NODE", "INTERFACE", "STATE", "ADDRESSES"), addresses.stream()
+                .map(a -> List.of(a.node(), a.name(), a.state(), String.join(" ", a.addresses()))).toList());
         out.append("dns: ").append(dns.address()).append(" zone ").append(dns.zone()).append(" key ")
                 .append(dns.keyFile()).append('\n');
         return out.toString();
+    }
+
+    /** {@code rows} under {@code header}, indented by two, each column as wide as its widest cell. */
+    private static void table(StringBuilder out, List<String> header, List<List<String>> rows) {
+        int[] widths = new int[header.size()];
+        for (List<String> row : concat(header, rows)) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        for (List<String> row : concat(header, rows)) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int i = 0; i < row.size(); i++) {
+                line.append(i == row.size() - 1 ? row.get(i) : String.format("%-" + widths[i] + "s  ", row.get(i)));
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    private static List<List<String>> concat(List<String> header, List<List<String>> rows) {
+        List<List<String>> all = new ArrayList<>(rows.size() + 1);
+        all.add(header);
+        all.addAll(rows);
+        return all;
     }
 
     /** For scripts: the record as one JSON object. */
