@@ -185,6 +185,24 @@ final class DnsCommand extends GroupCommand {
         return root;
     }
 
+    /** {@code dns queue} for people: the count, then a table of the pending updates and one of the remembered TTLs. */
+    static void queueText(java.io.PrintWriter out, List<PendingUpdate> pending, Map<String, Duration> ttls) {
+        out.println(pending.size() + " pending update(s)");
+        if (!pending.isEmpty()) {
+            Table updates = new Table("ID", "QUEUED", "ZONE", "CHANGES");
+            pending.forEach(p -> updates.row("#" + p.id(), p.created(), p.zone() == null ? "(to find)" : p.zone(),
+                    p.changes()));
+            updates.print(out);
+        }
+        if (!ttls.isEmpty()) {
+            Table remembered = new Table("NAME", "REMEMBERED TTL");
+            ttls.forEach((name, ttl) -> remembered.row(name, ttl.toSeconds() + "s"));
+            out.println();
+            remembered.print(out);
+        }
+        out.flush();
+    }
+
     /** {@code dns queue --json}: the pending updates, the remembered TTLs (seconds) and what a replay did. */
     static ObjectNode queueJson(List<PendingUpdate> pending, Map<String, Duration> ttls, List<UpdateResult> replayed) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
@@ -379,16 +397,13 @@ final class DnsCommand extends GroupCommand {
                             replay && !pending.isEmpty() ? await(dns.replay()) : List.of()).toPrettyString());
                     return null;
                 }
-                System.out.println(pending.size() + " pending update(s)");
-                for (PendingUpdate p : pending) {
-                    System.out.println("  #" + p.id() + " queued " + p.created() + " zone "
-                            + (p.zone() == null ? "(to find)" : p.zone()) + ": " + p.changes());
-                }
-                dns.rememberedTtls().forEach((n, t) -> System.out.println("  remembered TTL " + n + " " + t.toSeconds() + "s"));
+                java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+                queueText(out, pending, dns.rememberedTtls());
                 if (replay && !pending.isEmpty()) {
-                    for (UpdateResult r : await(dns.replay())) {
-                        System.out.println("  #" + r.id() + " " + describe(r));
-                    }
+                    Table replayed = new Table("REPLAYED", "RESULT");
+                    await(dns.replay()).forEach(r -> replayed.row("#" + r.id(), describe(r)));
+                    out.println();
+                    replayed.print(out);
                 }
                 return null;
             });
