@@ -1,5 +1,8 @@
 package io.cutover.agent.rest;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.agent.CutoverService;
@@ -13,6 +16,7 @@ import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -96,6 +100,48 @@ class AgentServerTest {
         assertThat(shown.get("stage").asText()).isEqualTo("COMPLETED");
         assertThat(shown.get("timeline").findValuesAsText("what")).contains("SWITCHOVER", "sdn.commit", "COMPLETED");
         awaitFreeMemory(1024);
+    }
+
+    @Test
+    void eachStageChangeEachMutationAndEachRefusedTokenIsOneLogLine() throws Exception {
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger(io.cutover.agent.plan.CutoverPlan.class),
+                (Logger) LoggerFactory.getLogger(io.cutover.support.AccessLog.LOGGER),
+                (Logger) LoggerFactory.getLogger(io.cutover.support.BearerCheck.class));
+        loggers.forEach(logger -> logger.addAppender(lines));
+        try {
+            HttpResponse<String> created = post(source, "/v1/cutovers", request("hostB", 600), TOKEN);
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String id = JSON.readTree(created.body()).get("id").asText();
+            assertThat(post(source, "/v1/cutovers", request("hostB", 600), null).statusCode()).isEqualTo(401);
+            for (String phase : List.of("switchover", "activated", "completed")) {
+                assertThat(post(source, "/v1/cutovers/" + id + "/phase/" + phase, "", TOKEN).statusCode()).isEqualTo(200);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!JSON.readTree(get(source, "/v1/cutovers/" + id).body()).get("ended").asBoolean()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(200); // the last answers' access lines are written once they are sent
+            List<String> logged = List.copyOf(lines.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
+            for (String stage : List.of("SWITCHOVER", "ACTIVATED", "COMPLETED")) {
+                assertThat(logged).as("%s", logged).filteredOn(("cutover " + id + ": " + stage)::equals).hasSize(1);
+            }
+            assertThat(logged).filteredOn(line -> line.matches("POST /v1/cutovers from 127\\.0\\.0\\.1:\\d+: 201 in \\d+ ms"))
+                    .hasSize(1);
+            assertThat(logged).filteredOn(line -> line.matches("POST /v1/cutovers from 127\\.0\\.0\\.1:\\d+: 401 in \\d+ ms"))
+                    .hasSize(1);
+            assertThat(logged).filteredOn(line -> line.matches("refused POST /v1/cutovers from 127\\.0\\.0\\.1:\\d+: "
+                    + "missing bearer token")).hasSize(1);
+            for (String phase : List.of("switchover", "activated", "completed")) {
+                assertThat(logged).filteredOn(line -> line.startsWith("POST /v1/cutovers/" + id + "/phase/" + phase
+                        + " from ") && line.contains(": 200 in ")).hasSize(1);
+            }
+            assertThat(logged).as("reads are not logged").noneMatch(line -> line.startsWith("GET "));
+        } finally {
+            loggers.forEach(logger -> logger.detachAppender(lines));
+        }
     }
 
     @Test
