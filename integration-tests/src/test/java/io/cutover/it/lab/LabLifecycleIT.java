@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
+import io.cutover.lab.Libvirtd;
 import io.cutover.lab.Topology;
 import io.cutover.lab.impl.PacketSocketBuffers;
 import io.cutover.lab.impl.Shell;
@@ -38,6 +39,33 @@ class LabLifecycleIT {
             lab.close();
         }
         assertThat(LabLeftovers.of(lab.name())).isEmpty();
+    }
+
+    @Test
+    void upWithLibvirtRunsALibvirtdOnEachHostThatTheOtherReachesAndDownStopsThem(@TempDir Path tmp) throws Exception {
+        String name = Lab.newName();
+        java.util.List<ProcessHandle> daemons = new java.util.ArrayList<>();
+        try {
+            assertThat(runAs(null, tmp.resolve("up.log"), "lab", "up", "--libvirt", "--name", name))
+                    .as(read(tmp.resolve("up.log"))).isZero();
+            Lab lab = Lab.attach(name);
+            for (String host : new String[] {"hostA", "hostB"}) {
+                Libvirtd libvirtd = Libvirtd.running(lab, host).orElseThrow();
+                String other = host.equals("hostA") ? "hostB" : "hostA";
+                assertThat(lab.exec(other, "virsh", "-c", libvirtd.uri(), "uri").orThrow().stdout().strip())
+                        .as("%s's libvirtd, from %s over the underlay", host, other).isEqualTo(libvirtd.uri());
+                for (String pid : Shell.run("ip", "netns", "pids", lab.namespace(host)).stdout().split("\\s+")) {
+                    ProcessHandle.of(Long.parseLong(pid)).filter(p -> p.info().command().orElse("")
+                            .matches(".*/(libvirtd|virtlogd)")).ifPresent(daemons::add);
+                }
+            }
+            assertThat(daemons).as("a libvirtd and a virtlogd on each host").hasSize(4);
+        } finally {
+            assertThat(runAs(null, tmp.resolve("down.log"), "lab", "down", "--name", name))
+                    .as(read(tmp.resolve("down.log"))).isZero();
+        }
+        assertThat(LabLeftovers.of(name)).isEmpty();
+        assertThat(daemons).as("libvirtd or virtlogd left").noneMatch(ProcessHandle::isAlive);
     }
 
     @Test
