@@ -15,6 +15,7 @@ import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFMetadata;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
@@ -63,8 +64,9 @@ public final class SdnBench implements Callable<Integer> {
     /** The port number of each install bridge's uplink, the same on all of them. */
     private static final int UPLINK = 1;
     private static final String MOVING = "bench-vm";
-    /** An endpoint's flow as {@link FlowView} shows it: its MAC, then the port it goes out of. */
-    private static final Pattern UNICAST = Pattern.compile("eth_dst=([0-9a-f:]{17}) output:(\\d+)");
+    /** An endpoint's flow as {@link FlowView} shows it: its MAC and network (the metadata), then its port. */
+    private static final Pattern UNICAST = Pattern.compile(
+            "eth_dst=([0-9a-f:]{17})(?:,metadata=0x([0-9a-f]+))? output:(\\d+)");
 
     @Option(names = "--quick", description = "Three install rounds instead of five, and 30 moves (under 60 s).")
     boolean quick;
@@ -274,11 +276,15 @@ public final class SdnBench implements Callable<Integer> {
             if (!unicast.matches()) {
                 throw new IllegalStateException("not a unicast flow: " + ofctlLine(flow));
             }
+            var match = of.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(unicast.group(1)));
+            if (unicast.group(2) != null) {
+                match.setExact(MatchField.METADATA, OFMetadata.of(U64.of(Long.parseUnsignedLong(unicast.group(2), 16))));
+            }
             mods.add(of.buildFlowAdd().setTableId(TableId.of(flow.table())).setPriority(flow.priority())
-                    .setMatch(of.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(unicast.group(1))).build())
+                    .setMatch(match.build())
                     .setCookie(U64.of(flow.cookie()))
                     .setInstructions(List.of(of.instructions().applyActions(List.of(
-                            of.actions().output(OFPort.of(Integer.parseInt(unicast.group(2))), 0)))))
+                            of.actions().output(OFPort.of(Integer.parseInt(unicast.group(3))), 0)))))
                     .setBufferId(OFBufferId.NO_BUFFER).build());
         }
         return mods;
@@ -352,8 +358,8 @@ public final class SdnBench implements Callable<Integer> {
     }
 
     private static FlowView exampleFlow() {
-        return new FlowView(FAR_SWITCH, 1, 100, Cookie.of(SdnLabFabric.NETWORK, 1, 0), "eth_dst=" + mac(0),
-                "output:" + UPLINK);
+        return new FlowView(FAR_SWITCH, 1, 100, Cookie.of(SdnLabFabric.NETWORK, 1, 0), "eth_dst=" + mac(0)
+                + ",metadata=0x" + Integer.toHexString(SdnLabFabric.NETWORK), "output:" + UPLINK);
     }
 
     private static void requireFlows(Lab lab, String bridge, int expected) {

@@ -25,11 +25,12 @@ class SdnBenchTest {
     @Test
     void aPlannedUnicastFlowBecomesTheFlowModThePlanSends() {
         OFFlowMod mod = SdnBench.flowMods(List.of(new FlowView(io.cutover.sdn.Dpid.of(1), 1, 100, Cookie.of(1, 2, 0),
-                "eth_dst=02:b0:00:00:00:01", "output:3"))).get(0);
+                "eth_dst=02:b0:00:00:00:01,metadata=0x1", "output:3"))).get(0);
         assertThat(mod.getTableId().getValue()).isEqualTo((short) 1);
         assertThat(mod.getPriority()).isEqualTo(100);
         assertThat(mod.getCookie().getValue()).isEqualTo(Cookie.of(1, 2, 0));
         assertThat(mod.getMatch().get(MatchField.ETH_DST)).isEqualTo(MacAddress.of("02:b0:00:00:00:01"));
+        assertThat(mod.getMatch().get(MatchField.METADATA).getValue().getValue()).as("its network").isEqualTo(1L);
         assertThat(mod.getInstructions()).hasToString("[OFInstructionApplyActionsVer13(actions=[OFActionOutputVer13(port=3, maxLen=0)])]");
         assertThatThrownBy(() -> SdnBench.flowMods(List.of(new FlowView(io.cutover.sdn.Dpid.of(1), 0, 100, 0, "in_port=1", "goto_table:1"))))
                 .hasMessageContaining("not a unicast flow");

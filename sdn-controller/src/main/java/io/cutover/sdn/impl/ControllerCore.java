@@ -372,6 +372,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                     throw new IllegalArgumentException("endpoint " + endpoint.name() + " has the id of " + sameId);
                 }
                 segments.require(endpoint, endpoint.switchId(), others);
+                requireOneNetworkPerPort(endpoint, others);
                 others.add(endpoint);
                 if (model.openMove(endpoint.name()).isPresent()) {
                     throw new MoveStateException("endpoint " + endpoint.name() + " is moving; finish the move first");
@@ -384,6 +385,21 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             replan();
             return convergeAll(false, Set.of()).thenCombine(saved, (v, w) -> v);
         });
+    }
+
+    /**
+     * A port belongs to exactly one network: the admitting table tags everything that arrives on it with one network,
+     * so endpoints of two networks on one port would have one of them cut off.
+     */
+    private static void requireOneNetworkPerPort(Endpoint endpoint, List<Endpoint> others) {
+        others.stream().filter(other -> other.switchId().equals(endpoint.switchId())
+                        && other.port().equals(endpoint.port()) && other.network() != endpoint.network())
+                .findFirst().ifPresent(other -> {
+                    throw new IllegalArgumentException("endpoint " + endpoint.name() + " (network "
+                            + endpoint.network() + ") is on port " + endpoint.port() + " of " + endpoint.switchId()
+                            + ", which belongs to network " + other.network() + " (endpoint " + other.name()
+                            + "): a port belongs to exactly one network");
+                });
     }
 
     public CompletableFuture<Void> removeEndpoint(String name) {
@@ -403,6 +419,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     public CompletableFuture<Void> setLinks(List<Link> links) {
         return onCore(() -> {
+            LinkTree.require(links);
             MacSegments segments = new MacSegments(links);
             List<Endpoint> all = model.endpoints().values().stream().map(ModelState.Placed::endpoint).toList();
             all.forEach(endpoint -> segments.clash(endpoint, endpoint.switchId(), all).ifPresent(other -> {

@@ -12,8 +12,10 @@ import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFMetadata;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,10 +31,12 @@ import java.util.TreeSet;
 /**
  * Turns the desired state into the flows of every switch (a pure function). Two tables:
  * <ul>
- *   <li>table 0 admits traffic from known ports only: each endpoint's port and each link port go to table 1;</li>
- *   <li>table 1 forwards: per endpoint MAC to the port towards it (along the link tree), broadcast and multicast to
- *       every endpoint and link port of the switch (ARP and ND are flooded this way), nothing else (no NORMAL,
- *       no flooding of unknown unicast).</li>
+ *   <li>table 0 admits traffic from known ports only: each endpoint's port writes its network's id into the
+ *       metadata, each link port the {@linkplain #linkNetwork link network}'s, and both go to table 1;</li>
+ *   <li>table 1 forwards by network and MAC (metadata + eth_dst): per endpoint to the port towards it (along the link
+ *       tree), broadcast and multicast to the endpoint ports of the frame's network on the switch (and the link ports,
+ *       for the link network: ARP and ND are flooded this way), nothing else (no NORMAL, no flooding of unknown
+ *       unicast). Two networks may use one MAC; a port belongs to one network.</li>
  * </ul>
  * A prepared move admits the destination port; where the destination switch has a port by the forwarder port's name
  * (each host's forwarder port named alike, as the lab's {@code fwd}), what the destination's forwarder delivers there
@@ -88,16 +92,17 @@ public final class FlowPlanner {
             plan.put(sw, new LinkedHashMap<>());
         }
         Map<Dpid, Map<String, Dpid>> adjacency = adjacency(model.links());
+        int linkNetwork = linkNetwork(model);
 
         for (Dpid sw : switches) {
             Map<FlowKey, FlowSpec> flows = plan.get(sw);
             Map<String, Integer> swPorts = ports.getOrDefault(sw, Map.of());
-            Set<Integer> floodPorts = new TreeSet<>();
+            Map<Integer, Set<Integer>> floodPorts = new java.util.TreeMap<>();
             for (String linkPort : adjacency.getOrDefault(sw, Map.of()).keySet()) {
                 Integer number = swPorts.get(linkPort);
                 if (number != null) {
-                    admit(flows, number, FABRIC_COOKIE);
-                    floodPorts.add(number);
+                    admit(flows, number, linkNetwork, FABRIC_COOKIE);
+                    floodPorts.computeIfAbsent(linkNetwork, n -> new TreeSet<>()).add(number);
                 }
             }
             for (ModelState.Placed placed : model.endpoints().values()) {
@@ -106,15 +111,15 @@ public final class FlowPlanner {
                 if (e.switchId().equals(sw)) {
                     Integer number = swPorts.get(e.port());
                     if (number != null) {
-                        admit(flows, number, cookie);
-                        floodPorts.add(number);
-                        forward(flows, PRIORITY_UNICAST, e.mac(), number, cookie);
+                        admit(flows, number, e.network(), cookie);
+                        floodPorts.computeIfAbsent(e.network(), n -> new TreeSet<>()).add(number);
+                        forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), number, cookie);
                     }
-                } else {
+                } else if (e.network() == linkNetwork) {
                     String towards = nextHop(adjacency, sw, e.switchId());
                     Integer number = towards == null ? null : swPorts.get(towards);
                     if (number != null) {
-                        forward(flows, PRIORITY_UNICAST, e.mac(), number, cookie);
+                        forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), number, cookie);
                     }
                 }
             }
@@ -127,7 +132,7 @@ public final class FlowPlanner {
                 if (move.state() == MoveState.PREPARED || move.state() == MoveState.REDIRECTED) {
                     Integer to = move.toSwitch().equals(sw) ? swPorts.get(move.toPort()) : null;
                     if (to != null) {
-                        admit(flows, to, Cookie.of(e.network(), e.id(), move.id()));
+                        admit(flows, to, e.network(), Cookie.of(e.network(), e.id(), move.id()));
                         String back = nextHop(adjacency, sw, move.fromSwitch());
                         Integer backPort = back == null ? null : swPorts.get(back);
                         if (backPort != null) {
@@ -142,21 +147,20 @@ public final class FlowPlanner {
                 if (move.fromSwitch().equals(sw) && redirects(move, adjacency)) {
                     Integer forwarder = swPorts.get(move.forwarderPort());
                     if (forwarder != null) {
-                        forward(flows, PRIORITY_REDIRECT, e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
+                        forward(flows, PRIORITY_REDIRECT, e.network(), e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
                     }
                 }
                 if (move.fromSwitch().equals(sw) && move.state() == MoveState.PREPARED && move.forwarderPort() != null) {
                     Integer forwarder = swPorts.get(move.forwarderPort());
                     Integer vmPort = swPorts.get(move.fromPort());
                     if (forwarder != null && vmPort != null) {
-                        output(flows, PRIORITY_REDIRECT, OF.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(e.mac()))
-                                .build(), List.of(vmPort, forwarder), Cookie.of(e.network(), e.id(), move.id()));
+                        output(flows, PRIORITY_REDIRECT, unicastMatch(e.network(), e.mac()), List.of(vmPort, forwarder), Cookie.of(e.network(), e.id(), move.id()));
                     }
                 }
                 if (move.state() == MoveState.COMMITTED && move.fromSwitch().equals(sw)) {
                     Integer from = swPorts.get(move.fromPort());
                     if (from != null) {
-                        FlowSpec old = admitSpec(from, Cookie.of(e.network(), e.id(), move.fromGeneration()));
+                        FlowSpec old = admitSpec(from, e.network(), Cookie.of(e.network(), e.id(), move.fromGeneration()));
                         flows.putIfAbsent(old.key(), old);
                     }
                     rescueStragglers(flows, adjacency, swPorts, move, e);
@@ -165,12 +169,13 @@ public final class FlowPlanner {
                     keepTowardsSource(flows, adjacency, swPorts, sw, move, e);
                 }
             }
-            if (!floodPorts.isEmpty()) {
+            for (Map.Entry<Integer, Set<Integer>> network : floodPorts.entrySet()) {
                 List<OFAction> outputs = new ArrayList<>();
-                for (int port : floodPorts) {
+                for (int port : network.getValue()) {
                     outputs.add(OF.actions().output(OFPort.of(port), 0));
                 }
-                Match match = OF.buildMatch().setMasked(MatchField.ETH_DST, MULTICAST_BIT, MULTICAST_BIT).build();
+                Match match = OF.buildMatch().setExact(MatchField.METADATA, metadata(network.getKey()))
+                        .setMasked(MatchField.ETH_DST, MULTICAST_BIT, MULTICAST_BIT).build();
                 put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD, match, FABRIC_COOKIE,
                         List.of(OF.instructions().applyActions(outputs))));
             }
@@ -225,18 +230,40 @@ public final class FlowPlanner {
         String towards = nextHop(adjacency, sw, move.fromSwitch());
         Integer port = towards == null ? null : swPorts.get(towards);
         if (port != null) {
-            forward(flows, PRIORITY_UNICAST, e.mac(), port, Cookie.of(e.network(), e.id(), move.id()));
+            forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), port, Cookie.of(e.network(), e.id(), move.id()));
         }
     }
 
-    private static void admit(Map<FlowKey, FlowSpec> flows, int port, long cookie) {
-        put(flows, admitSpec(port, cookie));
+    /**
+     * The one network whose traffic crosses the links between switches: the lowest network id among the endpoints
+     * (1 when there are none). Frames leave a link port untagged, so a link can carry one network and stay isolated;
+     * the other networks' endpoints are reached on their own switch only, until the overlay (issue 19's later slice)
+     * carries the network's id between switches.
+     */
+    static int linkNetwork(ModelState model) {
+        return model.endpoints().values().stream().mapToInt(p -> p.endpoint().network()).min().orElse(1);
     }
 
-    private static FlowSpec admitSpec(int port, long cookie) {
+    private static void admit(Map<FlowKey, FlowSpec> flows, int port, int network, long cookie) {
+        put(flows, admitSpec(port, network, cookie));
+    }
+
+    /** Admits what arrives on {@code port}, tagged with its network in the metadata, to the forwarding table. */
+    private static FlowSpec admitSpec(int port, int network, long cookie) {
         Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build();
-        List<OFInstruction> goTo = List.of(OF.instructions().gotoTable(TableId.of(TABLE_FORWARD)));
+        List<OFInstruction> goTo = List.of(OF.instructions().writeMetadata(U64.of(network), U64.NO_MASK),
+                OF.instructions().gotoTable(TableId.of(TABLE_FORWARD)));
         return FlowSpec.of(TABLE_ADMIT, PRIORITY_ADMIT, match, cookie, goTo);
+    }
+
+    private static OFMetadata metadata(int network) {
+        return OFMetadata.of(U64.of(network));
+    }
+
+    /** Frames of {@code network} (the metadata the admitting table wrote) for {@code mac}. */
+    private static Match unicastMatch(int network, String mac) {
+        return OF.buildMatch().setExact(MatchField.METADATA, metadata(network))
+                .setExact(MatchField.ETH_DST, MacAddress.of(mac)).build();
     }
 
     /**
@@ -250,8 +277,9 @@ public final class FlowPlanner {
                 .setExact(MatchField.ETH_DST, MacAddress.of(mac)).build(), port, cookie);
     }
 
-    private static void forward(Map<FlowKey, FlowSpec> flows, int priority, String mac, int port, long cookie) {
-        output(flows, priority, OF.buildMatch().setExact(MatchField.ETH_DST, MacAddress.of(mac)).build(), port, cookie);
+    private static void forward(Map<FlowKey, FlowSpec> flows, int priority, int network, String mac, int port,
+                                long cookie) {
+        output(flows, priority, unicastMatch(network, mac), port, cookie);
     }
 
     /** A forwarding-table flow sending what {@code match} matches out of {@code port}. */

@@ -5,9 +5,12 @@ import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstructionGotoTable;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstructionWriteMetadata;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.OFMetadata;
 import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +43,9 @@ public final class FlowText {
         if (value instanceof OFPort port) {
             return String.valueOf(port.getPortNumber());
         }
+        if (value instanceof OFMetadata metadata) {
+            return "0x" + Long.toHexString(metadata.getValue().getValue());
+        }
         return String.valueOf(value);
     }
 
@@ -51,6 +57,11 @@ public final class FlowText {
         if (instruction instanceof OFInstructionApplyActions apply) {
             return apply.getActions().isEmpty() ? "drop"
                     : apply.getActions().stream().map(FlowText::action).collect(Collectors.joining(","));
+        }
+        if (instruction instanceof OFInstructionWriteMetadata write) {
+            return "write_metadata:0x" + Long.toHexString(write.getMetadata().getValue())
+                    + (write.getMetadataMask().equals(U64.NO_MASK) ? ""
+                    : "/0x" + Long.toHexString(write.getMetadataMask().getValue()));
         }
         if (instruction instanceof OFInstructionGotoTable gotoTable) {
             return "goto_table:" + gotoTable.getTableId().getValue();

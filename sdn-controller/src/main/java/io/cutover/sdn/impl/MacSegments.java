@@ -24,7 +24,8 @@ final class MacSegments {
     /** The first of {@code others} (not {@code endpoint} itself) that has its MAC on a switch joined to its own. */
     Optional<Endpoint> clash(Endpoint endpoint, Dpid at, Collection<Endpoint> others) {
         return others.stream()
-                .filter(other -> !other.name().equals(endpoint.name()) && other.mac().equals(endpoint.mac()))
+                .filter(other -> !other.name().equals(endpoint.name()) && other.mac().equals(endpoint.mac())
+                        && other.network() == endpoint.network())
                 .filter(other -> FlowPlanner.reachable(adjacency, other.switchId(), at))
                 .findFirst();
     }

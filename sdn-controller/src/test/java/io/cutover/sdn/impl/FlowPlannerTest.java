@@ -20,6 +20,8 @@ class FlowPlannerTest {
     static final Dpid B = Dpid.of(0xb0);
     static final Dpid X = Dpid.of(0xee);
     static final String VM_MAC = "02:00:c6:12:00:64";
+    /** The match's tail of flows of network 1 (the metadata the admitting table writes). */
+    static final String NET1 = ",metadata=0x1";
     static final Map<Dpid, Map<String, Integer>> PORTS = Map.of(
             TOR, Map.of("client", 1, "tor-to-a", 3, "tor-to-b", 4),
             A, Map.of("hostA", 1, "vm1", 2, "a-to-tor", 3, "fwd", 9),
@@ -52,15 +54,15 @@ class FlowPlannerTest {
     @Test
     void unicastFollowsTheLinkTreeAndBroadcastReachesEveryKnownPort() {
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(lan(), PORTS);
-        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
-        assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:2");
-        FlowSpec vmOnA = find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC);
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:2");
+        FlowSpec vmOnA = find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1);
         assertThat(vmOnA.actions()).isEqualTo("output:2");
         assertThat(vmOnA.cookie()).isEqualTo(Cookie.of(1, 5, 0));
-        assertThat(find(plan.get(A), 0, 100, "in_port=2").actions()).isEqualTo("goto_table:1");
-        assertThat(find(plan.get(A), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00").actions())
+        assertThat(find(plan.get(A), 0, 100, "in_port=2").actions()).isEqualTo("write_metadata:0x1,goto_table:1");
+        assertThat(find(plan.get(A), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00" + NET1).actions())
                 .isEqualTo("output:2,output:3");
-        assertThat(find(plan.get(TOR), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00").actions())
+        assertThat(find(plan.get(TOR), 1, 50, "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00" + NET1).actions())
                 .isEqualTo("output:1,output:3,output:4");
         assertThat(plan.values()).allSatisfy(flows -> assertThat(flows.values())
                 .allSatisfy(f -> assertThat(f.actions()).doesNotContain("NORMAL")));
@@ -75,22 +77,22 @@ class FlowPlannerTest {
         model = model.withMove(prepared);
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
         assertThat(find(plan.get(B), 0, 100, "in_port=5").cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
         assertThat(plan.get(B).values()).as("frames for vm1 back from br-tor's side go to its new port")
                 .anyMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED && f.key().match().contains("in_port=2")
                         && f.key().match().contains(VM_MAC) && f.actions().equals("output:5"));
 
         model = model.withMove(prepared.redirectedTo("fwd"));
         plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:9");
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:9");
 
         model = model.withEndpoint(new ModelState.Placed(VM.at(B, "vm1"), 7))
                 .withMove(prepared.with(MoveState.COMMITTED));
         plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:4");
-        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC).cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
-        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:4");
+        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1).cookie()).isEqualTo(Cookie.of(1, 5, 7));
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).isNull();
         assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
         assertThat(find(plan.get(A), 0, 100, "in_port=2").cookie()).as("old port until cleanup")
@@ -107,21 +109,21 @@ class FlowPlannerTest {
     void aMovePreparedWithAMirrorPortCopiesTheTrafficToTheForwarderUntilTheCommit() {
         Move mirrored = new Move(7, "vm1", A, "vm1", 0, B, "vm1", "fwd", MoveState.PREPARED);
         ModelState model = lan().withMove(mirrored);
-        FlowSpec mirror = find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC);
+        FlowSpec mirror = find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC + NET1);
         assertThat(mirror.actions()).as("to the VM's own port and the forwarder's").isEqualTo("output:2,output:9");
         assertThat(mirror.cookie()).isEqualTo(Cookie.of(1, 5, 7));
 
         model = model.withMove(mirrored.redirectedTo("fwd"));
-        assertThat(find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC).actions())
+        assertThat(find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC + NET1).actions())
                 .as("redirected: the forwarder's port alone").isEqualTo("output:9");
 
         model = CommitRecovery.committed(lan().withMove(mirrored), mirrored);
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).as("committed along the links: no copy").isNull();
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).as("committed along the links: no copy").isNull();
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
 
         model = lan().withMove(mirrored.with(MoveState.ROLLED_BACK));
-        assertThat(find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC)).as("rolled back").isNull();
+        assertThat(find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).as("rolled back").isNull();
     }
 
     @Test
@@ -173,27 +175,27 @@ class FlowPlannerTest {
     void aCommittedMoveToAnUnreachableSwitchKeepsTheRedirect() {
         ModelState model = committedWithForwarder(wan());
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
-        FlowSpec redirect = find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC);
+        FlowSpec redirect = find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1);
         assertThat(redirect.actions()).isEqualTo("output:9");
         assertThat(redirect.cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC)).as("no path to br-b").isNull();
-        FlowSpec towardsSource = find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC);
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1)).as("no path to br-b").isNull();
+        FlowSpec towardsSource = find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1);
         assertThat(towardsSource.actions()).as("the old site's other switches send to the source's").isEqualTo("output:3");
         assertThat(towardsSource.cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:5");
+        assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:5");
     }
 
     @Test
     void aCommittedMoveAlongTheLinksDropsTheRedirect() {
         ModelState model = committedWithForwarder(lan());
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).isNull();
         assertThat(plan.get(B).values()).as("the destination forwards by the commit")
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
         assertThat(plan.get(A).values()).as("only stragglers from the link go to the forwarder")
                 .filteredOn(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED)
                 .allMatch(f -> f.key().match().contains("in_port=3") && f.actions().equals("output:9"));
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:3");
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
     }
 
     @Test
@@ -201,10 +203,10 @@ class FlowPlannerTest {
         Move redirected = new Move(7, "vm1", A, "vm1", 0, A, "hostA", "fwd", MoveState.REDIRECTED);
         ModelState model = CommitRecovery.committed(wan().withMove(redirected), redirected);
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC)).isNull();
+        assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).isNull();
         assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:1");
+        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:1");
     }
 
     @Test
@@ -215,12 +217,12 @@ class FlowPlannerTest {
         ModelState rolledBack = committed.withEndpoint(new ModelState.Placed(VM, 0))
                 .withMove(move.with(MoveState.ROLLED_BACK));
         assertThat(FlowPlanner.plan(cleaned, PORTS).get(A)).as("cleaned")
-                .doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC));
+                .doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC + NET1));
         assertThat(FlowPlanner.plan(cleaned, PORTS).get(TOR)).as("cleaned, the old site")
-                .doesNotContainKey(new FlowKey(1, 100, "eth_dst=" + VM_MAC));
+                .doesNotContainKey(new FlowKey(1, 100, "eth_dst=" + VM_MAC + NET1));
         Map<FlowKey, FlowSpec> rolledBackOnA = FlowPlanner.plan(rolledBack, PORTS).get(A);
-        assertThat(rolledBackOnA).as("rolled back").doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC));
-        assertThat(find(rolledBackOnA, 1, 100, "eth_dst=" + VM_MAC).actions()).isEqualTo("output:2");
+        assertThat(rolledBackOnA).as("rolled back").doesNotContainKey(new FlowKey(1, 150, "eth_dst=" + VM_MAC + NET1));
+        assertThat(find(rolledBackOnA, 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:2");
     }
 
     @Test
@@ -254,5 +256,36 @@ class FlowPlannerTest {
         assertThat(journal.load()).isEqualTo(ModelState.empty());
         journal.save(model);
         assertThat(new StateJournal(dir).load()).isEqualTo(model);
+    }
+
+    /** Tenant B's VM on switch A: the same MAC as vm1 (a cloned image), its own port, network 2. */
+    static final Endpoint CLONE = new Endpoint(6, "clone", 2, VM_MAC, List.of("198.18.0.100"), A, "hostA");
+
+    @Test
+    void twoNetworksKeepTheirOwnFlowsForOneMac() {
+        Map<FlowKey, FlowSpec> onA = FlowPlanner.plan(lan().withEndpoint(new ModelState.Placed(CLONE, 0)), PORTS)
+                .get(A);
+        assertThat(find(onA, 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:2");
+        assertThat(find(onA, 1, 100, "eth_dst=" + VM_MAC + ",metadata=0x2").actions()).isEqualTo("output:1");
+        assertThat(find(onA, 1, 100, "eth_dst=" + VM_MAC + ",metadata=0x2").cookie()).isEqualTo(Cookie.of(2, 6, 0));
+        assertThat(find(onA, 0, 100, "in_port=1").actions()).as("tenant B's port is tagged with network 2")
+                .isEqualTo("write_metadata:0x2,goto_table:1");
+        assertThat(find(onA, 0, 100, "in_port=2").actions()).isEqualTo("write_metadata:0x1,goto_table:1");
+    }
+
+    @Test
+    void aBroadcastFloodsOnlyItsOwnNetworksPorts() {
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(lan().withEndpoint(new ModelState.Placed(CLONE, 0)),
+                PORTS);
+        String multicast = "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00";
+        assertThat(find(plan.get(A), 1, 50, multicast + NET1).actions()).as("vm1's port and the link, not hostA")
+                .isEqualTo("output:2,output:3");
+        assertThat(find(plan.get(A), 1, 50, multicast + ",metadata=0x2").actions()).isEqualTo("output:1");
+        assertThat(plan.get(TOR).keySet()).as("network 2 does not cross the links (they carry network 1 only)")
+                .noneMatch(key -> key.match().contains("metadata=0x2"));
+        assertThat(plan.values().stream().flatMap(flows -> flows.values().stream()))
+                .filteredOn(f -> f.key().table() == 1)
+                .allSatisfy(f -> assertThat(f.key().match()).as("every forwarding flow names its network")
+                        .contains("metadata=0x"));
     }
 }

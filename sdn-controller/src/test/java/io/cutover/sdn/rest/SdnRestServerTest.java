@@ -163,6 +163,34 @@ class SdnRestServerTest {
     }
 
     @Test
+    void linksThatMakeALoopAreRefusedNamingTheLoop() throws Exception {
+        String ab = "{\"switchA\":\"0xa0\",\"portA\":\"a-to-b\",\"switchB\":\"0xb0\",\"portB\":\"b-to-a\"}";
+        String bc = "{\"switchA\":\"0xb0\",\"portA\":\"b-to-c\",\"switchB\":\"0xc0\",\"portB\":\"c-to-b\"}";
+        String ca = "{\"switchA\":\"0xc0\",\"portA\":\"c-to-a\",\"switchB\":\"0xa0\",\"portB\":\"a-to-c\"}";
+        assertThat(call("PUT", "/v1/links", "[" + ab + "," + bc + "]").statusCode()).isEqualTo(200);
+        assertError(call("PUT", "/v1/links", "[" + ab + "," + bc + "," + ca + "]"), 400,
+                "these links make a loop (00000000000000c0 -> 00000000000000b0 -> 00000000000000a0 -> "
+                        + "00000000000000c0, closed by the link 00000000000000c0 c-to-a to 00000000000000a0 a-to-c)");
+        assertError(call("PUT", "/v1/links", "[" + ab + "," + ab.replace("a-to-b", "a-to-b2") + "]"), 400,
+                "make a loop");
+        assertThat(sdn.links()).as("the refused loop changed nothing").hasSize(2);
+    }
+
+    @Test
+    void twoNetworksMayShareAMacButNotAPort() throws Exception {
+        assertThat(call("POST", "/v1/endpoints", VM).statusCode()).isEqualTo(201);
+        String clone = VM.replace("\"id\":5", "\"id\":6").replace("vm1", "clone").replace("\"network\":1",
+                "\"network\":2");
+        assertThat(call("POST", "/v1/endpoints", clone).statusCode()).as("another network: the same MAC is fine")
+                .isEqualTo(201);
+        assertError(call("POST", "/v1/endpoints", clone.replace("\"id\":6", "\"id\":7")
+                        .replace("\"name\":\"clone\"", "\"name\":\"twin\"")), 400, "has the MAC of clone");
+        assertError(call("POST", "/v1/endpoints", VM.replace("\"id\":5", "\"id\":8").replace("\"name\":\"vm1\"",
+                        "\"name\":\"other\"").replace("02:00:C6:12:00:64", "02:00:00:00:00:08")
+                .replace("\"network\":1", "\"network\":3")), 400, "a port belongs to exactly one network");
+    }
+
+    @Test
     void nullsInsteadOfObjectsAreBadRequestsNotServerErrors() throws Exception {
         assertError(call("PUT", "/v1/links", "[null]"), 400, "holds a null at [0], not a Link");
         assertError(call("PUT", "/v1/links", "null"), 400, "null");
