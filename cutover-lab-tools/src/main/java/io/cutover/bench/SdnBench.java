@@ -166,6 +166,7 @@ public final class SdnBench implements Callable<Integer> {
                 .row("commit p50 (3 switches, nearest first, atomic each)", "ms", commitP50)
                 .row("commit p99 (goal <= 5)", "ms", commitP99)
                 .row("commit max", "ms", BenchReport.percentile(latencies.commit(), 100));
+        report.key("networks", 1).key("endpoints", flows);
         report.key("ratio", round(ratio, 100)).key("ratio_bundle", round(ratioBundle, 100))
                 .key("commit_p99_ms", round(commitP99, 1000)).key("commit_p50_ms", round(commitP50, 1000))
                 .key("redirect_p99_ms", round(BenchReport.percentile(latencies.redirect(), 99), 1000))
