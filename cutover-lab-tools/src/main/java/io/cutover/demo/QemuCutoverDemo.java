@@ -54,6 +54,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each QEMU runs in its host's namespace, its tap on the host's own {@code br-int} (the agents started with {@link
  * LabAgents.GuestPorts#HOST_SWITCHES}), and the migration stream crosses the hosts' underlay over TCP, as between two
  * hypervisors.
+ *
+ * <p>With {@link Orchestrator#LIBVIRT} the demo plays Nova instead: each host's libvirtd runs the guest ({@link
+ * LibvirtScene}), the demo creates the cutover naming the libvirt domain and moves the guest with {@code virsh migrate
+ * --live}; the agents only follow libvirt's lifecycle events, and the timeline carries QEMU's own STOP and RESUME from
+ * libvirtd's logs beside them.
  */
 public final class QemuCutoverDemo {
     /** The guest's name: its QMP socket, its endpoint at the controller, its move at the tunnel daemons. */
