@@ -5,7 +5,6 @@ import io.cutover.demo.DemoReport;
 import io.cutover.demo.CutoverDemo;
 import io.cutover.demo.LabAgents;
 import io.cutover.demo.QemuCutoverDemo;
-import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Libvirtd;
 import io.cutover.migration.guest.GuestSpec;
@@ -78,9 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         Lab lab = Lab.up(null, topology).removeAtExit();
         try {
             if (libvirt) {
-                for (HostSwitch host : lab.hostSwitches()) {
-                    System.out.println(Libvirtd.start(lab, host.host()));
-                }
+                Libvirtd.startOnEveryHost(lab).forEach(System.out::println);
             }
             System.out.printf("lab %s (%s) up in %d ms%n", lab.name(), topology.name().toLowerCase(),
                     (System.nanoTime() - start) / 1_000_000);

@@ -1,6 +1,5 @@
 package io.cutover.cli;
 
-import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Libvirtd;
 import io.cutover.lab.LabException;
@@ -40,9 +39,8 @@ final class LabCommand extends GroupCommand {
             Lab lab = Lab.up(name, shape);
             if (libvirt) {
                 try {
-                    for (HostSwitch host : lab.hostSwitches()) {
-                        System.err.println("lab " + lab.name() + ": " + Libvirtd.start(lab, host.host()));
-                    }
+                    Libvirtd.startOnEveryHost(lab).forEach(daemon -> System.err.println("lab " + lab.name() + ": "
+                            + daemon));
                 } catch (RuntimeException e) {
                     Lab.down(lab.name());
                     throw e;

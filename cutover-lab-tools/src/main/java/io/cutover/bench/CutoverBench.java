@@ -4,7 +4,6 @@ import io.cutover.demo.DemoReport;
 import io.cutover.demo.CutoverDemo;
 import io.cutover.demo.LabAgents;
 import io.cutover.demo.QemuCutoverDemo;
-import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Libvirtd;
 import io.cutover.lab.Topology;
@@ -217,18 +216,8 @@ public final class CutoverBench implements Callable<Integer> {
     /** The lab hosts' libvirtd, started when libvirt moves the guest (before the agents, which then follow them). */
     private record Libvirtds(List<Libvirtd> daemons) implements AutoCloseable {
         static Libvirtds start(Lab lab, QemuCutoverDemo.Orchestrator mover) {
-            List<Libvirtd> daemons = new ArrayList<>();
-            if (mover == QemuCutoverDemo.Orchestrator.LIBVIRT) {
-                try {
-                    for (HostSwitch host : lab.hostSwitches()) {
-                        daemons.add(Libvirtd.start(lab, host.host()));
-                    }
-                } catch (RuntimeException e) {
-                    daemons.forEach(Libvirtd::close);
-                    throw e;
-                }
-            }
-            return new Libvirtds(daemons);
+            return new Libvirtds(mover == QemuCutoverDemo.Orchestrator.LIBVIRT ? Libvirtd.startOnEveryHost(lab)
+                    : List.of());
         }
 
         @Override

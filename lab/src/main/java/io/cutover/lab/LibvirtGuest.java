@@ -1,6 +1,7 @@
 package io.cutover.lab;
 
 import io.cutover.lab.impl.Daemons;
+import io.cutover.lab.impl.GuestFiles;
 import io.cutover.lab.impl.GuestReadiness;
 import io.cutover.lab.impl.GuestTap;
 import io.cutover.lab.impl.HostTsc;
@@ -86,13 +87,17 @@ public final class LibvirtGuest implements AutoCloseable {
         Libvirtd first = hosts.get(0);
         long deadline = System.nanoTime() + spec.bootTimeout().toNanos();
         while (!serial(first).contains(GuestReadiness.READY)) {
+            if (serial(first).contains(GuestReadiness.FAILED)) {
+                throw new GuestStartException("the init of " + spec.name() + " failed\n"
+                        + GuestFiles.tail(serial(first)));
+            }
             if (System.nanoTime() > deadline) {
                 throw new GuestStartException(spec.name() + " was not ready within " + spec.bootTimeout()
-                        + " (no '" + GuestReadiness.READY + "' line)\n" + tail(serial(first)));
+                        + " (no '" + GuestReadiness.READY + "' line)\n" + GuestFiles.tail(serial(first)));
             }
             if (runsOn(first).isEmpty()) {
                 throw new GuestStartException("the guest " + spec.name() + " stopped before it was ready\n"
-                        + tail(serial(first)));
+                        + GuestFiles.tail(serial(first)));
             }
             Daemons.sleep(Duration.ofMillis(50));
         }
@@ -125,13 +130,14 @@ public final class LibvirtGuest implements AutoCloseable {
      */
     public Process startMigration(Libvirtd from, Libvirtd to, int bandwidthMiBs, Path log) {
         String target = lab.topology().underlay(to.host());
-        List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", from.uri(), "migrate", "--live",
-                spec.name(), to.uri(), "--migrateuri", "tcp://" + target, "--listen-address", target));
+        List<String> args = new ArrayList<>(List.of("migrate", "--live", spec.name(), to.uri(),
+                "--migrateuri", "tcp://" + target, "--listen-address", target));
         if (bandwidthMiBs > 0) {
-            command.addAll(List.of("--bandwidth", Integer.toString(bandwidthMiBs)));
+            args.addAll(List.of("--bandwidth", Integer.toString(bandwidthMiBs)));
         }
+        List<String> command = from.virshCommand(args);
         try {
-            return new ProcessBuilder(Shell.inNamespace(lab.namespace(from.host()), command))
+            return new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
@@ -152,11 +158,6 @@ public final class LibvirtGuest implements AutoCloseable {
 
     private Path serialLog(Libvirtd host) {
         return host.guestDir().resolve(spec.name() + ".serial");
-    }
-
-    private static String tail(String text) {
-        List<String> lines = text.lines().toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     }
 
     /** Destroys the guest wherever it runs and removes its taps. */

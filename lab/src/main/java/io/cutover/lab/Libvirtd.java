@@ -86,6 +86,23 @@ public final class Libvirtd implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a libvirtd on each of the lab's hypervisor hosts (those with their own switch), as {@code cutover lab up
+     * --libvirt} does; if one cannot start, those started are stopped again.
+     */
+    public static List<Libvirtd> startOnEveryHost(Lab lab) {
+        List<Libvirtd> started = new ArrayList<>();
+        try {
+            for (HostSwitch host : lab.hostSwitches()) {
+                started.add(start(lab, host.host()));
+            }
+            return started;
+        } catch (RuntimeException e) {
+            started.forEach(Libvirtd::close);
+            throw e;
+        }
+    }
+
     /** The libvirtd of {@code host} that this lab runs (such as {@code cutover lab up --libvirt} started), if any. */
     public static Optional<Libvirtd> running(Lab lab, String host) {
         LibvirtdFiles files = new LibvirtdFiles(lab.dir().resolve("libvirt").resolve(host));
@@ -186,9 +203,14 @@ public final class Libvirtd implements AutoCloseable {
 
     /** {@link #virsh(String...)}, waiting at most {@code timeout}. */
     public CommandResult virsh(Duration timeout, String... args) {
+        return Shell.run(virshCommand(List.of(args)), Map.of(), timeout);
+    }
+
+    /** The command line of {@code virsh -c URI ARGS...} in the host's namespace. */
+    List<String> virshCommand(List<String> args) {
         List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", uri()));
-        command.addAll(List.of(args));
-        return Shell.run(Shell.inNamespace(lab.namespace(host), command), Map.of(), timeout);
+        command.addAll(args);
+        return Shell.inNamespace(lab.namespace(host), command);
     }
 
     /** The names of the guests that run here. */

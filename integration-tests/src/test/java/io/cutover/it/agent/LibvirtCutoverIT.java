@@ -4,7 +4,6 @@ import io.cutover.demo.DemoReport;
 import io.cutover.demo.LabAgents;
 import io.cutover.demo.QemuCutoverDemo;
 import io.cutover.it.LabExtension;
-import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Libvirtd;
 import io.cutover.lab.Topology;
@@ -33,9 +32,7 @@ class LibvirtCutoverIT {
 
     @BeforeAll
     static void libvirtdOnEachHost() {
-        for (HostSwitch host : LAB.lab().hostSwitches()) {
-            LIBVIRTDS.add(Libvirtd.start(LAB.lab(), host.host()));
-        }
+        LIBVIRTDS.addAll(Libvirtd.startOnEveryHost(LAB.lab()));
     }
 
     @AfterAll

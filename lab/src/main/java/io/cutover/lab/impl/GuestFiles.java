@@ -48,7 +48,8 @@ public record GuestFiles(Path dir) {
                 + "\n--- qemu (" + qemuLog() + ") ---\n" + tail(read(qemuLog()));
     }
 
-    static String tail(String text) {
+    /** The last lines of {@code text}, for an error message. */
+    public static String tail(String text) {
         List<String> lines = text.strip().lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
     }

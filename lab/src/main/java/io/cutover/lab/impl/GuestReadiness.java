@@ -15,7 +15,7 @@ public final class GuestReadiness {
     /** What the guest's init writes on the console when the guest is ready. */
     public static final String READY = "cutover: ready";
     /** What the guest's init writes on the console when a step failed. */
-    static final String FAILED = "cutover: failed";
+    public static final String FAILED = "cutover: failed";
     private static final Duration POLL = Duration.ofMillis(20);
 
     private GuestReadiness() {

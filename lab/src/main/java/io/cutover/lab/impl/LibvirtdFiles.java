@@ -17,7 +17,6 @@ import java.util.stream.Stream;
  */
 public record LibvirtdFiles(Path dir) {
     private static final Path SYSTEM_ETC = Path.of("/etc/libvirt");
-    private static final int TAIL_LINES = 15;
 
     public Path etc() {
         return dir.resolve("etc");
@@ -102,9 +101,7 @@ public record LibvirtdFiles(Path dir) {
         StringBuilder tail = new StringBuilder();
         for (Path file : List.of(output(), log())) {
             try {
-                List<String> lines = Files.readAllLines(file);
-                tail.append("\n--- ").append(file).append(" ---\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())));
+                tail.append("\n--- ").append(file).append(" ---\n").append(GuestFiles.tail(Files.readString(file)));
             } catch (IOException e) {
                 // not written yet
             }
