@@ -68,6 +68,14 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
         return new ModelState(endpoints, links, copy, Math.max(nextMoveId, move.id() + 1));
     }
 
+    /**
+     * The VXLAN network identifier that carries {@code network} across the overlay between hypervisors. Until
+     * networks are objects of their own with a VNI each, a network's VNI is its id.
+     */
+    public int vni(int network) {
+        return network;
+    }
+
     /** The open move of an endpoint, if any. */
     public Optional<Move> openMove(String endpoint) {
         return moves.values().stream().filter(m -> m.endpoint().equals(endpoint) && m.open()).findFirst();
