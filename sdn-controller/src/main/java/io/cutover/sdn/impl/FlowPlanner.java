@@ -32,11 +32,13 @@ import java.util.TreeSet;
  * Turns the desired state into the flows of every switch (a pure function). Two tables:
  * <ul>
  *   <li>table 0 admits traffic from known ports only: each endpoint's port writes its network's id into the
- *       metadata, each link port the {@linkplain #linkNetwork link network}'s, and both go to table 1;</li>
- *   <li>table 1 forwards by network and MAC (metadata + eth_dst): per endpoint to the port towards it (along the link
- *       tree), broadcast and multicast to the endpoint ports of the frame's network on the switch (and the link ports,
- *       for the link network: ARP and ND are flooded this way), nothing else (no NORMAL, no flooding of unknown
- *       unicast). Two networks may use one MAC; a port belongs to one network.</li>
+ *       metadata, each cable's port the {@linkplain #linkNetwork cable network}'s, each overlay tunnel's port the id of
+ *       the network whose VNI the frame's tunnel id holds; all go to table 1;</li>
+ *   <li>table 1 forwards by network and MAC (metadata + eth_dst): per endpoint to the port towards it (along the cable
+ *       tree, or into a tunnel with the network's VNI set in the tunnel id), broadcast and multicast to the endpoint
+ *       ports of the frame's network on the switch, the cables (for the cable network) and the tunnels (ARP and ND are
+ *       flooded this way; what came from a tunnel goes to the switch's own ports only), nothing else (no NORMAL, no
+ *       flooding of unknown unicast). Two networks may use one MAC; a port belongs to one network.</li>
  * </ul>
  * A prepared move admits the destination port; where the destination switch has a port by the forwarder port's name
  * (each host's forwarder port named alike, as the lab's {@code fwd}), what the destination's forwarder delivers there
@@ -65,6 +67,8 @@ public final class FlowPlanner {
     /** A prepared move's frames that reach the destination switch from the old location's side: see forwardArrived. */
     public static final int PRIORITY_ARRIVED = 120;
     public static final int PRIORITY_FLOOD = 50;
+    /** Broadcasts and multicasts that came from a tunnel: flooded to the switch's own ports only (split horizon). */
+    public static final int PRIORITY_FLOOD_FROM_TUNNEL = 60;
     /** The cookie of flows that belong to the fabric, not to an endpoint (links, floods). */
     public static final long FABRIC_COOKIE = Cookie.of(0, 0, 0);
     private static final MacAddress MULTICAST_BIT = MacAddress.of("01:00:00:00:00:00");
@@ -91,18 +95,26 @@ public final class FlowPlanner {
         for (Dpid sw : switches) {
             plan.put(sw, new LinkedHashMap<>());
         }
-        Map<Dpid, Map<String, Dpid>> adjacency = adjacency(model.links());
-        int linkNetwork = linkNetwork(model);
+        FabricGraph fabric = new FabricGraph(model.links(), linkNetwork(model));
+        Set<Integer> networks = new TreeSet<>();
+        model.endpoints().values().forEach(p -> networks.add(p.endpoint().network()));
 
         for (Dpid sw : switches) {
             Map<FlowKey, FlowSpec> flows = plan.get(sw);
             Map<String, Integer> swPorts = ports.getOrDefault(sw, Map.of());
-            Map<Integer, Set<Integer>> floodPorts = new java.util.TreeMap<>();
-            for (String linkPort : adjacency.getOrDefault(sw, Map.of()).keySet()) {
-                Integer number = swPorts.get(linkPort);
+            Floods floods = new Floods();
+            for (String cable : fabric.cablePorts(sw)) {
+                Integer number = swPorts.get(cable);
                 if (number != null) {
-                    admit(flows, number, linkNetwork, FABRIC_COOKIE);
-                    floodPorts.computeIfAbsent(linkNetwork, n -> new TreeSet<>()).add(number);
+                    admit(flows, number, fabric.cableNetwork(), FABRIC_COOKIE);
+                    floods.cable(fabric.cableNetwork(), number);
+                }
+            }
+            for (String tunnel : fabric.tunnelPorts(sw)) {
+                Integer number = swPorts.get(tunnel);
+                if (number != null) {
+                    floods.tunnel(number);
+                    networks.forEach(network -> admitTunnelled(flows, number, network, model.vni(network)));
                 }
             }
             for (ModelState.Placed placed : model.endpoints().values()) {
@@ -112,14 +124,13 @@ public final class FlowPlanner {
                     Integer number = swPorts.get(e.port());
                     if (number != null) {
                         admit(flows, number, e.network(), cookie);
-                        floodPorts.computeIfAbsent(e.network(), n -> new TreeSet<>()).add(number);
-                        forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), number, cookie);
+                        floods.endpoint(e.network(), number);
+                        forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), new Out(number, 0), cookie);
                     }
-                } else if (e.network() == linkNetwork) {
-                    String towards = nextHop(adjacency, sw, e.switchId());
-                    Integer number = towards == null ? null : swPorts.get(towards);
-                    if (number != null) {
-                        forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), number, cookie);
+                } else {
+                    Out towards = out(fabric, swPorts, sw, e.switchId(), e.network(), model);
+                    if (towards != null) {
+                        forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), towards, cookie);
                     }
                 }
             }
@@ -129,32 +140,35 @@ public final class FlowPlanner {
                     continue;
                 }
                 Endpoint e = placed.endpoint();
+                long moveCookie = Cookie.of(e.network(), e.id(), move.id());
                 if (move.state() == MoveState.PREPARED || move.state() == MoveState.REDIRECTED) {
                     Integer to = move.toSwitch().equals(sw) ? swPorts.get(move.toPort()) : null;
                     if (to != null) {
-                        admit(flows, to, e.network(), Cookie.of(e.network(), e.id(), move.id()));
-                        String back = nextHop(adjacency, sw, move.fromSwitch());
-                        Integer backPort = back == null ? null : swPorts.get(back);
+                        admit(flows, to, e.network(), moveCookie);
+                        FabricGraph.Hop back = fabric.towards(sw, move.fromSwitch(), e.network());
+                        Integer backPort = back == null ? null : swPorts.get(back.port());
                         if (backPort != null) {
-                            forwardArrived(flows, backPort, e.mac(), to, Cookie.of(e.network(), e.id(), move.id()));
+                            forwardArrived(flows, backPort, e, to, moveCookie);
                         }
                         Integer forwarderHere = move.forwarderPort() == null ? null : swPorts.get(move.forwarderPort());
                         if (forwarderHere != null) {
-                            forwardArrived(flows, forwarderHere, e.mac(), to, Cookie.of(e.network(), e.id(), move.id()));
+                            forwardArrived(flows, forwarderHere, e, to, moveCookie);
                         }
                     }
                 }
-                if (move.fromSwitch().equals(sw) && redirects(move, adjacency)) {
+                if (move.fromSwitch().equals(sw) && redirects(move, fabric, e)) {
                     Integer forwarder = swPorts.get(move.forwarderPort());
                     if (forwarder != null) {
-                        forward(flows, PRIORITY_REDIRECT, e.network(), e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
+                        forward(flows, PRIORITY_REDIRECT, e.network(), e.mac(), new Out(forwarder, 0), moveCookie);
                     }
                 }
                 if (move.fromSwitch().equals(sw) && move.state() == MoveState.PREPARED && move.forwarderPort() != null) {
                     Integer forwarder = swPorts.get(move.forwarderPort());
                     Integer vmPort = swPorts.get(move.fromPort());
                     if (forwarder != null && vmPort != null) {
-                        output(flows, PRIORITY_REDIRECT, unicastMatch(e.network(), e.mac()), List.of(vmPort, forwarder), Cookie.of(e.network(), e.id(), move.id()));
+                        output(flows, PRIORITY_REDIRECT, unicastMatch(e.network(), e.mac()),
+                                List.of(OF.actions().output(OFPort.of(vmPort), 0),
+                                        OF.actions().output(OFPort.of(forwarder), 0)), moveCookie);
                     }
                 }
                 if (move.state() == MoveState.COMMITTED && move.fromSwitch().equals(sw)) {
@@ -163,36 +177,98 @@ public final class FlowPlanner {
                         FlowSpec old = admitSpec(from, e.network(), Cookie.of(e.network(), e.id(), move.fromGeneration()));
                         flows.putIfAbsent(old.key(), old);
                     }
-                    rescueStragglers(flows, adjacency, swPorts, move, e);
+                    rescueStragglers(flows, fabric, swPorts, move, e);
                 }
-                if (move.state() == MoveState.COMMITTED && !move.fromSwitch().equals(sw) && redirects(move, adjacency)) {
-                    keepTowardsSource(flows, adjacency, swPorts, sw, move, e);
+                if (move.state() == MoveState.COMMITTED && !move.fromSwitch().equals(sw) && redirects(move, fabric, e)) {
+                    keepTowardsSource(flows, fabric, swPorts, sw, move, e, model);
                 }
             }
-            for (Map.Entry<Integer, Set<Integer>> network : floodPorts.entrySet()) {
-                List<OFAction> outputs = new ArrayList<>();
-                for (int port : network.getValue()) {
-                    outputs.add(OF.actions().output(OFPort.of(port), 0));
-                }
-                Match match = OF.buildMatch().setExact(MatchField.METADATA, metadata(network.getKey()))
-                        .setMasked(MatchField.ETH_DST, MULTICAST_BIT, MULTICAST_BIT).build();
-                put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD, match, FABRIC_COOKIE,
-                        List.of(OF.instructions().applyActions(outputs))));
-            }
+            floods.plan(flows, model);
         }
         return plan;
     }
 
+    /** A port to send by, with the VNI to tag the frame with when it is a tunnel's (0: untagged). */
+    private record Out(int port, int vni) {
+        List<OFAction> actions() {
+            OFAction output = OF.actions().output(OFPort.of(port), 0);
+            return vni == 0 ? List.of(output) : List.of(tunnelId(vni), output);
+        }
+    }
+
+    /** The port of {@code sw} towards {@code to} for {@code network}, tagged when it is a tunnel's; null if none. */
+    private static Out out(FabricGraph fabric, Map<String, Integer> swPorts, Dpid sw, Dpid to, int network,
+                           ModelState model) {
+        FabricGraph.Hop hop = fabric.towards(sw, to, network);
+        Integer number = hop == null ? null : swPorts.get(hop.port());
+        return number == null ? null : new Out(number, hop.overlay() ? model.vni(network) : 0);
+    }
+
+    private static OFAction tunnelId(int vni) {
+        return OF.actions().setField(OF.oxms().tunnelId(U64.of(vni)));
+    }
+
+    /**
+     * Where a switch floods each network's broadcasts and multicasts: its endpoints' ports of that network, its cables
+     * (for the cable network) and its tunnels (tagged with the network's VNI). What arrives from a tunnel is flooded
+     * to the endpoints and cables only (split horizon), so tunnels may form a full mesh without a loop.
+     */
+    private static final class Floods {
+        private final Map<Integer, Set<Integer>> local = new java.util.TreeMap<>();
+        private final Set<Integer> tunnels = new TreeSet<>();
+
+        void endpoint(int network, int port) {
+            local.computeIfAbsent(network, n -> new TreeSet<>()).add(port);
+        }
+
+        void cable(int network, int port) {
+            endpoint(network, port);
+        }
+
+        void tunnel(int port) {
+            tunnels.add(port);
+        }
+
+        void plan(Map<FlowKey, FlowSpec> flows, ModelState model) {
+            Set<Integer> networks = new TreeSet<>(local.keySet());
+            if (!tunnels.isEmpty()) {
+                model.endpoints().values().forEach(p -> networks.add(p.endpoint().network()));
+            }
+            for (int network : networks) {
+                List<OFAction> here = local.getOrDefault(network, Set.of()).stream()
+                        .map(port -> (OFAction) OF.actions().output(OFPort.of(port), 0)).toList();
+                List<OFAction> everywhere = new ArrayList<>(here);
+                if (!tunnels.isEmpty()) {
+                    everywhere.add(tunnelId(model.vni(network)));
+                    tunnels.forEach(port -> everywhere.add(OF.actions().output(OFPort.of(port), 0)));
+                }
+                put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD, multicast(network).build(), FABRIC_COOKIE,
+                        List.of(OF.instructions().applyActions(everywhere))));
+                for (int tunnel : tunnels) {
+                    Match fromTunnel = multicast(network).setExact(MatchField.IN_PORT, OFPort.of(tunnel)).build();
+                    put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD_FROM_TUNNEL, fromTunnel, FABRIC_COOKIE,
+                            List.of(OF.instructions().applyActions(here))));
+                }
+            }
+        }
+
+        private static Match.Builder multicast(int network) {
+            return OF.buildMatch().setExact(MatchField.METADATA, metadata(network))
+                    .setMasked(MatchField.ETH_DST, MULTICAST_BIT, MULTICAST_BIT);
+        }
+    }
+
     /**
      * Whether an open move sends the endpoint's traffic at its source switch to the forwarder: once redirected,
-     * until the commit if the destination switch is reachable over the links, else until cleanup.
+     * until the commit if the destination switch is reachable over the links (for the endpoint's network), else
+     * until cleanup.
      */
-    private static boolean redirects(Move move, Map<Dpid, Map<String, Dpid>> adjacency) {
+    private static boolean redirects(Move move, FabricGraph fabric, Endpoint e) {
         if (move.forwarderPort() == null) {
             return false;
         }
-        return move.state() == MoveState.REDIRECTED
-                || move.state() == MoveState.COMMITTED && !reachable(adjacency, move.fromSwitch(), move.toSwitch());
+        return move.state() == MoveState.REDIRECTED || move.state() == MoveState.COMMITTED
+                && !fabric.reachable(move.fromSwitch(), move.toSwitch(), e.network());
     }
 
     /** Whether {@code to} is {@code from} or has a link path from it. */
@@ -206,13 +282,13 @@ public final class FlowPlanner {
      * datapath keeps a translated path for a while after its tables changed) would go back out of the port they came
      * in by, which drops them; they go to the forwarder instead, which sends them on through the tunnel.
      */
-    private static void rescueStragglers(Map<FlowKey, FlowSpec> flows, Map<Dpid, Map<String, Dpid>> adjacency,
+    private static void rescueStragglers(Map<FlowKey, FlowSpec> flows, FabricGraph fabric,
                                          Map<String, Integer> swPorts, Move move, Endpoint e) {
         Integer forwarder = move.forwarderPort() == null ? null : swPorts.get(move.forwarderPort());
-        String towards = nextHop(adjacency, move.fromSwitch(), move.toSwitch());
-        Integer link = towards == null ? null : swPorts.get(towards);
+        FabricGraph.Hop towards = fabric.towards(move.fromSwitch(), move.toSwitch(), e.network());
+        Integer link = towards == null ? null : swPorts.get(towards.port());
         if (forwarder != null && link != null) {
-            forwardArrived(flows, link, e.mac(), forwarder, Cookie.of(e.network(), e.id(), move.id()));
+            forwardArrived(flows, link, e, forwarder, Cookie.of(e.network(), e.id(), move.id()));
         }
     }
 
@@ -222,23 +298,22 @@ public final class FlowPlanner {
      * switch, whose kept redirect hands it to the forwarder. Without it the commit would leave that traffic nowhere to
      * go, while the site's router still sends to the endpoint's MAC until the forwarder's proxy answers for it.
      */
-    private static void keepTowardsSource(Map<FlowKey, FlowSpec> flows, Map<Dpid, Map<String, Dpid>> adjacency,
-                                          Map<String, Integer> swPorts, Dpid sw, Move move, Endpoint e) {
-        if (nextHop(adjacency, sw, move.toSwitch()) != null) {
+    private static void keepTowardsSource(Map<FlowKey, FlowSpec> flows, FabricGraph fabric,
+                                          Map<String, Integer> swPorts, Dpid sw, Move move, Endpoint e,
+                                          ModelState model) {
+        if (fabric.towards(sw, move.toSwitch(), e.network()) != null) {
             return;
         }
-        String towards = nextHop(adjacency, sw, move.fromSwitch());
-        Integer port = towards == null ? null : swPorts.get(towards);
-        if (port != null) {
-            forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), port, Cookie.of(e.network(), e.id(), move.id()));
+        Out towards = out(fabric, swPorts, sw, move.fromSwitch(), e.network(), model);
+        if (towards != null) {
+            forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), towards, Cookie.of(e.network(), e.id(), move.id()));
         }
     }
 
     /**
-     * The one network whose traffic crosses the links between switches: the lowest network id among the endpoints
-     * (1 when there are none). Frames leave a link port untagged, so a link can carry one network and stay isolated;
-     * the other networks' endpoints are reached on their own switch only, until the overlay (issue 19's later slice)
-     * carries the network's id between switches.
+     * The one network whose traffic crosses cables between switches: the lowest network id among the endpoints
+     * (1 when there are none). Frames leave a cable's port untagged, so a cable can carry one network and stay
+     * isolated; the other networks cross overlay tunnels only, tagged with their VNI.
      */
     static int linkNetwork(ModelState model) {
         return model.endpoints().values().stream().mapToInt(p -> p.endpoint().network()).min().orElse(1);
@@ -256,6 +331,18 @@ public final class FlowPlanner {
         return FlowSpec.of(TABLE_ADMIT, PRIORITY_ADMIT, match, cookie, goTo);
     }
 
+    /**
+     * Admits what arrives from tunnel port {@code port} with {@code network}'s VNI in its tunnel id, tagged with the
+     * network in the metadata, to the forwarding table; a VNI no network has matches nothing and is dropped.
+     */
+    private static void admitTunnelled(Map<FlowKey, FlowSpec> flows, int port, int network, int vni) {
+        Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port))
+                .setExact(MatchField.TUNNEL_ID, U64.of(vni)).build();
+        List<OFInstruction> goTo = List.of(OF.instructions().writeMetadata(U64.of(network), U64.NO_MASK),
+                OF.instructions().gotoTable(TableId.of(TABLE_FORWARD)));
+        put(flows, FlowSpec.of(TABLE_ADMIT, PRIORITY_ADMIT, match, FABRIC_COOKIE, goTo));
+    }
+
     private static OFMetadata metadata(int network) {
         return OFMetadata.of(U64.of(network));
     }
@@ -270,27 +357,24 @@ public final class FlowPlanner {
      * At a move's destination switch: frames for the endpoint that arrive over the link toward its old location go
      * to its new port. Only a switch that already forwards by the commit sends them that way, and the old flow would
      * send them back out of the port they came in by, which drops them: a commit that reaches the switches one after
-     * another, or a switch that follows them in its own time, loses nothing.
+     * another, or a switch that follows them in its own time, loses nothing. The frames are the endpoint's network's
+     * (the metadata), so another network's frames for the same MAC keep their own way.
      */
-    private static void forwardArrived(Map<FlowKey, FlowSpec> flows, int linkPort, String mac, int port, long cookie) {
-        output(flows, PRIORITY_ARRIVED, OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(linkPort))
-                .setExact(MatchField.ETH_DST, MacAddress.of(mac)).build(), port, cookie);
+    private static void forwardArrived(Map<FlowKey, FlowSpec> flows, int linkPort, Endpoint e, int port, long cookie) {
+        Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(linkPort))
+                .setExact(MatchField.METADATA, metadata(e.network()))
+                .setExact(MatchField.ETH_DST, MacAddress.of(e.mac())).build();
+        output(flows, PRIORITY_ARRIVED, match, new Out(port, 0).actions(), cookie);
     }
 
-    private static void forward(Map<FlowKey, FlowSpec> flows, int priority, int network, String mac, int port,
+    private static void forward(Map<FlowKey, FlowSpec> flows, int priority, int network, String mac, Out out,
                                 long cookie) {
-        output(flows, priority, unicastMatch(network, mac), port, cookie);
+        output(flows, priority, unicastMatch(network, mac), out.actions(), cookie);
     }
 
-    /** A forwarding-table flow sending what {@code match} matches out of {@code port}. */
-    private static void output(Map<FlowKey, FlowSpec> flows, int priority, Match match, int port, long cookie) {
-        output(flows, priority, match, List.of(port), cookie);
-    }
-
-    /** A forwarding-table flow sending what {@code match} matches out of each of {@code ports}. */
-    private static void output(Map<FlowKey, FlowSpec> flows, int priority, Match match, List<Integer> ports,
+    /** A forwarding-table flow applying {@code actions} to what {@code match} matches. */
+    private static void output(Map<FlowKey, FlowSpec> flows, int priority, Match match, List<OFAction> actions,
                                long cookie) {
-        List<OFAction> actions = ports.stream().map(port -> (OFAction) OF.actions().output(OFPort.of(port), 0)).toList();
         put(flows, FlowSpec.of(TABLE_FORWARD, priority, match, cookie, List.of(OF.instructions().applyActions(actions))));
     }
 

@@ -46,6 +46,9 @@ public final class FlowText {
         if (value instanceof OFMetadata metadata) {
             return "0x" + Long.toHexString(metadata.getValue().getValue());
         }
+        if (value instanceof U64 number) {
+            return "0x" + Long.toHexString(number.getValue());
+        }
         return String.valueOf(value);
     }
 
@@ -73,6 +76,9 @@ public final class FlowText {
         if (action instanceof OFActionOutput output) {
             OFPort port = output.getPort();
             return "output:" + (port.equals(OFPort.LOCAL) ? "LOCAL" : String.valueOf(port.getPortNumber()));
+        }
+        if (action instanceof org.projectfloodlight.openflow.protocol.action.OFActionSetField setField) {
+            return "set_field:" + setField.getField().getMatchField().getName() + "=" + value(setField.getField().getValue());
         }
         return action.toString();
     }

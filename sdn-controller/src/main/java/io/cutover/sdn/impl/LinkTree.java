@@ -13,17 +13,21 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Links must form a tree (a forest): broadcasts are flooded along every link, so a loop would make a broadcast storm,
- * and there is no spanning tree to break it. A model whose links make a loop is refused before anything changes.
+ * Cables must form a tree (a forest): broadcasts are flooded along every cable, so a loop would make a broadcast storm,
+ * and there is no spanning tree to break it. Overlay tunnels may form a full mesh, since what arrives from a tunnel is
+ * never flooded into another, but a frame must not reach a switch both over cables and over a tunnel, or reenter the
+ * overlay from a second switch of its segment: a tunnel joins two segments (switches joined by cables) that no other
+ * tunnel joins, and ends at one switch of each segment at most. A model that breaks these is refused before anything
+ * changes.
  */
 final class LinkTree {
     private LinkTree() {
     }
 
-    /** Refuses {@code links} that make a loop, naming the switches around it. */
+    /** Refuses {@code links} whose cables make a loop, naming the switches around it, or whose tunnels double a path. */
     static void require(List<Link> links) {
         Map<Dpid, List<Dpid>> joined = new HashMap<>();
-        for (Link link : links) {
+        for (Link link : links.stream().filter(link -> !link.overlay()).toList()) {
             List<Dpid> path = path(joined, link.switchA(), link.switchB());
             if (path != null) {
                 List<Dpid> cycle = new ArrayList<>(path);
@@ -36,6 +40,54 @@ final class LinkTree {
             joined.computeIfAbsent(link.switchA(), k -> new ArrayList<>()).add(link.switchB());
             joined.computeIfAbsent(link.switchB(), k -> new ArrayList<>()).add(link.switchA());
         }
+        requireOverlay(links, joined);
+    }
+
+    /** Refuses overlay tunnels that would deliver a frame twice (see the class comment); cables are a forest. */
+    private static void requireOverlay(List<Link> links, Map<Dpid, List<Dpid>> joined) {
+        Map<Dpid, Dpid> endOfSegment = new HashMap<>();
+        java.util.Set<List<Dpid>> segmentPairs = new java.util.HashSet<>();
+        for (Link tunnel : links.stream().filter(Link::overlay).toList()) {
+            Dpid segmentA = segment(joined, tunnel.switchA());
+            Dpid segmentB = segment(joined, tunnel.switchB());
+            if (segmentA.equals(segmentB)) {
+                throw new IllegalArgumentException("the overlay tunnel " + describe(tunnel) + " joins switches that "
+                        + "cables join already: frames would arrive twice");
+            }
+            for (Dpid sw : List.of(tunnel.switchA(), tunnel.switchB())) {
+                Dpid other = endOfSegment.putIfAbsent(segment(joined, sw), sw);
+                if (other != null && !other.equals(sw)) {
+                    throw new IllegalArgumentException("the overlay tunnel " + describe(tunnel) + " ends at " + sw
+                            + ", but " + other + " ends tunnels in the same cabled segment: one switch of a segment"
+                            + " may end tunnels, or broadcasts would reenter the overlay");
+                }
+            }
+            List<Dpid> pair = segmentA.compareTo(segmentB) < 0 ? List.of(segmentA, segmentB) : List.of(segmentB, segmentA);
+            if (!segmentPairs.add(pair)) {
+                throw new IllegalArgumentException("the overlay tunnel " + describe(tunnel) + " doubles another tunnel"
+                        + " between the same switches: frames would arrive twice");
+            }
+        }
+    }
+
+    private static String describe(Link link) {
+        return link.switchA() + " " + link.portA() + " to " + link.switchB() + " " + link.portB();
+    }
+
+    /** The lowest datapath id among the switches cables join to {@code sw}: its segment's name. */
+    private static Dpid segment(Map<Dpid, List<Dpid>> joined, Dpid sw) {
+        Dpid lowest = sw;
+        Deque<Dpid> queue = new ArrayDeque<>(List.of(sw));
+        java.util.Set<Dpid> seen = new java.util.HashSet<>(List.of(sw));
+        while (!queue.isEmpty()) {
+            for (Dpid next : joined.getOrDefault(queue.poll(), List.of())) {
+                if (seen.add(next)) {
+                    queue.add(next);
+                    lowest = next.compareTo(lowest) < 0 ? next : lowest;
+                }
+            }
+        }
+        return lowest;
     }
 
     /** The switches on the path from {@code from} to {@code to} over {@code joined}, both included, or null. */
