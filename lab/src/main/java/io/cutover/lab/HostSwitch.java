@@ -34,6 +34,14 @@ public final class HostSwitch implements OvsTools {
         this.ovs = ovs;
     }
 
+    /**
+     * The bridge's overlay tunnel port to {@code peer}'s bridge, such as {@code gnv-hostB}: Geneve over the hosts'
+     * overlay underlay, the network's VNI in the tunnel id (see {@link Topology#OVERLAY_BRIDGE}).
+     */
+    public static String tunnelPort(String peer) {
+        return "gnv-" + peer;
+    }
+
     /** The fabric's side of {@code host}'s uplink, a port on the host's site bridge. */
     public static String fabricSide(String host) {
         return "up-" + host;

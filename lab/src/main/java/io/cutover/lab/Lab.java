@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.lab.impl.BindServer;
 import io.cutover.lab.impl.DualHoming;
+import io.cutover.lab.impl.HostSwitchVm;
 import io.cutover.lab.impl.LabBuilder;
 import io.cutover.lab.impl.LabInfo;
 import io.cutover.lab.impl.LabLayout;
@@ -282,6 +283,36 @@ public final class Lab implements AutoCloseable, OvsTools {
     public String switchPort(String node, String bridge) {
         Port port = port(node);
         return port.bridge().equals(bridge) ? port.switchSide() : DualHoming.switchSide(port, bridge);
+    }
+
+    /**
+     * Adds {@code node}, a namespace VM cabled into {@code host}'s own switch: its {@code eth0}, with {@code mac} and
+     * {@code ipv4} (with a prefix length), is port {@code node} of the host's bridge. Its namespace goes with the lab.
+     * For tests of the controller's virtual networks (tenants' VMs on hypervisors); see {@link #moveToHostSwitch}.
+     */
+    public void plugIntoHostSwitch(String node, String host, String mac, String ipv4) {
+        String vm = namespace(node);
+        new io.cutover.lab.impl.StateJournal(layout.journal()).recordNamespace(vm);
+        Shell.run("ip", "netns", "add", vm).orThrow();
+        Shell.run("ip", "-n", vm, "link", "set", "lo", "up").orThrow();
+        HostSwitchVm.cable(vm, node, hostSwitch(host), namespace(host), mac, ipv4);
+    }
+
+    /**
+     * Moves {@code node} (see {@link #plugIntoHostSwitch}) to {@code host}'s own switch: its cable leaves the bridge it
+     * is on and a new one, port {@code node} of {@code host}'s bridge, takes the same MAC and address; the namespace and
+     * its sockets stay, as a migrated VM's state does.
+     */
+    public void moveToHostSwitch(String node, String host) {
+        String vm = namespace(node);
+        String mac = mac(node, HostSwitchVm.IFACE);
+        String ipv4 = HostSwitchVm.ipv4(vm);
+        for (HostSwitch from : hostSwitches()) {
+            if (from.ports().contains(node)) {
+                HostSwitchVm.uncable(vm, node, from);
+            }
+        }
+        HostSwitchVm.cable(vm, node, hostSwitch(host), namespace(host), mac, ipv4);
     }
 
     /**

@@ -89,6 +89,13 @@ public enum Topology {
     public static final String DPID_HOST_B = "00000000000000b1";
     private static final java.util.Map<String, String> HOST_DATAPATH_IDS = java.util.Map.of(
             "hostA", DPID_HOST_A, "hostB", DPID_HOST_B);
+    /** Each hypervisor host's underlay bridge for the overlay's tunnels (the userspace datapath's native tunnelling). */
+    public static final String OVERLAY_BRIDGE = "br-phy";
+    /** The overlay underlay's MTU: a guest's 1,500-byte frames plus Geneve's 50 bytes of headers, with room to spare. */
+    public static final int OVERLAY_MTU = 1600;
+    private static final java.util.Map<String, String> OVERLAY_ADDRESSES = java.util.Map.of(
+            "hostA", "198.19.2.1/30", "hostB", "198.19.2.2/30");
+
     /**
      * The lab's SDN controller address, on the fabric's loopback: the fabric's switches reach it there, each
      * hypervisor host's switch over its management cable into the fabric.
@@ -163,6 +170,18 @@ public enum Topology {
      *
      * @throws IllegalArgumentException for a host that is not one of the lab's hypervisors
      */
+    /**
+     * {@code host}'s overlay underlay address, with its prefix length (on its {@value #OVERLAY_BRIDGE}): where the other
+     * hypervisors' tunnels to it end.
+     */
+    public static String overlayAddress(String host) {
+        String address = OVERLAY_ADDRESSES.get(host);
+        if (address == null) {
+            throw new IllegalArgumentException(host + " is not one of the lab's hypervisor hosts " + HYPERVISORS);
+        }
+        return address;
+    }
+
     public String hostSwitchId(String host) {
         String dpid = HOST_DATAPATH_IDS.get(host);
         if (dpid == null) {

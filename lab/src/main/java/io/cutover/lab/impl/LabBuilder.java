@@ -46,9 +46,12 @@ public final class LabBuilder {
             topology.routers().forEach(router -> inNode(router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"));
             topology.routes().forEach(this::route);
             inNode(Topology.FABRIC, "ip", "addr", "add", Topology.CONTROLLER_ADDRESS + "/32", "dev", "lo");
+            java.util.Map<String, OvsInstance> hostSwitches = new java.util.HashMap<>();
             for (String host : Topology.HYPERVISORS) {
-                buildHostSwitch(fabric, host);
+                hostSwitches.put(host, startHostSwitch(host));
             }
+            LabOverlay.build(layout, hostSwitches);
+            hostSwitches.forEach((host, ovs) -> uplink(fabric, ovs, host));
             BindServer dns = new BindServer(layout.dnsDir(), layout.namespace("dns"), topology);
             dns.configure();
             dns.start(journal);
@@ -90,14 +93,26 @@ public final class LabBuilder {
 
     /**
      * Starts {@code host}'s own Open vSwitch in its namespace with the bridge {@value Topology#HOST_BRIDGE}, a learning
-     * switch until a controller takes it, cables it to the host's site bridge in the fabric, and gives it the host's
-     * forwarder port ({@link HostSwitch#FORWARDER}).
+     * switch until a controller takes it, and gives it the host's forwarder port ({@link HostSwitch#FORWARDER}).
      */
-    private void buildHostSwitch(OvsInstance fabric, String host) throws IOException {
+    private OvsInstance startHostSwitch(String host) throws IOException {
         Files.createDirectories(layout.hostOvsDir(host));
         OvsInstance ovs = new OvsInstance(layout.hostOvsDir(host), layout.namespace(host));
         ovs.start(journal);
         ovs.addBridge(Topology.HOST_BRIDGE, topology.hostSwitchId(host));
+        String hostNs = layout.namespace(host);
+        ovs.vsctl("add-port", Topology.HOST_BRIDGE, HostSwitch.FORWARDER, "--", "set", "interface",
+                HostSwitch.FORWARDER, "type=internal").orThrow();
+        Shell.runIn(hostNs, "ethtool", "-K", HostSwitch.FORWARDER, "tx", "off").orThrow();
+        Shell.run("ip", "-n", hostNs, "link", "set", HostSwitch.FORWARDER, "up").orThrow();
+        return ovs;
+    }
+
+    /**
+     * Cables {@code host}'s {@value Topology#HOST_BRIDGE} to the host's site bridge in the fabric: after the overlay's
+     * tunnel ports are {@code no-flood}, or the learning switches would flood around the loop the two close.
+     */
+    private void uplink(OvsInstance fabric, OvsInstance ovs, String host) {
         String hostNs = layout.namespace(host);
         String fabricNs = layout.namespace(Topology.FABRIC);
         String fabricSide = HostSwitch.fabricSide(host);
@@ -109,10 +124,6 @@ public final class LabBuilder {
         }
         ovs.addPort(Topology.HOST_BRIDGE, HostSwitch.UPLINK);
         fabric.addPort(topology.port(host).orElseThrow().bridge(), fabricSide);
-        ovs.vsctl("add-port", Topology.HOST_BRIDGE, HostSwitch.FORWARDER, "--", "set", "interface",
-                HostSwitch.FORWARDER, "type=internal").orThrow();
-        Shell.runIn(hostNs, "ethtool", "-K", HostSwitch.FORWARDER, "tx", "off").orThrow();
-        Shell.run("ip", "-n", hostNs, "link", "set", HostSwitch.FORWARDER, "up").orThrow();
     }
 
     private void wire(Wire wire) {
