@@ -86,6 +86,28 @@ class OverlayPlanTest {
         }
     }
 
+    @Test
+    void aMoveThroughTheForwarderRedirectsAtTheSourceThenCommitsIntoTheTunnel() {
+        Map<String, Integer> h1Ports = new java.util.HashMap<>(PORTS.get(H1));
+        h1Ports.put("fwd", 9);
+        Map<Dpid, Map<String, Integer>> ports = Map.of(H1, h1Ports, H2, PORTS.get(H2));
+        Move move = new Move(9, "a1", H1, "a", 0, H2, "spare", "fwd", MoveState.PREPARED).redirectedTo("fwd");
+        ModelState redirected = twoTenants().withMove(move);
+        assertThat(find(FlowPlanner.plan(redirected, ports).get(H1), 1, FlowPlanner.PRIORITY_REDIRECT,
+                "eth_dst=" + MAC_1 + ",metadata=0x1").actions()).isEqualTo("output:9");
+
+        ModelState committed = redirected.withEndpoint(new ModelState.Placed(
+                        new Endpoint(1, "a1", 1, MAC_1, List.of(), H2, "spare"), 9))
+                .withMove(move.with(MoveState.COMMITTED));
+        Map<FlowKey, FlowSpec> h1 = FlowPlanner.plan(committed, ports).get(H1);
+        assertThat(find(h1, 1, FlowPlanner.PRIORITY_REDIRECT, "eth_dst=" + MAC_1 + ",metadata=0x1"))
+                .as("the tunnel reaches the destination: the redirect ends with the commit").isNull();
+        assertThat(find(h1, 1, 100, "eth_dst=" + MAC_1 + ",metadata=0x1").actions())
+                .isEqualTo("set_field:tunnel_id=0x1,output:7");
+        assertThat(find(h1, 1, FlowPlanner.PRIORITY_ARRIVED, "eth_dst=" + MAC_1 + ",in_port=7,metadata=0x1")
+                .actions()).as("stragglers back from the tunnel go to the forwarder").isEqualTo("output:9");
+    }
+
     /** The flows of {@code network}'s endpoints (by cookie), as text. */
     private static List<String> network(Map<FlowKey, FlowSpec> flows, int network) {
         return flows.values().stream().filter(f -> f.cookie() != FlowPlanner.FABRIC_COOKIE
