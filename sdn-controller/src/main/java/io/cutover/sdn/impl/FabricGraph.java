@@ -13,8 +13,10 @@ import java.util.Set;
 
 /**
  * How the switches are joined: by cables, which carry one network untagged (the {@linkplain #cableNetwork() cable
- * network}), and by overlay tunnels, which carry every network tagged with its VNI. Answers which port of a switch
- * leads towards another switch for a given network, and whether that port is a tunnel.
+ * network}), and by overlay tunnels, which carry the other networks tagged with their VNI. The cable network also
+ * crosses the tunnels that lead out of its cabled segment (a switch and those cables join to it), never one within
+ * it, which cables already join: so a frame never reaches a switch twice. Answers which port of a switch leads
+ * towards another switch for a given network, and whether that port is a tunnel.
  */
 final class FabricGraph {
     /** The first step from a switch towards another: the port to send by, and whether it is a tunnel. */
@@ -23,6 +25,7 @@ final class FabricGraph {
 
     private final Map<Dpid, Map<String, Dpid>> cables = new HashMap<>();
     private final Map<Dpid, Map<String, Dpid>> tunnels = new HashMap<>();
+    private final Map<Dpid, Dpid> segments = new HashMap<>();
     private final int cableNetwork;
 
     FabricGraph(List<Link> links, int cableNetwork) {
@@ -32,6 +35,24 @@ final class FabricGraph {
             kind.computeIfAbsent(link.switchB(), k -> new LinkedHashMap<>()).put(link.portB(), link.switchA());
         }
         this.cableNetwork = cableNetwork;
+        for (Dpid sw : cables.keySet()) {
+            if (!segments.containsKey(sw)) {
+                Deque<Dpid> queue = new ArrayDeque<>(List.of(sw));
+                segments.put(sw, sw);
+                while (!queue.isEmpty()) {
+                    for (Dpid next : cables.get(queue.poll()).values()) {
+                        if (segments.putIfAbsent(next, sw) == null) {
+                            queue.add(next);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The cabled segment of {@code sw}: one of its switches stands for it (a switch without cables for itself). */
+    Dpid segment(Dpid sw) {
+        return segments.getOrDefault(sw, sw);
     }
 
     /** The one network whose frames cross cables (untagged). */
@@ -47,6 +68,17 @@ final class FabricGraph {
     /** {@code sw}'s tunnel ports. */
     Set<String> tunnelPorts(Dpid sw) {
         return tunnels.getOrDefault(sw, Map.of()).keySet();
+    }
+
+    /** {@code sw}'s tunnel ports that {@code network}'s frames cross. */
+    List<String> tunnelPorts(Dpid sw, int network) {
+        return tunnels.getOrDefault(sw, Map.of()).entrySet().stream()
+                .filter(tunnel -> carries(sw, tunnel.getValue(), network)).map(Map.Entry::getKey).toList();
+    }
+
+    /** Whether a tunnel from {@code sw} to {@code peer} carries {@code network}: see the class comment. */
+    private boolean carries(Dpid sw, Dpid peer, int network) {
+        return !onCables(network) || !segment(sw).equals(segment(peer));
     }
 
     /** Whether {@code network}'s frames cross cables. */
@@ -89,7 +121,11 @@ final class FabricGraph {
         if (onCables(network)) {
             cables.getOrDefault(sw, Map.of()).forEach((port, next) -> edges.put(new Hop(port, false), next));
         }
-        tunnels.getOrDefault(sw, Map.of()).forEach((port, next) -> edges.put(new Hop(port, true), next));
+        tunnels.getOrDefault(sw, Map.of()).forEach((port, next) -> {
+            if (carries(sw, next, network)) {
+                edges.put(new Hop(port, true), next);
+            }
+        });
         return edges;
     }
 }

@@ -110,11 +110,13 @@ public final class FlowPlanner {
                     floods.cable(fabric.cableNetwork(), number);
                 }
             }
-            for (String tunnel : fabric.tunnelPorts(sw)) {
-                Integer number = swPorts.get(tunnel);
-                if (number != null) {
-                    floods.tunnel(number);
-                    networks.forEach(network -> admitTunnelled(flows, number, network, model.vni(network)));
+            for (int network : networks) {
+                for (String tunnel : fabric.tunnelPorts(sw, network)) {
+                    Integer number = swPorts.get(tunnel);
+                    if (number != null) {
+                        floods.tunnel(network, number);
+                        admitTunnelled(flows, number, network, model.vni(network));
+                    }
                 }
             }
             for (ModelState.Placed placed : model.endpoints().values()) {
@@ -215,7 +217,7 @@ public final class FlowPlanner {
      */
     private static final class Floods {
         private final Map<Integer, Set<Integer>> local = new java.util.TreeMap<>();
-        private final Set<Integer> tunnels = new TreeSet<>();
+        private final Map<Integer, Set<Integer>> tunnels = new java.util.TreeMap<>();
 
         void endpoint(int network, int port) {
             local.computeIfAbsent(network, n -> new TreeSet<>()).add(port);
@@ -225,26 +227,25 @@ public final class FlowPlanner {
             endpoint(network, port);
         }
 
-        void tunnel(int port) {
-            tunnels.add(port);
+        void tunnel(int network, int port) {
+            tunnels.computeIfAbsent(network, n -> new TreeSet<>()).add(port);
         }
 
         void plan(Map<FlowKey, FlowSpec> flows, ModelState model) {
             Set<Integer> networks = new TreeSet<>(local.keySet());
-            if (!tunnels.isEmpty()) {
-                model.endpoints().values().forEach(p -> networks.add(p.endpoint().network()));
-            }
+            networks.addAll(tunnels.keySet());
             for (int network : networks) {
                 List<OFAction> here = local.getOrDefault(network, Set.of()).stream()
                         .map(port -> (OFAction) OF.actions().output(OFPort.of(port), 0)).toList();
+                Set<Integer> networkTunnels = tunnels.getOrDefault(network, Set.of());
                 List<OFAction> everywhere = new ArrayList<>(here);
-                if (!tunnels.isEmpty()) {
+                if (!networkTunnels.isEmpty()) {
                     everywhere.add(tunnelId(model.vni(network)));
-                    tunnels.forEach(port -> everywhere.add(OF.actions().output(OFPort.of(port), 0)));
+                    networkTunnels.forEach(port -> everywhere.add(OF.actions().output(OFPort.of(port), 0)));
                 }
                 put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD, multicast(network).build(), FABRIC_COOKIE,
                         List.of(OF.instructions().applyActions(everywhere))));
-                for (int tunnel : tunnels) {
+                for (int tunnel : networkTunnels) {
                     Match fromTunnel = multicast(network).setExact(MatchField.IN_PORT, OFPort.of(tunnel)).build();
                     put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD_FROM_TUNNEL, fromTunnel, FABRIC_COOKIE,
                             List.of(OF.instructions().applyActions(here))));

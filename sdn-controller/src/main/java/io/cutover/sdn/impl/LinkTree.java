@@ -15,10 +15,10 @@ import java.util.stream.Collectors;
 /**
  * Cables must form a tree (a forest): broadcasts are flooded along every cable, so a loop would make a broadcast storm,
  * and there is no spanning tree to break it. Overlay tunnels may form a full mesh, since what arrives from a tunnel is
- * never flooded into another, but a frame must not reach a switch both over cables and over a tunnel, or reenter the
- * overlay from a second switch of its segment: a tunnel joins two segments (switches joined by cables) that no other
- * tunnel joins, and ends at one switch of each segment at most. A model that breaks these is refused before anything
- * changes.
+ * never flooded into another, but no frame may arrive twice: two tunnels never join the same two switches, and the
+ * cable network, which crosses the tunnels that lead out of a cabled segment ({@link FabricGraph}), must not reenter
+ * the overlay from a second switch of its segment, so one switch of a segment at most ends such tunnels. A model that
+ * breaks these is refused before anything changes.
  */
 final class LinkTree {
     private LinkTree() {
@@ -46,26 +46,22 @@ final class LinkTree {
     /** Refuses overlay tunnels that would deliver a frame twice (see the class comment); cables are a forest. */
     private static void requireOverlay(List<Link> links, Map<Dpid, List<Dpid>> joined) {
         Map<Dpid, Dpid> endOfSegment = new HashMap<>();
-        java.util.Set<List<Dpid>> segmentPairs = new java.util.HashSet<>();
+        java.util.Set<java.util.Set<Dpid>> joinedByTunnels = new java.util.HashSet<>();
         for (Link tunnel : links.stream().filter(Link::overlay).toList()) {
-            Dpid segmentA = segment(joined, tunnel.switchA());
-            Dpid segmentB = segment(joined, tunnel.switchB());
-            if (segmentA.equals(segmentB)) {
-                throw new IllegalArgumentException("the overlay tunnel " + describe(tunnel) + " joins switches that "
-                        + "cables join already: frames would arrive twice");
+            if (!joinedByTunnels.add(java.util.Set.of(tunnel.switchA(), tunnel.switchB()))) {
+                throw new IllegalArgumentException("the overlay tunnel " + describe(tunnel) + " doubles another tunnel"
+                        + " between the same switches: frames would arrive twice");
+            }
+            if (segment(joined, tunnel.switchA()).equals(segment(joined, tunnel.switchB()))) {
+                continue;
             }
             for (Dpid sw : List.of(tunnel.switchA(), tunnel.switchB())) {
                 Dpid other = endOfSegment.putIfAbsent(segment(joined, sw), sw);
                 if (other != null && !other.equals(sw)) {
-                    throw new IllegalArgumentException("the overlay tunnel " + describe(tunnel) + " ends at " + sw
-                            + ", but " + other + " ends tunnels in the same cabled segment: one switch of a segment"
-                            + " may end tunnels, or broadcasts would reenter the overlay");
+                    throw new IllegalArgumentException("the overlay tunnel " + describe(tunnel) + " leads out of the "
+                            + "cabled segment of " + sw + ", but " + other + " ends a tunnel out of it too: one switch of"
+                            + " a segment may, or the cable network's broadcasts would reenter the overlay");
                 }
-            }
-            List<Dpid> pair = segmentA.compareTo(segmentB) < 0 ? List.of(segmentA, segmentB) : List.of(segmentB, segmentA);
-            if (!segmentPairs.add(pair)) {
-                throw new IllegalArgumentException("the overlay tunnel " + describe(tunnel) + " doubles another tunnel"
-                        + " between the same switches: frames would arrive twice");
             }
         }
     }

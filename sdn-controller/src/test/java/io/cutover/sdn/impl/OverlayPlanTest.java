@@ -116,18 +116,34 @@ class OverlayPlanTest {
     }
 
     @Test
-    void tunnelsMayMeshButNeverDoubleACabledPath() {
+    void tunnelsMayMeshButNeverDeliverAFrameTwice() {
         Dpid h3 = Dpid.of(0xc1);
         LinkTree.require(List.of(Link.overlay(H1, "t2", H2, "t1"), Link.overlay(H1, "t3", h3, "t1"),
                 Link.overlay(H2, "t3", h3, "t2")));
         List<Link> cabled = List.of(new Link(H1, "up", TOR, "to-h1"), new Link(H2, "up", TOR, "to-h2"));
-        assertThatThrownBy(() -> LinkTree.require(concat(cabled, Link.overlay(H1, "t2", H2, "t1"))))
-                .hasMessageContaining("cables join already");
-        assertThatThrownBy(() -> LinkTree.require(concat(List.of(new Link(H1, "up", TOR, "to-h1")),
-                Link.overlay(H1, "t3", h3, "t1"), Link.overlay(TOR, "t3", h3, "t2"))))
-                .hasMessageContaining("same cabled segment");
+        LinkTree.require(concat(cabled, Link.overlay(H1, "t2", H2, "t1")));
+        assertThatThrownBy(() -> LinkTree.require(concat(cabled, Link.overlay(H1, "t3", h3, "t1"),
+                Link.overlay(H2, "t3", h3, "t2")))).hasMessageContaining("ends a tunnel out of it too");
         assertThatThrownBy(() -> LinkTree.require(List.of(Link.overlay(H1, "t2", H2, "t1"),
                 Link.overlay(H1, "u2", H2, "u1")))).hasMessageContaining("doubles another tunnel");
+    }
+
+    @Test
+    void theCableNetworkKeepsToTheCablesWhereTheyJoinTheHostsAndTheTenantsTakeTheTunnel() {
+        Map<Dpid, Map<String, Integer>> ports = Map.of(
+                H1, Map.of("a", 1, "b", 2, "up", 5, "ovl-h2", 7),
+                H2, Map.of("a", 1, "b", 2, "up", 5, "ovl-h1", 7),
+                TOR, Map.of("to-h1", 1, "to-h2", 2));
+        ModelState model = twoTenants().withLinks(List.of(new Link(H1, "up", TOR, "to-h1"),
+                new Link(H2, "up", TOR, "to-h2"), Link.overlay(H1, "ovl-h2", H2, "ovl-h1")));
+        Map<FlowKey, FlowSpec> h1 = FlowPlanner.plan(model, ports).get(H1);
+        assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x1").actions())
+                .as("the cable network over the cables").isEqualTo("output:5");
+        assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x2").actions())
+                .as("tenant B over the tunnel").isEqualTo("set_field:tunnel_id=0x2,output:7");
+        assertThat(find(h1, 1, 50, MULTICAST + ",metadata=0x1").actions()).isEqualTo("output:1,output:5");
+        assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x1")).as("no cable-network frames from that tunnel").isNull();
+        assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x2")).isNotNull();
     }
 
     private static List<Link> concat(List<Link> links, Link... more) {
