@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * ({@link AtomicFile}) on every change, and read back on start. The file carries its {@code format}: {@value FORMAT}
  * names switches by datapath id. A file without one was written when switches were named by their bridge's name; it
  * is refused with a {@link JournalFormatException} (unless it holds nothing) and {@link #migrate} rewrites it, given
- * each bridge's datapath id.
+ * each bridge's datapath id. A file written before networks were objects has no {@code networks}: it is read as none
+ * defined (the same format, as a missing field only adds what older controllers did not have).
  */
 public final class StateJournal {
     public static final String FILE = "state.json";

@@ -4,6 +4,7 @@ import io.cutover.sdn.ControllerOptions;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.JournalFormatException;
 import io.cutover.sdn.MoveState;
+import io.cutover.sdn.Network;
 import io.cutover.sdn.SdnController;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,44 @@ class StateJournalTest {
         assertThat(Files.readString(dir.resolve(StateJournal.FILE))).contains("\"format\" : 2")
                 .contains("\"switch\" : \"00000000000000a0\"");
         assertThat(new StateJournal(dir).load()).isEqualTo(model);
+    }
+
+    @Test
+    void networksRoundTripAndGiveTheirVni() throws Exception {
+        StateJournal journal = new StateJournal(dir);
+        ModelState model = FlowPlannerTest.lan().withNetwork(new Network(1, 5001, "tenant-a"))
+                .withNetwork(new Network(2, 5002, "tenant-b"));
+        journal.save(model);
+        assertThat(Files.readString(dir.resolve(StateJournal.FILE))).contains("\"networks\" : {")
+                .contains("\"vni\" : 5002");
+        ModelState loaded = new StateJournal(dir).load();
+        assertThat(loaded).isEqualTo(model);
+        assertThat(loaded.networks().get(2)).isEqualTo(new Network(2, 5002, "tenant-b"));
+        assertThat(loaded.vni(1)).isEqualTo(5001);
+        assertThat(loaded.vni(3)).as("a network that is not defined: its id").isEqualTo(3);
+        assertThat(loaded.withoutNetwork(1).vni(1)).isEqualTo(1);
+    }
+
+    @Test
+    void aJournalWrittenBeforeNetworksWereObjectsLoadsWithNone() throws Exception {
+        StateJournal journal = new StateJournal(dir);
+        journal.save(FlowPlannerTest.lan());
+        String written = Files.readString(dir.resolve(StateJournal.FILE));
+        String older = written.replaceAll(",\\s*\"networks\" : \\{\\s*}", "");
+        assertThat(older).as("the test removed the field").doesNotContain("networks").contains("\"format\" : 2");
+        Files.writeString(dir.resolve(StateJournal.FILE), older);
+        ModelState loaded = new StateJournal(dir).load();
+        assertThat(loaded.networks()).isEmpty();
+        assertThat(loaded).isEqualTo(FlowPlannerTest.lan());
+        assertThat(loaded.vni(1)).isEqualTo(1);
+    }
+
+    @Test
+    void aJournalWithABadNetworkIsRefusedNamingIt() throws Exception {
+        Files.writeString(dir.resolve(StateJournal.FILE), "{\"format\":2,\"endpoints\":{},\"links\":[],\"moves\":{},"
+                + "\"nextMoveId\":1,\"networks\":{\"4\":{\"id\":4,\"vni\":0,\"name\":\"x\"}}}");
+        assertThatThrownBy(() -> new StateJournal(dir).load()).isInstanceOf(io.cutover.sdn.SdnException.class)
+                .hasMessageContaining("network 4: vni 0 is outside 1..16777215");
     }
 
     @Test
