@@ -32,8 +32,12 @@ import java.util.concurrent.CompletionStage;
  * certificate the CA did not sign is refused before its OpenFlow handshake ({@link #refusedTlsSessions()}).
  * <p>
  * Futures fail with {@link OpenFlowErrorException} (a switch rejected a message; its xid and error),
- * {@link SwitchUnavailableException}, {@link MoveStateException}, {@link NotFoundException} or
- * {@link IllegalArgumentException} (bad input).
+ * {@link SwitchUnavailableException}, {@link MoveStateException}, {@link ConflictException} (networks),
+ * {@link NotFoundException} or {@link IllegalArgumentException} (bad input).
+ * <p>
+ * Networks: an endpoint names its network by id. While no {@link Network} is defined, networks are implicit (any id,
+ * its VNI the id). Once one is defined, an endpoint must name a defined network (else {@link IllegalArgumentException});
+ * endpoints put before stay where they are.
  */
 public final class SdnController implements AutoCloseable {
     private final ControllerCore core;
@@ -118,6 +122,41 @@ public final class SdnController implements AutoCloseable {
         return Optional.ofNullable(core.model().endpoints().get(name)).map(p -> p.endpoint());
     }
 
+    /** The defined networks, by id. */
+    public List<Network> networks() {
+        return core.model().networks().values().stream().sorted(java.util.Comparator.comparingInt(Network::id))
+                .toList();
+    }
+
+    public Optional<Network> network(int id) {
+        return Optional.ofNullable(core.model().networks().get(id));
+    }
+
+    /**
+     * The VNI that carries network {@code id} across the overlay: its defined VNI, or the id when it is not defined.
+     */
+    public int vni(int id) {
+        return core.model().vni(id);
+    }
+
+    /**
+     * Defines a network; completes once journaled, with {@code true} when it was added and {@code false} when an
+     * identical network was already defined (nothing changed). No flow changes: a network's flows are its endpoints'.
+     * The stage fails with {@link ConflictException} when its id is defined with another VNI or name, or another
+     * network carries its VNI.
+     */
+    public CompletionStage<Boolean> addNetwork(Network network) {
+        return core.addNetwork(java.util.Objects.requireNonNull(network, "network"));
+    }
+
+    /**
+     * Removes a network; completes once journaled. Fails with {@link NotFoundException} when it is not defined and
+     * {@link ConflictException} while endpoints are in it.
+     */
+    public CompletionStage<Void> removeNetwork(int id) {
+        return core.removeNetwork(id);
+    }
+
     public List<Link> links() {
         return core.model().links();
     }
@@ -135,7 +174,10 @@ public final class SdnController implements AutoCloseable {
         return core.setLinks(links);
     }
 
-    /** Adds or replaces an endpoint; completes when every connected switch has confirmed its flows. */
+    /**
+     * Adds or replaces an endpoint; completes when every connected switch has confirmed its flows. Once networks are
+     * defined, its network must be one of them.
+     */
     public CompletionStage<Void> putEndpoint(Endpoint endpoint) {
         return core.putEndpoint(endpoint);
     }

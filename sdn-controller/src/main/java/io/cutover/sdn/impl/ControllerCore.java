@@ -1,5 +1,6 @@
 package io.cutover.sdn.impl;
 
+import io.cutover.sdn.ConflictException;
 import io.cutover.sdn.ControllerOptions;
 import io.cutover.sdn.Cookie;
 import io.cutover.sdn.Dpid;
@@ -9,6 +10,7 @@ import io.cutover.sdn.Link;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.MoveState;
 import io.cutover.sdn.MoveStateException;
+import io.cutover.sdn.Network;
 import io.cutover.sdn.NotFoundException;
 import io.cutover.sdn.OpenFlowErrorException;
 import io.cutover.sdn.SwitchInfo;
@@ -371,6 +373,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 if (sameId != null) {
                     throw new IllegalArgumentException("endpoint " + endpoint.name() + " has the id of " + sameId);
                 }
+                requireDefinedNetwork(endpoint);
                 segments.require(endpoint, endpoint.switchId(), others);
                 requireOneNetworkPerPort(endpoint, others);
                 others.add(endpoint);
@@ -385,6 +388,94 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             replan();
             return convergeAll(false, Set.of()).thenCombine(saved, (v, w) -> v);
         });
+    }
+
+    /**
+     * Once any network is defined, an endpoint must name one of them: a typo in a network id would otherwise create a
+     * network of its own, isolated, with its id as VNI. A controller with no network defined keeps networks implicit
+     * (any id, its VNI the id), as before networks were objects; endpoints already in an undefined network stay.
+     */
+    private void requireDefinedNetwork(Endpoint endpoint) {
+        Map<Integer, Network> networks = model.networks();
+        if (!networks.isEmpty() && !networks.containsKey(endpoint.network())) {
+            throw new IllegalArgumentException("endpoint " + endpoint.name() + " names network " + endpoint.network()
+                    + ", which is not defined (" + networks.size() + (networks.size() == 1 ? " network is" : " networks are")
+                    + " defined: GET /v1/networks lists them, POST /v1/networks defines one)");
+        }
+    }
+
+    /**
+     * Defines a network; one identical to a defined network changes nothing. Completes with whether it was added,
+     * once journaled.
+     *
+     * @throws ConflictException (in the stage) when its id is defined with another VNI or name, or its VNI is carried
+     *                           by another network (a defined one, or an undefined one its endpoints use: its VNI is its
+     *                           id)
+     */
+    public CompletableFuture<Boolean> addNetwork(Network network) {
+        return onCore(() -> {
+            Network old = model.networks().get(network.id());
+            if (network.equals(old)) {
+                return CompletableFuture.completedFuture(false);
+            }
+            if (old != null) {
+                throw new ConflictException("network " + network.id() + " is defined with vni " + old.vni()
+                        + " and name " + old.name() + ": delete it first to change it");
+            }
+            for (Network other : model.networks().values()) {
+                if (other.vni() == network.vni()) {
+                    throw new ConflictException("vni " + network.vni() + " is carried by network " + other.id() + " ("
+                            + other.name() + ")");
+                }
+            }
+            model.endpoints().values().stream().map(p -> p.endpoint().network())
+                    .filter(id -> id != network.id() && id == network.vni() && !model.networks().containsKey(id))
+                    .findFirst().ifPresent(id -> {
+                        throw new ConflictException("vni " + network.vni() + " is carried by network " + id + ", which "
+                                + "endpoints use without its being defined (its vni is its id): define network " + id
+                                + " first, or choose another vni");
+                    });
+            model = model.withNetwork(network);
+            LOG.info("network {} (vni {}, {}) defined", network.id(), network.vni(), network.name());
+            return changedNetworks().thenApply(v -> true);
+        });
+    }
+
+    /**
+     * Removes a network that no endpoint is in; completes once journaled.
+     *
+     * @throws NotFoundException (in the stage) when it is not defined
+     * @throws ConflictException (in the stage) while endpoints are in it
+     */
+    public CompletableFuture<Void> removeNetwork(int id) {
+        return onCore(() -> {
+            Network network = model.networks().get(id);
+            if (network == null) {
+                throw new NotFoundException("no network " + id);
+            }
+            List<String> members = model.endpoints().values().stream().map(ModelState.Placed::endpoint)
+                    .filter(e -> e.network() == id).map(Endpoint::name).toList();
+            if (!members.isEmpty()) {
+                throw new ConflictException("network " + id + " (" + network.name() + ") still has " + members.size()
+                        + (members.size() == 1 ? " endpoint: " : " endpoints: ")
+                        + String.join(", ", members.stream().limit(10).toList()) + (members.size() > 10 ? ", ..." : "")
+                        + "; remove them or put them in another network first");
+            }
+            model = model.withoutNetwork(id);
+            LOG.info("network {} (vni {}, {}) removed", id, network.vni(), network.name());
+            return changedNetworks();
+        });
+    }
+
+    /**
+     * Journals a change of the networks. Today's flows do not depend on them (a network's flows are its endpoints'),
+     * so convergence sends nothing; it is run all the same so that flows that come to depend on a network's VNI (the
+     * overlay) follow a network defined for endpoints that used it while it was implicit.
+     */
+    private CompletableFuture<Void> changedNetworks() {
+        CompletableFuture<Void> saved = save();
+        replan();
+        return convergeAll(false, Set.of()).thenCombine(saved, (v, w) -> v);
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.cutover.sdn.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Move;
+import io.cutover.sdn.Network;
 import io.cutover.sdn.SdnException;
 import io.cutover.support.HttpErrorStatusException;
 import io.cutover.support.HttpMalformedAnswerException;
@@ -18,7 +20,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Drives a move through a controller's REST API ({@link SdnRestServer}), as a host agent does from another
- * process. Futures fail with {@link ControllerUnreachableException} when the controller does not answer, and
+ * process, and defines its networks. Futures fail with {@link ControllerUnreachableException} when the controller does not answer, and
  * with {@link RejectedException} (its status and JSON error) when it refuses.
  */
 public final class SdnRestClient {
@@ -106,8 +108,35 @@ public final class SdnRestClient {
         return call("GET", "moves/" + moveId, null);
     }
 
+    /** {@code GET /networks}: the defined networks, by id. */
+    public CompletionStage<List<Network>> networks() {
+        return call("GET", "networks", null, Network[].class).thenApply(List::of);
+    }
+
+    /** {@code GET /networks/{id}}: fails with a 404 {@link RejectedException} when it is not defined. */
+    public CompletionStage<Network> network(int id) {
+        return call("GET", "networks/" + id, null, Network.class);
+    }
+
+    /**
+     * {@code POST /networks}: defines a network (see {@link io.cutover.sdn.SdnController#addNetwork}); an identical one
+     * already defined is no error. Fails with a 409 {@link RejectedException} when it clashes with a defined network.
+     */
+    public CompletionStage<Network> addNetwork(Network network) {
+        return call("POST", "networks", network, Network.class);
+    }
+
+    /** {@code DELETE /networks/{id}}: 404 when it is not defined, 409 while endpoints are in it. */
+    public CompletionStage<Void> removeNetwork(int id) {
+        return call("DELETE", "networks/" + id, null, JsonNode.class).thenApply(ignored -> null);
+    }
+
     private CompletionStage<Move> call(String method, String path, Object body) {
-        return http.sendAsync(method, path, body).thenApply(answer -> answer.requireSuccess().body(Move.class))
+        return call(method, path, body, Move.class);
+    }
+
+    private <T> CompletionStage<T> call(String method, String path, Object body, Class<T> type) {
+        return http.sendAsync(method, path, body).thenApply(answer -> answer.requireSuccess().body(type))
                 .exceptionally(error -> {
                     throw translate(error);
                 });
@@ -151,7 +180,7 @@ public final class SdnRestClient {
             this.error = refused.problem();
         }
 
-        /** The HTTP status: 400, 404, 409 (wrong move state), 502 (a switch refused), 503 (a switch is down). */
+        /** The HTTP status: 400, 404, 409 (wrong move state, a clashing network), 502 (a switch refused), 503 (a switch is down). */
         public int status() {
             return status;
         }

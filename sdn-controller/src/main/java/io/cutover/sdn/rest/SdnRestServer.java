@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.sdn.ConflictException;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.Link;
 import io.cutover.sdn.MoveStateException;
+import io.cutover.sdn.Network;
 import io.cutover.sdn.NotFoundException;
 import io.cutover.sdn.OpenFlowErrorException;
 import io.cutover.sdn.SdnController;
@@ -34,8 +36,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The controller's REST API under {@code /v1} (Vert.x Web), JSON in and out; errors as
- * {@code {"error": "...", "detail": "..."}} with 400 (bad input), 404 (unknown name), 409 (wrong move state, or a
- * bridge name that more than one switch has), 502 (a switch rejected it), 503 (a switch is not connected). The OpenAPI
+ * {@code {"error": "...", "detail": "..."}} with 400 (bad input), 404 (unknown name), 409 (wrong move state, a
+ * bridge name that more than one switch has, a network that clashes with one defined or still has endpoints), 502 (a switch rejected it), 503 (a switch is not connected). The OpenAPI
  * document is at {@code /v1/openapi.yaml}.
  * <p>
  * Switches are named by datapath id in every body ({@code switch} of an endpoint, {@code switchA}/{@code switchB} of a
@@ -123,6 +125,23 @@ public final class SdnRestServer implements AutoCloseable {
         router.post("/v1/endpoints/:name/frames").handler(ctx -> {
             List<byte[]> frames = frames(body(ctx, JsonNode.class, null, null));
             reply(ctx, 200, sdn.sendFrames(ctx.pathParam("name"), frames).thenApply(sent -> Map.of("sent", sent)));
+        });
+        router.get("/v1/networks").handler(ctx -> json(ctx, 200, sdn.networks()));
+        router.get("/v1/networks/:id").handler(ctx -> json(ctx, 200, sdn.network(networkId(ctx))
+                .orElseThrow(() -> new NotFoundException("no network " + ctx.pathParam("id")))));
+        router.post("/v1/networks").handler(ctx -> {
+            Network network = body(ctx, Network.class, null, null);
+            sdn.addNetwork(network).whenComplete((added, err) -> {
+                if (err != null) {
+                    fail(ctx, err);
+                } else {
+                    json(ctx, added ? 201 : 200, network);
+                }
+            });
+        });
+        router.delete("/v1/networks/:id").handler(ctx -> {
+            int id = networkId(ctx);
+            reply(ctx, 200, sdn.removeNetwork(id).thenApply(v -> Map.of("removed", id)));
         });
         router.get("/v1/links").handler(ctx -> json(ctx, 200, sdn.links()));
         router.put("/v1/links").handler(ctx -> {
@@ -229,6 +248,14 @@ public final class SdnRestServer implements AutoCloseable {
         }
     }
 
+    private static int networkId(RoutingContext ctx) {
+        try {
+            return Integer.parseInt(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("network id '" + ctx.pathParam("id") + "' is not a number");
+        }
+    }
+
     /** The body's {@code frames}: an array of base64-encoded Ethernet frames. */
     private static List<byte[]> frames(JsonNode body) {
         JsonNode frames = body == null ? null : body.get("frames");
@@ -332,7 +359,7 @@ public final class SdnRestServer implements AutoCloseable {
         } else if (err instanceof IllegalArgumentException) {
             status = 400;
             kind = ErrorAnswer.BAD_REQUEST;
-        } else if (err instanceof MoveStateException) {
+        } else if (err instanceof MoveStateException || err instanceof ConflictException) {
             status = 409;
             kind = "conflict";
         } else if (err instanceof AmbiguousSwitchException) {

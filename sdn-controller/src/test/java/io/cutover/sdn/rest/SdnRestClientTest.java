@@ -3,6 +3,7 @@ package io.cutover.sdn.rest;
 import io.cutover.sdn.ControllerOptions;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.Network;
 import io.cutover.sdn.SdnController;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +55,25 @@ class SdnRestClientTest {
                 .cause().isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
                         e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(503))
                 .hasMessageContaining("00000000000000b0: not connected");
+    }
+
+    @Test
+    void networksAreDefinedListedReadAndRemoved() {
+        Network blue = new Network(3, 70_003, "blue");
+        org.assertj.core.api.Assertions.assertThat(client.addNetwork(blue).toCompletableFuture().join()).isEqualTo(blue);
+        org.assertj.core.api.Assertions.assertThat(client.addNetwork(blue).toCompletableFuture().join())
+                .as("again: no error").isEqualTo(blue);
+        org.assertj.core.api.Assertions.assertThat(client.networks().toCompletableFuture().join()).containsExactly(blue);
+        org.assertj.core.api.Assertions.assertThat(client.network(3).toCompletableFuture().join()).isEqualTo(blue);
+        assertThatThrownBy(() -> client.addNetwork(new Network(4, 70_003, "red")).toCompletableFuture().join()).cause()
+                .isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
+                        e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(409))
+                .hasMessageContaining("vni 70003 is carried by network 3 (blue)");
+        client.removeNetwork(3).toCompletableFuture().join();
+        org.assertj.core.api.Assertions.assertThat(sdn.networks()).isEmpty();
+        assertThatThrownBy(() -> client.network(3).toCompletableFuture().join()).cause()
+                .isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
+                        e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(404));
     }
 
     @Test

@@ -191,6 +191,100 @@ class SdnRestServerTest {
     }
 
     @Test
+    void networksAreCreatedListedReadDeletedAndJournaled() throws Exception {
+        assertThat(call("GET", "/v1/networks", null).body()).isEqualTo("[]");
+        assertThat(call("GET", "/v1/openapi.yaml", null).body()).contains("/v1/networks:", "/v1/networks/{id}:");
+        HttpResponse<String> created = call("POST", "/v1/networks", "{\"id\":2,\"vni\":5002,\"name\":\"tenant-b\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.body()).isEqualTo("{\"id\":2,\"vni\":5002,\"name\":\"tenant-b\"}");
+        assertThat(call("POST", "/v1/networks", "{\"id\":1,\"vni\":5001,\"name\":\"tenant-a\"}").statusCode())
+                .isEqualTo(201);
+        HttpResponse<String> again = call("POST", "/v1/networks", "{\"id\":2,\"vni\":5002,\"name\":\"tenant-b\"}");
+        assertThat(again.statusCode()).as("the same network again: nothing to create, no error").isEqualTo(200);
+        JsonNode list = JSON.readTree(call("GET", "/v1/networks", null).body());
+        assertThat(list).hasSize(2);
+        assertThat(list.get(0).get("id").asInt()).as("by id").isEqualTo(1);
+        assertThat(JSON.readTree(call("GET", "/v1/networks/2", null).body()).get("vni").asInt()).isEqualTo(5002);
+        assertThat(sdn.vni(2)).isEqualTo(5002);
+        assertThat(sdn.vni(9)).as("not defined: its id").isEqualTo(9);
+
+        sdn.close();
+        sdn = SdnController.start(ControllerOptions.builder().port(0).stateDir(state).build());
+        rest.close();
+        rest = SdnRestServer.start(sdn, "127.0.0.1", 0);
+        assertThat(sdn.networks()).extracting(io.cutover.sdn.Network::name).containsExactly("tenant-a", "tenant-b");
+
+        HttpResponse<String> deleted = call("DELETE", "/v1/networks/2", null);
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        assertThat(deleted.body()).isEqualTo("{\"removed\":2}");
+        assertError(call("GET", "/v1/networks/2", null), 404, "no network 2");
+        assertError(call("DELETE", "/v1/networks/2", null), 404, "no network 2");
+        sdn.close();
+        sdn = SdnController.start(ControllerOptions.builder().port(0).stateDir(state).build());
+        assertThat(sdn.networks()).extracting(io.cutover.sdn.Network::id).containsExactly(1);
+    }
+
+    @Test
+    void aNetworkThatClashesIsAConflictAndChangesNothing() throws Exception {
+        assertThat(call("POST", "/v1/networks", "{\"id\":1,\"vni\":5001,\"name\":\"tenant-a\"}").statusCode())
+                .isEqualTo(201);
+        assertError(call("POST", "/v1/networks", "{\"id\":1,\"vni\":6001,\"name\":\"tenant-a\"}"), 409,
+                "network 1 is defined with vni 5001 and name tenant-a: delete it first to change it");
+        assertError(call("POST", "/v1/networks", "{\"id\":1,\"vni\":5001,\"name\":\"other\"}"), 409,
+                "network 1 is defined with vni 5001");
+        assertError(call("POST", "/v1/networks", "{\"id\":2,\"vni\":5001,\"name\":\"tenant-b\"}"), 409,
+                "vni 5001 is carried by network 1 (tenant-a)");
+        assertThat(sdn.networks()).containsExactly(new io.cutover.sdn.Network(1, 5001, "tenant-a"));
+
+        assertThat(call("POST", "/v1/endpoints", VM).statusCode()).isEqualTo(201);
+        assertError(call("DELETE", "/v1/networks/1", null), 409,
+                "network 1 (tenant-a) still has 1 endpoint: vm1; remove them or put them in another network first");
+        assertThat(call("DELETE", "/v1/endpoints/vm1", null).statusCode()).isEqualTo(200);
+        assertThat(call("DELETE", "/v1/networks/1", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void badNetworksAreBadRequests() throws Exception {
+        assertError(call("POST", "/v1/networks", "{\"id\":0,\"vni\":5,\"name\":\"a\"}"), 400,
+                "network id 0 is outside 1..65535");
+        assertError(call("POST", "/v1/networks", "{\"id\":3,\"vni\":16777216,\"name\":\"a\"}"), 400,
+                "network 3: vni 16777216 is outside 1..16777215");
+        assertError(call("POST", "/v1/networks", "{\"id\":3,\"name\":\"a\"}"), 400, "network 3: vni 0 is outside");
+        assertError(call("POST", "/v1/networks", "{\"id\":3,\"vni\":3}"), 400, "network 3: name is missing");
+        assertError(call("POST", "/v1/networks", "null"), 400, "null");
+        assertError(call("GET", "/v1/networks/blue", null), 400, "network id 'blue' is not a number");
+        assertError(call("DELETE", "/v1/networks/blue", null), 400, "network id 'blue' is not a number");
+        assertThat(sdn.networks()).isEmpty();
+    }
+
+    @Test
+    void withoutNetworksAnyNetworkIsImplicitOnceOneIsDefinedAnEndpointMustNameADefinedOne() throws Exception {
+        String other = VM.replace("\"id\":5", "\"id\":6").replace("vm1", "vm2").replace("\"network\":1",
+                "\"network\":7").replace("02:00:C6:12:00:64", "02:00:00:00:00:06");
+        assertThat(call("POST", "/v1/endpoints", other).statusCode()).as("no network defined: 7 is implicit")
+                .isEqualTo(201);
+        assertThat(sdn.vni(7)).isEqualTo(7);
+        assertError(call("POST", "/v1/networks", "{\"id\":1,\"vni\":7,\"name\":\"tenant-a\"}"), 409,
+                "vni 7 is carried by network 7, which endpoints use without its being defined");
+        assertThat(call("POST", "/v1/networks", "{\"id\":1,\"vni\":5001,\"name\":\"tenant-a\"}").statusCode())
+                .isEqualTo(201);
+
+        assertThat(call("POST", "/v1/endpoints", VM).statusCode()).as("network 1 is defined").isEqualTo(201);
+        assertError(call("POST", "/v1/endpoints", other.replace("vm2", "vm3").replace("\"id\":6", "\"id\":8")),
+                400, "endpoint vm3 names network 7, which is not defined (1 network is defined: GET /v1/networks "
+                        + "lists them, POST /v1/networks defines one)");
+        assertThat(sdn.endpoint("vm3")).as("refused: nothing changed").isEmpty();
+        assertError(call("POST", "/v1/endpoints", other), 400, "endpoint vm2 names network 7, which is not defined");
+        assertThat(sdn.endpoint("vm2")).as("kept where it was put before networks were defined")
+                .hasValueSatisfying(e -> assertThat(e.network()).isEqualTo(7));
+
+        assertThat(call("POST", "/v1/networks", "{\"id\":7,\"vni\":5007,\"name\":\"tenant-g\"}").statusCode())
+                .isEqualTo(201);
+        assertThat(call("POST", "/v1/endpoints", other).statusCode()).isEqualTo(201);
+        assertThat(sdn.vni(7)).isEqualTo(5007);
+    }
+
+    @Test
     void nullsInsteadOfObjectsAreBadRequestsNotServerErrors() throws Exception {
         assertError(call("PUT", "/v1/links", "[null]"), 400, "holds a null at [0], not a Link");
         assertError(call("PUT", "/v1/links", "null"), 400, "null");
