@@ -13,6 +13,7 @@ import io.cutover.sdn.ControllerOptions;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.Link;
+import io.cutover.sdn.Network;
 import io.cutover.sdn.SdnController;
 import io.cutover.sdn.rest.SdnRestServer;
 import picocli.CommandLine.Command;
@@ -31,8 +32,8 @@ import java.util.concurrent.CountDownLatch;
 /** {@code cutover sdn}: Run the OpenFlow 1.3 controller that moves VM flows, and talk to it. */
 @Command(name = "sdn", mixinStandardHelpOptions = true,
         description = "Run the OpenFlow 1.3 controller that moves VM flows, and talk to it over REST.",
-        subcommands = {SdnCommand.Serve.class, SdnCommand.Get.class, SdnCommand.MoveCmd.class,
-                SdnCommand.MigrateState.class})
+        subcommands = {SdnCommand.Serve.class, SdnCommand.Get.class, SdnCommand.Networks.class,
+                SdnCommand.NetworkCmd.class, SdnCommand.MoveCmd.class, SdnCommand.MigrateState.class})
 final class SdnCommand extends GroupCommand {
     static final String DEFAULT_REST = "127.0.0.1:8181";
 
@@ -210,8 +211,8 @@ final class SdnCommand extends GroupCommand {
 
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = "GET a REST resource and print it as a table: switches (each switch's datapath id and bridge "
-                    + "name), switches/DPID/ports, switches/DPID/flows (cookies as 0x...), endpoints, links, moves, "
-                    + "or one endpoint or move; any other resource as JSON.")
+                    + "name), switches/DPID/ports, switches/DPID/flows (cookies as 0x...), endpoints, networks, links, "
+                    + "moves, or one endpoint, network or move; any other resource as JSON.")
     static final class Get implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         Rest api = new Rest();
@@ -240,6 +241,100 @@ final class SdnCommand extends GroupCommand {
                 out.flush();
             }
             return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "networks", mixinStandardHelpOptions = true,
+            description = "List the controller's networks: ID (what endpoints name), VNI (what carries it between "
+                    + "hypervisors), NAME. None defined: networks are implicit, any id, its VNI the id.")
+    static final class Networks implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Rest api = new Rest();
+
+        @Option(names = "--json", description = "Print the controller's JSON as it gives it, for scripts.")
+        boolean json;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            JsonAnswer answer = api.send("GET", "networks", null);
+            if (answer.status() / 100 != 2) {
+                return DaemonRest.refused(answer, spec.commandLine().getErr());
+            }
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(answer.body().toPrettyString());
+                out.flush();
+            } else {
+                SdnTables.networks(answer.body()).print(out);
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "network", mixinStandardHelpOptions = true,
+            description = "Define or delete a network of the controller.",
+            subcommands = {NetworkCmd.Add.class, NetworkCmd.Delete.class})
+    static final class NetworkCmd extends GroupCommand {
+        @Command(name = "add", mixinStandardHelpOptions = true,
+                description = "Define a network. Once one is defined, endpoints must name a defined network. The very "
+                        + "same network again is no error; another VNI or name for a defined id, or a VNI another "
+                        + "network carries, is refused (exit 2).")
+        static final class Add implements Callable<Integer> {
+            @picocli.CommandLine.Mixin
+            Rest api = new Rest();
+
+            @Option(names = "--id", required = true, description = "Its id, 1..65535: what endpoints name.")
+            int id;
+
+            @Option(names = "--vni", required = true, description = "Its VXLAN network identifier, 1..16777215.")
+            int vni;
+
+            @Option(names = "--name", required = true, description = "A label for people, such as tenant-a.")
+            String name;
+
+            @picocli.CommandLine.Spec
+            picocli.CommandLine.Model.CommandSpec spec;
+
+            @Override
+            public Integer call() {
+                Network network = new Network(id, vni, name);
+                JsonAnswer answer = api.send("POST", "networks", network);
+                if (answer.status() / 100 != 2) {
+                    return DaemonRest.refused(answer, spec.commandLine().getErr());
+                }
+                spec.commandLine().getOut().println("network " + id + (answer.status() == 201 ? " added" : " already "
+                        + "defined") + ": vni " + vni + ", name " + name);
+                spec.commandLine().getOut().flush();
+                return ExitCode.OK;
+            }
+        }
+
+        @Command(name = "delete", mixinStandardHelpOptions = true,
+                description = "Delete a network no endpoint is in (exit 2 while endpoints are in it, or when it is not "
+                        + "defined).")
+        static final class Delete implements Callable<Integer> {
+            @picocli.CommandLine.Mixin
+            Rest api = new Rest();
+
+            @Parameters(paramLabel = "ID", description = "The network's id.")
+            int id;
+
+            @picocli.CommandLine.Spec
+            picocli.CommandLine.Model.CommandSpec spec;
+
+            @Override
+            public Integer call() {
+                JsonAnswer answer = api.send("DELETE", "networks/" + id, null);
+                if (answer.status() / 100 != 2) {
+                    return DaemonRest.refused(answer, spec.commandLine().getErr());
+                }
+                spec.commandLine().getOut().println("network " + id + " deleted");
+                spec.commandLine().getOut().flush();
+                return ExitCode.OK;
+            }
         }
     }
 
@@ -338,7 +433,7 @@ final class SdnCommand extends GroupCommand {
             return ExitCode.OK;
         }
 
-        JsonAnswer send(String method, String path, JsonNode body) {
+        JsonAnswer send(String method, String path, Object body) {
             HostPort address = HostPort.parse("--rest", rest);
             if (tlsCa == null && (tlsCert != null || tlsKey != null)) {
                 throw new IllegalArgumentException("--tls-cert and --tls-key need --tls-ca");

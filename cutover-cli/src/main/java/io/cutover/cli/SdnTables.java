@@ -9,7 +9,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * {@code sdn get}'s tables: the controller's listings (switches, a switch's ports and flows, endpoints, links, moves)
+ * {@code sdn get}'s tables: the controller's listings (switches, a switch's ports and flows, endpoints, networks, links,
+ * moves)
  * with a header row each. Which table a resource gets is decided by its path, not guessed from its JSON; a resource
  * without a table is printed as JSON. Cookies are written {@code 0x…} as {@code ovs-ofctl} shows them (the API gives
  * them as numbers, negative once their top bit is set).
@@ -19,6 +20,7 @@ final class SdnTables {
     private static final Pattern SWITCH_FLOWS = Pattern.compile("switches/[^/]+/flows");
     private static final Pattern ONE_ENDPOINT = Pattern.compile("endpoints/[^/]+");
     private static final Pattern ONE_MOVE = Pattern.compile("moves/[^/]+");
+    private static final Pattern ONE_NETWORK = Pattern.compile("networks/[^/]+");
 
     private SdnTables() {
     }
@@ -38,6 +40,8 @@ final class SdnTables {
             return Optional.of(flows(body));
         } else if (path.equals("endpoints") || ONE_ENDPOINT.matcher(path).matches()) {
             return Optional.of(endpoints(items(body)));
+        } else if (path.equals("networks") || ONE_NETWORK.matcher(path).matches()) {
+            return Optional.of(networks(body));
         } else if (path.equals("links")) {
             return Optional.of(links(body));
         } else if (path.equals("moves") || ONE_MOVE.matcher(path).matches()) {
@@ -79,6 +83,15 @@ final class SdnTables {
             e.path("addresses").forEach(a -> addresses.add(a.asText()));
             table.row(e.path("name").asText(), e.path("id").asInt(), e.path("network").asInt(), e.path("mac").asText(),
                     e.path("switch").asText(), e.path("port").asText(), String.join(" ", addresses));
+        }
+        return table;
+    }
+
+    /** Networks (a listing, or the one network {@code networks/ID} gives), by id as the controller lists them. */
+    static Table networks(JsonNode networks) {
+        Table table = new Table("ID", "VNI", "NAME");
+        for (JsonNode n : items(networks)) {
+            table.row(n.path("id").asInt(), n.path("vni").asInt(), n.path("name").asText());
         }
         return table;
     }
