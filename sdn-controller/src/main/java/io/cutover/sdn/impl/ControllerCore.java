@@ -80,8 +80,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         this.model = journal == null ? ModelState.empty() : journal.load();
         this.server = OpenFlowServer.start(options,
                 () -> new SwitchSession(this, options.requestTimeout(), options.bundles()));
-        LOG.info("OpenFlow 1.3 controller listening on {} ({} endpoints, {} links, {} moves from the journal)",
-                server.address(), model.endpoints().size(), model.links().size(), model.moves().size());
+        LOG.info("OpenFlow 1.3 controller listening on {} ({} endpoints, {} networks, {} links, {} moves from the "
+                + "journal)", server.address(), model.endpoints().size(), model.networks().size(), model.links().size(),
+                model.moves().size());
     }
 
     public InetSocketAddress address() {
