@@ -51,7 +51,10 @@ import java.util.regex.Pattern;
  *   <li>the real move path between two bridges, N times: {@code prepare} (the destination's flows),
  *       {@code redirectToForwarder} (the source sends the endpoint's frames to a forwarder port), {@code commit}
  *       (br-b, br-tor and br-a, nearest the destination first, each confirmed), {@code cleanup}; each step's
- *       latency, p50 and p99.</li>
+ *       latency, p50 and p99;</li>
+ *   <li>the same moves among {@code --networks} networks, defined one by one through the controller's API
+ *       ({@code addNetwork}, each journaled), with an endpoint of each network on br-a and one on br-b, each on a
+ *       port of its own: how many flows each endpoint costs the switches, and the commit's latency among them.</li>
  * </ol>
  */
 @Command(name = "sdn", mixinStandardHelpOptions = true,
@@ -64,6 +67,10 @@ public final class SdnBench implements Callable<Integer> {
     /** The port number of each install bridge's uplink, the same on all of them. */
     private static final int UPLINK = 1;
     private static final String MOVING = "bench-vm";
+    /** The first id of the networks run's endpoints, above the install's and the moving endpoint's (100). */
+    private static final int NETWORK_ENDPOINT_IDS = 1_000_000;
+    /** The networks run's VNIs: network N is carried by VNI_BASE + N, apart from its id as an overlay's would be. */
+    private static final int VNI_BASE = 10_000;
     /** An endpoint's flow as {@link FlowView} shows it: its MAC and network (the metadata), then its port. */
     private static final Pattern UNICAST = Pattern.compile(
             "eth_dst=([0-9a-f:]{17})(?:,metadata=0x([0-9a-f]+))? output:(\\d+)");
@@ -76,6 +83,10 @@ public final class SdnBench implements Callable<Integer> {
 
     @Option(names = "--moves", description = "Moves to time (default: 100, 30 with --quick).")
     Integer moves;
+
+    @Option(names = "--networks", defaultValue = "100", description = "Networks of the networks run, each with an "
+            + "endpoint on br-a and one on br-b (default: ${DEFAULT-VALUE}; 0 skips the run).")
+    int networks;
 
     @Option(names = "--no-bundles", description = "Commit with ordered flow-mods and a barrier.")
     boolean noBundles;
@@ -97,6 +108,18 @@ public final class SdnBench implements Callable<Integer> {
     private record MoveLatencies(double[] prepare, double[] redirect, double[] commit) {
     }
 
+    /**
+     * What the networks run set up: its endpoints (the moving one aside), the controller's flows carrying an
+     * endpoint's cookie on the three bridges, the fabric's (links, one flood per network and bridge), and how long
+     * defining each network took (ms).
+     */
+    private record NetworkRun(int endpoints, int endpointFlows, int fabricFlows, double[] defineMs,
+                              MoveLatencies latencies) {
+        double flowsPerEndpoint() {
+            return (double) endpointFlows / endpoints;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (flows < 1 || flows > 1_000_000) {
@@ -106,6 +129,9 @@ public final class SdnBench implements Callable<Integer> {
         int moveCount = moves != null ? moves : quick ? 30 : 100;
         if (moveCount < 1 || moveCount > 10_000) {
             throw new IllegalArgumentException("--moves must be within 1..10000");
+        }
+        if (networks < 0 || networks > 1000) {
+            throw new IllegalArgumentException("--networks must be within 0..1000 (each adds two ports to the lab)");
         }
         Path state = stateDir == null ? Files.createTempDirectory("cutover-sdn-bench")
                 : Files.createTempDirectory(Files.createDirectories(stateDir), "cutover-sdn-bench");
@@ -130,8 +156,17 @@ public final class SdnBench implements Callable<Integer> {
                 Files.deleteIfExists(endpointFile);
             }
             System.err.printf("%d moves br-a <-> br-b: prepare, redirect, commit, cleanup...%n", moveCount);
-            MoveLatencies latencies = moveLatencies(lab, state.resolve("moves"), moveCount);
+            MoveLatencies latencies = moveLatencies(lab, state.resolve("moves"), moveCount, sdn -> null).latencies();
+            NetworkRun networkRun = null;
+            if (networks > 0) {
+                System.err.printf("%d networks, an endpoint of each on br-a and br-b; %d moves among them...%n",
+                        networks, moveCount);
+                networkRun = networkRun(lab, state.resolve("networks"), moveCount);
+            }
             report(report, installs, latencies, moveCount, rounds, lab, state);
+            if (networkRun != null) {
+                reportNetworks(report, networkRun);
+            }
         } finally {
             try (var files = Files.walk(state)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -166,7 +201,7 @@ public final class SdnBench implements Callable<Integer> {
                 .row("commit p50 (3 switches, nearest first, atomic each)", "ms", commitP50)
                 .row("commit p99 (goal <= 5)", "ms", commitP99)
                 .row("commit max", "ms", BenchReport.percentile(latencies.commit(), 100));
-        report.key("networks", 1).key("endpoints", flows);
+        report.key("endpoints", flows);
         report.key("ratio", round(ratio, 100)).key("ratio_bundle", round(ratioBundle, 100))
                 .key("commit_p99_ms", round(commitP99, 1000)).key("commit_p50_ms", round(commitP50, 1000))
                 .key("redirect_p99_ms", round(BenchReport.percentile(latencies.redirect(), 99), 1000))
@@ -195,6 +230,32 @@ public final class SdnBench implements Callable<Integer> {
                 .detail("journal_dir", noJournal ? "none" : state.toString())
                 .detail("goals", "ratio >= 1.0, commit_p99_ms <= 5 on a quiet machine")
                 .detail("load_average", loadAverage());
+    }
+
+    private void reportNetworks(BenchReport report, NetworkRun run) {
+        double commitP50 = BenchReport.percentile(run.latencies().commit(), 50);
+        double commitP99 = BenchReport.percentile(run.latencies().commit(), 99);
+        report.row("networks run: flows per endpoint (" + run.endpoints() + " endpoints in " + networks
+                        + " networks)", "flows", run.flowsPerEndpoint())
+                .row("networks run: define a network p50 (addNetwork, journaled)", "ms",
+                        BenchReport.percentile(run.defineMs(), 50))
+                .row("networks run: commit p50", "ms", commitP50)
+                .row("networks run: commit p99", "ms", commitP99);
+        report.key("networks", networks).key("network_endpoints", run.endpoints())
+                .key("flows_per_endpoint", round(run.flowsPerEndpoint(), 100))
+                .key("commit_p50_ms_networks", round(commitP50, 1000))
+                .key("commit_p99_ms_networks", round(commitP99, 1000));
+        report.detail("networks_run", Map.of(
+                "networks", networks,
+                "endpoints", run.endpoints(),
+                "layout", "network N (VNI " + VNI_BASE + "+N) has an endpoint on a port of its own on br-a and one on "
+                        + "br-b; the moving endpoint is in network " + SdnLabFabric.NETWORK,
+                "endpoint_flows", run.endpointFlows(),
+                "fabric_flows", run.fabricFlows(),
+                "define_network_ms", run.defineMs(),
+                "commit_ms", run.latencies().commit(),
+                "prepare_ms", run.latencies().prepare(),
+                "redirect_ms", run.latencies().redirect()));
     }
 
     // ---- flow install -------------------------------------------------------------------------------------------
@@ -378,12 +439,15 @@ public final class SdnBench implements Callable<Integer> {
 
     /**
      * Moves an endpoint between br-a and br-b through the whole path, after a few unmeasured moves (JIT,
-     * connections): prepare, redirect to a forwarder port on the source switch, commit, cleanup.
+     * connections): prepare, redirect to a forwarder port on the source switch, commit, cleanup. {@code populate}
+     * runs once the switches are connected and the links set, before the moving endpoint is put: what it returns
+     * comes back with the latencies.
      */
-    private MoveLatencies moveLatencies(Lab lab, Path journal, int count) {
+    private <T> MoveRun<T> moveLatencies(Lab lab, Path journal, int count,
+                                         java.util.function.Function<SdnController, T> populate) {
         Map<String, String> forwarders = Map.of("br-a", "bench-fwd-a", "br-b", "bench-fwd-b");
-        forwarders.forEach((bridge, port) -> lab.vsctl("add-port", bridge, port, "--", "set", "interface", port,
-                "type=internal").orThrow());
+        forwarders.forEach((bridge, port) -> lab.vsctl("--may-exist", "add-port", bridge, port, "--", "set",
+                "interface", port, "type=internal").orThrow());
         List<String> bridges = lab.topology().bridges();
         Dpid switchA = SdnLabFabric.dpid(lab, "br-a");
         Dpid switchB = SdnLabFabric.dpid(lab, "br-b");
@@ -392,6 +456,7 @@ public final class SdnBench implements Callable<Integer> {
             SdnLabFabric.attach(lab, sdn.address().getPort(), bridges);
             join(sdn.awaitSwitches(SdnLabFabric.dpids(lab, bridges), WAIT));
             join(sdn.setLinks(SdnLabFabric.links(lab)));
+            T populated = populate.apply(sdn);
             join(sdn.putEndpoint(new Endpoint(100, MOVING, SdnLabFabric.NETWORK, "02:b1:00:00:00:01", List.of(),
                     switchA, "hostA")));
             int warmup = Math.max(5, count / 5);
@@ -414,10 +479,82 @@ public final class SdnBench implements Callable<Integer> {
                     commit[i] = (committed - redirected) / 1e6;
                 }
             }
-            return new MoveLatencies(prepare, redirect, commit);
+            return new MoveRun<>(new MoveLatencies(prepare, redirect, commit), populated);
         } finally {
             SdnLabFabric.detach(lab, bridges);
         }
+    }
+
+    /** A move run's latencies, and what its {@code populate} gave. */
+    private record MoveRun<T>(MoveLatencies latencies, T populated) {
+    }
+
+    /** What the networks run's {@code populate} measured: each definition's time, and the flows the plan holds. */
+    private record Populated(double[] defineMs, int endpoints, int endpointFlows, int fabricFlows) {
+    }
+
+    /**
+     * The moves of {@link #moveLatencies} among {@link #networks} networks: each defined through the controller's API
+     * (timed, one by one), then an endpoint of each on a port of its own on br-a and on br-b (the ports made before
+     * the controller connects, so that it learns them in one port description); the flows the three bridges hold
+     * per endpoint are read from the plan once every switch confirmed them, before the moves.
+     */
+    private NetworkRun networkRun(Lab lab, Path journal, int count) {
+        Map<String, String> sides = new LinkedHashMap<>();
+        sides.put("br-a", "a");
+        sides.put("br-b", "b");
+        sides.forEach((bridge, side) -> {
+            List<String> command = new ArrayList<>();
+            for (int n = 1; n <= networks; n++) {
+                command.addAll(List.of("--", "--may-exist", "add-port", bridge, networkPort(side, n), "--", "set",
+                        "interface", networkPort(side, n), "type=internal"));
+            }
+            lab.vsctl(command.subList(1, command.size()).toArray(String[]::new)).orThrow();
+        });
+        Dpid switchA = SdnLabFabric.dpid(lab, "br-a");
+        Dpid switchB = SdnLabFabric.dpid(lab, "br-b");
+        List<Dpid> switches = SdnLabFabric.dpids(lab, lab.topology().bridges());
+        MoveRun<Populated> run = moveLatencies(lab, journal, count, sdn -> {
+            double[] defineMs = new double[networks];
+            for (int n = 1; n <= networks; n++) {
+                long start = System.nanoTime();
+                join(sdn.addNetwork(new io.cutover.sdn.Network(n, VNI_BASE + n, "bench-net-" + n)));
+                defineMs[n - 1] = (System.nanoTime() - start) / 1e6;
+            }
+            List<Endpoint> endpoints = new ArrayList<>(2 * networks);
+            for (int n = 1; n <= networks; n++) {
+                endpoints.add(networkEndpoint(n, "a", switchA));
+                endpoints.add(networkEndpoint(n, "b", switchB));
+            }
+            join(sdn.putEndpoints(endpoints));
+            int[] flowCounts = new int[2];
+            for (Dpid sw : switches) {
+                for (FlowView flow : sdn.desiredFlows(sw)) {
+                    flowCounts[Cookie.endpoint(flow.cookie()) == 0 ? 1 : 0]++;
+                }
+            }
+            if (flowCounts[0] < endpoints.size()) {
+                throw new IllegalStateException("the controller planned " + flowCounts[0] + " flows for "
+                        + endpoints.size() + " endpoints: some ports were not known");
+            }
+            return new Populated(defineMs, endpoints.size(), flowCounts[0], flowCounts[1]);
+        });
+        Populated populated = run.populated();
+        return new NetworkRun(populated.endpoints(), populated.endpointFlows(), populated.fabricFlows(),
+                populated.defineMs(), run.latencies());
+    }
+
+    /** The port of network {@code network}'s endpoint on side {@code a} (br-a) or {@code b}: at most 8 characters. */
+    static String networkPort(String side, int network) {
+        return "bn" + side + "-" + network;
+    }
+
+    /** Network {@code network}'s endpoint on side {@code a} or {@code b}: an id, name, MAC and port of its own. */
+    static Endpoint networkEndpoint(int network, String side, Dpid sw) {
+        int id = NETWORK_ENDPOINT_IDS + 2 * network + ("a".equals(side) ? 0 : 1);
+        return new Endpoint(id, "net" + network + "-" + side, network, String.format(Locale.ROOT,
+                "02:b2:%02x:%02x:%02x:01", "a".equals(side) ? 0xa : 0xb, (network >> 8) & 0xff, network & 0xff),
+                List.of(), sw, networkPort(side, network));
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

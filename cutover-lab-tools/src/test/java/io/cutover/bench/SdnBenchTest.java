@@ -35,4 +35,22 @@ class SdnBenchTest {
         assertThatThrownBy(() -> SdnBench.flowMods(List.of(new FlowView(io.cutover.sdn.Dpid.of(1), 0, 100, 0, "in_port=1", "goto_table:1"))))
                 .hasMessageContaining("not a unicast flow");
     }
+
+    @Test
+    void everyEndpointOfTheNetworksRunHasItsOwnIdMacAndAPortNameLinuxTakes() {
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        java.util.Set<String> macs = new java.util.HashSet<>();
+        java.util.Set<String> ports = new java.util.HashSet<>();
+        for (int network = 1; network <= 1000; network++) {
+            for (String side : List.of("a", "b")) {
+                io.cutover.sdn.Endpoint e = SdnBench.networkEndpoint(network, side, io.cutover.sdn.Dpid.of(0xa0));
+                assertThat(e.network()).isEqualTo(network);
+                assertThat(ids.add(e.id())).as("id of " + e.name()).isTrue();
+                assertThat(macs.add(e.mac())).as("mac of " + e.name()).isTrue();
+                assertThat(ports.add(e.port())).as("port of " + e.name()).isTrue();
+                assertThat(e.port().length()).as(e.port()).isLessThanOrEqualTo(15);
+            }
+        }
+        assertThat(ids).doesNotContain(100).allMatch(id -> id > 10_000, "above the install's ids");
+    }
 }
