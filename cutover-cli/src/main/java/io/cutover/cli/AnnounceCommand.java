@@ -10,13 +10,13 @@ import io.cutover.arp.MacAddress;
 import io.cutover.arp.ProbeResult;
 import io.cutover.arp.Schedule;
 import io.cutover.lab.MissingPrerequisiteException;
+import io.cutover.support.IpLiteral;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +24,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code cutover announce}: sends gratuitous ARP, RARP and unsolicited NA for a moved VM, on QEMU's schedule
@@ -133,25 +131,16 @@ final class AnnounceCommand implements Callable<Integer> {
         }
     }
 
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
     /** Parses address literals only (never a name lookup). */
     static List<InetAddress> parseAddresses(List<String> texts, String option) {
         List<InetAddress> addresses = new ArrayList<>();
-        for (String raw : texts) {
-            String text = raw.strip();
-            Matcher v4 = IPV4.matcher(text);
-            boolean literal = v4.matches() ? v4.toMatchResult().group(1) != null
-                    && java.util.stream.IntStream.rangeClosed(1, 4).allMatch(i -> Integer.parseInt(v4.group(i)) <= 255)
-                    : text.contains(":") && IPV6.matcher(text).matches();
-            if (!literal) {
-                throw new IllegalArgumentException("bad " + option + " address '" + text + "': expected an IPv4 or IPv6 literal");
-            }
+        for (String text : texts) {
             try {
-                addresses.add(InetAddress.getByName(text));
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("bad " + option + " address '" + text + "': " + e.getMessage(), e);
+                addresses.add(IpLiteral.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad " + option + " address '" + text.strip()
+                        + "': expected an IPv4 or IPv6 literal", e);
             }
         }
         return addresses;

@@ -21,7 +21,6 @@ import picocli.CommandLine.Parameters;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,12 +144,9 @@ final class DnsCommand extends GroupCommand {
     }
 
     static InetAddress address(String text) {
-        if (!text.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("not an IP address: '" + text + "'");
-        }
         try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
+            return io.cutover.support.IpLiteral.parse(text);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not an IP address: '" + text + "'", e);
         }
     }

@@ -53,6 +53,16 @@ class CutoverCommandTest {
     }
 
     @Test
+    void anAddressMustBeALiteralAndIsNeverLookedUp() {
+        for (String bad : new String[] {"1.2.3.999", "localhost", "3232235777"}) {
+            Cli.Run announce = run("announce", "--iface", "eth0", "--mac", "02:00:00:00:00:01", "--ip", bad);
+            assertThat(announce.code()).as(bad).isEqualTo(ExitCode.USAGE);
+            assertThat(announce.err()).isEqualTo("cutover: bad --ip address '" + bad
+                    + "': expected an IPv4 or IPv6 literal\n");
+        }
+    }
+
+    @Test
     void aLogFormatIsTextOrJsonInAnyCaseAndAnythingElseIsAUsageError() {
         Cli.Run run = run("--log-format", "loud", "lab", "status");
         assertThat(run.code()).isEqualTo(ExitCode.USAGE);

@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -208,16 +207,9 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         return host.equals(config.host()) ? localTunnel : new PeerTunnelEnd(peers, host);
     }
 
+    /** The request's addresses, literals checked by {@link CutoverRequest} (never resolved). */
     private static List<InetAddress> addresses(List<String> texts) {
-        List<InetAddress> addresses = new ArrayList<>();
-        for (String text : texts) {
-            try {
-                addresses.add(InetAddress.getByName(text));
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("'" + text + "' is not an IP address", e);
-            }
-        }
-        return addresses;
+        return texts.stream().map(io.cutover.support.IpLiteral::parse).toList();
     }
 
     /** The DNS queue, or {@code null}. */
