@@ -95,6 +95,8 @@ public enum Topology {
     public static final int OVERLAY_MTU = 1600;
     private static final java.util.Map<String, String> OVERLAY_ADDRESSES = java.util.Map.of(
             "hostA", "198.19.2.1/30", "hostB", "198.19.2.2/30");
+    private static final java.util.Map<String, String> OVERLAY_DATAPATH_IDS = java.util.Map.of(
+            "hostA", "00000000000000a2", "hostB", "00000000000000b2");
 
     /**
      * The lab's SDN controller address, on the fabric's loopback: the fabric's switches reach it there, each
@@ -180,6 +182,12 @@ public enum Topology {
             throw new IllegalArgumentException(host + " is not one of the lab's hypervisor hosts " + HYPERVISORS);
         }
         return address;
+    }
+
+    /** The datapath id of {@code host}'s {@value #OVERLAY_BRIDGE} (no controller takes it: a label in the status). */
+    public static String overlayBridgeId(String host) {
+        overlayAddress(host);
+        return OVERLAY_DATAPATH_IDS.get(host);
     }
 
     public String hostSwitchId(String host) {

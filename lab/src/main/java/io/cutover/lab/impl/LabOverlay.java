@@ -39,7 +39,8 @@ final class LabOverlay {
                 "peer", "name", CABLE, "netns", nsB, "mtu", String.valueOf(Topology.OVERLAY_MTU)).orThrow();
         for (String host : List.of(PEER_HOST_A, PEER_HOST_B)) {
             String peer = host.equals(PEER_HOST_A) ? PEER_HOST_B : PEER_HOST_A;
-            underlay(layout.namespace(host), switches.get(host), Topology.overlayAddress(host));
+            underlay(layout.namespace(host), switches.get(host), Topology.overlayAddress(host),
+                    Topology.overlayBridgeId(host));
             OvsInstance ovs = switches.get(host);
             ovs.appctl("ovs/route/add", bare(Topology.overlayAddress(peer)) + "/32", Topology.OVERLAY_BRIDGE).orThrow();
             String port = HostSwitch.tunnelPort(peer);
@@ -51,11 +52,10 @@ final class LabOverlay {
     }
 
     /** Gives {@code host} its underlay bridge, with the overlay cable and {@code address} on its internal port. */
-    private static void underlay(String namespace, OvsInstance ovs, String address) {
+    private static void underlay(String namespace, OvsInstance ovs, String address, String datapathId) {
         Shell.runIn(namespace, "ethtool", "-K", CABLE, "tx", "off").orThrow();
         Shell.run("ip", "-n", namespace, "link", "set", CABLE, "up").orThrow();
-        ovs.vsctl("add-br", Topology.OVERLAY_BRIDGE, "--", "set", "bridge", Topology.OVERLAY_BRIDGE,
-                "datapath_type=netdev").orThrow();
+        ovs.addBridge(Topology.OVERLAY_BRIDGE, datapathId);
         ovs.addPort(Topology.OVERLAY_BRIDGE, CABLE);
         String mtu = "mtu_request=" + Topology.OVERLAY_MTU;
         ovs.vsctl("set", "interface", CABLE, mtu, "--", "set", "interface", Topology.OVERLAY_BRIDGE, mtu).orThrow();

@@ -71,6 +71,8 @@ public record StatusReport(String name, String topology, String dir, List<Namesp
             daemons.add(daemon("ovs-vswitchd", host, hostOvs.vswitchdPidFile()));
             bridges.add(bridge(host + "/" + Topology.HOST_BRIDGE, Topology.HOST_BRIDGE, topology.hostSwitchId(host),
                     hostOvs));
+            bridges.add(bridge(host + "/" + Topology.OVERLAY_BRIDGE, Topology.OVERLAY_BRIDGE,
+                    Topology.overlayBridgeId(host), hostOvs));
         }
         List<Interface> addresses = new ArrayList<>();
         for (String node : topology.nodes()) {
