@@ -38,6 +38,8 @@ public final class ControllerOptions {
     private final boolean bundles;
     private final SslContext sslContext;
     private final SwitchIdentities switchIdentities;
+    private final ControllerRole role;
+    private final long generation;
 
     private ControllerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -50,6 +52,8 @@ public final class ControllerOptions {
         this.bundles = b.bundles;
         this.sslContext = b.sslContext;
         this.switchIdentities = b.switchIdentities;
+        this.role = b.role;
+        this.generation = b.generation;
     }
 
     public static Builder builder() {
@@ -110,6 +114,16 @@ public final class ControllerOptions {
         return switchIdentities;
     }
 
+    /** The role the controller starts in ({@link ControllerRole#EQUAL}: alone), before any switch connects. */
+    public ControllerRole role() {
+        return role;
+    }
+
+    /** The generation id of {@link #role()}'s role requests (for a master or a slave). */
+    public long generation() {
+        return generation;
+    }
+
     /** Builds {@link ControllerOptions}. */
     public static final class Builder {
         private String bindAddress = DEFAULT_BIND_ADDRESS;
@@ -122,12 +136,24 @@ public final class ControllerOptions {
         private boolean bundles = DEFAULT_BUNDLES;
         private SslContext sslContext;
         private SwitchIdentities switchIdentities;
+        private ControllerRole role = ControllerRole.EQUAL;
+        private long generation;
 
         private Builder() {
         }
 
         public Builder bindAddress(String value) {
             this.bindAddress = Objects.requireNonNull(value, "bindAddress");
+            return this;
+        }
+
+        /**
+         * The role to start in, with its generation id: a controller of a cluster starts as a slave, so that it writes
+         * nothing to the switches that connect before it knows whether it is the master.
+         */
+        public Builder role(ControllerRole value, long generationId) {
+            this.role = java.util.Objects.requireNonNull(value, "role");
+            this.generation = generationId;
             return this;
         }
 

@@ -170,6 +170,20 @@ public final class SdnController implements AutoCloseable {
     }
 
     /** Replaces the links between switches (they must form a tree) and converges every switch. */
+    /**
+     * Takes {@code role} towards every switch, with the generation id of the cluster's leader election (see
+     * {@link ControllerRole}): a new master reconciles every switch; a slave writes nothing and refuses changes with
+     * {@link NotMasterException}. Fails with {@link NotMasterException} if a switch refuses it (a stale generation).
+     */
+    public CompletionStage<Void> takeRole(ControllerRole role, long generation) {
+        return core.takeRole(role, generation);
+    }
+
+    /** The controller's role towards its switches. */
+    public ControllerRole role() {
+        return core.role();
+    }
+
     public CompletionStage<Void> setLinks(List<Link> links) {
         return core.setLinks(links);
     }

@@ -2,6 +2,7 @@ package io.cutover.sdn.impl;
 
 import io.cutover.sdn.ConflictException;
 import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.ControllerRole;
 import io.cutover.sdn.Cookie;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
@@ -12,6 +13,7 @@ import io.cutover.sdn.MoveState;
 import io.cutover.sdn.MoveStateException;
 import io.cutover.sdn.Network;
 import io.cutover.sdn.NotFoundException;
+import io.cutover.sdn.NotMasterException;
 import io.cutover.sdn.OpenFlowErrorException;
 import io.cutover.sdn.SwitchInfo;
 import io.cutover.sdn.SwitchUnavailableException;
@@ -50,6 +52,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerCore.class);
 
     private final ControllerOptions options;
+    /** Read and changed on the core thread only. */
+    private final Mastership mastership;
     private final ExecutorService core = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sdn-core");
         t.setDaemon(true);
@@ -76,6 +80,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     public ControllerCore(ControllerOptions options) {
         this.options = options;
+        this.mastership = new Mastership(options.role(), options.generation());
         this.journal = options.stateDir() == null ? null : new StateJournal(options.stateDir());
         this.model = journal == null ? ModelState.empty() : journal.load();
         this.server = OpenFlowServer.start(options,
@@ -129,8 +134,90 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 names.put(dpid, session.name());
             }
             knownPorts.computeIfAbsent(dpid, k -> new HashMap<>()).putAll(session.ports());
-            reconcile(session);
+            if (mastership.requestsRoles()) {
+                claimRole(session).whenCompleteAsync((v, err) -> {
+                    if (err != null && mastership.role() == ControllerRole.MASTER) {
+                        mastership.set(ControllerRole.SLAVE, mastership.generation());
+                    }
+                    afterRole(session);
+                }, core);
+            } else {
+                reconcile(session);
+            }
         });
+    }
+
+    /** Sends the controller's role to {@code session}'s switch; a refusal is logged (the switch keeps its master). */
+    private CompletableFuture<Void> claimRole(SwitchSession session) {
+        ControllerRole role = mastership.role();
+        long generation = mastership.generation();
+        return session.requestRole(Mastership.openFlow(role), generation).handle((answered, err) -> {
+            if (err != null) {
+                LOG.warn("switch {} refused this controller as {} (generation {}): {}", session.label(), role,
+                        generation, unwrap(err).getMessage());
+                throw new CompletionException(unwrap(err));
+            }
+            LOG.info("switch {} takes this controller as {} (generation {})", session.label(), answered, generation);
+            return null;
+        });
+    }
+
+    /**
+     * A switch made this controller a slave: a newer master took it (Open vSwitch's role status). The controller writes
+     * nothing more to any switch and refuses changes, until it takes a role again.
+     */
+    @Override
+    public void deposed(SwitchSession session, long generation) {
+        core.execute(() -> {
+            if (mastership.role() == ControllerRole.MASTER) {
+                LOG.warn("switch {} takes a newer master (generation {}): this controller is a slave now",
+                        session.label(), generation);
+                mastership.set(ControllerRole.SLAVE, mastership.generation());
+            }
+        });
+    }
+
+    /** Once a switch answered the role request: a master reconciles it, a slave only reads it. */
+    private void afterRole(SwitchSession session) {
+        if (mastership.writes()) {
+            reconcile(session);
+        } else {
+            readiness.computeIfAbsent(session.dpid(), k -> new CompletableFuture<>()).complete(null);
+        }
+    }
+
+    /**
+     * Takes {@code role} with {@code generation} towards every connected switch (and those that connect later). A new
+     * master reconciles every switch to its plan; a slave writes nothing and refuses changes. Fails if a switch refuses
+     * the role (a stale generation: a newer master exists), and then the controller is a slave.
+     */
+    public CompletableFuture<Void> takeRole(ControllerRole role, long generation) {
+        return CompletableFuture.supplyAsync(() -> {
+            mastership.set(role, generation);
+            LOG.info("taking the role {} (generation {}) towards {} switches", role, generation, sessions.size());
+            List<CompletableFuture<Void>> claims = new ArrayList<>();
+            for (SwitchSession session : List.copyOf(sessions.values())) {
+                if (session.active()) {
+                    claims.add(claimRole(session).thenRunAsync(() -> afterRole(session), core));
+                }
+            }
+            return CompletableFuture.allOf(claims.toArray(CompletableFuture[]::new)).whenCompleteAsync((v, err) -> {
+                if (err != null && role == ControllerRole.MASTER) {
+                    mastership.set(ControllerRole.SLAVE, generation);
+                }
+            }, core);
+        }, core).thenCompose(f -> f).exceptionally(err -> {
+            Throwable cause = unwrap(err);
+            throw new CompletionException(cause instanceof OpenFlowErrorException refused
+                    && refused.errorType().contains("ROLE_REQUEST_FAILED")
+                    ? new NotMasterException("a switch refused this controller as " + role + " (generation "
+                    + generation + "): " + refused.getMessage()) : cause);
+        });
+    }
+
+    /** The controller's role. */
+    public ControllerRole role() {
+        return CompletableFuture.supplyAsync(mastership::role, core).join();
     }
 
     /** How many sessions were refused because a live session held their datapath id. */
@@ -245,7 +332,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * that must go are deleted by that cookie, the others strictly. */
     private CompletableFuture<Void> converge(Dpid sw, boolean atomic, Set<Long> cookieDeletes) {
         SwitchSession session = sessions.get(sw);
-        if (session == null || !session.active()) {
+        if (session == null || !session.active() || !mastership.writes()) {
             return CompletableFuture.completedFuture(null);
         }
         List<OFFlowMod> mods = diff(session, sw, cookieDeletes);
@@ -274,6 +361,13 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                     rejected.getMessage());
             session.bundles = false;
             return send(session, mods, false);
+        }
+        if (cause instanceof OpenFlowErrorException refused && refused.errorCode().contains("IS_SLAVE")) {
+            LOG.warn("switch {} takes this controller as a slave now (a newer master took it): writing nothing more",
+                    session.label());
+            mastership.set(ControllerRole.SLAVE, mastership.generation());
+            return CompletableFuture.failedFuture(new NotMasterException("switch " + session.label()
+                    + " refused a write: this controller is no longer its master"));
         }
         if (!(cause instanceof SwitchUnavailableException) && sessions.get(sw) == session) {
             LOG.warn("switch {}: {}; reading its flows again", session.label(), cause.getMessage());
@@ -342,8 +436,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         });
     }
 
+    /** Runs a change of the model (or of a switch) on the core thread; a slave refuses it. */
     private <T> CompletableFuture<T> onCore(Supplier<CompletableFuture<T>> task) {
-        return CompletableFuture.supplyAsync(task, core).thenCompose(f -> f);
+        return CompletableFuture.supplyAsync(() -> {
+            mastership.requireWrites("a change");
+            return task.get();
+        }, core).thenCompose(f -> f);
     }
 
     public CompletableFuture<Void> putEndpoint(Endpoint endpoint) {

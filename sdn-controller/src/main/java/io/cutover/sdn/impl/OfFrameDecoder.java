@@ -65,6 +65,9 @@ public final class OfFrameDecoder extends ByteToMessageDecoder {
             if (OnfBundleMessage.isBundleControl(frame)) {
                 return OnfBundleMessage.readControl(frame);
             }
+            if (OnfRoleStatus.is(frame)) {
+                return OnfRoleStatus.read(frame);
+            }
             OFMessage message = reader.readFrom(frame);
             if (message == null) {
                 throw new CorruptedFrameException("message type " + type + " (version " + version + ") of length "

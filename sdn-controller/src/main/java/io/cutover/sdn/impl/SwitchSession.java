@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -24,6 +25,7 @@ import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFPortDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.OFPortStatus;
+import org.projectfloodlight.openflow.protocol.OFRoleReply;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.OFBufferId;
@@ -77,6 +79,8 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
     private final AtomicLong xids = new AtomicLong(1);
     private final Map<Long, Transaction> transactions = new ConcurrentHashMap<>();
     private final Map<Long, FlowDump> dumps = new ConcurrentHashMap<>();
+    /** Role requests waiting for their reply, by xid. */
+    private final Map<Long, CompletableFuture<OFControllerRole>> roleRequests = new ConcurrentHashMap<>();
     private final Map<String, Integer> ports = new ConcurrentHashMap<>();
     private final List<OFPortDesc> portDescs = new ArrayList<>();
     /** The controller's flows as believed to be on the switch; touched only by the controller's core thread. */
@@ -161,6 +165,12 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof OnfBundleMessage.Control control) {
             completeFinal(control.xid());
+            return;
+        }
+        if (msg instanceof OnfRoleStatus status) {
+            if (status.slave()) {
+                listener.deposed(this, status.generation());
+            }
             return;
         }
         if (!(msg instanceof OFMessage message)) {
@@ -255,6 +265,11 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
                     dump.future.complete(List.copyOf(dump.entries));
                 }
             }
+        } else if (message instanceof OFRoleReply reply) {
+            CompletableFuture<OFControllerRole> request = roleRequests.remove(reply.getXid());
+            if (request != null) {
+                request.complete(reply.getRole());
+            }
         } else if (message instanceof OFPortStatus status) {
             OFPortDesc desc = status.getDesc();
             if (desc.getPortNo().equals(OFPort.LOCAL)) {
@@ -286,6 +301,11 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         FlowDump dump = dumps.remove(xid);
         if (dump != null) {
             dump.future.completeExceptionally(failure);
+            return;
+        }
+        CompletableFuture<OFControllerRole> roleRequest = roleRequests.remove(xid);
+        if (roleRequest != null) {
+            roleRequest.completeExceptionally(failure);
             return;
         }
         LOG.warn("switch {}: error for unknown xid {}: {}", label(), xid, failure.getMessage());
@@ -395,6 +415,32 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         return future;
     }
 
+    /**
+     * Asks the switch to take this connection's controller as {@code role} (OpenFlow 1.3 role request): the switch
+     * refuses a master or slave request whose {@code generationId} is older than the newest it has seen (a
+     * {@code ROLE_REQUEST_FAILED STALE} error, which fails the future), makes the previous master a slave when another
+     * connection becomes master, and refuses a slave's writes ({@code BAD_REQUEST IS_SLAVE}). Completes with the role
+     * the switch answers.
+     */
+    public CompletableFuture<OFControllerRole> requestRole(OFControllerRole role, long generationId) {
+        CompletableFuture<OFControllerRole> future = new CompletableFuture<>();
+        Channel ch = channel;
+        if (!active() || ch == null) {
+            future.completeExceptionally(new SwitchUnavailableException(dpid(), "not connected"));
+            return future;
+        }
+        long xid = nextXid();
+        roleRequests.put(xid, future);
+        ch.writeAndFlush(OF.buildRoleRequest().setXid(xid).setRole(role).setGenerationId(U64.of(generationId)).build());
+        ch.eventLoop().schedule(() -> {
+            if (roleRequests.remove(xid) != null) {
+                future.completeExceptionally(new SwitchUnavailableException(dpid(),
+                        "no role reply to xid " + xid + " within " + requestTimeout.toMillis() + " ms"));
+            }
+        }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        return future;
+    }
+
     private CompletableFuture<Void> transact(List<Object> messages, long[] xids, long finalXid, String what) {
         Transaction tx = new Transaction(xids, finalXid);
         Channel ch = channel;
@@ -456,6 +502,8 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
             dump.future.completeExceptionally(gone);
         }
         dumps.clear();
+        roleRequests.values().forEach(request -> request.completeExceptionally(gone));
+        roleRequests.clear();
         listener.closed(this);
         ctx.fireChannelInactive();
     }

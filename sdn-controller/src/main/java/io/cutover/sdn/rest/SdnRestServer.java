@@ -371,6 +371,9 @@ public final class SdnRestServer implements AutoCloseable {
         } else if (err instanceof SwitchUnavailableException) {
             status = 503;
             kind = "switch unavailable";
+        } else if (err instanceof io.cutover.sdn.NotMasterException) {
+            status = 503;
+            kind = "not the master";
         } else {
             status = 500;
             kind = ErrorAnswer.INTERNAL;

@@ -114,6 +114,17 @@ class OfCodecTest {
         assertThat((OFMessage) ch.readInbound()).isEqualTo(hello);
     }
 
+    @Test
+    void openVSwitchsRoleStatusIsReadNotTakenForGarbage() {
+        // Open vSwitch's ONFT_ROLE_STATUS to a deposed master: slave (3), reason 0 (a master request), generation 2
+        ByteBuf frame = io.netty.buffer.Unpooled.buffer(32).writeByte(4).writeByte(4).writeShort(32).writeInt(9)
+                .writeInt(0x4f4e4600).writeInt(1911).writeInt(3).writeByte(0).writeZero(3).writeLong(2);
+        EmbeddedChannel ch = codec();
+        ch.writeInbound(frame);
+        assertThat((Object) ch.readInbound()).isEqualTo(new OnfRoleStatus(9, 3, 0, 2));
+        assertThat(ch.isOpen()).isTrue();
+    }
+
     // ---- the shared malformed-input fixture ---------------------------------------------------------------------
 
     @Test
