@@ -100,6 +100,39 @@ public record LibvirtEvent(Instant at, long nanoTime, String domain, Type type, 
                 detail));
     }
 
+    /**
+     * The event a domain's state implies it last had, from {@code virsh domstate --reason}'s answer such as {@code
+     * paused (migrating)}: empty where the state says nothing about a migration's course or the guest's end. What
+     * {@link LibvirtEvents} hands on when {@code virsh event} was restarted and may have missed the event itself.
+     */
+    public static Optional<LibvirtEvent> fromState(String domain, String stateWithReason, long nanoTime) {
+        String text = stateWithReason.strip();
+        int open = text.indexOf(" (");
+        String state = open < 0 ? text : text.substring(0, open);
+        String reason = open < 0 || !text.endsWith(")") ? "" : text.substring(open + 2, text.length() - 1);
+        Type type;
+        String detail;
+        switch (state + "/" + reason) {
+            case "paused/migrating" -> { type = Type.SUSPENDED; detail = MIGRATED; }
+            case "paused/post-copy" -> { type = Type.SUSPENDED; detail = POST_COPY; }
+            case "running/migrated", "running/migration canceled" -> { type = Type.RESUMED; detail = MIGRATED; }
+            case "running/post-copy" -> { type = Type.RESUMED; detail = POST_COPY; }
+            case "shut off/migrated" -> { type = Type.STOPPED; detail = MIGRATED; }
+            case "shut off/crashed", "shut off/destroyed", "shut off/shutdown", "shut off/failed" -> {
+                type = Type.STOPPED;
+                detail = Character.toUpperCase(reason.charAt(0)) + reason.substring(1);
+            }
+            default -> {
+                if (!state.equals("crashed")) {
+                    return Optional.empty();
+                }
+                type = Type.CRASHED;
+                detail = "";
+            }
+        }
+        return Optional.of(new LibvirtEvent(Instant.now(), nanoTime, domain, type, detail));
+    }
+
     /** virsh's {@code 2026-12-04 16:00:00.123+0000: }, or now when there is none. */
     private static Instant timestamp(String prefix) {
         String text = prefix.strip();

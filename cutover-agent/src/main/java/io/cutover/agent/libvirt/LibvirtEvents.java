@@ -33,8 +33,11 @@ import java.util.function.Consumer;
  * restarted; the agent reads its lines.
  *
  * <p>The child is restarted, with a backoff, whenever it exits (libvirtd restarted, the connection dropped); each
- * exit is logged on one line, and the events libvirt sent while no child ran are lost (a cutover in flight then
- * ends by its other events or its expiry). Its standard error goes to this log. virsh writes through stdio, which a
+ * exit is logged on one line. The events libvirt sent while no child ran are lost, so once a restarted child had
+ * {@link #RESYNC_DELAY} to register, each followed domain's state ({@code virsh domstate --reason}) is read and the
+ * event it implies handed on ({@link LibvirtEvent#fromState}): a migration paused, ended or failed meanwhile still
+ * moves its cutover on. Subscribers may get such an event twice (it was not missed after all), and take the
+ * second as nothing new. Its standard error goes to this log. virsh writes through stdio, which a
  * pipe makes block-buffered: it runs under {@code stdbuf -oL} where coreutils' {@code stdbuf} is installed, so
  * that each event arrives when virsh prints it. Subscribers are called on the one thread that reads the events, in
  * order: they must hand anything slow to another thread.
@@ -49,6 +52,8 @@ public final class LibvirtEvents implements LibvirtDomains, AutoCloseable {
     /** How long {@code virsh domstate} may take. */
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final Path STDBUF = Path.of("/usr/bin/stdbuf");
+    /** How long a restarted {@code virsh event} has to register before the domains' states are read. */
+    public static final Duration RESYNC_DELAY = Duration.ofMillis(300);
 
     private final String virsh;
     private final String uri;
@@ -90,9 +95,19 @@ public final class LibvirtEvents implements LibvirtDomains, AutoCloseable {
 
     @Override
     public String domainState(String domain) {
+        return domstate(domain, false);
+    }
+
+    /** {@code virsh domstate [--reason] DOMAIN}'s first line; empty for an unknown domain. */
+    private String domstate(String domain, boolean reason) {
+        List<String> command = new ArrayList<>(List.of(virsh, "-c", uri, "domstate"));
+        if (reason) {
+            command.add("--reason");
+        }
+        command.add(domain);
         Process process;
         try {
-            process = new ProcessBuilder(virsh, "-c", uri, "domstate", domain).start();
+            process = new ProcessBuilder(command).start();
         } catch (IOException e) {
             throw new LibvirtException("cannot run " + virsh + ": " + e.getMessage(), e);
         }
@@ -185,6 +200,11 @@ public final class LibvirtEvents implements LibvirtDomains, AutoCloseable {
         Process process = new ProcessBuilder(command).start();
         child = process;
         starts++;
+        if (starts > 1) {
+            Thread resync = new Thread(this::resync, "libvirt-events-resync");
+            resync.setDaemon(true);
+            resync.start();
+        }
         process.getOutputStream().close();
         Thread errors = new Thread(() -> drain(process.getErrorStream()), "libvirt-events-stderr");
         errors.setDaemon(true);
@@ -219,7 +239,32 @@ public final class LibvirtEvents implements LibvirtDomains, AutoCloseable {
         }
     }
 
-    private void handOn(LibvirtEvent event) {
+    /** After a restart, what the followed domains' states say they missed (see the class comment). */
+    private void resync() {
+        try {
+            Thread.sleep(RESYNC_DELAY.toMillis());
+        } catch (InterruptedException e) {
+            return;
+        }
+        for (String domain : List.copyOf(subscribers.keySet())) {
+            if (closed) {
+                return;
+            }
+            try {
+                String state = domstate(domain, true);
+                LibvirtEvent.fromState(domain, state, System.nanoTime()).ifPresent(event -> {
+                    LOG.info("libvirt: {} is {} after virsh event restarted: handing on {}", domain, state,
+                            event.words());
+                    handOn(event);
+                });
+            } catch (LibvirtException e) {
+                LOG.warn("libvirt: cannot read {}'s state after virsh event restarted: {}", domain, e.getMessage());
+            }
+        }
+    }
+
+    /** Hands {@code event} to its domain's subscribers; one event at a time, from either thread that reads them. */
+    private synchronized void handOn(LibvirtEvent event) {
         LOG.debug("libvirt: {} {}", event.domain(), event.words());
         for (Consumer<LibvirtEvent> subscriber : subscribers.getOrDefault(event.domain(), List.of())) {
             try {

@@ -82,4 +82,21 @@ class LibvirtEventTest {
             assertThat(LibvirtEvent.parse(line, 0)).as(line).isEmpty();
         }
     }
+
+    @Test
+    void aDomainsStateImpliesTheEventOfAMigrationsCourseOrOfTheGuestsEnd() {
+        java.util.Map<String, String> implied = new java.util.LinkedHashMap<>();
+        implied.put("paused (migrating)", "Suspended Migrated");
+        implied.put("paused (post-copy)", "Suspended Post-copy");
+        implied.put("running (migrated)", "Resumed Migrated");
+        implied.put("running (migration canceled)", "Resumed Migrated");
+        implied.put("shut off (migrated)", "Stopped Migrated");
+        implied.put("shut off (destroyed)", "Stopped Destroyed");
+        implied.put("crashed (panicked)", "Crashed");
+        implied.forEach((state, words) -> assertThat(LibvirtEvent.fromState("vm1", state, 7))
+                .as(state).get().extracting(LibvirtEvent::words).isEqualTo(words));
+        for (String state : new String[] {"running (booted)", "paused (user)", "running", "", "shut off (saved)"}) {
+            assertThat(LibvirtEvent.fromState("vm1", state, 7)).as(state).isEmpty();
+        }
+    }
 }

@@ -80,8 +80,29 @@ class LibvirtEventsTest {
     }
 
     @Test
+    void afterARestartTheEventsMissedMeanwhileComeFromTheDomainsState() throws Exception {
+        // the first virsh event exits without a word; meanwhile vm1's migration ended, vm2 still runs as it did
+        FakeVirsh virsh = FakeVirsh.in(dir).prints(1, "").state("vm1", "shut off (migrated)")
+                .state("vm2", "running (booted)");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<String> vm2 = new CopyOnWriteArrayList<>();
+        LibvirtEvents events = virsh.start(Duration.ofMillis(20));
+        try {
+            events.follow("vm1", event -> seen.add(event.words()));
+            events.follow("vm2", event -> vm2.add(event.words()));
+            virsh.go(1);
+            await(() -> !seen.isEmpty());
+            assertThat(seen).containsExactly("Stopped Migrated");
+            Thread.sleep(LibvirtEvents.RESYNC_DELAY.toMillis());
+            assertThat(vm2).as("a running guest's state implies no event").isEmpty();
+        } finally {
+            events.close();
+        }
+    }
+
+    @Test
     void domainStateSaysTheStateNothingForAnUnknownDomainAndFailsWhenLibvirtCannotBeAsked() throws Exception {
-        FakeVirsh virsh = FakeVirsh.in(dir).state("vm1", "running").state("vm2", "shut off");
+        FakeVirsh virsh = FakeVirsh.in(dir).state("vm1", "running (booted)").state("vm2", "shut off (destroyed)");
         LibvirtEvents events = virsh.start(Duration.ofSeconds(5));
         try {
             assertThat(events.domainState("vm1")).isEqualTo(LibvirtDomains.RUNNING);
