@@ -5,6 +5,7 @@ import io.cutover.it.Capture;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
+import io.cutover.lab.Neighbour;
 import io.cutover.lab.Topology;
 import io.cutover.sdn.Cookie;
 import io.cutover.sdn.Dpid;
@@ -185,6 +186,33 @@ class OverlayTenantsIT {
         looped.add(tunnel());
         assertThatThrownBy(() -> await(sdn.setLinks(looped))).hasMessageContaining("make a loop");
         assertThat(sdn.links()).containsExactly(tunnel());
+    }
+
+    @Test
+    @Order(5)
+    void theControllerAnswersArpAndNeighbourSolicitationsForAKnownAddressInItsNetworkOnly() throws Exception {
+        Lab lab = LAB.lab();
+        // an endpoint the model knows, whose port has no VM behind it: only the controller can answer for it
+        String ghostMac = "02:00:00:00:50:09";
+        await(sdn.putEndpoint(new Endpoint(5, "ghost", TENANT_A, ghostMac, List.of("198.18.50.9", "2001:2:50::9"),
+                hostB, "ghost")));
+        for (String vm : List.of("a1", "b1")) {
+            lab.exec(vm, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=0").orThrow();
+            lab.exec(vm, "sysctl", "-q", "-w", "net.ipv6.conf.eth0.disable_ipv6=0").orThrow();
+            lab.exec(vm, "ip", "addr", "add", "2001:2:50::1/64", "dev", "eth0", "nodad").orThrow();
+            lab.exec(vm, "ping", "-c", "1", "-W", "1", "198.18.50.9");
+            lab.exec(vm, "ping", "-6", "-c", "1", "-W", "1", "2001:2:50::9");
+        }
+        assertThat(lladdr(lab, "a1", "198.18.50.9")).as("tenant A's ARP for the ghost").isEqualTo(ghostMac);
+        assertThat(lladdr(lab, "a1", "2001:2:50::9")).as("tenant A's solicitation").isEqualTo(ghostMac);
+        assertThat(lladdr(lab, "b1", "198.18.50.9")).as("tenant B asks in its own network").isNull();
+        assertThat(lladdr(lab, "b1", "2001:2:50::9")).isNull();
+    }
+
+    /** The MAC {@code vm}'s neighbour table holds for {@code address}, or null. */
+    private static String lladdr(Lab lab, String vm, String address) {
+        return lab.neighbours(vm).stream().filter(n -> n.address().equals(address)).map(Neighbour::mac)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     /** Tenant {@code network}'s flows on both hosts' bridges, statistics left out, sorted. */

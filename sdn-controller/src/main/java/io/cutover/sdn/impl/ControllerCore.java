@@ -19,6 +19,8 @@ import io.cutover.sdn.SwitchInfo;
 import io.cutover.sdn.SwitchUnavailableException;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
@@ -72,6 +74,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private final Map<Dpid, CompletableFuture<Void>> readiness = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong refusedSessions = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong refusedIdentities = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong neighbourAnswers = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong unanswered = new java.util.concurrent.atomic.AtomicLong();
     private final OpenFlowCounters sent = new OpenFlowCounters();
     private volatile ModelState model;
     private volatile Map<Dpid, Map<FlowKey, FlowSpec>> plan = Map.of();
@@ -175,6 +179,45 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 mastership.set(ControllerRole.SLAVE, mastership.generation());
             }
         });
+    }
+
+    /**
+     * A neighbour solicitation the responder's flow sent up ({@link NeighbourResponder}): answered with the advertisement
+     * of the endpoint of the frame's network (its metadata) that has the target address, out of the port it came in
+     * by. Anything else is counted and dropped. A slave answers nothing (the master does).
+     */
+    @Override
+    public void packetIn(SwitchSession session, org.projectfloodlight.openflow.protocol.OFPacketIn packetIn) {
+        core.execute(() -> {
+            Match match = packetIn.getMatch();
+            OFPort inPort = match.get(MatchField.IN_PORT);
+            org.projectfloodlight.openflow.types.OFMetadata metadata = match.get(MatchField.METADATA);
+            java.util.Optional<byte[]> answer = !mastership.writes() || inPort == null || metadata == null
+                    ? java.util.Optional.empty()
+                    : NeighbourAdvertisement.answer(packetIn.getData(), address -> model.endpoints().values().stream()
+                            .map(ModelState.Placed::endpoint)
+                            .filter(e -> e.network() == metadata.getValue().getValue() && e.addresses().stream()
+                                    .map(NeighbourResponder::hostAddress).anyMatch(a -> a.equals(
+                                            java.util.Optional.of(address))))
+                            .map(Endpoint::mac).findFirst());
+            if (answer.isPresent()) {
+                session.sendPacketOut(inPort.getPortNumber(), answer.get());
+                neighbourAnswers.incrementAndGet();
+            } else {
+                LOG.debug("switch {}: a packet-in the responder does not answer ({} dropped)", session.label(),
+                        unanswered.incrementAndGet());
+            }
+        });
+    }
+
+    /** How many neighbour solicitations the controller answered for the switches. */
+    public long neighbourAnswers() {
+        return neighbourAnswers.get();
+    }
+
+    /** How many packets the switches sent up that the controller dropped unanswered. */
+    public long unansweredPackets() {
+        return unanswered.get();
     }
 
     /** Once a switch answered the role request: a master reconciles it, a slave only reads it. */

@@ -39,6 +39,11 @@ public final class ControllerMetrics {
         FunctionCounter.builder("cutover.sdn.refused.identities", core, ControllerCore::refusedIdentities)
                 .description("OpenFlow sessions refused: their certificate is not bound to the datapath id they claimed")
                 .register(registry);
+        FunctionCounter.builder("cutover.sdn.neighbour.answers", core, ControllerCore::neighbourAnswers)
+                .description("IPv6 neighbour solicitations the controller answered from the model").register(registry);
+        FunctionCounter.builder("cutover.sdn.packets.dropped", core, ControllerCore::unansweredPackets)
+                .description("packets the switches sent up that got no answer (malformed, unknown, a DAD probe)")
+                .register(registry);
         for (boolean connected : new boolean[] {true, false}) {
             Gauge.builder("cutover.sdn.switches", core,
                             c -> c.switches().stream().filter(s -> s.connected() == connected).count())

@@ -185,7 +185,8 @@ public final class FlowPlanner {
                     keepTowardsSource(flows, fabric, swPorts, sw, move, e, model);
                 }
             }
-            floods.plan(flows, model);
+            Map<Integer, List<OFAction>> flooding = floods.plan(flows, model);
+            NeighbourResponder.plan(flows, model, sw, swPorts, flooding);
         }
         return plan;
     }
@@ -231,7 +232,9 @@ public final class FlowPlanner {
             tunnels.computeIfAbsent(network, n -> new TreeSet<>()).add(port);
         }
 
-        void plan(Map<FlowKey, FlowSpec> flows, ModelState model) {
+        /** Adds the flood flows; returns each network's flooding actions (what does not come from a tunnel). */
+        Map<Integer, List<OFAction>> plan(Map<FlowKey, FlowSpec> flows, ModelState model) {
+            Map<Integer, List<OFAction>> flooding = new java.util.TreeMap<>();
             Set<Integer> networks = new TreeSet<>(local.keySet());
             networks.addAll(tunnels.keySet());
             for (int network : networks) {
@@ -245,12 +248,14 @@ public final class FlowPlanner {
                 }
                 put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD, multicast(network).build(), FABRIC_COOKIE,
                         List.of(OF.instructions().applyActions(everywhere))));
+                flooding.put(network, List.copyOf(everywhere));
                 for (int tunnel : networkTunnels) {
                     Match fromTunnel = multicast(network).setExact(MatchField.IN_PORT, OFPort.of(tunnel)).build();
                     put(flows, FlowSpec.of(TABLE_FORWARD, PRIORITY_FLOOD_FROM_TUNNEL, fromTunnel, FABRIC_COOKIE,
                             List.of(OF.instructions().applyActions(here))));
                 }
             }
+            return flooding;
         }
 
         private static Match.Builder multicast(int network) {
@@ -344,7 +349,7 @@ public final class FlowPlanner {
         put(flows, FlowSpec.of(TABLE_ADMIT, PRIORITY_ADMIT, match, FABRIC_COOKIE, goTo));
     }
 
-    private static OFMetadata metadata(int network) {
+    static OFMetadata metadata(int network) {
         return OFMetadata.of(U64.of(network));
     }
 
@@ -379,7 +384,7 @@ public final class FlowPlanner {
         put(flows, FlowSpec.of(TABLE_FORWARD, priority, match, cookie, List.of(OF.instructions().applyActions(actions))));
     }
 
-    private static void put(Map<FlowKey, FlowSpec> flows, FlowSpec spec) {
+    static void put(Map<FlowKey, FlowSpec> flows, FlowSpec spec) {
         flows.put(spec.key(), spec);
     }
 

@@ -52,6 +52,15 @@ public final class FlowText {
         return String.valueOf(value);
     }
 
+    /** The fields a flow moves between (the ARP responder's), by their OXM header. */
+    private static final java.util.Map<Long, String> OXM_FIELDS = java.util.Map.of(0x80000606L, "eth_dst",
+            0x80000806L, "eth_src", 0x80002C04L, "arp_spa", 0x80002E04L, "arp_tpa", 0x80003006L, "arp_sha",
+            0x80003206L, "arp_tha");
+
+    private static String oxm(long header) {
+        return OXM_FIELDS.getOrDefault(header, "0x" + Long.toHexString(header));
+    }
+
     public static String instructions(List<OFInstruction> instructions) {
         return instructions.stream().map(FlowText::instruction).collect(Collectors.joining(","));
     }
@@ -75,7 +84,12 @@ public final class FlowText {
     private static String action(OFAction action) {
         if (action instanceof OFActionOutput output) {
             OFPort port = output.getPort();
-            return "output:" + (port.equals(OFPort.LOCAL) ? "LOCAL" : String.valueOf(port.getPortNumber()));
+            return "output:" + (port.equals(OFPort.LOCAL) ? "LOCAL" : port.equals(OFPort.IN_PORT) ? "IN_PORT"
+                    : port.equals(OFPort.CONTROLLER) ? "CONTROLLER" : String.valueOf(port.getPortNumber()));
+        }
+        if (action instanceof org.projectfloodlight.openflow.protocol.action.OFActionNiciraMove move) {
+            return "move:" + oxm(move.getSrc()) + "->" + oxm(move.getDst())
+                    + (move.getNBits() == 0 ? "" : "/" + move.getNBits());
         }
         if (action instanceof org.projectfloodlight.openflow.protocol.action.OFActionSetField setField) {
             return "set_field:" + setField.getField().getMatchField().getName() + "=" + value(setField.getField().getValue());

@@ -12,6 +12,10 @@ public interface SessionListener {
     default void deposed(SwitchSession session, long generation) {
     }
 
+    /** The switch sent a packet to the controller (a flow's {@code output:CONTROLLER}). */
+    default void packetIn(SwitchSession session, org.projectfloodlight.openflow.protocol.OFPacketIn packetIn) {
+    }
+
     /** The connection is gone (after {@link #ready}, or during the handshake). */
     void closed(SwitchSession session);
 }

@@ -21,6 +21,7 @@ import org.projectfloodlight.openflow.protocol.OFHello;
 import org.projectfloodlight.openflow.protocol.OFHelloElem;
 import org.projectfloodlight.openflow.protocol.OFHelloElemVersionbitmap;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFPortDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFPortReason;
@@ -265,6 +266,8 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
                     dump.future.complete(List.copyOf(dump.entries));
                 }
             }
+        } else if (message instanceof OFPacketIn packetIn) {
+            listener.packetIn(this, packetIn);
         } else if (message instanceof OFRoleReply reply) {
             CompletableFuture<OFControllerRole> request = roleRequests.remove(reply.getXid());
             if (request != null) {
@@ -391,6 +394,17 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         xids[frames.size()] = barrier;
         messages.add(OF.buildBarrierRequest().setXid(barrier).build());
         return transact(messages, xids, barrier, "barrier");
+    }
+
+    /** Sends {@code frame} out of port {@code port} (a packet-out from the controller), unconfirmed. */
+    public void sendPacketOut(int port, byte[] frame) {
+        Channel ch = channel;
+        if (!active() || ch == null) {
+            return;
+        }
+        ch.writeAndFlush(OF.buildPacketOut().setXid(nextXid()).setBufferId(OFBufferId.NO_BUFFER)
+                .setInPort(OFPort.CONTROLLER).setActions(List.of(OF.actions().output(OFPort.of(port), 0)))
+                .setData(frame).build());
     }
 
     /** Reads the switch's flows whose cookie matches {@code cookie} under {@code mask}, from every table. */

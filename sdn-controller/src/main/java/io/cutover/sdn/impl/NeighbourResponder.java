@@ -1,0 +1,158 @@
+package io.cutover.sdn.impl;
+
+import io.cutover.sdn.Cookie;
+import io.cutover.sdn.Dpid;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.MoveState;
+import io.cutover.support.IpLiteral;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.ArpOpcode;
+import org.projectfloodlight.openflow.types.EthType;
+import org.projectfloodlight.openflow.types.IPv4Address;
+import org.projectfloodlight.openflow.types.IPv6Address;
+import org.projectfloodlight.openflow.types.IpProtocol;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U8;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Answers ARP requests and IPv6 neighbour solicitations for the endpoints' addresses from the model, as OVN's ARP
+ * responder does, on every switch where the endpoint's network is (table 1, above the flood):
+ * <ul>
+ *   <li>an ARP request for an endpoint's IPv4 address becomes its reply in the switch itself and goes back out of the
+ *       port it came in by (Nicira {@code move} actions swap the addresses, {@code set_field} writes the endpoint's);
+ *       </li>
+ *   <li>a neighbour solicitation for an endpoint's IPv6 address goes to the controller, which sends back the
+ *       advertisement ({@link NeighbourAdvertisement}): Open vSwitch cannot turn the solicitation's source link-layer
+ *       option into the advertisement's target option with OpenFlow 1.3 fields alone.</li>
+ * </ul>
+ * What the endpoint asks or announces about its own address (its gratuitous ARPs after a move, its duplicate address
+ * detection) comes from its own port, or a moving endpoint's new port: there a flow above the responder floods it in
+ * its network as before, so the neighbours still learn the move and no one answers an endpoint's probe for itself.
+ * Requests for addresses the model does not know are flooded within the network, as before. The flows carry the
+ * endpoint's cookie, so a move's commit (a new generation) replaces them with the rest of the endpoint's flows.
+ */
+final class NeighbourResponder {
+    /** Above the flood (50, 60), below unicast (100). */
+    static final int PRIORITY_ANSWER = 80;
+    /** The endpoint's own requests and announcements, flooded: above the answer. */
+    static final int PRIORITY_OWN = 85;
+    /** The most of a solicitation the switch sends the controller (all of it). */
+    static final int PACKET_IN_BYTES = 0xffff;
+    private static final int ICMPV6_NEIGHBOUR_SOLICITATION = 135;
+    private static final OFFactory OF = SwitchSession.OF;
+    /** OXM headers (OpenFlow basic class) of the fields the ARP reply is made of, for Nicira's move action. */
+    private static final long OXM_ETH_DST = 0x80000606L;
+    private static final long OXM_ETH_SRC = 0x80000806L;
+    private static final long OXM_ARP_SPA = 0x80002C04L;
+    private static final long OXM_ARP_TPA = 0x80002E04L;
+    private static final long OXM_ARP_SHA = 0x80003006L;
+    private static final long OXM_ARP_THA = 0x80003206L;
+
+    private NeighbourResponder() {
+    }
+
+    /**
+     * Adds the responder's flows on switch {@code sw}, whose ports are {@code swPorts}, for the networks it floods
+     * ({@code flooding}: each network's flood actions).
+     */
+    static void plan(Map<FlowKey, FlowSpec> flows, ModelState model, Dpid sw, Map<String, Integer> swPorts,
+                     Map<Integer, List<OFAction>> flooding) {
+        for (ModelState.Placed placed : model.endpoints().values()) {
+            Endpoint e = placed.endpoint();
+            List<OFAction> flood = flooding.get(e.network());
+            if (flood == null) {
+                continue;
+            }
+            long cookie = Cookie.of(e.network(), e.id(), placed.generation());
+            List<Integer> ownPorts = ownPorts(model, e, sw, swPorts);
+            for (String text : e.addresses()) {
+                Optional<InetAddress> address = hostAddress(text);
+                if (address.isEmpty()) {
+                    continue;
+                }
+                Match.Builder asked = address.get() instanceof Inet4Address v4 ? arpRequest(e.network(), v4)
+                        : solicitation(e.network(), (Inet6Address) address.get());
+                List<OFAction> answer = address.get() instanceof Inet4Address v4 ? arpReply(e.mac(), v4)
+                        : List.of(OF.actions().output(OFPort.CONTROLLER, PACKET_IN_BYTES));
+                FlowPlanner.put(flows, FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_ANSWER, asked.build(), cookie,
+                        List.of(OF.instructions().applyActions(answer))));
+                for (int own : ownPorts) {
+                    Match fromOwner = (address.get() instanceof Inet4Address v4 ? arpRequest(e.network(), v4)
+                            : solicitation(e.network(), (Inet6Address) address.get()))
+                            .setExact(MatchField.IN_PORT, OFPort.of(own)).build();
+                    FlowPlanner.put(flows, FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_OWN, fromOwner, cookie,
+                            List.of(OF.instructions().applyActions(flood))));
+                }
+            }
+        }
+    }
+
+    /** The endpoint's port on {@code sw}, and an open move's new port there. */
+    private static List<Integer> ownPorts(ModelState model, Endpoint e, Dpid sw, Map<String, Integer> swPorts) {
+        List<Integer> own = new ArrayList<>();
+        if (e.switchId().equals(sw) && swPorts.containsKey(e.port())) {
+            own.add(swPorts.get(e.port()));
+        }
+        Optional<Move> move = model.openMove(e.name());
+        if (move.isPresent() && move.get().toSwitch().equals(sw) && move.get().state() != MoveState.COMMITTED) {
+            Integer to = swPorts.get(move.get().toPort());
+            if (to != null && !own.contains(to)) {
+                own.add(to);
+            }
+        }
+        return own;
+    }
+
+    /** The host address {@code text} names ({@code 198.18.0.100} or {@code 198.18.0.100/24}), if it is one. */
+    static Optional<InetAddress> hostAddress(String text) {
+        String bare = text.contains("/") ? text.substring(0, text.indexOf('/')) : text;
+        try {
+            return Optional.of(IpLiteral.parse(bare));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Match.Builder arpRequest(int network, Inet4Address address) {
+        return OF.buildMatch().setExact(MatchField.METADATA, FlowPlanner.metadata(network))
+                .setExact(MatchField.ETH_TYPE, EthType.ARP).setExact(MatchField.ARP_OP, ArpOpcode.REQUEST)
+                .setExact(MatchField.ARP_TPA, IPv4Address.of(address));
+    }
+
+    private static Match.Builder solicitation(int network, Inet6Address address) {
+        return OF.buildMatch().setExact(MatchField.METADATA, FlowPlanner.metadata(network))
+                .setExact(MatchField.ETH_TYPE, EthType.IPv6).setExact(MatchField.IP_PROTO, IpProtocol.IPv6_ICMP)
+                .setExact(MatchField.ICMPV6_TYPE, U8.of((short) ICMPV6_NEIGHBOUR_SOLICITATION))
+                .setExact(MatchField.IPV6_ND_TARGET, IPv6Address.of(address));
+    }
+
+    /** Turns an ARP request for {@code address} into {@code mac}'s reply, back out of the port it came in by. */
+    private static List<OFAction> arpReply(String mac, Inet4Address address) {
+        MacAddress own = MacAddress.of(mac);
+        return List.of(move(OXM_ETH_SRC, OXM_ETH_DST, 48),
+                OF.actions().setField(OF.oxms().ethSrc(own)),
+                OF.actions().setField(OF.oxms().arpOp(ArpOpcode.REPLY)),
+                move(OXM_ARP_SHA, OXM_ARP_THA, 48),
+                OF.actions().setField(OF.oxms().arpSha(own)),
+                move(OXM_ARP_SPA, OXM_ARP_TPA, 32),
+                OF.actions().setField(OF.oxms().arpSpa(IPv4Address.of(address))),
+                OF.actions().output(OFPort.IN_PORT, 0));
+    }
+
+    private static OFAction move(long from, long to, int bits) {
+        return OF.actions().buildNiciraMove().setSrc(from).setDst(to).setNBits(bits).setSrcOfs(0).setDstOfs(0).build();
+    }
+}
