@@ -10,7 +10,10 @@ packages=(openvswitch-switch bind9 bind9-dnsutils bind9-utils libpcap0.8 iproute
   # the lab's QEMU guests: the emulator, and what their image is built with (GuestImage)
   qemu-system-x86 busybox-static gcc libc6-dev xz-utils
   # libvirt-managed guests (lab up --libvirt): the lab runs its own libvirtd per host; nothing starts at install
-  libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients)
+  libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+  # the replicated store (lab up --store): ZooKeeper's server jars; the lab runs its own ensemble, and this
+  # package (unlike zookeeperd) has no service that starts at install
+  zookeeper)
 
 missing=()
 for p in "${packages[@]}"; do

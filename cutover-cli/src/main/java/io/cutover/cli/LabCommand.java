@@ -33,6 +33,11 @@ final class LabCommand extends GroupCommand {
                 + "the lab's agents then follow its guests' lifecycle events.")
         boolean libvirt;
 
+        @Option(names = "--store", description = "Also run the replicated store: a three-member ZooKeeper ensemble, one "
+                + "member a namespace (zk1..zk3), reachable from the fabric and the hypervisor hosts at "
+                + "198.19.3.2:2181,198.19.3.6:2181,198.19.3.10:2181; waits until it has a leader.")
+        boolean store;
+
         @Override
         public Integer call() {
             Topology shape = Topology.parse(topology);
@@ -46,8 +51,18 @@ final class LabCommand extends GroupCommand {
                     throw e;
                 }
             }
+            if (store) {
+                try {
+                    var ensemble = lab.startStore();
+                    System.err.println("lab " + lab.name() + ": store " + ensemble.connectString() + " (leader "
+                            + ensemble.awaitLeader(java.time.Duration.ofSeconds(5)) + ")");
+                } catch (RuntimeException e) {
+                    Lab.down(lab.name());
+                    throw e;
+                }
+            }
             System.out.println(lab.name());
-            System.err.println("lab " + lab.name() + " (" + topology + (libvirt ? ", libvirt" : "")
+            System.err.println("lab " + lab.name() + " (" + topology + (libvirt ? ", libvirt" : "") + (store ? ", store" : "")
                     + ") is up; remove it with: cutover lab down --name " + lab.name());
             return ExitCode.OK;
         }

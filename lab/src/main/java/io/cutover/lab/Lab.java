@@ -329,6 +329,25 @@ public final class Lab implements AutoCloseable, OvsTools {
         return DualHoming.BRIDGE;
     }
 
+    /**
+     * Starts the lab's replicated store, a three-member ZooKeeper ensemble ({@link ZooKeeperEnsemble}), and waits
+     * until it has a leader. {@code lab down} stops it with the rest.
+     *
+     * @throws LabException when the lab already has one, or it does not come up (its logs are named)
+     */
+    public ZooKeeperEnsemble startStore() {
+        return ZooKeeperEnsemble.start(this, new io.cutover.lab.impl.StateJournal(layout.journal()));
+    }
+
+    Path storeDir() {
+        return layout.storeDir();
+    }
+
+    /** The lab's replicated store, if it was started. */
+    public java.util.Optional<ZooKeeperEnsemble> store() {
+        return ZooKeeperEnsemble.of(this);
+    }
+
     /** The address of the lab's BIND server. */
     public String dnsServer() {
         return dns.address();

@@ -252,6 +252,57 @@ public enum Topology {
         return List.copyOf(nodes);
     }
 
+    /** The members of the replicated store's ZooKeeper ensemble ({@code lab up --store}), one namespace each. */
+    public static final List<String> STORE_MEMBERS = List.of("zk1", "zk2", "zk3");
+    /** The port each store member serves clients on, at its address ({@link #storeAddress}). */
+    public static final int STORE_CLIENT_PORT = 2181;
+    /** The port the store's members replicate on (to the leader). */
+    public static final int STORE_QUORUM_PORT = 2888;
+    /** The port the store's members elect their leader on. */
+    public static final int STORE_ELECTION_PORT = 3888;
+    /** The store members' management network: a /30 cable from the fabric to each member. */
+    public static final String STORE_NETWORK = "198.19.3.0/24";
+
+    /**
+     * The management cable from the fabric to store member {@code member} ({@code zk1} gets 198.19.3.0/30, the
+     * fabric's end .1 and the member's .2; {@code zk2} 198.19.3.4/30, {@code zk3} 198.19.3.8/30). The fabric routes
+     * between these cables and the hypervisor hosts' management cables, so that the controller (in the fabric) and
+     * the agents (in hostA and hostB) reach every member, and the members each other.
+     */
+    public static Wire storeCable(String member) {
+        int index = STORE_MEMBERS.indexOf(member);
+        if (index < 0) {
+            throw new IllegalArgumentException(member + " is not one of the store's members " + STORE_MEMBERS);
+        }
+        int base = 4 * index;
+        return new Wire(FABRIC, "st-" + member, "198.19.3." + (base + 1) + "/30", member, "mgmt",
+                "198.19.3." + (base + 2) + "/30");
+    }
+
+    /** Store member {@code member}'s address, where it serves clients and its peers. */
+    public static String storeAddress(String member) {
+        return storeCable(member).addressB();
+    }
+
+    /** The store's connect string, every member's {@code address:port}, as ZooKeeper clients take it. */
+    public static String storeConnectString() {
+        return String.join(",", STORE_MEMBERS.stream().map(m -> storeAddress(m) + ":" + STORE_CLIENT_PORT).toList());
+    }
+
+    /**
+     * The routes to and from the store's members: each member reaches the rest of 198.19.0.0/16 through the fabric,
+     * each hypervisor host the store's network through its management cable.
+     */
+    public static List<Route> storeRoutes() {
+        List<Route> routes = new java.util.ArrayList<>();
+        for (String member : STORE_MEMBERS) {
+            routes.add(new Route(member, "198.19.0.0/16", storeCable(member).addressA()));
+        }
+        routes.add(new Route("hostA", STORE_NETWORK, Management.CABLE_A.addressA()));
+        routes.add(new Route("hostB", STORE_NETWORK, Management.CABLE_B.addressA()));
+        return routes;
+    }
+
     /**
      * The hypervisor hosts' management cables into the fabric and their routes to the controller (a class of its own:
      * the enum's constants are made before the enum's own static fields).

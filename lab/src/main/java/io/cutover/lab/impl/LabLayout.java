@@ -47,6 +47,11 @@ public final class LabLayout {
         return dir().resolve("ovs-" + host);
     }
 
+    /** The replicated store's directory: one sub-directory a ZooKeeper member (configuration, data, pid, log). */
+    public Path storeDir() {
+        return dir().resolve("store");
+    }
+
     public Path dnsDir() {
         return dir().resolve("dns");
     }

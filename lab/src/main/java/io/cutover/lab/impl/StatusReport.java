@@ -74,8 +74,18 @@ public record StatusReport(String name, String topology, String dir, List<Namesp
             bridges.add(bridge(host + "/" + Topology.OVERLAY_BRIDGE, Topology.OVERLAY_BRIDGE,
                     Topology.overlayBridgeId(host), hostOvs));
         }
+        List<String> nodes = new ArrayList<>(topology.nodes());
+        if (Files.isDirectory(layout.storeDir())) {
+            for (String member : Topology.STORE_MEMBERS) {
+                String namespace = layout.namespace(member);
+                namespaces.add(new Namespace(member, namespace, Files.exists(Path.of("/run/netns", namespace))));
+                daemons.add(daemon("zookeeper", member,
+                        new ZooKeeperMember(layout.storeDir().resolve(member), member, namespace).pidFile()));
+                nodes.add(member);
+            }
+        }
         List<Interface> addresses = new ArrayList<>();
-        for (String node : topology.nodes()) {
+        for (String node : nodes) {
             var shown = Shell.run("ip", "-br", "-n", layout.namespace(node), "addr", "show");
             if (shown.ok()) {
                 for (String line : shown.stdout().strip().split("\n")) {
