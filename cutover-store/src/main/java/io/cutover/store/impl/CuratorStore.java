@@ -1,0 +1,159 @@
+package io.cutover.store.impl;
+
+import io.cutover.store.LeaderElection;
+import io.cutover.store.ReplicatedStore;
+import io.cutover.store.StaleVersionException;
+import io.cutover.store.StoreException;
+import io.cutover.store.StoreOptions;
+import io.cutover.store.StoreUnavailableException;
+import io.cutover.store.Versioned;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryUntilElapsed;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link ReplicatedStore} on ZooKeeper through Curator: a document is a znode's data, its version the znode's data
+ * version, a compare-and-set ZooKeeper's conditional {@code setData}/{@code create}. An operation retries a lost
+ * connection until the operation timeout has passed (Curator's retry loop, each attempt waiting for a connection at
+ * most half of it), then fails with {@link StoreUnavailableException}.
+ */
+public final class CuratorStore implements ReplicatedStore {
+    private final CuratorFramework client;
+    private final StoreOptions options;
+
+    private CuratorStore(CuratorFramework client, StoreOptions options) {
+        this.client = client;
+        this.options = options;
+    }
+
+    public static CuratorStore connect(StoreOptions options) {
+        int operationMs = (int) options.operationTimeout().toMillis();
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(options.connectString())
+                .sessionTimeoutMs((int) options.sessionTimeout().toMillis())
+                .connectionTimeoutMs(Math.max(1, operationMs / 2))
+                .retryPolicy(new RetryUntilElapsed(operationMs, Math.max(1, Math.min(250, operationMs / 10))))
+                .namespace(options.root())
+                .build();
+        client.start();
+        try {
+            if (!client.blockUntilConnected(operationMs, TimeUnit.MILLISECONDS)) {
+                client.close();
+                throw new StoreUnavailableException(null, "connecting to " + options.connectString(),
+                        options.operationTimeout(), null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.close();
+            throw new StoreException(null, "interrupted while connecting to " + options.connectString(), e);
+        }
+        return new CuratorStore(client, options);
+    }
+
+    @Override
+    public Optional<Versioned> read(String path) {
+        String znode = znode(path);
+        return call(path, "reading " + path, () -> {
+            Stat stat = new Stat();
+            try {
+                byte[] data = client.getData().storingStatIn(stat).forPath(znode);
+                return Optional.of(new Versioned(data == null ? new byte[0] : data, stat.getVersion()));
+            } catch (KeeperException.NoNodeException absent) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public int write(String path, byte[] data, int expectedVersion) {
+        String znode = znode(path);
+        return call(path, "writing " + path, () -> {
+            if (expectedVersion == Versioned.ABSENT) {
+                try {
+                    client.create().creatingParentContainersIfNeeded().forPath(znode, data);
+                    return 0;
+                } catch (KeeperException.NodeExistsException taken) {
+                    throw new StaleVersionException(path, expectedVersion, taken);
+                }
+            }
+            try {
+                return client.setData().withVersion(expectedVersion).forPath(znode, data).getVersion();
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException stale) {
+                throw new StaleVersionException(path, expectedVersion, stale);
+            }
+        });
+    }
+
+    @Override
+    public void delete(String path, int expectedVersion) {
+        String znode = znode(path);
+        call(path, "deleting " + path, () -> {
+            try {
+                client.delete().withVersion(expectedVersion).forPath(znode);
+                return null;
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException stale) {
+                throw new StaleVersionException(path, expectedVersion, stale);
+            }
+        });
+    }
+
+    @Override
+    public LeaderElection elect(String election, String participant) {
+        znode(election);
+        return CuratorElection.start(this, "/elections/" + election, participant);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    CuratorFramework client() {
+        return client;
+    }
+
+    StoreOptions options() {
+        return options;
+    }
+
+    /** A store operation: Curator's own exceptions become the store's. */
+    interface Operation<T> {
+        T run() throws Exception;
+    }
+
+    <T> T call(String path, String what, Operation<T> operation) {
+        long start = System.nanoTime();
+        try {
+            return operation.run();
+        } catch (StoreException e) {
+            throw e;
+        } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException
+                 | KeeperException.OperationTimeoutException | KeeperException.SessionMovedException e) {
+            throw new StoreUnavailableException(path, what, Duration.ofNanos(System.nanoTime() - start), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(path, "interrupted while " + what, e);
+        } catch (Exception e) {
+            throw new StoreException(path, what + " failed: " + e, e);
+        }
+    }
+
+    /** The znode of a store path, checked: relative, no empty, {@code .} or {@code ..} parts. */
+    static String znode(String path) {
+        if (path == null || path.isEmpty() || path.startsWith("/") || path.endsWith("/")) {
+            throw new IllegalArgumentException("a store path is relative, such as vms/vm1: '" + path + "'");
+        }
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                throw new IllegalArgumentException("store path '" + path + "' has an empty, '.' or '..' part");
+            }
+        }
+        return "/" + path;
+    }
+}

@@ -1,0 +1,2 @@
+/** The replicated store on ZooKeeper, through Apache Curator. */
+package io.cutover.store.impl;

@@ -1,0 +1,102 @@
+package io.cutover.store;
+
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The store's contract on one real ZooKeeper server on loopback (the lab's ensemble is ReplicatedStoreIT's). */
+class CuratorStoreTest {
+    private TestingServer server;
+    private StoreOptions options;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = new TestingServer(true);
+        options = StoreOptions.of(server.getConnectString()).withSessionTimeout(Duration.ofSeconds(4))
+                .withOperationTimeout(Duration.ofSeconds(2));
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void compareAndSetWritesOnlyOverTheVersionItNames() {
+        try (ReplicatedStore store = ReplicatedStore.connect(options)) {
+            assertThat(store.read("vms/vm1")).isEmpty();
+            assertThat(store.write("vms/vm1", bytes("{\"host\":\"hostA\"}"), Versioned.ABSENT)).isZero();
+            assertThatThrownBy(() -> store.write("vms/vm1", bytes("{\"host\":\"other\"}"), Versioned.ABSENT))
+                    .isInstanceOf(StaleVersionException.class).hasMessageContaining("vms/vm1");
+            assertThat(store.write("vms/vm1", bytes("{\"host\":\"hostB\"}"), 0)).isEqualTo(1);
+            assertThatThrownBy(() -> store.write("vms/vm1", bytes("{\"host\":\"late\"}"), 0))
+                    .isInstanceOfSatisfying(StaleVersionException.class, e -> assertThat(e.expectedVersion()).isZero());
+            assertThat(store.read("vms/vm1")).contains(new Versioned(bytes("{\"host\":\"hostB\"}"), 1));
+
+            assertThatThrownBy(() -> store.delete("vms/vm1", 0)).isInstanceOf(StaleVersionException.class);
+            store.delete("vms/vm1", 1);
+            assertThat(store.read("vms/vm1")).isEmpty();
+            assertThatThrownBy(() -> store.write("vms/vm1", bytes("{}"), 1)).isInstanceOf(StaleVersionException.class);
+        }
+    }
+
+    @Test
+    void aSecondClientSeesTheFirstsWrites() {
+        try (ReplicatedStore one = ReplicatedStore.connect(options);
+             ReplicatedStore two = ReplicatedStore.connect(options)) {
+            one.write("cluster/config", bytes("{\"a\":1}"), Versioned.ABSENT);
+            assertThat(two.read("cluster/config")).map(v -> v.version()).contains(0);
+            assertThat(two.read("other/cluster/config")).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesPathsThatAreNotRelative() {
+        try (ReplicatedStore store = ReplicatedStore.connect(options)) {
+            assertThatThrownBy(() -> store.read("/vms")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.read("vms//vm1")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.read("vms/../x")).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void connectingToNoServerFailsWithinTheOperationTimeout() throws Exception {
+        server.stop();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> ReplicatedStore.connect(options)).isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("unavailable");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void theNextLeaderHasAHigherGeneration() {
+        try (ReplicatedStore one = ReplicatedStore.connect(options);
+             ReplicatedStore two = ReplicatedStore.connect(options)) {
+            LeaderElection first = one.elect("controllers", "c1");
+            OptionalLong firstGeneration = first.awaitLeadership(Duration.ofSeconds(5));
+            assertThat(firstGeneration).isPresent();
+            LeaderElection second = two.elect("controllers", "c2");
+            assertThat(second.awaitLeadership(Duration.ofMillis(500))).isEmpty();
+            assertThat(second.isLeader()).isFalse();
+
+            first.close();
+            OptionalLong secondGeneration = second.awaitLeadership(Duration.ofSeconds(5));
+            assertThat(secondGeneration).isPresent();
+            assertThat(secondGeneration.getAsLong()).isGreaterThan(firstGeneration.getAsLong());
+            assertThat(first.isLeader()).isFalse();
+            second.close();
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
