@@ -32,14 +32,21 @@ public final class LabExtension implements BeforeAllCallback, AfterAllCallback, 
     static final Path KEPT_LOGS = Path.of("target", "lab-logs");
 
     private final Topology topology;
+    private final boolean store;
     private volatile Lab lab;
 
-    private LabExtension(Topology topology) {
+    private LabExtension(Topology topology, boolean store) {
         this.topology = topology;
+        this.store = store;
     }
 
     public static LabExtension of(Topology topology) {
-        return new LabExtension(topology);
+        return new LabExtension(topology, false);
+    }
+
+    /** A lab that also runs the replicated store ({@link Lab#startStore()}), as {@code lab up --store} does. */
+    public static LabExtension withStore(Topology topology) {
+        return new LabExtension(topology, true);
     }
 
     /** The running lab. */
@@ -53,6 +60,9 @@ public final class LabExtension implements BeforeAllCallback, AfterAllCallback, 
     @Override
     public void beforeAll(ExtensionContext context) {
         lab = Lab.up(null, topology).removeAtExit();
+        if (store) {
+            lab.startStore();
+        }
     }
 
     @Override

@@ -1,0 +1,2 @@
+/** The replicated store on the lab's real ZooKeeper ensemble. */
+package io.cutover.it.store;
