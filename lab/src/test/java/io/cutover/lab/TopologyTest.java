@@ -87,6 +87,37 @@ class TopologyTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Topology.class)
+    void theStoreMembersAddressesAreTheirOwnAndEveryHypervisorRoutesToThem(Topology topology) {
+        Set<String> taken = new HashSet<>();
+        topology.wires().forEach(w -> {
+            taken.add(w.addressA());
+            taken.add(w.addressB());
+        });
+        Topology.HYPERVISORS.forEach(h -> taken.add(Port.withoutPrefix(Topology.overlayAddress(h))));
+        taken.add(Topology.CONTROLLER_ADDRESS);
+        Set<String> store = new HashSet<>();
+        for (String member : Topology.STORE_MEMBERS) {
+            Wire cable = Topology.storeCable(member);
+            assertThat(cable.nodeA()).isEqualTo(Topology.FABRIC);
+            assertThat(cable.ifaceA().length()).isLessThanOrEqualTo(15);
+            for (String address : List.of(cable.addressA(), cable.addressB())) {
+                assertThat(address).startsWith("198.19.3.");
+                assertThat(taken).doesNotContain(address);
+                assertThat(store.add(address)).isTrue();
+            }
+        }
+        for (String host : Topology.HYPERVISORS) {
+            Route toController = topology.routes().stream()
+                    .filter(r -> r.node().equals(host) && r.destination().equals(Topology.CONTROLLER_ADDRESS + "/32"))
+                    .findFirst().orElseThrow();
+            assertThat(Topology.storeRoutes()).contains(new Route(host, Topology.STORE_NETWORK, toController.via()));
+        }
+        assertThat(Topology.storeConnectString()).isEqualTo("198.19.3.2:2181,198.19.3.6:2181,198.19.3.10:2181");
+        assertThatThrownBy(() -> Topology.storeCable("zk4")).hasMessageContaining("zk4");
+    }
+
     @Test
     void parsesNamesInAnyCaseAndRejectsOthers() {
         assertThat(Topology.parse("wan")).isEqualTo(Topology.WAN);
