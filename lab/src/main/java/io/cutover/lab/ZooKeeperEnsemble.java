@@ -111,8 +111,10 @@ public final class ZooKeeperEnsemble {
 
     /** Kills {@code member}'s server at once (SIGKILL), as a crash would. */
     public void kill(String member) {
-        Daemons.alivePid(member(member).pidFile())
-                .ifPresent(pid -> ProcessHandle.of(pid).ifPresent(p -> Daemons.stop(p, Duration.ZERO)));
+        Daemons.alivePid(member(member).pidFile()).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(process -> {
+            process.destroyForcibly();
+            process.onExit().completeOnTimeout(process, 5, java.util.concurrent.TimeUnit.SECONDS).join();
+        }));
     }
 
     /** Starts {@code member}'s server again after {@link #stop}; returns at once (it rejoins within seconds). */
