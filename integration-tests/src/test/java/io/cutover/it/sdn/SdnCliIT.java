@@ -83,7 +83,7 @@ class SdnCliIT {
                     .contains("{\"dpid\":\"" + Topology.DPID_HOST_A + "\",\"name\":\"br-int\"")
                     .contains("{\"dpid\":\"" + Topology.DPID_HOST_B + "\",\"name\":\"br-int\"");
             assertThat(Files.readString(log2)).as("the lab's hosts and the hosts' forwarder ports; patches and uplinks, "
-                    + "from the journal").contains("7 endpoints, 4 links");
+                    + "from the journal").contains("7 endpoints, 0 networks, 4 links");
             ping(lab, 2);
         } finally {
             first.destroyForcibly();
