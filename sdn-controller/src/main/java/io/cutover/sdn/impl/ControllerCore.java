@@ -715,7 +715,13 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             model = model.withMove(redirected);
             CompletableFuture<Void> saved = save();
             replan();
-            return converge(move.fromSwitch(), true, Set.of()).thenCombine(saved, (v, w) -> redirected);
+            CompletableFuture<Void> converged = converge(move.fromSwitch(), true, Set.of());
+            if (!move.toSwitch().equals(move.fromSwitch())) {
+                // the destination gains the flow that takes what its own forwarder delivers to the new port (the
+                // forwarder port is known from the redirect on): without it, that flow waited for the commit
+                converged = converged.thenCombine(converge(move.toSwitch(), false, Set.of()), (v, w) -> null);
+            }
+            return converged.thenCombine(saved, (v, w) -> redirected);
         }));
     }
 
