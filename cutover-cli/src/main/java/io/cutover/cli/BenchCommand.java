@@ -4,6 +4,7 @@ import io.cutover.bench.AnnounceBench;
 import io.cutover.bench.CutoverBench;
 import io.cutover.bench.DnsBench;
 import io.cutover.bench.MigrateBench;
+import io.cutover.bench.ScaleBench;
 import io.cutover.bench.SdnBench;
 import io.cutover.bench.TunnelBench;
 import picocli.CommandLine.Command;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
                 CutoverBench.class,
                 DnsBench.class,
                 MigrateBench.class,
+                ScaleBench.class,
                 SdnBench.class,
                 TunnelBench.class,
         })

@@ -425,23 +425,6 @@ public final class FlowPlanner {
 
     /** The port of {@code from} on the shortest link path to {@code to}, or null if there is none. */
     static String nextHop(Map<Dpid, Map<String, Dpid>> adjacency, Dpid from, Dpid to) {
-        Map<Dpid, String> firstPort = new HashMap<>();
-        Deque<Dpid> queue = new ArrayDeque<>();
-        queue.add(from);
-        firstPort.put(from, null);
-        while (!queue.isEmpty()) {
-            Dpid sw = queue.poll();
-            for (Map.Entry<String, Dpid> edge : adjacency.getOrDefault(sw, Map.of()).entrySet()) {
-                Dpid next = edge.getValue();
-                if (!firstPort.containsKey(next)) {
-                    firstPort.put(next, sw.equals(from) ? edge.getKey() : firstPort.get(sw));
-                    if (next.equals(to)) {
-                        return firstPort.get(next);
-                    }
-                    queue.add(next);
-                }
-            }
-        }
-        return null;
+        return LinkRoutes.of(adjacency).nextHop(from, to);
     }
 }

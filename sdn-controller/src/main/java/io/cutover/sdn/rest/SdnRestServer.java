@@ -117,7 +117,8 @@ public final class SdnRestServer implements AutoCloseable {
         router.get("/v1/endpoints/:name").handler(ctx -> json(ctx, 200, sdn.endpoint(ctx.pathParam("name"))
                 .orElseThrow(() -> new NotFoundException("no endpoint " + ctx.pathParam("name")))));
         router.post("/v1/endpoints").handler(ctx -> {
-            if (ctx.body() != null && ctx.body().asString().stripLeading().startsWith("[")) {
+            String text = ctx.body() == null ? null : ctx.body().asString();
+            if (text != null && text.stripLeading().startsWith("[")) {
                 // many at once: one check, one journal write, one plan and one convergence for them all
                 List<Endpoint> endpoints = Arrays.asList(body(ctx, Endpoint[].class, null, null));
                 reply(ctx, 201, sdn.putEndpoints(endpoints).thenApply(v -> endpoints));

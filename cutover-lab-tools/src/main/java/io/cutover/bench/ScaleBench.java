@@ -1,0 +1,490 @@
+package io.cutover.bench;
+
+import io.cutover.bench.sim.SimFlows;
+import io.cutover.bench.sim.SwitchSimulator;
+import io.cutover.sdn.Dpid;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.FlowView;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.SwitchInfo;
+import io.cutover.sdn.rest.SdnRestClient;
+import io.cutover.support.JsonHttpClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code cutover bench scale}: one controller, run as its own process ({@code cutover.jar sdn serve}, so that its
+ * memory is its own), against {@link SwitchSimulator simulated switches} in a tree ({@link ScaleFabric}), endpoints
+ * added through the REST API, then moves through the REST plan path (prepare, redirect, commit, cleanup) from a few
+ * clients at once. It measures the time to connect the switches and to push the initial flows, moves per second, the
+ * commit's latency and the controller's memory, and samples the controller's core thread to say where its time goes.
+ * Bounded: each phase has its share of a time limit, and a phase cut short is reported as such.
+ */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+        description = "One controller against N simulated switches and M endpoints: moves/s, commit latency, memory.")
+public final class ScaleBench implements Callable<Integer> {
+    private static final int BATCH = 2_000;
+    private static final int SAMPLE_SWITCHES = 4;
+
+    @Option(names = "--quick", description = "50 switches, 2,000 endpoints, 15 s of moves (under 60 s).")
+    boolean quick;
+
+    @Option(names = "--switches", description = "Simulated switches (default 1000, 50 with --quick).")
+    Integer switches;
+
+    @Option(names = "--endpoints", description = "Endpoints (default 50000, 2000 with --quick).")
+    Integer endpoints;
+
+    @Option(names = "--concurrency", defaultValue = "8", description = "Moves under way at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--moves-seconds", description = "How long to run moves (default 60, 15 with --quick).")
+    Integer movesSeconds;
+
+    @Option(names = "--time-limit", description = "The whole run's limit in seconds (default 600, 120 with --quick).")
+    Integer timeLimit;
+
+    /** What the run reached; the report says where it stopped. */
+    private final Map<String, Object> reached = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        int n = switches != null ? switches : quick ? 50 : 1000;
+        int m = endpoints != null ? endpoints : quick ? 2000 : 50_000;
+        if (m < 1 || m > 1_000_000 || concurrency < 1 || concurrency > 256) {
+            throw new IllegalArgumentException("--endpoints must be within 1..1000000, --concurrency within 1..256");
+        }
+        ScaleFabric fabric = ScaleFabric.of(n, m);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeLimit != null ? timeLimit : quick ? 120 : 600);
+        int moveSeconds = movesSeconds != null ? movesSeconds : quick ? 15 : 60;
+        BenchReport report = new BenchReport("scale");
+        Files.createDirectories(BenchReport.OUTPUT_DIR);
+        Path log = BenchReport.OUTPUT_DIR.resolve("scale-controller.log").toAbsolutePath();
+        int openflowPort = freePort();
+        int restPort = freePort();
+        Process controller = startController(openflowPort, restPort, log);
+        List<String> profile = new ArrayList<>();
+        try (JsonHttpClient http = JsonHttpClient.builder(URI.create("http://127.0.0.1:" + restPort + "/v1/"))
+                .timeout(Duration.ofSeconds(600)).build()) {
+            awaitRest(http, controller, deadline, log);
+            System.err.printf("%s%n", fabric.describe());
+            System.err.printf("connecting %d simulated switches...%n", n);
+            long start = System.nanoTime();
+            try (SwitchSimulator sim = SwitchSimulator.connect(new InetSocketAddress("127.0.0.1", openflowPort),
+                    fabric.specs(), 2)) {
+                sim.awaitDescribed(remaining(deadline));
+                awaitConnected(http, n, deadline);
+                reached.put("connect_s", seconds(start));
+                http.send("PUT", "links", fabric.links(), remaining(deadline)).requireStatus(200);
+                System.err.printf("adding %d endpoints through POST /v1/endpoints, %d a call...%n", m, BATCH);
+                start = System.nanoTime();
+                ProfileSampler sampler = ProfileSampler.start(controller.pid(), Duration.ofSeconds(2));
+                for (int from = 0; from < m; from += BATCH) {
+                    List<Endpoint> batch = new ArrayList<>();
+                    for (int i = from; i < Math.min(m, from + BATCH); i++) {
+                        batch.add(fabric.endpoint(i));
+                    }
+                    http.send("POST", "endpoints", batch, remaining(deadline)).requireStatus(201);
+                    reached.put("endpoints_added", Math.min(m, from + BATCH));
+                }
+                reached.put("initial_flows_s", seconds(start));
+                reached.put("flows_total", sim.totalFlows());
+                profile.addAll(sampler.stop("adding endpoints"));
+                reached.put("sample_verified", verifySample(http, sim, fabric));
+                System.err.printf("%d clients moving endpoints for %d s (prepare, redirect, commit, cleanup)...%n",
+                        concurrency, moveSeconds);
+                sampler = ProfileSampler.start(controller.pid(), Duration.ofSeconds(1));
+                Moves moves = runMoves(restPort, fabric, Math.min(moveSeconds, remainingSeconds(deadline)));
+                profile.addAll(sampler.stop("moves"));
+                reached.put("moves", moves);
+                reached.put("sample_verified_after_moves", verifySample(http, sim, fabric));
+                reached.put("rss", memory(controller.pid()));
+            }
+        } catch (RuntimeException e) {
+            reached.put("stopped", e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            System.err.println("bench scale stopped: " + reached.get("stopped"));
+            reached.putIfAbsent("rss", memory(controller.pid()));
+        } finally {
+            controller.destroy();
+            if (!controller.waitFor(10, TimeUnit.SECONDS)) {
+                controller.destroyForcibly();
+            }
+        }
+        report(report, fabric, profile, log);
+        report.print(System.out);
+        return reached.containsKey("stopped") ? 1 : 0;
+    }
+
+    // ---- the controller as its own process ----------------------------------------------------------------------
+
+    private static Process startController(int openflowPort, int restPort, Path log) throws IOException {
+        Path jar = ownJar();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(java, "-jar", jar.toString(), "sdn", "serve", "--listen",
+                "127.0.0.1:" + openflowPort, "--rest", "127.0.0.1:" + restPort, "--handshake-timeout", "120s",
+                "--echo-interval", "30s", "--log-level", "warn");
+        System.err.println("controller: " + String.join(" ", command) + " (log: " + log + ")");
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** The jar this bench runs from: the controller is started from it too. */
+    private static Path ownJar() {
+        try {
+            Path self = Path.of(ScaleBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!self.toString().endsWith(".jar")) {
+                throw new IllegalStateException("bench scale runs the controller from its own jar: run it through "
+                        + "./cutover (cutover-cli/target/cutover.jar), not from " + self);
+            }
+            return self;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot find the jar bench scale runs from", e);
+        }
+    }
+
+    private static void awaitRest(JsonHttpClient http, Process controller, long deadline, Path log) {
+        while (true) {
+            if (!controller.isAlive()) {
+                throw new IllegalStateException("the controller exited (" + controller.exitValue() + "); see " + log);
+            }
+            try {
+                http.send("GET", "switches", null, Duration.ofSeconds(2)).requireStatus(200);
+                return;
+            } catch (RuntimeException e) {
+                pause(deadline, 200);
+            }
+        }
+    }
+
+    private void awaitConnected(JsonHttpClient http, int n, long deadline) {
+        while (true) {
+            long connected = Arrays.stream(http.send("GET", "switches", null, remaining(deadline)).requireStatus(200)
+                    .body(SwitchInfo[].class)).filter(SwitchInfo::connected).count();
+            reached.put("switches_connected", connected);
+            if (connected == n) {
+                return;
+            }
+            pause(deadline, 250);
+        }
+    }
+
+    // ---- checks -------------------------------------------------------------------------------------------------
+
+    /**
+     * Compares the tables of a few switches (the root, a rack switch, the first and last leaf) with the flows the
+     * controller planned for them; throws on a difference. Returns how many flows were compared.
+     */
+    private static int verifySample(JsonHttpClient http, SwitchSimulator sim, ScaleFabric fabric) {
+        List<Long> sample = List.of(ScaleFabric.ROOT, ScaleFabric.torDpid(0), ScaleFabric.leafDpid(0),
+                ScaleFabric.leafDpid(fabric.leaves() - 1));
+        int compared = 0;
+        for (long dpid : sample.subList(0, Math.min(SAMPLE_SWITCHES, sample.size()))) {
+            Set<String> planned = SimFlows.ofPlan(Arrays.asList(http.send("GET", "switches/" + Dpid.of(dpid)
+                    + "/flows?desired=true", null).requireStatus(200).body(FlowView[].class)));
+            Set<String> held = SimFlows.ofTable(sim.get(dpid).flows());
+            if (!planned.equals(held)) {
+                Set<String> missing = new java.util.TreeSet<>(planned);
+                missing.removeAll(held);
+                Set<String> extra = new java.util.TreeSet<>(held);
+                extra.removeAll(planned);
+                throw new IllegalStateException("switch " + Dpid.of(dpid) + " does not hold its planned flows: "
+                        + missing.size() + " missing (such as " + missing.stream().findFirst().orElse("-") + "), "
+                        + extra.size() + " extra (such as " + extra.stream().findFirst().orElse("-") + ")");
+            }
+            compared += planned.size();
+        }
+        return compared;
+    }
+
+    // ---- moves --------------------------------------------------------------------------------------------------
+
+    /** The moves' outcome: how many, how long, each step's latencies (ms), failures. */
+    record Moves(int done, double seconds, double[] prepare, double[] redirect, double[] commit, double[] cleanup,
+                 List<String> failures) {
+    }
+
+    /**
+     * {@link #concurrency} clients, each moving endpoints of its own (endpoint i belongs to client i mod concurrency)
+     * to a random other leaf's arrival port, through the REST API, for {@code seconds}.
+     */
+    private Moves runMoves(int restPort, ScaleFabric fabric, long seconds) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        ConcurrentLinkedQueue<double[]> samples = new ConcurrentLinkedQueue<>();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger done = new AtomicInteger();
+        SdnRestClient client = new SdnRestClient(URI.create("http://127.0.0.1:" + restPort + "/v1/"), null,
+                Duration.ofSeconds(60));
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long start = System.nanoTime();
+        for (int c = 0; c < concurrency; c++) {
+            int worker = c;
+            pool.execute(() -> {
+                Map<Integer, Integer> leafOf = new TreeMap<>();
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (System.nanoTime() < until && failures.size() < 10) {
+                    int mine = (fabric.endpoints() - 1 - worker) / concurrency + 1;
+                    int e = worker + concurrency * random.nextInt(mine);
+                    int from = leafOf.getOrDefault(e, fabric.leafOf(e));
+                    int to = (from + 1 + random.nextInt(fabric.leaves() - 1)) % fabric.leaves();
+                    String name = fabric.endpoint(e).name();
+                    try {
+                        long t0 = System.nanoTime();
+                        Move move = client.prepare(name, Dpid.of(ScaleFabric.leafDpid(to)), ScaleFabric.ARRIVAL_PORT)
+                                .toCompletableFuture().join();
+                        long t1 = System.nanoTime();
+                        client.redirectToForwarder(move.id(), ScaleFabric.FORWARDER_PORT).toCompletableFuture().join();
+                        long t2 = System.nanoTime();
+                        client.commit(move.id()).toCompletableFuture().join();
+                        long t3 = System.nanoTime();
+                        client.cleanup(move.id()).toCompletableFuture().join();
+                        long t4 = System.nanoTime();
+                        leafOf.put(e, to);
+                        samples.add(new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6});
+                        done.incrementAndGet();
+                    } catch (RuntimeException ex) {
+                        failures.add(name + ": " + ex.getMessage());
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        if (!pool.awaitTermination(seconds + 120, TimeUnit.SECONDS)) {
+            pool.shutdownNow();
+            failures.add("moves still under way " + (seconds + 120) + " s after the start; abandoned");
+        }
+        double elapsed = seconds(start);
+        List<double[]> all = new ArrayList<>(samples);
+        return new Moves(done.get(), elapsed, column(all, 0), column(all, 1), column(all, 2), column(all, 3),
+                List.copyOf(failures));
+    }
+
+    private static double[] column(List<double[]> rows, int i) {
+        return rows.stream().mapToDouble(r -> r[i]).toArray();
+    }
+
+    // ---- report -------------------------------------------------------------------------------------------------
+
+    private void report(BenchReport report, ScaleFabric fabric, List<String> profile, Path log) {
+        report.key("switches", fabric.switches()).key("endpoints", fabric.endpoints());
+        report.detail("topology", fabric.describe()).detail("concurrency", concurrency)
+                .detail("controller", "cutover.jar sdn serve as a child process (journal: none, bundles: on), log "
+                        + log)
+                .detail("simulator", "SwitchSimulator: " + fabric.switches() + " OpenFlow 1.3 sessions on one 2-thread"
+                        + " event loop group in the bench's JVM");
+        Object connect = reached.get("connect_s");
+        if (connect instanceof Double s) {
+            report.row("connect every switch (handshake, reconcile)", "s", s);
+            report.key("connect_s", round(s));
+        }
+        if (reached.get("initial_flows_s") instanceof Double s) {
+            report.row("add the endpoints and push the initial flows", "s", s);
+            report.row("flows on the simulated switches", "flows", ((Number) reached.get("flows_total")).doubleValue());
+            report.key("initial_flows_s", round(s)).key("flows", reached.get("flows_total"));
+        }
+        Map<String, Object> goals = new LinkedHashMap<>();
+        if (reached.get("moves") instanceof Moves moves && moves.done() > 0) {
+            double rate = moves.done() / moves.seconds();
+            double p50 = BenchReport.percentile(moves.commit(), 50);
+            double p99 = BenchReport.percentile(moves.commit(), 99);
+            report.row("moves (prepare, redirect, commit, cleanup), " + concurrency + " at once", "moves/s", rate)
+                    .row("prepare p50", "ms", BenchReport.percentile(moves.prepare(), 50))
+                    .row("redirect p50", "ms", BenchReport.percentile(moves.redirect(), 50))
+                    .row("commit p50", "ms", p50)
+                    .row("commit p99 (goal <= 10 at 1,000 switches)", "ms", p99)
+                    .row("cleanup p50", "ms", BenchReport.percentile(moves.cleanup(), 50));
+            report.key("moves", moves.done()).key("moves_per_s", round(rate)).key("commit_p50_ms", round(p50))
+                    .key("commit_p99_ms", round(p99));
+            report.detail("prepare_ms", moves.prepare()).detail("redirect_ms", moves.redirect())
+                    .detail("commit_ms", moves.commit()).detail("cleanup_ms", moves.cleanup())
+                    .detail("move_failures", moves.failures());
+            boolean full = fabric.switches() >= 1000 && fabric.endpoints() >= 50_000;
+            goals.put("moves_per_s >= 500", rate >= 500 ? (full ? "met" : "met at this size only") : "not met");
+            goals.put("commit_p99_ms <= 10", p99 <= 10 ? (full ? "met" : "met at this size only") : "not met");
+        } else {
+            goals.put("moves_per_s >= 500", "not measured");
+            goals.put("commit_p99_ms <= 10", "not measured");
+        }
+        if (reached.get("rss") instanceof long[] rss && rss[0] > 0) {
+            report.row("controller RSS (VmRSS)", "MiB", rss[0] / 1024.0).row("controller peak RSS (VmHWM)", "MiB",
+                    rss[1] / 1024.0);
+            report.key("controller_rss_mib", Math.round(rss[0] / 1024.0));
+        }
+        report.detail("goals", goals).detail("goals_apply_at", "1,000 switches and 50,000 endpoints")
+                .detail("not_measured_yet", "failover_ms, store_writes_per_move, evacuate_8_s (no replicated store,"
+                        + " no controller cluster yet)")
+                .detail("reached", describeReached())
+                .detail("controller_core_profile", profile);
+        if (reached.containsKey("stopped")) {
+            report.key("stopped", "'" + reached.get("stopped") + "'");
+        }
+        if (!profile.isEmpty()) {
+            System.out.println();
+            System.out.println("where the controller's core thread was (jstack samples):");
+            profile.forEach(line -> System.out.println("  " + line));
+        }
+    }
+
+    private Map<String, Object> describeReached() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        reached.forEach((k, v) -> out.put(k, v instanceof Moves m ? m.done() + " moves in " + round(m.seconds()) + " s"
+                : v instanceof long[] rss ? rss[0] / 1024 + " MiB (peak " + rss[1] / 1024 + " MiB)" : v));
+        return out;
+    }
+
+    /** The process's VmRSS and VmHWM in KiB, from /proc (zeros when it is gone). */
+    private static long[] memory(long pid) {
+        long[] kib = new long[2];
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    kib[0] = Long.parseLong(line.replaceAll("\\D", ""));
+                } else if (line.startsWith("VmHWM:")) {
+                    kib[1] = Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return kib;
+        }
+        return kib;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new IllegalStateException("the time limit is reached");
+        }
+        return Duration.ofNanos(left);
+    }
+
+    private static long remainingSeconds(long deadline) {
+        return Math.max(1, remaining(deadline).toSeconds());
+    }
+
+    private static void pause(long deadline, long millis) {
+        remaining(deadline);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    /**
+     * Samples the controller's {@code sdn-core} thread with {@code jstack} every {@code interval}: its top frames,
+     * counted, say where the core's time goes (the core runs every plan, diff and model change).
+     */
+    static final class ProfileSampler {
+        private final Thread thread;
+        private final Map<String, Integer> frames = new TreeMap<>();
+        private final AtomicInteger samples = new AtomicInteger();
+        private final AtomicReference<Boolean> running = new AtomicReference<>(true);
+
+        private ProfileSampler(long pid, Duration interval) {
+            Path jstack = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jstack");
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    sample(jstack, pid);
+                    try {
+                        Thread.sleep(interval.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "scale-profile");
+            thread.setDaemon(true);
+        }
+
+        static ProfileSampler start(long pid, Duration interval) {
+            ProfileSampler sampler = new ProfileSampler(pid, interval);
+            sampler.thread.start();
+            return sampler;
+        }
+
+        private void sample(Path jstack, long pid) {
+            try {
+                Process p = new ProcessBuilder(jstack.toString(), Long.toString(pid)).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes());
+                p.waitFor(20, TimeUnit.SECONDS);
+                int at = out.indexOf("\"sdn-core\"");
+                if (at < 0) {
+                    return;
+                }
+                List<String> stack = out.substring(at).lines().skip(1).takeWhile(l -> !l.isBlank())
+                        .filter(l -> l.strip().startsWith("at ")).map(l -> l.strip().substring(3)
+                                .replaceAll("\\(.*", "")).toList();
+                if (stack.isEmpty()) {
+                    return;
+                }
+                samples.incrementAndGet();
+                // the innermost frame of ours (io.cutover), else the top frame: idle waits show as such
+                String where = stack.stream().filter(f -> f.startsWith("io.cutover")).findFirst().orElse(stack.get(0));
+                String top = stack.get(0);
+                String key = top.equals(where) ? where : where + " <- " + top.replaceAll(".*\\.(\\w+\\.\\w+)$", "$1");
+                synchronized (frames) {
+                    frames.merge(key, 1, Integer::sum);
+                }
+            } catch (IOException e) {
+                running.set(false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        List<String> stop(String phase) {
+            running.set(false);
+            thread.interrupt();
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            List<String> lines = new ArrayList<>();
+            synchronized (frames) {
+                frames.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(6)
+                        .forEach(e -> lines.add(phase + ": " + e.getValue() + "/" + samples.get() + " samples in "
+                                + e.getKey()));
+            }
+            return lines;
+        }
+    }
+}
