@@ -50,19 +50,19 @@ public final class ScaleBench implements Callable<Integer> {
     private static final int BATCH = 2_000;
     private static final int SAMPLE_SWITCHES = 4;
 
-    @Option(names = "--quick", description = "50 switches, 2,000 endpoints, 15 s of moves (under 60 s).")
+    @Option(names = "--quick", description = "20 switches, 1,000 endpoints, 10 s of moves (under 60 s).")
     boolean quick;
 
-    @Option(names = "--switches", description = "Simulated switches (default 1000, 50 with --quick).")
+    @Option(names = "--switches", description = "Simulated switches (default 1000, 20 with --quick).")
     Integer switches;
 
-    @Option(names = "--endpoints", description = "Endpoints (default 50000, 2000 with --quick).")
+    @Option(names = "--endpoints", description = "Endpoints (default 50000, 1000 with --quick).")
     Integer endpoints;
 
     @Option(names = "--concurrency", defaultValue = "8", description = "Moves under way at once (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--moves-seconds", description = "How long to run moves (default 60, 15 with --quick).")
+    @Option(names = "--moves-seconds", description = "How long to run moves (default 60, 10 with --quick).")
     Integer movesSeconds;
 
     @Option(names = "--time-limit", description = "The whole run's limit in seconds (default 600, 120 with --quick).")
@@ -73,14 +73,14 @@ public final class ScaleBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int n = switches != null ? switches : quick ? 50 : 1000;
-        int m = endpoints != null ? endpoints : quick ? 2000 : 50_000;
+        int n = switches != null ? switches : quick ? 20 : 1000;
+        int m = endpoints != null ? endpoints : quick ? 1000 : 50_000;
         if (m < 1 || m > 1_000_000 || concurrency < 1 || concurrency > 256) {
             throw new IllegalArgumentException("--endpoints must be within 1..1000000, --concurrency within 1..256");
         }
         ScaleFabric fabric = ScaleFabric.of(n, m);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeLimit != null ? timeLimit : quick ? 120 : 600);
-        int moveSeconds = movesSeconds != null ? movesSeconds : quick ? 15 : 60;
+        int moveSeconds = movesSeconds != null ? movesSeconds : quick ? 10 : 60;
         BenchReport report = new BenchReport("scale");
         Files.createDirectories(BenchReport.OUTPUT_DIR);
         Path log = BenchReport.OUTPUT_DIR.resolve("scale-controller.log").toAbsolutePath();
@@ -340,6 +340,8 @@ public final class ScaleBench implements Callable<Integer> {
         if (reached.containsKey("stopped")) {
             report.key("stopped", "'" + reached.get("stopped") + "'");
         }
+        System.out.println();
+        System.out.println("goals (they apply at 1,000 switches and 50,000 endpoints): " + goals);
         if (!profile.isEmpty()) {
             System.out.println();
             System.out.println("where the controller's core thread was (jstack samples):");

@@ -66,6 +66,19 @@ class SdnRestServerTest {
     }
 
     @Test
+    void anArrayOfEndpointsIsAddedAllOrNone() throws Exception {
+        String vm2 = VM.replace("\"id\":5", "\"id\":6").replace("vm1", "vm2").replace("00:64", "00:65");
+        HttpResponse<String> created = call("POST", "/v1/endpoints", "[" + VM + "," + vm2 + "]");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(JSON.readTree(created.body())).hasSize(2);
+        assertThat(sdn.endpoints()).extracting(io.cutover.sdn.Endpoint::name).containsExactlyInAnyOrder("vm1", "vm2");
+        String vm3SameId = vm2.replace("vm2", "vm3").replace("00:65", "00:66");
+        assertError(call("POST", "/v1/endpoints", "[" + vm3SameId + "]"), 400, "endpoint vm3 has the id of vm2");
+        assertError(call("POST", "/v1/endpoints", "[" + VM + ",null]"), 400, "holds a null at [1]");
+        assertThat(sdn.endpoints()).hasSize(2);
+    }
+
+    @Test
     void everyErrorIsOneObjectOfErrorAndDetail() throws Exception {
         rest.close();
         String token = "sdn-token-0123456789";
