@@ -16,7 +16,8 @@ import java.util.Set;
  * network}), and by overlay tunnels, which carry the other networks tagged with their VNI. The cable network also
  * crosses the tunnels that lead out of its cabled segment (a switch and those cables join to it), never one within
  * it, which cables already join: so a frame never reaches a switch twice. Answers which port of a switch leads
- * towards another switch for a given network, and whether that port is a tunnel.
+ * towards another switch for a given network, and whether that port is a tunnel, from one breadth-first search per
+ * source switch and kind of network ({@link LinkRoutes}): a plan asks once per switch and endpoint.
  */
 final class FabricGraph {
     /** The first step from a switch towards another: the port to send by, and whether it is a tunnel. */
@@ -27,6 +28,10 @@ final class FabricGraph {
     private final Map<Dpid, Map<String, Dpid>> tunnels = new HashMap<>();
     private final Map<Dpid, Dpid> segments = new HashMap<>();
     private final int cableNetwork;
+    /** The cable network's ways: cables, and tunnels out of a segment. */
+    private final LinkRoutes cableNetworkRoutes;
+    /** The other networks' ways: tunnels. */
+    private final LinkRoutes tunnelRoutes;
 
     FabricGraph(List<Link> links, int cableNetwork) {
         for (Link link : links) {
@@ -48,6 +53,15 @@ final class FabricGraph {
                 }
             }
         }
+        Map<Dpid, Map<String, Dpid>> cableNetworkWays = new HashMap<>();
+        cables.forEach((sw, ports) -> cableNetworkWays.put(sw, new LinkedHashMap<>(ports)));
+        tunnels.forEach((sw, ports) -> ports.forEach((port, peer) -> {
+            if (!segment(sw).equals(segment(peer))) {
+                cableNetworkWays.computeIfAbsent(sw, k -> new LinkedHashMap<>()).put(port, peer);
+            }
+        }));
+        this.cableNetworkRoutes = new LinkRoutes(cableNetworkWays);
+        this.tunnelRoutes = new LinkRoutes(tunnels);
     }
 
     /** The cabled segment of {@code sw}: one of its switches stands for it (a switch without cables for itself). */
@@ -91,41 +105,12 @@ final class FabricGraph {
      * (tunnels always, cables for the cable network only), or null if there is none or {@code from} is {@code to}.
      */
     Hop towards(Dpid from, Dpid to, int network) {
-        Map<Dpid, Hop> firstHop = new HashMap<>();
-        Deque<Dpid> queue = new ArrayDeque<>();
-        queue.add(from);
-        firstHop.put(from, null);
-        while (!queue.isEmpty()) {
-            Dpid sw = queue.poll();
-            for (Map.Entry<Hop, Dpid> edge : edges(sw, network).entrySet()) {
-                Dpid next = edge.getValue();
-                if (!firstHop.containsKey(next)) {
-                    firstHop.put(next, sw.equals(from) ? edge.getKey() : firstHop.get(sw));
-                    if (next.equals(to)) {
-                        return firstHop.get(next);
-                    }
-                    queue.add(next);
-                }
-            }
-        }
-        return null;
+        String port = (onCables(network) ? cableNetworkRoutes : tunnelRoutes).nextHop(from, to);
+        return port == null ? null : new Hop(port, tunnels.getOrDefault(from, Map.of()).containsKey(port));
     }
 
     /** Whether {@code network}'s frames can get from {@code from} to {@code to} (or they are one switch). */
     boolean reachable(Dpid from, Dpid to, int network) {
         return from.equals(to) || towards(from, to, network) != null;
-    }
-
-    private Map<Hop, Dpid> edges(Dpid sw, int network) {
-        Map<Hop, Dpid> edges = new LinkedHashMap<>();
-        if (onCables(network)) {
-            cables.getOrDefault(sw, Map.of()).forEach((port, next) -> edges.put(new Hop(port, false), next));
-        }
-        tunnels.getOrDefault(sw, Map.of()).forEach((port, next) -> {
-            if (carries(sw, next, network)) {
-                edges.put(new Hop(port, true), next);
-            }
-        });
-        return edges;
     }
 }

@@ -21,7 +21,8 @@ final class LinkRoutes {
     private final Map<Dpid, Map<String, Dpid>> adjacency;
     private final Map<Dpid, Map<Dpid, String>> firstPorts = new HashMap<>();
 
-    private LinkRoutes(Map<Dpid, Map<String, Dpid>> adjacency) {
+    /** The routes over {@code adjacency}, searched as asked for (an adjacency map that is not changed once built). */
+    LinkRoutes(Map<Dpid, Map<String, Dpid>> adjacency) {
         this.adjacency = adjacency;
     }
 
