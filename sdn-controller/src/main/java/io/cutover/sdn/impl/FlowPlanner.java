@@ -186,7 +186,7 @@ public final class FlowPlanner {
                 }
             }
             Map<Integer, List<OFAction>> flooding = floods.plan(flows, model);
-            NeighbourResponder.plan(flows, model, sw, swPorts, flooding);
+            NeighbourResponder.plan(flows, model, flooding);
         }
         return plan;
     }

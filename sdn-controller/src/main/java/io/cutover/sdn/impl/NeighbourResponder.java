@@ -1,10 +1,7 @@
 package io.cutover.sdn.impl;
 
 import io.cutover.sdn.Cookie;
-import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
-import io.cutover.sdn.Move;
-import io.cutover.sdn.MoveState;
 import io.cutover.support.IpLiteral;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
@@ -38,16 +35,17 @@ import java.util.Optional;
  *       advertisement ({@link NeighbourAdvertisement}): Open vSwitch cannot turn the solicitation's source link-layer
  *       option into the advertisement's target option with OpenFlow 1.3 fields alone.</li>
  * </ul>
- * What the endpoint asks or announces about its own address (its gratuitous ARPs after a move, its duplicate address
- * detection) comes from its own port, or a moving endpoint's new port: there a flow above the responder floods it in
- * its network as before, so the neighbours still learn the move and no one answers an endpoint's probe for itself.
+ * What the endpoint asks or announces about its own address (its gratuitous ARPs after a move, sent by the guest or by
+ * an announcer on its behalf, its duplicate address detection) comes from its own MAC, or has the address as its
+ * sender: a flow above the responder floods it in its network as before, so the neighbours still learn the move and no
+ * one answers an endpoint's probe for itself.
  * Requests for addresses the model does not know are flooded within the network, as before. The flows carry the
  * endpoint's cookie, so a move's commit (a new generation) replaces them with the rest of the endpoint's flows.
  */
 final class NeighbourResponder {
     /** Above the flood (50, 60), below unicast (100). */
     static final int PRIORITY_ANSWER = 80;
-    /** The endpoint's own requests and announcements, flooded: above the answer. */
+    /** The endpoint's own requests and announcements (from its MAC, or from its address), flooded: above the answer. */
     static final int PRIORITY_OWN = 85;
     /** The most of a solicitation the switch sends the controller (all of it). */
     static final int PACKET_IN_BYTES = 0xffff;
@@ -65,11 +63,10 @@ final class NeighbourResponder {
     }
 
     /**
-     * Adds the responder's flows on switch {@code sw}, whose ports are {@code swPorts}, for the networks it floods
-     * ({@code flooding}: each network's flood actions).
+     * Adds the responder's flows on a switch, for the networks it floods ({@code flooding}: each network's flood
+     * actions).
      */
-    static void plan(Map<FlowKey, FlowSpec> flows, ModelState model, Dpid sw, Map<String, Integer> swPorts,
-                     Map<Integer, List<OFAction>> flooding) {
+    static void plan(Map<FlowKey, FlowSpec> flows, ModelState model, Map<Integer, List<OFAction>> flooding) {
         for (ModelState.Placed placed : model.endpoints().values()) {
             Endpoint e = placed.endpoint();
             List<OFAction> flood = flooding.get(e.network());
@@ -77,43 +74,36 @@ final class NeighbourResponder {
                 continue;
             }
             long cookie = Cookie.of(e.network(), e.id(), placed.generation());
-            List<Integer> ownPorts = ownPorts(model, e, sw, swPorts);
             for (String text : e.addresses()) {
                 Optional<InetAddress> address = hostAddress(text);
                 if (address.isEmpty()) {
                     continue;
                 }
-                Match.Builder asked = address.get() instanceof Inet4Address v4 ? arpRequest(e.network(), v4)
-                        : solicitation(e.network(), (Inet6Address) address.get());
-                List<OFAction> answer = address.get() instanceof Inet4Address v4 ? arpReply(e.mac(), v4)
+                boolean v4 = address.get() instanceof Inet4Address;
+                List<OFAction> answer = v4 ? arpReply(e.mac(), (Inet4Address) address.get())
                         : List.of(OF.actions().output(OFPort.CONTROLLER, PACKET_IN_BYTES));
-                FlowPlanner.put(flows, FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_ANSWER, asked.build(), cookie,
+                FlowPlanner.put(flows, FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_ANSWER,
+                        asked(e.network(), address.get()).build(), cookie,
                         List.of(OF.instructions().applyActions(answer))));
-                for (int own : ownPorts) {
-                    Match fromOwner = (address.get() instanceof Inet4Address v4 ? arpRequest(e.network(), v4)
-                            : solicitation(e.network(), (Inet6Address) address.get()))
-                            .setExact(MatchField.IN_PORT, OFPort.of(own)).build();
-                    FlowPlanner.put(flows, FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_OWN, fromOwner, cookie,
+                List<Match> fromOwner = new ArrayList<>();
+                fromOwner.add(asked(e.network(), address.get()).setExact(MatchField.ETH_SRC, MacAddress.of(e.mac()))
+                        .build());
+                if (v4) {
+                    fromOwner.add(asked(e.network(), address.get())
+                            .setExact(MatchField.ARP_SPA, IPv4Address.of((Inet4Address) address.get())).build());
+                }
+                for (Match own : fromOwner) {
+                    FlowPlanner.put(flows, FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_OWN, own, cookie,
                             List.of(OF.instructions().applyActions(flood))));
                 }
             }
         }
     }
 
-    /** The endpoint's port on {@code sw}, and an open move's new port there. */
-    private static List<Integer> ownPorts(ModelState model, Endpoint e, Dpid sw, Map<String, Integer> swPorts) {
-        List<Integer> own = new ArrayList<>();
-        if (e.switchId().equals(sw) && swPorts.containsKey(e.port())) {
-            own.add(swPorts.get(e.port()));
-        }
-        Optional<Move> move = model.openMove(e.name());
-        if (move.isPresent() && move.get().toSwitch().equals(sw) && move.get().state() != MoveState.COMMITTED) {
-            Integer to = swPorts.get(move.get().toPort());
-            if (to != null && !own.contains(to)) {
-                own.add(to);
-            }
-        }
-        return own;
+    /** A request for {@code address} in {@code network}: an ARP request, or a neighbour solicitation. */
+    private static Match.Builder asked(int network, InetAddress address) {
+        return address instanceof Inet4Address v4 ? arpRequest(network, v4)
+                : solicitation(network, (Inet6Address) address);
     }
 
     /** The host address {@code text} names ({@code 198.18.0.100} or {@code 198.18.0.100/24}), if it is one. */

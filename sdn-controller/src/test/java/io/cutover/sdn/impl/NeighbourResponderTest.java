@@ -38,22 +38,27 @@ class NeighbourResponderTest {
         assertThat(answer).startsWith("move:eth_src->eth_dst/48,").contains("set_field:eth_src=" + MAC,
                 "move:arp_sha->arp_tha/48", "move:arp_spa->arp_tpa/32", "set_field:arp_op=2", "set_field:arp_sha=" + MAC,
                 "set_field:arp_spa=198.18.50.9").endsWith("output:IN_PORT");
-        FlowSpec own = a.values().stream().filter(f -> f.key().priority() == NeighbourResponder.PRIORITY_OWN
-                && f.key().match().contains("arp_tpa=198.18.50.9") && f.key().match().contains("in_port=1"))
-                .findFirst().orElseThrow();
-        assertThat(own.actions()).as("the owner's gratuitous ARP floods as before").isEqualTo("output:1,output:2");
+        List<String> own = a.values().stream().filter(f -> f.key().priority() == NeighbourResponder.PRIORITY_OWN
+                && f.key().match().contains("arp_tpa=198.18.50.9")).map(f -> f.key().match() + " " + f.actions())
+                .toList();
+        assertThat(own).as("the owner's gratuitous ARPs and probes (from its MAC or its address) flood as before")
+                .containsExactlyInAnyOrder(
+                        "arp_op=1,arp_tpa=198.18.50.9,eth_src=" + MAC + ",eth_type=0x806,metadata=0x1 output:1,output:2",
+                        "arp_op=1,arp_spa=198.18.50.9,arp_tpa=198.18.50.9,eth_type=0x806,metadata=0x1 output:1,output:2");
     }
 
     @Test
-    void aSolicitationGoesToTheControllerAndAMovesNewPortIsTheOwnersToo() {
-        Move move = new Move(4, "vm", A, "vm", 0, B, "new", null, MoveState.PREPARED);
-        Map<FlowKey, FlowSpec> b = FlowPlanner.plan(model().withMove(move), PORTS).get(B);
+    void aSolicitationGoesToTheControllerButTheOwnersDuplicateAddressDetectionFloods() {
+        Map<FlowKey, FlowSpec> b = FlowPlanner.plan(model(), PORTS).get(B);
         assertThat(b.values()).filteredOn(f -> f.key().priority() == NeighbourResponder.PRIORITY_ANSWER
                         && f.key().match().contains("ipv6_nd_target=2001:2:50::9"))
                 .singleElement().satisfies(f -> assertThat(f.actions()).isEqualTo("output:CONTROLLER"));
-        assertThat(b.values()).filteredOn(f -> f.key().priority() == NeighbourResponder.PRIORITY_OWN)
-                .extracting(f -> f.key().match()).anySatisfy(match -> assertThat(match)
-                        .contains("in_port=3", "arp_tpa=198.18.50.9"));
+        assertThat(b.values()).filteredOn(f -> f.key().priority() == NeighbourResponder.PRIORITY_OWN
+                        && f.key().match().contains("ipv6_nd_target=2001:2:50::9"))
+                .singleElement().satisfies(f -> {
+                    assertThat(f.key().match()).contains("eth_src=" + MAC);
+                    assertThat(f.actions()).isEqualTo("output:4");
+                });
     }
 
     @Test
