@@ -16,7 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Matches and instructions as canonical, readable text (sorted fields, {@code output:3}, {@code goto_table:1}). */
+/**
+ * Matches and instructions as canonical, readable text (sorted fields, {@code output:3}, {@code goto_table:1}); the
+ * actions as ovs-ofctl writes them ({@code set_field:2->arp_op}, {@code move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]},
+ * {@code IN_PORT}), so that a switch's dump and the plan compare as text.
+ */
 public final class FlowText {
     private FlowText() {
     }
@@ -52,13 +56,18 @@ public final class FlowText {
         return String.valueOf(value);
     }
 
-    /** The fields a flow moves between (the ARP responder's), by their OXM header. */
-    private static final java.util.Map<Long, String> OXM_FIELDS = java.util.Map.of(0x80000606L, "eth_dst",
-            0x80000806L, "eth_src", 0x80002C04L, "arp_spa", 0x80002E04L, "arp_tpa", 0x80003006L, "arp_sha",
-            0x80003206L, "arp_tha");
+    /** The fields a flow moves between (the ARP responder's), by their OXM header, as ovs-ofctl names them. */
+    private static final java.util.Map<Long, String> MOVED_FIELDS = java.util.Map.of(0x80000606L, "NXM_OF_ETH_DST",
+            0x80000806L, "NXM_OF_ETH_SRC", 0x80002C04L, "NXM_OF_ARP_SPA", 0x80002E04L, "NXM_OF_ARP_TPA",
+            0x80003006L, "NXM_NX_ARP_SHA", 0x80003206L, "NXM_NX_ARP_THA");
+    /** OpenFlowJ-Loxi's field names that ovs-ofctl writes otherwise. */
+    private static final java.util.Map<String, String> OVS_NAMES = java.util.Map.of("tunnel_id", "tun_id");
 
-    private static String oxm(long header) {
-        return OXM_FIELDS.getOrDefault(header, "0x" + Long.toHexString(header));
+    /** A moved field as ovs-ofctl writes it: {@code NXM_OF_ETH_SRC[]} for all of it, else its bit range. */
+    private static String moved(long header, int offset, int bits) {
+        String name = MOVED_FIELDS.getOrDefault(header, "0x" + Long.toHexString(header));
+        boolean whole = offset == 0 && bits == (int) (header & 0xff) * 8;
+        return name + (whole ? "[]" : "[" + offset + ".." + (offset + bits - 1) + "]");
     }
 
     public static String instructions(List<OFInstruction> instructions) {
@@ -84,15 +93,21 @@ public final class FlowText {
     private static String action(OFAction action) {
         if (action instanceof OFActionOutput output) {
             OFPort port = output.getPort();
-            return "output:" + (port.equals(OFPort.LOCAL) ? "LOCAL" : port.equals(OFPort.IN_PORT) ? "IN_PORT"
-                    : port.equals(OFPort.CONTROLLER) ? "CONTROLLER" : String.valueOf(port.getPortNumber()));
-        }
-        if (action instanceof org.projectfloodlight.openflow.protocol.action.OFActionNiciraMove move) {
-            return "move:" + oxm(move.getSrc()) + "->" + oxm(move.getDst())
-                    + (move.getNBits() == 0 ? "" : "/" + move.getNBits());
+            if (port.equals(OFPort.IN_PORT)) {
+                return "IN_PORT";
+            }
+            if (port.equals(OFPort.CONTROLLER)) {
+                return "CONTROLLER:" + output.getMaxLen();
+            }
+            return "output:" + (port.equals(OFPort.LOCAL) ? "LOCAL" : String.valueOf(port.getPortNumber()));
         }
         if (action instanceof org.projectfloodlight.openflow.protocol.action.OFActionSetField setField) {
-            return "set_field:" + setField.getField().getMatchField().getName() + "=" + value(setField.getField().getValue());
+            String field = setField.getField().getMatchField().getName();
+            return "set_field:" + value(setField.getField().getValue()) + "->" + OVS_NAMES.getOrDefault(field, field);
+        }
+        if (action instanceof org.projectfloodlight.openflow.protocol.action.OFActionNiciraMove move) {
+            return "move:" + moved(move.getSrc(), move.getSrcOfs(), move.getNBits()) + "->"
+                    + moved(move.getDst(), move.getDstOfs(), move.getNBits());
         }
         return action.toString();
     }

@@ -45,9 +45,9 @@ class OverlayPlanTest {
         assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x1").actions()).isEqualTo("write_metadata:0x1,goto_table:1");
         assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x2").actions()).isEqualTo("write_metadata:0x2,goto_table:1");
         assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x1").actions())
-                .isEqualTo("set_field:tunnel_id=0x1,output:7");
+                .isEqualTo("set_field:0x1->tun_id,output:7");
         assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x2").actions())
-                .isEqualTo("set_field:tunnel_id=0x2,output:7");
+                .isEqualTo("set_field:0x2->tun_id,output:7");
         assertThat(find(h1, 1, 100, "eth_dst=" + MAC_1 + ",metadata=0x2").actions()).isEqualTo("output:2");
     }
 
@@ -55,9 +55,9 @@ class OverlayPlanTest {
     void broadcastsGoToTheNetworksPortsAndTunnelsButNeverFromOneTunnelIntoAnother() {
         Map<FlowKey, FlowSpec> h1 = FlowPlanner.plan(twoTenants(), PORTS).get(H1);
         assertThat(find(h1, 1, 50, MULTICAST + ",metadata=0x1").actions())
-                .isEqualTo("output:1,set_field:tunnel_id=0x1,output:7");
+                .isEqualTo("output:1,set_field:0x1->tun_id,output:7");
         assertThat(find(h1, 1, 50, MULTICAST + ",metadata=0x2").actions())
-                .isEqualTo("output:2,set_field:tunnel_id=0x2,output:7");
+                .isEqualTo("output:2,set_field:0x2->tun_id,output:7");
         assertThat(find(h1, 1, 60, MULTICAST + ",in_port=7,metadata=0x1").actions()).isEqualTo("output:1");
         assertThat(find(h1, 1, 60, MULTICAST + ",in_port=7,metadata=0x2").actions()).isEqualTo("output:2");
     }
@@ -77,7 +77,7 @@ class OverlayPlanTest {
                 .withMove(move.with(MoveState.COMMITTED));
         Map<Dpid, Map<FlowKey, FlowSpec>> after = FlowPlanner.plan(committed, PORTS);
         assertThat(find(after.get(H1), 1, 100, "eth_dst=" + MAC_1 + ",metadata=0x1").actions())
-                .isEqualTo("set_field:tunnel_id=0x1,output:7");
+                .isEqualTo("set_field:0x1->tun_id,output:7");
         assertThat(find(after.get(H2), 1, 100, "eth_dst=" + MAC_1 + ",metadata=0x1").actions()).isEqualTo("output:3");
         Map<Dpid, Map<FlowKey, FlowSpec>> plannedBefore = FlowPlanner.plan(before, PORTS);
         for (Dpid sw : List.of(H1, H2)) {
@@ -103,7 +103,7 @@ class OverlayPlanTest {
         assertThat(find(h1, 1, FlowPlanner.PRIORITY_REDIRECT, "eth_dst=" + MAC_1 + ",metadata=0x1"))
                 .as("the tunnel reaches the destination: the redirect ends with the commit").isNull();
         assertThat(find(h1, 1, 100, "eth_dst=" + MAC_1 + ",metadata=0x1").actions())
-                .isEqualTo("set_field:tunnel_id=0x1,output:7");
+                .isEqualTo("set_field:0x1->tun_id,output:7");
         assertThat(find(h1, 1, FlowPlanner.PRIORITY_ARRIVED, "eth_dst=" + MAC_1 + ",in_port=7,metadata=0x1")
                 .actions()).as("stragglers back from the tunnel go to the forwarder").isEqualTo("output:9");
     }
@@ -140,7 +140,7 @@ class OverlayPlanTest {
         assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x1").actions())
                 .as("the cable network over the cables").isEqualTo("output:5");
         assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x2").actions())
-                .as("tenant B over the tunnel").isEqualTo("set_field:tunnel_id=0x2,output:7");
+                .as("tenant B over the tunnel").isEqualTo("set_field:0x2->tun_id,output:7");
         assertThat(find(h1, 1, 50, MULTICAST + ",metadata=0x1").actions()).isEqualTo("output:1,output:5");
         assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x1")).as("no cable-network frames from that tunnel").isNull();
         assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x2")).isNotNull();
