@@ -194,12 +194,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             org.projectfloodlight.openflow.types.OFMetadata metadata = match.get(MatchField.METADATA);
             java.util.Optional<byte[]> answer = !mastership.writes() || inPort == null || metadata == null
                     ? java.util.Optional.empty()
-                    : NeighbourAdvertisement.answer(packetIn.getData(), address -> model.endpoints().values().stream()
-                            .map(ModelState.Placed::endpoint)
-                            .filter(e -> e.network() == metadata.getValue().getValue() && e.addresses().stream()
-                                    .map(NeighbourResponder::hostAddress).anyMatch(a -> a.equals(
-                                            java.util.Optional.of(address))))
-                            .map(Endpoint::mac).findFirst());
+                    : NeighbourAdvertisement.answer(packetIn.getData(), address -> NeighbourResponder.macFor(model,
+                            (int) metadata.getValue().getValue(), address));
             if (answer.isPresent()) {
                 session.sendPacketOut(inPort.getPortNumber(), answer.get());
                 neighbourAnswers.incrementAndGet();

@@ -56,7 +56,7 @@ final class FabricGraph {
         Map<Dpid, Map<String, Dpid>> cableNetworkWays = new HashMap<>();
         cables.forEach((sw, ports) -> cableNetworkWays.put(sw, new LinkedHashMap<>(ports)));
         tunnels.forEach((sw, ports) -> ports.forEach((port, peer) -> {
-            if (!segment(sw).equals(segment(peer))) {
+            if (carries(sw, peer, cableNetwork)) {
                 cableNetworkWays.computeIfAbsent(sw, k -> new LinkedHashMap<>()).put(port, peer);
             }
         }));
@@ -77,11 +77,6 @@ final class FabricGraph {
     /** {@code sw}'s cable ports. */
     Set<String> cablePorts(Dpid sw) {
         return cables.getOrDefault(sw, Map.of()).keySet();
-    }
-
-    /** {@code sw}'s tunnel ports. */
-    Set<String> tunnelPorts(Dpid sw) {
-        return tunnels.getOrDefault(sw, Map.of()).keySet();
     }
 
     /** {@code sw}'s tunnel ports that {@code network}'s frames cross. */

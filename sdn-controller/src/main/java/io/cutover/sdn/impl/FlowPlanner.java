@@ -277,11 +277,6 @@ public final class FlowPlanner {
                 && !fabric.reachable(move.fromSwitch(), move.toSwitch(), e.network());
     }
 
-    /** Whether {@code to} is {@code from} or has a link path from it. */
-    static boolean reachable(Map<Dpid, Map<String, Dpid>> adjacency, Dpid from, Dpid to) {
-        return from.equals(to) || nextHop(adjacency, from, to) != null;
-    }
-
     /**
      * At a committed move's source switch, until cleanup: frames for the endpoint that still arrive over the link
      * toward its new switch (a switch upstream forwarding by a flow it cached before the commit: Open vSwitch's
@@ -421,10 +416,5 @@ public final class FlowPlanner {
             levels.computeIfAbsent(distance.getOrDefault(sw, Integer.MAX_VALUE), k -> new ArrayList<>()).add(sw);
         }
         return List.copyOf(levels.values());
-    }
-
-    /** The port of {@code from} on the shortest link path to {@code to}, or null if there is none. */
-    static String nextHop(Map<Dpid, Map<String, Dpid>> adjacency, Dpid from, Dpid to) {
-        return LinkRoutes.of(adjacency).nextHop(from, to);
     }
 }

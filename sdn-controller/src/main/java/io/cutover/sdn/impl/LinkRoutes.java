@@ -11,13 +11,9 @@ import java.util.Map;
  * The first port of the shortest link path between two switches, from one breadth-first search per source switch
  * (all destinations at once) instead of one per pair. A plan asks for a next hop per switch and endpoint: at 1,000
  * switches and 50,000 endpoints a search per question was the planner's whole time ({@code bench scale}'s profile).
- * <p>
- * The routes of the last adjacency asked about are kept per thread, keyed by that adjacency's identity: a plan builds
- * its adjacency once and never changes it, so the routes live exactly as long as the plan keeps asking.
+ * Whoever asks keeps one for as long as its adjacency stands ({@link FabricGraph}, {@link MacSegments}).
  */
 final class LinkRoutes {
-    private static final ThreadLocal<LinkRoutes> LAST = new ThreadLocal<>();
-
     private final Map<Dpid, Map<String, Dpid>> adjacency;
     private final Map<Dpid, Map<Dpid, String>> firstPorts = new HashMap<>();
 
@@ -26,15 +22,9 @@ final class LinkRoutes {
         this.adjacency = adjacency;
     }
 
-    /** The routes over {@code adjacency} (an adjacency map that is not changed once built). */
-    static LinkRoutes of(Map<Dpid, Map<String, Dpid>> adjacency) {
-        LinkRoutes last = LAST.get();
-        if (last != null && last.adjacency == adjacency) {
-            return last;
-        }
-        LinkRoutes routes = new LinkRoutes(adjacency);
-        LAST.set(routes);
-        return routes;
+    /** Whether {@code to} is {@code from} or has a link path from it. */
+    boolean reachable(Dpid from, Dpid to) {
+        return from.equals(to) || nextHop(from, to) != null;
     }
 
     /** The port of {@code from} on the shortest link path to {@code to}, or null if there is none (or they are one). */

@@ -6,7 +6,6 @@ import io.cutover.sdn.Link;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,10 +14,10 @@ import java.util.Optional;
  * Forwarding is by MAC, so two endpoints of one MAC in one segment would take each other's traffic.
  */
 final class MacSegments {
-    private final Map<Dpid, Map<String, Dpid>> adjacency;
+    private final LinkRoutes routes;
 
     MacSegments(List<Link> links) {
-        this.adjacency = FlowPlanner.adjacency(links);
+        this.routes = new LinkRoutes(FlowPlanner.adjacency(links));
     }
 
     /** The first of {@code others} (not {@code endpoint} itself) that has its MAC on a switch joined to its own. */
@@ -26,7 +25,7 @@ final class MacSegments {
         return others.stream()
                 .filter(other -> !other.name().equals(endpoint.name()) && other.mac().equals(endpoint.mac())
                         && other.network() == endpoint.network())
-                .filter(other -> FlowPlanner.reachable(adjacency, other.switchId(), at))
+                .filter(other -> routes.reachable(other.switchId(), at))
                 .findFirst();
     }
 

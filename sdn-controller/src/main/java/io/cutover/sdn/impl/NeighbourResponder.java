@@ -106,6 +106,14 @@ final class NeighbourResponder {
                 : solicitation(network, (Inet6Address) address);
     }
 
+    /** The MAC of the endpoint of {@code network} that has {@code address}, as the responder answers for it. */
+    static Optional<String> macFor(ModelState model, int network, InetAddress address) {
+        return model.endpoints().values().stream().map(ModelState.Placed::endpoint)
+                .filter(e -> e.network() == network && e.addresses().stream()
+                        .anyMatch(text -> hostAddress(text).equals(Optional.of(address))))
+                .map(Endpoint::mac).findFirst();
+    }
+
     /** The host address {@code text} names ({@code 198.18.0.100} or {@code 198.18.0.100/24}), if it is one. */
     static Optional<InetAddress> hostAddress(String text) {
         String bare = text.contains("/") ? text.substring(0, text.indexOf('/')) : text;

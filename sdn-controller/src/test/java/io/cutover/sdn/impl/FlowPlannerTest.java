@@ -244,9 +244,9 @@ class FlowPlannerTest {
 
     @Test
     void nextHopIsNullWithoutAPath() {
-        var adjacency = FlowPlanner.adjacency(List.of(new Link(A, "x1", B, "y1")));
-        assertThat(FlowPlanner.nextHop(adjacency, A, B)).isEqualTo("x1");
-        assertThat(FlowPlanner.nextHop(adjacency, A, X)).isNull();
+        var routes = new LinkRoutes(FlowPlanner.adjacency(List.of(new Link(A, "x1", B, "y1"))));
+        assertThat(routes.nextHop(A, B)).isEqualTo("x1");
+        assertThat(routes.nextHop(A, X)).isNull();
     }
 
     @Test
