@@ -87,6 +87,9 @@ public final class QemuCutoverDemo {
 
     /** The libvirt guest's tap, one name on both hosts (libvirt keeps the domain's XML across the move). */
     static final String LIBVIRT_TAP = "qvm-t";
+    /** The hosts the guest moves from and to. */
+    private static final String FROM = "hostA";
+    private static final String TO = "hostB";
     /** The stream's cap for a failing libvirt move, in MiB/s. */
     private static final int SLOW_LIBVIRT_STREAM = 1;
 
@@ -174,6 +177,7 @@ public final class QemuCutoverDemo {
             Scene scene = setUp(resources);
             long dropsBefore = LabOrchestrator.pipelineDrops(lab);
             long socketDropsBefore = LabOrchestrator.packetSocketDrops(lab);
+            Map<String, GuestPortCounters> portsBefore = guestPorts(scene);
             Moved moved = scene.network().migrate(scene.uri(), timeline, resources);
             Thread.sleep(settle.toMillis());
             ClientProbes probes = scene.probes();
@@ -181,6 +185,8 @@ public final class QemuCutoverDemo {
             scene.network().finish(timeline);
             timeline.add("switch.sockets", "read", "frames the switches' packet sockets dropped over the move: "
                     + (LabOrchestrator.packetSocketDrops(lab) - socketDropsBefore));
+            guestPorts(scene).forEach((host, after) -> timeline.add("guest.port", "read",
+                    after.minus(portsBefore.getOrDefault(host, GuestPortCounters.NONE)).describe(scene.tap(host), host)));
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             Map<String, Long> tunnelCounters = scene.network().tunnelCounters();
             scene.network().addTimeline(timeline);
@@ -279,8 +285,8 @@ public final class QemuCutoverDemo {
      * waits on host B's, the client probes the guest and has for {@code settle}.
      */
     private Scene setUp(Resources resources) throws Exception {
-        Site from = site("hostA", "rtrA");
-        Site to = site("hostB", "rtrB");
+        Site from = site(FROM, "rtrA");
+        Site to = site(TO, "rtrB");
         Path run = Files.createDirectories(lab.dir().resolve("qemu-demo"));
         GuestImage image = GuestImage.build();
         QemuGuest source = null;
@@ -315,12 +321,29 @@ public final class QemuCutoverDemo {
         return new Scene(source, incoming, libvirt, network, probes, "tcp:" + to.underlay() + ":" + MIGRATION_PORT);
     }
 
+    /** The counters of the guest's port on each host's switch, by host. */
+    private Map<String, GuestPortCounters> guestPorts(Scene scene) {
+        Map<String, GuestPortCounters> counters = new java.util.TreeMap<>();
+        for (String host : List.of(FROM, TO)) {
+            counters.put(host, GuestPortCounters.read(lab.hostSwitch(host), scene.tap(host)));
+        }
+        return counters;
+    }
+
     /**
      * A guest ready to move: both QEMUs (or libvirt's guest), the network's side, the client's probes, the migration's
      * URI.
      */
     private record Scene(QemuGuest source, QemuGuest incoming, LibvirtScene libvirt, NetworkSide network,
                          ClientProbes probes, String uri) {
+
+        /** The guest's tap on {@code host}: the source's or the incoming QEMU's, or libvirt's. */
+        String tap(String host) {
+            if (libvirt != null) {
+                return LIBVIRT_TAP;
+            }
+            return host.equals(FROM) ? source.tap() : incoming.tap();
+        }
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.cutover.lab.impl;
 
+import io.cutover.lab.CommandResult;
 import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Topology;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +29,8 @@ final class LabOverlay {
     static final String CABLE = "ovl0";
     private static final String PEER_HOST_A = Topology.HYPERVISORS.get(0);
     private static final String PEER_HOST_B = Topology.HYPERVISORS.get(1);
+    /** How long Open vSwitch may take to learn its underlay port's address before its route to the peer is refused. */
+    private static final Duration ROUTE_WAIT = Duration.ofSeconds(5);
 
     private LabOverlay() {
     }
@@ -42,7 +46,7 @@ final class LabOverlay {
             underlay(layout.namespace(host), switches.get(host), Topology.overlayAddress(host),
                     Topology.overlayBridgeId(host));
             OvsInstance ovs = switches.get(host);
-            ovs.appctl("ovs/route/add", bare(Topology.overlayAddress(peer)) + "/32", Topology.OVERLAY_BRIDGE).orThrow();
+            routeToPeer(ovs, bare(Topology.overlayAddress(peer)));
             String port = HostSwitch.tunnelPort(peer);
             ovs.vsctl("add-port", Topology.HOST_BRIDGE, port, "--", "set", "interface", port, "type=geneve",
                     "options:remote_ip=" + bare(Topology.overlayAddress(peer)),
@@ -61,6 +65,26 @@ final class LabOverlay {
         ovs.vsctl("set", "interface", CABLE, mtu, "--", "set", "interface", Topology.OVERLAY_BRIDGE, mtu).orThrow();
         Shell.run("ip", "-n", namespace, "addr", "add", address, "dev", Topology.OVERLAY_BRIDGE).orThrow();
         Shell.run("ip", "-n", namespace, "link", "set", Topology.OVERLAY_BRIDGE, "up").orThrow();
+    }
+
+    /**
+     * Adds the route to the peer's underlay address to Open vSwitch's table. Open vSwitch takes the route only once it
+     * knows the internal port's address, which it hears from the kernel a moment after {@code ip addr add} (until then:
+     * "Error while inserting route"), so the route is retried for a bounded while.
+     */
+    private static void routeToPeer(OvsInstance ovs, String peer) {
+        long deadline = System.nanoTime() + ROUTE_WAIT.toNanos();
+        CommandResult added = ovs.appctl("ovs/route/add", peer + "/32", Topology.OVERLAY_BRIDGE);
+        while (!added.ok() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            added = ovs.appctl("ovs/route/add", peer + "/32", Topology.OVERLAY_BRIDGE);
+        }
+        added.orThrow();
     }
 
     /** {@code 198.19.2.1/30} without its prefix length. */
