@@ -48,6 +48,12 @@ public record CutoverRequest(String vm, String mac, List<String> addresses, Stri
                 destinationPort, switchoverReported, null);
     }
 
+    /** This request between {@code source} and {@code destination}, every other field as it is. */
+    public CutoverRequest between(String source, String destination) {
+        return new CutoverRequest(vm, mac, addresses, source, destination, mode, newAddresses, dnsName, memoryMiB,
+                migrator, destinationPort, switchoverReported, libvirt);
+    }
+
     /** The longest port name Open vSwitch takes (a Linux interface name). */
     public static final int MAX_PORT_NAME = 15;
 

@@ -12,6 +12,12 @@ import io.cutover.agent.MemoryClaims;
 import io.cutover.agent.Phase;
 import io.cutover.agent.PrecheckFailedException;
 import io.cutover.agent.config.AccessConfig;
+import io.cutover.agent.evacuation.Evacuation;
+import io.cutover.agent.evacuation.EvacuationRequest;
+import io.cutover.agent.evacuation.Evacuations;
+import io.cutover.agent.evacuation.VmMove;
+import io.cutover.agent.evacuation.impl.AgentEvacuations;
+import io.cutover.agent.evacuation.impl.ServiceMover;
 import io.cutover.agent.plan.PlanStepException;
 import io.cutover.agent.plan.Timeline;
 import io.cutover.agent.plan.TimelineEntry;
@@ -56,7 +62,8 @@ import java.util.function.Consumer;
  * (a destination reports {@code activated} or {@code failed} for the cutovers that move a guest to it).
  * With {@link AccessConfig#tls} the API speaks HTTPS. Errors are {@code {"error": "...", "detail": "..."}} with the
  * status that fits: 400 bad input, 401 no or wrong token, 403 a peer's token for what it may not do, 404 unknown
- * cutover, 409 a pre-check or a phase order refused, 502 a step of the plan failed (and was rolled back).
+ * cutover or evacuation, 409 a pre-check or a phase order refused, 502 a step of the plan failed (and was rolled
+ * back).
  */
 public final class AgentServer {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentServer.class);
@@ -79,6 +86,7 @@ public final class AgentServer {
     private final String host;
     private final TunnelEnd tunnel;
     private final Metrics metrics;
+    private final Evacuations evacuations;
     private HttpServer server;
 
     public AgentServer(Vertx vertx, CutoverService service, String token, String host) {
@@ -105,6 +113,7 @@ public final class AgentServer {
         this.access = access;
         this.host = host;
         this.tunnel = tunnel;
+        this.evacuations = new AgentEvacuations(host, new ServiceMover(service));
     }
 
     /** Starts listening; the future holds the bound port. */
@@ -140,6 +149,11 @@ public final class AgentServer {
         router.get("/v1/cutovers/:id").handler(this::show);
         router.delete("/v1/cutovers/:id").handler(this::hostOnly).handler(this::delete);
         router.get("/v1/cutovers/:id/events").handler(this::events);
+        router.post("/v1/evacuations").handler(this::hostOnly).handler(this::evacuate);
+        router.get("/v1/evacuations").handler(ctx -> json(ctx, 200, Map.of("evacuations",
+                evacuations.list().stream().map(e -> describe(e, false)).toList())));
+        router.get("/v1/evacuations/:id").handler(ctx -> json(ctx, 200,
+                describe(evacuations.get(ctx.pathParam("id")), true)));
         router.get("/v1/migrations").handler(this::incoming);
         router.post("/v1/tunnel/moves").handler(this::registerTunnelMove);
         router.get("/v1/tunnel/moves/:id").handler(this::tunnelMove);
@@ -330,6 +344,58 @@ public final class AgentServer {
             ctx.response().putHeader("Location", "/v1/cutovers/" + cutover.id());
             json(ctx, 201, describe(cutover, false));
         });
+    }
+
+    /**
+     * Starts an evacuation of this host; the answer (202) comes at once, the moves go on: {@code GET
+     * /v1/evacuations/{id}} says how they stand.
+     */
+    private void evacuate(RoutingContext ctx) {
+        EvacuationRequest request = body(ctx, EvacuationRequest.class);
+        vertx.executeBlocking(() -> evacuations.start(request), false).onComplete(result -> {
+            if (result.failed()) {
+                fail(ctx, result.cause());
+                return;
+            }
+            Evacuation evacuation = result.result();
+            ctx.response().putHeader("Location", "/v1/evacuations/" + evacuation.id());
+            json(ctx, 202, describe(evacuation, true));
+        });
+    }
+
+    /** An evacuation's summary and, {@code withMoves}, each VM's move. */
+    private static Map<String, Object> describe(Evacuation evacuation, boolean withMoves) {
+        List<VmMove> moves = evacuation.moves();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", evacuation.id());
+        out.put("source", evacuation.request().source());
+        out.put("destinations", evacuation.request().destinations());
+        out.put("parallel", evacuation.request().parallel());
+        out.put("ended", evacuation.ended());
+        out.put("durationMs", evacuation.duration().toMillis());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("vms", moves.size());
+        for (VmMove.Outcome outcome : VmMove.Outcome.values()) {
+            summary.put(outcome.name().toLowerCase(java.util.Locale.ROOT),
+                    moves.stream().filter(m -> m.outcome() == outcome).count());
+        }
+        out.put("summary", summary);
+        if (withMoves) {
+            out.put("vms", moves.stream().map(AgentServer::describe).toList());
+        }
+        return out;
+    }
+
+    private static Map<String, Object> describe(VmMove move) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("vm", move.vm());
+        out.put("destination", move.destination());
+        out.put("cutover", move.cutover());
+        out.put("outcome", move.outcome().name());
+        out.put("failure", move.failure());
+        out.put("durationMs", move.duration() == null ? null : move.duration().toMillis());
+        move.downtime().ifPresent(downtime -> out.put("downtimeMs", downtime.toMillis()));
+        return out;
     }
 
     private void list(RoutingContext ctx) {

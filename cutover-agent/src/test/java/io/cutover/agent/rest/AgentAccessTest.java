@@ -81,6 +81,11 @@ class AgentAccessTest {
                         "\"destination\": \"hostA\"")));
         assertThat(peerCreates.status()).as("a peer starts no cutover: %s", peerCreates.text()).isEqualTo(403);
         assertThat(peerCreates.body().path("error").asText()).isEqualTo("forbidden");
+        JsonAnswer peerEvacuates = call(hostB, PAIR_AB, null, "POST", "evacuations", JSON.readTree(
+                "{\"source\": \"hostB\", \"destinations\": [\"hostA\"], \"vms\": [{\"vm\": \"vm1\", "
+                        + "\"mac\": \"02:00:c6:12:00:64\", \"addresses\": [\"198.18.0.100\"], \"memoryMiB\": 10}]}"));
+        assertThat(peerEvacuates.status()).as("a peer evacuates no host: %s", peerEvacuates.text()).isEqualTo(403);
+        assertThat(call(hostB, HOST_B, null, "GET", "evacuations", null).body().path("evacuations")).isEmpty();
         assertThat(call(hostB, HOST_B, null, "GET", "cutovers", null).body().path("cutovers")).isEmpty();
         assertThat(call(hostB, PAIR_AB, null, "GET", "cutovers", null).status()).as("agents read each other")
                 .isEqualTo(200);

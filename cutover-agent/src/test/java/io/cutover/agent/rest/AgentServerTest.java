@@ -441,6 +441,81 @@ class AgentServerTest {
         assertThat(doc.body()).startsWith("openapi: 3").contains("/v1/cutovers/{id}/phase/{phase}");
     }
 
+    @Test
+    void anEvacuationMovesEachVmByACutoverOfItsOwnAndAVmRefusedDoesNotStopTheOthers() throws Exception {
+        String body = evacuation(2, vm("vm1", 1, 300), vm("vm2", 2, 300), vm("vm3", 3, 5000), vm("vm4", 4, 300));
+        HttpResponse<String> started = post(source, "/v1/evacuations", body, TOKEN);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String id = JSON.readTree(started.body()).get("id").asText();
+        assertThat(started.headers().firstValue("Location")).contains("/v1/evacuations/" + id);
+        // the orchestrator migrates each VM and reports its phases, as it does for any cutover without a migrator
+        Set<String> reported = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        JsonNode shown = JSON.readTree(get(source, "/v1/evacuations/" + id).body());
+        while (!shown.get("ended").asBoolean() && System.nanoTime() < deadline) {
+            assertThat(shown.get("summary").get("running").asInt()).as("at most 2 at once: %s", shown)
+                    .isLessThanOrEqualTo(2);
+            for (JsonNode vm : shown.get("vms")) {
+                String cutover = vm.path("cutover").asText(null);
+                if (vm.get("outcome").asText().equals("RUNNING") && cutover != null && reported.add(cutover)) {
+                    for (String phase : List.of("switchover", "activated", "completed")) {
+                        assertThat(post(source, "/v1/cutovers/" + cutover + "/phase/" + phase, "", TOKEN).statusCode())
+                                .isEqualTo(200);
+                    }
+                }
+            }
+            Thread.sleep(20);
+            shown = JSON.readTree(get(source, "/v1/evacuations/" + id).body());
+        }
+        assertThat(shown.get("ended").asBoolean()).as("%s", shown).isTrue();
+        assertThat(shown.get("summary").get("completed").asInt()).isEqualTo(3);
+        assertThat(shown.get("summary").get("refused").asInt()).isEqualTo(1);
+        JsonNode refused = shown.get("vms").get(2);
+        assertThat(refused.get("vm").asText()).isEqualTo("vm3");
+        assertThat(refused.get("failure").asText()).contains("needs 5000 MiB");
+        for (JsonNode vm : shown.get("vms")) {
+            assertThat(vm.get("destination").asText()).isEqualTo("hostB");
+            if (!vm.get("vm").asText().equals("vm3")) {
+                assertThat(JSON.readTree(get(source, "/v1/cutovers/" + vm.get("cutover").asText()).body())
+                        .get("stage").asText()).isEqualTo("COMPLETED");
+            }
+        }
+        assertThat(applied).filteredOn("sdn.commit"::equals).hasSize(3);
+        assertThat(JSON.readTree(get(source, "/v1/evacuations").body()).get("evacuations").get(0).get("id").asText())
+                .isEqualTo(id);
+        awaitFreeMemory(1024);
+    }
+
+    @Test
+    void anEvacuationIsRefusedWithTheReasonAndStartsNothing() throws Exception {
+        String vm = vm("vm1", 1, 100);
+        assertThat(post(source, "/v1/evacuations", evacuation(1, vm), null).statusCode()).isEqualTo(401);
+        assertLayout(post(source, "/v1/evacuations", "{not json", TOKEN), 400, "bad request", "malformed JSON");
+        assertLayout(post(source, "/v1/evacuations", evacuation(0, vm), TOKEN), 400, "bad request",
+                "parallel: expected 1 to 16");
+        assertLayout(post(source, "/v1/evacuations", evacuation(1, vm, vm), TOKEN), 400, "bad request",
+                "vms[1].vm: expected each VM once");
+        assertLayout(post(source, "/v1/evacuations", evacuation(1, vm.replace("02:00", "zz:00")), TOKEN), 400,
+                "bad request", "vms[0].mac");
+        assertLayout(post(source, "/v1/evacuations", evacuation(1, vm).replace("[\"hostB\"]", "[]"), TOKEN), 400,
+                "bad request", "destinations: expected 1 to 64");
+        assertLayout(post(source, "/v1/evacuations", evacuation(1, vm).replace("\"source\": \"hostA\"",
+                "\"source\": \"hostC\""), TOKEN), 409, "pre-check failed", "evacuate hostC at its own agent");
+        assertLayout(get(source, "/v1/evacuations/e-nosuch"), 404, "not found", "no evacuation e-nosuch");
+        assertThat(JSON.readTree(get(source, "/v1/evacuations").body()).get("evacuations").size()).isZero();
+        assertThat(JSON.readTree(get(source, "/v1/cutovers").body()).get("cutovers").size()).isZero();
+    }
+
+    private static String evacuation(int parallel, String... vms) {
+        return "{\"source\": \"hostA\", \"destinations\": [\"hostB\"], \"parallel\": " + parallel + ", \"vms\": ["
+                + String.join(", ", vms) + "]}";
+    }
+
+    private static String vm(String name, int number, long memory) {
+        return String.format("{\"vm\": \"%s\", \"mac\": \"02:00:c6:12:00:%02x\", \"addresses\": [\"198.18.0.%d\"], "
+                + "\"memoryMiB\": %d}", name, number, 100 + number, memory);
+    }
+
     private AgentServer agent(String host, long memory, Map<String, URI> peers, StepFactory steps) {
         sourceService = service(new AgentConfig(host, "127.0.0.1", 0, TOKEN, memory, peers), steps);
         return new AgentServer(vertx, sourceService, TOKEN, host);
