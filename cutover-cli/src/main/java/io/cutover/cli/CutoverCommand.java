@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
                 DnsCommand.class,
                 SdnCommand.class,
                 AgentCommand.class,
+                EvacuateCommand.class,
                 LabCommand.class,
                 DemoCommand.class,
                 BenchCommand.class,
