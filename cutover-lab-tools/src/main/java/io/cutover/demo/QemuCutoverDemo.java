@@ -269,7 +269,7 @@ public final class QemuCutoverDemo {
     }
 
     /** The QEMU's own status, asked over QMP once the agents let go of it; {@code gone} when it has exited. */
-    private static String status(QemuGuest guest) {
+    static String status(QemuGuest guest) {
         if (!guest.isAlive()) {
             return "gone";
         }
