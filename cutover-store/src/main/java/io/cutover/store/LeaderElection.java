@@ -24,6 +24,15 @@ public interface LeaderElection extends AutoCloseable {
     OptionalLong generation();
 
     /**
+     * The generation of the election's latest leadership, this participant's or another's (read from the store), 0 when
+     * nobody has led yet: what a participant that does not lead sends in its role requests as a slave, which a switch
+     * refuses when they carry a generation older than its master's.
+     *
+     * @throws StoreUnavailableException when no quorum answered in time
+     */
+    long latestGeneration();
+
+    /**
      * Waits up to {@code timeout} until this participant leads.
      *
      * @return its generation, or empty when another leads (or the store is unreachable) all that time

@@ -86,11 +86,14 @@ class CuratorStoreTest {
             LeaderElection second = two.elect("controllers", "c2");
             assertThat(second.awaitLeadership(Duration.ofMillis(500))).isEmpty();
             assertThat(second.isLeader()).isFalse();
+            assertThat(second.latestGeneration()).as("the leader's generation, seen by the other")
+                    .isEqualTo(firstGeneration.getAsLong());
 
             first.close();
             OptionalLong secondGeneration = second.awaitLeadership(Duration.ofSeconds(5));
             assertThat(secondGeneration).isPresent();
             assertThat(secondGeneration.getAsLong()).isGreaterThan(firstGeneration.getAsLong());
+            assertThat(second.latestGeneration()).isEqualTo(secondGeneration.getAsLong());
             assertThat(first.isLeader()).isFalse();
             second.close();
         }

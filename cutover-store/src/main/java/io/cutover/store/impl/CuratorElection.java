@@ -123,6 +123,15 @@ final class CuratorElection implements LeaderElection {
     }
 
     @Override
+    public long latestGeneration() {
+        String counter = path + "/generation";
+        return store.call(counter, "reading " + counter, () -> {
+            org.apache.zookeeper.data.Stat stat = store.client().checkExists().forPath(counter);
+            return stat == null ? 0L : (long) stat.getVersion();
+        });
+    }
+
+    @Override
     public OptionalLong awaitLeadership(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
