@@ -24,6 +24,16 @@ public interface ReplicatedStore extends AutoCloseable {
         return CuratorStore.connect(options);
     }
 
+    /**
+     * Connects as {@link #connect(StoreOptions)} does, from a thread {@code threads} makes, and makes every later call
+     * of the client from that thread too: ZooKeeper's client threads are born in the network namespace of the thread
+     * that makes (or, after a lost session, remakes) the connection, so a client in a lab namespace passes a factory
+     * of threads in that namespace.
+     */
+    static ReplicatedStore connect(StoreOptions options, java.util.concurrent.ThreadFactory threads) {
+        return io.cutover.store.impl.ThreadBoundStore.connect(options, threads);
+    }
+
     /** The document at {@code path} and its version, or empty when there is none. */
     Optional<Versioned> read(String path);
 

@@ -40,6 +40,7 @@ public final class ControllerOptions {
     private final SwitchIdentities switchIdentities;
     private final ControllerRole role;
     private final long generation;
+    private final io.cutover.store.StoreOptions store;
 
     private ControllerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -54,6 +55,7 @@ public final class ControllerOptions {
         this.switchIdentities = b.switchIdentities;
         this.role = b.role;
         this.generation = b.generation;
+        this.store = b.store;
     }
 
     public static Builder builder() {
@@ -124,6 +126,15 @@ public final class ControllerOptions {
         return generation;
     }
 
+    /**
+     * The replicated store of a controller cluster, or {@code null} for a controller alone. With one, the controller
+     * keeps its desired state in the store (not in {@link #stateDir()}), joins the cluster's election and is the master
+     * while it leads, a slave otherwise ({@link #role()} is ignored); see docs/scale-out.md.
+     */
+    public io.cutover.store.StoreOptions store() {
+        return store;
+    }
+
     /** Builds {@link ControllerOptions}. */
     public static final class Builder {
         private String bindAddress = DEFAULT_BIND_ADDRESS;
@@ -138,6 +149,7 @@ public final class ControllerOptions {
         private SwitchIdentities switchIdentities;
         private ControllerRole role = ControllerRole.EQUAL;
         private long generation;
+        private io.cutover.store.StoreOptions store;
 
         private Builder() {
         }
@@ -185,6 +197,12 @@ public final class ControllerOptions {
             return this;
         }
 
+        /** Makes the controller a member of the cluster that shares {@code value}'s store (see {@link #store()}). */
+        public Builder store(io.cutover.store.StoreOptions value) {
+            this.store = value;
+            return this;
+        }
+
         public Builder stateDir(Path value) {
             this.stateDir = value;
             return this;
@@ -209,6 +227,10 @@ public final class ControllerOptions {
         public ControllerOptions build() {
             if (switchIdentities != null && sslContext == null) {
                 throw new IllegalArgumentException("switch identities need TLS with a switch CA");
+            }
+            if (store != null && stateDir != null) {
+                throw new IllegalArgumentException("a controller keeps its desired state in a journal (stateDir) or in "
+                        + "its cluster's store, not both");
             }
             return new ControllerOptions(this);
         }

@@ -61,7 +61,10 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final StateJournal journal;
+    /** Where the model is kept: a journal of its own, the cluster's store, or nowhere (null: memory only). */
+    private final ModelStore models;
+    /** The controller cluster this controller is a member of, or null when it runs alone. */
+    private final ControllerCluster cluster;
     private final ExecutorService journalThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sdn-journal");
         t.setDaemon(true);
@@ -78,17 +81,44 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong unanswered = new java.util.concurrent.atomic.AtomicLong();
     private final OpenFlowCounters sent = new OpenFlowCounters();
     private volatile ModelState model;
+    /** The model as a shared store last took it: what a refused write falls back to. Core thread only. */
+    private ModelState persisted;
     private volatile Map<Dpid, Map<FlowKey, FlowSpec>> plan = Map.of();
     private final OpenFlowServer server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ControllerCore(ControllerOptions options) {
         this.options = options;
-        this.mastership = new Mastership(options.role(), options.generation());
-        this.journal = options.stateDir() == null ? null : new StateJournal(options.stateDir());
-        this.model = journal == null ? ModelState.empty() : journal.load();
-        this.server = OpenFlowServer.start(options,
-                () -> new SwitchSession(this, options.requestTimeout(), options.bundles()));
+        if (options.store() != null) {
+            // a member of a cluster starts as a slave with nothing: the model is the leader's to load
+            this.cluster = ControllerCluster.connect(options);
+            this.models = cluster.models();
+            this.mastership = new Mastership(ControllerRole.SLAVE, 0);
+            this.model = ModelState.empty();
+        } else {
+            this.cluster = null;
+            this.models = options.stateDir() == null ? null : new StateJournal(options.stateDir());
+            this.mastership = new Mastership(options.role(), options.generation());
+            this.model = models == null ? ModelState.empty() : models.load();
+        }
+        this.persisted = model;
+        try {
+            this.server = OpenFlowServer.start(options,
+                    () -> new SwitchSession(this, options.requestTimeout(), options.bundles()));
+        } catch (RuntimeException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
+            throw e;
+        }
+        if (cluster != null) {
+            try {
+                cluster.start(this, server.address().getHostString() + ":" + server.address().getPort());
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
         LOG.info("OpenFlow 1.3 controller listening on {} ({} endpoints, {} networks, {} links, {} moves from the "
                 + "journal)", server.address(), model.endpoints().size(), model.networks().size(), model.links().size(),
                 model.moves().size());
@@ -254,6 +284,47 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         });
     }
 
+    /**
+     * Takes over as the cluster's master with {@code generation}: loads the model from the store, closes the moves the
+     * previous master left open ({@link #takenOver}), writes it back by compare-and-set (so that a previous master's
+     * next write is refused) and takes the role of master towards every switch, reconciling each. Fails, a slave, if
+     * the store or a switch refuses.
+     */
+    CompletableFuture<Void> lead(long generation) {
+        return CompletableFuture.supplyAsync(() -> {
+            ModelState loaded = models.load();
+            persisted = loaded;
+            model = takenOver(loaded);
+            writeShared(model);
+            replan();
+            LOG.info("leading with generation {}: {} endpoints, {} links, {} networks from the store", generation,
+                    model.endpoints().size(), model.links().size(), model.networks().size());
+            return takeRole(ControllerRole.MASTER, generation);
+        }, core).thenCompose(f -> f);
+    }
+
+    /**
+     * The model a new master starts from: a move the previous master committed in the store stays committed (the
+     * reconciliation rolls its flows forward on every switch); a move it left prepared or redirected is rolled back,
+     * its endpoint where it was, since its commit never reached the store (and so no switch).
+     */
+    static ModelState takenOver(ModelState loaded) {
+        ModelState result = loaded;
+        for (Move move : loaded.moves().values()) {
+            if (move.state() == MoveState.PREPARED || move.state() == MoveState.REDIRECTED) {
+                LOG.warn("move {} of {} was left {} by the previous master: rolled back", move.id(), move.endpoint(),
+                        move.state());
+                result = result.withMove(move.with(MoveState.ROLLED_BACK));
+            }
+        }
+        return result;
+    }
+
+    /** The generation id of the controller's role. */
+    long generation() {
+        return CompletableFuture.supplyAsync(mastership::generation, core).join();
+    }
+
     /** The controller's role. */
     public ControllerRole role() {
         return CompletableFuture.supplyAsync(mastership::role, core).join();
@@ -319,7 +390,13 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             if (!recovered.equals(model)) {
                 LOG.warn("switch {} holds commits the journal lacks; rolling them forward", session.label());
                 model = recovered;
-                save();
+                try {
+                    save();
+                } catch (RuntimeException e) {
+                    LOG.warn("switch {}: cannot keep the commits it holds: {}", session.label(), e.getMessage());
+                    readiness.computeIfAbsent(session.dpid(), k -> new CompletableFuture<>()).complete(null);
+                    return;
+                }
             }
             replan();
             int before = entries.size();
@@ -447,11 +524,36 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * and reconciliation on restart takes them back to the journaled state (the operation never completed).
      */
     private CompletableFuture<Void> save() {
-        if (journal == null) {
+        if (models == null) {
             return CompletableFuture.completedFuture(null);
         }
         ModelState snapshot = model;
-        return CompletableFuture.runAsync(() -> journal.save(snapshot), journalThread);
+        if (models.shared()) {
+            writeShared(snapshot);
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> models.save(snapshot), journalThread);
+    }
+
+    /**
+     * Writes the model to the cluster's store, on the core thread, before any switch hears of the change: the
+     * compare-and-set is what keeps two controllers from both changing flows. A refused or failed write puts the model
+     * back as the store last took it and fails the change, which then touched nothing; a refusal (another controller
+     * wrote) also makes this controller a slave.
+     */
+    private void writeShared(ModelState snapshot) {
+        try {
+            models.save(snapshot);
+            persisted = snapshot;
+        } catch (RuntimeException e) {
+            model = persisted;
+            replan();
+            if (e instanceof NotMasterException) {
+                LOG.warn("{}: a slave now", e.getMessage());
+                mastership.set(ControllerRole.SLAVE, mastership.generation());
+            }
+            throw e;
+        }
     }
 
     // ---- API operations (each runs on the core thread) --------------------------------------------------------
@@ -740,6 +842,11 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 replan();
                 throw e;
             }
+            if (models != null && models.shared()) {
+                // a cluster's store has the commit before any switch does: a new master rolls it forward
+                save();
+                return convergeFrom(move.toSwitch()).thenApply(v -> committed);
+            }
             // journaled once the switches confirmed, off the commit's path: if the write is lost in a crash, the
             // switches' cookies roll the commit forward on reconnect (CommitRecovery)
             return convergeFrom(move.toSwitch()).whenComplete((v, err) -> core.execute(() -> save()
@@ -943,6 +1050,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         server.close();
         core.shutdownNow();

@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * each bridge's datapath id. A file written before networks were objects has no {@code networks}: it is read as none
  * defined (the same format, as a missing field only adds what older controllers did not have).
  */
-public final class StateJournal {
+public final class StateJournal implements ModelStore {
     public static final String FILE = "state.json";
     /** The format this controller writes: switches by datapath id. */
     public static final int FORMAT = 2;
@@ -52,6 +52,7 @@ public final class StateJournal {
      *
      * @throws JournalFormatException when the file names switches by bridge name, or is of a newer format
      */
+    @Override
     public ModelState load() {
         JsonNode tree = readTree();
         if (tree == null) {
@@ -76,6 +77,7 @@ public final class StateJournal {
         return parse(tree);
     }
 
+    @Override
     public void save(ModelState state) {
         try {
             file.replace(out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, withFormat(state)));
@@ -125,6 +127,40 @@ public final class StateJournal {
         }
         save(migrated);
         return migrated;
+    }
+
+    /** Written alongside the switches' round trip: this controller's own file. */
+    @Override
+    public boolean shared() {
+        return false;
+    }
+
+    /** {@code state} as the journal writes it ({@value FORMAT}), compact: what {@link SharedModel} stores. */
+    static byte[] encode(ModelState state) {
+        try {
+            return JSON.writeValueAsBytes(withFormat(state));
+        } catch (IOException e) {
+            throw new SdnException("cannot write the controller state: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The state {@link #encode} wrote, read from {@code where}.
+     *
+     * @throws SdnException when it is not JSON of the format {@value FORMAT}
+     */
+    static ModelState decode(byte[] json, String where) {
+        try {
+            JsonNode tree = JSON.readTree(json);
+            int format = tree.path("format").asInt(0);
+            if (format != FORMAT) {
+                throw new SdnException(where + " is of format " + format + " (this controller reads format " + FORMAT
+                        + ")");
+            }
+            return JSON.treeToValue(tree, ModelState.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SdnException("cannot read the controller state " + where + ": " + e.getMessage(), e);
+        }
     }
 
     private static void rename(ObjectNode node, String field, Map<String, Dpid> dpids) {

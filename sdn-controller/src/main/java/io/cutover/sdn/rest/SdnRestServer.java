@@ -378,7 +378,8 @@ public final class SdnRestServer implements AutoCloseable {
         } else if (err instanceof SwitchUnavailableException) {
             status = 503;
             kind = "switch unavailable";
-        } else if (err instanceof io.cutover.sdn.NotMasterException) {
+        } else if (err instanceof io.cutover.sdn.NotMasterException
+                || err instanceof io.cutover.store.StoreUnavailableException) {
             status = 503;
             kind = "not the master";
         } else {

@@ -1,0 +1,122 @@
+package io.cutover.sdn.impl;
+
+import io.cutover.sdn.ControllerOptions;
+import io.cutover.sdn.ControllerRole;
+import io.cutover.sdn.Dpid;
+import io.cutover.sdn.Endpoint;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.MoveState;
+import io.cutover.sdn.NotMasterException;
+import io.cutover.store.ReplicatedStore;
+import io.cutover.store.StoreOptions;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Controllers of one cluster on a real (in-process) ZooKeeper, without switches: one leads and writes the model to the
+ * store, the other refuses changes; a write over a version another controller replaced is refused with nothing
+ * written; the next leader finds the model, with a move the previous master left open rolled back.
+ */
+class ControllerClusterTest {
+    private static final Dpid SW = Dpid.of(0xa1);
+    private TestingServer server;
+    private StoreOptions store;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = new TestingServer(true);
+        store = StoreOptions.of(server.getConnectString()).withSessionTimeout(Duration.ofSeconds(2))
+                .withOperationTimeout(Duration.ofSeconds(2)).withRoot("cluster-test");
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void theLeaderWritesTheSlaveRefusesAndTheNextLeaderRollsBackAnOpenMove() throws Exception {
+        ControllerCore first = new ControllerCore(ControllerOptions.builder().port(0).store(store).build());
+        try (ControllerCore second = awaitRole(first, ControllerRole.MASTER, () ->
+                new ControllerCore(ControllerOptions.builder().port(0).store(store).build()))) {
+            first.putEndpoint(new Endpoint(1, "vm1", 1, "02:00:00:00:00:01", List.of(), SW, "p1"))
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(second.role()).isEqualTo(ControllerRole.SLAVE);
+            assertThatThrownBy(() -> second.putEndpoint(new Endpoint(2, "vm2", 1, "02:00:00:00:00:02", List.of(),
+                    SW, "p2")).get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(NotMasterException.class);
+
+            // a move left open in the store, as a master that died between its redirect and its commit leaves it
+            ModelState open = first.model().withMove(new Move(7, "vm1", SW, "p1", 0, Dpid.of(0xb2), "p9", null,
+                    MoveState.REDIRECTED));
+            try (ReplicatedStore client = ReplicatedStore.connect(store)) {
+                SharedModel shared = new SharedModel(client);
+                shared.load();
+                shared.save(open);
+            }
+            assertThatThrownBy(() -> first.putEndpoint(new Endpoint(3, "vm3", 1, "02:00:00:00:00:03", List.of(), SW,
+                    "p3")).get(5, TimeUnit.SECONDS)).as("the master's write over a version it did not read")
+                    .hasCauseInstanceOf(NotMasterException.class).hasMessageContaining("another controller wrote");
+            assertThat(first.model().endpoints()).as("nothing half-applied").containsOnlyKeys("vm1");
+
+            long started = System.nanoTime();
+            first.close();
+            awaitRole(second, ControllerRole.MASTER, () -> null);
+            System.out.printf("failover in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+            assertThat(second.model().endpoints()).containsOnlyKeys("vm1");
+            assertThat(second.model().moves().get(7).state()).isEqualTo(MoveState.ROLLED_BACK);
+            assertThat(second.model().endpoints().get("vm1").endpoint().switchId()).isEqualTo(SW);
+            second.putEndpoint(new Endpoint(2, "vm2", 1, "02:00:00:00:00:02", List.of(), SW, "p2"))
+                    .get(5, TimeUnit.SECONDS);
+            try (ReplicatedStore client = ReplicatedStore.connect(store)) {
+                assertThat(new SharedModel(client).load().endpoints()).containsOnlyKeys("vm1", "vm2");
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void aStateTooLargeForOneDocumentIsRefusedBeforeItIsWritten() {
+        try (ReplicatedStore client = ReplicatedStore.connect(store)) {
+            SharedModel shared = new SharedModel(client);
+            shared.load();
+            List<ModelState.Placed> placed = new ArrayList<>();
+            java.util.Random random = new java.util.Random(1);
+            for (int i = 1; i <= 30_000; i++) {
+                placed.add(new ModelState.Placed(new Endpoint(i, "vm-" + Long.toHexString(random.nextLong()), 1,
+                        String.format("02:%02x:%02x:%02x:%02x:%02x", random.nextInt(256), random.nextInt(256),
+                                random.nextInt(256), random.nextInt(256), random.nextInt(256)),
+                        List.of("198.18." + (i / 250) + "." + (i % 250 + 1)), Dpid.of(random.nextInt(1000) + 1),
+                        "tap" + i), 0));
+            }
+            assertThatThrownBy(() -> shared.save(ModelState.empty().withEndpoints(placed)))
+                    .hasMessageContaining("more than the 1000000");
+            assertThat(client.read(SharedModel.PATH)).isEmpty();
+            shared.save(ModelState.empty().withEndpoints(placed.subList(0, 5_000)));
+            System.out.printf("5,000 endpoints: %d bytes in the store%n", client.read(SharedModel.PATH).orElseThrow()
+                    .data().length);
+        }
+    }
+
+    private static ControllerCore awaitRole(ControllerCore core, ControllerRole role,
+                                            java.util.function.Supplier<ControllerCore> then) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (core.role() != role) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not " + role + " within 10 s");
+            }
+            Thread.sleep(20);
+        }
+        return then.get();
+    }
+}
