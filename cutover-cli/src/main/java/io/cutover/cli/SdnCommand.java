@@ -105,6 +105,26 @@ final class SdnCommand extends GroupCommand {
                 + "its hosts' own switches, and load its hosts as endpoints when the journal is empty.")
         String lab;
 
+        @Option(names = "--store", paramLabel = "HOST:PORT[,...]", description = "Run as a member of a controller "
+                + "cluster on this replicated store (ZooKeeper's connect string): the desired state is kept there "
+                + "(not in --state), the members elect a leader, which is the switches' master; the others are slaves "
+                + "and refuse changes (503) until they lead. See docs/scale-out.md.")
+        String store;
+
+        @Option(names = "--store-root", defaultValue = io.cutover.store.StoreOptions.DEFAULT_ROOT,
+                description = "The cluster's root in the store: one root, one cluster (default: ${DEFAULT-VALUE}).")
+        String storeRoot;
+
+        @Option(names = "--store-session-timeout", defaultValue = "1500ms", description = "How long the store keeps a "
+                + "silent member's session, and so its leadership: a dead leader's successor takes over about this "
+                + "long after it died (default: ${DEFAULT-VALUE}; at least 2 of the store's ticks).")
+        String storeSessionTimeout;
+
+        @Option(names = "--cluster-ports", split = ",", paramLabel = "PORT", description = "With --lab and --store: "
+                + "the OpenFlow ports of every member of the cluster on the lab's controller address (this one's "
+                + "included); each switch connects to all of them.")
+        List<Integer> clusterPorts = new ArrayList<>();
+
         /** The REST API's TLS files, or {@code null} for plain HTTP; read now, so that a bad file stops the start. */
         private io.cutover.support.TlsFiles restTls() {
             if (restTlsCert == null && restTlsKey == null && restTlsCa == null) {
@@ -115,6 +135,25 @@ final class SdnCommand extends GroupCommand {
                         + "needs them)");
             }
             return new io.cutover.support.TlsFiles(restTlsCert, restTlsKey, restTlsCa, restTlsCa != null).checked();
+        }
+
+        /** The cluster's store, or {@code null} for a controller alone. */
+        private io.cutover.store.StoreOptions storeOptions() {
+            if (store == null) {
+                if (!clusterPorts.isEmpty()) {
+                    throw new IllegalArgumentException("--cluster-ports needs --store");
+                }
+                return null;
+            }
+            if (state != null) {
+                throw new IllegalArgumentException("--store keeps the desired state in the cluster's store: drop --state");
+            }
+            if (!clusterPorts.isEmpty() && lab == null) {
+                throw new IllegalArgumentException("--cluster-ports is for --lab (point your switches at every member "
+                        + "with ovs-vsctl set-controller BRIDGE TARGET...)");
+            }
+            return io.cutover.store.StoreOptions.of(store).withRoot(storeRoot)
+                    .withSessionTimeout(Durations.parsePositive("--store-session-timeout", storeSessionTimeout));
         }
 
         @Override
@@ -129,7 +168,7 @@ final class SdnCommand extends GroupCommand {
             HostPort openflow = HostPort.parse("--listen", listen);
             ControllerOptions.Builder options = ControllerOptions.builder()
                     .bindAddress(lab == null ? openflow.host() : Topology.CONTROLLER_ADDRESS)
-                    .port(openflow.port()).stateDir(state).bundles(!noBundles)
+                    .port(openflow.port()).stateDir(state).bundles(!noBundles).store(storeOptions())
                     .echoInterval(Durations.parsePositive("--echo-interval", echoInterval))
                     .handshakeTimeout(Durations.parsePositive("--handshake-timeout", handshakeTimeout));
             if ((tlsCert == null) != (tlsKey == null)) {
@@ -166,12 +205,24 @@ final class SdnCommand extends GroupCommand {
                 }
                 if (attached != null) {
                     List<String> bridges = attached.topology().bridges();
-                    SdnLabFabric.attach(attached, sdn.address().getPort(), bridges);
-                    SdnLabFabric.attachHostSwitches(attached, sdn.address().getPort());
+                    if (store == null) {
+                        SdnLabFabric.attach(attached, sdn.address().getPort(), bridges);
+                        SdnLabFabric.attachHostSwitches(attached, sdn.address().getPort());
+                    } else {
+                        List<Integer> ports = new ArrayList<>(clusterPorts);
+                        if (!ports.contains(sdn.address().getPort())) {
+                            ports.add(sdn.address().getPort());
+                        }
+                        SdnLabFabric.attachCluster(attached, ports, bridges);
+                        SdnLabFabric.attachHostSwitchesToCluster(attached, ports);
+                    }
                     List<Dpid> switches = new ArrayList<>(SdnLabFabric.dpids(attached, bridges));
                     switches.addAll(SdnLabFabric.hostSwitchIds(attached));
                     sdn.awaitSwitches(switches, Duration.ofSeconds(30)).toCompletableFuture().join();
-                    if (sdn.endpoints().isEmpty()) {
+                    // a member of a cluster loads the lab's hosts only as its master (a slave would be refused)
+                    boolean writes = store == null || sdn.awaitRole(io.cutover.sdn.ControllerRole.MASTER,
+                            Duration.ofSeconds(3));
+                    if (writes && sdn.endpoints().isEmpty()) {
                         List<Link> links = new ArrayList<>(SdnLabFabric.links(attached));
                         links.addAll(SdnLabFabric.hostUplinks(attached));
                         sdn.setLinks(links).toCompletableFuture().join();
@@ -185,7 +236,8 @@ final class SdnCommand extends GroupCommand {
                 System.out.println("sdn controller: openflow " + sdn.address()
                         + (netns == null ? "" : " (namespace " + netns + ")")
                         + (restServer == null ? "" : ", rest http://" + restAddress.host() + ":" + restServer.port() + "/v1")
-                        + ", " + sdn.endpoints().size() + " endpoints");
+                        + ", " + sdn.endpoints().size() + " endpoints"
+                        + (store == null ? "" : ", cluster member, " + sdn.role()));
                 io.cutover.support.SystemdNotify.ready("openflow " + sdn.address()
                         + (restServer == null ? "" : ", rest port " + restServer.port()));
                 SdnController toClose = sdn;

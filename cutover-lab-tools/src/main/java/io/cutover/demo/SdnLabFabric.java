@@ -45,6 +45,25 @@ public final class SdnLabFabric {
         bridges.forEach(bridge -> attach(lab, bridge, port));
     }
 
+    /**
+     * Points the fabric's {@code bridges} at every controller of a cluster, one per port of {@code ports} on the lab's
+     * controller address, as {@link #attach(Lab, int, List)} does for one: each switch connects to all of them, and
+     * their role requests decide which one writes. A bridge that already has exactly these controllers is left as it
+     * is (each member of a cluster attaches the lab; the second must not cut the first's connections).
+     */
+    public static void attachCluster(Lab lab, List<Integer> ports, List<String> bridges) {
+        bridges.forEach(bridge -> attach(lab, bridge, targets(ports)));
+    }
+
+    /** Points every hypervisor host's own switch at every controller of a cluster, as {@link #attachCluster} does. */
+    public static void attachHostSwitchesToCluster(Lab lab, List<Integer> ports) {
+        lab.hostSwitches().forEach(host -> attach(host, host.bridge(), targets(ports)));
+    }
+
+    private static List<String> targets(List<Integer> ports) {
+        return ports.stream().sorted().map(port -> "tcp:" + Topology.CONTROLLER_ADDRESS + ":" + port).toList();
+    }
+
     /** Points every hypervisor host's own switch at the controller, as {@link #attach(Lab, int, List)} does. */
     public static void attachHostSwitches(Lab lab, int port) {
         lab.hostSwitches().forEach(host -> attach(host, host.bridge(), port));
@@ -64,12 +83,31 @@ public final class SdnLabFabric {
     }
 
     private static void attach(OvsTools ovs, String bridge, String target) {
+        attach(ovs, bridge, List.of(target));
+    }
+
+    private static void attach(OvsTools ovs, String bridge, List<String> targets) {
+        if (targets.size() > 1 && ovs.vsctl("get-controller", bridge).orThrow().stdout().lines().map(String::strip)
+                .filter(line -> !line.isEmpty()).sorted().toList().equals(targets.stream().sorted().toList())) {
+            return;
+        }
         ovs.vsctl("set-fail-mode", bridge, "secure").orThrow();
         ovs.vsctl("set", "bridge", bridge, "protocols=OpenFlow13").orThrow();
         // only the learning switch's own flow: the controller's flows (a restart) and foreign ones stay
         ovs.ofctl("-O", "OpenFlow13", "--strict", "del-flows", bridge, "priority=0").orThrow();
-        ovs.vsctl("set-controller", bridge, target).orThrow();
-        ovs.vsctl("set", "controller", bridge, "max_backoff=1000", "inactivity_probe=5000").orThrow();
+        if (targets.size() == 1) {
+            ovs.vsctl("set-controller", bridge, targets.get(0)).orThrow();
+            ovs.vsctl("set", "controller", bridge, "max_backoff=1000", "inactivity_probe=5000").orThrow();
+            return;
+        }
+        List<String> command = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            command.addAll(List.of("--", "--id=@c" + i, "create", "controller", "target=\"" + targets.get(i) + "\"",
+                    "max_backoff=1000", "inactivity_probe=5000"));
+        }
+        command.addAll(List.of("--", "set", "bridge", bridge, "controller=[" + String.join(",",
+                java.util.stream.IntStream.range(0, targets.size()).mapToObj(i -> "@c" + i).toList()) + "]"));
+        ovs.vsctl(command.toArray(String[]::new)).orThrow();
     }
 
     /**

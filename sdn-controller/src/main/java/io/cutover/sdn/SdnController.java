@@ -184,6 +184,23 @@ public final class SdnController implements AutoCloseable {
         return core.role();
     }
 
+    /**
+     * Waits up to {@code timeout} until the controller has {@code role} (a member of a cluster becomes the master when
+     * it leads the election, {@link ControllerOptions#store()}).
+     *
+     * @return whether it has it
+     */
+    public boolean awaitRole(ControllerRole role, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (core.role() != role) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     public CompletionStage<Void> setLinks(List<Link> links) {
         return core.setLinks(links);
     }

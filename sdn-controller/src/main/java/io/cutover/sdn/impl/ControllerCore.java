@@ -292,13 +292,15 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      */
     CompletableFuture<Void> lead(long generation) {
         return CompletableFuture.supplyAsync(() -> {
+            long started = System.nanoTime();
             ModelState loaded = models.load();
             persisted = loaded;
             model = takenOver(loaded);
             writeShared(model);
             replan();
-            LOG.info("leading with generation {}: {} endpoints, {} links, {} networks from the store", generation,
-                    model.endpoints().size(), model.links().size(), model.networks().size());
+            LOG.info("leading with generation {}: {} endpoints, {} links, {} networks from the store (read, closed and "
+                    + "written back in {} ms)", generation, model.endpoints().size(), model.links().size(),
+                    model.networks().size(), (System.nanoTime() - started) / 1_000_000);
             return takeRole(ControllerRole.MASTER, generation);
         }, core).thenCompose(f -> f);
     }

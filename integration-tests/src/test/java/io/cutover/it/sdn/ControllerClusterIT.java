@@ -1,0 +1,246 @@
+package io.cutover.it.sdn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.it.LabExtension;
+import io.cutover.it.Launcher;
+import io.cutover.lab.HostSwitch;
+import io.cutover.lab.Lab;
+import io.cutover.lab.Topology;
+import io.cutover.support.Netns;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three {@code cutover sdn serve --store} processes, a controller cluster on the lab's ZooKeeper ensemble, every
+ * switch (the fabric's bridges, both hosts' br-int) connected to all three. The first leads and is the switches'
+ * master; the slaves refuse changes (503). A move is prepared and redirected, then the master is killed with SIGKILL
+ * before its commit: a slave takes over within the bound, and the move is rolled back on the real switches, their flows
+ * exactly as before the move (nothing of it half-applied). Prints failover_ms: from the kill until the new master's
+ * role request was answered by every switch.
+ */
+class ControllerClusterIT {
+    @RegisterExtension
+    static final LabExtension LAB = LabExtension.withStore(Topology.LAN);
+
+    private static final Pattern READY = Pattern.compile("rest (http://\\S+/v1)");
+    private static final Duration FAILOVER_BOUND = Duration.ofSeconds(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Process process : processes) {
+            process.destroy();
+        }
+        for (Process process : processes) {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        Lab lab = LAB.lab();
+        lab.vsctl("--if-exists", "del-port", "br-a", "fwd-a");
+        lab.vsctl("--if-exists", "del-port", "br-b", "vm1-b");
+    }
+
+    @Test
+    void aSlaveTakesOverFromAKilledMasterAndRollsBackItsOpenMove() throws Exception {
+        Lab lab = LAB.lab();
+        // where the move goes (vm1 from br-a to br-b) and the forwarder port its redirect sends to on br-a
+        lab.vsctl("add-port", "br-a", "fwd-a", "--", "set", "interface", "fwd-a", "type=internal").orThrow();
+        lab.vsctl("add-port", "br-b", "vm1-b", "--", "set", "interface", "vm1-b", "type=internal").orThrow();
+        List<Integer> ports = freePorts(lab, 3);
+        String clusterPorts = ports.stream().map(String::valueOf).collect(Collectors.joining(","));
+
+        Path log1 = dir.resolve("serve1.log");
+        Process first = serve(lab, log1, ports.get(0), clusterPorts);
+        String master = awaitReady(first, log1);
+        assertThat(Files.readString(log1)).contains("cluster member, MASTER");
+        Path log2 = dir.resolve("serve2.log");
+        Path log3 = dir.resolve("serve3.log");
+        Process second = serve(lab, log2, ports.get(1), clusterPorts);
+        Process third = serve(lab, log3, ports.get(2), clusterPorts);
+        List<String> slaves = List.of(awaitReady(second, log2), awaitReady(third, log3));
+        assertThat(Files.readString(log2)).contains("cluster member, SLAVE");
+        assertThat(Files.readString(log3)).contains("cluster member, SLAVE");
+        awaitRoles(lab, ports.get(0), Duration.ofSeconds(10));
+        awaitFlows(lab, before -> before.contains("198.18.0.100"), Duration.ofSeconds(10));
+
+        String prepare = "{\"endpoint\":\"vm1\",\"toSwitch\":\"" + Topology.DPID_B + "\",\"toPort\":\"vm1-b\"}";
+        for (String slave : slaves) {
+            HttpResponse<String> refused = post(slave + "/moves", prepare);
+            assertThat(refused.statusCode()).as("a slave's answer to a change: " + refused.body()).isEqualTo(503);
+            assertThat(refused.body()).contains("slave");
+        }
+        String before = flows(lab);
+        HttpResponse<String> prepared = post(master + "/moves", prepare);
+        assertThat(prepared.statusCode()).as(prepared.body()).isEqualTo(201);
+        int move = JSON.readTree(prepared.body()).path("id").asInt();
+        HttpResponse<String> redirected = post(master + "/moves/" + move + "/redirect", "{\"port\":\"fwd-a\"}");
+        assertThat(redirected.statusCode()).as(redirected.body()).isEqualTo(200);
+        assertThat(flows(lab)).as("the redirect changed the switches").isNotEqualTo(before);
+
+        long killed = System.nanoTime();
+        first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        int leader = awaitNewMaster(List.of(log2, log3), Duration.ofSeconds(10));
+        long failoverMs = (System.nanoTime() - killed) / 1_000_000;
+        System.out.println("failover_ms=" + failoverMs);
+        String newMaster = slaves.get(leader);
+        Files.readString(List.of(log2, log3).get(leader)).lines().filter(l -> l.contains("Cluster") || l.contains("lead")
+                || l.contains("role")).forEach(l -> System.out.println("new master: " + l));
+        assertThat(Duration.ofMillis(failoverMs)).as("master killed -> every switch answered the new master")
+                .isLessThanOrEqualTo(FAILOVER_BOUND);
+
+        awaitRoles(lab, ports.get(leader + 1), Duration.ofSeconds(10));
+        JsonNode closed = JSON.readTree(get(newMaster + "/moves/" + move).body());
+        assertThat(closed.path("state").asText()).as(closed.toString()).isEqualTo("ROLLED_BACK");
+        awaitFlows(lab, before::equals, Duration.ofSeconds(10));
+        assertThat(flows(lab)).as("every switch as before the move: rolled back, nothing of it left").isEqualTo(before);
+        HttpResponse<String> again = post(newMaster + "/moves", prepare);
+        assertThat(again.statusCode()).as("the new master takes changes: " + again.body()).isEqualTo(201);
+        String other = slaves.get(1 - leader);
+        assertThat(post(other + "/moves/" + JSON.readTree(again.body()).path("id").asInt() + "/commit", "")
+                .statusCode()).as("the remaining slave").isEqualTo(503);
+    }
+
+    private Process serve(Lab lab, Path log, int port, String clusterPorts) throws Exception {
+        Process process = Launcher.start(log, null, "sdn", "serve", "--lab", lab.name(), "--listen",
+                "127.0.0.1:" + port, "--rest", "127.0.0.1:0", "--store", lab.store().orElseThrow().connectString(),
+                "--store-root", "cluster-it", "--cluster-ports", clusterPorts);
+        processes.add(process);
+        return process;
+    }
+
+    /** Waits until one of the slaves' logs says it is the master (its role answered by every switch). */
+    private static int awaitNewMaster(List<Path> logs, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < logs.size(); i++) {
+                if (Files.readString(logs.get(i)).contains("master with generation")) {
+                    return i;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no new master within " + timeout);
+    }
+
+    /** Waits until every switch holds the controller at {@code port} as its master and no other. */
+    private static void awaitRoles(Lab lab, int port, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String roles = "";
+        while (System.nanoTime() < deadline) {
+            roles = roles(lab);
+            List<String> lines = roles.lines().filter(l -> !l.isBlank()).toList();
+            boolean settled = lines.size() == 15 && lines.stream().allMatch(line ->
+                    line.contains(":" + port + "\"") ? line.endsWith(",master") : !line.endsWith(",master"));
+            if (settled) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the switches' controllers did not settle on the one at port " + port + ":\n" + roles);
+    }
+
+    /** Every switch's controllers (target, role), five switches with three each. */
+    private static String roles(Lab lab) {
+        String[] list = {"--format=csv", "--no-headings", "--columns=target,role", "list", "controller"};
+        StringBuilder all = new StringBuilder(lab.vsctl(list).orThrow().stdout());
+        for (HostSwitch host : lab.hostSwitches()) {
+            all.append(host.vsctl(list).orThrow().stdout());
+        }
+        return all.toString();
+    }
+
+    private static void awaitFlows(Lab lab, java.util.function.Predicate<String> wanted, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && !wanted.test(flows(lab))) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** Every switch's flows, without counters, sorted: what the controller installed. */
+    private static String flows(Lab lab) {
+        StringBuilder all = new StringBuilder();
+        for (String bridge : lab.topology().bridges()) {
+            all.append(bridge).append('\n').append(sorted(lab.ofctl("-O", "OpenFlow13", "--no-stats", "dump-flows",
+                    bridge).orThrow().stdout()));
+        }
+        for (HostSwitch host : lab.hostSwitches()) {
+            all.append(host.host()).append('\n').append(sorted(host.ofctl("-O", "OpenFlow13", "--no-stats",
+                    "dump-flows", host.bridge()).orThrow().stdout()));
+        }
+        return all.toString();
+    }
+
+    private static String sorted(String dump) {
+        return dump.lines().map(String::strip).filter(l -> !l.isEmpty()).sorted()
+                .collect(Collectors.joining("\n", "", "\n"));
+    }
+
+    private static List<Integer> freePorts(Lab lab, int count) throws Exception {
+        try (Netns fabric = lab.netns(Topology.FABRIC)) {
+            return fabric.call(() -> {
+                List<ServerSocket> sockets = new ArrayList<>();
+                try {
+                    for (int i = 0; i < count; i++) {
+                        sockets.add(new ServerSocket(0));
+                    }
+                    return sockets.stream().map(ServerSocket::getLocalPort).toList();
+                } finally {
+                    for (ServerSocket socket : sockets) {
+                        socket.close();
+                    }
+                }
+            });
+        }
+    }
+
+    private static String awaitReady(Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = Files.exists(log) ? Files.readString(log) : "";
+            Matcher m = READY.matcher(text);
+            if (m.find()) {
+                return m.group(1);
+            }
+            assertThat(process.isAlive()).as("serve exited: " + text).isTrue();
+            Thread.sleep(100);
+        }
+        throw new AssertionError("serve did not get ready: " + Files.readString(log));
+    }
+
+    private static HttpResponse<String> post(String uri, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(uri)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String uri) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
