@@ -20,7 +20,7 @@ record GuestPortCounters(long rx, long tx, long txDropped) {
 
     /** The counters of {@code port} on {@code hostSwitch}; {@link #NONE} if the port is not (or no longer) there. */
     static GuestPortCounters read(HostSwitch hostSwitch, String port) {
-        var dumped = hostSwitch.ofctl("dump-ports", hostSwitch.bridge(), port);
+        var dumped = hostSwitch.ofctl("-O", "OpenFlow13", "dump-ports", hostSwitch.bridge(), port);
         if (!dumped.ok()) {
             return NONE;
         }
