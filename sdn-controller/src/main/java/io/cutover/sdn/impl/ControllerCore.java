@@ -83,7 +83,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private volatile ModelState model;
     /** The model as a shared store last took it: what a refused write falls back to. Core thread only. */
     private ModelState persisted;
-    private volatile Map<Dpid, Map<FlowKey, FlowSpec>> plan = Map.of();
+    /** The flows the model asks of each switch, planned by parts; read and changed on the core thread only. */
+    private final FlowPlan plan;
     private final OpenFlowServer server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -102,6 +103,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             this.model = models == null ? ModelState.empty() : models.load();
         }
         this.persisted = model;
+        this.plan = new FlowPlan(model, Map.of());
         try {
             this.server = OpenFlowServer.start(options,
                     () -> new SwitchSession(this, options.requestTimeout(), options.bundles()));
@@ -168,6 +170,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 names.put(dpid, session.name());
             }
             knownPorts.computeIfAbsent(dpid, k -> new HashMap<>()).putAll(session.ports());
+            plan.ports(dpid, knownPorts.get(dpid));
             if (mastership.requestsRoles()) {
                 claimRole(session).whenCompleteAsync((v, err) -> {
                     if (err != null && mastership.role() == ControllerRole.MASTER) {
@@ -363,7 +366,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             Integer before = knownPorts.computeIfAbsent(session.dpid(), k -> new HashMap<>()).put(port, number);
             if (before == null || before != number) {
-                replan();
+                plan.ports(session.dpid(), knownPorts.get(session.dpid()));
                 converge(session.dpid(), false, Set.of());
             }
         });
@@ -402,12 +405,15 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             replan();
             int before = entries.size();
-            converge(session.dpid(), false, Set.of()).whenComplete((v, err) -> {
+            plan.takeChanged(session.dpid());
+            Set<FlowKey> everything = new java.util.HashSet<>(session.installed.keySet());
+            everything.addAll(plan.flows(session.dpid()).keySet());
+            converge(session.dpid(), false, Set.of(), everything).whenComplete((v, err) -> {
                 if (err != null) {
                     LOG.warn("switch {}: reconcile failed: {}", session.label(), err.getMessage());
                 } else {
                     LOG.info("switch {} reconciled: {} flows of ours found, {} desired", session.label(), before,
-                            plan.getOrDefault(session.dpid(), Map.of()).size());
+                            plan.flows(session.dpid()).size());
                 }
                 readiness.computeIfAbsent(session.dpid(), k -> new CompletableFuture<>()).complete(null);
             });
@@ -419,8 +425,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     // ---- convergence ------------------------------------------------------------------------------------------
 
-    private void replan() {
-        plan = FlowPlanner.plan(model, knownPorts);
+    /** Plans the model's change by parts; returns the switches whose flows changed. */
+    private Set<Dpid> replan() {
+        return plan.update(model);
     }
 
     private CompletableFuture<Void> convergeAll(boolean atomic, Set<Long> cookieDeletes) {
@@ -446,19 +453,25 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return chain;
     }
 
-    /** Sends what makes switch {@code sw} hold the plan's flows; flows with a cookie in {@code cookieDeletes}
-     * that must go are deleted by that cookie, the others strictly. */
+    /** Sends what makes switch {@code sw} hold the plan's flows where they changed since its last convergence. */
     private CompletableFuture<Void> converge(Dpid sw, boolean atomic, Set<Long> cookieDeletes) {
+        return converge(sw, atomic, cookieDeletes, plan.takeChanged(sw));
+    }
+
+    /**
+     * Sends what makes switch {@code sw} hold the plan's flows of {@code keys}; flows with a cookie in
+     * {@code cookieDeletes} that must go are deleted by that cookie, the others strictly. A switch that is not
+     * connected (or a controller that does not write) gets nothing: it is reconciled whole when it is.
+     */
+    private CompletableFuture<Void> converge(Dpid sw, boolean atomic, Set<Long> cookieDeletes, Set<FlowKey> keys) {
         SwitchSession session = sessions.get(sw);
         if (session == null || !session.active() || !mastership.writes()) {
             return CompletableFuture.completedFuture(null);
         }
-        List<OFFlowMod> mods = diff(session, sw, cookieDeletes);
+        List<OFFlowMod> mods = diff(session, sw, keys, cookieDeletes);
         if (mods.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        session.installed.clear();
-        session.installed.putAll(plan.getOrDefault(sw, Map.of()));
         boolean bundle = atomic && session.bundles;
         return send(session, mods, bundle).handle((v, err) -> err).thenCompose(err -> {
             if (err == null) {
@@ -494,24 +507,33 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return CompletableFuture.failedFuture(cause);
     }
 
-    private List<OFFlowMod> diff(SwitchSession session, Dpid sw, Set<Long> cookieDeletes) {
-        Map<FlowKey, FlowSpec> desired = plan.getOrDefault(sw, Map.of());
+    /**
+     * The flow-mods that make the switch's flows of {@code keys} the plan's (adds first, then strict deletes, then
+     * deletes by cookie), and takes them as installed.
+     */
+    private List<OFFlowMod> diff(SwitchSession session, Dpid sw, Set<FlowKey> keys, Set<Long> cookieDeletes) {
+        Map<FlowKey, FlowSpec> desired = plan.flows(sw);
         List<OFFlowMod> mods = new ArrayList<>();
-        for (FlowSpec spec : desired.values()) {
-            if (!spec.sameAs(session.installed.get(spec.key()))) {
-                mods.add(spec.toAdd());
-            }
-        }
+        List<OFFlowMod> deletes = new ArrayList<>();
         Set<Long> byCookie = new java.util.TreeSet<>();
-        for (FlowSpec spec : session.installed.values()) {
-            if (!desired.containsKey(spec.key())) {
-                if (cookieDeletes.contains(spec.cookie())) {
-                    byCookie.add(spec.cookie());
-                } else {
-                    mods.add(spec.toDeleteStrict());
+        for (FlowKey key : keys) {
+            FlowSpec spec = desired.get(key);
+            FlowSpec installed = session.installed.get(key);
+            if (spec != null) {
+                if (!spec.sameAs(installed)) {
+                    mods.add(spec.toAdd());
+                    session.installed.put(key, spec);
                 }
+            } else if (installed != null) {
+                if (cookieDeletes.contains(installed.cookie())) {
+                    byCookie.add(installed.cookie());
+                } else {
+                    deletes.add(installed.toDeleteStrict());
+                }
+                session.installed.remove(key);
             }
         }
+        mods.addAll(deletes);
         for (long cookie : byCookie) {
             mods.add(SwitchSession.OF.buildFlowDelete().setTableId(TableId.ALL).setCookie(U64.of(cookie))
                     .setCookieMask(U64.of(Cookie.EXACT)).setOutPort(OFPort.ANY).setOutGroup(OFGroup.ANY)
@@ -833,12 +855,11 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 throw new MoveStateException("move " + moveId + " is " + move.state() + ", not PREPARED or REDIRECTED");
             }
             ModelState before = model;
-            Map<Dpid, Map<FlowKey, FlowSpec>> planBefore = plan;
             Move committed = move.with(MoveState.COMMITTED);
             model = CommitRecovery.committed(model, move);
-            replan();
+            Set<Dpid> changed = replan();
             try {
-                requireConnected(changedSwitches(planBefore, plan));
+                requireConnected(changed);
             } catch (RuntimeException e) {
                 model = before;
                 replan();
@@ -944,7 +965,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     /** The flows the controller wants on {@code sw}. */
     public List<FlowView> desiredFlows(Dpid sw) {
-        return plan.getOrDefault(sw, Map.of()).values().stream().map(spec -> view(sw, spec)).toList();
+        return CompletableFuture.supplyAsync(() -> plan.flows(sw).values().stream().map(spec -> view(sw, spec))
+                .toList(), core).join();
     }
 
     public List<SwitchInfo> switches() {
@@ -975,22 +997,6 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
-
-    private static Set<Dpid> changedSwitches(Map<Dpid, Map<FlowKey, FlowSpec>> before,
-                                             Map<Dpid, Map<FlowKey, FlowSpec>> after) {
-        Set<Dpid> changed = new java.util.TreeSet<>();
-        Set<Dpid> all = new java.util.TreeSet<>(before.keySet());
-        all.addAll(after.keySet());
-        for (Dpid sw : all) {
-            Map<FlowKey, FlowSpec> a = before.getOrDefault(sw, Map.of());
-            Map<FlowKey, FlowSpec> b = after.getOrDefault(sw, Map.of());
-            boolean same = a.size() == b.size() && b.values().stream().allMatch(spec -> spec.sameAs(a.get(spec.key())));
-            if (!same) {
-                changed.add(sw);
-            }
-        }
-        return changed;
-    }
 
     private void requireConnected(Collection<Dpid> switches) {
         for (Dpid sw : switches) {

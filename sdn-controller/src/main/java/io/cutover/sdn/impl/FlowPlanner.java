@@ -27,12 +27,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Turns the desired state into the flows of every switch (a pure function). Two tables:
  * <ul>
  *   <li>table 0 admits traffic from known ports only: each endpoint's port writes its network's id into the
- *       metadata, each cable's port the {@linkplain #linkNetwork cable network}'s, each overlay tunnel's port the id of
+ *       metadata, each cable's port the {@linkplain FabricGraph#cableNetwork() cable network}'s, each overlay tunnel's port the id of
  *       the network whose VNI the frame's tunnel id holds; all go to table 1;</li>
  *   <li>table 1 forwards by network and MAC (metadata + eth_dst): per endpoint to the port towards it (along the cable
  *       tree, or into a tunnel with the network's VNI set in the tunnel id), broadcast and multicast to the endpoint
@@ -79,7 +80,8 @@ public final class FlowPlanner {
     }
 
     /**
-     * The flows of every switch named in the model or in {@code ports}.
+     * The flows of every switch named in the model or in {@code ports} (a full plan: {@link FlowPlan} keeps one up to
+     * date by parts, from the same rules).
      *
      * @param model the desired state
      * @param ports each switch's port names to numbers (flows on unknown ports are left out until they appear)
@@ -91,104 +93,131 @@ public final class FlowPlanner {
             switches.add(link.switchB());
         }
         model.endpoints().values().forEach(p -> switches.add(p.endpoint().switchId()));
+        FlowPlan full = new FlowPlan(model, ports);
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = new LinkedHashMap<>();
         for (Dpid sw : switches) {
-            plan.put(sw, new LinkedHashMap<>());
-        }
-        FabricGraph fabric = new FabricGraph(model.links(), linkNetwork(model));
-        Set<Integer> networks = new TreeSet<>();
-        model.endpoints().values().forEach(p -> networks.add(p.endpoint().network()));
-
-        for (Dpid sw : switches) {
-            Map<FlowKey, FlowSpec> flows = plan.get(sw);
-            Map<String, Integer> swPorts = ports.getOrDefault(sw, Map.of());
-            Floods floods = new Floods();
-            for (String cable : fabric.cablePorts(sw)) {
-                Integer number = swPorts.get(cable);
-                if (number != null) {
-                    admit(flows, number, fabric.cableNetwork(), FABRIC_COOKIE);
-                    floods.cable(fabric.cableNetwork(), number);
-                }
-            }
-            for (int network : networks) {
-                for (String tunnel : fabric.tunnelPorts(sw, network)) {
-                    Integer number = swPorts.get(tunnel);
-                    if (number != null) {
-                        floods.tunnel(network, number);
-                        admitTunnelled(flows, number, network, model.vni(network));
-                    }
-                }
-            }
-            for (ModelState.Placed placed : model.endpoints().values()) {
-                Endpoint e = placed.endpoint();
-                long cookie = Cookie.of(e.network(), e.id(), placed.generation());
-                if (e.switchId().equals(sw)) {
-                    Integer number = swPorts.get(e.port());
-                    if (number != null) {
-                        admit(flows, number, e.network(), cookie);
-                        floods.endpoint(e.network(), number);
-                        forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), new Out(number, 0), cookie);
-                    }
-                } else {
-                    Out towards = out(fabric, swPorts, sw, e.switchId(), e.network(), model);
-                    if (towards != null) {
-                        forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), towards, cookie);
-                    }
-                }
-            }
-            for (Move move : model.moves().values()) {
-                ModelState.Placed placed = model.endpoints().get(move.endpoint());
-                if (placed == null || !move.open()) {
-                    continue;
-                }
-                Endpoint e = placed.endpoint();
-                long moveCookie = Cookie.of(e.network(), e.id(), move.id());
-                if (move.state() == MoveState.PREPARED || move.state() == MoveState.REDIRECTED) {
-                    Integer to = move.toSwitch().equals(sw) ? swPorts.get(move.toPort()) : null;
-                    if (to != null) {
-                        admit(flows, to, e.network(), moveCookie);
-                        FabricGraph.Hop back = fabric.towards(sw, move.fromSwitch(), e.network());
-                        Integer backPort = back == null ? null : swPorts.get(back.port());
-                        if (backPort != null) {
-                            forwardArrived(flows, backPort, e, to, moveCookie);
-                        }
-                        Integer forwarderHere = move.forwarderPort() == null ? null : swPorts.get(move.forwarderPort());
-                        if (forwarderHere != null) {
-                            forwardArrived(flows, forwarderHere, e, to, moveCookie);
-                        }
-                    }
-                }
-                if (move.fromSwitch().equals(sw) && redirects(move, fabric, e)) {
-                    Integer forwarder = swPorts.get(move.forwarderPort());
-                    if (forwarder != null) {
-                        forward(flows, PRIORITY_REDIRECT, e.network(), e.mac(), new Out(forwarder, 0), moveCookie);
-                    }
-                }
-                if (move.fromSwitch().equals(sw) && move.state() == MoveState.PREPARED && move.forwarderPort() != null) {
-                    Integer forwarder = swPorts.get(move.forwarderPort());
-                    Integer vmPort = swPorts.get(move.fromPort());
-                    if (forwarder != null && vmPort != null) {
-                        output(flows, PRIORITY_REDIRECT, unicastMatch(e.network(), e.mac()),
-                                List.of(OF.actions().output(OFPort.of(vmPort), 0),
-                                        OF.actions().output(OFPort.of(forwarder), 0)), moveCookie);
-                    }
-                }
-                if (move.state() == MoveState.COMMITTED && move.fromSwitch().equals(sw)) {
-                    Integer from = swPorts.get(move.fromPort());
-                    if (from != null) {
-                        FlowSpec old = admitSpec(from, e.network(), Cookie.of(e.network(), e.id(), move.fromGeneration()));
-                        flows.putIfAbsent(old.key(), old);
-                    }
-                    rescueStragglers(flows, fabric, swPorts, move, e);
-                }
-                if (move.state() == MoveState.COMMITTED && !move.fromSwitch().equals(sw) && redirects(move, fabric, e)) {
-                    keepTowardsSource(flows, fabric, swPorts, sw, move, e, model);
-                }
-            }
-            Map<Integer, List<OFAction>> flooding = floods.plan(flows, model);
-            NeighbourResponder.plan(flows, model, flooding);
+            plan.put(sw, new LinkedHashMap<>(full.flows(sw)));
         }
         return plan;
+    }
+
+    /**
+     * What every rule reads besides the switch's ports: the model, its fabric (kept while the links and the cable
+     * network stand) and the networks that have endpoints.
+     */
+    record Inputs(ModelState model, FabricGraph fabric, Set<Integer> networks) {
+    }
+
+    /**
+     * The fabric's flows on {@code sw} (cookie {@link #FABRIC_COOKIE}): its cables' and tunnels' admission and the
+     * floods of each network, whose ports are the cables, the tunnels and the ports of the endpoints {@code here}
+     * (those on {@code sw}). Returns each network's flooding actions on {@code sw} (the responder's flows use them).
+     */
+    static Map<Integer, List<OFAction>> fabricFlows(Inputs in, Dpid sw, Map<String, Integer> swPorts,
+                                                    Collection<Endpoint> here, Consumer<FlowSpec> flows) {
+        FabricGraph fabric = in.fabric();
+        Floods floods = new Floods();
+        for (String cable : fabric.cablePorts(sw)) {
+            Integer number = swPorts.get(cable);
+            if (number != null) {
+                admit(flows, number, fabric.cableNetwork(), FABRIC_COOKIE);
+                floods.cable(fabric.cableNetwork(), number);
+            }
+        }
+        for (int network : in.networks()) {
+            for (String tunnel : fabric.tunnelPorts(sw, network)) {
+                Integer number = swPorts.get(tunnel);
+                if (number != null) {
+                    floods.tunnel(network, number);
+                    admitTunnelled(flows, number, network, in.model().vni(network));
+                }
+            }
+        }
+        for (Endpoint e : here) {
+            Integer number = swPorts.get(e.port());
+            if (number != null) {
+                floods.endpoint(e.network(), number);
+            }
+        }
+        return floods.plan(flows, in.model());
+    }
+
+    /**
+     * An endpoint's own flows on {@code sw} (its cookie: network, id and generation): on its switch, its port's
+     * admission and the unicast to its port; elsewhere the unicast towards it.
+     */
+    static void endpointFlows(Inputs in, ModelState.Placed placed, Dpid sw, Map<String, Integer> swPorts,
+                              Consumer<FlowSpec> flows) {
+        Endpoint e = placed.endpoint();
+        long cookie = Cookie.of(e.network(), e.id(), placed.generation());
+        if (e.switchId().equals(sw)) {
+            Integer number = swPorts.get(e.port());
+            if (number != null) {
+                admit(flows, number, e.network(), cookie);
+                forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), new Out(number, 0), cookie);
+            }
+        } else {
+            Out towards = out(in.fabric(), swPorts, sw, e.switchId(), e.network(), in.model());
+            if (towards != null) {
+                forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), towards, cookie);
+            }
+        }
+    }
+
+    /**
+     * An open move's flows on {@code sw} (the move's cookie), see the class comment; a committed move's admission of
+     * the old port goes to {@code kept}, which yields to any other flow of the same match.
+     */
+    static void moveFlows(Inputs in, Move move, Dpid sw, Map<String, Integer> swPorts, Consumer<FlowSpec> flows,
+                          Consumer<FlowSpec> kept) {
+        ModelState.Placed placed = in.model().endpoints().get(move.endpoint());
+        if (placed == null || !move.open()) {
+            return;
+        }
+        FabricGraph fabric = in.fabric();
+        Endpoint e = placed.endpoint();
+        long moveCookie = Cookie.of(e.network(), e.id(), move.id());
+        boolean from = move.fromSwitch().equals(sw);
+        if (move.state() == MoveState.PREPARED || move.state() == MoveState.REDIRECTED) {
+            Integer to = move.toSwitch().equals(sw) ? swPorts.get(move.toPort()) : null;
+            if (to != null) {
+                admit(flows, to, e.network(), moveCookie);
+                FabricGraph.Hop back = fabric.towards(sw, move.fromSwitch(), e.network());
+                Integer backPort = back == null ? null : swPorts.get(back.port());
+                if (backPort != null) {
+                    forwardArrived(flows, backPort, e, to, moveCookie);
+                }
+                Integer forwarderHere = move.forwarderPort() == null ? null : swPorts.get(move.forwarderPort());
+                if (forwarderHere != null) {
+                    forwardArrived(flows, forwarderHere, e, to, moveCookie);
+                }
+            }
+        }
+        if (from && redirects(move, fabric, e)) {
+            Integer forwarder = swPorts.get(move.forwarderPort());
+            if (forwarder != null) {
+                forward(flows, PRIORITY_REDIRECT, e.network(), e.mac(), new Out(forwarder, 0), moveCookie);
+            }
+        }
+        if (from && move.state() == MoveState.PREPARED && move.forwarderPort() != null) {
+            Integer forwarder = swPorts.get(move.forwarderPort());
+            Integer vmPort = swPorts.get(move.fromPort());
+            if (forwarder != null && vmPort != null) {
+                output(flows, PRIORITY_REDIRECT, unicastMatch(e.network(), e.mac()),
+                        List.of(OF.actions().output(OFPort.of(vmPort), 0),
+                                OF.actions().output(OFPort.of(forwarder), 0)), moveCookie);
+            }
+        }
+        if (move.state() == MoveState.COMMITTED && from) {
+            Integer fromPort = swPorts.get(move.fromPort());
+            if (fromPort != null) {
+                admit(kept, fromPort, e.network(), Cookie.of(e.network(), e.id(), move.fromGeneration()));
+            }
+            rescueStragglers(flows, fabric, swPorts, move, e);
+        }
+        if (move.state() == MoveState.COMMITTED && !from && redirects(move, fabric, e)) {
+            keepTowardsSource(flows, fabric, swPorts, sw, move, e, in.model());
+        }
     }
 
     /** A port to send by, with the VNI to tag the frame with when it is a tunnel's (0: untagged). */
@@ -233,7 +262,7 @@ public final class FlowPlanner {
         }
 
         /** Adds the flood flows; returns each network's flooding actions (what does not come from a tunnel). */
-        Map<Integer, List<OFAction>> plan(Map<FlowKey, FlowSpec> flows, ModelState model) {
+        Map<Integer, List<OFAction>> plan(Consumer<FlowSpec> flows, ModelState model) {
             Map<Integer, List<OFAction>> flooding = new java.util.TreeMap<>();
             Set<Integer> networks = new TreeSet<>(local.keySet());
             networks.addAll(tunnels.keySet());
@@ -283,7 +312,7 @@ public final class FlowPlanner {
      * datapath keeps a translated path for a while after its tables changed) would go back out of the port they came
      * in by, which drops them; they go to the forwarder instead, which sends them on through the tunnel.
      */
-    private static void rescueStragglers(Map<FlowKey, FlowSpec> flows, FabricGraph fabric,
+    private static void rescueStragglers(Consumer<FlowSpec> flows, FabricGraph fabric,
                                          Map<String, Integer> swPorts, Move move, Endpoint e) {
         Integer forwarder = move.forwarderPort() == null ? null : swPorts.get(move.forwarderPort());
         FabricGraph.Hop towards = fabric.towards(move.fromSwitch(), move.toSwitch(), e.network());
@@ -299,7 +328,7 @@ public final class FlowPlanner {
      * switch, whose kept redirect hands it to the forwarder. Without it the commit would leave that traffic nowhere to
      * go, while the site's router still sends to the endpoint's MAC until the forwarder's proxy answers for it.
      */
-    private static void keepTowardsSource(Map<FlowKey, FlowSpec> flows, FabricGraph fabric,
+    private static void keepTowardsSource(Consumer<FlowSpec> flows, FabricGraph fabric,
                                           Map<String, Integer> swPorts, Dpid sw, Move move, Endpoint e,
                                           ModelState model) {
         if (fabric.towards(sw, move.toSwitch(), e.network()) != null) {
@@ -311,16 +340,7 @@ public final class FlowPlanner {
         }
     }
 
-    /**
-     * The one network whose traffic crosses cables between switches: the lowest network id among the endpoints
-     * (1 when there are none). Frames leave a cable's port untagged, so a cable can carry one network and stay
-     * isolated; the other networks cross overlay tunnels only, tagged with their VNI.
-     */
-    static int linkNetwork(ModelState model) {
-        return model.endpoints().values().stream().mapToInt(p -> p.endpoint().network()).min().orElse(1);
-    }
-
-    private static void admit(Map<FlowKey, FlowSpec> flows, int port, int network, long cookie) {
+    private static void admit(Consumer<FlowSpec> flows, int port, int network, long cookie) {
         put(flows, admitSpec(port, network, cookie));
     }
 
@@ -336,7 +356,7 @@ public final class FlowPlanner {
      * Admits what arrives from tunnel port {@code port} with {@code network}'s VNI in its tunnel id, tagged with the
      * network in the metadata, to the forwarding table; a VNI no network has matches nothing and is dropped.
      */
-    private static void admitTunnelled(Map<FlowKey, FlowSpec> flows, int port, int network, int vni) {
+    private static void admitTunnelled(Consumer<FlowSpec> flows, int port, int network, int vni) {
         Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port))
                 .setExact(MatchField.TUNNEL_ID, U64.of(vni)).build();
         List<OFInstruction> goTo = List.of(OF.instructions().writeMetadata(U64.of(network), U64.NO_MASK),
@@ -361,26 +381,26 @@ public final class FlowPlanner {
      * another, or a switch that follows them in its own time, loses nothing. The frames are the endpoint's network's
      * (the metadata), so another network's frames for the same MAC keep their own way.
      */
-    private static void forwardArrived(Map<FlowKey, FlowSpec> flows, int linkPort, Endpoint e, int port, long cookie) {
+    private static void forwardArrived(Consumer<FlowSpec> flows, int linkPort, Endpoint e, int port, long cookie) {
         Match match = OF.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(linkPort))
                 .setExact(MatchField.METADATA, metadata(e.network()))
                 .setExact(MatchField.ETH_DST, MacAddress.of(e.mac())).build();
         output(flows, PRIORITY_ARRIVED, match, new Out(port, 0).actions(), cookie);
     }
 
-    private static void forward(Map<FlowKey, FlowSpec> flows, int priority, int network, String mac, Out out,
+    private static void forward(Consumer<FlowSpec> flows, int priority, int network, String mac, Out out,
                                 long cookie) {
         output(flows, priority, unicastMatch(network, mac), out.actions(), cookie);
     }
 
     /** A forwarding-table flow applying {@code actions} to what {@code match} matches. */
-    private static void output(Map<FlowKey, FlowSpec> flows, int priority, Match match, List<OFAction> actions,
+    private static void output(Consumer<FlowSpec> flows, int priority, Match match, List<OFAction> actions,
                                long cookie) {
         put(flows, FlowSpec.of(TABLE_FORWARD, priority, match, cookie, List.of(OF.instructions().applyActions(actions))));
     }
 
-    static void put(Map<FlowKey, FlowSpec> flows, FlowSpec spec) {
-        flows.put(spec.key(), spec);
+    static void put(Consumer<FlowSpec> flows, FlowSpec spec) {
+        flows.accept(spec);
     }
 
     /** For each switch: its link ports and the switch each leads to. */

@@ -21,8 +21,8 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Answers ARP requests and IPv6 neighbour solicitations for the endpoints' addresses from the model, as OVN's ARP
@@ -63,39 +63,33 @@ final class NeighbourResponder {
     }
 
     /**
-     * Adds the responder's flows on a switch, for the networks it floods ({@code flooding}: each network's flood
-     * actions).
+     * Adds the responder's flows for one endpoint on a switch that floods its network with {@code flood} (the
+     * network's flooding actions there).
      */
-    static void plan(Map<FlowKey, FlowSpec> flows, ModelState model, Map<Integer, List<OFAction>> flooding) {
-        for (ModelState.Placed placed : model.endpoints().values()) {
-            Endpoint e = placed.endpoint();
-            List<OFAction> flood = flooding.get(e.network());
-            if (flood == null) {
+    static void flows(ModelState.Placed placed, List<OFAction> flood, Consumer<FlowSpec> flows) {
+        Endpoint e = placed.endpoint();
+        long cookie = Cookie.of(e.network(), e.id(), placed.generation());
+        for (String text : e.addresses()) {
+            Optional<InetAddress> address = hostAddress(text);
+            if (address.isEmpty()) {
                 continue;
             }
-            long cookie = Cookie.of(e.network(), e.id(), placed.generation());
-            for (String text : e.addresses()) {
-                Optional<InetAddress> address = hostAddress(text);
-                if (address.isEmpty()) {
-                    continue;
-                }
-                boolean v4 = address.get() instanceof Inet4Address;
-                List<OFAction> answer = v4 ? arpReply(e.mac(), (Inet4Address) address.get())
-                        : List.of(OF.actions().output(OFPort.CONTROLLER, PACKET_IN_BYTES));
-                FlowPlanner.put(flows, FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_ANSWER,
-                        asked(e.network(), address.get()).build(), cookie,
-                        List.of(OF.instructions().applyActions(answer))));
-                List<Match> fromOwner = new ArrayList<>();
-                fromOwner.add(asked(e.network(), address.get()).setExact(MatchField.ETH_SRC, MacAddress.of(e.mac()))
-                        .build());
-                if (v4) {
-                    fromOwner.add(asked(e.network(), address.get())
-                            .setExact(MatchField.ARP_SPA, IPv4Address.of((Inet4Address) address.get())).build());
-                }
-                for (Match own : fromOwner) {
-                    FlowPlanner.put(flows, FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_OWN, own, cookie,
-                            List.of(OF.instructions().applyActions(flood))));
-                }
+            boolean v4 = address.get() instanceof Inet4Address;
+            List<OFAction> answer = v4 ? arpReply(e.mac(), (Inet4Address) address.get())
+                    : List.of(OF.actions().output(OFPort.CONTROLLER, PACKET_IN_BYTES));
+            flows.accept(FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_ANSWER,
+                    asked(e.network(), address.get()).build(), cookie,
+                    List.of(OF.instructions().applyActions(answer))));
+            List<Match> fromOwner = new ArrayList<>();
+            fromOwner.add(asked(e.network(), address.get()).setExact(MatchField.ETH_SRC, MacAddress.of(e.mac()))
+                    .build());
+            if (v4) {
+                fromOwner.add(asked(e.network(), address.get())
+                        .setExact(MatchField.ARP_SPA, IPv4Address.of((Inet4Address) address.get())).build());
+            }
+            for (Match own : fromOwner) {
+                flows.accept(FlowSpec.of(FlowPlanner.TABLE_FORWARD, PRIORITY_OWN, own, cookie,
+                        List.of(OF.instructions().applyActions(flood))));
             }
         }
     }
