@@ -623,11 +623,18 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 }
             }
             Map<Integer, String> ids = new HashMap<>();
-            List<Endpoint> others = new ArrayList<>();
-            for (ModelState.Placed other : model.endpoints().values()) {
-                if (!incoming.containsKey(other.endpoint().name())) {
-                    ids.put(other.endpoint().id(), other.endpoint().name());
-                    others.add(other.endpoint());
+            // the others by MAC and by port: the checks below look at those only (all of them per endpoint made a
+            // batch's checks quadratic in the endpoints)
+            Map<String, List<Endpoint>> byMac = new HashMap<>();
+            Map<List<Object>, List<Endpoint>> byPort = new HashMap<>();
+            java.util.function.Consumer<Endpoint> other = e -> {
+                byMac.computeIfAbsent(e.mac(), k -> new ArrayList<>()).add(e);
+                byPort.computeIfAbsent(List.of(e.switchId(), e.port()), k -> new ArrayList<>()).add(e);
+            };
+            for (ModelState.Placed placed : model.endpoints().values()) {
+                if (!incoming.containsKey(placed.endpoint().name())) {
+                    ids.put(placed.endpoint().id(), placed.endpoint().name());
+                    other.accept(placed.endpoint());
                 }
             }
             MacSegments segments = new MacSegments(model.links());
@@ -638,9 +645,10 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                     throw new IllegalArgumentException("endpoint " + endpoint.name() + " has the id of " + sameId);
                 }
                 requireDefinedNetwork(endpoint);
-                segments.require(endpoint, endpoint.switchId(), others);
-                requireOneNetworkPerPort(endpoint, others);
-                others.add(endpoint);
+                segments.require(endpoint, endpoint.switchId(), byMac.getOrDefault(endpoint.mac(), List.of()));
+                requireOneNetworkPerPort(endpoint, byPort.getOrDefault(List.of(endpoint.switchId(), endpoint.port()),
+                        List.of()));
+                other.accept(endpoint);
                 if (model.openMove(endpoint.name()).isPresent()) {
                     throw new MoveStateException("endpoint " + endpoint.name() + " is moving; finish the move first");
                 }

@@ -19,9 +19,12 @@ import java.util.List;
  */
 public record FlowSpec(FlowKey key, Match match, long cookie, List<OFInstruction> instructions, String actions) {
 
+    /** A flow; equal keys and instructions are shared between flows ({@link FlowInterner}). */
     public static FlowSpec of(int table, int priority, Match match, long cookie, List<OFInstruction> instructions) {
-        return new FlowSpec(new FlowKey(table, priority, FlowText.match(match)), match, cookie,
-                List.copyOf(instructions), FlowText.instructions(instructions));
+        FlowInterner interner = FlowInterner.get();
+        FlowInterner.Keyed keyed = interner.key(table, priority, match);
+        FlowInterner.Written written = interner.instructions(instructions);
+        return new FlowSpec(keyed.key(), keyed.match(), cookie, written.instructions(), written.text());
     }
 
     /** A flow as the switch reports it. */
