@@ -187,6 +187,9 @@ public final class QemuCutoverDemo {
                     + (LabOrchestrator.packetSocketDrops(lab) - socketDropsBefore));
             guestPorts(scene).forEach((host, after) -> timeline.add("guest.port", "read",
                     after.minus(portsBefore.getOrDefault(host, GuestPortCounters.NONE)).describe(scene.tap(host), host)));
+            if (seen.lost() > 0 && scene.incoming() != null) {
+                timeline.add("guest.kernel", "read", kernelLog(scene.incoming()));
+            }
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             Map<String, Long> tunnelCounters = scene.network().tunnelCounters();
             scene.network().addTimeline(timeline);
@@ -319,6 +322,15 @@ public final class QemuCutoverDemo {
         resources.add(probes);
         Thread.sleep(settle.toMillis());
         return new Scene(source, incoming, libvirt, network, probes, "tcp:" + to.underlay() + ":" + MIGRATION_PORT);
+    }
+
+    /** What the moved guest's kernel said last, or why it could not be asked. */
+    private static String kernelLog(QemuGuest guest) {
+        try {
+            return guest.kernelLog(Duration.ofSeconds(5));
+        } catch (io.cutover.lab.LabException e) {
+            return "the guest did not say: " + e.getMessage();
+        }
     }
 
     /** The counters of the guest's port on each host's switch, by host. */

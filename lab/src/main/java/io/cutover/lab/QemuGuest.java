@@ -165,6 +165,17 @@ public final class QemuGuest implements AutoCloseable {
     }
 
     /**
+     * What the guest's kernel said last (the last lines of its log) and its clock source, read through its console: for
+     * a guest that stopped answering, whether its kernel saw why (a clock source it stopped trusting, a stall).
+     *
+     * @throws LabException the guest did not answer within {@code within}, or its console is gone
+     */
+    public String kernelLog(Duration within) {
+        String said = ask("kernel", "cutover: kernel end", null, within);
+        return said.replace("cutover: kernel end", "").strip();
+    }
+
+    /**
      * Sends {@code command} to the guest's console and waits until it says {@code done}; returns what it said from
      * the command on, or {@code null} if it said {@code failed} (null: nothing counts as failing) first.
      */
