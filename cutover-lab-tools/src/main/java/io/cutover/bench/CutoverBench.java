@@ -94,6 +94,7 @@ public final class CutoverBench implements Callable<Integer> {
         long lost = reports.stream().mapToLong(r -> r.udp().lost()).sum();
         long lostInCutover = reports.stream().mapToLong(DemoReport::lostInCutover).sum();
         long tcpBroken = reports.stream().filter(r -> !r.tcpSurvived()).count();
+        long guestDropped = reports.stream().mapToLong(r -> r.guestDropped() == null ? 0 : r.guestDropped()).sum();
         BenchReport report = new BenchReport("cutover")
                 .row("LAN moves", "", lanMoves)
                 .row("WAN moves", "", wan)
@@ -107,9 +108,11 @@ public final class CutoverBench implements Callable<Integer> {
                 .row("probes lost, all moves", "", lost)
                 .row("  of them sent during a cutover", "", lostInCutover)
                 .row("TCP connections broken", "", tcpBroken)
+                .row("frames the guests did not read (their taps dropped them)", "", guestDropped)
                 .row("busy-loop workers on the host", "", load)
                 .detail("moves", reports.stream().map(r -> Map.of("mode", r.mode(), "gapMs", r.gapMillis(),
                         "blackoutMs", r.blackoutMillis(), "heldDelayMs", r.heldDelayMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(), "switchDrops", r.switchDrops(),
+                        "guestDropped", r.guestDropped() == null ? "not counted" : r.guestDropped(),
                         "tunnel", r.tunnel(), "timeline", r.timeline()))
                         .toList())
                 .detail("guest", qemu ? reports.get(0).guest() : GUEST);
@@ -123,6 +126,9 @@ public final class CutoverBench implements Callable<Integer> {
                 .key("excess_p99_ms", BenchReport.percentile(excess, 99))
                 .key("held_delay_p99_ms", BenchReport.percentile(heldDelays, 99)).key("tcp_broken", tcpBroken)
                 .key("load", load);
+        if (qemu) {
+            report.key("guest_dropped", guestDropped);
+        }
         if (qemu) {
             long baselineLost = baseline.stream().mapToLong(r -> r.udp().lost()).sum();
             double[] baselineGaps = baseline.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
@@ -197,11 +203,11 @@ public final class CutoverBench implements Callable<Integer> {
                         : new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
-                                + "%s on the way to the VM, %d dropped by the switches' tables), tunnel held %d, "
+                                + "%s on the way to the VM, %d dropped by the switches' tables, %s unread by the guest), tunnel held %d, "
                                 + "injected %d, held probes answered %.1f ms after the resume (p99)%n",
                         report.mode(), i + 1, report.blackoutMillis(), report.gapMillis(), report.udp().lost(),
                         report.lostInCutover(), report.vmReceived() == null ? "?" : String.valueOf(report.udp().sent() - report.vmReceived()),
-                        report.switchDrops(),
+                        report.switchDrops(), report.guestDropped() == null ? "?" : String.valueOf(report.guestDropped()),
                         report.tunnel().getOrDefault("source.held", 0L),
                         report.tunnel().getOrDefault("destination.injected", 0L), report.heldDelayMillis());
                 if (report.udp().lost() > 0) {

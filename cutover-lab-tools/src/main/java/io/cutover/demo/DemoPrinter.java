@@ -25,6 +25,9 @@ public final class DemoPrinter {
         row(out, "probes that reached the VM", report.vmReceived() == null ? "not counted by this guest"
                 : String.valueOf(report.vmReceived()));
         row(out, "dropped by the switches' tables", String.valueOf(report.switchDrops()));
+        if (report.guestDropped() != null) {
+            row(out, "dropped at the guest's tap, unread", String.valueOf(report.guestDropped()));
+        }
         row(out, "probes lost", udp.lost() + (udp.lostRanges().isEmpty() ? "" : " " + udp.lostRanges()));
         row(out, "  of them sent during the cutover", String.valueOf(report.lostInCutover()));
         row(out, "probes delayed (> 20 ms)", String.valueOf(udp.delayed()));

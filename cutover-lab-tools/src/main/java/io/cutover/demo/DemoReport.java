@@ -24,6 +24,10 @@ import java.util.Map;
  *                       guest does not count them (QEMU)
  * @param switchDrops    packets the switches' OpenFlow tables dropped (no flow, or only their own in_port) from
  *                       the migration's start until after the brownout: Open vSwitch's {@code drop_action_of_pipeline}
+ * @param guestDropped   frames the switches handed to the guest's ports that its taps dropped because the guest did
+ *                       not read them (its QEMU's receive ring full: a guest too slow to take them, as a starved TCG
+ *                       guest just resumed is): lost at the guest, not in the network; null where not counted
+ *                       (the namespace VM)
  * @param tcpSurvived    whether the client's long-lived TCP connection kept working
  * @param tcpExchanged   messages the TCP connection exchanged
  * @param memoryVerified whether the destination's memory was verified identical to the source's; null where the
@@ -36,7 +40,7 @@ import java.util.Map;
  *                       stopped were answered: how late the cutover delivered what it held
  */
 public record DemoReport(String guest, String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
-                         long lostInCutover, Long vmReceived, long switchDrops, boolean tcpSurvived,
+                         long lostInCutover, Long vmReceived, long switchDrops, Long guestDropped, boolean tcpSurvived,
                          long tcpExchanged, Boolean memoryVerified, String dnsAnswer,
                          Map<String, Long> tunnel, List<TimelineEntry> timeline, double heldDelayMillis) {
 

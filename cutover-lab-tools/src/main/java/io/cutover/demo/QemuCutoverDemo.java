@@ -11,7 +11,6 @@ import io.cutover.api.MigrationFigures;
 import io.cutover.api.MigrationRequest;
 import io.cutover.lab.GuestImage;
 import io.cutover.lab.GuestSpec;
-import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Libvirtd;
 import io.cutover.lab.QemuGuest;
@@ -185,8 +184,13 @@ public final class QemuCutoverDemo {
             scene.network().finish(timeline);
             timeline.add("switch.sockets", "read", "frames the switches' packet sockets dropped over the move: "
                     + (LabOrchestrator.packetSocketDrops(lab) - socketDropsBefore));
-            guestPorts(scene).forEach((host, after) -> timeline.add("guest.port", "read",
-                    after.minus(portsBefore.getOrDefault(host, GuestPortCounters.NONE)).describe(scene.tap(host), host)));
+            long guestDropped = 0;
+            for (Map.Entry<String, GuestPortCounters> after : guestPorts(scene).entrySet()) {
+                GuestPortCounters carried = after.getValue().minus(portsBefore.getOrDefault(after.getKey(),
+                        GuestPortCounters.NONE));
+                guestDropped += carried.txDropped();
+                timeline.add("guest.port", "read", carried.describe(scene.tap(after.getKey()), after.getKey()));
+            }
             if (seen.lost() > 0 && scene.incoming() != null) {
                 timeline.add("guest.kernel", "read", kernelLog(scene.incoming()));
             }
@@ -198,7 +202,7 @@ public final class QemuCutoverDemo {
             return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s%s", MEMORY_MIB,
                     orchestrator == Orchestrator.LIBVIRT ? ", by libvirt" : "",
                     agents == null ? ", no network steps" : ""), wan() ? "wan" : "lan", moved.downtimeMillis(),
-                    gap.millis(), seen, probes.lostBetween(cutoverStart(moved), cutoverEnd), null, switchDrops,
+                    gap.millis(), seen, probes.lostBetween(cutoverStart(moved), cutoverEnd), null, switchDrops, guestDropped,
                     probes.tcpAlive(), probes.tcpExchanged(), null, wan() ? DnsName.lookUp(lab, NAME) : "",
                     tunnelCounters, timeline.entries(),
                     probes.heldDelayP99Millis(moved.pausedNanos(), moved.activatedNanos()));
@@ -301,7 +305,7 @@ public final class QemuCutoverDemo {
             spec = spec(VM, LIBVIRT_TAP, from, null, false);
             libvirt = LibvirtScene.start(lab, image, spec, libvirtd(from, resources), libvirtd(to, resources), resources);
             for (Site site : List.of(from, to)) {
-                plug(site, LIBVIRT_TAP, resources);
+                LabGuestPorts.plug(lab, site.host(), LIBVIRT_TAP, resources);
             }
             network = agents == null ? new LearningBridges(spec, null, libvirt) : new CutoverSteps(
                     new LabOrchestrator(lab, agents, VM, spec.mac()), from, to, spec, null, libvirt);
@@ -316,7 +320,7 @@ public final class QemuCutoverDemo {
         String address = spec.ipv4Address();
         resources.add(network);
         network.prepare(resources);
-        awaitReachable(address);
+        LabGuestPorts.awaitReachable(lab, address);
         ClientProbes probes = ClientProbes.start(lab, new InetSocketAddress(address, ECHO_PORT),
                 new InetSocketAddress(address, ECHO_PORT), probeRate);
         resources.add(probes);
@@ -413,26 +417,8 @@ public final class QemuCutoverDemo {
     private QemuGuest start(GuestImage image, GuestSpec spec, Site site, Resources resources) {
         QemuGuest guest = QemuGuest.start(lab, site.host(), image, spec);
         resources.add(guest);
-        plug(site, guest.tap(), resources);
+        LabGuestPorts.plug(lab, site.host(), guest.tap(), resources);
         return guest;
-    }
-
-    /** Plugs {@code tap} into {@code site}'s own switch, until the run ends. */
-    private void plug(Site site, String tap, Resources resources) {
-        HostSwitch hostSwitch = lab.hostSwitch(site.host());
-        hostSwitch.addPort(tap);
-        resources.add(() -> hostSwitch.removePort(tap));
-    }
-
-    /** Waits until the client reaches the guest (its flows are in place, it answers ARP). */
-    private void awaitReachable(String address) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!lab.exec("client", "ping", "-c", "1", "-W", "1", address).ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the client cannot reach the guest at " + address);
-            }
-            Thread.sleep(100);
-        }
     }
 
     /**
@@ -610,7 +596,7 @@ public final class QemuCutoverDemo {
                 incoming.renumber(to.vmCidr(), to.gateway(), to.gatewayMac(), RENUMBER_LIMIT);
                 timeline.addAt(start, "guest.renumber", "start", to.vmCidr() + " via " + to.gateway());
                 timeline.add("guest.renumber", "done", "over the guest's console");
-                awaitReachable(to.vmAddress().getHostAddress());
+                LabGuestPorts.awaitReachable(lab, to.vmAddress().getHostAddress());
                 timeline.add("guest.new-address", "answered", "the client's ping to " + to.vmAddress().getHostAddress());
             }
             cutover = orchestrator.awaitEnd(from, cutover.path("id").asText(), MIGRATION_LIMIT);

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.lab.GuestImage;
 import io.cutover.lab.GuestSpec;
-import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.QemuGuest;
 import io.cutover.lab.Topology;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A host evacuation of real guests: {@code guests} QEMU virtual machines (the smallest the lab boots
@@ -114,7 +112,7 @@ public final class QemuEvacuationDemo {
                 started.add(start(image, i, from, to, resources));
             }
             for (Guest guest : started) {
-                awaitReachable(guest.spec().ipv4Address());
+                LabGuestPorts.awaitReachable(lab, guest.spec().ipv4Address());
             }
             Guest first = started.get(0);
             new LabOrchestrator(lab, agents, first.spec().name(), first.spec().mac())
@@ -180,10 +178,10 @@ public final class QemuEvacuationDemo {
                 + lanCidr.substring(lanCidr.indexOf('/'));
         GuestSpec spec = spec(name, "qe" + n + "-a", cidr, from, false);
         QemuGuest source = resources.add(QemuGuest.start(lab, from.host(), image, spec));
-        plug(from, source.tap(), resources);
+        LabGuestPorts.plug(lab, from.host(), source.tap(), resources);
         QemuGuest incoming = resources.add(QemuGuest.start(lab, to.host(), image,
                 spec(name, "qe" + n + "-b", cidr, to, true).toBuilder().mac(spec.mac()).build()));
-        plug(to, incoming.tap(), resources);
+        LabGuestPorts.plug(lab, to.host(), incoming.tap(), resources);
         ObjectNode endpoint = JsonNodeFactory.instance.objectNode().put("id", FIRST_ENDPOINT_ID + n - 1)
                 .put("name", name).put("network", SdnLabFabric.NETWORK).put("mac", spec.mac())
                 .put("switch", lab.hostSwitch(from.host()).datapathId()).put("port", spec.tap());
@@ -197,22 +195,6 @@ public final class QemuEvacuationDemo {
         return GuestSpec.builder(incoming ? name + "-in" : name, cidr).memoryMiB(MEMORY_MIB)
                 .udpEcho(QemuCutoverDemo.ECHO_PORT).tcpEcho(QemuCutoverDemo.ECHO_PORT).tap(tap).incoming(incoming)
                 .qmpSocket(Files.createDirectories(agents.qemuSocketDir(site.host())).resolve(name + ".qmp")).build();
-    }
-
-    private void plug(Site site, String tap, Resources resources) {
-        HostSwitch hostSwitch = lab.hostSwitch(site.host());
-        hostSwitch.addPort(tap);
-        resources.add(() -> hostSwitch.removePort(tap));
-    }
-
-    private void awaitReachable(String address) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!lab.exec("client", "ping", "-c", "1", "-W", "1", address).ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the client cannot reach the guest at " + address);
-            }
-            Thread.sleep(100);
-        }
     }
 
     /** A guest ready to move: its spec, its incoming QEMU and the port that QEMU takes the stream on. */

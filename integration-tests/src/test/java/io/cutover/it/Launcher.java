@@ -10,6 +10,8 @@ import java.util.List;
 
 /** Runs the real {@code cutover} launcher jar (built by the cutover-cli module) as a separate process. */
 public final class Launcher {
+    private static final java.util.regex.Pattern REST = java.util.regex.Pattern.compile("rest (http://\\S+/v1)");
+
     private Launcher() {
     }
 
@@ -39,5 +41,25 @@ public final class Launcher {
                 .redirectOutput(log.toFile())
                 .redirectInput(new File("/dev/null"))
                 .start();
+    }
+
+    /**
+     * Waits until {@code log} of the launcher's {@code process} says its REST API's address ("rest http://.../v1"), at
+     * most {@code within}; fails if the process exits first.
+     */
+    public static String awaitRest(Process process, Path log, java.time.Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = Files.exists(log) ? Files.readString(log) : "";
+            java.util.regex.Matcher m = REST.matcher(text);
+            if (m.find()) {
+                return m.group(1);
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("the launcher exited: " + text);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the launcher did not serve within " + within + ": " + Files.readString(log));
     }
 }

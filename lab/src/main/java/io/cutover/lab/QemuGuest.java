@@ -209,7 +209,8 @@ public final class QemuGuest implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new LabException("cannot reach the console of guest " + spec.name() + " at "
-                    + files.consoleSocket() + ": " + e.getMessage(), e);
+                    + files.consoleSocket() + ": " + e.getMessage() + (qemu == null || qemu.isAlive() ? "" : " (its QEMU has exited, "
+                    + qemu.exitValue() + ")" + files.tails()), e);
         }
     }
 

@@ -24,8 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +40,6 @@ class ControllerClusterIT {
     @RegisterExtension
     static final LabExtension LAB = LabExtension.withStore(Topology.LAN);
 
-    private static final Pattern READY = Pattern.compile("rest (http://\\S+/v1)");
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(3);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -78,13 +75,14 @@ class ControllerClusterIT {
 
         Path log1 = dir.resolve("serve1.log");
         Process first = serve(lab, log1, ports.get(0), clusterPorts);
-        String master = awaitReady(first, log1);
+        String master = Launcher.awaitRest(first, log1, Duration.ofSeconds(60));
         assertThat(Files.readString(log1)).contains("cluster member, MASTER");
         Path log2 = dir.resolve("serve2.log");
         Path log3 = dir.resolve("serve3.log");
         Process second = serve(lab, log2, ports.get(1), clusterPorts);
         Process third = serve(lab, log3, ports.get(2), clusterPorts);
-        List<String> slaves = List.of(awaitReady(second, log2), awaitReady(third, log3));
+        List<String> slaves = List.of(Launcher.awaitRest(second, log2, Duration.ofSeconds(60)),
+                Launcher.awaitRest(third, log3, Duration.ofSeconds(60)));
         assertThat(Files.readString(log2)).contains("cluster member, SLAVE");
         assertThat(Files.readString(log3)).contains("cluster member, SLAVE");
         awaitRoles(lab, ports.get(0), Duration.ofSeconds(10));
@@ -219,20 +217,6 @@ class ControllerClusterIT {
                 }
             });
         }
-    }
-
-    private static String awaitReady(Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            String text = Files.exists(log) ? Files.readString(log) : "";
-            Matcher m = READY.matcher(text);
-            if (m.find()) {
-                return m.group(1);
-            }
-            assertThat(process.isAlive()).as("serve exited: " + text).isTrue();
-            Thread.sleep(100);
-        }
-        throw new AssertionError("serve did not get ready: " + Files.readString(log));
     }
 
     private static HttpResponse<String> post(String uri, String body) throws Exception {

@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,7 +32,6 @@ class SdnCliIT {
     @RegisterExtension
     static final LabExtension LAB = LabExtension.of(Topology.LAN);
 
-    private static final Pattern READY = Pattern.compile("rest (http://\\S+/v1)");
 
     @TempDir
     Path dir;
@@ -56,7 +53,7 @@ class SdnCliIT {
         Process first = Launcher.start(log1, null, serve);
         Process second = null;
         try {
-            String rest = awaitReady(first, log1);
+            String rest = Launcher.awaitRest(first, log1, Duration.ofSeconds(90));
             ping(lab, 3);
             CompletableFuture<CommandResult> traffic = CompletableFuture.supplyAsync(() -> lab.exec("client", "ping",
                     "-c", "80", "-i", "0.05", "-W", "2", vm(lab)));
@@ -64,7 +61,7 @@ class SdnCliIT {
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Path log2 = dir.resolve("serve2.log");
             second = Launcher.start(log2, null, serve);
-            rest = awaitReady(second, log2);
+            rest = Launcher.awaitRest(second, log2, Duration.ofSeconds(90));
             CommandResult result = traffic.get(60, TimeUnit.SECONDS);
             assertThat(result.stdout()).as(result.stdout()).contains(" 0% packet loss");
             HttpResponse<String> endpoints = HttpClient.newHttpClient().send(
@@ -108,20 +105,6 @@ class SdnCliIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(log)).isEqualTo(2);
         assertThat(Files.readString(log).strip().lines().filter(l -> l.startsWith("cutover:")).count()).isEqualTo(1);
-    }
-
-    private static String awaitReady(Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            String text = Files.exists(log) ? Files.readString(log) : "";
-            Matcher m = READY.matcher(text);
-            if (m.find()) {
-                return m.group(1);
-            }
-            assertThat(process.isAlive()).as("serve exited: " + text).isTrue();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("serve did not get ready: " + Files.readString(log));
     }
 
     private static String vm(Lab lab) {
