@@ -95,6 +95,7 @@ public final class CutoverBench implements Callable<Integer> {
         long lostInCutover = reports.stream().mapToLong(DemoReport::lostInCutover).sum();
         long tcpBroken = reports.stream().filter(r -> !r.tcpSurvived()).count();
         long guestDropped = reports.stream().mapToLong(r -> r.guestDropped() == null ? 0 : r.guestDropped()).sum();
+        long guestsCrashed = reports.stream().filter(DemoReport::guestCrashed).count();
         BenchReport report = new BenchReport("cutover")
                 .row("LAN moves", "", lanMoves)
                 .row("WAN moves", "", wan)
@@ -109,6 +110,7 @@ public final class CutoverBench implements Callable<Integer> {
                 .row("  of them sent during a cutover", "", lostInCutover)
                 .row("TCP connections broken", "", tcpBroken)
                 .row("frames the guests did not read (their taps dropped them)", "", guestDropped)
+                .row("guests crashed after their move", "", guestsCrashed)
                 .row("busy-loop workers on the host", "", load)
                 .detail("moves", reports.stream().map(r -> Map.of("mode", r.mode(), "gapMs", r.gapMillis(),
                         "blackoutMs", r.blackoutMillis(), "heldDelayMs", r.heldDelayMillis(), "lost", r.udp().lost(), "lostInCutover", r.lostInCutover(), "switchDrops", r.switchDrops(),
@@ -127,20 +129,23 @@ public final class CutoverBench implements Callable<Integer> {
                 .key("held_delay_p99_ms", BenchReport.percentile(heldDelays, 99)).key("tcp_broken", tcpBroken)
                 .key("load", load);
         if (qemu) {
-            report.key("guest_dropped", guestDropped);
+            report.key("guest_dropped", guestDropped).key("guests_crashed", guestsCrashed);
         }
         if (qemu) {
             long baselineLost = baseline.stream().mapToLong(r -> r.udp().lost()).sum();
+            long baselineCrashed = baseline.stream().filter(DemoReport::guestCrashed).count();
             double[] baselineGaps = baseline.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
             double[] baselineDowntimes = baseline.stream().mapToDouble(DemoReport::blackoutMillis).sorted().toArray();
             report.row("baseline: the same moves without network steps (learning bridges, QEMU's RARPs)", "", baseline.size())
                     .row("  probes lost", "", baselineLost)
+                    .row("  guests crashed after their move", "", baselineCrashed)
                     .row("  network gap p50", "ms", BenchReport.percentile(baselineGaps, 50))
                     .row("  downtime p99 (QEMU)", "ms", BenchReport.percentile(baselineDowntimes, 99))
                     .detail("baseline", baseline.stream().map(r -> Map.of("gapMs", r.gapMillis(),
-                            "downtimeMs", r.blackoutMillis(), "lost", r.udp().lost(), "tcpSurvived", r.tcpSurvived()))
+                            "downtimeMs", r.blackoutMillis(), "lost", r.udp().lost(), "tcpSurvived", r.tcpSurvived(),
+                            "guestCrashed", r.guestCrashed(), "timeline", r.timeline()))
                             .toList());
-            report.key("baseline_lost", baselineLost)
+            report.key("baseline_lost", baselineLost).key("baseline_guests_crashed", baselineCrashed)
                     .key("baseline_gap_p50_ms", BenchReport.percentile(baselineGaps, 50))
                     .key("baseline_downtime_p99_ms", BenchReport.percentile(baselineDowntimes, 99))
                     // QEMU's downtime with the network's steps at pre-switchover against without them

@@ -161,7 +161,7 @@ public final class CutoverDemo {
             long cutoverEnd = timeline.nanoTimeOf("tunnel.flush", "done");
             UdpProber.Gap gap = probes.addTo(timeline, cutoverStart, hypervisor.activatedNanos());
             return new DemoReport("namespace", wan ? "wan" : "lan", report.progress().downtime().toNanos() / 1e6, gap.millis(),
-                    seen, probes.lostBetween(cutoverStart, cutoverEnd), udp.received(), switchDrops, null, probes.tcpAlive(),
+                    seen, probes.lostBetween(cutoverStart, cutoverEnd), udp.received(), switchDrops, null, false, probes.tcpAlive(),
                     probes.tcpExchanged(),
                     report.verifiedDigest() != 0, nameNow, tunnelCounters, timeline.entries(),
                     probes.heldDelayP99Millis(cutoverStart, hypervisor.activatedNanos()));

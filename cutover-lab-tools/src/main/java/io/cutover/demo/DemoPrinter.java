@@ -28,6 +28,9 @@ public final class DemoPrinter {
         if (report.guestDropped() != null) {
             row(out, "dropped at the guest's tap, unread", String.valueOf(report.guestDropped()));
         }
+        if (report.guestCrashed()) {
+            row(out, "the guest", "CRASHED after the move (its kernel's last words are in the timeline)");
+        }
         row(out, "probes lost", udp.lost() + (udp.lostRanges().isEmpty() ? "" : " " + udp.lostRanges()));
         row(out, "  of them sent during the cutover", String.valueOf(report.lostInCutover()));
         row(out, "probes delayed (> 20 ms)", String.valueOf(udp.delayed()));

@@ -28,6 +28,8 @@ import java.util.Map;
  *                       not read them (its QEMU's receive ring full: a guest too slow to take them, as a starved TCG
  *                       guest just resumed is): lost at the guest, not in the network; null where not counted
  *                       (the namespace VM)
+ * @param guestCrashed   whether the moved guest's QEMU had exited by the end of the move (its kernel panicked: the
+ *                       lab's guests run with {@code panic=-1} and {@code -no-reboot}; the timeline has its last words)
  * @param tcpSurvived    whether the client's long-lived TCP connection kept working
  * @param tcpExchanged   messages the TCP connection exchanged
  * @param memoryVerified whether the destination's memory was verified identical to the source's; null where the
@@ -40,7 +42,7 @@ import java.util.Map;
  *                       stopped were answered: how late the cutover delivered what it held
  */
 public record DemoReport(String guest, String mode, double blackoutMillis, double gapMillis, UdpProbeResult udp,
-                         long lostInCutover, Long vmReceived, long switchDrops, Long guestDropped, boolean tcpSurvived,
+                         long lostInCutover, Long vmReceived, long switchDrops, Long guestDropped, boolean guestCrashed, boolean tcpSurvived,
                          long tcpExchanged, Boolean memoryVerified, String dnsAnswer,
                          Map<String, Long> tunnel, List<TimelineEntry> timeline, double heldDelayMillis) {
 

@@ -191,7 +191,8 @@ public final class QemuCutoverDemo {
                 guestDropped += carried.txDropped();
                 timeline.add("guest.port", "read", carried.describe(scene.tap(after.getKey()), after.getKey()));
             }
-            if (seen.lost() > 0 && scene.incoming() != null) {
+            boolean crashed = scene.incoming() != null && !scene.incoming().isAlive();
+            if ((seen.lost() > 0 || crashed) && scene.incoming() != null) {
                 timeline.add("guest.kernel", "read", kernelLog(scene.incoming()));
             }
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
@@ -202,7 +203,7 @@ public final class QemuCutoverDemo {
             return new DemoReport(String.format(Locale.ROOT, "qemu tcg, %d MiB%s%s", MEMORY_MIB,
                     orchestrator == Orchestrator.LIBVIRT ? ", by libvirt" : "",
                     agents == null ? ", no network steps" : ""), wan() ? "wan" : "lan", moved.downtimeMillis(),
-                    gap.millis(), seen, probes.lostBetween(cutoverStart(moved), cutoverEnd), null, switchDrops, guestDropped,
+                    gap.millis(), seen, probes.lostBetween(cutoverStart(moved), cutoverEnd), null, switchDrops, guestDropped, crashed,
                     probes.tcpAlive(), probes.tcpExchanged(), null, wan() ? DnsName.lookUp(lab, NAME) : "",
                     tunnelCounters, timeline.entries(),
                     probes.heldDelayP99Millis(moved.pausedNanos(), moved.activatedNanos()));

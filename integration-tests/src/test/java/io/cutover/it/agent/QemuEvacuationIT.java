@@ -25,8 +25,8 @@ class QemuEvacuationIT {
     static final LabExtension LAB = LabExtension.of(Topology.LAN);
 
     @Test
-    @org.junit.jupiter.api.Disabled("one guest of the first pair in flight stops answering after a completed move "
-            + "(its probes lost from the switchover on, its TCP connection gone): docs/evacuation.md, 'In the lab'")
+    @org.junit.jupiter.api.Disabled("a guest now and then stops taking its frames around its move on a busy host (its "
+            + "tap drops them unread; single moves show it too): docs/evacuation.md, 'In the lab'")
     void everyGuestOfTheHostMovesTwoAtOnceAndAnswersAtTheDestinationWithItsProbeLossReported() throws Exception {
         Lab lab = LAB.lab();
         try (LabAgents agents = LabAgents.start(lab, LabAgents.GuestPorts.HOST_SWITCHES)) {
@@ -44,7 +44,7 @@ class QemuEvacuationIT {
                 assertThat(vm.runsThere()).as("%s runs at host B and answers the client there", vm.vm()).isTrue();
                 assertThat(vm.downtimeMs()).as("QEMU's downtime of %s", vm.vm()).isPositive();
                 assertThat(vm.udp().sent()).as("probes sent to %s", vm.vm()).isGreaterThan(400);
-                assertThat(vm.udp().lost()).as("the loss of %s is reported", vm.vm()).isBetween(0L, vm.udp().sent());
+                assertThat(vm.udp().lost()).as("probes lost by %s: %s", vm.vm(), vm.udp().lostRanges()).isZero();
                 assertThat(vm.tcpSurvived()).as("the client's TCP connection to %s", vm.vm()).isTrue();
             }
             assertThat(report.durationMs()).as("the evacuation's duration, as the agent measured it").isPositive();
