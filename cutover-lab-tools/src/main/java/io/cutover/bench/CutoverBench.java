@@ -130,8 +130,6 @@ public final class CutoverBench implements Callable<Integer> {
                 .key("load", load);
         if (qemu) {
             report.key("guest_dropped", guestDropped).key("guests_crashed", guestsCrashed);
-        }
-        if (qemu) {
             long baselineLost = baseline.stream().mapToLong(r -> r.udp().lost()).sum();
             long baselineCrashed = baseline.stream().filter(DemoReport::guestCrashed).count();
             double[] baselineGaps = baseline.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();

@@ -208,9 +208,10 @@ public final class QemuGuest implements AutoCloseable {
                 Daemons.sleep(Duration.ofMillis(10));
             }
         } catch (IOException e) {
+            String exited = qemu == null || qemu.isAlive() ? ""
+                    : " (its QEMU has exited, " + qemu.exitValue() + ")" + files.tails();
             throw new LabException("cannot reach the console of guest " + spec.name() + " at "
-                    + files.consoleSocket() + ": " + e.getMessage() + (qemu == null || qemu.isAlive() ? "" : " (its QEMU has exited, "
-                    + qemu.exitValue() + ")" + files.tails()), e);
+                    + files.consoleSocket() + ": " + e.getMessage() + exited, e);
         }
     }
 

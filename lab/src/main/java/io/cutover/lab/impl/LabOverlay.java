@@ -75,13 +75,8 @@ final class LabOverlay {
     private static void routeToPeer(OvsInstance ovs, String peer) {
         long deadline = System.nanoTime() + ROUTE_WAIT.toNanos();
         CommandResult added = ovs.appctl("ovs/route/add", peer + "/32", Topology.OVERLAY_BRIDGE);
-        while (!added.ok() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        while (!added.ok() && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+            Daemons.sleep(Duration.ofMillis(50));
             added = ovs.appctl("ovs/route/add", peer + "/32", Topology.OVERLAY_BRIDGE);
         }
         added.orThrow();

@@ -545,7 +545,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     /**
      * Journals the model as it is now, on the journal thread, so that the fsync overlaps the switches' round trip;
      * an operation completes only when both are done. A crash in between leaves the switches ahead of the journal,
-     * and reconciliation on restart takes them back to the journaled state (the operation never completed).
+     * and reconciliation on restart takes them back to the journaled state (the operation never completed). With a
+     * cluster's store the model is written there instead, at once, on the core thread ({@link #writeShared}).
      */
     private CompletableFuture<Void> save() {
         if (models == null) {
