@@ -26,6 +26,7 @@ import java.util.Set;
  * keyDir: /etc/cutover/tunnel-keys       # the only place the API's moves may name a keyFile (else keys by value)
  * stateDir: /var/lib/cutover/tunnel   # the journal; omit for none
  * pathMtu: 1500
+ * flushRate: 50000            # frames a second a move's held frames go out at at activation; 0: all at once
  * logLevel: debug             # optional: trace, debug, info, warn or error; over CUTOVER_LOG_LEVEL
  * moves:                      # optional: moves to set up at start (a journaled move of the same id wins)
  *   - {id: m1, vni: 100, role: source, vmMac: ..., vmAddresses: [...], peer: 198.19.0.2:4789, iface: eth0,
@@ -41,6 +42,7 @@ import java.util.Set;
  * @param keyDir   the directory whose files a move added through the API may name as its {@code keyFile}, or
  *                 {@code null}: such moves give their key by value ({@code key})
  * @param pathMtu  the underlay MTU
+ * @param flushRate how fast held frames go out at activation, in frames a second, or 0 for all at once
  * @param moves    moves to add at start, each with the stage to bring it to ({@code null}: PLANNED)
  * @param logLevel how much the daemon logs, or {@code null}: as the launcher says ({@code CUTOVER_LOG_LEVEL})
  * @param insecureNoToken the operator's explicit choice of an API without a token, which lets any local process
@@ -48,10 +50,11 @@ import java.util.Set;
  *                 unless asked for this, so that a forgotten {@code tokenFile} is not an open API
  */
 public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path stateDir, String token, Path keyDir,
-                           int pathMtu, List<InitialMove> moves, LogLevel logLevel, boolean insecureNoToken) {
+                           int pathMtu, int flushRate, List<InitialMove> moves, LogLevel logLevel,
+                           boolean insecureNoToken) {
     public static final String DEFAULT_API = "127.0.0.1:7946";
     private static final Set<String> KEYS = Set.of("listen", "api", "stateDir", "tokenFile", "keyDir", "pathMtu",
-            "moves", "logLevel", "insecureNoToken");
+            "flushRate", "moves", "logLevel", "insecureNoToken");
 
     /** A move of the config file and the stage it starts in. */
     public record InitialMove(MoveSpec spec, CutoverStage stage) {
@@ -80,7 +83,7 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
     @Override
     public String toString() {
         return "DaemonConfig[listen=" + listen + ", api=" + api + ", stateDir=" + stateDir + ", token="
-                + (token == null ? "none (insecureNoToken)" : "(set)") + ", keyDir=" + keyDir + ", pathMtu=" + pathMtu + ", moves=" + moves.size() + "]";
+                + (token == null ? "none (insecureNoToken)" : "(set)") + ", keyDir=" + keyDir + ", pathMtu=" + pathMtu + ", flushRate=" + flushRate + ", moves=" + moves.size() + "]";
     }
 
     /**
@@ -128,6 +131,15 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
         if (pathMtu < 576 || pathMtu > 65_535) {
             throw new IllegalArgumentException(where + ": pathMtu must be 576..65535, was " + pathMtu);
         }
+        JsonNode rate = root.path("flushRate");
+        if (!rate.isMissingNode() && !rate.canConvertToInt()) {
+            throw new IllegalArgumentException(where + ": flushRate must be an integer (frames a second)");
+        }
+        int flushRate = rate.asInt(ForwarderOptions.DEFAULT_FLUSH_RATE);
+        if (flushRate < 0 || flushRate > ForwarderOptions.MAX_FLUSH_RATE) {
+            throw new IllegalArgumentException(where + ": flushRate must be 0 (at once) or 1.."
+                    + ForwarderOptions.MAX_FLUSH_RATE + " frames a second, was " + flushRate);
+        }
         List<InitialMove> moves = new ArrayList<>();
         JsonNode list = root.path("moves");
         if (!list.isMissingNode() && !list.isArray()) {
@@ -152,7 +164,7 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
             throw new IllegalArgumentException(where + ": insecureNoToken must be true or false");
         }
         try {
-            return new DaemonConfig(listen, api, stateDir, token, keyDir, pathMtu, moves, logLevel,
+            return new DaemonConfig(listen, api, stateDir, token, keyDir, pathMtu, flushRate, moves, logLevel,
                     noToken.asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);

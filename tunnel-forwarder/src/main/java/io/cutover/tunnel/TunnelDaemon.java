@@ -35,6 +35,7 @@ public final class TunnelDaemon implements AutoCloseable {
         Forwarder forwarder = Forwarder.start(ForwarderOptions.builder()
                 .bind(config.listen())
                 .pathMtu(config.pathMtu())
+                .flushRate(config.flushRate())
                 .stateDir(config.stateDir())
                 .build());
         try {

@@ -47,6 +47,17 @@ class DaemonConfigTest {
     }
 
     @Test
+    void theFlushRateDefaultsToPacingAndABadOneNamesTheKey() throws Exception {
+        assertThat(DaemonConfig.load(write("insecureNoToken: true\n")).flushRate()).isEqualTo(ForwarderOptions.DEFAULT_FLUSH_RATE);
+        assertThat(DaemonConfig.load(write("flushRate: 0\ninsecureNoToken: true\n")).flushRate()).as("at once").isZero();
+        for (String bad : List.of("flushRate: -5", "flushRate: fast", "flushRate: 20000000")) {
+            Path file = write(bad + "\ninsecureNoToken: true\n");
+            assertThatThrownBy(() -> DaemonConfig.load(file)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("flushRate");
+        }
+    }
+
+    @Test
     void theLogLevelIsReadInAnyCaseAndABadOneNamesTheKey() throws Exception {
         assertThat(DaemonConfig.load(write("listen: 0.0.0.0:4789\ninsecureNoToken: true\n")).logLevel()).as("as the launcher says").isNull();
         assertThat(DaemonConfig.load(write("logLevel: WARN\ninsecureNoToken: true\n")).logLevel()).isEqualTo(io.cutover.support.LogLevel.WARN);

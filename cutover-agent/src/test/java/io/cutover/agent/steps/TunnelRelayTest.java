@@ -11,6 +11,7 @@ import io.cutover.api.CutoverStage;
 import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.tunnel.DaemonConfig;
 import io.cutover.tunnel.DrainPolicy;
+import io.cutover.tunnel.ForwarderOptions;
 import io.cutover.tunnel.TunnelDaemon;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -269,7 +270,7 @@ class TunnelRelayTest {
     @Test
     void aRealDaemonWithoutTheMoveIsNotReadyAndRemovingItIsHarmless() throws Exception {
         TunnelDaemon daemon = TunnelDaemon.start(new DaemonConfig(new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0), null, TOKEN, null, 1500, List.of(), null, false));
+                new InetSocketAddress("127.0.0.1", 0), null, TOKEN, null, 1500, ForwarderOptions.DEFAULT_FLUSH_RATE, List.of(), null, false));
         closing.add(daemon);
         TunnelDaemonClient client = new TunnelDaemonClient(URI.create("http://127.0.0.1:" + daemon.apiPort() + "/v1"), TOKEN);
         assertThatThrownBy(() -> client.requireMove("vm1")).isInstanceOfSatisfying(TunnelDaemonClient.DaemonException.class,

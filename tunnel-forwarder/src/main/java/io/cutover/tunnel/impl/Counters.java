@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Counters {
     /** The counters of a move, in the order they are reported. */
     public static final String[] NAMES = {
-        "caught", "ignored", "held", "heldFromBefore", "flushed", "sent", "bytesSent", "received", "injected", "bytesInjected", "rewritten",
+        "caught", "ignored", "held", "heldFromBefore", "flushed", "queuedBehindFlush", "sent", "bytesSent", "received", "injected", "bytesInjected", "rewritten",
         "tooBigAnswered", "proxyAnswered"
     };
 

@@ -46,6 +46,7 @@ public final class DefaultForwarder implements Forwarder {
 
     private final ForwarderOptions options;
     private final ScheduledExecutorService control;
+    private final FlushPacer pacer;
     private final Map<String, MoveRuntime> moves = new ConcurrentHashMap<>();
     /** The moves this end receives tunnel packets for: destinations, and sources with a reverse tunnel. */
     private final Map<Integer, MoveRuntime> receiversByVni = new ConcurrentHashMap<>();
@@ -70,6 +71,7 @@ public final class DefaultForwarder implements Forwarder {
             t.setDaemon(true);
             return t;
         });
+        this.pacer = new FlushPacer(options.flushRate(), options.threadFactory());
         this.journal = options.stateDir() == null ? null : new StateJournal(options.stateDir());
     }
 
@@ -154,7 +156,7 @@ public final class DefaultForwarder implements Forwarder {
                 throw new IllegalArgumentException("vni " + spec.vni() + " is already used by move " + other.spec.id());
             }
         }
-        MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu(), journal == null ? null : this::journalQuietly);
+        MoveRuntime move = new MoveRuntime(spec, state, tunnel, options.pathMtu(), pacer, journal == null ? null : this::journalQuietly);
         beforeInterfaces.accept(move);
         if (interfaces) {
             onControlThread(spec.id(), () -> {
@@ -447,6 +449,7 @@ public final class DefaultForwarder implements Forwarder {
         if (journal != null && tunnel != null) {
             journalQuietly();
         }
+        pacer.close();
         for (MoveRuntime move : moves.values()) {
             move.close(true);
         }

@@ -38,9 +38,14 @@ public final class HoldBuffer {
 
     /** Hands every held frame to {@code sink}, oldest first, and empties the buffer; returns how many. */
     public int drain(Consumer<byte[]> sink) {
+        return drain(sink, Integer.MAX_VALUE);
+    }
+
+    /** Hands the {@code max} oldest held frames (or all, if fewer) to {@code sink}, oldest first; returns how many. */
+    public int drain(Consumer<byte[]> sink, int max) {
         int count = 0;
         byte[] frame;
-        while ((frame = frames.pollFirst()) != null) {
+        while (count < max && (frame = frames.pollFirst()) != null) {
             bytes -= frame.length;
             sink.accept(frame);
             count++;

@@ -30,6 +30,7 @@ final class MoveRuntime {
     final Counters counters = new Counters();
     private final MovePhase phase;
     private final TunnelSender sender;
+    private final FlushPacer pacer;
     private final TunnelReceiver receiver;
     /** SOURCE: the old site's LAN, for proxy answers, ICMP answers and the reverse tunnel's replies. */
     private final SinkSlot oldSite = new SinkSlot();
@@ -42,11 +43,13 @@ final class MoveRuntime {
     private volatile PcapSource capture;
 
     /**
+     * @param pacer      paces the flush of what was held
      * @param journalNow writes the journal before a sequence number above its ceiling is accepted, or {@code null}
      *                   without a journal
      */
-    MoveRuntime(MoveSpec spec, MoveState state, UdpTunnel tunnel, int pathMtu, Runnable journalNow) {
+    MoveRuntime(MoveSpec spec, MoveState state, UdpTunnel tunnel, int pathMtu, FlushPacer pacer, Runnable journalNow) {
         this.spec = spec;
+        this.pacer = pacer;
         this.phase = new MovePhase(state, spec.drain(), spec.role() == Role.DESTINATION);
         this.sender = new TunnelSender(spec, tunnel, pathMtu, counters);
         InnerFrames inner = new InnerFrames(spec.vmMacBytes(), spec.newAddress() == null ? spec.vmAddresses()
@@ -210,20 +213,49 @@ final class MoveRuntime {
         }
     }
 
-    /** ACTIVATED: flush what was held, oldest first, then forward live. Returns how many were flushed. */
+    /**
+     * ACTIVATED: forward, the held frames first, oldest first, paced by the {@link FlushPacer} (live frames wait behind
+     * them). Returns how many were held.
+     */
     int activate() {
+        int held;
         synchronized (phase.lock()) {
             MoveState state = phase.state();
             if (state == MoveState.FORWARDING || state == MoveState.DRAINING || state == MoveState.CLOSED) {
                 return 0;
             }
-            int flushed = source == null ? 0 : source.flushHeld();
-            sender.sendPending();
+            held = source == null ? 0 : source.startFlush();
             phase.forwarding();
-            LOG.info("move {}: forwarding, {} held frames flushed", spec.id(), flushed);
-            return flushed;
+            LOG.info("move {}: forwarding, {} held frames to flush first{}", spec.id(), held,
+                    held == 0 ? "" : pacer.framesPerSecond() == 0 ? ", at once"
+                            : ", at " + pacer.framesPerSecond() + " frames/s");
         }
+        if (held > 0) {
+            pacer.start(heldFrames);
+        }
+        sender.sendPending();
+        return held;
     }
+
+    /** What the pacer drains: this move's held frames, while it forwards. */
+    private final FlushPacer.Flush heldFrames = new FlushPacer.Flush() {
+        @Override
+        public int flushSome(int max) {
+            synchronized (phase.lock()) {
+                if (!phase.state().forwards()) {
+                    return 0;
+                }
+                int left = source.flushSome(max);
+                sender.sendPending();
+                return left;
+            }
+        }
+
+        @Override
+        public void flushRest() {
+            flushSome(Integer.MAX_VALUE);
+        }
+    };
 
     /**
      * DRAINING: the brownout, with what the DNS steps did ({@code null}: nothing; see {@link DrainPolicy}). Again while
@@ -257,7 +289,7 @@ final class MoveRuntime {
             }
             if (source != null) {
                 if (flush) {
-                    source.flushHeld();
+                    source.flushAll();
                 } else {
                     source.discardHeld();
                 }

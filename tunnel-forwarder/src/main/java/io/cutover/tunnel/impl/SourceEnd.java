@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * The SOURCE end of a move: catches the frames for the VM at the old site and, by the move's state, keeps them a short
  * while (before the switchover: a switch that mirrors the VM's traffic here sends what the VM itself answers), holds
  * them (the blackout; the hold may also take the recent ones the VM no longer read, {@link #holdSince}) or forwards
- * them through the tunnel (from activation on, the held ones first). Frames for someone else are dropped; frames too big for the tunnel are refused, in L3 mode with
+ * them through the tunnel (from activation on, the held ones first, paced by the {@link FlushPacer}: what arrives while
+ * they go waits behind them, so the VM gets everything in arrival order). Frames for someone else are dropped; frames too big for the tunnel are refused, in L3 mode with
  * an ICMP answer to their sender. Neighbour questions go to the {@link NeighbourProxy}.
  */
 final class SourceEnd {
@@ -31,6 +32,10 @@ final class SourceEnd {
     private final HoldBuffer hold;
     private final RecentFrames recent;
     private final TokenBucket icmpLimit = new TokenBucket(ICMP_PER_SECOND, ICMP_BURST);
+    /** Held frames the paced flush has yet to send; live frames queued behind them follow (under the move's lock). */
+    private int heldToFlush;
+    /** Whether a paced flush is under way: live frames then join the queue behind the held ones. */
+    private boolean flushing;
 
     /**
      * @param reverse the reverse tunnel, told where the VM's peers' packets come from, or {@code null}
@@ -100,7 +105,12 @@ final class SourceEnd {
                 case CLOSED -> counters.increment("ignored");
                 case HOLDING -> hold(frame);
                 case FORWARDING, DRAINING -> {
-                    sender.send(frame);
+                    if (flushing) {
+                        counters.increment("queuedBehindFlush");
+                        queue(frame);
+                    } else {
+                        sender.send(frame);
+                    }
                     phase.trafficPassed();
                 }
                 default -> throw new IllegalStateException("state " + phase.state());
@@ -110,9 +120,15 @@ final class SourceEnd {
 
     private void hold(byte[] frame) {
         counters.increment("held");
+        queue(frame);
+    }
+
+    /** Puts {@code frame} at the hold's tail; a full hold drops its oldest (held ones first), counted. */
+    private void queue(byte[] frame) {
         int dropped = hold.add(frame);
         if (dropped > 0) {
             counters.drop(DropReason.HOLD_OVERFLOW, dropped);
+            heldToFlush = Math.max(0, heldToFlush - dropped);
         }
     }
 
@@ -140,17 +156,43 @@ final class SourceEnd {
         });
     }
 
-    /** Under the move's lock: sends what is held through the tunnel, oldest first; returns how many. */
-    int flushHeld() {
-        int flushed = hold.drain(sender::send);
-        counters.add("flushed", flushed);
-        return flushed;
+    /**
+     * Under the move's lock, at activation: the held frames are to be sent, oldest first, by {@link #flushSome}; until
+     * they are, live frames wait behind them. Returns how many are held.
+     */
+    int startFlush() {
+        heldToFlush = hold.size();
+        flushing = heldToFlush > 0;
+        return heldToFlush;
+    }
+
+    /**
+     * Under the move's lock: sends up to {@code max} frames of the flush through the tunnel, oldest first, and returns
+     * how many are left; at 0 the flush is over and live frames go straight into the tunnel again.
+     */
+    int flushSome(int max) {
+        int sent = hold.drain(sender::send, max);
+        int held = Math.min(sent, heldToFlush);
+        heldToFlush -= held;
+        counters.add("flushed", held);
+        flushing = hold.size() > 0;
+        return hold.size();
+    }
+
+    /** Under the move's lock: sends everything held or queued through the tunnel at once, oldest first. */
+    void flushAll() {
+        if (!flushing) {
+            startFlush();
+        }
+        flushSome(Integer.MAX_VALUE);
     }
 
     /** Under the move's lock: forgets what is held, and what was kept before the hold. */
     void discardHeld() {
         hold.clear();
         recent.clear();
+        heldToFlush = 0;
+        flushing = false;
     }
 
     /** Under the move's lock: how many frames are held. */

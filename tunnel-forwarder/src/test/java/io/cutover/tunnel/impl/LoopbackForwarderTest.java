@@ -38,6 +38,7 @@ class LoopbackForwarderTest {
     private DefaultForwarder source;
     private DefaultForwarder destination;
     private final List<byte[]> delivered = new CopyOnWriteArrayList<>();
+    private final List<Long> deliveredAt = new CopyOnWriteArrayList<>();
     private MoveRuntime sourceMove;
     private MoveRuntime destinationMove;
 
@@ -73,6 +74,7 @@ class LoopbackForwarderTest {
         destinationMove.attachSink(new FrameSink() {
             @Override
             public boolean inject(byte[] frame, int length) {
+                deliveredAt.add(System.nanoTime());
                 delivered.add(Arrays.copyOf(frame, length));
                 return true;
             }
@@ -136,6 +138,33 @@ class LoopbackForwarderTest {
         assertThat(Arrays.copyOfRange(first, 14, first.length)).isEqualTo(Arrays.copyOfRange(probe(0), 14, first.length));
         assertThat(source.status("m1").orElseThrow().counter("flushed")).isEqualTo(500);
         assertThat(destination.stats().drops(DropReason.REPLAYED)).isZero();
+    }
+
+    @Test
+    void heldFramesGoOutAtTheFlushRateAndLiveFramesWaitBehindThem() throws Exception {
+        source.close();
+        source = DefaultForwarder.start(ForwarderOptions.builder()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).flushRate(5_000).build());
+        moves(KEY, HoldLimits.DEFAULT);
+        source.onEvent(CutoverEvent.now("m1", CutoverStage.SWITCHOVER)).toCompletableFuture().join();
+        for (int i = 0; i < 500; i++) {
+            sourceMove.caught(probe(i));
+        }
+        source.onEvent(CutoverEvent.now("m1", CutoverStage.ACTIVATED)).toCompletableFuture().join();
+        for (int i = 500; i < 510; i++) {
+            sourceMove.caught(probe(i));
+        }
+        sourceMove.sendPending();
+        awaitDelivered(510);
+        List<Integer> order = new ArrayList<>();
+        delivered.forEach(f -> order.add(probeNumber(f)));
+        assertThat(order).as("the held frames first, then the live ones, each in arrival order")
+                .isSorted().doesNotHaveDuplicates().hasSize(510);
+        // 500 held frames at 5,000 a second: the first burst at once, the rest over (500 - 32) / 5000 s = 93.6 ms
+        long spanMillis = (deliveredAt.get(499) - deliveredAt.get(0)) / 1_000_000;
+        assertThat(spanMillis).as("ms from the first held frame delivered to the last").isBetween(80L, 2_000L);
+        assertThat(source.status("m1").orElseThrow().counter("flushed")).isEqualTo(500);
+        assertThat(source.status("m1").orElseThrow().counter("queuedBehindFlush")).isEqualTo(10);
     }
 
     @Test
