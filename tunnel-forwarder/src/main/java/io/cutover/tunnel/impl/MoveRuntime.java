@@ -231,31 +231,11 @@ final class MoveRuntime {
                             : ", at " + pacer.framesPerSecond() + " frames/s");
         }
         if (held > 0) {
-            pacer.start(heldFrames);
+            pacer.start(new HeldFrames());
         }
         sender.sendPending();
         return held;
     }
-
-    /** What the pacer drains: this move's held frames, while it forwards. */
-    private final FlushPacer.Flush heldFrames = new FlushPacer.Flush() {
-        @Override
-        public int flushSome(int max) {
-            synchronized (phase.lock()) {
-                if (!phase.state().forwards()) {
-                    return 0;
-                }
-                int left = source.flushSome(max);
-                sender.sendPending();
-                return left;
-            }
-        }
-
-        @Override
-        public void flushRest() {
-            flushSome(Integer.MAX_VALUE);
-        }
-    };
 
     /**
      * DRAINING: the brownout, with what the DNS steps did ({@code null}: nothing; see {@link DrainPolicy}). Again while
@@ -348,5 +328,25 @@ final class MoveRuntime {
 
     boolean isSource() {
         return spec.role() == Role.SOURCE;
+    }
+
+    /** What the pacer drains: this move's held frames (and the live ones behind them), while it forwards. */
+    private final class HeldFrames implements FlushPacer.Flush {
+        @Override
+        public int flushSome(int max) {
+            synchronized (phase.lock()) {
+                if (!phase.state().forwards()) {
+                    return 0;
+                }
+                int left = source.flushSome(max);
+                sender.sendPending();
+                return left;
+            }
+        }
+
+        @Override
+        public void flushRest() {
+            flushSome(Integer.MAX_VALUE);
+        }
     }
 }
