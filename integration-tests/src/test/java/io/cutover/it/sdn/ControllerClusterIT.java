@@ -7,6 +7,7 @@ import io.cutover.it.Launcher;
 import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
+import io.cutover.lab.ZooKeeperEnsemble;
 import io.cutover.support.Netns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,10 @@ class ControllerClusterIT {
     static final LabExtension LAB = LabExtension.withStore(Topology.LAN);
 
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(3);
+    /** The lab's switches: the fabric's three bridges and both hosts' br-int. */
+    private static final int SWITCHES = 5;
+    /** How long a controller may take to take changes again once the store has its quorum back. */
+    private static final Duration STORE_RECOVERY = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -125,10 +130,100 @@ class ControllerClusterIT {
                 .statusCode()).as("the remaining slave").isEqualTo(503);
     }
 
+    /**
+     * One controller on the store. The store losing a member of three (its leader, with SIGKILL): the controller may
+     * lose touch with the store for a moment (then it steps down at once, and takes over again with a new generation,
+     * rolling back what was open), and once it is master again a move completes. Losing a majority: a move is refused
+     * with a clear error and no switch changes. With the members back, moves are taken again. Prints
+     * store_member_lost_ms: from the kill until the controller was master and took a move.
+     */
+    @Test
+    void theStoreLosingAMemberKeepsMovesGoingAndLosingAMajorityRefusesThemWithNothingHalfDone() throws Exception {
+        Lab lab = LAB.lab();
+        ZooKeeperEnsemble store = lab.store().orElseThrow();
+        lab.vsctl("add-port", "br-b", "vm1-b", "--", "set", "interface", "vm1-b", "type=internal").orThrow();
+        int port = freePorts(lab, 1).get(0);
+        Path log = dir.resolve("serve.log");
+        String rest = Launcher.awaitRest(serve(lab, log, port, String.valueOf(port), "quorum-it"), log,
+                Duration.ofSeconds(60));
+        awaitRoles(lab, port, 1, Duration.ofSeconds(10));
+        String home = JSON.readTree(get(rest + "/endpoints/vm1").body()).path("port").asText();
+        String away = "{\"endpoint\":\"vm1\",\"toSwitch\":\"" + Topology.DPID_B + "\",\"toPort\":\"vm1-b\"}";
+        String back = "{\"endpoint\":\"vm1\",\"toSwitch\":\"" + Topology.DPID_A + "\",\"toPort\":\"" + home + "\"}";
+        List<String> killed = new ArrayList<>();
+        try {
+            String leader = store.awaitLeader(Duration.ofSeconds(30));
+            long since = System.nanoTime();
+            store.kill(leader);
+            killed.add(leader);
+            store.awaitLeader(Duration.ofSeconds(30));
+            awaitMaster(log, STORE_RECOVERY);
+            HttpResponse<String> prepared = post(rest + "/moves", away);
+            assertThat(prepared.statusCode()).as("a move with two members of three: " + prepared.body()).isEqualTo(201);
+            System.out.println("store_member_lost_ms=" + (System.nanoTime() - since) / 1_000_000);
+            int move = JSON.readTree(prepared.body()).path("id").asInt();
+            for (String step : List.of("commit", "cleanup")) {
+                HttpResponse<String> done = post(rest + "/moves/" + move + "/" + step, "");
+                assertThat(done.statusCode()).as(step + " with two members of three: " + done.body()).isEqualTo(200);
+            }
+            assertThat(JSON.readTree(get(rest + "/endpoints/vm1").body()).path("port").asText())
+                    .as("vm1 moved, with two members of three").isEqualTo("vm1-b");
+
+            String second = store.members().stream().filter(m -> !killed.contains(m)).findFirst().orElseThrow();
+            store.kill(second);
+            killed.add(second);
+            String before = flows(lab);
+            HttpResponse<String> refused = post(rest + "/moves", back);
+            assertThat(refused.statusCode()).as("a move with one member of three: " + refused.body()).isEqualTo(503);
+            assertThat(refused.body()).as("the refusal says why").containsAnyOf("store", "quorum", "slave");
+            assertThat(flows(lab)).as("nothing of the refused move on any switch").isEqualTo(before);
+
+            for (String member : killed) {
+                store.start(member);
+            }
+            killed.clear();
+            store.awaitLeader(Duration.ofSeconds(60));
+            awaitMaster(log, STORE_RECOVERY);
+            HttpResponse<String> taken = post(rest + "/moves", back);
+            assertThat(taken.statusCode()).as("a move with the quorum back: " + taken.body()).isEqualTo(201);
+            int again = JSON.readTree(taken.body()).path("id").asInt();
+            HttpResponse<String> rolledBack = post(rest + "/moves/" + again + "/rollback", "");
+            assertThat(rolledBack.statusCode()).as("rollback: " + rolledBack.body()).isEqualTo(200);
+            awaitFlows(lab, before::equals, Duration.ofSeconds(10));
+            assertThat(flows(lab)).as("the move taken after the quorum came back, rolled back").isEqualTo(before);
+        } finally {
+            for (String member : killed) {
+                store.start(member);
+            }
+        }
+    }
+
+    /**
+     * Waits until the controller whose log is {@code log} is the master, as its log says: it has been master, and has
+     * not stepped down since (a controller that lost touch with the store steps down, and takes over again once the
+     * store answers).
+     */
+    private static void awaitMaster(Path log, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = Files.readString(log);
+            if (text.lastIndexOf("master with generation") > text.lastIndexOf("no longer leads the cluster")
+                    || !text.contains("no longer leads the cluster") && text.contains("cluster member, MASTER")) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the controller was not master again within " + timeout);
+    }
+
     private Process serve(Lab lab, Path log, int port, String clusterPorts) throws Exception {
+        return serve(lab, log, port, clusterPorts, "cluster-it");
+    }
+
+    private Process serve(Lab lab, Path log, int port, String clusterPorts, String storeRoot) throws Exception {
         Process process = Launcher.start(log, null, "sdn", "serve", "--lab", lab.name(), "--listen",
                 "127.0.0.1:" + port, "--rest", "127.0.0.1:0", "--store", lab.store().orElseThrow().connectString(),
-                "--store-root", "cluster-it", "--cluster-ports", clusterPorts);
+                "--store-root", storeRoot, "--cluster-ports", clusterPorts);
         processes.add(process);
         return process;
     }
@@ -147,14 +242,19 @@ class ControllerClusterIT {
         throw new AssertionError("no new master within " + timeout);
     }
 
-    /** Waits until every switch holds the controller at {@code port} as its master and no other. */
+    /** Waits until every switch holds the controller at {@code port} as its master and no other, of three. */
     private static void awaitRoles(Lab lab, int port, Duration timeout) throws Exception {
+        awaitRoles(lab, port, 3, timeout);
+    }
+
+    /** Waits until every switch holds the controller at {@code port} as its master and no other, of {@code members}. */
+    private static void awaitRoles(Lab lab, int port, int members, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String roles = "";
         while (System.nanoTime() < deadline) {
             roles = roles(lab);
             List<String> lines = roles.lines().filter(l -> !l.isBlank()).toList();
-            boolean settled = lines.size() == 15 && lines.stream().allMatch(line ->
+            boolean settled = lines.size() == SWITCHES * members && lines.stream().allMatch(line ->
                     line.contains(":" + port + "\"") ? line.endsWith(",master") : !line.endsWith(",master"));
             if (settled) {
                 return;
@@ -164,7 +264,7 @@ class ControllerClusterIT {
         throw new AssertionError("the switches' controllers did not settle on the one at port " + port + ":\n" + roles);
     }
 
-    /** Every switch's controllers (target, role), five switches with three each. */
+    /** Every switch's controllers (target, role): the fabric's bridges and both hosts' br-int. */
     private static String roles(Lab lab) {
         String[] list = {"--format=csv", "--no-headings", "--columns=target,role", "list", "controller"};
         StringBuilder all = new StringBuilder(lab.vsctl(list).orThrow().stdout());
