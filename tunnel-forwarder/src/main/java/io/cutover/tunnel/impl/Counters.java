@@ -12,7 +12,7 @@ public final class Counters {
     /** The counters of a move, in the order they are reported. */
     public static final String[] NAMES = {
         "caught", "ignored", "held", "heldFromBefore", "flushed", "queuedBehindFlush", "sent", "bytesSent", "received", "injected", "bytesInjected", "rewritten",
-        "tooBigAnswered", "proxyAnswered"
+        "tooBigAnswered", "proxyAnswered", "proxyLimited"
     };
 
     private final Map<String, LongAdder> counters = new LinkedHashMap<>();

@@ -5,9 +5,16 @@ import io.cutover.tunnel.MoveState;
 /**
  * SOURCE, L3: the neighbour proxy of a move. Once attached it takes every ARP request and neighbour solicitation
  * the source's capture catches, and from the switchover until the move closes answers those for the VM's old
- * addresses on the old site's LAN (see {@link NeighbourAnswers}). Unattached (L2 moves), it takes nothing.
+ * addresses on the old site's LAN (see {@link NeighbourAnswers}). Unattached (L2 moves), it takes nothing. Its
+ * answers are rate-limited per move, as a router limits what it sends unasked for: a flood of questions from the LAN
+ * gets at most {@value #ANSWERS_PER_SECOND} answers a second (and {@value #ANSWER_BURST} at once), the rest counted
+ * {@code proxyLimited}; a host that asks again a second later gets its answer.
  */
 final class NeighbourProxy {
+    static final int ANSWERS_PER_SECOND = 200;
+    static final int ANSWER_BURST = 50;
+
+    private final TokenBucket limit = new TokenBucket(ANSWERS_PER_SECOND, ANSWER_BURST);
     private final MovePhase phase;
     private final SinkSlot oldSite;
     private final Counters counters;
@@ -36,7 +43,9 @@ final class NeighbourProxy {
         MoveState state = phase.state();
         if (state != MoveState.PLANNED && state != MoveState.CLOSED) {
             proxy.answer(frame, frame.length).ifPresent(answer -> {
-                if (oldSite.inject(answer, answer.length)) {
+                if (!limit.tryTake(System.nanoTime())) {
+                    counters.increment("proxyLimited");
+                } else if (oldSite.inject(answer, answer.length)) {
                     counters.increment("proxyAnswered");
                 }
             });
