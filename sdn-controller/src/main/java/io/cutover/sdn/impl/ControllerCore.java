@@ -79,6 +79,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong refusedIdentities = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong neighbourAnswers = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong unanswered = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong limitedPackets = new java.util.concurrent.atomic.AtomicLong();
     private final OpenFlowCounters sent = new OpenFlowCounters();
     private volatile ModelState model;
     /** The model as a shared store last took it: what a refused write falls back to. Core thread only. */
@@ -237,6 +238,16 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                         unanswered.incrementAndGet());
             }
         });
+    }
+
+    @Override
+    public void packetInDropped(SwitchSession session) {
+        limitedPackets.incrementAndGet();
+    }
+
+    /** How many packets the switches sent up beyond their rate, dropped before the controller's thread saw them. */
+    public long limitedPackets() {
+        return limitedPackets.get();
     }
 
     /** How many neighbour solicitations the controller answered for the switches. */

@@ -44,6 +44,9 @@ public final class ControllerMetrics {
         FunctionCounter.builder("cutover.sdn.packets.dropped", core, ControllerCore::unansweredPackets)
                 .description("packets the switches sent up that got no answer (malformed, unknown, a DAD probe)")
                 .register(registry);
+        FunctionCounter.builder("cutover.sdn.packets.limited", core, ControllerCore::limitedPackets)
+                .description("packets a switch sent up beyond its rate, dropped before the controller's thread saw them")
+                .register(registry);
         for (boolean connected : new boolean[] {true, false}) {
             Gauge.builder("cutover.sdn.switches", core,
                             c -> c.switches().stream().filter(s -> s.connected() == connected).count())

@@ -16,6 +16,10 @@ public interface SessionListener {
     default void packetIn(SwitchSession session, org.projectfloodlight.openflow.protocol.OFPacketIn packetIn) {
     }
 
+    /** The switch sent a packet beyond its rate ({@link SwitchSession#PACKET_INS_PER_SECOND}): dropped unread. */
+    default void packetInDropped(SwitchSession session) {
+    }
+
     /** The connection is gone (after {@link #ready}, or during the handshake). */
     void closed(SwitchSession session);
 }

@@ -3,6 +3,7 @@ package io.cutover.sdn.impl;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.OpenFlowErrorException;
 import io.cutover.sdn.SwitchUnavailableException;
+import io.cutover.support.TokenBucket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -60,6 +61,13 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
     /** The factory of every message the controller sends. */
     public static final OFFactory OF = OFFactories.getFactory(OFVersion.OF_13);
     private static final int OF13_WIRE = 4;
+    /**
+     * The packets a switch may send up in a second (and {@value #PACKET_IN_BURST} at once): those go to the
+     * controller's thread (neighbour solicitations it answers); more are dropped here, counted, and the first of them
+     * logged once. A guest that floods solicitations floods no controller.
+     */
+    static final int PACKET_INS_PER_SECOND = 500;
+    static final int PACKET_IN_BURST = 200;
 
     /** The handshake and life of a session; each state says what it waits for. */
     public enum State {
@@ -76,6 +84,8 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
     }
 
     private final SessionListener listener;
+    private final TokenBucket packetIns = new TokenBucket(PACKET_INS_PER_SECOND, PACKET_IN_BURST);
+    private final AtomicLong packetInsDropped = new AtomicLong();
     private final Duration requestTimeout;
     private final AtomicLong xids = new AtomicLong(1);
     private final Map<Long, Transaction> transactions = new ConcurrentHashMap<>();
@@ -247,6 +257,11 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         listener.ready(this);
     }
 
+    /** The packets this switch sent up beyond its rate, dropped before the controller's thread saw them. */
+    long packetInsDropped() {
+        return packetInsDropped.get();
+    }
+
     private void protocolError(ChannelHandlerContext ctx, String reason) {
         LOG.warn("closing switch connection {}: {}", ctx.channel().remoteAddress(), reason);
         ctx.close();
@@ -267,7 +282,15 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
                 }
             }
         } else if (message instanceof OFPacketIn packetIn) {
-            listener.packetIn(this, packetIn);
+            if (packetIns.tryTake(System.nanoTime())) {
+                listener.packetIn(this, packetIn);
+            } else if (packetInsDropped.getAndIncrement() == 0) {
+                listener.packetInDropped(this);
+                LOG.warn("switch {} sends more than {} packets a second to the controller: the rest are dropped and "
+                        + "counted (cutover.sdn.packets.limited)", label(), PACKET_INS_PER_SECOND);
+            } else {
+                listener.packetInDropped(this);
+            }
         } else if (message instanceof OFRoleReply reply) {
             CompletableFuture<OFControllerRole> request = roleRequests.remove(reply.getXid());
             if (request != null) {

@@ -31,7 +31,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SwitchSessionTest {
     private final List<String> events = new ArrayList<>();
+    private int packetIns;
+    private int packetInsDropped;
     private final SessionListener listener = new SessionListener() {
+        @Override
+        public void packetIn(SwitchSession session, org.projectfloodlight.openflow.protocol.OFPacketIn packetIn) {
+            packetIns++;
+        }
+
+        @Override
+        public void packetInDropped(SwitchSession session) {
+            packetInsDropped++;
+        }
+
         @Override
         public void ready(SwitchSession session) {
             events.add("ready " + session.name());
@@ -71,6 +83,26 @@ class SwitchSessionTest {
                 .setEntries(List.of(port(OFPort.of(1), "hostA"), port(OFPort.of(2), "vm1"))).build());
         assertThat(session.state()).isEqualTo(SwitchSession.State.ACTIVE);
         return ch;
+    }
+
+    @Test
+    void aSwitchThatFloodsPacketInsGetsItsBurstAndItsRateThroughAndTheRestIsDroppedAndCounted() {
+        EmbeddedChannel ch = handshake();
+        long started = System.nanoTime();
+        for (int i = 0; i < 5_000; i++) {
+            ch.writeInbound(SwitchSession.OF.buildPacketIn().setXid(100 + i).setBufferId(
+                    org.projectfloodlight.openflow.types.OFBufferId.NO_BUFFER).setTotalLen(60)
+                    .setReason(org.projectfloodlight.openflow.protocol.OFPacketInReason.ACTION)
+                    .setTableId(org.projectfloodlight.openflow.types.TableId.of(0))
+                    .setMatch(SwitchSession.OF.buildMatch().build()).setData(new byte[60]).build());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long allowed = SwitchSession.PACKET_IN_BURST + (long) Math.ceil(seconds * SwitchSession.PACKET_INS_PER_SECOND) + 1;
+        assertThat(packetIns).as("packet-ins handed on of 5,000 in %.3f s", seconds)
+                .isBetween(SwitchSession.PACKET_IN_BURST, (int) allowed);
+        assertThat(packetInsDropped).isEqualTo(5_000 - packetIns);
+        assertThat(session.packetInsDropped()).isEqualTo(packetInsDropped);
+        assertThat(ch.isActive()).as("the switch stays connected").isTrue();
     }
 
     private static org.projectfloodlight.openflow.protocol.OFPortDesc port(OFPort number, String name) {

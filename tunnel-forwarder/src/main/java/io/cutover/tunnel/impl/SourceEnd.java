@@ -1,5 +1,6 @@
 package io.cutover.tunnel.impl;
 
+import io.cutover.support.TokenBucket;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.MalformedPacketException;
 import io.cutover.tunnel.MoveSpec;
