@@ -82,6 +82,11 @@ public final class SdnController implements AutoCloseable {
         return core.switches();
     }
 
+    /** As {@link #switches()}, without waiting: for callers that must not block (an event loop). */
+    public CompletionStage<List<SwitchInfo>> listSwitches() {
+        return core.listSwitches();
+    }
+
     /** Registers the controller's meters (flow-mods, transactions, switches, moves) in {@code registry}. */
     public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
         io.cutover.sdn.impl.ControllerMetrics.bind(core, registry);
@@ -281,6 +286,11 @@ public final class SdnController implements AutoCloseable {
     /** The flows the controller wants on a switch. */
     public List<FlowView> desiredFlows(Dpid dpid) {
         return core.desiredFlows(dpid);
+    }
+
+    /** As {@link #desiredFlows}, without waiting: for callers that must not block (an event loop). */
+    public CompletionStage<List<FlowView>> listDesiredFlows(Dpid sw) {
+        return core.listDesiredFlows(sw);
     }
 
     /** Every flow on a switch (any cookie), read from it. */

@@ -985,21 +985,31 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     /** The flows the controller wants on {@code sw}. */
     public List<FlowView> desiredFlows(Dpid sw) {
+        return listDesiredFlows(sw).join();
+    }
+
+    /** As {@link #desiredFlows}, read on the core thread; the caller does not wait for it. */
+    public CompletableFuture<List<FlowView>> listDesiredFlows(Dpid sw) {
         return CompletableFuture.supplyAsync(() -> plan.flows(sw).values().stream().map(spec -> view(sw, spec))
-                .toList(), core).join();
+                .toList(), core);
     }
 
     public List<SwitchInfo> switches() {
         try {
-            return CompletableFuture.supplyAsync(() -> {
-                Map<Dpid, SwitchInfo> all = new TreeMap<>();
-                knownPorts.forEach((dpid, ports) -> all.put(dpid, new SwitchInfo(dpid, names.get(dpid), false, ports)));
-                sessions.forEach((dpid, s) -> all.put(dpid, new SwitchInfo(dpid, s.name(), s.active(), s.ports())));
-                return List.copyOf(all.values());
-            }, core).get(5, TimeUnit.SECONDS);
+            return listSwitches().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("the controller's core thread does not answer", e);
         }
+    }
+
+    /** The switches, read on the core thread; the caller does not wait for it. */
+    public CompletableFuture<List<SwitchInfo>> listSwitches() {
+        return CompletableFuture.supplyAsync(() -> {
+            Map<Dpid, SwitchInfo> all = new TreeMap<>();
+            knownPorts.forEach((dpid, ports) -> all.put(dpid, new SwitchInfo(dpid, names.get(dpid), false, ports)));
+            sessions.forEach((dpid, s) -> all.put(dpid, new SwitchInfo(dpid, s.name(), s.active(), s.ports())));
+            return List.copyOf(all.values());
+        }, core);
     }
 
     /** Completes when every switch of {@code switches} is connected and reconciled. */

@@ -103,15 +103,14 @@ public final class SdnRestServer implements AutoCloseable {
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(1 << 20));
         router.get("/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
                 .end(openApi()));
-        router.get("/v1/switches").handler(ctx -> json(ctx, 200, sdn.switches()));
-        router.get("/v1/switches/:switch/ports").handler(ctx -> json(ctx, 200, switchOf(sdn, ctx).ports()));
+        // the switches are read on the controller's thread: never waited for on the event loop
+        router.get("/v1/switches").handler(ctx -> reply(ctx, 200, sdn.listSwitches()));
+        router.get("/v1/switches/:switch/ports").handler(ctx -> reply(ctx, 200, switchOf(sdn, ctx)
+                .thenApply(SwitchInfo::ports)));
         router.get("/v1/switches/:switch/flows").handler(ctx -> {
-            Dpid dpid = switchOf(sdn, ctx).dpid();
-            if ("true".equals(ctx.request().getParam("desired"))) {
-                json(ctx, 200, sdn.desiredFlows(dpid));
-            } else {
-                reply(ctx, 200, sdn.switchFlows(dpid));
-            }
+            boolean desired = "true".equals(ctx.request().getParam("desired"));
+            reply(ctx, 200, switchOf(sdn, ctx).thenCompose(found -> desired
+                    ? sdn.listDesiredFlows(found.dpid()) : sdn.switchFlows(found.dpid())));
         });
         router.get("/v1/endpoints").handler(ctx -> json(ctx, 200, sdn.endpoints()));
         router.get("/v1/endpoints/:name").handler(ctx -> json(ctx, 200, sdn.endpoint(ctx.pathParam("name"))
@@ -213,8 +212,9 @@ public final class SdnRestServer implements AutoCloseable {
      * The switch the path names: by datapath id, or by a bridge name exactly one known switch has (a name that several
      * have is refused with the datapath ids to choose from).
      */
-    static SwitchInfo switchOf(SdnController sdn, RoutingContext ctx) {
-        return switchOf(sdn.switches(), ctx.pathParam("switch"));
+    static CompletionStage<SwitchInfo> switchOf(SdnController sdn, RoutingContext ctx) {
+        String key = ctx.pathParam("switch");
+        return sdn.listSwitches().thenApply(switches -> switchOf(switches, key));
     }
 
     static SwitchInfo switchOf(List<SwitchInfo> switches, String key) {
