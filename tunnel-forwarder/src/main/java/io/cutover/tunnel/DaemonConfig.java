@@ -135,10 +135,11 @@ public record DaemonConfig(InetSocketAddress listen, InetSocketAddress api, Path
         if (!rate.isMissingNode() && !rate.canConvertToInt()) {
             throw new IllegalArgumentException(where + ": flushRate must be an integer (frames a second)");
         }
-        int flushRate = rate.asInt(ForwarderOptions.DEFAULT_FLUSH_RATE);
-        if (flushRate < 0 || flushRate > ForwarderOptions.MAX_FLUSH_RATE) {
-            throw new IllegalArgumentException(where + ": flushRate must be 0 (at once) or 1.."
-                    + ForwarderOptions.MAX_FLUSH_RATE + " frames a second, was " + flushRate);
+        int flushRate;
+        try {
+            flushRate = ForwarderOptions.requireFlushRate(rate.asInt(ForwarderOptions.DEFAULT_FLUSH_RATE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
         List<InitialMove> moves = new ArrayList<>();
         JsonNode list = root.path("moves");

@@ -36,10 +36,20 @@ public record ForwarderOptions(InetSocketAddress bind, int pathMtu, boolean nati
         if (pathMtu < 576 || pathMtu > 65_535) {
             throw new IllegalArgumentException("pathMtu must be 576..65535, was " + pathMtu);
         }
+        requireFlushRate(flushRate);
+    }
+
+    /**
+     * Checks a flush rate (the daemon's config too, so that a bad one names its file).
+     *
+     * @throws IllegalArgumentException unless 0 (at once) or 1..{@value #MAX_FLUSH_RATE}
+     */
+    public static int requireFlushRate(int flushRate) {
         if (flushRate < 0 || flushRate > MAX_FLUSH_RATE) {
             throw new IllegalArgumentException("flushRate must be 0 (at once) or 1.." + MAX_FLUSH_RATE
                     + " frames a second, was " + flushRate);
         }
+        return flushRate;
     }
 
     public static Builder builder() {

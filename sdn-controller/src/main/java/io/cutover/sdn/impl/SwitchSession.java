@@ -284,12 +284,12 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
         } else if (message instanceof OFPacketIn packetIn) {
             if (packetIns.tryTake(System.nanoTime())) {
                 listener.packetIn(this, packetIn);
-            } else if (packetInsDropped.getAndIncrement() == 0) {
-                listener.packetInDropped(this);
-                LOG.warn("switch {} sends more than {} packets a second to the controller: the rest are dropped and "
-                        + "counted (cutover.sdn.packets.limited)", label(), PACKET_INS_PER_SECOND);
             } else {
                 listener.packetInDropped(this);
+                if (packetInsDropped.getAndIncrement() == 0) {
+                    LOG.warn("switch {} sends more than {} packets a second to the controller: the rest are dropped "
+                            + "and counted (cutover.sdn.packets.limited)", label(), PACKET_INS_PER_SECOND);
+                }
             }
         } else if (message instanceof OFRoleReply reply) {
             CompletableFuture<OFControllerRole> request = roleRequests.remove(reply.getXid());

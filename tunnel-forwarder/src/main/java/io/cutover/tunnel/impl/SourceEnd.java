@@ -33,10 +33,11 @@ final class SourceEnd {
     private final HoldBuffer hold;
     private final RecentFrames recent;
     private final TokenBucket icmpLimit = new TokenBucket(ICMP_PER_SECOND, ICMP_BURST);
-    /** Held frames the paced flush has yet to send; live frames queued behind them follow (under the move's lock). */
+    /**
+     * Held frames the paced flush has yet to send; live frames queued behind them follow (under the move's lock). While
+     * the move forwards, a hold that is not empty is a flush under way.
+     */
     private int heldToFlush;
-    /** Whether a paced flush is under way: live frames then join the queue behind the held ones. */
-    private boolean flushing;
 
     /**
      * @param reverse the reverse tunnel, told where the VM's peers' packets come from, or {@code null}
@@ -106,7 +107,7 @@ final class SourceEnd {
                 case CLOSED -> counters.increment("ignored");
                 case HOLDING -> hold(frame);
                 case FORWARDING, DRAINING -> {
-                    if (flushing) {
+                    if (hold.size() > 0) {
                         counters.increment("queuedBehindFlush");
                         queue(frame);
                     } else {
@@ -163,7 +164,6 @@ final class SourceEnd {
      */
     int startFlush() {
         heldToFlush = hold.size();
-        flushing = heldToFlush > 0;
         return heldToFlush;
     }
 
@@ -176,13 +176,12 @@ final class SourceEnd {
         int held = Math.min(sent, heldToFlush);
         heldToFlush -= held;
         counters.add("flushed", held);
-        flushing = hold.size() > 0;
         return hold.size();
     }
 
     /** Under the move's lock: sends everything held or queued through the tunnel at once, oldest first. */
     void flushAll() {
-        if (!flushing) {
+        if (!phase.state().forwards()) {
             startFlush();
         }
         flushSome(Integer.MAX_VALUE);
@@ -193,7 +192,6 @@ final class SourceEnd {
         hold.clear();
         recent.clear();
         heldToFlush = 0;
-        flushing = false;
     }
 
     /** Under the move's lock: how many frames are held. */

@@ -471,7 +471,7 @@ class LoopbackForwarderTest {
                 .build();
         MoveRuntime move = source.openDetached(spec, MoveState.FORWARDING);
         List<byte[]> replies = new CopyOnWriteArrayList<>();
-        move.attachReplySink(recording(replies));
+        move.attachReplySink(TestFrames.recording(replies));
         int fits = move.maxFrame();
         assertThat(fits).as("1500 - IPv4/UDP 28 - VXLAN 8 - salt 16 - sequence 8 - tag 16").isEqualTo(1424);
 
@@ -498,7 +498,7 @@ class LoopbackForwarderTest {
     void l2FrameTooBigIsDroppedAndCountedWithoutAnswer() throws Exception {
         moves(null, HoldLimits.DEFAULT);
         List<byte[]> replies = new CopyOnWriteArrayList<>();
-        sourceMove.attachReplySink(recording(replies));
+        sourceMove.attachReplySink(TestFrames.recording(replies));
         source.stage("m1", CutoverStage.ACTIVATED);
         sourceMove.caught(TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 17, new byte[1472]));
         assertThat(sourceMove.counters.drops(DropReason.TOO_BIG)).isEqualTo(1);
@@ -546,8 +546,8 @@ class LoopbackForwarderTest {
         MoveRuntime atDestination = destination.openDetached(
                 spec.otherEnd(new InetSocketAddress(InetAddress.getLoopbackAddress(), source.port()), "unused"), MoveState.FORWARDING);
         List<byte[]> emitted = new CopyOnWriteArrayList<>();
-        atSource.attachReplySink(recording(emitted));
-        atDestination.attachSink(recording(delivered));
+        atSource.attachReplySink(TestFrames.recording(emitted));
+        atDestination.attachSink(TestFrames.recording(delivered));
 
         byte[] request = TestFrames.ipv4(TestFrames.VM_MAC, TestFrames.CLIENT_IP, TestFrames.VM_IP, 6, new byte[8]);
         System.arraycopy(routerMac, 0, request, 6, 6);
@@ -581,20 +581,6 @@ class LoopbackForwarderTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(b::build).hasMessageContaining("L3");
         b.mode(io.cutover.tunnel.TunnelMode.L3).newAddress(InetAddress.getByAddress(TestFrames.CLIENT_IP));
         org.assertj.core.api.Assertions.assertThatThrownBy(b::build).hasMessageContaining("old address");
-    }
-
-    private static FrameSink recording(List<byte[]> into) {
-        return new FrameSink() {
-            @Override
-            public boolean inject(byte[] frame, int length) {
-                into.add(Arrays.copyOf(frame, length));
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 
     private long totalDrops() {

@@ -17,17 +17,7 @@ class NeighbourProxyTest {
         Counters counters = new Counters();
         List<byte[]> injected = new ArrayList<>();
         SinkSlot oldSite = new SinkSlot();
-        oldSite.attach(new FrameSink() {
-            @Override
-            public boolean inject(byte[] frame, int length) {
-                injected.add(frame);
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        oldSite.attach(TestFrames.recording(injected));
         NeighbourProxy proxy = new NeighbourProxy(new MovePhase(MoveState.HOLDING, DrainPolicy.DEFAULT, false), oldSite,
                 counters);
         proxy.attach(new NeighbourAnswers(HOST_MAC, List.of(TestFrames.VM_IP)));

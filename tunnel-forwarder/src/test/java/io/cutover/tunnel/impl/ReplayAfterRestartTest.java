@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +48,7 @@ class ReplayAfterRestartTest {
             List<byte[]> delivered = new CopyOnWriteArrayList<>();
             try {
                 MoveRuntime move = receiver.openDetached(spec(key), MoveState.FORWARDING);
-                move.attachSink(recording(delivered));
+                move.attachSink(TestFrames.recording(delivered));
                 send(peer, receiver.port(), sealed);
                 await(() -> delivered.size() == 50);
                 assertThat(delivered).hasSize(50);
@@ -65,7 +64,7 @@ class ReplayAfterRestartTest {
             try {
                 MoveRuntime move = restarted.runtimeForTests("m");
                 List<byte[]> again = new CopyOnWriteArrayList<>();
-                move.attachSink(recording(again));
+                move.attachSink(TestFrames.recording(again));
                 send(peer, restarted.port(), sealed);
                 await(() -> move.counters.drops(DropReason.REPLAYED) == 50);
                 assertThat(move.counters.drops(DropReason.REPLAYED)).as("every replay refused").isEqualTo(50);
@@ -124,19 +123,5 @@ class ReplayAfterRestartTest {
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-    }
-
-    private static FrameSink recording(List<byte[]> into) {
-        return new FrameSink() {
-            @Override
-            public boolean inject(byte[] frame, int length) {
-                into.add(Arrays.copyOf(frame, length));
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 }

@@ -1,6 +1,8 @@
 package io.cutover.tunnel.impl;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 
 /** Builds valid Ethernet frames for tests, checksums included. */
 final class TestFrames {
@@ -63,5 +65,20 @@ final class TestFrames {
         b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1)
                 .put(CLIENT_MAC).put(CLIENT_IP).put(new byte[6]).put(targetIp);
         return b.array();
+    }
+
+    /** A sink that keeps a copy of every frame injected into it, in {@code into}. */
+    static FrameSink recording(List<byte[]> into) {
+        return new FrameSink() {
+            @Override
+            public boolean inject(byte[] frame, int length) {
+                into.add(Arrays.copyOf(frame, length));
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 }
