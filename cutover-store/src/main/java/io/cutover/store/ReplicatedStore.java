@@ -55,6 +55,23 @@ public interface ReplicatedStore extends AutoCloseable {
     void delete(String path, int expectedVersion);
 
     /**
+     * The names of the documents directly under {@code path} (such as {@code vm1} for {@code vms/vm1}), sorted; empty
+     * when there are none.
+     *
+     * @throws StoreUnavailableException when no quorum answered in time
+     */
+    java.util.List<String> children(String path);
+
+    /**
+     * Holds a {@link Lease} at {@code path} with {@code data}: a document that goes a session timeout after this client
+     * stops talking to the store. A document left at {@code path} by an earlier session (a holder that was killed and
+     * restarted) is taken over once that session has ended.
+     *
+     * @throws StoreUnavailableException when no quorum answered in time
+     */
+    Lease lease(String path, byte[] data);
+
+    /**
      * Enters the election called {@code election} as {@code participant} (a name for people and logs, such as the
      * controller's address). Leadership is held while this client's session lives: closing the election or the
      * store, or losing the session, gives it up, and another participant takes it with a higher generation.

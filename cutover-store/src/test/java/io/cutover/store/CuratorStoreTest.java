@@ -49,6 +49,36 @@ class CuratorStoreTest {
     }
 
     @Test
+    void childrenListsTheDocumentsUnderAPath() {
+        try (ReplicatedStore store = ReplicatedStore.connect(options)) {
+            assertThat(store.children("cutovers")).isEmpty();
+            store.write("cutovers/hostB/c-2", bytes("{}"), Versioned.ABSENT);
+            store.write("cutovers/hostA/c-1", bytes("{}"), Versioned.ABSENT);
+            assertThat(store.children("cutovers")).containsExactly("hostA", "hostB");
+            assertThat(store.children("cutovers/hostA")).containsExactly("c-1");
+        }
+    }
+
+    @Test
+    void aLeaseGoesWhenItsHoldersSessionEndsAndIsTakenOverByTheNext() throws Exception {
+        ReplicatedStore holder = ReplicatedStore.connect(options);
+        try (ReplicatedStore peer = ReplicatedStore.connect(options)) {
+            holder.lease("agents/hostA", bytes("first"));
+            assertThat(peer.read("agents/hostA")).map(v -> new String(v.data(), StandardCharsets.UTF_8))
+                    .contains("first");
+            holder.close();
+            assertThat(peer.read("agents/hostA")).as("a closed session's lease").isEmpty();
+
+            try (ReplicatedStore again = ReplicatedStore.connect(options)) {
+                Lease lease = again.lease("agents/hostA", bytes("second"));
+                assertThat(peer.read("agents/hostA")).isPresent();
+                lease.close();
+                assertThat(peer.read("agents/hostA")).as("a lease given up").isEmpty();
+            }
+        }
+    }
+
+    @Test
     void aSecondClientSeesTheFirstsWrites() {
         try (ReplicatedStore one = ReplicatedStore.connect(options);
              ReplicatedStore two = ReplicatedStore.connect(options)) {

@@ -1,6 +1,7 @@
 package io.cutover.store.impl;
 
 import io.cutover.store.LeaderElection;
+import io.cutover.store.Lease;
 import io.cutover.store.ReplicatedStore;
 import io.cutover.store.StaleVersionException;
 import io.cutover.store.StoreException;
@@ -9,7 +10,9 @@ import io.cutover.store.StoreUnavailableException;
 import io.cutover.store.Versioned;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.retry.RetryUntilElapsed;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
@@ -101,6 +104,50 @@ public final class CuratorStore implements ReplicatedStore {
                 throw new StaleVersionException(path, expectedVersion, stale);
             }
         });
+    }
+
+    @Override
+    public java.util.List<String> children(String path) {
+        String znode = znode(path);
+        return call(path, "listing " + path, () -> {
+            try {
+                return client.getChildren().forPath(znode).stream().sorted().toList();
+            } catch (KeeperException.NoNodeException absent) {
+                return java.util.List.of();
+            }
+        });
+    }
+
+    @Override
+    public Lease lease(String path, byte[] data) {
+        String znode = znode(path);
+        PersistentNode node = new PersistentNode(client, CreateMode.EPHEMERAL, false, znode, data);
+        node.start();
+        boolean made = call(path, "taking the lease " + path,
+                () -> node.waitForInitialCreate(options.operationTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        if (!made) {
+            closeQuietly(node);
+            throw new StoreUnavailableException(path, "taking the lease " + path, options.operationTimeout(), null);
+        }
+        return new Lease() {
+            @Override
+            public String path() {
+                return path;
+            }
+
+            @Override
+            public void close() {
+                closeQuietly(node);
+            }
+        };
+    }
+
+    private static void closeQuietly(PersistentNode node) {
+        try {
+            node.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            // the session's end takes the lease anyway
+        }
     }
 
     @Override

@@ -64,6 +64,30 @@ public final class ThreadBoundStore implements ReplicatedStore {
     }
 
     @Override
+    public java.util.List<String> children(String path) {
+        return call(thread, () -> store.children(path));
+    }
+
+    @Override
+    public io.cutover.store.Lease lease(String path, byte[] data) {
+        io.cutover.store.Lease inner = call(thread, () -> store.lease(path, data));
+        return new io.cutover.store.Lease() {
+            @Override
+            public String path() {
+                return inner.path();
+            }
+
+            @Override
+            public void close() {
+                call(thread, () -> {
+                    inner.close();
+                    return null;
+                });
+            }
+        };
+    }
+
+    @Override
     public LeaderElection elect(String election, String participant) {
         LeaderElection inner = call(thread, () -> store.elect(election, participant));
         return new LeaderElection() {
