@@ -74,6 +74,11 @@ public final class CutoverService {
     private final java.util.concurrent.ExecutorService reports = Threads.prestarted("cutover-report", 1);
     /** When each cutover was created ({@link System#nanoTime()}), for {@link #expire()}. */
     private final Map<String, Long> createdAt = new ConcurrentHashMap<>();
+    /** Where each cutover's plan state is kept; in memory unless the agent shares a store. */
+    private volatile io.cutover.agent.journal.CutoverJournal journal;
+    /** The host under which each cutover's document is kept, where it is another's (taken over from a peer). */
+    private final Map<String, String> documentHosts = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
 
     public CutoverService(AgentConfig config, MemoryClaims claims, PeerAgents peers, StepFactory steps) {
         this(config, claims, peers, steps, null);
@@ -114,12 +119,51 @@ public final class CutoverService {
                           BuiltInMigrator migrator, QemuMigrator qemu, LibvirtDomains libvirt, MeterRegistry meters) {
         this.libvirt = libvirt;
         this.metrics = new CutoverMetrics(meters);
+        this.meters = meters;
+        useJournal(new io.cutover.agent.journal.impl.MemoryCutoverJournal(config.host()));
         this.config = config;
         this.claims = claims;
         this.peers = peers;
         this.steps = steps;
         this.migrator = migrator;
         this.qemu = qemu;
+    }
+
+    /**
+     * Keeps the cutovers' plan state in {@code journal} from now on (set before the agent serves), and counts its
+     * writes as {@code cutover_journal_writes_total}.
+     */
+    public void useJournal(io.cutover.agent.journal.CutoverJournal journal) {
+        this.journal = journal;
+        io.micrometer.core.instrument.FunctionCounter.builder("cutover.journal.writes", journal,
+                        io.cutover.agent.journal.CutoverJournal::writes)
+                .description("writes of the cutovers' documents to the agent's journal (the store, when it has one)")
+                .register(meters);
+    }
+
+    public io.cutover.agent.journal.CutoverJournal journal() {
+        return journal;
+    }
+
+    /**
+     * Takes in a cutover recovered from the journal (its plan resumed), so that it is listed and reported like the
+     * others; {@code documentHost} is the host under which its document is kept.
+     */
+    void adopt(Cutover cutover, String documentHost) {
+        metrics.follow(cutover.plan().timeline());
+        cutovers.put(cutover.id(), cutover);
+        documentHosts.put(cutover.id(), documentHost);
+        finished.add(cutover.id());
+    }
+
+    /** Releases a recovered cutover's memory claim at its destination, as far as this agent may. */
+    void releaseRecovered(Cutover cutover) {
+        try {
+            release(cutover);
+        } catch (RuntimeException e) {
+            LOG.info("cutover {}: its memory claim at {} was not released: {}", cutover.id(),
+                    cutover.request().destination(), e.getMessage());
+        }
     }
 
     /** The built-in migrator, or {@code null}. */
@@ -233,6 +277,12 @@ public final class CutoverService {
         Timeline timeline = new Timeline();
         CutoverPlan plan = new CutoverPlan(id, timeline, steps.steps(id, request, timeline),
                 request.switchoverReported() ? Set.of() : Set.of(CutoverStage.SWITCHOVER));
+        try {
+            plan.recordedBy(journal.open(id, request));
+        } catch (RuntimeException e) {
+            throw new PrecheckFailedException("cutover " + id + " could not be written to the agent's journal: "
+                    + e.getMessage(), e);
+        }
         String secret;
         if (here.equals(request.destination())) {
             try {
@@ -563,6 +613,12 @@ public final class CutoverService {
         Cutover cutover = get(id);
         CutoverPlan plan = cutover.plan();
         if (ended(cutover)) {
+            try {
+                journal.forget(documentHosts.getOrDefault(id, config.host()), id);
+            } catch (RuntimeException e) {
+                LOG.info("cutover {}: its document stays in the journal: {}", id, e.getMessage());
+            }
+            documentHosts.remove(id);
             cutovers.remove(id);
             createdAt.remove(id);
             outgoing.remove(id);

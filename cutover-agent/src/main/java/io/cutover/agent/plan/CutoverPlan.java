@@ -49,6 +49,9 @@ public final class CutoverPlan implements CutoverListener {
     private final Set<CutoverStage> unseen;
     private final Timeline timeline;
     private final Deque<PlanStep> applied = new ArrayDeque<>();
+    private final Set<String> running = new java.util.LinkedHashSet<>();
+    private PlanRecorder recorder = PlanRecorder.NONE;
+    private boolean stageDone;
     private CutoverStage stage = CutoverStage.PLANNED;
     private boolean started;
     private boolean blackoutProtected = true;
@@ -76,6 +79,96 @@ public final class CutoverPlan implements CutoverListener {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * Keeps this plan's state in {@code recorder} from now on (before each step, at each stage's end, at its end).
+     *
+     * @return this plan
+     */
+    public synchronized CutoverPlan recordedBy(PlanRecorder recorder) {
+        this.recorder = Objects.requireNonNull(recorder, "recorder");
+        return this;
+    }
+
+    /**
+     * A plan made anew for a cutover an earlier run of the agent left unfinished, at the stage {@code saved} names and
+     * with its applied steps (those of {@code steps} by those names, given their undo data back): {@link
+     * #rollBackRecovered} undoes them, or {@link #advance} goes on from there.
+     */
+    public static CutoverPlan resumed(String id, Timeline timeline, List<PlanStep> steps, Set<CutoverStage> unseen,
+                                      PlanState saved) {
+        CutoverPlan plan = new CutoverPlan(id, timeline, steps, unseen);
+        synchronized (plan) {
+            plan.stage = saved.stage();
+            plan.started = true;
+            plan.stageDone = saved.stageDone();
+            for (PlanState.AppliedStep done : saved.applied()) {
+                steps.stream().filter(step -> step.name().equals(done.name())).findFirst().ifPresentOrElse(step -> {
+                    step.restore(done.undo());
+                    plan.applied.push(step);
+                }, () -> timeline.add(done.name(), "unknown", "applied before the restart; this plan has no such step"));
+            }
+        }
+        return plan;
+    }
+
+    /**
+     * Rolls back a {@link #resumed} plan, whatever its stage (FAILED when it was rolling back already): undoes its
+     * applied steps, newest first, and ends {@link CutoverStage#ROLLED_BACK}.
+     */
+    public synchronized CompletionStage<Void> rollBackRecovered(String why) {
+        CutoverStage at = stage;
+        stage = CutoverStage.FAILED;
+        tail = tail.handle((ok, error) -> null).thenComposeAsync(ignored -> rollBack(at,
+                new IllegalStateException(why)), STEPS);
+        return tail;
+    }
+
+    /**
+     * Finishes a {@link #resumed} plan past its commit: runs the steps of its interrupted stage that were not applied
+     * before the restart, then the stages after it up to {@link CutoverStage#COMPLETED}.
+     */
+    public synchronized CompletionStage<Void> finishRecovered() {
+        CompletableFuture<Void> chain = tail.handle((ok, error) -> null);
+        if (!stageDone) {
+            CutoverStage again = stage;
+            chain = chain.thenComposeAsync(ignored -> runStage(again), STEPS);
+            tail = chain;
+        }
+        for (CutoverStage next : List.of(CutoverStage.ACTIVATED, CutoverStage.DRAINING, CutoverStage.COMPLETED)) {
+            if (next.ordinal() > stage.ordinal()) {
+                chain = chain.thenCompose(ignored -> advance(next).toCompletableFuture());
+            }
+        }
+        return chain;
+    }
+
+    /** What a restarted agent needs of this plan now: its stage, what it applied (with undo data), what runs. */
+    public synchronized PlanState state() {
+        List<PlanState.AppliedStep> done = new java.util.ArrayList<>();
+        applied.descendingIterator().forEachRemaining(step -> done.add(new PlanState.AppliedStep(step.name(),
+                step.undoData())));
+        return new PlanState(stage, stageDone, done, List.copyOf(running), stage.isTerminal() && stage != CutoverStage.FAILED
+                && stageDone);
+    }
+
+    /** Tells the recorder the plan's state; a failure only logged, when {@code refusable} is false. */
+    private void record(boolean refusable) {
+        PlanRecorder to;
+        PlanState state;
+        synchronized (this) {
+            to = recorder;
+            state = state();
+        }
+        try {
+            to.record(state);
+        } catch (RuntimeException e) {
+            if (refusable) {
+                throw e;
+            }
+            LOG.warn("cutover {}: its state at {} could not be kept: {}", id, state.stage(), message(e));
+        }
     }
 
     public Timeline timeline() {
@@ -144,6 +237,7 @@ public final class CutoverPlan implements CutoverListener {
         passOver(next);
         CutoverStage previous = stage;
         stage = next;
+        stageDone = false;
         started = true;
         if (next == CutoverStage.FAILED || next == CutoverStage.ROLLED_BACK) {
             tail = tail.handle((ok, error) -> null).thenComposeAsync(ignored -> rollBack(previous, null), STEPS);
@@ -210,7 +304,14 @@ public final class CutoverPlan implements CutoverListener {
         LOG.info("cutover {}: {}", id, next);
         Map<String, CompletableFuture<Void>> started = new LinkedHashMap<>();
         for (PlanStep step : steps) {
-            if (step.stage() == next) {
+            boolean appliedBefore;
+            synchronized (this) {
+                appliedBefore = applied.contains(step);
+            }
+            if (step.stage() == next && appliedBefore) {
+                timeline.add(step.name(), "kept", "applied before the agent restarted");
+                started.put(step.name(), CompletableFuture.completedFuture(null));
+            } else if (step.stage() == next) {
                 List<CompletableFuture<Void>> before = step.waitsFor()
                         .map(names -> names.stream().map(started::get).filter(Objects::nonNull).toList())
                         .orElseGet(() -> List.copyOf(started.values()));
@@ -224,6 +325,10 @@ public final class CutoverPlan implements CutoverListener {
         CompletableFuture<Void> all = CompletableFuture.allOf(started.values().toArray(CompletableFuture[]::new));
         return all.handle((ok, error) -> error).thenCompose(error -> {
             if (error == null) {
+                synchronized (this) {
+                    stageDone = true;
+                }
+                record(false);
                 return CompletableFuture.completedFuture(null);
             }
             synchronized (this) {
@@ -238,11 +343,18 @@ public final class CutoverPlan implements CutoverListener {
         timeline.add(step.name(), "start", after);
         CompletableFuture<Void> result;
         try {
+            synchronized (this) {
+                running.add(step.name());
+            }
+            record(true);
             result = step.apply().toCompletableFuture();
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
         return result.handle((ok, error) -> {
+            synchronized (this) {
+                running.remove(step.name());
+            }
             if (error != null) {
                 Throwable cause = Causes.unwrap(error);
                 timeline.add(step.name(), "failed", message(cause));
@@ -279,9 +391,11 @@ public final class CutoverPlan implements CutoverListener {
         return chain.thenRun(() -> {
             synchronized (this) {
                 stage = CutoverStage.ROLLED_BACK;
+                stageDone = true;
             }
             timeline.add(CutoverStage.ROLLED_BACK.name(), "stage", null);
             LOG.warn("cutover {}: ROLLED_BACK", id);
+            record(false);
         });
     }
 

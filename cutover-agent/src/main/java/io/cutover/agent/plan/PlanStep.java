@@ -40,4 +40,19 @@ public interface PlanStep {
     default String detail() {
         return null;
     }
+
+    /**
+     * What undoing this step needs beyond the cutover's request, kept with the plan's state once it is applied (such as
+     * the controller's move id), or {@code null} for nothing.
+     */
+    default String undoData() {
+        return null;
+    }
+
+    /**
+     * Gives this step, made anew for a plan an agent resumes after a restart, the {@link #undoData()} its predecessor
+     * had when it was applied, so that {@link #rollback()} (and the later steps that share it) can act.
+     */
+    default void restore(String undoData) {
+    }
 }

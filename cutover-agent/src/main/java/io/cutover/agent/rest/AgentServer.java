@@ -647,6 +647,7 @@ public final class AgentServer {
         out.put("stage", cutover.plan().stage().name());
         out.put("ended", service.ended(cutover));
         out.put("blackoutProtected", cutover.plan().blackoutProtected());
+        out.put("journalWrites", service.journal().writes(cutover.id()));
         out.put("request", cutover.request());
         out.put("steps", cutover.plan().steps().stream().map(s -> s.stage() + " " + s.name()).toList());
         Throwable failure = cutover.plan().failure();

@@ -252,6 +252,16 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         }
 
         @Override
+        public String undoData() {
+            return step.undoData();
+        }
+
+        @Override
+        public void restore(String undoData) {
+            step.restore(undoData);
+        }
+
+        @Override
         public Optional<Set<String>> waitsFor() {
             return Optional.of(names);
         }

@@ -32,6 +32,8 @@ public final class SdnSteps {
     private final SdnRestClient sdn;
     private final Duration rollbackPatience;
     private volatile Move move;
+    /** The move's id, once prepared (or given back after a restart: then {@link #move} is unknown). */
+    private volatile Integer moveId;
     private volatile boolean rolledBack;
 
     private SdnSteps(SdnRestClient sdn, Duration rollbackPatience) {
@@ -70,29 +72,76 @@ public final class SdnSteps {
             }
             return mirrored ? sdn.prepareMirrored(endpoint, toSwitch, toPort, forwarderPort)
                     : sdn.prepare(endpoint, toSwitch, toPort);
-        }).thenAccept(m -> move.move = m)));
+        }).thenAccept(move::moved)));
         if (forwarderPort != null && !mirrored) {
             steps.add(move.step("sdn.redirect", CutoverStage.SWITCHOVER,
-                    () -> sdn.redirectToForwarder(move.id(), forwarderPort).thenAccept(m -> move.move = m)));
+                    () -> sdn.redirectToForwarder(move.id(), forwarderPort).thenAccept(move::moved)));
         }
         steps.add(move.step("sdn.commit", CutoverStage.ACTIVATED,
-                () -> sdn.commit(move.id()).thenAccept(m -> move.move = m)));
+                () -> sdn.commit(move.id()).thenAccept(move::moved)));
         steps.add(new Step("sdn.cleanup", CutoverStage.COMPLETED,
-                () -> sdn.cleanup(move.id()).thenAccept(m -> move.move = m), Step::done));
+                () -> sdn.cleanup(move.id()).thenAccept(move::moved), Step::done));
         return List.copyOf(steps);
     }
 
     /** The controller's move, once prepared. */
     private int id() {
-        Move current = move;
+        Integer current = moveId;
         if (current == null) {
             throw new IllegalStateException("no move was prepared");
         }
-        return current.id();
+        return current;
+    }
+
+    private void moved(Move now) {
+        move = now;
+        moveId = now.id();
     }
 
     private PlanStep step(String name, CutoverStage stage, java.util.function.Supplier<CompletionStage<Void>> action) {
-        return new Step(name, stage, action, this::rollBackOnce);
+        return new Kept(new Step(name, stage, action, this::rollBackOnce));
+    }
+
+    /** An SDN step whose undo data is the controller's move id, shared by the move's steps. */
+    private final class Kept implements PlanStep {
+        private final Step step;
+
+        Kept(Step step) {
+            this.step = step;
+        }
+
+        @Override
+        public String name() {
+            return step.name();
+        }
+
+        @Override
+        public CutoverStage stage() {
+            return step.stage();
+        }
+
+        @Override
+        public CompletionStage<Void> apply() {
+            return step.apply();
+        }
+
+        @Override
+        public CompletionStage<Void> rollback() {
+            return step.rollback();
+        }
+
+        @Override
+        public String undoData() {
+            Integer id = moveId;
+            return id == null ? null : "move " + id;
+        }
+
+        @Override
+        public void restore(String undoData) {
+            if (undoData != null && undoData.startsWith("move ")) {
+                moveId = Integer.parseInt(undoData.substring("move ".length()).strip());
+            }
+        }
     }
 
     /**
@@ -104,7 +153,7 @@ public final class SdnSteps {
             return false;
         }
         try {
-            move = sdn.move(move.id()).toCompletableFuture().join();
+            moved(sdn.move(id()).toCompletableFuture().join());
             return move.state() == MoveState.ROLLED_BACK;
         } catch (CompletionException e) {
             return false;
@@ -116,14 +165,14 @@ public final class SdnSteps {
      * plan's thread (whose network namespace is the agent's).
      */
     private synchronized CompletionStage<Void> rollBackOnce() {
-        if (rolledBack || move == null) {
+        if (rolledBack || moveId == null) {
             return Step.done();
         }
         rolledBack = true;
         long deadline = System.nanoTime() + rollbackPatience.toNanos();
         while (true) {
             try {
-                move = sdn.rollback(move.id()).toCompletableFuture().join();
+                moved(sdn.rollback(id()).toCompletableFuture().join());
                 return Step.done();
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
