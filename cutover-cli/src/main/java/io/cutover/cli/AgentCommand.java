@@ -41,8 +41,43 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--config", description = "The host's configuration (host.yaml); required to run the agent.")
     Path config;
 
+    @Option(names = "--store", paramLabel = "HOST:PORT[,...]", description = "Keep each cutover's plan state in this "
+            + "replicated store (ZooKeeper's connect string), written before each step, and hold this host's lease "
+            + "there: a restarted agent ends its host's unfinished cutovers, and a peer those of a host whose agent "
+            + "stays down past its lease. Without it, cutovers live in memory. See docs/scale-out.md.")
+    String store;
+
+    @Option(names = "--store-root", defaultValue = io.cutover.store.StoreOptions.DEFAULT_ROOT,
+            description = "The root in the store: one root, one cluster (default: ${DEFAULT-VALUE}).")
+    String storeRoot;
+
+    @Option(names = "--store-session-timeout", defaultValue = "3s", description = "The lease: how long after this "
+            + "agent stops talking to the store a peer may end its cutovers (default: ${DEFAULT-VALUE}).")
+    String storeSessionTimeout;
+
+    @Option(names = "--store-netns", description = "Reach the store from this network namespace (as 'ip netns' "
+            + "names it), such as a lab host's.")
+    String storeNetns;
+
+    @Option(names = "--lease-check", defaultValue = "2s", description = "How often the agent looks for hosts whose "
+            + "agent's lease expired, with --store (default: ${DEFAULT-VALUE}).")
+    String leaseCheck;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The store's journal of this host, or {@code null} without {@code --store}. */
+    private io.cutover.agent.journal.CutoverJournal journal(String host) {
+        if (store == null) {
+            return null;
+        }
+        io.cutover.store.StoreOptions options = io.cutover.store.StoreOptions.of(store).withRoot(storeRoot)
+                .withSessionTimeout(io.cutover.support.Durations.parsePositive("--store-session-timeout",
+                        storeSessionTimeout));
+        io.cutover.store.ReplicatedStore connected = storeNetns == null ? io.cutover.store.ReplicatedStore.connect(options)
+                : io.cutover.store.ReplicatedStore.connect(options, io.cutover.support.Netns.threadFactory(storeNetns));
+        return new io.cutover.agent.journal.impl.StoreCutoverJournal(connected, host);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -67,6 +102,12 @@ final class AgentCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         CutoverService service = new CutoverService(settings, new MemoryClaims(settings.memoryMiB()),
                 peers, steps, migrator, qemu, libvirt, metrics.registry());
+        io.cutover.agent.journal.CutoverJournal journal = journal(settings.host());
+        io.cutover.agent.CutoverRecovery recovery = null;
+        if (journal != null) {
+            service.useJournal(journal);
+            recovery = new io.cutover.agent.CutoverRecovery(settings.host(), journal, steps, service);
+        }
         AgentServer server = new AgentServer(vertx, service, settings.token(), settings.host(), steps.localTunnel(),
                 metrics, settings.access());
         settings.peers().keySet().stream().filter(peer -> !settings.access().peerTokens().containsKey(peer))
@@ -91,12 +132,24 @@ final class AgentCommand implements Callable<Integer> {
                     + e.getMessage(), e);
         }
         vertx.setPeriodic(EXPIRY_CHECK.toMillis(), timer -> vertx.executeBlocking(service::expire, false));
+        if (recovery != null) {
+            io.cutover.agent.CutoverRecovery recovering = recovery;
+            vertx.executeBlocking(recovering::recoverOwn, false).onSuccess(ids -> {
+                if (!ids.isEmpty()) {
+                    LOG.warn("recovering this host's unfinished cutovers: {}", ids);
+                }
+            }).onFailure(e -> LOG.error("this host's cutovers could not be recovered: {}", e.getMessage()));
+            vertx.setPeriodic(io.cutover.support.Durations.parsePositive("--lease-check", leaseCheck).toMillis(),
+                    timer -> vertx.executeBlocking(recovering::takeOverExpired, false).onFailure(e ->
+                            LOG.warn("the peers' leases could not be checked: {}", e.getMessage())));
+        }
         System.out.println("cutover agent for " + settings.host() + " listening on "
                 + (settings.access().tls() == null ? "http" : "https") + "://" + settings.address()
                 + ":" + port + "/v1 (steps: " + (settings.steps().isEmpty() ? "none" : settings.steps())
                 + (migrator == null ? "" : "; migrations arrive at " + migrator.address())
                 + (qemu == null ? "" : "; QEMU guests' QMP sockets in " + settings.qemu().socketDir())
-                + (libvirt == null ? "" : "; following libvirt's events at " + settings.libvirt().uri()) + ")");
+                + (libvirt == null ? "" : "; following libvirt's events at " + settings.libvirt().uri())
+                + (store == null ? "" : "; cutovers kept in the store at " + store) + ")");
         io.cutover.support.SystemdNotify.ready("api on port " + port);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -113,6 +166,7 @@ final class AgentCommand implements Callable<Integer> {
                 if (libvirt != null) {
                     libvirt.close();
                 }
+                service.journal().close();
             } catch (Exception ignored) {
                 // exiting anyway
             } finally {

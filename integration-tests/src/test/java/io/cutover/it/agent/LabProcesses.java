@@ -77,10 +77,11 @@ final class LabProcesses implements AutoCloseable {
      * Starts the agent of {@code host} on {@code port} (of 127.0.0.1) with {@code sections} (YAML) after its common
      * keys; returns its API's root.
      */
-    URI startAgent(String host, int port, Map<String, Integer> peers, String sections) throws Exception {
+    URI startAgent(String host, int port, Map<String, Integer> peers, String sections, String... options)
+            throws Exception {
         Map<String, String> urls = new LinkedHashMap<>();
         peers.forEach((peer, peerPort) -> urls.put(peer, "http://127.0.0.1:" + peerPort));
-        URI api = startAgent(host, null, "127.0.0.1:" + port, urls, sections);
+        URI api = startAgent(host, null, "127.0.0.1:" + port, urls, sections, options);
         new AgentApi(api).send("GET", "health", null);
         return api;
     }
@@ -89,15 +90,17 @@ final class LabProcesses implements AutoCloseable {
      * Starts the agent of {@code host} inside {@code namespace} (or the root one), listening on {@code listen}, with
      * its peers' URLs and {@code sections} (YAML); returns its API's root as it prints it.
      */
-    URI startAgent(String host, String namespace, String listen, Map<String, String> peers, String sections)
-            throws Exception {
+    URI startAgent(String host, String namespace, String listen, Map<String, String> peers, String sections,
+                   String... options) throws Exception {
         StringBuilder yaml = new StringBuilder("host: " + host + "\nlisten: " + listen + "\ntoken: " + TOKEN
                 + "\nmemory-mib: 4096\npeers:\n");
         peers.forEach((peer, url) -> yaml.append("  ").append(peer).append(": ").append(url).append('\n'));
         yaml.append(sections);
         Path config = Files.writeString(dir.resolve(host + ".yaml"), yaml.toString());
         Path log = dir.resolve(host + "-" + (++logs) + ".log");
-        Process agent = start(log, namespace, "agent", "--config", config.toString());
+        List<String> args = new ArrayList<>(List.of("agent", "--config", config.toString()));
+        args.addAll(List.of(options));
+        Process agent = start(log, namespace, args.toArray(String[]::new));
         agents.put(host, agent);
         return URI.create(awaitLine(agent, log, AGENT_READY) + "/");
     }
