@@ -29,5 +29,18 @@ class CookieTest {
                 .hasMessageContaining("network");
         assertThatThrownBy(() -> Cookie.of(1, -1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Cookie.of(1, 1, 0x10000)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Cookie.of(1, 1, Cookie.ANY_PLACE)).as("no move's generation")
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void flowsAwayFromTheEndpointsSwitchCarryNoMovesGeneration() {
+        long elsewhere = Cookie.anyPlace(3, 42);
+        assertThat(Cookie.network(elsewhere)).isEqualTo(3);
+        assertThat(Cookie.endpoint(elsewhere)).isEqualTo(42);
+        assertThat(Cookie.generation(elsewhere)).isEqualTo(Cookie.ANY_PLACE);
+        for (int generation : new int[] {0, 1, Cookie.MAX_GENERATION}) {
+            assertThat(elsewhere).isNotEqualTo(Cookie.of(3, 42, generation));
+        }
     }
 }

@@ -10,8 +10,10 @@ import java.util.Collection;
 /**
  * A switch as the durable record of a commit. A commit completes as soon as every switch confirmed it; its journal
  * write (an fsync) runs alongside and may be lost in a crash. The cookies tell: only a commit installs an endpoint's
- * unicast flow with the move's generation, so a switch that holds one proves the move was committed, and the model
- * rolls forward instead of taking the switches back.
+ * unicast flow with the move's generation, on its destination switch (the unicast towards it elsewhere is no move's,
+ * {@link Cookie#anyPlace}), so a destination that holds one proves the move was committed, and the model rolls
+ * forward instead of taking the switches back. Switches reconciled before the destination reconnected follow the
+ * rolled-forward plan then.
  */
 public final class CommitRecovery {
     private CommitRecovery() {

@@ -403,7 +403,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 session.installed.put(spec.key(), spec);
             }
             ModelState recovered = CommitRecovery.rollForward(model, session.installed.values());
-            if (!recovered.equals(model)) {
+            boolean rolledForward = !recovered.equals(model);
+            if (rolledForward) {
                 LOG.warn("switch {} holds commits the journal lacks; rolling them forward", session.label());
                 model = recovered;
                 try {
@@ -419,7 +420,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             plan.takeChanged(session.dpid());
             Set<FlowKey> everything = new java.util.HashSet<>(session.installed.keySet());
             everything.addAll(plan.flows(session.dpid()).keySet());
-            converge(session.dpid(), false, Set.of(), everything).whenComplete((v, err) -> {
+            CompletableFuture<Void> converged = converge(session.dpid(), false, Set.of(), everything);
+            if (rolledForward) {
+                // the switches reconciled before this one (the destination) took the journaled plan
+                convergeAll(true, Set.of());
+            }
+            converged.whenComplete((v, err) -> {
                 if (err != null) {
                     LOG.warn("switch {}: reconcile failed: {}", session.label(), err.getMessage());
                 } else {

@@ -140,10 +140,10 @@ final class FlowPlan {
                     }
                     Owner owner = new Owner(Owner.Kind.RESPONDER, placed.endpoint().id());
                     if (old.get(network) != null) {
-                        NeighbourResponder.flows(placed, old.get(network), edit.removing(sw, owner));
+                        NeighbourResponder.flows(placed.endpoint(), old.get(network), edit.removing(sw, owner));
                     }
                     if (floods.get(network) != null) {
-                        NeighbourResponder.flows(placed, floods.get(network), edit.adding(sw, owner));
+                        NeighbourResponder.flows(placed.endpoint(), floods.get(network), edit.adding(sw, owner));
                     }
                 }
             }
@@ -187,7 +187,7 @@ final class FlowPlan {
         FlowPlanner.endpointFlows(in, placed, sw, ports.get(sw), target.on(sw, new Owner(Owner.Kind.ENDPOINT, e.id())));
         List<OFAction> flood = flooding.getOrDefault(sw, Map.of()).get(e.network());
         if (flood != null && !e.addresses().isEmpty()) {
-            NeighbourResponder.flows(placed, flood, target.on(sw, new Owner(Owner.Kind.RESPONDER, e.id())));
+            NeighbourResponder.flows(e, flood, target.on(sw, new Owner(Owner.Kind.RESPONDER, e.id())));
         }
     }
 

@@ -143,23 +143,24 @@ public final class FlowPlanner {
     }
 
     /**
-     * An endpoint's own flows on {@code sw} (its cookie: network, id and generation): on its switch, its port's
-     * admission and the unicast to its port; elsewhere the unicast towards it.
+     * An endpoint's own flows on {@code sw}: on its switch, its port's admission and the unicast to its port (its
+     * cookie: network, id and generation); elsewhere the unicast towards it ({@link Cookie#anyPlace}, so that a move
+     * leaves it alone where its output stays).
      */
     static void endpointFlows(Inputs in, ModelState.Placed placed, Dpid sw, Map<String, Integer> swPorts,
                               Consumer<FlowSpec> flows) {
         Endpoint e = placed.endpoint();
-        long cookie = Cookie.of(e.network(), e.id(), placed.generation());
         if (e.switchId().equals(sw)) {
             Integer number = swPorts.get(e.port());
             if (number != null) {
+                long cookie = Cookie.of(e.network(), e.id(), placed.generation());
                 admit(flows, number, e.network(), cookie);
                 forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), new Out(number, 0), cookie);
             }
         } else {
             Out towards = out(in.fabric(), swPorts, sw, e.switchId(), e.network(), in.model());
             if (towards != null) {
-                forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), towards, cookie);
+                forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), towards, Cookie.anyPlace(e.network(), e.id()));
             }
         }
     }

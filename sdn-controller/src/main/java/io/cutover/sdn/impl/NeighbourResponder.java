@@ -39,8 +39,8 @@ import java.util.function.Consumer;
  * an announcer on its behalf, its duplicate address detection) comes from its own MAC, or has the address as its
  * sender: a flow above the responder floods it in its network as before, so the neighbours still learn the move and no
  * one answers an endpoint's probe for itself.
- * Requests for addresses the model does not know are flooded within the network, as before. The flows carry the
- * endpoint's cookie, so a move's commit (a new generation) replaces them with the rest of the endpoint's flows.
+ * Requests for addresses the model does not know are flooded within the network, as before. The flows do not depend
+ * on where the endpoint is, so they carry its {@link Cookie#anyPlace} cookie: a move leaves them as they are.
  */
 final class NeighbourResponder {
     /** Above the flood (50, 60), below unicast (100). */
@@ -66,9 +66,8 @@ final class NeighbourResponder {
      * Adds the responder's flows for one endpoint on a switch that floods its network with {@code flood} (the
      * network's flooding actions there).
      */
-    static void flows(ModelState.Placed placed, List<OFAction> flood, Consumer<FlowSpec> flows) {
-        Endpoint e = placed.endpoint();
-        long cookie = Cookie.of(e.network(), e.id(), placed.generation());
+    static void flows(Endpoint e, List<OFAction> flood, Consumer<FlowSpec> flows) {
+        long cookie = Cookie.anyPlace(e.network(), e.id());
         for (String text : e.addresses()) {
             Optional<InetAddress> address = hostAddress(text);
             if (address.isEmpty()) {

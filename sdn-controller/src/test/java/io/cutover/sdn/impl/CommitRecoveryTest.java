@@ -15,11 +15,20 @@ class CommitRecoveryTest {
     void aSwitchHoldingTheCommittedFlowsRollsTheMoveForward() {
         ModelState journaled = FlowPlannerTest.lan().withMove(PREPARED);
         ModelState committed = CommitRecovery.committed(journaled, PREPARED);
-        var switchFlows = FlowPlanner.plan(committed, FlowPlannerTest.PORTS).get(FlowPlannerTest.TOR).values();
-        ModelState recovered = CommitRecovery.rollForward(journaled, switchFlows);
+        var destinationFlows = FlowPlanner.plan(committed, FlowPlannerTest.PORTS).get(FlowPlannerTest.B).values();
+        ModelState recovered = CommitRecovery.rollForward(journaled, destinationFlows);
         assertThat(recovered).isEqualTo(committed);
         assertThat(recovered.endpoints().get("vm1").endpoint().switchId()).isEqualTo(FlowPlannerTest.B);
         assertThat(recovered.moves().get(7).state()).isEqualTo(MoveState.COMMITTED);
+    }
+
+    @Test
+    void aSwitchOnTheWayHoldsNoProofOfTheCommit() {
+        ModelState journaled = FlowPlannerTest.lan().withMove(PREPARED);
+        ModelState committed = CommitRecovery.committed(journaled, PREPARED);
+        var torFlows = FlowPlanner.plan(committed, FlowPlannerTest.PORTS).get(FlowPlannerTest.TOR).values();
+        assertThat(CommitRecovery.rollForward(journaled, torFlows)).as("its flow towards vm1 is no move's")
+                .isEqualTo(journaled);
     }
 
     @Test
