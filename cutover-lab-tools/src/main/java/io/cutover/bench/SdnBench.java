@@ -64,6 +64,7 @@ public final class SdnBench implements Callable<Integer> {
     /** The switch the install's endpoints sit behind: named by a link, never connected. */
     /** A switch the bench's links lead to and that never connects: the endpoints sit behind it. */
     private static final Dpid FAR_SWITCH = Dpid.of(0xbe7cfa7L);
+    private static final Dpid OTHER_FAR_SWITCH = Dpid.of(0xbe7cfa8L);
     /** The port number of each install bridge's uplink, the same on all of them. */
     private static final int UPLINK = 1;
     private static final String MOVING = "bench-vm";
@@ -363,7 +364,10 @@ public final class SdnBench implements Callable<Integer> {
             SdnLabFabric.attach(lab, sdn.address().getPort(), List.of(bridge));
             Dpid dpid = SdnLabFabric.dpid(lab, bridge);
             join(sdn.awaitSwitches(List.of(dpid), WAIT));
-            join(sdn.setLinks(List.of(new Link(dpid, uplink(bridge), FAR_SWITCH, "far-down"))));
+            // a second far switch makes the bridge the centre of the links, the fabric's root, which holds a flow for
+            // every endpoint (a leaf sends them up by one default flow); its port is not on the bridge, so no flow uses it
+            join(sdn.setLinks(List.of(new Link(dpid, uplink(bridge), FAR_SWITCH, "far-down"),
+                    new Link(dpid, bridge + "-other", OTHER_FAR_SWITCH, "far-down"))));
             List<Endpoint> endpoints = new ArrayList<>(flows);
             for (int i = 0; i < flows; i++) {
                 endpoints.add(new Endpoint(i + 1, "bench-" + i, SdnLabFabric.NETWORK, mac(i), List.of(), FAR_SWITCH,

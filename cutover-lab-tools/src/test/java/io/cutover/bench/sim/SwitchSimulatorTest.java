@@ -73,8 +73,9 @@ class SwitchSimulatorTest {
         http.send("POST", "endpoints", endpoints).requireStatus(201);
 
         assertTablesHoldThePlan();
-        // 4 unicast flows per switch, one admit per endpoint or link port, one flood
-        assertThat(sim.get(LEAF_A).flowCount()).isEqualTo(4 + 3 + 1);
+        // a leaf: its 2 endpoints' unicast and the default up to the root; the root: all 4 endpoints' unicast; one
+        // admit per endpoint or link port, one flood
+        assertThat(sim.get(LEAF_A).flowCount()).isEqualTo(2 + 1 + 3 + 1);
         assertThat(sim.get(ROOT).flowCount()).isEqualTo(4 + 2 + 1);
         Set<String> rootBefore = SimFlows.ofTable(sim.get(ROOT).flows());
 

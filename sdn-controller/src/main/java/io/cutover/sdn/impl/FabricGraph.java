@@ -104,6 +104,16 @@ final class FabricGraph {
         return port == null ? null : new Hop(port, tunnels.getOrDefault(from, Map.of()).containsKey(port));
     }
 
+    /**
+     * The first step from {@code sw} towards the root of the switches it reaches for {@code network}
+     * ({@link LinkRoutes#root}), where it sends by default what it has no flow of that network for; null at the
+     * root, or where it has no way out.
+     */
+    Hop byDefault(Dpid sw, int network) {
+        LinkRoutes routes = onCables(network) ? cableNetworkRoutes : tunnelRoutes;
+        return towards(sw, routes.root(sw), network);
+    }
+
     /** Whether {@code network}'s frames can get from {@code from} to {@code to} (or they are one switch). */
     boolean reachable(Dpid from, Dpid to, int network) {
         return from.equals(to) || towards(from, to, network) != null;

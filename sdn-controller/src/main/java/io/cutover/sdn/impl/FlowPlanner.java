@@ -41,6 +41,13 @@ import java.util.function.Consumer;
  *       flooded this way; what came from a tunnel goes to the switch's own ports only), nothing else (no NORMAL, no
  *       flooding of unknown unicast). Two networks may use one MAC; a port belongs to one network.</li>
  * </ul>
+ * A switch sends each network's unicast by default towards the root of the switches it reaches
+ * ({@link FabricGraph#byDefault}, the lowest priority), and holds an endpoint's unicast only where the way towards the
+ * endpoint is not that default: its own switch, and the switches between the root and it. On a tree of a thousand
+ * switches a leaf holds its own endpoints' flows, not every endpoint's, and a move changes flows only on the switches
+ * between its two places and the root. Every step, by an endpoint's flow or by default, is the first of a shortest
+ * path towards the endpoint (a default is used only where the two agree), so frames take the ways they took with a
+ * flow per endpoint on every switch; a frame for an unknown MAC goes towards the root and is dropped there.
  * A prepared move admits the destination port; where the destination switch has a port by the forwarder port's name
  * (each host's forwarder port named alike, as the lab's {@code fwd}), what the destination's forwarder delivers there
  * for the endpoint goes to its new port before the commit, so a flush need not wait for it. One prepared with a
@@ -70,6 +77,8 @@ public final class FlowPlanner {
     public static final int PRIORITY_FLOOD = 50;
     /** Broadcasts and multicasts that came from a tunnel: flooded to the switch's own ports only (split horizon). */
     public static final int PRIORITY_FLOOD_FROM_TUNNEL = 60;
+    /** A network's unicast that no endpoint's flow on the switch takes: towards the root of its fabric. */
+    public static final int PRIORITY_DEFAULT = 10;
     /** The cookie of flows that belong to the fabric, not to an endpoint (links, floods). */
     public static final long FABRIC_COOKIE = Cookie.of(0, 0, 0);
     private static final MacAddress MULTICAST_BIT = MacAddress.of("01:00:00:00:00:00");
@@ -139,6 +148,13 @@ public final class FlowPlanner {
                 floods.endpoint(e.network(), number);
             }
         }
+        for (int network : in.networks()) {
+            Out towardsRoot = byDefault(in, swPorts, sw, network);
+            if (towardsRoot != null) {
+                output(flows, PRIORITY_DEFAULT, OF.buildMatch().setExact(MatchField.METADATA, metadata(network)).build(),
+                        towardsRoot.actions(), FABRIC_COOKIE);
+            }
+        }
         return floods.plan(flows, in.model());
     }
 
@@ -159,7 +175,7 @@ public final class FlowPlanner {
             }
         } else {
             Out towards = out(in.fabric(), swPorts, sw, e.switchId(), e.network(), in.model());
-            if (towards != null) {
+            if (towards != null && !towards.equals(byDefault(in, swPorts, sw, e.network()))) {
                 forward(flows, PRIORITY_UNICAST, e.network(), e.mac(), towards, Cookie.anyPlace(e.network(), e.id()));
             }
         }
@@ -229,10 +245,18 @@ public final class FlowPlanner {
         }
     }
 
+    /** Where {@code sw} sends {@code network}'s unicast by default ({@link FabricGraph#byDefault}); null if nowhere. */
+    private static Out byDefault(Inputs in, Map<String, Integer> swPorts, Dpid sw, int network) {
+        return out(in.fabric().byDefault(sw, network), swPorts, network, in.model());
+    }
+
     /** The port of {@code sw} towards {@code to} for {@code network}, tagged when it is a tunnel's; null if none. */
     private static Out out(FabricGraph fabric, Map<String, Integer> swPorts, Dpid sw, Dpid to, int network,
                            ModelState model) {
-        FabricGraph.Hop hop = fabric.towards(sw, to, network);
+        return out(fabric.towards(sw, to, network), swPorts, network, model);
+    }
+
+    private static Out out(FabricGraph.Hop hop, Map<String, Integer> swPorts, int network, ModelState model) {
         Integer number = hop == null ? null : swPorts.get(hop.port());
         return number == null ? null : new Out(number, hop.overlay() ? model.vni(network) : 0);
     }

@@ -41,6 +41,17 @@ class FlowPlannerTest {
         return flows.get(new FlowKey(table, priority, match));
     }
 
+    /**
+     * What a switch does with {@code network}'s unicast for {@code mac}: the endpoint's flow, or where there is none
+     * the network's default; null if neither.
+     */
+    static String unicastTo(Map<FlowKey, FlowSpec> flows, String mac, int network) {
+        String metadata = "metadata=0x" + Integer.toHexString(network);
+        FlowSpec own = find(flows, 1, FlowPlanner.PRIORITY_UNICAST, "eth_dst=" + mac + "," + metadata);
+        FlowSpec byDefault = find(flows, 1, FlowPlanner.PRIORITY_DEFAULT, metadata);
+        return own != null ? own.actions() : byDefault == null ? null : byDefault.actions();
+    }
+
     @Test
     void aCommitReachesTheSwitchesNearestTheDestinationFirstAndTheUnreachableOnesLast() {
         List<Link> links = List.of(new Link(TOR, "tor-to-a", A, "a-to-tor"),
@@ -54,8 +65,8 @@ class FlowPlannerTest {
     @Test
     void unicastFollowsTheLinkTreeAndBroadcastReachesEveryKnownPort() {
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(lan(), PORTS);
-        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
-        assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:2");
+        assertThat(unicastTo(plan.get(TOR), VM_MAC, 1)).isEqualTo("output:3");
+        assertThat(unicastTo(plan.get(B), VM_MAC, 1)).isEqualTo("output:2");
         FlowSpec vmOnA = find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1);
         assertThat(vmOnA.actions()).isEqualTo("output:2");
         assertThat(vmOnA.cookie()).isEqualTo(Cookie.of(1, 5, 0));
@@ -77,7 +88,7 @@ class FlowPlannerTest {
         model = model.withMove(prepared);
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
         assertThat(find(plan.get(B), 0, 100, "in_port=5").cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
+        assertThat(unicastTo(plan.get(TOR), VM_MAC, 1)).isEqualTo("output:3");
         assertThat(plan.get(B).values()).as("frames for vm1 back from br-tor's side go to its new port")
                 .anyMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED && f.key().match().contains("in_port=2")
                         && f.key().match().contains(VM_MAC) && f.actions().equals("output:5"));
@@ -89,10 +100,10 @@ class FlowPlannerTest {
         model = model.withEndpoint(new ModelState.Placed(VM.at(B, "vm1"), 7))
                 .withMove(prepared.with(MoveState.COMMITTED));
         plan = FlowPlanner.plan(model, PORTS);
-        assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:4");
+        assertThat(unicastTo(plan.get(TOR), VM_MAC, 1)).isEqualTo("output:4");
         assertThat(find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1).cookie()).isEqualTo(Cookie.anyPlace(1, 5));
         assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC + NET1).cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
+        assertThat(unicastTo(plan.get(A), VM_MAC, 1)).isEqualTo("output:3");
         assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).isNull();
         assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
@@ -140,7 +151,7 @@ class FlowPlannerTest {
         model = CommitRecovery.committed(lan().withMove(mirrored), mirrored);
         Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, PORTS);
         assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).as("committed along the links: no copy").isNull();
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
+        assertThat(unicastTo(plan.get(A), VM_MAC, 1)).isEqualTo("output:3");
 
         model = lan().withMove(mirrored.with(MoveState.ROLLED_BACK));
         assertThat(find(FlowPlanner.plan(model, PORTS).get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).as("rolled back").isNull();
@@ -202,7 +213,7 @@ class FlowPlannerTest {
         FlowSpec towardsSource = find(plan.get(TOR), 1, 100, "eth_dst=" + VM_MAC + NET1);
         assertThat(towardsSource.actions()).as("the old site's other switches send to the source's").isEqualTo("output:3");
         assertThat(towardsSource.cookie()).isEqualTo(Cookie.of(1, 5, 7));
-        assertThat(find(plan.get(B), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:5");
+        assertThat(unicastTo(plan.get(B), VM_MAC, 1)).isEqualTo("output:5");
     }
 
     @Test
@@ -215,7 +226,7 @@ class FlowPlannerTest {
         assertThat(plan.get(A).values()).as("only stragglers from the link go to the forwarder")
                 .filteredOn(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED)
                 .allMatch(f -> f.key().match().contains("in_port=3") && f.actions().equals("output:9"));
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:3");
+        assertThat(unicastTo(plan.get(A), VM_MAC, 1)).isEqualTo("output:3");
     }
 
     @Test
@@ -226,7 +237,7 @@ class FlowPlannerTest {
         assertThat(find(plan.get(A), 1, 150, "eth_dst=" + VM_MAC + NET1)).isNull();
         assertThat(plan.values().stream().flatMap(f -> f.values().stream()))
                 .noneMatch(f -> f.key().priority() == FlowPlanner.PRIORITY_ARRIVED);
-        assertThat(find(plan.get(A), 1, 100, "eth_dst=" + VM_MAC + NET1).actions()).isEqualTo("output:1");
+        assertThat(unicastTo(plan.get(A), VM_MAC, 1)).isEqualTo("output:1");
     }
 
     @Test
@@ -307,5 +318,73 @@ class FlowPlannerTest {
                 .filteredOn(f -> f.key().table() == 1)
                 .allSatisfy(f -> assertThat(f.key().match()).as("every forwarding flow names its network")
                         .contains("metadata=0x"));
+    }
+
+    @Test
+    void onATreeALeafHoldsItsOwnEndpointsAndSendsTheRestUpAndEveryFrameStillArrives() {
+        // a root, 3 rack switches, 4 leaves under each, an endpoint on every leaf (port "vm" = 1)
+        Dpid root = Dpid.of(0x100);
+        List<Link> links = new java.util.ArrayList<>();
+        Map<Dpid, Map<String, Integer>> ports = new java.util.HashMap<>();
+        ports.put(root, new java.util.HashMap<>());
+        ModelState model = ModelState.empty();
+        int id = 1;
+        for (int r = 0; r < 3; r++) {
+            Dpid rack = Dpid.of(0x200 + r);
+            links.add(new Link(root, "to-rack" + r, rack, "up"));
+            ports.get(root).put("to-rack" + r, 10 + r);
+            ports.put(rack, new java.util.HashMap<>(Map.of("up", 1)));
+            for (int l = 0; l < 4; l++, id++) {
+                Dpid leaf = Dpid.of(0x300 + 10 * r + l);
+                links.add(new Link(rack, "to-leaf" + l, leaf, "up"));
+                ports.get(rack).put("to-leaf" + l, 10 + l);
+                ports.put(leaf, Map.of("up", 2, "vm", 1));
+                model = model.withEndpoint(new ModelState.Placed(new Endpoint(id, "vm" + id, 1,
+                        String.format("02:00:00:00:00:%02x", id), List.of(), leaf, "vm"), 0));
+            }
+        }
+        model = model.withLinks(links);
+        Map<Dpid, Map<FlowKey, FlowSpec>> plan = FlowPlanner.plan(model, ports);
+
+        Dpid leaf = Dpid.of(0x300);
+        assertThat(plan.get(leaf).keySet()).as("a leaf's unicast: its own endpoint's, and the default up")
+                .filteredOn(key -> key.table() == 1 && key.priority() == FlowPlanner.PRIORITY_UNICAST).hasSize(1);
+        assertThat(unicastTo(plan.get(leaf), "02:00:00:00:00:0c", 1)).isEqualTo("output:2");
+        assertThat(plan.get(Dpid.of(0x200)).keySet()).as("a rack switch's: its four leaves' endpoints")
+                .filteredOn(key -> key.table() == 1 && key.priority() == FlowPlanner.PRIORITY_UNICAST).hasSize(4);
+        assertThat(find(plan.get(root), 1, FlowPlanner.PRIORITY_DEFAULT, "metadata=0x1")).as("the root has no default")
+                .isNull();
+
+        for (ModelState.Placed placed : model.endpoints().values()) {
+            for (Dpid from : plan.keySet()) {
+                assertThat(walk(plan, ports, links, from, placed.endpoint().mac()))
+                        .as(placed.endpoint().name() + " from " + from).isEqualTo(placed.endpoint().switchId());
+            }
+        }
+        assertThat(walk(plan, ports, links, leaf, "02:00:00:00:99:99")).as("an unknown MAC ends at the root")
+                .isEqualTo(root);
+    }
+
+    /**
+     * Follows network 1's unicast for {@code mac} from switch {@code at} by the plan's flows: where it leaves by a
+     * port that is no link's, or has no flow to take, the switch it stops at.
+     */
+    private static Dpid walk(Map<Dpid, Map<FlowKey, FlowSpec>> plan, Map<Dpid, Map<String, Integer>> ports,
+                             List<Link> links, Dpid at, String mac) {
+        for (int hops = 0; hops < 10; hops++) {
+            String actions = unicastTo(plan.get(at), mac, 1);
+            if (actions == null) {
+                return at;
+            }
+            int port = Integer.parseInt(actions.substring("output:".length()));
+            Dpid here = at;
+            Link link = links.stream().filter(l -> l.switchA().equals(here) && ports.get(here).get(l.portA()) == port
+                    || l.switchB().equals(here) && ports.get(here).get(l.portB()) == port).findFirst().orElse(null);
+            if (link == null) {
+                return at;
+            }
+            at = link.switchA().equals(here) ? link.switchB() : link.switchA();
+        }
+        throw new AssertionError("a loop: " + mac + " still travelling after 10 hops");
     }
 }

@@ -44,9 +44,9 @@ class OverlayPlanTest {
         Map<FlowKey, FlowSpec> h1 = FlowPlanner.plan(twoTenants(), PORTS).get(H1);
         assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x1").actions()).isEqualTo("write_metadata:0x1,goto_table:1");
         assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x2").actions()).isEqualTo("write_metadata:0x2,goto_table:1");
-        assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x1").actions())
+        assertThat(FlowPlannerTest.unicastTo(h1, MAC_2, 1))
                 .isEqualTo("set_field:0x1->tun_id,output:7");
-        assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x2").actions())
+        assertThat(FlowPlannerTest.unicastTo(h1, MAC_2, 2))
                 .isEqualTo("set_field:0x2->tun_id,output:7");
         assertThat(find(h1, 1, 100, "eth_dst=" + MAC_1 + ",metadata=0x2").actions()).isEqualTo("output:2");
     }
@@ -137,9 +137,9 @@ class OverlayPlanTest {
         ModelState model = twoTenants().withLinks(List.of(new Link(H1, "up", TOR, "to-h1"),
                 new Link(H2, "up", TOR, "to-h2"), Link.overlay(H1, "ovl-h2", H2, "ovl-h1")));
         Map<FlowKey, FlowSpec> h1 = FlowPlanner.plan(model, ports).get(H1);
-        assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x1").actions())
+        assertThat(FlowPlannerTest.unicastTo(h1, MAC_2, 1))
                 .as("the cable network over the cables").isEqualTo("output:5");
-        assertThat(find(h1, 1, 100, "eth_dst=" + MAC_2 + ",metadata=0x2").actions())
+        assertThat(FlowPlannerTest.unicastTo(h1, MAC_2, 2))
                 .as("tenant B over the tunnel").isEqualTo("set_field:0x2->tun_id,output:7");
         assertThat(find(h1, 1, 50, MULTICAST + ",metadata=0x1").actions()).isEqualTo("output:1,output:5");
         assertThat(find(h1, 0, 100, "in_port=7,tunnel_id=0x1")).as("no cable-network frames from that tunnel").isNull();

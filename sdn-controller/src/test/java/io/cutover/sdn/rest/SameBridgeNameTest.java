@@ -10,6 +10,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
+import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 
 import java.net.URI;
@@ -20,6 +22,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,21 +110,32 @@ class SameBridgeNameTest {
                 .isEqualTo(3);
     }
 
-    /** The port the last unicast flow-mod for the VM's MAC sends it out of on {@code sw}, or -1. */
+    /**
+     * The port the VM's unicast leaves {@code sw} by, from the flow-mods it received: the last flow for the VM's MAC
+     * still there, else its network's default; -1 if neither.
+     */
     private static int outputFor(TestSwitch sw) {
-        int port = -1;
+        int own = -1;
+        int byDefault = -1;
         for (OFFlowMod mod : sw.flowMods()) {
-            if (mod.getMatch().isExact(MatchField.ETH_DST) && mod.getMatch().get(MatchField.ETH_DST).toString()
-                    .equals(VM_MAC) && !mod.getMatch().isExact(MatchField.IN_PORT)
-                    && mod.getCommand() != org.projectfloodlight.openflow.protocol.OFFlowModCommand.DELETE_STRICT) {
-                String text = mod.getInstructions().toString();
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("port=(\\d+)").matcher(text);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(1));
-                }
+            Match match = mod.getMatch();
+            if (match.isExact(MatchField.IN_PORT) || !match.isExact(MatchField.METADATA)) {
+                continue;
+            }
+            boolean forVm = match.isExact(MatchField.ETH_DST) && match.get(MatchField.ETH_DST).toString().equals(VM_MAC);
+            boolean isDefault = !match.isPartiallyMasked(MatchField.ETH_DST) && !match.isExact(MatchField.ETH_DST);
+            if (forVm) {
+                own = mod.getCommand() == OFFlowModCommand.DELETE_STRICT ? -1 : port(mod);
+            } else if (isDefault && mod.getCommand() != OFFlowModCommand.DELETE_STRICT) {
+                byDefault = port(mod);
             }
         }
-        return port;
+        return own != -1 ? own : byDefault;
+    }
+
+    private static int port(OFFlowMod mod) {
+        Matcher m = Pattern.compile("port=(\\d+)").matcher(mod.getInstructions().toString());
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
