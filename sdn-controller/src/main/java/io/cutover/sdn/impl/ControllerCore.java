@@ -447,6 +447,11 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return plan.update(model);
     }
 
+    /** As {@link #replan()}, where only {@code endpoint} of the model's endpoints changed. */
+    private Set<Dpid> replan(String endpoint) {
+        return plan.update(model, List.of(endpoint));
+    }
+
     private CompletableFuture<Void> convergeAll(boolean atomic, Set<Long> cookieDeletes) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (Dpid sw : List.copyOf(sessions.keySet())) {
@@ -831,8 +836,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             if (mirrorPort != null && mirrorPort.isBlank()) {
                 throw new IllegalArgumentException("the mirror port is blank");
             }
-            new MacSegments(model.links()).require(e, toSwitch,
-                    model.endpoints().values().stream().map(ModelState.Placed::endpoint).toList());
+            new MacSegments(model.links()).require(e, toSwitch, plan.withMac(e.mac()));
             requireConnected(mirrorPort == null ? List.of(toSwitch) : List.of(toSwitch, e.switchId()));
             int id = nextMoveId();
             Move move = new Move(id, endpoint, e.switchId(), e.port(), placed.generation(), toSwitch, toPort, mirrorPort,
@@ -883,7 +887,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             ModelState before = model;
             Move committed = move.with(MoveState.COMMITTED);
             model = CommitRecovery.committed(model, move);
-            Set<Dpid> changed = replan();
+            Set<Dpid> changed = replan(move.endpoint());
             try {
                 requireConnected(changed);
             } catch (RuntimeException e) {
@@ -960,7 +964,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             model = model.withMove(rolledBack);
             CompletableFuture<Void> saved = save();
-            replan();
+            replan(e.name());
             return convergeAll(true, Set.of(Cookie.of(e.network(), e.id(), move.id()))).thenCombine(saved, (v, w) -> rolledBack);
         }));
     }

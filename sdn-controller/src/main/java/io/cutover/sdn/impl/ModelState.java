@@ -4,6 +4,7 @@ import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.Link;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.Network;
+import org.pcollections.TreePMap;
 
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,8 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
     public static final int MAX_CLOSED_MOVES = 32;
 
     public ModelState {
-        endpoints = Map.copyOf(endpoints);
+        // persistent: a change of one endpoint shares the others with the state before it (50,000 of them at scale)
+        endpoints = endpoints instanceof TreePMap<String, Placed> persistent ? persistent : TreePMap.from(endpoints);
         links = List.copyOf(links);
         moves = Map.copyOf(moves);
         networks = networks == null ? Map.of() : Map.copyOf(networks);
@@ -48,15 +50,15 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
 
     /** This state with {@code placed} added, or replacing the endpoints of the same names. */
     public ModelState withEndpoints(List<Placed> placed) {
-        Map<String, Placed> copy = new TreeMap<>(endpoints);
-        placed.forEach(p -> copy.put(p.endpoint().name(), p));
-        return new ModelState(copy, links, moves, nextMoveId, networks);
+        TreePMap<String, Placed> changed = (TreePMap<String, Placed>) endpoints;
+        for (Placed p : placed) {
+            changed = changed.plus(p.endpoint().name(), p);
+        }
+        return new ModelState(changed, links, moves, nextMoveId, networks);
     }
 
     public ModelState withoutEndpoint(String name) {
-        Map<String, Placed> copy = new TreeMap<>(endpoints);
-        copy.remove(name);
-        return new ModelState(copy, links, moves, nextMoveId, networks);
+        return new ModelState(((TreePMap<String, Placed>) endpoints).minus(name), links, moves, nextMoveId, networks);
     }
 
     public ModelState withLinks(List<Link> newLinks) {
