@@ -333,8 +333,9 @@ public final class ScaleBench implements Callable<Integer> {
             report.key("controller_rss_mib", Math.round(rss[0] / 1024.0));
         }
         report.detail("goals", goals).detail("goals_apply_at", "1,000 switches and 50,000 endpoints")
-                .detail("not_measured_yet", "failover_ms, store_writes_per_move, evacuate_8_s (no replicated store,"
-                        + " no controller cluster yet)")
+                .detail("not_measured_yet", "failover_ms, store_writes_per_move, evacuate_8_s: this bench runs one"
+                        + " controller without a store (ControllerClusterIT prints failover_ms, the agents' journal"
+                        + " counts its writes; docs/scale-out.md)")
                 .detail("reached", describeReached())
                 .detail("controller_core_profile", profile);
         if (reached.containsKey("stopped")) {
