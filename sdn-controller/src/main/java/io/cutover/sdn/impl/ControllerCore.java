@@ -461,14 +461,17 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     /**
-     * Converges every switch atomically, one distance from {@code destination} at a time, nearest first, each
-     * level once the one before confirmed: a switch that starts sending a moved endpoint's frames towards its new
+     * Converges every switch with changes atomically, one distance from {@code destination} at a time, nearest first,
+     * each level once the one before confirmed: a switch that starts sending a moved endpoint's frames towards its new
      * location finds the switches further along already forwarding them there (all switches at once would let a
-     * frame reach a switch that still sends it back the way it came, where it is dropped).
+     * frame reach a switch that still sends it back the way it came, where it is dropped). The switches with nothing
+     * to change (most, with a default route) are no level of their own.
      */
     private CompletableFuture<Void> convergeFrom(Dpid destination) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (List<Dpid> level : FlowPlanner.byDistance(model.links(), destination, sessions.keySet())) {
+        Set<Dpid> pending = plan.pending();
+        List<Dpid> changing = sessions.keySet().stream().filter(pending::contains).toList();
+        for (List<Dpid> level : FlowPlanner.byDistance(model.links(), destination, changing)) {
             chain = chain.thenComposeAsync(ignored -> CompletableFuture.allOf(level.stream()
                     .map(sw -> converge(sw, true, Set.of())).toArray(CompletableFuture[]::new)), core);
         }

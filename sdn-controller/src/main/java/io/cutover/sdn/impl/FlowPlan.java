@@ -73,6 +73,11 @@ final class FlowPlan {
         return List.copyOf(byMac.getOrDefault(mac, Map.of()).values());
     }
 
+    /** The switches with changed keys not taken yet. */
+    Set<Dpid> pending() {
+        return Set.copyOf(changed.keySet());
+    }
+
     /** The keys of {@code sw} whose flows changed since they were last taken; forgotten now. */
     Set<FlowKey> takeChanged(Dpid sw) {
         Set<FlowKey> keys = changed.remove(sw);
@@ -128,7 +133,7 @@ final class FlowPlan {
         for (int id : moveIds) {
             Move move = before.moves().get(id);
             if (move != null) {
-                switches.keySet().forEach(sw -> planMove(was, move, sw, edit::removing));
+                planMove(was, move, edit::removing);
             }
         }
         for (Dpid sw : fabricChanged) {
@@ -173,7 +178,7 @@ final class FlowPlan {
         for (int id : moveIds) {
             Move move = after.moves().get(id);
             if (move != null) {
-                switches.keySet().forEach(sw -> planMove(is, move, sw, edit::adding));
+                planMove(is, move, edit::adding);
             }
         }
         return edit.finish();
@@ -204,6 +209,15 @@ final class FlowPlan {
         List<OFAction> flood = flooding.getOrDefault(sw, Map.of()).get(e.network());
         if (flood != null && !e.addresses().isEmpty()) {
             NeighbourResponder.flows(e, flood, target.on(sw, new Owner(Owner.Kind.RESPONDER, e.id())));
+        }
+    }
+
+    /** A move's flows on the switches it may have any on. */
+    private void planMove(FlowPlanner.Inputs in, Move move, Target target) {
+        for (Dpid sw : FlowPlanner.moveSwitches(in, move, switches.keySet())) {
+            if (switches.containsKey(sw)) {
+                planMove(in, move, sw, target);
+            }
         }
     }
 

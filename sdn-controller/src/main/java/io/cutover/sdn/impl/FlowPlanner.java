@@ -182,6 +182,22 @@ public final class FlowPlanner {
     }
 
     /**
+     * The switches {@link #moveFlows} may plan flows on, of {@code all}: the move's two, and every switch once a
+     * committed move keeps its redirect (its old site's switches keep sending towards the source).
+     */
+    static Collection<Dpid> moveSwitches(Inputs in, Move move, Collection<Dpid> all) {
+        ModelState.Placed placed = in.model().endpoints().get(move.endpoint());
+        if (placed == null || !move.open()) {
+            return List.of();
+        }
+        if (move.state() == MoveState.COMMITTED && redirects(move, in.fabric(), placed.endpoint())) {
+            return all;
+        }
+        return move.fromSwitch().equals(move.toSwitch()) ? List.of(move.fromSwitch())
+                : List.of(move.fromSwitch(), move.toSwitch());
+    }
+
+    /**
      * An open move's flows on {@code sw} (the move's cookie), see the class comment; a committed move's admission of
      * the old port goes to {@code kept}, which yields to any other flow of the same match.
      */
