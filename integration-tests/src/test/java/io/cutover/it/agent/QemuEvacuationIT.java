@@ -25,8 +25,6 @@ class QemuEvacuationIT {
     static final LabExtension LAB = LabExtension.of(Topology.LAN);
 
     @Test
-    @org.junit.jupiter.api.Disabled("a guest now and then stops taking its frames around its move on a busy host (its "
-            + "tap drops them unread; single moves show it too): docs/evacuation.md, 'In the lab'")
     void everyGuestOfTheHostMovesTwoAtOnceAndAnswersAtTheDestinationWithItsProbeLossReported() throws Exception {
         Lab lab = LAB.lab();
         try (LabAgents agents = LabAgents.start(lab, LabAgents.GuestPorts.HOST_SWITCHES)) {
