@@ -114,6 +114,14 @@ final class FabricGraph {
         return towards(sw, routes.root(sw), network);
     }
 
+    /**
+     * The switches other than {@code target} whose way towards it for {@code network} is not their default one
+     * ({@link #byDefault}): the only ones that need a flow towards an endpoint there.
+     */
+    List<Dpid> offDefault(Dpid target, int network) {
+        return (onCables(network) ? cableNetworkRoutes : tunnelRoutes).offDefault(target);
+    }
+
     /** Whether {@code network}'s frames can get from {@code from} to {@code to} (or they are one switch). */
     boolean reachable(Dpid from, Dpid to, int network) {
         return from.equals(to) || towards(from, to, network) != null;

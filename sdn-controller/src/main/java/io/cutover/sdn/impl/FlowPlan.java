@@ -21,8 +21,10 @@ import java.util.function.Consumer;
 /**
  * Every known switch's flows, kept up to date by parts as the model changes: a change plans again only what it
  * touches, with {@link FlowPlanner}'s rules, the same that plan a switch whole. An endpoint's change replans its own
- * flows (on every switch: the unicast towards it) and its open move's, the fabric's flows (admission, floods) of the
- * switches it leaves and joins, and there the responder's flows of its network's endpoints when the flood changed. A
+ * flows (its switch's, and the unicast towards it on the switches whose way to it is not their default) and its open
+ * move's, its responder's flows on every switch unless only its place changed, the fabric's flows (admission, floods)
+ * of the switches it leaves and joins, and there the responder's flows of its network's endpoints when the flood
+ * changed. A
  * change of the links, of the networks that have endpoints or of their VNIs (which the fabric graph and every switch's
  * admission and floods read) replans every switch; a change of a switch's ports replans that switch.
  * <p>
@@ -106,6 +108,17 @@ final class FlowPlan {
             return edit.finish();
         }
         Set<String> namesSet = new HashSet<>(names);
+        // an endpoint that only moved keeps its responder's flows (they do not depend on its place) except where the
+        // flood they use changes; its unicast is planned on the switches that hold it before and after
+        Set<String> moved = new HashSet<>();
+        for (String name : names) {
+            ModelState.Placed was = before.endpoints().get(name);
+            ModelState.Placed is = after.endpoints().get(name);
+            if (was != null && is != null && was.endpoint().at(is.endpoint().switchId(), is.endpoint().port())
+                    .equals(is.endpoint())) {
+                moved.add(name);
+            }
+        }
         Set<Integer> moveIds = new TreeSet<>();
         for (Map<Integer, Move> moves : List.of(before.moves(), after.moves())) {
             for (Move move : moves.values()) {
@@ -127,7 +140,7 @@ final class FlowPlan {
         for (String name : names) {
             ModelState.Placed placed = before.endpoints().get(name);
             if (placed != null) {
-                switches.keySet().forEach(sw -> planEndpoint(was, placed, sw, edit::removing));
+                planEndpoint(was, placed, !moved.contains(name), edit::removing);
             }
         }
         for (int id : moveIds) {
@@ -156,7 +169,7 @@ final class FlowPlan {
                     continue;
                 }
                 for (ModelState.Placed placed : answered.getOrDefault(network, Map.of()).values()) {
-                    if (namesSet.contains(placed.endpoint().name())) {
+                    if (namesSet.contains(placed.endpoint().name()) && !moved.contains(placed.endpoint().name())) {
                         continue;
                     }
                     Owner owner = new Owner(Owner.Kind.RESPONDER, placed.endpoint().id());
@@ -172,7 +185,7 @@ final class FlowPlan {
         for (String name : names) {
             ModelState.Placed placed = after.endpoints().get(name);
             if (placed != null) {
-                switches.keySet().forEach(sw -> planEndpoint(is, placed, sw, edit::adding));
+                planEndpoint(is, placed, !moved.contains(name), edit::adding);
             }
         }
         for (int id : moveIds) {
@@ -203,9 +216,29 @@ final class FlowPlan {
         Consumer<FlowSpec> on(Dpid sw, Owner owner);
     }
 
+    /** An endpoint's flows on the switches that may hold them, and its responder's on every switch if asked. */
+    private void planEndpoint(FlowPlanner.Inputs in, ModelState.Placed placed, boolean responder, Target target) {
+        for (Dpid sw : FlowPlanner.endpointSwitches(in, placed.endpoint())) {
+            if (switches.containsKey(sw)) {
+                planUnicast(in, placed, sw, target);
+            }
+        }
+        if (responder) {
+            switches.keySet().forEach(sw -> planResponder(placed.endpoint(), sw, target));
+        }
+    }
+
     private void planEndpoint(FlowPlanner.Inputs in, ModelState.Placed placed, Dpid sw, Target target) {
-        Endpoint e = placed.endpoint();
-        FlowPlanner.endpointFlows(in, placed, sw, ports.get(sw), target.on(sw, new Owner(Owner.Kind.ENDPOINT, e.id())));
+        planUnicast(in, placed, sw, target);
+        planResponder(placed.endpoint(), sw, target);
+    }
+
+    private void planUnicast(FlowPlanner.Inputs in, ModelState.Placed placed, Dpid sw, Target target) {
+        FlowPlanner.endpointFlows(in, placed, sw, ports.get(sw),
+                target.on(sw, new Owner(Owner.Kind.ENDPOINT, placed.endpoint().id())));
+    }
+
+    private void planResponder(Endpoint e, Dpid sw, Target target) {
         List<OFAction> flood = flooding.getOrDefault(sw, Map.of()).get(e.network());
         if (flood != null && !e.addresses().isEmpty()) {
             NeighbourResponder.flows(e, flood, target.on(sw, new Owner(Owner.Kind.RESPONDER, e.id())));

@@ -158,6 +158,15 @@ public final class FlowPlanner {
         return floods.plan(flows, in.model());
     }
 
+    /** The switches {@link #endpointFlows} may plan an endpoint's flows on: its own, and those off their default. */
+    static List<Dpid> endpointSwitches(Inputs in, Endpoint e) {
+        List<Dpid> off = in.fabric().offDefault(e.switchId(), e.network());
+        List<Dpid> all = new ArrayList<>(off.size() + 1);
+        all.add(e.switchId());
+        all.addAll(off);
+        return all;
+    }
+
     /**
      * An endpoint's own flows on {@code sw}: on its switch, its port's admission and the unicast to its port (its
      * cookie: network, id and generation); elsewhere the unicast towards it ({@link Cookie#anyPlace}, so that a move

@@ -21,6 +21,7 @@ final class LinkRoutes {
     private final Map<Dpid, Map<Dpid, String>> firstPorts = new HashMap<>();
     /** Each switch's root: see {@link #root}; found for every switch at once when first asked. */
     private Map<Dpid, Dpid> roots;
+    private final Map<Dpid, List<Dpid>> offDefault = new HashMap<>();
 
     /** The routes over {@code adjacency}, searched as asked for (an adjacency map that is not changed once built). */
     LinkRoutes(Map<Dpid, Map<String, Dpid>> adjacency) {
@@ -48,6 +49,17 @@ final class LinkRoutes {
             roots = findRoots();
         }
         return roots.getOrDefault(sw, sw);
+    }
+
+    /**
+     * The switches whose first step towards {@code target} is not their first step towards their root: where a flow
+     * towards {@code target} is needed (on a tree, the switches between it and the root).
+     */
+    List<Dpid> offDefault(Dpid target) {
+        return offDefault.computeIfAbsent(target, t -> adjacency.keySet().stream().filter(sw -> {
+            String way = sw.equals(t) ? null : nextHop(sw, t);
+            return way != null && !way.equals(nextHop(sw, root(sw)));
+        }).toList());
     }
 
     private Map<Dpid, Dpid> findRoots() {
