@@ -86,10 +86,15 @@ public final class JsonMutator implements Fuzzer.Mutations {
         return root;
     }
 
-    private static void collect(JsonNode node, List<JsonNode> into) {
-        if (node.isContainerNode()) {
-            into.add(node);
-            node.forEach(child -> collect(child, into));
+    /** Every container in {@code root}, by a loop, not recursion: a {@link #deep} nesting overflowed the stack. */
+    private static void collect(JsonNode root, List<JsonNode> into) {
+        java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>(List.of(root));
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node.isContainerNode()) {
+                into.add(node);
+                node.forEach(pending::push);
+            }
         }
     }
 
