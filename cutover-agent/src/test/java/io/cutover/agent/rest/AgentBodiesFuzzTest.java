@@ -1,6 +1,7 @@
 package io.cutover.agent.rest;
 
 import io.cutover.agent.CutoverRequest;
+import io.cutover.agent.evacuation.EvacuationRequest;
 import io.cutover.support.fuzz.Fuzzer;
 import io.cutover.support.fuzz.JsonMutator;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,19 @@ class AgentBodiesFuzzTest {
                         + " \"source\": \"hostA\", \"destination\": \"hostB\"}")))
                 .mutations(JsonMutator::new).refusesWith(ApiError.class, IllegalArgumentException.class)
                 .run(input -> assertThat(AgentServer.readBody(input, CutoverRequest.class).validated()).isNotNull());
+        assertThat(result.accepted()).as("some mutated requests are still valid").isPositive();
+    }
+
+    @Test
+    void evacuations() {
+        Fuzzer.Result result = Fuzzer.of("agent body EvacuationRequest").seeds(List.of(bytes("""
+                        {"source": "hostA", "destinations": ["hostB", "hostC"], "parallel": 2, "vms": [
+                          {"vm": "vm1", "mac": "02:00:c6:12:00:64", "addresses": ["198.18.0.100"], "memoryMiB": 128,
+                           "destinationPort": "vm1-in", "migrator": {"qemu": {"uri": "tcp:198.18.2.2:4444"}}},
+                          {"vm": "vm2", "mac": "02:00:c6:12:00:65", "addresses": ["198.18.0.101"],
+                           "destination": "hostC"}]}""")))
+                .mutations(JsonMutator::new).refusesWith(ApiError.class, IllegalArgumentException.class)
+                .run(input -> assertThat(AgentServer.readBody(input, EvacuationRequest.class).validated()).isNotNull());
         assertThat(result.accepted()).as("some mutated requests are still valid").isPositive();
     }
 
