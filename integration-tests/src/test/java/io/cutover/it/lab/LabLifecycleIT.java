@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,6 +118,33 @@ class LabLifecycleIT {
         }
         assertThat(LabLeftovers.of(name)).isEmpty();
         assertThat(daemons).as("libvirtd or virtlogd left").noneMatch(ProcessHandle::isAlive);
+    }
+
+    @Test
+    void aLabUpStoppedWhileItIsMadeLeavesNothingBehind(@TempDir Path tmp) throws Exception {
+        String name = Lab.newName();
+        Path log = tmp.resolve("up.log");
+        Process up = Launcher.start(log, null, "lab", "up", "--name", name);
+        List<String> left;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (LabLeftovers.of(name).stream().noneMatch(found -> found.startsWith("namespace"))) {
+                assertThat(up.isAlive()).as("lab up, before its first namespace: %s", read(log)).isTrue();
+                assertThat(System.nanoTime()).as("lab up's first namespace").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            up.destroy();
+            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("lab up ends after a SIGTERM").isTrue();
+            left = LabLeftovers.of(name);
+        } finally {
+            if (up.isAlive()) {
+                up.destroyForcibly();
+            }
+            if (Lab.list().contains(name)) {
+                runAs(null, tmp.resolve("down.log"), "lab", "down", "--name", name);
+            }
+        }
+        assertThat(left).as("left by a lab up stopped half way: %s", read(log)).isEmpty();
     }
 
     @Test

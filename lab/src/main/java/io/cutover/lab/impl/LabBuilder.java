@@ -10,6 +10,8 @@ import io.cutover.lab.Wire;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a lab from its {@link Topology}. Every object is journaled before it is made; if any step fails,
@@ -32,6 +34,32 @@ public final class LabBuilder {
             throw new LabException("lab " + layout.name() + " already exists (" + layout.dir()
                     + "); take it down first: cutover lab down --name " + layout.name());
         }
+        // a SIGTERM while the lab is being made would leave what was made so far: nothing more is made, what was is
+        // removed (the build's own failure path does it, or the hook once the build has not ended within 10 s)
+        CountDownLatch ended = new CountDownLatch(1);
+        Thread onExit = new Thread(() -> {
+            journal.close();
+            try {
+                ended.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LabTeardown.remove(layout);
+        }, "lab-up-stopped-" + layout.name());
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try {
+            make();
+        } finally {
+            ended.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException exiting) {
+                // the JVM is exiting: the hook removes the lab
+            }
+        }
+    }
+
+    private void make() {
         try {
             Files.createDirectories(layout.ovsDir());
             Files.createDirectories(layout.dnsDir());

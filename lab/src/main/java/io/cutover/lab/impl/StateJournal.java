@@ -31,6 +31,7 @@ public final class StateJournal {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final AtomicFile file;
+    private boolean closed;
 
     public StateJournal(Path file) {
         this.file = new AtomicFile(file);
@@ -48,7 +49,15 @@ public final class StateJournal {
         append(new Entry(Kind.DAEMON, program, pidFile.toString()));
     }
 
+    /** Records nothing more: whatever would be made next fails before it is made (the lab is being taken down). */
+    public synchronized void close() {
+        closed = true;
+    }
+
     private synchronized void append(Entry entry) {
+        if (closed) {
+            throw new LabException("the lab is being taken down: " + entry.name() + " is not made");
+        }
         List<Entry> entries = new ArrayList<>(entries());
         entries.add(entry);
         try {
