@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Ends the cutovers that an agent left unfinished, from their documents in the journal: this host's own when its
@@ -31,6 +32,8 @@ public final class CutoverRecovery {
     private final CutoverJournal journal;
     private final StepFactory steps;
     private final CutoverService service;
+    /** The cutovers this agent is ending now: its own document says so, and the next lease check must not retake it. */
+    private final Set<String> ending = ConcurrentHashMap.newKeySet();
 
     public CutoverRecovery(String host, CutoverJournal journal, StepFactory steps, CutoverService service) {
         this.host = host;
@@ -64,15 +67,34 @@ public final class CutoverRecovery {
             if (!owner.equals(of) && !owner.equals(host) && journal.leaseHeld(owner)) {
                 continue; // a live peer ends it
             }
-            Optional<CutoverJournal.Taken> taken = journal.claim(stored, host, why);
-            if (taken.isEmpty()) {
-                LOG.info("cutover {} of {}: another agent took it over first", document.id(), of);
-                continue;
+            if (!ending.add(document.id())) {
+                continue; // this agent ends it already
             }
-            end(taken.get(), why);
-            recovered.add(document.id());
+            boolean started = false;
+            try {
+                started = takeAndEnd(stored, why);
+            } finally {
+                if (!started) {
+                    ending.remove(document.id());
+                }
+            }
+            if (started) {
+                recovered.add(document.id());
+            }
         }
         return recovered;
+    }
+
+    /** Takes the cutover over and starts ending it; false when another agent wrote its document first. */
+    private boolean takeAndEnd(CutoverJournal.Stored stored, String why) {
+        Optional<CutoverJournal.Taken> taken = journal.claim(stored, host, why);
+        if (taken.isEmpty()) {
+            LOG.info("cutover {} of {}: another agent took it over first", stored.document().id(),
+                    stored.document().host());
+            return false;
+        }
+        end(taken.get(), why);
+        return true;
     }
 
     private void end(CutoverJournal.Taken taken, String why) {
@@ -96,6 +118,7 @@ public final class CutoverRecovery {
         done.whenComplete((ok, error) -> {
             LOG.warn("cutover {} of {}: {} after the recovery", document.id(), document.host(), plan.stage());
             service.releaseRecovered(cutover);
+            ending.remove(document.id());
         });
     }
 }

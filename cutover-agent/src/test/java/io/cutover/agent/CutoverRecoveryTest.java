@@ -35,6 +35,8 @@ class CutoverRecoveryTest {
     private TestingServer server;
     private StoreOptions options;
     private final List<String> undone = new CopyOnWriteArrayList<>();
+    /** What every undo waits for (a rollback that takes its time), done unless a test says otherwise. */
+    private volatile CompletableFuture<Void> undoing = CompletableFuture.completedFuture(null);
 
     @BeforeEach
     void startServer() throws Exception {
@@ -97,6 +99,34 @@ class CutoverRecoveryTest {
         }
     }
 
+    @Test
+    void aPeerDoesNotTakeAgainACutoverItIsStillRollingBack() throws Exception {
+        ReplicatedStore storeA = ReplicatedStore.connect(options);
+        CutoverService hostA = service("hostA", 1024);
+        hostA.useJournal(new StoreCutoverJournal(storeA, "hostA"));
+        String id = hostA.create(new CutoverRequest("vm1", "52:54:00:00:00:01", List.of("198.18.0.100"), "hostB",
+                "hostA", "lan", null, null, 64, null, null, null)).id();
+        storeA.close();
+
+        try (ReplicatedStore storeB = ReplicatedStore.connect(options)) {
+            CutoverService hostB = service("hostB", 0);
+            StoreCutoverJournal journalB = new StoreCutoverJournal(storeB, "hostB");
+            hostB.useJournal(journalB);
+            CutoverRecovery peerB = new CutoverRecovery("hostB", journalB, this::steps, hostB);
+            undoing = new CompletableFuture<>();
+            assertThat(peerB.takeOverExpired()).containsExactly(id);
+            assertThat(peerB.takeOverExpired()).as("the next lease check, its rollback still running").isEmpty();
+            undoing.complete(null);
+            awaitEnded(hostB, id);
+            assertThat(hostB.get(id).plan().stage()).isEqualTo(CutoverStage.ROLLED_BACK);
+            assertThat(undone).as("undone once").containsExactly("net.prepare token-7");
+            JsonNode ended = JSON.readTree(storeB.read("cutovers/hostA/" + id).orElseThrow().data());
+            assertThat(ended.path("state").path("stage").asText()).isEqualTo("ROLLED_BACK");
+            assertThat(peerB.takeOverExpired()).as("nothing left to take").isEmpty();
+            journalB.close();
+        }
+    }
+
     private CutoverService service(String host, long memoryMiB) {
         return new CutoverService(new AgentConfig(host, "127.0.0.1", 0, TOKEN, memoryMiB, Map.of()),
                 new MemoryClaims(memoryMiB), new PeerAgents(Map.of(), TOKEN), this::steps, null, null,
@@ -144,8 +174,7 @@ class CutoverRecoveryTest {
 
         @Override
         public CompletionStage<Void> rollback() {
-            undone.add(name + " " + data);
-            return CompletableFuture.completedFuture(null);
+            return undoing.thenRun(() -> undone.add(name + " " + data));
         }
 
         @Override
