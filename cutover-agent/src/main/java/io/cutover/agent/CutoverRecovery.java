@@ -10,11 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Ends the cutovers that an agent left unfinished, from their documents in the journal: this host's own when its
@@ -23,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * plan is made again from the request and resumed where the document says: before the commit ({@code COMMITTED}) it
  * is rolled back, its applied steps undone newest first; from the commit on the guest can only run at the destination,
  * so it is finished (the interrupted stage's remaining steps, then the stages up to COMPLETED). Either way the outcome
- * is written to the document, and the cutover is listed by this agent's REST API.
+ * is written to the document, and the cutover is listed by this agent's REST API. A cutover that applied a step this
+ * agent's configuration makes none for (such as {@code sdn.redirect} at a peer without the {@code sdn} section) is left
+ * to an agent that can undo it, with a warning, rather than ended with that step still in place.
  */
 public final class CutoverRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(CutoverRecovery.class);
@@ -34,6 +38,8 @@ public final class CutoverRecovery {
     private final CutoverService service;
     /** The cutovers this agent is ending now: its own document says so, and the next lease check must not retake it. */
     private final Set<String> ending = ConcurrentHashMap.newKeySet();
+    /** The cutovers left to another agent as this one cannot make all their steps (logged once each). */
+    private final Set<String> leftAlone = ConcurrentHashMap.newKeySet();
 
     public CutoverRecovery(String host, CutoverJournal journal, StepFactory steps, CutoverService service) {
         this.host = host;
@@ -67,6 +73,14 @@ public final class CutoverRecovery {
             if (!owner.equals(of) && !owner.equals(host) && journal.leaseHeld(owner)) {
                 continue; // a live peer ends it
             }
+            List<String> unknown = unknownSteps(document);
+            if (!unknown.isEmpty()) {
+                if (leftAlone.add(document.id())) {
+                    LOG.warn("cutover {} of {}: left to an agent that can undo it: it applied {}, which this agent's "
+                            + "configuration makes no step for", document.id(), of, unknown);
+                }
+                continue;
+            }
             if (!ending.add(document.id())) {
                 continue; // this agent ends it already
             }
@@ -83,6 +97,14 @@ public final class CutoverRecovery {
             }
         }
         return recovered;
+    }
+
+    /** The steps the document says were applied or running that this agent's plan for it would not have. */
+    private List<String> unknownSteps(CutoverDocument document) {
+        Set<String> known = new HashSet<>();
+        steps.steps(document.id(), document.request()).forEach(step -> known.add(step.name()));
+        return Stream.concat(document.state().applied().stream().map(PlanState.AppliedStep::name),
+                document.state().running().stream()).filter(name -> !known.contains(name)).distinct().toList();
     }
 
     /** Takes the cutover over and starts ending it; false when another agent wrote its document first. */
@@ -116,7 +138,14 @@ public final class CutoverRecovery {
         service.adopt(cutover, document.host());
         CompletionStage<Void> done = finish ? plan.finishRecovered() : plan.rollBackRecovered(why);
         done.whenComplete((ok, error) -> {
-            LOG.warn("cutover {} of {}: {} after the recovery", document.id(), document.host(), plan.stage());
+            List<String> notUndone = timeline.entries().stream().filter(entry -> entry.event().equals("rollback-failed"))
+                    .map(entry -> entry.what() + " (" + entry.detail() + ")").toList();
+            if (notUndone.isEmpty()) {
+                LOG.warn("cutover {} of {}: {} after the recovery", document.id(), document.host(), plan.stage());
+            } else {
+                LOG.error("cutover {} of {}: {} after the recovery, but these steps could not be undone and are left "
+                        + "as they were: {}", document.id(), document.host(), plan.stage(), notUndone);
+            }
             service.releaseRecovered(cutover);
             ending.remove(document.id());
         });

@@ -127,6 +127,40 @@ class CutoverRecoveryTest {
         }
     }
 
+    @Test
+    void aPeerThatCannotMakeAnAppliedStepLeavesTheCutoverToOneThatCan() throws Exception {
+        ReplicatedStore storeA = ReplicatedStore.connect(options);
+        CutoverService hostA = service("hostA", 1024);
+        hostA.useJournal(new StoreCutoverJournal(storeA, "hostA"));
+        String id = hostA.create(new CutoverRequest("vm1", "52:54:00:00:00:01", List.of("198.18.0.100"), "hostB",
+                "hostA", "lan", null, null, 64, null, null, null)).id();
+        storeA.close();
+
+        try (ReplicatedStore storeB = ReplicatedStore.connect(options);
+             ReplicatedStore storeC = ReplicatedStore.connect(options)) {
+            CutoverService hostB = service("hostB", 0);
+            StoreCutoverJournal journalB = new StoreCutoverJournal(storeB, "hostB");
+            hostB.useJournal(journalB);
+            CutoverRecovery withoutNet = new CutoverRecovery("hostB", journalB, (cutover, request) -> List.of(
+                    new Recorded("net.commit", CutoverStage.ACTIVATED)), hostB);
+            assertThat(withoutNet.takeOverExpired()).as("hostB makes no net.prepare").isEmpty();
+            assertThat(withoutNet.takeOverExpired()).isEmpty();
+            JsonNode left = JSON.readTree(storeB.read("cutovers/hostA/" + id).orElseThrow().data());
+            assertThat(left.path("owner").asText()).as("the document untouched").isEqualTo("hostA");
+            assertThat(left.path("state").path("ended").asBoolean()).isFalse();
+
+            CutoverService hostC = service("hostC", 0);
+            StoreCutoverJournal journalC = new StoreCutoverJournal(storeC, "hostC");
+            hostC.useJournal(journalC);
+            assertThat(new CutoverRecovery("hostC", journalC, this::steps, hostC).takeOverExpired())
+                    .as("hostC makes every step").containsExactly(id);
+            awaitEnded(hostC, id);
+            assertThat(undone).containsExactly("net.prepare token-7");
+            journalB.close();
+            journalC.close();
+        }
+    }
+
     private CutoverService service(String host, long memoryMiB) {
         return new CutoverService(new AgentConfig(host, "127.0.0.1", 0, TOKEN, memoryMiB, Map.of()),
                 new MemoryClaims(memoryMiB), new PeerAgents(Map.of(), TOKEN), this::steps, null, null,
