@@ -19,6 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static io.cutover.it.agent.LabNetworkState.flows;
+import static io.cutover.it.agent.LabNetworkState.moves;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -206,21 +208,5 @@ class AgentRestartIT {
         try (ReplicatedStore client = ReplicatedStore.connect(options, Netns.threadFactory(lab.namespace("hostB")))) {
             return new ObjectMapper().readTree(client.read("cutovers/hostA/" + id).orElseThrow().data());
         }
-    }
-
-    private static String moves(String sdn) throws Exception {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(sdn + "/moves")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** The flows of every bridge, without their counters, sorted. */
-    private static Map<String, List<String>> flows(Lab lab) {
-        Map<String, List<String>> flows = new java.util.TreeMap<>();
-        for (String bridge : lab.topology().bridges()) {
-            String dump = lab.ofctl("-O", "OpenFlow13", "dump-flows", "--no-stats", bridge).orThrow().stdout();
-            flows.put(bridge, Arrays.stream(dump.split("\n")).map(String::strip)
-                    .filter(line -> !line.isEmpty() && !line.startsWith("OFPST_FLOW")).sorted().toList());
-        }
-        return flows;
     }
 }
