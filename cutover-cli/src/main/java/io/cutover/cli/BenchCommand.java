@@ -3,6 +3,7 @@ package io.cutover.cli;
 import io.cutover.bench.AnnounceBench;
 import io.cutover.bench.CutoverBench;
 import io.cutover.bench.DnsBench;
+import io.cutover.bench.EvacuateBench;
 import io.cutover.bench.MigrateBench;
 import io.cutover.bench.ScaleBench;
 import io.cutover.bench.SdnBench;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
                 AnnounceBench.class,
                 CutoverBench.class,
                 DnsBench.class,
+                EvacuateBench.class,
                 MigrateBench.class,
                 ScaleBench.class,
                 SdnBench.class,

@@ -191,7 +191,7 @@ public final class QemuCutoverDemo {
                 guestDropped += carried.txDropped();
                 timeline.add("guest.port", "read", carried.describe(scene.tap(after.getKey()), after.getKey()));
             }
-            boolean crashed = scene.incoming() != null && !scene.incoming().isAlive();
+            boolean crashed = scene.incoming() != null && crashed(scene.incoming());
             if ((seen.lost() > 0 || crashed) && scene.incoming() != null) {
                 timeline.add("guest.kernel", "read", kernelLog(scene.incoming()));
             }
@@ -330,7 +330,7 @@ public final class QemuCutoverDemo {
     }
 
     /** What the moved guest's kernel said last, or why it could not be asked. */
-    private static String kernelLog(QemuGuest guest) {
+    static String kernelLog(QemuGuest guest) {
         try {
             return guest.kernelLog(Duration.ofSeconds(5));
         } catch (io.cutover.lab.LabException e) {
@@ -429,7 +429,7 @@ public final class QemuCutoverDemo {
      * @param activatedNanos when it ran at the destination (its RESUME, as the network heard it)
      * @param downtimeMillis QEMU's own downtime
      */
-    private record Moved(long pausedNanos, long activatedNanos, double downtimeMillis) {
+    record Moved(long pausedNanos, long activatedNanos, double downtimeMillis) {
     }
 
     /** What the network does around the move, and who migrates. */
@@ -654,25 +654,8 @@ public final class QemuCutoverDemo {
                 timeline.addAt(resume, "vm.resume", "done", "QEMU's RESUME at the destination, likewise");
                 return new Moved(stop, resume, moved.downtimeMillis());
             }
-            QemuHypervisor here = new QemuHypervisor(guest.qmpSocket().orElseThrow().getParent());
-            resources.add(here);
-            QemuHypervisor there = new QemuHypervisor(incoming.qmpSocket().orElseThrow().getParent());
-            resources.add(there);
-            MigrationRequest request = new MigrationRequest("baseline-" + VM, VM, uri, Optional.empty(),
-                    Optional.empty(), 1, false, false);
-            IncomingMigration arriving = there.prepareIncoming(request, uri);
-            resources.add(arriving);
-            AtomicLong paused = new AtomicLong();
-            HypervisorMigration migration = here.migrate(request, event -> note(timeline, event), switchover -> {
-                paused.set(switchover.nanoTime());
-                timeline.addAt(switchover.nanoTime(), "vm.pause", "done", "QEMU's pre-switchover");
-                return CompletableFuture.completedFuture(null);
-            });
-            MigrationFigures figures = migration.result().toCompletableFuture()
-                    .get(MIGRATION_LIMIT.toSeconds(), TimeUnit.SECONDS);
-            long resumed = arriving.activated().get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
-            timeline.addAt(resumed, "vm.resume", "done", "QEMU's RESUME at the destination");
-            return new Moved(paused.get(), resumed, figures.downtime().map(Duration::toNanos).orElse(0L) / 1e6);
+            return byQemuAlone(VM, guest.qmpSocket().orElseThrow().getParent(),
+                    incoming.qmpSocket().orElseThrow().getParent(), uri, timeline, resources);
         }
 
         @Override
@@ -691,6 +674,52 @@ public final class QemuCutoverDemo {
         @Override
         public void close() {
         }
+    }
+
+    /**
+     * What {@link #byQemuAlone} asks of QEMU over QMP, in order: the baseline's procedure, as a hypervisor host without
+     * cutover moves a guest (the agents' migrations set the same capabilities and parameters).
+     */
+    public static final String QEMU_ALONE_PROCEDURE = "destination QMP: migrate-set-capabilities {capabilities: "
+            + "[events: true, postcopy-ram: false, multifd: false]}; migrate-incoming {uri: tcp:<hostB underlay>:<port>}. "
+            + "source QMP: migrate-set-capabilities {capabilities: [events: true, postcopy-ram: false, multifd: false, "
+            + "pause-before-switchover: true, auto-converge: false, xbzrle: false]}; migrate-set-parameters "
+            + "{max-bandwidth: " + io.cutover.qemu.QemuOptions.DEFAULT_MAX_BANDWIDTH + ", downtime-limit: 300}; "
+            + "migrate {uri: tcp:<hostB underlay>:<port>}; at the MIGRATION event pre-switchover, at once: "
+            + "migrate-continue {state: pre-switchover}; at completed: query-migrate (QEMU's downtime). The destination's "
+            + "RESUME event ends the move; the bridges learn the guest's new port from QEMU's own RARPs";
+
+    /**
+     * Moves the guest {@code vm} by QEMU alone, as the baseline does: its QMP socket {@code <sourceSockets>/<vm>.qmp},
+     * its incoming QEMU's {@code <incomingSockets>/<vm>.qmp} taking the stream at {@code uri}; nothing waits at the
+     * pre-switchover ({@link #QEMU_ALONE_PROCEDURE}). Returns once the guest runs at the destination.
+     */
+    static Moved byQemuAlone(String vm, Path sourceSockets, Path incomingSockets, String uri, Timeline timeline,
+                             Resources resources) throws Exception {
+        QemuHypervisor here = resources.add(new QemuHypervisor(sourceSockets));
+        QemuHypervisor there = resources.add(new QemuHypervisor(incomingSockets));
+        MigrationRequest request = new MigrationRequest("baseline-" + vm, vm, uri, Optional.empty(),
+                Optional.empty(), 1, false, false);
+        IncomingMigration arriving = resources.add(there.prepareIncoming(request, uri));
+        AtomicLong paused = new AtomicLong();
+        HypervisorMigration migration = here.migrate(request, event -> note(timeline, event), switchover -> {
+            paused.set(switchover.nanoTime());
+            timeline.addAt(switchover.nanoTime(), "vm.pause", "done", "QEMU's pre-switchover");
+            return CompletableFuture.completedFuture(null);
+        });
+        MigrationFigures figures = migration.result().toCompletableFuture()
+                .get(MIGRATION_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        long resumed = arriving.activated().get(LabOrchestrator.STEP_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        timeline.addAt(resumed, "vm.resume", "done", "QEMU's RESUME at the destination");
+        return new Moved(paused.get(), resumed, figures.downtime().map(Duration::toNanos).orElse(0L) / 1e6);
+    }
+
+    /**
+     * Whether the guest's QEMU, where it should run after its move ({@code moved}), has exited: its kernel panicked
+     * (the lab's guests run with {@code panic=-1} and QEMU with {@code -no-reboot}). {@link #kernelLog} says why.
+     */
+    static boolean crashed(QemuGuest moved) {
+        return !moved.isAlive();
     }
 
     private static CompletableFuture<Void> note(Timeline timeline, CutoverEvent event) {
