@@ -62,10 +62,12 @@ public final class EvacuateBench implements Callable<Integer> {
                 .row("guests evacuated from host A to host B", "", count)
                 .row("moves at once", "", atOnce)
                 .row("evacuation (agent, all moves)", "s", evacuation.durationMs() / 1000.0)
+                .row("  until the last guest ran at host B", "s", evacuation.lastRunningMs() / 1000.0)
                 .row("  probes lost, all guests", "", evacuation.lost())
                 .row("  moves completed", "", evacuation.completed())
                 .row("  guests crashed", "", evacuation.crashed())
                 .row("baseline: the same moves by QEMU alone on learning bridges", "s", baseline.durationMs() / 1000.0)
+                .row("  until the last guest ran at host B", "s", baseline.lastRunningMs() / 1000.0)
                 .row("  probes lost, all guests", "", baseline.lost())
                 .row("  moves completed", "", baseline.completed())
                 .row("  guests crashed", "", baseline.crashed())
@@ -96,10 +98,12 @@ public final class EvacuateBench implements Callable<Integer> {
         keys.put("guests", guests);
         keys.put("parallel", parallel);
         keys.put("evacuate_" + guests + "_s", seconds);
+        keys.put("last_running_s", evacuation.lastRunningMs() / 1000.0);
         keys.put("evacuate_lost", evacuation.lost());
         keys.put("vms_completed", evacuation.completed());
         keys.put("guests_crashed", evacuation.crashed());
         keys.put("baseline_evacuate_s", baselineSeconds);
+        keys.put("baseline_last_running_s", baseline.lastRunningMs() / 1000.0);
         keys.put("baseline_lost", baseline.lost());
         keys.put("baseline_vms_completed", baseline.completed());
         keys.put("baseline_guests_crashed", baseline.crashed());
@@ -115,6 +119,7 @@ public final class EvacuateBench implements Callable<Integer> {
         detail.put("failure", vm.failure());
         detail.put("durationMs", vm.durationMs());
         detail.put("downtimeMs", vm.downtimeMs());
+        detail.put("runningAfterMs", vm.runningAfterMs());
         detail.put("probesSent", vm.udp().sent());
         detail.put("lost", vm.udp().lost());
         detail.put("lostRanges", vm.udp().lostRanges());
@@ -130,9 +135,9 @@ public final class EvacuateBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s %s: %d guests in %.1f s, %d completed, %d probes lost, %d crashed%n", what,
                 report.id(), report.vms().size(), report.durationMs() / 1000.0, report.completed(), report.lost(),
                 report.crashed());
-        report.vms().forEach(vm -> System.out.printf(Locale.ROOT, "  %s -> %s %s in %d ms, downtime %d ms, %d of %d "
-                        + "probes lost %s, gap %.1f ms, tcp %s%s%n", vm.vm(), vm.destination(), vm.outcome(),
-                vm.durationMs(), vm.downtimeMs(), vm.udp().lost(), vm.udp().sent(), vm.udp().lostRanges(),
+        report.vms().forEach(vm -> System.out.printf(Locale.ROOT, "  %s -> %s %s in %d ms (running there at %d ms), "
+                        + "downtime %d ms, %d of %d probes lost %s, gap %.1f ms, tcp %s%s%n", vm.vm(), vm.destination(),
+                vm.outcome(), vm.durationMs(), vm.runningAfterMs(), vm.downtimeMs(), vm.udp().lost(), vm.udp().sent(), vm.udp().lostRanges(),
                 vm.udp().gapMillis(), vm.tcpSurvived() ? "alive" : "broken", vm.crashed() ? ", CRASHED" : ""));
     }
 }

@@ -54,6 +54,8 @@ public final class QemuEvacuationDemo {
     /** The baseline's id, and its failed moves' outcome. */
     private static final String QEMU_ALONE = "qemu-alone";
     private static final String FAILED = "FAILED";
+    /** The field each move of an evacuation gets: when it ran at its destination, from the evacuation's start. */
+    private static final String RUNNING_AFTER = "runningAfterMs";
 
     private final Lab lab;
     /** The lab's daemons, or null: no network steps, QEMU alone moves the guests. */
@@ -117,13 +119,15 @@ public final class QemuEvacuationDemo {
      * @param udp         what the client's probes to it saw over the whole run
      * @param tcpSurvived whether the client's TCP connection to it survived
      * @param runsThere   whether its QEMU at the destination runs (QMP's status) and the client's ping reaches it after
+     * @param runningAfterMs from the evacuation's start until the guest ran at its destination (its RESUME there:
+     *                    ACTIVATED at the agent), or -1 if it did not
      * @param crashed     whether its QEMU where it should run (the destination's once moved, else the source's) had
      *                    exited by the end ({@link QemuCutoverDemo#crashed})
      * @param kernelLog   the guest's last console lines when it lost probes or crashed, else empty
      */
     public record VmReport(String vm, String destination, String outcome, String failure, long durationMs,
                            long downtimeMs, UdpProbeResult udp, boolean tcpSurvived, boolean runsThere,
-                           boolean crashed, String kernelLog) {
+                           long runningAfterMs, boolean crashed, String kernelLog) {
     }
 
     /**
@@ -142,6 +146,14 @@ public final class QemuEvacuationDemo {
 
         public long completed() {
             return vms.stream().filter(vm -> vm.outcome().equals(COMPLETED)).count();
+        }
+
+        /**
+         * From the evacuation's start until the last guest ran at its destination, or -1 if none did: the part of
+         * {@link #durationMs} before the network's last steps (flushes, drains).
+         */
+        public long lastRunningMs() {
+            return vms.stream().mapToLong(VmReport::runningAfterMs).max().orElse(-1);
         }
 
         /** Guests whose QEMU had exited by the end: their kernels panicked. */
@@ -188,7 +200,7 @@ public final class QemuEvacuationDemo {
                 reports.add(new VmReport(guest.spec().name(), move.path("destination").asText(),
                         move.path("outcome").asText(), move.path("failure").asText(""),
                         move.path("durationMs").asLong(), move.path("downtimeMs").asLong(-1), seen,
-                        probes.get(i).tcpAlive(), runsThere, crashed,
+                        probes.get(i).tcpAlive(), runsThere, move.path(RUNNING_AFTER).asLong(-1), crashed,
                         seen.lost() > 0 || crashed ? QemuCutoverDemo.kernelLog(runs) : ""));
             }
             return new Report(evacuation.path("id").asText(), evacuation.path("durationMs").asLong(), reports);
@@ -206,6 +218,7 @@ public final class QemuEvacuationDemo {
             vm.putArray("addresses").add(guest.spec().ipv4Address());
             vm.putObject("migrator").putObject("qemu").put("uri", "tcp:" + to.underlay() + ":" + guest.migrationPort());
         }
+        long start = System.nanoTime();
         JsonNode evacuation = agents.agent(from.host()).send("POST", "evacuations", body, LabOrchestrator.STEP_LIMIT)
                 .requireStatus(202).body();
         String id = evacuation.path("id").asText();
@@ -218,7 +231,23 @@ public final class QemuEvacuationDemo {
             Thread.sleep(100);
             evacuation = agents.agent(from.host()).send("GET", "evacuations/" + id, null).requireStatus(200).body();
         }
+        for (JsonNode vm : evacuation.path("vms")) {
+            activatedAt(from, vm.path("cutover").asText("")).ifPresent(activated ->
+                    ((ObjectNode) vm).put(RUNNING_AFTER, (activated - start) / 1_000_000));
+        }
         return evacuation;
+    }
+
+    /** When cutover {@code id} ran its guest at the destination (ACTIVATED, as the source's agent saw it), if it did. */
+    private java.util.OptionalLong activatedAt(Site from, String id) {
+        if (id.isEmpty()) {
+            return java.util.OptionalLong.empty();
+        }
+        JsonNode cutover = agents.agent(from.host()).send("GET", "cutovers/" + id, null).requireStatus(200).body();
+        Timeline timeline = new Timeline();
+        LabOrchestrator.addAgentTimeline(timeline, cutover);
+        return timeline.entries().stream().filter(e -> e.what().equals("ACTIVATED") && e.event().equals("stage"))
+                .mapToLong(e -> timeline.originNanos() + e.atMicros() * 1_000).findFirst();
     }
 
     /**
@@ -252,7 +281,8 @@ public final class QemuEvacuationDemo {
                     end = Math.max(end, move.moved().activatedNanos());
                     vm.put("outcome", COMPLETED)
                             .put("durationMs", (move.moved().activatedNanos() - move.startNanos()) / 1_000_000)
-                            .put("downtimeMs", Math.round(move.moved().downtimeMillis()));
+                            .put("downtimeMs", Math.round(move.moved().downtimeMillis()))
+                            .put(RUNNING_AFTER, (move.moved().activatedNanos() - start) / 1_000_000);
                 } catch (ExecutionException | TimeoutException e) {
                     end = Math.max(end, System.nanoTime());
                     vm.put("outcome", FAILED).put("failure", String.valueOf(e.getCause() != null ? e.getCause() : e));

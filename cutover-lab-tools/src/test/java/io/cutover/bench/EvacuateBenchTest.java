@@ -20,8 +20,10 @@ class EvacuateBenchTest {
                 vm("qvm-e3", "FAILED", 2, false)));
 
         assertThat(EvacuateBench.keys(3, 2, evacuation, baseline)).containsExactly(
-                entry("guests", 3), entry("parallel", 2), entry("evacuate_3_s", 12.0), entry("evacuate_lost", 3L),
+                entry("guests", 3), entry("parallel", 2), entry("evacuate_3_s", 12.0),
+                entry("last_running_s", 4.0), entry("evacuate_lost", 3L),
                 entry("vms_completed", 2L), entry("guests_crashed", 1L), entry("baseline_evacuate_s", 8.0),
+                entry("baseline_last_running_s", 4.0),
                 entry("baseline_lost", 77L), entry("baseline_vms_completed", 2L), entry("baseline_guests_crashed", 0L),
                 entry("ratio", 1.5));
         assertThat(EvacuateBench.keys(8, 4, evacuation, baseline)).containsKey("evacuate_8_s");
@@ -39,6 +41,7 @@ class EvacuateBenchTest {
 
     private static QemuEvacuationDemo.VmReport vm(String name, String outcome, long lost, boolean crashed) {
         return new QemuEvacuationDemo.VmReport(name, "hostB", outcome, "", 4000, 200,
-                new UdpProbeResult(1000, 1000 - lost, lost, 0, 10, 5, List.of()), true, !crashed, crashed, "");
+                new UdpProbeResult(1000, 1000 - lost, lost, 0, 10, 5, List.of()), true, !crashed,
+                outcome.equals("COMPLETED") ? 4000 : -1, crashed, "");
     }
 }
