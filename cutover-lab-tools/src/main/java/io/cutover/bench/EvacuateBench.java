@@ -128,6 +128,7 @@ public final class EvacuateBench implements Callable<Integer> {
         detail.put("runsThere", vm.runsThere());
         detail.put("crashed", vm.crashed());
         detail.put("kernelLog", vm.kernelLog());
+        detail.put("timeline", vm.timeline());
         return detail;
     }
 

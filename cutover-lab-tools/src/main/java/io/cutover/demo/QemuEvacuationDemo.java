@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.agent.plan.Timeline;
+import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.lab.GuestImage;
 import io.cutover.lab.GuestSpec;
 import io.cutover.lab.Lab;
@@ -124,10 +125,12 @@ public final class QemuEvacuationDemo {
      * @param crashed     whether its QEMU where it should run (the destination's once moved, else the source's) had
      *                    exited by the end ({@link QemuCutoverDemo#crashed})
      * @param kernelLog   the guest's last console lines when it lost probes or crashed, else empty
+     * @param timeline    its move: its cutover's stages and steps as the agent timed them, or QEMU's stages and the
+     *                    pause and resume without network steps; from about the evacuation's start
      */
     public record VmReport(String vm, String destination, String outcome, String failure, long durationMs,
                            long downtimeMs, UdpProbeResult udp, boolean tcpSurvived, boolean runsThere,
-                           long runningAfterMs, boolean crashed, String kernelLog) {
+                           long runningAfterMs, boolean crashed, String kernelLog, List<TimelineEntry> timeline) {
     }
 
     /**
@@ -185,7 +188,10 @@ public final class QemuEvacuationDemo {
                 probes.add(resources.add(ClientProbes.start(lab, echo, echo, probeRate)));
             }
             Thread.sleep(settle.toMillis());
-            JsonNode evacuation = agents != null ? evacuate(started, from, to) : byQemuAlone(started, to);
+            List<Timeline> timelines = new ArrayList<>();
+            started.forEach(guest -> timelines.add(new Timeline()));
+            JsonNode evacuation = agents != null ? evacuate(started, from, to, timelines)
+                    : byQemuAlone(started, to, timelines);
             Thread.sleep(settle.toMillis());
             List<VmReport> reports = new ArrayList<>();
             for (int i = 0; i < started.size(); i++) {
@@ -201,14 +207,18 @@ public final class QemuEvacuationDemo {
                         move.path("outcome").asText(), move.path("failure").asText(""),
                         move.path("durationMs").asLong(), move.path("downtimeMs").asLong(-1), seen,
                         probes.get(i).tcpAlive(), runsThere, move.path(RUNNING_AFTER).asLong(-1), crashed,
-                        seen.lost() > 0 || crashed ? QemuCutoverDemo.kernelLog(runs) : ""));
+                        seen.lost() > 0 || crashed ? QemuCutoverDemo.kernelLog(runs) : "", timelines.get(i).entries()));
             }
             return new Report(evacuation.path("id").asText(), evacuation.path("durationMs").asLong(), reports);
         }
     }
 
-    /** Evacuates host A to host B at its agent and waits for the end; returns the evacuation as the agent reports it. */
-    private JsonNode evacuate(List<Guest> started, Site from, Site to) throws InterruptedException {
+    /**
+     * Evacuates host A to host B at its agent and waits for the end; returns the evacuation as the agent reports it,
+     * and puts each guest's cutover, as the agent timed it, on its timeline.
+     */
+    private JsonNode evacuate(List<Guest> started, Site from, Site to, List<Timeline> timelines)
+            throws InterruptedException {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("source", from.host()).put("parallel", parallel);
         body.putArray("destinations").add(to.host());
         ArrayNode vms = body.putArray("vms");
@@ -231,30 +241,28 @@ public final class QemuEvacuationDemo {
             Thread.sleep(100);
             evacuation = agents.agent(from.host()).send("GET", "evacuations/" + id, null).requireStatus(200).body();
         }
-        for (JsonNode vm : evacuation.path("vms")) {
-            activatedAt(from, vm.path("cutover").asText("")).ifPresent(activated ->
-                    ((ObjectNode) vm).put(RUNNING_AFTER, (activated - start) / 1_000_000));
+        for (int i = 0; i < started.size(); i++) {
+            String cutover = evacuation.path("vms").get(i).path("cutover").asText("");
+            if (cutover.isEmpty()) {
+                continue;
+            }
+            Timeline timeline = timelines.get(i);
+            LabOrchestrator.addAgentTimeline(timeline, agents.agent(from.host()).send("GET", "cutovers/" + cutover,
+                    null).requireStatus(200).body());
+            timeline.addAt(start, "evacuation", "start", "POST /v1/evacuations");
+            ObjectNode vm = (ObjectNode) evacuation.path("vms").get(i);
+            timeline.entries().stream().filter(e -> e.what().equals("ACTIVATED") && e.event().equals("stage"))
+                    .findFirst().ifPresent(activated -> vm.put(RUNNING_AFTER,
+                            (timeline.originNanos() + activated.atMicros() * 1_000 - start) / 1_000_000));
         }
         return evacuation;
-    }
-
-    /** When cutover {@code id} ran its guest at the destination (ACTIVATED, as the source's agent saw it), if it did. */
-    private java.util.OptionalLong activatedAt(Site from, String id) {
-        if (id.isEmpty()) {
-            return java.util.OptionalLong.empty();
-        }
-        JsonNode cutover = agents.agent(from.host()).send("GET", "cutovers/" + id, null).requireStatus(200).body();
-        Timeline timeline = new Timeline();
-        LabOrchestrator.addAgentTimeline(timeline, cutover);
-        return timeline.entries().stream().filter(e -> e.what().equals("ACTIVATED") && e.event().equals("stage"))
-                .mapToLong(e -> timeline.originNanos() + e.atMicros() * 1_000).findFirst();
     }
 
     /**
      * Moves every guest by QEMU alone ({@link QemuCutoverDemo#byQemuAlone}), at most {@code parallel} at once, and
      * waits for the last; returns the moves in the agent's form of an evacuation, timed by the demo.
      */
-    private JsonNode byQemuAlone(List<Guest> started, Site to) throws InterruptedException {
+    private JsonNode byQemuAlone(List<Guest> started, Site to, List<Timeline> timelines) throws InterruptedException {
         ObjectNode evacuation = JsonNodeFactory.instance.objectNode().put("id", QEMU_ALONE);
         ArrayNode vms = evacuation.putArray("vms");
         ExecutorService movers = Executors.newFixedThreadPool(parallel);
@@ -262,14 +270,18 @@ public final class QemuEvacuationDemo {
             long start = System.nanoTime();
             long deadline = start + EVACUATION_LIMIT.toNanos();
             List<Future<TimedMove>> moves = new ArrayList<>();
-            for (Guest guest : started) {
+            for (int i = 0; i < started.size(); i++) {
+                Guest guest = started.get(i);
+                Timeline timeline = timelines.get(i);
+                timeline.addAt(start, "evacuation", "start", "the first migrate's turn");
                 moves.add(movers.submit(() -> {
                     try (Resources qmp = new Resources()) {
                         long began = System.nanoTime();
+                        timeline.addAt(began, "move", "start", "its turn came");
                         return new TimedMove(began, QemuCutoverDemo.byQemuAlone(guest.spec().name(),
                                 guest.spec().qmpSocket().orElseThrow().getParent(),
                                 guest.incoming().qmpSocket().getParent(),
-                                "tcp:" + to.underlay() + ":" + guest.migrationPort(), new Timeline(), qmp));
+                                "tcp:" + to.underlay() + ":" + guest.migrationPort(), timeline, qmp));
                     }
                 }));
             }

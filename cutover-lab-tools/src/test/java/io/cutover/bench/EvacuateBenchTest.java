@@ -42,6 +42,6 @@ class EvacuateBenchTest {
     private static QemuEvacuationDemo.VmReport vm(String name, String outcome, long lost, boolean crashed) {
         return new QemuEvacuationDemo.VmReport(name, "hostB", outcome, "", 4000, 200,
                 new UdpProbeResult(1000, 1000 - lost, lost, 0, 10, 5, List.of()), true, !crashed,
-                outcome.equals("COMPLETED") ? 4000 : -1, crashed, "");
+                outcome.equals("COMPLETED") ? 4000 : -1, crashed, "", List.of());
     }
 }
