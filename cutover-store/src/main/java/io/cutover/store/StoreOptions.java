@@ -13,8 +13,12 @@ import java.util.Objects;
  *                         {@link StoreUnavailableException}; default {@value #DEFAULT_OPERATION_TIMEOUT_MS} ms
  * @param root             the path under which everything of this store lives (one cluster, one root); default
  *                         {@value #DEFAULT_ROOT}
+ * @param credential       who the client is ({@link StoreCredential}): it authenticates with it and makes every
+ *                         document readable and writable by it only; {@code null} for none (a store open to all,
+ *                         such as a test's server on loopback)
  */
-public record StoreOptions(String connectString, Duration sessionTimeout, Duration operationTimeout, String root) {
+public record StoreOptions(String connectString, Duration sessionTimeout, Duration operationTimeout, String root,
+                           StoreCredential credential) {
     public static final long DEFAULT_SESSION_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_OPERATION_TIMEOUT_MS = 5_000;
     public static final String DEFAULT_ROOT = "cutover";
@@ -41,18 +45,22 @@ public record StoreOptions(String connectString, Duration sessionTimeout, Durati
     /** The defaults for the members of {@code connectString}. */
     public static StoreOptions of(String connectString) {
         return new StoreOptions(connectString, Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MS),
-                Duration.ofMillis(DEFAULT_OPERATION_TIMEOUT_MS), DEFAULT_ROOT);
+                Duration.ofMillis(DEFAULT_OPERATION_TIMEOUT_MS), DEFAULT_ROOT, null);
     }
 
     public StoreOptions withSessionTimeout(Duration timeout) {
-        return new StoreOptions(connectString, timeout, operationTimeout, root);
+        return new StoreOptions(connectString, timeout, operationTimeout, root, credential);
     }
 
     public StoreOptions withOperationTimeout(Duration timeout) {
-        return new StoreOptions(connectString, sessionTimeout, timeout, root);
+        return new StoreOptions(connectString, sessionTimeout, timeout, root, credential);
     }
 
     public StoreOptions withRoot(String newRoot) {
-        return new StoreOptions(connectString, sessionTimeout, operationTimeout, newRoot);
+        return new StoreOptions(connectString, sessionTimeout, operationTimeout, newRoot, credential);
+    }
+
+    public StoreOptions withCredential(StoreCredential newCredential) {
+        return new StoreOptions(connectString, sessionTimeout, operationTimeout, root, newCredential);
     }
 }

@@ -1,12 +1,23 @@
 package io.cutover.store;
 
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZKUtil;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,6 +138,60 @@ class CuratorStoreTest {
             assertThat(first.isLeader()).isFalse();
             second.close();
         }
+    }
+
+    @Test
+    void withACredentialEveryDocumentIsItsIdentitysAloneAndOthersAreRefusedAtConnect() throws Exception {
+        StoreCredential credential = StoreCredential.of("cutover", "0123456789abcdef0123");
+        List<ACL> only = List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest",
+                DigestAuthenticationProvider.generateDigest("cutover:0123456789abcdef0123"))));
+        try (ReplicatedStore store = ReplicatedStore.connect(options.withCredential(credential));
+             Lease lease = store.lease("agents/hostA", bytes("{}"));
+             LeaderElection election = store.elect("controllers", "c1")) {
+            store.write("sdn/model", bytes("{\"n\":1}"), Versioned.ABSENT);
+            assertThat(election.awaitLeadership(Duration.ofSeconds(5))).isPresent();
+
+            ZooKeeper owner = zooKeeper();
+            owner.addAuthInfo("digest", "cutover:0123456789abcdef0123".getBytes(StandardCharsets.UTF_8));
+            List<String> znodes = new java.util.ArrayList<>();
+            ZKUtil.visitSubTreeDFS(owner, "/cutover", false, (rc, path, ctx, name) -> znodes.add(path));
+            assertThat(znodes).contains("/cutover", "/cutover/sdn/model", "/cutover/agents/hostA",
+                    "/cutover/elections/controllers/generation");
+            for (String znode : znodes) {
+                assertThat(owner.getACL(znode, new Stat())).as(znode).isEqualTo(only);
+            }
+            owner.close();
+
+            ZooKeeper stranger = zooKeeper();
+            assertThatThrownBy(() -> stranger.getData("/cutover/sdn/model", false, null))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+            assertThatThrownBy(() -> stranger.setData("/cutover/sdn/model", bytes("{}"), -1))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+            assertThatThrownBy(() -> stranger.create("/cutover/sdn/other", bytes("{}"), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    CreateMode.PERSISTENT)).isInstanceOf(KeeperException.NoAuthException.class);
+            assertThatThrownBy(() -> stranger.getChildren("/cutover", false))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+            stranger.close();
+
+            assertThatThrownBy(() -> ReplicatedStore.connect(options)).isInstanceOf(StoreAuthException.class)
+                    .hasMessageContaining("no credential").hasMessageContaining(server.getConnectString());
+            StoreCredential wrong = new StoreCredential("cutover", "0123456789abcdef0124", Path.of("/etc/wrong.auth"));
+            assertThatThrownBy(() -> ReplicatedStore.connect(options.withCredential(wrong)))
+                    .isInstanceOf(StoreAuthException.class).hasMessageContaining("/etc/wrong.auth")
+                    .hasMessageContaining("wrong password");
+            assertThat(store.read("sdn/model")).map(Versioned::version).contains(0);
+        }
+    }
+
+    private ZooKeeper zooKeeper() throws Exception {
+        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(server.getConnectString(), 4000, event -> {
+            if (event.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        assertThat(connected.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return zk;
     }
 
     private static byte[] bytes(String text) {

@@ -4,6 +4,7 @@ import io.cutover.store.LeaderElection;
 import io.cutover.store.Lease;
 import io.cutover.store.ReplicatedStore;
 import io.cutover.store.StaleVersionException;
+import io.cutover.store.StoreAuthException;
 import io.cutover.store.StoreException;
 import io.cutover.store.StoreOptions;
 import io.cutover.store.StoreUnavailableException;
@@ -37,7 +38,12 @@ public final class CuratorStore implements ReplicatedStore {
 
     public static CuratorStore connect(StoreOptions options) {
         int operationMs = (int) options.operationTimeout().toMillis();
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+                .aclProvider(DigestAcl.of(options.credential()));
+        if (options.credential() != null) {
+            builder.authorization("digest", DigestAcl.authorization(options.credential()));
+        }
+        CuratorFramework client = builder
                 .connectString(options.connectString())
                 .sessionTimeoutMs((int) options.sessionTimeout().toMillis())
                 .connectionTimeoutMs(Math.max(1, operationMs / 2))
@@ -56,7 +62,30 @@ public final class CuratorStore implements ReplicatedStore {
             client.close();
             throw new StoreException(null, "interrupted while connecting to " + options.connectString(), e);
         }
-        return new CuratorStore(client, options);
+        CuratorStore store = new CuratorStore(client, options);
+        try {
+            store.checkAccess();
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /**
+     * Lists the root (made first, with this client's ACL, when it is not there): a store that asks for a credential
+     * this client does not have, or a root this client's identity may not read (a wrong password), fails at once
+     * with a {@link StoreAuthException}, not at the first document.
+     */
+    private void checkAccess() {
+        call(null, "reading the root /" + options.root(), () -> {
+            try {
+                client.usingNamespace(null).create().creatingParentsIfNeeded().forPath("/" + options.root());
+            } catch (KeeperException.NodeExistsException made) {
+                // made by an earlier client: its ACL says whether this one may use it
+            }
+            return client.getChildren().forPath("/");
+        });
     }
 
     @Override
@@ -180,6 +209,9 @@ public final class CuratorStore implements ReplicatedStore {
             return operation.run();
         } catch (StoreException e) {
             throw e;
+        } catch (KeeperException.NoAuthException | KeeperException.AuthFailedException
+                 | KeeperException.SessionClosedRequireAuthException e) {
+            throw new StoreAuthException(path, refusal(what, e), e);
         } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException
                  | KeeperException.OperationTimeoutException | KeeperException.SessionMovedException e) {
             throw new StoreUnavailableException(path, what, Duration.ofNanos(System.nanoTime() - start), e);
@@ -189,6 +221,17 @@ public final class CuratorStore implements ReplicatedStore {
         } catch (Exception e) {
             throw new StoreException(path, what + " failed: " + e, e);
         }
+    }
+
+    private String refusal(String what, KeeperException e) {
+        String store = "the store at " + options.connectString() + " (root /" + options.root() + ")";
+        if (options.credential() == null) {
+            return what + ": " + store + " asks who the client is, and it gave no credential (--store-auth): "
+                    + e.code();
+        }
+        return what + ": " + store + " refused the identity '" + options.credential().user() + "' of "
+                + options.credential().origin() + " (a wrong password, or documents another identity made): "
+                + e.code();
     }
 
     /** The znode of a store path, checked: relative, no empty, {@code .} or {@code ..} parts. */
