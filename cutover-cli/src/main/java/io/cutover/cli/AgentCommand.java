@@ -51,6 +51,11 @@ final class AgentCommand implements Callable<Integer> {
             description = "The root in the store: one root, one cluster (default: ${DEFAULT-VALUE}).")
     String storeRoot;
 
+    @Option(names = "--store-auth", paramLabel = "FILE", description = "With --store, required: the store's credential, "
+            + "one line user:password (mode 0600). The agent authenticates with it (ZooKeeper's digest scheme) and its "
+            + "documents are that identity's alone. See docs/security.md.")
+    Path storeAuth;
+
     @Option(names = "--store-session-timeout", defaultValue = "3s", description = "The lease: how long after this "
             + "agent stops talking to the store a peer may end its cutovers (default: ${DEFAULT-VALUE}).")
     String storeSessionTimeout;
@@ -73,7 +78,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         io.cutover.store.StoreOptions options = io.cutover.store.StoreOptions.of(store).withRoot(storeRoot)
                 .withSessionTimeout(io.cutover.support.Durations.parsePositive("--store-session-timeout",
-                        storeSessionTimeout));
+                        storeSessionTimeout)).withCredential(StoreAuth.read(storeAuth));
         io.cutover.store.ReplicatedStore connected = storeNetns == null ? io.cutover.store.ReplicatedStore.connect(options)
                 : io.cutover.store.ReplicatedStore.connect(options, io.cutover.support.Netns.threadFactory(storeNetns));
         return new io.cutover.agent.journal.impl.StoreCutoverJournal(connected, host);

@@ -115,6 +115,12 @@ final class SdnCommand extends GroupCommand {
                 description = "The cluster's root in the store: one root, one cluster (default: ${DEFAULT-VALUE}).")
         String storeRoot;
 
+        @Option(names = "--store-auth", paramLabel = "FILE", description = "With --store: the store's credential, one "
+                + "line user:password (mode 0600). The controller authenticates with it (ZooKeeper's digest scheme) "
+                + "and its documents are that identity's alone. Required with --store; with --lab, the lab's own "
+                + "(store/store.auth) by default. See docs/security.md.")
+        Path storeAuth;
+
         @Option(names = "--store-session-timeout", defaultValue = "1500ms", description = "How long the store keeps a "
                 + "silent member's session, and so its leadership: a dead leader's successor takes over about this "
                 + "long after it died (default: ${DEFAULT-VALUE}; at least 2 of the store's ticks).")
@@ -152,8 +158,11 @@ final class SdnCommand extends GroupCommand {
                 throw new IllegalArgumentException("--cluster-ports is for --lab (point your switches at every member "
                         + "with ovs-vsctl set-controller BRIDGE TARGET...)");
             }
+            Path credential = storeAuth != null ? storeAuth
+                    : lab == null ? null : Lab.attach(lab).store().map(s -> s.credentialFile()).orElse(null);
             return io.cutover.store.StoreOptions.of(store).withRoot(storeRoot)
-                    .withSessionTimeout(Durations.parsePositive("--store-session-timeout", storeSessionTimeout));
+                    .withSessionTimeout(Durations.parsePositive("--store-session-timeout", storeSessionTimeout))
+                    .withCredential(StoreAuth.read(credential));
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.cutover.lab.impl.Daemons;
 import io.cutover.lab.impl.Shell;
 import io.cutover.lab.impl.StateJournal;
 import io.cutover.lab.impl.ZooKeeperMember;
+import io.cutover.store.StoreCredential;
 import io.cutover.support.Netns;
 
 import java.nio.file.Files;
@@ -20,12 +21,15 @@ import java.util.Optional;
  * namespace of its own, cabled to the fabric on the store's management network ({@link Topology#storeCable}), so that
  * the controller in the fabric and the agents in hostA and hostB reach all of them at
  * {@link #connectString()}. Each member is a journaled daemon: {@code lab down} stops it with the rest of the lab.
+ * The members take only clients that authenticate with the credential the lab makes ({@link #credentialFile()}).
  * <p>
  * Tests stop and start members to take away and give back the quorum ({@link #stop(String)}, {@link #start(String)}).
  */
 public final class ZooKeeperEnsemble {
     /** How long {@link #start} waits for the ensemble to elect a leader (three JVMs starting on two busy cores). */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** The user of the clients' credential. */
+    public static final String CLIENT_USER = "cutover";
 
     private final Lab lab;
     private final Map<String, ZooKeeperMember> members = new LinkedHashMap<>();
@@ -54,6 +58,12 @@ public final class ZooKeeperEnsemble {
             throw new LabException("lab " + lab.name() + " already has its store (" + dir(lab) + ")");
         }
         ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(lab);
+        try {
+            Files.createDirectories(dir(lab));
+        } catch (java.io.IOException e) {
+            throw new LabException("cannot make the store's directory " + dir(lab) + ": " + e.getMessage(), e);
+        }
+        StoreCredential.create(ensemble.credentialFile(), CLIENT_USER);
         for (String member : Topology.STORE_MEMBERS) {
             String namespace = lab.namespace(member);
             journal.recordNamespace(namespace);
@@ -87,6 +97,21 @@ public final class ZooKeeperEnsemble {
         Shell.run("ip", "-n", nodeB, "addr", "add", wire.ipv4B(), "dev", wire.ifaceB()).orThrow();
         Shell.run("ip", "-n", nodeA, "link", "set", wire.ifaceA(), "up").orThrow();
         Shell.run("ip", "-n", nodeB, "link", "set", wire.ifaceB(), "up").orThrow();
+    }
+
+    /**
+     * The clients' credential, {@code store.auth} in the store's directory (mode 0600): {@value #CLIENT_USER} and a
+     * random password, made at start. The members refuse every client that does not authenticate (digest), and the
+     * documents the clients make are that identity's alone; give it to every controller and agent on the store
+     * ({@code --store-auth}).
+     */
+    public Path credentialFile() {
+        return dir(lab).resolve("store.auth");
+    }
+
+    /** The clients' credential, read from {@link #credentialFile()}. */
+    public StoreCredential credential() {
+        return StoreCredential.read(credentialFile());
     }
 
     /** The clients' connect string: {@code 198.19.3.2:2181,198.19.3.6:2181,198.19.3.10:2181}. */

@@ -157,7 +157,8 @@ class AgentRestartIT {
     private static String[] store(Lab lab, String host) {
         return new String[] {"--store", lab.store().orElseThrow().connectString(), "--store-root",
                 "agent-restart-it-" + System.nanoTime(), "--store-netns", lab.namespace(host),
-                "--store-session-timeout", SESSION_TIMEOUT.toMillis() + "ms"};
+                "--store-session-timeout", SESSION_TIMEOUT.toMillis() + "ms", "--store-auth",
+                lab.store().orElseThrow().credentialFile().toString()};
     }
 
     /** {@code store}'s options for a peer reaching the store from {@code host}'s namespace, checking the leases. */

@@ -6,21 +6,31 @@ import io.cutover.lab.ZooKeeperEnsemble;
 import io.cutover.store.LeaderElection;
 import io.cutover.store.ReplicatedStore;
 import io.cutover.store.StaleVersionException;
+import io.cutover.store.StoreAuthException;
+import io.cutover.store.StoreCredential;
 import io.cutover.store.StoreOptions;
 import io.cutover.store.StoreUnavailableException;
 import io.cutover.store.Versioned;
 import io.cutover.support.Netns;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -124,6 +134,85 @@ class ReplicatedStoreIT {
         assertThat(first.isLeader()).isFalse();
     }
 
+    /**
+     * The members take no client that does not authenticate, and the documents are the lab's credential's alone:
+     * a plain ZooKeeper client from hostA without it, or with a wrong password, can neither read nor write the
+     * cluster's model, nor make a znode of its own; the client with it still can.
+     */
+    @Test
+    void withoutTheCredentialOrWithAWrongPasswordTheModelCanNeitherBeReadNorWritten() throws Exception {
+        Client agent = client("hostA", store().connectString());
+        int version = agent.call(s -> s.write("auth/sdn/model", json("{\"n\":0}"), Versioned.ABSENT));
+        String model = "/cutover/auth/sdn/model";
+        StoreCredential right = store().credential();
+
+        try (Netns hostA = LAB.lab().netns("hostA")) {
+            hostA.run(() -> {
+                try (ZooKeeper anonymous = zooKeeper(null); ZooKeeper anonymous2 = zooKeeper(null);
+                     ZooKeeper wrong = zooKeeper("cutover:" + "0".repeat(64))) {
+                    // no credential: the server closes the session at its first operation
+                    assertThatThrownBy(() -> anonymous.getData(model, false, null))
+                            .isInstanceOf(KeeperException.SessionClosedRequireAuthException.class);
+                    assertThatThrownBy(() -> anonymous2.create("/elsewhere", new byte[0],
+                            ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT))
+                            .isInstanceOf(KeeperException.SessionClosedRequireAuthException.class);
+                    // a wrong password is another identity: the documents are not its own
+                    assertThatThrownBy(() -> wrong.getData(model, false, null))
+                            .isInstanceOf(KeeperException.NoAuthException.class);
+                    assertThatThrownBy(() -> wrong.setData(model, json("{\"n\":666}"), -1))
+                            .isInstanceOf(KeeperException.NoAuthException.class);
+                    assertThatThrownBy(() -> wrong.delete(model, -1))
+                            .isInstanceOf(KeeperException.NoAuthException.class);
+                    assertThatThrownBy(() -> wrong.getChildren("/cutover", false))
+                            .isInstanceOf(KeeperException.NoAuthException.class);
+                    assertThatThrownBy(() -> wrong.create("/cutover/intruder", new byte[0],
+                            ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT))
+                            .isInstanceOf(KeeperException.NoAuthException.class);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+        // the store's own client refuses at connect, naming the store and the credential's origin
+        StoreOptions options = StoreOptions.of(store().connectString()).withOperationTimeout(OPERATION_TIMEOUT);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client("hostA", options)).isInstanceOf(StoreAuthException.class)
+                .hasMessageContaining(store().connectString()).hasMessageContaining("no credential");
+        assertThatThrownBy(() -> client("hostA", options.withCredential(new StoreCredential(right.user(),
+                "0".repeat(64), Path.of("/tmp/wrong.auth"))))).isInstanceOf(StoreAuthException.class)
+                .hasMessageContaining("/tmp/wrong.auth");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(OPERATION_TIMEOUT.multipliedBy(2));
+
+        Optional<Versioned> read = agent.call(s -> s.read("auth/sdn/model"));
+        assertThat(read).contains(new Versioned(json("{\"n\":0}"), version));
+        int written = agent.call(s -> s.write("auth/sdn/model", json("{\"n\":1}"), version));
+        assertThat(written).isEqualTo(version + 1);
+    }
+
+    /** A plain ZooKeeper client to the ensemble, authenticated with {@code digest} when given, once connected. */
+    private static ZooKeeper zooKeeper(String digest) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(store().connectString(), 4000, event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        if (digest != null) {
+            zk.addAuthInfo("digest", digest.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!connected.await(10, TimeUnit.SECONDS)) {
+            zk.close();
+            throw new AssertionError("no member answered within 10 s");
+        }
+        return zk;
+    }
+
+    private Client client(String node, StoreOptions options) {
+        Client client = new Client(LAB.lab().netns(node), options);
+        clients.add(client);
+        return client;
+    }
+
     private static ZooKeeperEnsemble store() {
         return LAB.lab().store().orElseThrow();
     }
@@ -134,7 +223,8 @@ class ReplicatedStoreIT {
 
     private Client client(String node, String connectString, Duration operationTimeout) {
         Client client = new Client(LAB.lab().netns(node), StoreOptions.of(connectString)
-                .withSessionTimeout(Duration.ofSeconds(4)).withOperationTimeout(operationTimeout));
+                .withSessionTimeout(Duration.ofSeconds(4)).withOperationTimeout(operationTimeout)
+                .withCredential(store().credential()));
         clients.add(client);
         return client;
     }
@@ -165,7 +255,12 @@ class ReplicatedStoreIT {
 
         Client(Netns netns, StoreOptions options) {
             this.netns = netns;
-            this.store = netns.call(() -> ReplicatedStore.connect(options));
+            try {
+                this.store = netns.call(() -> ReplicatedStore.connect(options));
+            } catch (RuntimeException e) {
+                netns.close();
+                throw e;
+            }
         }
 
         <T> T call(java.util.function.Function<ReplicatedStore, T> operation) {

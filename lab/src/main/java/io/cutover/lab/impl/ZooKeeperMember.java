@@ -78,7 +78,10 @@ public final class ZooKeeperMember {
         }
     }
 
-    /** The member's {@code zoo.cfg}: a tick of 500 ms so that an election takes a few seconds, not tens. */
+    /**
+     * The member's {@code zoo.cfg}: a tick of 500 ms so that an election takes a few seconds, not tens; every client
+     * must authenticate with ZooKeeper's digest scheme (the lab's {@code store.auth}) before anything else.
+     */
     static String config(Path dataDir, String address) {
         StringBuilder cfg = new StringBuilder()
                 .append("tickTime=500\n")
@@ -92,7 +95,10 @@ public final class ZooKeeperMember {
                 .append("4lw.commands.whitelist=srvr,ruok\n")
                 .append("reconfigEnabled=false\n")
                 .append("standaloneEnabled=false\n")
-                .append("autopurge.purgeInterval=1\n");
+                .append("autopurge.purgeInterval=1\n")
+                // a client must authenticate (digest) before its first operation, or its session is closed
+                .append("enforce.auth.enabled=true\n")
+                .append("enforce.auth.schemes=digest\n");
         for (String peer : Topology.STORE_MEMBERS) {
             cfg.append("server.").append(Topology.STORE_MEMBERS.indexOf(peer) + 1).append('=')
                     .append(Topology.storeAddress(peer)).append(':').append(Topology.STORE_QUORUM_PORT).append(':')

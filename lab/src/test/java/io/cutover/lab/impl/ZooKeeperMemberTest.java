@@ -14,7 +14,7 @@ class ZooKeeperMemberTest {
         assertThat(cfg).contains("dataDir=/run/cutover/labs/x/store/zk2/data\n", "clientPortAddress=198.19.3.6\n",
                 "clientPort=2181\n", "admin.enableServer=false\n", "4lw.commands.whitelist=srvr,ruok\n",
                 "server.1=198.19.3.2:2888:3888\n", "server.2=198.19.3.6:2888:3888\n",
-                "server.3=198.19.3.10:2888:3888\n");
+                "server.3=198.19.3.10:2888:3888\n", "enforce.auth.enabled=true\n", "enforce.auth.schemes=digest\n");
     }
 
     @Test
