@@ -205,7 +205,8 @@ class AgentRestartIT {
 
     /** The cutover's document in the store, as a client in hostB's namespace reads it. */
     private static JsonNode document(Lab lab, String[] store, String id) throws Exception {
-        StoreOptions options = StoreOptions.of(store[1]).withRoot(store[3]);
+        StoreOptions options = StoreOptions.of(store[1]).withRoot(store[3])
+                .withCredential(lab.store().orElseThrow().credential());
         try (ReplicatedStore client = ReplicatedStore.connect(options, Netns.threadFactory(lab.namespace("hostB")))) {
             return new ObjectMapper().readTree(client.read("cutovers/hostA/" + id).orElseThrow().data());
         }
