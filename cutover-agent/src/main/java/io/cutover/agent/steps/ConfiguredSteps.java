@@ -5,6 +5,7 @@ import io.cutover.agent.PeerAgents;
 import io.cutover.agent.StepFactory;
 import io.cutover.agent.config.AgentConfig;
 import io.cutover.agent.config.SdnConfig;
+import io.cutover.agent.plan.ForwardingStep;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.agent.plan.Timeline;
 import io.cutover.api.CutoverStage;
@@ -224,41 +225,13 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         }
     }
 
-    /** A step that waits only for {@code waitsFor} in its stage. */
-    private record Waiting(PlanStep step, Set<String> names) implements PlanStep {
-        @Override
-        public String name() {
-            return step.name();
-        }
+    /** A step that waits only for {@code names} in its stage. */
+    private static final class Waiting extends ForwardingStep {
+        private final Set<String> names;
 
-        @Override
-        public CutoverStage stage() {
-            return step.stage();
-        }
-
-        @Override
-        public CompletionStage<Void> apply() {
-            return step.apply();
-        }
-
-        @Override
-        public CompletionStage<Void> rollback() {
-            return step.rollback();
-        }
-
-        @Override
-        public String detail() {
-            return step.detail();
-        }
-
-        @Override
-        public String undoData() {
-            return step.undoData();
-        }
-
-        @Override
-        public void restore(String undoData) {
-            step.restore(undoData);
+        Waiting(PlanStep step, Set<String> names) {
+            super(step);
+            this.names = names;
         }
 
         @Override

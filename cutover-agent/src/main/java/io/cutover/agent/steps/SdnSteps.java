@@ -1,5 +1,6 @@
 package io.cutover.agent.steps;
 
+import io.cutover.agent.plan.ForwardingStep;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.api.CutoverStage;
 import io.cutover.sdn.Dpid;
@@ -103,31 +104,9 @@ public final class SdnSteps {
     }
 
     /** An SDN step whose undo data is the controller's move id, shared by the move's steps. */
-    private final class Kept implements PlanStep {
-        private final Step step;
-
+    private final class Kept extends ForwardingStep {
         Kept(Step step) {
-            this.step = step;
-        }
-
-        @Override
-        public String name() {
-            return step.name();
-        }
-
-        @Override
-        public CutoverStage stage() {
-            return step.stage();
-        }
-
-        @Override
-        public CompletionStage<Void> apply() {
-            return step.apply();
-        }
-
-        @Override
-        public CompletionStage<Void> rollback() {
-            return step.rollback();
+            super(step);
         }
 
         @Override
