@@ -5,6 +5,7 @@ import io.cutover.sdn.Dpid;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,7 +14,9 @@ import java.util.TreeMap;
  *
  * <pre>
  * sdn:
- *   url: http://127.0.0.1:8181/v1   # the controller's REST API
+ *   url: http://127.0.0.1:8181/v1   # the controller's REST API; for a controller cluster, every member's instead:
+ *                                   #   urls: [http://c1:8181/v1, http://c2:8181/v1, http://c3:8181/v1]
+ *                                   #   (each call goes to the master; a slave or a dead member is passed over)
  *   token-file: sdn.token           # optional bearer token (or token: ...)
  *   switches:                       # each host's switch by datapath id (16 hex digits, as
  *     hostA: 00000000000000a0       #   'ovs-vsctl get Bridge br-int datapath_id' prints it;
@@ -25,7 +28,7 @@ import java.util.TreeMap;
  *                                   #   requires a client certificate)
  * </pre>
  *
- * @param url              the controller's REST API root
+ * @param urls             the controller's REST API root, or those of a cluster's members (at least one)
  * @param token            bearer token, or {@code null}
  * @param switches         host name to its switch's datapath id (a bridge name is no key: every host may call its
  *                         bridge {@code br-int})
@@ -34,7 +37,7 @@ import java.util.TreeMap;
  * @param rollbackPatience how long a rollback retries a controller that does not answer
  * @param tls              the files an https controller is called with, or {@code null} (the JDK's CAs)
  */
-public record SdnConfig(URI url, String token, Map<String, Dpid> switches, Map<String, String> forwarderPorts,
+public record SdnConfig(List<URI> urls, String token, Map<String, Dpid> switches, Map<String, String> forwarderPorts,
                         Duration timeout, Duration rollbackPatience, io.cutover.support.TlsFiles tls) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_ROLLBACK_PATIENCE = Duration.ofSeconds(60);
@@ -53,6 +56,8 @@ public record SdnConfig(URI url, String token, Map<String, Dpid> switches, Map<S
     static final class Raw {
         @JsonProperty("url")
         String url;
+        @JsonProperty("urls")
+        List<String> urls;
         @JsonProperty("token")
         String token;
         @JsonProperty("token-file")
@@ -72,7 +77,7 @@ public record SdnConfig(URI url, String token, Map<String, Dpid> switches, Map<S
         AccessConfig.RawTls tls;
 
         SdnConfig validate(Keys keys) {
-            URI uri = keys.httpUrl("sdn.url", url);
+            List<URI> members = members(keys);
             if (bridges != null) {
                 throw keys.bad("sdn.bridges", "replaced by sdn.switches, which names each host's switch by its datapath "
                         + "id, such as {hostA: 00000000000000a0} ('ovs-vsctl get Bridge br-int datapath_id' prints it)");
@@ -92,10 +97,29 @@ public record SdnConfig(URI url, String token, Map<String, Dpid> switches, Map<S
             });
             Map<String, String> ports = forwarderPorts == null ? Map.of() : new TreeMap<>(forwarderPorts);
             ports.forEach((host, port) -> keys.required("sdn.forwarder-ports." + host, port, "a port name"));
-            return new SdnConfig(uri, keys.secret("sdn.", token, tokenFile), Map.copyOf(dpids), Map.copyOf(ports),
+            return new SdnConfig(members, keys.secret("sdn.", token, tokenFile), Map.copyOf(dpids), Map.copyOf(ports),
                     keys.duration("sdn.timeout", timeout, DEFAULT_TIMEOUT),
                     keys.duration("sdn.rollback-patience", rollbackPatience, DEFAULT_ROLLBACK_PATIENCE),
                     tls == null ? null : tls.validateClient(keys, "sdn.tls"));
+        }
+
+        /** {@code url}, or every member's of {@code urls}: one of the two. */
+        private List<URI> members(Keys keys) {
+            if (url != null && urls != null) {
+                throw keys.bad("sdn.urls", "give url (one controller) or urls (a cluster's members), not both");
+            }
+            if (urls == null) {
+                return List.of(keys.httpUrl("sdn.url", url));
+            }
+            if (urls.isEmpty()) {
+                throw keys.bad("sdn.urls", "empty: expected every member's REST API, such as [http://c1:8181/v1, "
+                        + "http://c2:8181/v1]");
+            }
+            List<URI> members = new java.util.ArrayList<>();
+            for (int i = 0; i < urls.size(); i++) {
+                members.add(keys.httpUrl("sdn.urls[" + i + "]", urls.get(i)));
+            }
+            return List.copyOf(members);
         }
     }
 }

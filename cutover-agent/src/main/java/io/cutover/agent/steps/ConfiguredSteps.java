@@ -91,7 +91,7 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         this.localTunnel = config.tunnel() == null ? null : new TunnelDaemonClient(config.tunnel().api(),
                 config.tunnel().token(), config.tunnel().underlay(), config.tunnel().iface());
         SdnConfig section = config.sdn();
-        this.sdn = section == null ? null : new SdnRestClient(section.url(), section.token(), section.timeout(),
+        this.sdn = section == null ? null : new SdnRestClient(section.urls(), section.token(), section.timeout(),
                 section.tls());
         this.dns = dns;
         if ((config.dns() == null) != (dns == null)) {

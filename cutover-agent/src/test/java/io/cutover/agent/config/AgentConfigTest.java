@@ -154,6 +154,20 @@ class AgentConfigTest {
     }
 
     @Test
+    void aControllerClusterIsGivenByEveryMembersUrl() throws Exception {
+        AgentConfig config = AgentConfig.load(write(BASE + "sdn: {urls: ['http://c1:8181/v1', 'http://c2:8181/v1'], "
+                + "switches: {a: '0x1'}}\n"));
+        assertThat(config.sdn().urls()).extracting(java.net.URI::getHost).containsExactly("c1", "c2");
+        assertThat(AgentConfig.load(write(BASE + "sdn: {url: 'http://c1:8181/v1', switches: {a: '0x1'}}\n")).sdn()
+                .urls()).extracting(java.net.URI::getHost).containsExactly("c1");
+        assertBad(BASE + "sdn: {url: 'http://c1', urls: ['http://c2'], switches: {a: '0x1'}}\n",
+                "sdn.urls: give url (one controller) or urls (a cluster's members), not both");
+        assertBad(BASE + "sdn: {urls: [], switches: {a: '0x1'}}\n", "sdn.urls: empty");
+        assertBad(BASE + "sdn: {urls: ['http://c1', 'c2:8181'], switches: {a: '0x1'}}\n",
+                "sdn.urls[1]: expected an http(s) URL, got 'c2:8181'");
+    }
+
+    @Test
     void badSectionsNameTheKey() throws Exception {
         Files.writeString(dir.resolve("tsig.key"), KEY);
         Files.writeString(dir.resolve("broken.key"), "key \"k\" { algorithm hmac-sha256; };\n");

@@ -8,6 +8,9 @@ import io.cutover.lab.HostSwitch;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Topology;
 import io.cutover.lab.ZooKeeperEnsemble;
+import io.cutover.sdn.Dpid;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.rest.SdnRestClient;
 import io.cutover.support.Netns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -123,11 +127,17 @@ class ControllerClusterIT {
         assertThat(closed.path("state").asText()).as(closed.toString()).isEqualTo("ROLLED_BACK");
         awaitFlows(lab, before::equals, Duration.ofSeconds(10));
         assertThat(flows(lab)).as("every switch as before the move: rolled back, nothing of it left").isEqualTo(before);
-        HttpResponse<String> again = post(newMaster + "/moves", prepare);
-        assertThat(again.statusCode()).as("the new master takes changes: " + again.body()).isEqualTo(201);
+        // a client given every member (the killed one first) finds the new master, past the dead one and the slave
+        SdnRestClient cluster = new SdnRestClient(Stream.concat(Stream.of(master), slaves.stream())
+                .map(URI::create).toList(), null, Duration.ofSeconds(10), null);
+        Move again = cluster.prepare("vm1", Dpid.parse(Topology.DPID_B), "vm1-b").toCompletableFuture().join();
+        assertThat(cluster.base().getPort()).as("the member that took the move")
+                .isEqualTo(URI.create(newMaster).getPort());
+        assertThat(JSON.readTree(get(newMaster + "/moves/" + again.id()).body()).path("state").asText())
+                .as("the new master has the move").isEqualTo("PREPARED");
         String other = slaves.get(1 - leader);
-        assertThat(post(other + "/moves/" + JSON.readTree(again.body()).path("id").asInt() + "/commit", "")
-                .statusCode()).as("the remaining slave").isEqualTo(503);
+        assertThat(post(other + "/moves/" + again.id() + "/commit", "").statusCode()).as("the remaining slave")
+                .isEqualTo(503);
     }
 
     /**

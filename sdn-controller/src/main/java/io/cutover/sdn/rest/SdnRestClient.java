@@ -8,6 +8,7 @@ import io.cutover.sdn.SdnException;
 import io.cutover.support.HttpErrorStatusException;
 import io.cutover.support.HttpMalformedAnswerException;
 import io.cutover.support.HttpUnreachableException;
+import io.cutover.support.JsonAnswer;
 import io.cutover.support.JsonHttpClient;
 
 import java.net.URI;
@@ -15,19 +16,34 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Drives a move through a controller's REST API ({@link SdnRestServer}), as a host agent does from another
  * process, and defines its networks. Futures fail with {@link ControllerUnreachableException} when the controller does not answer, and
  * with {@link RejectedException} (its status and JSON error) when it refuses.
+ * <p>
+ * Given the members of a controller cluster, it calls the one that answered last as the master. A member that refuses
+ * because it is not the master (503), or that refuses the connection (a dead process), has done nothing: the call goes
+ * on to the next member, and after a round without a master (an election under way) to the first again after a
+ * pause, for as long as one call's timeout. A call that reached a member and got no answer is not sent again (it may
+ * have been done).
  */
 public final class SdnRestClient {
     /** How long a call may take, commit included (every switch confirms before the answer). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** The pause after a round of the members in which none was the master. */
+    static final Duration ROUND_PAUSE = Duration.ofMillis(200);
+    private static final String NOT_THE_MASTER = "not the master";
 
-    private final JsonHttpClient http;
+    private final List<JsonHttpClient> members;
+    private final Duration timeout;
+    /** The member that answered last: the master, as far as this client knows. */
+    private volatile int current;
 
     /**
      * @param base    the API's root, such as {@code http://127.0.0.1:8181/v1}
@@ -40,12 +56,26 @@ public final class SdnRestClient {
 
     /** {@link #SdnRestClient(URI, String, Duration)} over HTTPS with {@code tls} (its CA, and a certificate if asked). */
     public SdnRestClient(URI base, String token, Duration timeout, io.cutover.support.TlsFiles tls) {
-        Objects.requireNonNull(timeout, "timeout");
-        this.http = JsonHttpClient.builder(base).bearerToken(token).tls(tls).connectTimeout(timeout).timeout(timeout).build();
+        this(List.of(base), token, timeout, tls);
     }
 
+    /**
+     * A client of a controller cluster: {@code members} are the API roots of its members, in the order they are
+     * tried; each is called with {@code token} and {@code tls} (or {@code null}s).
+     */
+    public SdnRestClient(List<URI> members, String token, Duration timeout, io.cutover.support.TlsFiles tls) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("a controller client needs at least one controller's URL");
+        }
+        this.members = members.stream().map(base -> JsonHttpClient.builder(base).bearerToken(token).tls(tls)
+                .connectTimeout(timeout).timeout(timeout).build()).toList();
+        this.timeout = timeout;
+    }
+
+    /** The API root of the controller called next: the one that answered last. */
     public URI base() {
-        return http.base();
+        return members.get(current).base();
     }
 
     /** {@code POST /moves}: installs the destination's flows (see {@link io.cutover.sdn.SdnController#prepare}). */
@@ -61,15 +91,11 @@ public final class SdnRestClient {
 
     /** {@code GET /switches/{dpid}/ports}: the switch's port names, as it reported them. */
     public CompletionStage<java.util.Set<String>> ports(Dpid sw) {
-        return http.sendAsync("GET", "switches/" + sw + "/ports", null)
-                .thenApply(answer -> {
-                    java.util.Set<String> names = new java.util.TreeSet<>();
-                    answer.requireSuccess().body().fieldNames().forEachRemaining(names::add);
-                    return java.util.Set.copyOf(names);
-                })
-                .exceptionally(error -> {
-                    throw translate(error);
-                });
+        return send("GET", "switches/" + sw + "/ports", null).thenApply(answer -> {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            answer.body().fieldNames().forEachRemaining(names::add);
+            return java.util.Set.copyOf(names);
+        });
     }
 
     /**
@@ -78,14 +104,7 @@ public final class SdnRestClient {
      */
     public CompletionStage<Void> sendFrames(String endpoint, List<byte[]> frames) {
         List<String> encoded = frames.stream().map(java.util.Base64.getEncoder()::encodeToString).toList();
-        return http.sendAsync("POST", "endpoints/" + endpoint + "/frames", Map.of("frames", encoded))
-                .thenApply(answer -> {
-                    answer.requireSuccess();
-                    return (Void) null;
-                })
-                .exceptionally(error -> {
-                    throw translate(error);
-                });
+        return send("POST", "endpoints/" + endpoint + "/frames", Map.of("frames", encoded)).thenApply(answer -> null);
     }
 
     public CompletionStage<Move> redirectToForwarder(int moveId, String port) {
@@ -136,10 +155,69 @@ public final class SdnRestClient {
     }
 
     private <T> CompletionStage<T> call(String method, String path, Object body, Class<T> type) {
-        return http.sendAsync(method, path, body).thenApply(answer -> answer.requireSuccess().body(type))
-                .exceptionally(error -> {
-                    throw translate(error);
-                });
+        return send(method, path, body).thenApply(answer -> answer.body(type)).exceptionally(error -> {
+            throw translate(error);
+        });
+    }
+
+    /** Sends the call to the master, as the class says; completes with a successful answer, or fails translated. */
+    private CompletableFuture<JsonAnswer> send(String method, String path, Object body) {
+        return attempt(method, path, body, current, new Round(System.nanoTime() + timeout.toNanos()));
+    }
+
+    /** One call's way through the members: how many it tried, and a slave's refusal to report if none is the master. */
+    private static final class Round {
+        final long deadline;
+        int tried;
+        RuntimeException notTheMaster;
+
+        Round(long deadline) {
+            this.deadline = deadline;
+        }
+    }
+
+    private CompletableFuture<JsonAnswer> attempt(String method, String path, Object body, int member, Round round) {
+        round.tried++;
+        return members.get(member).sendAsync(method, path, body).thenApply(JsonAnswer::requireSuccess)
+                .handle((answer, error) -> {
+                    if (error == null) {
+                        current = member;
+                        return CompletableFuture.completedFuture(answer);
+                    }
+                    RuntimeException failure = translate(error);
+                    if (members.size() == 1 || !notDone(failure)) {
+                        return CompletableFuture.<JsonAnswer>failedFuture(failure);
+                    }
+                    if (failure instanceof RejectedException) {
+                        round.notTheMaster = failure;
+                    }
+                    int next = (member + 1) % members.size();
+                    if (round.tried % members.size() != 0) {
+                        return attempt(method, path, body, next, round);
+                    }
+                    if (System.nanoTime() + ROUND_PAUSE.toNanos() > round.deadline) {
+                        return CompletableFuture.<JsonAnswer>failedFuture(
+                                round.notTheMaster != null ? round.notTheMaster : failure);
+                    }
+                    Executor later = CompletableFuture.delayedExecutor(ROUND_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+                    return CompletableFuture.supplyAsync(() -> null, later)
+                            .thenCompose(ignored -> attempt(method, path, body, next, round));
+                }).thenCompose(f -> f);
+    }
+
+    /** Whether the member that failed so did nothing: it is not the master, or it refused the connection. */
+    private static boolean notDone(RuntimeException failure) {
+        if (failure instanceof RejectedException rejected) {
+            return rejected.status() == 503 && rejected.error().startsWith(NOT_THE_MASTER);
+        }
+        if (failure instanceof ControllerUnreachableException) {
+            for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof java.net.ConnectException) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The client's error as the controller's. */

@@ -114,4 +114,82 @@ class SdnRestClientTest {
                 .cause().isInstanceOf(SdnRestClient.ControllerUnreachableException.class)
                 .hasMessageContaining("POST http://127.0.0.1:" + closed + "/v1/moves/1/rollback");
     }
+
+    @Test
+    void aClusterClientGoesOnPastADeadMemberAndASlaveToTheMasterAndStaysWithIt() throws Exception {
+        try (NotTheMaster slave = new NotTheMaster()) {
+            URI master = URI.create("http://127.0.0.1:" + rest.port() + "/v1/");
+            SdnRestClient cluster = new SdnRestClient(List.of(URI.create("http://127.0.0.1:" + closedPort() + "/v1/"),
+                    slave.base(), master), null, Duration.ofSeconds(5), null);
+            Network blue = new Network(3, 70_003, "blue");
+
+            org.assertj.core.api.Assertions.assertThat(cluster.addNetwork(blue).toCompletableFuture().join())
+                    .isEqualTo(blue);
+            org.assertj.core.api.Assertions.assertThat(sdn.networks()).as("defined at the master").containsExactly(blue);
+            org.assertj.core.api.Assertions.assertThat(slave.calls()).as("the slave was asked once").isEqualTo(1);
+            org.assertj.core.api.Assertions.assertThat(cluster.base()).isEqualTo(master);
+
+            cluster.removeNetwork(3).toCompletableFuture().join();
+            org.assertj.core.api.Assertions.assertThat(slave.calls()).as("the next call went to the master").isEqualTo(1);
+            assertThatThrownBy(() -> cluster.network(3).toCompletableFuture().join()).as("a master's refusal stands")
+                    .cause().isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(404));
+            org.assertj.core.api.Assertions.assertThat(slave.calls()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aClusterWithoutAMasterIsAskedInRoundsUntilTheCallsTimeoutThenTheRefusalStands() throws Exception {
+        try (NotTheMaster slave = new NotTheMaster()) {
+            SdnRestClient cluster = new SdnRestClient(List.of(slave.base(),
+                    URI.create("http://127.0.0.1:" + closedPort() + "/v1/")), null, Duration.ofSeconds(1), null);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> cluster.commit(1).toCompletableFuture().join()).cause()
+                    .isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(503));
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            org.assertj.core.api.Assertions.assertThat(slave.calls()).as("a round, a pause, again").isGreaterThan(2);
+            org.assertj.core.api.Assertions.assertThat(tookMs).as("within the call's timeout").isLessThan(1_500);
+        }
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** A cluster member that is a slave: it refuses every call as the controller's REST server does on a slave. */
+    private static final class NotTheMaster implements AutoCloseable {
+        private final com.sun.net.httpserver.HttpServer server;
+        private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        NotTheMaster() throws Exception {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                calls.incrementAndGet();
+                exchange.getRequestBody().readAllBytes();
+                byte[] body = "{\"error\":\"not the master\",\"detail\":\"this controller is a slave\"}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(503, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        URI base() {
+            return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/");
+        }
+
+        int calls() {
+            return calls.get();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
 }
