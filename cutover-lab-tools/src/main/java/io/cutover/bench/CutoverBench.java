@@ -134,11 +134,16 @@ public final class CutoverBench implements Callable<Integer> {
             long baselineCrashed = baseline.stream().filter(DemoReport::guestCrashed).count();
             double[] baselineGaps = baseline.stream().mapToDouble(DemoReport::gapMillis).sorted().toArray();
             double[] baselineDowntimes = baseline.stream().mapToDouble(DemoReport::blackoutMillis).sorted().toArray();
+            // the guest's own share of the gap: how long the same guest, moved by QEMU alone, takes to answer again
+            double[] baselineExcess = baseline.stream().mapToDouble(r -> r.gapMillis() - r.blackoutMillis()).sorted()
+                    .toArray();
             report.row("baseline: the same moves without network steps (learning bridges, QEMU's RARPs)", "", baseline.size())
                     .row("  probes lost", "", baselineLost)
                     .row("  guests crashed after their move", "", baselineCrashed)
                     .row("  network gap p50", "ms", BenchReport.percentile(baselineGaps, 50))
                     .row("  downtime p99 (QEMU)", "ms", BenchReport.percentile(baselineDowntimes, 99))
+                    .row("  gap minus downtime p50", "ms", BenchReport.percentile(baselineExcess, 50))
+                    .row("  gap minus downtime p99", "ms", BenchReport.percentile(baselineExcess, 99))
                     .detail("baseline", baseline.stream().map(r -> Map.of("gapMs", r.gapMillis(),
                             "downtimeMs", r.blackoutMillis(), "lost", r.udp().lost(), "tcpSurvived", r.tcpSurvived(),
                             "guestCrashed", r.guestCrashed(), "timeline", r.timeline()))
@@ -146,6 +151,9 @@ public final class CutoverBench implements Callable<Integer> {
             report.key("baseline_lost", baselineLost).key("baseline_guests_crashed", baselineCrashed)
                     .key("baseline_gap_p50_ms", BenchReport.percentile(baselineGaps, 50))
                     .key("baseline_downtime_p99_ms", BenchReport.percentile(baselineDowntimes, 99))
+                    .key("excess_p50_ms", BenchReport.percentile(excess, 50))
+                    .key("baseline_excess_p50_ms", BenchReport.percentile(baselineExcess, 50))
+                    .key("baseline_excess_p99_ms", BenchReport.percentile(baselineExcess, 99))
                     // QEMU's downtime with the network's steps at pre-switchover against without them
                     .key("network_added_p99_ms", BenchReport.percentile(blackouts, 99)
                             - BenchReport.percentile(baselineDowntimes, 99));
