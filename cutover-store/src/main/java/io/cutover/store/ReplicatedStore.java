@@ -55,6 +55,19 @@ public interface ReplicatedStore extends AutoCloseable {
     void delete(String path, int expectedVersion);
 
     /**
+     * Makes every change of {@code writes} as one atomic step (ZooKeeper's {@code multi}): all of them or, when any
+     * document is not at the version its change expects, none.
+     *
+     * @return each document's new version, in the order of {@code writes} ({@link Versioned#ABSENT} for a delete or
+     *         a check)
+     * @throws StaleVersionException     naming the first document that was not at its expected version; nothing was
+     *                                   written
+     * @throws StoreUnavailableException when no quorum answered in time (it may or may not have been made)
+     * @throws IllegalArgumentException  when {@code writes} is empty or names a path twice
+     */
+    java.util.List<Integer> commit(java.util.List<Write> writes);
+
+    /**
      * The names of the documents directly under {@code path} (such as {@code vm1} for {@code vms/vm1}), sorted; empty
      * when there are none.
      *

@@ -60,6 +60,40 @@ class CuratorStoreTest {
     }
 
     @Test
+    void aTransactionWritesEveryDocumentOrNone() {
+        try (ReplicatedStore store = ReplicatedStore.connect(options)) {
+            assertThat(store.commit(List.of(Write.put("model/head", bytes("h0"), Versioned.ABSENT),
+                    Write.put("model/parts/a", bytes("a0"), Versioned.ABSENT),
+                    Write.put("model/parts/b", bytes("b0"), Versioned.ABSENT)))).containsExactly(0, 0, 0);
+            assertThat(store.commit(List.of(Write.put("model/head", bytes("h1"), 0),
+                    Write.put("model/parts/c", bytes("c1"), Versioned.ABSENT), Write.delete("model/parts/a", 0),
+                    Write.check("model/parts/b", 0)))).containsExactly(1, 0, Versioned.ABSENT, Versioned.ABSENT);
+            assertThat(store.children("model/parts")).containsExactly("b", "c");
+
+            // the head is at 1: a transaction over 0 is refused whole, the creation and delete in it too
+            assertThatThrownBy(() -> store.commit(List.of(Write.put("model/parts/d", bytes("d"), Versioned.ABSENT),
+                    Write.delete("model/parts/b", 0), Write.put("model/head", bytes("late"), 0))))
+                    .isInstanceOfSatisfying(StaleVersionException.class, e -> {
+                        assertThat(e.path()).isEqualTo("model/head");
+                        assertThat(e.expectedVersion()).isZero();
+                    });
+            assertThatThrownBy(() -> store.commit(List.of(Write.put("model/parts/d", bytes("d"), Versioned.ABSENT),
+                    Write.check("model/head", 0)))).isInstanceOf(StaleVersionException.class);
+            assertThatThrownBy(() -> store.commit(List.of(Write.put("model/head", bytes("h2"), 1),
+                    Write.put("model/parts/c", bytes("again"), Versioned.ABSENT))))
+                    .isInstanceOfSatisfying(StaleVersionException.class,
+                            e -> assertThat(e.path()).isEqualTo("model/parts/c"));
+            assertThat(store.children("model/parts")).containsExactly("b", "c");
+            assertThat(store.read("model/head")).contains(new Versioned(bytes("h1"), 1));
+            assertThat(store.read("model/parts/c")).contains(new Versioned(bytes("c1"), 0));
+
+            assertThatThrownBy(() -> store.commit(List.of())).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.commit(List.of(Write.check("model/head", 1),
+                    Write.put("model/head", bytes("x"), 1)))).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void childrenListsTheDocumentsUnderAPath() {
         try (ReplicatedStore store = ReplicatedStore.connect(options)) {
             assertThat(store.children("cutovers")).isEmpty();

@@ -9,8 +9,11 @@ import io.cutover.store.StoreException;
 import io.cutover.store.StoreOptions;
 import io.cutover.store.StoreUnavailableException;
 import io.cutover.store.Versioned;
+import io.cutover.store.Write;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.zookeeper.CreateMode;
@@ -133,6 +136,90 @@ public final class CuratorStore implements ReplicatedStore {
                 throw new StaleVersionException(path, expectedVersion, stale);
             }
         });
+    }
+
+    @Override
+    public java.util.List<Integer> commit(java.util.List<Write> writes) {
+        if (writes.isEmpty()) {
+            throw new IllegalArgumentException("a transaction writes at least one document");
+        }
+        java.util.List<CuratorOp> ops = new java.util.ArrayList<>(writes.size());
+        java.util.Set<String> paths = new java.util.HashSet<>();
+        for (Write w : writes) {
+            String znode = znode(w.path());
+            if (!paths.add(znode)) {
+                throw new IllegalArgumentException("a transaction names " + w.path() + " twice");
+            }
+            ops.add(call(w.path(), "preparing the transaction", () -> op(w, znode)));
+        }
+        String what = "committing " + writes.size() + " documents (" + writes.get(0).path() + ", ...)";
+        return call(writes.get(0).path(), what, () -> {
+            for (boolean parentsMade = false; ; parentsMade = true) {
+                try {
+                    return versions(client.transaction().forOperations(ops));
+                } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
+                         | KeeperException.NoNodeException | KeeperException.NotEmptyException refused) {
+                    // NoNode: a document gone, or the parent of one created missing
+                    if (parentsMade || !(refused instanceof KeeperException.NoNodeException) || !makeParents(writes)) {
+                        throw stale(writes, refused);
+                    }
+                }
+            }
+        });
+    }
+
+    private CuratorOp op(Write w, String znode) throws Exception {
+        if (w instanceof Write.Check) {
+            return client.transactionOp().check().withVersion(w.expectedVersion()).forPath(znode);
+        }
+        if (w instanceof Write.Delete) {
+            return client.transactionOp().delete().withVersion(w.expectedVersion()).forPath(znode);
+        }
+        byte[] data = ((Write.Put) w).data();
+        return w.expectedVersion() == Versioned.ABSENT ? client.transactionOp().create().forPath(znode, data)
+                : client.transactionOp().setData().withVersion(w.expectedVersion()).forPath(znode, data);
+    }
+
+    private static java.util.List<Integer> versions(java.util.List<CuratorTransactionResult> results) {
+        return results.stream().map(r -> switch (r.getType()) {
+            case CREATE -> 0;
+            case SET_DATA -> r.getResultStat().getVersion();
+            default -> Versioned.ABSENT;
+        }).toList();
+    }
+
+    /**
+     * Makes the parents of the documents {@code writes} creates (a transaction makes no parents of its own).
+     *
+     * @return whether there were any to make
+     */
+    private boolean makeParents(java.util.List<Write> writes) throws Exception {
+        boolean made = false;
+        for (Write w : writes) {
+            int slash = w.path().lastIndexOf('/');
+            if (w instanceof Write.Put && w.expectedVersion() == Versioned.ABSENT && slash > 0
+                    && client.checkExists().forPath(znode(w.path().substring(0, slash))) == null) {
+                client.createContainers(znode(w.path().substring(0, slash)));
+                made = true;
+            }
+        }
+        return made;
+    }
+
+    /**
+     * The refusal of a transaction: the write ZooKeeper names as failed (the others are marked as rolled back), as a
+     * stale version, or another failure as it is.
+     */
+    private static StaleVersionException stale(java.util.List<Write> writes, KeeperException refused) {
+        java.util.List<org.apache.zookeeper.OpResult> results = refused.getResults();
+        for (int i = 0; results != null && i < results.size() && i < writes.size(); i++) {
+            if (results.get(i) instanceof org.apache.zookeeper.OpResult.ErrorResult error
+                    && error.getErr() != KeeperException.Code.OK.intValue()
+                    && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                return new StaleVersionException(writes.get(i).path(), writes.get(i).expectedVersion(), refused);
+            }
+        }
+        return new StaleVersionException(writes.get(0).path(), writes.get(0).expectedVersion(), refused);
     }
 
     @Override

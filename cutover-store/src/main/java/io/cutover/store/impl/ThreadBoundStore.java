@@ -64,6 +64,11 @@ public final class ThreadBoundStore implements ReplicatedStore {
     }
 
     @Override
+    public java.util.List<Integer> commit(java.util.List<io.cutover.store.Write> writes) {
+        return call(thread, () -> store.commit(writes));
+    }
+
+    @Override
     public java.util.List<String> children(String path) {
         return call(thread, () -> store.children(path));
     }
