@@ -4,7 +4,6 @@ import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.Link;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.Network;
-import org.pcollections.TreePMap;
 
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,7 @@ import java.util.TreeMap;
  * The controller's desired state: endpoints (each with the generation of its flows), links, moves and networks. It is
  * what the journal stores and what {@link FlowPlanner} turns into flows. Immutable: every change makes a new one.
  *
- * @param endpoints  by name
+ * @param endpoints  by name, sorted ({@link EndpointMap}: persistent, and remembering its last changes)
  * @param links      the cables between switches
  * @param moves      by id
  * @param nextMoveId the id of the next move
@@ -34,7 +33,7 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
 
     public ModelState {
         // persistent: a change of one endpoint shares the others with the state before it (50,000 of them at scale)
-        endpoints = endpoints instanceof TreePMap<String, Placed> persistent ? persistent : TreePMap.from(endpoints);
+        endpoints = EndpointMap.from(endpoints);
         links = List.copyOf(links);
         moves = Map.copyOf(moves);
         networks = networks == null ? Map.of() : Map.copyOf(networks);
@@ -50,7 +49,7 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
 
     /** This state with {@code placed} added, or replacing the endpoints of the same names. */
     public ModelState withEndpoints(List<Placed> placed) {
-        TreePMap<String, Placed> changed = (TreePMap<String, Placed>) endpoints;
+        EndpointMap changed = (EndpointMap) endpoints;
         for (Placed p : placed) {
             changed = changed.plus(p.endpoint().name(), p);
         }
@@ -58,7 +57,7 @@ public record ModelState(Map<String, Placed> endpoints, List<Link> links, Map<In
     }
 
     public ModelState withoutEndpoint(String name) {
-        return new ModelState(((TreePMap<String, Placed>) endpoints).minus(name), links, moves, nextMoveId, networks);
+        return new ModelState(((EndpointMap) endpoints).minus(name), links, moves, nextMoveId, networks);
     }
 
     public ModelState withLinks(List<Link> newLinks) {

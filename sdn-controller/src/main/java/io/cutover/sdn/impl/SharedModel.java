@@ -1,66 +1,337 @@
 package io.cutover.sdn.impl;
 
+import io.cutover.sdn.Link;
 import io.cutover.sdn.NotMasterException;
 import io.cutover.sdn.SdnException;
 import io.cutover.store.ReplicatedStore;
 import io.cutover.store.StaleVersionException;
 import io.cutover.store.Versioned;
+import io.cutover.store.Write;
+import org.pcollections.TreePMap;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The desired state in the replicated store a controller cluster shares: one document, {@value #PATH} under the
- * store's root, the journal's JSON ({@link StateJournal#encode}) compressed with gzip. One document, so that every
- * change (a move's commit moves an endpoint and closes the move) is one compare-and-set: written over the version this
- * controller last read or wrote, or refused with nothing written. A refusal means another controller wrote since: this
- * one is not the master any more ({@link NotMasterException}).
+ * The desired state in the replicated store a controller cluster shares, split into documents so that it grows past
+ * one document's limit and a change writes only what it changed (docs/scale-out.md):
+ * <ul>
+ *     <li>the head, {@value #HEAD}: moves, the next move id, networks, and the names of the parts that hold the rest;
+ *     <li>parts under {@value #PARTS}: the links, and the endpoints in {@value ModelParts#BUCKETS} buckets by a hash
+ *     of their names ({@link ModelParts}). A part is never changed: a save writes a changed bucket as a new part,
+ *     named after the save's revision, and deletes the part it replaces.
+ * </ul>
+ * Every save is one compare-and-set of the head over the version this controller last read or wrote, in one
+ * transaction with the parts it creates and deletes ({@link ReplicatedStore#commit}): written whole, or refused with
+ * nothing written when another controller wrote since, which means this one is not the master any more
+ * ({@link NotMasterException}). A save too large for one transaction (a batch of thousands of endpoints) creates its
+ * new parts first, in transactions fenced by a check of the head, and then writes the head, which alone makes them
+ * the state; a refused save deletes what it had created.
  * <p>
- * A document holds at most {@value #MAX_BYTES} bytes (ZooKeeper refuses znodes of 1 MiB): some 5,000 endpoints
- * compressed (docs/scale-out.md). A larger state is refused before it is written, with nothing changed.
+ * A document holds at most {@value #MAX_BYTES} bytes (ZooKeeper refuses znodes and requests of 1 MiB): a bucket or
+ * head larger than that is refused before anything is written. A store holding the single document of earlier
+ * controllers ({@value #LEGACY_PATH}) is read from it, and the first save writes the parts and deletes it.
  */
 public final class SharedModel implements ModelStore {
-    /** The document's path under the store's root. */
-    public static final String PATH = "sdn/model";
+    /** The head's path under the store's root. */
+    public static final String HEAD = "sdn/head";
+    /** The folder of the parts. */
+    public static final String PARTS = "sdn/parts";
+    /** The single document earlier controllers kept the whole state in (gzip JSON, the journal's format 2). */
+    public static final String LEGACY_PATH = "sdn/model";
     /** The largest document written: below ZooKeeper's 1 MiB limit on a znode's data (jute.maxbuffer). */
-    public static final int MAX_BYTES = 1_000_000;
+    public static final int MAX_BYTES = 900_000;
+    /** The most one transaction carries, documents and an allowance per operation, below ZooKeeper's limit. */
+    static final int TRANSACTION_BYTES = 1_000_000;
+    private static final int OPERATION_BYTES = 256;
+    private static final int READS = 5;
 
     private final ReplicatedStore store;
-    /** The version this controller last read or wrote; {@link Versioned#ABSENT} before the first write. */
+    /** Makes this instance's part names its own: a save refused after creating parts never collides with another. */
+    private final String writer = Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);
+    /** The head this controller last read or wrote, or null when the store has none. */
+    private ModelParts.Head head;
+    /** The version the next save writes the head over; {@link Versioned#ABSENT} before the first write. */
     private int version = Versioned.ABSENT;
+    /** The version of the single document of earlier controllers read, until a save replaces it. */
+    private int legacyVersion = Versioned.ABSENT;
+    /** The state the store holds as this controller last read or wrote it, and its endpoints by bucket. */
+    private ModelState saved = ModelState.empty();
+    private List<TreePMap<String, ModelState.Placed>> buckets = emptyBuckets();
+    private final AtomicLong saves = new AtomicLong();
+    private final AtomicLong documents = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
 
     public SharedModel(ReplicatedStore store) {
         this.store = store;
     }
 
-    /** Reads the state, and takes its version as the one the next {@link #save} writes over. */
+    /**
+     * Reads the state (the head, then every part it names), and takes the head's version as the one the next
+     * {@link #save} writes over. A part gone meanwhile (another controller saved between) reads the head again.
+     */
     @Override
     public ModelState load() {
-        Optional<Versioned> document = store.read(PATH);
-        version = document.map(Versioned::version).orElse(Versioned.ABSENT);
-        return document.map(d -> StateJournal.decode(gunzip(d.data()), "the store's " + PATH))
-                .orElseGet(ModelState::empty);
+        for (int read = 0; read < READS; read++) {
+            Optional<Versioned> document = store.read(HEAD);
+            if (document.isEmpty()) {
+                return loadLegacy();
+            }
+            ModelParts.Head read0 = ModelParts.decodeHead(document.get().data(), "the store's " + HEAD);
+            Optional<ModelState> state = readParts(read0, document.get().version());
+            if (state.isPresent()) {
+                return state.get();
+            }
+        }
+        throw new SdnException("the desired state in the store changed under " + READS + " reads in a row of "
+                + HEAD + " and its parts");
     }
 
+    private Optional<ModelState> readParts(ModelParts.Head read, int readVersion) {
+        List<TreePMap<String, ModelState.Placed>> parts = new ArrayList<>(ModelParts.BUCKETS);
+        TreeMap<String, ModelState.Placed> all = new TreeMap<>();
+        for (int b = 0; b < ModelParts.BUCKETS; b++) {
+            String name = read.buckets().get(b);
+            TreePMap<String, ModelState.Placed> bucket = TreePMap.empty();
+            if (name != null && head != null && name.equals(head.buckets().get(b))) {
+                bucket = buckets.get(b);
+            } else if (name != null) {
+                Optional<Versioned> part = store.read(PARTS + "/" + name);
+                if (part.isEmpty()) {
+                    return Optional.empty();
+                }
+                for (ModelState.Placed p : ModelParts.decodeEndpoints(part.get().data(), "the store's " + name)) {
+                    bucket = bucket.plus(p.endpoint().name(), p);
+                }
+            }
+            parts.add(bucket);
+            all.putAll(bucket);
+        }
+        List<Link> links = List.of();
+        if (read.links() != null) {
+            if (head != null && read.links().equals(head.links())) {
+                links = saved.links();
+            } else {
+                Optional<Versioned> part = store.read(PARTS + "/" + read.links());
+                if (part.isEmpty()) {
+                    return Optional.empty();
+                }
+                links = ModelParts.decodeLinks(part.get().data(), "the store's " + read.links());
+            }
+        }
+        ModelState state = new ModelState(all, links, read.moves() == null ? Map.of() : read.moves(),
+                read.nextMoveId(), read.networks());
+        head = read;
+        version = readVersion;
+        legacyVersion = Versioned.ABSENT;
+        buckets = parts;
+        saved = state;
+        return Optional.of(state);
+    }
+
+    /** Without a head: the single document of earlier controllers, whose first save here replaces, or nothing. */
+    private ModelState loadLegacy() {
+        Optional<Versioned> legacy = store.read(LEGACY_PATH);
+        head = null;
+        version = Versioned.ABSENT;
+        legacyVersion = legacy.map(Versioned::version).orElse(Versioned.ABSENT);
+        buckets = emptyBuckets();
+        saved = ModelState.empty();
+        return legacy.map(d -> StateJournal.decode(ModelParts.gunzip(d.data(), "the store's " + LEGACY_PATH),
+                "the store's " + LEGACY_PATH)).orElseGet(ModelState::empty);
+    }
+
+    /**
+     * Writes what changed since the last load or save: the head always (its compare-and-set is the fence), a new part
+     * for each bucket whose endpoints changed and for the links if they did, deleting the parts those replace.
+     *
+     * @throws NotMasterException when another controller wrote since; nothing was written
+     * @throws SdnException       when a document would be larger than {@value #MAX_BYTES}; nothing was written
+     */
     @Override
     public void save(ModelState state) {
-        byte[] document = gzip(StateJournal.encode(state));
-        if (document.length > MAX_BYTES) {
-            throw new SdnException("the desired state is " + document.length + " bytes compressed, more than the "
-                    + MAX_BYTES + " one document of the store takes (" + state.endpoints().size() + " endpoints); "
-                    + "nothing was changed");
+        long revision = head == null ? 1 : head.revision() + 1;
+        List<TreePMap<String, ModelState.Placed>> next = new ArrayList<>(buckets);
+        BitSet changed = changedBuckets(saved.endpoints(), state.endpoints(), next);
+        String[] names = head == null ? new String[ModelParts.BUCKETS] : head.buckets().toArray(new String[0]);
+        List<Write> creates = new ArrayList<>();
+        List<Write> deletes = new ArrayList<>();
+        for (int b = changed.nextSetBit(0); b >= 0; b = changed.nextSetBit(b + 1)) {
+            byte[] data = next.get(b).isEmpty() ? null : ModelParts.encodeEndpoints(next.get(b).values());
+            names[b] = replace(names[b], String.format("e%03d", b), revision, data, creates, deletes,
+                    next.get(b).size() + " endpoints of bucket " + b);
         }
+        String links = head == null ? null : head.links();
+        if (state.links() != saved.links() && !state.links().equals(saved.links())) {
+            links = replace(links, "links", revision, state.links().isEmpty() ? null
+                    : ModelParts.encodeLinks(state.links()), creates, deletes, state.links().size() + " links");
+        }
+        ModelParts.Head written = new ModelParts.Head(ModelParts.FORMAT, revision, state.moves(), state.nextMoveId(),
+                state.networks(), links, Collections.unmodifiableList(Arrays.asList(names)));
+        byte[] headData = checked(ModelParts.encodeHead(written), "the head (" + state.moves().size() + " moves, "
+                + state.networks().size() + " networks)");
+        List<Write> last = new ArrayList<>();
+        last.add(Write.put(HEAD, headData, version));
+        last.addAll(deletes);
+        if (legacyVersion != Versioned.ABSENT) {
+            last.add(Write.delete(LEGACY_PATH, legacyVersion));
+        }
+        int headVersion = commit(creates, last);
+        head = written;
+        version = headVersion;
+        legacyVersion = Versioned.ABSENT;
+        buckets = next;
+        saved = state;
+        saves.incrementAndGet();
+        documents.addAndGet(creates.size() + last.size());
+        bytes.addAndGet(creates.stream().mapToLong(Write::size).sum() + headData.length);
+    }
+
+    /**
+     * The buckets whose endpoints differ between {@code before} and {@code after}, and {@code buckets} brought from
+     * {@code before}'s endpoints to {@code after}'s. When {@code after} was made from {@code before} by changes it
+     * remembers ({@link EndpointMap#changedSince}), only the names those changes touched are compared; otherwise one
+     * walk over both (sorted by name) compares every entry, by identity first (an unchanged endpoint is the same
+     * object in both).
+     */
+    static BitSet changedBuckets(Map<String, ModelState.Placed> before, Map<String, ModelState.Placed> after,
+                                 List<TreePMap<String, ModelState.Placed>> buckets) {
+        BitSet changed = new BitSet(ModelParts.BUCKETS);
+        if (before == after) {
+            return changed;
+        }
+        java.util.Set<String> touched = before instanceof EndpointMap earlier && after instanceof EndpointMap later
+                ? later.changedSince(earlier) : null;
+        if (touched != null) {
+            for (String name : touched) {
+                ModelState.Placed old = before.get(name);
+                ModelState.Placed now = after.get(name);
+                if (old != now && (old == null || !old.equals(now))) {
+                    int b = ModelParts.bucket(name);
+                    buckets.set(b, now == null ? buckets.get(b).minus(name) : buckets.get(b).plus(name, now));
+                    changed.set(b);
+                }
+            }
+            return changed;
+        }
+        Iterator<Map.Entry<String, ModelState.Placed>> old = before.entrySet().iterator();
+        Iterator<Map.Entry<String, ModelState.Placed>> now = after.entrySet().iterator();
+        Map.Entry<String, ModelState.Placed> x = old.hasNext() ? old.next() : null;
+        Map.Entry<String, ModelState.Placed> y = now.hasNext() ? now.next() : null;
+        while (x != null || y != null) {
+            int order = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
+            if (order < 0) {
+                int b = ModelParts.bucket(x.getKey());
+                buckets.set(b, buckets.get(b).minus(x.getKey()));
+                changed.set(b);
+            } else if (order > 0 || (x.getValue() != y.getValue() && !x.getValue().equals(y.getValue()))) {
+                int b = ModelParts.bucket(y.getKey());
+                buckets.set(b, buckets.get(b).plus(y.getKey(), y.getValue()));
+                changed.set(b);
+            }
+            if (order <= 0) {
+                x = old.hasNext() ? old.next() : null;
+            }
+            if (order >= 0) {
+                y = now.hasNext() ? now.next() : null;
+            }
+        }
+        return changed;
+    }
+
+    /** Adds a new part for {@code data} (none when null) replacing {@code old}, and returns its name. */
+    private String replace(String old, String part, long revision, byte[] data, List<Write> creates,
+                           List<Write> deletes, String what) {
+        if (old != null) {
+            deletes.add(Write.delete(PARTS + "/" + old, 0));
+        }
+        if (data == null) {
+            return null;
+        }
+        String name = part + "-" + revision + "-" + writer;
+        creates.add(Write.put(PARTS + "/" + name, checked(data, what), Versioned.ABSENT));
+        return name;
+    }
+
+    private static byte[] checked(byte[] document, String what) {
+        if (document.length > MAX_BYTES) {
+            throw new SdnException(what + " take " + document.length + " bytes compressed, more than the " + MAX_BYTES
+                    + " one document of the store takes; nothing was changed");
+        }
+        return document;
+    }
+
+    /**
+     * Commits {@code creates} and then {@code last} (the head's write first), in one transaction when they fit in one, else
+     * the creations first in transactions fenced by the head's version. A refusal deletes what was created.
+     *
+     * @return the head's new version
+     */
+    private int commit(List<Write> creates, List<Write> last) {
+        List<List<Write>> transactions = new ArrayList<>();
+        List<Write> current = new ArrayList<>();
+        long size = 0;
+        long lastSize = last.stream().mapToLong(w -> w.size() + OPERATION_BYTES).sum();
+        for (Write create : creates) {
+            if (!current.isEmpty() && size + create.size() + OPERATION_BYTES > TRANSACTION_BYTES - OPERATION_BYTES) {
+                transactions.add(current);
+                current = new ArrayList<>();
+                size = 0;
+            }
+            current.add(create);
+            size += create.size() + OPERATION_BYTES;
+        }
+        if (!current.isEmpty() && size + lastSize > TRANSACTION_BYTES) {
+            transactions.add(current);
+            current = new ArrayList<>();
+        }
+        current.addAll(last);
+        List<Write> made = new ArrayList<>();
         try {
-            version = store.write(PATH, document, version);
+            for (List<Write> staged : transactions) {
+                store.commit(fenced(staged));
+                made.addAll(staged);
+            }
+            List<Integer> versions = store.commit(current);
+            return versions.get(current.size() - last.size());
         } catch (StaleVersionException e) {
+            forget(made);
             throw new NotMasterException("another controller wrote the desired state since this one read it "
-                    + "(version " + version + " of " + PATH + " is gone): this controller is no longer the master, "
+                    + "(version " + version + " of " + HEAD + " is gone): this controller is no longer the master, "
                     + "nothing was changed");
+        } catch (RuntimeException e) {
+            forget(made);
+            throw e;
+        }
+    }
+
+    private List<Write> fenced(List<Write> creates) {
+        List<Write> fenced = new ArrayList<>(creates);
+        if (version != Versioned.ABSENT) {
+            fenced.add(Write.check(HEAD, version));
+        } else if (legacyVersion != Versioned.ABSENT) {
+            fenced.add(Write.check(LEGACY_PATH, legacyVersion));
+        }
+        return fenced;
+    }
+
+    /** Deletes parts a refused save created, which no head names; one that cannot be deleted is left. */
+    private void forget(List<Write> made) {
+        for (Write w : made) {
+            try {
+                store.delete(w.path(), 0);
+            } catch (RuntimeException left) {
+                // an orphan no head names: it takes room, nothing reads it
+            }
         }
     }
 
@@ -69,26 +340,27 @@ public final class SharedModel implements ModelStore {
         return true;
     }
 
-    /** The version the next save writes over. */
+    /** The version the next save writes the head over. */
     int version() {
         return version;
     }
 
-    static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
-        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
-            zip.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+    /** How many saves this controller made. */
+    public long saves() {
+        return saves.get();
     }
 
-    private static byte[] gunzip(byte[] data) {
-        try (GZIPInputStream zip = new GZIPInputStream(new ByteArrayInputStream(data))) {
-            return zip.readAllBytes();
-        } catch (IOException e) {
-            throw new SdnException("the store's " + PATH + " is not a gzip document: " + e.getMessage(), e);
-        }
+    /** How many documents those saves wrote: created, deleted, and the head. */
+    public long documentsWritten() {
+        return documents.get();
+    }
+
+    /** How many bytes those saves wrote (the parts created and the heads). */
+    public long bytesWritten() {
+        return bytes.get();
+    }
+
+    private static List<TreePMap<String, ModelState.Placed>> emptyBuckets() {
+        return new ArrayList<>(Collections.nCopies(ModelParts.BUCKETS, TreePMap.<String, ModelState.Placed>empty()));
     }
 }

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -82,29 +81,6 @@ class ControllerClusterTest {
             }
         } finally {
             first.close();
-        }
-    }
-
-    @Test
-    void aStateTooLargeForOneDocumentIsRefusedBeforeItIsWritten() {
-        try (ReplicatedStore client = ReplicatedStore.connect(store)) {
-            SharedModel shared = new SharedModel(client);
-            shared.load();
-            List<ModelState.Placed> placed = new ArrayList<>();
-            java.util.Random random = new java.util.Random(1);
-            for (int i = 1; i <= 30_000; i++) {
-                placed.add(new ModelState.Placed(new Endpoint(i, "vm-" + Long.toHexString(random.nextLong()), 1,
-                        String.format("02:%02x:%02x:%02x:%02x:%02x", random.nextInt(256), random.nextInt(256),
-                                random.nextInt(256), random.nextInt(256), random.nextInt(256)),
-                        List.of("198.18." + (i / 250) + "." + (i % 250 + 1)), Dpid.of(random.nextInt(1000) + 1),
-                        "tap" + i), 0));
-            }
-            assertThatThrownBy(() -> shared.save(ModelState.empty().withEndpoints(placed)))
-                    .hasMessageContaining("more than the 1000000");
-            assertThat(client.read(SharedModel.PATH)).isEmpty();
-            shared.save(ModelState.empty().withEndpoints(placed.subList(0, 5_000)));
-            System.out.printf("5,000 endpoints: %d bytes in the store%n", client.read(SharedModel.PATH).orElseThrow()
-                    .data().length);
         }
     }
 
