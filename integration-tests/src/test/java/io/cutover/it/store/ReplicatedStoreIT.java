@@ -11,6 +11,7 @@ import io.cutover.store.StoreCredential;
 import io.cutover.store.StoreOptions;
 import io.cutover.store.StoreUnavailableException;
 import io.cutover.store.Versioned;
+import io.cutover.store.Write;
 import io.cutover.support.Netns;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -72,6 +73,42 @@ class ReplicatedStoreIT {
         Optional<Versioned> read = controller.call(s -> s.read("cas/vm1"));
         assertThat(read).contains(new Versioned(json("{\"host\":\"hostB\"}"), moved));
         assertThat(moved).isEqualTo(created + 1);
+    }
+
+    @Test
+    void aTransactionWritesEveryDocumentOrNoneAcrossTheEnsemble() throws Exception {
+        Client controller = client(Topology.FABRIC, store().connectString());
+        Client other = client("hostA", store().connectString());
+        List<Integer> made = controller.call(s -> s.commit(List.of(
+                Write.put("tx/head", json("{\"revision\":1}"), Versioned.ABSENT),
+                Write.put("tx/parts/e001-1", json("[\"vm1\"]"), Versioned.ABSENT),
+                Write.put("tx/parts/e002-1", json("[\"vm2\"]"), Versioned.ABSENT))));
+        assertThat(made).containsExactly(0, 0, 0);
+        // another controller moves vm1: its new part, the old one deleted, and the head, together
+        assertThat(other.call(s -> s.commit(List.of(Write.put("tx/head", json("{\"revision\":2}"), 0),
+                Write.put("tx/parts/e001-2", json("[\"vm1 moved\"]"), Versioned.ABSENT),
+                Write.delete("tx/parts/e001-1", 0))))).containsExactly(1, 0, Versioned.ABSENT);
+
+        // the first, over the head it wrote, is refused whole: its new part is not made, the part it deletes stays
+        assertThatThrownBy(() -> controller.call(s -> s.commit(List.of(
+                Write.put("tx/head", json("{\"revision\":2}"), 0),
+                Write.put("tx/parts/e002-2", json("[\"vm2 moved\"]"), Versioned.ABSENT),
+                Write.delete("tx/parts/e002-1", 0))))).isInstanceOfSatisfying(StaleVersionException.class,
+                e -> assertThat(e.path()).isEqualTo("tx/head"));
+        assertThat(controller.call(s -> s.children("tx/parts"))).containsExactly("e001-2", "e002-1");
+        assertThat(controller.call(s -> s.read("tx/head"))).contains(new Versioned(json("{\"revision\":2}"), 1));
+
+        // the parts a transaction makes carry the store's ACL as a single write's documents do
+        try (Netns hostA = LAB.lab().netns("hostA")) {
+            hostA.run(() -> {
+                try (ZooKeeper wrong = zooKeeper("cutover:" + "0".repeat(64))) {
+                    assertThatThrownBy(() -> wrong.getData("/cutover/tx/parts/e001-2", false, null))
+                            .isInstanceOf(KeeperException.NoAuthException.class);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
     }
 
     @Test

@@ -255,6 +255,19 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return neighbourAnswers.get();
     }
 
+    /** How many times this controller wrote the model to the cluster's store (0 without one). */
+    public long storeSaves() {
+        return cluster == null ? 0 : cluster.models().saves();
+    }
+
+    /**
+     * How many documents those writes made, replaced or deleted in the store (0 without one): per move, some 3 per
+     * change of it (the head, a bucket's new part, the part it replaces).
+     */
+    public long storeDocumentsWritten() {
+        return cluster == null ? 0 : cluster.models().documentsWritten();
+    }
+
     /** How many packets the switches sent up that the controller dropped unanswered. */
     public long unansweredPackets() {
         return unanswered.get();

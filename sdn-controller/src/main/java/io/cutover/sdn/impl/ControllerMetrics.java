@@ -13,6 +13,8 @@ import java.util.Locale;
  * {@code cutover_sdn_refused_sessions_total} (a second session claiming a live datapath id),
  * {@code cutover_sdn_refused_tls_total} (a connection whose TLS handshake failed),
  * {@code cutover_sdn_refused_identities_total} (a certificate not bound to the datapath id it claimed),
+ * {@code cutover_sdn_store_saves_total} and {@code cutover_sdn_store_documents_total} (the model's writes to a
+ * cluster's store and the documents they wrote: their ratio to the moves is what a move costs the store),
  * {@code cutover_sdn_switches{connected}} and {@code cutover_sdn_moves{state}}.
  */
 public final class ControllerMetrics {
@@ -46,6 +48,11 @@ public final class ControllerMetrics {
                 .register(registry);
         FunctionCounter.builder("cutover.sdn.packets.limited", core, ControllerCore::limitedPackets)
                 .description("packets a switch sent up beyond its rate, dropped before the controller's thread saw them")
+                .register(registry);
+        FunctionCounter.builder("cutover.sdn.store.saves", core, ControllerCore::storeSaves)
+                .description("writes of the model to the cluster's store, each one transaction").register(registry);
+        FunctionCounter.builder("cutover.sdn.store.documents", core, ControllerCore::storeDocumentsWritten)
+                .description("documents those writes made, replaced or deleted in the cluster's store")
                 .register(registry);
         for (boolean connected : new boolean[] {true, false}) {
             Gauge.builder("cutover.sdn.switches", core,

@@ -51,6 +51,8 @@ class ControllerClusterTest {
             first.putEndpoint(new Endpoint(1, "vm1", 1, "02:00:00:00:00:01", List.of(), SW, "p1"))
                     .get(5, TimeUnit.SECONDS);
             assertThat(second.role()).isEqualTo(ControllerRole.SLAVE);
+            assertThat(first.storeSaves()).as("the takeover's write and the endpoint's").isEqualTo(2);
+            assertThat(first.storeDocumentsWritten()).as("each a head, the endpoint's also its bucket").isEqualTo(3);
             assertThatThrownBy(() -> second.putEndpoint(new Endpoint(2, "vm2", 1, "02:00:00:00:00:02", List.of(),
                     SW, "p2")).get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(NotMasterException.class);
 
