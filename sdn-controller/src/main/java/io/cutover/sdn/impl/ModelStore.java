@@ -10,7 +10,7 @@ public interface ModelStore {
     ModelState load();
 
     /**
-     * Saves {@code state} whole.
+     * Saves {@code state}: the journal writes it whole, the shared store what changed since its last load or save.
      *
      * @throws io.cutover.sdn.NotMasterException when another controller wrote the state since this one read it (a
      *                                           shared store only); nothing was written
