@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * nothing written when another controller wrote since, which means this one is not the master any more
  * ({@link NotMasterException}). A save too large for one transaction (a batch of thousands of endpoints) creates its
  * new parts first, in transactions fenced by a check of the head, and then writes the head, which alone makes them
- * the state; a refused save deletes what it had created.
+ * the state, checking that they are still there; a refused save deletes what it had created. Parts no head names
+ * (a controller killed in the middle of a large save) are found by {@link #load} and swept by the next save.
  * <p>
  * A document holds at most {@value #MAX_BYTES} bytes (ZooKeeper refuses znodes and requests of 1 MiB): a bucket or
  * head larger than that is refused before anything is written. A store holding the single document of earlier
@@ -54,10 +55,16 @@ public final class SharedModel implements ModelStore {
     static final int TRANSACTION_BYTES = 1_000_000;
     private static final int OPERATION_BYTES = 256;
     private static final int READS = 5;
+    /** How many parts one sweep's transaction deletes. */
+    private static final int SWEPT = 1_000;
 
     private final ReplicatedStore store;
     /** Makes this instance's part names its own: a save refused after creating parts never collides with another. */
     private final String writer = Integer.toHexString(ThreadLocalRandom.current().nextInt() | 0x10000000);
+    /** How many saves this instance began: with {@link #writer}, makes every save's part names new. */
+    private long attempts;
+    /** The parts the head last read did not name (left by saves refused or cut short), for the next save to sweep. */
+    private List<String> litter = List.of();
     /** The head this controller last read or wrote, or null when the store has none. */
     private ModelParts.Head head;
     /** The version the next save writes the head over; {@link Versioned#ABSENT} before the first write. */
@@ -130,6 +137,10 @@ public final class SharedModel implements ModelStore {
         }
         ModelState state = new ModelState(all, links, read.moves() == null ? Map.of() : read.moves(),
                 read.nextMoveId(), read.networks());
+        List<String> stray = new ArrayList<>(store.children(PARTS));
+        stray.removeAll(read.buckets());
+        stray.remove(read.links());
+        litter = stray;
         head = read;
         version = readVersion;
         legacyVersion = Versioned.ABSENT;
@@ -146,6 +157,7 @@ public final class SharedModel implements ModelStore {
         legacyVersion = legacy.map(Versioned::version).orElse(Versioned.ABSENT);
         buckets = emptyBuckets();
         saved = ModelState.empty();
+        litter = store.children(PARTS);
         return legacy.map(d -> StateJournal.decode(ModelParts.gunzip(d.data(), "the store's " + LEGACY_PATH),
                 "the store's " + LEGACY_PATH)).orElseGet(ModelState::empty);
     }
@@ -159,6 +171,7 @@ public final class SharedModel implements ModelStore {
      */
     @Override
     public void save(ModelState state) {
+        attempts++;
         long revision = head == null ? 1 : head.revision() + 1;
         List<TreePMap<String, ModelState.Placed>> next = new ArrayList<>(buckets);
         BitSet changed = changedBuckets(saved.endpoints(), state.endpoints(), next);
@@ -194,6 +207,29 @@ public final class SharedModel implements ModelStore {
         saves.incrementAndGet();
         documents.addAndGet(creates.size() + last.size());
         bytes.addAndGet(creates.stream().mapToLong(Write::size).sum() + headData.length);
+        sweep();
+    }
+
+    /**
+     * Deletes the litter the last load found, in transactions that check the head this controller has just written
+     * (so only while it is the master; another controller's save in progress checks its parts before its head). A
+     * sweep that fails is not retried: litter takes room, and nothing reads it.
+     */
+    private void sweep() {
+        List<String> stray = litter;
+        litter = List.of();
+        for (int from = 0; from < stray.size(); from += SWEPT) {
+            List<Write> deletes = new ArrayList<>();
+            stray.subList(from, Math.min(stray.size(), from + SWEPT))
+                    .forEach(name -> deletes.add(Write.delete(PARTS + "/" + name, 0)));
+            deletes.add(Write.check(HEAD, version));
+            try {
+                store.commit(deletes);
+                documents.addAndGet(deletes.size() - 1);
+            } catch (RuntimeException e) {
+                return;
+            }
+        }
     }
 
     /**
@@ -257,7 +293,7 @@ public final class SharedModel implements ModelStore {
         if (data == null) {
             return null;
         }
-        String name = part + "-" + revision + "-" + writer;
+        String name = part + "-" + revision + "-" + writer + "." + Long.toString(attempts, 36);
         creates.add(Write.put(PARTS + "/" + name, checked(data, what), Versioned.ABSENT));
         return name;
     }
@@ -271,8 +307,9 @@ public final class SharedModel implements ModelStore {
     }
 
     /**
-     * Commits {@code creates} and then {@code last} (the head's write first), in one transaction when they fit in one, else
-     * the creations first in transactions fenced by the head's version. A refusal deletes what was created.
+     * Commits {@code creates} and then {@code last} (the head's write first), in one transaction when they fit in one,
+     * else the creations first in transactions fenced by the head's version, and the last one checking that they are
+     * all still there. A refusal deletes what was created.
      *
      * @return the head's new version
      */
@@ -290,18 +327,22 @@ public final class SharedModel implements ModelStore {
             current.add(create);
             size += create.size() + OPERATION_BYTES;
         }
-        if (!current.isEmpty() && size + lastSize > TRANSACTION_BYTES) {
+        long staged = (long) (creates.size() - current.size()) * OPERATION_BYTES;
+        if (!current.isEmpty() && size + lastSize + staged > TRANSACTION_BYTES) {
             transactions.add(current);
             current = new ArrayList<>();
         }
         current.addAll(last);
         List<Write> made = new ArrayList<>();
         try {
-            for (List<Write> staged : transactions) {
-                store.commit(fenced(staged));
-                made.addAll(staged);
+            for (List<Write> transaction : transactions) {
+                store.commit(fenced(transaction));
+                made.addAll(transaction);
             }
-            List<Integer> versions = store.commit(current);
+            // the parts made before must still be there: a master's sweep may have taken them for litter
+            List<Write> checked = new ArrayList<>(current);
+            made.forEach(part -> checked.add(Write.check(part.path(), 0)));
+            List<Integer> versions = store.commit(checked);
             return versions.get(current.size() - last.size());
         } catch (StaleVersionException e) {
             forget(made);

@@ -171,6 +171,56 @@ class SharedModelTest {
     }
 
     @Test
+    void partsNoHeadNamesAreSweptByTheNextSaveAfterALoad() {
+        try (ReplicatedStore client = ReplicatedStore.connect(options)) {
+            SharedModel shared = new SharedModel(client);
+            shared.load();
+            ModelState state = ModelState.empty().withEndpoints(endpoints(new Random(8), 500));
+            shared.save(state);
+            List<String> named = client.children(SharedModel.PARTS);
+            // a controller killed between the parts of a large save and its head
+            client.write(SharedModel.PARTS + "/e001-2-dead.1", new byte[10], Versioned.ABSENT);
+            client.write(SharedModel.PARTS + "/e002-2-dead.1", new byte[10], Versioned.ABSENT);
+
+            SharedModel next = new SharedModel(client);
+            assertThat(next.load()).isEqualTo(state);
+            next.save(state);
+            assertThat(client.children(SharedModel.PARTS)).isEqualTo(named);
+            assertThat(new SharedModel(client).load()).isEqualTo(state);
+        }
+    }
+
+    @Test
+    void aLargeSaveWhosePartsWereSweptMeanwhileIsRefused() {
+        try (ReplicatedStore client = ReplicatedStore.connect(options)) {
+            SharedModel first = new SharedModel(client);
+            first.load();
+            first.save(ModelState.empty());
+            Versioned head = client.read(SharedModel.HEAD).orElseThrow();
+            // another controller's sweep takes the first part this save made, between its transactions
+            ReplicatedStore sweptBetween = new ForwardingStore(client) {
+                private boolean swept;
+
+                @Override
+                public List<Integer> commit(List<io.cutover.store.Write> writes) {
+                    List<Integer> versions = super.commit(writes);
+                    if (!swept) {
+                        swept = true;
+                        client.delete(writes.get(0).path(), 0);
+                    }
+                    return versions;
+                }
+            };
+            SharedModel large = new SharedModel(sweptBetween);
+            large.load();
+            assertThatThrownBy(() -> large.save(ModelState.empty().withEndpoints(endpoints(new Random(9), 40_000))))
+                    .isInstanceOf(NotMasterException.class);
+            assertThat(client.read(SharedModel.HEAD)).contains(head);
+            assertThat(client.children(SharedModel.PARTS)).isEmpty();
+        }
+    }
+
+    @Test
     void aBucketLargerThanADocumentIsRefusedBeforeAnythingIsWritten() {
         try (ReplicatedStore client = ReplicatedStore.connect(options)) {
             SharedModel shared = new SharedModel(client);
@@ -211,6 +261,54 @@ class SharedModelTest {
             shared.save(old);
             assertThat(client.read(SharedModel.LEGACY_PATH)).isEmpty();
             assertThat(new SharedModel(client).load()).isEqualTo(old);
+        }
+    }
+
+    /** A store that does what another does: tests override what they change. */
+    private static class ForwardingStore implements ReplicatedStore {
+        private final ReplicatedStore store;
+
+        ForwardingStore(ReplicatedStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public java.util.Optional<Versioned> read(String path) {
+            return store.read(path);
+        }
+
+        @Override
+        public int write(String path, byte[] data, int expectedVersion) {
+            return store.write(path, data, expectedVersion);
+        }
+
+        @Override
+        public void delete(String path, int expectedVersion) {
+            store.delete(path, expectedVersion);
+        }
+
+        @Override
+        public List<Integer> commit(List<io.cutover.store.Write> writes) {
+            return store.commit(writes);
+        }
+
+        @Override
+        public List<String> children(String path) {
+            return store.children(path);
+        }
+
+        @Override
+        public io.cutover.store.Lease lease(String path, byte[] data) {
+            return store.lease(path, data);
+        }
+
+        @Override
+        public io.cutover.store.LeaderElection elect(String election, String participant) {
+            return store.elect(election, participant);
+        }
+
+        @Override
+        public void close() {
         }
     }
 
