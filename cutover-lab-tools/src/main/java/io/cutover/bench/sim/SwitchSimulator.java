@@ -48,36 +48,52 @@ public final class SwitchSimulator implements AutoCloseable {
      * @param threads the event loop's threads, shared by all the switches
      */
     public static SwitchSimulator connect(InetSocketAddress controller, List<SwitchSpec> specs, int threads) {
-        Map<Long, SimulatedSwitch> switches = new LinkedHashMap<>();
-        for (SwitchSpec spec : specs) {
-            if (switches.put(spec.dpid(), new SimulatedSwitch(spec)) != null) {
-                throw new IllegalArgumentException("two simulated switches have datapath id " + spec.dpid());
-            }
-        }
-        SwitchSimulator sim = new SwitchSimulator(new NioEventLoopGroup(threads, r -> {
+        return connect(List.of(controller), specs, threads);
+    }
+
+    /**
+     * Starts connecting every switch of {@code specs} to each of {@code controllers}, as Open vSwitch does with
+     * several controller targets: one flow table per switch, one role per connection.
+     */
+    public static SwitchSimulator connect(List<InetSocketAddress> controllers, List<SwitchSpec> specs, int threads) {
+        EventLoopGroup group = new NioEventLoopGroup(threads, r -> {
             Thread t = new Thread(r, "switch-sim");
             t.setDaemon(true);
             return t;
-        }), switches);
+        });
+        Map<Long, SimulatedSwitch> switches = new LinkedHashMap<>();
+        for (SwitchSpec spec : specs) {
+            if (switches.put(spec.dpid(), new SimulatedSwitch(spec, group.next())) != null) {
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                throw new IllegalArgumentException("two simulated switches have datapath id " + spec.dpid());
+            }
+        }
+        SwitchSimulator sim = new SwitchSimulator(group, switches);
         for (SimulatedSwitch sw : switches.values()) {
-            Bootstrap bootstrap = new Bootstrap().group(sim.group).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+            for (InetSocketAddress controller : controllers) {
+                sim.connect(sw, controller);
+            }
+        }
+        return sim;
+    }
+
+    private void connect(SimulatedSwitch sw, InetSocketAddress controller) {
+        Bootstrap bootstrap = new Bootstrap().group(sw.loop()).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new SimFrameDecoder(), new SimulatedSwitch.Encoder(), sw);
+                            ch.pipeline().addLast(new SimFrameDecoder(), new SimulatedSwitch.Encoder(), sw.connection());
                         }
                     });
             ChannelFuture connecting = bootstrap.connect(controller);
-            sim.channels.add(connecting.channel());
+            channels.add(connecting.channel());
             connecting.addListener(f -> {
                 if (!f.isSuccess()) {
                     sw.described().completeExceptionally(new IllegalStateException("switch " + sw.spec().name()
                             + " cannot connect to " + controller + ": " + f.cause()));
                 }
             });
-        }
-        return sim;
     }
 
     /** Waits until the controller has read every switch's port descriptions (the end of its handshake). */
