@@ -121,6 +121,10 @@ final class SdnCommand extends GroupCommand {
                 + "(store/store.auth) by default. See docs/security.md.")
         Path storeAuth;
 
+        @Option(names = "--store-netns", description = "With --store: reach the store from this network namespace (as "
+                + "'ip netns' names it), such as a lab's fabric, while the controller listens where it runs.")
+        String storeNetns;
+
         @Option(names = "--store-session-timeout", defaultValue = "1500ms", description = "How long the store keeps a "
                 + "silent member's session, and so its leadership: a dead leader's successor takes over about this "
                 + "long after it died (default: ${DEFAULT-VALUE}; at least 2 of the store's ticks).")
@@ -201,6 +205,12 @@ final class SdnCommand extends GroupCommand {
             }
             if (netns != null) {
                 options.threadFactory(Netns.threadFactory(netns));
+            }
+            if (storeNetns != null) {
+                if (store == null) {
+                    throw new IllegalArgumentException("--store-netns needs --store");
+                }
+                options.storeThreadFactory(Netns.threadFactory(storeNetns));
             }
             HostPort restAddress = "off".equals(rest) ? null : HostPort.parse("--rest", rest);
             io.cutover.support.TlsFiles restTls = restTls();

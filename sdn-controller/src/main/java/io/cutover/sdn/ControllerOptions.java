@@ -31,6 +31,7 @@ public final class ControllerOptions {
     private final String bindAddress;
     private final int port;
     private final ThreadFactory threadFactory;
+    private final ThreadFactory storeThreadFactory;
     private final Duration echoInterval;
     private final Duration handshakeTimeout;
     private final Duration requestTimeout;
@@ -46,6 +47,7 @@ public final class ControllerOptions {
         this.bindAddress = b.bindAddress;
         this.port = b.port;
         this.threadFactory = b.threadFactory;
+        this.storeThreadFactory = b.storeThreadFactory;
         this.echoInterval = b.echoInterval;
         this.handshakeTimeout = b.handshakeTimeout;
         this.requestTimeout = b.requestTimeout;
@@ -79,6 +81,14 @@ public final class ControllerOptions {
     /** The factory of the event loop's threads (for example one that enters a network namespace), or null. */
     public ThreadFactory threadFactory() {
         return threadFactory;
+    }
+
+    /**
+     * The factory of the threads that reach the store (one that enters the namespace the store is reachable from), or
+     * null: then {@link #threadFactory()}'s.
+     */
+    public ThreadFactory storeThreadFactory() {
+        return storeThreadFactory;
     }
 
     public Duration echoInterval() {
@@ -140,6 +150,7 @@ public final class ControllerOptions {
         private String bindAddress = DEFAULT_BIND_ADDRESS;
         private int port = DEFAULT_PORT;
         private ThreadFactory threadFactory;
+        private ThreadFactory storeThreadFactory;
         private Duration echoInterval = DEFAULT_ECHO_INTERVAL;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -179,6 +190,11 @@ public final class ControllerOptions {
 
         public Builder threadFactory(ThreadFactory value) {
             this.threadFactory = value;
+            return this;
+        }
+
+        public Builder storeThreadFactory(ThreadFactory value) {
+            this.storeThreadFactory = value;
             return this;
         }
 

@@ -49,10 +49,10 @@ final class ControllerCluster implements AutoCloseable {
         });
     }
 
-    /** Connects to the store of {@code options}, from a thread of its thread factory (its namespace). */
+    /** Connects to the store of {@code options}, from a thread of its store's thread factory (its namespace). */
     static ControllerCluster connect(ControllerOptions options) {
-        ThreadFactory threads = options.threadFactory() == null ? Executors.defaultThreadFactory()
-                : options.threadFactory();
+        ThreadFactory threads = options.storeThreadFactory() != null ? options.storeThreadFactory()
+                : options.threadFactory() != null ? options.threadFactory() : Executors.defaultThreadFactory();
         return new ControllerCluster(ReplicatedStore.connect(options.store(), threads), threads,
                 options.requestTimeout().toMillis() * 2);
     }
