@@ -65,6 +65,10 @@ public final class ScaleBench implements Callable<Integer> {
     @Option(names = "--moves-seconds", description = "How long to run moves (default 60, 10 with --quick).")
     Integer movesSeconds;
 
+    @Option(names = "--cluster", description = "Three controllers on a replicated store (a lab with --store), every "
+            + "switch connected to all three; kills the master during the moves and measures the failover.")
+    boolean cluster;
+
     @Option(names = "--time-limit", description = "The whole run's limit in seconds (default 600, 120 with --quick).")
     Integer timeLimit;
 
@@ -84,9 +88,16 @@ public final class ScaleBench implements Callable<Integer> {
         BenchReport report = new BenchReport("scale");
         Files.createDirectories(BenchReport.OUTPUT_DIR);
         Path log = BenchReport.OUTPUT_DIR.resolve("scale-controller.log").toAbsolutePath();
-        int openflowPort = freePort();
-        int restPort = freePort();
-        Process controller = startController(openflowPort, restPort, log);
+        ScaleCluster members = cluster ? ScaleCluster.start(BenchReport.OUTPUT_DIR, controllerArgs()) : null;
+        int openflowPort = cluster ? 0 : freePort();
+        int restPort = cluster ? members.awaitMaster(deadline).restPort() : freePort();
+        Process controller = cluster ? members.awaitMaster(deadline).process()
+                : startController(openflowPort, restPort, log);
+        if (cluster) {
+            log = members.awaitMaster(deadline).log();
+        }
+        List<InetSocketAddress> targets = cluster ? members.members().stream().map(ScaleCluster.Member::openflow)
+                .toList() : List.of(new InetSocketAddress("127.0.0.1", openflowPort));
         List<String> profile = new ArrayList<>();
         try (JsonHttpClient http = JsonHttpClient.builder(URI.create("http://127.0.0.1:" + restPort + "/v1/"))
                 .timeout(Duration.ofSeconds(600)).build()) {
@@ -94,8 +105,7 @@ public final class ScaleBench implements Callable<Integer> {
             System.err.printf("%s%n", fabric.describe());
             System.err.printf("connecting %d simulated switches...%n", n);
             long start = System.nanoTime();
-            try (SwitchSimulator sim = SwitchSimulator.connect(new InetSocketAddress("127.0.0.1", openflowPort),
-                    fabric.specs(), 2)) {
+            try (SwitchSimulator sim = SwitchSimulator.connect(targets, fabric.specs(), 2)) {
                 sim.awaitDescribed(remaining(deadline));
                 awaitConnected(http, n, deadline);
                 reached.put("connect_s", seconds(start));
@@ -118,10 +128,24 @@ public final class ScaleBench implements Callable<Integer> {
                 System.err.printf("%d clients moving endpoints for %d s (prepare, redirect, commit, cleanup)...%n",
                         concurrency, moveSeconds);
                 sampler = ProfileSampler.start(controller.pid(), Duration.ofSeconds(1));
-                Moves moves = runMoves(restPort, fabric, Math.min(moveSeconds, remainingSeconds(deadline)));
+                long seconds = Math.min(moveSeconds, remainingSeconds(deadline));
+                Thread failover = cluster ? failover(members, members.awaitMaster(deadline), sim, seconds) : null;
+                List<URI> urls = cluster ? members.members().stream().map(ScaleCluster.Member::rest).toList()
+                        : List.of(URI.create("http://127.0.0.1:" + restPort + "/v1/"));
+                Moves moves = runMoves(urls, fabric, seconds);
                 profile.addAll(sampler.stop("moves"));
                 reached.put("moves", moves);
-                reached.put("sample_verified_after_moves", verifySample(http, sim, fabric));
+                if (failover != null) {
+                    failover.join(TimeUnit.SECONDS.toMillis(30));
+                    ScaleCluster.Member master = members.awaitMaster(deadline);
+                    controller = master.process();
+                    try (JsonHttpClient survivor = JsonHttpClient.builder(master.rest())
+                            .timeout(Duration.ofSeconds(600)).build()) {
+                        reached.put("sample_verified_after_moves", verifySample(survivor, sim, fabric));
+                    }
+                } else {
+                    reached.put("sample_verified_after_moves", verifySample(http, sim, fabric));
+                }
                 reached.put("rss", memory(controller.pid()));
             }
         } catch (RuntimeException e) {
@@ -129,9 +153,13 @@ public final class ScaleBench implements Callable<Integer> {
             System.err.println("bench scale stopped: " + reached.get("stopped"));
             reached.putIfAbsent("rss", memory(controller.pid()));
         } finally {
-            controller.destroy();
-            if (!controller.waitFor(10, TimeUnit.SECONDS)) {
-                controller.destroyForcibly();
+            if (members != null) {
+                members.close();
+            } else {
+                controller.destroy();
+                if (!controller.waitFor(10, TimeUnit.SECONDS)) {
+                    controller.destroyForcibly();
+                }
             }
         }
         report(report, fabric, profile, log);
@@ -142,13 +170,54 @@ public final class ScaleBench implements Callable<Integer> {
     // ---- the controller as its own process ----------------------------------------------------------------------
 
     private static Process startController(int openflowPort, int restPort, Path log) throws IOException {
+        List<String> args = new ArrayList<>(controllerArgs());
+        args.addAll(List.of("--listen", "127.0.0.1:" + openflowPort, "--rest", "127.0.0.1:" + restPort));
+        return startProcess(args, log);
+    }
+
+    /** What every controller of the bench is given, before its addresses. */
+    private static List<String> controllerArgs() {
+        return List.of("sdn", "serve", "--handshake-timeout", "120s", "--echo-interval", "30s", "--log-level", "warn");
+    }
+
+    /** {@code cutover.jar ARGS} as a child process, its output to {@code log}. */
+    static Process startProcess(List<String> args, Path log) throws IOException {
         Path jar = ownJar();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "-jar", jar.toString(), "sdn", "serve", "--listen",
-                "127.0.0.1:" + openflowPort, "--rest", "127.0.0.1:" + restPort, "--handshake-timeout", "120s",
-                "--echo-interval", "30s", "--log-level", "warn");
+        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+        command.addAll(args);
         System.err.println("controller: " + String.join(" ", command) + " (log: " + log + ")");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * A third into the moves, kills the master with SIGKILL and measures failover_ms: from the kill until every
+     * simulated switch has a MASTER connection again (the killed member's connections are gone, so from a survivor).
+     */
+    private Thread failover(ScaleCluster members, ScaleCluster.Member master, SwitchSimulator sim, long seconds) {
+        Thread thread = new Thread(() -> {
+            try {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds) / 3);
+                System.err.printf("killing the master (REST port %d) with SIGKILL...%n", master.restPort());
+                long killed = System.nanoTime();
+                members.kill(master);
+                long until = killed + TimeUnit.SECONDS.toNanos(60);
+                while (!sim.switches().stream().allMatch(sw -> sw.hasMaster()
+                        && !sw.roles().containsKey(master.openflowPort()))) {
+                    if (System.nanoTime() > until) {
+                        reached.put("failover_ms", "over 60000");
+                        return;
+                    }
+                    Thread.sleep(10);
+                }
+                reached.put("failover_ms", (System.nanoTime() - killed) / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bench-failover");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /** The jar this bench runs from: the controller is started from it too. */
@@ -230,13 +299,12 @@ public final class ScaleBench implements Callable<Integer> {
      * {@link #concurrency} clients, each moving endpoints of its own (endpoint i belongs to client i mod concurrency)
      * to a random other leaf's arrival port, through the REST API, for {@code seconds}.
      */
-    private Moves runMoves(int restPort, ScaleFabric fabric, long seconds) throws InterruptedException {
+    private Moves runMoves(List<URI> members, ScaleFabric fabric, long seconds) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         ConcurrentLinkedQueue<double[]> samples = new ConcurrentLinkedQueue<>();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger done = new AtomicInteger();
-        SdnRestClient client = new SdnRestClient(URI.create("http://127.0.0.1:" + restPort + "/v1/"), null,
-                Duration.ofSeconds(60));
+        SdnRestClient client = new SdnRestClient(members, null, Duration.ofSeconds(60), null);
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         long start = System.nanoTime();
         for (int c = 0; c < concurrency; c++) {
@@ -327,6 +395,17 @@ public final class ScaleBench implements Callable<Integer> {
             goals.put("moves_per_s >= 500", "not measured");
             goals.put("commit_p99_ms <= 10", "not measured");
         }
+        if (cluster) {
+            report.key("controllers", ScaleCluster.MEMBERS);
+            if (reached.get("failover_ms") instanceof Long ms) {
+                report.row("failover: master killed (SIGKILL) until every switch has a master again", "ms", ms);
+                report.key("failover_ms", ms);
+                goals.put("failover_ms <= 3000", ms <= 3000 ? "met" : "not met");
+            } else {
+                goals.put("failover_ms <= 3000", "not measured" + (reached.containsKey("failover_ms")
+                        ? " (" + reached.get("failover_ms") + ")" : ""));
+            }
+        }
         if (reached.get("rss") instanceof long[] rss && rss[0] > 0) {
             report.row("controller RSS (VmRSS)", "MiB", rss[0] / 1024.0).row("controller peak RSS (VmHWM)", "MiB",
                     rss[1] / 1024.0);
@@ -376,7 +455,7 @@ public final class ScaleBench implements Callable<Integer> {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
@@ -394,7 +473,7 @@ public final class ScaleBench implements Callable<Integer> {
         return Math.max(1, remaining(deadline).toSeconds());
     }
 
-    private static void pause(long deadline, long millis) {
+    static void pause(long deadline, long millis) {
         remaining(deadline);
         try {
             Thread.sleep(millis);
