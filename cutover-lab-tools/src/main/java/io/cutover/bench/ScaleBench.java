@@ -141,6 +141,7 @@ public final class ScaleBench implements Callable<Integer> {
                     controller = master.process();
                     try (JsonHttpClient survivor = JsonHttpClient.builder(master.rest())
                             .timeout(Duration.ofSeconds(600)).build()) {
+                        reached.put("switches_off_plan", offPlan(survivor, sim, deadline));
                         reached.put("sample_verified_after_moves", verifySample(survivor, sim, fabric));
                     }
                 } else {
@@ -288,6 +289,25 @@ public final class ScaleBench implements Callable<Integer> {
         return compared;
     }
 
+    /**
+     * After the failover: how many switches' tables still differ from the new master's plan, each compared again
+     * until it matches or 15 s have passed (the new master reconciles switch by switch). A move half applied on
+     * some switch would leave that switch off plan.
+     */
+    private static int offPlan(JsonHttpClient http, SwitchSimulator sim, long deadline) {
+        long until = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(15));
+        List<Long> left = new ArrayList<>(sim.switches().stream().map(sw -> sw.spec().dpid()).toList());
+        while (true) {
+            left.removeIf(dpid -> SimFlows.ofPlan(Arrays.asList(http.send("GET", "switches/" + Dpid.of(dpid)
+                    + "/flows?desired=true", null).requireStatus(200).body(FlowView[].class)))
+                    .equals(SimFlows.ofTable(sim.get(dpid).flows())));
+            if (left.isEmpty() || System.nanoTime() > until) {
+                return left.size();
+            }
+            pause(deadline, 250);
+        }
+    }
+
     // ---- moves --------------------------------------------------------------------------------------------------
 
     /** The moves' outcome: how many, how long, each step's latencies (ms), failures. */
@@ -400,6 +420,12 @@ public final class ScaleBench implements Callable<Integer> {
             if (reached.get("failover_ms") instanceof Long ms) {
                 report.row("failover: master killed (SIGKILL) until every switch has a master again", "ms", ms);
                 report.key("failover_ms", ms);
+                if (reached.get("switches_off_plan") instanceof Integer off) {
+                    report.row("switches whose table differs from the new master's plan after the failover",
+                            "switches", off);
+                    report.key("switches_off_plan", off);
+                    goals.put("switches_off_plan == 0", off == 0 ? "met" : "not met");
+                }
                 goals.put("failover_ms <= 3000", ms <= 3000 ? "met" : "not met");
             } else {
                 goals.put("failover_ms <= 3000", "not measured" + (reached.containsKey("failover_ms")
