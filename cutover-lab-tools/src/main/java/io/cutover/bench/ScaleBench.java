@@ -49,6 +49,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ScaleBench implements Callable<Integer> {
     private static final int BATCH = 2_000;
     private static final int SAMPLE_SWITCHES = 4;
+    /** How long the moves last whose store writes the master counts, after the failover. */
+    private static final long STORE_WRITES_SECONDS = 3;
 
     @Option(names = "--quick", description = "20 switches, 1,000 endpoints, 10 s of moves (under 60 s).")
     boolean quick;
@@ -144,6 +146,7 @@ public final class ScaleBench implements Callable<Integer> {
                         reached.put("switches_off_plan", offPlan(survivor, sim, deadline));
                         reached.put("sample_verified_after_moves", verifySample(survivor, sim, fabric));
                     }
+                    reached.put("store_writes", storeWritesPerMove(master, urls, fabric));
                 } else {
                     reached.put("sample_verified_after_moves", verifySample(http, sim, fabric));
                 }
@@ -369,6 +372,40 @@ public final class ScaleBench implements Callable<Integer> {
                 List.copyOf(failures));
     }
 
+    /**
+     * What a move costs the store: the master's counters of its saves and the documents they wrote, around a few
+     * seconds of moves of its own (after the failover, so that nothing else writes meanwhile); {saves, documents} per
+     * move, or null when no move was made.
+     */
+    private double[] storeWritesPerMove(ScaleCluster.Member master, List<URI> urls, ScaleFabric fabric)
+            throws IOException, InterruptedException {
+        long[] before = storeCounters(master);
+        Moves moves = runMoves(urls, fabric, STORE_WRITES_SECONDS);
+        long[] after = storeCounters(master);
+        return moves.done() == 0 ? null : new double[] {(after[0] - before[0]) / (double) moves.done(),
+                (after[1] - before[1]) / (double) moves.done()};
+    }
+
+    /** The master's {@code cutover_sdn_store_saves_total} and {@code cutover_sdn_store_documents_total}. */
+    private static long[] storeCounters(ScaleCluster.Member master) throws IOException, InterruptedException {
+        String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + master.restPort() + "/metrics")).timeout(Duration.ofSeconds(10))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return new long[] {counter(text, "cutover_sdn_store_saves_total"),
+                counter(text, "cutover_sdn_store_documents_total")};
+    }
+
+    /** A counter's value in Prometheus text, or an error naming it when the controller does not report it. */
+    static long counter(String prometheus, String name) {
+        for (String line : prometheus.split("\n")) {
+            if (line.startsWith(name) && line.length() > name.length()
+                    && (line.charAt(name.length()) == ' ' || line.charAt(name.length()) == '{')) {
+                return Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        throw new IllegalStateException("the controller's /metrics has no " + name);
+    }
+
     private static double[] column(List<double[]> rows, int i) {
         return rows.stream().mapToDouble(r -> r[i]).toArray();
     }
@@ -427,6 +464,12 @@ public final class ScaleBench implements Callable<Integer> {
                     goals.put("switches_off_plan == 0", off == 0 ? "met" : "not met");
                 }
                 goals.put("failover_ms <= 3000", ms <= 3000 ? "met" : "not met");
+                if (reached.get("store_writes") instanceof double[] writes) {
+                    report.row("store: the master's saves per move (prepare, redirect, commit, cleanup)", "saves",
+                            writes[0]).row("store: documents written per move", "documents", writes[1]);
+                    report.key("store_saves_per_move", round(writes[0])).key("store_writes_per_move",
+                            round(writes[1]));
+                }
             } else {
                 goals.put("failover_ms <= 3000", "not measured" + (reached.containsKey("failover_ms")
                         ? " (" + reached.get("failover_ms") + ")" : ""));
@@ -438,9 +481,8 @@ public final class ScaleBench implements Callable<Integer> {
             report.key("controller_rss_mib", Math.round(rss[0] / 1024.0));
         }
         report.detail("goals", goals).detail("goals_apply_at", "1,000 switches and 50,000 endpoints")
-                .detail("not_measured_yet", "failover_ms, store_writes_per_move, evacuate_8_s: this bench runs one"
-                        + " controller without a store (ControllerClusterIT prints failover_ms, the agents' journal"
-                        + " counts its writes; docs/scale-out.md)")
+                .detail("not_measured_yet", cluster ? "evacuate_8_s: bench evacuate (real guests)"
+                        : "failover_ms, store_writes_per_move: run with --cluster; evacuate_8_s: bench evacuate")
                 .detail("reached", describeReached())
                 .detail("controller_core_profile", profile);
         if (reached.containsKey("stopped")) {
