@@ -31,6 +31,12 @@ final class ControllerCluster implements AutoCloseable {
     private final SharedModel models;
     private String participant;
     private final ScheduledExecutorService loop;
+    /**
+     * The least time a takeover may take before this controller gives it up and enters the election again: at 1,000
+     * switches and 50,000 endpoints reading, planning and reconciling takes some 20-40 s on two cores, and a takeover
+     * given up at 20 s handed the leadership from member to member for 45 s (bench scale --cluster).
+     */
+    static final long MIN_LEAD_TIMEOUT_MS = 120_000;
     private final long leadTimeoutMs;
     private volatile LeaderElection election;
     private ControllerCore core;
@@ -54,7 +60,7 @@ final class ControllerCluster implements AutoCloseable {
         ThreadFactory threads = options.storeThreadFactory() != null ? options.storeThreadFactory()
                 : options.threadFactory() != null ? options.threadFactory() : Executors.defaultThreadFactory();
         return new ControllerCluster(ReplicatedStore.connect(options.store(), threads), threads,
-                options.requestTimeout().toMillis() * 2);
+                Math.max(options.requestTimeout().toMillis() * 2, MIN_LEAD_TIMEOUT_MS));
     }
 
     SharedModel models() {
