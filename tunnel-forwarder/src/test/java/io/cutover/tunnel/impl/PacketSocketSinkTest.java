@@ -32,18 +32,20 @@ class PacketSocketSinkTest {
             for (int i = 0; i < 150; i++) {
                 frames.add(frame(i, i == 70 ? 12_000 : 60 + i));
             }
-            assertThat(sink.injectAll(frames)).as("150 frames in batches of %d, one too big for a slot", PacketSocketSink.BATCH)
-                    .isEqualTo(150);
-            assertThat(sink.inject(frames.get(0), 60)).isTrue();
-
             List<byte[]> caught = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 2_000;
-            while (caught.size() < 151 && System.currentTimeMillis() < deadline) {
-                byte[] f = capture.getNextRawPacket();
-                if (f != null) {
-                    caught.add(f);
-                } else {
-                    Thread.sleep(5);
+            // a busy machine's loopback backlog may drop a whole burst before the capture sees it: up to 3 bursts
+            for (int burst = 0; burst < 3 && caught.isEmpty(); burst++) {
+                assertThat(sink.injectAll(frames)).as("150 frames in batches of %d, one too big for a slot",
+                        PacketSocketSink.BATCH).isEqualTo(150);
+                assertThat(sink.inject(frames.get(0), 60)).isTrue();
+                long deadline = System.currentTimeMillis() + 2_000;
+                while (caught.size() < 151 && System.currentTimeMillis() < deadline) {
+                    byte[] f = capture.getNextRawPacket();
+                    if (f != null) {
+                        caught.add(f);
+                    } else {
+                        Thread.sleep(5);
+                    }
                 }
             }
             // libpcap on lo does not hand every frame of a burst back: what it does hand back must be intact, in order
