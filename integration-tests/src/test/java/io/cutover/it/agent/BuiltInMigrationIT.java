@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -110,7 +109,7 @@ class BuiltInMigrationIT {
             String metricsBefore = agents.source.metrics();
             // the VM's port at the destination, plugged before the cutover as a destination hypervisor does
             lab.dualHome("vm1", "br-b");
-            Map<String, List<String>> flows = flows(lab);
+            Map<String, List<String>> flows = LabNetworkState.flows(lab);
 
             JsonAnswer created = agents.source.create(request(lab, "wan",
                     "synthetic:size=64m,workload=hotset,fill=100%", "8m"));
@@ -129,7 +128,7 @@ class BuiltInMigrationIT {
             assertThat(migration.path("guestRunningHere").asBoolean()).as("the VM runs at the source").isTrue();
             assertThat(AgentApi.has(ended, "sdn.prepare", "rolled-back")).as("%s", ended).isTrue();
             assertThat(AgentApi.has(ended, "dns.lower-ttl", "rolled-back")).as("%s", ended).isTrue();
-            assertThat(flows(lab)).as("the flows as before the cutover").isEqualTo(flows);
+            assertThat(LabNetworkState.flows(lab)).as("the flows as before the cutover").isEqualTo(flows);
             assertThat(dig(lab)).isEqualTo(old);
             assertThat(ttl(lab)).as("the TTL restored").isEqualTo(300);
             ping(lab);
@@ -184,16 +183,6 @@ class BuiltInMigrationIT {
                  "migrator": {"guest": "%s", "integrity": "full_memory", "maxBandwidth": "%s"}}"""
                 .formatted(Topology.VM_MAC, lab.port("vm1").ipv4Address(), mode, wan, lab.switchPort("vm1", "br-b"),
                         guest, bandwidth);
-    }
-
-    private static Map<String, List<String>> flows(Lab lab) {
-        Map<String, List<String>> flows = new TreeMap<>();
-        for (String bridge : lab.topology().bridges()) {
-            String dump = lab.ofctl("-O", "OpenFlow13", "dump-flows", "--no-stats", bridge).orThrow().stdout();
-            flows.put(bridge, Arrays.stream(dump.split("\n")).map(String::strip)
-                    .filter(line -> !line.isEmpty() && !line.startsWith("OFPST_FLOW")).sorted().toList());
-        }
-        return flows;
     }
 
     private static String dig(Lab lab) {
