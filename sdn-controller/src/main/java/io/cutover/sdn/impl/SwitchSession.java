@@ -313,7 +313,8 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
 
     private void onError(ChannelHandlerContext ctx, OFErrorMsg error) {
         if (state != State.ACTIVE) {
-            protocolError(ctx, "error during the handshake: " + error);
+            // type and code only: the error's own text would print its data, up to 64 KiB of the switch's bytes
+            protocolError(ctx, "error during the handshake: " + error.getErrType() + " " + ErrorCodes.code(error));
             return;
         }
         long xid = error.getXid();

@@ -2,6 +2,9 @@ package io.cutover.sdn.impl;
 
 import io.cutover.sdn.OpenFlowErrorException;
 import io.cutover.sdn.SwitchUnavailableException;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFBadMatchCode;
@@ -9,15 +12,18 @@ import org.projectfloodlight.openflow.protocol.OFBarrierRequest;
 import org.projectfloodlight.openflow.protocol.OFFeaturesRequest;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFHello;
+import org.projectfloodlight.openflow.protocol.OFHelloFailedCode;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPortDescStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
+import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFErrorCauseData;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U32;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,6 +138,27 @@ class SwitchSessionTest {
                 SwitchSession.OF.buildHelloElemVersionbitmap().setBitmaps(List.of(U32.of(0x02))).build())).build());
         assertThat(ch.isOpen()).isFalse();
         assertThat(events).containsExactly("closed");
+    }
+
+    @Test
+    void anErrorDuringTheHandshakeClosesTheConnectionWithOneShortLineNotItsData() {
+        Logger log = (Logger) LoggerFactory.getLogger(SwitchSession.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            session = new SwitchSession(listener, Duration.ofSeconds(5), true);
+            EmbeddedChannel ch = new EmbeddedChannel(session);
+            ch.readOutbound();
+            ch.writeInbound(SwitchSession.OF.errorMsgs().buildHelloFailedErrorMsg().setXid(2)
+                    .setCode(OFHelloFailedCode.INCOMPATIBLE)
+                    .setData(OFErrorCauseData.of(new byte[60_000], OFVersion.OF_13)).build());
+            assertThat(ch.isOpen()).isFalse();
+            assertThat(logged.list).singleElement().satisfies(line -> assertThat(line.getFormattedMessage())
+                    .contains("HELLO_FAILED INCOMPATIBLE").hasSizeLessThan(200));
+        } finally {
+            log.detachAppender(logged);
+        }
     }
 
     @Test
