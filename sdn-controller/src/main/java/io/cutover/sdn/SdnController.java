@@ -273,6 +273,19 @@ public final class SdnController implements AutoCloseable {
         return core.sendFrames(endpoint, frames);
     }
 
+    /**
+     * Asks {@code endpoint}, at the port the model has it on, for its own address until it answers there or {@code
+     * timeout} has passed (see {@link ProbeAnswer}): whether a moved VM runs at its new place. Silence is an answer
+     * ({@code answered} false), not a failure.
+     *
+     * @throws NotFoundException          (in the stage) no such endpoint
+     * @throws SwitchUnavailableException (in the stage) its switch is not connected, or has no port by its name
+     * @throws BusyException              (in the stage) too many endpoints are being probed at once
+     */
+    public CompletionStage<ProbeAnswer> probe(String endpoint, Duration timeout) {
+        return core.probe(endpoint, timeout);
+    }
+
     /** Deletes the old location's flows by their cookie; completes when every switch has confirmed. */
     public CompletionStage<Move> cleanup(int moveId) {
         return core.cleanup(moveId);

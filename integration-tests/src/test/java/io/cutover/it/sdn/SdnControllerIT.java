@@ -13,6 +13,7 @@ import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.FlowView;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.MoveState;
+import io.cutover.sdn.ProbeAnswer;
 import io.cutover.api.CutoverEvent;
 import io.cutover.api.CutoverStage;
 import io.cutover.sdn.SdnController;
@@ -155,6 +156,24 @@ class SdnControllerIT {
         lab.movePort("vm1", "br-b");
         Move committed = join(sdn.commit(move.id()));
         assertThat(committed.state()).isEqualTo(MoveState.COMMITTED);
+        ProbeAnswer atItsPlace = join(sdn.probe("vm1", Duration.ofSeconds(2)));
+        assertThat(atItsPlace.answered()).as("the VM's kernel answers the controller's ARP probe at br-b: " + atItsPlace)
+                .isTrue();
+        assertThat(atItsPlace.address()).isEqualTo(vmAddress());
+        assertThat(atItsPlace.switchId()).isEqualTo(dpid("br-b"));
+        // arp_ignore 8: the VM's kernel answers no ARP request at all (its link and its IPv6 addresses stay)
+        String arpIgnore = "net.ipv4.conf." + lab.port("vm1").iface() + ".arp_ignore";
+        String wasIgnoring = lab.exec("vm1", "sysctl", "-n", arpIgnore).orThrow().stdout().strip();
+        lab.exec("vm1", "sysctl", "-qw", arpIgnore + "=8").orThrow();
+        ProbeAnswer silent;
+        try {
+            silent = join(sdn.probe("vm1", Duration.ofMillis(800)));
+        } finally {
+            lab.exec("vm1", "sysctl", "-qw", arpIgnore + "=" + wasIgnoring).orThrow();
+        }
+        assertThat(silent.answered()).as("a VM that answers no ARP: " + silent).isFalse();
+        assertThat(silent.probes()).isGreaterThanOrEqualTo(3);
+        assertThat(join(sdn.probe("vm1", Duration.ofSeconds(2))).answered()).as("answers again").isTrue();
 
         long hostARxBefore = rxPackets("hostA");
         ping("client", vmAddress(), PINGS);

@@ -15,6 +15,7 @@ import io.cutover.sdn.Network;
 import io.cutover.sdn.NotFoundException;
 import io.cutover.sdn.NotMasterException;
 import io.cutover.sdn.OpenFlowErrorException;
+import io.cutover.sdn.ProbeAnswer;
 import io.cutover.sdn.SwitchInfo;
 import io.cutover.sdn.SwitchUnavailableException;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
@@ -71,6 +72,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return t;
     });
     private final Map<Dpid, SwitchSession> sessions = new HashMap<>();
+    /** The endpoints being asked whether they answer at their place; core thread only. */
+    private final EndpointProbes probes = new EndpointProbes(core, this::sendOut);
     private final Map<Dpid, Map<String, Integer>> knownPorts = new HashMap<>();
     /** The bridge name each switch last reported: a label for listings, never a key. */
     private final Map<Dpid, String> names = new HashMap<>();
@@ -225,6 +228,9 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         core.execute(() -> {
             Match match = packetIn.getMatch();
             OFPort inPort = match.get(MatchField.IN_PORT);
+            if (inPort != null && probes.offer(session.dpid(), inPort.getPortNumber(), packetIn.getData())) {
+                return;
+            }
             org.projectfloodlight.openflow.types.OFMetadata metadata = match.get(MatchField.METADATA);
             java.util.Optional<byte[]> answer = !mastership.writes() || inPort == null || metadata == null
                     ? java.util.Optional.empty()
@@ -947,6 +953,19 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         });
     }
 
+    public CompletableFuture<ProbeAnswer> probe(String endpoint, Duration timeout) {
+        return onCore(() -> {
+            Endpoint e = placed(endpoint).endpoint();
+            requireConnected(List.of(e.switchId()));
+            Integer port = session(e.switchId()).ports().get(e.port());
+            if (port == null) {
+                throw new SwitchUnavailableException(e.switchId(), "has no port " + e.port() + " for endpoint "
+                        + endpoint);
+            }
+            return probes.probe(e, port, timeout);
+        });
+    }
+
     public CompletableFuture<Move> cleanup(int moveId) {
         long started = System.nanoTime();
         return logged("cleaned up", "move " + moveId, started, onCore(() -> {
@@ -1053,6 +1072,16 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
+
+    /** Sends {@code frame} out of {@code port} of {@code sw}, past its tables; false when it is not connected. */
+    private boolean sendOut(Dpid sw, int port, byte[] frame) {
+        SwitchSession session = sessions.get(sw);
+        if (session == null || !session.active()) {
+            return false;
+        }
+        session.sendPacketOut(port, frame);
+        return true;
+    }
 
     private void requireConnected(Collection<Dpid> switches) {
         for (Dpid sw : switches) {

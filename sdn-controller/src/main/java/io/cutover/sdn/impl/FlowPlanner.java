@@ -38,7 +38,8 @@ import java.util.function.Consumer;
  *   <li>table 1 forwards by network and MAC (metadata + eth_dst): per endpoint to the port towards it (along the cable
  *       tree, or into a tunnel with the network's VNI set in the tunnel id), broadcast and multicast to the endpoint
  *       ports of the frame's network on the switch, the cables (for the cable network) and the tunnels (ARP and ND are
- *       flooded this way; what came from a tunnel goes to the switch's own ports only), nothing else (no NORMAL, no
+ *       flooded this way; what came from a tunnel goes to the switch's own ports only), answers to the controller's
+ *       probes (frames for its own MAC) to the controller ({@link EndpointProbes}), nothing else (no NORMAL, no
  *       flooding of unknown unicast). Two networks may use one MAC; a port belongs to one network.</li>
  * </ul>
  * A switch sends each network's unicast by default towards the root of the switches it reaches
@@ -118,13 +119,15 @@ public final class FlowPlanner {
     }
 
     /**
-     * The fabric's flows on {@code sw} (cookie {@link #FABRIC_COOKIE}): its cables' and tunnels' admission and the
+     * The fabric's flows on {@code sw} (cookie {@link #FABRIC_COOKIE}): the probes' answers to the controller, its
+     * cables' and tunnels' admission and the
      * floods of each network, whose ports are the cables, the tunnels and the ports of the endpoints {@code here}
      * (those on {@code sw}). Returns each network's flooding actions on {@code sw} (the responder's flows use them).
      */
     static Map<Integer, List<OFAction>> fabricFlows(Inputs in, Dpid sw, Map<String, Integer> swPorts,
                                                     Collection<Endpoint> here, Consumer<FlowSpec> flows) {
         FabricGraph fabric = in.fabric();
+        EndpointProbes.answerFlow(flows);
         Floods floods = new Floods();
         for (String cable : fabric.cablePorts(sw)) {
             Integer number = swPorts.get(cable);

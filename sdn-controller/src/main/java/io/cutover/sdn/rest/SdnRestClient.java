@@ -107,6 +107,15 @@ public final class SdnRestClient {
         return send("POST", "endpoints/" + endpoint + "/frames", Map.of("frames", encoded)).thenApply(answer -> null);
     }
 
+    /**
+     * {@code POST /endpoints/{name}/probe}: whether the endpoint answers at the port the controller has it on, asked
+     * for up to {@code wait} (see {@link io.cutover.sdn.SdnController#probe}); keep it below this client's timeout.
+     */
+    public CompletionStage<io.cutover.sdn.ProbeAnswer> probe(String endpoint, Duration wait) {
+        return call("POST", "endpoints/" + endpoint + "/probe", Map.of("timeoutMs", wait.toMillis()),
+                io.cutover.sdn.ProbeAnswer.class);
+    }
+
     public CompletionStage<Move> redirectToForwarder(int moveId, String port) {
         return call("POST", "moves/" + moveId + "/redirect", Map.of("port", port));
     }

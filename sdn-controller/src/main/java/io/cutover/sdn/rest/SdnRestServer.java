@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
  * {@code /v1/switches/{switch}/…} it is accepted for convenience when exactly one known switch has it.
  */
 public final class SdnRestServer implements AutoCloseable {
+    /** How long a probe waits for the endpoint's answer when the request does not say. */
+    static final long DEFAULT_PROBE_TIMEOUT_MS = 2_000;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SdnRestServer.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -131,6 +133,15 @@ public final class SdnRestServer implements AutoCloseable {
         router.post("/v1/endpoints/:name/frames").handler(ctx -> {
             List<byte[]> frames = frames(body(ctx, JsonNode.class, null, null));
             reply(ctx, 200, sdn.sendFrames(ctx.pathParam("name"), frames).thenApply(sent -> Map.of("sent", sent)));
+        });
+        router.post("/v1/endpoints/:name/probe").handler(ctx -> {
+            JsonNode request = ctx.body() == null || ctx.body().length() == 0 ? null : body(ctx, JsonNode.class, null, null);
+            JsonNode timeout = request == null ? null : request.get("timeoutMs");
+            if (timeout != null && !timeout.isIntegralNumber()) {
+                throw new IllegalArgumentException("timeoutMs must be a whole number of milliseconds, not " + timeout);
+            }
+            long millis = timeout == null ? DEFAULT_PROBE_TIMEOUT_MS : timeout.asLong();
+            reply(ctx, 200, sdn.probe(ctx.pathParam("name"), java.time.Duration.ofMillis(millis)));
         });
         router.get("/v1/networks").handler(ctx -> json(ctx, 200, sdn.networks()));
         router.get("/v1/networks/:id").handler(ctx -> json(ctx, 200, sdn.network(networkId(ctx))
@@ -375,6 +386,9 @@ public final class SdnRestServer implements AutoCloseable {
         } else if (err instanceof OpenFlowErrorException) {
             status = 502;
             kind = "switch rejected the request";
+        } else if (err instanceof io.cutover.sdn.BusyException) {
+            status = 503;
+            kind = "busy";
         } else if (err instanceof SwitchUnavailableException) {
             status = 503;
             kind = "switch unavailable";

@@ -315,9 +315,13 @@ class FlowPlannerTest {
         assertThat(plan.get(TOR).keySet()).as("network 2 does not cross the links (they carry network 1 only)")
                 .noneMatch(key -> key.match().contains("metadata=0x2"));
         assertThat(plan.values().stream().flatMap(flows -> flows.values().stream()))
-                .filteredOn(f -> f.key().table() == 1)
+                .filteredOn(f -> f.key().table() == 1 && f.key().priority() != EndpointProbes.PRIORITY_PROBE_ANSWER)
                 .allSatisfy(f -> assertThat(f.key().match()).as("every forwarding flow names its network")
                         .contains("metadata=0x"));
+        assertThat(plan.values()).allSatisfy(flows -> assertThat(flows.values())
+                .filteredOn(f -> f.key().priority() == EndpointProbes.PRIORITY_PROBE_ANSWER)
+                .as("the answers to the controller's probes, whatever their network, go to the controller alone")
+                .singleElement().satisfies(f -> assertThat(f.actions()).isEqualTo("CONTROLLER:65535")));
     }
 
     @Test
