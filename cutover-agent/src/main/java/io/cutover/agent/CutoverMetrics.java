@@ -76,6 +76,10 @@ public final class CutoverMetrics {
                         .publishPercentileHistogram().register(registry)
                         .record(Duration.ofNanos((atMicros - switchoverAt) * 1_000));
             }
+            if (stage.equals(CutoverStage.UNVERIFIED.name())) {
+                Counter.builder("cutover.unverified").description("completed cutovers whose VM did not answer at the "
+                        + "destination's port when asked").register(registry).increment();
+            }
             if (stage.equals(CutoverStage.COMPLETED.name()) || stage.equals(CutoverStage.ROLLED_BACK.name())) {
                 Counter.builder("cutover.cutovers").tag("outcome", stage.toLowerCase(Locale.ROOT))
                         .description("cutovers that ended, by how").register(registry).increment();

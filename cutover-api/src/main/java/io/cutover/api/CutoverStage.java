@@ -20,6 +20,11 @@ public enum CutoverStage {
     DRAINING,
     /** Everything about the old location has been cleaned up. */
     COMPLETED,
+    /**
+     * As {@link #COMPLETED}, but the guest was not heard at its new place: asked there (an ARP or neighbour probe at
+     * its port), it did not answer. The move is done and cannot be undone; the guest needs a look.
+     */
+    UNVERIFIED,
     /** The migration failed; the guest runs where it ran before. */
     FAILED,
     /** The steps already taken have been undone in reverse. */
@@ -27,6 +32,6 @@ public enum CutoverStage {
 
     /** Whether no further event follows this one. */
     public boolean isTerminal() {
-        return this == COMPLETED || this == FAILED || this == ROLLED_BACK;
+        return this == COMPLETED || this == UNVERIFIED || this == FAILED || this == ROLLED_BACK;
     }
 }

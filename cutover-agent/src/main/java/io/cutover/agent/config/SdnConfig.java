@@ -24,6 +24,8 @@ import java.util.TreeMap;
  *   forwarder-ports: {hostA: fwd0}  # optional: the source's tunnel forwarder port (SWITCHOVER redirect)
  *   timeout: 10s                    # one call to the controller
  *   rollback-patience: 60s          # how long a rollback keeps trying while the controller is down
+ *   verify-timeout: 2s              # how long the controller asks the moved VM at its new port (an ARP or neighbour
+ *                                   #   probe every 200 ms) before the cutover ends UNVERIFIED; below timeout
  *   tls: {ca: tls/sdn-ca.pem}       # optional, for an https url: the controller's CA (and cert, key when it
  *                                   #   requires a client certificate)
  * </pre>
@@ -35,11 +37,14 @@ import java.util.TreeMap;
  * @param forwarderPorts   host name to the port of its forwarder on its switch (hosts without one skip the redirect)
  * @param timeout          one call's limit
  * @param rollbackPatience how long a rollback retries a controller that does not answer
+ * @param verifyTimeout    how long {@code sdn.verify} waits for the moved VM to answer at its new port
  * @param tls              the files an https controller is called with, or {@code null} (the JDK's CAs)
  */
 public record SdnConfig(List<URI> urls, String token, Map<String, Dpid> switches, Map<String, String> forwarderPorts,
-                        Duration timeout, Duration rollbackPatience, io.cutover.support.TlsFiles tls) {
+                        Duration timeout, Duration rollbackPatience, Duration verifyTimeout,
+                        io.cutover.support.TlsFiles tls) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_ROLLBACK_PATIENCE = Duration.ofSeconds(60);
 
     /** The datapath id of {@code host}'s switch. */
@@ -73,6 +78,8 @@ public record SdnConfig(List<URI> urls, String token, Map<String, Dpid> switches
         String timeout;
         @JsonProperty("rollback-patience")
         String rollbackPatience;
+        @JsonProperty("verify-timeout")
+        String verifyTimeout;
         @JsonProperty("tls")
         AccessConfig.RawTls tls;
 
@@ -97,10 +104,16 @@ public record SdnConfig(List<URI> urls, String token, Map<String, Dpid> switches
             });
             Map<String, String> ports = forwarderPorts == null ? Map.of() : new TreeMap<>(forwarderPorts);
             ports.forEach((host, port) -> keys.required("sdn.forwarder-ports." + host, port, "a port name"));
+            Duration callLimit = keys.duration("sdn.timeout", timeout, DEFAULT_TIMEOUT);
+            Duration verifyLimit = keys.duration("sdn.verify-timeout", verifyTimeout,
+                    DEFAULT_VERIFY_TIMEOUT.compareTo(callLimit) < 0 ? DEFAULT_VERIFY_TIMEOUT : callLimit.dividedBy(2));
+            if (verifyLimit.compareTo(callLimit) >= 0) {
+                throw keys.bad("sdn.verify-timeout", "must be shorter than sdn.timeout (" + callLimit.toMillis()
+                        + " ms): the probe is one call to the controller");
+            }
             return new SdnConfig(members, keys.secret("sdn.", token, tokenFile), Map.copyOf(dpids), Map.copyOf(ports),
-                    keys.duration("sdn.timeout", timeout, DEFAULT_TIMEOUT),
-                    keys.duration("sdn.rollback-patience", rollbackPatience, DEFAULT_ROLLBACK_PATIENCE),
-                    tls == null ? null : tls.validateClient(keys, "sdn.tls"));
+                    callLimit, keys.duration("sdn.rollback-patience", rollbackPatience, DEFAULT_ROLLBACK_PATIENCE),
+                    verifyLimit, tls == null ? null : tls.validateClient(keys, "sdn.tls"));
         }
 
         /** {@code url}, or every member's of {@code urls}: one of the two. */

@@ -20,9 +20,9 @@ public interface Mover {
     /**
      * How a cutover ended.
      *
-     * @param outcome  {@link VmMove.Outcome#COMPLETED}, {@link VmMove.Outcome#ROLLED_BACK} or {@link
-     *                 VmMove.Outcome#UNFINISHED}
-     * @param failure  why it did not complete, or {@code null}
+     * @param outcome  {@link VmMove.Outcome#COMPLETED}, {@link VmMove.Outcome#UNVERIFIED}, {@link
+     *                 VmMove.Outcome#ROLLED_BACK} or {@link VmMove.Outcome#UNFINISHED}
+     * @param failure  why it did not complete (or was not verified), or {@code null}
      * @param downtime QEMU's downtime of the guest, if known
      */
     record Moved(VmMove.Outcome outcome, String failure, Optional<Duration> downtime) {

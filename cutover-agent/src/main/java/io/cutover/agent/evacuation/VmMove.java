@@ -25,6 +25,8 @@ public record VmMove(String vm, String destination, String cutover, Outcome outc
         RUNNING,
         /** Its cutover completed: the VM runs at the destination. */
         COMPLETED,
+        /** Its cutover completed, but the VM did not answer at the destination when asked (the stage UNVERIFIED). */
+        UNVERIFIED,
         /** Its cutover failed and was rolled back: the VM runs on at the source. */
         ROLLED_BACK,
         /** Its cutover was refused before anything moved (a pre-check, a PLANNED step that was rolled back). */

@@ -328,6 +328,9 @@ public final class CutoverPlan implements CutoverListener {
                 synchronized (this) {
                     stageDone = true;
                 }
+                if (next == CutoverStage.COMPLETED) {
+                    endUnverifiedIfAStepWas();
+                }
                 record(false);
                 return CompletableFuture.completedFuture(null);
             }
@@ -337,6 +340,24 @@ public final class CutoverPlan implements CutoverListener {
             Throwable cause = Causes.unwrap(error);
             return rollBack(next, cause).thenCompose(done -> CompletableFuture.failedFuture(cause));
         });
+    }
+
+    /**
+     * Ends the plan {@link CutoverStage#UNVERIFIED} rather than COMPLETED when an applied step could not confirm what
+     * it checked ({@link PlanStep#unverified()}); the timeline says what.
+     */
+    private void endUnverifiedIfAStepWas() {
+        List<String> doubts;
+        synchronized (this) {
+            doubts = applied.stream().map(PlanStep::unverified).filter(Objects::nonNull).toList();
+            if (doubts.isEmpty()) {
+                return;
+            }
+            stage = CutoverStage.UNVERIFIED;
+        }
+        String why = String.join("; ", doubts);
+        timeline.add(CutoverStage.UNVERIFIED.name(), "stage", why);
+        LOG.warn("cutover {}: UNVERIFIED ({})", id, why);
     }
 
     private CompletableFuture<Void> runStep(PlanStep step, String after) {

@@ -49,6 +49,11 @@ public abstract class ForwardingStep implements PlanStep {
     }
 
     @Override
+    public String unverified() {
+        return step.unverified();
+    }
+
+    @Override
     public String undoData() {
         return step.undoData();
     }

@@ -42,6 +42,16 @@ public interface PlanStep {
     }
 
     /**
+     * What this step, once applied, checked and could not confirm (such as {@code vm1 did not answer at br-b:vm1}), or
+     * {@code null} when it confirmed it or checks nothing: the plan then ends {@link CutoverStage#UNVERIFIED} instead of
+     * {@link CutoverStage#COMPLETED}. Such a step completes normally: what it could not confirm is no reason to undo
+     * the move.
+     */
+    default String unverified() {
+        return null;
+    }
+
+    /**
      * What undoing this step needs beyond the cutover's request, kept with the plan's state once it is applied (such as
      * the controller's move id), or {@code null} for nothing.
      */

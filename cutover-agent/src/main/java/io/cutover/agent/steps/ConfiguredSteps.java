@@ -31,8 +31,9 @@ import java.util.concurrent.CompletionStage;
  * <pre>
  * PLANNED     dns.lower-ttl (WAN), sdn.prepare, tunnel.register or tunnel.ready, tunnel.arm (LAN with sdn)
  * SWITCHOVER  tunnel.hold (otherwise), sdn.redirect  (the forwarder holds before the traffic is sent to it)
- * ACTIVATED   sdn.commit, then announce and tunnel.flush together, dns.switch (WAN) after the flush
- *                                               (announce and flush only once every switch confirmed)
+ * ACTIVATED   sdn.commit, then announce, tunnel.flush and sdn.verify together, dns.switch (WAN) after the flush
+ *                                               (announce and flush only once every switch confirmed; the plan
+ *                                               ends UNVERIFIED if the VM did not answer sdn.verify's probe)
  * DRAINING    tunnel.drain   (until the source's move says its drain ended: on a WAN once every resolver has let go
  *                             of the old address, as dns.lower-ttl and dns.switch noted, and the tunnel was idle; on a
  *                             LAN once it was idle; or at its hard maximum)
@@ -52,19 +53,21 @@ import java.util.concurrent.CompletionStage;
 public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     /** The order of the steps within a stage. */
     public static final List<String> ORDER = List.of("dns.lower-ttl", "sdn.prepare", "tunnel.register", "tunnel.ready",
-            "tunnel.arm", "tunnel.hold", "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "tunnel.drain", "sdn.cleanup",
+            "tunnel.arm", "tunnel.hold", "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "sdn.verify", "tunnel.drain", "sdn.cleanup",
             "tunnel.close", "dns.restore-ttl");
 
     /**
      * What a step waits for, where it is not every step before it in its stage: at ACTIVATED the announcements and
      * the flush of what was held both need the committed flows and nothing of each other, so they run together and
      * the held frames reach the guest without waiting for the announcements; the DNS switch comes once the old
-     * address's held traffic is delivered.
+     * address's held traffic is delivered. The check that the VM answers at its new port needs the commit alone, and
+     * nothing waits for it but the stage's end.
      */
     public static final Map<String, Set<String>> WAITS_FOR = Map.of(
             "announce", Set.of("sdn.commit"),
             "tunnel.flush", Set.of("sdn.commit"),
-            "dns.switch", Set.of("tunnel.flush"));
+            "dns.switch", Set.of("tunnel.flush"),
+            "sdn.verify", Set.of("sdn.commit"));
 
     /**
      * {@link #WAITS_FOR} for a mirrored move: the destination's switch takes what its forwarder delivers for the VM to
@@ -73,7 +76,8 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     public static final Map<String, Set<String>> MIRRORED_WAITS_FOR = Map.of(
             "announce", Set.of("sdn.commit"),
             "tunnel.flush", Set.of(),
-            "dns.switch", Set.of("tunnel.flush"));
+            "dns.switch", Set.of("tunnel.flush"),
+            "sdn.verify", Set.of("sdn.commit"));
 
     private final AgentConfig config;
     private final PeerAgents peers;
@@ -130,6 +134,7 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
             steps.addAll(SdnSteps.of(sdn, section.rollbackPatience(), request.vm(),
                     section.switchOf(request.destination()), request.destinationPort(), forwarderPort,
                     armed == TunnelSteps.Arming.MIRRORED));
+            steps.add(SdnSteps.verify(sdn, request.vm(), section.verifyTimeout()));
         }
         DnsChangeLog dnsLog = dns != null && wan && request.dnsName() != null ? new DnsChangeLog() : null;
         TunnelSteps.Notes notes = new TunnelSteps.Notes(dnsLog, timeline, lookback(request));

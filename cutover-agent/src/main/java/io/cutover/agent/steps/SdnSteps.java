@@ -85,6 +85,91 @@ public final class SdnSteps {
         return List.copyOf(steps);
     }
 
+    /**
+     * {@code sdn.verify} at ACTIVATED: has the controller ask the VM, at the port the commit gave it, for its own
+     * address, for up to {@code wait} ({@link SdnRestClient#probe}). A VM that does not answer there, or a probe the
+     * controller could not send, leaves the step done but {@linkplain PlanStep#unverified() unverified}: the plan ends
+     * UNVERIFIED, not COMPLETED. Nothing to undo; the doubt is kept as undo data, so an agent restarted before COMPLETED
+     * still ends UNVERIFIED.
+     */
+    public static PlanStep verify(SdnRestClient sdn, String endpoint, Duration wait) {
+        return new Verify(sdn, endpoint, wait);
+    }
+
+    private static final class Verify implements PlanStep {
+        private static final String DOUBT = "unverified: ";
+        private final SdnRestClient sdn;
+        private final String endpoint;
+        private final Duration wait;
+        private volatile String detail;
+        private volatile String unverified;
+
+        Verify(SdnRestClient sdn, String endpoint, Duration wait) {
+            this.sdn = sdn;
+            this.endpoint = endpoint;
+            this.wait = wait;
+        }
+
+        @Override
+        public String name() {
+            return "sdn.verify";
+        }
+
+        @Override
+        public CutoverStage stage() {
+            return CutoverStage.ACTIVATED;
+        }
+
+        @Override
+        public CompletionStage<Void> apply() {
+            return sdn.probe(endpoint, wait).handle((answer, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    unverified = "the controller could not probe " + endpoint + ": " + cause.getMessage();
+                } else if (answer.address() == null) {
+                    unverified = endpoint + " has no address the controller could ask it for";
+                } else if (!answer.answered()) {
+                    unverified = endpoint + " did not answer for " + answer.address() + " at " + answer.switchId()
+                            + " port " + answer.port() + " within " + wait.toMillis() + " ms (" + answer.probes()
+                            + " probes)";
+                } else {
+                    detail = "answered for " + answer.address() + " at " + answer.switchId() + " port " + answer.port()
+                            + " in " + answer.micros() / 1000 + " ms";
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public CompletionStage<Void> rollback() {
+            return Step.done();
+        }
+
+        @Override
+        public String detail() {
+            return unverified != null ? unverified : detail;
+        }
+
+        @Override
+        public String unverified() {
+            return unverified;
+        }
+
+        @Override
+        public String undoData() {
+            String doubt = unverified;
+            return doubt == null ? null : DOUBT + doubt;
+        }
+
+        @Override
+        public void restore(String undoData) {
+            if (undoData != null && undoData.startsWith(DOUBT)) {
+                unverified = undoData.substring(DOUBT.length());
+            }
+        }
+    }
+
     /** The controller's move, once prepared. */
     private int id() {
         Integer current = moveId;

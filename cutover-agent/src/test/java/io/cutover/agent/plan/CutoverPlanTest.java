@@ -100,6 +100,39 @@ class CutoverPlanTest {
     }
 
     @Test
+    void aStepThatCouldNotVerifyEndsThePlanUnverifiedNotCompletedAndUndoesNothing() throws Exception {
+        PlanStep doubting = new ForwardingStep(step("sdn.verify", CutoverStage.ACTIVATED)) {
+            @Override
+            public String unverified() {
+                return "vm1 did not answer at br-b";
+            }
+        };
+        CutoverPlan plan = new CutoverPlan("c8", List.of(step("sdn.commit", CutoverStage.ACTIVATED), doubting,
+                step("sdn.cleanup", CutoverStage.COMPLETED)));
+        for (CutoverStage stage : List.of(CutoverStage.PLANNED, CutoverStage.SWITCHOVER, CutoverStage.ACTIVATED,
+                CutoverStage.DRAINING)) {
+            plan.advance(stage).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        assertThat(plan.stage()).as("the doubt shows only at the end").isEqualTo(CutoverStage.DRAINING);
+        plan.advance(CutoverStage.COMPLETED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(plan.stage()).isEqualTo(CutoverStage.UNVERIFIED);
+        assertThat(plan.ended()).isTrue();
+        assertThat(log).as("nothing is undone").containsExactly("apply sdn.commit", "apply sdn.verify",
+                "apply sdn.cleanup");
+        assertThat(plan.timeline().entries()).anySatisfy(e -> {
+            assertThat(e.what()).isEqualTo("UNVERIFIED");
+            assertThat(e.detail()).isEqualTo("vm1 did not answer at br-b");
+        });
+        assertThat(plan.state().ended()).as("ended, not to be resumed").isTrue();
+
+        CutoverPlan verified = new CutoverPlan("c9", List.of(step("sdn.verify", CutoverStage.ACTIVATED)));
+        verified.advance(CutoverStage.ACTIVATED);
+        verified.advance(CutoverStage.COMPLETED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(verified.stage()).isEqualTo(CutoverStage.COMPLETED);
+    }
+
+    @Test
     void stagesOnlyMoveForward() {
         CutoverPlan plan = new CutoverPlan("c4", List.of());
         plan.advance(CutoverStage.PLANNED);

@@ -76,8 +76,11 @@ class ConfiguredStepsTest {
                     "PLANNED dns.lower-ttl", "PLANNED sdn.prepare", "PLANNED tunnel.ready",
                     "SWITCHOVER tunnel.hold", "SWITCHOVER sdn.redirect",
                     "ACTIVATED sdn.commit", "ACTIVATED announce", "ACTIVATED tunnel.flush", "ACTIVATED dns.switch",
-                    "DRAINING tunnel.drain",
+                    "ACTIVATED sdn.verify", "DRAINING tunnel.drain",
                     "COMPLETED sdn.cleanup", "COMPLETED tunnel.close", "COMPLETED dns.restore-ttl");
+            assertThat(factory.steps("c-1", WAN)).filteredOn(s -> s.name().equals("sdn.verify")).singleElement()
+                    .as("the check that the VM answers at its new port needs the commit alone")
+                    .extracting(PlanStep::waitsFor).isEqualTo(java.util.Optional.of(java.util.Set.of("sdn.commit")));
         }
     }
 
@@ -155,7 +158,7 @@ class ConfiguredStepsTest {
                   switches: {hostA: 00000000000000a0, hostB: "0xb0"}
                 """))) {
             assertThat(names(factory.steps("c-1", WAN))).containsExactly("PLANNED sdn.prepare", "ACTIVATED sdn.commit",
-                    "COMPLETED sdn.cleanup");
+                    "ACTIVATED sdn.verify", "COMPLETED sdn.cleanup");
             assertThat(factory.dnsQueue()).isNull();
         }
         try (ConfiguredSteps factory = open(config(""))) {
