@@ -60,6 +60,10 @@ class LanCutoverIT {
                 assertThat(report.timeline()).as("the announcements run beside the flush, after the commit")
                         .extracting(e -> e.what() + " " + e.event())
                         .containsSubsequence("sdn.commit done", "announce done", "COMPLETED stage");
+                assertThat(report.timeline()).filteredOn(e -> e.what().equals("sdn.verify") && e.event().equals("done"))
+                        .singleElement().as("the controller heard the VM at its new port")
+                        .satisfies(e -> assertThat(e.detail()).startsWith("answered for " + lab.port("vm1").ipv4Address()));
+                assertThat(report.timeline()).extracting(e -> e.what() + " " + e.event()).doesNotContain("UNVERIFIED stage");
                 assertThat(lab.ofctl("-O", "OpenFlow13", "dump-flows", before).orThrow().stdout())
                         .as("no redirect to the forwarder left on the source's bridge").doesNotContain("priority=150");
                 if (report.lostInCutover() == 0) {
@@ -68,6 +72,30 @@ class LanCutoverIT {
             }
         }
         assertThat(reports).as("no move without probes lost during its cutover").anyMatch(r -> r.lostInCutover() == 0);
+    }
+
+    @Test
+    void aVmThatDoesNotAnswerAtItsNewPortEndsTheCutoverUnverifiedNotCompleted() throws Exception {
+        Lab lab = LAB.lab();
+        // the VM's kernel answers no ARP request on any of its cables (the switches' responder still answers its
+        // neighbours for it)
+        String arpIgnore = "net.ipv4.conf.all.arp_ignore";
+        String was = lab.exec("vm1", "sysctl", "-n", arpIgnore).orThrow().stdout().strip();
+        lab.exec("vm1", "sysctl", "-qw", arpIgnore + "=8").orThrow();
+        try (LabAgents agents = LabAgents.start(lab)) {
+            Map<LabAgents.Daemon, String> before = scrape(agents);
+            DemoReport report = new CutoverDemo(lab, agents, 200, Duration.ofSeconds(1), "size=32m").run();
+            Map<LabAgents.Daemon, String> after = scrape(agents);
+            assertThat(report.timeline()).as("%s", report.timeline()).extracting(e -> e.what() + " " + e.event())
+                    .containsSubsequence("sdn.commit done", "sdn.verify done", "COMPLETED stage", "UNVERIFIED stage");
+            assertThat(report.timeline()).filteredOn(e -> e.what().equals("UNVERIFIED")).singleElement()
+                    .satisfies(e -> assertThat(e.detail()).contains("vm1 did not answer for "
+                            + lab.port("vm1").ipv4Address()));
+            assertThat(delta(before, after, LabAgents.Daemon.AGENT, "cutover_unverified_total"))
+                    .as("counted at the source's agent").isEqualTo(1);
+        } finally {
+            lab.exec("vm1", "sysctl", "-qw", arpIgnore + "=" + was).orThrow();
+        }
     }
 
     @Test
