@@ -601,7 +601,9 @@ public final class QemuCutoverDemo {
                 timeline.add("guest.new-address", "answered", "the client's ping to " + to.vmAddress().getHostAddress());
             }
             cutover = orchestrator.awaitEnd(from, cutover.path("id").asText(), MIGRATION_LIMIT);
-            if (!cutover.path("stage").asText().equals("COMPLETED")) {
+            // UNVERIFIED: moved, but the guest did not answer at its new port (a guest that crashed on resume): the
+            // report's timeline says so, as it says what the guest lost
+            if (!List.of("COMPLETED", "UNVERIFIED").contains(cutover.path("stage").asText())) {
                 throw new IllegalStateException("the cutover ended " + cutover.path("stage").asText() + ": "
                         + cutover.path("failure").asText(""));
             }

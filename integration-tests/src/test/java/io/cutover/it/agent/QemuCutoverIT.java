@@ -41,7 +41,9 @@ class QemuCutoverIT {
                                 "SWITCHOVER stage", "tunnel.hold done", "vm.resume done", "ACTIVATED stage",
                                 "sdn.commit done", "COMPLETED stage",
                                 "sdn.cleanup done", "tunnel.close done")
-                        .as("the flush runs beside the commit").contains("tunnel.flush done");
+                        .as("the flush runs beside the commit").contains("tunnel.flush done")
+                        .as("the guest answered the controller at its new port").contains("sdn.verify done")
+                        .doesNotContain("UNVERIFIED stage");
                 assertThat(report.blackoutMillis()).as("QEMU's downtime").isPositive();
                 assertThat(report.udp().sent()).isGreaterThan(2000);
                 assertThat(report.tunnel().get("source.held")).as("what reached the source during the blackout was held")

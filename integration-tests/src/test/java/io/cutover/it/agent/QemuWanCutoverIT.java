@@ -49,7 +49,9 @@ class QemuWanCutoverIT {
                         "tunnel.close done")
                 .as("the flush runs beside the commit, the DNS switch after the flush")
                 .containsSubsequence("tunnel.flush done", "dns.switch done", "DRAINING stage")
-                .contains("guest.renumber done", "guest.new-address answered");
+                .contains("guest.renumber done", "guest.new-address answered")
+                .as("the guest answered the controller at its new port").contains("sdn.verify done")
+                .doesNotContain("UNVERIFIED stage");
         assertThat(report.timeline()).as("the tunnel lived until every resolver had expired the old address (the "
                         + "name's 6 s TTL from the lowering, the lowered 5 s from the switch) and it was idle (the "
                         + "client stopped), before the lab's hard maximum (8 s from the activation)")
