@@ -175,6 +175,8 @@ class AgentConfigTest {
         assertBad(BASE + "sdn: {url: 'http://x:8181/v1'}\n", "sdn.switches: missing");
         assertBad(BASE + "sdn: {url: 'http://x', switches: {a: '0x1'}, timeout: soon}\n", "sdn.timeout: bad duration 'soon'");
         assertBad(BASE + "sdn: {url: 'http://x', switches: {a: '0x1'}, colour: red}\n", "sdn.colour: unknown key");
+        assertBad(BASE + "sdn: {url: 'http://x', switches: {a: '0x1'}, timeout: 3s, verify-timeout: 5s}\n",
+                "sdn.verify-timeout: must be shorter than sdn.timeout (3000 ms)");
         assertBad(BASE + "sdn: {url: 'http://x', switches: {hostA: br-int}}\n",
                 "sdn.switches.hostA: 'br-int' is not a datapath id");
         assertBad(BASE + "sdn: {url: 'http://x', bridges: {hostA: br-a}}\n", "sdn.bridges: replaced by sdn.switches");

@@ -135,7 +135,8 @@ public final class SdnRestServer implements AutoCloseable {
             reply(ctx, 200, sdn.sendFrames(ctx.pathParam("name"), frames).thenApply(sent -> Map.of("sent", sent)));
         });
         router.post("/v1/endpoints/:name/probe").handler(ctx -> {
-            JsonNode request = ctx.body() == null || ctx.body().length() == 0 ? null : body(ctx, JsonNode.class, null, null);
+            String text = ctx.body() == null ? null : ctx.body().asString();
+            JsonNode request = text == null || text.isBlank() ? null : body(ctx, JsonNode.class, null, null);
             JsonNode timeout = request == null ? null : request.get("timeoutMs");
             if (timeout != null && !timeout.isIntegralNumber()) {
                 throw new IllegalArgumentException("timeoutMs must be a whole number of milliseconds, not " + timeout);

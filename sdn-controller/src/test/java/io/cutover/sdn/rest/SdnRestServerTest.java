@@ -89,6 +89,10 @@ class SdnRestServerTest {
         assertLayout(send("POST", "/v1/endpoints", "{not json", token), 400, "bad request", "bad JSON body");
         assertLayout(send("GET", "/v1/endpoints/nosuch", null, token), 404, "not found", "no endpoint nosuch");
         assertLayout(send("GET", "/v1/nowhere", null, token), 404, "not found", "GET /v1/nowhere");
+        assertLayout(send("POST", "/v1/endpoints/nosuch/probe", null, token), 404, "not found", "no endpoint nosuch");
+        assertLayout(send("POST", "/v1/endpoints/nosuch/probe", "{\"timeoutMs\": \"soon\"}", token), 400,
+                "bad request", "timeoutMs must be a whole number of milliseconds");
+        assertError(call("POST", "/v1/endpoints/nosuch/probe", null), 401, "missing bearer token");
     }
 
     @Test
