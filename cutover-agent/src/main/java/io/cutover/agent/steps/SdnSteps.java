@@ -124,9 +124,8 @@ public final class SdnSteps {
         public CompletionStage<Void> apply() {
             return sdn.probe(endpoint, wait).handle((answer, error) -> {
                 if (error != null) {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    unverified = "the controller could not probe " + endpoint + ": " + cause.getMessage();
+                    unverified = "the controller could not probe " + endpoint + ": "
+                            + io.cutover.support.Causes.unwrap(error).getMessage();
                 } else if (answer.address() == null) {
                     unverified = endpoint + " has no address the controller could ask it for";
                 } else if (!answer.answered()) {
