@@ -181,7 +181,7 @@ public final class ScaleBench implements Callable<Integer> {
 
     /** What every controller of the bench is given, before its addresses. */
     private static List<String> controllerArgs() {
-        return List.of("sdn", "serve", "--handshake-timeout", "120s", "--echo-interval", "30s", "--log-level", "warn");
+        return List.of("sdn", "serve", "--handshake-timeout", "120s", "--echo-interval", "30s", "--log-level", System.getProperty("bench.controller.log", "warn"));
     }
 
     /** {@code cutover.jar ARGS} as a child process, its output to {@code log}. */

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * When it leads, the controller loads the model from the store and takes the role of master with the leadership's
  * generation ({@link ControllerCore#lead}); when it does not, it is a slave with the latest generation. A leader that
  * the store or a switch deposes (another controller wrote the model, a newer master took a switch) leaves the election
- * and enters it again, so that whoever leads next starts from the store. The election is looked at every
+ * and enters it again, so that whoever leads next starts from the store. A slave follows the model in the store
+ * ({@link SharedModel#refresh}) at every look at the election, keeping it and its plan warm. The election is looked at every
  * {@value #TICK_MS} ms, on a thread of the controller's thread factory (its namespace), as every store call is.
  */
 final class ControllerCluster implements AutoCloseable {
@@ -40,6 +41,8 @@ final class ControllerCluster implements AutoCloseable {
     private final long leadTimeoutMs;
     private volatile LeaderElection election;
     private ControllerCore core;
+    /** Whether a slave's last read of the store's model failed. Loop thread only. */
+    private boolean unfollowed;
     /** The generation this controller leads with; 0 while it does not. Loop thread only. */
     private long led;
 
@@ -101,6 +104,8 @@ final class ControllerCluster implements AutoCloseable {
                 led = 0;
                 core.takeRole(ControllerRole.SLAVE, latestOr(core.generation()))
                         .get(leadTimeoutMs, TimeUnit.MILLISECONDS);
+            } else if (leading.isEmpty()) {
+                follow();
             }
         } catch (Exception e) {
             LOG.warn("cluster: {}", ControllerCore.unwrap(e instanceof java.util.concurrent.ExecutionException
@@ -112,17 +117,32 @@ final class ControllerCluster implements AutoCloseable {
     }
 
     /**
-     * Reads the model once and forgets it (the leader loads it again when it takes over): the first read in a JVM
-     * costs a second of class loading and compilation, which would otherwise fall in a takeover.
+     * Reads the model and follows it, a slave ({@link ControllerCore#follow}); every tick then reads the head again
+     * and, when another controller saved, the parts that changed, so that a takeover reads only what changed since.
      *
      * @return how many endpoints it holds, or -1 when it cannot be read
      */
     private int warmUp() {
         try {
-            return models.load().endpoints().size();
+            ModelState state = models.load();
+            core.follow(state);
+            return state.endpoints().size();
         } catch (RuntimeException e) {
             LOG.warn("cluster: cannot read the model in the store: {}", e.getMessage());
             return -1;
+        }
+    }
+
+    /** A slave's look at the store's model; a failure is logged once, until a read succeeds again. */
+    private void follow() {
+        try {
+            models.refresh().ifPresent(core::follow);
+            unfollowed = false;
+        } catch (RuntimeException e) {
+            if (!unfollowed) {
+                LOG.warn("cluster: cannot follow the model in the store: {}", e.getMessage());
+            }
+            unfollowed = true;
         }
     }
 

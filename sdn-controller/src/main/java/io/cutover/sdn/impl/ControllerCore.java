@@ -85,8 +85,15 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong limitedPackets = new java.util.concurrent.atomic.AtomicLong();
     private final OpenFlowCounters sent = new OpenFlowCounters();
     private volatile ModelState model;
-    /** The model as a shared store last took it: what a refused write falls back to. Core thread only. */
-    private ModelState persisted;
+    /** The cluster's saves, grouped into store transactions; null without a cluster. */
+    private final GroupCommit commits;
+    /**
+     * The last save asked of the cluster's store: what a change's flow-mods wait for, so that no switch hears of a
+     * change before the store has it. Core thread only; completed without a cluster.
+     */
+    private CompletableFuture<Void> stored = CompletableFuture.completedFuture(null);
+    /** Dispatched once the flow-mods sent before are: keeps sends waiting for the store in their order. Core only. */
+    private CompletableFuture<Void> dispatched = CompletableFuture.completedFuture(null);
     /** The flows the model asks of each switch, planned by parts; read and changed on the core thread only. */
     private final FlowPlan plan;
     private final OpenFlowServer server;
@@ -106,7 +113,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             this.mastership = new Mastership(options.role(), options.generation());
             this.model = models == null ? ModelState.empty() : models.load();
         }
-        this.persisted = model;
+        this.commits = cluster == null ? null : new GroupCommit(models::save, journalThread, model);
         this.plan = new FlowPlan(model, Map.of());
         try {
             this.server = OpenFlowServer.start(options,
@@ -324,18 +331,53 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * the store or a switch refuses.
      */
     CompletableFuture<Void> lead(long generation) {
+        long[] phases = new long[5];
         return CompletableFuture.supplyAsync(() -> {
-            long started = System.nanoTime();
+            phases[0] = System.nanoTime();
             ModelState loaded = models.load();
-            persisted = loaded;
-            model = takenOver(loaded);
-            writeShared(model);
+            commits.resume(loaded);
+            model = loaded;
+            phases[1] = System.nanoTime();
             replan();
-            LOG.info("leading with generation {}: {} endpoints, {} links, {} networks from the store (read, closed and "
-                    + "written back in {} ms)", generation, model.endpoints().size(), model.links().size(),
-                    model.networks().size(), (System.nanoTime() - started) / 1_000_000);
+            phases[2] = System.nanoTime();
+            model = takenOver(loaded);
+            try {
+                commits.save(model).join();
+            } catch (CompletionException e) {
+                storeRefused(e);
+                throw e;
+            }
+            phases[3] = System.nanoTime();
+            replan();
+            phases[4] = System.nanoTime();
             return takeRole(ControllerRole.MASTER, generation);
-        }, core).thenCompose(f -> f);
+        }, core).thenCompose(f -> f).thenRun(() -> LOG.info("leading with generation {}: {} endpoints, {} links, {} "
+                + "networks; took over in {} ms: read what changed in the store {} ms, planned it {} ms, closed the open "
+                + "moves and wrote them back {} ms, planned that {} ms, claimed and reconciled {} switches {} ms",
+                generation, model.endpoints().size(), model.links().size(), model.networks().size(),
+                millis(phases[0], System.nanoTime()), millis(phases[0], phases[1]), millis(phases[1], phases[2]),
+                millis(phases[2], phases[3]), millis(phases[3], phases[4]), sessions.size(),
+                millis(phases[4], System.nanoTime())));
+    }
+
+    private static long millis(long from, long to) {
+        return (to - from) / 1_000_000;
+    }
+
+    /**
+     * A slave's model follows the store's ({@link SharedModel#refresh}): it answers reads, and its plan is kept, so that
+     * a takeover reads and plans only what changed since. A master's own model is left alone.
+     */
+    void follow(ModelState state) {
+        core.execute(() -> {
+            if (mastership.role() == ControllerRole.MASTER) {
+                return;
+            }
+            model = state;
+            commits.resume(state);
+            // a slave sends nothing: the changed keys are not kept (a new master reconciles each switch whole)
+            replan().forEach(plan::takeChanged);
+        });
     }
 
     /**
@@ -426,13 +468,12 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             if (rolledForward) {
                 LOG.warn("switch {} holds commits the journal lacks; rolling them forward", session.label());
                 model = recovered;
-                try {
-                    save();
-                } catch (RuntimeException e) {
-                    LOG.warn("switch {}: cannot keep the commits it holds: {}", session.label(), e.getMessage());
-                    readiness.computeIfAbsent(session.dpid(), k -> new CompletableFuture<>()).complete(null);
-                    return;
-                }
+                save().whenComplete((v, err) -> {
+                    if (err != null) {
+                        LOG.warn("switch {}: cannot keep the commits it holds: {}", session.label(),
+                                unwrap(err).getMessage());
+                    }
+                });
             }
             replan();
             int before = entries.size();
@@ -535,7 +576,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             LOG.warn("switch {} rejects ONF bundles ({}); falling back to ordered flow-mods and a barrier", session.label(),
                     rejected.getMessage());
             session.bundles = false;
-            return send(session, mods, false);
+            return transmit(session, mods, false);
         }
         if (cause instanceof OpenFlowErrorException refused && refused.errorCode().contains("IS_SLAVE")) {
             LOG.warn("switch {} takes this controller as a slave now (a newer master took it): writing nothing more",
@@ -590,7 +631,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * Journals the model as it is now, on the journal thread, so that the fsync overlaps the switches' round trip;
      * an operation completes only when both are done. A crash in between leaves the switches ahead of the journal,
      * and reconciliation on restart takes them back to the journaled state (the operation never completed). With a
-     * cluster's store the model is written there instead, at once, on the core thread ({@link #writeShared}).
+     * cluster's store the model is written there first: with the saves asked for while one is in flight, in one
+     * transaction ({@link GroupCommit}), and the change's flow-mods wait for it ({@link #send}).
      */
     private CompletableFuture<Void> save() {
         if (models == null) {
@@ -598,30 +640,43 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         }
         ModelState snapshot = model;
         if (models.shared()) {
-            writeShared(snapshot);
-            return CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> saved = commits.save(snapshot);
+            stored = saved;
+            saved.whenCompleteAsync((v, err) -> {
+                if (err != null) {
+                    storeRefused(err);
+                }
+            }, core);
+            return saved;
         }
         return CompletableFuture.runAsync(() -> models.save(snapshot), journalThread);
     }
 
     /**
-     * Writes the model to the cluster's store, on the core thread, before any switch hears of the change: the
-     * compare-and-set is what keeps two controllers from both changing flows. A refused or failed write puts the model
-     * back as the store last took it and fails the change, which then touched nothing; a refusal (another controller
-     * wrote) also makes this controller a slave.
+     * After the cluster's store refused a save or failed it (the compare-and-set is what keeps two controllers from
+     * both changing flows): the model goes back to what the store last took, and the changes made since fail with
+     * that save (their flow-mods were never sent). A refusal (another controller wrote) makes this controller a slave;
+     * a master that stays one reads its switches' flows again, since the failed changes' flow-mods were taken as sent.
+     * Core thread; once per failed group.
      */
-    private void writeShared(ModelState snapshot) {
-        try {
-            models.save(snapshot);
-            persisted = snapshot;
-        } catch (RuntimeException e) {
-            model = persisted;
-            replan();
-            if (e instanceof NotMasterException) {
-                LOG.warn("{}: a slave now", e.getMessage());
-                mastership.set(ControllerRole.SLAVE, mastership.generation());
+    private void storeRefused(Throwable error) {
+        if (!commits.failing()) {
+            return;
+        }
+        Throwable cause = unwrap(error);
+        model = commits.landed();
+        replan();
+        commits.resume(model);
+        stored = CompletableFuture.completedFuture(null);
+        if (cause instanceof NotMasterException) {
+            LOG.warn("{}: a slave now", cause.getMessage());
+            mastership.set(ControllerRole.SLAVE, mastership.generation());
+        } else {
+            LOG.warn("the store did not take a change ({}): the model is back as the store last took it",
+                    cause.getMessage());
+            if (mastership.writes()) {
+                List.copyOf(sessions.values()).stream().filter(SwitchSession::active).forEach(this::reconcile);
             }
-            throw e;
         }
     }
 
@@ -919,8 +974,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             }
             if (models != null && models.shared()) {
                 // a cluster's store has the commit before any switch does: a new master rolls it forward
-                save();
-                return convergeFrom(move.toSwitch()).thenApply(v -> committed);
+                CompletableFuture<Void> saved = save();
+                return convergeFrom(move.toSwitch()).thenCombine(saved, (v, w) -> committed);
             }
             // journaled once the switches confirmed, off the commit's path: if the write is lost in a crash, the
             // switches' cookies roll the commit forward on reconnect (CommitRecovery)
@@ -1006,11 +1061,27 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
 
     /** Sends raw flow-mods to a switch and confirms them with a barrier (not tracked by the plan). */
     public CompletableFuture<Void> sendFlowMods(Dpid sw, List<OFFlowMod> mods) {
-        return send(session(sw), mods, false);
+        return transmit(session(sw), mods, false);
+    }
+
+    /**
+     * Sends {@code mods} to the session's switch once the store has the change they come from ({@link #stored}), in
+     * the order they were asked for; fails, sending nothing, if the store did not take it.
+     */
+    private CompletableFuture<Void> send(SwitchSession session, List<OFFlowMod> mods, boolean bundle) {
+        CompletableFuture<Void> gate = stored;
+        if (gate.isDone() && !gate.isCompletedExceptionally() && dispatched.isDone()) {
+            return transmit(session, mods, bundle);
+        }
+        CompletableFuture<CompletableFuture<Void>> sending = dispatched.thenCompose(v -> gate.handleAsync(
+                (ok, err) -> err == null ? transmit(session, mods, bundle) : CompletableFuture.<Void>failedFuture(err),
+                core));
+        dispatched = sending.handle((f, err) -> null);
+        return sending.thenCompose(f -> f);
     }
 
     /** Sends {@code mods} to the session's switch as an atomic bundle or ordered with a barrier, counted. */
-    private CompletableFuture<Void> send(SwitchSession session, List<OFFlowMod> mods, boolean bundle) {
+    private CompletableFuture<Void> transmit(SwitchSession session, List<OFFlowMod> mods, boolean bundle) {
         return bundle ? sent.track(OpenFlowCounters.Kind.BUNDLE, mods.size(), session.sendBundle(mods))
                 : sent.track(OpenFlowCounters.Kind.BARRIER, mods.size(), session.sendOrdered(mods));
     }

@@ -363,6 +363,17 @@ final class FlowPlan {
             return List.of();
         }
         List<String> names = new ArrayList<>();
+        Set<String> touched = before.endpoints() instanceof EndpointMap earlier
+                && after.endpoints() instanceof EndpointMap later ? later.changedSince(earlier) : null;
+        if (touched != null) {
+            // the map remembers what changed since: compare those only (a slave following the store's saves)
+            for (String name : touched) {
+                if (!Objects.equals(before.endpoints().get(name), after.endpoints().get(name))) {
+                    names.add(name);
+                }
+            }
+            return names;
+        }
         after.endpoints().forEach((name, placed) -> {
             if (!Objects.equals(before.endpoints().get(name), placed)) {
                 names.add(name);

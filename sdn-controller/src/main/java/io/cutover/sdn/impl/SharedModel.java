@@ -17,7 +17,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -87,16 +86,36 @@ public final class SharedModel implements ModelStore {
      * {@link #save} writes over. A part gone meanwhile (another controller saved between) reads the head again.
      */
     @Override
-    public ModelState load() {
+    public synchronized ModelState load() {
+        return read(false).orElse(saved);
+    }
+
+    /**
+     * What a slave does to follow the master: reads the head and, when its version is not the one this instance last
+     * read or wrote, the parts it names that this instance does not hold ({@link #load}'s read, reusing the parts it
+     * has). Returns the new state, or empty when the head has not changed (one read of one small document).
+     */
+    public synchronized Optional<ModelState> refresh() {
+        return read(true);
+    }
+
+    private Optional<ModelState> read(boolean onlyChanged) {
         for (int read = 0; read < READS; read++) {
             Optional<Versioned> document = store.read(HEAD);
             if (document.isEmpty()) {
-                return loadLegacy();
+                if (onlyChanged && head == null && store.read(LEGACY_PATH).map(Versioned::version)
+                        .orElse(Versioned.ABSENT) == legacyVersion) {
+                    return Optional.empty();
+                }
+                return Optional.of(loadLegacy());
+            }
+            if (onlyChanged && head != null && document.get().version() == version) {
+                return Optional.empty();
             }
             ModelParts.Head read0 = ModelParts.decodeHead(document.get().data(), "the store's " + HEAD);
             Optional<ModelState> state = readParts(read0, document.get().version());
             if (state.isPresent()) {
-                return state.get();
+                return state;
             }
         }
         throw new SdnException("the desired state in the store changed under " + READS + " reads in a row of "
@@ -105,13 +124,18 @@ public final class SharedModel implements ModelStore {
 
     private Optional<ModelState> readParts(ModelParts.Head read, int readVersion) {
         List<TreePMap<String, ModelState.Placed>> parts = new ArrayList<>(ModelParts.BUCKETS);
-        TreeMap<String, ModelState.Placed> all = new TreeMap<>();
+        // the endpoints held, changed by the buckets that changed: the map remembers those changes, so that the plan
+        // and the next save compare only them
+        EndpointMap all = (EndpointMap) saved.endpoints();
         for (int b = 0; b < ModelParts.BUCKETS; b++) {
             String name = read.buckets().get(b);
+            String held = head == null ? null : head.buckets().get(b);
+            if (java.util.Objects.equals(name, held)) {
+                parts.add(buckets.get(b));
+                continue;
+            }
             TreePMap<String, ModelState.Placed> bucket = TreePMap.empty();
-            if (name != null && head != null && name.equals(head.buckets().get(b))) {
-                bucket = buckets.get(b);
-            } else if (name != null) {
+            if (name != null) {
                 Optional<Versioned> part = store.read(PARTS + "/" + name);
                 if (part.isEmpty()) {
                     return Optional.empty();
@@ -120,8 +144,17 @@ public final class SharedModel implements ModelStore {
                     bucket = bucket.plus(p.endpoint().name(), p);
                 }
             }
+            for (String gone : buckets.get(b).keySet()) {
+                if (!bucket.containsKey(gone)) {
+                    all = all.minus(gone);
+                }
+            }
+            for (Map.Entry<String, ModelState.Placed> e : bucket.entrySet()) {
+                if (!e.getValue().equals(all.get(e.getKey()))) {
+                    all = all.plus(e.getKey(), e.getValue());
+                }
+            }
             parts.add(bucket);
-            all.putAll(bucket);
         }
         List<Link> links = List.of();
         if (read.links() != null) {
@@ -170,7 +203,7 @@ public final class SharedModel implements ModelStore {
      * @throws SdnException       when a document would be larger than {@value #MAX_BYTES}; nothing was written
      */
     @Override
-    public void save(ModelState state) {
+    public synchronized void save(ModelState state) {
         attempts++;
         long revision = head == null ? 1 : head.revision() + 1;
         List<TreePMap<String, ModelState.Placed>> next = new ArrayList<>(buckets);
