@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Controllers of one cluster on a real (in-process) ZooKeeper, without switches: one leads and writes the model to the
- * store, the other refuses changes; a write over a version another controller replaced is refused with nothing
+ * store, the other refuses changes and follows the model; a write over a version another controller replaced is refused with nothing
  * written; the next leader finds the model, with a move the previous master left open rolled back.
  */
 class ControllerClusterTest {
@@ -51,6 +51,8 @@ class ControllerClusterTest {
             first.putEndpoint(new Endpoint(1, "vm1", 1, "02:00:00:00:00:01", List.of(), SW, "p1"))
                     .get(5, TimeUnit.SECONDS);
             assertThat(second.role()).isEqualTo(ControllerRole.SLAVE);
+            awaitModel(second, "the slave follows the master's save", m -> m.endpoints().containsKey("vm1"));
+            assertThat(second.model()).isEqualTo(first.model());
             assertThat(first.storeSaves()).as("the takeover's write and the endpoint's").isEqualTo(2);
             assertThat(first.storeDocumentsWritten()).as("each a head, the endpoint's also its bucket").isEqualTo(3);
             assertThatThrownBy(() -> second.putEndpoint(new Endpoint(2, "vm2", 1, "02:00:00:00:00:02", List.of(),
@@ -68,6 +70,7 @@ class ControllerClusterTest {
                     "p3")).get(5, TimeUnit.SECONDS)).as("the master's write over a version it did not read")
                     .hasCauseInstanceOf(NotMasterException.class).hasMessageContaining("another controller wrote");
             assertThat(first.model().endpoints()).as("nothing half-applied").containsOnlyKeys("vm1");
+            awaitModel(second, "the slave follows the other writer too", m -> m.moves().containsKey(7));
 
             long started = System.nanoTime();
             first.close();
@@ -83,6 +86,17 @@ class ControllerClusterTest {
             }
         } finally {
             first.close();
+        }
+    }
+
+    private static void awaitModel(ControllerCore core, String what, java.util.function.Predicate<ModelState> until)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!until.test(core.model())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " within 5 s: " + core.model());
+            }
+            Thread.sleep(20);
         }
     }
 

@@ -178,6 +178,46 @@ class SharedModelTest {
     }
 
     @Test
+    void aFollowerReadsTheHeadAloneUntilTheMasterSavesAndThenOnlyThePartsThatChanged() {
+        try (ReplicatedStore client = ReplicatedStore.connect(options)) {
+            SharedModel master = new SharedModel(client);
+            master.load();
+            ModelState state = ModelState.empty().withEndpoints(endpoints(new Random(11), 5_000));
+            master.save(state);
+            List<String> reads = new ArrayList<>();
+            SharedModel follower = new SharedModel(new ForwardingStore(client) {
+                @Override
+                public java.util.Optional<Versioned> read(String path) {
+                    reads.add(path);
+                    return super.read(path);
+                }
+            });
+            ModelState first = follower.refresh().orElseThrow();
+            assertThat(first).as("the first look reads it all").isEqualTo(state);
+            reads.clear();
+            assertThat(follower.refresh()).as("nothing saved since").isEmpty();
+            assertThat(reads).containsExactly(SharedModel.HEAD);
+
+            ModelState.Placed vm = state.endpoints().values().iterator().next();
+            ModelState moved = state.withEndpoint(new ModelState.Placed(vm.endpoint().at(Dpid.of(9), "p9"),
+                    vm.generation() + 1)).withMove(new Move(1, vm.endpoint().name(), vm.endpoint().switchId(),
+                    vm.endpoint().port(), vm.generation(), Dpid.of(9), "p9", null, MoveState.COMMITTED));
+            master.save(moved);
+            reads.clear();
+            ModelState followed = follower.refresh().orElseThrow();
+            assertThat(followed).isEqualTo(moved);
+            assertThat(reads).as("the head and the moved endpoint's bucket").hasSize(2).first()
+                    .isEqualTo(SharedModel.HEAD);
+            assertThat(reads.get(1)).startsWith(SharedModel.PARTS + "/"
+                    + String.format("e%03d-", ModelParts.bucket(vm.endpoint().name())));
+            assertThat(((EndpointMap) followed.endpoints()).changedSince((EndpointMap) first.endpoints()))
+                    .as("the followed map remembers what changed, for the plan").containsExactly(vm.endpoint().name());
+            assertThat(follower.load()).as("a takeover after following reads the head alone").isEqualTo(moved);
+            assertThat(reads).hasSize(3);
+        }
+    }
+
+    @Test
     void partsNoHeadNamesAreSweptByTheNextSaveAfterALoad() {
         try (ReplicatedStore client = ReplicatedStore.connect(options)) {
             SharedModel shared = new SharedModel(client);
