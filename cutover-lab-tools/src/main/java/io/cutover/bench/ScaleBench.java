@@ -383,16 +383,21 @@ public final class ScaleBench implements Callable<Integer> {
         Moves moves = runMoves(urls, fabric, STORE_WRITES_SECONDS);
         long[] after = storeCounters(master);
         return moves.done() == 0 ? null : new double[] {(after[0] - before[0]) / (double) moves.done(),
-                (after[1] - before[1]) / (double) moves.done()};
+                (after[1] - before[1]) / (double) moves.done(),
+                after[0] == before[0] ? 0 : (after[2] - before[2]) / (double) (after[0] - before[0])};
     }
 
-    /** The master's {@code cutover_sdn_store_saves_total} and {@code cutover_sdn_store_documents_total}. */
+    /**
+     * The master's {@code cutover_sdn_store_saves_total}, {@code cutover_sdn_store_documents_total} and
+     * {@code cutover_sdn_store_write_milliseconds_total}.
+     */
     private static long[] storeCounters(ScaleCluster.Member master) throws IOException, InterruptedException {
         String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + master.restPort() + "/metrics")).timeout(Duration.ofSeconds(10))
                 .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         return new long[] {counter(text, "cutover_sdn_store_saves_total"),
-                counter(text, "cutover_sdn_store_documents_total")};
+                counter(text, "cutover_sdn_store_documents_total"),
+                counter(text, "cutover_sdn_store_write_milliseconds_total")};
     }
 
     /** A counter's value in Prometheus text, or an error naming it when the controller does not report it. */
@@ -467,8 +472,9 @@ public final class ScaleBench implements Callable<Integer> {
                 if (reached.get("store_writes") instanceof double[] writes) {
                     report.row("store: the master's saves per move (prepare, redirect, commit, cleanup)", "saves",
                             writes[0]).row("store: documents written per move", "documents", writes[1]);
+                    report.row("store: one save's transaction, mean", "ms", writes[2]);
                     report.key("store_saves_per_move", round(writes[0])).key("store_writes_per_move",
-                            round(writes[1]));
+                            round(writes[1])).key("store_save_ms", round(writes[2]));
                 }
             } else {
                 goals.put("failover_ms <= 3000", "not measured" + (reached.containsKey("failover_ms")

@@ -281,6 +281,11 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return cluster == null ? 0 : cluster.models().documentsWritten();
     }
 
+    /** How long those writes' store transactions took, in milliseconds (0 without a store). */
+    public long storeWriteMillis() {
+        return cluster == null ? 0 : cluster.models().writeMillis();
+    }
+
     /** How many packets the switches sent up that the controller dropped unanswered. */
     public long unansweredPackets() {
         return unanswered.get();
@@ -640,13 +645,13 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         }
         ModelState snapshot = model;
         if (models.shared()) {
-            CompletableFuture<Void> saved = commits.save(snapshot);
+            // a failure completes the change once the model is back as the store last took it
+            CompletableFuture<Void> saved = commits.save(snapshot).handle((v, err) -> err == null
+                    ? CompletableFuture.<Void>completedFuture(null) : CompletableFuture.<Void>supplyAsync(() -> {
+                        storeRefused(err);
+                        throw err instanceof CompletionException c ? c : new CompletionException(err);
+                    }, core)).thenCompose(f -> f);
             stored = saved;
-            saved.whenCompleteAsync((v, err) -> {
-                if (err != null) {
-                    storeRefused(err);
-                }
-            }, core);
             return saved;
         }
         return CompletableFuture.runAsync(() -> models.save(snapshot), journalThread);

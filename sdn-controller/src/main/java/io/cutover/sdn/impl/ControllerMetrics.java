@@ -13,7 +13,8 @@ import java.util.Locale;
  * {@code cutover_sdn_refused_sessions_total} (a second session claiming a live datapath id),
  * {@code cutover_sdn_refused_tls_total} (a connection whose TLS handshake failed),
  * {@code cutover_sdn_refused_identities_total} (a certificate not bound to the datapath id it claimed),
- * {@code cutover_sdn_store_saves_total} and {@code cutover_sdn_store_documents_total} (the model's writes to a
+ * {@code cutover_sdn_store_saves_total}, {@code cutover_sdn_store_write_milliseconds_total} and
+ * {@code cutover_sdn_store_documents_total} (the model's writes to a
  * cluster's store and the documents they wrote: their ratio to the moves is what a move costs the store),
  * {@code cutover_sdn_switches{connected}} and {@code cutover_sdn_moves{state}}.
  */
@@ -53,6 +54,9 @@ public final class ControllerMetrics {
                 .description("writes of the model to the cluster's store, each one transaction").register(registry);
         FunctionCounter.builder("cutover.sdn.store.documents", core, ControllerCore::storeDocumentsWritten)
                 .description("documents those writes made, replaced or deleted in the cluster's store")
+                .register(registry);
+        FunctionCounter.builder("cutover.sdn.store.write.milliseconds", core, ControllerCore::storeWriteMillis)
+                .description("time those writes' transactions took (their ratio to the saves is a transaction's mean)")
                 .register(registry);
         for (boolean connected : new boolean[] {true, false}) {
             Gauge.builder("cutover.sdn.switches", core,

@@ -76,6 +76,7 @@ public final class SharedModel implements ModelStore {
     private final AtomicLong saves = new AtomicLong();
     private final AtomicLong documents = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong writeNanos = new AtomicLong();
 
     public SharedModel(ReplicatedStore store) {
         this.store = store;
@@ -231,7 +232,9 @@ public final class SharedModel implements ModelStore {
         if (legacyVersion != Versioned.ABSENT) {
             last.add(Write.delete(LEGACY_PATH, legacyVersion));
         }
+        long writing = System.nanoTime();
         int headVersion = commit(creates, last);
+        writeNanos.addAndGet(System.nanoTime() - writing);
         head = written;
         version = headVersion;
         legacyVersion = Versioned.ABSENT;
@@ -427,6 +430,11 @@ public final class SharedModel implements ModelStore {
     /** How many documents those saves wrote: created, deleted, and the head. */
     public long documentsWritten() {
         return documents.get();
+    }
+
+    /** How long those saves' transactions took, in milliseconds (the store's round trips, quorum and fsync). */
+    public long writeMillis() {
+        return writeNanos.get() / 1_000_000;
     }
 
     /** How many bytes those saves wrote (the parts created and the heads). */
