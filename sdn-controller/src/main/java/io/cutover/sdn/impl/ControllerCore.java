@@ -576,6 +576,10 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private CompletableFuture<Void> recover(SwitchSession session, Dpid sw, List<OFFlowMod> mods, boolean bundle,
                                             Throwable err) {
         Throwable cause = unwrap(err);
+        if (cause instanceof NotMasterException || cause instanceof io.cutover.store.StoreException) {
+            // the store did not take the change: nothing was sent, and storeRefused has dealt with the switches
+            return CompletableFuture.failedFuture(cause);
+        }
         if (bundle && cause instanceof OpenFlowErrorException rejected
                 && rejected.errorType().contains("BAD_REQUEST")) {
             LOG.warn("switch {} rejects ONF bundles ({}); falling back to ordered flow-mods and a barrier", session.label(),
