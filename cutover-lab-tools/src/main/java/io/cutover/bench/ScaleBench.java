@@ -1,6 +1,7 @@
 package io.cutover.bench;
 
 import io.cutover.bench.sim.SimFlows;
+import io.cutover.bench.sim.SimulatedSwitch;
 import io.cutover.bench.sim.SwitchSimulator;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
@@ -196,7 +197,8 @@ public final class ScaleBench implements Callable<Integer> {
 
     /**
      * A third into the moves, kills the master with SIGKILL and measures failover_ms: from the kill until every
-     * simulated switch has a MASTER connection again (the killed member's connections are gone, so from a survivor).
+     * simulated switch has a MASTER connection again (the killed member's connections are gone, so from a survivor),
+     * the last switch's own time of it.
      */
     private Thread failover(ScaleCluster members, ScaleCluster.Member master, SwitchSimulator sim, long seconds) {
         Thread thread = new Thread(() -> {
@@ -214,7 +216,10 @@ public final class ScaleBench implements Callable<Integer> {
                     }
                     Thread.sleep(10);
                 }
-                reached.put("failover_ms", (System.nanoTime() - killed) / 1_000_000);
+                // when the last switch took its new master, as the switches noted it: a sweep of 1,000 switches
+                // under load took seconds, which the time the sweep ended counted
+                long last = sim.switches().stream().mapToLong(SimulatedSwitch::masteredAt).max().orElse(killed);
+                reached.put("failover_ms", (last - killed) / 1_000_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

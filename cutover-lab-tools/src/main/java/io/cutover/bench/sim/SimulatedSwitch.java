@@ -130,6 +130,8 @@ public final class SimulatedSwitch {
         return onLoop(() -> connections.stream().anyMatch(c -> c.channel.isActive()));
     }
 
+    private volatile long masteredAt;
+
     /** The roles of the connections that are up by their controller's port, in the order they connected. */
     public Map<Integer, OFControllerRole> roles() {
         return onLoop(() -> {
@@ -138,6 +140,11 @@ public final class SimulatedSwitch {
                     ((InetSocketAddress) c.channel.remoteAddress()).getPort(), c.role));
             return roles;
         });
+    }
+
+    /** When a controller last took the MASTER role ({@link System#nanoTime}), or 0. */
+    public long masteredAt() {
+        return masteredAt;
     }
 
     /** Whether a connection that is up has the MASTER role. */
@@ -276,6 +283,7 @@ public final class SimulatedSwitch {
             if (wanted == OFControllerRole.ROLE_MASTER) {
                 connections.stream().filter(c -> c != this && c.role == OFControllerRole.ROLE_MASTER)
                         .forEach(c -> c.role = OFControllerRole.ROLE_SLAVE);
+                masteredAt = System.nanoTime();
             }
             if (wanted != OFControllerRole.ROLE_NOCHANGE) {
                 role = wanted;
