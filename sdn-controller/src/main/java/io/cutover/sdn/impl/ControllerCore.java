@@ -102,7 +102,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     public ControllerCore(ControllerOptions options) {
         this.options = options;
         if (options.store() != null) {
-            // a member of a cluster starts as a slave with nothing: the model is the leader's to load
+            // a member of a cluster starts as a slave with nothing; it follows the store's model once it joined
             this.cluster = ControllerCluster.connect(options);
             this.models = cluster.models();
             this.mastership = new Mastership(ControllerRole.SLAVE, 0);
@@ -330,7 +330,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     }
 
     /**
-     * Takes over as the cluster's master with {@code generation}: loads the model from the store, closes the moves the
+     * Takes over as the cluster's master with {@code generation}: loads the model from the store (what changed since
+     * this slave last followed it; the plan of the rest is warm), closes the moves the
      * previous master left open ({@link #takenOver}), writes it back by compare-and-set (so that a previous master's
      * next write is refused) and takes the role of master towards every switch, reconciling each. Fails, a slave, if
      * the store or a switch refuses.
