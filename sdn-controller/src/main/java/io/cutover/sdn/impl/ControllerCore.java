@@ -113,7 +113,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
             this.mastership = new Mastership(options.role(), options.generation());
             this.model = models == null ? ModelState.empty() : models.load();
         }
-        this.commits = cluster == null ? null : new GroupCommit(models::save, journalThread, model);
+        this.commits = cluster == null ? null : new GroupCommit(cluster.models()::save, journalThread, model);
         this.plan = new FlowPlan(model, Map.of());
         try {
             this.server = OpenFlowServer.start(options,
@@ -341,7 +341,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return CompletableFuture.supplyAsync(() -> {
             phases[0] = System.nanoTime();
             ModelState loaded = models.load();
-            commits.resume(loaded);
+            commits.resume(loaded, cluster.models().reads());
             model = loaded;
             phases[1] = System.nanoTime();
             replan();
@@ -380,7 +380,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
                 return;
             }
             model = state;
-            commits.resume(state);
+            commits.resume(state, cluster.models().reads());
             // a slave sends nothing: the changed keys are not kept (a new master reconciles each switch whole)
             replan().forEach(plan::takeChanged);
         });
@@ -676,7 +676,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         Throwable cause = unwrap(error);
         model = commits.landed();
         replan();
-        commits.resume(model);
+        commits.resume(model, commits.term());
         stored = CompletableFuture.completedFuture(null);
         if (cause instanceof NotMasterException) {
             LOG.warn("{}: a slave now", cause.getMessage());

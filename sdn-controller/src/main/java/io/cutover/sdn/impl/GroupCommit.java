@@ -1,8 +1,9 @@
 package io.cutover.sdn.impl;
 
+import io.cutover.sdn.NotMasterException;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 
 /**
  * A master's saves to the cluster's store, grouped: a save asked for while another is in flight waits for it and is
@@ -12,10 +13,18 @@ import java.util.function.Consumer;
  * <p>
  * A failed group also fails the group waiting behind it (its state holds the failed changes), and every save asked for
  * after it, until the controller has put its model back as the store last took it and calls {@link #resume}: nothing
- * made from a refused state is ever written. Thread safe; the writes run one at a time on {@code writer}'s executor.
+ * made from a refused state is ever written. Every save belongs to the term it was asked for in (the store's state as
+ * {@link #resume} last gave it, such as a takeover's load): a group is written with its term, which the writer refuses
+ * once the state was read again since, and {@link #resume} fails the group that waits. Thread safe; the writes run one
+ * at a time on {@code executor}.
  */
 final class GroupCommit {
-    private final Consumer<ModelState> write;
+    /** Writes one state made in {@code term} to the store, or throws (and then wrote nothing). */
+    interface Writer {
+        void write(ModelState state, long term);
+    }
+
+    private final Writer write;
     private final Executor executor;
     /** The state the next group writes, and its callers' future; null when no save waits. */
     private ModelState waiting;
@@ -25,15 +34,16 @@ final class GroupCommit {
     private RuntimeException failed;
     /** The state the store last took from this controller. */
     private volatile ModelState landed;
+    private long term;
     private long groups;
     private long saves;
 
     /**
      * @param write    writes one state to the store, or throws (and then wrote nothing)
      * @param executor where the writes run, one at a time
-     * @param landed   the state the store holds now
+     * @param landed   the state the store holds now, in term 0
      */
-    GroupCommit(Consumer<ModelState> write, Executor executor, ModelState landed) {
+    GroupCommit(Writer write, Executor executor, ModelState landed) {
         this.write = write;
         this.executor = executor;
         this.landed = landed;
@@ -62,6 +72,7 @@ final class GroupCommit {
     private void writeWaiting() {
         ModelState state = waiting;
         CompletableFuture<Void> done = waitingDone;
+        long written = term;
         waiting = null;
         waitingDone = null;
         inFlight = true;
@@ -69,21 +80,28 @@ final class GroupCommit {
         executor.execute(() -> {
             RuntimeException error = null;
             try {
-                write.accept(state);
-                landed = state;
+                write.write(state, written);
             } catch (RuntimeException e) {
                 error = e;
             }
             CompletableFuture<Void> behind = null;
             synchronized (this) {
                 inFlight = false;
-                if (error != null) {
+                if (written != term) {
+                    // a group of an earlier term: its callers learn its outcome, the current term is not touched
+                    if (waitingDone != null) {
+                        writeWaiting();
+                    }
+                } else if (error == null) {
+                    landed = state;
+                    if (waitingDone != null) {
+                        writeWaiting();
+                    }
+                } else {
                     failed = error;
                     behind = waitingDone;
                     waiting = null;
                     waitingDone = null;
-                } else if (waitingDone != null) {
-                    writeWaiting();
                 }
             }
             if (error == null) {
@@ -97,10 +115,26 @@ final class GroupCommit {
         });
     }
 
-    /** After a failed group: saves are taken again, made from {@link #landed} (the caller put its model back). */
-    synchronized void resume(ModelState state) {
+    /**
+     * Takes saves again, made from {@code state}, which the store holds: after a failed group (the caller put its model
+     * back), or in a new {@code term} (a takeover's or a slave's read), which fails the saves of the term before that
+     * still wait.
+     */
+    synchronized void resume(ModelState state, long term) {
         failed = null;
         landed = state;
+        if (term != this.term && waitingDone != null) {
+            waitingDone.completeExceptionally(new NotMasterException("the desired state was read from the store "
+                    + "again since this change was made: this controller is not the master it was, nothing was changed"));
+            waiting = null;
+            waitingDone = null;
+        }
+        this.term = term;
+    }
+
+    /** The term of the saves asked for now. */
+    synchronized long term() {
+        return term;
     }
 
     /** Whether a group failed and the controller has not resumed yet. */

@@ -70,6 +70,8 @@ public final class SharedModel implements ModelStore {
     private int version = Versioned.ABSENT;
     /** The version of the single document of earlier controllers read, until a save replaces it. */
     private int legacyVersion = Versioned.ABSENT;
+    /** How many times this instance read the state ({@link #load}, or a {@link #refresh} that found it changed). */
+    private long reads;
     /** The state the store holds as this controller last read or wrote it, and its endpoints by bucket. */
     private ModelState saved = ModelState.empty();
     private List<TreePMap<String, ModelState.Placed>> buckets = emptyBuckets();
@@ -180,6 +182,7 @@ public final class SharedModel implements ModelStore {
         legacyVersion = Versioned.ABSENT;
         buckets = parts;
         saved = state;
+        reads++;
         return Optional.of(state);
     }
 
@@ -192,8 +195,33 @@ public final class SharedModel implements ModelStore {
         buckets = emptyBuckets();
         saved = ModelState.empty();
         litter = store.children(PARTS);
+        reads++;
         return legacy.map(d -> StateJournal.decode(ModelParts.gunzip(d.data(), "the store's " + LEGACY_PATH),
                 "the store's " + LEGACY_PATH)).orElseGet(ModelState::empty);
+    }
+
+    /**
+     * How many times this instance has read the state: a change made from what it read at {@code readNumber} is saved
+     * with {@link #save(ModelState, long)}.
+     */
+    public synchronized long reads() {
+        return reads;
+    }
+
+    /**
+     * {@link #save(ModelState)}, only if this instance has not read the state again since {@code readNumber}
+     * ({@link #reads}): a save made before a slave's look or a takeover's load would otherwise pass the fence with the
+     * version read since, over another controller's writes.
+     *
+     * @throws NotMasterException when it has; nothing was written
+     */
+    public synchronized void save(ModelState state, long readNumber) {
+        if (readNumber != reads) {
+            throw new NotMasterException("the desired state was read from the store again since this change was made "
+                    + "(read " + reads + ", the change made after read " + readNumber + "): this controller is not the "
+                    + "master it was, nothing was changed");
+        }
+        save(state);
     }
 
     /**

@@ -48,7 +48,7 @@ class GroupCommitTest {
             SharedModel shared = new SharedModel(client);
             shared.load();
             CountDownLatch release = new CountDownLatch(1);
-            GroupCommit commits = new GroupCommit(held(shared::save, release, 1), writer, ModelState.empty());
+            GroupCommit commits = new GroupCommit(heldSaves(shared::save, release, 1), writer, ModelState.empty());
 
             ModelState s1 = ModelState.empty().withEndpoint(vm(1));
             CompletableFuture<Void> first = commits.save(s1);
@@ -77,7 +77,7 @@ class GroupCommitTest {
             CountDownLatch release = new CountDownLatch(1);
             AtomicInteger writes = new AtomicInteger();
             // another controller writes just before the second group's transaction: its fence is stale
-            GroupCommit commits = new GroupCommit(held(state -> {
+            GroupCommit commits = new GroupCommit(heldSaves(state -> {
                 if (writes.incrementAndGet() == 2) {
                     SharedModel other = new SharedModel(client);
                     other.save(other.load().withEndpoint(vm(9)));
@@ -112,7 +112,7 @@ class GroupCommitTest {
             SharedModel other = new SharedModel(client);
             other.save(other.load().withEndpoint(vm(9)));
             CountDownLatch release = new CountDownLatch(1);
-            GroupCommit commits = new GroupCommit(held(shared::save, release, 1), writer, ModelState.empty());
+            GroupCommit commits = new GroupCommit(heldSaves(shared::save, release, 1), writer, ModelState.empty());
 
             ModelState s1 = ModelState.empty().withEndpoint(vm(1));
             CompletableFuture<Void> inFlight = commits.save(s1);
@@ -129,17 +129,51 @@ class GroupCommitTest {
             assertThat(shared.saves()).as("only the first save's transaction, before the other's write").isEqualTo(1);
             assertThat(new SharedModel(client).load().endpoints()).containsOnlyKeys("vm9");
 
-            commits.resume(ModelState.empty());
+            commits.resume(ModelState.empty(), 0);
             assertThat(commits.failing()).isFalse();
             assertThat(failure(commits.save(ModelState.empty().withEndpoint(vm(5)))))
                     .as("still fenced: this instance never read the other's write").isInstanceOf(NotMasterException.class);
         }
     }
 
+    @Test
+    void aGroupOfATermBeforeTheStateWasReadAgainIsNotWrittenAndTheNewTermIsNotTouched() throws Exception {
+        try (ReplicatedStore client = ReplicatedStore.connect(options)) {
+            SharedModel shared = new SharedModel(client);
+            ModelState read = shared.load();
+            CountDownLatch release = new CountDownLatch(1);
+            GroupCommit.Writer write = shared::save;
+            GroupCommit commits = new GroupCommit(held(write, release, 1), writer, read);
+            commits.resume(read, shared.reads());
+
+            // a master deposed with a save in flight and one waiting; another controller writes, and this one, a
+            // slave now, reads the state again (its version then passes the fence) before the saves go out
+            CompletableFuture<Void> inFlight = commits.save(read.withEndpoint(vm(1)));
+            CompletableFuture<Void> waiting = commits.save(read.withEndpoint(vm(1)).withEndpoint(vm(2)));
+            SharedModel other = new SharedModel(client);
+            other.save(other.load().withEndpoint(vm(9)));
+            ModelState followed = shared.refresh().orElseThrow();
+            commits.resume(followed, shared.reads());
+            assertThat(failure(waiting)).isInstanceOf(NotMasterException.class);
+            release.countDown();
+
+            assertThat(failure(inFlight)).isInstanceOf(NotMasterException.class).hasMessageContaining("read from the store again");
+            assertThat(new SharedModel(client).load().endpoints()).containsOnlyKeys("vm9");
+            assertThat(commits.failing()).as("the new term is not touched").isFalse();
+            commits.save(followed.withEndpoint(vm(3))).get(10, TimeUnit.SECONDS);
+            assertThat(new SharedModel(client).load().endpoints()).containsOnlyKeys("vm9", "vm3");
+        }
+    }
+
+    /** {@code write} unfenced by terms, of which the first {@code held} calls wait for {@code release}. */
+    private static GroupCommit.Writer heldSaves(Consumer<ModelState> write, CountDownLatch release, int held) {
+        return held((state, term) -> write.accept(state), release, held);
+    }
+
     /** {@code write}, of which the first {@code held} calls wait for {@code release}. */
-    private static Consumer<ModelState> held(Consumer<ModelState> write, CountDownLatch release, int held) {
+    private static GroupCommit.Writer held(GroupCommit.Writer write, CountDownLatch release, int held) {
         AtomicInteger calls = new AtomicInteger();
-        return state -> {
+        return (state, term) -> {
             if (calls.incrementAndGet() <= held) {
                 try {
                     release.await(10, TimeUnit.SECONDS);
@@ -147,7 +181,7 @@ class GroupCommitTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            write.accept(state);
+            write.write(state, term);
         };
     }
 
