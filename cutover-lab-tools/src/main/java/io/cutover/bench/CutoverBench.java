@@ -63,6 +63,8 @@ public final class CutoverBench implements Callable<Integer> {
     String orchestrator;
 
     private QemuCutoverDemo.Orchestrator mover;
+    /** Moves that could not be made, with why; the moves after one on its lab are not made. */
+    private final List<String> failures = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -121,7 +123,7 @@ public final class CutoverBench implements Callable<Integer> {
                         "guestDropped", r.guestDropped() == null ? "not counted" : r.guestDropped(),
                         "tunnel", r.tunnel(), "timeline", r.timeline()))
                         .toList())
-                .detail("guest", qemu ? reports.get(0).guest() : GUEST);
+                .detail("guest", qemu && !reports.isEmpty() ? reports.get(0).guest() : qemu ? "qemu" : GUEST);
         report.key("guest", qemu ? "qemu" : "namespace");
         if (qemu) {
             report.key("orchestrator", mover.name().toLowerCase(Locale.ROOT));
@@ -131,7 +133,11 @@ public final class CutoverBench implements Callable<Integer> {
                 .anyMatch(e -> e.what().equals("UNVERIFIED") && e.event().equals("stage"))).count();
         report.row("probes lost in WAN moves", "", wanLost)
                 .row("cutovers ended UNVERIFIED (the VM not heard at its new port)", "", unverified);
-        report.key("moves", reports.size()).key("lan_moves", lanMoves).key("wan_moves", wan).key("wan_lost", wanLost)
+        report.row("moves that failed (the rest of their lab's moves not made)", "", failures.size());
+        if (!failures.isEmpty()) {
+            report.detail("failed_moves", failures);
+        }
+        report.key("moves", reports.size()).key("failed_moves", failures.size()).key("lan_moves", lanMoves).key("wan_moves", wan).key("wan_lost", wanLost)
                 .key("unverified", unverified).key("lost", lost).key("lost_in_cutover", lostInCutover)
                 .key("gap_p50_ms", BenchReport.percentile(gaps, 50)).key("gap_p99_ms", BenchReport.percentile(gaps, 99))
                 .key(qemu ? "downtime_p99_ms" : "blackout_p99_ms", BenchReport.percentile(blackouts, 99))
@@ -175,7 +181,7 @@ public final class CutoverBench implements Callable<Integer> {
             report.key("event_lag_p99_ms", BenchReport.percentile(lags, 99));
         }
         report.print(System.out);
-        return 0;
+        return failures.isEmpty() ? 0 : 1;
     }
 
     /**
@@ -200,8 +206,15 @@ public final class CutoverBench implements Callable<Integer> {
         List<DemoReport> reports = new ArrayList<>();
         try (Lab lab = Lab.up(null, Topology.LAN).removeAtExit(); Libvirtds libvirt = Libvirtds.start(lab, mover)) {
             for (int i = 0; i < count; i++) {
-                DemoReport report = QemuCutoverDemo.withoutNetworkSteps(lab, 1000, Duration.ofMillis(500), mover)
-                        .run();
+                DemoReport report;
+                try {
+                    report = QemuCutoverDemo.withoutNetworkSteps(lab, 1000, Duration.ofMillis(500), mover).run();
+                } catch (RuntimeException e) {
+                    String why = "baseline move " + (i + 1) + ": " + e.getMessage();
+                    failures.add(why);
+                    System.out.println(why + " (the " + (count - i - 1) + " moves after it not made)");
+                    break;
+                }
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "baseline move %2d: downtime %6.1f ms, gap %6.1f ms, lost %d%n", i + 1,
                         report.blackoutMillis(), report.gapMillis(), report.udp().lost());
@@ -220,8 +233,18 @@ public final class CutoverBench implements Callable<Integer> {
              LabAgents agents = LabAgents.start(lab,
                 qemu ? LabAgents.GuestPorts.HOST_SWITCHES : LabAgents.GuestPorts.SITE_BRIDGES)) {
             for (int i = 0; i < count; i++) {
-                DemoReport report = qemu ? new QemuCutoverDemo(lab, agents, 1000, Duration.ofMillis(500), mover).run()
-                        : new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
+                DemoReport report;
+                try {
+                    report = qemu ? new QemuCutoverDemo(lab, agents, 1000, Duration.ofMillis(500), mover).run()
+                            : new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
+                } catch (RuntimeException e) {
+                    // the lab is in a state no later move can start from: the figures so far are reported
+                    String why = topology.name().toLowerCase(Locale.ROOT) + " move " + (i + 1) + ": "
+                            + e.getMessage();
+                    failures.add(why);
+                    System.out.println(why + " (the " + (count - i - 1) + " moves after it not made)");
+                    break;
+                }
                 reports.add(report);
                 System.out.printf(Locale.ROOT, "%s move %2d: blackout %6.1f ms, gap %6.1f ms, lost %d (%d in the cutover, "
                                 + "%s on the way to the VM, %d dropped by the switches' tables, %s unread by the guest), tunnel held %d, "
