@@ -74,9 +74,9 @@ class SwitchSimulatorTest {
 
         assertTablesHoldThePlan();
         // a leaf: its 2 endpoints' unicast and the default up to the root; the root: all 4 endpoints' unicast; one
-        // admit per endpoint or link port, one flood
-        assertThat(sim.get(LEAF_A).flowCount()).isEqualTo(2 + 1 + 3 + 1);
-        assertThat(sim.get(ROOT).flowCount()).isEqualTo(4 + 2 + 1);
+        // admit per endpoint or link port, one flood, and on every switch the answers to the controller's probes
+        assertThat(sim.get(LEAF_A).flowCount()).isEqualTo(2 + 1 + 3 + 1 + 1);
+        assertThat(sim.get(ROOT).flowCount()).isEqualTo(4 + 2 + 1 + 1);
         Set<String> rootBefore = SimFlows.ofTable(sim.get(ROOT).flows());
 
         SdnRestClient moves = new SdnRestClient(URI.create("http://127.0.0.1:" + rest.port() + "/v1/"), null, WAIT);
