@@ -297,10 +297,12 @@ public final class CutoverService {
         Cutover cutover = new Cutover(id, request, plan);
         metrics.follow(plan.timeline());
         createdAt.put(id, System.nanoTime());
-        cutovers.put(id, cutover);
         LOG.info("cutover {}: {} from {} to {} ({}), {} steps", id, request.vm(), request.source(),
                 request.destination(), request.mode(), plan.steps().size());
+        // PLANNED is entered before the cutover is listed: a phase reported for a listed cutover comes after it
+        // (listed first, a hook's switchover could come first, and PLANNED would then be refused as going back)
         CompletableFuture<Void> planned = plan.advance(CutoverStage.PLANNED).toCompletableFuture();
+        cutovers.put(id, cutover);
         planned.whenComplete((ok, error) -> {
             if (error != null) {
                 release(cutover);
