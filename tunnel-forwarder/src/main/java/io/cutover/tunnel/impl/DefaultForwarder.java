@@ -56,8 +56,6 @@ public final class DefaultForwarder implements Forwarder {
     private final Counters removed = new Counters();
     private final StateJournal journal;
     private final Object journalLock = new Object();
-    /** Whether a {@link #journalSoon} write waits on the control thread. */
-    private final java.util.concurrent.atomic.AtomicBoolean journalQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** Whether moves open their interfaces (capture, injection); tests of the forwarder's own logic attach their own. */
     private final boolean interfaces;
     private volatile UdpTunnel tunnel;
@@ -271,7 +269,7 @@ public final class DefaultForwarder implements Forwarder {
             throw new IllegalArgumentException("no move " + moveId);
         }
         move.holdStart(from);
-        journalSoon();
+        writeJournal();
     }
 
     @Override
@@ -300,26 +298,7 @@ public final class DefaultForwarder implements Forwarder {
                 return;
             }
         }
-        if (stage == CutoverStage.SWITCHOVER || stage == CutoverStage.ACTIVATED) {
-            journalSoon();
-        } else {
-            writeJournal();
-        }
-    }
-
-    /**
-     * Writes the journal on the control thread, soon, for the stage changes of the blackout (the hold and the flush):
-     * their answer is what the paused guest waits for, and a durable write (two fsyncs, 1 to 25 ms here) would be
-     * blackout. Writes asked for while one waits are one write. What this gives up: a daemon killed in those few
-     * milliseconds restarts with the move one stage behind (the frames it held are lost with its memory either way).
-     */
-    private void journalSoon() {
-        if (journal != null && journalQueued.compareAndSet(false, true)) {
-            control.execute(() -> {
-                journalQueued.set(false);
-                journalQuietly();
-            });
-        }
+        writeJournal();
     }
 
     private void closeMove(MoveRuntime move, boolean flush, String why) {
