@@ -210,9 +210,7 @@ public final class CutoverBench implements Callable<Integer> {
                 try {
                     report = QemuCutoverDemo.withoutNetworkSteps(lab, 1000, Duration.ofMillis(500), mover).run();
                 } catch (RuntimeException e) {
-                    String why = "baseline move " + (i + 1) + ": " + e.getMessage();
-                    failures.add(why);
-                    System.out.println(why + " (the " + (count - i - 1) + " moves after it not made)");
+                    failed("baseline move " + (i + 1), e, count - i - 1);
                     break;
                 }
                 reports.add(report);
@@ -238,11 +236,7 @@ public final class CutoverBench implements Callable<Integer> {
                     report = qemu ? new QemuCutoverDemo(lab, agents, 1000, Duration.ofMillis(500), mover).run()
                             : new CutoverDemo(lab, agents, 1000, Duration.ofMillis(500), GUEST).run();
                 } catch (RuntimeException e) {
-                    // the lab is in a state no later move can start from: the figures so far are reported
-                    String why = topology.name().toLowerCase(Locale.ROOT) + " move " + (i + 1) + ": "
-                            + e.getMessage();
-                    failures.add(why);
-                    System.out.println(why + " (the " + (count - i - 1) + " moves after it not made)");
+                    failed(topology.name().toLowerCase(Locale.ROOT) + " move " + (i + 1), e, count - i - 1);
                     break;
                 }
                 reports.add(report);
@@ -261,6 +255,16 @@ public final class CutoverBench implements Callable<Integer> {
             }
         }
         return reports;
+    }
+
+    /**
+     * Notes a move that could not be made: its lab is in a state no later move can start from, so the {@code left}
+     * moves after it are not made, and the figures so far are reported.
+     */
+    private void failed(String move, RuntimeException why, int left) {
+        String failure = move + ": " + why.getMessage();
+        failures.add(failure);
+        System.out.println(failure + " (the " + left + " moves after it not made)");
     }
 
     /** The lab hosts' libvirtd, started when libvirt moves the guest (before the agents, which then follow them). */

@@ -1008,12 +1008,7 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         return onCore(() -> {
             Endpoint e = placed(endpoint).endpoint();
             EndpointFrames.require(e, frames);
-            requireConnected(List.of(e.switchId()));
-            Integer port = session(e.switchId()).ports().get(e.port());
-            if (port == null) {
-                throw new SwitchUnavailableException(e.switchId(), "has no port " + e.port() + " for endpoint "
-                        + endpoint);
-            }
+            int port = portOf(e);
             return session(e.switchId()).sendPacketsIn(port, frames).thenApply(v -> frames.size());
         });
     }
@@ -1021,14 +1016,19 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     public CompletableFuture<ProbeAnswer> probe(String endpoint, Duration timeout) {
         return onCore(() -> {
             Endpoint e = placed(endpoint).endpoint();
-            requireConnected(List.of(e.switchId()));
-            Integer port = session(e.switchId()).ports().get(e.port());
-            if (port == null) {
-                throw new SwitchUnavailableException(e.switchId(), "has no port " + e.port() + " for endpoint "
-                        + endpoint);
-            }
-            return probes.probe(e, port, timeout);
+            return probes.probe(e, portOf(e), timeout);
         });
+    }
+
+    /** The number of the endpoint's port on its switch, which must be connected and have it. Core thread. */
+    private int portOf(Endpoint e) {
+        requireConnected(List.of(e.switchId()));
+        Integer port = session(e.switchId()).ports().get(e.port());
+        if (port == null) {
+            throw new SwitchUnavailableException(e.switchId(), "has no port " + e.port() + " for endpoint "
+                    + e.name());
+        }
+        return port;
     }
 
     public CompletableFuture<Move> cleanup(int moveId) {

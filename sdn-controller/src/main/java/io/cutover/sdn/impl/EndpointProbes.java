@@ -106,7 +106,7 @@ final class EndpointProbes {
      * @return whether the frame was for the probes (answering one or not); false leaves it to others
      */
     boolean offer(io.cutover.sdn.Dpid sw, int inPort, byte[] frame) {
-        if (frame.length < 6 || !java.util.Arrays.equals(frame, 0, 6, ProbeFrames.PROBE_MAC, 0, 6)) {
+        if (!ProbeFrames.isForProbes(frame)) {
             return false;
         }
         Optional<ProbeFrames.Answer> answer = ProbeFrames.answer(frame);

@@ -80,7 +80,7 @@ final class ProbeFrames {
      * empty for anything else (a short or garbled frame included).
      */
     static Optional<Answer> answer(byte[] frame) {
-        if (frame.length < ETH_HEADER + ARP_LENGTH || !Arrays.equals(frame, 0, 6, PROBE_MAC, 0, 6)) {
+        if (frame.length < ETH_HEADER + ARP_LENGTH || !isForProbes(frame)) {
             return Optional.empty();
         }
         ByteBuffer in = ByteBuffer.wrap(frame);
@@ -98,6 +98,11 @@ final class ProbeFrames {
             return address(Arrays.copyOfRange(frame, icmp + 8, icmp + 24)).map(a -> new Answer(mac, a));
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code frame} is addressed to {@link #PROBE_MAC} (an answer to a probe, or something posing as one). */
+    static boolean isForProbes(byte[] frame) {
+        return frame.length >= 6 && Arrays.equals(frame, 0, 6, PROBE_MAC, 0, 6);
     }
 
     private static Optional<InetAddress> address(byte[] bytes) {
