@@ -43,6 +43,18 @@ public interface Guest extends AutoCloseable {
     }
 
     /**
+     * Writes {@code count} whole consecutive pages from page {@code first}, {@code pages[0]} to
+     * {@code pages[count - 1]}, as {@link #writePage} would one by one; a guest may write them at once.
+     *
+     * @throws IndexOutOfBoundsException if a page is not a page of this guest
+     */
+    default void writePages(long first, ByteBuffer[] pages, int count) {
+        for (int i = 0; i < count; i++) {
+            writePage(first + i, pages[i]);
+        }
+    }
+
+    /**
      * ORs the dirty log into {@code bitmap} (bit {@code i % 64} of word {@code i / 64} for page {@code i})
      * and clears the log.
      *

@@ -86,6 +86,39 @@ final class DirectMemory {
         return true;
     }
 
+    /**
+     * Writes the remaining bytes of {@code data[0]} to {@code data[count - 1]} (within one chunk), one after
+     * the other from {@code offset}, through the chunk's file with as few system calls as it takes (a gathering
+     * write); false, and nothing written, when the memory is not file-backed.
+     */
+    boolean write(long offset, ByteBuffer[] data, int count) {
+        if (files == null) {
+            return false;
+        }
+        FileChannel file = files[(int) (offset >>> CHUNK_SHIFT)];
+        long at = offset & ((1L << CHUNK_SHIFT) - 1);
+        long left = 0;
+        for (int i = 0; i < count; i++) {
+            left += data[i].remaining();
+        }
+        // the file's position is that of the gathering write: one writer at a time
+        synchronized (file) {
+            try {
+                file.position(at);
+                int from = 0;
+                while (left > 0) {
+                    left -= file.write(data, from, count - from);
+                    while (from < count && !data[from].hasRemaining()) {
+                        from++;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write guest memory: " + e.getMessage(), e);
+            }
+        }
+        return true;
+    }
+
     ByteBuffer chunk(int index) {
         return chunks[index];
     }

@@ -109,6 +109,31 @@ public final class SyntheticGuest implements Guest {
         }
     }
 
+    /** As {@link #writePage}, with one gathering write for the pages of a chunk. */
+    @Override
+    public void writePages(long first, ByteBuffer[] pages, int count) {
+        Objects.checkFromIndexSize(first, count, pageCount);
+        int done = 0;
+        while (done < count) {
+            long index = first + done;
+            long chunkEnd = ((index >>> pagesPerChunkShift) + 1) << pagesPerChunkShift;
+            int n = (int) Math.min(count - done, chunkEnd - index);
+            ByteBuffer[] part = done == 0 ? pages : java.util.Arrays.copyOfRange(pages, done, done + n);
+            for (int i = 0; i < n; i++) {
+                if (part[i].remaining() != pageSize) {
+                    throw new IllegalArgumentException("a page is " + pageSize + " bytes, not " + part[i].remaining());
+                }
+                markPopulated(index + i);
+            }
+            if (!memory.write(index << pageShift, part, n)) {
+                for (int i = 0; i < n; i++) {
+                    pageView(index + i).put(part[i]);
+                }
+            }
+            done += n;
+        }
+    }
+
     @Override
     public void collectDirty(long[] bitmap) {
         for (int i = 0; i < dirty.length; i++) {

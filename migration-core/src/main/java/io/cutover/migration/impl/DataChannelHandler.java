@@ -31,6 +31,12 @@ final class DataChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        session.writeRun();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         session.dataChannelLost(channel, "data connection " + channel + " to the source was lost");
         ctx.fireChannelInactive();

@@ -44,6 +44,8 @@ import java.util.function.Consumer;
  * only when it presents the secret its migration was admitted with.
  */
 final class DestinationSession extends ChannelInboundHandlerAdapter {
+    /** The most pages written to the guest at once (1 MiB of 4 KiB pages; Linux takes 1,024 buffers a write). */
+    private static final int RUN_PAGES = 256;
     private static final Logger LOG = LoggerFactory.getLogger(DestinationSession.class);
 
     enum State {
@@ -78,6 +80,8 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
     private long bytes;
     private long pages;
     private LZ4SafeDecompressor lz4;
+    /** Whole pages received and not written yet: written at the end of each read, or before any other frame. */
+    private final PageRun run = new PageRun(RUN_PAGES);
     private long[] missing;
     private long missingCount;
     private io.netty.channel.Channel channel;
@@ -126,6 +130,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             } else {
                 Frame frame = (Frame) msg;
                 bytes += Frames.HEADER_BYTES + frame.content().readableBytes();
+                writeRunBefore(frame);
                 handle(ctx, frame);
             }
         } finally {
@@ -256,6 +261,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         }
         bytes += Frames.HEADER_BYTES + frame.content().readableBytes();
         try {
+            writeRunBefore(frame);
             switch (frame.type()) {
                 case PAGE -> {
                     expect(State.RECEIVING, frame);
@@ -269,6 +275,34 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
             }
         } catch (MigrationProtocolException e) {
             discard(control, "protocol error: " + e.getMessage(), true);
+        }
+    }
+
+    /** The end of a read on a connection of this session: the pages it brought are written to the guest. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        writeRun();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Writes the pages held in the run, so that the guest holds every page received (on this session's event loop). */
+    void writeRun() {
+        if (state == State.RECEIVING) {
+            try {
+                run.writeTo(guest);
+            } catch (RuntimeException e) {
+                discard(control, "cannot write the guest's memory: " + e.getMessage(), true);
+            }
+        } else {
+            run.clear();
+        }
+    }
+
+    /** Only whole pages may wait in the run: everything else sees (or changes) the guest after them. */
+    private void writeRunBefore(Frame frame) {
+        if (frame.type() != FrameType.PAGE
+                || (frame.flags() != Frames.PAGE_RAW && frame.flags() != Frames.PAGE_ZERO)) {
+            writeRun();
         }
     }
 
@@ -382,11 +416,17 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         ByteBuf payload = frame.content();
         int crc;
         if (frame.flags() == Frames.PAGE_RAW || frame.flags() == Frames.PAGE_ZERO) {
-            // a whole page: written as such, so the guest need not map it in (see Guest.writePage)
-            ByteBuffer page = frame.flags() == Frames.PAGE_ZERO ? digestOf.zeroPage()
-                    : payload.nioBuffer(payload.readerIndex(), payload.readableBytes());
-            crc = frame.flags() == Frames.PAGE_ZERO ? digestOf.zeroCrc() : digestOf.checksum(page.duplicate());
-            guest.writePage(index, page);
+            // a whole page: written as such, so the guest need not map it in (see Guest.writePage), with the pages
+            // after it in one write while the migration receives (in post-copy, the guest waits for it now)
+            boolean zero = frame.flags() == Frames.PAGE_ZERO;
+            ByteBuffer page = zero ? digestOf.zeroPage() : payload.nioBuffer(payload.readerIndex(), payload.readableBytes());
+            crc = zero ? digestOf.zeroCrc() : digestOf.checksum(page.duplicate());
+            if (state != State.RECEIVING) {
+                guest.writePage(index, page);
+            } else if (!run.add(index, page, zero ? null : payload)) {
+                run.writeTo(guest);
+                run.add(index, page, zero ? null : payload);
+            }
             record(index, crc);
             return;
         }
@@ -508,6 +548,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         state = State.DISCARDED;
         sessions.remove(hello.migrationId(), this);
         releasePending();
+        run.clear();
         guest.close();
         LOG.error("{}: the guest is lost: {}", hello.migrationId(), reason);
         events.emit(CutoverStage.FAILED);
@@ -611,6 +652,7 @@ final class DestinationSession extends ChannelInboundHandlerAdapter {
         if (multifd != null) {
             multifd.closeData();
         }
+        run.clear();
         if (guest != null) {
             guest.close();
         }
