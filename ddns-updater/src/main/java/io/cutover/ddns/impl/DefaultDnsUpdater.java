@@ -41,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The {@link DnsUpdater}: journal first, then a signed compare-and-swap, then verification. */
 public final class DefaultDnsUpdater implements DnsUpdater {
@@ -98,7 +99,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             throw new IllegalArgumentException("an update needs at least one change");
         }
         long start = System.nanoTime();
-        return CompletableFuture.supplyAsync(() -> journal.add(options.zone(), options.owner(), changes), worker)
+        return journaled(() -> journal.add(options.zone(), options.owner(), changes))
                 .thenCompose(update -> send(update, start));
     }
 
@@ -143,8 +144,8 @@ public final class DefaultDnsUpdater implements DnsUpdater {
     private CompletableFuture<Void> sendBatch(List<RrsetChange> batch, List<CompletableFuture<UpdateResult>> out) {
         long start = System.nanoTime();
         String name = batch.get(0).name();
-        CompletableFuture<List<PendingUpdate>> journaled = CompletableFuture.supplyAsync(() -> journal.addAll(options.zone(),
-                options.owner(), batch.stream().map(List::of).toList()), worker);
+        CompletableFuture<List<PendingUpdate>> journaled = journaled(() -> journal.addAll(options.zone(),
+                options.owner(), batch.stream().map(List::of).toList()));
         return journaled.thenCompose(singles -> queries.zoneOf(name).thenCompose(zone -> withKeptTtls(batch).thenCompose(changes -> {
             boolean oneZone = changes.stream().allMatch(c -> c.owner().subdomain(RrsetChange.absolute(zone)));
             if (singles.size() == 1 || !oneZone) {
@@ -232,7 +233,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
             List<RrsetChange> changes = new ArrayList<>();
             held.forEach((type, set) -> changes.add(new RrsetChange(owner.toString(), Type.string(type), ttl, set.rdata(),
                     set.rdata())));
-            return CompletableFuture.supplyAsync(() -> journal.rememberTtl(owner.toString(), old), worker)
+            return journaled(() -> journal.rememberTtl(owner.toString(), old))
                     .thenCompose(remembered -> apply(changes).thenApply(result -> new TtlLowering(owner.toString(),
                             remembered, ttl, Instant.now().plus(remembered), result)));
         });
@@ -268,7 +269,7 @@ public final class DefaultDnsUpdater implements DnsUpdater {
         }
         RrsetChange change = new RrsetChange(name, "TXT", Duration.ofSeconds(300), List.of(), List.of(options.ownerTxt()));
         long start = System.nanoTime();
-        return CompletableFuture.supplyAsync(() -> journal.add(options.zone(), null, List.of(change)), worker)
+        return journaled(() -> journal.add(options.zone(), null, List.of(change)))
                 .thenCompose(update -> send(update, start));
     }
 
@@ -338,6 +339,21 @@ public final class DefaultDnsUpdater implements DnsUpdater {
     }
 
     // ---------------------------------------------------------------- sending an update
+
+    /**
+     * A journal write: on the worker when the journal is on disk (the write waits for the disk), on the calling
+     * thread when it is in memory (no thread hop for nothing).
+     */
+    private <T> CompletableFuture<T> journaled(Supplier<T> write) {
+        if (journal.onDisk()) {
+            return CompletableFuture.supplyAsync(write, worker);
+        }
+        try {
+            return CompletableFuture.completedFuture(write.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     private CompletableFuture<UpdateResult> send(PendingUpdate queued, long start) {
         String name = queued.changes().get(0).name();

@@ -22,18 +22,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 /**
  * DNS over UDP with many exchanges in flight on one socket (matched by message id and server), and a TCP
  * retry when an answer comes back truncated. Its socket and every thread it uses are made when it is
  * opened, on the opening thread: inside a network namespace, they all live there.
+ * <p>
+ * An answer completes its exchange on the reader thread. Timeouts cost no timer task per exchange: one sweep,
+ * scheduled for the earliest deadline in flight, fails the exchanges whose deadline has passed and schedules
+ * itself again for the next one.
  */
 public final class DnsTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsTransport.class);
@@ -52,16 +57,18 @@ public final class DnsTransport implements AutoCloseable {
     public record Response(Message message, byte[] wire, boolean overTcp) {
     }
 
-    private record Exchange(int id, InetSocketAddress server, byte[] request, Duration timeout,
-                            CompletableFuture<Response> result, ScheduledFuture<?>[] timeoutTask) {
+    private record Exchange(int id, InetSocketAddress server, byte[] request, Duration timeout, long deadline,
+                            CompletableFuture<Response> result) {
     }
+
+    /** When the next sweep runs ({@link System#nanoTime()}), or {@link Long#MAX_VALUE} when none is scheduled. */
+    private final AtomicLong nextSweep = new AtomicLong(Long.MAX_VALUE);
 
     private DnsTransport() throws IOException {
         int n = INSTANCES.incrementAndGet();
         udp = DatagramChannel.open();
         udp.bind(new InetSocketAddress(0));
         timer = new ScheduledThreadPoolExecutor(1, daemon("dns-timer-" + n));
-        timer.setRemoveOnCancelPolicy(true);
         timer.prestartAllCoreThreads();
         tcp = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("dns-tcp-" + n));
         tcp.prestartAllCoreThreads();
@@ -101,25 +108,56 @@ public final class DnsTransport implements AutoCloseable {
             result.completeExceptionally(e);
             return result;
         }
-        exchange = new Exchange(id, server, request, timeout, result, new ScheduledFuture<?>[1]);
+        exchange = new Exchange(id, server, request, timeout, System.nanoTime() + timeout.toNanos(), result);
         if (inFlight.putIfAbsent(id, exchange) != null) {
             return exchange(server, encoder, timeout);
         }
-        int key = id;
-        exchange.timeoutTask[0] = timer.schedule(() -> {
-            if (inFlight.remove(key, exchange)) {
-                result.completeExceptionally(new TimeoutException("no answer from " + hostPort(server) + " within "
-                        + timeout.toMillis() + " ms"));
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        sweepBy(exchange.deadline);
         try {
             udp.send(ByteBuffer.wrap(request), server);
         } catch (IOException e) {
-            inFlight.remove(key, exchange);
-            exchange.timeoutTask[0].cancel(false);
+            inFlight.remove(id, exchange);
             result.completeExceptionally(e);
         }
         return result;
+    }
+
+    /** Makes sure a sweep runs by {@code deadline}. */
+    private void sweepBy(long deadline) {
+        long scheduled;
+        do {
+            scheduled = nextSweep.get();
+            if (scheduled - deadline <= 0) {
+                return;
+            }
+        } while (!nextSweep.compareAndSet(scheduled, deadline));
+        try {
+            timer.schedule(this::sweep, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("no timeout sweep: the transport is closed");
+        }
+    }
+
+    /** Fails the exchanges whose deadline has passed, then schedules the sweep for the earliest one left. */
+    private void sweep() {
+        nextSweep.set(Long.MAX_VALUE);
+        long now = System.nanoTime();
+        long earliest = 0;
+        boolean left = false;
+        for (Exchange exchange : inFlight.values()) {
+            if (exchange.deadline - now <= 0) {
+                if (inFlight.remove(exchange.id, exchange)) {
+                    exchange.result.completeExceptionally(new TimeoutException("no answer from "
+                            + hostPort(exchange.server) + " within " + exchange.timeout.toMillis() + " ms"));
+                }
+            } else if (!left || exchange.deadline - earliest < 0) {
+                earliest = exchange.deadline;
+                left = true;
+            }
+        }
+        if (left) {
+            sweepBy(earliest);
+        }
     }
 
     /** Sends one request over TCP (a new connection) and completes with its response. */
@@ -171,7 +209,6 @@ public final class DnsTransport implements AutoCloseable {
             if (!inFlight.remove(id, exchange)) {
                 continue;
             }
-            exchange.timeoutTask[0].cancel(false);
             if (message.getHeader().getFlag(Flags.TC)) {
                 exchangeTcp(exchange.server, exchange.request, exchange.timeout).whenComplete((r, e) -> {
                     if (e != null) {

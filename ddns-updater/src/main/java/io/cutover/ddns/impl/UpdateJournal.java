@@ -30,11 +30,16 @@ import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
- * The on-disk journal of updates: an update is appended and synced ({@code fsync}) before it is sent, and
- * marked done when the server has answered it. TTLs lowered ahead of a move are remembered here too. One
- * line per record, each with a CRC32 so that a line torn by a crash is recognised and ignored. Opening it
- * compacts it (only what is still pending or remembered is kept, replaced durably by {@link AtomicFile}) and
- * locks it against a second process.
+ * The on-disk journal of updates: an update is appended and synced before it is sent, and marked done when
+ * the server has answered it. TTLs lowered ahead of a move are remembered here too. One line per record, each
+ * with a CRC32 so that a line torn by a crash is recognised and ignored. Opening it compacts it (only what is
+ * still pending or remembered is kept, replaced durably by {@link AtomicFile}) and locks it against a second
+ * process.
+ * <p>
+ * The file is preallocated with zeros, {@value #PREALLOCATE} bytes at a time, and lines overwrite the zeros: a
+ * sync then writes the data alone ({@code fdatasync}), without a file-system metadata commit for the file's
+ * growing length. Only a sync after the file grew forces its metadata too. The zeros after the last line are
+ * not lines.
  *
  * <pre>
  * crc N nextId
@@ -48,6 +53,9 @@ public final class UpdateJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateJournal.class);
     static final String FILE = "ddns-journal.log";
     private static final String LOCK = "ddns-journal.lock";
+    /** Bytes the file grows by when its lines reach its end. */
+    static final int PREALLOCATE = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final Path file;
     private final FileChannel lockChannel;
@@ -58,6 +66,9 @@ public final class UpdateJournal implements AutoCloseable {
     private final Object syncLock = new Object();
     private long nextId = 1;
     private long written;
+    private long allocated;
+    /** The file grew since the last sync: the next one forces its metadata (its length) too. */
+    private boolean grown;
     private volatile long synced;
 
     private UpdateJournal() {
@@ -90,8 +101,12 @@ public final class UpdateJournal implements AutoCloseable {
         AtomicFile whole = new AtomicFile(file);
         load(whole.read());
         whole.replace(out -> out.write(compacted()));
-        this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
         this.written = channel.size();
+        this.allocated = written;
+        preallocate(written + 1);
+        channel.force(true);
+        this.grown = false;
         this.synced = written;
     }
 
@@ -102,6 +117,11 @@ public final class UpdateJournal implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the DNS journal in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether it is kept on disk (its writes wait for the disk) rather than in memory. */
+    public boolean onDisk() {
+        return channel != null;
     }
 
     public Path file() {
@@ -205,9 +225,10 @@ public final class UpdateJournal implements AutoCloseable {
         }
         byte[] line = withCrc(body).getBytes(StandardCharsets.UTF_8);
         try {
+            preallocate(written + line.length);
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
-                channel.write(buffer);
+                channel.write(buffer, written + buffer.position());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the DNS journal " + file + ": " + e.getMessage(), e);
@@ -216,7 +237,22 @@ public final class UpdateJournal implements AutoCloseable {
         return written;
     }
 
-    /** Group commit: one fsync covers every line written before it. */
+    /** Makes the file at least {@code end} bytes long, in steps of {@link #PREALLOCATE} zeros. */
+    private void preallocate(long end) throws IOException {
+        if (end <= allocated) {
+            return;
+        }
+        long target = (end / PREALLOCATE + 1) * PREALLOCATE;
+        for (long at = allocated; at < target; ) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), target - at));
+            at += channel.write(zeros, at);
+        }
+        allocated = target;
+        grown = true;
+    }
+
+    /** Group commit: one sync covers every line written before it. */
     private void syncTo(long end) {
         if (synced >= end) {
             return;
@@ -226,11 +262,14 @@ public final class UpdateJournal implements AutoCloseable {
                 return;
             }
             long target;
+            boolean metadata;
             synchronized (this) {
                 target = written;
+                metadata = grown;
+                grown = false;
             }
             try {
-                channel.force(false);
+                channel.force(metadata);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot sync the DNS journal " + file + ": " + e.getMessage(), e);
             }
@@ -239,7 +278,11 @@ public final class UpdateJournal implements AutoCloseable {
     }
 
     private void load(byte[] journal) {
-        List<String> lines = Arrays.asList(new String(journal, StandardCharsets.UTF_8).split("\n", -1));
+        int end = journal.length;
+        while (end > 0 && journal[end - 1] == 0) {
+            end--;
+        }
+        List<String> lines = Arrays.asList(new String(journal, 0, end, StandardCharsets.UTF_8).split("\n", -1));
         int number = 0;
         for (String line : lines) {
             number++;

@@ -79,4 +79,24 @@ class DnsTransportTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(140));
         }
     }
+
+    @Test
+    void aShortTimeoutAfterALongOneStillFiresOnTimeAndALateAnswerStillCounts() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        try (FakeDnsServer server = new FakeDnsServer((request, overTcp) -> seen.incrementAndGet() == 3
+                ? answer(request, false) : null);
+             DnsTransport transport = DnsTransport.open()) {
+            var slow = transport.exchange(server.address(), DnsTransportTest::query, Duration.ofSeconds(5));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> transport.exchange(server.address(), DnsTransportTest::query, Duration.ofMillis(100))
+                    .get(2, TimeUnit.SECONDS)).cause().isInstanceOf(TimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(90), Duration.ofSeconds(2));
+            assertThat(slow).isNotDone();
+            assertThat(transport.exchange(server.address(), DnsTransportTest::query, Duration.ofMillis(100))
+                    .get(2, TimeUnit.SECONDS).overTcp()).isFalse();
+            assertThatThrownBy(() -> slow.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("within 5000 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(4900));
+        }
+    }
 }

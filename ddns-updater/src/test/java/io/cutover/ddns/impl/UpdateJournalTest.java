@@ -47,6 +47,53 @@ class UpdateJournalTest {
     }
 
     @Test
+    void thePreallocatedFileKeepsEveryLineAcrossItsGrowthAndAReopen() throws Exception {
+        Path file = dir.resolve(UpdateJournal.FILE);
+        List<Long> kept = new java.util.ArrayList<>();
+        try (UpdateJournal journal = UpdateJournal.open(dir)) {
+            assertThat(Files.size(file)).as("preallocated").isGreaterThanOrEqualTo(UpdateJournal.PREALLOCATE);
+            while (Files.size(file) <= UpdateJournal.PREALLOCATE) {
+                List<PendingUpdate> added = journal.addAll("vms.cutover.test.", "agent-a", java.util.Collections.nCopies(100, CHANGES));
+                kept.add(added.get(0).id());
+                added.subList(1, added.size()).forEach(update -> journal.doneUnsynced(update.id(), "applied"));
+            }
+            kept.add(journal.add(null, null, CHANGES).id());
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        assertThat(bytes[bytes.length - 1]).as("zeros after the last line").isZero();
+        try (UpdateJournal journal = UpdateJournal.open(dir)) {
+            assertThat(journal.pending()).extracting(PendingUpdate::id).containsExactlyElementsOf(kept);
+            assertThat(journal.pending().get(0).changes()).isEqualTo(CHANGES);
+            long next = journal.add(null, null, CHANGES).id();
+            assertThat(next).isGreaterThan(kept.get(kept.size() - 1));
+        }
+        try (UpdateJournal journal = UpdateJournal.open(dir)) {
+            assertThat(journal.pending()).hasSize(kept.size() + 1);
+        }
+    }
+
+    @Test
+    void aLineTornInsideThePreallocatedZerosIsIgnored() throws Exception {
+        try (UpdateJournal journal = UpdateJournal.open(dir)) {
+            journal.add(null, null, CHANGES);
+            journal.add(null, null, CHANGES);
+        }
+        Path file = dir.resolve(UpdateJournal.FILE);
+        byte[] bytes = Files.readAllBytes(file);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        int lastLine = text.lastIndexOf('\n', text.indexOf('\0') - 2) + 1;
+        java.util.Arrays.fill(bytes, lastLine + 20, text.indexOf('\0'), (byte) 0);
+        Files.write(file, bytes);
+        try (UpdateJournal journal = UpdateJournal.open(dir)) {
+            assertThat(journal.pending()).extracting(PendingUpdate::id).containsExactly(1L);
+            assertThat(journal.add(null, null, CHANGES).id()).isGreaterThan(1L);
+        }
+        try (UpdateJournal journal = UpdateJournal.open(dir)) {
+            assertThat(journal.pending()).extracting(PendingUpdate::id).hasSize(2).contains(1L);
+        }
+    }
+
+    @Test
     void idsKeepGrowingAfterEverythingIsDone() {
         long id;
         try (UpdateJournal journal = UpdateJournal.open(dir)) {
