@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -43,6 +44,12 @@ import java.util.function.IntFunction;
 public final class DnsTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsTransport.class);
     private static final int MAX_UDP = 65535;
+    /**
+     * The socket's receive buffer asked for (the kernel caps it at {@code net.core.rmem_max}): room for the answers
+     * to a burst of queries (verifying 32 messages of 25 changes asks 832 at once), which the default (~200 KiB, a
+     * few hundred datagrams) drops, each drop then costing a timeout and a retry.
+     */
+    static final int RECEIVE_BUFFER = 4 << 20;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final DatagramChannel udp;
@@ -67,6 +74,7 @@ public final class DnsTransport implements AutoCloseable {
     private DnsTransport() throws IOException {
         int n = INSTANCES.incrementAndGet();
         udp = DatagramChannel.open();
+        udp.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
         udp.bind(new InetSocketAddress(0));
         timer = new ScheduledThreadPoolExecutor(1, daemon("dns-timer-" + n));
         timer.prestartAllCoreThreads();

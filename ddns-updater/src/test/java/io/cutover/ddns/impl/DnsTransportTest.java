@@ -99,4 +99,18 @@ class DnsTransportTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(4900));
         }
     }
+
+    @Test
+    void aThousandQueriesInFlightAreAllAnswered() throws Exception {
+        try (FakeDnsServer server = new FakeDnsServer((request, overTcp) -> answer(request, false));
+             DnsTransport transport = DnsTransport.open()) {
+            var answers = new java.util.ArrayList<java.util.concurrent.CompletableFuture<DnsTransport.Response>>();
+            for (int i = 0; i < 1000; i++) {
+                answers.add(transport.exchange(server.address(), DnsTransportTest::query, Duration.ofSeconds(5)));
+            }
+            for (var answer : answers) {
+                assertThat(answer.get(10, TimeUnit.SECONDS).overTcp()).isFalse();
+            }
+        }
+    }
 }
