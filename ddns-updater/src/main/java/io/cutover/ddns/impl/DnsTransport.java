@@ -18,6 +18,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -146,17 +148,20 @@ public final class DnsTransport implements AutoCloseable {
         }
     }
 
-    /** Fails the exchanges whose deadline has passed, then schedules the sweep for the earliest one left. */
+    /**
+     * Schedules the sweep for the earliest deadline left, then fails the exchanges whose deadline has passed (their
+     * callbacks run here, after the next sweep is sure).
+     */
     private void sweep() {
         nextSweep.set(Long.MAX_VALUE);
         long now = System.nanoTime();
         long earliest = 0;
         boolean left = false;
+        List<Exchange> late = new ArrayList<>();
         for (Exchange exchange : inFlight.values()) {
             if (exchange.deadline - now <= 0) {
                 if (inFlight.remove(exchange.id, exchange)) {
-                    exchange.result.completeExceptionally(new TimeoutException("no answer from "
-                            + hostPort(exchange.server) + " within " + exchange.timeout.toMillis() + " ms"));
+                    late.add(exchange);
                 }
             } else if (!left || exchange.deadline - earliest < 0) {
                 earliest = exchange.deadline;
@@ -166,6 +171,8 @@ public final class DnsTransport implements AutoCloseable {
         if (left) {
             sweepBy(earliest);
         }
+        late.forEach(exchange -> exchange.result.completeExceptionally(new TimeoutException("no answer from "
+                + hostPort(exchange.server) + " within " + exchange.timeout.toMillis() + " ms")));
     }
 
     /** Sends one request over TCP (a new connection) and completes with its response. */
