@@ -22,7 +22,8 @@ final class LabGuestPorts {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!lab.exec("client", "ping", "-c", "1", "-W", "1", address).ok()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the client cannot reach the guest at " + address);
+                String why = "the client cannot reach the guest at " + address;
+                throw new IllegalStateException(why + NetworkSnapshot.describe(lab, why));
             }
             Thread.sleep(100);
         }
