@@ -56,6 +56,7 @@ public final class CutoverPlan implements CutoverListener {
     private boolean started;
     private boolean blackoutProtected = true;
     private Throwable failure;
+    private String unverified;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     public CutoverPlan(String id, List<PlanStep> steps) {
@@ -191,6 +192,11 @@ public final class CutoverPlan implements CutoverListener {
     /** Why the plan rolled back, or {@code null}. */
     public synchronized Throwable failure() {
         return failure;
+    }
+
+    /** What the plan ended {@link CutoverStage#UNVERIFIED UNVERIFIED} for (every step's doubt), or {@code null}. */
+    public synchronized String unverified() {
+        return unverified;
     }
 
     /**
@@ -354,10 +360,10 @@ public final class CutoverPlan implements CutoverListener {
                 return;
             }
             stage = CutoverStage.UNVERIFIED;
+            unverified = String.join("; ", doubts);
         }
-        String why = String.join("; ", doubts);
-        timeline.add(CutoverStage.UNVERIFIED.name(), "stage", why);
-        LOG.warn("cutover {}: UNVERIFIED ({})", id, why);
+        timeline.add(CutoverStage.UNVERIFIED.name(), "stage", unverified());
+        LOG.warn("cutover {}: UNVERIFIED ({})", id, unverified());
     }
 
     private CompletableFuture<Void> runStep(PlanStep step, String after) {

@@ -117,6 +117,7 @@ class CutoverPlanTest {
         plan.advance(CutoverStage.COMPLETED).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
         assertThat(plan.stage()).isEqualTo(CutoverStage.UNVERIFIED);
+        assertThat(plan.unverified()).isEqualTo("vm1 did not answer at br-b");
         assertThat(plan.ended()).isTrue();
         assertThat(log).as("nothing is undone").containsExactly("apply sdn.commit", "apply sdn.verify",
                 "apply sdn.cleanup");
@@ -130,6 +131,7 @@ class CutoverPlanTest {
         verified.advance(CutoverStage.ACTIVATED);
         verified.advance(CutoverStage.COMPLETED).toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(verified.stage()).isEqualTo(CutoverStage.COMPLETED);
+        assertThat(verified.unverified()).isNull();
     }
 
     @Test

@@ -5,7 +5,6 @@ import io.cutover.agent.CutoverRequest;
 import io.cutover.agent.CutoverService;
 import io.cutover.agent.evacuation.Mover;
 import io.cutover.agent.evacuation.VmMove;
-import io.cutover.agent.plan.TimelineEntry;
 import io.cutover.api.CutoverStage;
 import io.cutover.api.HypervisorMigration;
 import io.cutover.api.MigrationFigures;
@@ -58,9 +57,7 @@ public final class ServiceMover implements Mover {
             return new Moved(VmMove.Outcome.COMPLETED, null, downtime(cutover));
         }
         if (stage == CutoverStage.UNVERIFIED) {
-            return new Moved(VmMove.Outcome.UNVERIFIED, cutover.plan().timeline().entries().stream()
-                    .filter(entry -> entry.what().equals(CutoverStage.UNVERIFIED.name())).map(TimelineEntry::detail)
-                    .findFirst().orElse("not heard at the destination"), downtime(cutover));
+            return new Moved(VmMove.Outcome.UNVERIFIED, cutover.plan().unverified(), downtime(cutover));
         }
         return new Moved(VmMove.Outcome.ROLLED_BACK, failure != null ? failure.getMessage() : "ended " + stage,
                 downtime(cutover));
