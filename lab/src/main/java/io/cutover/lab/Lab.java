@@ -131,6 +131,15 @@ public final class Lab implements AutoCloseable, OvsTools {
         return Shell.runIn(namespace(node), command);
     }
 
+    /**
+     * Sets the kernel's {@code key} in {@code node}'s namespace to {@code value} until the returned override is
+     * closed, which restores the value it had (e.g. {@code net.ipv4.conf.all.arp_ignore} 8: a node that answers no
+     * ARP request).
+     */
+    public SysctlOverride overrideSysctl(String node, String key, String value) {
+        return new SysctlOverride(this, node, key, value);
+    }
+
     /** Starts a long-running command inside {@code node}'s namespace, its output going to {@code log}. */
     public Process spawn(String node, List<String> command, Path log) {
         try {

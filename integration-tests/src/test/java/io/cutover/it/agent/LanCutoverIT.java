@@ -6,6 +6,7 @@ import io.cutover.demo.LabAgents;
 import io.cutover.it.LabExtension;
 import io.cutover.it.PrometheusText;
 import io.cutover.lab.Lab;
+import io.cutover.lab.SysctlOverride;
 import io.cutover.lab.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -79,10 +80,8 @@ class LanCutoverIT {
         Lab lab = LAB.lab();
         // the VM's kernel answers no ARP request on any of its cables (the switches' responder still answers its
         // neighbours for it)
-        String arpIgnore = "net.ipv4.conf.all.arp_ignore";
-        String was = lab.exec("vm1", "sysctl", "-n", arpIgnore).orThrow().stdout().strip();
-        lab.exec("vm1", "sysctl", "-qw", arpIgnore + "=8").orThrow();
-        try (LabAgents agents = LabAgents.start(lab)) {
+        try (SysctlOverride silent = lab.overrideSysctl("vm1", "net.ipv4.conf.all.arp_ignore", "8");
+             LabAgents agents = LabAgents.start(lab)) {
             Map<LabAgents.Daemon, String> before = scrape(agents);
             DemoReport report = new CutoverDemo(lab, agents, 200, Duration.ofSeconds(1), "size=32m").run();
             Map<LabAgents.Daemon, String> after = scrape(agents);
@@ -93,8 +92,6 @@ class LanCutoverIT {
                             + lab.port("vm1").ipv4Address()));
             assertThat(delta(before, after, LabAgents.Daemon.AGENT, "cutover_unverified_total"))
                     .as("counted at the source's agent").isEqualTo(1);
-        } finally {
-            lab.exec("vm1", "sysctl", "-qw", arpIgnore + "=" + was).orThrow();
         }
     }
 

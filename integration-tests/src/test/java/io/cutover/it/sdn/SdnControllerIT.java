@@ -5,6 +5,7 @@ import io.cutover.it.Capture;
 import io.cutover.it.LabExtension;
 import io.cutover.lab.CommandResult;
 import io.cutover.lab.Lab;
+import io.cutover.lab.SysctlOverride;
 import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import io.cutover.sdn.Cookie;
@@ -162,14 +163,10 @@ class SdnControllerIT {
         assertThat(atItsPlace.address()).isEqualTo(vmAddress());
         assertThat(atItsPlace.switchId()).isEqualTo(dpid("br-b"));
         // arp_ignore 8: the VM's kernel answers no ARP request at all (its link and its IPv6 addresses stay)
-        String arpIgnore = "net.ipv4.conf." + lab.port("vm1").iface() + ".arp_ignore";
-        String wasIgnoring = lab.exec("vm1", "sysctl", "-n", arpIgnore).orThrow().stdout().strip();
-        lab.exec("vm1", "sysctl", "-qw", arpIgnore + "=8").orThrow();
         ProbeAnswer silent;
-        try {
+        try (SysctlOverride ignoring = lab.overrideSysctl("vm1",
+                "net.ipv4.conf." + lab.port("vm1").iface() + ".arp_ignore", "8")) {
             silent = join(sdn.probe("vm1", Duration.ofMillis(800)));
-        } finally {
-            lab.exec("vm1", "sysctl", "-qw", arpIgnore + "=" + wasIgnoring).orThrow();
         }
         assertThat(silent.answered()).as("a VM that answers no ARP: " + silent).isFalse();
         assertThat(silent.probes()).isGreaterThanOrEqualTo(3);
