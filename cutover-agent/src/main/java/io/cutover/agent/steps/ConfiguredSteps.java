@@ -33,7 +33,8 @@ import java.util.concurrent.CompletionStage;
  * SWITCHOVER  tunnel.hold (otherwise), sdn.redirect  (the forwarder holds before the traffic is sent to it)
  * ACTIVATED   sdn.commit, then announce, tunnel.flush and sdn.verify together, dns.switch (WAN) after the flush
  *                                               (announce and flush only once every switch confirmed; the plan
- *                                               ends UNVERIFIED if the VM did not answer sdn.verify's probe)
+ *                                               ends UNVERIFIED if the VM did not answer sdn.verify's probe, or
+ *                                               without the controller announce.verify's, after the announcement)
  * DRAINING    tunnel.drain   (until the source's move says its drain ended: on a WAN once every resolver has let go
  *                             of the old address, as dns.lower-ttl and dns.switch noted, and the tunnel was idle; on a
  *                             LAN once it was idle; or at its hard maximum)
@@ -53,21 +54,22 @@ import java.util.concurrent.CompletionStage;
 public final class ConfiguredSteps implements StepFactory, AutoCloseable {
     /** The order of the steps within a stage. */
     public static final List<String> ORDER = List.of("dns.lower-ttl", "sdn.prepare", "tunnel.register", "tunnel.ready",
-            "tunnel.arm", "tunnel.hold", "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "sdn.verify", "tunnel.drain", "sdn.cleanup",
+            "tunnel.arm", "tunnel.hold", "sdn.redirect", "sdn.commit", "announce", "tunnel.flush", "dns.switch", "sdn.verify", "announce.verify", "tunnel.drain", "sdn.cleanup",
             "tunnel.close", "dns.restore-ttl");
 
     /**
      * What a step waits for, where it is not every step before it in its stage: at ACTIVATED the announcements and
      * the flush of what was held both need the committed flows and nothing of each other, so they run together and
      * the held frames reach the guest without waiting for the announcements; the DNS switch comes once the old
-     * address's held traffic is delivered. The check that the VM answers at its new port needs the commit alone, and
-     * nothing waits for it but the stage's end.
+     * address's held traffic is delivered. The check that the VM answers at its new port needs the commit alone (or,
+     * without the controller, the announcement), and nothing waits for it but the stage's end.
      */
     public static final Map<String, Set<String>> WAITS_FOR = Map.of(
             "announce", Set.of("sdn.commit"),
             "tunnel.flush", Set.of("sdn.commit"),
             "dns.switch", Set.of("tunnel.flush"),
-            "sdn.verify", Set.of("sdn.commit"));
+            "sdn.verify", Set.of("sdn.commit"),
+            "announce.verify", Set.of("announce"));
 
     /**
      * {@link #WAITS_FOR} for a mirrored move: the destination's switch takes what its forwarder delivers for the VM to
@@ -77,7 +79,8 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
             "announce", Set.of("sdn.commit"),
             "tunnel.flush", Set.of(),
             "dns.switch", Set.of("tunnel.flush"),
-            "sdn.verify", Set.of("sdn.commit"));
+            "sdn.verify", Set.of("sdn.commit"),
+            "announce.verify", Set.of("announce"));
 
     private final AgentConfig config;
     private final PeerAgents peers;
@@ -149,6 +152,11 @@ public final class ConfiguredSteps implements StepFactory, AutoCloseable {
         if (config.announce() != null) {
             steps.add(AnnounceSteps.announce(config.announce(), MacAddress.parse(request.mac()),
                     addresses(wan ? request.newAddresses() : request.addresses()), sdn, request.vm()));
+            if (config.sdn() == null) {
+                // the address the guest has now: on a WAN it takes its new one later, as the old one's users let go
+                steps.add(AnnounceSteps.verify(config.announce(), MacAddress.parse(request.mac()),
+                        addresses(request.addresses())));
+            }
         }
         if (dns != null && wan && request.dnsName() != null) {
             steps.addAll(DnsSteps.of(dns, request.dnsName(), addresses(request.addresses()),

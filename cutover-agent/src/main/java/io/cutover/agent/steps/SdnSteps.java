@@ -3,6 +3,7 @@ package io.cutover.agent.steps;
 import io.cutover.agent.plan.ForwardingStep;
 import io.cutover.agent.plan.PlanStep;
 import io.cutover.api.CutoverStage;
+import io.cutover.support.Causes;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.MoveState;
@@ -88,85 +89,25 @@ public final class SdnSteps {
     /**
      * {@code sdn.verify} at ACTIVATED: has the controller ask the VM, at the port the commit gave it, for its own
      * address, for up to {@code wait} ({@link SdnRestClient#probe}). A VM that does not answer there, or a probe the
-     * controller could not send, leaves the step done but {@linkplain PlanStep#unverified() unverified}: the plan ends
-     * UNVERIFIED, not COMPLETED. Nothing to undo; the doubt is kept as undo data, so an agent restarted before COMPLETED
-     * still ends UNVERIFIED.
+     * controller could not send, is a {@link VerifyStep}'s doubt: the plan ends UNVERIFIED, not COMPLETED.
      */
     public static PlanStep verify(SdnRestClient sdn, String endpoint, Duration wait) {
-        return new Verify(sdn, endpoint, wait);
-    }
-
-    private static final class Verify implements PlanStep {
-        private static final String DOUBT = "unverified: ";
-        private final SdnRestClient sdn;
-        private final String endpoint;
-        private final Duration wait;
-        private volatile String detail;
-        private volatile String unverified;
-
-        Verify(SdnRestClient sdn, String endpoint, Duration wait) {
-            this.sdn = sdn;
-            this.endpoint = endpoint;
-            this.wait = wait;
-        }
-
-        @Override
-        public String name() {
-            return "sdn.verify";
-        }
-
-        @Override
-        public CutoverStage stage() {
-            return CutoverStage.ACTIVATED;
-        }
-
-        @Override
-        public CompletionStage<Void> apply() {
-            return sdn.probe(endpoint, wait).handle((answer, error) -> {
-                if (error != null) {
-                    unverified = "the controller could not probe " + endpoint + ": "
-                            + io.cutover.support.Causes.unwrap(error).getMessage();
-                } else if (answer.address() == null) {
-                    unverified = endpoint + " has no address the controller could ask it for";
-                } else if (!answer.answered()) {
-                    unverified = endpoint + " did not answer for " + answer.address() + " at " + answer.switchId()
-                            + " port " + answer.port() + " within " + wait.toMillis() + " ms (" + answer.probes()
-                            + " probes)";
-                } else {
-                    detail = "answered for " + answer.address() + " at " + answer.switchId() + " port " + answer.port()
-                            + " in " + answer.micros() / 1000 + " ms";
-                }
-                return null;
-            });
-        }
-
-        @Override
-        public CompletionStage<Void> rollback() {
-            return Step.done();
-        }
-
-        @Override
-        public String detail() {
-            return unverified != null ? unverified : detail;
-        }
-
-        @Override
-        public String unverified() {
-            return unverified;
-        }
-
-        @Override
-        public String undoData() {
-            String doubt = unverified;
-            return doubt == null ? null : DOUBT + doubt;
-        }
-
-        @Override
-        public void restore(String undoData) {
-            if (undoData != null && undoData.startsWith(DOUBT)) {
-                unverified = undoData.substring(DOUBT.length());
+        return new VerifyStep("sdn.verify", () -> sdn.probe(endpoint, wait).handle((answer, error) -> {
+            if (error != null) {
+                return VerifyStep.Finding.doubt("the controller could not probe " + endpoint + ": "
+                        + Causes.unwrap(error).getMessage());
             }
-        }
+            if (answer.address() == null) {
+                return VerifyStep.Finding.doubt(endpoint + " has no address the controller could ask it for");
+            }
+            if (!answer.answered()) {
+                return VerifyStep.Finding.doubt(endpoint + " did not answer for " + answer.address() + " at "
+                        + answer.switchId() + " port " + answer.port() + " within " + wait.toMillis() + " ms ("
+                        + answer.probes() + " probes)");
+            }
+            return VerifyStep.Finding.answered("answered for " + answer.address() + " at " + answer.switchId()
+                    + " port " + answer.port() + " in " + answer.micros() / 1000 + " ms");
+        }));
     }
 
     /** The controller's move, once prepared. */

@@ -137,6 +137,7 @@ class AgentConfigTest {
         assertThat(config.announce().forms()).containsExactlyInAnyOrder(io.cutover.arp.AnnounceForm.RARP,
                 io.cutover.arp.AnnounceForm.REQUEST, io.cutover.arp.AnnounceForm.NA);
         assertThat(config.announce().netns()).isEqualTo("lab-x-hostB");
+        assertThat(config.announce().verifyTimeout()).isEqualTo(AnnounceConfig.DEFAULT_VERIFY_TIMEOUT);
         assertThat(config.dns().server().getPort()).isEqualTo(53);
         assertThat(config.dns().key().name()).isEqualTo("cutover-lab");
         assertThat(config.dns().queueDir()).isEqualTo(dir.resolve("queue")).isDirectory();
@@ -151,6 +152,8 @@ class AgentConfigTest {
         assertThat(config.announce().viaController()).isTrue();
         assertThat(config.announce().iface()).isNull();
         assertThat(AgentConfig.load(write(BASE + "announce: {interface: eth0}\n")).announce().viaController()).isFalse();
+        assertThat(AgentConfig.load(write(BASE + "announce: {interface: eth0, verify-timeout: 500ms}\n")).announce()
+                .verifyTimeout()).hasMillis(500);
     }
 
     @Test
@@ -188,6 +191,8 @@ class AgentConfigTest {
         assertBad(BASE + "announce: {interface: eth0, forms: [smoke]}\n", "announce.forms: unknown announcement form 'smoke'");
         assertBad(BASE + "announce: {interface: eth0, schedule: hourly}\n", "announce.schedule: expected qemu");
         assertBad(BASE + "announce: {via: carrier-pigeon}\n", "announce.via: expected interface or controller");
+        assertBad(BASE + "announce: {interface: eth0, verify-timeout: 1m}\n", "announce.verify-timeout: at most 30 s");
+        assertBad(BASE + "announce: {interface: eth0, verify-timeout: 0s}\n", "announce.verify-timeout: must be above zero");
         assertBad(BASE + "announce: {via: controller}\n", "announce.via: controller needs the sdn section");
         assertBad(BASE + "sdn: {url: 'http://x', switches: {a: '0x1'}}\nannounce: {via: controller, interface: eth0}\n",
                 "announce.via: controller sends from the VM's port: no interface or netns goes with it");

@@ -167,6 +167,22 @@ class ConfiguredStepsTest {
     }
 
     @Test
+    void withoutTheControllerTheHostItselfAsksTheVmAfterTheAnnouncement() throws Exception {
+        try (ConfiguredSteps factory = open(config("""
+                announce:
+                  interface: eth0
+                """))) {
+            List<PlanStep> steps = factory.steps("c-1", LAN);
+            assertThat(names(steps)).containsExactly("ACTIVATED announce", "ACTIVATED announce.verify");
+            assertThat(steps.get(1).waitsFor()).isEqualTo(java.util.Optional.of(java.util.Set.of("announce")));
+        }
+        try (ConfiguredSteps factory = open(config(ALL))) {
+            assertThat(names(factory.steps("c-1", LAN))).as("the controller's probe asks instead")
+                    .contains("ACTIVATED sdn.verify").doesNotContain("ACTIVATED announce.verify");
+        }
+    }
+
+    @Test
     void aHostWithoutABridgeIsABadRequest() throws Exception {
         try (ConfiguredSteps factory = open(config("""
                 sdn:

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The plan drives the brownout tunnel at both ends with real processes in the hosts' namespaces: each host runs a
  * tunnel daemon (API on its own loopback) and an agent; the source agent drives its daemon directly and the
  * destination's through the destination's agent, over the underlay; the VM's location is announced (from the
- * destination host's interface) between the hold and the flush.
+ * destination host's interface) between the hold and the flush, and the VM asked from there whether it answers.
  */
 class TunnelRelayIT {
     @RegisterExtension
@@ -100,6 +100,8 @@ class TunnelRelayIT {
                 assertThat(report.path("timeline").findValues("detail").stream().map(JsonNode::asText))
                         .contains("ended by idle");
                 assertThat(AgentApi.has(report, "announce", "done")).as("%s", report).isTrue();
+                assertThat(AgentApi.has(report, "announce.verify", "done"))
+                        .as("without the controller, hostB asked the VM itself: %s", report).isTrue();
             }
         }
     }

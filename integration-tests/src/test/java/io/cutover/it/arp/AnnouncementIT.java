@@ -1,5 +1,8 @@
 package io.cutover.it.arp;
 
+import io.cutover.agent.config.AnnounceConfig;
+import io.cutover.agent.plan.PlanStep;
+import io.cutover.agent.steps.AnnounceSteps;
 import io.cutover.arp.AllowList;
 import io.cutover.arp.AnnounceForm;
 import io.cutover.arp.Announcement;
@@ -16,6 +19,7 @@ import io.cutover.lab.Lab;
 import io.cutover.api.CutoverEvent;
 import io.cutover.api.CutoverStage;
 import io.cutover.lab.Neighbour;
+import io.cutover.lab.SysctlOverride;
 import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import org.junit.jupiter.api.AfterAll;
@@ -296,6 +300,36 @@ class AnnouncementIT {
             ProbeResult free = destination.probe((Inet4Address) InetAddress.getByName(SPARE_V4), TEST_MAC, Duration.ofMillis(500))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             assertThat(free.conflict()).isFalse();
+        }
+    }
+
+    /**
+     * The agent's {@code announce.verify} (a host without the controller) from host B's interface: the VM's kernel
+     * answers its ARP probe; a step waiting for another MAC hears the VM's instead and doubts; a VM that answers no ARP
+     * is doubted after the timeout.
+     */
+    @Test
+    void theAgentsVerifyStepHearsTheVmFromAHostsInterfaceAndDoubtsWhatDoesNotAnswer() throws Exception {
+        Lab lab = LAB.lab();
+        AnnounceConfig hostB = new AnnounceConfig("eth0", lab.namespace("hostB"), Set.of(AnnounceForm.REQUEST), "once",
+                Duration.ofMillis(800));
+        List<InetAddress> vm = addresses(VM_V4, VM_V6);
+
+        PlanStep heard = AnnounceSteps.verify(hostB, VM_MAC, vm);
+        heard.apply().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(heard.unverified()).as(heard.detail()).isNull();
+        assertThat(heard.detail()).startsWith("answered for " + VM_V4 + " at eth0 in ");
+
+        PlanStep elsewhere = AnnounceSteps.verify(hostB, TEST_MAC, vm);
+        elsewhere.apply().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(elsewhere.unverified()).startsWith("the VM did not answer for " + VM_V4 + " at eth0 within 800 ms")
+                .endsWith(VM_MAC + " answered for it instead)");
+
+        try (SysctlOverride silent = lab.overrideSysctl(Topology.VM, "net.ipv4.conf.all.arp_ignore", "8")) {
+            PlanStep unheard = AnnounceSteps.verify(hostB, VM_MAC, vm);
+            unheard.apply().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(unheard.unverified()).matches("the VM did not answer for " + VM_V4.replace(".", "\\.")
+                    + " at eth0 within 800 ms \\([3-9] probes\\)");
         }
     }
 }
