@@ -7,6 +7,7 @@ import io.cutover.sdn.Dpid;
 import io.cutover.sdn.Endpoint;
 import io.cutover.sdn.FlowView;
 import io.cutover.sdn.Move;
+import io.cutover.sdn.MoveState;
 import io.cutover.sdn.SwitchInfo;
 import io.cutover.sdn.rest.SdnRestClient;
 import io.cutover.support.JsonHttpClient;
@@ -318,9 +319,28 @@ public final class ScaleBench implements Callable<Integer> {
 
     // ---- moves --------------------------------------------------------------------------------------------------
 
-    /** The moves' outcome: how many, how long, each step's latencies (ms), failures. */
+    /**
+     * The moves' outcome: how many, how long, each step's latencies (ms), failures, and the moves a failure cut after
+     * their prepare with where each ended.
+     */
     record Moves(int done, double seconds, double[] prepare, double[] redirect, double[] commit, double[] cleanup,
-                 List<String> failures) {
+                 List<String> failures, List<CutMove> cut) {
+        /** The cut moves that neither completed nor rolled back: half applied, or lost by the controllers. */
+        long halfApplied() {
+            return cut.stream().filter(move -> !move.settled()).count();
+        }
+    }
+
+    /**
+     * A move whose client saw a step fail after its prepare (the master killed under it): {@code ended} is the state
+     * the cluster gave it once asked again, after the client rolled back a move it found open (as an agent's plan
+     * does), or how asking failed.
+     */
+    record CutMove(int id, String endpoint, String ended) {
+        boolean settled() {
+            return List.of(MoveState.COMMITTED.name(), MoveState.CLEANED.name(), MoveState.ROLLED_BACK.name())
+                    .contains(ended);
+        }
     }
 
     /**
@@ -331,6 +351,7 @@ public final class ScaleBench implements Callable<Integer> {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         ConcurrentLinkedQueue<double[]> samples = new ConcurrentLinkedQueue<>();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        List<CutMove> cut = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger done = new AtomicInteger();
         SdnRestClient client = new SdnRestClient(members, null, Duration.ofSeconds(60), null);
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -346,9 +367,10 @@ public final class ScaleBench implements Callable<Integer> {
                     int from = leafOf.getOrDefault(e, fabric.leafOf(e));
                     int to = (from + 1 + random.nextInt(fabric.leaves() - 1)) % fabric.leaves();
                     String name = fabric.endpoint(e).name();
+                    Move move = null;
                     try {
                         long t0 = System.nanoTime();
-                        Move move = client.prepare(name, Dpid.of(ScaleFabric.leafDpid(to)), ScaleFabric.ARRIVAL_PORT)
+                        move = client.prepare(name, Dpid.of(ScaleFabric.leafDpid(to)), ScaleFabric.ARRIVAL_PORT)
                                 .toCompletableFuture().join();
                         long t1 = System.nanoTime();
                         client.redirectToForwarder(move.id(), ScaleFabric.FORWARDER_PORT).toCompletableFuture().join();
@@ -362,6 +384,9 @@ public final class ScaleBench implements Callable<Integer> {
                         done.incrementAndGet();
                     } catch (RuntimeException ex) {
                         failures.add(name + ": " + ex.getMessage());
+                        if (move != null) {
+                            cut.add(settle(client, move));
+                        }
                     }
                 }
             });
@@ -374,7 +399,29 @@ public final class ScaleBench implements Callable<Integer> {
         double elapsed = seconds(start);
         List<double[]> all = new ArrayList<>(samples);
         return new Moves(done.get(), elapsed, column(all, 0), column(all, 1), column(all, 2), column(all, 3),
-                List.copyOf(failures));
+                List.copyOf(failures), List.copyOf(cut));
+    }
+
+    /**
+     * What became of a move cut after its prepare: asked again of the cluster (the client goes on to the new master),
+     * and rolled back if still open, as the agent's plan rolls back a step that failed.
+     */
+    private static CutMove settle(SdnRestClient client, Move move) {
+        try {
+            Move now = client.move(move.id()).toCompletableFuture().join();
+            if (now.state() == MoveState.PREPARED || now.state() == MoveState.REDIRECTED) {
+                try {
+                    now = client.rollback(move.id()).toCompletableFuture().join();
+                } catch (RuntimeException refused) {
+                    // the new master's takeover ended it meanwhile (409: it is ROLLED_BACK already): as it is now
+                    now = client.move(move.id()).toCompletableFuture().join();
+                }
+            }
+            return new CutMove(move.id(), move.endpoint(), now.state().name());
+        } catch (RuntimeException e) {
+            return new CutMove(move.id(), move.endpoint(), "unknown: " + String.valueOf(e.getMessage()).lines()
+                    .findFirst().orElse(""));
+        }
     }
 
     /**
@@ -467,6 +514,14 @@ public final class ScaleBench implements Callable<Integer> {
             if (reached.get("failover_ms") instanceof Long ms) {
                 report.row("failover: master killed (SIGKILL) until every switch has a master again", "ms", ms);
                 report.key("failover_ms", ms);
+                if (reached.get("moves") instanceof Moves moves) {
+                    long half = moves.halfApplied();
+                    report.row("moves the kill cut after their prepare", "moves", moves.cut().size())
+                            .row("  of them neither completed nor rolled back after the failover", "moves", half);
+                    report.key("moves_cut", moves.cut().size()).key("half_applied_moves", half);
+                    report.detail("moves_cut", moves.cut());
+                    goals.put("half_applied_moves == 0", half == 0 ? "met" : "not met");
+                }
                 if (reached.get("switches_off_plan") instanceof Integer off) {
                     report.row("switches whose table differs from the new master's plan after the failover",
                             "switches", off);
