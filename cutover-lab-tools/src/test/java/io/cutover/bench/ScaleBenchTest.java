@@ -25,4 +25,14 @@ class ScaleBenchTest {
         assertThatThrownBy(() -> ScaleBench.counter(METRICS, "cutover_sdn_store_bytes_total"))
                 .hasMessageContaining("cutover_sdn_store_bytes_total");
     }
+
+    @Test
+    void aCutMoveIsHalfAppliedUnlessItEndedCommittedCleanedOrRolledBack() {
+        ScaleBench.Moves moves = new ScaleBench.Moves(3, 1.0, new double[0], new double[0], new double[0],
+                new double[0], java.util.List.of(), java.util.List.of(new ScaleBench.CutMove(1, "e1", "COMMITTED"),
+                new ScaleBench.CutMove(2, "e2", "ROLLED_BACK"), new ScaleBench.CutMove(3, "e3", "CLEANED"),
+                new ScaleBench.CutMove(4, "e4", "REDIRECTED"),
+                new ScaleBench.CutMove(5, "e5", "unknown: the controller does not answer")));
+        assertThat(moves.halfApplied()).isEqualTo(2);
+    }
 }
