@@ -83,14 +83,8 @@ public final class AnnounceSteps {
                 return CompletableFuture.completedFuture(VerifyStep.Finding.doubt("the VM has no IPv4 address to ask "
                         + "for by ARP from " + config.iface()));
             }
+            MacAddress ours = interfaceMac(config);
             Announcer announcer = open(config, addresses);
-            MacAddress ours;
-            try {
-                ours = interfaceMac(config);
-            } catch (RuntimeException e) {
-                announcer.close();
-                throw e;
-            }
             long start = System.nanoTime();
             return ask(announcer, address, mac, ours, start, start + config.verifyTimeout().toNanos(), 1, null)
                     .whenComplete((finding, error) -> announcer.close());
