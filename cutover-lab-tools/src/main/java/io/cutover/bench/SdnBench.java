@@ -158,6 +158,9 @@ public final class SdnBench implements Callable<Integer> {
             }
             System.err.printf("%d moves br-a <-> br-b: prepare, redirect, commit, cleanup...%n", moveCount);
             MoveLatencies latencies = moveLatencies(lab, state.resolve("moves"), moveCount, sdn -> null).latencies();
+            System.err.printf("%d moves again, %d endpoints in the model...%n", moveCount, flows);
+            MoveLatencies crowded = moveLatencies(lab, state.resolve("crowded"), moveCount,
+                    sdn -> crowd(lab, sdn)).latencies();
             NetworkRun networkRun = null;
             if (networks > 0) {
                 System.err.printf("%d networks, an endpoint of each on br-a and br-b; %d moves among them...%n",
@@ -165,6 +168,7 @@ public final class SdnBench implements Callable<Integer> {
                 networkRun = networkRun(lab, state.resolve("networks"), moveCount);
             }
             report(report, installs, latencies, moveCount, rounds, lab, state);
+            reportCrowded(report, crowded);
             if (networkRun != null) {
                 reportNetworks(report, networkRun);
             }
@@ -231,6 +235,38 @@ public final class SdnBench implements Callable<Integer> {
                 .detail("journal_dir", noJournal ? "none" : state.toString())
                 .detail("goals", "ratio >= 1.0, commit_p99_ms <= 5 on a quiet machine")
                 .detail("load_average", loadAverage());
+    }
+
+    /**
+     * Puts {@link #flows} endpoints into {@code sdn}'s model (on br-tor, at the client's port), so that the moves
+     * after it are made on a model of that size: what each move's save and plan handle.
+     */
+    private Void crowd(Lab lab, SdnController sdn) {
+        Dpid tor = SdnLabFabric.dpid(lab, "br-tor");
+        String port = lab.port("client").switchSide();
+        List<Endpoint> endpoints = new ArrayList<>(flows);
+        for (int i = 0; i < flows; i++) {
+            endpoints.add(new Endpoint(1000 + i, "crowd-" + i, SdnLabFabric.NETWORK, mac(i), List.of(), tor, port));
+        }
+        join(sdn.putEndpoints(endpoints));
+        return null;
+    }
+
+    private void reportCrowded(BenchReport report, MoveLatencies run) {
+        double commitP50 = BenchReport.percentile(run.commit(), 50);
+        double commitP99 = BenchReport.percentile(run.commit(), 99);
+        double prepareP99 = BenchReport.percentile(run.prepare(), 99);
+        double redirectP99 = BenchReport.percentile(run.redirect(), 99);
+        String crowded = "moves with " + flows + " endpoints in the model: ";
+        report.row(crowded + "prepare p99 (journaled before its answer)", "ms", prepareP99)
+                .row(crowded + "redirect p99 (likewise)", "ms", redirectP99)
+                .row(crowded + "commit p50 (journaled after the switches confirmed)", "ms", commitP50)
+                .row(crowded + "commit p99", "ms", commitP99);
+        report.key("commit_p50_ms_crowded", round(commitP50, 1000)).key("commit_p99_ms_crowded", round(commitP99, 1000))
+                .key("prepare_p99_ms_crowded", round(prepareP99, 1000))
+                .key("redirect_p99_ms_crowded", round(redirectP99, 1000));
+        report.detail("crowded_ms", Map.of("prepare", run.prepare(), "redirect", run.redirect(), "commit",
+                run.commit()));
     }
 
     private void reportNetworks(BenchReport report, NetworkRun run) {

@@ -1236,5 +1236,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (models instanceof StateJournal journal) {
+            journal.close();
+        }
     }
 }

@@ -5,8 +5,10 @@ import org.pcollections.TreePMap;
 import java.util.AbstractMap;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The endpoints of a {@link ModelState} by name: a persistent sorted map (a change shares the rest with the map before
@@ -65,6 +67,49 @@ final class EndpointMap extends AbstractMap<String, ModelState.Placed> {
             }
         }
         return null;
+    }
+
+    /**
+     * Calls {@code visit} with each name whose entry differs between {@code before} and {@code after}, and its entry in
+     * {@code after} (null: removed). When {@code after} was made from {@code before} by changes it remembers
+     * ({@link #changedSince}), only the names those changes touched are compared; otherwise one walk over both (sorted
+     * by name) compares every entry, by identity first (an unchanged endpoint is the same object in both).
+     */
+    static void forEachDifference(Map<String, ModelState.Placed> before, Map<String, ModelState.Placed> after,
+                                  BiConsumer<String, ModelState.Placed> visit) {
+        if (before == after) {
+            return;
+        }
+        Set<String> touched = before instanceof EndpointMap earlier && after instanceof EndpointMap later
+                ? later.changedSince(earlier) : null;
+        if (touched != null) {
+            for (String name : touched) {
+                ModelState.Placed old = before.get(name);
+                ModelState.Placed now = after.get(name);
+                if (old != now && (old == null || !old.equals(now))) {
+                    visit.accept(name, now);
+                }
+            }
+            return;
+        }
+        Iterator<Entry<String, ModelState.Placed>> old = before.entrySet().iterator();
+        Iterator<Entry<String, ModelState.Placed>> now = after.entrySet().iterator();
+        Entry<String, ModelState.Placed> x = old.hasNext() ? old.next() : null;
+        Entry<String, ModelState.Placed> y = now.hasNext() ? now.next() : null;
+        while (x != null || y != null) {
+            int order = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
+            if (order < 0) {
+                visit.accept(x.getKey(), null);
+            } else if (order > 0 || (x.getValue() != y.getValue() && !x.getValue().equals(y.getValue()))) {
+                visit.accept(y.getKey(), y.getValue());
+            }
+            if (order <= 0) {
+                x = old.hasNext() ? old.next() : null;
+            }
+            if (order >= 0) {
+                y = now.hasNext() ? now.next() : null;
+            }
+        }
     }
 
     @Override

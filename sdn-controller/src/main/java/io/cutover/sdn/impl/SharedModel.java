@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -298,57 +297,19 @@ public final class SharedModel implements ModelStore {
 
     /**
      * The buckets whose endpoints differ between {@code before} and {@code after}, and {@code buckets} brought from
-     * {@code before}'s endpoints to {@code after}'s. When {@code after} was made from {@code before} by changes it
-     * remembers ({@link EndpointMap#changedSince}), only the names those changes touched are compared; otherwise one
-     * walk over both (sorted by name) compares every entry, by identity first (an unchanged endpoint is the same
-     * object in both).
+     * {@code before}'s endpoints to {@code after}'s ({@link EndpointMap#forEachDifference}).
      */
     static BitSet changedBuckets(Map<String, ModelState.Placed> before, Map<String, ModelState.Placed> after,
                                  List<TreePMap<String, ModelState.Placed>> buckets) {
         BitSet changed = new BitSet(ModelParts.BUCKETS);
-        if (before == after) {
-            return changed;
-        }
-        java.util.Set<String> touched = before instanceof EndpointMap earlier && after instanceof EndpointMap later
-                ? later.changedSince(earlier) : null;
-        if (touched != null) {
-            for (String name : touched) {
-                ModelState.Placed old = before.get(name);
-                ModelState.Placed now = after.get(name);
-                if (old != now && (old == null || !old.equals(now))) {
-                    int b = ModelParts.bucket(name);
-                    buckets.set(b, now == null ? buckets.get(b).minus(name) : buckets.get(b).plus(name, now));
-                    changed.set(b);
-                }
-            }
-            return changed;
-        }
-        Iterator<Map.Entry<String, ModelState.Placed>> old = before.entrySet().iterator();
-        Iterator<Map.Entry<String, ModelState.Placed>> now = after.entrySet().iterator();
-        Map.Entry<String, ModelState.Placed> x = old.hasNext() ? old.next() : null;
-        Map.Entry<String, ModelState.Placed> y = now.hasNext() ? now.next() : null;
-        while (x != null || y != null) {
-            int order = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
-            if (order < 0) {
-                int b = ModelParts.bucket(x.getKey());
-                buckets.set(b, buckets.get(b).minus(x.getKey()));
-                changed.set(b);
-            } else if (order > 0 || (x.getValue() != y.getValue() && !x.getValue().equals(y.getValue()))) {
-                int b = ModelParts.bucket(y.getKey());
-                buckets.set(b, buckets.get(b).plus(y.getKey(), y.getValue()));
-                changed.set(b);
-            }
-            if (order <= 0) {
-                x = old.hasNext() ? old.next() : null;
-            }
-            if (order >= 0) {
-                y = now.hasNext() ? now.next() : null;
-            }
-        }
+        EndpointMap.forEachDifference(before, after, (name, now) -> {
+            int b = ModelParts.bucket(name);
+            buckets.set(b, now == null ? buckets.get(b).minus(name) : buckets.get(b).plus(name, now));
+            changed.set(b);
+        });
         return changed;
     }
 
-    /** Adds a new part for {@code data} (none when null) replacing {@code old}, and returns its name. */
     private String replace(String old, String part, long revision, byte[] data, List<Write> creates,
                            List<Write> deletes, String what) {
         if (old != null) {

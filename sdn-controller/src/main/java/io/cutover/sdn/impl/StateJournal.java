@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.JournalFormatException;
 import io.cutover.sdn.SdnException;
+import io.cutover.sdn.Link;
+import io.cutover.sdn.Move;
+import io.cutover.sdn.Network;
+import io.cutover.support.AppendLog;
 import io.cutover.support.AtomicFile;
 
 import java.io.IOException;
@@ -20,15 +24,25 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The desired state on disk: {@code state.json} in the state directory, replaced whole and durably
- * ({@link AtomicFile}) on every change, and read back on start. The file carries its {@code format}: {@value FORMAT}
+ * The desired state on disk: {@code state.json} in the state directory, a snapshot replaced whole and durably
+ * ({@link AtomicFile}), and {@code state.log} beside it, the changes saved since ({@link AppendLog}: one line each,
+ * synced with a data-only fdatasync), read back on start. A change is one line of what differs from the state saved
+ * before it (the endpoints added, replaced or removed; the moves; the links and networks only when they changed): at
+ * 10,000 endpoints a move's save writes a few hundred bytes where the whole state is megabytes. Past
+ * {@value #SNAPSHOT_AFTER_BYTES} bytes of changes, or a change of more than {@value #SNAPSHOT_ABOVE_ENDPOINTS}
+ * endpoints, the state is written whole again and the log emptied; the snapshot carries the number of the last change
+ * it holds ({@code seq}), so that a crash between the two replays no change twice. The file carries its {@code format}: {@value FORMAT}
  * names switches by datapath id. A file without one was written when switches were named by their bridge's name; it
  * is refused with a {@link JournalFormatException} (unless it holds nothing) and {@link #migrate} rewrites it, given
  * each bridge's datapath id. A file written before networks were objects has no {@code networks}: it is read as none
  * defined (the same format, as a missing field only adds what older controllers did not have).
  */
-public final class StateJournal implements ModelStore {
+public final class StateJournal implements ModelStore, AutoCloseable {
     public static final String FILE = "state.json";
+    /** The changes saved since the snapshot. */
+    public static final String LOG = "state.log";
+    static final long SNAPSHOT_AFTER_BYTES = 8L << 20;
+    static final int SNAPSHOT_ABOVE_ENDPOINTS = 1_000;
     /** The format this controller writes: switches by datapath id. */
     public static final int FORMAT = 2;
     /** Where {@link #migrate} keeps the file it replaced. */
@@ -37,6 +51,17 @@ public final class StateJournal implements ModelStore {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final AtomicFile file;
+    private final Path logFile;
+    private AppendLog log;
+    /** What was last loaded or saved: what the next change is told apart from; null before either. */
+    private ModelState saved;
+    /** The number of the last change saved (the snapshot's when nothing was logged since). */
+    private long seq;
+
+    /** One line of the log: what a save changed ({@code networks} and {@code links} null when they did not). */
+    record Change(long seq, Map<Integer, Move> moves, int nextMoveId, Map<Integer, Network> networks, List<Link> links,
+                  List<ModelState.Placed> put, List<String> removed) {
+    }
 
     public StateJournal(Path dir) {
         try {
@@ -45,6 +70,7 @@ public final class StateJournal implements ModelStore {
             throw new SdnException("cannot create the state directory " + dir + ": " + e.getMessage(), e);
         }
         this.file = new AtomicFile(dir.resolve(FILE));
+        this.logFile = dir.resolve(LOG);
     }
 
     /**
@@ -53,7 +79,7 @@ public final class StateJournal implements ModelStore {
      * @throws JournalFormatException when the file names switches by bridge name, or is of a newer format
      */
     @Override
-    public ModelState load() {
+    public synchronized ModelState load() {
         JsonNode tree = readTree();
         if (tree == null) {
             return ModelState.empty();
@@ -74,15 +100,112 @@ public final class StateJournal implements ModelStore {
                         + "prints each DPID), or move it aside and register links and endpoints again by datapath id");
             }
         }
-        return parse(tree);
+        ModelState state = parse(tree);
+        long at = tree.path("seq").asLong(0);
+        for (String line : log().lines()) {
+            Change change = change(line);
+            if (change.seq() <= at) {
+                continue;
+            }
+            if (change.seq() != at + 1) {
+                throw new SdnException(logFile + " goes from change " + at + " to " + change.seq()
+                        + ": changes are missing, the state cannot be rebuilt");
+            }
+            state = apply(state, change);
+            at = change.seq();
+        }
+        saved = state;
+        seq = at;
+        return state;
+    }
+
+    /**
+     * Saves {@code state}: one line of what differs from the state last loaded or saved, or the state whole (before
+     * any load, after {@value #SNAPSHOT_AFTER_BYTES} bytes of changes, or for a change of many endpoints).
+     */
+    @Override
+    public synchronized void save(ModelState state) {
+        if (saved == null) {
+            snapshot(state);
+            return;
+        }
+        List<ModelState.Placed> put = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        EndpointMap.forEachDifference(saved.endpoints(), state.endpoints(), (name, now) -> {
+            if (now == null) {
+                removed.add(name);
+            } else {
+                put.add(now);
+            }
+        });
+        if (put.size() + removed.size() > SNAPSHOT_ABOVE_ENDPOINTS || log().size() > SNAPSHOT_AFTER_BYTES) {
+            snapshot(state);
+            return;
+        }
+        Change change = new Change(seq + 1, state.moves(), state.nextMoveId(),
+                same(state.networks(), saved.networks()) ? null : state.networks(),
+                same(state.links(), saved.links()) ? null : state.links(), put, removed);
+        try {
+            log().append(JSON.writeValueAsString(change));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SdnException("cannot write the controller state " + logFile + ": " + e.getMessage(), e);
+        }
+        seq++;
+        saved = state;
+    }
+
+    /** Writes {@code state} whole, numbered as the next change, and empties the log of the changes it holds. */
+    private void snapshot(ModelState state) {
+        long next = seq + 1;
+        try {
+            file.replace(out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out,
+                    withFormat(state).put("seq", next)));
+            log().clear();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SdnException("cannot write the controller state " + file.path() + ": " + e.getMessage(), e);
+        }
+        seq = next;
+        saved = state;
+    }
+
+    private static boolean same(Object now, Object before) {
+        return now == before || now.equals(before);
+    }
+
+    private AppendLog log() {
+        if (log == null) {
+            try {
+                log = AppendLog.open(logFile);
+            } catch (java.io.UncheckedIOException e) {
+                throw new SdnException("cannot open the controller's log " + logFile + ": " + e.getMessage(), e);
+            }
+        }
+        return log;
+    }
+
+    private Change change(String line) {
+        try {
+            return JSON.readValue(line, Change.class);
+        } catch (IOException e) {
+            throw new SdnException("cannot read a change in " + logFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code state} with {@code change} made to it. */
+    private static ModelState apply(ModelState state, Change change) {
+        ModelState next = state.withEndpoints(change.put());
+        for (String name : change.removed()) {
+            next = next.withoutEndpoint(name);
+        }
+        return new ModelState(next.endpoints(), change.links() == null ? state.links() : change.links(),
+                change.moves(), change.nextMoveId(), change.networks() == null ? state.networks() : change.networks());
     }
 
     @Override
-    public void save(ModelState state) {
-        try {
-            file.replace(out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, withFormat(state)));
-        } catch (IOException e) {
-            throw new SdnException("cannot write the controller state " + file.path() + ": " + e.getMessage(), e);
+    public synchronized void close() {
+        if (log != null) {
+            log.close();
+            log = null;
         }
     }
 
@@ -125,7 +248,7 @@ public final class StateJournal implements ModelStore {
         } catch (IOException e) {
             throw new SdnException("cannot keep a copy of " + file.path() + ": " + e.getMessage(), e);
         }
-        save(migrated);
+        snapshot(migrated);
         return migrated;
     }
 

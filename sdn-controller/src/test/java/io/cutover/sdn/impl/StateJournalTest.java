@@ -3,6 +3,7 @@ package io.cutover.sdn.impl;
 import io.cutover.sdn.ControllerOptions;
 import io.cutover.sdn.Dpid;
 import io.cutover.sdn.JournalFormatException;
+import io.cutover.sdn.Move;
 import io.cutover.sdn.MoveState;
 import io.cutover.sdn.Network;
 import io.cutover.sdn.SdnController;
@@ -47,6 +48,87 @@ class StateJournalTest {
         assertThat(Files.readString(dir.resolve(StateJournal.FILE))).contains("\"format\" : 2")
                 .contains("\"switch\" : \"00000000000000a0\"");
         assertThat(new StateJournal(dir).load()).isEqualTo(model);
+    }
+
+    @Test
+    void aChangeAfterTheSnapshotIsOneLineOfTheLogAndSurvivesAReopen() throws Exception {
+        ModelState model = FlowPlannerTest.lan();
+        try (StateJournal journal = new StateJournal(dir)) {
+            journal.load();
+            journal.save(model);
+        }
+        String snapshot = Files.readString(dir.resolve(StateJournal.FILE));
+        Move move = new Move(7, "vm1", FlowPlannerTest.VM.switchId(), "vm1", 0, Dpid.of(0xb0), "vm1", null,
+                MoveState.PREPARED);
+        ModelState moved = model.withMove(move).withEndpoint(new ModelState.Placed(new io.cutover.sdn.Endpoint(5,
+                "vm1", 1, FlowPlannerTest.VM.mac(), FlowPlannerTest.VM.addresses(), Dpid.of(0xb0), "vm1"), 1));
+        ModelState withNetwork = moved.withoutEndpoint("client").withNetwork(new Network(1, 5001, "tenant-a"));
+        try (StateJournal journal = new StateJournal(dir)) {
+            assertThat(journal.load()).isEqualTo(model);
+            journal.save(moved);
+            journal.save(withNetwork);
+        }
+        assertThat(Files.readString(dir.resolve(StateJournal.FILE))).as("the snapshot is not rewritten")
+                .isEqualTo(snapshot);
+        java.util.List<String> lines;
+        try (io.cutover.support.AppendLog log = io.cutover.support.AppendLog.open(dir.resolve(StateJournal.LOG))) {
+            lines = log.lines();
+        }
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).as("the moved endpoint and the moves, not the client or the links")
+                .contains("\"seq\":2").contains("\"vm1\"").doesNotContain("\"client\"").contains("\"links\":null");
+        assertThat(lines.get(1)).contains("\"removed\":[\"client\"]").contains("tenant-a");
+        try (StateJournal journal = new StateJournal(dir)) {
+            assertThat(journal.load()).isEqualTo(withNetwork);
+        }
+    }
+
+    @Test
+    void aChangeOfManyEndpointsWritesTheStateWholeAndEmptiesTheLog() throws Exception {
+        ModelState model = FlowPlannerTest.lan();
+        try (StateJournal journal = new StateJournal(dir)) {
+            journal.load();
+            journal.save(model);
+            journal.save(model.withMove(new Move(1, "vm1", FlowPlannerTest.VM.switchId(), "vm1", 0, Dpid.of(0xb0),
+                    "vm1", null, MoveState.PREPARED)));
+            assertThat(Files.readString(dir.resolve(StateJournal.LOG))).contains("\"seq\":2");
+            java.util.List<ModelState.Placed> many = new java.util.ArrayList<>();
+            for (int i = 0; i <= StateJournal.SNAPSHOT_ABOVE_ENDPOINTS; i++) {
+                many.add(new ModelState.Placed(new io.cutover.sdn.Endpoint(100 + i, "e" + i, 1,
+                        String.format("02:00:00:00:%02x:%02x", i >> 8, i & 0xff), java.util.List.of(),
+                        Dpid.of(0xb0), "p" + i), 0));
+            }
+            model = model.withEndpoints(many);
+            journal.save(model);
+        }
+        assertThat(Files.size(dir.resolve(StateJournal.LOG))).isZero();
+        assertThat(Files.readString(dir.resolve(StateJournal.FILE))).contains("\"seq\" : 3");
+        try (StateJournal journal = new StateJournal(dir)) {
+            assertThat(journal.load()).isEqualTo(model);
+        }
+    }
+
+    @Test
+    void changesTheSnapshotAlreadyHoldsAreNotReplayed() throws Exception {
+        ModelState model = FlowPlannerTest.lan();
+        try (StateJournal journal = new StateJournal(dir)) {
+            journal.load();
+            journal.save(model);
+            journal.save(model.withoutEndpoint("client"));
+        }
+        byte[] log = Files.readAllBytes(dir.resolve(StateJournal.LOG));
+        // a crash after a snapshot that holds change 2 was written, before the log was emptied
+        ModelState later = model.withoutEndpoint("client").withoutEndpoint("vm1");
+        Files.writeString(dir.resolve(StateJournal.FILE), Files.readString(dir.resolve(StateJournal.FILE))
+                .replace("\"seq\" : 1", "\"seq\" : 2").replaceAll("(?s)\"client\" : \\{.*?\"generation\" : 0\\s*},?", ""));
+        Files.write(dir.resolve(StateJournal.LOG), log);
+        try (StateJournal journal = new StateJournal(dir)) {
+            assertThat(journal.load().endpoints()).containsOnlyKeys("vm1");
+            journal.save(later);
+        }
+        try (StateJournal journal = new StateJournal(dir)) {
+            assertThat(journal.load()).isEqualTo(later);
+        }
     }
 
     @Test
