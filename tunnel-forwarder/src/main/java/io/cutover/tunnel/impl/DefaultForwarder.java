@@ -457,5 +457,10 @@ public final class DefaultForwarder implements Forwarder {
             tunnel.close();
         }
         control.shutdownNow();
+        if (journal != null) {
+            synchronized (journalLock) {
+                journal.close();
+            }
+        }
     }
 }
