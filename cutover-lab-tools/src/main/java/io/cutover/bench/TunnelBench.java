@@ -23,7 +23,11 @@ import picocli.CommandLine.Option;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -271,7 +275,7 @@ public final class TunnelBench implements Callable<Integer> {
             List<byte[]> batch = new ArrayList<>();
             for (int i = 0; i < GEN_BATCH; i++) {
                 byte[] frame = frame(size);
-                ByteBuffer.wrap(frame).putInt(42, i);
+                ByteBuffer.wrap(frame).putInt(42, -1 - i); // never a latency sample number
                 batch.add(frame);
             }
             long start = System.nanoTime();
@@ -376,6 +380,7 @@ public final class TunnelBench implements Callable<Integer> {
     private static final class RxCounter implements AutoCloseable {
         private static final long RX_POLL_MICROS = 1000;
         private final String iface;
+        private final byte[] name;
         private final Thread thread;
         private final CompletableFuture<Long> opened = new CompletableFuture<>();
         private volatile boolean stopped;
@@ -385,6 +390,7 @@ public final class TunnelBench implements Callable<Integer> {
 
         RxCounter(Lab lab, String node, String iface) throws Exception {
             this.iface = iface;
+            this.name = (iface + ":").getBytes(StandardCharsets.US_ASCII);
             this.thread = Netns.threadFactory(lab.namespace(node)).newThread(this::run);
             thread.setDaemon(true);
             thread.start();
@@ -393,10 +399,11 @@ public final class TunnelBench implements Callable<Integer> {
         }
 
         private void run() {
-            try {
-                opened.complete(read());
+            try (FileChannel dev = FileChannel.open(Path.of("/proc/thread-self/net/dev"))) {
+                ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+                opened.complete(read(dev, buffer));
                 while (!stopped) {
-                    long now = read();
+                    long now = read(dev, buffer);
                     if (now != latest) {
                         last = System.nanoTime();
                         latest = now;
@@ -408,12 +415,41 @@ public final class TunnelBench implements Callable<Integer> {
             }
         }
 
-        private long read() throws java.io.IOException {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/net/dev"))) {
-                String t = line.trim();
-                if (t.startsWith(iface + ":")) {
-                    return Long.parseLong(t.substring(iface.length() + 1).trim().split("\\s+")[1]);
+        /**
+         * The interface's received packets, parsed from the file read again from its start into {@code buffer}: no
+         * allocation per read, as this runs in the forwarders' process.
+         */
+        private long read(FileChannel dev, ByteBuffer buffer) throws IOException {
+            buffer.clear();
+            while (buffer.hasRemaining() && dev.read(buffer, buffer.position()) > 0) {
+                // the whole file
+            }
+            byte[] text = buffer.array();
+            int end = buffer.position();
+            for (int line = 0; line < end; ) {
+                int at = line;
+                while (at < end && text[at] == ' ') {
+                    at++;
                 }
+                if (Arrays.equals(text, at, Math.min(end, at + name.length), name, 0, name.length)) {
+                    at += name.length;
+                    for (int field = 0; field < 2; field++) { // bytes, then packets
+                        while (text[at] == ' ') {
+                            at++;
+                        }
+                        long value = 0;
+                        while (text[at] >= '0' && text[at] <= '9') {
+                            value = value * 10 + (text[at++] - '0');
+                        }
+                        if (field == 1) {
+                            return value;
+                        }
+                    }
+                }
+                while (line < end && text[line] != '\n') {
+                    line++;
+                }
+                line++;
             }
             throw new IllegalStateException("no interface " + iface + " in /proc/net/dev");
         }
