@@ -126,6 +126,36 @@ class PacketRingTest {
     }
 
     @Test
+    void aVlanTagTheKernelTookOffIsPutBack() throws Exception {
+        assumeTrue(root, "packet sockets and namespaces need root");
+        List<byte[]> sent = List.of(tagged(0x8100, 0x2123, 80), tagged(0x88a8, 0x0042, 120), frame(7, 64, (byte) 0x01));
+        List<byte[]> caught = new ArrayList<>();
+        List<Integer> wireLengths = new ArrayList<>();
+        try (Netns ns = Netns.of(NS)) {
+            ns.run(() -> {
+                try (PacketRing ring = PacketRing.open("t", "rt1", FILTER, SNAPLEN);
+                     PacketSocketSink injector = PacketSocketSink.open("t", "rt0")) {
+                    injector.injectAll(sent);
+                    long deadline = System.nanoTime() + 3_000_000_000L;
+                    while (caught.size() < 3 && System.nanoTime() < deadline) {
+                        ring.read(50, (buffer, offset, length, wireLength) -> {
+                            byte[] f = new byte[length];
+                            buffer.get(offset, f);
+                            caught.add(f);
+                            wireLengths.add(wireLength);
+                        });
+                    }
+                }
+            });
+        }
+        assertThat(caught).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(caught.get(i)).as("frame %d as sent", i).isEqualTo(sent.get(i));
+            assertThat(wireLengths.get(i)).isEqualTo(sent.get(i).length);
+        }
+    }
+
+    @Test
     void theCaptureHandsFramesOnAndStops() throws Exception {
         assumeTrue(root, "packet sockets and namespaces need root");
         List<byte[]> got = new CopyOnWriteArrayList<>();
@@ -168,6 +198,17 @@ class PacketRingTest {
                 .putInt(number);
         while (b.hasRemaining()) {
             b.put((byte) (b.position() * 7 + number));
+        }
+        return b.array();
+    }
+
+    /** A frame for 02:00:00:00:00:01 with one VLAN tag ({@code tpid}, {@code tci}) after its addresses. */
+    private static byte[] tagged(int tpid, int tci, int length) {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        b.put(new byte[] {0x02, 0, 0, 0, 0, 0x01}).put(new byte[] {0x02, 0x7e, 0x57, 0, 0, 0x09})
+                .putShort((short) tpid).putShort((short) tci).putShort((short) 0x88B5);
+        while (b.hasRemaining()) {
+            b.put((byte) b.position());
         }
         return b.array();
     }
