@@ -134,6 +134,11 @@ final class MoveRuntime {
         reverse.caughtReply(frame);
     }
 
+    /** Whether this end's way into the tunnel has all the live frames it may queue (capture thread). */
+    boolean backlogged() {
+        return sender.backlogged();
+    }
+
     /** A tunnel packet from this move's peer, header already checked (event loop thread). */
     void received(byte[] packet, int length) {
         receiver.received(packet, length);

@@ -187,10 +187,10 @@ final class PacketRing implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMillis} for a frame if none is ready, then hands each ready inbound frame to
-     * {@code reader}, giving its slot back after the call. Returns how many frames it handed.
+     * Waits up to {@code timeoutMillis} for a frame if none is ready, then hands up to {@code max} ready inbound frames
+     * to {@code reader}, giving each slot back after the call. Returns how many frames it handed.
      */
-    int read(int timeoutMillis, FrameReader reader) {
+    int read(int timeoutMillis, int max, FrameReader reader) {
         if (!ready(slot)) {
             try {
                 PacketCalls.INSTANCE.poll(pollFd, 1, timeoutMillis);
@@ -202,7 +202,7 @@ final class PacketRing implements AutoCloseable {
         }
         int handed = 0;
         int at;
-        while (ready(slot)) {
+        while (handed < max && ready(slot)) {
             at = offset(slot);
             VarHandle.acquireFence(); // the frame after its status
             if ((ring.get(at + FRAME_PKTTYPE) & 0xFF) != PACKET_OUTGOING) {

@@ -7,17 +7,23 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * Catches frames on an interface through a {@link PacketRing} and a BPF filter, on a thread of its own (made by the
  * forwarder's thread factory, so in the forwarder's namespace), and hands them on one by one, each copied out of the
- * ring into an array of its own (the sink keeps it: the hold, the tunnel's queue). {@link #close()} stops it within
- * {@value #POLL_MILLIS} ms.
+ * ring into an array of its own (the sink keeps it: the hold, the tunnel's queue). While the sink says it is
+ * backlogged, the frames wait in the ring (the kernel drops what it cannot hold, counted as CAPTURE_OVERFLOW): catching
+ * them only to drop them would take the CPU the tunnel lacks. {@link #close()} stops it within {@value #POLL_MILLIS} ms.
  */
 public final class RingCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RingCapture.class);
     static final int POLL_MILLIS = 50;
+    /** Frames read between two looks at the sink's backlog. */
+    static final int BATCH = 256;
+    private static final long BACKLOG_WAIT_NANOS = 100_000;
 
     private final String moveId;
     private final Thread thread;
@@ -25,23 +31,24 @@ public final class RingCapture implements AutoCloseable {
     private volatile PacketRing ring;
 
     private RingCapture(String moveId, String iface, String filter, int snaplen, Consumer<byte[]> sink,
-                        ThreadFactory threads, CompletableFuture<Void> opened) {
+                        BooleanSupplier backlogged, ThreadFactory threads, CompletableFuture<Void> opened) {
         this.moveId = moveId;
-        this.thread = threads.newThread(() -> run(iface, filter, snaplen, sink, opened));
+        this.thread = threads.newThread(() -> run(iface, filter, snaplen, sink, backlogged, opened));
         this.thread.setName("tunnel-capture-" + moveId);
         this.thread.setDaemon(true);
     }
 
     /**
-     * Opens {@code iface} with {@code filter} (inbound frames only, cut at {@code snaplen} bytes) and starts catching.
+     * Opens {@code iface} with {@code filter} (inbound frames only, cut at {@code snaplen} bytes) and starts catching,
+     * handing frames to {@code sink} while {@code backlogged} says false.
      *
      * @throws TunnelException when the interface cannot be opened, the filter does not compile or the ring cannot be
      *                         set up
      */
     public static RingCapture start(String moveId, String iface, String filter, int snaplen, Consumer<byte[]> sink,
-                                    ThreadFactory threads) {
+                                    BooleanSupplier backlogged, ThreadFactory threads) {
         CompletableFuture<Void> opened = new CompletableFuture<>();
-        RingCapture capture = new RingCapture(moveId, iface, filter, snaplen, sink, threads, opened);
+        RingCapture capture = new RingCapture(moveId, iface, filter, snaplen, sink, backlogged, threads, opened);
         capture.thread.start();
         try {
             opened.get();
@@ -59,7 +66,8 @@ public final class RingCapture implements AutoCloseable {
         return capture;
     }
 
-    private void run(String iface, String filter, int snaplen, Consumer<byte[]> sink, CompletableFuture<Void> opened) {
+    private void run(String iface, String filter, int snaplen, Consumer<byte[]> sink, BooleanSupplier backlogged,
+                     CompletableFuture<Void> opened) {
         PacketRing r;
         try {
             r = PacketRing.open(moveId, iface, filter, snaplen);
@@ -77,7 +85,11 @@ public final class RingCapture implements AutoCloseable {
         };
         try {
             while (running) {
-                r.read(POLL_MILLIS, reader);
+                if (backlogged.getAsBoolean()) {
+                    LockSupport.parkNanos(BACKLOG_WAIT_NANOS);
+                } else {
+                    r.read(POLL_MILLIS, BATCH, reader);
+                }
             }
         } catch (RuntimeException e) {
             LOG.error("move {}: capture on {} stopped by an error", moveId, iface, e);

@@ -122,6 +122,16 @@ final class TunnelSender {
         counters.add("bytesSent", frame.length);
     }
 
+    /**
+     * Whether as many live frames wait for the event loop as it may queue: the capture then leaves the next ones in the
+     * kernel's ring instead of catching them only to drop them here, and the event loop gets the CPU it lacks.
+     */
+    boolean backlogged() {
+        synchronized (lock) {
+            return livePending >= MAX_PENDING;
+        }
+    }
+
     /** Sends what is pending now (the event loop would soon anyway). */
     void sendPending() {
         synchronized (lock) {

@@ -65,7 +65,7 @@ class PacketRingTest {
                     assertThat(injector.injectAll(sent)).isEqualTo(sent.size());
                     long deadline = System.nanoTime() + 5_000_000_000L;
                     while (caught.size() < 3000 && System.nanoTime() < deadline) {
-                        ring.read(50, (buffer, offset, length, wireLength) -> {
+                        ring.read(50, Integer.MAX_VALUE, (buffer, offset, length, wireLength) -> {
                             byte[] f = new byte[length];
                             buffer.get(offset, f);
                             caught.add(f);
@@ -109,7 +109,7 @@ class PacketRingTest {
                         injector.injectAll(batch);
                         long deadline = System.nanoTime() + 2_000_000_000L;
                         while (next[0] < (r + 1) * perRound && System.nanoTime() < deadline) {
-                            ring.read(50, (buffer, offset, length, wireLength) -> {
+                            ring.read(50, Integer.MAX_VALUE, (buffer, offset, length, wireLength) -> {
                                 byte[] number = new byte[4];
                                 buffer.get(offset + 14, number);
                                 if (ByteBuffer.wrap(number).getInt() != next[0]++) {
@@ -138,7 +138,7 @@ class PacketRingTest {
                     injector.injectAll(sent);
                     long deadline = System.nanoTime() + 3_000_000_000L;
                     while (caught.size() < 3 && System.nanoTime() < deadline) {
-                        ring.read(50, (buffer, offset, length, wireLength) -> {
+                        ring.read(50, Integer.MAX_VALUE, (buffer, offset, length, wireLength) -> {
                             byte[] f = new byte[length];
                             buffer.get(offset, f);
                             caught.add(f);
@@ -160,7 +160,8 @@ class PacketRingTest {
         assumeTrue(root, "packet sockets and namespaces need root");
         List<byte[]> got = new CopyOnWriteArrayList<>();
         List<byte[]> sent = List.of(frame(1, 64, (byte) 1), frame(2, 1500, (byte) 1), frame(3, 64, (byte) 1));
-        try (RingCapture capture = RingCapture.start("t", "rt1", FILTER, SNAPLEN, got::add, Netns.threadFactory(NS));
+        try (RingCapture capture = RingCapture.start("t", "rt1", FILTER, SNAPLEN, got::add, () -> false,
+                Netns.threadFactory(NS));
              Netns ns = Netns.of(NS)) {
             ns.run(() -> {
                 try (PacketSocketSink injector = PacketSocketSink.open("t", "rt0")) {
@@ -177,6 +178,37 @@ class PacketRingTest {
         assertThat(got.get(1)).as("the oversized frame, cut at the snapshot length").hasSize(SNAPLEN)
                 .isEqualTo(java.util.Arrays.copyOf(sent.get(1), SNAPLEN));
         assertThat(got.get(2)).isEqualTo(sent.get(2));
+    }
+
+    @Test
+    void whileTheSinkIsBackloggedFramesWaitInTheRingThenAllComeInOrder() throws Exception {
+        assumeTrue(root, "packet sockets and namespaces need root");
+        List<byte[]> got = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean backlogged = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            sent.add(frame(i, 64, (byte) 1));
+        }
+        try (RingCapture capture = RingCapture.start("t", "rt1", FILTER, SNAPLEN, got::add, backlogged::get,
+                Netns.threadFactory(NS));
+             Netns ns = Netns.of(NS)) {
+            ns.run(() -> {
+                try (PacketSocketSink injector = PacketSocketSink.open("t", "rt0")) {
+                    injector.injectAll(sent);
+                }
+            });
+            Thread.sleep(200);
+            assertThat(got).as("nothing taken from the ring while backlogged").isEmpty();
+            backlogged.set(false);
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (got.size() < sent.size() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+        assertThat(got).hasSize(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(got.get(i)).as("frame %d", i).isEqualTo(sent.get(i));
+        }
     }
 
     @Test
