@@ -27,6 +27,8 @@ public enum DropReason {
     SOCKET_OVERFLOW,
     /** Too big for the tunnel's path MTU (the outer packet is never fragmented). */
     TOO_BIG,
-    /** The operating system refused to send or inject it, or the injection queue was full. */
+    /**
+     * The operating system refused to send or inject it, or the queue toward the tunnel or the injection was full.
+     */
     SEND_FAILED
 }

@@ -199,14 +199,14 @@ public final class DefaultForwarder implements Forwarder {
                         options.threadFactory(), "tunnel-emit-" + spec.id(), move::sendFailed));
                 move.attachProxy(new NeighbourAnswers(hostMac, spec.vmAddresses().stream().map(InetAddress::getAddress).toList()));
             }
-            move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
-                    options.threadFactory()));
+            move.attachSource(RingCapture.start(spec.id(), spec.iface(), move.captureFilter(), options.pathMtu(), move::caught,
+                    move::backlogged, options.threadFactory()));
         } else {
             move.attachSink(new QueuedSink(PacketSocketSink.open(spec.id(), spec.iface()), QueuedSink.DEFAULT_CAPACITY,
                     options.threadFactory(), "tunnel-inject-" + spec.id(), move::sendFailed));
             if (spec.reverse()) {
-                move.attachSource(PcapSource.start(spec.id(), spec.iface(), move.replyFilter(), options.pathMtu(),
-                        move::caughtReply, options.threadFactory()));
+                move.attachSource(RingCapture.start(spec.id(), spec.iface(), move.replyFilter(), options.pathMtu(),
+                        move::caughtReply, move::backlogged, options.threadFactory()));
             }
         }
     }

@@ -40,7 +40,7 @@ final class MoveRuntime {
     private final SourceEnd source;
     private final DestinationEnd destination;
     private final ReverseTunnel reverse;
-    private volatile PcapSource capture;
+    private volatile RingCapture capture;
 
     /**
      * @param pacer      paces the flush of what was held
@@ -103,7 +103,7 @@ final class MoveRuntime {
         proxy.attach(answers);
     }
 
-    void attachSource(PcapSource value) {
+    void attachSource(RingCapture value) {
         this.capture = value;
     }
 
@@ -132,6 +132,11 @@ final class MoveRuntime {
     /** DESTINATION, reverse tunnel: a reply of the VM from its old address, caught on the way out (capture thread). */
     void caughtReply(byte[] frame) {
         reverse.caughtReply(frame);
+    }
+
+    /** Whether this end's way into the tunnel has all the live frames it may queue (capture thread). */
+    boolean backlogged() {
+        return sender.backlogged();
     }
 
     /** A tunnel packet from this move's peer, header already checked (event loop thread). */
@@ -260,7 +265,7 @@ final class MoveRuntime {
      * (a failed migration).
      */
     void close(boolean flush) {
-        PcapSource src;
+        RingCapture src;
         FrameSink injection;
         FrameSink replies;
         synchronized (phase.lock()) {
@@ -307,7 +312,7 @@ final class MoveRuntime {
 
     /** Counts what the kernel's capture buffer dropped since the last call (control thread). */
     void pollCaptureDrops() {
-        PcapSource src = capture;
+        RingCapture src = capture;
         if (src != null) {
             long dropped = src.newCaptureDrops();
             if (dropped > 0) {

@@ -1,10 +1,7 @@
 package io.cutover.tunnel.impl;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.cutover.tunnel.TunnelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +22,8 @@ public final class PacketSocketSink implements FrameSink {
     public static final int BATCH = 64;
     /** The largest frame a batch slot holds; larger ones are sent alone. */
     static final int SLOT = 9216;
-    private static final int AF_PACKET = 17;
-    private static final int SOCK_RAW = 3;
     private static final int MMSGHDR = 64;
     private static final int IOVEC = 16;
-    private static final int EAGAIN = 11;
-    private static final int ENOBUFS = 105;
     /**
      * How long one send waits in all for an interface without room for its frames, before they count as failed: the
      * reader of a lab host's {@code fwd} (its userspace Open vSwitch) was seen starved for over 100 ms on a loaded
@@ -67,19 +60,19 @@ public final class PacketSocketSink implements FrameSink {
      * @throws TunnelException when the interface is unknown or the socket cannot be opened (needs CAP_NET_RAW)
      */
     public static PacketSocketSink open(String moveId, String iface) {
-        LibC c = LibC.INSTANCE;
+        PacketCalls c = PacketCalls.INSTANCE;
         int index = c.if_nametoindex(iface);
         if (index == 0) {
             throw new TunnelException(moveId, "cannot inject on " + iface + ": no such interface");
         }
         int fd;
         try {
-            fd = c.socket(AF_PACKET, SOCK_RAW, 0);
+            fd = c.socket(PacketCalls.AF_PACKET, PacketCalls.SOCK_RAW, 0);
         } catch (LastErrorException e) {
             throw new TunnelException(moveId, "cannot inject on " + iface + ": packet socket: errno " + e.getErrorCode(), e);
         }
         ByteBuffer sll = ByteBuffer.allocate(20).order(ByteOrder.nativeOrder());
-        sll.putShort((short) AF_PACKET).putShort((short) 0).putInt(index);
+        sll.putShort((short) PacketCalls.AF_PACKET).putShort((short) 0).putInt(index);
         try {
             c.bind(fd, sll.array(), 20);
         } catch (LastErrorException e) {
@@ -98,7 +91,7 @@ public final class PacketSocketSink implements FrameSink {
         long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
         while (true) {
             try {
-                return LibC.INSTANCE.send(fd, single, length, 0) == length;
+                return PacketCalls.INSTANCE.send(fd, single, length, 0) == length;
             } catch (LastErrorException e) {
                 if (!waitForRoom(e, deadline)) {
                     return false;
@@ -140,7 +133,7 @@ public final class PacketSocketSink implements FrameSink {
         long deadline = System.nanoTime() + ROOM_WAIT.toNanos();
         while (next < n && !closed) {
             try {
-                int done = LibC.INSTANCE.sendmmsg(fd, messages.share((long) next * MMSGHDR), n - next, 0);
+                int done = PacketCalls.INSTANCE.sendmmsg(fd, messages.share((long) next * MMSGHDR), n - next, 0);
                 sent += done;
                 next += done;
             } catch (LastErrorException e) { // the kernel refused the frame at next
@@ -158,7 +151,7 @@ public final class PacketSocketSink implements FrameSink {
      * send's {@link #ROOM_WAIT} is not over. A refusal for another reason is logged, the first of this sink's.
      */
     private boolean waitForRoom(LastErrorException e, long deadline) {
-        if ((e.getErrorCode() == ENOBUFS || e.getErrorCode() == EAGAIN) && System.nanoTime() < deadline) {
+        if ((e.getErrorCode() == PacketCalls.ENOBUFS || e.getErrorCode() == PacketCalls.EAGAIN) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(ROOM_POLL_NANOS);
             return true;
         }
@@ -178,23 +171,7 @@ public final class PacketSocketSink implements FrameSink {
     public void close() {
         if (!closed) {
             closed = true;
-            LibC.INSTANCE.close(fd);
+            PacketCalls.INSTANCE.close(fd);
         }
-    }
-
-    private interface LibC extends Library {
-        LibC INSTANCE = Native.load("c", LibC.class);
-
-        int if_nametoindex(String name);
-
-        int socket(int domain, int type, int protocol) throws LastErrorException;
-
-        int bind(int fd, byte[] address, int length) throws LastErrorException;
-
-        int send(int fd, Pointer buffer, long length, int flags) throws LastErrorException;
-
-        int sendmmsg(int fd, Pointer messages, int count, int flags) throws LastErrorException;
-
-        int close(int fd);
     }
 }

@@ -172,7 +172,7 @@ final class SourceEnd {
      * how many are left; at 0 the flush is over and live frames go straight into the tunnel again.
      */
     int flushSome(int max) {
-        int sent = hold.drain(sender::send, max);
+        int sent = hold.drain(sender::sendHeld, max);
         int held = Math.min(sent, heldToFlush);
         heldToFlush -= held;
         counters.add("flushed", held);

@@ -26,6 +26,13 @@ final class TunnelSender {
     static final int OUTER_OVERHEAD = 28;
     /** IPv6 and UDP headers of the outer packet. */
     static final int OUTER_OVERHEAD_IPV6 = 48;
+    /**
+     * Live frames beyond this many waiting for the event loop are dropped as SEND_FAILED: a capture faster than the
+     * sealing (the capture ring's is, under a flood) would otherwise queue without bound; the bench saw 235,000 frames
+     * (330 MB) waiting, and the collector's pauses stalled the tunnel for over 500 ms. A flush's held frames are never
+     * dropped here ({@link #sendHeld}) nor counted: the hold's own limits bound them.
+     */
+    static final int MAX_PENDING = 16_384;
     private final MoveSpec spec;
     private final Counters counters;
     private final UdpTunnel tunnel;
@@ -44,6 +51,8 @@ final class TunnelSender {
     private byte[] sealed = new byte[2048];
     /** The frames queued to leave (under the lock); the event loop swaps the list with {@link #taken}. */
     private List<byte[]> pending = new ArrayList<>();
+    /** How many of {@link #pending} are live frames (under the lock). */
+    private int livePending;
     /** The frames the event loop sends now, emptied once sent (event loop only). */
     private List<byte[]> taken = new ArrayList<>();
     /** The packets of {@link #taken}, emptied once handed to the channel (event loop only). */
@@ -81,6 +90,15 @@ final class TunnelSender {
      * on the event loop: the caller must not change it after the call (each caller hands over a frame of its own).
      */
     void send(byte[] frame) {
+        send(frame, true);
+    }
+
+    /** As {@link #send}, for a frame of a flushed hold: queued whatever waits before it. */
+    void sendHeld(byte[] frame) {
+        send(frame, false);
+    }
+
+    private void send(byte[] frame, boolean live) {
         if (frame.length > maxFrame()) {
             counters.drop(DropReason.TOO_BIG);
             return;
@@ -90,11 +108,28 @@ final class TunnelSender {
             return;
         }
         synchronized (lock) {
+            if (live) {
+                if (livePending == MAX_PENDING) {
+                    counters.drop(DropReason.SEND_FAILED);
+                    return;
+                }
+                livePending++;
+            }
             pending.add(frame);
             scheduleSend();
         }
         counters.increment("sent");
         counters.add("bytesSent", frame.length);
+    }
+
+    /**
+     * Whether as many live frames wait for the event loop as it may queue: the capture then leaves the next ones in the
+     * kernel's ring instead of catching them only to drop them here, and the event loop gets the CPU it lacks.
+     */
+    boolean backlogged() {
+        synchronized (lock) {
+            return livePending >= MAX_PENDING;
+        }
     }
 
     /** Sends what is pending now (the event loop would soon anyway). */
@@ -123,6 +158,7 @@ final class TunnelSender {
             batch = pending;
             pending = taken;
             taken = batch;
+            livePending = 0;
             sendScheduled = false;
         }
         try {
