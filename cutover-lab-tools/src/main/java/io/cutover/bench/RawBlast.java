@@ -23,12 +23,15 @@ import java.util.concurrent.TimeUnit;
  * (a migration's round 0 also starts on open connections) and stops when the last receiver has read its last
  * byte, not when the sender has handed it to the kernel.
  *
- * <p>The receiver reads into one of two {@link Sink}s: a buffer it reuses, the ceiling of the path; or mapped
- * memory that nothing has touched yet, where every first write of a page costs the kernel a page fault (what a
- * destination that wrote its pages through their mapping would pay).
+ * <p>The receiver reads into one of three {@link Sink}s: a buffer it reuses and never looks at, the ceiling of the
+ * path; mapped memory that nothing has touched yet, where every first write of a page costs the kernel a page fault
+ * (what a destination that wrote its pages through their mapping would pay); or a reused buffer written into a
+ * fresh file in {@code /dev/shm} (the kernel allocates and fills each page, as the destination's writes do).
  */
 final class RawBlast {
     private static final int BUFFER_BYTES = 32 << 20;
+    /** What a {@link Sink#FRESH_FILE} receiver reads at most before writing it: a destination's run of pages. */
+    private static final int FILE_BUFFER_BYTES = 1 << 20;
 
     private RawBlast() {
     }
@@ -41,7 +44,12 @@ final class RawBlast {
          * A fresh sparse mapping of a deleted file in {@code /dev/shm} as large as the bytes received, as a
          * synthetic guest's memory: each page is faulted in by its first write, under the clock.
          */
-        FRESH_MEMORY
+        FRESH_MEMORY,
+        /**
+         * A reused buffer of {@value #FILE_BUFFER_BYTES} bytes, each read written at once into a fresh deleted file
+         * in {@code /dev/shm} as large as the bytes received: each page is allocated by the write, under the clock.
+         */
+        FRESH_FILE
     }
 
     /** Bytes moved and the time they took, from the first byte sent to the last byte received. */
@@ -60,6 +68,7 @@ final class RawBlast {
         });
         List<AutoCloseable> open = new ArrayList<>();
         List<ByteBuffer> sinks = new ArrayList<>();
+        List<FileChannel> files = new ArrayList<>();
         try {
             List<SocketChannel[]> pairs = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
@@ -79,7 +88,16 @@ final class RawBlast {
             }
             for (int i = 0; i < connections; i++) {
                 long share = bytes / connections + 1;
-                sinks.add(sinkKind == Sink.REUSED_BUFFER ? ByteBuffer.allocateDirect(BUFFER_BYTES) : freshMemory(share));
+                switch (sinkKind) {
+                    case REUSED_BUFFER -> sinks.add(ByteBuffer.allocateDirect(BUFFER_BYTES));
+                    case FRESH_MEMORY -> sinks.add(freshMemory(share));
+                    case FRESH_FILE -> {
+                        sinks.add(ByteBuffer.allocateDirect(FILE_BUFFER_BYTES));
+                        FileChannel file = freshFile();
+                        open.add(file);
+                        files.add(file);
+                    }
+                }
             }
             long start = System.nanoTime();
             List<CompletableFuture<Long>> receivers = new ArrayList<>();
@@ -89,8 +107,10 @@ final class RawBlast {
                 SocketChannel out = pairs.get(i)[0];
                 SocketChannel in = pairs.get(i)[1];
                 ByteBuffer sink = sinks.get(i);
+                FileChannel file = files.isEmpty() ? null : files.get(i);
                 senders.add(CompletableFuture.runAsync(() -> send(out, source.duplicate(), share), threads));
-                receivers.add(CompletableFuture.supplyAsync(() -> receive(in, sink, share), threads));
+                receivers.add(CompletableFuture.supplyAsync(() -> file == null ? receive(in, sink, share)
+                        : receiveIntoFile(in, sink, file, share), threads));
             }
             long end = start;
             for (CompletableFuture<Long> receiver : receivers) {
@@ -123,6 +143,16 @@ final class RawBlast {
         }
     }
 
+    /** A new file in /dev/shm, already deleted: its pages go when the channel closes. */
+    private static FileChannel freshFile() throws IOException {
+        Path file = Files.createTempFile(Path.of("/dev/shm"), "cutover-bench-", ".mem");
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     /** Gives a fresh sink's memory back now rather than when the GC finds the buffer. */
     private static void unmap(ByteBuffer mapping) {
         try {
@@ -144,6 +174,27 @@ final class RawBlast {
                     sent += out.write(b);
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads {@code bytes}, each read written into {@code file} after the one before; returns {@link System#nanoTime()} after the last write. */
+    private static long receiveIntoFile(SocketChannel in, ByteBuffer buffer, FileChannel file, long bytes) {
+        try {
+            long total = 0;
+            while (total < bytes) {
+                buffer.clear();
+                int n = in.read(buffer);
+                if (n < 0) {
+                    throw new IOException("the connection closed after " + total + " of " + bytes + " bytes");
+                }
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    total += file.write(buffer, total);
+                }
+            }
+            return System.nanoTime();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -10,7 +10,7 @@ import io.cutover.migration.TargetStats;
 import io.cutover.migration.transport.FrameDecoder;
 import io.cutover.migration.transport.FrameEncoder;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -39,6 +39,10 @@ import java.util.function.Consumer;
 public final class TargetServer implements MigrationTarget {
     private static final Logger LOG = LoggerFactory.getLogger(TargetServer.class);
 
+    /** The most receive buffers kept for reuse: a few a connection (a read, a partial frame) for several connections. */
+    private static final int KEPT_RECEIVE_BUFFERS = 16;
+    /** Reads land in 1 MiB buffers kept for the next read (see {@link ReceiveBuffers}). */
+    private final ReceiveBuffers receiveBuffers = new ReceiveBuffers(1 << 20, KEPT_RECEIVE_BUFFERS);
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -60,8 +64,8 @@ public final class TargetServer implements MigrationTarget {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64 * 1024, 256 * 1024,
-                        1024 * 1024))
+                .childOption(ChannelOption.ALLOCATOR, receiveBuffers)
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(receiveBuffers.bufferBytes()))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

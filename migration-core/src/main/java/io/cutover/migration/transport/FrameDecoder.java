@@ -69,6 +69,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * After the handlers behind have seen the end of the read (the destination writes the pages it held then, and
+     * releases their slices), the pieces read through are given back, so that their buffers serve the next reads.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        super.channelReadComplete(ctx);
+        discardSomeReadBytes();
+    }
+
     private void decodeFrames(ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= Frames.HEADER_BYTES) {
             int start = in.readerIndex();
