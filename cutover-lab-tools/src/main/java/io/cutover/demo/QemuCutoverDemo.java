@@ -68,6 +68,8 @@ public final class QemuCutoverDemo {
     static final String NAME = VM + "." + Topology.ZONE;
     /** How long the guest may take to take its new address after a move across sites. */
     private static final Duration RENUMBER_LIMIT = Duration.ofSeconds(20);
+    /** How long the guest may take to answer a command on its console. */
+    private static final Duration CONSOLE_LIMIT = Duration.ofSeconds(20);
     /** The guest's UDP and TCP echo port. */
     static final int ECHO_PORT = 7;
     static final int MEMORY_MIB = 128;
@@ -321,6 +323,11 @@ public final class QemuCutoverDemo {
         String address = spec.ipv4Address();
         resources.add(network);
         network.prepare(resources);
+        if (source != null) {
+            // once its port's flows are in place: the lab reuses the guest's address at its first site from one move
+            // to the next, and that site's router may still map it to the forwarder that answered for the last guest
+            source.announce(CONSOLE_LIMIT);
+        }
         LabGuestPorts.awaitReachable(lab, address);
         ClientProbes probes = ClientProbes.start(lab, new InetSocketAddress(address, ECHO_PORT),
                 new InetSocketAddress(address, ECHO_PORT), probeRate);
