@@ -11,7 +11,7 @@ import io.cutover.sdn.SdnException;
 import io.cutover.sdn.Link;
 import io.cutover.sdn.Move;
 import io.cutover.sdn.Network;
-import io.cutover.support.AppendLog;
+import io.cutover.support.ChangeLog;
 import io.cutover.support.AtomicFile;
 
 import java.io.IOException;
@@ -25,7 +25,7 @@ import java.util.TreeSet;
 
 /**
  * The desired state on disk: {@code state.json} in the state directory, a snapshot replaced whole and durably
- * ({@link AtomicFile}), and {@code state.log} beside it, the changes saved since ({@link AppendLog}: one line each,
+ * ({@link AtomicFile}), and {@code state.log} beside it, the changes saved since ({@link ChangeLog}: one line each,
  * synced with a data-only fdatasync), read back on start. A change is one line of what differs from the state saved
  * before it (the endpoints added, replaced or removed; the moves; the links and networks only when they changed): at
  * 10,000 endpoints a move's save writes a few hundred bytes where the whole state is megabytes. Past
@@ -51,15 +51,12 @@ public final class StateJournal implements ModelStore, AutoCloseable {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final AtomicFile file;
-    private final Path logFile;
-    private AppendLog log;
+    private final ChangeLog changes;
     /** What was last loaded or saved: what the next change is told apart from; null before either. */
     private ModelState saved;
-    /** The number of the last change saved (the snapshot's when nothing was logged since). */
-    private long seq;
 
     /** One line of the log: what a save changed ({@code networks} and {@code links} null when they did not). */
-    record Change(long seq, Map<Integer, Move> moves, int nextMoveId, Map<Integer, Network> networks, List<Link> links,
+    record Change(Map<Integer, Move> moves, int nextMoveId, Map<Integer, Network> networks, List<Link> links,
                   List<ModelState.Placed> put, List<String> removed) {
     }
 
@@ -70,7 +67,7 @@ public final class StateJournal implements ModelStore, AutoCloseable {
             throw new SdnException("cannot create the state directory " + dir + ": " + e.getMessage(), e);
         }
         this.file = new AtomicFile(dir.resolve(FILE));
-        this.logFile = dir.resolve(LOG);
+        this.changes = new ChangeLog(dir.resolve(LOG));
     }
 
     /**
@@ -101,21 +98,16 @@ public final class StateJournal implements ModelStore, AutoCloseable {
             }
         }
         ModelState state = parse(tree);
-        long at = tree.path("seq").asLong(0);
-        for (String line : log().lines()) {
-            Change change = change(line);
-            if (change.seq() <= at) {
-                continue;
-            }
-            if (change.seq() != at + 1) {
-                throw new SdnException(logFile + " goes from change " + at + " to " + change.seq()
-                        + ": changes are missing, the state cannot be rebuilt");
-            }
-            state = apply(state, change);
-            at = change.seq();
+        List<String> logged;
+        try {
+            logged = changes.replay(tree.path("seq").asLong(0));
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            throw new SdnException("cannot read the controller state " + changes.path() + ": " + e.getMessage(), e);
+        }
+        for (String line : logged) {
+            state = apply(state, change(line));
         }
         saved = state;
-        seq = at;
         return state;
     }
 
@@ -138,33 +130,31 @@ public final class StateJournal implements ModelStore, AutoCloseable {
                 put.add(now);
             }
         });
-        if (put.size() + removed.size() > SNAPSHOT_ABOVE_ENDPOINTS || log().size() > SNAPSHOT_AFTER_BYTES) {
+        if (put.size() + removed.size() > SNAPSHOT_ABOVE_ENDPOINTS || changes.size() > SNAPSHOT_AFTER_BYTES) {
             snapshot(state);
             return;
         }
-        Change change = new Change(seq + 1, state.moves(), state.nextMoveId(),
+        Change change = new Change(state.moves(), state.nextMoveId(),
                 same(state.networks(), saved.networks()) ? null : state.networks(),
                 same(state.links(), saved.links()) ? null : state.links(), put, removed);
         try {
-            log().append(JSON.writeValueAsString(change));
+            changes.append(JSON.writeValueAsString(change));
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw new SdnException("cannot write the controller state " + logFile + ": " + e.getMessage(), e);
+            throw new SdnException("cannot write the controller state " + changes.path() + ": " + e.getMessage(), e);
         }
-        seq++;
         saved = state;
     }
 
     /** Writes {@code state} whole, numbered as the next change, and empties the log of the changes it holds. */
     private void snapshot(ModelState state) {
-        long next = seq + 1;
+        long number = changes.next();
         try {
             file.replace(out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out,
-                    withFormat(state).put("seq", next)));
-            log().clear();
+                    withFormat(state).put("seq", number)));
+            changes.snapshotTaken(number);
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new SdnException("cannot write the controller state " + file.path() + ": " + e.getMessage(), e);
         }
-        seq = next;
         saved = state;
     }
 
@@ -172,22 +162,11 @@ public final class StateJournal implements ModelStore, AutoCloseable {
         return now == before || now.equals(before);
     }
 
-    private AppendLog log() {
-        if (log == null) {
-            try {
-                log = AppendLog.open(logFile);
-            } catch (java.io.UncheckedIOException e) {
-                throw new SdnException("cannot open the controller's log " + logFile + ": " + e.getMessage(), e);
-            }
-        }
-        return log;
-    }
-
     private Change change(String line) {
         try {
             return JSON.readValue(line, Change.class);
         } catch (IOException e) {
-            throw new SdnException("cannot read a change in " + logFile + ": " + e.getMessage(), e);
+            throw new SdnException("cannot read a change in " + changes.path() + ": " + e.getMessage(), e);
         }
     }
 
@@ -203,10 +182,7 @@ public final class StateJournal implements ModelStore, AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (log != null) {
-            log.close();
-            log = null;
-        }
+        changes.close();
     }
 
     /**

@@ -3,7 +3,7 @@ package io.cutover.tunnel.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cutover.support.AppendLog;
+import io.cutover.support.ChangeLog;
 import io.cutover.support.AtomicFile;
 import io.cutover.tunnel.DropReason;
 import io.cutover.tunnel.MoveSpec;
@@ -28,7 +28,7 @@ import java.util.Map;
  * replay window's highest and replay ceiling (see {@link ReplayCeiling}, {@link ReceiveSessions}). Nothing of the sending side: a restarted sender starts a session of its own.
  * Written whole and durably now and then ({@link AtomicFile}), so a {@code kill -9} or a power cut leaves the
  * previous or the new version, never half of one; each write between is one line of {@code tunnel-state.log} beside
- * it ({@link AppendLog}, a data-only fdatasync): the moves whose entry changed (a hold, a flush) and those gone. The
+ * it ({@link ChangeLog}, a data-only fdatasync): the moves whose entry changed (a hold, a flush) and those gone. The
  * whole journal carries the number of the last change it holds ({@code seq}), so that a crash before the log was
  * emptied replays nothing twice. Keys given inline
  * are kept in {@code keys/<move>.key} (mode 0600) and journaled by reference.
@@ -50,17 +50,14 @@ public final class StateJournal implements AutoCloseable {
 
     private final Path dir;
     private final AtomicFile file;
-    private final Path logFile;
-    private AppendLog log;
+    private final ChangeLog changes;
     /** Each move's entry as last read or written, by id; null before either. */
     private Map<String, ObjectNode> written;
-    /** The number of the last change journaled. */
-    private long seq;
 
     public StateJournal(Path dir) {
         this.dir = dir;
         this.file = new AtomicFile(dir.resolve(FILE));
-        this.logFile = dir.resolve(LOG);
+        this.changes = new ChangeLog(dir.resolve(LOG));
         try {
             Files.createDirectories(dir.resolve("keys"));
             forceDirectory(dir);
@@ -110,7 +107,7 @@ public final class StateJournal implements AutoCloseable {
         for (Entry e : entries) {
             now.put(e.spec().id(), node(e));
         }
-        if (written == null || log().size() > SNAPSHOT_AFTER_BYTES) {
+        if (written == null || changes.size() > SNAPSHOT_AFTER_BYTES) {
             snapshot(now);
             return;
         }
@@ -125,15 +122,14 @@ public final class StateJournal implements AutoCloseable {
         if (put.isEmpty() && removed.isEmpty()) {
             return;
         }
-        ObjectNode change = MoveJson.MAPPER.createObjectNode().put("seq", seq + 1);
+        ObjectNode change = MoveJson.MAPPER.createObjectNode();
         change.set("put", put);
         change.set("removed", removed);
         try {
-            log().append(MoveJson.MAPPER.writeValueAsString(change));
+            changes.append(MoveJson.MAPPER.writeValueAsString(change));
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw new TunnelException(null, "cannot write the journal " + logFile + ": " + e.getMessage(), e);
+            throw new TunnelException(null, "cannot write the journal " + changes.path() + ": " + e.getMessage(), e);
         }
-        seq++;
         written = now;
     }
 
@@ -141,15 +137,15 @@ public final class StateJournal implements AutoCloseable {
     private void snapshot(Map<String, ObjectNode> moves) {
         ObjectNode root = MoveJson.MAPPER.createObjectNode();
         root.put("version", 2);
-        root.put("seq", seq + 1);
+        long number = changes.next();
+        root.put("seq", number);
         root.putArray("moves").addAll(moves.values());
         try {
             file.replace(out -> MoveJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, root));
-            log().clear();
+            changes.snapshotTaken(number);
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new TunnelException(null, "cannot write the journal " + file.path() + ": " + e.getMessage(), e);
         }
-        seq++;
         written = moves;
     }
 
@@ -172,36 +168,24 @@ public final class StateJournal implements AutoCloseable {
     /** The journaled moves (none when there is no journal yet): the whole journal, then the changes logged since. */
     public synchronized List<Entry> read() {
         Map<String, ObjectNode> moves = new LinkedHashMap<>();
-        long at = 0;
         try {
             byte[] json = file.read();
             if (json.length > 0) {
                 JsonNode root = MoveJson.MAPPER.readTree(json);
-                at = root.path("seq").asLong(0);
                 for (JsonNode node : root.path("moves")) {
                     moves.put(node.path("move").path("id").asText(), (ObjectNode) node);
                 }
-                for (String line : log().lines()) {
+                for (String line : changes.replay(root.path("seq").asLong(0))) {
                     JsonNode change = MoveJson.MAPPER.readTree(line);
-                    long number = change.path("seq").asLong();
-                    if (number <= at) {
-                        continue;
-                    }
-                    if (number != at + 1) {
-                        throw new IllegalArgumentException(logFile + " goes from change " + at + " to " + number
-                                + ": changes are missing");
-                    }
                     change.path("removed").forEach(id -> moves.remove(id.asText()));
                     change.path("put").forEach(node -> moves.put(node.path("move").path("id").asText(),
                             (ObjectNode) node));
-                    at = number;
                 }
             }
             List<Entry> entries = new ArrayList<>();
             for (JsonNode node : moves.values()) {
                 entries.add(entry(node));
             }
-            seq = at;
             // nothing on disk yet: the first write is a whole one, which the log's lines then follow
             written = json.length == 0 ? null : moves;
             return entries;
@@ -225,22 +209,8 @@ public final class StateJournal implements AutoCloseable {
                 node.path("rxHighest").asLong(0), node.path("rxCeiling").asLong(0), counters, drops);
     }
 
-    private AppendLog log() {
-        if (log == null) {
-            try {
-                log = AppendLog.open(logFile);
-            } catch (java.io.UncheckedIOException e) {
-                throw new TunnelException(null, "cannot open the journal's log " + logFile + ": " + e.getMessage(), e);
-            }
-        }
-        return log;
-    }
-
     @Override
     public synchronized void close() {
-        if (log != null) {
-            log.close();
-            log = null;
-        }
+        changes.close();
     }
 }
