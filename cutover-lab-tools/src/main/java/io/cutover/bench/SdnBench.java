@@ -242,14 +242,19 @@ public final class SdnBench implements Callable<Integer> {
      * after it are made on a model of that size: what each move's save and plan handle.
      */
     private Void crowd(Lab lab, SdnController sdn) {
-        Dpid tor = SdnLabFabric.dpid(lab, "br-tor");
         String port = lab.port("client").switchSide();
+        join(sdn.putEndpoints(endpoints(1000, "crowd-", SdnLabFabric.dpid(lab, "br-tor"), i -> port)));
+        return null;
+    }
+
+    /** {@link #flows} endpoints of the bench's network, ids from {@code firstId}, endpoint i at {@code port(i)}. */
+    private List<Endpoint> endpoints(int firstId, String prefix, Dpid sw, java.util.function.IntFunction<String> port) {
         List<Endpoint> endpoints = new ArrayList<>(flows);
         for (int i = 0; i < flows; i++) {
-            endpoints.add(new Endpoint(1000 + i, "crowd-" + i, SdnLabFabric.NETWORK, mac(i), List.of(), tor, port));
+            endpoints.add(new Endpoint(firstId + i, prefix + i, SdnLabFabric.NETWORK, mac(i), List.of(), sw,
+                    port.apply(i)));
         }
-        join(sdn.putEndpoints(endpoints));
-        return null;
+        return endpoints;
     }
 
     private void reportCrowded(BenchReport report, MoveLatencies run) {
@@ -406,11 +411,7 @@ public final class SdnBench implements Callable<Integer> {
             // every endpoint (a leaf sends them up by one default flow); its port is not on the bridge, so no flow uses it
             join(sdn.setLinks(List.of(new Link(dpid, uplink(bridge), FAR_SWITCH, "far-down"),
                     new Link(dpid, bridge + "-other", OTHER_FAR_SWITCH, "far-down"))));
-            List<Endpoint> endpoints = new ArrayList<>(flows);
-            for (int i = 0; i < flows; i++) {
-                endpoints.add(new Endpoint(i + 1, "bench-" + i, SdnLabFabric.NETWORK, mac(i), List.of(), FAR_SWITCH,
-                        "vm" + i));
-            }
+            List<Endpoint> endpoints = endpoints(1, "bench-", FAR_SWITCH, i -> "vm" + i);
             long start = System.nanoTime();
             join(sdn.putEndpoints(endpoints));
             double seconds = (System.nanoTime() - start) / 1e9;
