@@ -56,6 +56,8 @@ public final class DefaultForwarder implements Forwarder {
     private final Counters removed = new Counters();
     private final StateJournal journal;
     private final Object journalLock = new Object();
+    /** The journal's last write is done ({@link #close}): what closing the moves does after it is not journaled. */
+    private boolean journalFinal;
     /** Whether moves open their interfaces (capture, injection); tests of the forwarder's own logic attach their own. */
     private final boolean interfaces;
     private volatile UdpTunnel tunnel;
@@ -418,6 +420,9 @@ public final class DefaultForwarder implements Forwarder {
             return;
         }
         synchronized (journalLock) {
+            if (journalFinal) {
+                return;
+            }
             long now = System.nanoTime();
             List<MoveRuntime> written = new ArrayList<>(moves.values());
             List<StateJournal.Entry> entries = new ArrayList<>();
@@ -448,6 +453,11 @@ public final class DefaultForwarder implements Forwarder {
         }
         if (journal != null && tunnel != null) {
             journalQuietly();
+        }
+        // the moves go on after a restart: their closing below must not reach the journal (the periodic write
+        // could still run until the control thread stops)
+        synchronized (journalLock) {
+            journalFinal = true;
         }
         pacer.close();
         for (MoveRuntime move : moves.values()) {
