@@ -40,6 +40,8 @@ final class FakeDnsServer implements AutoCloseable {
         if (s == null) {
             throw new IOException("no port free for both UDP and TCP");
         }
+        // room for a thousand queries in flight while this thread is not scheduled (a busy machine)
+        d.setReceiveBufferSize(4 << 20);
         udp = d;
         tcp = s;
         Thread u = new Thread(this::serveUdp, "fake-dns-udp");
