@@ -49,4 +49,23 @@ class ChangeLogTest {
                     .hasMessageContaining("goes from change -1 to 1");
         }
     }
+
+    @Test
+    void aDamagedChangeBeforeOthersIsAnErrorNotAShorterLog() throws Exception {
+        Path file = dir.resolve("changes");
+        try (ChangeLog log = new ChangeLog(file)) {
+            log.replay(0);
+            log.append("a");
+            log.append("b");
+            log.append("c");
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        int damaged = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).indexOf(" b") + 1;
+        bytes[damaged] = 'B';
+        java.nio.file.Files.write(file, bytes);
+        try (ChangeLog log = new ChangeLog(file)) {
+            assertThatThrownBy(() -> log.replay(0)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("goes from change 1 to 3");
+        }
+    }
 }

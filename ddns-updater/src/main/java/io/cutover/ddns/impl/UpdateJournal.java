@@ -2,7 +2,7 @@ package io.cutover.ddns.impl;
 
 import io.cutover.ddns.PendingUpdate;
 import io.cutover.ddns.RrsetChange;
-import io.cutover.support.AtomicFile;
+import io.cutover.support.AppendLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +29,11 @@ import java.util.zip.CRC32;
 
 /**
  * The on-disk journal of updates: an update is appended and synced before it is sent, and marked done when
- * the server has answered it. TTLs lowered ahead of a move are remembered here too. One line per record, each
- * with a CRC32 so that a line torn by a crash is recognised and ignored. Opening it compacts it (only what is
- * still pending or remembered is kept, replaced durably by {@link AtomicFile}) and locks it against a second
- * process.
- * <p>
- * The file is preallocated with zeros, {@value #PREALLOCATE} bytes at a time, and lines overwrite the zeros: a
- * sync then writes the data alone ({@code fdatasync}), without a file-system metadata commit for the file's
- * growing length. Only a sync after the file grew forces its metadata too. The zeros after the last line are
- * not lines.
+ * the server has answered it. TTLs lowered ahead of a move are remembered here too. One line per record in an
+ * {@link AppendLog} (preallocated, data syncs shared by concurrent writers), each with a CRC-32 (the format
+ * predates the log's CRC-32C) so that a line torn by a crash or damaged is recognised and ignored. Opening it
+ * compacts it (only what is still pending or remembered is kept, replaced atomically) and locks it against a
+ * second process.
  *
  * <pre>
  * crc N nextId
@@ -53,29 +47,21 @@ public final class UpdateJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateJournal.class);
     static final String FILE = "ddns-journal.log";
     private static final String LOCK = "ddns-journal.lock";
-    /** Bytes the file grows by when its lines reach its end. */
-    static final int PREALLOCATE = 1 << 20;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final Path file;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final FileChannel channel;
+    /** The lines on disk; none for a journal in memory. */
+    private final AppendLog log;
     private final Map<Long, PendingUpdate> pending = new LinkedHashMap<>();
     private final Map<String, Duration> ttls = new LinkedHashMap<>();
-    private final Object syncLock = new Object();
     private long nextId = 1;
-    private long written;
-    private long allocated;
-    /** The file grew since the last sync: the next one forces its metadata (its length) too. */
-    private boolean grown;
-    private volatile long synced;
 
     private UpdateJournal() {
         this.file = null;
         this.lockChannel = null;
         this.lock = null;
-        this.channel = null;
+        this.log = null;
     }
 
     /** A journal kept in memory only: nothing survives the process. */
@@ -98,16 +84,17 @@ public final class UpdateJournal implements AutoCloseable {
             throw new IllegalStateException("the DNS journal " + file + " is in use by another process");
         }
         this.lock = acquired;
-        AtomicFile whole = new AtomicFile(file);
-        load(whole.read());
-        whole.replace(out -> out.write(compacted()));
-        this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
-        this.written = channel.size();
-        this.allocated = written;
-        preallocate(written + 1);
-        channel.force(true);
-        this.grown = false;
-        this.synced = written;
+        try {
+            this.log = AppendLog.open(file, CRC32::new);
+            if (log.badLines() > 0) {
+                LOG.warn("{}: ignored {} torn or damaged line(s)", file, log.badLines());
+            }
+            load(log.lines());
+            log.rewrite(compacted());
+        } catch (RuntimeException e) {
+            unlock();
+            throw e;
+        }
     }
 
     /** Opens (creating, compacting and locking) the journal in {@code dir}. */
@@ -121,7 +108,7 @@ public final class UpdateJournal implements AutoCloseable {
 
     /** Whether it is kept on disk (its writes wait for the disk) rather than in memory. */
     public boolean onDisk() {
-        return channel != null;
+        return log != null;
     }
 
     public Path file() {
@@ -134,10 +121,10 @@ public final class UpdateJournal implements AutoCloseable {
         long end;
         synchronized (this) {
             update = new PendingUpdate(nextId++, Instant.now(), zone, owner, changes);
-            end = append(encodePending(update));
+            end = write(encodePending(update));
             pending.put(update.id(), update);
         }
-        syncTo(end);
+        sync(end);
         return update;
     }
 
@@ -148,12 +135,12 @@ public final class UpdateJournal implements AutoCloseable {
         synchronized (this) {
             for (List<RrsetChange> changes : updates) {
                 PendingUpdate update = new PendingUpdate(nextId++, Instant.now(), zone, owner, changes);
-                end = append(encodePending(update));
+                end = write(encodePending(update));
                 pending.put(update.id(), update);
                 added.add(update);
             }
         }
-        syncTo(end);
+        sync(end);
         return added;
     }
 
@@ -164,9 +151,9 @@ public final class UpdateJournal implements AutoCloseable {
             if (pending.remove(id) == null) {
                 return;
             }
-            end = append("D " + id + " " + encode(outcome));
+            end = write("D " + id + " " + encode(outcome));
         }
-        syncTo(end);
+        sync(end);
     }
 
     /**
@@ -175,7 +162,7 @@ public final class UpdateJournal implements AutoCloseable {
      */
     public synchronized void doneUnsynced(long id, String outcome) {
         if (pending.remove(id) != null) {
-            append("D " + id + " " + encode(outcome));
+            write("D " + id + " " + encode(outcome));
         }
     }
 
@@ -190,9 +177,9 @@ public final class UpdateJournal implements AutoCloseable {
             }
             ttls.put(name, ttl);
             kept = ttl;
-            end = append("T " + encode(name) + " " + ttl.getSeconds());
+            end = write("T " + encode(name) + " " + ttl.getSeconds());
         }
-        syncTo(end);
+        sync(end);
         return kept;
     }
 
@@ -206,9 +193,9 @@ public final class UpdateJournal implements AutoCloseable {
             if (ttls.remove(name) == null) {
                 return;
             }
-            end = append("F " + encode(name));
+            end = write("F " + encode(name));
         }
-        syncTo(end);
+        sync(end);
     }
 
     public synchronized List<PendingUpdate> pending() {
@@ -219,85 +206,26 @@ public final class UpdateJournal implements AutoCloseable {
         return Map.copyOf(ttls);
     }
 
-    private long append(String body) {
-        if (channel == null) {
-            return 0;
-        }
-        byte[] line = withCrc(body).getBytes(StandardCharsets.UTF_8);
-        try {
-            preallocate(written + line.length);
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer, written + buffer.position());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the DNS journal " + file + ": " + e.getMessage(), e);
-        }
-        written += line.length;
-        return written;
+    /** Appends a record (not yet on disk) and returns where it ends, for {@link #sync}. */
+    private long write(String body) {
+        return log == null ? 0 : log.write(body);
     }
 
-    /** Makes the file at least {@code end} bytes long, in steps of {@link #PREALLOCATE} zeros. */
-    private void preallocate(long end) throws IOException {
-        if (end <= allocated) {
-            return;
-        }
-        long target = (end / PREALLOCATE + 1) * PREALLOCATE;
-        for (long at = allocated; at < target; ) {
-            ByteBuffer zeros = ZEROS.duplicate();
-            zeros.limit((int) Math.min(zeros.capacity(), target - at));
-            at += channel.write(zeros, at);
-        }
-        allocated = target;
-        grown = true;
-    }
-
-    /** Group commit: one sync covers every line written before it. */
-    private void syncTo(long end) {
-        if (synced >= end) {
-            return;
-        }
-        synchronized (syncLock) {
-            if (synced >= end) {
-                return;
-            }
-            long target;
-            boolean metadata;
-            synchronized (this) {
-                target = written;
-                metadata = grown;
-                grown = false;
-            }
-            try {
-                channel.force(metadata);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot sync the DNS journal " + file + ": " + e.getMessage(), e);
-            }
-            synced = target;
+    /** Returns once every record written up to {@code end} is on disk (one sync serves every caller waiting). */
+    private void sync(long end) {
+        if (log != null) {
+            log.syncTo(end);
         }
     }
 
-    private void load(byte[] journal) {
-        int end = journal.length;
-        while (end > 0 && journal[end - 1] == 0) {
-            end--;
-        }
-        List<String> lines = Arrays.asList(new String(journal, 0, end, StandardCharsets.UTF_8).split("\n", -1));
+    private void load(List<String> records) {
         int number = 0;
-        for (String line : lines) {
+        for (String record : records) {
             number++;
-            if (line.isEmpty()) {
-                continue;
-            }
-            String body = checked(line);
-            if (body == null) {
-                LOG.warn("{}:{}: ignored a torn or corrupted line", file, number);
-                continue;
-            }
             try {
-                apply(body);
+                apply(record);
             } catch (RuntimeException e) {
-                LOG.warn("{}:{}: ignored a line that cannot be read: {}", file, number, e.getMessage());
+                LOG.warn("{}: ignored record {}, which cannot be read: {}", file, number, e.getMessage());
             }
         }
     }
@@ -323,11 +251,12 @@ public final class UpdateJournal implements AutoCloseable {
     }
 
     /** The journal compacted: the next id, what is still pending, the TTLs remembered. */
-    private byte[] compacted() {
-        StringBuilder text = new StringBuilder(withCrc("N " + nextId));
-        pending.values().forEach(p -> text.append(withCrc(encodePending(p))));
-        ttls.forEach((name, ttl) -> text.append(withCrc("T " + encode(name) + " " + ttl.getSeconds())));
-        return text.toString().getBytes(StandardCharsets.UTF_8);
+    private List<String> compacted() {
+        List<String> records = new ArrayList<>();
+        records.add("N " + nextId);
+        pending.values().forEach(p -> records.add(encodePending(p)));
+        ttls.forEach((name, ttl) -> records.add("T " + encode(name) + " " + ttl.getSeconds()));
+        return records;
     }
 
     static String encodePending(PendingUpdate p) {
@@ -384,34 +313,20 @@ public final class UpdateJournal implements AutoCloseable {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }
 
-    static String withCrc(String body) {
-        CRC32 crc = new CRC32();
-        crc.update(body.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().toHexDigits((int) crc.getValue()) + " " + body + "\n";
-    }
-
-    /** The body of a line whose CRC matches, or {@code null}. */
-    static String checked(String line) {
-        int space = line.indexOf(' ');
-        if (space != 8) {
-            return null;
-        }
-        String body = line.substring(space + 1);
-        CRC32 crc = new CRC32();
-        crc.update(body.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().toHexDigits((int) crc.getValue()).equals(line.substring(0, 8)) ? body : null;
-    }
-
     @Override
     public void close() {
-        if (channel == null) {
+        if (log == null) {
             return;
         }
         try {
-            channel.close();
-        } catch (IOException e) {
+            log.close();
+        } catch (UncheckedIOException e) {
             LOG.debug("closing {}: {}", file, e.toString());
         }
+        unlock();
+    }
+
+    private void unlock() {
         try {
             lock.release();
             lockChannel.close();

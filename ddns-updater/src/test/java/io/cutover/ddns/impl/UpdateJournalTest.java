@@ -2,6 +2,7 @@ package io.cutover.ddns.impl;
 
 import io.cutover.ddns.PendingUpdate;
 import io.cutover.ddns.RrsetChange;
+import io.cutover.support.AppendLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,8 +52,9 @@ class UpdateJournalTest {
         Path file = dir.resolve(UpdateJournal.FILE);
         List<Long> kept = new java.util.ArrayList<>();
         try (UpdateJournal journal = UpdateJournal.open(dir)) {
-            assertThat(Files.size(file)).as("preallocated").isGreaterThanOrEqualTo(UpdateJournal.PREALLOCATE);
-            while (Files.size(file) <= UpdateJournal.PREALLOCATE) {
+            long preallocated = Files.size(file);
+            assertThat(preallocated).as("preallocated").isGreaterThanOrEqualTo(AppendLog.PREALLOCATE);
+            while (Files.size(file) <= preallocated) {
                 List<PendingUpdate> added = journal.addAll("vms.cutover.test.", "agent-a", java.util.Collections.nCopies(100, CHANGES));
                 kept.add(added.get(0).id());
                 added.subList(1, added.size()).forEach(update -> journal.doneUnsynced(update.id(), "applied"));
@@ -115,7 +117,7 @@ class UpdateJournalTest {
         Path file = dir.resolve(UpdateJournal.FILE);
         List<String> lines = Files.readAllLines(file);
         String corrupted = lines.get(1).replace("198.18.0.1", "198.18.0.9");
-        String torn = UpdateJournal.withCrc("D 2 applied").substring(0, 10);
+        String torn = withCrc("D 2 applied").substring(0, 10);
         Files.writeString(file, lines.get(0) + "\n" + corrupted + "\n" + lines.get(2) + "\n" + torn, StandardCharsets.UTF_8);
         try (UpdateJournal journal = UpdateJournal.open(dir)) {
             assertThat(journal.pending()).extracting(PendingUpdate::id).containsExactly(2L);
@@ -133,7 +135,7 @@ class UpdateJournalTest {
                 assertThat(journal.pending()).isEmpty();
             }
         }
-        Files.writeString(dir.resolve(UpdateJournal.FILE), UpdateJournal.withCrc("P 1 2 - - broken"), StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve(UpdateJournal.FILE), withCrc("P 1 2 - - broken"), StandardOpenOption.APPEND);
         try (UpdateJournal journal = UpdateJournal.open(dir)) {
             assertThat(journal.pending()).isEmpty();
         }
@@ -159,5 +161,12 @@ class UpdateJournalTest {
             assertThatThrownBy(() -> UpdateJournal.open(dir)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("in use");
         }
+    }
+
+    /** A journal line as the journal writes it: the CRC-32 of its text first. */
+    private static String withCrc(String body) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().toHexDigits((int) crc.getValue()) + " " + body + "\n";
     }
 }

@@ -101,7 +101,9 @@ class StateJournalTest {
             model = model.withEndpoints(many);
             journal.save(model);
         }
-        assertThat(Files.size(dir.resolve(StateJournal.LOG))).isZero();
+        try (io.cutover.support.AppendLog log = io.cutover.support.AppendLog.open(dir.resolve(StateJournal.LOG))) {
+            assertThat(log.lines()).as("the log emptied").isEmpty();
+        }
         assertThat(Files.readString(dir.resolve(StateJournal.FILE))).contains("\"seq\" : 3");
         try (StateJournal journal = new StateJournal(dir)) {
             assertThat(journal.load()).isEqualTo(model);
