@@ -190,7 +190,9 @@ public final class ScaleBench implements Callable<Integer> {
     static Process startProcess(List<String> args, Path log) throws IOException {
         Path jar = ownJar();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions(System.getenv("CUTOVER_BENCH_CONTROLLER_OPTS")));
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         System.err.println("controller: " + String.join(" ", command) + " (log: " + log + ")");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -228,6 +230,14 @@ public final class ScaleBench implements Callable<Integer> {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    /**
+     * The controllers' own JVM options, from {@code CUTOVER_BENCH_CONTROLLER_OPTS} (separated by white space), such
+     * as {@code -XX:StartFlightRecording=filename=/tmp/jfr/,dumponexit=true}: none when it is unset or blank.
+     */
+    static List<String> jvmOptions(String value) {
+        return value == null || value.isBlank() ? List.of() : List.of(value.strip().split("\\s+"));
     }
 
     /** The jar this bench runs from: the controller is started from it too. */
@@ -434,6 +444,7 @@ public final class ScaleBench implements Callable<Integer> {
         long[] before = storeCounters(master);
         Moves moves = runMoves(urls, fabric, STORE_WRITES_SECONDS);
         long[] after = storeCounters(master);
+        reached.put("steady_moves", moves);
         return moves.done() == 0 ? null : new double[] {(after[0] - before[0]) / (double) moves.done(),
                 (after[1] - before[1]) / (double) moves.done(),
                 after[0] == before[0] ? 0 : (after[2] - before[2]) / (double) (after[0] - before[0])};
@@ -535,6 +546,19 @@ public final class ScaleBench implements Callable<Integer> {
                     report.row("store: one save's transaction, mean", "ms", writes[2]);
                     report.key("store_saves_per_move", round(writes[0])).key("store_writes_per_move",
                             round(writes[1])).key("store_save_ms", round(writes[2]));
+                }
+                if (reached.get("steady_moves") instanceof Moves steady && steady.done() > 0) {
+                    // moves_per_s above counts the failover's seconds, in which no move can be made
+                    double rate = steady.done() / steady.seconds();
+                    double p50 = BenchReport.percentile(steady.commit(), 50);
+                    double p99 = BenchReport.percentile(steady.commit(), 99);
+                    report.row("moves after the failover, no kill (" + STORE_WRITES_SECONDS + " s), " + concurrency
+                            + " at once", "moves/s", rate).row("  their commit p50", "ms", p50)
+                            .row("  their commit p99", "ms", p99);
+                    report.key("steady_moves_per_s", round(rate)).key("steady_commit_p50_ms", round(p50))
+                            .key("steady_commit_p99_ms", round(p99));
+                    report.detail("steady_prepare_ms", steady.prepare()).detail("steady_redirect_ms", steady.redirect())
+                            .detail("steady_commit_ms", steady.commit()).detail("steady_cleanup_ms", steady.cleanup());
                 }
             } else {
                 goals.put("failover_ms <= 3000", "not measured" + (reached.containsKey("failover_ms")

@@ -35,4 +35,12 @@ class ScaleBenchTest {
                 new ScaleBench.CutMove(5, "e5", "unknown: the controller does not answer")));
         assertThat(moves.halfApplied()).isEqualTo(2);
     }
+
+    @Test
+    void theControllersJvmOptionsAreTheVariablesWordsAndNoneWhenItIsUnsetOrBlank() {
+        assertThat(ScaleBench.jvmOptions(" -Xmx2g  -XX:StartFlightRecording=filename=/tmp/jfr/ ")).containsExactly(
+                "-Xmx2g", "-XX:StartFlightRecording=filename=/tmp/jfr/");
+        assertThat(ScaleBench.jvmOptions(null)).isEmpty();
+        assertThat(ScaleBench.jvmOptions("  ")).isEmpty();
+    }
 }
