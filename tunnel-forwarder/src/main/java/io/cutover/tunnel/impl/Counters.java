@@ -28,11 +28,19 @@ public final class Counters {
     }
 
     public void add(String name, long value) {
+        counter(name).add(value);
+    }
+
+    /**
+     * The counter {@code name} itself, for a path that bumps it once per frame: looked up once, where the path is
+     * made, instead of by name each time.
+     */
+    public LongAdder counter(String name) {
         LongAdder adder = counters.get(name);
         if (adder == null) {
             throw new IllegalArgumentException("no counter " + name);
         }
-        adder.add(value);
+        return adder;
     }
 
     public void increment(String name) {

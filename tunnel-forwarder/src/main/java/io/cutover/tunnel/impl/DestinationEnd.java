@@ -6,6 +6,7 @@ import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.TunnelMode;
 
 import java.net.InetAddress;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The DESTINATION end of a move: a frame out of the tunnel that is for the VM is injected on the new site's LAN
@@ -18,6 +19,8 @@ final class DestinationEnd {
     private final MovePhase phase;
     private final SinkSlot newSite;
     private final Counters counters;
+    private final LongAdder injected;
+    private final LongAdder bytesInjected;
     private final byte[] injectMac;
     private final byte[] vmMac;
     private final byte[][] rewriteFrom;
@@ -30,6 +33,8 @@ final class DestinationEnd {
         this.phase = phase;
         this.newSite = newSite;
         this.counters = counters;
+        this.injected = counters.counter("injected");
+        this.bytesInjected = counters.counter("bytesInjected");
         this.injectMac = spec.injectMac();
         this.vmMac = spec.vmMacBytes();
         if (spec.newAddress() != null) {
@@ -60,8 +65,8 @@ final class DestinationEnd {
         }
         InnerFrames.setMac(frame, false, injectMac);
         if (newSite.inject(frame, length)) {
-            counters.increment("injected");
-            counters.add("bytesInjected", length);
+            injected.increment();
+            bytesInjected.add(length);
             phase.trafficPassed();
         } else {
             counters.drop(DropReason.SEND_FAILED);

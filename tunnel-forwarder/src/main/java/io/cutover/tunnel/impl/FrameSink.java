@@ -18,6 +18,17 @@ public interface FrameSink extends AutoCloseable {
         return sent;
     }
 
+    /** As {@link #injectAll}, for copies ({@link QueuedSink}'s): each {@code bytes()[0..length())}. */
+    default int injectCopies(List<FrameCopy> frames) {
+        int sent = 0;
+        for (FrameCopy frame : frames) {
+            if (inject(frame.bytes(), frame.length())) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
     @Override
     void close();
 }

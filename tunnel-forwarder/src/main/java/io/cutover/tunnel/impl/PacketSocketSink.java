@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -102,20 +104,30 @@ public final class PacketSocketSink implements FrameSink {
 
     @Override
     public int injectAll(List<byte[]> frames) {
+        return injectEach(frames.size(), frames::get, i -> frames.get(i).length);
+    }
+
+    @Override
+    public int injectCopies(List<FrameCopy> frames) {
+        return injectEach(frames.size(), i -> frames.get(i).bytes(), i -> frames.get(i).length());
+    }
+
+    /** Sends frames {@code 0..count)}, each {@code frame(i)[0..length(i))}, in batches; returns how many left. */
+    private int injectEach(int count, IntFunction<byte[]> frame, IntUnaryOperator length) {
         int sent = 0;
         int i = 0;
-        while (i < frames.size() && !closed) {
+        while (i < count && !closed) {
             int n = 0;
-            while (i < frames.size() && n < BATCH && frames.get(i).length <= SLOT) {
-                byte[] frame = frames.get(i);
-                data.write((long) n * SLOT, frame, 0, frame.length);
-                iovecs.setLong((long) n * IOVEC + 8, frame.length);
+            while (i < count && n < BATCH && length.applyAsInt(i) <= SLOT) {
+                int len = length.applyAsInt(i);
+                data.write((long) n * SLOT, frame.apply(i), 0, len);
+                iovecs.setLong((long) n * IOVEC + 8, len);
                 n++;
                 i++;
             }
             if (n == 0) {
-                byte[] big = frames.get(i++);
-                sent += inject(big, big.length) ? 1 : 0;
+                sent += inject(frame.apply(i), length.applyAsInt(i)) ? 1 : 0;
+                i++;
             } else {
                 sent += sendBatch(n);
             }

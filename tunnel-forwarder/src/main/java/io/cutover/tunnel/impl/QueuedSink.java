@@ -1,7 +1,6 @@
 package io.cutover.tunnel.impl;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -14,6 +13,8 @@ import java.util.function.IntConsumer;
  * decrypts and the tunnel socket's receive buffer drains at once (a burst, such as a flushed blackout buffer,
  * would otherwise overflow it while each frame is injected). A full queue refuses the frame (counted by the move);
  * frames the target then fails to send are handed to {@code failed} (the move counts them as {@code SEND_FAILED}).
+ * Each frame is copied into a {@link FrameCopy} taken back once injected: no allocation per frame once as many
+ * copies exist as have waited at once.
  */
 public final class QueuedSink implements FrameSink {
     /** How many frames may wait for injection. */
@@ -23,7 +24,9 @@ public final class QueuedSink implements FrameSink {
 
     private final FrameSink target;
     private final IntConsumer failed;
-    private final BlockingQueue<byte[]> queue;
+    private final BlockingQueue<FrameCopy> queue;
+    /** Copies injected, to be filled again: as many as have waited at once, at most the queue's capacity and a batch. */
+    private final BlockingQueue<FrameCopy> free;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -32,6 +35,7 @@ public final class QueuedSink implements FrameSink {
         this.target = target;
         this.failed = failed;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.free = new ArrayBlockingQueue<>(capacity + BATCH);
         this.thread = threads.newThread(this::run);
         this.thread.setName(name);
         this.thread.setDaemon(true);
@@ -40,21 +44,33 @@ public final class QueuedSink implements FrameSink {
 
     @Override
     public boolean inject(byte[] frame, int length) {
-        return running && queue.offer(Arrays.copyOf(frame, length));
+        if (!running) {
+            return false;
+        }
+        FrameCopy copy = free.poll();
+        copy = (copy == null ? new FrameCopy() : copy).set(frame, length);
+        if (queue.offer(copy)) {
+            return true;
+        }
+        free.offer(copy);
+        return false;
     }
 
     /** Takes what waits, up to a batch, and hands it to the target at once (one sendmmsg on a packet socket). */
     private void run() {
-        List<byte[]> batch = new ArrayList<>(BATCH);
+        List<FrameCopy> batch = new ArrayList<>(BATCH);
         try {
             while (running || !queue.isEmpty()) {
-                byte[] frame = queue.poll(50, TimeUnit.MILLISECONDS);
+                FrameCopy frame = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (frame != null) {
                     batch.add(frame);
                     queue.drainTo(batch, BATCH - 1);
-                    int sent = target.injectAll(batch);
+                    int sent = target.injectCopies(batch);
                     if (sent < batch.size()) {
                         failed.accept(batch.size() - sent);
+                    }
+                    for (FrameCopy copy : batch) {
+                        free.offer(copy);
                     }
                     batch.clear();
                 }

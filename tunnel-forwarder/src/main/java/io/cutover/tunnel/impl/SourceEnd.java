@@ -7,6 +7,7 @@ import io.cutover.tunnel.MoveSpec;
 import io.cutover.tunnel.TunnelMode;
 
 import java.net.Inet4Address;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +31,7 @@ final class SourceEnd {
     private final ReverseTunnel reverse;
     private final SinkSlot oldSite;
     private final Counters counters;
+    private final LongAdder caughtCount;
     private final HoldBuffer hold;
     private final RecentFrames recent;
     private final TokenBucket icmpLimit = new TokenBucket(ICMP_PER_SECOND, ICMP_BURST);
@@ -53,6 +55,7 @@ final class SourceEnd {
         this.reverse = reverse;
         this.oldSite = oldSite;
         this.counters = counters;
+        this.caughtCount = counters.counter("caught");
         this.hold = new HoldBuffer(spec.hold());
         this.recent = new RecentFrames(spec.hold());
     }
@@ -80,7 +83,7 @@ final class SourceEnd {
         if (proxy.takes(frame)) {
             return;
         }
-        counters.increment("caught");
+        caughtCount.increment();
         try {
             if (spec.mode() == TunnelMode.L2 && !inner.toVmMac(frame, frame.length)
                     || !inner.toRegisteredAddress(frame, frame.length)) {

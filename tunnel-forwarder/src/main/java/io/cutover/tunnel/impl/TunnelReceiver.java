@@ -7,6 +7,8 @@ import io.cutover.tunnel.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * One end's way out of the tunnel: a packet from the peer must be sealed or plain as the move says and, when
  * sealed, belong to the peer's current session or a later one ({@link ReceiveSessions}) and carry a sequence number
@@ -25,6 +27,7 @@ final class TunnelReceiver {
 
     private final MoveSpec spec;
     private final Counters counters;
+    private final LongAdder receivedCount;
     private final InnerFrameHandler next;
     private final ReceiveSessions sessions;
     private final Runnable journalNow;
@@ -38,6 +41,7 @@ final class TunnelReceiver {
     TunnelReceiver(MoveSpec spec, Runnable journalNow, Counters counters, InnerFrameHandler next) {
         this.spec = spec;
         this.counters = counters;
+        this.receivedCount = counters.counter("received");
         this.next = next;
         int direction = spec.role() == Role.SOURCE ? PacketSealer.TOWARD_SOURCE : PacketSealer.TOWARD_DESTINATION;
         this.sessions = spec.authenticated() ? new ReceiveSessions(spec.key(), spec.vni(), direction, journalNow != null) : null;
@@ -46,7 +50,7 @@ final class TunnelReceiver {
 
     /** A tunnel packet from this move's peer, header already checked (event loop thread). */
     void received(byte[] packet, int length) {
-        counters.increment("received");
+        receivedCount.increment();
         try {
             boolean sealed = VxlanHeader.sealed(packet, 0);
             if (sealed != spec.authenticated()) {

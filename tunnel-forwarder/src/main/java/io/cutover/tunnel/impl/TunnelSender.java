@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One end's way into the tunnel: wraps each frame in a VXLAN header, or seals it with this end's next sequence
@@ -35,6 +36,8 @@ final class TunnelSender {
     static final int MAX_PENDING = 16_384;
     private final MoveSpec spec;
     private final Counters counters;
+    private final LongAdder sentCount;
+    private final LongAdder bytesSent;
     private final UdpTunnel tunnel;
     private final int direction;
     private final int configuredPathMtu;
@@ -62,6 +65,8 @@ final class TunnelSender {
     TunnelSender(MoveSpec spec, UdpTunnel tunnel, int pathMtu, Counters counters) {
         this.spec = spec;
         this.counters = counters;
+        this.sentCount = counters.counter("sent");
+        this.bytesSent = counters.counter("bytesSent");
         this.tunnel = tunnel;
         this.direction = spec.role() == Role.SOURCE ? PacketSealer.TOWARD_DESTINATION : PacketSealer.TOWARD_SOURCE;
         this.sealer = spec.authenticated() ? PacketSealer.fresh(spec.key(), spec.vni(), direction) : null;
@@ -118,8 +123,8 @@ final class TunnelSender {
             pending.add(frame);
             scheduleSend();
         }
-        counters.increment("sent");
-        counters.add("bytesSent", frame.length);
+        sentCount.increment();
+        bytesSent.add(frame.length);
     }
 
     /**

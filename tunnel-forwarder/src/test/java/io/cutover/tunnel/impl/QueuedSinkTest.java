@@ -50,7 +50,7 @@ class QueuedSinkTest {
             }
 
             @Override
-            public int injectAll(List<byte[]> frames) {
+            public int injectCopies(List<FrameCopy> frames) {
                 try {
                     Thread.sleep(300);
                 } catch (InterruptedException e) {
