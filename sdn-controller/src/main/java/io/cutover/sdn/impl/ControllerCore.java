@@ -465,6 +465,10 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private void reconcile(SwitchSession session) {
         session.dumpFlows(Cookie.MAGIC, Cookie.OURS_MASK).thenAcceptAsync(entries -> {
             session.installed.clear();
+            if (session.unconfirmed.isCompletedExceptionally()) {
+                // the switch's flows were read again: what a failed send lacked is sent again below, and waited for
+                session.unconfirmed = CompletableFuture.completedFuture(null);
+            }
             for (OFFlowStatsEntry entry : entries) {
                 FlowSpec spec = FlowSpec.of(entry);
                 session.installed.put(spec.key(), spec);
@@ -531,7 +535,8 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * each level once the one before confirmed: a switch that starts sending a moved endpoint's frames towards its new
      * location finds the switches further along already forwarding them there (all switches at once would let a
      * frame reach a switch that still sends it back the way it came, where it is dropped). The switches with nothing
-     * to change (most, with a default route) are no level of their own.
+     * to change (most, with a default route) are no level of their own. A level whose flows another change sent
+     * first waits for the switch to confirm that change's flow-mods ({@link #converge}).
      */
     private CompletableFuture<Void> convergeFrom(Dpid destination) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
@@ -552,25 +557,33 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     /**
      * Sends what makes switch {@code sw} hold the plan's flows of {@code keys}; flows with a cookie in
      * {@code cookieDeletes} that must go are deleted by that cookie, the others strictly. A switch that is not
-     * connected (or a controller that does not write) gets nothing: it is reconciled whole when it is.
+     * connected (or a controller that does not write) gets nothing: it is reconciled whole when it is. Completes once
+     * the switch confirmed them and every flow-mod sent to it before ({@link SwitchSession#unconfirmed}): another
+     * change that converged the switch meanwhile took some of these keys, and sent their flows, unconfirmed yet.
      */
     private CompletableFuture<Void> converge(Dpid sw, boolean atomic, Set<Long> cookieDeletes, Set<FlowKey> keys) {
         SwitchSession session = sessions.get(sw);
         if (session == null || !session.active() || !mastership.writes()) {
             return CompletableFuture.completedFuture(null);
         }
+        CompletableFuture<Void> earlier = session.unconfirmed;
         List<OFFlowMod> mods = diff(session, sw, keys, cookieDeletes);
         if (mods.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            // what these keys need may be on its way in an earlier change's flow-mods (taken as installed when sent):
+            // done once the switch confirmed those
+            return earlier;
         }
         boolean bundle = atomic && session.bundles;
-        return send(session, mods, bundle).handle((v, err) -> err).thenCompose(err -> {
+        CompletableFuture<Void> own = send(session, mods, bundle).handle((v, err) -> err).thenCompose(err -> {
             if (err == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
             return CompletableFuture.supplyAsync(() -> recover(session, sw, mods, bundle, err), core)
                     .thenCompose(f -> f);
         });
+        // done once the switch also confirmed the flow-mods sent before, which may carry flows these keys need
+        session.unconfirmed = earlier.isDone() ? own : CompletableFuture.allOf(earlier, own);
+        return session.unconfirmed;
     }
 
     /** After a failed send: fall back from bundles if the switch lacks them, else read its flows again. */

@@ -96,6 +96,11 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
     private final List<OFPortDesc> portDescs = new ArrayList<>();
     /** The controller's flows as believed to be on the switch; touched only by the controller's core thread. */
     final Map<FlowKey, FlowSpec> installed = new HashMap<>();
+    /**
+     * Completes once the switch has confirmed every change of {@link #installed} sent to it so far, failing if one of
+     * those still in flight failed; touched only by the controller's core thread.
+     */
+    CompletableFuture<Void> unconfirmed = CompletableFuture.completedFuture(null);
     volatile boolean bundles = true;
     private volatile State state = State.WAIT_HELLO;
     private volatile Channel channel;
