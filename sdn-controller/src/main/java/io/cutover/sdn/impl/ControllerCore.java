@@ -535,22 +535,36 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * each level once the one before confirmed: a switch that starts sending a moved endpoint's frames towards its new
      * location finds the switches further along already forwarding them there (all switches at once would let a
      * frame reach a switch that still sends it back the way it came, where it is dropped). The switches with nothing
-     * to change (most, with a default route) are no level of their own. A level whose flows another change sent
-     * first waits for the switch to confirm that change's flow-mods ({@link #converge}).
+     * to change (most, with a default route) are no level of their own. Other changes converge a switch of a later
+     * level only in its turn ({@link SwitchSession#turn}). A level whose flows another change sent first waits for the
+     * switch to confirm that change's flow-mods ({@link #converge}).
      */
     private CompletableFuture<Void> convergeFrom(Dpid destination) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         Set<Dpid> pending = plan.pending();
         List<Dpid> changing = sessions.keySet().stream().filter(pending::contains).toList();
         for (List<Dpid> level : FlowPlanner.byDistance(model.links(), destination, changing)) {
+            CompletableFuture<Void> nearer = chain.handle((v, err) -> null);
+            for (Dpid sw : level) {
+                SwitchSession session = sessions.get(sw);
+                session.turn = session.turn.isDone() ? nearer : CompletableFuture.allOf(session.turn, nearer);
+            }
             chain = chain.thenComposeAsync(ignored -> CompletableFuture.allOf(level.stream()
-                    .map(sw -> converge(sw, true, Set.of())).toArray(CompletableFuture[]::new)), core);
+                    .map(sw -> converge(sw, true, Set.of(), plan.takeChanged(sw))).toArray(CompletableFuture[]::new)),
+                    core);
         }
         return chain;
     }
 
-    /** Sends what makes switch {@code sw} hold the plan's flows where they changed since its last convergence. */
+    /**
+     * Sends what makes switch {@code sw} hold the plan's flows where they changed since its last convergence; while a
+     * commit's levels nearer its destination are not confirmed, once they are (its changed flows hold the commit's).
+     */
     private CompletableFuture<Void> converge(Dpid sw, boolean atomic, Set<Long> cookieDeletes) {
+        SwitchSession session = sessions.get(sw);
+        if (session != null && !session.turn.isDone()) {
+            return session.turn.thenComposeAsync(v -> converge(sw, atomic, cookieDeletes), core);
+        }
         return converge(sw, atomic, cookieDeletes, plan.takeChanged(sw));
     }
 

@@ -101,6 +101,11 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
      * those still in flight failed; touched only by the controller's core thread.
      */
     CompletableFuture<Void> unconfirmed = CompletableFuture.completedFuture(null);
+    /**
+     * Completes once the switch's turn in the commits under way came (their levels nearer their destinations are
+     * confirmed, or failed): until then, no other change sends it its changed flows; core thread only.
+     */
+    CompletableFuture<Void> turn = CompletableFuture.completedFuture(null);
     volatile boolean bundles = true;
     private volatile State state = State.WAIT_HELLO;
     private volatile Channel channel;
