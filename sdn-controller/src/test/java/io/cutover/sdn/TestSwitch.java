@@ -31,8 +31,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A minimal OpenFlow 1.3 switch over a real TCP connection, for tests: it answers the handshake with its datapath id,
- * its bridge name (LOCAL port) and ports, answers barriers, echoes and flow statistics (no flows), and records the
- * flow-mods it receives. Bundles are not spoken: run the controller with {@code bundles(false)}.
+ * its bridge name (LOCAL port) and ports, answers barriers (or holds them back: {@link #holdBarriers}), echoes and
+ * flow statistics (no flows), and records the flow-mods it receives. Bundles are not spoken: run the controller with {@code bundles(false)}.
  */
 public final class TestSwitch implements AutoCloseable {
     private static final OFFactory OF = OFFactories.getFactory(OFVersion.OF_13);
@@ -43,6 +43,8 @@ public final class TestSwitch implements AutoCloseable {
     private final String bridge;
     private final Map<String, Integer> ports;
     private final List<OFFlowMod> flowMods = new CopyOnWriteArrayList<>();
+    /** The barriers left unanswered while held, in their order; null when barriers are answered at once. */
+    private List<Long> heldBarriers;
     private final Thread reader;
 
     private TestSwitch(Socket socket, long dpid, String bridge, Map<String, Integer> ports) throws IOException {
@@ -73,6 +75,27 @@ public final class TestSwitch implements AutoCloseable {
     /** The flow-mods received so far. */
     public List<OFFlowMod> flowMods() {
         return List.copyOf(flowMods);
+    }
+
+    /** Leaves the barriers received from now on unanswered (their flow-mods unconfirmed) until released. */
+    public synchronized void holdBarriers() {
+        if (heldBarriers == null) {
+            heldBarriers = new ArrayList<>();
+        }
+    }
+
+    /** Answers the barriers held back, in their order, and the next ones at once again. */
+    public synchronized void releaseBarriers() throws IOException {
+        List<Long> held = heldBarriers;
+        heldBarriers = null;
+        for (long xid : held == null ? List.<Long>of() : held) {
+            send(OF.buildBarrierReply().setXid(xid).build());
+        }
+    }
+
+    /** How many barriers are held back unanswered. */
+    public synchronized int heldBarriers() {
+        return heldBarriers == null ? 0 : heldBarriers.size();
     }
 
     public boolean closedByPeer() {
@@ -111,11 +134,19 @@ public final class TestSwitch implements AutoCloseable {
         } else if (message instanceof OFFlowStatsRequest) {
             send(OF.buildFlowStatsReply().setXid(xid).setEntries(List.of()).build());
         } else if (message instanceof OFBarrierRequest) {
-            send(OF.buildBarrierReply().setXid(xid).build());
+            answerBarrier(xid);
         } else if (message instanceof OFEchoRequest echo) {
             send(OF.buildEchoReply().setXid(xid).setData(echo.getData()).build());
         } else if (message instanceof OFFlowMod mod) {
             flowMods.add(mod);
+        }
+    }
+
+    private synchronized void answerBarrier(long xid) throws IOException {
+        if (heldBarriers != null) {
+            heldBarriers.add(xid);
+        } else {
+            send(OF.buildBarrierReply().setXid(xid).build());
         }
     }
 

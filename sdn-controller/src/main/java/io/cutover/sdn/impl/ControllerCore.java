@@ -465,6 +465,10 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
     private void reconcile(SwitchSession session) {
         session.dumpFlows(Cookie.MAGIC, Cookie.OURS_MASK).thenAcceptAsync(entries -> {
             session.installed.clear();
+            if (session.unconfirmed.isCompletedExceptionally()) {
+                // the switch's flows were read again: what a failed send lacked is sent again below, and waited for
+                session.unconfirmed = CompletableFuture.completedFuture(null);
+            }
             for (OFFlowStatsEntry entry : entries) {
                 FlowSpec spec = FlowSpec.of(entry);
                 session.installed.put(spec.key(), spec);
@@ -531,46 +535,69 @@ public final class ControllerCore implements SessionListener, AutoCloseable {
      * each level once the one before confirmed: a switch that starts sending a moved endpoint's frames towards its new
      * location finds the switches further along already forwarding them there (all switches at once would let a
      * frame reach a switch that still sends it back the way it came, where it is dropped). The switches with nothing
-     * to change (most, with a default route) are no level of their own.
+     * to change (most, with a default route) are no level of their own. Other changes converge a switch of a later
+     * level only in its turn ({@link SwitchSession#turn}). A level whose flows another change sent first waits for the
+     * switch to confirm that change's flow-mods ({@link #converge}).
      */
     private CompletableFuture<Void> convergeFrom(Dpid destination) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         Set<Dpid> pending = plan.pending();
         List<Dpid> changing = sessions.keySet().stream().filter(pending::contains).toList();
         for (List<Dpid> level : FlowPlanner.byDistance(model.links(), destination, changing)) {
+            CompletableFuture<Void> nearer = chain.handle((v, err) -> null);
+            for (Dpid sw : level) {
+                SwitchSession session = sessions.get(sw);
+                session.turn = session.turn.isDone() ? nearer : CompletableFuture.allOf(session.turn, nearer);
+            }
             chain = chain.thenComposeAsync(ignored -> CompletableFuture.allOf(level.stream()
-                    .map(sw -> converge(sw, true, Set.of())).toArray(CompletableFuture[]::new)), core);
+                    .map(sw -> converge(sw, true, Set.of(), plan.takeChanged(sw))).toArray(CompletableFuture[]::new)),
+                    core);
         }
         return chain;
     }
 
-    /** Sends what makes switch {@code sw} hold the plan's flows where they changed since its last convergence. */
+    /**
+     * Sends what makes switch {@code sw} hold the plan's flows where they changed since its last convergence; while a
+     * commit's levels nearer its destination are not confirmed, once they are (its changed flows hold the commit's).
+     */
     private CompletableFuture<Void> converge(Dpid sw, boolean atomic, Set<Long> cookieDeletes) {
+        SwitchSession session = sessions.get(sw);
+        if (session != null && !session.turn.isDone()) {
+            return session.turn.thenComposeAsync(v -> converge(sw, atomic, cookieDeletes), core);
+        }
         return converge(sw, atomic, cookieDeletes, plan.takeChanged(sw));
     }
 
     /**
      * Sends what makes switch {@code sw} hold the plan's flows of {@code keys}; flows with a cookie in
      * {@code cookieDeletes} that must go are deleted by that cookie, the others strictly. A switch that is not
-     * connected (or a controller that does not write) gets nothing: it is reconciled whole when it is.
+     * connected (or a controller that does not write) gets nothing: it is reconciled whole when it is. Completes once
+     * the switch confirmed them and every flow-mod sent to it before ({@link SwitchSession#unconfirmed}): another
+     * change that converged the switch meanwhile took some of these keys, and sent their flows, unconfirmed yet.
      */
     private CompletableFuture<Void> converge(Dpid sw, boolean atomic, Set<Long> cookieDeletes, Set<FlowKey> keys) {
         SwitchSession session = sessions.get(sw);
         if (session == null || !session.active() || !mastership.writes()) {
             return CompletableFuture.completedFuture(null);
         }
+        CompletableFuture<Void> earlier = session.unconfirmed;
         List<OFFlowMod> mods = diff(session, sw, keys, cookieDeletes);
         if (mods.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            // what these keys need may be on its way in an earlier change's flow-mods (taken as installed when sent):
+            // done once the switch confirmed those
+            return earlier;
         }
         boolean bundle = atomic && session.bundles;
-        return send(session, mods, bundle).handle((v, err) -> err).thenCompose(err -> {
+        CompletableFuture<Void> own = send(session, mods, bundle).handle((v, err) -> err).thenCompose(err -> {
             if (err == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
             return CompletableFuture.supplyAsync(() -> recover(session, sw, mods, bundle, err), core)
                     .thenCompose(f -> f);
         });
+        // done once the switch also confirmed the flow-mods sent before, which may carry flows these keys need
+        session.unconfirmed = earlier.isDone() ? own : CompletableFuture.allOf(earlier, own);
+        return session.unconfirmed;
     }
 
     /** After a failed send: fall back from bundles if the switch lacks them, else read its flows again. */

@@ -96,6 +96,16 @@ public final class SwitchSession extends ChannelInboundHandlerAdapter {
     private final List<OFPortDesc> portDescs = new ArrayList<>();
     /** The controller's flows as believed to be on the switch; touched only by the controller's core thread. */
     final Map<FlowKey, FlowSpec> installed = new HashMap<>();
+    /**
+     * Completes once the switch has confirmed every change of {@link #installed} sent to it so far, failing if one of
+     * those still in flight failed; touched only by the controller's core thread.
+     */
+    CompletableFuture<Void> unconfirmed = CompletableFuture.completedFuture(null);
+    /**
+     * Completes once the switch's turn in the commits under way came (their levels nearer their destinations are
+     * confirmed, or failed): until then, no other change sends it its changed flows; core thread only.
+     */
+    CompletableFuture<Void> turn = CompletableFuture.completedFuture(null);
     volatile boolean bundles = true;
     private volatile State state = State.WAIT_HELLO;
     private volatile Channel channel;
