@@ -84,17 +84,22 @@ public final class UpdateJournal implements AutoCloseable {
             throw new IllegalStateException("the DNS journal " + file + " is in use by another process");
         }
         this.lock = acquired;
+        AppendLog opened = null;
         try {
-            this.log = AppendLog.open(file, CRC32::new);
-            if (log.badLines() > 0) {
-                LOG.warn("{}: ignored {} torn or damaged line(s)", file, log.badLines());
+            opened = AppendLog.open(file, CRC32::new);
+            if (opened.badLines() > 0) {
+                LOG.warn("{}: ignored {} torn or damaged line(s)", file, opened.badLines());
             }
-            load(log.lines());
-            log.rewrite(compacted());
+            load(opened.lines());
+            opened.rewrite(compacted());
         } catch (RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
             unlock();
             throw e;
         }
+        this.log = opened;
     }
 
     /** Opens (creating, compacting and locking) the journal in {@code dir}. */
