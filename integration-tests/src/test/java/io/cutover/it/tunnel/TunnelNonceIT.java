@@ -108,7 +108,10 @@ class TunnelNonceIT {
             }
             long readds = System.nanoTime();
             System.out.printf("%d re-adds in %d ms%n", READDS, TimeUnit.NANOSECONDS.toMillis(readds - started));
-            call(lab, token, "POST", "/v1/moves", move);
+            int beforeLastAdd = capture.sessions();
+            assertThat(call(lab, token, "POST", "/v1/moves", move)).as("the add before the restarts").isEqualTo(201);
+            // its session sends before the first kill -9, which would otherwise cut it off unseen
+            capture.awaitSessions(beforeLastAdd + 1, "the add before the restarts");
             for (int i = 0; i < RESTARTS; i++) {
                 boolean kill = i % 2 == 0;
                 Path config = i < RESTARTS / 2 ? journaled : stateless;
