@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +55,7 @@ public final class ScaleBench implements Callable<Integer> {
     /** How long the moves last whose store writes the master counts, after the failover. */
     private static final long STORE_WRITES_SECONDS = 3;
 
-    @Option(names = "--quick", description = "20 switches, 1,000 endpoints, 10 s of moves (under 60 s).")
+    @Option(names = "--quick", description = "20 switches, 1,000 endpoints, 5 s of warm-up, 10 s of moves (under 60 s).")
     boolean quick;
 
     @Option(names = "--switches", description = "Simulated switches (default 1000, 20 with --quick).")
@@ -69,15 +70,27 @@ public final class ScaleBench implements Callable<Integer> {
     @Option(names = "--moves-seconds", description = "How long to run moves (default 60, 10 with --quick).")
     Integer movesSeconds;
 
+    @Option(names = "--warmup-seconds", description = "Moves made first and not counted, so that the JVMs' compilers "
+            + "are done with the move path before it is measured, as in a controller that has run for a while (default "
+            + "20, 5 with --quick). Their rate is reported as cold_moves_per_s.")
+    Integer warmupSeconds;
+
     @Option(names = "--cluster", description = "Three controllers on a replicated store (a lab with --store), every "
             + "switch connected to all three; kills the master during the moves and measures the failover.")
     boolean cluster;
+
+    @Option(names = "--profile", description = "Sample the controller's core thread with jstack while endpoints are "
+            + "added (every 2 s) and during the moves (every 1 s), and report where it was. Off by default: each sample "
+            + "starts a JVM, which takes a share of a small machine's cores from the run it measures.")
+    boolean profileCore;
 
     @Option(names = "--time-limit", description = "The whole run's limit in seconds (default 600, 120 with --quick).")
     Integer timeLimit;
 
     /** What the run reached; the report says where it stopped. */
     private final Map<String, Object> reached = new LinkedHashMap<>();
+    /** The leaf each moved endpoint is on now (one not here is where the fabric put it), across every run of moves. */
+    private final Map<Integer, Integer> placed = new ConcurrentHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -116,7 +129,7 @@ public final class ScaleBench implements Callable<Integer> {
                 http.send("PUT", "links", fabric.links(), remaining(deadline)).requireStatus(200);
                 System.err.printf("adding %d endpoints through POST /v1/endpoints, %d a call...%n", m, BATCH);
                 start = System.nanoTime();
-                ProfileSampler sampler = ProfileSampler.start(controller.pid(), Duration.ofSeconds(2));
+                ProfileSampler sampler = profiler(controller, Duration.ofSeconds(2));
                 for (int from = 0; from < m; from += BATCH) {
                     List<Endpoint> batch = new ArrayList<>();
                     for (int i = from; i < Math.min(m, from + BATCH); i++) {
@@ -131,11 +144,16 @@ public final class ScaleBench implements Callable<Integer> {
                 reached.put("sample_verified", verifySample(http, sim, fabric));
                 System.err.printf("%d clients moving endpoints for %d s (prepare, redirect, commit, cleanup)...%n",
                         concurrency, moveSeconds);
-                sampler = ProfileSampler.start(controller.pid(), Duration.ofSeconds(1));
-                long seconds = Math.min(moveSeconds, remainingSeconds(deadline));
-                Thread failover = cluster ? failover(members, members.awaitMaster(deadline), sim, seconds) : null;
                 List<URI> urls = cluster ? members.members().stream().map(ScaleCluster.Member::rest).toList()
                         : List.of(URI.create("http://127.0.0.1:" + restPort + "/v1/"));
+                int warmup = warmupSeconds != null ? warmupSeconds : quick ? 5 : 20;
+                if (warmup > 0) {
+                    System.err.printf("warming up: %d s of moves, not counted...%n", warmup);
+                    reached.put("warmup_moves", runMoves(urls, fabric, Math.min(warmup, remainingSeconds(deadline))));
+                }
+                sampler = profiler(controller, Duration.ofSeconds(1));
+                long seconds = Math.min(moveSeconds, remainingSeconds(deadline));
+                Thread failover = cluster ? failover(members, members.awaitMaster(deadline), sim, seconds) : null;
                 Moves moves = runMoves(urls, fabric, seconds);
                 profile.addAll(sampler.stop("moves"));
                 reached.put("moves", moves);
@@ -171,6 +189,10 @@ public final class ScaleBench implements Callable<Integer> {
         report(report, fabric, profile, log);
         report.print(System.out);
         return reached.containsKey("stopped") ? 1 : 0;
+    }
+
+    private ProfileSampler profiler(Process controller, Duration interval) {
+        return profileCore ? ProfileSampler.start(controller.pid(), interval) : ProfileSampler.OFF;
     }
 
     // ---- the controller as its own process ----------------------------------------------------------------------
@@ -369,12 +391,11 @@ public final class ScaleBench implements Callable<Integer> {
         for (int c = 0; c < concurrency; c++) {
             int worker = c;
             pool.execute(() -> {
-                Map<Integer, Integer> leafOf = new TreeMap<>();
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (System.nanoTime() < until && failures.size() < 10) {
                     int mine = (fabric.endpoints() - 1 - worker) / concurrency + 1;
                     int e = worker + concurrency * random.nextInt(mine);
-                    int from = leafOf.getOrDefault(e, fabric.leafOf(e));
+                    int from = placed.getOrDefault(e, fabric.leafOf(e));
                     int to = (from + 1 + random.nextInt(fabric.leaves() - 1)) % fabric.leaves();
                     String name = fabric.endpoint(e).name();
                     Move move = null;
@@ -389,7 +410,7 @@ public final class ScaleBench implements Callable<Integer> {
                         long t3 = System.nanoTime();
                         client.cleanup(move.id()).toCompletableFuture().join();
                         long t4 = System.nanoTime();
-                        leafOf.put(e, to);
+                        placed.put(e, to);
                         samples.add(new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6});
                         done.incrementAndGet();
                     } catch (RuntimeException ex) {
@@ -414,12 +435,15 @@ public final class ScaleBench implements Callable<Integer> {
 
     /**
      * What became of a move cut after its prepare: asked again of the cluster (the client goes on to the new master),
-     * and rolled back if still open, as the agent's plan rolls back a step that failed.
+     * and rolled back if still open, as the agent's plan rolls back a step that failed, or cleaned up if committed.
      */
     private static CutMove settle(SdnRestClient client, Move move) {
         try {
             Move now = client.move(move.id()).toCompletableFuture().join();
-            if (now.state() == MoveState.PREPARED || now.state() == MoveState.REDIRECTED) {
+            if (now.state() == MoveState.COMMITTED) {
+                // done, but for its cleanup, which the agent's plan does next: the endpoint can be moved again
+                now = client.cleanup(move.id()).toCompletableFuture().join();
+            } else if (now.state() == MoveState.PREPARED || now.state() == MoveState.REDIRECTED) {
                 try {
                     now = client.rollback(move.id()).toCompletableFuture().join();
                 } catch (RuntimeException refused) {
@@ -513,6 +537,12 @@ public final class ScaleBench implements Callable<Integer> {
             report.detail("prepare_ms", moves.prepare()).detail("redirect_ms", moves.redirect())
                     .detail("commit_ms", moves.commit()).detail("cleanup_ms", moves.cleanup())
                     .detail("move_failures", moves.failures());
+            if (reached.get("warmup_moves") instanceof Moves cold && cold.done() > 0) {
+                report.row("  the warm-up's moves before them, not counted", "moves/s", cold.done() / cold.seconds());
+                report.key("cold_moves_per_s", round(cold.done() / cold.seconds()));
+                report.detail("warmup", cold.done() + " moves in " + round(cold.seconds()) + " s before the moves "
+                        + "measured (--warmup-seconds)");
+            }
             boolean full = fabric.switches() >= 1000 && fabric.endpoints() >= 50_000;
             goals.put("moves_per_s >= 500", rate >= 500 ? (full ? "met" : "met at this size only") : "not met");
             goals.put("commit_p99_ms <= 10", p99 <= 10 ? (full ? "met" : "met at this size only") : "not met");
@@ -574,7 +604,7 @@ public final class ScaleBench implements Callable<Integer> {
                 .detail("not_measured_yet", cluster ? "evacuate_8_s: bench evacuate (real guests)"
                         : "failover_ms, store_writes_per_move: run with --cluster; evacuate_8_s: bench evacuate")
                 .detail("reached", describeReached())
-                .detail("controller_core_profile", profile);
+                .detail("controller_core_profile", profileCore ? profile : "not sampled (--profile)");
         if (reached.containsKey("stopped")) {
             report.key("stopped", "'" + reached.get("stopped") + "'");
         }
@@ -654,6 +684,9 @@ public final class ScaleBench implements Callable<Integer> {
      * counted, say where the core's time goes (the core runs every plan, diff and model change).
      */
     static final class ProfileSampler {
+        /** Samples nothing (without {@code --profile}). */
+        static final ProfileSampler OFF = new ProfileSampler();
+
         private final Thread thread;
         private final Map<String, Integer> frames = new TreeMap<>();
         private final AtomicInteger samples = new AtomicInteger();
@@ -672,6 +705,10 @@ public final class ScaleBench implements Callable<Integer> {
                 }
             }, "scale-profile");
             thread.setDaemon(true);
+        }
+
+        private ProfileSampler() {
+            thread = null;
         }
 
         static ProfileSampler start(long pid, Duration interval) {
@@ -711,6 +748,9 @@ public final class ScaleBench implements Callable<Integer> {
         }
 
         List<String> stop(String phase) {
+            if (thread == null) {
+                return List.of();
+            }
             running.set(false);
             thread.interrupt();
             try {

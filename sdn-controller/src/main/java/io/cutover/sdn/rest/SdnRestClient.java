@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * process, and defines its networks. Futures fail with {@link ControllerUnreachableException} when the controller does not answer, and
  * with {@link RejectedException} (its status and JSON error) when it refuses.
  * <p>
- * Given the members of a controller cluster, it calls the one that answered last as the master. A member that refuses
+ * Given the members of a controller cluster, it calls the one that answered the last change as the master, reads
+ * included (a slave answers reads from the state it last followed, which may lag the master's). A member that refuses
  * because it is not the master (503), or that refuses the connection (a dead process), has done nothing: the call goes
  * on to the next member, and after a round without a master (an election under way) to the first again after a
  * pause, for as long as one call's timeout. A call that reached a member and got no answer is not sent again (it may
@@ -42,7 +43,7 @@ public final class SdnRestClient {
 
     private final List<JsonHttpClient> members;
     private final Duration timeout;
-    /** The member that answered last: the master, as far as this client knows. */
+    /** The member that answered the last change: the master, as far as this client knows. */
     private volatile int current;
 
     /**
@@ -73,7 +74,7 @@ public final class SdnRestClient {
         this.timeout = timeout;
     }
 
-    /** The API root of the controller called next: the one that answered last. */
+    /** The API root of the controller called next: the one that answered the last change. */
     public URI base() {
         return members.get(current).base();
     }
@@ -190,11 +191,14 @@ public final class SdnRestClient {
         return members.get(member).sendAsync(method, path, body).thenApply(JsonAnswer::requireSuccess)
                 .handle((answer, error) -> {
                     if (error == null) {
-                        current = member;
+                        judgedByMaster(method, member);
                         return CompletableFuture.completedFuture(answer);
                     }
                     RuntimeException failure = translate(error);
                     if (members.size() == 1 || !notDone(failure)) {
+                        if (failure instanceof RejectedException) {
+                            judgedByMaster(method, member);
+                        }
                         return CompletableFuture.<JsonAnswer>failedFuture(failure);
                     }
                     if (failure instanceof RejectedException) {
@@ -212,6 +216,18 @@ public final class SdnRestClient {
                     return CompletableFuture.supplyAsync(() -> null, later)
                             .thenCompose(ignored -> attempt(method, path, body, next, round));
                 }).thenCompose(f -> f);
+    }
+
+    /**
+     * Takes {@code member} as the master when it answered a change, done or refused for what it asked: only the master
+     * judges a change (a slave refuses every change as not the master). A read says nothing of that, since every
+     * member answers reads, a slave from the state it last followed; reads go to the member that answered the last
+     * change, so that a client reads what it changed.
+     */
+    private void judgedByMaster(String method, int member) {
+        if (!"GET".equals(method)) {
+            current = member;
+        }
     }
 
     /** Whether the member that failed so did nothing: it is not the master, or it refused the connection. */

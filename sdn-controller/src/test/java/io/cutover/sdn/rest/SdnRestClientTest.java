@@ -139,6 +139,24 @@ class SdnRestClientTest {
     }
 
     @Test
+    void aReadGoesToTheMemberThatJudgedTheLastChangeNotToASlaveThatLagsBehindIt() throws Exception {
+        Network blue = new Network(3, 70_003, "blue");
+        try (NotTheMaster slave = new NotTheMaster("{\"id\":3,\"vni\":70003,\"name\":\"what the slave followed\"}")) {
+            URI master = URI.create("http://127.0.0.1:" + rest.port() + "/v1/");
+            SdnRestClient cluster = new SdnRestClient(List.of(slave.base(), master), null, Duration.ofSeconds(5), null);
+            sdn.addNetwork(blue).toCompletableFuture().join();
+
+            assertThatThrownBy(() -> cluster.commit(77).toCompletableFuture().join()).as("the master judged it")
+                    .cause().isInstanceOfSatisfying(SdnRestClient.RejectedException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(404));
+            org.assertj.core.api.Assertions.assertThat(cluster.network(3).toCompletableFuture().join())
+                    .as("read from the master, not from the slave").isEqualTo(blue);
+            org.assertj.core.api.Assertions.assertThat(slave.calls()).as("only the change was offered to the slave")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void aClusterWithoutAMasterIsAskedInRoundsUntilTheCallsTimeoutThenTheRefusalStands() throws Exception {
         try (NotTheMaster slave = new NotTheMaster()) {
             SdnRestClient cluster = new SdnRestClient(List.of(slave.base(),
@@ -159,20 +177,28 @@ class SdnRestClientTest {
         }
     }
 
-    /** A cluster member that is a slave: it refuses every call as the controller's REST server does on a slave. */
+    /**
+     * A cluster member that is a slave: it refuses every change as the controller's REST server does on a slave, and
+     * every read too, or answers reads with {@code read} (a slave's state, lagging the master's).
+     */
     private static final class NotTheMaster implements AutoCloseable {
         private final com.sun.net.httpserver.HttpServer server;
         private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
         NotTheMaster() throws Exception {
+            this(null);
+        }
+
+        NotTheMaster(String read) throws Exception {
             server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/", exchange -> {
                 calls.incrementAndGet();
                 exchange.getRequestBody().readAllBytes();
-                byte[] body = "{\"error\":\"not the master\",\"detail\":\"this controller is a slave\"}"
+                boolean answered = read != null && exchange.getRequestMethod().equals("GET");
+                byte[] body = (answered ? read : "{\"error\":\"not the master\",\"detail\":\"this controller is a slave\"}")
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(503, body.length);
+                exchange.sendResponseHeaders(answered ? 200 : 503, body.length);
                 exchange.getResponseBody().write(body);
                 exchange.close();
             });
