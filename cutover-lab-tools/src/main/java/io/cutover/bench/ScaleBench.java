@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +55,9 @@ public final class ScaleBench implements Callable<Integer> {
     private static final int SAMPLE_SWITCHES = 4;
     /** How long the moves last whose store writes the master counts, after the failover. */
     private static final long STORE_WRITES_SECONDS = 3;
+    /** How a cut move ended that the cluster no longer knows: closed, and past the closed moves it keeps. */
+    private static final String FORGOTTEN = "closed (forgotten: a controller keeps the last "
+            + io.cutover.sdn.impl.ModelState.MAX_CLOSED_MOVES + " closed moves)";
 
     @Option(names = "--quick", description = "20 switches, 1,000 endpoints, 5 s of warm-up, 10 s of moves (under 60 s).")
     boolean quick;
@@ -370,8 +374,8 @@ public final class ScaleBench implements Callable<Integer> {
      */
     record CutMove(int id, String endpoint, String ended) {
         boolean settled() {
-            return List.of(MoveState.COMMITTED.name(), MoveState.CLEANED.name(), MoveState.ROLLED_BACK.name())
-                    .contains(ended);
+            return List.of(MoveState.COMMITTED.name(), MoveState.CLEANED.name(), MoveState.ROLLED_BACK.name(),
+                    FORGOTTEN).contains(ended);
         }
     }
 
@@ -452,6 +456,14 @@ public final class ScaleBench implements Callable<Integer> {
                 }
             }
             return new CutMove(move.id(), move.endpoint(), now.state().name());
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof SdnRestClient.RejectedException refused && refused.status() == 404) {
+                // the cluster forgot it, which it does only to closed moves, the oldest past the last
+                // ModelState.MAX_CLOSED_MOVES: it was cleaned up or rolled back
+                return new CutMove(move.id(), move.endpoint(), FORGOTTEN);
+            }
+            return new CutMove(move.id(), move.endpoint(), "unknown: " + String.valueOf(e.getMessage()).lines()
+                    .findFirst().orElse(""));
         } catch (RuntimeException e) {
             return new CutMove(move.id(), move.endpoint(), "unknown: " + String.valueOf(e.getMessage()).lines()
                     .findFirst().orElse(""));
