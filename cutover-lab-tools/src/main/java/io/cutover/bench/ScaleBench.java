@@ -462,12 +462,15 @@ public final class ScaleBench implements Callable<Integer> {
                 // ModelState.MAX_CLOSED_MOVES: it was cleaned up or rolled back
                 return new CutMove(move.id(), move.endpoint(), FORGOTTEN);
             }
-            return new CutMove(move.id(), move.endpoint(), "unknown: " + String.valueOf(e.getMessage()).lines()
-                    .findFirst().orElse(""));
+            return unknown(move, e);
         } catch (RuntimeException e) {
-            return new CutMove(move.id(), move.endpoint(), "unknown: " + String.valueOf(e.getMessage()).lines()
-                    .findFirst().orElse(""));
+            return unknown(move, e);
         }
+    }
+
+    private static CutMove unknown(Move move, RuntimeException e) {
+        return new CutMove(move.id(), move.endpoint(), "unknown: " + String.valueOf(e.getMessage()).lines().findFirst()
+                .orElse(""));
     }
 
     /**
