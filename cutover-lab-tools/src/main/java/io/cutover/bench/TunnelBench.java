@@ -1,15 +1,13 @@
 package io.cutover.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.lab.Lab;
 import io.cutover.support.Netns;
 import io.cutover.lab.Topology;
 import io.cutover.api.CutoverStage;
 import io.cutover.tunnel.DropReason;
-import io.cutover.tunnel.Forwarder;
-import io.cutover.tunnel.ForwarderOptions;
 import io.cutover.tunnel.FrameInjector;
 import io.cutover.tunnel.MoveSpec;
-import io.cutover.tunnel.MoveStatus;
 import io.cutover.tunnel.Role;
 import io.cutover.tunnel.TunnelKey;
 import org.pcap4j.core.BpfProgram;
@@ -41,12 +39,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@code cutover bench tunnel}: frames generated into a veth in hostA, caught there, tunnelled over the
  * hostA-hostB underlay, injected into a veth in hostB and counted at its other end; then the same frames
  * through the Linux kernel's own VXLAN (a bridge and a {@code vxlan} device in each namespace) between the
- * same namespaces. The forwarder is measured twice in the same run, with a sealed move (AES-GCM, the product's
+ * same namespaces. The forwarder runs as a tunnel daemon in each namespace ({@code cutover tunnel serve}, a JVM of its
+ * own, as in production). It is measured twice in the same run, with a sealed move (AES-GCM, the product's
  * default) and with a plain one ({@code insecurePlain}, what the kernel's VXLAN speaks), each against the same kernel
  * baseline. Reports packets/s at 64-byte frames, Gbit/s at 1,400-byte frames, and one-way latency.
  */
 @Command(name = "tunnel", mixinStandardHelpOptions = true,
-        description = "Forwarder (capture -> VXLAN over Netty -> inject) against the kernel's VXLAN, in a lab.")
+        description = "Tunnel daemons (capture -> VXLAN over Netty -> inject) against the kernel's VXLAN, in a lab.")
 public final class TunnelBench implements Callable<Integer> {
     static final String VM_IP = "198.18.0.100";
     static final byte[] VM_MAC = {0x02, 0x00, (byte) 0xc6, 0x12, 0x00, 0x64};
@@ -143,18 +142,21 @@ public final class TunnelBench implements Callable<Integer> {
     }
 
     /** What the forwarder measured with one kind of move: sealed (with a key) or plain. */
-    public record ForwarderRun(String name, Phase paced, Phase small, Phase big, Latency latency, long drops) {
+    public record ForwarderRun(String name, String daemon, Phase paced, Phase small, Phase big, Latency latency,
+                               long drops) {
     }
 
     /**
-     * Starts a forwarder in hostA and one in hostB with one move between them, sealed under {@code key} or plain
-     * when it is {@code null}, measures it, and stops both, so that the next run finds the namespaces as they were.
+     * Starts a tunnel daemon in hostA and one in hostB ({@link TunnelDaemonProcess}, each a JVM of its own as in
+     * production, so that the bench's own JVM, its generator and sink, neither shares their heap nor stops them at its
+     * safepoints), adds one move between them over their APIs, sealed under {@code key} or plain when it is
+     * {@code null}, measures it, and stops both, so that the next run finds the namespaces as they were.
      */
     private static ForwarderRun forwarderRun(Lab lab, String name, TunnelKey key, Duration phase, int latencySamples)
             throws Exception {
-        Forwarder a = forwarder(lab, "hostA");
-        Forwarder b = forwarder(lab, "hostB");
-        try {
+        Path dir = BenchReport.OUTPUT_DIR.resolve("tunnel-" + name).toAbsolutePath();
+        try (TunnelDaemonProcess a = TunnelDaemonProcess.start(lab, "hostA", "198.19.0.1:4789", dir);
+             TunnelDaemonProcess b = TunnelDaemonProcess.start(lab, "hostB", "198.19.0.2:4789", dir)) {
             MoveSpec.Builder builder = MoveSpec.builder("bench-" + name, VNI).role(Role.SOURCE)
                     .vmMac("02:00:c6:12:00:64").vmAddresses(List.of(InetAddress.getByName(VM_IP)))
                     .peer(new InetSocketAddress(InetAddress.getByName("198.19.0.2"), 4789)).iface("bcap0");
@@ -163,26 +165,30 @@ public final class TunnelBench implements Callable<Integer> {
             a.add(source);
             a.stage(source.id(), CutoverStage.ACTIVATED);
             b.stage(source.id(), CutoverStage.ACTIVATED);
-            System.err.println("forwarder " + name + ": measuring");
+            System.err.println("forwarder " + name + ": measuring (" + String.join(" ", a.command()) + ")");
             warmUp(lab);
             Phase paced = blast(lab, 64, phase, PACED_RATE);
             Phase small = blast(lab, 64, phase);
             Phase big = blast(lab, 1400, phase);
             Latency latency = latency(lab, latencySamples);
             Thread.sleep(300);
-            MoveStatus s = a.status(source.id()).orElseThrow();
-            MoveStatus d = b.status(source.id()).orElseThrow();
-            System.err.println(name + " source counters " + s.counters() + " drops " + s.drops());
-            System.err.println(name + " destination counters " + d.counters() + " drops " + d.drops());
-            long socketOverflow = b.stats().drops(DropReason.SOCKET_OVERFLOW);
+            JsonNode s = a.status(source.id());
+            JsonNode d = b.status(source.id());
+            System.err.println(name + " source counters " + s.path("counters") + " drops " + s.path("drops"));
+            System.err.println(name + " destination counters " + d.path("counters") + " drops " + d.path("drops"));
+            long socketOverflow = b.stats().path("totalDrops").path(DropReason.SOCKET_OVERFLOW.name()).asLong();
             System.err.println(name + " hostB tunnel socket receive-buffer overflows: " + socketOverflow);
-            long drops = s.drops().values().stream().mapToLong(Long::longValue).sum()
-                    + d.drops().values().stream().mapToLong(Long::longValue).sum() + socketOverflow;
-            return new ForwarderRun(name, paced, small, big, latency, drops);
-        } finally {
-            a.close();
-            b.close();
+            long drops = sum(s.path("drops")) + sum(d.path("drops")) + socketOverflow;
+            return new ForwarderRun(name, String.join(" ", a.command()), paced, small, big, latency, drops);
         }
+    }
+
+    private static long sum(JsonNode counts) {
+        long total = 0;
+        for (JsonNode count : counts) {
+            total += count.asLong();
+        }
+        return total;
     }
 
     /**
@@ -192,13 +198,6 @@ public final class TunnelBench implements Callable<Integer> {
      */
     private static void warmUp(Lab lab) throws Exception {
         blast(lab, 64, WARM_UP, PACED_RATE);
-    }
-
-    private static Forwarder forwarder(Lab lab, String node) {
-        try (Netns ns = lab.netns(node)) {
-            return ns.call(() -> Forwarder.start(ForwarderOptions.builder()
-                    .threadFactory(Netns.threadFactory(lab.namespace(node))).build()));
-        }
     }
 
     /**

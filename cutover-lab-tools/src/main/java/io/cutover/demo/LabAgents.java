@@ -364,8 +364,11 @@ public final class LabAgents implements AutoCloseable {
         processes.add(lab.spawn(host, command, dir.resolve(name + ".log")));
     }
 
-    /** This program, as a command: the launcher jar the JVM names or runs, or its class path and main class. */
-    private static List<String> launcher() {
+    /**
+     * This program, as a command: the launcher jar the JVM names or runs, or its class path and main class (for a
+     * daemon of the lab's, such as {@code cutover tunnel serve}).
+     */
+    public static List<String> launcher() {
         String jar = System.getProperty("cutover.jar");
         JavaCommand command = jar != null ? JavaCommand.jar(Path.of(jar))
                 : JavaCommand.thisProgram("io.cutover.cli.CutoverCommand");
