@@ -259,8 +259,9 @@ public final class ScaleBench implements Callable<Integer> {
     }
 
     /**
-     * The controllers' own JVM options, from {@code CUTOVER_BENCH_CONTROLLER_OPTS} (separated by white space), such
-     * as {@code -XX:StartFlightRecording=filename=/tmp/jfr/,dumponexit=true}: none when it is unset or blank.
+     * JVM options of a bench's daemons from an environment variable's {@code value} (separated by white space), such
+     * as {@code CUTOVER_BENCH_CONTROLLER_OPTS=-XX:StartFlightRecording=filename=/tmp/jfr/,dumponexit=true}: none when
+     * it is unset or blank.
      */
     static List<String> jvmOptions(String value) {
         return value == null || value.isBlank() ? List.of() : List.of(value.strip().split("\\s+"));

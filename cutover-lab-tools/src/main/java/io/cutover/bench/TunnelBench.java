@@ -165,7 +165,8 @@ public final class TunnelBench implements Callable<Integer> {
             a.add(source);
             a.stage(source.id(), CutoverStage.ACTIVATED);
             b.stage(source.id(), CutoverStage.ACTIVATED);
-            System.err.println("forwarder " + name + ": measuring (" + String.join(" ", a.command()) + ")");
+            String daemon = String.join(" ", a.command());
+            System.err.println("forwarder " + name + ": measuring (" + daemon + ")");
             warmUp(lab);
             Phase paced = blast(lab, 64, phase, PACED_RATE);
             Phase small = blast(lab, 64, phase);
@@ -179,7 +180,7 @@ public final class TunnelBench implements Callable<Integer> {
             long socketOverflow = b.stats().path("totalDrops").path(DropReason.SOCKET_OVERFLOW.name()).asLong();
             System.err.println(name + " hostB tunnel socket receive-buffer overflows: " + socketOverflow);
             long drops = sum(s.path("drops")) + sum(d.path("drops")) + socketOverflow;
-            return new ForwarderRun(name, String.join(" ", a.command()), paced, small, big, latency, drops);
+            return new ForwarderRun(name, daemon, paced, small, big, latency, drops);
         }
     }
 

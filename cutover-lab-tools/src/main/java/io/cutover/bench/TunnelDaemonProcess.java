@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +24,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A tunnel daemon ({@code cutover tunnel serve}) in a lab node, as an operator runs it: a JVM and a heap of its own,
- * without a journal, driven over its API on the node's loopback with a token of its own. {@link #close()} stops it.
+ * without a journal, driven over its API on the node's loopback with a token of its own, with the JVM options of
+ * {@value #JVM_OPTIONS}. {@link #close()} stops it.
  */
 final class TunnelDaemonProcess implements AutoCloseable {
+    /** The daemons' own JVM options (such as a flight recording), as {@link ScaleBench#jvmOptions} reads them. */
+    static final String JVM_OPTIONS = "CUTOVER_BENCH_DAEMON_OPTS";
     private static final int API_PORT = 7600;
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
 
@@ -49,8 +51,9 @@ final class TunnelDaemonProcess implements AutoCloseable {
         Path tokenFile = Files.writeString(dir.resolve(node + ".token"), token);
         Path config = Files.writeString(dir.resolve(node + ".yaml"), "listen: " + listen + "\napi: 127.0.0.1:"
                 + API_PORT + "\ntokenFile: " + tokenFile + "\n");
-        List<String> command = new ArrayList<>(LabAgents.launcher());
-        command.addAll(List.of("tunnel", "serve", "--config", config.toString()));
+        List<String> command = LabAgents.launcher()
+                .withJvmOptions(ScaleBench.jvmOptions(System.getenv(JVM_OPTIONS)).toArray(String[]::new))
+                .withArgs("tunnel", "serve", "--config", config.toString()).toList();
         Process process = lab.spawn(node, command, dir.resolve(node + ".log"));
         JsonHttpClient api = JsonHttpClient.builder(URI.create("http://127.0.0.1:" + API_PORT + "/v1/"))
                 .bearerToken(token).threads(Netns.threadFactory(lab.namespace(node))).build();

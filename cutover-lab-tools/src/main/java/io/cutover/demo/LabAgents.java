@@ -359,7 +359,7 @@ public final class LabAgents implements AutoCloseable {
     private void process(String host, String name, String... args) {
         // control-plane daemons: in the blackout they must not wait for the CPU behind the migration's stream
         List<String> command = new ArrayList<>(List.of("nice", "-n", String.valueOf(NICENESS)));
-        command.addAll(launcher());
+        command.addAll(launcher().toList());
         command.addAll(List.of(args));
         processes.add(lab.spawn(host, command, dir.resolve(name + ".log")));
     }
@@ -368,11 +368,9 @@ public final class LabAgents implements AutoCloseable {
      * This program, as a command: the launcher jar the JVM names or runs, or its class path and main class (for a
      * daemon of the lab's, such as {@code cutover tunnel serve}).
      */
-    public static List<String> launcher() {
+    public static JavaCommand launcher() {
         String jar = System.getProperty("cutover.jar");
-        JavaCommand command = jar != null ? JavaCommand.jar(Path.of(jar))
-                : JavaCommand.thisProgram("io.cutover.cli.CutoverCommand");
-        return command.toList();
+        return jar != null ? JavaCommand.jar(Path.of(jar)) : JavaCommand.thisProgram("io.cutover.cli.CutoverCommand");
     }
 
     private void awaitReady(String what, JsonHttpClient api, String path, long deadline) throws InterruptedException {
