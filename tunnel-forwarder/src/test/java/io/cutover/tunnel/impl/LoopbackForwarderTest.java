@@ -150,6 +150,7 @@ class LoopbackForwarderTest {
         for (int i = 0; i < 500; i++) {
             sourceMove.caught(probe(i));
         }
+        long activated = System.nanoTime();
         source.onEvent(CutoverEvent.now("m1", CutoverStage.ACTIVATED)).toCompletableFuture().join();
         for (int i = 500; i < 510; i++) {
             sourceMove.caught(probe(i));
@@ -160,9 +161,10 @@ class LoopbackForwarderTest {
         delivered.forEach(f -> order.add(probeNumber(f)));
         assertThat(order).as("the held frames first, then the live ones, each in arrival order")
                 .isSorted().doesNotHaveDuplicates().hasSize(510);
-        // 500 held frames at 5,000 a second: the first burst at once, the rest over (500 - 32) / 5000 s = 93.6 ms
-        long spanMillis = (deliveredAt.get(499) - deliveredAt.get(0)) / 1_000_000;
-        assertThat(spanMillis).as("ms from the first held frame delivered to the last").isBetween(80L, 2_000L);
+        // 500 held frames at 5,000 a second: the last is due 100 ms after activation. Measured from activation, not
+        // from the first delivery, so a receiver that is late for the first frame (a loaded machine) cannot shorten it
+        long spanMillis = (deliveredAt.get(499) - activated) / 1_000_000;
+        assertThat(spanMillis).as("ms from activation to the last held frame delivered").isBetween(95L, 2_000L);
         assertThat(source.status("m1").orElseThrow().counter("flushed")).isEqualTo(500);
         assertThat(source.status("m1").orElseThrow().counter("queuedBehindFlush")).isEqualTo(10);
     }
