@@ -138,7 +138,7 @@ public final class ZooKeeperEnsemble {
     public void kill(String member) {
         Daemons.alivePid(member(member).pidFile()).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(process -> {
             process.destroyForcibly();
-            process.onExit().completeOnTimeout(process, 5, java.util.concurrent.TimeUnit.SECONDS).join();
+            Daemons.awaitExit(process, Duration.ofSeconds(5));
         }));
     }
 

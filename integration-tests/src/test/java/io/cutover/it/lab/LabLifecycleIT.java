@@ -6,6 +6,7 @@ import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Libvirtd;
 import io.cutover.lab.Topology;
+import io.cutover.lab.impl.Daemons;
 import io.cutover.lab.impl.PacketSocketBuffers;
 import io.cutover.lab.impl.Shell;
 import org.junit.jupiter.api.Test;
@@ -117,7 +118,7 @@ class LabLifecycleIT {
                     .as(read(tmp.resolve("down.log"))).isZero();
         }
         assertThat(LabLeftovers.of(name)).isEmpty();
-        assertThat(daemons).as("libvirtd or virtlogd left").noneMatch(ProcessHandle::isAlive);
+        assertThat(daemons).as("libvirtd or virtlogd left").noneMatch(Daemons::running);
     }
 
     @Test
