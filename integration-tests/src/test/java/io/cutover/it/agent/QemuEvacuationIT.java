@@ -37,12 +37,14 @@ class QemuEvacuationIT {
                     vm.downtimeMs(), vm.udp().lost(), vm.udp().sent(), vm.udp().lostRanges(), vm.tcpSurvived()));
             assertThat(report.vms()).hasSize(GUESTS);
             for (QemuEvacuationDemo.VmReport vm : report.vms()) {
-                assertThat(vm.outcome()).as("%s: %s", vm.vm(), vm.failure()).isEqualTo("COMPLETED");
+                assertThat(vm.outcome()).as("%s: %s; its kernel said last: %s", vm.vm(), vm.failure(), vm.kernelLog())
+                        .isEqualTo("COMPLETED");
                 assertThat(vm.destination()).isEqualTo("hostB");
                 assertThat(vm.runsThere()).as("%s runs at host B and answers the client there", vm.vm()).isTrue();
                 assertThat(vm.downtimeMs()).as("QEMU's downtime of %s", vm.vm()).isPositive();
                 assertThat(vm.udp().sent()).as("probes sent to %s", vm.vm()).isGreaterThan(400);
-                assertThat(vm.udp().lost()).as("probes lost by %s: %s", vm.vm(), vm.udp().lostRanges()).isZero();
+                assertThat(vm.udp().lost()).as("probes lost by %s: %s; its kernel said last: %s", vm.vm(),
+                        vm.udp().lostRanges(), vm.kernelLog()).isZero();
                 assertThat(vm.tcpSurvived()).as("the client's TCP connection to %s", vm.vm()).isTrue();
             }
             assertThat(report.durationMs()).as("the evacuation's duration, as the agent measured it").isPositive();

@@ -119,7 +119,7 @@ class AgentAttackIT {
                     .isEqualTo(1);
             assertThat(agent.logLines("refused GET /v1/cutovers", "Host header")).isEqualTo(1);
             assertThat(agent.logLines("refused POST /v1/cutovers ", "400 bad request")).as("JSON null").isEqualTo(1);
-            assertThat(agent.logLines("refused POST /v1/cutovers ", "413")).isEqualTo(1);
+            assertThat(agent.logLines("refused POST /v1/cutovers ", ": 413 request too large")).isEqualTo(1);
             assertThat(agent.logLines("refused POST /v1/claims", "multipart/form-data")).isEqualTo(1);
             assertThat(agent.logLines("refused POST /v1/cutovers", "application/x-www-form-urlencoded")).isEqualTo(1);
             assertThat(agent.logLines("refused a malformed request from 127.0.0.1:")).as("garbage").isEqualTo(1);
