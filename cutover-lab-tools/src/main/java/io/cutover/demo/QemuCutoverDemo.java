@@ -196,6 +196,7 @@ public final class QemuCutoverDemo {
             boolean crashed = scene.incoming() != null && crashed(scene.incoming());
             if ((seen.lost() > 0 || crashed) && scene.incoming() != null) {
                 timeline.add("guest.kernel", "read", kernelLog(scene.incoming()));
+                timeline.add("guest.stats", "read", networkStats(scene.incoming()));
             }
             long switchDrops = LabOrchestrator.pipelineDrops(lab) - dropsBefore;
             Map<String, Long> tunnelCounters = scene.network().tunnelCounters();
@@ -340,6 +341,18 @@ public final class QemuCutoverDemo {
     static String kernelLog(QemuGuest guest) {
         try {
             return guest.kernelLog(Duration.ofSeconds(5));
+        } catch (io.cutover.lab.LabException e) {
+            return "the guest did not say: " + e.getMessage();
+        }
+    }
+
+    /**
+     * The guest's own network counters since its boot, one line, for a move that lost probes: whether the guest was
+     * given them and dropped them itself (a full socket buffer, eth0's ring) rather than the network losing them.
+     */
+    static String networkStats(QemuGuest guest) {
+        try {
+            return "since the guest's boot: " + guest.networkStats(Duration.ofSeconds(5)).summary();
         } catch (io.cutover.lab.LabException e) {
             return "the guest did not say: " + e.getMessage();
         }
