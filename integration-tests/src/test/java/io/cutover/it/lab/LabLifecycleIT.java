@@ -6,9 +6,9 @@ import io.cutover.it.Launcher;
 import io.cutover.lab.Lab;
 import io.cutover.lab.Libvirtd;
 import io.cutover.lab.Topology;
-import io.cutover.lab.impl.Daemons;
 import io.cutover.lab.impl.PacketSocketBuffers;
 import io.cutover.lab.impl.Shell;
+import io.cutover.support.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,7 +118,7 @@ class LabLifecycleIT {
                     .as(read(tmp.resolve("down.log"))).isZero();
         }
         assertThat(LabLeftovers.of(name)).isEmpty();
-        assertThat(daemons).as("libvirtd or virtlogd left").noneMatch(Daemons::running);
+        assertThat(daemons).as("libvirtd or virtlogd left").noneMatch(Processes::running);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.cutover.lab.impl;
 
+import io.cutover.support.Processes;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,10 +10,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Finds daemons by their pid files and stops them. A daemon that detached is reaped by init, and the JDK counts a
- * process that exited and was not reaped yet (a zombie) as alive; init on this kind of machine reaps 1.5-2 s late, which
- * every stop used to wait out. A zombie holds nothing any more (its sockets, files and memory are gone), so here it
- * counts as stopped: {@link #running}.
+ * Finds daemons by their pid files and stops them. A daemon that exited counts as stopped before init reaps it
+ * ({@link Processes#running}): init on this kind of machine reaps 1.5-2 s late, which every stop used to wait out.
  */
 public final class Daemons {
     private Daemons() {
@@ -25,7 +25,7 @@ public final class Daemons {
             }
             long pid = Long.parseLong(Files.readString(pidFile).strip());
             Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-            return handle.isPresent() && running(handle.get()) ? OptionalLong.of(pid) : OptionalLong.empty();
+            return handle.isPresent() && Processes.running(handle.get()) ? OptionalLong.of(pid) : OptionalLong.empty();
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }
@@ -49,31 +49,16 @@ public final class Daemons {
         }
     }
 
-    /** Waits up to {@code timeout} for {@code process} to stop {@link #running}; returns whether it did. */
+    /** Waits up to {@code timeout} for {@code process} to stop {@link Processes#running running}; returns whether it did. */
     public static boolean awaitExit(ProcessHandle process, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (running(process)) {
+        while (Processes.running(process)) {
             if (System.nanoTime() >= deadline) {
                 return false;
             }
             sleep(Duration.ofMillis(10));
         }
         return true;
-    }
-
-    /** Whether {@code process} still runs: alive and not a zombie (exited, waiting for its parent to reap it). */
-    public static boolean running(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return false;
-        }
-        try {
-            // pid (comm) state ...: the command may hold spaces and parentheses, the state follows the last ')'
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException | IndexOutOfBoundsException gone) {
-            return process.isAlive();
-        }
     }
 
     public static void sleep(Duration duration) {

@@ -2,6 +2,7 @@ package io.cutover.migration.guest;
 
 import io.cutover.migration.Guest;
 import io.cutover.support.JavaCommand;
+import io.cutover.support.Processes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -139,7 +140,7 @@ public final class ShmGuest implements Guest {
             return program.isAlive();
         }
         long pid = file.pid();
-        return pid != 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return pid != 0 && ProcessHandle.of(pid).map(Processes::running).orElse(false);
     }
 
     /** Asks the program for {@code mode} and waits for its answer. */
