@@ -91,7 +91,7 @@ public final class DefaultForwarder implements Forwarder {
         DefaultForwarder forwarder = new DefaultForwarder(options, interfaces);
         try {
             forwarder.tunnel = UdpTunnel.bind(options, forwarder::receive, () -> forwarder.unattributed.drop(DropReason.TOO_BIG));
-            forwarder.onControlThread(null, () -> forwarder.socketDropsSeen = SocketDrops.of(forwarder.tunnel.port()));
+            forwarder.onControlThread(null, () -> forwarder.socketDropsSeen = forwarder.tunnel.socketDrops());
             if (forwarder.journal != null) {
                 for (StateJournal.Entry entry : forwarder.journal.read()) {
                     if (entry.state() != MoveState.CLOSED) {
@@ -375,7 +375,7 @@ public final class DefaultForwarder implements Forwarder {
 
     /** Counts what the kernel dropped since the last call because the tunnel socket's receive buffer was full. */
     private void pollSocketDrops() {
-        long total = SocketDrops.of(tunnel.port());
+        long total = tunnel.socketDrops();
         if (total > socketDropsSeen) {
             unattributed.drop(DropReason.SOCKET_OVERFLOW, total - socketDropsSeen);
             socketDropsSeen = total;

@@ -10,11 +10,12 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The Linux socket options Netty does not offer, through JNA: path MTU discovery "do" (DF set, never fragmented
- * locally, {@code EMSGSIZE} instead) on the tunnel's socket, and the kernel's path MTU toward a peer (what it
- * learned from ICMP fragmentation-needed / packet-too-big on the underlay).
+ * locally, {@code EMSGSIZE} instead) on the tunnel's socket, the kernel's path MTU toward a peer (what it
+ * learned from ICMP fragmentation-needed / packet-too-big on the underlay), and a socket's drops.
  */
 public final class SocketOptions {
     static final int IPPROTO_IP = 0;
@@ -25,6 +26,12 @@ public final class SocketOptions {
     static final int IPV6_MTU = 24;
     /** {@code IP_PMTUDISC_DO} and {@code IPV6_PMTUDISC_DO}: set DF, refuse what is larger than the path MTU. */
     public static final int PMTUDISC_DO = 2;
+    static final int SOL_SOCKET = 1;
+    /** {@code SO_MEMINFO}: the socket's memory counters, {@code SK_MEMINFO_VARS} unsigned 32-bit values. */
+    static final int SO_MEMINFO = 55;
+    static final int SK_MEMINFO_VARS = 9;
+    /** The index of {@code SK_MEMINFO_DROPS} (the socket's {@code sk_drops}) in {@link #SO_MEMINFO}'s answer. */
+    static final int SK_MEMINFO_DROPS = 8;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int SOCK_DGRAM = 2;
@@ -47,6 +54,23 @@ public final class SocketOptions {
     /** The socket's IPv4 path MTU discovery mode ({@link #PMTUDISC_DO} once {@link #setDontFragment} ran), or -1. */
     public static int dontFragmentMode(int fd) {
         return get(fd, IPPROTO_IP, IP_MTU_DISCOVER).orElse(-1);
+    }
+
+    /**
+     * What the kernel dropped for the socket {@code fd} (its {@code sk_drops}: mostly a full receive buffer), the
+     * counter {@code /proc/net/udp}'s {@code drops} column shows, in one call instead of a table to parse. Empty when
+     * it cannot be read. The kernel's counter is 32 bits and wraps.
+     */
+    public static OptionalLong drops(int fd) {
+        int[] meminfo = new int[SK_MEMINFO_VARS];
+        int[] length = {SK_MEMINFO_VARS * 4};
+        try {
+            LibC.INSTANCE.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, length);
+        } catch (LastErrorException | UnsatisfiedLinkError e) {
+            return OptionalLong.empty();
+        }
+        return length[0] > SK_MEMINFO_DROPS * 4 ? OptionalLong.of(Integer.toUnsignedLong(meminfo[SK_MEMINFO_DROPS]))
+                : OptionalLong.empty();
     }
 
     /**

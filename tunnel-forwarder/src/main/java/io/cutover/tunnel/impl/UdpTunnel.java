@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -149,6 +150,20 @@ public final class UdpTunnel implements AutoCloseable {
     /** The bound UDP port. */
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /**
+     * What the kernel dropped for the tunnel's socket so far (a full receive buffer, mostly): one {@code getsockopt}
+     * on the native transport, else the {@code /proc/net/udp} table of this thread's namespace for the port.
+     */
+    public long socketDrops() {
+        if (channel instanceof EpollDatagramChannel epoll) {
+            OptionalLong drops = SocketOptions.drops(epoll.fd().intValue());
+            if (drops.isPresent()) {
+                return drops.getAsLong();
+            }
+        }
+        return SocketDrops.of(port());
     }
 
     public boolean nativeTransport() {

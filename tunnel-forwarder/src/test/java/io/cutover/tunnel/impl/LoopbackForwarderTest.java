@@ -527,8 +527,12 @@ class LoopbackForwarderTest {
         } finally {
             blocked.countDown();
         }
-        assertThat(destination.stats().drops(DropReason.SOCKET_OVERFLOW))
-                .as("20,000 datagrams into a socket whose reader is stuck overflow its receive buffer").isGreaterThan(0);
+        long counted = destination.stats().drops(DropReason.SOCKET_OVERFLOW);
+        assertThat(counted).as("20,000 datagrams into a socket whose reader is stuck overflow its receive buffer")
+                .isGreaterThan(0);
+        assertThat(destination.nativeTransport()).as("the socket's own counter (SO_MEMINFO) is read").isTrue();
+        assertThat(counted).as("the same count as /proc/net/udp's drops column")
+                .isEqualTo(SocketDrops.of(destination.port()));
     }
 
     @Test
