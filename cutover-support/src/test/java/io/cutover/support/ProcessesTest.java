@@ -15,7 +15,7 @@ class ProcessesTest {
      */
     @Test
     void aProcessThatExitedButWasNotReapedIsNoLongerRunningThoughTheJdkCallsItAlive() throws Exception {
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 1 & exec sleep 30").start();
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 2 & exec sleep 30").start();
         try {
             ProcessHandle child = awaitChild(parent);
             assertThat(Processes.running(child)).as("the child while it sleeps").isTrue();
