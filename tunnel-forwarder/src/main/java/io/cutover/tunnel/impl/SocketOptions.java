@@ -59,7 +59,7 @@ public final class SocketOptions {
     /**
      * What the kernel dropped for the socket {@code fd} (its {@code sk_drops}: mostly a full receive buffer), the
      * counter {@code /proc/net/udp}'s {@code drops} column shows, in one call instead of a table to parse. Empty when
-     * it cannot be read. The kernel's counter is 32 bits and wraps.
+     * it cannot be read. The kernel's counter is 32 bits and wraps ({@link Wrapping32}).
      */
     public static OptionalLong drops(int fd) {
         int[] meminfo = new int[SK_MEMINFO_VARS];

@@ -51,6 +51,8 @@ public final class UdpTunnel implements AutoCloseable {
     private final Channel channel;
     private final boolean nativeTransport;
     private final boolean dontFragment;
+    /** The socket's {@code sk_drops} (32 bits in the kernel) as {@link #socketDrops} counted them. */
+    private final Wrapping32 socketDrops = new Wrapping32();
 
     private UdpTunnel(EventLoopGroup group, Channel channel, boolean nativeTransport, boolean dontFragment) {
         this.group = group;
@@ -154,13 +156,14 @@ public final class UdpTunnel implements AutoCloseable {
 
     /**
      * What the kernel dropped for the tunnel's socket so far (a full receive buffer, mostly): one {@code getsockopt}
-     * on the native transport, else the {@code /proc/net/udp} table of this thread's namespace for the port.
+     * on the native transport (the kernel's counter is 32 bits; its wraps are counted through), else the
+     * {@code /proc/net/udp} table of this thread's namespace for the port.
      */
-    public long socketDrops() {
+    public synchronized long socketDrops() {
         if (channel instanceof EpollDatagramChannel epoll) {
             OptionalLong drops = SocketOptions.drops(epoll.fd().intValue());
             if (drops.isPresent()) {
-                return drops.getAsLong();
+                return socketDrops.advance(drops.getAsLong());
             }
         }
         return SocketDrops.of(port());
