@@ -2,6 +2,8 @@ package io.cutover.support;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -15,9 +17,9 @@ class ProcessesTest {
      */
     @Test
     void aProcessThatExitedButWasNotReapedIsNoLongerRunningThoughTheJdkCallsItAlive() throws Exception {
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 2 & exec sleep 30").start();
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 2 & echo $!; exec sleep 30").start();
         try {
-            ProcessHandle child = awaitChild(parent);
+            ProcessHandle child = backgroundChild(parent);
             assertThat(Processes.running(child)).as("the child while it sleeps").isTrue();
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (Processes.running(child) && System.nanoTime() < deadline) {
@@ -38,16 +40,10 @@ class ProcessesTest {
         assertThat(Processes.running(done.toHandle())).isFalse();
     }
 
-    /** The first child of {@code parent}, once it has one. */
-    static ProcessHandle awaitChild(Process parent) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            var child = parent.children().findFirst();
-            if (child.isPresent()) {
-                return child.get();
-            }
-            Thread.sleep(5);
+    /** The process {@code parent}'s shell started in the background, by the pid it printed ({@code echo $!}). */
+    static ProcessHandle backgroundChild(Process parent) throws IOException {
+        try (BufferedReader out = parent.inputReader()) {
+            return ProcessHandle.of(Long.parseLong(out.readLine().strip())).orElseThrow();
         }
-        throw new AssertionError("sh started no child");
     }
 }

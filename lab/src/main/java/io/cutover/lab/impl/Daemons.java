@@ -49,7 +49,10 @@ public final class Daemons {
         }
     }
 
-    /** Waits up to {@code timeout} for {@code process} to stop {@link Processes#running running}; returns whether it did. */
+    /**
+     * Waits up to {@code timeout} for {@code process} to stop {@link Processes#running running}; returns whether it
+     * did.
+     */
     public static boolean awaitExit(ProcessHandle process, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (Processes.running(process)) {

@@ -2,6 +2,7 @@ package io.cutover.lab.impl;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -12,9 +13,9 @@ class DaemonsTest {
     /** The daemon's parent here is a {@code sleep} that never reaps it, as init here reaps late. */
     @Test
     void stopEndsADaemonThatTakesSigtermWithoutWaitingForItsReaper() throws Exception {
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 30 & exec sleep 30").start();
-        try {
-            ProcessHandle daemon = awaitChild(parent);
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 30 & echo $!; exec sleep 30").start();
+        try (BufferedReader out = parent.inputReader()) {
+            ProcessHandle daemon = ProcessHandle.of(Long.parseLong(out.readLine().strip())).orElseThrow();
             long started = System.nanoTime();
             Daemons.stop(daemon, Duration.ofSeconds(3));
             assertThat(Daemons.awaitExit(daemon, Duration.ZERO)).as("stopped").isTrue();
@@ -23,17 +24,5 @@ class DaemonsTest {
         } finally {
             parent.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
-    }
-
-    private static ProcessHandle awaitChild(Process parent) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            var child = parent.children().findFirst();
-            if (child.isPresent()) {
-                return child.get();
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("sh started no child");
     }
 }
